@@ -1,0 +1,80 @@
+"""``pbcfg validate`` as a function: paths in, documents and diagnostics out.
+
+Each file is read, parsed strictly, checked against its schema and for
+references; files of one directory are then checked against each other.
+Lint and the runtime start from the same :func:`check_paths`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostic
+from .document import Document
+from .sources import Source, expand_paths, read_source
+
+__all__ = ["CheckResult", "check_paths", "check_sources", "parse_source"]
+
+
+@dataclass
+class CheckResult:
+    sources: list[Source]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[str]:
+        return [source.name for source in self.sources]
+
+
+def parse_source(source: Source) -> tuple[Document | None, list[Diagnostic]]:
+    from .jsonparse import parse_json
+
+    parsed = parse_json(source.text, source.name, source.kind)
+    if parsed.data is None:
+        return None, parsed.diagnostics
+    return Document(source, parsed.data, parsed.strict_text), parsed.diagnostics
+
+
+def check_sources(sources: list[Source]) -> CheckResult:
+    result = CheckResult(list(sources))
+    for source in sources:
+        document, diagnostics = parse_source(source)
+        result.diagnostics.extend(diagnostics)
+        if document is None:
+            continue
+        result.documents.append(document)
+        from .schema_check import check_schema
+
+        result.diagnostics.extend(check_schema(document))
+        if document.kind == "llm-config":
+            from .integrity import check_references
+
+            result.diagnostics.extend(check_references(document))
+    result.diagnostics.extend(_cross_file(result.documents))
+    return result
+
+
+def _cross_file(documents: list[Document]) -> list[Diagnostic]:
+    by_dir: dict[Path, dict[str, Document]] = {}
+    for document in documents:
+        by_dir.setdefault(document.source.path.resolve().parent, {}).setdefault(document.kind, document)
+    found = []
+    for pair in by_dir.values():
+        if len(pair) == 2:
+            from .integrity import check_cross_file
+
+            found.extend(check_cross_file(pair["credentials"], pair["llm-config"]))
+    return found
+
+
+def check_paths(paths: list[str], *, config_dir: Path, kind: str | None = None) -> CheckResult:
+    """Check files, or the PonyBunny files in directories; no paths means ``config_dir``."""
+    seen: set[Path] = set()
+    sources = []
+    for path in expand_paths(paths, config_dir):
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            sources.append(read_source(path, kind))
+    return check_sources(sources)

@@ -1,0 +1,1 @@
+"""One module per ``pbcfg`` subcommand; see ``COMMANDS`` in :mod:`pbcfg.cli`."""

@@ -1,0 +1,49 @@
+"""Options shared by every command that reports diagnostics, and their handling."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+
+import click
+
+from ..diagnostics import Diagnostic, Severity
+from ..reporters import FORMATS, Report, render
+from ..report import exit_code
+
+__all__ = ["config_dir_option", "emit", "report_options"]
+
+
+def config_dir_option(command):
+    return click.option("--config-dir", type=click.Path(file_okay=False), default=None,
+                        help="PonyBunny config directory (default: $PONYBUNNY_CONFIG_DIR, "
+                             "$XDG_CONFIG_HOME/ponybunny, ~/.config/ponybunny).")(command)
+
+
+def report_options(command):
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                  help="Output format.")
+    @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
+                  help="Lowest severity that makes the exit code 1.")
+    @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal; NO_COLOR disables).")
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+def _use_color(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str, fail_on: str,
+         color: bool | None) -> int:
+    """Print the report in ``fmt`` and return the exit code."""
+    diagnostics = sorted(diagnostics, key=lambda d: (files.index(d.file) if d.file in files else len(files),) + d.sort_key())
+    report = Report(tool, files, diagnostics, color=_use_color(color) and fmt == "text")
+    click.echo(render(fmt, report), nl=False)
+    return exit_code(diagnostics, Severity.parse(fail_on))

@@ -1,0 +1,27 @@
+"""``pbcfg validate``: strict JSON, the schemas, and references within and across files."""
+
+from __future__ import annotations
+
+import click
+
+from ..sources import KINDS
+from .options import config_dir_option, emit, report_options
+
+__all__ = ["validate"]
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@config_dir_option
+@click.option("--kind", type=click.Choice(KINDS), default=None,
+              help="Kind of files whose name and $schema do not tell.")
+@report_options
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kind: str | None,
+             fmt: str, fail_on: str, color: bool | None) -> None:
+    """Check PATHS (files or config directories; default: the config directory)."""
+    from ..check import check_paths
+    from ..locations import config_dir as resolve_config_dir
+
+    result = check_paths(list(paths), config_dir=resolve_config_dir(config_dir), kind=kind)
+    ctx.exit(emit("validate", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color))

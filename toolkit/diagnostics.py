@@ -1,0 +1,76 @@
+"""The one diagnostic type every pbcfg command reports through.
+
+A finding is data: where it is (file, span, JSON pointer), what it is (rule,
+severity, message) and what to do (hint). Reporters turn a list of them into
+text, JSON, SARIF, JUnit or GitHub annotations; the exit code is decided from
+them in :mod:`pbcfg.report`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+__all__ = ["Diagnostic", "Severity", "Span"]
+
+
+class Severity(IntEnum):
+    """Ordered so that ``severity >= threshold`` reads naturally."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """1-based line and column of the first character, and optionally the end."""
+
+    line: int
+    column: int
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    file: str
+    span: Span | None
+    pointer: str | None
+    rule: str
+    severity: Severity
+    message: str
+    hint: str | None = None
+    snippet: str | None = None
+
+    @property
+    def line(self) -> int | None:
+        return self.span.line if self.span else None
+
+    @property
+    def column(self) -> int | None:
+        return self.span.column if self.span else None
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line or 0, self.column or 0, self.rule, self.pointer or "")
+
+    def as_dict(self) -> dict:
+        """The stable JSON shape tools parse (see README, "JSON output")."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+            "rule": self.rule,
+            "severity": self.severity.label,
+            "message": self.message,
+            "hint": self.hint,
+        }

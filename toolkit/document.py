@@ -1,0 +1,45 @@
+"""A parsed config file, and the one way to attach a finding to a place in it.
+
+Positions are computed lazily: a document that produces no diagnostic never
+builds a locator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .diagnostics import Diagnostic, Severity
+from .pointer import join
+from .sources import Source
+
+__all__ = ["Document"]
+
+
+@dataclass
+class Document:
+    source: Source
+    data: object
+    strict_text: str
+    _locator: object = field(default=None, repr=False)
+
+    @property
+    def kind(self) -> str:
+        return self.source.kind
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+    def _locate(self, tokens: list, key: bool):
+        if self._locator is None:
+            from .positions import JsonLocator
+
+            self._locator = JsonLocator(self.strict_text, self.source.text)
+        return self._locator.locate(tokens, key=key)
+
+    def diagnostic(self, tokens: list, rule: str, severity: Severity, message: str,
+                   hint: str | None = None, *, key: bool = False) -> Diagnostic:
+        """A diagnostic at the value (or, with ``key``, the key) that ``tokens`` lead to."""
+        located = self._locate(list(tokens), key)
+        span, snippet = located if located else (None, None)
+        return Diagnostic(self.name, span, join(tokens), rule, severity, message, hint, snippet)

@@ -1,0 +1,55 @@
+"""What PonyBunny itself knows: built-in endpoints, models, tiers and agents.
+
+Derived from the schemas (the ``x-pbcfg`` notes on each built-in endpoint of
+credentials.schema.json) and from ``schemas/ponybunny-defaults.json``, the
+built-in llm-config that PonyBunny merges every user file over (SPEC §4).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+
+from .resources import resource_dir
+from .schema_store import schema
+
+__all__ = ["CREDENTIAL_FIELDS", "NO_KEY_VALUES", "BuiltinEndpoint", "builtin_endpoints", "builtin_models", "defaults"]
+
+CREDENTIAL_FIELDS = ("apiKey", "accessKeyId", "secretAccessKey", "region", "endpoint", "projectId", "baseUrl")
+SECRET_FIELDS = frozenset({"apiKey", "accessKeyId", "secretAccessKey"})
+NO_KEY_VALUES = ("not-needed", "EMPTY", "ollama", "lm-studio", "sk-no-key-required")
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltinEndpoint:
+    id: str
+    protocol: str
+    required: tuple[str, ...]
+    allowed: tuple[str, ...]
+    env: dict[str, str]  # credential field -> environment variable
+
+
+@cache
+def builtin_endpoints() -> dict[str, BuiltinEndpoint]:
+    entries = schema("credentials")["properties"]["endpoints"]["properties"]
+    return {
+        endpoint_id: BuiltinEndpoint(
+            endpoint_id,
+            entry["x-pbcfg"]["protocol"],
+            tuple(entry["x-pbcfg"]["required"]),
+            tuple(entry["properties"]),
+            dict(entry["x-pbcfg"]["env"]),
+        )
+        for endpoint_id, entry in entries.items()
+    }
+
+
+@cache
+def defaults() -> dict:
+    """PonyBunny's built-in llm-config; callers must not mutate it."""
+    return json.loads((resource_dir("schemas") / "ponybunny-defaults.json").read_text(encoding="utf-8"))
+
+
+def builtin_models() -> dict:
+    return defaults()["models"]

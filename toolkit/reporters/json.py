@@ -1,0 +1,12 @@
+"""The stable machine-readable shape: ``{"diagnostics": [...], "summary": {...}}``."""
+
+from __future__ import annotations
+
+import json
+
+__all__ = ["render"]
+
+
+def render(report) -> str:
+    body = {"diagnostics": [d.as_dict() for d in report.diagnostics], "summary": report.summary.as_dict()}
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"

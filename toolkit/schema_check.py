@@ -1,0 +1,153 @@
+"""Schema validation: jsonschema-rs finds the errors, this module explains them.
+
+Messages are written here rather than taken from the validator, for two
+reasons: the validator echoes values (and so secrets), and a user needs the
+allowed values, the closest spelling and the fix, not the keyword that failed.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .diagnostics import Diagnostic, Severity
+from .document import Document
+from .masking import mask
+from .ponybunny import CREDENTIAL_FIELDS, SECRET_FIELDS
+from .schema_store import resolve, subschema, validator
+from .suggest import did_you_mean
+
+__all__ = ["check_schema"]
+
+_TYPE_NAMES = {"object": "an object", "array": "an array", "string": "a string", "integer": "an integer",
+               "number": "a number", "boolean": "true or false", "null": "null"}
+
+
+def check_schema(document: Document) -> list[Diagnostic]:
+    errors = list(validator(document.kind).iter_errors(document.data))
+    diagnostics: list[Diagnostic] = []
+    for error in errors:
+        diagnostics.extend(_explain(document, error))
+    # a built-in endpoint's protocol fails both its const and the enum; the enum error says more
+    enum_at = {d.pointer for d in diagnostics if d.rule == "schema.enum"}
+    return [d for d in diagnostics if not (d.rule == "schema.const" and d.pointer in enum_at)]
+
+
+def _show(value: object, tokens: list) -> str:
+    """A value as it may appear in a message: secrets masked, long values cut."""
+    if tokens and tokens[-1] in SECRET_FIELDS:
+        return mask(value)
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _found(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "null"
+
+
+def _explain(document: Document, error) -> list[Diagnostic]:
+    kind = type(error.kind).__name__
+    tokens = list(error.instance_path)
+    schema_path = list(error.schema_path)
+    here = subschema(document.kind, schema_path[:-1])
+    value = error.instance
+    at = document.diagnostic
+    E = Severity.ERROR
+
+    if kind == "AdditionalProperties":
+        allowed = list(here.get("properties", {}))
+        return [at(tokens + [key], "schema.additionalProperties", E,
+                   f"unknown key {key!r}" + _where(tokens), _unknown_key_hint(document, tokens, key, allowed), key=True)
+                for key in error.kind.unexpected]
+    if kind == "PropertyNames":
+        name = error.kind.error.instance
+        rule_schema = subschema(document.kind, schema_path)
+        return [at(tokens + [name], "schema.propertyNames", E, f"invalid id {name!r}" + _where(tokens),
+                   rule_schema.get("description") or _ref_description(document.kind, rule_schema), key=True)]
+    if kind == "Required":
+        missing = error.kind.property
+        required = here.get("required") or subschema(document.kind, schema_path).get("required", [])
+        return [at(tokens, "schema.required", E, f"missing required key {missing!r}" + _where(tokens),
+                   f"{here.get('title', 'this entry').lower()} needs: {', '.join(required)}" if required else None,
+                   key=bool(tokens))]
+    if kind == "Enum":
+        options = [o for o in error.kind.options]
+        guess = did_you_mean(value, options) if isinstance(value, str) else None
+        return [at(tokens, "schema.enum", E,
+                   f"{_show(value, tokens)} is not allowed; allowed values: {', '.join(map(str, options))}",
+                   f"did you mean {guess!r}?" if guess else None)]
+    if kind == "Constant":
+        expected = error.kind.expected_value
+        return [at(tokens, "schema.const", E, f"must be {json.dumps(expected)}, found {_show(value, tokens)}",
+                   f"built-in endpoint {tokens[-2]!r} always speaks {expected!r}; for another protocol, "
+                   "define a custom endpoint id" if tokens[-1:] == ["protocol"] else None)]
+    if kind == "Type":
+        expected = " or ".join(_TYPE_NAMES.get(t, t) for t in error.kind.types)
+        hint = None
+        if tokens[-1:] == ["fallback"] and isinstance(value, str):
+            hint = f'write it as an array: ["{value}"] (`pbcfg migrate` does this)'
+        return [at(tokens, "schema.type", E, f"expected {expected}, found {_found(value)}", hint)]
+    if kind in ("Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum"):
+        sign = {"Minimum": "≥", "Maximum": "≤", "ExclusiveMinimum": ">", "ExclusiveMaximum": "<"}[kind]
+        return [at(tokens, f"schema.{error.kind.name}", E, f"must be {sign} {error.kind.limit}, found {_show(value, tokens)}")]
+    if kind == "MinItems":
+        return [at(tokens, "schema.minItems", E, f"needs at least {error.kind.limit} item(s)")]
+    if kind == "MinLength":
+        return [at(tokens, "schema.minLength", E, "must not be empty")]
+    if kind == "UniqueItems":
+        repeated = _first_repeat(value)
+        return [at(tokens, "schema.uniqueItems", E, f"{_show(repeated, [])} appears more than once in this list",
+                   "remove the repeat")]
+    if kind in ("Format", "Pattern", "AnyOf") and _is_url(document.kind, schema_path):
+        return [at(tokens, "schema.format", E, f"{_show(value, tokens)} is not an http:// or https:// URL",
+                   "write an absolute URL such as http://localhost:11434/v1" +
+                   (", or an empty string to leave it unset" if kind == "AnyOf" else ""))]
+    if kind == "Pattern":
+        described = here.get("description") or _ref_description(document.kind, here)
+        return [at(tokens, "schema.pattern", E, f"{_show(value, tokens)} is not a valid value", described or None)]
+    message = error.message if not (tokens and tokens[-1] in SECRET_FIELDS) else "invalid value"
+    return [at(tokens, f"schema.{error.kind.name}", E, message)]
+
+
+def _where(tokens: list) -> str:
+    return f" in {'/'.join(map(str, tokens))}" if tokens else " at the top level"
+
+
+def _unknown_key_hint(document: Document, tokens: list, key: str, allowed: list[str]) -> str:
+    guess = did_you_mean(key, allowed)
+    if document.kind == "llm-config" and key in CREDENTIAL_FIELDS and key not in allowed:
+        return f"{key} belongs in credentials.json, never in llm-config.json"
+    if document.kind == "credentials" and len(tokens) == 2 and key in CREDENTIAL_FIELDS:
+        return f"endpoint {tokens[1]!r} takes only: {', '.join(allowed)}"
+    if guess:
+        renamed = " (`pbcfg migrate` renames it)" if document.kind == "credentials" else ""
+        return f"did you mean {guess!r}?{renamed}"
+    return f"allowed keys here: {', '.join(allowed)}" if allowed else "remove this key"
+
+
+def _ref_description(kind: str, node: dict) -> str:
+    return resolve(kind, node["$ref"]).get("description", "") if "$ref" in node else ""
+
+
+def _is_url(kind: str, schema_path: list) -> bool:
+    return any(token in ("baseUrl", "endpoint", "httpUrl") for token in schema_path)
+
+
+def _first_repeat(items: list) -> object:
+    seen = []
+    for item in items:
+        if item in seen:
+            return item
+        seen.append(item)
+    return None

@@ -1,0 +1,56 @@
+"""The JSON Schemas in ``schemas/``: the single source of truth, loaded once."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from .resources import resource_dir
+
+__all__ = ["SCHEMA_FILES", "resolve", "schema", "schema_text", "subschema", "validator"]
+
+SCHEMA_FILES = {"credentials": "credentials.schema.json", "llm-config": "llm-config.schema.json"}
+
+
+@cache
+def schema_text(kind: str) -> str:
+    return (resource_dir("schemas") / SCHEMA_FILES[kind]).read_text(encoding="utf-8")
+
+
+@cache
+def schema(kind: str) -> dict:
+    return json.loads(schema_text(kind))
+
+
+@cache
+def validator(kind: str):
+    import jsonschema_rs
+
+    return jsonschema_rs.Draft202012Validator(schema(kind), validate_formats=True)
+
+
+def subschema(kind: str, schema_path: list) -> dict:
+    """The schema object a validator's ``schema_path`` leads to, following local ``$ref``s."""
+    node = schema(kind)
+    for token in schema_path:
+        if token == "$ref":
+            node = resolve(kind, node["$ref"])
+            continue
+        try:
+            node = node[token] if isinstance(node, dict) else node[int(token)]
+        except (KeyError, IndexError, ValueError):
+            if isinstance(node, dict) and "$ref" in node:
+                node = resolve(kind, node["$ref"]).get(token, {})
+            else:
+                return {}
+    return node if isinstance(node, dict) else {}
+
+
+def resolve(kind: str, ref: str) -> dict:
+    """A local ``$ref`` such as ``#/$defs/httpUrl``."""
+    from .pointer import split
+
+    node = schema(kind)
+    for token in split(ref[1:]):
+        node = node[token]
+    return node

@@ -1,0 +1,88 @@
+"""Finding and reading the files to check: paths in, decoded text and kind out.
+
+Reading is where IO fails, so every failure here is an :class:`InputError`
+with the file named and what to do; nothing is parsed yet.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError, UsageError
+from .locations import CONFIG_FILES
+
+__all__ = ["KINDS", "MAX_BYTES", "Source", "expand_paths", "kind_of", "read_source"]
+
+KINDS = ("credentials", "llm-config")
+MAX_BYTES = 64 * 1024 * 1024
+_SCHEMA_KEY = re.compile(r'"\$schema"\s*:\s*"([^"]*)"')
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    path: Path
+    name: str  # as shown in diagnostics
+    kind: str
+    text: str
+
+
+def expand_paths(paths: list[str], config_dir: Path) -> list[Path]:
+    """Files as given; a directory stands for the PonyBunny files inside it."""
+    expanded: list[Path] = []
+    for raw in paths or [str(config_dir)]:
+        path = Path(raw)
+        if path.is_dir():
+            found = [path / name for name in CONFIG_FILES if (path / name).is_file()]
+            if not found:
+                raise InputError(f"{raw}: no {' or '.join(CONFIG_FILES)} in this directory; "
+                                 "pass the files, or point --config-dir at your PonyBunny config directory")
+            expanded.extend(found)
+        else:
+            expanded.append(path)
+    return expanded
+
+
+def kind_of(path: Path, text: str, forced: str | None) -> str:
+    """By file name, else by the ``$schema`` key, else ``--kind``."""
+    name = path.name.lower()
+    if not name.endswith(".schema.json"):
+        for kind in KINDS:
+            if name.startswith(kind) and name.endswith(".json"):
+                return kind
+    match = _SCHEMA_KEY.search(text[:4096])
+    if match:
+        for kind in KINDS:
+            if kind in match.group(1):
+                return kind
+    if forced:
+        return forced
+    raise UsageError(f"{path}: cannot tell whether this is credentials or llm-config from its name or "
+                     "$schema; pass --kind credentials or --kind llm-config")
+
+
+def read_source(path: Path, forced_kind: str | None = None) -> Source:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied; check the file's owner and mode") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB; "
+                         "no PonyBunny config is this big, so pbcfg does not read it")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[data.rfind(b"\n", 0, error.start) + 1 : error.start].decode("utf-8", "replace")) + 1
+        raise InputError(f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{data[error.start]:02x}); "
+                         "save the file as UTF-8") from None
+    return Source(path, os.fspath(path), kind_of(path, text, forced_kind), text)
