@@ -7,8 +7,7 @@ Lint and the runtime start from the same :func:`check_paths`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+import os
 
 from .diagnostics import Diagnostic
 from .document import Document
@@ -17,11 +16,13 @@ from .sources import Source, expand_paths, read_source
 __all__ = ["CheckResult", "check_paths", "check_sources", "parse_source"]
 
 
-@dataclass
 class CheckResult:
-    sources: list[Source]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    documents: list[Document] = field(default_factory=list)
+    """What was read, what parsed, and every finding."""
+
+    def __init__(self, sources: list[Source]) -> None:
+        self.sources = sources
+        self.documents: list[Document] = []
+        self.diagnostics: list[Diagnostic] = []
 
     @property
     def files(self) -> list[str]:
@@ -57,9 +58,9 @@ def check_sources(sources: list[Source]) -> CheckResult:
 
 
 def _cross_file(documents: list[Document]) -> list[Diagnostic]:
-    by_dir: dict[Path, dict[str, Document]] = {}
+    by_dir: dict[str, dict[str, Document]] = {}
     for document in documents:
-        by_dir.setdefault(document.source.path.resolve().parent, {}).setdefault(document.kind, document)
+        by_dir.setdefault(os.path.dirname(os.path.realpath(document.source.path)), {}).setdefault(document.kind, document)
     found = []
     for pair in by_dir.values():
         if len(pair) == 2:
@@ -69,12 +70,12 @@ def _cross_file(documents: list[Document]) -> list[Diagnostic]:
     return found
 
 
-def check_paths(paths: list[str], *, config_dir: Path, kind: str | None = None) -> CheckResult:
+def check_paths(paths: list[str], *, config_dir: str, kind: str | None = None) -> CheckResult:
     """Check files, or the PonyBunny files in directories; no paths means ``config_dir``."""
-    seen: set[Path] = set()
+    seen: set[str] = set()
     sources = []
     for path in expand_paths(paths, config_dir):
-        if path.resolve() not in seen:
-            seen.add(path.resolve())
+        if os.path.realpath(path) not in seen:
+            seen.add(os.path.realpath(path))
             sources.append(read_source(path, kind))
     return check_sources(sources)

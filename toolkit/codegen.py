@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import MissingDependency, PbcfgError
-from .resources import resource_dir
+from .resources import resource_path
 from .schema_store import SCHEMA_FILES, schema
 
 __all__ = ["GENERATOR_VERSION", "MODULES", "Generation", "generate", "stale"]
@@ -76,7 +76,7 @@ def generate() -> Generation:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 code = main([
-                    "--input", str(resource_dir("schemas") / SCHEMA_FILES[kind]),
+                    "--input", resource_path("schemas", SCHEMA_FILES[kind]),
                     "--output", str(target), "--class-name", class_name, "--custom-file-header", header, *_OPTIONS,
                 ])
             if int(code) != 0 or not target.exists():
@@ -98,11 +98,11 @@ def _unique_items(node: object, pointer: str = "") -> list[str]:
     return found
 
 
-def stale(generation: Generation, directory: Path) -> list[str]:
+def stale(generation: Generation, directory: str) -> list[str]:
     """Unified diffs between what is in ``directory`` and what ``generation`` holds."""
     diffs = []
     for name, content in generation.files.items():
-        path = directory / name
+        path = Path(directory) / name
         current = path.read_text(encoding="utf-8") if path.exists() else ""
         if current != content:
             diffs.append("".join(difflib.unified_diff(

@@ -3,13 +3,15 @@
 A finding is data: where it is (file, span, JSON pointer), what it is (rule,
 severity, message) and what to do (hint). Reporters turn a list of them into
 text, JSON, SARIF, JUnit or GitHub annotations; the exit code is decided from
-them in :mod:`pbcfg.report`.
+them in :mod:`pbcfg.report`. Value types here and on the validate path are
+NamedTuples: as clear as dataclasses, several times cheaper to define at
+start-up.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 __all__ = ["Diagnostic", "Severity", "Span"]
 
@@ -30,8 +32,7 @@ class Severity(IntEnum):
         return cls[text.upper()]
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """1-based line and column of the first character, and optionally the end."""
 
     line: int
@@ -40,8 +41,7 @@ class Span:
     end_column: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     file: str
     span: Span | None
     pointer: str | None

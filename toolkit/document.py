@@ -6,8 +6,6 @@ builds a locator.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .diagnostics import Diagnostic, Severity
 from .pointer import join
 from .sources import Source
@@ -15,12 +13,14 @@ from .sources import Source
 __all__ = ["Document"]
 
 
-@dataclass
 class Document:
-    source: Source
-    data: object
-    strict_text: str
-    _locator: object = field(default=None, repr=False)
+    __slots__ = ("source", "data", "strict_text", "_locator")
+
+    def __init__(self, source: Source, data: object, strict_text: str) -> None:
+        self.source = source
+        self.data = data
+        self.strict_text = strict_text  # offsets equal the source text's; comments blanked
+        self._locator = None
 
     @property
     def kind(self) -> str:

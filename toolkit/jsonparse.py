@@ -9,11 +9,9 @@ diagnostic, because each has its own fix.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .diagnostics import Diagnostic, Severity
-from .pointer import join
-from .positions import line_col, snippet
 
 __all__ = ["ParsedJson", "parse_json"]
 
@@ -23,8 +21,7 @@ _IGNORED_WHOLE = {
 }
 
 
-@dataclass(slots=True)
-class ParsedJson:
+class ParsedJson(NamedTuple):
     data: object  # None when the text could not be read as JSON at all
     diagnostics: list[Diagnostic]
     strict_text: str  # the text with comments and trailing commas blanked, offsets unchanged
@@ -47,7 +44,12 @@ def _reject_constant(name: str) -> None:
 
 def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
     if text.startswith("\ufeff"):
-        return ParsedJson(None, [_bom(text, file)], text)
+        from .positions import line_col, snippet
+
+        bom = Diagnostic(file, line_col(text, 0), "", "json.bom", Severity.ERROR,
+                         "the file starts with a UTF-8 byte order mark, which JSON.parse rejects",
+                         "save the file as UTF-8 without BOM", snippet(text, 0))
+        return ParsedJson(None, [bom], text)
     try:
         return ParsedJson(json.loads(text, object_pairs_hook=_pairs, parse_constant=_reject_constant), [], text)
     except (ValueError, RecursionError, _Duplicate):
@@ -62,15 +64,10 @@ def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
     return ParsedJson(None, diagnostics, result.cleaned)
 
 
-def _bom(text: str, file: str) -> Diagnostic:
-    return Diagnostic(
-        file, line_col(text, 0), "", "json.bom", Severity.ERROR,
-        "the file starts with a UTF-8 byte order mark, which JSON.parse rejects",
-        "save the file as UTF-8 without BOM", snippet(text, 0),
-    )
-
-
 def _diagnostic(finding, text: str, file: str, kind: str | None) -> Diagnostic:
+    from .pointer import join
+    from .positions import line_col, snippet
+
     ignored = _IGNORED_WHOLE.get(kind or "", "PonyBunny's loader would not read this file")
     if finding.kind == "comment":
         rule, message = "json.comment", f"JSON does not allow comments: {ignored}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 __all__ = ["MAX_DEPTH", "Finding", "Scan", "scan"]
 
@@ -24,8 +24,7 @@ _NON_STANDARD = ("NaN", "-Infinity", "Infinity")
 _scanstring = json.decoder.scanstring
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     kind: str  # comment | trailing-comma | duplicate-key | constant | syntax | depth
     offset: int
     text: str = ""
@@ -33,10 +32,9 @@ class Finding:
     end: int = 0
 
 
-@dataclass(slots=True)
-class Scan:
+class Scan(NamedTuple):
     cleaned: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding]
 
     @property
     def fatal(self) -> Finding | None:

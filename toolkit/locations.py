@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 __all__ = ["CONFIG_FILES", "LEGACY_DIR", "config_dir"]
 
 CONFIG_FILES = ("credentials.json", "llm-config.json")
-LEGACY_DIR = Path("~/.ponybunny")
+LEGACY_DIR = "~/.ponybunny"
 
 
-def config_dir(override: str | os.PathLike | None = None, env: dict | None = None) -> Path:
+def config_dir(override: str | os.PathLike | None = None, env: dict | None = None) -> str:
     """``--config-dir``, then ``$PONYBUNNY_CONFIG_DIR``, then ``$XDG_CONFIG_HOME/ponybunny``, then ``~/.config/ponybunny``."""
     env = os.environ if env is None else env
     if override:
-        return Path(override).expanduser()
+        return os.path.expanduser(os.fspath(override))
     if env.get("PONYBUNNY_CONFIG_DIR", "").strip():
-        return Path(env["PONYBUNNY_CONFIG_DIR"]).expanduser()
+        return os.path.expanduser(env["PONYBUNNY_CONFIG_DIR"])
     if env.get("XDG_CONFIG_HOME", "").strip():
-        return Path(env["XDG_CONFIG_HOME"]).expanduser() / "ponybunny"
-    return Path("~/.config/ponybunny").expanduser()
+        return os.path.join(os.path.expanduser(env["XDG_CONFIG_HOME"]), "ponybunny")
+    return os.path.expanduser("~/.config/ponybunny")

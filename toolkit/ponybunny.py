@@ -8,21 +8,20 @@ built-in llm-config that PonyBunny merges every user file over (SPEC §4).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
-from .resources import resource_dir
+from .resources import resource_path
 from .schema_store import schema
 
-__all__ = ["CREDENTIAL_FIELDS", "NO_KEY_VALUES", "BuiltinEndpoint", "builtin_endpoints", "builtin_models", "defaults"]
+__all__ = ["CREDENTIAL_FIELDS", "NO_KEY_VALUES", "SECRET_FIELDS", "BuiltinEndpoint", "builtin_endpoints", "builtin_models", "defaults"]
 
 CREDENTIAL_FIELDS = ("apiKey", "accessKeyId", "secretAccessKey", "region", "endpoint", "projectId", "baseUrl")
 SECRET_FIELDS = frozenset({"apiKey", "accessKeyId", "secretAccessKey"})
 NO_KEY_VALUES = ("not-needed", "EMPTY", "ollama", "lm-studio", "sk-no-key-required")
 
 
-@dataclass(frozen=True, slots=True)
-class BuiltinEndpoint:
+class BuiltinEndpoint(NamedTuple):
     id: str
     protocol: str
     required: tuple[str, ...]
@@ -48,7 +47,8 @@ def builtin_endpoints() -> dict[str, BuiltinEndpoint]:
 @cache
 def defaults() -> dict:
     """PonyBunny's built-in llm-config; callers must not mutate it."""
-    return json.loads((resource_dir("schemas") / "ponybunny-defaults.json").read_text(encoding="utf-8"))
+    with open(resource_path("schemas", "ponybunny-defaults.json"), encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 def builtin_models() -> dict:

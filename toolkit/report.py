@@ -14,15 +14,14 @@ one line on stderr and one of the codes above.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .diagnostics import Diagnostic, Severity
 
 __all__ = ["Summary", "exit_code"]
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
+class Summary(NamedTuple):
     files: int
     errors: int
     warnings: int

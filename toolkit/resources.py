@@ -6,14 +6,18 @@ In the repository (and an editable install) they are top-level folders beside
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
-__all__ = ["resource_dir"]
+__all__ = ["resource_dir", "resource_path"]
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))
 
 
-def resource_dir(name: str) -> Path:
+def resource_dir(name: str) -> str:
     """``resource_dir("schemas")``: the wheel's ``pbcfg/schemas``, else the repository's ``schemas/``."""
-    inside = _PACKAGE / name
-    return inside if inside.is_dir() else _PACKAGE.parent / name
+    inside = os.path.join(_PACKAGE, name)
+    return inside if os.path.isdir(inside) else os.path.join(os.path.dirname(_PACKAGE), name)
+
+
+def resource_path(name: str, file: str) -> str:
+    return os.path.join(resource_dir(name), file)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from .resources import resource_dir
+from .resources import resource_path
 
 __all__ = ["SCHEMA_FILES", "resolve", "schema", "schema_text", "subschema", "validator"]
 
@@ -14,7 +14,8 @@ SCHEMA_FILES = {"credentials": "credentials.schema.json", "llm-config": "llm-con
 
 @cache
 def schema_text(kind: str) -> str:
-    return (resource_dir("schemas") / SCHEMA_FILES[kind]).read_text(encoding="utf-8")
+    with open(resource_path("schemas", SCHEMA_FILES[kind]), encoding="utf-8") as handle:
+        return handle.read()
 
 
 @cache

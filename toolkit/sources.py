@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
-from pathlib import Path
+from typing import NamedTuple
 
 from .errors import InputError, UsageError
 from .locations import CONFIG_FILES
@@ -21,23 +20,22 @@ MAX_BYTES = 64 * 1024 * 1024
 _SCHEMA_KEY = re.compile(r'"\$schema"\s*:\s*"([^"]*)"')
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
-    path: Path
+class Source(NamedTuple):
+    path: str
     name: str  # as shown in diagnostics
     kind: str
     text: str
 
 
-def expand_paths(paths: list[str], config_dir: Path) -> list[Path]:
+def expand_paths(paths: list[str], config_dir: str) -> list[str]:
     """Files as given; a directory stands for the PonyBunny files inside it."""
-    expanded: list[Path] = []
-    for raw in paths or [str(config_dir)]:
-        path = Path(raw)
-        if path.is_dir():
-            found = [path / name for name in CONFIG_FILES if (path / name).is_file()]
+    expanded: list[str] = []
+    for path in paths or [config_dir]:
+        path = os.fspath(path)
+        if os.path.isdir(path):
+            found = [os.path.join(path, name) for name in CONFIG_FILES if os.path.isfile(os.path.join(path, name))]
             if not found:
-                raise InputError(f"{raw}: no {' or '.join(CONFIG_FILES)} in this directory; "
+                raise InputError(f"{path}: no {' or '.join(CONFIG_FILES)} in this directory; "
                                  "pass the files, or point --config-dir at your PonyBunny config directory")
             expanded.extend(found)
         else:
@@ -45,9 +43,9 @@ def expand_paths(paths: list[str], config_dir: Path) -> list[Path]:
     return expanded
 
 
-def kind_of(path: Path, text: str, forced: str | None) -> str:
+def kind_of(path: str, text: str, forced: str | None) -> str:
     """By file name, else by the ``$schema`` key, else ``--kind``."""
-    name = path.name.lower()
+    name = os.path.basename(path).lower()
     if not name.endswith(".schema.json"):
         for kind in KINDS:
             if name.startswith(kind) and name.endswith(".json"):
@@ -63,7 +61,7 @@ def kind_of(path: Path, text: str, forced: str | None) -> str:
                      "$schema; pass --kind credentials or --kind llm-config")
 
 
-def read_source(path: Path, forced_kind: str | None = None) -> Source:
+def read_source(path: str, forced_kind: str | None = None) -> Source:
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
@@ -85,4 +83,4 @@ def read_source(path: Path, forced_kind: str | None = None) -> Source:
         column = len(data[data.rfind(b"\n", 0, error.start) + 1 : error.start].decode("utf-8", "replace")) + 1
         raise InputError(f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{data[error.start]:02x}); "
                          "save the file as UTF-8") from None
-    return Source(path, os.fspath(path), kind_of(path, text, forced_kind), text)
+    return Source(path, path, kind_of(path, text, forced_kind), text)

@@ -12,11 +12,13 @@ __all__ = ["codegen"]
 @click.pass_context
 def codegen(ctx: click.Context, check: bool) -> None:
     """Generate the typed pydantic models from the JSON Schemas."""
+    from pathlib import Path
+
     from ..codegen import generate, stale
     from ..resources import resource_dir
 
     generation = generate()
-    directory = resource_dir("generated")
+    directory = Path(resource_dir("generated"))
     for note in generation.notes:
         click.echo(f"note: {note}", err=True)
     diffs = stale(generation, directory)

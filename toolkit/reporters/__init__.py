@@ -7,7 +7,7 @@ SARIF or XML.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..diagnostics import Diagnostic
 from ..report import Summary
@@ -17,8 +17,7 @@ __all__ = ["FORMATS", "Report", "render"]
 FORMATS = ("text", "json")
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(NamedTuple):
     tool: str  # the command that produced it, e.g. "validate"
     files: list[str]
     diagnostics: list[Diagnostic]

@@ -1,0 +1,34 @@
+# Quick start: `make run` and `make test` on a machine with Python >= 3.11 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test codegen bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "pbcfg needs Python >= 3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+## run: set up, then check the bundled example config (examples/)
+run: $(VENV)/.installed
+	$(BIN)/pbcfg validate examples/
+
+## test: set up with the test extras, then run the whole suite
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+## codegen: regenerate generated/ from schemas/
+codegen: $(VENV)/.installed-test
+	$(BIN)/pbcfg codegen
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

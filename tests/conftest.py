@@ -1,0 +1,53 @@
+"""Shared helpers: run the CLI in-process, write files, locate fixtures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pbcfg.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PONYBUNNY = FIXTURES / "ponybunny"
+REPO = Path(__file__).parent.parent
+
+
+class Result:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    """``run("validate", path)`` -> Result(code, out, err), through the real entry point."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+    def invoke(*args: str) -> Result:
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as stop:
+            main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return Result(stop.value.code, out, err)
+
+    return invoke
+
+
+@pytest.fixture
+def write(tmp_path):
+    """``write("llm-config.json", text_or_obj)`` -> path inside a fresh directory."""
+
+    def _write(name: str, content, directory: Path | None = None) -> Path:
+        path = (directory or tmp_path) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not isinstance(content, (str, bytes)):
+            content = json.dumps(content, indent=2)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        return path
+
+    return _write
