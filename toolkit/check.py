@@ -54,6 +54,8 @@ def check_sources(sources: list[Source]) -> CheckResult:
 
             result.diagnostics.extend(check_references(document))
     result.diagnostics.extend(_cross_file(result.documents))
+    order = {source.name: index for index, source in enumerate(sources)}
+    result.diagnostics.sort(key=lambda d: (order.get(d.file, len(order)),) + d.sort_key())
     return result
 
 

@@ -58,7 +58,7 @@ def _found(value: object) -> str:
 
 def _explain(document: Document, error) -> list[Diagnostic]:
     kind = type(error.kind).__name__
-    tokens = list(error.instance_path)
+    tokens = _real_path(document.data, error.instance_path)
     schema_path = list(error.schema_path)
     here = subschema(document.kind, schema_path[:-1])
     value = error.instance
@@ -118,6 +118,21 @@ def _explain(document: Document, error) -> list[Diagnostic]:
         return [at(tokens, "schema.pattern", E, f"{_show(value, tokens)} is not a valid value", described or None)]
     message = error.message if not (tokens and tokens[-1] in SECRET_FIELDS) else "invalid value"
     return [at(tokens, f"schema.{error.kind.name}", E, message)]
+
+
+def _real_path(data: object, path: list) -> list:
+    """The validator reports a key such as "00" as the integer 0; give keys back as written."""
+    tokens: list = []
+    for token in path:
+        if isinstance(data, dict):
+            if str(token) not in data:
+                token = next((key for key in data if key.isdigit() and int(key) == token), str(token))
+            token = str(token)
+            data = data.get(token)
+        elif isinstance(data, list) and isinstance(token, int) and token < len(data):
+            data = data[token]
+        tokens.append(token)
+    return tokens
 
 
 def _where(tokens: list) -> str:

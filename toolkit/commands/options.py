@@ -43,7 +43,6 @@ def _use_color(flag: bool | None) -> bool:
 def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str, fail_on: str,
          color: bool | None) -> int:
     """Print the report in ``fmt`` and return the exit code."""
-    diagnostics = sorted(diagnostics, key=lambda d: (files.index(d.file) if d.file in files else len(files),) + d.sort_key())
     report = Report(tool, files, diagnostics, color=_use_color(color) and fmt == "text")
     click.echo(render(fmt, report), nl=False)
     return exit_code(diagnostics, Severity.parse(fail_on))

@@ -1,0 +1,156 @@
+"""Schemas, validator, oracle and generated models agree; mutations are caught where they are made."""
+
+from __future__ import annotations
+
+import copy
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pbcfg.generated import Credentials, LlmConfig
+from pbcfg.pointer import join
+from pbcfg.schema_check import check_schema
+from pbcfg.schema_store import schema, validator
+from strategies import instances, walk
+
+MODELS = {"credentials": Credentials, "llm-config": LlmConfig}
+KINDS = list(MODELS)
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+
+
+def diagnostics_of(kind: str, data):
+    from pbcfg.document import Document
+    from pbcfg.sources import Source
+
+    import json
+
+    text = json.dumps(data, indent=2)
+    return check_schema(Document(Source("f.json", "f.json", kind, text), data, text))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_our_schemas_are_valid_draft_2020_12(kind):
+    jsonschema.Draft202012Validator.check_schema(schema(kind))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@FAST
+@given(data=st.data())
+def test_valid_instances_pass_the_validator_the_oracle_and_the_models(kind, data):
+    instance = data.draw(instances(kind))
+    assert list(validator(kind).iter_errors(instance)) == []
+    assert list(jsonschema.Draft202012Validator(schema(kind)).iter_errors(instance)) == []
+    MODELS[kind].model_validate(instance)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@FAST
+@given(data=st.data())
+def test_an_unknown_key_is_rejected_with_a_pointer_to_it(kind, data):
+    instance = data.draw(instances(kind))
+    closed = [path for path, value, node in walk(kind, instance)
+              if isinstance(value, dict) and node.get("additionalProperties") is False]
+    path = data.draw(st.sampled_from(closed))
+    mutated = copy.deepcopy(instance)
+    target = mutated
+    for token in path:
+        target = target[token]
+    target["zzUnknownKey"] = 1
+    found = [(d.rule, d.pointer) for d in diagnostics_of(kind, mutated)]
+    assert ("schema.additionalProperties", join(path + ("zzUnknownKey",))) in found
+    with pytest.raises(ValueError):
+        MODELS[kind].model_validate(mutated)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@FAST
+@given(data=st.data())
+def test_a_wrong_type_is_rejected_with_a_pointer_to_it(kind, data):
+    instance = data.draw(instances(kind))
+    leaves = [path for path, value, node in walk(kind, instance)
+              if path and not isinstance(value, (dict, list)) and path[-1] != "$schema"]
+    if not leaves:
+        return
+    path = data.draw(st.sampled_from(leaves))
+    mutated = copy.deepcopy(instance)
+    target = mutated
+    for token in path[:-1]:
+        target = target[token]
+    target[path[-1]] = [[]]
+    pointers = {d.pointer for d in diagnostics_of(kind, mutated)}
+    assert join(path) in pointers
+    with pytest.raises(ValueError):
+        MODELS[kind].model_validate(mutated)
+
+
+@FAST
+@given(data=st.data())
+def test_a_bad_enum_value_is_rejected_naming_the_allowed_values(data):
+    instance = data.draw(instances("llm-config"))
+    enums = [path for path, value, node in walk("llm-config", instance) if "enum" in node]
+    if not enums:
+        return
+    path = data.draw(st.sampled_from(enums))
+    mutated = copy.deepcopy(instance)
+    target = mutated
+    for token in path[:-1]:
+        target = target[token]
+    target[path[-1]] = "zz-not-allowed"
+    found = {d.pointer: d for d in diagnostics_of("llm-config", mutated)}
+    assert found[join(path)].rule == "schema.enum"
+    assert found[join(path)].message.startswith('"zz-not-allowed" is not allowed; allowed values: ')
+
+
+def test_known_gap_models_do_not_enforce_unique_items():
+    """datamodel-code-generator drops uniqueItems; `pbcfg codegen` says so, and this pins the gap."""
+    instance = {"models": {"m": {"displayName": "M", "endpoints": ["openai-direct", "openai-direct"],
+                                 "costPer1kTokens": {"input": 0, "output": 0}}}}
+    assert [d.rule for d in diagnostics_of("llm-config", instance)] == ["schema.uniqueItems"]
+    LlmConfig.model_validate(instance)
+
+
+def test_known_gap_models_do_not_enforce_the_url_pattern():
+    instance = {"endpoints": {"openai-compatible": {"baseUrl": "ftp://host/v1"}}}
+    assert [d.rule for d in diagnostics_of("llm-config", instance)] == ["schema.format"]
+    LlmConfig.model_validate(instance)
+
+
+def test_codegen_check_passes_and_names_what_the_models_drop(run):
+    result = run("codegen", "--check")
+    assert result.code == 0
+    assert "generated/ is up to date" in result.err
+    assert ("note: llm_config.py: uniqueItems at /$defs/modelOverride/properties/endpoints is not enforced "
+            "by the models (lists, not sets)") in result.err
+    assert "note: credentials.py: Pydantic does not take pattern on AnyUrl; HttpUrl is generated without this constraint." in result.err
+
+
+def test_codegen_check_fails_with_a_diff_when_generated_is_stale(run, monkeypatch, tmp_path):
+    from pbcfg import resources
+
+    real = resources.resource_dir
+
+    def fake(name):
+        return str(tmp_path) if name == "generated" else real(name)
+
+    (tmp_path / "__init__.py").write_text("stale\n")
+    monkeypatch.setattr(resources, "resource_dir", fake)
+    result = run("codegen", "--check")
+    assert result.code == 1
+    assert "-stale\n" in result.out and "+++ generated/credentials.py (from schemas/)" in result.out
+
+
+def test_load_returns_the_generated_models_and_raises_on_errors(write, tmp_path):
+    import pbcfg
+    from pbcfg.errors import InvalidConfigError
+
+    write("llm-config.json", {"models": {"m": {"displayName": "M", "endpoints": ["openai-direct"],
+                                               "costPer1kTokens": {"input": 0, "output": 0}}}})
+    loaded = pbcfg.load(tmp_path)
+    assert isinstance(loaded.llm_config, LlmConfig) and loaded.credentials is None
+    assert loaded.llm_config.models.model_extra["m"].endpoints[0].root == "openai-direct"
+    write("llm-config.json", {"defaults": {"timeout": 1}})
+    with pytest.raises(InvalidConfigError) as raised:
+        pbcfg.load(tmp_path)
+    assert [(d.rule, d.pointer) for d in raised.value.diagnostics] == [("schema.minimum", "/defaults/timeout")]

@@ -1,0 +1,39 @@
+"""``pbcfg.load()``: a validated config as typed models (the generated ones).
+
+Loading validates first, with the same checks as ``pbcfg validate``; an
+invalid config raises one :class:`InvalidConfigError` carrying every
+diagnostic, so a program never runs on a config the CLI would reject.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import NamedTuple
+
+from .errors import InvalidConfigError
+
+__all__ = ["LoadedConfig", "load"]
+
+
+class LoadedConfig(NamedTuple):
+    credentials: object  # pbcfg.generated.Credentials, or None when the file is absent
+    llm_config: object  # pbcfg.generated.LlmConfig, or None when the file is absent
+    raw: dict  # kind -> the parsed JSON, as written
+
+
+def load(config_dir: str | os.PathLike | None = None, *, files: list[str | os.PathLike] | None = None) -> LoadedConfig:
+    """Validate and load the config directory (SPEC §1 when None), or explicit ``files``."""
+    from .check import check_paths
+    from .diagnostics import Severity
+    from .generated import Credentials, LlmConfig
+    from .locations import config_dir as resolve_config_dir
+
+    result = check_paths([os.fspath(f) for f in files or []], config_dir=resolve_config_dir(config_dir))
+    if any(d.severity is Severity.ERROR for d in result.diagnostics):
+        raise InvalidConfigError(result.diagnostics)
+    raw = {document.kind: document.data for document in result.documents}
+    return LoadedConfig(
+        Credentials.model_validate(raw["credentials"]) if "credentials" in raw else None,
+        LlmConfig.model_validate(raw["llm-config"]) if "llm-config" in raw else None,
+        raw,
+    )
