@@ -18,10 +18,11 @@ __all__ = ["validate"]
 @report_options
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kind: str | None,
-             fmt: str, fail_on: str, color: bool | None) -> None:
+             fmt: str | None, output: str | None, fail_on: str, color: bool | None) -> None:
     """Check PATHS (files or config directories; default: the config directory)."""
     from ..check import check_paths
     from ..locations import config_dir as resolve_config_dir
 
     result = check_paths(list(paths), config_dir=resolve_config_dir(config_dir), kind=kind)
-    ctx.exit(emit("validate", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color))
+    ctx.exit(emit("validate", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
+                  output=output))

@@ -14,7 +14,7 @@ from ..report import Summary
 
 __all__ = ["FORMATS", "Report", "render"]
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "github", "sarif", "junit")
 
 
 class Report(NamedTuple):

@@ -1,0 +1,49 @@
+"""SARIF 2.1.0, for GitHub code scanning and other SARIF consumers."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ..rules import describe
+
+__all__ = ["render"]
+
+_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _uri(path: str) -> str:
+    if os.path.isabs(path):
+        from pathlib import Path
+
+        return Path(path).as_uri()
+    return path.replace(os.sep, "/")
+
+
+def render(report) -> str:
+    from .. import __version__
+
+    rule_ids = sorted({d.rule for d in report.diagnostics})
+    rules = []
+    for rule in rule_ids:
+        severity, summary, help_text = describe(rule)
+        rules.append({"id": rule, "shortDescription": {"text": summary}, "help": {"text": help_text},
+                      "defaultConfiguration": {"level": _LEVEL[severity]}})
+    results = []
+    for d in report.diagnostics:
+        location: dict = {"artifactLocation": {"uri": _uri(d.file)}}
+        if d.span:
+            location["region"] = {"startLine": d.line, "startColumn": d.column}
+        text = d.message + (f" Hint: {d.hint}" if d.hint else "")
+        result = {"ruleId": d.rule, "ruleIndex": rule_ids.index(d.rule), "level": _LEVEL[d.severity.label],
+                  "message": {"text": text}, "locations": [{"physicalLocation": location}]}
+        if d.pointer is not None:
+            result["properties"] = {"pointer": d.pointer}
+        results.append(result)
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "pbcfg", "version": __version__, "rules": rules}},
+                  "results": results}],
+    }
+    return json.dumps(sarif, ensure_ascii=False, indent=2) + "\n"
