@@ -58,7 +58,7 @@ def _found(value: object) -> str:
 
 def _explain(document: Document, error) -> list[Diagnostic]:
     kind = type(error.kind).__name__
-    tokens = _real_path(document.data, error.instance_path)
+    tokens = _real_path(document.data, list(error.instance_path), error.instance)
     schema_path = list(error.schema_path)
     here = subschema(document.kind, schema_path[:-1])
     value = error.instance
@@ -120,19 +120,33 @@ def _explain(document: Document, error) -> list[Diagnostic]:
     return [at(tokens, f"schema.{error.kind.name}", E, message)]
 
 
-def _real_path(data: object, path: list) -> list:
-    """The validator reports a key such as "00" as the integer 0; give keys back as written."""
-    tokens: list = []
-    for token in path:
-        if isinstance(data, dict):
-            if str(token) not in data:
-                token = next((key for key in data if key.isdigit() and int(key) == token), str(token))
-            token = str(token)
-            data = data.get(token)
-        elif isinstance(data, list) and isinstance(token, int) and token < len(data):
+def _real_path(data: object, path: list, instance: object) -> list:
+    """Keys as written: the validator reports a key such as "00" as the integer 0.
+
+    When "0" and "00" both exist, the branch whose value is the failing instance wins.
+    """
+    if not path:
+        return []
+    token, rest = path[0], list(path[1:])
+    if isinstance(data, list) and isinstance(token, int) and token < len(data):
+        return [token] + _real_path(data[token], rest, instance)
+    if not isinstance(data, dict):
+        return [str(token)] + [str(t) for t in rest]
+    candidates = [key for key in data if key == str(token) or (key.isdigit() and int(key) == token)]
+    for key in candidates:
+        tail = _real_path(data[key], rest, instance)
+        if len(candidates) == 1 or _follow(data[key], tail) == instance:
+            return [key] + tail
+    return [str(token)] + [str(t) for t in rest]
+
+
+def _follow(data: object, tokens: list) -> object:
+    for token in tokens:
+        try:
             data = data[token]
-        tokens.append(token)
-    return tokens
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _where(tokens: list) -> str:
