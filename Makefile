@@ -26,6 +26,13 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
+## bench: time pbcfg validate (installed as users get it) beside check-jsonschema; writes bench/RESULTS.md
+bench: $(BIN)/python
+	$(PYTHON) -m venv bench/.work/venv
+	bench/.work/venv/bin/python -m pip install --quiet . check-jsonschema
+	rm -rf build
+	bench/.work/venv/bin/python bench/bench.py
+
 ## codegen: regenerate generated/ from schemas/
 codegen: $(VENV)/.installed-test
 	$(BIN)/pbcfg codegen
