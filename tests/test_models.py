@@ -17,14 +17,28 @@ from strategies import instances, walk
 
 MODELS = {"credentials": Credentials, "llm-config": LlmConfig}
 KINDS = list(MODELS)
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True,
+                database=None)
+
+
+def mutated(instance, path: tuple, value=None, *, add_key: str | None = None):
+    """A deep copy of ``instance`` with the value at ``path`` replaced, or ``add_key`` added to it."""
+    copied = copy.deepcopy(instance)
+    target = copied
+    for token in path if add_key else path[:-1]:
+        target = target[token]
+    if add_key:
+        target[add_key] = 1
+    else:
+        target[path[-1]] = value
+    return copied
 
 
 def diagnostics_of(kind: str, data):
+    import json
+
     from pbcfg.document import Document
     from pbcfg.sources import Source
-
-    import json
 
     text = json.dumps(data, indent=2)
     return check_schema(Document(Source("f.json", "f.json", kind, text), data, text))
@@ -53,15 +67,11 @@ def test_an_unknown_key_is_rejected_with_a_pointer_to_it(kind, data):
     closed = [path for path, value, node in walk(kind, instance)
               if isinstance(value, dict) and node.get("additionalProperties") is False]
     path = data.draw(st.sampled_from(closed))
-    mutated = copy.deepcopy(instance)
-    target = mutated
-    for token in path:
-        target = target[token]
-    target["zzUnknownKey"] = 1
-    found = [(d.rule, d.pointer) for d in diagnostics_of(kind, mutated)]
+    changed = mutated(instance, path, add_key="zzUnknownKey")
+    found = [(d.rule, d.pointer) for d in diagnostics_of(kind, changed)]
     assert ("schema.additionalProperties", join(path + ("zzUnknownKey",))) in found
     with pytest.raises(ValueError):
-        MODELS[kind].model_validate(mutated)
+        MODELS[kind].model_validate(changed)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -74,15 +84,10 @@ def test_a_wrong_type_is_rejected_with_a_pointer_to_it(kind, data):
     if not leaves:
         return
     path = data.draw(st.sampled_from(leaves))
-    mutated = copy.deepcopy(instance)
-    target = mutated
-    for token in path[:-1]:
-        target = target[token]
-    target[path[-1]] = [[]]
-    pointers = {d.pointer for d in diagnostics_of(kind, mutated)}
-    assert join(path) in pointers
+    changed = mutated(instance, path, [[]])
+    assert join(path) in {d.pointer for d in diagnostics_of(kind, changed)}
     with pytest.raises(ValueError):
-        MODELS[kind].model_validate(mutated)
+        MODELS[kind].model_validate(changed)
 
 
 @FAST
@@ -93,12 +98,7 @@ def test_a_bad_enum_value_is_rejected_naming_the_allowed_values(data):
     if not enums:
         return
     path = data.draw(st.sampled_from(enums))
-    mutated = copy.deepcopy(instance)
-    target = mutated
-    for token in path[:-1]:
-        target = target[token]
-    target[path[-1]] = "zz-not-allowed"
-    found = {d.pointer: d for d in diagnostics_of("llm-config", mutated)}
+    found = {d.pointer: d for d in diagnostics_of("llm-config", mutated(instance, path, "zz-not-allowed"))}
     assert found[join(path)].rule == "schema.enum"
     assert found[join(path)].message.startswith('"zz-not-allowed" is not allowed; allowed values: ')
 

@@ -198,3 +198,10 @@ def test_unknown_command_suggests(run):
     result = run("valdate")
     assert result.code == 2
     assert "no command 'valdate'; did you mean 'validate'?" in result.err
+
+
+@pytest.mark.parametrize("content, expected", [("null", ("schema.type", "", 1, 1)), ("", ("json.syntax", None, 1, 1))])
+def test_a_file_that_is_not_an_object_is_an_error(run, write, content, expected):
+    result = run("validate", write("llm-config.json", content), "--format", "json")
+    assert result.code == 1
+    assert [(d["rule"], d["pointer"], d["line"], d["column"]) for d in result.json["diagnostics"]] == [expected]

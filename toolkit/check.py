@@ -33,7 +33,7 @@ def parse_source(source: Source) -> tuple[Document | None, list[Diagnostic]]:
     from .jsonparse import parse_json
 
     parsed = parse_json(source.text, source.name, source.kind)
-    if parsed.data is None:
+    if not parsed.readable:
         return None, parsed.diagnostics
     return Document(source, parsed.data, parsed.strict_text), parsed.diagnostics
 

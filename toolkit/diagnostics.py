@@ -33,12 +33,10 @@ class Severity(IntEnum):
 
 
 class Span(NamedTuple):
-    """1-based line and column of the first character, and optionally the end."""
+    """1-based line and column (in characters) of the first character."""
 
     line: int
     column: int
-    end_line: int | None = None
-    end_column: int | None = None
 
 
 class Diagnostic(NamedTuple):

@@ -22,9 +22,10 @@ _IGNORED_WHOLE = {
 
 
 class ParsedJson(NamedTuple):
-    data: object  # None when the text could not be read as JSON at all
+    data: object
     diagnostics: list[Diagnostic]
     strict_text: str  # the text with comments and trailing commas blanked, offsets unchanged
+    readable: bool  # False when no JSON value could be read at all
 
 
 class _Duplicate(Exception):
@@ -49,9 +50,9 @@ def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
         bom = Diagnostic(file, line_col(text, 0), "", "json.bom", Severity.ERROR,
                          "the file starts with a UTF-8 byte order mark, which JSON.parse rejects",
                          "save the file as UTF-8 without BOM", snippet(text, 0))
-        return ParsedJson(None, [bom], text)
+        return ParsedJson(None, [bom], text, False)
     try:
-        return ParsedJson(json.loads(text, object_pairs_hook=_pairs, parse_constant=_reject_constant), [], text)
+        return ParsedJson(json.loads(text, object_pairs_hook=_pairs, parse_constant=_reject_constant), [], text, True)
     except (ValueError, RecursionError, _Duplicate):
         pass
     from .jsonscan import scan
@@ -60,8 +61,8 @@ def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
     diagnostics = [_diagnostic(finding, text, file, kind) for finding in result.findings]
     if result.fatal is None:
         data = json.loads(result.cleaned, parse_constant=float)
-        return ParsedJson(data, diagnostics, result.cleaned)
-    return ParsedJson(None, diagnostics, result.cleaned)
+        return ParsedJson(data, diagnostics, result.cleaned, True)
+    return ParsedJson(None, diagnostics, result.cleaned, False)
 
 
 def _diagnostic(finding, text: str, file: str, kind: str | None) -> Diagnostic:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["CONFIG_FILES", "LEGACY_DIR", "config_dir"]
+__all__ = ["CONFIG_FILES", "config_dir"]
 
 CONFIG_FILES = ("credentials.json", "llm-config.json")
-LEGACY_DIR = "~/.ponybunny"
 
 
 def config_dir(override: str | os.PathLike | None = None, env: dict | None = None) -> str:

@@ -14,11 +14,10 @@ from typing import NamedTuple
 from .resources import resource_path
 from .schema_store import schema
 
-__all__ = ["CREDENTIAL_FIELDS", "NO_KEY_VALUES", "SECRET_FIELDS", "BuiltinEndpoint", "builtin_endpoints", "builtin_models", "defaults"]
+__all__ = ["CREDENTIAL_FIELDS", "SECRET_FIELDS", "BuiltinEndpoint", "builtin_endpoints", "builtin_models", "defaults"]
 
 CREDENTIAL_FIELDS = ("apiKey", "accessKeyId", "secretAccessKey", "region", "endpoint", "projectId", "baseUrl")
 SECRET_FIELDS = frozenset({"apiKey", "accessKeyId", "secretAccessKey"})
-NO_KEY_VALUES = ("not-needed", "EMPTY", "ollama", "lm-studio", "sk-no-key-required")
 
 
 class BuiltinEndpoint(NamedTuple):
