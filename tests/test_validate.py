@@ -205,3 +205,10 @@ def test_a_file_that_is_not_an_object_is_an_error(run, write, content, expected)
     result = run("validate", write("llm-config.json", content), "--format", "json")
     assert result.code == 1
     assert [(d["rule"], d["pointer"], d["line"], d["column"]) for d in result.json["diagnostics"]] == [expected]
+
+
+@pytest.mark.parametrize("name", ["credentials.schema.json", "llm-config.schema.json"])
+def test_example_schema_copies_match_the_schemas(name):
+    from conftest import REPO
+
+    assert (REPO / "examples" / name).read_bytes() == (REPO / "schemas" / name).read_bytes()
