@@ -212,3 +212,21 @@ def test_example_schema_copies_match_the_schemas(name):
     from conftest import REPO
 
     assert (REPO / "examples" / name).read_bytes() == (REPO / "schemas" / name).read_bytes()
+
+
+def test_secrets_in_credentials_snippets_are_masked_and_carets_stay_put(run, write):
+    path = write("credentials.json", '{"endpoints": {"my box": {"api_key": "sk-abcdefghijklmnop1234", "enabled": "yes"}}}')
+    result = run("validate", path, "--no-color")
+    assert "abcdefghijklmnop" not in result.out
+    assert result.out.splitlines()[1:4] == [
+        '    {"endpoints": {"my box": {"api_key": "sk-****************1234", "enabled": "yes"}}}',
+        "                   ^",
+        "  hint: Letters, digits, '.', '_' and '-', starting with a letter or digit; at most 64 characters.",
+    ]
+
+
+def test_secrets_in_syntax_error_snippets_are_masked(run, write):
+    path = write("credentials.json", '{"endpoints": {"openai-direct": {"apiKey": "sk-proj-abcdefghijkl9876",}}}')
+    result = run("validate", path)
+    assert result.code == 1
+    assert "abcdefghijkl" not in result.out and "sk-*****************9876" in result.out

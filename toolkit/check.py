@@ -11,6 +11,9 @@ import os
 
 from .diagnostics import Diagnostic
 from .document import Document
+from .integrity import check_cross_file, check_references
+from .jsonparse import parse_json
+from .schema_check import check_schema
 from .sources import Source, expand_paths, read_source
 
 __all__ = ["CheckResult", "check_paths", "check_sources", "parse_source"]
@@ -30,8 +33,6 @@ class CheckResult:
 
 
 def parse_source(source: Source) -> tuple[Document | None, list[Diagnostic]]:
-    from .jsonparse import parse_json
-
     parsed = parse_json(source.text, source.name, source.kind)
     if not parsed.readable:
         return None, parsed.diagnostics
@@ -46,12 +47,8 @@ def check_sources(sources: list[Source]) -> CheckResult:
         if document is None:
             continue
         result.documents.append(document)
-        from .schema_check import check_schema
-
         result.diagnostics.extend(check_schema(document))
         if document.kind == "llm-config":
-            from .integrity import check_references
-
             result.diagnostics.extend(check_references(document))
     result.diagnostics.extend(_cross_file(result.documents))
     order = {source.name: index for index, source in enumerate(sources)}
@@ -66,8 +63,6 @@ def _cross_file(documents: list[Document]) -> list[Diagnostic]:
     found = []
     for pair in by_dir.values():
         if len(pair) == 2:
-            from .integrity import check_cross_file
-
             found.extend(check_cross_file(pair["credentials"], pair["llm-config"]))
     return found
 

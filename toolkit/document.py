@@ -34,7 +34,12 @@ class Document:
         if self._locator is None:
             from .positions import JsonLocator
 
-            self._locator = JsonLocator(self.strict_text, self.source.text)
+            display = self.source.text
+            if self.kind == "credentials":
+                from .masking import redact_credentials_text
+
+                display = redact_credentials_text(display)
+            self._locator = JsonLocator(self.strict_text, display)
         return self._locator.locate(tokens, key=key)
 
     def diagnostic(self, tokens: list, rule: str, severity: Severity, message: str,

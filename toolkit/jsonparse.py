@@ -58,6 +58,10 @@ def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
     from .jsonscan import scan
 
     result = scan(text)
+    if kind == "credentials":
+        from .masking import redact_credentials_text
+
+        text = redact_credentials_text(text)
     diagnostics = [_diagnostic(finding, text, file, kind) for finding in result.findings]
     if result.fatal is None:
         data = json.loads(result.cleaned, parse_constant=float)
@@ -77,7 +81,7 @@ def _diagnostic(finding, text: str, file: str, kind: str | None) -> Diagnostic:
         rule, message = "json.trailing-comma", f"trailing comma before a closing bracket: {ignored}"
         hint = "delete this comma"
     elif finding.kind == "duplicate-key":
-        earlier = line_col(text, finding.end)
+        earlier = line_col(text, finding.earlier)
         rule = "json.duplicate-key"
         message = (f"duplicate key {finding.text!r}: JSON.parse keeps only this last one, so the value "
                    f"at line {earlier.line} is silently lost")

@@ -29,7 +29,7 @@ class Finding(NamedTuple):
     offset: int
     text: str = ""
     path: tuple = ()
-    end: int = 0
+    earlier: int = 0  # duplicate-key: offset of the first occurrence
 
 
 class Scan(NamedTuple):
@@ -69,7 +69,7 @@ class _Scanner:
             elif text.startswith("//", pos):
                 end = text.find("\n", pos)
                 end = size if end == -1 else end
-                self.findings.append(Finding("comment", pos, text[pos:end].rstrip("\r"), end=end))
+                self.findings.append(Finding("comment", pos, text[pos:end].rstrip("\r")))
                 self.blank(pos, end)
                 pos = end
             elif text.startswith("/*", pos):
@@ -77,7 +77,7 @@ class _Scanner:
                 if end == -1:
                     self.fail("syntax", pos, "unterminated /* comment")
                 end += 2
-                self.findings.append(Finding("comment", pos, text[pos:end], end=end))
+                self.findings.append(Finding("comment", pos, text[pos:end]))
                 self.blank(pos, end)
                 pos = end
             else:
@@ -140,7 +140,7 @@ class _Scanner:
             key_at = pos
             key, pos = self.string(pos)
             if key in seen:
-                self.findings.append(Finding("duplicate-key", key_at, key, path + (key,), end=seen[key]))
+                self.findings.append(Finding("duplicate-key", key_at, key, path + (key,), earlier=seen[key]))
             seen[key] = key_at
             pos = self.trivia(pos)
             if not text.startswith(":", pos):

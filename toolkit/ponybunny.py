@@ -14,10 +14,9 @@ from typing import NamedTuple
 from .resources import resource_path
 from .schema_store import schema
 
-__all__ = ["CREDENTIAL_FIELDS", "SECRET_FIELDS", "BuiltinEndpoint", "builtin_endpoints", "builtin_models", "defaults"]
+__all__ = ["CREDENTIAL_FIELDS", "BuiltinEndpoint", "builtin_endpoints", "builtin_models", "defaults"]
 
 CREDENTIAL_FIELDS = ("apiKey", "accessKeyId", "secretAccessKey", "region", "endpoint", "projectId", "baseUrl")
-SECRET_FIELDS = frozenset({"apiKey", "accessKeyId", "secretAccessKey"})
 
 
 class BuiltinEndpoint(NamedTuple):

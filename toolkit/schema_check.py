@@ -11,15 +11,17 @@ import json
 
 from .diagnostics import Diagnostic, Severity
 from .document import Document
-from .masking import mask
-from .ponybunny import CREDENTIAL_FIELDS, SECRET_FIELDS
-from .schema_store import resolve, subschema, validator
+from .masking import is_secret_field, mask
+from .ponybunny import CREDENTIAL_FIELDS
+from .schema_store import subschema, validator
 from .suggest import did_you_mean
 
 __all__ = ["check_schema"]
 
 _TYPE_NAMES = {"object": "an object", "array": "an array", "string": "a string", "integer": "an integer",
-               "number": "a number", "boolean": "true or false", "null": "null"}
+               "number": "a number", "boolean": "a boolean", "null": "null"}
+_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (list, "array"),
+               (dict, "object"))
 
 
 def check_schema(document: Document) -> list[Diagnostic]:
@@ -32,28 +34,16 @@ def check_schema(document: Document) -> list[Diagnostic]:
     return [d for d in diagnostics if not (d.rule == "schema.const" and d.pointer in enum_at)]
 
 
-def _show(value: object, tokens: list) -> str:
+def _show(value: object, tokens: list, kind: str) -> str:
     """A value as it may appear in a message: secrets masked, long values cut."""
-    if tokens and tokens[-1] in SECRET_FIELDS:
+    if kind == "credentials" and (not tokens or is_secret_field(tokens[-1])):
         return mask(value)
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "…"
 
 
 def _found(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return "null"
+    return _TYPE_NAMES[next((name for cls, name in _JSON_TYPES if isinstance(value, cls)), "null")]
 
 
 def _explain(document: Document, error) -> list[Diagnostic]:
@@ -71,10 +61,9 @@ def _explain(document: Document, error) -> list[Diagnostic]:
                    f"unknown key {key!r}" + _where(tokens), _unknown_key_hint(document, tokens, key, allowed), key=True)
                 for key in error.kind.unexpected]
     if kind == "PropertyNames":
-        name = error.kind.error.instance
-        rule_schema = subschema(document.kind, schema_path)
+        name = error.kind.error.instance  # the schema path leads into the rule for names, e.g. $defs/endpointId
         return [at(tokens + [name], "schema.propertyNames", E, f"invalid id {name!r}" + _where(tokens),
-                   rule_schema.get("description") or _ref_description(document.kind, rule_schema), key=True)]
+                   here.get("description") or None, key=True)]
     if kind == "Required":
         missing = error.kind.property
         required = here.get("required") or subschema(document.kind, schema_path).get("required", [])
@@ -85,11 +74,11 @@ def _explain(document: Document, error) -> list[Diagnostic]:
         options = [o for o in error.kind.options]
         guess = did_you_mean(value, options) if isinstance(value, str) else None
         return [at(tokens, "schema.enum", E,
-                   f"{_show(value, tokens)} is not allowed; allowed values: {', '.join(map(str, options))}",
+                   f"{_show(value, tokens, document.kind)} is not allowed; allowed values: {', '.join(map(str, options))}",
                    f"did you mean {guess!r}?" if guess else None)]
     if kind == "Constant":
         expected = error.kind.expected_value
-        return [at(tokens, "schema.const", E, f"must be {json.dumps(expected)}, found {_show(value, tokens)}",
+        return [at(tokens, "schema.const", E, f"must be {json.dumps(expected)}, found {_show(value, tokens, document.kind)}",
                    f"built-in endpoint {tokens[-2]!r} always speaks {expected!r}; for another protocol, "
                    "define a custom endpoint id" if tokens[-1:] == ["protocol"] else None)]
     if kind == "Type":
@@ -100,23 +89,24 @@ def _explain(document: Document, error) -> list[Diagnostic]:
         return [at(tokens, "schema.type", E, f"expected {expected}, found {_found(value)}", hint)]
     if kind in ("Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum"):
         sign = {"Minimum": "≥", "Maximum": "≤", "ExclusiveMinimum": ">", "ExclusiveMaximum": "<"}[kind]
-        return [at(tokens, f"schema.{error.kind.name}", E, f"must be {sign} {error.kind.limit}, found {_show(value, tokens)}")]
+        return [at(tokens, f"schema.{error.kind.name}", E, f"must be {sign} {error.kind.limit}, found {_show(value, tokens, document.kind)}")]
     if kind == "MinItems":
         return [at(tokens, "schema.minItems", E, f"needs at least {error.kind.limit} item(s)")]
     if kind == "MinLength":
         return [at(tokens, "schema.minLength", E, "must not be empty")]
     if kind == "UniqueItems":
         repeated = _first_repeat(value)
-        return [at(tokens, "schema.uniqueItems", E, f"{_show(repeated, [])} appears more than once in this list",
+        return [at(tokens, "schema.uniqueItems", E, f"{_show(repeated, tokens, document.kind)} appears more than once in this list",
                    "remove the repeat")]
-    if kind in ("Format", "Pattern", "AnyOf") and _is_url(document.kind, schema_path):
-        return [at(tokens, "schema.format", E, f"{_show(value, tokens)} is not an http:// or https:// URL",
+    if kind in ("Format", "Pattern", "AnyOf") and _is_url(schema_path):
+        return [at(tokens, "schema.format", E, f"{_show(value, tokens, document.kind)} is not an http:// or https:// URL",
                    "write an absolute URL such as http://localhost:11434/v1" +
                    (", or an empty string to leave it unset" if kind == "AnyOf" else ""))]
     if kind == "Pattern":
-        described = here.get("description") or _ref_description(document.kind, here)
-        return [at(tokens, "schema.pattern", E, f"{_show(value, tokens)} is not a valid value", described or None)]
-    message = error.message if not (tokens and tokens[-1] in SECRET_FIELDS) else "invalid value"
+        described = here.get("description")
+        return [at(tokens, "schema.pattern", E, f"{_show(value, tokens, document.kind)} is not a valid value", described or None)]
+    # the validator's own message quotes the instance, so never use it where secrets live
+    message = f"violates {error.kind.name}" if document.kind == "credentials" else error.message
     return [at(tokens, f"schema.{error.kind.name}", E, message)]
 
 
@@ -165,11 +155,7 @@ def _unknown_key_hint(document: Document, tokens: list, key: str, allowed: list[
     return f"allowed keys here: {', '.join(allowed)}" if allowed else "remove this key"
 
 
-def _ref_description(kind: str, node: dict) -> str:
-    return resolve(kind, node["$ref"]).get("description", "") if "$ref" in node else ""
-
-
-def _is_url(kind: str, schema_path: list) -> bool:
+def _is_url(schema_path: list) -> bool:
     return any(token in ("baseUrl", "endpoint", "httpUrl") for token in schema_path)
 
 

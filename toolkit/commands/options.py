@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 
@@ -23,18 +22,19 @@ def config_dir_option(command):
 
 
 def report_options(command):
-    @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-                  help="Output format (default: github when GITHUB_ACTIONS=true, else text).")
-    @click.option("--output", type=click.Path(dir_okay=False), default=None,
-                  help="Write the report to this file (atomically); the summary still goes to the terminal.")
-    @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
-                  help="Lowest severity that makes the exit code 1.")
-    @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal; NO_COLOR disables).")
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        return command(*args, **kwargs)
-
-    return wrapper
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                     help="Output format (default: github when GITHUB_ACTIONS=true, else text)."),
+        click.option("--output", type=click.Path(dir_okay=False), default=None,
+                     help="Write the report to this file (atomically); the summary still goes to the terminal."),
+        click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error",
+                     show_default=True, help="Lowest severity that makes the exit code 1."),
+        click.option("--color/--no-color", default=None,
+                     help="Colour the text output (default: when a terminal; NO_COLOR disables)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 def _use_color(flag: bool | None) -> bool:
