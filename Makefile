@@ -18,9 +18,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-## run: set up, then check the bundled example config (examples/)
+## run: set up, then validate and lint the bundled example config (examples/)
 run: $(VENV)/.installed
 	$(BIN)/pbcfg validate examples/
+	$(BIN)/pbcfg lint examples/
 
 ## test: set up with the test extras, then run the whole suite
 test: $(VENV)/.installed-test

@@ -21,6 +21,7 @@ __all__ = ["cli", "main"]
 # command name -> "module:attribute"; only the command that runs is imported
 COMMANDS = {
     "validate": "pbcfg.commands.validate:validate",
+    "lint": "pbcfg.commands.lint:lint",
     "codegen": "pbcfg.commands.codegen:codegen",
 }
 

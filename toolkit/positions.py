@@ -110,6 +110,23 @@ class JsonLocator:
                 return pos
         return key_at if key and key_at is not None else pos
 
+    def value_span(self, tokens: list[str | int]) -> tuple[int, int]:
+        """Start and end offsets of the value at ``tokens``, which must exist."""
+        start = self.offset(tokens)
+        return start, self._skip_value(start)
+
+    def item_removal_span(self, tokens: list[str | int]) -> tuple[int, int]:
+        """What to cut to remove array item ``tokens[-1]``: the item and one comma beside it."""
+        start, end = self.value_span(tokens)
+        after = self._skip_ws(end)
+        if self.text[after] == ",":
+            return start, self._skip_ws(after + 1)
+        index = int(tokens[-1])
+        if index == 0:
+            return start, end
+        _, previous_end = self.value_span(list(tokens[:-1]) + [index - 1])
+        return previous_end, end
+
     def locate(self, tokens: list[str | int], *, key: bool = False) -> tuple[Span, str] | None:
         """Span and caret snippet of a pointer's key or value, or None."""
         try:

@@ -1,0 +1,89 @@
+"""What every lint rule looks at: one directory's files, PonyBunny's merged view, the environment."""
+
+from __future__ import annotations
+
+import os
+
+from ..diagnostics import Diagnostic, Severity
+from ..document import Document
+from ..effective import EffectiveEndpoint, effective_endpoints
+from ..merge import merged_llm_config
+from .catalog import RULES, Finding
+
+__all__ = ["LintContext"]
+
+
+class LintContext:
+    def __init__(self, directory: str, documents: dict[str, Document], env: dict, home: str) -> None:
+        self.directory = directory
+        self.credentials = documents.get("credentials")
+        self.llm_config = documents.get("llm-config")
+        self.env = env
+        self.home = home
+        data = self.llm_config.data if self.llm_config else None
+        self.user = data if isinstance(data, dict) else {}
+        self.merged = merged_llm_config(self.user)
+        self.endpoints: dict[str, EffectiveEndpoint] = effective_endpoints(
+            self.merged, self.user, self.credentials.data if self.credentials else {}, env,
+            self.credentials.name if self.credentials else "credentials.json",
+            self.llm_config.name if self.llm_config else "llm-config.json")
+
+    def path_of(self, name: str) -> str:
+        return os.path.join(self.directory, name)
+
+    def _finding(self, document: Document | None, file_name: str, tokens: list, rule_id: str, message: str,
+                 hint: str | None, fix, key: bool) -> Finding:
+        severity = RULES[rule_id].severity
+        if document is None:
+            from ..pointer import join
+
+            diagnostic = Diagnostic(self.path_of(file_name), None, join(tokens), rule_id, severity, message, hint)
+        else:
+            diagnostic = document.diagnostic(tokens, rule_id, severity, message, hint, key=key)
+        return Finding(diagnostic, fix)
+
+    def in_llm_config(self, tokens: list, rule_id: str, message: str, hint: str | None = None, *,
+                      fix=None, key: bool = False) -> Finding:
+        """A finding in llm-config.json, at ``tokens`` or as near as the user's file gets."""
+        return self._finding(self.llm_config, "llm-config.json", tokens, rule_id, message, hint, fix, key)
+
+    def in_credentials(self, tokens: list, rule_id: str, message: str, hint: str | None = None, *,
+                       fix=None, key: bool = False) -> Finding:
+        return self._finding(self.credentials, "credentials.json", tokens, rule_id, message, hint, fix, key)
+
+    def at_file(self, path: str, rule_id: str, message: str, hint: str | None = None, *, fix=None) -> Finding:
+        return Finding(Diagnostic(path, None, None, rule_id, RULES[rule_id].severity, message, hint), fix)
+
+    def user_section(self, section: str) -> dict:
+        entries = self.user.get(section)
+        return entries if isinstance(entries, dict) else {}
+
+    def user_entry(self, section: str, name: str) -> dict:
+        entry = self.user_section(section).get(name)
+        return entry if isinstance(entry, dict) else {}
+
+    def credentials_entry(self, endpoint_id: str) -> dict:
+        data = self.credentials.data if self.credentials else {}
+        entries = data.get("endpoints") if isinstance(data, dict) else None
+        entry = entries.get(endpoint_id) if isinstance(entries, dict) else None
+        return entry if isinstance(entry, dict) else {}
+
+    def chain(self, section: str, name: str) -> list[str]:
+        """A tier's or agent's model chain as PonyBunny resolves it (SPEC §5), repeats dropped."""
+        tiers = self.merged.get("tiers", {})
+        if section == "tiers":
+            tier = tiers.get(name, {})
+            models = [tier.get("primary")] + list(tier.get("fallback") or [])
+        else:
+            agent = self.merged.get("agents", {}).get(name, {})
+            tier = tiers.get(agent.get("tier") or "medium", {})
+            models = [agent.get("primary") or tier.get("primary")]
+            models += list(agent.get("fallback") or tier.get("fallback") or [])
+        return list(dict.fromkeys(m for m in models if isinstance(m, str)))
+
+    def model_usable(self, model_id: str) -> bool:
+        model = self.merged.get("models", {}).get(model_id)
+        if not isinstance(model, dict):
+            return False
+        return any(self.endpoints.get(e) is not None and self.endpoints[e].usable
+                   for e in model.get("endpoints") or [] if isinstance(e, str))

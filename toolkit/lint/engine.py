@@ -1,0 +1,121 @@
+"""Lint from start to end: validate, run every selected rule per directory, apply settings, fix."""
+
+from __future__ import annotations
+
+import os
+from typing import NamedTuple
+
+from ..check import CheckResult, check_paths, check_sources
+from ..diagnostics import Diagnostic, Severity
+from ..pointer import split
+from .catalog import RULES, Finding, all_rules
+from .context import LintContext
+from .fixes import Edit, SetMode, WriteFile, apply_edits, edit_remove_item
+from .settings import Settings
+
+__all__ = ["LintResult", "apply_fixes", "lint"]
+
+
+class LintResult(NamedTuple):
+    check: CheckResult
+    findings: list[Finding]
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [finding.diagnostic for finding in self.findings]
+
+
+def _validation_findings(result: CheckResult) -> list[Finding]:
+    """Validate's diagnostics, with the one safe fix among them: dropping a repeated fallback."""
+    documents = {document.name: document for document in result.documents}
+    findings = []
+    for diagnostic in result.diagnostics:
+        fix = None
+        if diagnostic.rule == "ref.fallback-repeat" and diagnostic.file in documents:
+            tokens = [int(t) if t.isdigit() and i == 3 else t for i, t in enumerate(split(diagnostic.pointer))]
+            fix = edit_remove_item(documents[diagnostic.file], tokens)
+        findings.append(Finding(diagnostic, fix))
+    return findings
+
+
+def lint(paths: list[str], *, config_dir: str, kind: str | None, settings: Settings, env: dict,
+         home: str) -> LintResult:
+    all_rules()  # registers the rule modules
+    result = check_paths(paths, config_dir=config_dir, kind=kind)
+    findings = _validation_findings(result)
+    invalid = {d.file for d in result.diagnostics if d.severity is Severity.ERROR}
+    groups: dict[str, dict] = {}
+    for document in result.documents:
+        directory = os.path.dirname(os.path.abspath(document.source.path))
+        groups.setdefault(directory, {}).setdefault(document.kind, document)
+    for directory, documents in groups.items():
+        if any(document.name in invalid for document in documents.values()):
+            continue  # rules assume a valid shape; the errors above come first
+        context = LintContext(directory, documents, env, home)
+        for rule in RULES.values():
+            if settings.enabled(rule.id):
+                findings.extend(rule.check(context))
+    covered = {f.diagnostic.pointer for f in findings if f.diagnostic.rule == "secrets.credential-in-llm-config"}
+    kept = [Finding(settings.apply(f.diagnostic), f.fix) for f in findings
+            if settings.keeps(f.diagnostic)
+            and not (f.diagnostic.rule == "schema.additionalProperties" and f.diagnostic.pointer in covered)]
+    kept.extend(Finding(problem) for problem in settings.problems)
+    order = {source.name: index for index, source in enumerate(result.sources)}
+    kept.sort(key=lambda f: (order.get(f.diagnostic.file, len(order)),) + f.diagnostic.sort_key())
+    return LintResult(result, kept)
+
+
+class FixOutcome(NamedTuple):
+    applied: list[str]  # one line per change made (or, with dry_run, that would be made)
+    refused: list[str]  # one line per file left alone, and why
+    diffs: list[str]
+
+
+def apply_fixes(findings: list[Finding], *, dry_run: bool, backup: bool) -> FixOutcome:
+    """Apply every safe fix; a file is rewritten only if it stays at least as valid."""
+    from ..atomic import write_atomic
+
+    applied, refused, diffs = [], [], []
+    edits: dict[str, list[Edit]] = {}
+    for finding in findings:
+        fix = finding.fix
+        if isinstance(fix, Edit):
+            edits.setdefault(fix.document.source.path, []).append(fix)
+        elif isinstance(fix, SetMode):
+            if not dry_run:
+                os.chmod(fix.path, fix.mode)
+            applied.append(f"chmod {fix.mode:o} {fix.path}")
+        elif isinstance(fix, WriteFile):
+            if not dry_run:
+                write_atomic(fix.path, fix.content, backup=backup)
+            applied.append(f"write {fix.path}")
+    for path, file_edits in edits.items():
+        source = file_edits[0].document.source
+        new_text = apply_edits(source.text, file_edits)
+        before = _errors(source, source.text)
+        after = _errors(source, new_text)
+        if after > before:
+            refused.append(f"{path}: not fixed, the result would have {after} error(s) instead of {before}")
+            continue
+        diffs.append(_diff(source, new_text))
+        if not dry_run:
+            write_atomic(path, new_text, backup=backup)
+        applied.append(f"edit {path} ({len(file_edits)} fix{'es' if len(file_edits) > 1 else ''})")
+    return FixOutcome(applied, refused, diffs)
+
+
+def _errors(source, text: str) -> int:
+    result = check_sources([source._replace(text=text)])
+    return sum(d.severity is Severity.ERROR for d in result.diagnostics)
+
+
+def _diff(source, new_text: str) -> str:
+    import difflib
+
+    old, new = source.text, new_text
+    if source.kind == "credentials":
+        from ..masking import redact_credentials_text
+
+        old, new = redact_credentials_text(old), redact_credentials_text(new)
+    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                        f"{source.name} (before)", f"{source.name} (after)"))

@@ -1,0 +1,65 @@
+"""Safe fixes. A fix to a JSON file is a text edit at offsets the locator found,
+so key order, indentation and every byte outside the edit stay as they were.
+Other fixes set a file's mode or write a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import NamedTuple
+
+from ..document import Document
+
+__all__ = ["Edit", "SetMode", "WriteFile", "apply_edits", "edit_remove_item", "edit_value"]
+
+
+class Edit(NamedTuple):
+    document: Document
+    start: int
+    end: int
+    replacement: str
+
+
+class SetMode(NamedTuple):
+    path: str
+    mode: int
+
+
+class WriteFile(NamedTuple):
+    path: str
+    content: str
+
+
+def _locator(document: Document):
+    from ..positions import JsonLocator
+
+    return JsonLocator(document.strict_text)
+
+
+def edit_value(document: Document, tokens: list, value: object) -> Edit:
+    start, end = _locator(document).value_span(tokens)
+    return Edit(document, start, end, json.dumps(value, ensure_ascii=False))
+
+
+def edit_remove_item(document: Document, tokens: list) -> Edit:
+    start, end = _locator(document).item_removal_span(tokens)
+    return Edit(document, start, end, "")
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """Apply non-overlapping edits; overlapping ones after the first are dropped."""
+    taken: list[tuple[int, int]] = []
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+        if any(edit.start < end and start < edit.end for start, end in taken):
+            continue
+        taken.append((edit.start, edit.end))
+        text = text[: edit.start] + edit.replacement + text[edit.end :]
+    return text
+
+
+def mode_of(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        return None
