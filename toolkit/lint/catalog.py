@@ -37,6 +37,7 @@ class Rule(NamedTuple):
     explanation: str
     fixable: bool
     check: Callable | None  # None for validate's own rules, which lint runs through check_sources
+    any_shape: bool = False  # safe to run on a file with schema errors
 
     @property
     def group(self) -> str:
@@ -46,11 +47,12 @@ class Rule(NamedTuple):
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: Severity, summary: str, explanation: str, *, fixable: bool = False):
+def rule(rule_id: str, severity: Severity, summary: str, explanation: str, *, fixable: bool = False,
+         any_shape: bool = False):
     """Register the decorated ``check(context) -> Iterable[Finding]`` under ``rule_id``."""
 
     def register(check: Callable) -> Callable:
-        RULES[rule_id] = Rule(rule_id, severity, summary, " ".join(explanation.split()), fixable, check)
+        RULES[rule_id] = Rule(rule_id, severity, summary, " ".join(explanation.split()), fixable, check, any_shape)
         return check
 
     return register

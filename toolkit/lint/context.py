@@ -25,8 +25,8 @@ class LintContext:
         self.merged = merged_llm_config(self.user)
         self.endpoints: dict[str, EffectiveEndpoint] = effective_endpoints(
             self.merged, self.user, self.credentials.data if self.credentials else {}, env,
-            self.credentials.name if self.credentials else "credentials.json",
-            self.llm_config.name if self.llm_config else "llm-config.json")
+            os.path.basename(self.credentials.name) if self.credentials else "credentials.json",
+            os.path.basename(self.llm_config.name) if self.llm_config else "llm-config.json")
 
     def path_of(self, name: str) -> str:
         return os.path.join(self.directory, name)

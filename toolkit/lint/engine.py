@@ -49,11 +49,11 @@ def lint(paths: list[str], *, config_dir: str, kind: str | None, settings: Setti
         directory = os.path.dirname(os.path.abspath(document.source.path))
         groups.setdefault(directory, {}).setdefault(document.kind, document)
     for directory, documents in groups.items():
-        if any(document.name in invalid for document in documents.values()):
-            continue  # rules assume a valid shape; the errors above come first
+        # most rules assume a valid shape: on a file with errors only the shape-agnostic ones run
+        valid = not any(document.name in invalid for document in documents.values())
         context = LintContext(directory, documents, env, home)
         for rule in RULES.values():
-            if settings.enabled(rule.id):
+            if settings.enabled(rule.id) and (valid or rule.any_shape):
                 findings.extend(rule.check(context))
     covered = {f.diagnostic.pointer for f in findings if f.diagnostic.rule == "secrets.credential-in-llm-config"}
     kept = [Finding(settings.apply(f.diagnostic), f.fix) for f in findings

@@ -20,7 +20,8 @@ _PLACEHOLDER = re.compile(r"(?i)(x{3,}|^your[-_ ]|^<.*>$|changeme|placeholder|re
 @rule("secrets.credential-in-llm-config", Severity.ERROR, "A credential field in llm-config.json.",
       """PonyBunny reads keys only from credentials.json and the environment, so a key in llm-config.json
       does nothing, and it sits in a file that is usually world-readable and committed. Move it to
-      credentials.json (mode 0600) or to its environment variable, and rotate it if the file was shared.""")
+      credentials.json (mode 0600) or to its environment variable, and rotate it if the file was shared.""",
+      any_shape=True)
 def credential_in_llm_config(ctx):
     found = []
 
