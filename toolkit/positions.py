@@ -116,16 +116,18 @@ class JsonLocator:
         return start, self._skip_value(start)
 
     def item_removal_span(self, tokens: list[str | int]) -> tuple[int, int]:
-        """What to cut to remove array item ``tokens[-1]``: the item and one comma beside it."""
+        """What to cut to remove array item ``tokens[-1]``: the comma before it and the item.
+
+        Spans of different items never overlap (except item 0 with item 1), so
+        several later items of one array can be removed in one pass.
+        """
         start, end = self.value_span(tokens)
-        after = self._skip_ws(end)
-        if self.text[after] == ",":
-            return start, self._skip_ws(after + 1)
         index = int(tokens[-1])
-        if index == 0:
-            return start, end
-        _, previous_end = self.value_span(list(tokens[:-1]) + [index - 1])
-        return previous_end, end
+        if index > 0:
+            _, previous_end = self.value_span(list(tokens[:-1]) + [index - 1])
+            return previous_end, end
+        after = self._skip_ws(end)
+        return (start, self._skip_ws(after + 1)) if self.text[after] == "," else (start, end)
 
     def locate(self, tokens: list[str | int], *, key: bool = False) -> tuple[Span, str] | None:
         """Span and caret snippet of a pointer's key or value, or None."""

@@ -63,7 +63,11 @@ def lint(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kin
             click.echo(("would " if diff else "fixed: ") + line, err=True)
         for line in outcome.refused:
             click.echo(line, err=True)
-        if fix:
+        if fix:  # a fix can uncover or unblock another (two removals in one array): go again, a few times
+            for _ in range(4):
+                result = run()
+                if not apply_fixes(result.findings, dry_run=False, backup=False).applied:
+                    break
             result = run()
     ctx.exit(emit("lint", result.check.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
                   output=output))
