@@ -27,13 +27,16 @@ def test_pbcfg_validate_hook_passes_a_good_config_and_fails_a_bad_one(tmp_path):
     git(project, "add", ".")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GITHUB_ACTIONS": ""}
 
-    def hook() -> subprocess.CompletedProcess:
-        return subprocess.run([PRE_COMMIT, "try-repo", REPO, "pbcfg-validate", "--all-files"],
+    def hook(name: str = "pbcfg-validate") -> subprocess.CompletedProcess:
+        return subprocess.run([PRE_COMMIT, "try-repo", REPO, name, "--all-files"],
                               cwd=project, capture_output=True, text=True, env=env)
 
     good = hook()
     assert good.returncode == 0, good.stdout + good.stderr
     assert "pbcfg validate" in good.stdout and "Passed" in good.stdout
+    linted = hook("pbcfg-lint")
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    assert "pbcfg lint" in linted.stdout and "Passed" in linted.stdout
 
     (project / "llm-config.json").write_text('{"defaults": {"timeout": 10}}')
     git(project, "add", ".")
@@ -41,3 +44,13 @@ def test_pbcfg_validate_hook_passes_a_good_config_and_fails_a_bad_one(tmp_path):
     assert bad.returncode == 1
     assert "Failed" in bad.stdout
     assert "llm-config.json:1:26: error schema.minimum must be ≥ 1000, found 10" in bad.stdout
+
+
+def test_hooks_file_is_generated_from_the_catalog():
+    import yaml
+
+    from pbcfg.hooks import HOOKS, render
+
+    text = (REPO / ".pre-commit-hooks.yaml").read_text()
+    assert text == render(), "stale: run `python -m pbcfg.hooks > .pre-commit-hooks.yaml`"
+    assert yaml.safe_load(text) == HOOKS
