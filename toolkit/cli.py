@@ -23,6 +23,9 @@ COMMANDS = {
     "validate": "pbcfg.commands.validate:validate",
     "lint": "pbcfg.commands.lint:lint",
     "codegen": "pbcfg.commands.codegen:codegen",
+    "presets": "pbcfg.commands.presets:presets",
+    "render": "pbcfg.commands.presets:render",
+    "init": "pbcfg.commands.presets:init",
 }
 
 

@@ -4,12 +4,13 @@
     ├── UsageError             the command line is wrong (exit 2)
     ├── InputError             a file cannot be read: missing, unreadable, not UTF-8, too large (exit 2)
     ├── MissingDependency      an optional extra is not installed; names the pip command (exit 2)
+    ├── Refused                pbcfg would overwrite or lose something; nothing was changed (exit 1)
     └── InvalidConfigError     the config has errors; ``.diagnostics`` lists them (exit 1)
 """
 
 from __future__ import annotations
 
-__all__ = ["InputError", "InvalidConfigError", "MissingDependency", "PbcfgError", "UsageError"]
+__all__ = ["InputError", "InvalidConfigError", "MissingDependency", "PbcfgError", "Refused", "UsageError"]
 
 
 class PbcfgError(Exception):
@@ -27,6 +28,10 @@ class InputError(PbcfgError):
 class MissingDependency(PbcfgError):
     def __init__(self, module: str, extra: str) -> None:
         super().__init__(f"this needs {module}, which is not installed: pip install 'pbcfg[{extra}]'")
+
+
+class Refused(PbcfgError):
+    exit_code = 1
 
 
 class InvalidConfigError(PbcfgError):
