@@ -26,6 +26,7 @@ COMMANDS = {
     "presets": "pbcfg.commands.presets:presets",
     "render": "pbcfg.commands.presets:render",
     "init": "pbcfg.commands.presets:init",
+    "add": "pbcfg.commands.presets:add",
 }
 
 

@@ -160,8 +160,14 @@ def _environment():
     return environment
 
 
-def render(preset: Preset, params: Parameters, *, current_tier_primary: str | None = None) -> Rendered:
-    """Both files for ``preset``; ``current_tier_primary`` is the primary that ``--tier`` demotes to fallback."""
+def render(preset: Preset, params: Parameters, *, current_tier_primary: str | None = None,
+           route_tiers: bool = True, standalone: bool = True) -> Rendered:
+    """Both files for ``preset``.
+
+    ``current_tier_primary`` is the primary that ``--tier`` demotes to fallback (default: PonyBunny's);
+    ``route_tiers`` lets a local preset without ``--tier`` take over every tier, as a fresh config wants.
+    ``standalone`` files must validate on their own; ``pbcfg add`` validates the merged result instead.
+    """
     endpoint_id = _endpoint_id(preset, params.endpoint_id)
     values = _settings(preset, endpoint_id, params.settings)
     notes = list(preset.notes)
@@ -213,14 +219,15 @@ def render(preset: Preset, params: Parameters, *, current_tier_primary: str | No
         raise UsageError("--tier: a tier name cannot be empty")
     # a local server is set up to be used: with no --tier, every built-in tier (and the execution agent,
     # which has a primary of its own) starts with it; the previous primary stays as a fallback
-    names = [params.tier] if params.tier is not None else (list(defaults()["tiers"]) if preset.local else [])
+    takes_over = params.tier is None and preset.local and route_tiers
+    names = [params.tier] if params.tier is not None else (list(defaults()["tiers"]) if takes_over else [])
     tiers = []
     for name in names:
         previous = current_tier_primary if current_tier_primary is not None and params.tier is not None \
             else defaults()["tiers"].get(name, {}).get("primary")
         tiers.append({"name": name, "primary": primary,
                       "fallback": [previous] if previous and previous != primary else []})
-    agents = [{"name": "execution", "primary": primary}] if params.tier is None and preset.local else []
+    agents = [{"name": "execution", "primary": primary}] if takes_over else []
 
     context = {
         "endpoint_id": endpoint_id,
@@ -238,7 +245,8 @@ def render(preset: Preset, params: Parameters, *, current_tier_primary: str | No
     environment = _environment()
     files = {name: environment.get_template(f"{preset.template}/{name}.j2").render(context) for name in CONFIG_NAMES}
     data = {name: json.loads(text) for name, text in files.items()}
-    _must_validate(files)
+    if standalone:
+        _must_validate(files)
     return Rendered(files, data, notes)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-__all__ = ["init", "preset_options", "presets", "render"]
+__all__ = ["add", "init", "preset_options", "presets", "render"]
 
 
 def preset_options(command):
@@ -102,3 +102,23 @@ def init(preset_name, directory, base_url, api_key, api_key_env, models, endpoin
         click.echo(line, err=True)
     for note in rendered.notes:
         click.echo(f"note: {note}", err=True)
+
+
+@click.command()
+@click.argument("preset_name", metavar="PRESET")
+@click.option("--config-dir", type=click.Path(file_okay=False), help="Config directory (default: PonyBunny's).")
+@preset_options
+@click.option("--replace", is_flag=True, help="Overwrite an endpoint or model that already exists.")
+@click.option("--no-backup", is_flag=True, help="Keep no .bak of the changed files.")
+def add(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, replace,
+        no_backup) -> None:
+    """Merge PRESET's endpoint, credentials and models into an existing config."""
+    from ..adding import add_preset
+    from ..locations import config_dir as resolve_config_dir
+    from ..presets import get_preset
+
+    lines = add_preset(resolve_config_dir(config_dir), get_preset(preset_name),
+                       parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings),
+                       replace=replace, backup=not no_backup)
+    for line in lines:
+        click.echo(line, err=True)
