@@ -1,0 +1,225 @@
+"""Presets: goldens, the seed's reference values, validity and lint, hostile parameters, init/render/add."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import FIXTURES
+from pbcfg.errors import UsageError
+from pbcfg.presets import Parameters, get_preset, presets, render
+
+GOLDEN = FIXTURES.parent / "golden"
+PROXY = Parameters(base_url="https://api.fast-ai.chat/v1", api_key="tb_test_key_0001")
+OFFICIAL_ENV = {"OPENAI_API_KEY": "sk-test-1", "ANTHROPIC_API_KEY": "sk-ant-test-1", "GEMINI_API_KEY": "g-test-1",
+                "AZURE_OPENAI_API_KEY": "az-1", "AZURE_OPENAI_ENDPOINT": "https://r.openai.azure.com",
+                "AWS_ACCESS_KEY_ID": "AKIATEST", "AWS_SECRET_ACCESS_KEY": "s3cr3t-test-value",
+                "GOOGLE_CLOUD_PROJECT": "my-project"}
+
+
+def params_for(name: str) -> Parameters:
+    return PROXY if name == "openai-proxy" else Parameters()
+
+
+def test_there_is_a_preset_per_service():
+    assert list(presets()) == ["anthropic", "aws-bedrock", "azure-openai", "fastchat", "google-ai-studio",
+                               "google-vertex-ai", "llama-cpp", "lm-studio", "localai", "ollama", "openai",
+                               "openai-proxy", "text-generation-webui", "vllm"]
+
+
+@pytest.mark.parametrize("name", list(presets()))
+def test_golden(name):
+    rendered = render(get_preset(name), params_for(name))
+    for file_name, text in rendered.files.items():
+        assert text == (GOLDEN / name / file_name).read_text(), f"{name}/{file_name}"
+
+
+@pytest.mark.parametrize("name, base_url, key", [
+    ("localai", "http://localhost:8080/v1", "not-needed"),
+    ("vllm", "http://localhost:8000/v1", "EMPTY"),
+    ("ollama", "http://localhost:11434/v1", "ollama"),
+    ("lm-studio", "http://localhost:1234/v1", "lm-studio"),
+])
+def test_the_seeds_base_urls_and_no_key_values_come_out_exactly(name, base_url, key):
+    entry = render(get_preset(name), Parameters()).data["credentials.json"]["endpoints"]["openai-compatible"]
+    assert entry == {"enabled": True, "apiKey": key, "baseUrl": base_url}
+
+
+@pytest.mark.parametrize("name", list(presets()))
+def test_every_preset_renders_a_config_that_validates_and_lints_without_error(name, tmp_path):
+    from pbcfg.lint.engine import lint
+    from pbcfg.lint.settings import Settings
+    from pbcfg.scaffold import write_config
+
+    rendered = render(get_preset(name), params_for(name))
+    write_config(str(tmp_path / "c"), rendered.files, force=False, schemas=True)
+    result = lint([str(tmp_path / "c")], config_dir=str(tmp_path), kind=None, settings=Settings(),
+                  env=OFFICIAL_ENV, home=str(tmp_path))
+    assert [(d.rule, d.pointer) for d in result.diagnostics if d.severity.label == "error"] == []
+
+
+def test_a_local_preset_routes_every_tier_and_the_execution_agent_to_its_model():
+    llm = render(get_preset("ollama"), Parameters(models=("qwen2.5:14b",))).data["llm-config.json"]
+    assert llm["tiers"] == {
+        "simple": {"primary": "qwen2.5:14b", "fallback": ["claude-haiku-4-5-20251001"]},
+        "medium": {"primary": "qwen2.5:14b", "fallback": ["claude-sonnet-4-5-20250929"]},
+        "complex": {"primary": "qwen2.5:14b", "fallback": ["claude-opus-4-5-20251101"]}}
+    assert llm["agents"] == {"execution": {"primary": "qwen2.5:14b"}}
+
+
+def test_tier_makes_the_first_model_primary_and_the_old_primary_its_fallback():
+    llm = render(get_preset("vllm"), Parameters(models=("a", "b"), tier="simple")).data["llm-config.json"]
+    assert llm["tiers"] == {"simple": {"primary": "a", "fallback": ["claude-haiku-4-5-20251001"]}}
+    assert list(llm["models"]) == ["a", "b"] and "agents" not in llm
+
+
+def test_custom_endpoint_id_gets_its_own_slot():
+    rendered = render(get_preset("vllm"), Parameters(endpoint_id="gpu-box", base_url="http://gpu-box.lan:8000/v1"))
+    assert rendered.data["credentials.json"]["endpoints"] == {
+        "gpu-box": {"enabled": True, "apiKey": "EMPTY", "baseUrl": "http://gpu-box.lan:8000/v1"}}
+    assert rendered.data["llm-config.json"]["endpoints"] == {"gpu-box": {"enabled": True, "protocol": "openai", "priority": 3}}
+
+
+def test_api_key_env_writes_nothing_secret():
+    rendered = render(get_preset("openai-proxy"), Parameters(base_url="https://p.example.com/v1",
+                                                             api_key_env="OPENAI_COMPATIBLE_API_KEY"))
+    assert rendered.data["credentials.json"]["endpoints"]["openai-compatible"] == {
+        "enabled": True, "baseUrl": "https://p.example.com/v1"}
+    assert rendered.notes[0] == "The key stays in $OPENAI_COMPATIBLE_API_KEY; nothing secret is written."
+
+
+@pytest.mark.parametrize("params, message", [
+    (Parameters(base_url="localhost:11434"), "--base-url: expected an http:// or https:// URL such as "
+                                             "http://localhost:11434/v1, got 'localhost:11434'"),
+    (Parameters(endpoint_id="../etc"), "--endpoint-id: '../etc' has characters other than letters, digits, '.', '_' "
+                                       "and '-' (it must start with a letter or digit, at most 64 characters)"),
+    (Parameters(endpoint_id="anthropic-direct"), "--endpoint-id: 'anthropic-direct' is a built-in anthropic endpoint; "
+                                                 "pick a new id for another OpenAI-compatible server"),
+    (Parameters(settings=(("priority", "0"),)), "--set priority: expected a whole number of at least 1, got '0'"),
+    (Parameters(api_key="a", api_key_env="OPENAI_COMPATIBLE_API_KEY"), "--api-key and --api-key-env: give one, not both"),
+    (Parameters(models=(" ",)), "--model: a model id cannot be empty"),
+])
+def test_bad_parameters_name_the_parameter(params, message):
+    with pytest.raises(UsageError) as raised:
+        render(get_preset("ollama"), params)
+    assert str(raised.value) == message
+
+
+def test_unknown_preset_suggests_and_cannot_name_a_path(run):
+    result = run("render", "olama")
+    assert result.code == 2 and "no preset 'olama'; did you mean 'ollama'?" in result.err
+    assert run("render", "../schemas").code == 2
+
+
+URL_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(sorted(set(presets()) - {"google-vertex-ai"})), key=URL_TEXT,
+       models=st.lists(URL_TEXT.filter(lambda m: m.strip()), min_size=1, max_size=3, unique=True),
+       path=st.text(st.characters(codec="ascii", categories=("Ll", "Nd"), include_characters="-_/~"), max_size=20))
+def test_values_are_serialised_never_pasted(name, key, models, path):
+    base_url = f"https://host.example.com/{path}v1"
+    params = Parameters(base_url=base_url, api_key=key + '"}{{ x }}\n\\', models=tuple(models))
+    rendered = render(get_preset(name), params)
+    credentials = json.loads(rendered.files["credentials.json"])
+    (entry,) = credentials["endpoints"].values()
+    assert entry[get_preset(name).key_field] == key + '"}{{ x }}\n\\'
+    assert entry["baseUrl"] == base_url
+    defined = set(json.loads(rendered.files["llm-config.json"]).get("models", {}))
+    from pbcfg.ponybunny import builtin_models
+
+    assert defined == set(models) - set(builtin_models())
+
+
+def test_render_prints_both_files_with_the_key_masked(run):
+    result = run("render", "openai-proxy", "--base-url", "https://p.example.com/v1", "--api-key", "sk-live-abcdefgh1234")
+    assert result.code == 0
+    assert "abcdefgh" not in result.out + result.err
+    assert '"apiKey": "sk-*************1234"' in result.out
+    assert result.out.startswith("==> credentials.json <==\n{")
+
+
+def test_init_writes_a_private_config_and_refuses_to_overwrite(run, tmp_path):
+    target = tmp_path / "pb"
+    assert run("init", "--preset", "ollama", "--dir", target).code == 0
+    assert sorted(os.listdir(target)) == ["credentials.json", "credentials.schema.json", "llm-config.json",
+                                          "llm-config.schema.json"]
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(target / "credentials.json").st_mode) == 0o600
+    assert run("validate", target).code == 0
+    (target / "llm-config.json").write_text("mine")
+    refused = run("init", "--preset", "vllm", "--dir", target)
+    assert refused.code == 1
+    assert refused.err.startswith(f"pbcfg: error: {target / 'credentials.json'} already exists (and 3 more); nothing was written")
+    assert (target / "llm-config.json").read_text() == "mine"
+    forced = run("init", "--preset", "vllm", "--dir", target, "--force")
+    assert forced.code == 0
+    backups = [n for n in os.listdir(target) if n.startswith("llm-config.json.") and n.endswith(".bak")]
+    assert len(backups) == 1 and (target / backups[0]).read_text() == "mine"
+    assert json.loads((target / "credentials.json").read_text())["endpoints"]["openai-compatible"]["apiKey"] == "EMPTY"
+
+
+HAND_WRITTEN = """{
+    "$schema": "./llm-config.schema.json",
+    "endpoints": {
+        "openai-compatible": {"enabled": true, "protocol": "openai", "priority": 1}
+    },
+    "models": {
+        "llama3.1:8b": {"displayName": "Llama", "endpoints": ["openai-compatible"], "costPer1kTokens": {"input": 0, "output": 0}}
+    },
+    "defaults": {"temperature": 0.2}
+}
+"""
+
+
+def test_add_inserts_entries_and_leaves_every_other_byte(run, tmp_path):
+    (tmp_path / "llm-config.json").write_text(HAND_WRITTEN)
+    (tmp_path / "credentials.json").write_text('{"endpoints": {"openai-compatible": {"apiKey": "ollama", '
+                                               '"baseUrl": "http://localhost:11434/v1"}}}\n')
+    (tmp_path / "credentials.json").chmod(0o600)
+    result = run("add", "vllm", "--config-dir", tmp_path, "--endpoint-id", "gpu-box",
+                 "--base-url", "http://gpu-box.lan:8000/v1", "--model", "big")
+    assert result.code == 0, result.err
+    assert (tmp_path / "llm-config.json").read_text() == HAND_WRITTEN.replace(
+        '"priority": 1}\n    },', '"priority": 1},\n        "gpu-box": {\n            "enabled": true,\n'
+        '            "protocol": "openai",\n            "priority": 3\n        }\n    },').replace(
+        '"output": 0}}\n    },', '"output": 0}},\n        "big": {\n            "displayName": "big (vllm)",\n'
+        '            "endpoints": [\n                "gpu-box"\n            ],\n            "costPer1kTokens": {\n'
+        '                "input": 0.0,\n                "output": 0.0\n            },\n'
+        '            "maxContextTokens": 8192,\n            "capabilities": [\n                "text"\n'
+        '            ],\n            "streaming": true\n        }\n    },')
+    assert (tmp_path / "credentials.json").read_text() == (
+        '{"endpoints": {"openai-compatible": {"apiKey": "ollama", "baseUrl": "http://localhost:11434/v1"}, '
+        '"gpu-box": {"enabled": true, "apiKey": "EMPTY", "baseUrl": "http://gpu-box.lan:8000/v1"}}}\n')
+    assert stat.S_IMODE(os.stat(tmp_path / "credentials.json").st_mode) == 0o600
+    assert (tmp_path / "llm-config.json.bak").read_text() == HAND_WRITTEN
+
+
+def test_add_conflict_is_refused_unless_replace(run, tmp_path):
+    (tmp_path / "llm-config.json").write_text(HAND_WRITTEN)
+    refused = run("add", "ollama", "--config-dir", tmp_path)
+    assert refused.code == 1
+    assert refused.err == ("pbcfg: error: already defined: endpoints.openai-compatible in llm-config.json, "
+                           "models.llama3.1:8b in llm-config.json; nothing was written. Pass --replace to overwrite "
+                           "them, or --endpoint-id for a new slot\n")
+    assert (tmp_path / "llm-config.json").read_text() == HAND_WRITTEN
+    assert run("add", "ollama", "--config-dir", tmp_path, "--replace").code == 0
+    data = json.loads((tmp_path / "llm-config.json").read_text())
+    assert data["endpoints"]["openai-compatible"] == {"enabled": True, "protocol": "openai", "priority": 3}
+    assert data["defaults"] == {"temperature": 0.2}
+
+
+def test_presets_command_lists_and_shows(run):
+    listing = run("presets")
+    assert listing.code == 0
+    assert "ollama                 Ollama, the local LLM runtime, through its OpenAI-compatible API\n" in listing.out
+    shown = run("presets", "ollama").out
+    assert "  base URL        http://localhost:11434/v1\n" in shown
+    assert "  API key         'ollama' (the server needs none; PonyBunny needs a string)\n" in shown
