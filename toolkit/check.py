@@ -33,6 +33,13 @@ class CheckResult:
 
 
 def parse_source(source: Source) -> tuple[Document | None, list[Diagnostic]]:
+    if source.is_yaml:
+        from .yamlparse import parse_yaml
+
+        parsed = parse_yaml(source.text, source.name, source.kind)
+        if not parsed.readable:
+            return None, parsed.diagnostics
+        return Document(source, parsed.data, None, parsed.locator), parsed.diagnostics
     parsed = parse_json(source.text, source.name, source.kind)
     if not parsed.readable:
         return None, parsed.diagnostics

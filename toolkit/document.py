@@ -16,11 +16,11 @@ __all__ = ["Document"]
 class Document:
     __slots__ = ("source", "data", "strict_text", "_locator")
 
-    def __init__(self, source: Source, data: object, strict_text: str) -> None:
+    def __init__(self, source: Source, data: object, strict_text: str | None, locator=None) -> None:
         self.source = source
         self.data = data
-        self.strict_text = strict_text  # offsets equal the source text's; comments blanked
-        self._locator = None
+        self.strict_text = strict_text  # JSON only: offsets equal the source text's; comments blanked
+        self._locator = locator  # built on first use for JSON; given for YAML
 
     @property
     def kind(self) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_secret_field", "mask", "redact_credentials_text"]
+__all__ = ["is_secret_field", "mask", "redact_credentials_text", "redact_credentials_yaml"]
 
 _PUBLIC_FIELDS = frozenset({"baseurl", "endpoint", "region", "projectid", "$schema", "enabled"})
+_YAML_MEMBER = re.compile(r"""^([ \t]*(?:-[ \t]+)?)(["']?)([^"':#\n]+)\2([ \t]*:[ \t]*)(["']?)([^\n#]*?)\5([ \t]*(?:#.*)?)$""", re.M)
 _STRING_MEMBER = re.compile(r'"((?:[^"\\\n]|\\.)*)"(\s*:\s*)"((?:[^"\\\n]|\\.)*)')
 
 
@@ -50,3 +51,14 @@ def redact_credentials_text(text: str) -> str:
         return f'"{key}"{colon}"{_same_length(value)}'
 
     return _STRING_MEMBER.sub(replace, text)
+
+
+def redact_credentials_yaml(text: str) -> str:
+    """The YAML twin of :func:`redact_credentials_text`: secret scalar values masked, same length."""
+    def replace(match: re.Match) -> str:
+        lead, quote, key, colon, value_quote, value, tail = match.groups()
+        if not value or not is_secret_field(key.strip()):
+            return match.group(0)
+        return f"{lead}{quote}{key}{quote}{colon}{value_quote}{_same_length(value)}{value_quote}{tail}"
+
+    return _YAML_MEMBER.sub(replace, text)

@@ -13,11 +13,13 @@ from typing import NamedTuple
 from .errors import InputError, UsageError
 from .locations import CONFIG_FILES
 
-__all__ = ["KINDS", "MAX_BYTES", "Source", "expand_paths", "kind_of", "read_source"]
+__all__ = ["KINDS", "MAX_BYTES", "SOURCE_FILES", "SUFFIXES", "Source", "expand_paths", "kind_of", "read_source"]
 
 KINDS = ("credentials", "llm-config")
 MAX_BYTES = 64 * 1024 * 1024
-_SCHEMA_KEY = re.compile(r'"\$schema"\s*:\s*"([^"]*)"')
+_SCHEMA_KEY = re.compile(r"""["']?\$schema["']?\s*:\s*["']?([^"'\s]*)""")
+SUFFIXES = (".json", ".yaml", ".yml")
+SOURCE_FILES = ("credentials.yaml", "llm-config.yaml", "credentials.yml", "llm-config.yml")
 
 
 class Source(NamedTuple):
@@ -26,6 +28,10 @@ class Source(NamedTuple):
     kind: str
     text: str
 
+    @property
+    def is_yaml(self) -> bool:
+        return self.name.lower().endswith((".yaml", ".yml"))
+
 
 def expand_paths(paths: list[str], config_dir: str) -> list[str]:
     """Files as given; a directory stands for the PonyBunny files inside it."""
@@ -33,7 +39,8 @@ def expand_paths(paths: list[str], config_dir: str) -> list[str]:
     for path in paths or [config_dir]:
         path = os.fspath(path)
         if os.path.isdir(path):
-            found = [os.path.join(path, name) for name in CONFIG_FILES if os.path.isfile(os.path.join(path, name))]
+            found = [os.path.join(path, name) for name in CONFIG_FILES + SOURCE_FILES
+                     if os.path.isfile(os.path.join(path, name))]
             if not found:
                 raise InputError(f"{path}: no {' or '.join(CONFIG_FILES)} in this directory; "
                                  "pass the files, or point --config-dir at your PonyBunny config directory")
@@ -48,7 +55,7 @@ def kind_of(path: str, text: str, forced: str | None) -> str:
     name = os.path.basename(path).lower()
     if not name.endswith(".schema.json"):
         for kind in KINDS:
-            if name.startswith(kind) and name.endswith(".json"):
+            if name.startswith(kind) and name.endswith(SUFFIXES):
                 return kind
     match = _SCHEMA_KEY.search(text[:4096])
     if match:

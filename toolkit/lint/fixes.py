@@ -37,12 +37,16 @@ def _locator(document: Document):
     return JsonLocator(document.strict_text)
 
 
-def edit_value(document: Document, tokens: list, value: object) -> Edit:
+def edit_value(document: Document, tokens: list, value: object) -> Edit | None:
+    if document.source.is_yaml:
+        return None  # text edits are for JSON; YAML sources are fixed by hand
     start, end = _locator(document).value_span(tokens)
     return Edit(document, start, end, json.dumps(value, ensure_ascii=False))
 
 
-def edit_remove_item(document: Document, tokens: list) -> Edit:
+def edit_remove_item(document: Document, tokens: list) -> Edit | None:
+    if document.source.is_yaml:
+        return None
     start, end = _locator(document).item_removal_span(tokens)
     return Edit(document, start, end, "")
 
