@@ -230,3 +230,10 @@ def test_secrets_in_syntax_error_snippets_are_masked(run, write):
     result = run("validate", path)
     assert result.code == 1
     assert "abcdefghijkl" not in result.out and "sk-*****************9876" in result.out
+
+
+def test_keys_that_look_like_numbers_keep_their_spelling(run, write):
+    path = write("llm-config.json", {"models": {"¹": {"endpoints": [1]}, "00": {"endpoints": [2]}, "0": {"endpoints": ["openai-direct"]}}})
+    pointers = [d["pointer"] for d in run("validate", path, "--format", "json").json["diagnostics"]]
+    assert "/models/00/endpoints/0" in pointers and "/models/¹/endpoints/0" in pointers
+    assert "/models/0/endpoints/0" not in pointers

@@ -27,6 +27,7 @@ COMMANDS = {
     "render": "pbcfg.commands.presets:render",
     "init": "pbcfg.commands.presets:init",
     "add": "pbcfg.commands.presets:add",
+    "build": "pbcfg.commands.build:build",
 }
 
 

@@ -101,7 +101,7 @@ class JsonLocator:
                 if member is None:
                     return pos
                 key_at, pos = member
-            elif char == "[" and str(token).isdigit():
+            elif char == "[" and str(token).isascii() and str(token).isdigit():
                 item = self._find_item(pos, int(token))
                 if item is None:
                     return pos

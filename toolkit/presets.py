@@ -140,7 +140,7 @@ def _settings(preset: Preset, endpoint_id: str, pairs) -> dict:
             raise UsageError(f"--set {key}: not a parameter of preset {preset.name!r}"
                              + (f"; did you mean {guess!r}?" if guess else "") + f" (parameters: {', '.join(allowed)})")
         if key in _NUMBERS:
-            if not raw.isdigit() or int(raw) < 1:
+            if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
                 raise UsageError(f"--set {key}: expected a whole number of at least 1, got {raw!r}")
             values[key] = int(raw)
         elif key == "endpoint":

@@ -122,7 +122,7 @@ def _real_path(data: object, path: list, instance: object) -> list:
         return [token] + _real_path(data[token], rest, instance)
     if not isinstance(data, dict):
         return [str(token)] + [str(t) for t in rest]
-    candidates = [key for key in data if key == str(token) or (key.isdigit() and int(key) == token)]
+    candidates = [key for key in data if key == str(token) or (key.isascii() and key.isdigit() and int(key) == token)]
     for key in candidates:
         tail = _real_path(data[key], rest, instance)
         if len(candidates) == 1 or _follow(data[key], tail) == instance:

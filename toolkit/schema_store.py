@@ -55,3 +55,26 @@ def resolve(kind: str, ref: str) -> dict:
     for token in split(ref[1:]):
         node = node[token]
     return node
+
+
+def description_at(kind: str, tokens: list) -> str | None:
+    """The schema's description of the value at ``tokens`` (for comments in generated YAML)."""
+    node = schema(kind)
+    for token in tokens:
+        while "$ref" in node and "properties" not in node and "items" not in node:
+            node = {**resolve(kind, node["$ref"]), **{k: v for k, v in node.items() if k != "$ref"}}
+        properties = dict(resolve(kind, node["$ref"]).get("properties", {})) if "$ref" in node else {}
+        for name, own in node.get("properties", {}).items():  # siblings of a $ref refine its properties
+            properties[name] = {**properties.get(name, {}), **own}
+        if isinstance(token, int):
+            node = node.get("items") or (resolve(kind, node["$ref"]).get("items") if "$ref" in node else None) or {}
+        elif token in properties:
+            node = properties[token]
+        else:
+            extra = node.get("additionalProperties")
+            if not isinstance(extra, dict) and "$ref" in node:
+                extra = resolve(kind, node["$ref"]).get("additionalProperties")
+            node = extra if isinstance(extra, dict) else {}
+    if "description" not in node and "$ref" in node:
+        return resolve(kind, node["$ref"]).get("description")
+    return node.get("description")

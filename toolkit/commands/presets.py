@@ -16,10 +16,22 @@ def preset_options(command):
         click.option("--endpoint-id", help="Endpoint slot (default: the preset's; a new id adds another server)."),
         click.option("--tier", help="Make the first model this tier's primary, the current primary its fallback."),
         click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Any other preset parameter."),
+        click.option("--source", type=click.Choice(["json", "yaml"]), default="json", show_default=True,
+                     help="yaml: commented YAML sources for `pbcfg build`, instead of the JSON PonyBunny reads."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def as_source(rendered, source: str) -> dict[str, str]:
+    """The rendered files as JSON, or as commented YAML sources."""
+    if source == "json":
+        return rendered.files
+    from ..yamlemit import to_commented_yaml
+
+    return {name.replace(".json", ".yaml"): to_commented_yaml(name.split(".")[0], data)
+            for name, data in rendered.data.items()}
 
 
 def parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings):
@@ -66,7 +78,8 @@ def presets(name: str | None) -> None:
 @preset_options
 @click.option("--out", type=click.Path(file_okay=False), help="Write the two files into this directory.")
 @click.option("--force", is_flag=True, help="With --out, overwrite existing files (a timestamped .bak is kept).")
-def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, out, force) -> None:
+def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source, out,
+           force) -> None:
     """Render PRESET's credentials.json and llm-config.json (to stdout, or --out DIR)."""
     from ..masking import redact_credentials_text
     from ..presets import get_preset, render as render_preset
@@ -74,12 +87,16 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
 
     rendered = render_preset(get_preset(preset_name),
                              parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings))
+    files = as_source(rendered, source)
     if out:
-        for line in write_config(out, rendered.files, force=force, schemas=False):
+        for line in write_config(out, files, force=force, schemas=False):
             click.echo(line, err=True)
     else:
-        for name, text in rendered.files.items():
-            shown = redact_credentials_text(text) if name.startswith("credentials") else text
+        from ..masking import redact_credentials_yaml
+
+        for name, text in files.items():
+            redact = redact_credentials_yaml if name.endswith(".yaml") else redact_credentials_text
+            shown = redact(text) if name.startswith("credentials") else text
             click.echo(f"==> {name} <==\n{shown}", nl=False)
     for note in rendered.notes:
         click.echo(f"note: {note}", err=True)
@@ -90,7 +107,8 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
 @click.option("--dir", "directory", type=click.Path(file_okay=False), help="Config directory (default: PonyBunny's).")
 @preset_options
 @click.option("--force", is_flag=True, help="Overwrite existing files, keeping a timestamped .bak of each.")
-def init(preset_name, directory, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, force) -> None:
+def init(preset_name, directory, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source,
+         force) -> None:
     """Write a fresh config directory for PRESET: both files and both schemas."""
     from ..locations import config_dir
     from ..presets import get_preset, render as render_preset
@@ -98,7 +116,7 @@ def init(preset_name, directory, base_url, api_key, api_key_env, models, endpoin
 
     rendered = render_preset(get_preset(preset_name),
                              parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings))
-    for line in write_config(config_dir(directory), rendered.files, force=force, schemas=True):
+    for line in write_config(config_dir(directory), as_source(rendered, source), force=force, schemas=True):
         click.echo(line, err=True)
     for note in rendered.notes:
         click.echo(f"note: {note}", err=True)
@@ -110,9 +128,13 @@ def init(preset_name, directory, base_url, api_key, api_key_env, models, endpoin
 @preset_options
 @click.option("--replace", is_flag=True, help="Overwrite an endpoint or model that already exists.")
 @click.option("--no-backup", is_flag=True, help="Keep no .bak of the changed files.")
-def add(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, replace,
-        no_backup) -> None:
+def add(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source,
+        replace, no_backup) -> None:
     """Merge PRESET's endpoint, credentials and models into an existing config."""
+    if source != "json":
+        from ..errors import UsageError
+
+        raise UsageError("--source: add edits the files in place, whatever their format; leave it out")
     from ..adding import add_preset
     from ..locations import config_dir as resolve_config_dir
     from ..presets import get_preset

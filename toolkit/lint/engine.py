@@ -32,7 +32,7 @@ def _validation_findings(result: CheckResult) -> list[Finding]:
     for diagnostic in result.diagnostics:
         fix = None
         if diagnostic.rule == "ref.fallback-repeat" and diagnostic.file in documents:
-            tokens = [int(t) if t.isdigit() and i == 3 else t for i, t in enumerate(split(diagnostic.pointer))]
+            tokens = [int(t) if t.isascii() and t.isdigit() and i == 3 else t for i, t in enumerate(split(diagnostic.pointer))]
             fix = edit_remove_item(documents[diagnostic.file], tokens)
         findings.append(Finding(diagnostic, fix))
     return findings
