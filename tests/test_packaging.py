@@ -16,7 +16,9 @@ def test_wheel_installs_in_a_fresh_venv_and_validates_outside_the_repo(tmp_path)
     (wheel,) = dist.glob("pbcfg-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"pbcfg/cli.py", "pbcfg/schemas/credentials.schema.json", "pbcfg/schemas/llm-config.schema.json",
-            "pbcfg/schemas/ponybunny-defaults.json", "pbcfg/generated/llm_config.py"} <= names
+            "pbcfg/schemas/ponybunny-defaults.json", "pbcfg/generated/llm_config.py",
+            "pbcfg/templates/ollama/preset.toml", "pbcfg/templates/_shared/routing.json.j2",
+            "pbcfg/templates/_shared/openai-compatible/llm-config.json.j2"} <= names
     assert not [n for n in names if n.split("/")[0] in ("toolkit", "generated", "schemas", "tests")]
 
     venv = tmp_path / "venv"
@@ -31,3 +33,7 @@ def test_wheel_installs_in_a_fresh_venv_and_validates_outside_the_repo(tmp_path)
                              "import pbcfg,sys; c=pbcfg.load(files=sys.argv[1:]); print(type(c.llm_config).__name__)",
                              PONYBUNNY / "llm-config.example.json"], cwd=outside, capture_output=True, text=True)
     assert loaded.stdout == "LlmConfig\n", loaded.stderr
+    initialised = subprocess.run([venv / "bin" / "pbcfg", "init", "--preset", "ollama", "--dir", "pb"], cwd=outside,
+                                 capture_output=True, text=True)
+    assert initialised.returncode == 0, initialised.stderr
+    assert subprocess.run([venv / "bin" / "pbcfg", "lint", "pb"], cwd=outside).returncode == 0
