@@ -127,3 +127,20 @@ def test_build_check_masks_secrets(run, tmp_path):
     result = run("build", tmp_path / "src", "--out", tmp_path / "out", "--check")
     assert result.code == 1
     assert "abcdefghijkl" not in result.out and "sk-*****************mnop" in result.out
+
+
+def test_add_to_yaml_sources_keeps_every_comment(run, tmp_path):
+    sources = tmp_path / "src"
+    run("init", "--preset", "ollama", "--dir", sources, "--source", "yaml")
+    before = (sources / "llm-config.yaml").read_text()
+    result = run("add", "vllm", "--config-dir", sources, "--endpoint-id", "gpu-box",
+                 "--base-url", "http://gpu-box.lan:8000/v1", "--model", "big")
+    assert result.code == 0, result.err
+    after = (sources / "llm-config.yaml").read_text()
+    assert [line for line in before.splitlines() if line.lstrip().startswith("#")] == \
+        [line for line in after.splitlines() if line.lstrip().startswith("#")]
+    assert after.replace("  gpu-box:\n    enabled: true\n    protocol: openai\n    priority: 3\n", "", 1) \
+        .replace("  big:\n    displayName: big (vllm)\n    endpoints:\n    - gpu-box\n    costPer1kTokens:\n"
+                 "      input: 0.0\n      output: 0.0\n    maxContextTokens: 8192\n    capabilities:\n    - text\n"
+                 "    streaming: true\n", "", 1) == before
+    assert run("validate", sources).code == 0

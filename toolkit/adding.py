@@ -22,8 +22,55 @@ from .sources import Source, read_source
 __all__ = ["add_preset"]
 
 
+def _config_path(directory: str, kind: str) -> str:
+    """The file ``add`` edits: the JSON if there is one, else a YAML source, else a new JSON file."""
+    for suffix in (".json", ".yaml", ".yml"):
+        path = os.path.join(directory, kind + suffix)
+        if os.path.exists(path):
+            return path
+    return os.path.join(directory, kind + ".json")
+
+
 def _load(path: str, kind: str) -> Source | None:
     return read_source(path, kind) if os.path.exists(path) else None
+
+
+def _set_yaml_member(text: str, section: str, key: str, value: object) -> str:
+    """The YAML twin of :func:`set_member`: a new entry goes in as text at the end of its section,
+    above the comments that introduce the next section, so every comment stays where it was."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    document = yaml.load(text)
+
+    def dump(data: object, indent: int) -> list[str]:
+        stream = io.StringIO()
+        yaml.dump(data, stream)
+        return [" " * indent + line if line else line for line in stream.getvalue().rstrip("\n").split("\n")]
+
+    mapping = document.get(section) if document else None
+    if document is None or section not in document or not isinstance(mapping, dict) \
+            or key in mapping or mapping.fa.flow_style():
+        if document is None:
+            return "\n".join(dump({section: {key: value}}, 0)) + "\n"
+        if section not in document:
+            return text.rstrip("\n") + "\n" + "\n".join(dump({section: {key: value}}, 0)) + "\n"
+        document[section][key] = value  # a replaced value or a flow mapping: ruamel keeps what it can
+        stream = io.StringIO()
+        yaml.dump(document, stream)
+        return stream.getvalue()
+    lines = text.split("\n")
+    keys = list(document)
+    position = keys.index(section)
+    section_line = document.lc.key(section)[0]
+    end = document.lc.key(keys[position + 1])[0] if position + 1 < len(keys) else len(lines)
+    while end - 1 > section_line and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    indent = mapping.lc.key(next(iter(mapping)))[1] if mapping else document.lc.key(section)[1] + 2
+    return "\n".join(lines[:end] + dump({key: value}, indent) + lines[end:])
 
 
 def _errors(sources: list[Source]) -> list:
@@ -31,10 +78,7 @@ def _errors(sources: list[Source]) -> list:
 
 
 def add_preset(directory: str, preset: Preset, params: Parameters, *, replace: bool, backup: bool) -> list[str]:
-    import json
-
-    paths = {"credentials": os.path.join(directory, "credentials.json"),
-             "llm-config": os.path.join(directory, "llm-config.json")}
+    paths = {kind: _config_path(directory, kind) for kind in ("credentials", "llm-config")}
     sources = {kind: _load(path, kind) for kind, path in paths.items()}
     present = [s for s in sources.values() if s is not None]
     errors = _errors(present)
@@ -42,7 +86,8 @@ def add_preset(directory: str, preset: Preset, params: Parameters, *, replace: b
         first = errors[0]
         raise Refused(f"{first.file}:{first.line}:{first.column}: {first.message}; fix the existing errors "
                       "(`pbcfg validate`) before adding to this config")
-    current = {kind: json.loads(source.text) if source else {} for kind, source in sources.items()}
+    documents = {document.kind: document.data for document in check_sources(present).documents}
+    current = {kind: documents.get(kind) or {} for kind in paths}
     merged = merged_llm_config(current["llm-config"])
     tier_primary = merged.get("tiers", {}).get(params.tier, {}).get("primary") if params.tier else None
     rendered = render(preset, params, current_tier_primary=tier_primary, route_tiers=False, standalone=False)
@@ -65,9 +110,10 @@ def add_preset(directory: str, preset: Preset, params: Parameters, *, replace: b
             texts[kind] = rendered.files[f"{kind}.json"]
             continue
         text = source.text
+        edit = _set_yaml_member if source.is_yaml else (lambda t, s, k, v: set_member(t, [s], k, v))
         for section in ("endpoints", "models", "tiers"):
             for entry_id, entry in new[kind].get(section, {}).items():
-                text = set_member(text, [section], entry_id, entry)
+                text = edit(text, section, entry_id, entry)
         texts[kind] = text
     candidates = [Source(paths[kind], paths[kind], kind, text) for kind, text in texts.items()]
     errors = _errors(candidates)
