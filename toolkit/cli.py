@@ -28,6 +28,9 @@ COMMANDS = {
     "init": "pbcfg.commands.presets:init",
     "add": "pbcfg.commands.presets:add",
     "build": "pbcfg.commands.build:build",
+    "resolve": "pbcfg.commands.run:resolve",
+    "status": "pbcfg.commands.run:status",
+    "chat": "pbcfg.commands.run:chat",
 }
 
 

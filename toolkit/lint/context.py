@@ -70,16 +70,9 @@ class LintContext:
 
     def chain(self, section: str, name: str) -> list[str]:
         """A tier's or agent's model chain as PonyBunny resolves it (SPEC §5), repeats dropped."""
-        tiers = self.merged.get("tiers", {})
-        if section == "tiers":
-            tier = tiers.get(name, {})
-            models = [tier.get("primary")] + list(tier.get("fallback") or [])
-        else:
-            agent = self.merged.get("agents", {}).get(name, {})
-            tier = tiers.get(agent.get("tier") or "medium", {})
-            models = [agent.get("primary") or tier.get("primary")]
-            models += list(agent.get("fallback") or tier.get("fallback") or [])
-        return list(dict.fromkeys(m for m in models if isinstance(m, str)))
+        from ..chains import model_chain
+
+        return model_chain(self.merged, **{"tier" if section == "tiers" else "agent": name})
 
     def model_usable(self, model_id: str) -> bool:
         model = self.merged.get("models", {}).get(model_id)

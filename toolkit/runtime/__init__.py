@@ -1,0 +1,56 @@
+"""pbcfg's runtime: a validated config, executed the way PonyBunny's docs promise.
+
+    from pbcfg.runtime import load_runtime
+
+    runtime = load_runtime()                          # the config directory; validated, merged, resolved
+    runtime.plan(tier="simple")                       # ordered (model, endpoint) attempts and what was dropped
+    answer = runtime.complete([{"role": "user", "content": "hi"}], tier="simple")
+    answer.content, answer.model, answer.endpoint, answer.attempts, answer.cost
+    runtime.status()                                  # GET {baseUrl}/models on every enabled endpoint
+
+Modules: ``plan`` (what to try), ``core`` (how: retries, fallback, streams), ``limiter``
+(rate limits), ``classify`` (what a server said), ``status`` (probes), ``errors``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .core import Attempt, Completion, Runtime, Stream
+from .errors import AllAttemptsFailed, NoRoute, RateLimited, RequestRejected, RuntimeFailure, StreamInterrupted
+
+__all__ = ["AllAttemptsFailed", "Attempt", "Completion", "NoRoute", "RateLimited", "RequestRejected", "Runtime",
+           "RuntimeFailure", "Stream", "StreamInterrupted", "load_runtime"]
+
+
+def load_runtime(config_dir: str | os.PathLike | None = None, *, files: list | None = None, env: dict | None = None,
+                 merge_defaults: bool = True, rate_limit_storage: str | None = None, **options) -> Runtime:
+    """Validate the config (an invalid one raises :class:`pbcfg.errors.InvalidConfigError`), merge it over
+    PonyBunny's defaults, resolve credentials against ``env`` (default: ``os.environ``), and return a Runtime.
+
+    ``rate_limit_storage`` (or ``$PBCFG_RATE_LIMIT_STORAGE``) shares limits across processes: ``redis://…``.
+    ``options`` go to :class:`Runtime` (``clock``, ``sleep``, ``transport``, ``cooldown``, ``max_wait``, …).
+    """
+    from ..check import check_paths
+    from ..diagnostics import Severity
+    from ..effective import effective_endpoints
+    from ..errors import InvalidConfigError
+    from ..locations import config_dir as resolve_config_dir
+    from ..merge import merged_llm_config
+    from .limiter import window_from_uri
+
+    result = check_paths([os.fspath(f) for f in files or []], config_dir=resolve_config_dir(config_dir))
+    if any(d.severity is Severity.ERROR for d in result.diagnostics):
+        raise InvalidConfigError(result.diagnostics)
+    documents = {document.kind: document for document in result.documents}
+    user = documents["llm-config"].data if "llm-config" in documents else {}
+    credentials = documents["credentials"].data if "credentials" in documents else {}
+    merged = merged_llm_config(user) if merge_defaults else user
+    environment = dict(os.environ if env is None else env)
+    names = {kind: os.path.basename(document.name) for kind, document in documents.items()}
+    endpoints = effective_endpoints(merged, user, credentials, environment,
+                                    names.get("credentials", "credentials.json"), names.get("llm-config", "llm-config.json"))
+    storage = rate_limit_storage or environment.get("PBCFG_RATE_LIMIT_STORAGE")
+    if storage and "window" not in options:
+        options["window"] = window_from_uri(storage, options.get("clock") or __import__("time").monotonic)
+    return Runtime(merged, endpoints, **options)
