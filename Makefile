@@ -33,6 +33,7 @@ bench: $(BIN)/python
 	bench/.work/venv/bin/python -m pip install --quiet . check-jsonschema
 	rm -rf build
 	bench/.work/venv/bin/python bench/bench.py
+	bench/.work/venv/bin/python bench/runtime_bench.py
 
 ## codegen: regenerate generated/ from schemas/
 codegen: $(VENV)/.installed-test

@@ -136,6 +136,7 @@ class Runtime:
         self.cooldown, self.retry_after_cap, self.max_wait = cooldown, retry_after_cap, max_wait
         self._cooling: dict[str, float] = {}
         self._clients: dict[str, object] = {}
+        self._plans: dict[tuple, Plan] = {}  # the config never changes, so neither does a plan
         self._lock = threading.Lock()
 
     # -- planning ------------------------------------------------------------------------------
@@ -145,7 +146,11 @@ class Runtime:
             from ..errors import UsageError
 
             raise UsageError("give exactly one of tier, agent or model")
-        return make_plan(self.config, self.endpoints, tier=tier, agent=agent, model=model)
+        key = (tier, agent, model)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = make_plan(self.config, self.endpoints, tier=tier, agent=agent, model=model)
+        return plan
 
     # -- HTTP ----------------------------------------------------------------------------------
 

@@ -21,12 +21,16 @@ class MemoryWindow:
     def __init__(self, clock=time.monotonic) -> None:
         self.clock = clock
         self._events: dict[str, deque] = {}
+        self._totals: dict[str, int] = {}  # running sum of each window, so a check is O(expired)
         self._lock = threading.Lock()
 
     def _trim(self, key: str, now: float) -> deque:
-        events = self._events.setdefault(key, deque())
+        events = self._events.get(key)
+        if events is None:
+            events = self._events[key] = deque()
+            self._totals[key] = 0
         while events and events[0][0] <= now - WINDOW:
-            events.popleft()
+            self._totals[key] -= events.popleft()[1]
         return events
 
     def acquire(self, key: str, limit: int, cost: int = 1) -> float | None:
@@ -34,9 +38,10 @@ class MemoryWindow:
         with self._lock:
             now = self.clock()
             events = self._trim(key, now)
-            used = sum(amount for _, amount in events)
+            used = self._totals[key]
             if used + cost <= limit:
                 events.append((now, cost))
+                self._totals[key] = used + cost
                 return None
             freed = used + cost - limit
             for stamp, amount in events:
@@ -47,12 +52,15 @@ class MemoryWindow:
 
     def used(self, key: str) -> int:
         with self._lock:
-            return sum(amount for _, amount in self._trim(key, self.clock()))
+            self._trim(key, self.clock())
+            return self._totals[key]
 
     def record(self, key: str, amount: int) -> None:
         """Count units spent without asking first (tokens, known only after the call)."""
         with self._lock:
-            self._trim(key, self.clock()).append((self.clock(), amount))
+            now = self.clock()
+            self._trim(key, now).append((now, amount))
+            self._totals[key] += amount
 
 
 class LimitsWindow:
