@@ -409,3 +409,13 @@ def test_a_server_that_echoes_the_key_never_leaks_it(runtime_for):
     with pytest.raises(AllAttemptsFailed) as raised:
         runtime.complete(MESSAGES, model="m1")
     assert "0123456789" not in str(raised.value) and "sk-…6789" in str(raised.value)
+
+
+def test_the_merged_config_is_available_as_the_generated_model(runtime_for):
+    from pbcfg.generated import LlmConfig
+
+    runtime, _, _ = runtime_for(TWO_SERVERS, CREDS, {})
+    typed = runtime.llm_config
+    assert isinstance(typed, LlmConfig)
+    assert typed.models.model_extra["m1"].maxContextTokens == 8192
+    assert typed.endpoints.anthropic_direct.priority == 1  # PonyBunny's default, merged in

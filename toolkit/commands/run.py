@@ -81,12 +81,10 @@ def resolve(tier, agent, model, config_dir, fmt) -> None:
 @click.pass_context
 def status(ctx, config_dir, fmt, timeout) -> None:
     """Probe every enabled endpoint (GET {baseUrl}/models, which spends no tokens)."""
-    from ..runtime.status import probe_all
-
     runtime = _runtime(config_dir)
     if sys.stderr.isatty() and fmt == "text":
         click.echo(f"probing {sum(e.enabled for e in runtime.endpoints.values())} endpoint(s)…", err=True)
-    results = probe_all(runtime, timeout)
+    results = runtime.status(timeout)
     if fmt == "json":
         click.echo(json.dumps([{**r._asdict(), "served": list(r.served), "ok": r.ok} for r in results], indent=2))
     else:

@@ -139,6 +139,19 @@ class Runtime:
         self._plans: dict[tuple, Plan] = {}  # the config never changes, so neither does a plan
         self._lock = threading.Lock()
 
+    @property
+    def llm_config(self):
+        """The merged config as the typed, generated model (pydantic is imported only here)."""
+        from ..generated import LlmConfig
+
+        return LlmConfig.model_validate(self.config)
+
+    def status(self, timeout: float = 5.0) -> list:
+        """Probe every enabled endpoint; see :mod:`pbcfg.runtime.status`."""
+        from .status import probe_all
+
+        return probe_all(self, timeout)
+
     # -- planning ------------------------------------------------------------------------------
 
     def plan(self, *, tier: str | None = None, agent: str | None = None, model: str | None = None) -> Plan:
