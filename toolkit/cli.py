@@ -28,6 +28,7 @@ COMMANDS = {
     "init": "pbcfg.commands.presets:init",
     "add": "pbcfg.commands.presets:add",
     "build": "pbcfg.commands.build:build",
+    "migrate": "pbcfg.commands.migrate:migrate",
     "resolve": "pbcfg.commands.run:resolve",
     "status": "pbcfg.commands.run:status",
     "chat": "pbcfg.commands.run:chat",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 from ..diagnostics import Severity
-from ..schema_store import SCHEMA_FILES, schema_text
 from .catalog import rule
 from .fixes import WriteFile
 
@@ -32,24 +31,10 @@ def legacy_copy(ctx):
       checks. PonyBunny writes those only in `pb init`, so they go missing or stale (an old one lacks the
       codex protocol). The fix writes pbcfg's current schemas.""", fixable=True)
 def stale_schema(ctx):
-    found = []
-    for kind, document in (("credentials", ctx.credentials), ("llm-config", ctx.llm_config)):
-        if document is None or not isinstance(document.data, dict):
-            continue
-        reference = document.data.get("$schema")
-        path = os.path.join(os.path.dirname(os.path.abspath(document.source.path)), SCHEMA_FILES[kind])
-        current = schema_text(kind)
-        try:
-            with open(path, encoding="utf-8") as handle:
-                on_disk = handle.read()
-        except FileNotFoundError:
-            on_disk = None
-        except (OSError, UnicodeDecodeError):
-            on_disk = ""
-        referenced = isinstance(reference, str) and reference.rsplit("/", 1)[-1] == SCHEMA_FILES[kind]
-        if on_disk != current and (on_disk is not None or referenced):
-            state = "missing" if on_disk is None else "stale"
-            found.append(ctx.at_file(path, "files.stale-schema", f"{SCHEMA_FILES[kind]} is {state}",
-                                     "write the current schema (`pbcfg lint --fix` does)",
-                                     fix=WriteFile(path, current)))
-    return found
+    from ..relocation import stale_schema_files
+
+    documents = [document for document in (ctx.credentials, ctx.llm_config) if document is not None]
+    return [ctx.at_file(path, "files.stale-schema",
+                        f"{os.path.basename(path)} is {'stale' if os.path.exists(path) else 'missing'}",
+                        "write the current schema (`pbcfg lint --fix` does)", fix=WriteFile(path, text))
+            for path, text in stale_schema_files(documents).items()]

@@ -1,0 +1,292 @@
+"""`pbcfg migrate`: one fixture per era of the format, idempotence, conflicts, crash safety, the move."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pbcfg.migrating import migrate_file
+from pbcfg.migrations import Options
+from pbcfg.schema_store import schema_text
+from pbcfg.sources import Source
+
+
+def write(directory, name, text, mode=0o644):
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+# -- eras ------------------------------------------------------------------------------------------------
+
+ERA_LOOSE_CREDENTIALS = """{
+  "endpoints": {
+    "openai-direct": {"api_key": "sk-old-0123456789abcdef", "enabled": "true"},
+    "openai-compatible": {
+      "key": 1234567890,
+      "base_url": "http://localhost:8000/v1"
+    }
+  }
+}
+"""
+
+
+def test_era_before_the_strict_schema(run, tmp_path):
+    path = write(tmp_path, "credentials.json", ERA_LOOSE_CREDENTIALS, 0o600)
+    result = run("migrate", path)
+    assert result.code == 0, result.err
+    assert path.read_text() == """{
+  "endpoints": {
+    "openai-direct": {"apiKey": "sk-old-0123456789abcdef", "enabled": true},
+    "openai-compatible": {
+      "apiKey": "1234567890",
+      "baseUrl": "http://localhost:8000/v1"
+    }
+  }
+}
+"""
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert (tmp_path / "credentials.json.bak").read_text() == ERA_LOOSE_CREDENTIALS
+    assert "0123456789abcdef" not in result.out + result.err
+    assert run("validate", path).code == 0
+
+
+README_ERA = """{
+  "endpoints": {
+    "openai-compatible": {
+      "priority": 1  // Higher priority
+    }
+  },
+  "tiers": {
+    "simple": {
+      "primary": "llama-3-70b",
+      "fallback": "claude-haiku-4-5",
+    }
+  },
+  "models": {
+    "llama-3-70b": {"displayName": "Llama 3 70B", "endpoints": ["openai-compatible"],
+                    "costPer1kTokens": {"input": 0.0, "output": 0.0}}
+  }
+}
+"""
+
+
+def test_era_of_the_readme_snippets(run, tmp_path):
+    path = write(tmp_path, "llm-config.json", README_ERA)
+    result = run("migrate", path)
+    assert result.code == 0, result.err
+    assert path.read_text() == """{
+  "endpoints": {
+    "openai-compatible": {
+      "priority": 1
+    }
+  },
+  "tiers": {
+    "simple": {
+      "primary": "llama-3-70b",
+      "fallback": ["claude-haiku-4-5-20251001"]
+    }
+  },
+  "models": {
+    "llama-3-70b": {"displayName": "Llama 3 70B", "endpoints": ["openai-compatible"],
+                    "costPer1kTokens": {"input": 0.0, "output": 0.0}}
+  }
+}
+"""
+    assert result.out.splitlines() == [
+        f"{path}: [strict-json]: removed comment at line 4: // Higher priority",
+        f"{path}: [strict-json]: removed trailing comma at line 10",
+        f"{path}: [fallback-array] /tiers/simple/fallback: a string became a one-element array",
+        f"{path}: [model-references] /tiers/simple/fallback/0: 'claude-haiku-4-5' is not defined; "
+        "now 'claude-haiku-4-5-20251001'",
+    ]
+    assert run("validate", path).code == 0
+
+
+def test_era_of_gpt_4o_needs_an_explicit_rename(run, tmp_path):
+    path = write(tmp_path, "llm-config.json", '{"tiers": {"medium": {"primary": "gpt-4o", "fallback": ["gpt-4o-mini"]}}}\n')
+    assert run("migrate", path, "--check").code == 0  # nothing this migration may decide alone
+    assert run("validate", path).code == 1
+    result = run("migrate", path, "--rename-model", "gpt-4o=gpt-5.2", "--rename-model", "gpt-4o-mini=gpt-5.2")
+    assert result.code == 0
+    assert path.read_text() == '{"tiers": {"medium": {"primary": "gpt-5.2", "fallback": ["gpt-5.2"]}}}\n'
+
+
+def test_era_before_codex_rewrites_the_stale_schema(run, tmp_path):
+    path = write(tmp_path, "llm-config.json", '{"$schema": "./llm-config.schema.json"}\n')
+    write(tmp_path, "llm-config.schema.json", '{"properties": {"protocol": {"enum": ["anthropic", "openai", "gemini"]}}}')
+    check = run("migrate", path, "--check")
+    assert (check.code, check.out) == (1, f"{tmp_path / 'llm-config.schema.json'}: [schema-files] stale; would write "
+                                          "the current schema\n")
+    assert run("migrate", path).code == 0
+    assert (tmp_path / "llm-config.schema.json").read_text() == schema_text("llm-config")
+
+
+def test_era_before_bedrock_was_enabled_pins_with_pin_defaults(run, tmp_path):
+    text = '{\n  "endpoints": {\n    "aws-bedrock": {"region": "eu-west-1"}\n  }\n}\n'
+    path = write(tmp_path, "llm-config.json", text)
+    assert run("migrate", path, "--check").code == 0
+    assert run("migrate", path, "--pin-defaults").code == 0
+    assert json.loads(path.read_text())["endpoints"] == {"aws-bedrock": {"region": "eu-west-1", "enabled": False},
+                                                         "codex": {"enabled": False}}
+
+
+def test_today_is_already_up_to_date_and_nothing_is_written(run, tmp_path):
+    path = write(tmp_path, "llm-config.json", '{"tiers": {"simple": {"primary": "gpt-5.2", "fallback": []}}}\n')
+    before = os.stat(path).st_mtime_ns
+    result = run("migrate", path)
+    assert (result.code, result.err) == (0, "already up to date\n")
+    assert os.stat(path).st_mtime_ns == before and not (tmp_path / "llm-config.json.bak").exists()
+
+
+# -- behaviour ----------------------------------------------------------------------------------------------
+
+def test_conflicting_spellings_stop_with_exit_1_and_nothing_written(run, tmp_path):
+    text = '{"endpoints": {"openai-direct": {"apiKey": "sk-a-0000000000", "api_key": "sk-b-1111111111"}}}\n'
+    path = write(tmp_path, "credentials.json", text, 0o600)
+    result = run("migrate", path)
+    assert result.code == 1
+    assert "'api_key' and 'apiKey' are both set in 'openai-direct', to different values" in result.out
+    assert path.read_text() == text and not (tmp_path / "credentials.json.bak").exists()
+    assert "1111111111" not in result.out + result.err
+
+
+def test_same_value_duplicate_spelling_is_dropped(run, tmp_path):
+    path = write(tmp_path, "credentials.json", '{"endpoints": {"openai-direct": {"apiKey": "k", "api_key": "k"}}}\n')
+    assert run("migrate", path).code == 0
+    assert path.read_text() == '{"endpoints": {"openai-direct": {"apiKey": "k"}}}\n'
+
+
+def test_unknown_keys_are_reported_then_dropped_only_when_asked(run, tmp_path):
+    path = write(tmp_path, "credentials.json", '{"endpoints": {"x": {"apiKey": "k", "org": "acme"}}}\n')
+    result = run("migrate", path, "--check")
+    assert result.out == (f"{path}: [credential-keys] /endpoints/x/org: unknown key 'org' left in place: PonyBunny "
+                          "rejects it; rename it by hand, or pass --drop-unknown\n")
+    assert result.code == 0
+    assert run("migrate", path, "--drop-unknown").code == 0
+    assert path.read_text() == '{"endpoints": {"x": {"apiKey": "k"}}}\n'
+
+
+def test_diff_writes_nothing_and_masks_secrets(run, tmp_path):
+    path = write(tmp_path, "credentials.json", ERA_LOOSE_CREDENTIALS, 0o600)
+    result = run("migrate", path, "--diff")
+    assert path.read_text() == ERA_LOOSE_CREDENTIALS
+    assert '+    "openai-direct": {"apiKey": "sk-****************cdef", "enabled": true},\n' in result.out
+    assert "0123456789ab" not in result.out
+
+
+def test_only_and_list(run, tmp_path):
+    path = write(tmp_path, "llm-config.json", README_ERA)
+    unparseable = run("migrate", path, "--only", "fallback-array")  # without strict-json, the comment blocks it
+    assert unparseable.code == 1 and "not JSON" in unparseable.out
+    partial = run("migrate", path, "--only", "strict-json")  # the string fallback still fails: nothing written
+    assert partial.code == 1 and "/tiers/simple/fallback" not in partial.err
+    assert "schema.type expected an array, found a string" in partial.err and path.read_text() == README_ERA
+    listing = run("migrate", "--list").out.splitlines()
+    assert [line.split()[0] for line in listing] == ["location", "strict-json", "credential-keys", "fallback-array",
+                                                     "model-references", "pin-defaults", "schema-files"]
+    assert run("migrate", path, "--only", "strict-jsn").err.startswith(
+        "pbcfg: error: --only strict-jsn: no such migration; did you mean 'strict-json'?")
+
+
+def test_a_result_that_would_not_validate_is_not_written(run, tmp_path):
+    text = '{"tiers": {"simple": {"primary": "nope", "fallback": "gpt-5.2"}}}\n'
+    path = write(tmp_path, "llm-config.json", text)
+    result = run("migrate", path)
+    assert result.code == 1
+    assert "'nope' is not a model" in result.err and path.read_text() == text
+
+
+def test_a_failing_rename_leaves_the_original_intact(run, tmp_path, monkeypatch):
+    path = write(tmp_path, "llm-config.json", README_ERA)
+
+    def broken_replace(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("pbcfg.atomic.os.replace", broken_replace)
+    result = run("migrate", path, "--no-backup")
+    assert result.code == 2
+    assert path.read_text() == README_ERA
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["llm-config.json"]
+
+
+def test_yaml_sources_keep_their_comments(run, tmp_path):
+    text = "# team config\ntiers:\n  simple:\n    primary: gpt-5.2   # cheap\n    fallback: claude-haiku-4-5  # old style\n"
+    path = write(tmp_path, "llm-config.yaml", text)
+    assert run("migrate", path).code == 0
+    assert path.read_text() == ("# team config\ntiers:\n  simple:\n    primary: gpt-5.2   # cheap\n"
+                                "    fallback:                   # old style\n    - claude-haiku-4-5-20251001\n")
+
+
+def test_the_legacy_directory_moves_once_and_never_overwrites(run, tmp_path, monkeypatch):
+    home, target = tmp_path / "home", tmp_path / "home" / ".config" / "ponybunny"
+    monkeypatch.setenv("HOME", str(home))
+    legacy = home / ".ponybunny"
+    write(legacy, "credentials.json", '{"endpoints": {"openai-direct": {"baseURL": "https://x.example/v1"}}}\n', 0o644)
+    write(legacy, "llm-config.json", "{}\n")
+    check = run("migrate", "--config-dir", target, "--check")
+    assert check.code == 1 and f"[location] would move {legacy / 'credentials.json'} -> {target / 'credentials.json'}" in check.out
+    result = run("migrate", "--config-dir", target)
+    assert result.code == 0, result.err + result.out
+    assert sorted(os.listdir(target)) == ["credentials.json", "credentials.json.bak", "llm-config.json"]
+    assert not (legacy / "credentials.json").exists()
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(target / "credentials.json").st_mode) == 0o600
+    assert json.loads((target / "credentials.json").read_text()) == {
+        "endpoints": {"openai-direct": {"baseUrl": "https://x.example/v1"}}}
+    write(legacy, "llm-config.json", '{"defaults": {"timeout": 5000}}\n')
+    again = run("migrate", "--config-dir", target)
+    assert f"[location] {target / 'llm-config.json'} exists in both places; nothing was moved" in again.out
+    assert (legacy / "llm-config.json").exists() and (target / "llm-config.json").read_text() == "{}\n"
+
+
+# -- idempotence ----------------------------------------------------------------------------------------------
+
+ALIASES = st.sampled_from(["apiKey", "api_key", "apikey", "key", "API-KEY"])
+URL_KEYS = st.sampled_from(["baseUrl", "baseURL", "base_url"])
+
+
+@st.composite
+def old_credentials(draw):
+    endpoints = {}
+    for endpoint_id in draw(st.lists(st.sampled_from(["openai-direct", "openai-compatible", "my-box"]), unique=True)):
+        entry = {draw(ALIASES): draw(st.one_of(st.text(max_size=8), st.integers(), st.booleans()))}
+        entry[draw(URL_KEYS)] = "http://localhost:8000/v1"
+        if draw(st.booleans()):
+            entry["enabled"] = draw(st.sampled_from([True, False, "true", "false"]))
+        endpoints[endpoint_id] = entry
+    return json.dumps({"endpoints": endpoints}, indent=draw(st.sampled_from([None, 2, 4])))
+
+
+@st.composite
+def old_llm_configs(draw):
+    tiers = {name: {"primary": draw(st.sampled_from(["gpt-5.2", "claude-haiku-4-5", "claude-sonnet-4-5"])),
+                    "fallback": draw(st.one_of(st.sampled_from(["gemini-2.0-flash", "claude-opus-4-5"]),
+                                               st.lists(st.sampled_from(["gpt-5.2", "claude-haiku-4-5"]), max_size=2)))}
+             for name in draw(st.lists(st.sampled_from(["simple", "medium", "complex"]), unique=True))}
+    text = json.dumps({"tiers": tiers}, indent=2)
+    if draw(st.booleans()):
+        text = text.replace("{\n", "{ // comment\n", 1)
+    return text
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_migrate_is_idempotent(data):
+    kind = data.draw(st.sampled_from(["credentials", "llm-config"]))
+    text = data.draw(old_credentials() if kind == "credentials" else old_llm_configs())
+    options = Options(drop_unknown=True)
+    once = migrate_file(Source(f"{kind}.json", f"{kind}.json", kind, text), options)
+    if once.error:
+        return  # two spellings with different values: refused, by design
+    twice = migrate_file(Source(f"{kind}.json", f"{kind}.json", kind, once.after), options)
+    assert twice.after == once.after
+    assert [step for step in twice.steps if step.pending] == []
