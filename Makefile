@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test codegen bench clean
+.PHONY: run test codegen bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "pbcfg needs Python >= 3.11")'
@@ -34,6 +34,10 @@ bench: $(BIN)/python
 	rm -rf build
 	bench/.work/venv/bin/python bench/bench.py
 	bench/.work/venv/bin/python bench/runtime_bench.py
+
+## fuzz: the hostile-input tests with many more examples than CI runs
+fuzz: $(VENV)/.installed-test
+	PBCFG_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_hostile_input.py -q
 
 ## codegen: regenerate generated/ from schemas/
 codegen: $(VENV)/.installed-test

@@ -42,7 +42,7 @@ def _strip_comments(text: str) -> tuple[str, list[Step]] | str:
     try:
         json.loads(text)
         return text, []
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     result = scan(text)
     if result.fatal is not None:
@@ -132,7 +132,7 @@ def migrate_file(source: Source, options: Options, only: set[str] | None = None)
             text, steps = stripped
         try:
             data = json.loads(text)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             return FileMigration(source, source.text, steps, f"not JSON: {error}; run with strict-json, or fix it")
     if not isinstance(data, dict):
         return FileMigration(source, source.text, steps, "the top level is not an object; fix it by hand")

@@ -1,0 +1,110 @@
+"""Hostile input: whatever the bytes, every command ends with 0, 1 or 2, one clear message, no traceback.
+
+Runs a bounded number of examples with a fixed seed in CI; `make fuzz` runs many more.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+from pbcfg.sources import MAX_BYTES
+
+EXAMPLES = int(os.environ.get("PBCFG_FUZZ_EXAMPLES", "40"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+VALID = json.dumps({"endpoints": {"openai-compatible": {"enabled": True, "priority": 1}},
+                    "models": {"m": {"displayName": "M", "endpoints": ["openai-compatible"],
+                                     "costPer1kTokens": {"input": 0, "output": 0}}},
+                    "tiers": {"simple": {"primary": "m", "fallback": ["gpt-5.2"]}}}, indent=2).encode()
+
+
+def mutations():
+    """Valid configs bent out of shape: truncated, spliced, with bytes flipped or inserted."""
+    return st.one_of(
+        st.integers(0, len(VALID)).map(lambda n: VALID[:n]),
+        st.tuples(st.integers(0, len(VALID)), st.binary(max_size=8)).map(lambda t: VALID[: t[0]] + t[1] + VALID[t[0]:]),
+        st.tuples(st.integers(0, len(VALID) - 1), st.integers(0, 255)).map(
+            lambda t: VALID[: t[0]] + bytes([t[1]]) + VALID[t[0] + 1 :]),
+        st.sampled_from([b"\xef\xbb\xbf" + VALID, VALID.replace(b"0,", b"NaN,"), VALID.replace(b"1,", b"1" * 5000 + b","),
+                         VALID.replace(b'"M"', b'"' + b"x" * 200_000 + b'"'), b'{"a": 1, "a": 2}',
+                         b"[" * 100_000, b"\xff\xfe\x00", b"// only a comment"]),
+    )
+
+
+YAML_INPUTS = st.sampled_from([
+    b"a: &a [1, 2]\nb: &b [*a, *a, *a, *a]\nc: &c [*b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c]\n",
+    b"endpoints: !!python/object:os.system {}\n", b"defaults: {timeout: !!float nan}\n", b"? [1, 2]\n: x\n",
+    b"models:\n  m: {displayName: M, endpoints: [x], costPer1kTokens: {input: 0, output: 0}}\n  m: {}\n",
+    b"\t- broken: [\n", b"tiers: 2026-02-07\n", b"%YAML 1.1\n---\na: 1\n---\nb: 2\n",
+])
+
+
+def check_outcome(result, started):
+    assert result.code in (0, 1, 2), (result.code, result.err)
+    assert "internal error" not in result.err and "Traceback" not in result.err + result.out
+    assert time.monotonic() - started < 20
+
+
+@FUZZ
+@given(data=st.one_of(st.binary(max_size=300), mutations()))
+@pytest.mark.parametrize("command", ["validate", "lint", "migrate-diff"])
+def test_json_commands_survive_anything(run, tmp_path, command, data):
+    path = tmp_path / "llm-config.json"
+    path.write_bytes(data)
+    args = ["migrate", path, "--diff"] if command == "migrate-diff" else [command, path, "--format", "json"]
+    started = time.monotonic()
+    result = run(*args)
+    check_outcome(result, started)
+    if command != "migrate-diff" and result.code == 1:
+        for diagnostic in result.json["diagnostics"]:
+            if diagnostic["rule"].startswith(("json.", "yaml.")):
+                assert diagnostic["line"] is not None and diagnostic["column"] is not None, diagnostic
+
+
+@FUZZ
+@given(data=st.one_of(YAML_INPUTS, st.binary(max_size=200)))
+def test_yaml_sources_and_build_survive_anything(run, tmp_path, data):
+    (tmp_path / "src").mkdir(exist_ok=True)
+    (tmp_path / "src" / "llm-config.yaml").write_bytes(data)
+    for args in (["validate", tmp_path / "src" / "llm-config.yaml"], ["build", tmp_path / "src", "--out", tmp_path / "out"]):
+        started = time.monotonic()
+        check_outcome(run(*args), started)
+
+
+@FUZZ
+@given(value=st.text(max_size=300))
+def test_render_survives_any_parameter_value(run, value):
+    for args in (["render", "ollama", "--base-url", value], ["render", "vllm", "--model", value, "--api-key", value],
+                 ["render", "ollama", "--endpoint-id", value], ["render", "ollama", "--set", value],
+                 ["render", "ollama", "--tier", value]):
+        started = time.monotonic()
+        check_outcome(run(*args), started)
+
+
+def test_the_input_limits_and_their_messages(run, tmp_path):
+    big = tmp_path / "llm-config.json"
+    with open(big, "wb") as handle:
+        handle.truncate(100 * 1024 * 1024)  # a 100 MB file
+    result = run("validate", big)
+    assert (result.code, result.err) == (2, f"pbcfg: error: {big}: larger than {MAX_BYTES // (1024 * 1024)} MiB; "
+                                            "no PonyBunny config is this big, so pbcfg does not read it\n")
+    deep = tmp_path / "deep" / "llm-config.json"
+    deep.parent.mkdir()
+    deep.write_text("[" * 100_000)
+    result = run("validate", deep, "--format", "json")
+    assert result.code == 1
+    assert [(d["rule"], d["line"], d["column"], d["message"]) for d in result.json["diagnostics"]] == [
+        ("json.depth", 1, 202, "nesting deeper than 200 levels: no PonyBunny config nests this deep")]
+    huge = tmp_path / "huge" / "llm-config.json"
+    huge.parent.mkdir()
+    huge.write_text('{"defaults": {"timeout": ' + "9" * 5000 + "}}")
+    result = run("validate", huge, "--format", "json")
+    assert [(d["rule"], d["column"], d["message"].split(":")[0]) for d in result.json["diagnostics"]] == [
+        ("json.syntax", 26, "number with 5000 digits; at most 4300 are accepted")]
