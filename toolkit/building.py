@@ -47,7 +47,7 @@ def build_outputs(source_dir: str) -> Build:
 
 def out_of_date(build: Build, out_dir: str) -> dict[str, str]:
     """Output name -> unified diff (secrets masked), for every output that differs from ``out_dir``'s."""
-    from .masking import redact_credentials_text
+    from .masking import redact
 
     diffs = {}
     for name, text in build.files.items():
@@ -58,8 +58,8 @@ def out_of_date(build: Build, out_dir: str) -> dict[str, str]:
         except FileNotFoundError:
             current = ""
         if current != text:
-            old, new = (redact_credentials_text(current), redact_credentials_text(text)) \
-                if name == "credentials.json" else (current, text)
+            kind = name.split(".")[0]
+            old, new = redact(current, kind), redact(text, kind)
             diffs[name] = "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
                                                        f"{path} (on disk)", f"{path} (built)"))
     return diffs

@@ -34,12 +34,9 @@ class Document:
         if self._locator is None:
             from .positions import JsonLocator
 
-            display = self.source.text
-            if self.kind == "credentials":
-                from .masking import redact_credentials_text
+            from .masking import redact
 
-                display = redact_credentials_text(display)
-            self._locator = JsonLocator(self.strict_text, display)
+            self._locator = JsonLocator(self.strict_text, redact(self.source.text, self.kind))
         return self._locator.locate(tokens, key=key)
 
     def diagnostic(self, tokens: list, rule: str, severity: Severity, message: str,

@@ -58,10 +58,9 @@ def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
     from .jsonscan import scan
 
     result = scan(text)
-    if kind == "credentials":
-        from .masking import redact_credentials_text
+    from .masking import redact
 
-        text = redact_credentials_text(text)
+    text = redact(text, kind)
     diagnostics = [_diagnostic(finding, text, file, kind) for finding in result.findings]
     if result.fatal is None:
         data = json.loads(result.cleaned, parse_constant=float)

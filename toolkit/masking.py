@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_secret_field", "mask", "redact_credentials_text", "redact_credentials_yaml"]
+__all__ = ["is_secret_field", "looks_secret", "mask", "redact", "redact_credentials_text", "redact_credentials_yaml"]
 
 _PUBLIC_FIELDS = frozenset({"baseurl", "endpoint", "region", "projectid", "$schema", "enabled"})
 _YAML_MEMBER = re.compile(r"""^([ \t]*(?:-[ \t]+)?)(["']?)([^"':#\n]+)\2([ \t]*:[ \t]*)(["']?)([^\n#]*?)\5([ \t]*(?:#.*)?)$""", re.M)
 _STRING_MEMBER = re.compile(r'"((?:[^"\\\n]|\\.)*)"(\s*:\s*)"((?:[^"\\\n]|\\.)*)')
 
 
+_SECRET_NAME = re.compile(r"(?i)(api[_-]?key|apikey|secret|token|password|passwd|access[_-]?key)")
+
+
 def is_secret_field(name: object) -> bool:
+    """In credentials.json: every field but the few known to be public."""
     return str(name).lower().replace("_", "").replace("-", "") not in _PUBLIC_FIELDS
+
+
+def looks_secret(name: object) -> bool:
+    """Anywhere else: a field whose name says it holds a secret."""
+    return bool(_SECRET_NAME.search(str(name)))
 
 
 def mask(secret: object) -> str:
@@ -42,23 +51,30 @@ def _same_length(raw: str) -> str:
     return raw[:keep] + "*" * (len(raw) - keep - 4) + raw[-4:]
 
 
-def redact_credentials_text(text: str) -> str:
-    """The text of a credentials file with every secret string value masked, same length, same lines."""
+def redact_credentials_text(text: str, secret=is_secret_field) -> str:
+    """JSON text with every secret string value masked, same length, same lines."""
     def replace(match: re.Match) -> str:
         key, colon, value = match.groups()
-        if not is_secret_field(key):
+        if not secret(key):
             return match.group(0)
         return f'"{key}"{colon}"{_same_length(value)}'
 
     return _STRING_MEMBER.sub(replace, text)
 
 
-def redact_credentials_yaml(text: str) -> str:
+def redact_credentials_yaml(text: str, secret=is_secret_field) -> str:
     """The YAML twin of :func:`redact_credentials_text`: secret scalar values masked, same length."""
     def replace(match: re.Match) -> str:
         lead, quote, key, colon, value_quote, value, tail = match.groups()
-        if not value or not is_secret_field(key.strip()):
+        if not value or not secret(key.strip()):
             return match.group(0)
         return f"{lead}{quote}{key}{quote}{colon}{value_quote}{_same_length(value)}{value_quote}{tail}"
 
     return _YAML_MEMBER.sub(replace, text)
+
+
+def redact(text: str, kind: str | None, yaml: bool = False) -> str:
+    """Any config text as it may be shown: in credentials every non-public value masked, elsewhere
+    every value whose key says it is a secret."""
+    function = redact_credentials_yaml if yaml else redact_credentials_text
+    return function(text, is_secret_field if kind == "credentials" else looks_secret)

@@ -98,11 +98,9 @@ def parse_yaml(text: str, file: str, kind: str | None) -> ParsedYaml:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    display = text
-    if kind == "credentials":
-        from .masking import redact_credentials_yaml
+    from .masking import redact
 
-        display = redact_credentials_yaml(text)
+    display = redact(text, kind, yaml=True)
     yaml = YAML(typ="rt")
     try:
         root = yaml.load(text)

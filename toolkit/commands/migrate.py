@@ -12,11 +12,9 @@ __all__ = ["migrate"]
 
 
 def _masked(source, text: str) -> str:
-    if source.kind != "credentials":
-        return text
-    from ..masking import redact_credentials_text, redact_credentials_yaml
+    from ..masking import redact
 
-    return (redact_credentials_yaml if source.is_yaml else redact_credentials_text)(text)
+    return redact(text, source.kind, yaml=source.is_yaml)
 
 
 @click.command()

@@ -81,7 +81,7 @@ def presets(name: str | None) -> None:
 def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source, out,
            force) -> None:
     """Render PRESET's credentials.json and llm-config.json (to stdout, or --out DIR)."""
-    from ..masking import redact_credentials_text
+    from ..masking import redact
     from ..presets import get_preset, render as render_preset
     from ..scaffold import write_config
 
@@ -92,11 +92,8 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
         for line in write_config(out, files, force=force, schemas=False):
             click.echo(line, err=True)
     else:
-        from ..masking import redact_credentials_yaml
-
         for name, text in files.items():
-            redact = redact_credentials_yaml if name.endswith(".yaml") else redact_credentials_text
-            shown = redact(text) if name.startswith("credentials") else text
+            shown = redact(text, name.split(".")[0], yaml=name.endswith(".yaml"))
             click.echo(f"==> {name} <==\n{shown}", nl=False)
     for note in rendered.notes:
         click.echo(f"note: {note}", err=True)

@@ -112,10 +112,8 @@ def _errors(source, text: str) -> int:
 def _diff(source, new_text: str) -> str:
     import difflib
 
-    old, new = source.text, new_text
-    if source.kind == "credentials":
-        from ..masking import redact_credentials_text
+    from ..masking import redact
 
-        old, new = redact_credentials_text(old), redact_credentials_text(new)
+    old, new = redact(source.text, source.kind), redact(new_text, source.kind)
     return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
                                         f"{source.name} (before)", f"{source.name} (after)"))
