@@ -102,6 +102,7 @@ def commands(config, tmp_path):
     yield ["status", "--config-dir", config]
     yield ["status", "--config-dir", config, "--format", "json"]
     yield ["chat", "--model", "m", "hi", "--config-dir", config]
+    yield ["chat", "--model", "m", "hi", "--config-dir", config, "--verbose"]
     yield ["render", "openai-proxy", "--base-url", "https://p.example/v1", "--api-key", CANARIES["file-compat"]]
     yield ["render", "openai-proxy", "--base-url", "https://p.example/v1", "--api-key", CANARIES["file-compat"],
            "--source", "yaml"]
@@ -129,3 +130,5 @@ def test_no_canary_in_any_output_or_report(run, config, tmp_path):
         if path.is_file() and not path.name.startswith("credentials."):
             assert leaks(path.read_text(errors="replace")) == [] or path.name == "llm-config.json", path
     assert ("chat", 1) in seen and ("status", 1) in seen  # the hostile server really was asked
+    verbose = run("chat", "--model", "m", "hi", "--config-dir", config, "--verbose")
+    assert "attempt 1: m @ openai-compatible -> auth 401: bad request: " in verbose.err

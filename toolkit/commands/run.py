@@ -104,19 +104,36 @@ def status(ctx, config_dir, fmt, timeout) -> None:
 @click.option("--max-wait", type=float, default=30.0, show_default=True,
               help="Seconds to wait when every endpoint is over its rate limit.")
 @click.option("--rate-limit-storage", metavar="URI", help="Share rate limits: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
-def chat(tier, agent, model, prompt, config_dir, stream, max_wait, rate_limit_storage) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Print every attempt, with its outcome, on stderr.")
+def chat(tier, agent, model, prompt, config_dir, stream, max_wait, rate_limit_storage, verbose) -> None:
     """Run one completion through the runtime; print the answer and who served it."""
+    from ..runtime import RuntimeFailure
+
     runtime = _runtime(config_dir, rate_limit_storage)
     messages = [{"role": "user", "content": prompt}]
-    result = runtime.complete(messages, stream=stream, max_wait=max_wait, **_target(tier, agent, model))
+    try:
+        result = runtime.complete(messages, stream=stream, max_wait=max_wait, **_target(tier, agent, model))
+    except RuntimeFailure as failure:
+        if verbose:
+            _print_attempts(failure.attempts)
+        raise
     if stream:
         for delta in result:
             click.echo(delta, nl=False)
         click.echo()
     else:
         click.echo(result.content)
+    if verbose:
+        _print_attempts(result.attempts)
     usage = result.usage or {}
     tokens = f"{usage.get('prompt_tokens', '?')} in / {usage.get('completion_tokens', '?')} out tokens"
     tries = len(result.attempts)
     click.echo(f"— {result.model} @ {result.endpoint}, {tokens}, ${result.cost:.6f}"
                + (f", after {tries - 1} failed attempt(s)" if tries > 1 else ""), err=True)
+
+
+def _print_attempts(attempts) -> None:
+    for number, attempt in enumerate(attempts, 1):
+        status = f" {attempt.status}" if attempt.status else ""
+        detail = f": {attempt.detail}" if attempt.detail else ""
+        click.echo(f"attempt {number}: {attempt.model} @ {attempt.endpoint} -> {attempt.outcome}{status}{detail}", err=True)
