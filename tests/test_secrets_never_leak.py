@@ -71,10 +71,10 @@ def config(tmp_path, echo_server, monkeypatch):
     (directory / "credentials.json").chmod(0o644)
     (directory / "llm-config.json").write_text(json.dumps({
         "endpoints": {"openai-compatible": {"enabled": True}, "my-box": {"enabled": True, "protocol": "openai",
-                                                                          "priority": 2, "apiKey": "sk-canaryLLMCONFIG8"}},
+                                                                          "priority": 2}},
         "models": {"m": {"displayName": "M", "endpoints": ["openai-compatible", "my-box", "openai-direct"],
                          "costPer1kTokens": {"input": 0, "output": 0}}},
-        "tiers": {"simple": {"primary": "m", "fallback": "gpt-5.2"}}}, indent=2))
+        "tiers": {"simple": {"primary": "m", "fallback": ["gpt-5.2"]}}}, indent=2))
     return directory
 
 
@@ -87,6 +87,9 @@ def commands(config, tmp_path):
     broken.mkdir()
     (broken / "credentials.json").write_text('{"endpoints": {"openai-direct": {"apiKey": "%s", "api_key": 1,}}}'
                                              % CANARIES["file-openai"])
+    (broken / "llm-config.json").write_text(json.dumps({"endpoints": {"my-box": {
+        "enabled": True, "protocol": "openai", "priority": 2, "apiKey": "sk-canaryLLMCONFIG8"}},
+        "tiers": {"simple": {"primary": "gpt-5.2", "fallback": "x"}}}, indent=2))
     yield ["validate", config]
     yield ["validate", broken]
     for fmt in ("text", "json", "sarif", "junit", "github"):
@@ -127,8 +130,8 @@ def test_no_canary_in_any_output_or_report(run, config, tmp_path):
     for report in (tmp_path / "report.sarif", tmp_path / "report.xml"):
         assert leaks(report.read_text()) == [], report
     for path in tmp_path.rglob("*"):
-        if path.is_file() and not path.name.startswith("credentials."):
-            assert leaks(path.read_text(errors="replace")) == [] or path.name == "llm-config.json", path
+        if path.is_file() and not path.name.startswith("credentials.") and path.parent.name != "broken":
+            assert leaks(path.read_text(errors="replace")) == [], path
     assert ("chat", 1) in seen and ("status", 1) in seen  # the hostile server really was asked
     verbose = run("chat", "--model", "m", "hi", "--config-dir", config, "--verbose")
-    assert "attempt 1: m @ openai-compatible -> auth 401: bad request: " in verbose.err
+    assert "attempt 1: m @ openai-direct -> auth 401: bad request: " in verbose.err
