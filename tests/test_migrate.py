@@ -290,3 +290,14 @@ def test_migrate_is_idempotent(data):
     twice = migrate_file(Source(f"{kind}.json", f"{kind}.json", kind, once.after), options)
     assert twice.after == once.after
     assert [step for step in twice.steps if step.pending] == []
+
+
+def test_the_env_only_era_has_nothing_to_migrate_and_says_so(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-only-0000000000")
+    empty = tmp_path / "config"
+    empty.mkdir()
+    result = run("migrate", "--config-dir", empty)
+    assert result.code == 2
+    assert result.err == (f"pbcfg: error: {empty}: no credentials.json or llm-config.json in this directory; pass the "
+                          "files, or point --config-dir at your PonyBunny config directory\n")
