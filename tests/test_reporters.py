@@ -95,6 +95,6 @@ def test_colour_on_request_and_never_with_no_color(run, broken, monkeypatch):
     assert "\x1b[" in run("validate", broken, "--color").out
     assert "\x1b[" not in run("validate", broken).out  # not a terminal
     monkeypatch.setenv("NO_COLOR", "1")
-    from pbcfg.commands.options import _use_color
+    from pbcfg.reporters import use_color
 
-    assert _use_color(None) is False
+    assert use_color(None) is False

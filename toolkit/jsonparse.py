@@ -6,8 +6,6 @@ wrong and where: each comment, trailing comma and duplicate key gets its own
 diagnostic, because each has its own fix.
 """
 
-from __future__ import annotations
-
 import json
 from typing import NamedTuple
 

@@ -5,8 +5,6 @@ credentials.schema.json) and from ``schemas/ponybunny-defaults.json``, the
 built-in llm-config that PonyBunny merges every user file over (SPEC §4).
 """
 
-from __future__ import annotations
-
 import json
 from functools import cache
 from typing import NamedTuple

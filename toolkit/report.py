@@ -12,8 +12,6 @@ A Python traceback is a bug: :func:`pbcfg.cli.main` turns every failure into
 one line on stderr and one of the codes above.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from .diagnostics import Diagnostic, Severity
@@ -28,7 +26,7 @@ class Summary(NamedTuple):
     infos: int
 
     @classmethod
-    def of(cls, files: int, diagnostics: list[Diagnostic]) -> Summary:
+    def of(cls, files: int, diagnostics: list[Diagnostic]) -> "Summary":
         counts = {severity: 0 for severity in Severity}
         for diagnostic in diagnostics:
             counts[diagnostic.severity] += 1

@@ -11,7 +11,6 @@ import json
 
 from .diagnostics import Diagnostic, Severity
 from .document import Document
-from .masking import is_secret_field, mask
 from .ponybunny import CREDENTIAL_FIELDS
 from .schema_store import subschema, validator
 from .suggest import did_you_mean
@@ -36,6 +35,8 @@ def check_schema(document: Document) -> list[Diagnostic]:
 
 def _show(value: object, tokens: list, kind: str) -> str:
     """A value as it may appear in a message: secrets masked, long values cut."""
+    from .masking import is_secret_field, mask  # only when there is something to say
+
     if kind == "credentials" and (not tokens or is_secret_field(tokens[-1])):
         return mask(value)
     text = json.dumps(value, ensure_ascii=False)

@@ -4,8 +4,6 @@ Reading is where IO fails, so every failure here is an :class:`InputError`
 with the file named and what to do; nothing is parsed yet.
 """
 
-from __future__ import annotations
-
 import os
 import re
 from typing import NamedTuple

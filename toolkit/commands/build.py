@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .options import emit, report_options
+from ..reporters import emit
+from .options import report_options
 
 __all__ = ["build"]
 

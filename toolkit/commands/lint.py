@@ -7,7 +7,8 @@ import os
 import click
 
 from ..sources import KINDS
-from .options import config_dir_option, emit, report_options
+from ..reporters import emit
+from .options import config_dir_option, report_options
 
 __all__ = ["lint"]
 

@@ -1,18 +1,12 @@
-"""Options shared by every command that reports diagnostics, and their handling."""
+"""Options shared by every command that reports diagnostics; :func:`pbcfg.reporters.emit` handles them."""
 
 from __future__ import annotations
 
-import os
-import sys
-
 import click
 
-from ..diagnostics import Diagnostic, Severity
-from ..errors import InputError
-from ..reporters import FORMATS, Report, render
-from ..report import exit_code
+from ..reporters import FORMATS
 
-__all__ = ["config_dir_option", "emit", "report_options"]
+__all__ = ["config_dir_option", "report_options"]
 
 
 def config_dir_option(command):
@@ -35,28 +29,3 @@ def report_options(command):
     for option in reversed(options):
         command = option(command)
     return command
-
-
-def _use_color(flag: bool | None) -> bool:
-    if flag is not None:
-        return flag
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-
-
-def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str | None, fail_on: str,
-         color: bool | None, output: str | None = None) -> int:
-    """Print (or, with ``output``, write) the report in ``fmt`` and return the exit code."""
-    if fmt is None:
-        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    report = Report(tool, files, diagnostics, color=_use_color(color) and fmt == "text" and output is None)
-    if output is None:
-        click.echo(render(fmt, report), nl=False, color=report.color)
-    else:
-        from ..atomic import write_atomic
-
-        try:
-            write_atomic(output, render(fmt, report))
-        except OSError as error:
-            raise InputError(f"{output}: cannot write the report: {error.strerror or error}") from None
-        click.echo(f"{report.summary.sentence()}; report written to {output}")
-    return exit_code(diagnostics, Severity.parse(fail_on))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..sources import KINDS
-from .options import config_dir_option, emit, report_options
+from .options import config_dir_option, report_options
 
 __all__ = ["validate"]
 
@@ -20,9 +20,7 @@ __all__ = ["validate"]
 def validate(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kind: str | None,
              fmt: str | None, output: str | None, fail_on: str, color: bool | None) -> None:
     """Check PATHS (files or config directories; default: the config directory)."""
-    from ..check import check_paths
-    from ..locations import config_dir as resolve_config_dir
+    from ..validating import validate as validate_paths
 
-    result = check_paths(list(paths), config_dir=resolve_config_dir(config_dir), kind=kind)
-    ctx.exit(emit("validate", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
-                  output=output))
+    ctx.exit(validate_paths(list(paths), config_dir=config_dir, kind=kind, fmt=fmt, output=output,
+                            fail_on=fail_on, color=color))

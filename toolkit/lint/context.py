@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic
 from ..document import Document
 from ..effective import EffectiveEndpoint, effective_endpoints
 from ..merge import merged_llm_config

@@ -1,0 +1,90 @@
+"""The hot path: `pbcfg validate FILE...` runs without Click and says exactly what the Click path says."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PONYBUNNY
+
+TWO_PROBLEMS = '{\n  "defaults": {"timeout": 10},\n  "tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gpt-5.2"]}}\n}\n'
+HEAVY = ("click", "httpx", "jinja2", "pydantic", "ruamel", "limits", "jsonschema")
+
+
+def imported_modules(*args) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """Run ``python -m pbcfg ARGS`` (the console path: argv from the process) and list what it imported."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "pbcfg", *map(str, args)],
+                          capture_output=True, text=True, env=env)
+    modules = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    return done, modules
+
+
+def top_level(modules: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in modules}
+
+
+def test_validate_with_operands_only_imports_no_click_and_nothing_heavy():
+    done, modules = imported_modules("validate", PONYBUNNY / "credentials.example.json",
+                                     PONYBUNNY / "llm-config.example.json")
+    assert done.returncode == 0
+    assert done.stdout == "2 files checked: 0 errors, 0 warnings, 0 infos\n"
+    assert "jsonschema_rs" in top_level(modules)
+    assert top_level(modules) & set(HEAVY) == set()
+
+
+def test_an_option_sends_the_command_line_to_click():
+    done, modules = imported_modules("validate", "--fail-on", "error", PONYBUNNY / "llm-config.example.json")
+    assert (done.returncode, "click" in top_level(modules)) == (0, True)
+
+
+def test_the_hot_path_flushes_its_whole_report_before_it_exits(run, write):
+    broken = write("llm-config.json", TWO_PROBLEMS)
+    done, _ = imported_modules("validate", broken)
+    through_click = run("validate", "--fail-on", "error", broken)
+    said = [line for line in done.stderr.splitlines() if not line.startswith("import time:")]
+    assert (done.returncode, done.stdout, said) == (1, through_click.out, [])
+    assert done.stdout.startswith(f"{broken}:2:27: error schema.minimum must be ≥ 1000, found 10\n")
+    assert done.stdout.endswith("1 file checked: 1 error, 1 warning, 0 infos\n")
+
+
+def test_hot_defaults_are_the_click_options_defaults():
+    from pbcfg.commands.validate import validate as command
+    from pbcfg.validating import validate
+
+    signature = inspect.signature(validate).parameters
+    options = {param.name: param.default for param in command.params if param.name != "paths"}
+    assert options == {name: signature[name].default for name in options}
+    assert set(options) == {name for name, p in signature.items() if p.kind is p.KEYWORD_ONLY}
+
+
+@pytest.mark.parametrize("case", ["clean pair", "two problems", "not json", "missing file", "directory", "empty dir"])
+def test_hot_and_click_paths_print_the_same(run, write, tmp_path, case):
+    if case == "clean pair":
+        args = [PONYBUNNY / "credentials.example.json", PONYBUNNY / "llm-config.example.json"]
+    elif case == "two problems":
+        args = [write("llm-config.json", TWO_PROBLEMS)]
+    elif case == "not json":
+        args = [write("credentials.json", '{"endpoints": {"openai": {"apiKey": "sk-abcdefgh12345678"},}}')]
+    elif case == "missing file":
+        args = [tmp_path / "nowhere" / "llm-config.json"]
+    elif case == "directory":
+        write("llm-config.json", TWO_PROBLEMS, tmp_path / "pb")
+        args = [tmp_path / "pb"]
+    else:
+        (tmp_path / "empty").mkdir()
+        args = [tmp_path / "empty"]
+    hot = run("validate", *args)
+    through_click = run("validate", "--fail-on", "error", *args)
+    assert (hot.code, hot.out, hot.err) == (through_click.code, through_click.out, through_click.err)
+    assert hot.code == {"clean pair": 0, "two problems": 1, "not json": 1, "missing file": 2, "directory": 1,
+                        "empty dir": 2}[case]
+
+
+def test_help_and_unknown_commands_still_go_through_click(run):
+    assert run("validate", "--help").out.startswith("Usage: pbcfg validate [OPTIONS] [PATHS]...")
+    assert run("valdate", "x.json").err.endswith("no command 'valdate'; did you mean 'validate'?\n")
