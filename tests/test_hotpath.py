@@ -1,4 +1,4 @@
-"""The hot path: `pbcfg validate FILE...` runs without Click and says exactly what the Click path says."""
+"""The hot path: `pbcfg validate|lint FILE...` run without Click and say exactly what the Click path says."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import PONYBUNNY
+from conftest import PONYBUNNY, REPO
 
 TWO_PROBLEMS = '{\n  "defaults": {"timeout": 10},\n  "tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gpt-5.2"]}}\n}\n'
 HEAVY = ("click", "httpx", "jinja2", "pydantic", "ruamel", "limits", "jsonschema")
@@ -28,9 +28,9 @@ def top_level(modules: set[str]) -> set[str]:
     return {name.split(".")[0] for name in modules}
 
 
-def test_validate_with_operands_only_imports_no_click_and_nothing_heavy():
-    done, modules = imported_modules("validate", PONYBUNNY / "credentials.example.json",
-                                     PONYBUNNY / "llm-config.example.json")
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_operands_only_import_no_click_and_nothing_heavy(command):
+    done, modules = imported_modules(command, REPO / "examples")
     assert done.returncode == 0
     assert done.stdout == "2 files checked: 0 errors, 0 warnings, 0 infos\n"
     assert "jsonschema_rs" in top_level(modules)
@@ -52,20 +52,31 @@ def test_the_hot_path_flushes_its_whole_report_before_it_exits(run, write):
     assert done.stdout.endswith("1 file checked: 1 error, 1 warning, 0 infos\n")
 
 
-def test_hot_defaults_are_the_click_options_defaults():
-    from pbcfg.commands.validate import validate as command
-    from pbcfg.validating import validate
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_hot_defaults_are_the_click_options_defaults(command):
+    import importlib
 
-    signature = inspect.signature(validate).parameters
-    options = {param.name: param.default for param in command.params if param.name != "paths"}
+    import click
+
+    from pbcfg.commands import COMMANDS
+    from pbcfg.hotpath import HOT
+
+    click_command = getattr(importlib.import_module(COMMANDS[command].split(":")[0]), command)
+    function = getattr(importlib.import_module(HOT[command].split(":")[0]), HOT[command].split(":")[1])
+    signature = inspect.signature(function).parameters
+    # options that answer instead of checking (--explain, --list-rules) never reach the function
+    context = click.Context(click_command)
+    options = {param.name: param.get_default(context) for param in click_command.params
+               if param.name not in ("paths", "explain", "list_rules")}
     assert options == {name: signature[name].default for name in options}
     assert set(options) == {name for name, p in signature.items() if p.kind is p.KEYWORD_ONLY}
 
 
+@pytest.mark.parametrize("command", ["validate", "lint"])
 @pytest.mark.parametrize("case", ["clean pair", "two problems", "not json", "missing file", "directory", "empty dir"])
-def test_hot_and_click_paths_print_the_same(run, write, tmp_path, case):
+def test_hot_and_click_paths_print_the_same(run, write, tmp_path, command, case):
     if case == "clean pair":
-        args = [PONYBUNNY / "credentials.example.json", PONYBUNNY / "llm-config.example.json"]
+        args = [REPO / "examples" / "credentials.json", REPO / "examples" / "llm-config.json"]
     elif case == "two problems":
         args = [write("llm-config.json", TWO_PROBLEMS)]
     elif case == "not json":
@@ -78,8 +89,8 @@ def test_hot_and_click_paths_print_the_same(run, write, tmp_path, case):
     else:
         (tmp_path / "empty").mkdir()
         args = [tmp_path / "empty"]
-    hot = run("validate", *args)
-    through_click = run("validate", "--fail-on", "error", *args)
+    hot = run(command, *args)
+    through_click = run(command, "--fail-on", "error", *args)
     assert (hot.code, hot.out, hot.err) == (through_click.code, through_click.out, through_click.err)
     assert hot.code == {"clean pair": 0, "two problems": 1, "not json": 1, "missing file": 2, "directory": 1,
                         "empty dir": 2}[case]

@@ -3,8 +3,9 @@
 ``main`` owns the promise that no input ever ends in a traceback: pbcfg's own
 errors become one line and the exit code documented in :mod:`pbcfg.report`.
 It offers the command line to the hot path (:mod:`pbcfg.hotpath`) first, so
-``pbcfg validate FILE...`` from pre-commit never imports Click; everything
-else goes through the Click group in :mod:`pbcfg.commands`.
+``pbcfg validate FILE...`` and ``pbcfg lint FILE...`` from pre-commit never
+import Click; everything else goes through the Click group in
+:mod:`pbcfg.commands`.
 
 A hot command run as the console script (``argv`` None) ends with
 ``os._exit`` once its output is flushed, as mypy does: the interpreter's

@@ -1,4 +1,4 @@
-"""The hot path: ``pbcfg validate [PATH ...]`` without importing Click.
+"""The hot path: ``pbcfg validate|lint [PATH ...]`` without importing Click.
 
 pre-commit runs ``pbcfg validate FILE...`` on every commit, and importing
 Click (with ``inspect``, ``typing`` and ``uuid`` behind it) costs more than
@@ -17,7 +17,7 @@ import importlib
 __all__ = ["HOT", "run_hot"]
 
 # command name -> "module:function"; the function takes the operands and returns the exit code
-HOT = {"validate": "pbcfg.validating:validate"}
+HOT = {"validate": "pbcfg.validating:validate", "lint": "pbcfg.linting:lint"}
 
 
 def run_hot(args: list[str]) -> int | None:

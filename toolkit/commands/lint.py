@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from ..sources import KINDS
-from ..reporters import emit
 from .options import config_dir_option, report_options
 
 __all__ = ["lint"]
@@ -28,50 +25,32 @@ def lint(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kin
          diff: bool, no_backup: bool, explain: str | None, list_rules: bool, fmt: str | None,
          output: str | None, fail_on: str, color: bool | None) -> None:
     """Lint PATHS (files or config directories; default: the config directory)."""
+    if list_rules or explain:
+        ctx.exit(_describe_rules(None if list_rules else explain))
+    from ..linting import lint as lint_paths
+
+    ctx.exit(lint_paths(list(paths), config_dir=config_dir, kind=kind, fix=fix, diff=diff, no_backup=no_backup,
+                        fmt=fmt, output=output, fail_on=fail_on, color=color))
+
+
+def _describe_rules(explain: str | None) -> int:
+    """``--list-rules`` (when ``explain`` is None) or ``--explain RULE``."""
     from ..errors import UsageError
     from ..lint.catalog import all_rules
 
     catalog = all_rules()
-    if list_rules:
+    if explain is None:
         click.echo(rule_table(catalog), nl=False)
-        ctx.exit(0)
-    if explain:
-        if explain not in catalog:
-            from ..suggest import did_you_mean
+        return 0
+    if explain not in catalog:
+        from ..suggest import did_you_mean
 
-            guess = did_you_mean(explain, catalog)
-            raise UsageError(f"no rule {explain!r}" + (f"; did you mean {guess!r}?" if guess else "; see --list-rules"))
-        rule = catalog[explain]
-        fixable = " Fixable with --fix." if rule.fixable else ""
-        click.echo(f"{rule.id} ({rule.severity.label}): {rule.summary}\n\n{rule.explanation}{fixable}")
-        ctx.exit(0)
-
-    from ..lint.engine import apply_fixes, lint as run_lint
-    from ..lint.settings import find_settings
-    from ..locations import config_dir as resolve_config_dir
-
-    directory = resolve_config_dir(config_dir)
-    settings = find_settings(paths[0] if paths else directory, catalog)
-    run = lambda: run_lint(list(paths), config_dir=directory, kind=kind, settings=settings,  # noqa: E731
-                           env=dict(os.environ), home=os.path.expanduser("~"))
-    result = run()
-    if fix or diff:
-        outcome = apply_fixes(result.findings, dry_run=diff, backup=not no_backup)
-        if diff:
-            for text in outcome.diffs:
-                click.echo(text, nl=False)
-        for line in outcome.applied:
-            click.echo(("would " if diff else "fixed: ") + line, err=True)
-        for line in outcome.refused:
-            click.echo(line, err=True)
-        if fix:  # a fix can uncover or unblock another (two removals in one array): go again, a few times
-            for _ in range(4):
-                result = run()
-                if not apply_fixes(result.findings, dry_run=False, backup=False).applied:
-                    break
-            result = run()
-    ctx.exit(emit("lint", result.check.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
-                  output=output))
+        guess = did_you_mean(explain, catalog)
+        raise UsageError(f"no rule {explain!r}" + (f"; did you mean {guess!r}?" if guess else "; see --list-rules"))
+    rule = catalog[explain]
+    fixable = " Fixable with --fix." if rule.fixable else ""
+    click.echo(f"{rule.id} ({rule.severity.label}): {rule.summary}\n\n{rule.explanation}{fixable}")
+    return 0
 
 
 def rule_table(catalog: dict) -> str:
