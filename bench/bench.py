@@ -1,4 +1,5 @@
-"""Whole-process timings of `pbcfg validate` beside check-jsonschema, and memory at 50,000 models.
+"""Whole-process timings of `pbcfg validate` beside check-jsonschema (and one `pbcfg lint` row),
+and peak memory at 50,000 models.
 
 Run by `make bench`, which installs pbcfg (not editable, as users get it) and
 check-jsonschema into bench/.work/venv. Prints the table and writes
@@ -118,6 +119,9 @@ def main() -> int:
         rows.append((f"clean, {name} models" if name != "seed" else "clean, seed-sized pair", ours, theirs))
     error_files = write_case("1000-errors", with_errors(1000))
     rows.append(("1,000 models with 3 errors, full diagnostics", pbcfg(error_files, 15, {1}), None))
+    examples = [HERE.parent / "examples" / "credentials.json", HERE.parent / "examples" / "llm-config.json"]
+    rows.append(("`pbcfg lint`, the bundled example pair (no budget)",
+                 median_time([BIN / "pbcfg", "lint", *examples], 21, {0}), None))
 
     for label, ours, theirs in rows:
         key = "seed" if "seed" in label else "50000" if "50000" in label else "1000-errors" if "errors" in label else None
