@@ -172,7 +172,14 @@ def test_unknown_kind_is_a_usage_error_naming_the_file(run, write):
 
 def test_missing_file_exits_2_with_one_line(run, tmp_path):
     result = run("validate", tmp_path / "llm-config.json")
-    assert (result.code, result.err) == (2, f"pbcfg: error: {tmp_path / 'llm-config.json'}: no such file\n")
+    assert (result.code, result.err) == (2, f"pbcfg: error: {tmp_path / 'llm-config.json'}: no such file; check the "
+                                            "path (a directory stands for its PonyBunny files)\n")
+
+
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_an_empty_path_is_a_usage_error(run, command):
+    result = run(command, "")
+    assert (result.code, result.err) == (2, "pbcfg: error: an empty path was given; pass a file or a directory\n")
 
 
 def test_unreadable_file_exits_2(run, write, monkeypatch):

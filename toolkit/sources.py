@@ -36,6 +36,8 @@ def expand_paths(paths: list[str], config_dir: str) -> list[str]:
     expanded: list[str] = []
     for path in paths or [config_dir]:
         path = os.fspath(path)
+        if not path:
+            raise UsageError("an empty path was given; pass a file or a directory")
         if os.path.isdir(path):
             found = [os.path.join(path, name) for name in CONFIG_FILES + SOURCE_FILES
                      if os.path.isfile(os.path.join(path, name))]
@@ -71,7 +73,8 @@ def read_source(path: str, forced_kind: str | None = None) -> Source:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(f"{path}: no such file; check the path (a directory stands for its PonyBunny "
+                         "files)") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory") from None
     except PermissionError:
