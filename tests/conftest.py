@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pbcfg.cli import main
+from pbcfg.cli.entry import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PONYBUNNY = FIXTURES / "ponybunny"

@@ -12,12 +12,12 @@ import time
 
 import pytest
 
-from pbcfg.atomic import write_atomic
 from pbcfg.errors import Refused
+from pbcfg.util.atomic import write_atomic
 
 WRITER = """
 import itertools, json, sys
-from pbcfg.atomic import write_atomic
+from pbcfg.util.atomic import write_atomic
 target = sys.argv[1]
 print("ready", flush=True)
 for n in itertools.count():

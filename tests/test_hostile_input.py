@@ -10,10 +10,10 @@ import os
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pbcfg.sources import MAX_BYTES
+from pbcfg.source.files import MAX_BYTES
 
 EXAMPLES = int(os.environ.get("PBCFG_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,

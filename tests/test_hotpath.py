@@ -58,8 +58,8 @@ def test_hot_defaults_are_the_click_options_defaults(command):
 
     import click
 
-    from pbcfg.commands import COMMANDS
-    from pbcfg.hotpath import HOT
+    from pbcfg.cli.commands import COMMANDS
+    from pbcfg.cli.hotpath import HOT
 
     click_command = getattr(importlib.import_module(COMMANDS[command].split(":")[0]), command)
     function = getattr(importlib.import_module(HOT[command].split(":")[0]), HOT[command].split(":")[1])

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pbcfg.jsonparse import parse_json
-from pbcfg.jsonscan import MAX_DEPTH
+from pbcfg.source.jsonparse import parse_json
+from pbcfg.source.jsonscan import MAX_DEPTH
 
 
 def rules(text: str, kind: str = "llm-config"):

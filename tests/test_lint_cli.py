@@ -95,15 +95,15 @@ def test_no_backup(run, config):
 
 def test_a_fix_that_would_make_the_file_less_valid_is_refused():
     from pbcfg.lint.engine import apply_fixes
-    from pbcfg.lint.fixes import Edit
-    from pbcfg.lint.catalog import Finding
-    from pbcfg.document import Document
-    from pbcfg.sources import Source
+    from pbcfg.lint.fixes import TextEdit
+    from pbcfg.lint.registry import Finding
+    from pbcfg.source.document import Document
+    from pbcfg.source.files import Source
 
     text = '{"defaults": {"timeout": 120000}}'
     document = Document(Source("/nonexistent/llm-config.json", "llm-config.json", "llm-config", text),
                         json.loads(text), text)
-    bad = Edit(document, text.index("120000"), text.index("120000") + 6, '"soon"')
+    bad = TextEdit(document, text.index("120000"), text.index("120000") + 6, '"soon"')
     outcome = apply_fixes([Finding(None, bad)], dry_run=False, backup=True)
     assert outcome.refused == ["/nonexistent/llm-config.json: not fixed, the result would have 1 error(s) instead of 0"]
     assert outcome.applied == []
@@ -157,9 +157,9 @@ def test_readme_rule_table_is_the_generated_one(run):
 
 
 def test_every_rule_has_a_summary_and_an_explanation():
-    from pbcfg.lint.catalog import all_rules
+    from pbcfg.rules import RULES
 
-    for rule in all_rules().values():
+    for rule in RULES.values():
         assert rule.summary.endswith(".") and len(rule.explanation) > 40, rule.id
 
 

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from pbcfg.lint.engine import lint
+from pbcfg.lint.engine import lint_paths
 from pbcfg.lint.settings import Settings
 
 SCHEMA_REF = '"$schema": "./llm-config.schema.json"'
@@ -25,7 +25,7 @@ def run_lint(tmp_path, rule, *, credentials=None, llm_config=None, env=None, hom
         else:
             path.write_text(content if isinstance(content, str) else json.dumps(content, indent=2))
             path.chmod(0o600)
-    result = lint([str(config)], config_dir=str(config), kind=None, settings=Settings(), env=env or {},
+    result = lint_paths([str(config)], config_dir=str(config), kind=None, settings=Settings(), env=env or {},
                   home=str(home or tmp_path / "home"))
     return [(os.path.basename(d.file), d.pointer, d.line, d.severity.label, d.message)
             for d in result.diagnostics if d.rule == rule]
@@ -74,9 +74,9 @@ def test_file_permissions(tmp_path):
     (tmp_path / "config").mkdir()
     creds.write_text("{}")
     creds.chmod(0o644)
-    result = lint([str(creds)], config_dir=str(tmp_path), kind=None, settings=Settings(), env={}, home=str(tmp_path))
+    result = lint_paths([str(creds)], config_dir=str(tmp_path), kind=None, settings=Settings(), env={}, home=str(tmp_path))
     (tmp_path / "config").chmod(0o755)
-    result = lint([str(creds)], config_dir=str(tmp_path), kind=None, settings=Settings(), env={}, home=str(tmp_path))
+    result = lint_paths([str(creds)], config_dir=str(tmp_path), kind=None, settings=Settings(), env={}, home=str(tmp_path))
     assert [(d.pointer, d.line, d.message) for d in result.diagnostics if d.rule == "secrets.file-permissions"] == [
         (None, None, "credentials file has mode 0644: group or others can read it"),
         (None, None, f"its directory {tmp_path / 'config'} has mode 0755, not 0700"),

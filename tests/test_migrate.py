@@ -6,14 +6,13 @@ import json
 import os
 import stat
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pbcfg.migrating import migrate_file
-from pbcfg.migrations import Options
+from pbcfg.migrate.engine import migrate_file
+from pbcfg.migrate.migrations import Options
 from pbcfg.schema_store import schema_text
-from pbcfg.sources import Source
+from pbcfg.source.files import Source
 
 
 def write(directory, name, text, mode=0o644):
@@ -210,7 +209,7 @@ def test_a_failing_rename_leaves_the_original_intact(run, tmp_path, monkeypatch)
     def broken_replace(source, target):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("pbcfg.atomic.os.replace", broken_replace)
+    monkeypatch.setattr("pbcfg.util.atomic.os.replace", broken_replace)
     result = run("migrate", path, "--no-backup")
     assert result.code == 2
     assert path.read_text() == README_ERA

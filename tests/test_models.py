@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pbcfg.check.schema import check_schema
 from pbcfg.generated import Credentials, LlmConfig
-from pbcfg.pointer import join
-from pbcfg.schema_check import check_schema
 from pbcfg.schema_store import schema, validator
+from pbcfg.util.pointer import join
 from strategies import instances, walk
 
 MODELS = {"credentials": Credentials, "llm-config": LlmConfig}
@@ -37,8 +37,8 @@ def mutated(instance, path: tuple, value=None, *, add_key: str | None = None):
 def diagnostics_of(kind: str, data):
     import json
 
-    from pbcfg.document import Document
-    from pbcfg.sources import Source
+    from pbcfg.source.document import Document
+    from pbcfg.source.files import Source
 
     text = json.dumps(data, indent=2)
     return check_schema(Document(Source("f.json", "f.json", kind, text), data, text))
@@ -127,7 +127,7 @@ def test_codegen_check_passes_and_names_what_the_models_drop(run):
 
 
 def test_codegen_check_fails_with_a_diff_when_generated_is_stale(run, monkeypatch, tmp_path):
-    from pbcfg import resources
+    from pbcfg.util import resources
 
     real = resources.resource_dir
 

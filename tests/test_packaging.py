@@ -15,7 +15,7 @@ def test_wheel_installs_in_a_fresh_venv_and_validates_outside_the_repo(tmp_path)
                    check=True, capture_output=True)
     (wheel,) = dist.glob("pbcfg-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"pbcfg/cli.py", "pbcfg/schemas/credentials.schema.json", "pbcfg/schemas/llm-config.schema.json",
+    assert {"pbcfg/cli/entry.py", "pbcfg/lint/rules/url.py", "pbcfg/schemas/credentials.schema.json", "pbcfg/schemas/llm-config.schema.json",
             "pbcfg/schemas/ponybunny-defaults.json", "pbcfg/generated/llm_config.py",
             "pbcfg/templates/ollama/preset.toml", "pbcfg/templates/_shared/routing.json.j2",
             "pbcfg/templates/_shared/openai-compatible/llm-config.json.j2"} <= names

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from pbcfg.errors import UsageError
-from pbcfg.presets import Parameters, get_preset, presets, render
+from pbcfg.presets.catalog import get_preset, presets
+from pbcfg.presets.render import Parameters, render
 
 GOLDEN = FIXTURES.parent / "golden"
 PROXY = Parameters(base_url="https://api.fast-ai.chat/v1", api_key="tb_test_key_0001")
@@ -52,13 +53,13 @@ def test_the_seeds_base_urls_and_no_key_values_come_out_exactly(name, base_url, 
 
 @pytest.mark.parametrize("name", list(presets()))
 def test_every_preset_renders_a_config_that_validates_and_lints_without_error(name, tmp_path):
-    from pbcfg.lint.engine import lint
+    from pbcfg.lint.engine import lint_paths
     from pbcfg.lint.settings import Settings
-    from pbcfg.scaffold import write_config
+    from pbcfg.presets.scaffold import write_config
 
     rendered = render(get_preset(name), params_for(name))
     write_config(str(tmp_path / "c"), rendered.files, force=False, schemas=True)
-    result = lint([str(tmp_path / "c")], config_dir=str(tmp_path), kind=None, settings=Settings(),
+    result = lint_paths([str(tmp_path / "c")], config_dir=str(tmp_path), kind=None, settings=Settings(),
                   env=OFFICIAL_ENV, home=str(tmp_path))
     assert [(d.rule, d.pointer) for d in result.diagnostics if d.severity.label == "error"] == []
 
@@ -133,7 +134,7 @@ def test_values_are_serialised_never_pasted(name, key, models, path):
     assert entry[get_preset(name).key_field] == key + '"}{{ x }}\n\\'
     assert entry["baseUrl"] == base_url
     defined = set(json.loads(rendered.files["llm-config.json"]).get("models", {}))
-    from pbcfg.ponybunny import builtin_models
+    from pbcfg.ponybunny.builtins import builtin_models
 
     assert defined == set(models) - set(builtin_models())
 

@@ -8,8 +8,7 @@ import random
 import httpx
 import pytest
 
-from pbcfg.runtime import (AllAttemptsFailed, NoRoute, RateLimited, RequestRejected, StreamInterrupted,
-                           load_runtime)
+from pbcfg.runtime import AllAttemptsFailed, NoRoute, RateLimited, RequestRejected, StreamInterrupted, load_runtime
 from pbcfg.runtime.classify import classify, retry_after_seconds
 from pbcfg.runtime.limiter import MemoryWindow
 from pbcfg.runtime.sse import SSEDecoder

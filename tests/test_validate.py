@@ -190,7 +190,7 @@ def test_unreadable_file_exits_2(run, write, monkeypatch):
         def denied(*args, **kwargs):
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr("pbcfg.sources.open", denied, raising=False)
+        monkeypatch.setattr("pbcfg.source.files.open", denied, raising=False)
     result = run("validate", path)
     assert (result.code, result.err) == (2, f"pbcfg: error: {path}: permission denied; check the file's owner and mode\n")
 

@@ -8,8 +8,9 @@ import stat
 
 import pytest
 
-from pbcfg.presets import Parameters, get_preset, presets, render
-from pbcfg.yamlemit import to_commented_yaml
+from pbcfg.presets.catalog import get_preset, presets
+from pbcfg.presets.render import Parameters, render
+from pbcfg.presets.yamlemit import to_commented_yaml
 
 LLM_YAML = """\
 # our team's config

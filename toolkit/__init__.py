@@ -12,7 +12,7 @@ __all__ = ["__version__", "load"]
 
 def __getattr__(name: str):
     if name == "load":
-        from .loading import load
+        from pbcfg.loading import load
 
         return load
     raise AttributeError(f"module 'pbcfg' has no attribute {name!r}")

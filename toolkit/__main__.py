@@ -1,3 +1,3 @@
-from .cli import main
+from pbcfg.cli.entry import main
 
 main()

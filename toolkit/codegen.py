@@ -15,9 +15,9 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import MissingDependency, PbcfgError
-from .resources import resource_path
-from .schema_store import SCHEMA_FILES, schema
+from pbcfg.errors import MissingDependency, PbcfgError
+from pbcfg.schema_store import SCHEMA_FILES, schema
+from pbcfg.util.resources import resource_path
 
 __all__ = ["GENERATOR_VERSION", "MODULES", "Generation", "generate", "stale"]
 

@@ -72,3 +72,4 @@ class Diagnostic(NamedTuple):
             "message": self.message,
             "hint": self.hint,
         }
+

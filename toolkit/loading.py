@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from .errors import InvalidConfigError
+from pbcfg.errors import InvalidConfigError
 
 __all__ = ["LoadedConfig", "load"]
 
@@ -23,10 +23,10 @@ class LoadedConfig(NamedTuple):
 
 def load(config_dir: str | os.PathLike | None = None, *, files: list[str | os.PathLike] | None = None) -> LoadedConfig:
     """Validate and load the config directory (SPEC §1 when None), or explicit ``files``."""
-    from .check import check_paths
-    from .diagnostics import Severity
-    from .generated import Credentials, LlmConfig
-    from .locations import config_dir as resolve_config_dir
+    from pbcfg.check.pipeline import check_paths
+    from pbcfg.diagnostics import Severity
+    from pbcfg.generated import Credentials, LlmConfig
+    from pbcfg.source.locations import config_dir as resolve_config_dir
 
     result = check_paths([os.fspath(f) for f in files or []], config_dir=resolve_config_dir(config_dir))
     if any(d.severity is Severity.ERROR for d in result.diagnostics):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from .resources import resource_path
+from pbcfg.util.resources import resource_path
 
 __all__ = ["SCHEMA_FILES", "resolve", "schema", "schema_text", "subschema", "validator"]
 
@@ -49,7 +49,7 @@ def subschema(kind: str, schema_path: list) -> dict:
 
 def resolve(kind: str, ref: str) -> dict:
     """A local ``$ref`` such as ``#/$defs/httpUrl``."""
-    from .pointer import split
+    from pbcfg.util.pointer import split
 
     node = schema(kind)
     for token in split(ref[1:]):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 
-from ..diagnostics import Diagnostic
-from ..document import Document
-from ..effective import EffectiveEndpoint, effective_endpoints
-from ..merge import merged_llm_config
-from .catalog import RULES, Finding
+from pbcfg.lint.registry import Finding
+from pbcfg.ponybunny.effective import EffectiveEndpoint, effective_endpoints
+from pbcfg.ponybunny.merge import merged_llm_config
+from pbcfg.rules import diagnostic
+from pbcfg.source.document import Document
 
 __all__ = ["LintContext"]
 
@@ -33,14 +33,11 @@ class LintContext:
 
     def _finding(self, document: Document | None, file_name: str, tokens: list, rule_id: str, message: str,
                  hint: str | None, fix, key: bool) -> Finding:
-        severity = RULES[rule_id].severity
         if document is None:
-            from ..pointer import join
+            from pbcfg.util.pointer import join
 
-            diagnostic = Diagnostic(self.path_of(file_name), None, join(tokens), rule_id, severity, message, hint)
-        else:
-            diagnostic = document.diagnostic(tokens, rule_id, severity, message, hint, key=key)
-        return Finding(diagnostic, fix)
+            return Finding(diagnostic(rule_id, self.path_of(file_name), message, hint, pointer=join(tokens)), fix)
+        return Finding(document.diagnostic(tokens, rule_id, message, hint, key=key), fix)
 
     def in_llm_config(self, tokens: list, rule_id: str, message: str, hint: str | None = None, *,
                       fix=None, key: bool = False) -> Finding:
@@ -52,7 +49,7 @@ class LintContext:
         return self._finding(self.credentials, "credentials.json", tokens, rule_id, message, hint, fix, key)
 
     def at_file(self, path: str, rule_id: str, message: str, hint: str | None = None, *, fix=None) -> Finding:
-        return Finding(Diagnostic(path, None, None, rule_id, RULES[rule_id].severity, message, hint), fix)
+        return Finding(diagnostic(rule_id, path, message, hint), fix)
 
     def user_section(self, section: str) -> dict:
         entries = self.user.get(section)
@@ -70,7 +67,7 @@ class LintContext:
 
     def chain(self, section: str, name: str) -> list[str]:
         """A tier's or agent's model chain as PonyBunny resolves it (SPEC §5), repeats dropped."""
-        from ..chains import model_chain
+        from pbcfg.ponybunny.chains import model_chain
 
         return model_chain(self.merged, **{"tier" if section == "tiers" else "agent": name})
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from ..check import CheckResult, check_paths, check_sources
-from ..diagnostics import Diagnostic, Severity
-from ..pointer import split
-from .catalog import RULES, Finding, all_rules
-from .context import LintContext
-from .fixes import Edit, SetMode, WriteFile, apply_edits, edit_remove_item
-from .settings import Settings
+from pbcfg.check.pipeline import CheckResult, check_paths, check_sources
+from pbcfg.diagnostics import Diagnostic, Severity
+from pbcfg.lint.context import LintContext
+from pbcfg.lint.fixes import SetMode, TextEdit, WriteFile, apply_edits, edit_remove_item
+from pbcfg.lint.registry import CHECKS, Finding
+from pbcfg.lint.settings import Settings
+from pbcfg.util.pointer import split
 
-__all__ = ["LintResult", "apply_fixes", "lint"]
+__all__ = ["LintResult", "apply_fixes", "lint_paths"]
 
 
 class LintResult(NamedTuple):
@@ -38,23 +38,31 @@ def _validation_findings(result: CheckResult) -> list[Finding]:
     return findings
 
 
-def lint(paths: list[str], *, config_dir: str, kind: str | None, settings: Settings, env: dict,
-         home: str) -> LintResult:
-    all_rules()  # registers the rule modules
+def _register_rules() -> None:
+    """Import every module of :mod:`pbcfg.lint.rules`; each registers its checks as it loads."""
+    import importlib
+    import pkgutil
+
+    from pbcfg.lint import rules
+
+    for module in pkgutil.iter_modules(rules.__path__):
+        importlib.import_module(f"{rules.__name__}.{module.name}")
+
+
+def lint_paths(paths: list[str], *, config_dir: str, kind: str | None, settings: Settings, env: dict,
+               home: str) -> LintResult:
+    """Validate ``paths`` (none: ``config_dir``), then run every selected rule on each directory's files."""
+    _register_rules()
     result = check_paths(paths, config_dir=config_dir, kind=kind)
     findings = _validation_findings(result)
     invalid = {d.file for d in result.diagnostics if d.severity is Severity.ERROR}
-    groups: dict[str, dict] = {}
-    for document in result.documents:
-        directory = os.path.dirname(os.path.abspath(document.source.path))
-        groups.setdefault(directory, {}).setdefault(document.kind, document)
-    for directory, documents in groups.items():
+    for directory, documents in result.by_directory().items():
         # most rules assume a valid shape: on a file with errors only the shape-agnostic ones run
         valid = not any(document.name in invalid for document in documents.values())
         context = LintContext(directory, documents, env, home)
-        for rule in RULES.values():
-            if settings.enabled(rule.id) and (valid or rule.any_shape):
-                findings.extend(rule.check(context))
+        for check in CHECKS.values():
+            if settings.enabled(check.rule_id) and (valid or check.any_shape):
+                findings.extend(check.function(context))
     covered = {f.diagnostic.pointer for f in findings if f.diagnostic.rule == "secrets.credential-in-llm-config"}
     kept = [Finding(settings.apply(f.diagnostic), f.fix) for f in findings
             if settings.keeps(f.diagnostic)
@@ -73,13 +81,13 @@ class FixOutcome(NamedTuple):
 
 def apply_fixes(findings: list[Finding], *, dry_run: bool, backup: bool) -> FixOutcome:
     """Apply every safe fix; a file is rewritten only if it stays at least as valid."""
-    from ..atomic import write_atomic
+    from pbcfg.util.atomic import write_atomic
 
     applied, refused, diffs = [], [], []
-    edits: dict[str, list[Edit]] = {}
+    edits: dict[str, list[TextEdit]] = {}
     for finding in findings:
         fix = finding.fix
-        if isinstance(fix, Edit):
+        if isinstance(fix, TextEdit):
             edits.setdefault(fix.document.source.path, []).append(fix)
         elif isinstance(fix, SetMode):
             if not dry_run:
@@ -112,7 +120,7 @@ def _errors(source, text: str) -> int:
 def _diff(source, new_text: str) -> str:
     import difflib
 
-    from ..masking import redact
+    from pbcfg.util.masking import redact
 
     old, new = redact(source.text, source.kind), redact(new_text, source.kind)
     return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),

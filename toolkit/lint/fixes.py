@@ -9,12 +9,12 @@ import json
 import os
 from typing import NamedTuple
 
-from ..document import Document
+from pbcfg.source.document import Document
 
-__all__ = ["Edit", "SetMode", "WriteFile", "apply_edits", "edit_remove_item", "edit_value"]
+__all__ = ["TextEdit", "SetMode", "WriteFile", "apply_edits", "edit_remove_item", "edit_value"]
 
 
-class Edit(NamedTuple):
+class TextEdit(NamedTuple):
     document: Document
     start: int
     end: int
@@ -32,26 +32,26 @@ class WriteFile(NamedTuple):
 
 
 def _locator(document: Document):
-    from ..positions import JsonLocator
+    from pbcfg.source.positions import JsonLocator
 
     return JsonLocator(document.strict_text)
 
 
-def edit_value(document: Document, tokens: list, value: object) -> Edit | None:
+def edit_value(document: Document, tokens: list, value: object) -> TextEdit | None:
     if document.source.is_yaml:
         return None  # text edits are for JSON; YAML sources are fixed by hand
     start, end = _locator(document).value_span(tokens)
-    return Edit(document, start, end, json.dumps(value, ensure_ascii=False))
+    return TextEdit(document, start, end, json.dumps(value, ensure_ascii=False))
 
 
-def edit_remove_item(document: Document, tokens: list) -> Edit | None:
+def edit_remove_item(document: Document, tokens: list) -> TextEdit | None:
     if document.source.is_yaml:
         return None
     start, end = _locator(document).item_removal_span(tokens)
-    return Edit(document, start, end, "")
+    return TextEdit(document, start, end, "")
 
 
-def apply_edits(text: str, edits: list[Edit]) -> str:
+def apply_edits(text: str, edits: list[TextEdit]) -> str:
     """Apply non-overlapping edits; overlapping ones after the first are dropped."""
     taken: list[tuple[int, int]] = []
     for edit in sorted(edits, key=lambda e: e.start, reverse=True):

@@ -17,8 +17,9 @@ import fnmatch
 import os
 from typing import NamedTuple
 
-from ..diagnostics import Diagnostic, Severity
-from ..suggest import did_you_mean
+from pbcfg.diagnostics import Diagnostic, Severity
+from pbcfg.rules import diagnostic
+from pbcfg.util.suggest import did_you_mean
 
 __all__ = ["Settings", "find_settings"]
 
@@ -57,7 +58,7 @@ class Settings(NamedTuple):
         return diagnostic._replace(severity=Severity.parse(level)) if level else diagnostic
 
 
-def find_settings(start: str, known_rules: dict) -> Settings:
+def find_settings(start: str) -> Settings:
     """The nearest .pbcfg.toml or pyproject.toml with a lint table, walking up from ``start``."""
     directory = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
     while True:
@@ -66,7 +67,7 @@ def find_settings(start: str, known_rules: dict) -> Settings:
             if os.path.isfile(path):
                 table = _table(path, table_path)
                 if table is not None:
-                    return _settings(path, table, known_rules)
+                    return _settings(path, table)
         parent = os.path.dirname(directory)
         if parent == directory:
             return Settings()
@@ -76,7 +77,7 @@ def find_settings(start: str, known_rules: dict) -> Settings:
 def _table(path: str, keys: tuple[str, ...]):
     import tomllib
 
-    from ..errors import InputError
+    from pbcfg.errors import InputError
 
     try:
         with open(path, "rb") as handle:
@@ -90,19 +91,21 @@ def _table(path: str, keys: tuple[str, ...]):
     return data if isinstance(data, dict) else None
 
 
-def _settings(path: str, table: dict, known_rules: dict) -> Settings:
+def _settings(path: str, table: dict) -> Settings:
+    from pbcfg.rules import RULES as known_rules
+
     with open(path, encoding="utf-8") as handle:
         text = handle.read()
     problems: list[Diagnostic] = []
     groups = {rule_id.split(".", 1)[0] for rule_id in known_rules}
 
     def problem(word: str, message: str, choices) -> None:
-        from ..positions import line_col
+        from pbcfg.source.positions import line_col
 
         offset = text.find(word)
         guess = did_you_mean(word, choices)
-        problems.append(Diagnostic(path, line_col(text, offset) if offset >= 0 else None, None, "config.unknown",
-                                   Severity.ERROR, message, f"did you mean {guess!r}?" if guess else None))
+        problems.append(diagnostic("config.unknown", path, message, f"did you mean {guess!r}?" if guess else None,
+                                   span=line_col(text, offset) if offset >= 0 else None))
 
     for key in table:
         if key not in _KEYS:

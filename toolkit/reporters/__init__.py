@@ -10,9 +10,9 @@ import os
 import sys
 from typing import NamedTuple
 
-from ..diagnostics import Diagnostic, Severity
-from ..errors import InputError
-from ..report import Summary, exit_code
+from pbcfg.diagnostics import Diagnostic, Severity
+from pbcfg.errors import InputError
+from pbcfg.reporters.report import Summary, exit_code
 
 __all__ = ["FORMATS", "Report", "emit", "render", "use_color"]
 
@@ -50,7 +50,7 @@ def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str
     if output is None:
         sys.stdout.write(render(fmt, report))
     else:
-        from ..atomic import write_atomic
+        from pbcfg.util.atomic import write_atomic
 
         try:
             write_atomic(output, render(fmt, report))

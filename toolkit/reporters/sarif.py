@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from ..rules import describe
+from pbcfg.rules import RULES
 
 __all__ = ["render"]
 
@@ -21,14 +21,14 @@ def _uri(path: str) -> str:
 
 
 def render(report) -> str:
-    from .. import __version__
+    from pbcfg import __version__
 
     rule_ids = sorted({d.rule for d in report.diagnostics})
     rules = []
     for rule in rule_ids:
-        severity, summary, help_text = describe(rule)
-        rules.append({"id": rule, "shortDescription": {"text": summary}, "help": {"text": help_text},
-                      "defaultConfiguration": {"level": _LEVEL[severity]}})
+        entry = RULES[rule]
+        rules.append({"id": rule, "shortDescription": {"text": entry.summary}, "fullDescription": {"text": entry.explanation},
+                      "help": {"text": entry.explanation}, "defaultConfiguration": {"level": _LEVEL[entry.severity.label]}})
     results = []
     for d in report.diagnostics:
         location: dict = {"artifactLocation": {"uri": _uri(d.file)}}

@@ -16,8 +16,15 @@ from __future__ import annotations
 
 import os
 
-from .core import Attempt, Completion, Runtime, Stream
-from .errors import AllAttemptsFailed, NoRoute, RateLimited, RequestRejected, RuntimeFailure, StreamInterrupted
+from pbcfg.runtime.core import Attempt, Completion, Runtime, Stream
+from pbcfg.runtime.errors import (
+    AllAttemptsFailed,
+    NoRoute,
+    RateLimited,
+    RequestRejected,
+    RuntimeFailure,
+    StreamInterrupted,
+)
 
 __all__ = ["AllAttemptsFailed", "Attempt", "Completion", "NoRoute", "RateLimited", "RequestRejected", "Runtime",
            "RuntimeFailure", "Stream", "StreamInterrupted", "load_runtime"]
@@ -31,13 +38,13 @@ def load_runtime(config_dir: str | os.PathLike | None = None, *, files: list | N
     ``rate_limit_storage`` (or ``$PBCFG_RATE_LIMIT_STORAGE``) shares limits across processes: ``redis://…``.
     ``options`` go to :class:`Runtime` (``clock``, ``sleep``, ``transport``, ``cooldown``, ``max_wait``, …).
     """
-    from ..check import check_paths
-    from ..diagnostics import Severity
-    from ..effective import effective_endpoints
-    from ..errors import InvalidConfigError
-    from ..locations import config_dir as resolve_config_dir
-    from ..merge import merged_llm_config
-    from .limiter import window_from_uri
+    from pbcfg.check.pipeline import check_paths
+    from pbcfg.diagnostics import Severity
+    from pbcfg.errors import InvalidConfigError
+    from pbcfg.ponybunny.effective import effective_endpoints
+    from pbcfg.ponybunny.merge import merged_llm_config
+    from pbcfg.runtime.limiter import window_from_uri
+    from pbcfg.source.locations import config_dir as resolve_config_dir
 
     result = check_paths([os.fspath(f) for f in files or []], config_dir=resolve_config_dir(config_dir))
     if any(d.severity is Severity.ERROR for d in result.diagnostics):

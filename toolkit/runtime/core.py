@@ -28,12 +28,12 @@ import threading
 import time
 from typing import NamedTuple
 
-from ..effective import EffectiveEndpoint
-from ..masking import mask
-from .classify import classify, retry_after_seconds
-from .errors import AllAttemptsFailed, NoRoute, RateLimited, RequestRejected, StreamInterrupted
-from .plan import Candidate, Plan, make_plan
-from .sse import SSEDecoder
+from pbcfg.ponybunny.effective import EffectiveEndpoint
+from pbcfg.runtime.classify import classify, retry_after_seconds
+from pbcfg.runtime.errors import AllAttemptsFailed, NoRoute, RateLimited, RequestRejected, StreamInterrupted
+from pbcfg.runtime.plan import Candidate, Plan, make_plan
+from pbcfg.runtime.sse import SSEDecoder
+from pbcfg.util.masking import mask
 
 __all__ = ["Attempt", "Completion", "Runtime", "Stream"]
 
@@ -124,7 +124,7 @@ class Runtime:
     def __init__(self, merged: dict, endpoints: dict[str, EffectiveEndpoint], *, window=None, clock=time.monotonic,
                  sleep=time.sleep, rng: random.Random | None = None, transport=None, cooldown: float = 10.0,
                  retry_after_cap: float = 60.0, max_wait: float = 30.0) -> None:
-        from .limiter import MemoryWindow
+        from pbcfg.runtime.limiter import MemoryWindow
 
         self.config = merged
         self.endpoints = endpoints
@@ -142,13 +142,13 @@ class Runtime:
     @property
     def llm_config(self):
         """The merged config as the typed, generated model (pydantic is imported only here)."""
-        from ..generated import LlmConfig
+        from pbcfg.generated import LlmConfig
 
         return LlmConfig.model_validate(self.config)
 
     def status(self, timeout: float = 5.0) -> list:
         """Probe every enabled endpoint; see :mod:`pbcfg.runtime.status`."""
-        from .status import probe_all
+        from pbcfg.runtime.status import probe_all
 
         return probe_all(self, timeout)
 
@@ -156,7 +156,7 @@ class Runtime:
 
     def plan(self, *, tier: str | None = None, agent: str | None = None, model: str | None = None) -> Plan:
         if sum(x is not None for x in (tier, agent, model)) != 1:
-            from ..errors import UsageError
+            from pbcfg.errors import UsageError
 
             raise UsageError("give exactly one of tier, agent or model")
         key = (tier, agent, model)

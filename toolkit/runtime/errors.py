@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from ..errors import PbcfgError
+from pbcfg.errors import PbcfgError
 
 __all__ = ["AllAttemptsFailed", "NoRoute", "RateLimited", "RequestRejected", "RuntimeFailure", "StreamInterrupted"]
 

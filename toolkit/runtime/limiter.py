@@ -72,7 +72,7 @@ class LimitsWindow:
             from limits.storage import storage_from_string
             from limits.strategies import MovingWindowRateLimiter
         except ImportError:
-            from ..errors import MissingDependency
+            from pbcfg.errors import MissingDependency
 
             raise MissingDependency("limits", "redis") from None
         self._item = RateLimitItemPerMinute

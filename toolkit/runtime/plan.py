@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..chains import model_chain
-from ..effective import EffectiveEndpoint
+from pbcfg.ponybunny.chains import model_chain
+from pbcfg.ponybunny.effective import EffectiveEndpoint
 
 __all__ = ["Candidate", "Dropped", "Plan", "SPOKEN", "make_plan", "why_not"]
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from .plan import SPOKEN, why_not
+from pbcfg.runtime.plan import SPOKEN, why_not
 
 __all__ = ["EndpointStatus", "probe_all"]
 
@@ -69,7 +69,7 @@ def _probe(runtime, endpoint, timeout: float) -> EndpointStatus:
         return EndpointStatus(endpoint.id, "error", latency, "the /models answer is not the OpenAI list shape")
     absent = [m for m in _configured_models(runtime, endpoint.id) if m not in served]
     if absent:
-        from ..suggest import did_you_mean
+        from pbcfg.util.suggest import did_you_mean
 
         guesses = [f"{m!r} (did you mean {g!r}?)" if (g := did_you_mean(m, served)) else repr(m) for m in absent]
         return EndpointStatus(endpoint.id, "model-absent", latency, f"the server does not serve {', '.join(guesses)}",

@@ -1,0 +1,58 @@
+"""The Click group: one module per ``pbcfg`` subcommand, imported on first use.
+
+:func:`pbcfg.cli.entry` reaches this only when the hot path (:mod:`pbcfg.hotpath`)
+does not take the command line, so importing Click is paid only here.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from pbcfg import __version__
+
+__all__ = ["COMMANDS", "cli"]
+
+# command name -> "module:attribute"; only the command that runs is imported
+COMMANDS = {
+    "validate": "pbcfg.cli.commands.validate:validate",
+    "lint": "pbcfg.cli.commands.lint:lint",
+    "codegen": "pbcfg.cli.commands.codegen:codegen",
+    "presets": "pbcfg.cli.commands.presets:presets",
+    "render": "pbcfg.cli.commands.presets:render",
+    "init": "pbcfg.cli.commands.presets:init",
+    "add": "pbcfg.cli.commands.presets:add",
+    "build": "pbcfg.cli.commands.build:build",
+    "migrate": "pbcfg.cli.commands.migrate:migrate",
+    "resolve": "pbcfg.cli.commands.run:resolve",
+    "status": "pbcfg.cli.commands.run:status",
+    "chat": "pbcfg.cli.commands.run:chat",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str):
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if name and name not in COMMANDS and not name.startswith("-"):
+            from pbcfg.util.suggest import did_you_mean
+
+            guess = did_you_mean(name, COMMANDS)
+            ctx.fail(f"no command {name!r}" + (f"; did you mean {guess!r}?" if guess else "; see pbcfg --help"))
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pbcfg")
+def cli() -> None:
+    """Check, generate, migrate and run PonyBunny's credentials.json and llm-config.json."""

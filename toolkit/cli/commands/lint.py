@@ -1,0 +1,63 @@
+"""``pbcfg lint``: validate, then the rules that catch what PonyBunny silently gets wrong."""
+
+from __future__ import annotations
+
+import click
+
+from pbcfg.cli.commands.options import config_dir_option, report_options
+from pbcfg.source.files import KINDS
+
+__all__ = ["lint"]
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@config_dir_option
+@click.option("--kind", type=click.Choice(KINDS), default=None, help="Kind of files whose name and $schema do not tell.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes (atomically, keeping a .bak), then report what is left.")
+@click.option("--diff", is_flag=True, help="Show what --fix would change, and write nothing.")
+@click.option("--no-backup", is_flag=True, help="With --fix, keep no .bak of changed files.")
+@click.option("--explain", metavar="RULE", help="Explain one rule and exit.")
+@click.option("--list-rules", is_flag=True, help="Print the rule table (Markdown) and exit.")
+@report_options
+@click.pass_context
+def lint(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kind: str | None, fix: bool,
+         diff: bool, no_backup: bool, explain: str | None, list_rules: bool, fmt: str | None,
+         output: str | None, fail_on: str, color: bool | None) -> None:
+    """Lint PATHS (files or config directories; default: the config directory)."""
+    if list_rules or explain:
+        ctx.exit(_describe_rules(None if list_rules else explain))
+    from pbcfg.cli.actions import run_lint
+
+    ctx.exit(run_lint(list(paths), config_dir=config_dir, kind=kind, fix=fix, diff=diff, no_backup=no_backup,
+                        fmt=fmt, output=output, fail_on=fail_on, color=color))
+
+
+def _describe_rules(explain: str | None) -> int:
+    """``--list-rules`` (when ``explain`` is None) or ``--explain RULE``."""
+    from pbcfg.errors import UsageError
+    from pbcfg.rules import RULES
+
+    if explain is None:
+        click.echo(rule_table(), nl=False)
+        return 0
+    if explain not in RULES:
+        from pbcfg.util.suggest import did_you_mean
+
+        guess = did_you_mean(explain, RULES)
+        raise UsageError(f"no rule {explain!r}" + (f"; did you mean {guess!r}?" if guess else "; see --list-rules"))
+    rule = RULES[explain]
+    fixable = " Fixable with --fix." if rule.fixable else ""
+    click.echo(f"{rule.id} ({rule.severity.label}): {rule.summary}\n\n{rule.explanation}{fixable}")
+    return 0
+
+
+def rule_table() -> str:
+    """The Markdown rule table of the whole catalog, also embedded in the README (a test keeps them equal)."""
+    from pbcfg.rules import GROUPS, RULES
+
+    lines = ["| rule | severity | fix | what |", "|---|---|---|---|"]
+    for group in GROUPS:
+        for rule in (r for r in RULES.values() if r.group == group):
+            lines.append(f"| `{rule.id}` | {rule.severity.label} | {'yes' if rule.fixable else ''} | {rule.summary} |")
+    return "\n".join(lines) + "\n"

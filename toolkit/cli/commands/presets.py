@@ -1,0 +1,146 @@
+"""``pbcfg presets``, ``render`` and ``init``: configs for a service, generated from its preset."""
+
+from __future__ import annotations
+
+import click
+
+__all__ = ["add", "init", "preset_options", "presets", "render"]
+
+
+def preset_options(command):
+    options = [
+        click.option("--base-url", help="Server base URL (default: the preset's, e.g. http://localhost:11434/v1)."),
+        click.option("--api-key", help="The key, written to credentials.json (never echoed)."),
+        click.option("--api-key-env", metavar="VAR", help="Keep the key in this environment variable instead."),
+        click.option("--model", "models", multiple=True, metavar="NAME", help="Model id, as the server names it (repeatable)."),
+        click.option("--endpoint-id", help="Endpoint slot (default: the preset's; a new id adds another server)."),
+        click.option("--tier", help="Make the first model this tier's primary, the current primary its fallback."),
+        click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Any other preset parameter."),
+        click.option("--source", type=click.Choice(["json", "yaml"]), default="json", show_default=True,
+                     help="yaml: commented YAML sources for `pbcfg build`, instead of the JSON PonyBunny reads."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def as_source(rendered, source: str) -> dict[str, str]:
+    """The rendered files as JSON, or as commented YAML sources."""
+    if source == "json":
+        return rendered.files
+    from pbcfg.presets.yamlemit import to_commented_yaml
+
+    return {name.replace(".json", ".yaml"): to_commented_yaml(name.split(".")[0], data)
+            for name, data in rendered.data.items()}
+
+
+def parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings):
+    from pbcfg.errors import UsageError
+    from pbcfg.presets.render import Parameters
+
+    pairs = []
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--set {item!r}: expected KEY=VALUE")
+        pairs.append((key.strip(), value))
+    return Parameters(base_url, api_key, api_key_env, tuple(models), endpoint_id, tier, tuple(pairs))
+
+
+@click.command()
+@click.argument("name", required=False)
+def presets(name: str | None) -> None:
+    """List the presets, or show one preset's parameters, defaults and notes."""
+    from pbcfg.presets.catalog import get_preset, settable
+    from pbcfg.presets.catalog import presets as all_presets
+
+    if name is None:
+        width = max(map(len, all_presets()))
+        for preset in all_presets().values():
+            click.echo(f"{preset.name:<{width}}  {preset.description}")
+        return
+    preset = get_preset(name)
+    lines = [f"{preset.name}: {preset.description}", "", f"  endpoint id     {preset.endpoint_id}"]
+    if preset.default_base_url or preset.base_url_required:
+        lines.append(f"  base URL        {preset.default_base_url or '(required: --base-url, https)'}")
+    if preset.no_key_value:
+        lines.append(f"  API key         {preset.no_key_value!r} (the server needs none; PonyBunny needs a string)")
+    elif preset.key_field:
+        lines.append(f"  API key         required ({preset.key_field}): --api-key, or keep it in the environment")
+    models = ", ".join(preset.models) or f"(built-in models; default {preset.default_model})"
+    lines += [f"  models          {models}", f"  maxContextTokens {preset.maxContextTokens}",
+              f"  --set           {', '.join(settable(preset, preset.endpoint_id))}", "", "Notes:"]
+    lines += [f"  - {note}" for note in preset.notes]
+    click.echo("\n".join(lines))
+
+
+@click.command()
+@click.argument("preset_name", metavar="PRESET")
+@preset_options
+@click.option("--out", type=click.Path(file_okay=False), help="Write the two files into this directory.")
+@click.option("--force", is_flag=True, help="With --out, overwrite existing files (a timestamped .bak is kept).")
+def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source, out,
+           force) -> None:
+    """Render PRESET's credentials.json and llm-config.json (to stdout, or --out DIR)."""
+    from pbcfg.presets.catalog import get_preset
+    from pbcfg.presets.render import render as render_preset
+    from pbcfg.presets.scaffold import write_config
+    from pbcfg.util.masking import redact
+
+    rendered = render_preset(get_preset(preset_name),
+                             parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings))
+    files = as_source(rendered, source)
+    if out:
+        for line in write_config(out, files, force=force, schemas=False):
+            click.echo(line, err=True)
+    else:
+        for name, text in files.items():
+            shown = redact(text, name.split(".")[0], yaml=name.endswith(".yaml"))
+            click.echo(f"==> {name} <==\n{shown}", nl=False)
+    for note in rendered.notes:
+        click.echo(f"note: {note}", err=True)
+
+
+@click.command()
+@click.option("--preset", "preset_name", required=True, help="The service preset (see `pbcfg presets`).")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), help="Config directory (default: PonyBunny's).")
+@preset_options
+@click.option("--force", is_flag=True, help="Overwrite existing files, keeping a timestamped .bak of each.")
+def init(preset_name, directory, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source,
+         force) -> None:
+    """Write a fresh config directory for PRESET: both files and both schemas."""
+    from pbcfg.presets.catalog import get_preset
+    from pbcfg.presets.render import render as render_preset
+    from pbcfg.presets.scaffold import write_config
+    from pbcfg.source.locations import config_dir
+
+    rendered = render_preset(get_preset(preset_name),
+                             parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings))
+    for line in write_config(config_dir(directory), as_source(rendered, source), force=force, schemas=True):
+        click.echo(line, err=True)
+    for note in rendered.notes:
+        click.echo(f"note: {note}", err=True)
+
+
+@click.command()
+@click.argument("preset_name", metavar="PRESET")
+@click.option("--config-dir", type=click.Path(file_okay=False), help="Config directory (default: PonyBunny's).")
+@preset_options
+@click.option("--replace", is_flag=True, help="Overwrite an endpoint or model that already exists.")
+@click.option("--no-backup", is_flag=True, help="Keep no .bak of the changed files.")
+def add(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source,
+        replace, no_backup) -> None:
+    """Merge PRESET's endpoint, credentials and models into an existing config."""
+    if source != "json":
+        from pbcfg.errors import UsageError
+
+        raise UsageError("--source: add edits the files in place, whatever their format; leave it out")
+    from pbcfg.presets.add import add_preset
+    from pbcfg.presets.catalog import get_preset
+    from pbcfg.source.locations import config_dir as resolve_config_dir
+
+    lines = add_preset(resolve_config_dir(config_dir), get_preset(preset_name),
+                       parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings),
+                       replace=replace, backup=not no_backup)
+    for line in lines:
+        click.echo(line, err=True)

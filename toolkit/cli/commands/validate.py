@@ -1,0 +1,26 @@
+"""``pbcfg validate``: strict JSON, the schemas, and references within and across files."""
+
+from __future__ import annotations
+
+import click
+
+from pbcfg.cli.commands.options import config_dir_option, report_options
+from pbcfg.source.files import KINDS
+
+__all__ = ["validate"]
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@config_dir_option
+@click.option("--kind", type=click.Choice(KINDS), default=None,
+              help="Kind of files whose name and $schema do not tell.")
+@report_options
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kind: str | None,
+             fmt: str | None, output: str | None, fail_on: str, color: bool | None) -> None:
+    """Check PATHS (files or config directories; default: the config directory)."""
+    from pbcfg.cli.actions import run_validate
+
+    ctx.exit(run_validate(list(paths), config_dir=config_dir, kind=kind, fmt=fmt, output=output,
+                            fail_on=fail_on, color=color))

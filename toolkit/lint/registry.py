@@ -1,0 +1,43 @@
+"""The lint rule functions, by rule id.
+
+A rule module decorates each function with ``@check("group.name")``; the
+engine imports the rule modules, which registers them. What a rule is
+(severity, summary, explanation, fixable) is data in :mod:`pbcfg.rules`, so
+this module holds only the code that finds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from pbcfg.diagnostics import Diagnostic
+from pbcfg.rules import RULES
+
+__all__ = ["CHECKS", "Check", "Finding", "check"]
+
+
+class Finding(NamedTuple):
+    diagnostic: Diagnostic
+    fix: object = None  # a pbcfg.lint.fixes fix, when one is safe
+
+
+class Check(NamedTuple):
+    rule_id: str
+    function: Callable  # (LintContext) -> Iterable[Finding]
+    any_shape: bool  # safe to run on a file with schema errors
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def check(rule_id: str, *, any_shape: bool = False):
+    """Register the decorated ``function(context) -> Iterable[Finding]`` as the check of ``rule_id``."""
+    if rule_id not in RULES:
+        raise KeyError(f"{rule_id} is not in pbcfg.rules")
+
+    def register(function: Callable) -> Callable:
+        CHECKS[rule_id] = Check(rule_id, function, any_shape)
+        return function
+
+    return register

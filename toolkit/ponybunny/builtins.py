@@ -1,0 +1,51 @@
+"""What PonyBunny itself knows: built-in endpoints, models, tiers and agents.
+
+Derived from the schemas (the ``x-pbcfg`` notes on each built-in endpoint of
+credentials.schema.json) and from ``schemas/ponybunny-defaults.json``, the
+built-in llm-config that PonyBunny merges every user file over (SPEC §4).
+"""
+
+import json
+from functools import cache
+from typing import NamedTuple
+
+from pbcfg.schema_store import schema
+from pbcfg.util.resources import resource_path
+
+__all__ = ["CREDENTIAL_FIELDS", "BuiltinEndpoint", "builtin_endpoints", "builtin_models", "defaults"]
+
+CREDENTIAL_FIELDS = ("apiKey", "accessKeyId", "secretAccessKey", "region", "endpoint", "projectId", "baseUrl")
+
+
+class BuiltinEndpoint(NamedTuple):
+    id: str
+    protocol: str
+    required: tuple[str, ...]
+    allowed: tuple[str, ...]
+    env: dict[str, str]  # credential field -> environment variable
+
+
+@cache
+def builtin_endpoints() -> dict[str, BuiltinEndpoint]:
+    entries = schema("credentials")["properties"]["endpoints"]["properties"]
+    return {
+        endpoint_id: BuiltinEndpoint(
+            endpoint_id,
+            entry["x-pbcfg"]["protocol"],
+            tuple(entry["x-pbcfg"]["required"]),
+            tuple(entry["properties"]),
+            dict(entry["x-pbcfg"]["env"]),
+        )
+        for endpoint_id, entry in entries.items()
+    }
+
+
+@cache
+def defaults() -> dict:
+    """PonyBunny's built-in llm-config; callers must not mutate it."""
+    with open(resource_path("schemas", "ponybunny-defaults.json"), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def builtin_models() -> dict:
+    return defaults()["models"]

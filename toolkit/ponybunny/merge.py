@@ -1,0 +1,28 @@
+"""PonyBunny's merge: the user's llm-config.json deep-merged over the built-in defaults.
+
+Objects merge key by key; arrays and scalars replace (SPEC §4). So nothing in
+the defaults can be removed, only overridden or disabled, and a partial tier
+keeps the built-in fallback.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from pbcfg.ponybunny.builtins import defaults
+
+__all__ = ["deep_merge", "merged_llm_config"]
+
+
+def deep_merge(base: object, override: object) -> object:
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = deep_merge(base[key], value) if key in base else copy.deepcopy(value)
+        return merged
+    return copy.deepcopy(override)
+
+
+def merged_llm_config(user: object) -> dict:
+    """The config PonyBunny actually runs on; ``user`` may be None (no file)."""
+    return deep_merge(defaults(), user if isinstance(user, dict) else {})

@@ -1,0 +1,45 @@
+"""YAML for a team that keeps its config in git: every key with a comment above it.
+
+The comments are the schemas' own descriptions, so they say what the
+schemas say and change when they change.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+from pbcfg.schema_store import description_at
+
+__all__ = ["to_commented_yaml"]
+
+
+def _commented(kind: str, value: object, tokens: list, depth: int):
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, dict):
+        mapping = CommentedMap()
+        for key, item in value.items():
+            mapping[key] = _commented(kind, item, tokens + [key], depth + 1)
+            description = description_at(kind, tokens + [key])
+            if description:
+                wrapped = "\n".join(textwrap.wrap(description, 100 - 2 * depth))
+                mapping.yaml_set_comment_before_after_key(key, before=wrapped, indent=2 * depth)
+        return mapping
+    if isinstance(value, list):
+        sequence = CommentedSeq(_commented(kind, item, tokens + [index], depth + 1) for index, item in enumerate(value))
+        if all(not isinstance(item, (dict, list)) for item in value):
+            sequence.fa.set_flow_style()
+        return sequence
+    return value
+
+
+def to_commented_yaml(kind: str, data: dict) -> str:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    stream = io.StringIO()
+    yaml.dump(_commented(kind, data, [], 0), stream)
+    return stream.getvalue()

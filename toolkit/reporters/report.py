@@ -1,0 +1,47 @@
+"""Exit codes and the summary, the same for every command that reports diagnostics.
+
+    0  no diagnostic at or above the ``--fail-on`` threshold (default: error);
+       warnings and infos alone never fail a run unless asked to
+    1  at least one diagnostic at or above the threshold
+    2  the run could not check what was asked: a usage error, or input that
+       cannot be read (missing file, permission denied, not UTF-8, too large),
+       or a missing optional dependency
+    130 interrupted (Ctrl-C)
+
+A Python traceback is a bug: :func:`pbcfg.cli.entry` turns every failure into
+one line on stderr and one of the codes above.
+"""
+
+from typing import NamedTuple
+
+from pbcfg.diagnostics import Diagnostic, Severity
+
+__all__ = ["Summary", "exit_code"]
+
+
+class Summary(NamedTuple):
+    files: int
+    errors: int
+    warnings: int
+    infos: int
+
+    @classmethod
+    def of(cls, files: int, diagnostics: list[Diagnostic]) -> "Summary":
+        counts = {severity: 0 for severity in Severity}
+        for diagnostic in diagnostics:
+            counts[diagnostic.severity] += 1
+        return cls(files, counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO])
+
+    def as_dict(self) -> dict:
+        return {"files": self.files, "errors": self.errors, "warnings": self.warnings, "infos": self.infos}
+
+    def sentence(self) -> str:
+        def plural(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        return (f"{plural(self.files, 'file')} checked: {plural(self.errors, 'error')}, "
+                f"{plural(self.warnings, 'warning')}, {plural(self.infos, 'info')}")
+
+
+def exit_code(diagnostics: list[Diagnostic], fail_on: Severity = Severity.ERROR) -> int:
+    return 1 if any(d.severity >= fail_on for d in diagnostics) else 0

@@ -1,0 +1,23 @@
+"""Files shipped with the package: schemas, templates, generated models.
+
+In the repository (and an editable install) they are top-level folders beside
+``toolkit/``; in the wheel they sit inside the ``pbcfg`` package.
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["resource_dir", "resource_path"]
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # pbcfg/, above util/
+
+
+def resource_dir(name: str) -> str:
+    """``resource_dir("schemas")``: the wheel's ``pbcfg/schemas``, else the repository's ``schemas/``."""
+    inside = os.path.join(_PACKAGE, name)
+    return inside if os.path.isdir(inside) else os.path.join(os.path.dirname(_PACKAGE), name)
+
+
+def resource_path(name: str, file: str) -> str:
+    return os.path.join(resource_dir(name), file)
