@@ -99,13 +99,14 @@ def test_era_of_the_readme_snippets(run, tmp_path):
   }
 }
 """
-    assert result.out.splitlines() == [
-        f"{path}: [strict-json]: removed comment at line 4: // Higher priority",
-        f"{path}: [strict-json]: removed trailing comma at line 10",
-        f"{path}: [fallback-array] /tiers/simple/fallback: a string became a one-element array",
-        f"{path}: [model-references] /tiers/simple/fallback/0: 'claude-haiku-4-5' is not defined; "
-        "now 'claude-haiku-4-5-20251001'",
+    assert result.err.splitlines() == [
+        f"{path}:4:22: [strict-json] comment → removed: // Higher priority",
+        f"{path}:10:37: [strict-json] trailing comma → removed",
+        f"{path}:10:19: [fallback-array] a string → a one-element array",
+        f"{path}:10:19: [model-references] 'claude-haiku-4-5' is not defined → 'claude-haiku-4-5-20251001'",
+        f"wrote {path} (kept {path}.bak)",
     ]
+    assert result.out == "1 file checked: 0 errors, 0 warnings, 0 infos\n"
     assert run("validate", path).code == 0
 
 
@@ -122,8 +123,10 @@ def test_era_before_codex_rewrites_the_stale_schema(run, tmp_path):
     path = write(tmp_path, "llm-config.json", '{"$schema": "./llm-config.schema.json"}\n')
     write(tmp_path, "llm-config.schema.json", '{"properties": {"protocol": {"enum": ["anthropic", "openai", "gemini"]}}}')
     check = run("migrate", path, "--check")
-    assert (check.code, check.out) == (1, f"{tmp_path / 'llm-config.schema.json'}: [schema-files] stale; would write "
-                                          "the current schema\n")
+    assert (check.code, check.out) == (1, f"{tmp_path / 'llm-config.schema.json'}: error migrate.schema-files "
+                                          "llm-config.schema.json is stale → the current schema\n"
+                                          "  hint: run `pbcfg migrate` to write it\n"
+                                          "1 file checked: 1 error, 0 warnings, 0 infos\n")
     assert run("migrate", path).code == 0
     assert (tmp_path / "llm-config.schema.json").read_text() == schema_text("llm-config")
 
@@ -166,9 +169,14 @@ def test_same_value_duplicate_spelling_is_dropped(run, tmp_path):
 def test_unknown_keys_are_reported_then_dropped_only_when_asked(run, tmp_path):
     path = write(tmp_path, "credentials.json", '{"endpoints": {"x": {"apiKey": "k", "org": "acme"}}}\n')
     result = run("migrate", path, "--check")
-    assert result.out == (f"{path}: [credential-keys] /endpoints/x/org: unknown key 'org' left in place: PonyBunny "
-                          "rejects it; rename it by hand, or pass --drop-unknown\n")
+    assert result.out == (f"{path}:1:37: warning migrate.unknown-key unknown key 'org' left in place: PonyBunny "
+                          "rejects it, and with it the whole file\n"
+                          '    {"endpoints": {"x": {"apiKey": "*", "org": "****"}}}\n'
+                          "                                        ^\n"
+                          "  hint: rename it by hand, or pass --drop-unknown\n"
+                          "1 file checked: 0 errors, 1 warning, 0 infos\n")
     assert result.code == 0
+    assert result.err == "already up to date\n"
     assert run("migrate", path, "--drop-unknown").code == 0
     assert path.read_text() == '{"endpoints": {"x": {"apiKey": "k"}}}\n'
 
@@ -184,10 +192,14 @@ def test_diff_writes_nothing_and_masks_secrets(run, tmp_path):
 def test_only_and_list(run, tmp_path):
     path = write(tmp_path, "llm-config.json", README_ERA)
     unparseable = run("migrate", path, "--only", "fallback-array")  # without strict-json, the comment blocks it
-    assert unparseable.code == 1 and "not JSON" in unparseable.out
+    assert unparseable.code == 1
+    assert unparseable.out.startswith(f"{path}: error migrate.blocked not strict JSON, and the strict-json migration "
+                                      "is not selected\n  hint: add --only strict-json, or fix the JSON by hand\n")
     partial = run("migrate", path, "--only", "strict-json")  # the string fallback still fails: nothing written
-    assert partial.code == 1 and "/tiers/simple/fallback" not in partial.err
-    assert "schema.type expected an array, found a string" in partial.err and path.read_text() == README_ERA
+    assert partial.code == 1
+    assert partial.out.startswith(f"{path}: error schema.type after migrating, still: expected an array, found a "
+                                  "string\n")
+    assert "nothing was written" in partial.err and path.read_text() == README_ERA
     listing = run("migrate", "--list").out.splitlines()
     assert [line.split()[0] for line in listing] == ["location", "strict-json", "credential-keys", "fallback-array",
                                                      "model-references", "pin-defaults", "schema-files"]
@@ -200,7 +212,7 @@ def test_a_result_that_would_not_validate_is_not_written(run, tmp_path):
     path = write(tmp_path, "llm-config.json", text)
     result = run("migrate", path)
     assert result.code == 1
-    assert "'nope' is not a model" in result.err and path.read_text() == text
+    assert "after migrating, still: 'nope' is not a model" in result.out and path.read_text() == text
 
 
 def test_a_failing_rename_leaves_the_original_intact(run, tmp_path, monkeypatch):
@@ -231,7 +243,9 @@ def test_the_legacy_directory_moves_once_and_never_overwrites(run, tmp_path, mon
     write(legacy, "credentials.json", '{"endpoints": {"openai-direct": {"baseURL": "https://x.example/v1"}}}\n', 0o644)
     write(legacy, "llm-config.json", "{}\n")
     check = run("migrate", "--config-dir", target, "--check")
-    assert check.code == 1 and f"[location] would move {legacy / 'credentials.json'} -> {target / 'credentials.json'}" in check.out
+    assert check.code == 1
+    assert (f"{legacy / 'credentials.json'}: error migrate.location → {target / 'credentials.json'}, where PonyBunny "
+            "reads it") in check.out
     result = run("migrate", "--config-dir", target)
     assert result.code == 0, result.err + result.out
     assert sorted(os.listdir(target)) == ["credentials.json", "credentials.json.bak", "llm-config.json"]
@@ -242,7 +256,8 @@ def test_the_legacy_directory_moves_once_and_never_overwrites(run, tmp_path, mon
         "endpoints": {"openai-direct": {"baseUrl": "https://x.example/v1"}}}
     write(legacy, "llm-config.json", '{"defaults": {"timeout": 5000}}\n')
     again = run("migrate", "--config-dir", target)
-    assert f"[location] {target / 'llm-config.json'} exists in both places; nothing was moved" in again.out
+    assert (f"{legacy / 'llm-config.json'}: warning files.legacy-copy {target / 'llm-config.json'} exists too, so "
+            "nothing moves; PonyBunny reads only that one") in again.out
     assert (legacy / "llm-config.json").exists() and (target / "llm-config.json").read_text() == "{}\n"
 
 
@@ -284,11 +299,11 @@ def test_migrate_is_idempotent(data):
     text = data.draw(old_credentials() if kind == "credentials" else old_llm_configs())
     options = Options(drop_unknown=True)
     once = migrate_file(Source(f"{kind}.json", f"{kind}.json", kind, text), options)
-    if once.error:
+    if once.blocked:
         return  # two spellings with different values: refused, by design
     twice = migrate_file(Source(f"{kind}.json", f"{kind}.json", kind, once.after), options)
     assert twice.after == once.after
-    assert [step for step in twice.steps if step.pending] == []
+    assert twice.pending == []
 
 
 def test_the_env_only_era_has_nothing_to_migrate_and_says_so(run, tmp_path, monkeypatch):
@@ -300,3 +315,39 @@ def test_the_env_only_era_has_nothing_to_migrate_and_says_so(run, tmp_path, monk
     assert result.code == 2
     assert result.err == (f"pbcfg: error: {empty}: no credentials.json or llm-config.json in this directory; pass the "
                           "files, or point --config-dir at your PonyBunny config directory\n")
+
+
+def test_check_reports_one_diagnostic_per_pending_step_in_every_format(run, tmp_path):
+    path = write(tmp_path, "llm-config.json", README_ERA)
+    result = run("migrate", tmp_path, "--check", "--format", "json")
+    assert result.code == 1
+    found = [(d["rule"], d["line"], d["column"], d["pointer"]) for d in result.json["diagnostics"]]
+    assert found == [("migrate.strict-json", 4, 22, None), ("migrate.strict-json", 10, 37, None),
+                     ("migrate.fallback-array", 10, 19, "/tiers/simple/fallback"),
+                     ("migrate.model-references", 10, 19, "/tiers/simple/fallback/0")]
+    assert result.json["summary"] == {"files": 1, "errors": 4, "warnings": 0, "infos": 0}
+    sarif = json.loads(run("migrate", tmp_path, "--check", "--format", "sarif").out)
+    rules = {rule["id"]: rule for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["migrate.fallback-array"]["shortDescription"]["text"] == "A fallback written as a string."
+    assert path.read_text() == README_ERA
+
+
+def test_a_legacy_move_is_made_and_reported_even_when_the_content_cannot_be_migrated(run, tmp_path, monkeypatch):
+    home, target = tmp_path / "home", tmp_path / "home" / ".config" / "ponybunny"
+    monkeypatch.setenv("HOME", str(home))
+    legacy = home / ".ponybunny"
+    write(legacy, "llm-config.json", '{"tiers": {"medium": {"primary": "gpt-4o", "fallback": "claude-haiku-4-5"}}}\n')
+    result = run("migrate", "--config-dir", target)
+    assert result.code == 1
+    assert result.err.splitlines()[0] == f"moved {legacy / 'llm-config.json'} -> {target / 'llm-config.json'}"
+    assert result.err.splitlines()[-1] == ("pbcfg: error: 1 file(s) cannot be migrated as they are (above); the move "
+                                           "above was made; nothing else was written. Fix what is reported, then run "
+                                           "pbcfg migrate again")
+    report = run("migrate", "--config-dir", target, "--check", "--format", "json").json["diagnostics"]
+    assert [(d["rule"], d["pointer"]) for d in report] == [("migrate.fallback-array", "/tiers/medium/fallback"),
+                                                           ("migrate.model-references", "/tiers/medium/fallback/0")]
+    assert "after migrating, still: 'gpt-4o' is not a model" in result.out
+    assert "`pbcfg migrate --rename-model gpt-4o=gpt-5.2` does" in result.out
+    assert run("migrate", "--config-dir", target, "--rename-model", "gpt-4o=gpt-5.2").code == 0
+    assert json.loads((target / "llm-config.json").read_text())["tiers"]["medium"] == {
+        "primary": "gpt-5.2", "fallback": ["claude-haiku-4-5-20251001"]}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.ponybunny.builtins import builtin_endpoints, builtin_models
 from pbcfg.source.document import Document
+from pbcfg.util.shapes import items, mapping
 from pbcfg.util.suggest import did_you_mean
 
 __all__ = ["check_cross_file", "check_references"]
@@ -16,22 +17,16 @@ __all__ = ["check_cross_file", "check_references"]
 _DROPPED_MODELS = {"gpt-4o": "gpt-5.2", "gpt-4o-mini": "gpt-5.2"}
 
 
-def _mapping(value: object) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _names(value: object) -> list:
-    return value if isinstance(value, list) else []
 
 
 def check_references(document: Document) -> list[Diagnostic]:
-    data = _mapping(document.data)
-    endpoints = set(builtin_endpoints()) | set(_mapping(data.get("endpoints")))
-    models = set(builtin_models()) | set(_mapping(data.get("models")))
+    data = mapping(document.data)
+    endpoints = set(builtin_endpoints()) | set(mapping(data.get("endpoints")))
+    models = set(builtin_models()) | set(mapping(data.get("models")))
     found: list[Diagnostic] = []
 
-    for model_id, model in _mapping(data.get("models")).items():
-        for index, endpoint_id in enumerate(_names(_mapping(model).get("endpoints"))):
+    for model_id, model in mapping(data.get("models")).items():
+        for index, endpoint_id in enumerate(items(mapping(model).get("endpoints"))):
             if isinstance(endpoint_id, str) and endpoint_id not in endpoints:
                 guess = did_you_mean(endpoint_id, endpoints)
                 found.append(document.diagnostic(
@@ -40,13 +35,13 @@ def check_references(document: Document) -> list[Diagnostic]:
                     f"did you mean {guess!r}?" if guess else "define it under endpoints with enabled, protocol and priority"))
 
     for section in ("tiers", "agents"):
-        for name, entry in _mapping(data.get(section)).items():
-            entry = _mapping(entry)
+        for name, entry in mapping(data.get(section)).items():
+            entry = mapping(entry)
             primary = entry.get("primary")
             if isinstance(primary, str):
                 found.extend(_model_ref(document, [section, name, "primary"], primary, models))
             seen: set = set()
-            for index, model_id in enumerate(_names(entry.get("fallback"))):
+            for index, model_id in enumerate(items(entry.get("fallback"))):
                 if not isinstance(model_id, str):
                     continue
                 found.extend(_model_ref(document, [section, name, "fallback", index], model_id, models))
@@ -64,8 +59,9 @@ def _model_ref(document: Document, tokens: list, model_id: str, models: set) -> 
     if model_id in models:
         return []
     if model_id in _DROPPED_MODELS:
-        hint = (f"PonyBunny's defaults dropped {model_id!r} on 2026-02-07 for {_DROPPED_MODELS[model_id]!r}; "
-                "define it under models, or name the new one")
+        new = _DROPPED_MODELS[model_id]
+        hint = (f"PonyBunny's defaults dropped {model_id!r} on 2026-02-07 for {new!r}: name the new one "
+                f"(`pbcfg migrate --rename-model {model_id}={new}` does), or define {model_id!r} under models")
     else:
         guess = did_you_mean(model_id, models)
         hint = f"did you mean {guess!r}?" if guess else "define it under models, or name a built-in model"
@@ -75,9 +71,9 @@ def _model_ref(document: Document, tokens: list, model_id: str, models: set) -> 
 
 def check_cross_file(credentials: Document, llm_config: Document) -> list[Diagnostic]:
     """A credentials entry under a custom id is dead unless llm-config defines that endpoint."""
-    defined = set(builtin_endpoints()) | set(_mapping(_mapping(llm_config.data).get("endpoints")))
+    defined = set(builtin_endpoints()) | set(mapping(mapping(llm_config.data).get("endpoints")))
     found = []
-    for endpoint_id in _mapping(_mapping(credentials.data).get("endpoints")):
+    for endpoint_id in mapping(mapping(credentials.data).get("endpoints")):
         if endpoint_id not in defined:
             guess = did_you_mean(endpoint_id, defined)
             found.append(credentials.diagnostic(

@@ -118,10 +118,7 @@ def _errors(source, text: str) -> int:
 
 
 def _diff(source, new_text: str) -> str:
-    import difflib
+    from pbcfg.util.masking import masked_diff
 
-    from pbcfg.util.masking import redact
-
-    old, new = redact(source.text, source.kind), redact(new_text, source.kind)
-    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        f"{source.name} (before)", f"{source.name} (after)"))
+    return masked_diff(source.text, new_text, kind=source.kind, yaml=source.is_yaml,
+                       old_label=f"{source.name} (before)", new_label=f"{source.name} (after)")

@@ -1,6 +1,7 @@
 """``pbcfg migrate``'s engine: run the migrations over one file, as edits that keep everything else.
 
-JSON is edited as text (:mod:`pbcfg.json_edit`): key order, indentation and
+Every change is reported as a diagnostic (rule ``migrate.<id>``) at its place in
+the file as it was. JSON is edited as text (:mod:`pbcfg.source.json_edit`): key order, indentation and
 every untouched byte stay. YAML is edited through a ruamel.yaml round trip,
 so comments and layout stay; a renamed key keeps its comments.
 """
@@ -10,34 +11,77 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
+from pbcfg.diagnostics import Diagnostic
 from pbcfg.migrate.migrations import DATA_MIGRATIONS, Change, Conflict, Options
 from pbcfg.source.files import Source
 
-__all__ = ["FileMigration", "Step", "migrate_file"]
+__all__ = ["BLOCKERS", "FileMigration", "migrate_file"]
 
-
-class Step(NamedTuple):
-    migration: str
-    pointer: str | None
-    message: str
-    pending: bool  # False for a note: reported, nothing to change
+BLOCKERS = ("migrate.conflict", "migrate.blocked")  # a file with one of these is not written
+_APPLY = "`pbcfg migrate` makes this change (`--diff` shows it first)"
 
 
 class FileMigration(NamedTuple):
     source: Source
     after: str
-    steps: list[Step]
-    error: str | None = None  # a conflict or unreadable input: nothing may be written
+    diagnostics: list[Diagnostic]  # migrate.<id> per change, migrate.unknown-key notes, BLOCKERS
 
     @property
     def changed(self) -> bool:
-        return self.after != self.source.text
+        return self.after != self.source.text and not self.blocked
+
+    @property
+    def blocked(self) -> bool:
+        return any(d.rule in BLOCKERS for d in self.diagnostics)
+
+    @property
+    def pending(self) -> list[Diagnostic]:
+        """The changes this migration makes (or would make), one per step."""
+        return [d for d in self.diagnostics if d.rule not in BLOCKERS and d.rule != "migrate.unknown-key"]
 
 
-def _strip_comments(text: str) -> tuple[str, list[Step]] | str:
-    """Strict JSON from JSON with comments and trailing commas; or an error message."""
+class _Places:
+    """Diagnostics at their place in the file as it was before any migration."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self._document = None
+        self._parsed = False
+
+    def _located(self):
+        if not self._parsed:
+            from pbcfg.check.pipeline import parse_source
+
+            self._document, _ = parse_source(self.source)
+            self._parsed = True
+        return self._document
+
+    def at(self, rule: str, message: str, tokens: list | None = None, hint: str | None = None, *,
+           key: bool = False, offset: int | None = None) -> Diagnostic:
+        from pbcfg.rules import diagnostic
+        from pbcfg.util.pointer import join
+
+        if offset is not None:
+            from pbcfg.source.positions import line_col, snippet
+            from pbcfg.util.masking import redact
+
+            shown = redact(self.source.text, self.source.kind, yaml=self.source.is_yaml)
+            return diagnostic(rule, self.source.name, message, hint, span=line_col(shown, offset),
+                              snippet=snippet(shown, offset))
+        document = self._located() if tokens is not None else None
+        if document is not None:
+            return document.diagnostic(tokens, rule, message, hint, key=key)
+        return diagnostic(rule, self.source.name, message, hint, pointer=join(tokens) if tokens is not None else None)
+
+    def change(self, migration_id: str, change: Change) -> Diagnostic:
+        rule = "migrate.unknown-key" if change.op == "note" else f"migrate.{migration_id}"
+        return self.at(rule, change.message, change.tokens, change.hint or _APPLY,
+                       key=change.op in ("rename-key", "remove-member", "note"))
+
+
+def _strip_comments(text: str, places: _Places) -> tuple[str, list[Diagnostic]] | Diagnostic:
+    """Strict JSON from JSON with comments and trailing commas; or why it cannot be had."""
     from pbcfg.source.jsonscan import scan
-    from pbcfg.source.positions import line_col
 
     try:
         json.loads(text)
@@ -46,17 +90,19 @@ def _strip_comments(text: str) -> tuple[str, list[Step]] | str:
         pass
     result = scan(text)
     if result.fatal is not None:
-        where = line_col(text, result.fatal.offset)
-        return f"line {where.line}, column {where.column}: {result.fatal.text}; fix it by hand first"
-    cuts, steps = [], []
+        return places.at("migrate.blocked", f"{result.fatal.text}: no migration fixes this",
+                         hint="fix the JSON at the caret by hand, then run pbcfg migrate again",
+                         offset=result.fatal.offset)
+    cuts, found = [], []
     for deviation in result.deviations:
-        line = line_col(text, deviation.offset).line
         if deviation.kind == "comment":
             cuts.append((deviation.offset, deviation.offset + len(deviation.text)))
-            steps.append(Step("strict-json", None, f"removed comment at line {line}: {deviation.text}", True))
+            found.append(places.at("migrate.strict-json", f"comment → removed: {deviation.text}", hint=_APPLY,
+                                   offset=deviation.offset))
         elif deviation.kind == "trailing-comma":
             cuts.append((deviation.offset, deviation.offset + 1))
-            steps.append(Step("strict-json", None, f"removed trailing comma at line {line}", True))
+            found.append(places.at("migrate.strict-json", "trailing comma → removed", hint=_APPLY,
+                                   offset=deviation.offset))
     for start, end in sorted(cuts, reverse=True):
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
@@ -65,7 +111,7 @@ def _strip_comments(text: str) -> tuple[str, list[Step]] | str:
             text = text[:line_start] + text[line_end + 1 :]  # a comment on a line of its own: the line goes
         else:
             text = text[:start].rstrip(" \t") + text[end:] if not text[end:line_end].strip() else text[:start] + text[end:]
-    return text, steps
+    return text, found
 
 
 def _apply_json(text: str, edit: Change) -> str:
@@ -102,62 +148,71 @@ def _apply_yaml(document, edit: Change) -> None:
 
 
 def migrate_file(source: Source, options: Options, only: set[str] | None = None) -> FileMigration:
+    """Every selected migration over one file: the text after them and one diagnostic per change."""
     selected = (lambda migration_id: only is None or migration_id in only)  # noqa: E731
-    steps: list[Step] = []
+    places = _Places(source)
+    found: list[Diagnostic] = []
+
+    def blocked(diagnostic: Diagnostic) -> FileMigration:
+        return FileMigration(source, source.text, found + [diagnostic])
+
     text = source.text
     if source.is_yaml:
-
         from ruamel.yaml import YAML
         from ruamel.yaml.error import YAMLError
+
+        from pbcfg.source.yamlparse import parse_yaml
 
         yaml = YAML(typ="rt")
         yaml.width = 4096
         try:
             document = yaml.load(text)
         except YAMLError as error:
-            return FileMigration(source, text, [], f"not valid YAML: {str(error).splitlines()[0]}")
-        from pbcfg.source.yamlparse import parse_yaml
+            return blocked(places.at("migrate.blocked", f"not valid YAML: {str(error).splitlines()[0]}",
+                                     hint="fix the YAML by hand first (`pbcfg validate` shows where)"))
 
-        def data_of(_):
+        def data_of():
             parsed = parse_yaml(_dump(yaml, document), source.name, source.kind)
             return parsed.data if parsed.readable else {}
 
-        data = data_of(None)
+        data = data_of()
     else:
         if selected("strict-json"):
-            stripped = _strip_comments(text)
-            if isinstance(stripped, str):
-                return FileMigration(source, text, [], stripped)
-            text, steps = stripped
+            stripped = _strip_comments(text, places)
+            if isinstance(stripped, Diagnostic):
+                return blocked(stripped)
+            text, found = stripped
         try:
             data = json.loads(text)
-        except (ValueError, RecursionError) as error:
-            return FileMigration(source, source.text, steps, f"not JSON: {error}; run with strict-json, or fix it")
+        except (ValueError, RecursionError):
+            return blocked(places.at("migrate.blocked", "not strict JSON, and the strict-json migration is not "
+                                     "selected", hint="add --only strict-json, or fix the JSON by hand"))
     if not isinstance(data, dict):
-        return FileMigration(source, source.text, steps, "the top level is not an object; fix it by hand")
+        return blocked(places.at("migrate.blocked", "the top level is not an object", [],
+                                 hint="fix it by hand: both files are JSON objects"))
     edited = False
     for migration in DATA_MIGRATIONS:
         if source.kind not in migration.kinds or not selected(migration.id):
             continue
         try:
-            edits = migration.detect(data, options)
+            changes = migration.detect(data, options)
         except Conflict as conflict:
-            return FileMigration(source, source.text, steps + [Step(migration.id, conflict.pointer, str(conflict), True)],
-                                 str(conflict))
-        for edit in edits:
-            steps.append(Step(migration.id, edit.pointer, edit.message, edit.op != "note"))
-            if edit.op == "note":
+            return blocked(places.at("migrate.conflict", str(conflict), conflict.tokens, key=True,
+                                     hint="keep one of the two by hand (pbcfg will not pick), then migrate again"))
+        for change in changes:
+            found.append(places.change(migration.id, change))
+            if change.op == "note":
                 continue
             if source.is_yaml:
-                _apply_yaml(document, edit)
+                _apply_yaml(document, change)
                 edited = True
             else:
-                text = _apply_json(text, edit)
-        if edits:
-            data = data_of(None) if source.is_yaml else json.loads(text)
+                text = _apply_json(text, change)
+        if changes:
+            data = data_of() if source.is_yaml else json.loads(text)
     if source.is_yaml:
         text = _dump(yaml, document) if edited else source.text
-    return FileMigration(source, text, steps)
+    return FileMigration(source, text, found)
 
 
 def _dump(yaml, document) -> str:

@@ -7,6 +7,7 @@ import shutil
 from typing import NamedTuple
 
 from pbcfg.schema_store import SCHEMA_FILES
+from pbcfg.util.filemodes import CREDENTIALS_MODE, is_credentials_file, make_private_directory
 
 __all__ = ["LegacyMove", "move_legacy", "plan_legacy_move"]
 
@@ -34,9 +35,7 @@ def move_legacy(plan: LegacyMove) -> list[str]:
     done = []
     for source, target in plan.moves:
         directory = os.path.dirname(target)
-        if not os.path.isdir(directory):
-            os.makedirs(directory, mode=0o700)
-            os.chmod(directory, 0o700)
+        make_private_directory(directory)
         if os.path.lexists(target):
             raise FileExistsError(target)
         temporary = target + ".pbcfg-moving"
@@ -45,8 +44,8 @@ def move_legacy(plan: LegacyMove) -> list[str]:
             if left.read() != right.read():
                 os.unlink(temporary)
                 raise OSError(f"copy of {source} did not verify; nothing was removed")
-        if os.path.basename(target) == "credentials.json":
-            os.chmod(temporary, 0o600)
+        if is_credentials_file(target):
+            os.chmod(temporary, CREDENTIALS_MODE)
         os.link(temporary, target)  # fails rather than overwrite a file that appeared meanwhile
         os.unlink(temporary)
         os.unlink(source)

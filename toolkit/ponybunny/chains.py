@@ -7,21 +7,20 @@ to medium. Repeats are dropped, first occurrence kept.
 
 from __future__ import annotations
 
+from pbcfg.util.shapes import mapping
+
 __all__ = ["model_chain"]
 
 
-def _mapping(value: object) -> dict:
-    return value if isinstance(value, dict) else {}
-
 
 def model_chain(merged: dict, *, tier: str | None = None, agent: str | None = None) -> list[str]:
-    tiers = _mapping(merged.get("tiers"))
+    tiers = mapping(merged.get("tiers"))
     if agent is not None:
-        entry = _mapping(_mapping(merged.get("agents")).get(agent))
-        tier_entry = _mapping(tiers.get(entry.get("tier") or "medium"))
+        entry = mapping(mapping(merged.get("agents")).get(agent))
+        tier_entry = mapping(tiers.get(entry.get("tier") or "medium"))
         models = [entry.get("primary") or tier_entry.get("primary")]
         models += list(entry.get("fallback") or tier_entry.get("fallback") or [])
     else:
-        tier_entry = _mapping(tiers.get(tier))
+        tier_entry = mapping(tiers.get(tier))
         models = [tier_entry.get("primary")] + list(tier_entry.get("fallback") or [])
     return list(dict.fromkeys(m for m in models if isinstance(m, str)))

@@ -127,6 +127,6 @@ def add_preset(directory: str, preset: Preset, params: Parameters, *, replace: b
         source = sources[kind]
         if source is not None and source.text == text:
             continue
-        kept = write_atomic(paths[kind], text, new_mode=0o600 if kind == "credentials" else 0o644, backup=backup)
+        kept = write_atomic(paths[kind], text, backup=backup)
         report.append(f"{'updated' if source else 'wrote'} {paths[kind]}" + (f" (kept {kept})" if kept else ""))
     return report + [f"note: {note}" for note in rendered.notes]

@@ -7,9 +7,9 @@ always gets mode 0600.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
+from typing import NamedTuple
 
 from pbcfg.check.pipeline import check_sources
 from pbcfg.diagnostics import Diagnostic
@@ -17,67 +17,80 @@ from pbcfg.errors import InputError
 from pbcfg.schema_store import SCHEMA_FILES, schema_text
 from pbcfg.source.files import SOURCE_FILES, read_source
 
-__all__ = ["Build", "build_outputs", "out_of_date", "write_outputs"]
+__all__ = ["Build", "Output", "Stale", "build_outputs", "out_of_date", "stale_diagnostics", "write_outputs"]
 
 
-class Build:
-    def __init__(self, files: dict[str, str], diagnostics: list[Diagnostic], sources: list[str]) -> None:
-        self.files = files  # output name -> text; empty when a source has errors
-        self.diagnostics = diagnostics
-        self.sources = sources
+class Output(NamedTuple):
+    name: str  # file name in the output directory
+    kind: str | None  # "credentials" or "llm-config"; None for a schema file, which holds no secret
+    text: str
+
+
+class Build(NamedTuple):
+    outputs: list[Output]  # empty when a source has errors
+    diagnostics: list[Diagnostic]
+    sources: list[str]
 
 
 def build_outputs(source_dir: str) -> Build:
     found = [os.path.join(source_dir, name) for name in SOURCE_FILES if os.path.isfile(os.path.join(source_dir, name))]
     if not found:
         raise InputError(f"{source_dir}: no credentials.yaml or llm-config.yaml (or .yml) to build from")
-    kinds = [read_source(path).kind for path in found]
-    if len(set(kinds)) != len(kinds):
+    sources = [read_source(path) for path in found]
+    if len({source.kind for source in sources}) != len(sources):
         raise InputError(f"{source_dir}: both .yaml and .yml sources of one file; keep one")
-    result = check_sources([read_source(path) for path in found])
-    names = [source.name for source in result.sources]
-    if any(d.severity.label == "error" for d in result.diagnostics):
-        return Build({}, result.diagnostics, names)
-    files = {}
+    result = check_sources(sources)
+    if result.failed:
+        return Build([], result.diagnostics, result.files)
+    outputs = []
     for document in result.documents:
-        files[f"{document.kind}.json"] = json.dumps(document.data, indent=2, ensure_ascii=False) + "\n"
-        files[SCHEMA_FILES[document.kind]] = schema_text(document.kind)
-    return Build(files, result.diagnostics, names)
+        outputs.append(Output(f"{document.kind}.json", document.kind,
+                              json.dumps(document.data, indent=2, ensure_ascii=False) + "\n"))
+        outputs.append(Output(SCHEMA_FILES[document.kind], None, schema_text(document.kind)))
+    return Build(outputs, result.diagnostics, result.files)
 
 
-def out_of_date(build: Build, out_dir: str) -> dict[str, str]:
-    """Output name -> unified diff (secrets masked), for every output that differs from ``out_dir``'s."""
-    from pbcfg.util.masking import redact
+class Stale(NamedTuple):
+    output: Output
+    path: str
+    diff: str  # unified, secrets masked
 
-    diffs = {}
-    for name, text in build.files.items():
-        path = os.path.join(out_dir, name)
+
+def out_of_date(build: Build, out_dir: str) -> list[Stale]:
+    """Every output that differs from the file in ``out_dir``, with its diff."""
+    from pbcfg.util.masking import masked_diff
+
+    stale = []
+    for output in build.outputs:
+        path = os.path.join(out_dir, output.name)
         try:
             with open(path, encoding="utf-8") as handle:
                 current = handle.read()
         except FileNotFoundError:
             current = ""
-        if current != text:
-            kind = name.split(".")[0]
-            old, new = redact(current, kind), redact(text, kind)
-            diffs[name] = "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                                       f"{path} (on disk)", f"{path} (built)"))
-    return diffs
+        if current != output.text:
+            stale.append(Stale(output, path, masked_diff(current, output.text, kind=output.kind, yaml=False,
+                                                         old_label=f"{path} (on disk)", new_label=f"{path} (built)")))
+    return stale
 
 
-def write_outputs(build: Build, out_dir: str, names) -> list[str]:
-    """Write the named outputs atomically, keeping a .bak of each file replaced."""
+def stale_diagnostics(stale: list[Stale]) -> list[Diagnostic]:
+    from pbcfg.rules import diagnostic
+
+    return [diagnostic("build.out-of-date", entry.path,
+                       "differs from what the sources build" if os.path.exists(entry.path) else
+                       "is missing: the sources build it", "run `pbcfg build` and commit the result")
+            for entry in stale]
+
+
+def write_outputs(stale: list[Stale], out_dir: str) -> list[str]:
+    """Write the stale outputs atomically, keeping a .bak of each file replaced."""
     from pbcfg.util.atomic import write_atomic
+    from pbcfg.util.filemodes import is_credentials_file, make_private_directory
 
-    report = []
-    if not os.path.isdir(out_dir):
-        os.makedirs(out_dir, mode=0o700)
-        report.append(f"created {out_dir} (mode 0700)")
-    for name in names:
-        path = os.path.join(out_dir, name)
-        secret = name == "credentials.json"
-        kept = write_atomic(path, build.files[name], new_mode=0o600 if secret else 0o644, backup=True)
-        if secret:
-            os.chmod(path, 0o600)
-        report.append(f"wrote {path}" + (" (mode 0600)" if secret else "") + (f", kept {kept}" if kept else ""))
+    report = [f"created {out_dir} (mode 0700)"] if make_private_directory(out_dir) else []
+    for entry in stale:
+        kept = write_atomic(entry.path, entry.output.text, backup=True)
+        secret = is_credentials_file(entry.path)
+        report.append(f"wrote {entry.path}" + (" (mode 0600)" if secret else "") + (f", kept {kept}" if kept else ""))
     return report

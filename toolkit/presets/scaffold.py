@@ -15,6 +15,7 @@ import time
 from pbcfg.errors import InputError, Refused
 from pbcfg.schema_store import SCHEMA_FILES, schema_text
 from pbcfg.util.atomic import write_atomic
+from pbcfg.util.filemodes import is_credentials_file, make_private_directory
 
 __all__ = ["write_config"]
 
@@ -35,9 +36,7 @@ def write_config(directory: str, files: dict[str, str], *, force: bool, schemas:
                       + (f" (and {len(existing) - 1} more)" if len(existing) > 1 else "")
                       + "; nothing was written. Pass --force to overwrite (a timestamped .bak of each is kept)")
     report = []
-    if not os.path.isdir(directory):
-        os.makedirs(directory, mode=0o700)
-        os.chmod(directory, 0o700)
+    if make_private_directory(directory):
         report.append(f"created {directory} (mode 0700)")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for name, text in files.items():
@@ -48,9 +47,6 @@ def write_config(directory: str, files: dict[str, str], *, force: bool, schemas:
             backup = f"{path}.{stamp}.bak"
             shutil.copy2(path, backup)
             report.append(f"kept {backup}")
-        secret = name.startswith("credentials.") and not name.endswith(".schema.json")
-        write_atomic(path, text, new_mode=0o600 if secret else 0o644)
-        if secret:
-            os.chmod(path, 0o600)
-        report.append(f"wrote {path}" + (" (mode 0600)" if secret else ""))
+        write_atomic(path, text)
+        report.append(f"wrote {path}" + (" (mode 0600)" if is_credentials_file(path) else ""))
     return report

@@ -44,8 +44,14 @@ def _sweep(path: str) -> None:
             pass
 
 
-def write_atomic(path, content: str | bytes, *, new_mode: int = 0o644, backup: bool = False) -> str | None:
-    """Replace ``path`` with ``content``; return the backup's path if one was made."""
+def write_atomic(path, content: str | bytes, *, backup: bool = False) -> str | None:
+    """Replace ``path`` with ``content``; return the backup's path if one was made.
+
+    An existing file keeps its mode; a new one gets :func:`pbcfg.util.filemodes.mode_for`'s, and a
+    credentials file is 0600 whatever it was before.
+    """
+    from pbcfg.util.filemodes import CREDENTIALS_MODE, is_credentials_file, mode_for
+
     path = _target(os.fspath(path))
     data = content.encode("utf-8") if isinstance(content, str) else content
     directory = os.path.dirname(path) or "."
@@ -53,7 +59,9 @@ def write_atomic(path, content: str | bytes, *, new_mode: int = 0o644, backup: b
         mode = os.stat(path).st_mode & 0o7777
         exists = True
     except FileNotFoundError:
-        mode, exists = new_mode, False
+        mode, exists = mode_for(path), False
+    if is_credentials_file(path):
+        mode = CREDENTIALS_MODE
     _sweep(path)
     backup_path = None
     if backup and exists:

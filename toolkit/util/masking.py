@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_secret_field", "looks_secret", "mask", "redact", "redact_credentials_text", "redact_credentials_yaml"]
+__all__ = ["is_secret_field", "looks_secret", "mask", "masked_diff", "redact", "redact_credentials_text",
+           "redact_credentials_yaml"]
 
 _PUBLIC_FIELDS = frozenset({"baseurl", "endpoint", "region", "projectid", "$schema", "enabled"})
 _YAML_MEMBER = re.compile(r"""^([ \t]*(?:-[ \t]+)?)(["']?)([^"':#\n]+)\2([ \t]*:[ \t]*)(["']?)([^\n#]*?)\5([ \t]*(?:#.*)?)$""", re.M)
@@ -78,3 +79,17 @@ def redact(text: str, kind: str | None, yaml: bool = False) -> str:
     every value whose key says it is a secret."""
     function = redact_credentials_yaml if yaml else redact_credentials_text
     return function(text, is_secret_field if kind == "credentials" else looks_secret)
+
+
+def masked_diff(old: str, new: str, *, kind: str | None, yaml: bool, old_label: str, new_label: str) -> str:
+    """A unified diff of two versions of a config file, both masked as :func:`redact` shows them.
+
+    ``kind`` is the file's kind ("credentials", "llm-config"), or None for a file that holds no secret
+    values (a schema file), never guessed from a name.
+    """
+    import difflib
+
+    if kind is not None:
+        old, new = redact(old, kind, yaml=yaml), redact(new, kind, yaml=yaml)
+    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                        old_label, new_label))

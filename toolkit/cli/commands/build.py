@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from pbcfg.cli.commands.options import report_options
@@ -18,22 +20,23 @@ __all__ = ["build"]
 @click.pass_context
 def build(ctx, source_dir, out_dir, check, fmt, output, fail_on, color) -> None:
     """Validate SOURCE_DIR's credentials.yaml and llm-config.yaml, then write them as JSON."""
-    from pbcfg.presets.build import build_outputs, out_of_date
+    from pbcfg.presets.build import build_outputs, out_of_date, stale_diagnostics, write_outputs
     from pbcfg.source.locations import config_dir
 
     out_dir = config_dir(out_dir)
     result = build_outputs(source_dir)
-    if not result.files:
+    if not result.outputs:
         code = emit("build", result.sources, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output)
         click.echo("nothing was built: fix the errors above first", err=True)
         ctx.exit(code or 1)
-    diffs = out_of_date(result, out_dir)
+    stale = out_of_date(result, out_dir)
     if check:
-        for diff in diffs.values():
-            click.echo(diff, nl=False)
-        click.echo(f"{out_dir} is {'out of date: run `pbcfg build`' if diffs else 'up to date'}", err=True)
-        ctx.exit(1 if diffs else 0)
-    from pbcfg.presets.build import write_outputs
-
-    for line in write_outputs(result, out_dir, diffs) or [f"{out_dir} is up to date"]:
+        if fmt in (None, "text") and output is None:
+            for entry in stale:
+                click.echo(entry.diff, nl=False)
+        code = emit("build", [os.path.join(out_dir, output.name) for output in result.outputs],
+                    result.diagnostics + stale_diagnostics(stale), fmt=fmt, fail_on=fail_on, color=color, output=output)
+        click.echo(f"{out_dir} is {'out of date: run `pbcfg build`' if stale else 'up to date'}", err=True)
+        ctx.exit(code)
+    for line in write_outputs(stale, out_dir) or [f"{out_dir} is up to date"]:
         click.echo(line, err=True)

@@ -27,7 +27,6 @@ def stale_schema(ctx):
     from pbcfg.ponybunny.schema_files import stale_schema_files
 
     documents = [document for document in (ctx.credentials, ctx.llm_config) if document is not None]
-    return [ctx.at_file(path, "files.stale-schema",
-                        f"{os.path.basename(path)} is {'stale' if os.path.exists(path) else 'missing'}",
-                        "write the current schema (`pbcfg lint --fix` does)", fix=WriteFile(path, text))
-            for path, text in stale_schema_files(documents).items()]
+    return [ctx.at_file(stale.path, "files.stale-schema", f"{os.path.basename(stale.path)} is {stale.state}",
+                        "write the current schema (`pbcfg lint --fix` does)", fix=WriteFile(stale.path, stale.text))
+            for stale in stale_schema_files(documents)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pbcfg.lint.registry import check
-from pbcfg.ponybunny.builtins import defaults
+from pbcfg.ponybunny.builtins import FLIPPED_DEFAULTS, defaults
 
 
 @check("merge.partial-tier")
@@ -35,18 +35,15 @@ def agent_default_primary(ctx):
     return found
 
 
-_FLIPPED = {"aws-bedrock": "became enabled by default on 2026-02-19",
-            "codex": "is enabled by default since it joined on 2026-02-13"}
-
-
 @check("merge.changed-default")
 def changed_default(ctx):
     if ctx.llm_config is None:
         return []
     return [ctx.in_llm_config(["endpoints", endpoint_id], "merge.changed-default",
-                              f"{endpoint_id} {change}, and this file does not say whether it should be",
+                              f"{endpoint_id} is enabled by default since {since}, and this file does not say "
+                              "whether it should be",
                               f'set endpoints.{endpoint_id}.enabled explicitly', key=True)
-            for endpoint_id, change in _FLIPPED.items()
+            for endpoint_id, since in FLIPPED_DEFAULTS.items()
             if "enabled" not in ctx.user_entry("endpoints", endpoint_id)
             and ctx.credentials_entry(endpoint_id).get("enabled") is not False]
 

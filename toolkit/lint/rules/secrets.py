@@ -9,6 +9,7 @@ import stat
 from pbcfg.lint.fixes import SetMode, mode_of
 from pbcfg.lint.registry import check
 from pbcfg.ponybunny.builtins import CREDENTIAL_FIELDS
+from pbcfg.util.filemodes import CREDENTIALS_MODE, DIRECTORY_MODE
 from pbcfg.util.masking import mask
 
 NO_KEY_VALUES = ("not-needed", "EMPTY", "ollama", "lm-studio", "sk-no-key-required")
@@ -76,11 +77,11 @@ def file_permissions(ctx):
     if mode is not None and mode & (stat.S_IRWXG | stat.S_IRWXO):
         found.append(ctx.at_file(path, "secrets.file-permissions",
                                  f"credentials file has mode {mode:04o}: group or others can read it",
-                                 "chmod 600 it (`pbcfg lint --fix` does)", fix=SetMode(path, 0o600)))
+                                 "chmod 600 it (`pbcfg lint --fix` does)", fix=SetMode(path, CREDENTIALS_MODE)))
     directory = os.path.dirname(os.path.abspath(path))
     directory_mode = mode_of(directory)
-    if directory_mode is not None and directory_mode != 0o700:
+    if directory_mode is not None and directory_mode != DIRECTORY_MODE:
         found.append(ctx.at_file(path, "secrets.file-permissions",
                                  f"its directory {directory} has mode {directory_mode:04o}, not 0700",
-                                 "chmod 700 it (`pbcfg lint --fix` does)", fix=SetMode(directory, 0o700)))
+                                 "chmod 700 it (`pbcfg lint --fix` does)", fix=SetMode(directory, DIRECTORY_MODE)))
     return found

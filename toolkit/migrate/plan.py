@@ -1,0 +1,122 @@
+"""A whole ``pbcfg migrate`` run, decided before anything is written.
+
+The plan holds the move out of ``~/.ponybunny``, each file's migration and
+the schema files to rewrite, every step as a diagnostic: ``--check`` reports
+them, ``--diff`` shows them, and a run writes them only when no file is
+blocked and the migrated files validate.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import NamedTuple
+
+from pbcfg.diagnostics import Diagnostic, Severity
+from pbcfg.migrate.engine import FileMigration, migrate_file
+from pbcfg.migrate.migrations import Options
+from pbcfg.migrate.relocation import LegacyMove, move_legacy, plan_legacy_move
+from pbcfg.ponybunny.schema_files import StaleSchema
+from pbcfg.rules import diagnostic
+
+__all__ = ["MigrationPlan", "move", "plan_migration", "remaining_errors", "write_migration"]
+
+
+class MigrationPlan(NamedTuple):
+    move: LegacyMove
+    files: list[FileMigration]
+    schema_files: list[StaleSchema]
+    diagnostics: list[Diagnostic]  # every step, note and blocker, in file order
+
+    @property
+    def pending(self) -> int:
+        """Steps a run would make: moves, changes, schema files."""
+        return len(self.move.moves) + sum(len(f.pending) for f in self.files) + len(self.schema_files)
+
+    @property
+    def blocked(self) -> list[FileMigration]:
+        return [f for f in self.files if f.blocked]
+
+    @property
+    def changed(self) -> list[FileMigration]:
+        return [f for f in self.files if f.changed]
+
+    @property
+    def notes(self) -> list[Diagnostic]:
+        """What a run reports but cannot change: unknown keys left in place, a legacy copy beside the new one."""
+        return [d for d in self.diagnostics if d.severity is not Severity.ERROR]
+
+    @property
+    def checked(self) -> list[str]:
+        return [f.source.name for f in self.files]
+
+
+def plan_migration(paths: list[str], *, config_dir: str, home: str, options: Options,
+                   only: set[str] | None) -> MigrationPlan:
+    """Plan every selected migration of ``paths`` (none: the config directory, moving it out of
+    ``~/.ponybunny`` first when PonyBunny would)."""
+    from pbcfg.check.pipeline import check_sources
+    from pbcfg.ponybunny.schema_files import stale_schema_files
+    from pbcfg.source.files import expand_paths, read_source
+
+    found: list[Diagnostic] = []
+    move = LegacyMove([], [])
+    targets = list(paths)
+    if not paths and (only is None or "location" in only):
+        move = plan_legacy_move(os.path.join(home, ".ponybunny"), config_dir)
+        for blocked in move.blocked:
+            found.append(diagnostic("files.legacy-copy", os.path.join(home, ".ponybunny", os.path.basename(blocked)),
+                                    f"{blocked} exists too, so nothing moves; PonyBunny reads only that one",
+                                    "merge what you still need into it by hand, then delete the legacy copy"))
+        for source, target in move.moves:
+            found.append(diagnostic("migrate.location", source, f"→ {target}, where PonyBunny reads it",
+                                    "run `pbcfg migrate` to move it (copy, verify, then remove; never overwriting)"))
+        if move.moves:  # the files are migrated where they are, to show what the run would do after the move
+            targets = [os.path.dirname(move.moves[0][0])]
+    try:
+        files = expand_paths(targets, config_dir)
+    except Exception:
+        if not move.moves:
+            raise
+        files = []
+    migrations = [migrate_file(read_source(path), options, only) for path in files]
+    for migration in migrations:
+        found.extend(migration.diagnostics)
+    schemas = []
+    if only is None or "schema-files" in only:
+        migrated = [m.source._replace(text=m.after) for m in migrations if not m.blocked]
+        schemas = stale_schema_files(check_sources(migrated).documents)
+        for stale in schemas:  # a missing schema file is reported on the config file that names it
+            found.append(diagnostic("migrate.schema-files", stale.path if stale.state == "stale" else stale.document.name,
+                                    f"{os.path.basename(stale.path)} is {stale.state} → the current schema",
+                                    "run `pbcfg migrate` to write it"))
+    return MigrationPlan(move, migrations, schemas, found)
+
+
+def remaining_errors(plan: MigrationPlan) -> list[Diagnostic]:
+    """What the migrated files would still get wrong: a run writes nothing while there is any.
+
+    Positions would point into text that is not on disk, so these keep only their pointer.
+    """
+    from pbcfg.check.pipeline import check_sources
+
+    result = check_sources([f.source._replace(text=f.after) for f in plan.changed])
+    return [d._replace(span=None, snippet=None, message=f"after migrating, still: {d.message}") for d in result.errors]
+
+
+def write_migration(plan: MigrationPlan, *, backup: bool) -> list[str]:
+    """Write each changed file, then the schema files; the move is done before planning (:func:`move`)."""
+    from pbcfg.util.atomic import write_atomic
+
+    done = []
+    for migration in plan.changed:
+        kept = write_atomic(migration.source.path, migration.after, backup=backup)
+        done.append(f"wrote {migration.source.path}" + (f" (kept {kept})" if kept else ""))
+    for stale in plan.schema_files:
+        write_atomic(stale.path, stale.text)
+        done.append(f"wrote {stale.path}")
+    return done
+
+
+def move(plan: MigrationPlan) -> list[str]:
+    """The move out of ``~/.ponybunny`` alone; plan again afterwards to migrate the moved files."""
+    return move_legacy(plan.move)
