@@ -207,9 +207,12 @@ def test_add_conflict_is_refused_unless_replace(run, tmp_path):
     (tmp_path / "llm-config.json").write_text(HAND_WRITTEN)
     refused = run("add", "ollama", "--config-dir", tmp_path)
     assert refused.code == 1
-    assert refused.err == ("pbcfg: error: already defined: endpoints.openai-compatible in llm-config.json, "
-                           "models.llama3.1:8b in llm-config.json; nothing was written. Pass --replace to overwrite "
-                           "them, or --endpoint-id for a new slot\n")
+    assert [(d["rule"], d["pointer"], d["line"], d["message"]) for d in
+            run("add", "ollama", "--config-dir", tmp_path, "--format", "json").json["diagnostics"]] == [
+        ("add.conflict", "/endpoints/openai-compatible", 4, "endpoints.openai-compatible is already defined here"),
+        ("add.conflict", "/models/llama3.1:8b", 7, "models.llama3.1:8b is already defined here")]
+    assert refused.err == ("pbcfg: error: nothing was written: those entries already exist; pass --replace to "
+                           "overwrite them, or --endpoint-id for a new slot\n")
     assert (tmp_path / "llm-config.json").read_text() == HAND_WRITTEN
     assert run("add", "ollama", "--config-dir", tmp_path, "--replace").code == 0
     data = json.loads((tmp_path / "llm-config.json").read_text())
@@ -224,3 +227,17 @@ def test_presets_command_lists_and_shows(run):
     shown = run("presets", "ollama").out
     assert "  base URL        http://localhost:11434/v1\n" in shown
     assert "  API key         'ollama' (the server needs none; PonyBunny needs a string)\n" in shown
+
+
+def test_add_refuses_a_config_with_errors_and_reports_them(run, tmp_path):
+    broken = '{\n  "defaults": {"timeout": 30}, // short\n}\n'
+    (tmp_path / "llm-config.json").write_text(broken)
+    result = run("add", "vllm", "--config-dir", tmp_path, "--format", "json")
+    assert result.code == 1
+    assert [(d["rule"], d["line"], d["column"]) for d in result.json["diagnostics"]] == [
+        ("schema.minimum", 2, 27), ("json.trailing-comma", 2, 30), ("json.comment", 2, 32)]
+    assert result.json["summary"]["files"] == 1
+    assert result.err == ("pbcfg: error: nothing was written: fix the config's errors above (`pbcfg validate`) "
+                          "before adding to it\n")
+    assert (tmp_path / "llm-config.json").read_text() == broken
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["llm-config.json"]

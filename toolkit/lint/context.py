@@ -29,7 +29,9 @@ class LintContext:
             os.path.basename(self.llm_config.name) if self.llm_config else "llm-config.json")
 
     def path_of(self, name: str) -> str:
-        return os.path.join(self.directory, name)
+        """``name`` in this directory, written the way the user named the files checked beside it."""
+        shown = next(document.name for document in (self.credentials, self.llm_config) if document is not None)
+        return os.path.join(os.path.dirname(shown), name)
 
     def _finding(self, document: Document | None, file_name: str, tokens: list, rule_id: str, message: str,
                  hint: str | None, fix, key: bool) -> Finding:

@@ -9,18 +9,20 @@ anything is written, and each changed file keeps a ``.bak``.
 from __future__ import annotations
 
 import os
+from typing import NamedTuple
 
 from pbcfg.check.pipeline import check_sources
-from pbcfg.diagnostics import Severity
-from pbcfg.errors import Refused
+from pbcfg.diagnostics import Diagnostic
 from pbcfg.ponybunny.merge import merged_llm_config
 from pbcfg.presets.catalog import Preset
 from pbcfg.presets.render import Parameters, render
+from pbcfg.rules import diagnostic
 from pbcfg.source.files import Source, read_source
 from pbcfg.source.json_edit import set_member
 from pbcfg.util.atomic import write_atomic
+from pbcfg.util.shapes import mapping
 
-__all__ = ["add_preset"]
+__all__ = ["Added", "add_preset"]
 
 
 def _config_path(directory: str, kind: str) -> str:
@@ -74,35 +76,34 @@ def _set_yaml_member(text: str, section: str, key: str, value: object) -> str:
     return "\n".join(lines[:end] + dump({key: value}, indent) + lines[end:])
 
 
-def _errors(sources: list[Source]) -> list:
-    return [d for d in check_sources(sources).diagnostics if d.severity is Severity.ERROR]
+class Added(NamedTuple):
+    lines: list[str]  # each file written, then the preset's notes
+    diagnostics: list[Diagnostic]  # why nothing was written; empty when the add was made
+    files: list[str]  # the config files the add read (those that exist)
 
 
-def add_preset(directory: str, preset: Preset, params: Parameters, *, replace: bool, backup: bool) -> list[str]:
+def add_preset(directory: str, preset: Preset, params: Parameters, *, replace: bool, backup: bool) -> Added:
+    """Insert ``preset``'s entries into the config in ``directory``; refuse, writing nothing, on any doubt."""
     paths = {kind: _config_path(directory, kind) for kind in ("credentials", "llm-config")}
     sources = {kind: _load(path, kind) for kind, path in paths.items()}
-    present = [s for s in sources.values() if s is not None]
-    errors = _errors(present)
-    if errors:
-        first = errors[0]
-        raise Refused(f"{first.file}:{first.line}:{first.column}: {first.message}; fix the existing errors "
-                      "(`pbcfg validate`) before adding to this config")
-    documents = {document.kind: document.data for document in check_sources(present).documents}
-    current = {kind: documents.get(kind) or {} for kind in paths}
+    existing = check_sources([s for s in sources.values() if s is not None])
+    names = existing.files
+    if existing.failed:
+        return Added([], existing.errors, names)
+    documents = {document.kind: document for document in existing.documents}
+    current = {kind: documents[kind].data if kind in documents else {} for kind in paths}
     merged = merged_llm_config(current["llm-config"])
     tier_primary = merged.get("tiers", {}).get(params.tier, {}).get("primary") if params.tier else None
     rendered = render(preset, params, current_tier_primary=tier_primary, route_tiers=False, standalone=False)
     new = {"credentials": rendered.data["credentials.json"], "llm-config": rendered.data["llm-config.json"]}
 
-    conflicts = []
-    for kind in paths:
-        for section in ("endpoints", "models"):
-            for entry_id in new[kind].get(section, {}):
-                if entry_id in (current[kind].get(section) or {}):
-                    conflicts.append(f"{section}.{entry_id} in {os.path.basename(paths[kind])}")
+    conflicts = [documents[kind].diagnostic([section, entry_id], "add.conflict",
+                                            f"{section}.{entry_id} is already defined here",
+                                            "pass --replace to overwrite it, or --endpoint-id for a new slot", key=True)
+                 for kind in paths for section in ("endpoints", "models")
+                 for entry_id in new[kind].get(section, {}) if entry_id in mapping(current[kind].get(section))]
     if conflicts and not replace:
-        raise Refused(f"already defined: {', '.join(conflicts)}; nothing was written. Pass --replace to overwrite "
-                      "them, or --endpoint-id for a new slot")
+        return Added([], conflicts, names)
 
     texts = {}
     for kind, path in paths.items():
@@ -116,12 +117,10 @@ def add_preset(directory: str, preset: Preset, params: Parameters, *, replace: b
             for entry_id, entry in new[kind].get(section, {}).items():
                 text = edit(text, section, entry_id, entry)
         texts[kind] = text
-    candidates = [Source(paths[kind], paths[kind], kind, text) for kind, text in texts.items()]
-    errors = _errors(candidates)
-    if errors:
-        first = errors[0]
-        raise Refused(f"the merged config would not validate ({first.file}: {first.rule} {first.message}); "
-                      "nothing was written")
+    after = check_sources([Source(paths[kind], paths[kind], kind, text) for kind, text in texts.items()])
+    if after.failed:  # the files on disk are not these texts: keep the pointer, not a position
+        return Added([], [diagnostic("add.invalid-result", d.file, f"after the add: {d.rule} {d.message}", d.hint,
+                                     pointer=d.pointer) for d in after.errors], names)
     report = []
     for kind, text in texts.items():
         source = sources[kind]
@@ -129,4 +128,4 @@ def add_preset(directory: str, preset: Preset, params: Parameters, *, replace: b
             continue
         kept = write_atomic(paths[kind], text, backup=backup)
         report.append(f"{'updated' if source else 'wrote'} {paths[kind]}" + (f" (kept {kept})" if kept else ""))
-    return report + [f"note: {note}" for note in rendered.notes]
+    return Added(report + [f"note: {note}" for note in rendered.notes], [], names)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from pbcfg.cli.commands.options import report_options
+
 __all__ = ["add", "init", "preset_options", "presets", "render"]
 
 
@@ -16,12 +18,16 @@ def preset_options(command):
         click.option("--endpoint-id", help="Endpoint slot (default: the preset's; a new id adds another server)."),
         click.option("--tier", help="Make the first model this tier's primary, the current primary its fallback."),
         click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Any other preset parameter."),
-        click.option("--source", type=click.Choice(["json", "yaml"]), default="json", show_default=True,
-                     help="yaml: commented YAML sources for `pbcfg build`, instead of the JSON PonyBunny reads."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def source_option(command):
+    return click.option("--source", type=click.Choice(["json", "yaml"]), default="json", show_default=True,
+                        help="yaml: commented YAML sources for `pbcfg build`, instead of the JSON PonyBunny "
+                             "reads.")(command)
 
 
 def as_source(rendered, source: str) -> dict[str, str]:
@@ -77,6 +83,7 @@ def presets(name: str | None) -> None:
 @click.command()
 @click.argument("preset_name", metavar="PRESET")
 @preset_options
+@source_option
 @click.option("--out", type=click.Path(file_okay=False), help="Write the two files into this directory.")
 @click.option("--force", is_flag=True, help="With --out, overwrite existing files (a timestamped .bak is kept).")
 def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source, out,
@@ -105,6 +112,7 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
 @click.option("--preset", "preset_name", required=True, help="The service preset (see `pbcfg presets`).")
 @click.option("--dir", "directory", type=click.Path(file_okay=False), help="Config directory (default: PonyBunny's).")
 @preset_options
+@source_option
 @click.option("--force", is_flag=True, help="Overwrite existing files, keeping a timestamped .bak of each.")
 def init(preset_name, directory, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source,
          force) -> None:
@@ -128,19 +136,34 @@ def init(preset_name, directory, base_url, api_key, api_key_env, models, endpoin
 @preset_options
 @click.option("--replace", is_flag=True, help="Overwrite an endpoint or model that already exists.")
 @click.option("--no-backup", is_flag=True, help="Keep no .bak of the changed files.")
-def add(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source,
-        replace, no_backup) -> None:
-    """Merge PRESET's endpoint, credentials and models into an existing config."""
-    if source != "json":
-        from pbcfg.errors import UsageError
+@report_options
+def add(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, replace,
+        no_backup, fmt, output, fail_on, color) -> None:
+    """Merge PRESET's endpoint, credentials and models into an existing config (JSON or YAML sources).
 
-        raise UsageError("--source: add edits the files in place, whatever their format; leave it out")
+    Nothing is written when the config has errors, an entry already exists (without --replace), or the
+    result would not validate: the reasons are reported as diagnostics.
+    """
+    from pbcfg.errors import Refused
     from pbcfg.presets.add import add_preset
     from pbcfg.presets.catalog import get_preset
+    from pbcfg.reporters import emit
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
-    lines = add_preset(resolve_config_dir(config_dir), get_preset(preset_name),
+    added = add_preset(resolve_config_dir(config_dir), get_preset(preset_name),
                        parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings),
                        replace=replace, backup=not no_backup)
-    for line in lines:
+    if added.diagnostics:
+        emit("add", added.files, added.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output)
+        raise Refused("nothing was written: " + _why_not_added(added.diagnostics))
+    for line in added.lines:
         click.echo(line, err=True)
+
+
+def _why_not_added(diagnostics) -> str:
+    rules = {d.rule for d in diagnostics}
+    if rules == {"add.conflict"}:
+        return "those entries already exist; pass --replace to overwrite them, or --endpoint-id for a new slot"
+    if rules == {"add.invalid-result"}:
+        return "the config would not validate after the add"
+    return "fix the config's errors above (`pbcfg validate`) before adding to it"
