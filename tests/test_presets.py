@@ -83,7 +83,8 @@ def test_custom_endpoint_id_gets_its_own_slot():
     rendered = render(get_preset("vllm"), Parameters(endpoint_id="gpu-box", base_url="http://gpu-box.lan:8000/v1"))
     assert rendered.data["credentials.json"]["endpoints"] == {
         "gpu-box": {"enabled": True, "apiKey": "EMPTY", "baseUrl": "http://gpu-box.lan:8000/v1"}}
-    assert rendered.data["llm-config.json"]["endpoints"] == {"gpu-box": {"enabled": True, "protocol": "openai", "priority": 3}}
+    assert rendered.data["llm-config.json"]["endpoints"] == {"gpu-box": {"enabled": True, "protocol": "openai", "priority": 3},
+                                                             "aws-bedrock": {"enabled": False}, "codex": {"enabled": False}}
 
 
 def test_api_key_env_writes_nothing_secret():
