@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from pbcfg.check.pipeline import CheckResult, check_paths, check_sources
+from pbcfg.check.pipeline import CheckResult, check_sources
 from pbcfg.diagnostics import Diagnostic, Severity
 from pbcfg.lint.context import LintContext
 from pbcfg.lint.fixes import SetMode, TextEdit, WriteFile, apply_edits, edit_remove_item
@@ -100,14 +100,24 @@ def lint_paths(paths: list[str], *, config_dir: str, kind: str | None, settings:
 
     A rule runs when each file it reads validates (or is absent), so an error in one file of a pair
     does not silence the rules about the other."""
+    from pbcfg.errors import InputError
     from pbcfg.lint.reach import skipped_note
-    from pbcfg.source.files import expand_paths
+    from pbcfg.source.files import expand_paths, read_source
 
     _register_rules()
-    requested = expand_paths(paths, config_dir)
-    result = check_paths(requested + _partners(requested), config_dir=config_dir, kind=kind)
-    asked = {os.path.realpath(path) for path in requested}
-    shown = {source.name for source in result.sources if os.path.realpath(source.path) in asked}
+    requested, seen = [], set()
+    for path in expand_paths(paths, config_dir):  # each file once, as check_paths reads them
+        if os.path.realpath(path) not in seen:
+            seen.add(os.path.realpath(path))
+            requested.append(path)
+    sources = [read_source(path, kind) for path in requested]
+    shown = {source.name for source in sources}
+    for path in _partners(requested):
+        try:
+            sources.append(read_source(path, kind))
+        except InputError:
+            pass  # a partner that cannot be read is left out; validate the directory to hear why
+    result = check_sources(sources)
     findings = _validation_findings(result, shown)
     invalid = {d.file for d in result.diagnostics if d.severity is Severity.ERROR}
     notes = []
@@ -123,7 +133,7 @@ def lint_paths(paths: list[str], *, config_dir: str, kind: str | None, settings:
     # a partner read for context is not reported on; files outside the pair (schema files, legacy copies) are
     findings = [f for f in findings if f.diagnostic.file in shown or f.diagnostic.file not in result.files]
     covered = {f.diagnostic.pointer for f in findings if f.diagnostic.rule == "secrets.credential-in-llm-config"}
-    kept = [Finding(settings.apply(f.diagnostic), f.fix) for f in findings
+    kept = [f._replace(diagnostic=settings.apply(f.diagnostic)) for f in findings
             if settings.keeps(f.diagnostic)
             and not (f.diagnostic.rule == "schema.additionalProperties" and f.diagnostic.pointer in covered)]
     kept.extend(Finding(problem) for problem in settings.problems)

@@ -73,8 +73,8 @@ def select_fixes(findings: list, *, unsafe: bool) -> tuple[list, list[str]]:
     chosen = [f for f in chosen if f.unsafe or not isinstance(f.fix, TextEdit) or not any(
         path == f.fix.document.source.path and start < f.fix.end and f.fix.start < end for path, start, end in taken)]
     hidden = [f for f in findings if f.fix is not None and f.unsafe and not unsafe]
-    lines = [f"{f.diagnostic.file}:{f.diagnostic.line}: {f.diagnostic.rule}: {f.fix.replacement} "
-             "(an unsafe fix: pass --unsafe-fixes to apply it)" for f in hidden if isinstance(f.fix, TextEdit)]
+    lines = [f"{f.diagnostic.file}:{f.diagnostic.line}: {f.diagnostic.rule}: not fixed: an unsafe fix would write "
+             f"{f.fix.replacement}; pass --unsafe-fixes to apply it" for f in hidden if isinstance(f.fix, TextEdit)]
     return chosen, lines
 
 
