@@ -132,7 +132,8 @@ def test_missing_credential_is_a_note_unless_the_environment_is_checked(tmp_path
     assert result.diagnostics == []
     assert result.notes == ["4 enabled endpoints lack credentials in this environment and are skipped: "
                             "anthropic-direct, openai-direct, azure-openai and google-ai-studio "
-                            "(`pbcfg resolve` shows them)"]
+                            "(`pbcfg resolve` shows them); here, tiers simple, medium and complex and agents "
+                            "conversation, agent_a_market_listener and execution have no usable model"]
     checked = lint_paths([str(config)], config_dir=str(config), kind=None, settings=Settings(environment="check"),
                          env={"AZURE_OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "sk-ant-k"}, home=str(tmp_path))
     assert [(d.rule, d.pointer, d.severity.label, d.message) for d in checked.diagnostics] == [

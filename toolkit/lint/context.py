@@ -60,6 +60,14 @@ class LintContext:
         """True when file modes and this process's environment are read at all."""
         return self.environment != "ignore"
 
+    def judging_environment(self) -> LintContext:
+        """This context as ``environment = "check"`` would see it: for what a note says about this shell."""
+        import copy
+
+        strict = copy.copy(self)
+        strict.environment, strict.env, strict._memo = "check", self.env, {}
+        return strict
+
     def memo(self, key: str, compute):
         """``compute(self)`` once per context: several rules share one analysis."""
         if key not in self._memo:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["READ_AGENTS", "READ_TIERS", "Blocked", "Cause", "blocked", "cause_of", "configured", "english_list",
-           "is_missing_key", "report_at", "skipped_note"]
+__all__ = ["READ_AGENTS", "READ_TIERS", "Blocked", "Cause", "blocked", "cause_of", "chains_text", "configured",
+           "english_list", "is_missing_key", "report_at", "skipped_note"]
 
 READ_TIERS = ("simple", "medium", "complex")
 READ_AGENTS = ("conversation", "agent_a_market_listener", "execution")
@@ -98,6 +98,14 @@ def _causes_of_model(ctx, model_id: str) -> tuple[Cause, ...]:
     return tuple(cause for cause in (cause_of(ctx, e) for e in endpoints) if cause is not None)
 
 
+def _relevance(ctx, cause: Cause) -> int:
+    """Causes in the order to read them: on an endpoint the user's files set up (the one meant to work),
+    then at something else they wrote (an endpoint they turned off), then PonyBunny's defaults."""
+    if configured(ctx, cause.endpoint):
+        return 0
+    return 1 if any(len(tokens) > 1 and ctx.has(kind, list(tokens)) for kind, tokens, _ in cause.places) else 2
+
+
 def _read_chains(ctx):
     for section, names in (("tiers", READ_TIERS), ("agents", READ_AGENTS)):
         for name in names:
@@ -112,16 +120,19 @@ def _analyse(ctx) -> tuple[list[Blocked], list[Blocked]]:
     model_causes = {model_id: _causes_of_model(ctx, model_id) for model_id in ctx.merged.get("models", {})}
     user_models = [m for m in ctx.user_section("models") if model_causes.get(m)]
     chains = dict(_read_chains(ctx))
-    groups: dict[tuple, list] = {}
+    groups: dict[Cause, tuple[dict, list]] = {}  # by the first cause to read: its causes, its chains
     for chain_id, chain in chains.items():
         if any(ctx.model_usable(m) for m in chain if m in model_causes):
             continue
-        causes = tuple(dict.fromkeys(c for m in chain for c in model_causes.get(m, ())))
+        causes = sorted(dict.fromkeys(c for m in chain for c in model_causes.get(m, ())),
+                        key=lambda cause: _relevance(ctx, cause))
         if causes:
-            groups.setdefault(causes, []).append(chain_id)
-    broken = [Blocked(causes, tuple(m for m in user_models if set(model_causes[m]) <= set(causes)
-                                    and any(m in chains[c] for c in ids)), tuple(ids), ())
-              for causes, ids in groups.items()]
+            group = groups.setdefault(causes[0], ({}, []))
+            group[0].update(dict.fromkeys(causes))
+            group[1].append(chain_id)
+    broken = [Blocked(tuple(causes), tuple(m for m in user_models if set(model_causes[m]) <= set(causes)
+                                           and any(m in chains[c] for c in ids)), tuple(ids), ())
+              for causes, ids in groups.values()]
     covered = {m for group in broken for m in group.models} | \
         {m for group in broken for chain_id in group.chains for m in chains[chain_id]}
     by_cause: dict[tuple, list] = {}
@@ -175,6 +186,23 @@ def skipped_note(ctx) -> list[str]:
     if not skipped:
         return []
     many = len(skipped) > 1
-    return [f"{len(skipped)} enabled endpoint{'s' if many else ''} {'lack' if many else 'lacks'} credentials in "
+    note = (f"{len(skipped)} enabled endpoint{'s' if many else ''} {'lack' if many else 'lacks'} credentials in "
             f"this environment and {'are' if many else 'is'} skipped: {english_list(skipped)} "
-            "(`pbcfg resolve` shows them)"]
+            "(`pbcfg resolve` shows them)")
+    if not ctx.judges_environment:  # what that leaves in this environment, which the files alone do not say
+        here = [chain for group in blocked(ctx.judging_environment())[0] for chain in group.chains]
+        broken = {chain for group in blocked(ctx)[0] for chain in group.chains}
+        here = [chain for chain in here if chain not in broken]
+        if here:
+            note += f"; here, {chains_text(here)} {'have' if len(here) > 1 else 'has'} no usable model"
+    return [note]
+
+
+def chains_text(chains) -> str:
+    """"tiers simple and medium and agent execution"."""
+    parts = []
+    for section, word in (("tiers", "tier"), ("agents", "agent")):
+        names = [name for kind, name in chains if kind == section]
+        if names:
+            parts.append(f"{word}{'s' if len(names) > 1 else ''} {english_list(names)}")
+    return " and ".join(parts)

@@ -8,7 +8,16 @@ naming what the cause takes down.
 
 from __future__ import annotations
 
-from pbcfg.lint.reach import READ_AGENTS, READ_TIERS, Blocked, blocked, english_list, is_missing_key, report_at
+from pbcfg.lint.reach import (
+    READ_AGENTS,
+    READ_TIERS,
+    Blocked,
+    blocked,
+    chains_text,
+    english_list,
+    is_missing_key,
+    report_at,
+)
 from pbcfg.lint.registry import check
 from pbcfg.ponybunny.builtins import defaults
 from pbcfg.util.suggest import did_you_mean
@@ -18,15 +27,6 @@ _LLM = ("llm-config",)
 
 def _users_models(ctx) -> dict:
     return {k: v for k, v in ctx.user_section("models").items() if isinstance(v, dict)}
-
-
-def _chains_text(chains) -> str:
-    parts = []
-    for section, word in (("tiers", "tier"), ("agents", "agent")):
-        names = [name for kind, name in chains if kind == section]
-        if names:
-            parts.append(f"{word}{'s' if len(names) > 1 else ''} {english_list(names)}")
-    return " and ".join(parts)
 
 
 def _models_text(models) -> str:
@@ -57,7 +57,7 @@ def model_unreachable(ctx):
         message = (f"{_causes_text(group)}, so {_models_text(group.models)} {'have' if plural else 'has'} "
                    "no usable endpoint")
         if group.skipping:
-            message += f"; {_chains_text(group.skipping)} skip {'them' if plural else 'it'}"
+            message += f"; {chains_text(group.skipping)} skip {'them' if plural else 'it'}"
         found.append(report_at(ctx, group.causes[0], "routing.model-unreachable", message, group.causes[0].hint))
     return found
 
@@ -66,7 +66,7 @@ def model_unreachable(ctx):
 def chain_unusable(ctx):
     found = []
     for group in blocked(ctx)[0]:
-        consequence = f"{_chains_text(group.chains)} {'have' if len(group.chains) > 1 else 'has'} no usable model"
+        consequence = f"{chains_text(group.chains)} {'have' if len(group.chains) > 1 else 'has'} no usable model"
         if group.models:
             consequence = (f"{_models_text(group.models)} {'have' if len(group.models) > 1 else 'has'} no usable "
                            f"endpoint and {consequence}")
