@@ -323,6 +323,18 @@ def test_an_ollama_key_on_lm_studios_port_is_a_copy_from_another_setup(tmp_path)
                                           "likely wrong (Ollama listens on 11434)")
 
 
+def test_lints_table_of_ports_and_no_key_values_is_the_presets():
+    from pbcfg.lint.rules.url import KNOWN_PORTS, NO_KEY_PORTS
+    from pbcfg.presets.catalog import presets
+
+    local = [preset for preset in presets().values() if preset.port]
+    assert {preset.port for preset in local} == set(KNOWN_PORTS)
+    table: dict = {}
+    for preset in local:
+        table.setdefault(preset.no_key_value, set()).add(preset.port)
+    assert table == NO_KEY_PORTS
+
+
 @pytest.mark.parametrize("key, url", [("ollama", "http://localhost:11434/v1"), ("EMPTY", "http://gpu.lan:8000/v1"),
                                       ("not-needed", "http://localhost:8080/v1"),
                                       ("sk-no-key-required", "http://localhost:8080/v1"),

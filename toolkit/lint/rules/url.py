@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import cache
 from urllib.parse import urlsplit
 
 from pbcfg.lint.fixes import edit_value
 from pbcfg.lint.registry import Finding, check
 from pbcfg.lint.rules.secrets import NO_KEY_VALUES
 
-# the default ports of the local presets (templates/*/preset.toml), each an OpenAI-compatible server under /v1
+# the default ports of the local presets, each an OpenAI-compatible server under /v1
 KNOWN_PORTS = {11434: "Ollama", 1234: "LM Studio", 8080: "LocalAI or llama.cpp", 8000: "vLLM or FastChat",
                5000: "Text Generation WebUI"}
+# each local preset's no-key value and the default ports of the presets that use it: the data of
+# templates/*/preset.toml, written out here because reading it costs start-up (a test holds them equal)
+NO_KEY_PORTS = {"ollama": {11434}, "lm-studio": {1234}, "EMPTY": {8000}, "not-needed": {5000, 8080},
+                "sk-no-key-required": {8080}}
 _VERSIONED = re.compile(r"/v\d+[a-z0-9]*(/openai)?$|/openai/v\d+$")
 
 
@@ -83,31 +86,11 @@ def missing_v1(ctx):
     return found
 
 
-@cache
-def _no_key_values() -> dict[str, set[int]]:
-    """The local presets' no-key values, each with the default ports of the presets that use it."""
-    import os
-    import tomllib
-
-    from pbcfg.util.resources import resource_dir
-
-    values: dict[str, set[int]] = {}
-    root = resource_dir("templates")
-    for name in sorted(os.listdir(root)):
-        path = os.path.join(root, name, "preset.toml")
-        if os.path.isfile(path):
-            with open(path, "rb") as handle:
-                meta = tomllib.load(handle)
-            if meta.get("port") and meta.get("no_key_value"):
-                values.setdefault(meta["no_key_value"], set()).add(meta["port"])
-    return values
-
-
 @check("url.port-key-mismatch")
 def port_key_mismatch(ctx):
     """A no-key value that belongs to another server than the one the port names: a copy from another setup."""
     found = []
-    values = _no_key_values()
+    values = NO_KEY_PORTS
     for endpoint in ctx.file_endpoints.values():
         key, base_url = endpoint.fields.get("apiKey"), endpoint.base_url
         if key is None or base_url is None or key.value not in values:
