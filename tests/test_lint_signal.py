@@ -390,3 +390,84 @@ def test_no_unsafe_fix_where_the_path_or_the_port_says_otherwise(run, tmp_path, 
     assert run("lint", directory, "--fix", "--unsafe-fixes").code == 0
     assert json.loads((directory / "credentials.json").read_text())["endpoints"]["openai-compatible"]["baseUrl"] == \
         url.rstrip("/")
+
+
+# -- 7. type slips: a hint that fixes them ----------------------------------------------------------------------
+
+def validated(run, path):
+    return [(d["rule"], d["pointer"], d["line"], d["column"], d["message"], d["hint"])
+            for d in run("validate", path, "--format", "json").json["diagnostics"]]
+
+
+@pytest.mark.parametrize("member, rule, pointer, column, message, hint", [
+    ('"enabled": "true"', "schema.type", "/endpoints/openai-compatible/enabled", 38,
+     "expected a boolean, found a string", "write true, without quotes"),
+    ('"enabled": "False"', "schema.type", "/endpoints/openai-compatible/enabled", 38,
+     "expected a boolean, found a string", "write false, without quotes"),
+    ('"priority": "2"', "schema.type", "/endpoints/openai-compatible/priority", 39,
+     "expected an integer, found a string", "write 2, without quotes"),
+    ('"protocol": "openai-compatible"', "schema.enum", "/endpoints/openai-compatible/protocol", 39,
+     '"openai-compatible" is not allowed; allowed values: anthropic, openai, gemini, codex',
+     "did you mean 'openai'? openai-compatible is an endpoint id; the protocol it speaks is openai"),
+])
+def test_a_type_slip_gets_the_hint_that_fixes_it(run, tmp_path, member, rule, pointer, column, message, hint):
+    path = tmp_path / "llm-config.json"
+    path.write_text('{\n  "endpoints": {\n    "openai-compatible": {' + member + '}\n  }\n}\n')
+    assert validated(run, path) == [(rule, pointer, 3, column, message, hint)]
+
+
+def test_a_timeout_in_seconds_gets_its_unit_and_likely_meaning(run, tmp_path):
+    path = tmp_path / "llm-config.json"
+    path.write_text('{"defaults": {"timeout": 30}}')
+    assert validated(run, path) == [("schema.minimum", "/defaults/timeout", 1, 26, "must be ≥ 1000, found 30",
+                                     "timeout is in milliseconds: 30 means 30 ms; for 30 seconds write 30000")]
+    path.write_text('{"defaults": {"timeout": 0}}')  # no likely meaning: no guess
+    assert validated(run, path)[0][5] is None
+
+
+def test_a_quoted_secret_field_never_echoes_its_value(run, tmp_path):
+    path = tmp_path / "credentials.json"
+    path.write_text('{"endpoints": {"openai-direct": {"enabled": "true", "apiKey": 4242424242}}}')
+    assert [hint for *_, hint in validated(run, path)] == ["write true, without quotes", None]
+
+
+@pytest.mark.parametrize("text, line, column, message", [
+    ("endpoints:\n\topenai-compatible:\n\t\tenabled: true\n", 2, 1,
+     "YAML does not allow tabs for indentation; use spaces"),
+    ("endpoints:\n  openai-compatible:\n  \tenabled: true\n", 3, 3,
+     "YAML does not allow tabs for indentation; use spaces"),
+    ("defaults:\n  timeout:\t30\n", 2, 11, "a tab where YAML takes only spaces; use spaces"),
+])
+def test_yaml_indented_with_tabs_says_so(run, tmp_path, text, line, column, message):
+    path = tmp_path / "llm-config.yaml"
+    path.write_text(text)
+    assert validated(run, path) == [("yaml.syntax", None, line, column, message, "replace the tabs with spaces")]
+
+
+@pytest.mark.parametrize("name, text, message, hint", [
+    ("llm-config.json", "", "the file is empty; PonyBunny will warn that it cannot load it and run on its built-in "
+     "defaults", "write {} to run on the defaults, or a config (`pbcfg render PRESET` prints one)"),
+    ("credentials.json", "\n  \n", "the file is empty; PonyBunny will warn that it cannot load it, ignore it and take "
+     "keys only from environment variables",
+     "write {} if every key comes from the environment, or the keys (`pbcfg render PRESET` prints a file)"),
+])
+def test_an_empty_file_says_what_pony_bunny_will_do(run, tmp_path, name, text, message, hint):
+    path = tmp_path / name
+    path.write_text(text)
+    assert validated(run, path) == [("json.syntax", "", 1, 1, message, hint)]
+
+
+def test_an_empty_yaml_source_says_it_is_empty(run, tmp_path):
+    path = tmp_path / "llm-config.yaml"
+    path.write_text("# to do\n")
+    assert validated(run, path) == [("schema.type", "", 1, 1, "expected an object, found null",
+                                     "the file is empty; write the config in it, or delete it: `pbcfg build` builds "
+                                     "nothing from it")]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_is_one_error_not_a_second_found_null(run, tmp_path, constant):
+    path = tmp_path / "llm-config.json"
+    path.write_text('{"defaults": {"temperature": ' + constant + ', "timeout": 5}}')
+    assert [(rule, pointer) for rule, pointer, *_ in validated(run, path)] == [
+        ("json.syntax", None), ("schema.minimum", "/defaults/timeout")]
