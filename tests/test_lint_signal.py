@@ -454,7 +454,7 @@ def test_yaml_indented_with_tabs_says_so(run, tmp_path, text, line, column, mess
 def test_an_empty_file_says_what_pony_bunny_will_do(run, tmp_path, name, text, message, hint):
     path = tmp_path / name
     path.write_text(text)
-    assert validated(run, path) == [("json.syntax", "", 1, 1, message, hint)]
+    assert validated(run, path) == [("json.syntax", None, 1, 1, message, hint)]
 
 
 def test_an_empty_yaml_source_says_it_is_empty(run, tmp_path):

@@ -65,7 +65,7 @@ def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
 
         consequence, hint = _EMPTY.get(kind or "", ("PonyBunny's loader will not read it", "write {} or delete it"))
         empty = diagnostic("json.syntax", file, f"the file is empty; {consequence}", hint, span=line_col(text, 0),
-                           pointer="", snippet=snippet(text, 0))
+                           snippet=snippet(text, 0))
         return ParsedJson(None, [empty], text, False)
     try:
         return ParsedJson(json.loads(text, object_pairs_hook=_pairs, parse_constant=_reject_constant), [], text, True)
