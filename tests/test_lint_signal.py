@@ -94,6 +94,17 @@ def test_the_summary_note_is_in_the_json_summary_and_never_fails_a_run(run, tmp_
         result.json["summary"]["notes"]
 
 
+@pytest.mark.parametrize("fmt, expected", [
+    ("text", "1 file checked: 0 errors, 0 warnings, 0 infos\nnote: a fact\n"),
+    ("github", "note: a fact\n"),  # a plain log line, not an annotation
+])
+def test_notes_follow_the_summary_in_every_terminal_format(fmt, expected):
+    from pbcfg.reporters import Report, render
+
+    assert render(fmt, Report("lint", ["c.json"], [], notes=("a fact",))) == expected
+    assert "<system-out>note: a fact</system-out>" in render("junit", Report("lint", ["c.json"], [], notes=("a fact",)))
+
+
 # -- 2. a git work tree: no file modes, no verdicts on this process's keys, committed keys ------------------
 
 def git_repo(path):
@@ -202,6 +213,14 @@ def test_one_file_of_a_pair_is_linted_with_its_partner_and_only_it_is_reported(t
     assert [(d.rule, d.pointer) for d in both.diagnostics] == [
         ("routing.model-unreachable", "/endpoints/openai-compatible/enabled"),
         ("merge.temperature-zero", "/defaults/temperature")]
+
+
+def test_a_partner_that_is_a_fifo_is_never_opened(tmp_path):
+    directory = write_config(tmp_path / "c", ONLY_CREDENTIALS)
+    os.mkfifo(directory / "llm-config.json")  # opening it would block for ever
+    result = lint(directory, paths=[directory / "credentials.json"])
+    assert result.files == [str(directory / "credentials.json")]
+    assert summary(result) == []  # and it is there, so it is not said to be absent
 
 
 # -- 4. tier and agent names PonyBunny does not read -------------------------------------------------------

@@ -11,7 +11,6 @@ asks instead whether a real key is about to be committed.
 from __future__ import annotations
 
 import os
-import subprocess
 
 __all__ = ["git_ignored", "in_git_work_tree"]
 
@@ -30,6 +29,8 @@ def in_git_work_tree(directory: str) -> bool:
 
 def git_ignored(path: str) -> bool:
     """True when git would ignore ``path`` (so it is never committed); False when unsure."""
+    import subprocess  # only when a credentials file in a work tree holds a real-looking key
+
     try:
         completed = subprocess.run(["git", "check-ignore", "-q", "--", os.path.basename(path)],
                                    cwd=os.path.dirname(os.path.abspath(path)), capture_output=True, timeout=10)
