@@ -10,9 +10,10 @@ Only the chains PonyBunny's code looks up count (research notes, item f):
 the tiers ``simple``, ``medium`` and ``complex`` (``ModelTier``; the model
 selector of work items and planning, and the tier of every agent) and the
 agents ``conversation``, ``agent_a_market_listener`` and ``execution``.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: typing would compile each NamedTuple field's string
+annotation at import.
+"""
 
 from typing import NamedTuple
 
