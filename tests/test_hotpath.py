@@ -98,4 +98,5 @@ def test_hot_and_click_paths_print_the_same(run, write, tmp_path, command, case)
 
 def test_help_and_unknown_commands_still_go_through_click(run):
     assert run("validate", "--help").out.startswith("Usage: pbcfg validate [OPTIONS] [PATHS]...")
-    assert run("valdate", "x.json").err.endswith("no command 'valdate'; did you mean 'validate'?\n")
+    assert run("valdate", "x.json").err == ("pbcfg: error: no command 'valdate'; did you mean 'validate'? "
+                                            "(try `pbcfg --help`)\n")

@@ -24,6 +24,7 @@ class Report(NamedTuple):
     files: list[str]
     diagnostics: list[Diagnostic]
     color: bool = False
+    quiet: bool = False  # the diagnostics and nothing else: no summary line
 
     @property
     def summary(self) -> Summary:
@@ -42,11 +43,12 @@ def use_color(flag: bool | None) -> bool:
 
 
 def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str | None = None,
-         fail_on: str = "error", color: bool | None = None, output: str | None = None) -> int:
+         fail_on: str = "error", color: bool | None = None, output: str | None = None, quiet: bool = False) -> int:
     """Print (or, with ``output``, write) the report in ``fmt`` and return the exit code."""
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    report = Report(tool, files, diagnostics, color=use_color(color) and fmt == "text" and output is None)
+    report = Report(tool, files, diagnostics, color=use_color(color) and fmt == "text" and output is None,
+                    quiet=quiet)
     if output is None:
         sys.stdout.write(render(fmt, report))
     else:
@@ -56,6 +58,7 @@ def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str
             write_atomic(output, render(fmt, report))
         except OSError as error:
             raise InputError(f"{output}: cannot write the report: {error.strerror or error}") from None
-        sys.stdout.write(f"{report.summary.sentence()}; report written to {output}\n")
+        if not quiet:
+            sys.stdout.write(f"{report.summary.sentence()}; report written to {output}\n")
     sys.stdout.flush()
     return exit_code(diagnostics, Severity.parse(fail_on))

@@ -13,7 +13,7 @@ import re
 
 from pbcfg.source.positions import JsonLocator
 
-__all__ = ["remove_member", "rename_key", "replace_value", "set_member"]
+__all__ = ["remove_item", "remove_member", "rename_key", "replace_value", "set_member"]
 
 _INDENT = re.compile(r"\n([ \t]+)\S")
 
@@ -98,3 +98,13 @@ def remove_member(text: str, tokens: list) -> str:
     if text[previous] == ",":  # the last member: take the comma before it
         return text[:previous] + text[value_end:]
     return text[:key_start] + text[value_end:]  # the only member
+
+
+def remove_item(text: str, tokens: list) -> str:
+    """``text`` without array item ``tokens[-1]`` and the comma that joined it; an array left empty is ``[]``."""
+    locator = JsonLocator(text)
+    start, end = locator.value_span(tokens[:-1])
+    if len(json.loads(text[start:end])) == 1:
+        return text[:start] + "[]" + text[end:]
+    cut_start, cut_end = locator.item_removal_span(tokens)
+    return text[:cut_start] + text[cut_end:]

@@ -32,6 +32,13 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
 
     Every step is a diagnostic (rule migrate.ID) at its place in the file: --check reports them,
     --diff shows them, and a run writes them only when every migrated file validates.
+
+    \b
+    Examples:
+      pbcfg migrate --check                  CI: exit 1 and the list when a migration is pending
+      pbcfg migrate --diff                   the changes as a diff (secrets masked); writes nothing
+      pbcfg migrate                          the config directory, out of ~/.ponybunny first if needed
+      pbcfg migrate old/llm-config.json --rename-model gpt-4o=gpt-5.2
     """
     from pbcfg.errors import Refused
     from pbcfg.migrate.migrations import MIGRATIONS

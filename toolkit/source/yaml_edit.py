@@ -1,0 +1,217 @@
+"""Editing YAML text in place: the twin of :mod:`pbcfg.source.json_edit`, with the same functions.
+
+A ruamel.yaml round trip rewrites the whole file (indentation, quoting) and
+files a comment under the entry *before* the one it introduces, so deleting
+an entry would take the next entry's comment with it. So every edit here is a
+text edit at the positions ruamel's composer reports: a key or a value is
+replaced where it stands, a removed entry takes its own lines and the comment
+lines just above it, a new entry goes after the last line of its mapping, in
+its siblings' indentation. Every other line, comment and blank stays.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+__all__ = ["remove_item", "remove_member", "rename_key", "replace_value", "set_member"]
+
+# a plain scalar that reads the same in block and flow context: no indicator first, no flow punctuation,
+# no comment, a colon only inside a word, no space at either end
+_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`]([^\s,\[\]{}#:]|[ ](?=\S)|:(?=[^\s,\[\]{}]))*")
+_YAML11_WORDS = {"y", "n", "yes", "no", "on", "off"}  # booleans to YAML 1.1 readers: quoted for them
+
+
+def _compose(text: str):
+    from ruamel.yaml import YAML
+
+    return YAML(typ="rt").compose(text)
+
+
+def _kind(node) -> str:
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    return "mapping" if isinstance(node, MappingNode) else "sequence" if isinstance(node, SequenceNode) else "scalar"
+
+
+def _find(node, tokens: list):
+    """(key node or None, value node, parent node) at ``tokens``; KeyError when the path does not exist."""
+    key = parent = None
+    for token in tokens:
+        parent = node
+        if _kind(node) == "mapping":
+            matches = [(k, v) for k, v in node.value if k.value == token]
+            if not matches:
+                raise KeyError(token)
+            key, node = matches[-1]
+        elif _kind(node) == "sequence" and isinstance(token, int) and 0 <= token < len(node.value):
+            key, node = None, node.value[token]
+        else:
+            raise KeyError(token)
+    return key, node, parent
+
+
+def _reads_back(text: str, value: object) -> bool:
+    from ruamel.yaml import YAML
+
+    try:
+        loaded = YAML(typ="rt").load(f"[{text}]")
+    except Exception:  # anything the parser refuses is not plain
+        return False
+    return len(loaded) == 1 and type(loaded[0]) is type(value) and loaded[0] == value
+
+
+def _scalar(value: object) -> str:
+    """A scalar as YAML reads it back: plain where that is unambiguous, else JSON's quoting (valid YAML)."""
+    if isinstance(value, str) and _PLAIN.fullmatch(value) and value.lower() not in _YAML11_WORDS \
+            and _reads_back(value, value):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _inline(value: object) -> str:
+    """A value on one line: a scalar, or a flow collection."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_inline(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_scalar(k)}: {_inline(v)}" for k, v in value.items()) + "}"
+    return _scalar(value)
+
+
+def _block(key: str, value: object, indent: int, step: int) -> list[str]:
+    """``key: value`` as block lines at ``indent``: nested mappings one level per ``step``, lists inline."""
+    if isinstance(value, dict) and value:
+        lines = [" " * indent + f"{_scalar(key)}:"]
+        for name, item in value.items():
+            lines.extend(_block(name, item, indent + step, step))
+        return lines
+    return [" " * indent + f"{_scalar(key)}: {_inline(value)}"]
+
+
+def _line_start(text: str, offset: int) -> int:
+    return text.rfind("\n", 0, offset) + 1
+
+
+def _line_after(text: str, offset: int) -> int:
+    """The offset just past the newline ending the line that holds ``offset`` (or the text's end)."""
+    end = text.find("\n", offset)
+    return len(text) if end == -1 else end + 1
+
+
+def _last_leaf(node):
+    """The last scalar or flow collection inside ``node``: where its content ends."""
+    while _kind(node) != "scalar" and not node.flow_style and node.value:
+        last = node.value[-1]
+        node = last[1] if _kind(node) == "mapping" else last
+    return node
+
+
+def _step(node, fallback: int = 2) -> int:
+    """The indentation step of a block mapping: its first child's column minus its own."""
+    for _, value in node.value:
+        if _kind(value) == "mapping" and not value.flow_style and value.value:
+            return max(1, value.value[0][0].start_mark.column - node.value[0][0].start_mark.column)
+    return fallback
+
+
+def replace_value(text: str, tokens: list, value: object) -> str:
+    """``text`` with the value at ``tokens`` (which exists) replaced, in the style it had."""
+    key, node, _ = _find(_compose(text), tokens)
+    start = node.start_mark.index
+    if _kind(node) == "scalar" or node.flow_style or not node.value:
+        return text[:start] + _inline(value) + text[node.end_mark.index:]
+    end = _last_leaf(node).end_mark.index
+    column = node.start_mark.column
+    if _kind(node) == "sequence" and isinstance(value, list) and value:
+        return text[:start] + ("\n" + " " * column).join(f"- {_inline(item)}" for item in value) + text[end:]
+    if _kind(node) == "mapping" and isinstance(value, dict) and value:
+        lines = [line for name, item in value.items() for line in _block(name, item, column, _step(node))]
+        return text[:start] + "\n".join(lines)[column:] + text[end:]
+    return text[:start] + _inline(value) + text[end:]
+
+
+def rename_key(text: str, tokens: list, new_key: str) -> str:
+    """``text`` with the last key of ``tokens`` renamed where it stands; its comments stay with it."""
+    key, _, _ = _find(_compose(text), tokens)
+    return text[: key.start_mark.index] + _scalar(new_key) + text[key.end_mark.index:]
+
+
+def set_member(text: str, path: list, key: str, value: object) -> str:
+    """``text`` with ``value`` at ``path + [key]``; mappings missing on ``path`` are created."""
+    root = _compose(text)
+    if root is None:  # an empty file, or only comments
+        return text + ("" if not text or text.endswith("\n") else "\n") + "\n".join(_block(key, value, 0, 2)) + "\n"
+    for depth in range(len(path), -1, -1):
+        try:
+            _, node, _ = _find(root, path[:depth])
+        except KeyError:
+            continue
+        if depth < len(path):  # build the missing mappings from the deepest one that exists
+            inner = {key: value}
+            for name in reversed(path[depth + 1:]):
+                inner = {name: inner}
+            return set_member(text, path[:depth], path[depth], inner)
+        break
+    if _kind(node) != "mapping":  # e.g. an empty value: the mapping takes its place
+        return replace_value(text, path, {key: value})
+    if any(k.value == key for k, _ in node.value):
+        return replace_value(text, path + [key], value)
+    if node.flow_style:
+        close = node.end_mark.index - 1
+        separator = ", " if node.value else ""
+        return text[:close] + separator + f"{_scalar(key)}: {_inline(value)}" + text[close:]
+    column = node.value[0][0].start_mark.column
+    at = _line_after(text, _last_leaf(node).end_mark.index)
+    lines = _block(key, value, column, _step(node))
+    prefix = "" if at == 0 or text[at - 1] == "\n" else "\n"
+    return text[:at] + prefix + "\n".join(lines) + "\n" + text[at:]
+
+
+def _cut_lines(text: str, first: int, last_end: int, column: int) -> str:
+    """Cut whole lines from the one holding ``first`` through the one holding ``last_end``, with the comment
+    lines right above (they introduce the entry) and the deeper comment lines right below (they are in it)."""
+    lines = text.split("\n")
+    first_line = text.count("\n", 0, first)
+    last_line = text.count("\n", 0, last_end)
+    while first_line > 0 and lines[first_line - 1].strip().startswith("#") \
+            and len(lines[first_line - 1]) - len(lines[first_line - 1].lstrip()) == column:
+        first_line -= 1
+    while last_line + 1 < len(lines) and lines[last_line + 1].strip().startswith("#") \
+            and len(lines[last_line + 1]) - len(lines[last_line + 1].lstrip()) > column:
+        last_line += 1
+    return "\n".join(lines[:first_line] + lines[last_line + 1:])
+
+
+def _cut_flow(text: str, siblings: list, index: int, start: int, end: int) -> str:
+    """Cut one entry of a flow collection with the comma that joins it to a neighbour."""
+    if index + 1 < len(siblings):
+        return text[:start] + text[siblings[index + 1]:]
+    if index > 0:  # the last entry: from the comma after the previous one
+        return text[: text.rindex(",", siblings[index - 1], start)] + text[end:]
+    return text[:start] + text[end:]
+
+
+def remove_member(text: str, tokens: list) -> str:
+    """``text`` without the member at ``tokens``; a mapping left empty becomes ``{}``."""
+    root = _compose(text)
+    key, node, parent = _find(root, tokens)
+    index = [k for k, _ in parent.value].index(key)
+    if len(parent.value) == 1 and tokens[:-1]:
+        return replace_value(text, tokens[:-1], {})
+    end = _last_leaf(node).end_mark.index
+    if parent.flow_style:
+        return _cut_flow(text, [k.start_mark.index for k, _ in parent.value], index, key.start_mark.index, end)
+    return _cut_lines(text, key.start_mark.index, end, key.start_mark.column)
+
+
+def remove_item(text: str, tokens: list) -> str:
+    """``text`` without array item ``tokens[-1]``; an array left empty becomes ``[]``."""
+    _, node, parent = _find(_compose(text), tokens)
+    index = tokens[-1]
+    if len(parent.value) == 1:
+        return replace_value(text, tokens[:-1], [])
+    end = _last_leaf(node).end_mark.index
+    if parent.flow_style:
+        return _cut_flow(text, [item.start_mark.index for item in parent.value], index, node.start_mark.index, end)
+    dash = text.rindex("-", _line_start(text, node.start_mark.index), node.start_mark.index)
+    return _cut_lines(text, dash, end, dash - _line_start(text, dash))
