@@ -1,7 +1,9 @@
 """YAML for a team that keeps its config in git: every key with a comment above it.
 
 The comments are the schemas' own descriptions, so they say what the
-schemas say and change when they change.
+schemas say and change when they change. The first line is the modeline of
+the YAML language server (VS Code's YAML extension and others): the schema's
+``$id`` URL, so the editor completes and checks keys with no setting at all.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 import io
 import textwrap
 
-from pbcfg.schema_store import description_at
+from pbcfg.schema_store import description_at, schema
 
-__all__ = ["to_commented_yaml"]
+__all__ = ["modeline", "to_commented_yaml"]
 
 
 def _commented(kind: str, value: object, tokens: list, depth: int):
@@ -34,6 +36,11 @@ def _commented(kind: str, value: object, tokens: list, depth: int):
     return value
 
 
+def modeline(kind: str) -> str:
+    """``# yaml-language-server: $schema=URL``: the line that points editors at the schema."""
+    return f"# yaml-language-server: $schema={schema(kind)['$id']}\n"
+
+
 def to_commented_yaml(kind: str, data: dict) -> str:
     from ruamel.yaml import YAML
 
@@ -42,4 +49,4 @@ def to_commented_yaml(kind: str, data: dict) -> str:
     yaml.indent(mapping=2, sequence=4, offset=2)
     stream = io.StringIO()
     yaml.dump(_commented(kind, data, [], 0), stream)
-    return stream.getvalue()
+    return modeline(kind) + stream.getvalue()
