@@ -12,16 +12,28 @@ import io
 import textwrap
 
 from pbcfg.schema_store import description_at, schema
+from pbcfg.source.yaml_edit import is_plain
 
 __all__ = ["modeline", "to_commented_yaml"]
+
+
+def _string(value: str):
+    """``value``, double-quoted unless it reads back as itself unquoted: ruamel writes some strings plain that
+    it then reads as something else (``?0`` in a flow list comes back as a mapping)."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    return value if is_plain(value) else DoubleQuotedScalarString(value)
 
 
 def _commented(kind: str, value: object, tokens: list, depth: int):
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+    if isinstance(value, str):
+        return _string(value)
     if isinstance(value, dict):
         mapping = CommentedMap()
         for key, item in value.items():
+            key = _string(key)
             mapping[key] = _commented(kind, item, tokens + [key], depth + 1)
             description = description_at(kind, tokens + [key])
             if description:

@@ -11,10 +11,11 @@ its siblings' indentation. Every other line, comment and blank stays.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
-__all__ = ["remove_item", "remove_member", "rename_key", "replace_value", "set_member"]
+__all__ = ["is_plain", "remove_item", "remove_member", "rename_key", "replace_value", "set_member"]
 
 # a plain scalar that reads the same in block and flow context: no indicator first, no flow punctuation,
 # no comment, a colon only inside a word, no space at either end
@@ -51,20 +52,30 @@ def _find(node, tokens: list):
     return key, node, parent
 
 
-def _reads_back(text: str, value: object) -> bool:
+@functools.cache
+def _loader():
     from ruamel.yaml import YAML
 
+    return YAML(typ="rt")
+
+
+def _reads_back(text: str, value: object) -> bool:
     try:
-        loaded = YAML(typ="rt").load(f"[{text}]")
+        loaded = _loader().load(f"[{text}]")
     except Exception:  # anything the parser refuses is not plain
         return False
     return len(loaded) == 1 and type(loaded[0]) is type(value) and loaded[0] == value
 
 
+@functools.lru_cache(maxsize=4096)
+def is_plain(value: str) -> bool:
+    """Whether ``value`` can be written unquoted, in block and in flow context, and read back as itself."""
+    return bool(_PLAIN.fullmatch(value)) and value.lower() not in _YAML11_WORDS and _reads_back(value, value)
+
+
 def _scalar(value: object) -> str:
     """A scalar as YAML reads it back: plain where that is unambiguous, else JSON's quoting (valid YAML)."""
-    if isinstance(value, str) and _PLAIN.fullmatch(value) and value.lower() not in _YAML11_WORDS \
-            and _reads_back(value, value):
+    if isinstance(value, str) and is_plain(value):
         return value
     return json.dumps(value, ensure_ascii=False)
 
@@ -182,36 +193,29 @@ def _cut_lines(text: str, first: int, last_end: int, column: int) -> str:
     return "\n".join(lines[:first_line] + lines[last_line + 1:])
 
 
-def _cut_flow(text: str, siblings: list, index: int, start: int, end: int) -> str:
-    """Cut one entry of a flow collection with the comma that joins it to a neighbour."""
-    if index + 1 < len(siblings):
-        return text[:start] + text[siblings[index + 1]:]
-    if index > 0:  # the last entry: from the comma after the previous one
-        return text[: text.rindex(",", siblings[index - 1], start)] + text[end:]
-    return text[:start] + text[end:]
+def _value(text: str, tokens: list):
+    from ruamel.yaml import YAML
+
+    node = YAML(typ="safe").load(text)
+    for token in tokens:
+        node = node[token]
+    return node
 
 
 def remove_member(text: str, tokens: list) -> str:
     """``text`` without the member at ``tokens``; a mapping left empty becomes ``{}``."""
-    root = _compose(text)
-    key, node, parent = _find(root, tokens)
-    index = [k for k, _ in parent.value].index(key)
-    if len(parent.value) == 1 and tokens[:-1]:
-        return replace_value(text, tokens[:-1], {})
-    end = _last_leaf(node).end_mark.index
-    if parent.flow_style:
-        return _cut_flow(text, [k.start_mark.index for k, _ in parent.value], index, key.start_mark.index, end)
-    return _cut_lines(text, key.start_mark.index, end, key.start_mark.column)
+    key, node, parent = _find(_compose(text), tokens)
+    if parent.flow_style or (len(parent.value) == 1 and tokens[:-1]):  # the mapping is written anew, on its line
+        rest = {k: v for k, v in _value(text, tokens[:-1]).items() if k != tokens[-1]}
+        return replace_value(text, tokens[:-1], rest)
+    return _cut_lines(text, key.start_mark.index, _last_leaf(node).end_mark.index, key.start_mark.column)
 
 
 def remove_item(text: str, tokens: list) -> str:
     """``text`` without array item ``tokens[-1]``; an array left empty becomes ``[]``."""
     _, node, parent = _find(_compose(text), tokens)
-    index = tokens[-1]
-    if len(parent.value) == 1:
-        return replace_value(text, tokens[:-1], [])
-    end = _last_leaf(node).end_mark.index
-    if parent.flow_style:
-        return _cut_flow(text, [item.start_mark.index for item in parent.value], index, node.start_mark.index, end)
+    if parent.flow_style or len(parent.value) == 1:  # the array is written anew, on its line
+        rest = [item for index, item in enumerate(_value(text, tokens[:-1])) if index != tokens[-1]]
+        return replace_value(text, tokens[:-1], rest)
     dash = text.rindex("-", _line_start(text, node.start_mark.index), node.start_mark.index)
-    return _cut_lines(text, dash, end, dash - _line_start(text, dash))
+    return _cut_lines(text, dash, _last_leaf(node).end_mark.index, dash - _line_start(text, dash))
