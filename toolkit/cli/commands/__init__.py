@@ -37,7 +37,7 @@ COMMANDS = {
 
 class LazyGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args:  # `pbcfg` alone asks what there is: the help, and success
+        if not args and not ctx.resilient_parsing:  # `pbcfg` alone asks what there is: the help, and success
             click.echo(ctx.get_help())
             ctx.exit(0)
         return super().parse_args(ctx, args)

@@ -12,7 +12,7 @@ SHELLS = ("bash", "zsh", "fish")
 @click.command()
 @click.argument("shell", type=click.Choice(SHELLS))
 def completion(shell: str) -> None:
-    """Print the completion script for SHELL: commands, options, their choices, and paths.
+    """Print the completion script for SHELL: commands, options, choices, presets and paths.
 
     \b
     Examples:

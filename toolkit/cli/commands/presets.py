@@ -9,6 +9,13 @@ from pbcfg.cli.commands.options import config_dir_option, old_spellings, report_
 __all__ = ["add", "init", "preset_options", "presets", "render"]
 
 
+def _preset_names(ctx, param, incomplete: str) -> list[str]:
+    """Shell completion of a preset's name."""
+    from pbcfg.presets.catalog import presets as all_presets
+
+    return [name for name in all_presets() if name.startswith(incomplete)]
+
+
 def preset_options(command):
     options = [
         click.option("--base-url", help="Server base URL (default: the preset's, e.g. http://localhost:11434/v1)."),
@@ -55,7 +62,7 @@ def parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settin
 
 
 @click.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=_preset_names)
 def presets(name: str | None) -> None:
     """List the presets, or show one preset's parameters, defaults and notes.
 
@@ -88,7 +95,7 @@ def presets(name: str | None) -> None:
 
 
 @click.command()
-@click.argument("preset_name", metavar="PRESET")
+@click.argument("preset_name", metavar="PRESET", shell_complete=_preset_names)
 @preset_options
 @source_option
 @click.option("--config-dir", type=click.Path(file_okay=False),
@@ -129,7 +136,8 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
 
 
 @click.command()
-@click.option("--preset", "preset_name", required=True, help="The service preset (see `pbcfg presets`).")
+@click.option("--preset", "preset_name", required=True, shell_complete=_preset_names,
+              help="The service preset (see `pbcfg presets`).")
 @config_dir_option
 @old_spellings("--dir")
 @preset_options
@@ -160,7 +168,7 @@ def init(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoi
 
 
 @click.command()
-@click.argument("preset_name", metavar="PRESET")
+@click.argument("preset_name", metavar="PRESET", shell_complete=_preset_names)
 @config_dir_option
 @preset_options
 @click.option("--replace", is_flag=True, help="Overwrite an endpoint, or a model field --set contradicts.")
