@@ -341,3 +341,13 @@ def test_add_tier_keeps_the_old_primary_then_every_old_fallback(run, tmp_path):
     assert json.loads((tmp_path / "llm-config.json").read_text())["tiers"]["medium"] == {
         "primary": "big",
         "fallback": ["claude-sonnet-4-5-20250929", "gpt-5.2", "gemini-2.0-pro", "claude-haiku-4-5-20251001"]}
+
+
+def test_an_official_preset_attaches_only_a_model_named_on_the_command_line(run, tmp_path):
+    azure = ["add", "azure-openai", "--api-key", "az-test-key-1", "--set", "endpoint=https://r.openai.azure.com",
+             "--config-dir", tmp_path]
+    assert run(*azure).code == 0
+    assert "models" not in json.loads((tmp_path / "llm-config.json").read_text())  # its default model: untouched
+    assert run(*azure, "--model", "gpt-5.2").code == 0
+    assert json.loads((tmp_path / "llm-config.json").read_text())["models"] == {
+        "gpt-5.2": {"endpoints": ["openai-direct", "azure-openai"]}}

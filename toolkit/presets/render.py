@@ -40,7 +40,7 @@ class Rendered(NamedTuple):
     data: dict[str, dict]  # file name -> parsed JSON
     notes: list[str]
     endpoint_id: str  # the endpoint the preset configures
-    models: list[str]  # the models it serves, built-in ones included; the first is the one --tier routes
+    models: list[str]  # the models named (--model, or the preset's own), built-in ones included
 
 
 def _check_url(url: str, parameter: str, *, https: bool = False) -> str:
@@ -191,7 +191,7 @@ def render(preset: Preset, params: Parameters, *, current_tier: dict | None = No
     data = {name: json.loads(text) for name, text in files.items()}
     if standalone:
         _must_validate(files)
-    return Rendered(files, data, notes, endpoint_id, models or [primary])
+    return Rendered(files, data, notes, endpoint_id, models)
 
 
 def _must_validate(files: dict[str, str]) -> None:
