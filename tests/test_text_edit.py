@@ -122,3 +122,44 @@ def test_yaml_values_keep_their_style_and_new_keys_get_quoted_only_when_they_mus
         YAML.replace("    displayName: C\n", "    displayName: C\n  d:\n    displayName: big (vllm)\n"
                                                "    endpoints: [e1]\n")
     assert yaml_edit.set_member(YAML, ["tiers", "simple"], "x", True) == YAML.replace("[b, c]}", "[b, c], x: true}")
+
+
+class Edit:
+    def __init__(self, op: str, tokens: list, value: object = None) -> None:
+        self.op, self.tokens, self.value = op, tokens, value
+
+
+MANY = {"models": {name: {"displayName": name, "endpoints": ["e1", "e2"]} for name in ("m1", "m2", "m3")},
+        "tiers": {f"t{i}": {"primary": "m1", "fallback": ["m2", "m1"]} for i in range(20)}}
+
+
+def one_by_one(module, text: str, edits: list[Edit]) -> str:
+    for edit in edits:
+        text = module.apply_edits(text, [edit])
+    return text
+
+
+def test_many_edits_at_once_equal_the_same_edits_one_by_one():
+    rename = [Edit("rename-key", ["models", "m1"], "big"),
+              *[Edit("set-value", ["tiers", f"t{i}", "primary"], "big") for i in range(20)],
+              *[Edit("set-value", ["tiers", f"t{i}", "fallback", 1], "big") for i in range(20)]]
+    expected = json.loads(json.dumps(MANY).replace('"m1"', '"big"').replace('"displayName": "big"',
+                                                                           '"displayName": "m1"'))
+    for module, text in ((json_edit, json.dumps(MANY, indent=2)), (json_edit, json.dumps(MANY)),
+                         (yaml_edit, to_commented_yaml("llm-config", MANY))):
+        at_once = module.apply_edits(text, rename)
+        assert at_once == one_by_one(module, text, rename)
+        assert json.dumps(load(at_once, module is yaml_edit)) == json.dumps(expected)
+
+
+def test_edits_that_touch_are_made_one_after_the_other():
+    touching = [Edit("remove-item", ["tiers", "t0", "fallback", 1]), Edit("remove-item", ["tiers", "t0", "fallback", 0]),
+                Edit("remove-member", ["models", "m2"]), Edit("remove-member", ["models", "m3"])]
+    expected = copy.deepcopy(MANY)
+    expected["tiers"]["t0"]["fallback"] = []
+    expected["models"] = {"m1": MANY["models"]["m1"]}
+    for module, text in ((json_edit, json.dumps(MANY, indent=2)), (json_edit, json.dumps(MANY)),
+                         (yaml_edit, to_commented_yaml("llm-config", MANY))):
+        after = module.apply_edits(text, touching)
+        assert after == one_by_one(module, text, touching)
+        assert json.dumps(load(after, module is yaml_edit)) == json.dumps(expected)

@@ -25,7 +25,7 @@ __all__ = ["Config", "Edit", "Outcome", "commit", "load"]
 class Edit(NamedTuple):
     op: str  # rename-key, set-value, remove-member or remove-item
     kind: str  # the file it changes: credentials or llm-config
-    tokens: list  # where, in the file as the previous edits left it
+    tokens: list  # where, in the file as it is: no two edits of one commit touch the same place
     value: object  # the new key or value; None for a removal
     note: str  # what changes, as the listing says it
 
@@ -68,18 +68,7 @@ def load(directory: str) -> Config:
 def _apply(source: Source, edits: list[Edit]) -> str:
     from pbcfg.source import json_edit, yaml_edit
 
-    module = yaml_edit if source.is_yaml else json_edit
-    text = source.text
-    for edit in edits:
-        if edit.op == "rename-key":
-            text = module.rename_key(text, edit.tokens, edit.value)
-        elif edit.op == "set-value":
-            text = module.replace_value(text, edit.tokens, edit.value)
-        elif edit.op == "remove-member":
-            text = module.remove_member(text, edit.tokens)
-        else:
-            text = module.remove_item(text, edit.tokens)
-    return text
+    return (yaml_edit if source.is_yaml else json_edit).apply_edits(source.text, edits) if edits else source.text
 
 
 def commit(config: Config, edits: list[Edit], *, preview: bool, backup: bool) -> Outcome:

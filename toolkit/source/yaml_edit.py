@@ -6,7 +6,9 @@ an entry would take the next entry's comment with it. So every edit here is a
 text edit at the positions ruamel's composer reports: a key or a value is
 replaced where it stands, a removed entry takes its own lines and the comment
 lines just above it, a new entry goes after the last line of its mapping, in
-its siblings' indentation. Every other line, comment and blank stays.
+its siblings' indentation. Every other line, comment and blank stays. Each
+edit is a span of the text and its replacement, so :func:`apply_edits` makes
+many in one reading.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import functools
 import json
 import re
 
-__all__ = ["is_plain", "remove_item", "remove_member", "rename_key", "replace_value", "set_member"]
+__all__ = ["apply_edits", "is_plain", "remove_item", "remove_member", "rename_key", "replace_value", "set_member"]
 
 # a plain scalar that reads the same in block and flow context: no indicator first, no flow punctuation,
 # no comment, a colon only inside a word, no space at either end
@@ -35,21 +37,41 @@ def _kind(node) -> str:
     return "mapping" if isinstance(node, MappingNode) else "sequence" if isinstance(node, SequenceNode) else "scalar"
 
 
-def _find(node, tokens: list):
-    """(key node or None, value node, parent node) at ``tokens``; KeyError when the path does not exist."""
-    key = parent = None
-    for token in tokens:
-        parent = node
-        if _kind(node) == "mapping":
-            matches = [(k, v) for k, v in node.value if k.value == token]
-            if not matches:
+class _Doc:
+    """One reading of a YAML text: its composed nodes (positions), each mapping's keys read once, and the data
+    when a removal must write a collection anew."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.root = _compose(text)
+        self._keys: dict[int, dict] = {}
+        self._data = None
+
+    def find(self, tokens: list):
+        """(key node or None, value node, parent node) at ``tokens``; KeyError when the path does not exist."""
+        node, key, parent = self.root, None, None
+        for token in tokens:
+            parent = node
+            if _kind(node) == "mapping":
+                keys = self._keys.get(id(node))
+                if keys is None:  # the last of a duplicated key wins, as everywhere
+                    keys = self._keys[id(node)] = {k.value: (k, v) for k, v in node.value}
+                key, node = keys[token]
+            elif _kind(node) == "sequence" and isinstance(token, int) and 0 <= token < len(node.value):
+                key, node = None, node.value[token]
+            else:
                 raise KeyError(token)
-            key, node = matches[-1]
-        elif _kind(node) == "sequence" and isinstance(token, int) and 0 <= token < len(node.value):
-            key, node = None, node.value[token]
-        else:
-            raise KeyError(token)
-    return key, node, parent
+        return key, node, parent
+
+    def value(self, tokens: list):
+        if self._data is None:
+            from ruamel.yaml import YAML
+
+            self._data = YAML(typ="safe").load(self.text)
+        node = self._data
+        for token in tokens:
+            node = node[token]
+        return node
 
 
 @functools.cache
@@ -125,36 +147,121 @@ def _step(node, fallback: int = 2) -> int:
     return fallback
 
 
-def replace_value(text: str, tokens: list, value: object) -> str:
-    """``text`` with the value at ``tokens`` (which exists) replaced, in the style it had."""
-    key, node, _ = _find(_compose(text), tokens)
+def _replace_span(doc: _Doc, tokens: list, value: object) -> tuple[int, int, str]:
+    _, node, _ = doc.find(tokens)
     start = node.start_mark.index
     if _kind(node) == "scalar" or node.flow_style or not node.value:
-        return text[:start] + _inline(value) + text[node.end_mark.index:]
+        return start, node.end_mark.index, _inline(value)
     end = _last_leaf(node).end_mark.index
     column = node.start_mark.column
     if _kind(node) == "sequence" and isinstance(value, list) and value:
-        return text[:start] + ("\n" + " " * column).join(f"- {_inline(item)}" for item in value) + text[end:]
+        return start, end, ("\n" + " " * column).join(f"- {_inline(item)}" for item in value)
     if _kind(node) == "mapping" and isinstance(value, dict) and value:
         lines = [line for name, item in value.items() for line in _block(name, item, column, _step(node))]
-        return text[:start] + "\n".join(lines)[column:] + text[end:]
-    return text[:start] + _inline(value) + text[end:]
+        return start, end, "\n".join(lines)[column:]
+    return start, end, _inline(value)
+
+
+def _rename_span(doc: _Doc, tokens: list, new_key: str) -> tuple[int, int, str]:
+    key, _, _ = doc.find(tokens)
+    return key.start_mark.index, key.end_mark.index, _scalar(new_key)
+
+
+def _lines_span(text: str, first: int, last_end: int, column: int) -> tuple[int, int, str]:
+    """Whole lines from the one holding ``first`` through the one holding ``last_end``, with the comment lines
+    right above (they introduce the entry) and the deeper comment lines right below (they are in it)."""
+    start, end = _line_start(text, first), _line_after(text, last_end)
+    while start > 0:
+        above = _line_start(text, start - 1)
+        line = text[above:start - 1]
+        if not (line.strip().startswith("#") and len(line) - len(line.lstrip()) == column):
+            break
+        start = above
+    while end < len(text):
+        line = text[end:_line_after(text, end)].rstrip("\n")
+        if not (line.strip().startswith("#") and len(line) - len(line.lstrip()) > column):
+            break
+        end = _line_after(text, end)
+    return start, end, ""
+
+
+def _remove_member_span(doc: _Doc, tokens: list) -> tuple[int, int, str]:
+    key, node, parent = doc.find(tokens)
+    if parent.flow_style or (len(parent.value) == 1 and tokens[:-1]):  # the mapping is written anew, on its line
+        return _replace_span(doc, tokens[:-1], {k: v for k, v in doc.value(tokens[:-1]).items() if k != tokens[-1]})
+    return _lines_span(doc.text, key.start_mark.index, _last_leaf(node).end_mark.index, key.start_mark.column)
+
+
+def _remove_item_span(doc: _Doc, tokens: list) -> tuple[int, int, str]:
+    _, node, parent = doc.find(tokens)
+    if parent.flow_style or len(parent.value) == 1:  # the array is written anew, on its line
+        rest = [item for index, item in enumerate(doc.value(tokens[:-1])) if index != tokens[-1]]
+        return _replace_span(doc, tokens[:-1], rest)
+    text = doc.text
+    dash = text.rindex("-", _line_start(text, node.start_mark.index), node.start_mark.index)
+    return _lines_span(text, dash, _last_leaf(node).end_mark.index, dash - _line_start(text, dash))
+
+
+def _span(doc: _Doc, edit) -> tuple[int, int, str]:
+    if edit.op == "set-value":
+        return _replace_span(doc, edit.tokens, edit.value)
+    if edit.op == "rename-key":
+        return _rename_span(doc, edit.tokens, edit.value)
+    if edit.op == "remove-member":
+        return _remove_member_span(doc, edit.tokens)
+    return _remove_item_span(doc, edit.tokens)
+
+
+def _splice(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """``text`` with each (start, end, replacement), which do not overlap, made at once."""
+    pieces, at = [], 0
+    for start, end, replacement in sorted(spans):
+        pieces += [text[at:start], replacement]
+        at = end
+    return "".join(pieces) + text[at:]
+
+
+def replace_value(text: str, tokens: list, value: object) -> str:
+    """``text`` with the value at ``tokens`` (which exists) replaced, in the style it had."""
+    return _splice(text, [_replace_span(_Doc(text), tokens, value)])
 
 
 def rename_key(text: str, tokens: list, new_key: str) -> str:
     """``text`` with the last key of ``tokens`` renamed where it stands; its comments stay with it."""
-    key, _, _ = _find(_compose(text), tokens)
-    return text[: key.start_mark.index] + _scalar(new_key) + text[key.end_mark.index:]
+    return _splice(text, [_rename_span(_Doc(text), tokens, new_key)])
+
+
+def remove_member(text: str, tokens: list) -> str:
+    """``text`` without the member at ``tokens``; a mapping left empty becomes ``{}``."""
+    return _splice(text, [_remove_member_span(_Doc(text), tokens)])
+
+
+def remove_item(text: str, tokens: list) -> str:
+    """``text`` without array item ``tokens[-1]``; an array left empty becomes ``[]``."""
+    return _splice(text, [_remove_item_span(_Doc(text), tokens)])
+
+
+def apply_edits(text: str, edits) -> str:
+    """``text`` with every edit (as :func:`pbcfg.source.json_edit.apply_edits` takes them) made, all located
+    in one reading of the text; edits whose places touch are made one after the other instead."""
+    doc = _Doc(text)
+    spans = [_span(doc, edit) for edit in edits]
+    ordered = sorted(spans)
+    if all(left[1] <= right[0] for left, right in zip(ordered, ordered[1:])):
+        return _splice(text, spans)
+    for edit in edits:
+        text = apply_edits(text, [edit])
+    return text
 
 
 def set_member(text: str, path: list, key: str, value: object) -> str:
     """``text`` with ``value`` at ``path + [key]``; mappings missing on ``path`` are created."""
-    root = _compose(text)
-    if root is None:  # an empty file, or only comments
+    doc = _Doc(text)
+    if doc.root is None:  # an empty file, or only comments
         return text + ("" if not text or text.endswith("\n") else "\n") + "\n".join(_block(key, value, 0, 2)) + "\n"
     for depth in range(len(path), -1, -1):
         try:
-            _, node, _ = _find(root, path[:depth])
+            _, node, _ = doc.find(path[:depth])
         except KeyError:
             continue
         if depth < len(path):  # build the missing mappings from the deepest one that exists
@@ -176,46 +283,3 @@ def set_member(text: str, path: list, key: str, value: object) -> str:
     lines = _block(key, value, column, _step(node))
     prefix = "" if at == 0 or text[at - 1] == "\n" else "\n"
     return text[:at] + prefix + "\n".join(lines) + "\n" + text[at:]
-
-
-def _cut_lines(text: str, first: int, last_end: int, column: int) -> str:
-    """Cut whole lines from the one holding ``first`` through the one holding ``last_end``, with the comment
-    lines right above (they introduce the entry) and the deeper comment lines right below (they are in it)."""
-    lines = text.split("\n")
-    first_line = text.count("\n", 0, first)
-    last_line = text.count("\n", 0, last_end)
-    while first_line > 0 and lines[first_line - 1].strip().startswith("#") \
-            and len(lines[first_line - 1]) - len(lines[first_line - 1].lstrip()) == column:
-        first_line -= 1
-    while last_line + 1 < len(lines) and lines[last_line + 1].strip().startswith("#") \
-            and len(lines[last_line + 1]) - len(lines[last_line + 1].lstrip()) > column:
-        last_line += 1
-    return "\n".join(lines[:first_line] + lines[last_line + 1:])
-
-
-def _value(text: str, tokens: list):
-    from ruamel.yaml import YAML
-
-    node = YAML(typ="safe").load(text)
-    for token in tokens:
-        node = node[token]
-    return node
-
-
-def remove_member(text: str, tokens: list) -> str:
-    """``text`` without the member at ``tokens``; a mapping left empty becomes ``{}``."""
-    key, node, parent = _find(_compose(text), tokens)
-    if parent.flow_style or (len(parent.value) == 1 and tokens[:-1]):  # the mapping is written anew, on its line
-        rest = {k: v for k, v in _value(text, tokens[:-1]).items() if k != tokens[-1]}
-        return replace_value(text, tokens[:-1], rest)
-    return _cut_lines(text, key.start_mark.index, _last_leaf(node).end_mark.index, key.start_mark.column)
-
-
-def remove_item(text: str, tokens: list) -> str:
-    """``text`` without array item ``tokens[-1]``; an array left empty becomes ``[]``."""
-    _, node, parent = _find(_compose(text), tokens)
-    if parent.flow_style or len(parent.value) == 1:  # the array is written anew, on its line
-        rest = [item for index, item in enumerate(_value(text, tokens[:-1])) if index != tokens[-1]]
-        return replace_value(text, tokens[:-1], rest)
-    dash = text.rindex("-", _line_start(text, node.start_mark.index), node.start_mark.index)
-    return _cut_lines(text, dash, _last_leaf(node).end_mark.index, dash - _line_start(text, dash))
