@@ -73,8 +73,9 @@ def runtime_for(tmp_path):
         (tmp_path / "credentials.json").write_text(json.dumps(credentials))
         clock = Clock()
         server = Server(scripts)
+        options.setdefault("transport", httpx.MockTransport(server))
         runtime = load_runtime(tmp_path, env=env or {}, clock=clock, sleep=clock.sleep, rng=random.Random(0),
-                               transport=httpx.MockTransport(server), **options)
+                               **options)
         return runtime, server, clock
 
     return make
@@ -393,8 +394,7 @@ def test_azure_uses_its_deployment_url_and_api_key_header(runtime_for):
         seen.append((str(request.url), request.headers.get("api-key")))
         return httpx.Response(200, json={"choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}]})
 
-    runtime, _, _ = runtime_for(llm, creds, {})
-    runtime.transport = httpx.MockTransport(handler)
+    runtime, _, _ = runtime_for(llm, creds, {}, transport=httpx.MockTransport(handler))
     runtime.complete(MESSAGES, model="dep")
     assert seen == [("https://res.openai.azure.com/openai/deployments/dep/chat/completions?api-version=2024-10-21",
                      "az-key")]

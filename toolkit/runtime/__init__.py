@@ -8,15 +8,20 @@
     answer.content, answer.model, answer.endpoint, answer.attempts, answer.cost
     runtime.status()                                  # GET {baseUrl}/models on every enabled endpoint
 
-Modules: ``plan`` (what to try), ``core`` (how: retries, fallback, streams), ``limiter``
-(rate limits), ``classify`` (what a server said), ``status`` (probes), ``errors``.
+    with load_runtime() as runtime, runtime.complete(messages, tier="simple", stream=True) as stream:
+        for delta in stream: ...                      # leaving either closes what is still open
+
+Modules: ``plan`` (what to try), ``engine`` (the plan/execute loop: retries, fallback, cooldown,
+limits), ``http`` (clients, the auth header, one exchange), ``stream`` (SSE streams), ``sse``
+(the event decoder), ``limiter`` (rate limits), ``classify`` (what a server said), ``results``
+(attempts and completions), ``status`` (probes), ``errors``.
 """
 
 from __future__ import annotations
 
 import os
 
-from pbcfg.runtime.core import Attempt, Completion, Runtime, Stream
+from pbcfg.runtime.engine import Runtime
 from pbcfg.runtime.errors import (
     AllAttemptsFailed,
     NoRoute,
@@ -25,9 +30,12 @@ from pbcfg.runtime.errors import (
     RuntimeFailure,
     StreamInterrupted,
 )
+from pbcfg.runtime.results import Attempt, Completion, Outcome
+from pbcfg.runtime.status import EndpointStatus, State
+from pbcfg.runtime.stream import Stream
 
-__all__ = ["AllAttemptsFailed", "Attempt", "Completion", "NoRoute", "RateLimited", "RequestRejected", "Runtime",
-           "RuntimeFailure", "Stream", "StreamInterrupted", "load_runtime"]
+__all__ = ["AllAttemptsFailed", "Attempt", "Completion", "EndpointStatus", "NoRoute", "Outcome", "RateLimited",
+           "RequestRejected", "Runtime", "RuntimeFailure", "State", "Stream", "StreamInterrupted", "load_runtime"]
 
 
 def load_runtime(config_dir: str | os.PathLike | None = None, *, files: list | None = None, env: dict | None = None,

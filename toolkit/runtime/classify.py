@@ -11,17 +11,38 @@ from __future__ import annotations
 import email.utils
 import json
 import time
+from enum import StrEnum
 from typing import NamedTuple
 
-__all__ = ["Verdict", "classify", "retry_after_seconds"]
+__all__ = ["Failure", "Kind", "Verdict", "classify", "retry_after_seconds"]
 
 CONTEXT_CODES = {"context_length_exceeded", "exceed_context_size_error", "40303"}
 RETRYABLE = {408, 409, 429}
 
 
+class Kind(StrEnum):
+    """What an answer means for the call: try again, move on, or stop."""
+
+    RETRY = "retry"  # transient: the same endpoint again, after a backoff
+    AUTH = "auth"  # the key was refused: the next endpoint
+    NOT_FOUND = "not-found"  # the next endpoint
+    CONTEXT_LENGTH = "context-length"  # the next model with a larger window
+    REJECTED = "rejected"  # a bad request: another model will not fix it
+
+
 class Verdict(NamedTuple):
-    kind: str  # retry | auth | not-found | context-length | rejected
+    kind: Kind
     message: str
+
+
+class Failure(Exception):
+    """One exchange that did not succeed, classified; the runtime turns it into an attempt's outcome."""
+
+    def __init__(self, kind: Kind, detail: str, status: int | None = None, retry_after: float | None = None, *,
+                 network: str | None = None) -> None:
+        super().__init__(detail)
+        self.kind, self.detail, self.status, self.retry_after = kind, detail, status, retry_after
+        self.network = network  # below HTTP: "connect", "tls", "timeout" or "read"; None for an answer
 
 
 def _fields(body: object) -> tuple[str, str]:
@@ -50,15 +71,15 @@ def classify(status: int, text: str) -> Verdict:
     codes, message = _fields(body)
     message = (message or text or f"HTTP {status}").strip().replace("\n", " ")[:300]
     if status in RETRYABLE or status >= 500:
-        return Verdict("retry", message)
+        return Verdict(Kind.RETRY, message)
     if status in (401, 403):
-        return Verdict("auth", message)
+        return Verdict(Kind.AUTH, message)
     if status == 404:
-        return Verdict("not-found", message)
+        return Verdict(Kind.NOT_FOUND, message)
     tokens = set(codes.replace(",", " ").split())
     if tokens & CONTEXT_CODES or "context length" in message.lower() or "context window" in message.lower():
-        return Verdict("context-length", message)
-    return Verdict("rejected", message)
+        return Verdict(Kind.CONTEXT_LENGTH, message)
+    return Verdict(Kind.REJECTED, message)
 
 
 def retry_after_seconds(headers, cap: float) -> float | None:

@@ -1,0 +1,42 @@
+"""What a call returns: each attempt with its outcome, and the completion.
+
+Outcomes are a ``StrEnum``: code compares them by name, and JSON output and
+messages show the same words as before (``"ok"``, ``"retry"``, …).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import NamedTuple
+
+__all__ = ["Attempt", "Completion", "Outcome"]
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    RETRY = "retry"  # a transient failure, tried again on the same endpoint
+    FAILED = "failed"  # a transient failure, retries used up
+    AUTH = "auth"
+    NOT_FOUND = "not-found"
+    CONTEXT_LENGTH = "context-length"
+    REJECTED = "rejected"
+    RATE_LIMITED = "rate-limited"  # skipped: over its own limit, nothing sent
+    COOLDOWN = "cooldown"  # skipped: it failed a moment ago, nothing sent
+
+
+class Attempt(NamedTuple):
+    model: str
+    endpoint: str
+    outcome: Outcome
+    detail: str = ""
+    status: int | None = None
+
+
+class Completion(NamedTuple):
+    content: str
+    model: str
+    endpoint: str
+    attempts: list[Attempt]
+    usage: dict
+    cost: float
+    finish_reason: str | None
