@@ -14,6 +14,21 @@ PONYBUNNY = FIXTURES / "ponybunny"
 REPO = Path(__file__).parent.parent
 
 
+class Clock:
+    """An injected clock: it moves only when the code under test sleeps or a test moves it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 3))
+        self.now += seconds
+
+
 class Result:
     def __init__(self, code: int, out: str, err: str) -> None:
         self.code, self.out, self.err = code, out, err

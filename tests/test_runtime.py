@@ -8,6 +8,7 @@ import random
 import httpx
 import pytest
 
+from conftest import Clock
 from pbcfg.runtime import AllAttemptsFailed, NoRoute, RateLimited, RequestRejected, StreamInterrupted, load_runtime
 from pbcfg.runtime.classify import classify, retry_after_seconds
 from pbcfg.runtime.limiter import MemoryWindow
@@ -26,19 +27,6 @@ def endpoint(priority, rpm=None):
     if rpm:
         entry["rateLimit"] = {"requestsPerMinute": rpm}
     return entry
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(round(seconds, 3))
-        self.now += seconds
 
 
 class Server:
@@ -161,7 +149,7 @@ def test_connection_refused_and_timeout_are_retried_then_fall_back(runtime_for):
     runtime, _, _ = runtime_for(TWO_SERVERS, CREDS, {"a": [refused, httpx.ReadTimeout("slow"), refused]})
     result = runtime.complete(MESSAGES, model="m1")
     assert [(a.endpoint, a.outcome, a.detail) for a in result.attempts] == [
-        ("a", "retry", "connection error: ConnectError"), ("a", "retry", "timeout"),
+        ("a", "retry", "connection error: ConnectError"), ("a", "retry", "timeout: no complete answer within 120 s"),
         ("a", "failed", "connection error: ConnectError"), ("b", "ok", "")]
 
 

@@ -103,7 +103,8 @@ def test_a_delay_past_the_timeout_is_retried(server, tmp_path):
     server.state.scenarios.add(Delay(3.0))
     rt, _ = runtime(write_config(tmp_path, server.base_url("openai")))
     result = rt.complete(MESSAGES, tier="simple", timeout=0.5)
-    assert [(a.outcome, a.detail) for a in result.attempts] == [("retry", "timeout"), ("ok", "")]
+    assert [(a.outcome, a.detail) for a in result.attempts] == [("retry", "timeout: no complete answer within 0.5 s"),
+                                                                     ("ok", "")]
 
 
 def test_connection_refused_falls_back_to_the_next_model_s_endpoint(server, tmp_path):

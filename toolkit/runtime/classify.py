@@ -3,21 +3,33 @@
 OpenAI nests ``{"error": {"message", "type", "code"}}``; FastAPI servers
 (vLLM, LocalAI) answer ``{"detail": ...}``; FastChat sends a flat
 ``{"object": "error", "code": 40303, ...}``; llama.cpp puts its kind in
-``error.type``; ``code`` may be a string or an integer.
+``error.type``; ``code`` may be a string or an integer; LiteLLM may nest its
+message one level deeper.
+
+Whatever a server sends is shown only as an :func:`excerpt`: redacted first
+(every known secret masked), then made printable on one line, then cut.
 """
 
 from __future__ import annotations
 
 import email.utils
 import json
+import math
+import re
 import time
 from enum import StrEnum
 from typing import NamedTuple
 
-__all__ = ["Failure", "Kind", "Verdict", "classify", "retry_after_seconds"]
+from pbcfg.util.redaction import redact
+
+__all__ = ["EXCERPT", "Failure", "Kind", "Verdict", "classify", "excerpt", "parse_json", "printable",
+           "retry_after_seconds"]
 
 CONTEXT_CODES = {"context_length_exceeded", "exceed_context_size_error", "40303"}
 RETRYABLE = {408, 409, 429}
+EXCERPT = 200  # characters of a server's answer shown in a message
+_WINDOW = 4 * EXCERPT  # characters looked at to make an excerpt: a 16 MiB body is not scanned whole
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class Kind(StrEnum):
@@ -28,6 +40,8 @@ class Kind(StrEnum):
     NOT_FOUND = "not-found"  # the next endpoint
     CONTEXT_LENGTH = "context-length"  # the next model with a larger window
     REJECTED = "rejected"  # a bad request: another model will not fix it
+    BAD_RESPONSE = "bad-response"  # an answer that is not a completion: the next endpoint
+    REDIRECT = "redirect"  # pbcfg never follows one (it would resend the key): the next endpoint
 
 
 class Verdict(NamedTuple):
@@ -45,6 +59,30 @@ class Failure(Exception):
         self.network = network  # below HTTP: "connect", "tls", "timeout" or "read"; None for an answer
 
 
+def printable(text: str) -> str:
+    """Text from outside (a server, the environment) as it may be printed: one line, control characters and
+    code points no encoder takes (lone surrogates) written as escapes."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _UNPRINTABLE.sub(lambda m: " " if m.group() in "\t\n\r" else m.group().encode("unicode_escape").decode(),
+                            text)
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """A short, safe excerpt of a server's text: redacted before it is cut, never after."""
+    shown = " ".join(printable(redact(text[:_WINDOW])).split())
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):  # LiteLLM: {"message": {"error": "..."}}
+        inner = value.get("error") or value.get("message")
+        if isinstance(inner, str):
+            return inner
+    return "" if value is None else json.dumps(value, ensure_ascii=False, default=str)[:_WINDOW]
+
+
 def _fields(body: object) -> tuple[str, str]:
     """(code or type, message) from any of the known error shapes."""
     if not isinstance(body, dict):
@@ -53,23 +91,26 @@ def _fields(body: object) -> tuple[str, str]:
     if isinstance(error, dict):
         code = error.get("code") if error.get("code") not in (None, "") else error.get("type")
         kind = error.get("type") if isinstance(error.get("type"), str) else ""
-        codes = f"{code} {kind}".strip()
-        return codes, str(error.get("message") or "")
+        codes = f"{_text(code)} {kind}".strip()
+        return codes, _text(error.get("message"))
     if isinstance(error, str):
-        return str(body.get("code") or ""), error
+        return _text(body.get("code")), error
     if "detail" in body:
-        detail = body["detail"]
-        return "", detail if isinstance(detail, str) else json.dumps(detail)[:300]
-    return str(body.get("code") or ""), str(body.get("message") or "")
+        return "", _text(body["detail"])
+    return _text(body.get("code")), _text(body.get("message"))
+
+
+def parse_json(raw: bytes | str) -> object:
+    """JSON, or None for anything that is not (HTML, nesting deeper than Python recurses, bad bytes)."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        return None
 
 
 def classify(status: int, text: str) -> Verdict:
-    try:
-        body = json.loads(text)
-    except ValueError:
-        body = None
-    codes, message = _fields(body)
-    message = (message or text or f"HTTP {status}").strip().replace("\n", " ")[:300]
+    codes, message = _fields(parse_json(text))
+    message = excerpt(message or text or f"HTTP {status}")
     if status in RETRYABLE or status >= 500:
         return Verdict(Kind.RETRY, message)
     if status in (401, 403):
@@ -82,21 +123,26 @@ def classify(status: int, text: str) -> Verdict:
     return Verdict(Kind.REJECTED, message)
 
 
-def retry_after_seconds(headers, cap: float) -> float | None:
-    """``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date), capped."""
-    value = headers.get("retry-after-ms")
-    if value:
-        try:
-            return min(max(float(value) / 1000, 0.0), cap)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
+def _seconds(value: str, scale: float) -> float | None:
     try:
-        return min(max(float(value), 0.0), cap)
+        seconds = float(value) * scale
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
-            return None
-        return min(max(parsed.timestamp() - time.time(), 0.0), cap)
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
+def retry_after_seconds(headers, cap: float) -> float | None:
+    """``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date), capped; None when absent or
+    unreadable (``soon``), so the caller's own backoff applies."""
+    seconds = None
+    if headers.get("retry-after-ms"):
+        seconds = _seconds(headers["retry-after-ms"], 1 / 1000)
+    value = headers.get("retry-after")
+    if seconds is None and value:
+        seconds = _seconds(value, 1.0)
+        if seconds is None:
+            try:
+                seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+            except (TypeError, ValueError, IndexError, OverflowError):
+                return None
+    return None if seconds is None else min(max(seconds, 0.0), cap)

@@ -8,7 +8,7 @@ Rules (the README's "Runtime" section states them for users):
   retried up to ``defaults.maxRetries`` times, with exponential backoff from
   ``defaults.retryDelayMs`` plus jitter, honouring ``Retry-After`` and
   ``retry-after-ms`` up to a cap. Then the next endpoint.
-- 401/403 and 404 move on at once. A context-length error moves to the next
+- 401/403, 404, a redirect and an answer that is not a completion move on at once. A context-length error moves to the next
   model whose ``maxContextTokens`` is larger. Any other 400/422 stops: another
   model will not fix a bad request.
 - An endpoint over its rate limit is skipped for this call. When every one is,
@@ -18,6 +18,8 @@ Rules (the README's "Runtime" section states them for users):
   the last option.
 - A stream falls back only until its first chunk reaches the caller. A stream
   that ends without a finish reason or ``[DONE]`` is an error.
+- Every attempt ends by its deadline: ``defaults.timeout`` for the whole
+  exchange (streams: :mod:`pbcfg.runtime.stream` states theirs).
 
 HTTP lives in :mod:`pbcfg.runtime.http`, streams in :mod:`pbcfg.runtime.stream`.
 """
@@ -29,7 +31,9 @@ import threading
 import time
 
 from pbcfg.ponybunny.effective import EffectiveEndpoint
+from pbcfg.runtime.answers import Reply
 from pbcfg.runtime.classify import Failure, Kind
+from pbcfg.runtime.deadline import seconds
 from pbcfg.runtime.errors import AllAttemptsFailed, NoRoute, RateLimited, RequestRejected
 from pbcfg.runtime.http import Http
 from pbcfg.runtime.plan import Candidate, Plan, make_plan
@@ -49,7 +53,7 @@ class Runtime:
 
     def __init__(self, merged: dict, endpoints: dict[str, EffectiveEndpoint], *, window=None, clock=time.monotonic,
                  sleep=time.sleep, rng: random.Random | None = None, transport=None, cooldown: float = 10.0,
-                 retry_after_cap: float = 60.0, max_wait: float = 30.0) -> None:
+                 retry_after_cap: float = 60.0, max_wait: float = 30.0, stream_deadline: float = 600.0) -> None:
         from pbcfg.runtime.limiter import MemoryWindow
 
         self.config = merged
@@ -58,8 +62,9 @@ class Runtime:
         self.window = window or MemoryWindow(clock)
         self.clock, self.sleep = clock, sleep
         self.rng = rng or random.Random()
-        self.http = Http(transport, retry_after_cap)
+        self.http = Http(transport, retry_after_cap, clock)
         self.cooldown, self.retry_after_cap, self.max_wait = cooldown, retry_after_cap, max_wait
+        self.stream_deadline = stream_deadline  # a stream's total deadline, in seconds
         self._cooling: dict[str, float] = {}
         self._plans: dict[tuple, Plan] = {}  # the config never changes, so neither does a plan
         self._streams: set = set()  # open until read to the end or closed, even when dropped unread
@@ -96,10 +101,10 @@ class Runtime:
 
         return probe_all(self, timeout)
 
-    def models(self, endpoint: EffectiveEndpoint, timeout: float = 5.0) -> tuple[int, object]:
-        """``GET {baseUrl}/models`` on ``endpoint``: (status, parsed JSON or None); a failure raises
+    def models(self, endpoint: EffectiveEndpoint, timeout: float = 5.0) -> tuple[int, bytes]:
+        """``GET {baseUrl}/models`` on ``endpoint`` within ``timeout`` seconds: (status, body); a failure raises
         :class:`~pbcfg.runtime.classify.Failure`."""
-        return self.http.get_models(endpoint, timeout)
+        return self.http.get_models(endpoint, seconds(timeout))
 
     # -- planning ------------------------------------------------------------------------------
 
@@ -163,7 +168,7 @@ class Runtime:
         if not plan.attempts:
             reasons = "; ".join(f"{d.model}@{d.endpoint or '-'}: {d.reason}" for d in plan.dropped)
             raise NoRoute(f"no usable endpoint for {tier or agent or model!r}: {reasons}", plan.dropped)
-        timeout = params.pop("timeout", self.defaults.get("timeout", 120000) / 1000)
+        timeout = seconds(params.pop("timeout", self.defaults.get("timeout", 120000) / 1000))
         body = {"messages": messages, "max_tokens": self.defaults.get("maxTokens", 4096),
                 "temperature": self.defaults.get("temperature", 0.7), **params}
         if stream:
@@ -216,7 +221,9 @@ class Runtime:
                     answer = self.http.post_chat(endpoint, candidate.model, {**body, "model": candidate.model},
                                                  timeout, stream)
                     if stream:
-                        opened = open_stream(self, candidate, answer, attempts, on_close=self._forget_stream)
+                        response, at = answer
+                        opened = open_stream(self, candidate, response, at, timeout, attempts,
+                                             on_close=self._forget_stream)
                         with self._lock:
                             self._streams.add(opened)
                         return opened, None
@@ -242,9 +249,7 @@ class Runtime:
             return None, min(waits)
         return None, None
 
-    def _completion(self, candidate: Candidate, data: dict, attempts: list[Attempt]) -> Completion:
-        choice = (data.get("choices") or [{}])[0]
-        usage = data.get("usage") or {}
-        self.record_usage(candidate.endpoint, usage)
-        return Completion((choice.get("message") or {}).get("content") or "", candidate.model, candidate.endpoint.id,
-                          attempts, usage, self.cost(candidate, usage), choice.get("finish_reason"))
+    def _completion(self, candidate: Candidate, reply: Reply, attempts: list[Attempt]) -> Completion:
+        self.record_usage(candidate.endpoint, reply.usage)
+        return Completion(reply.content, candidate.model, candidate.endpoint.id, attempts, reply.usage,
+                          self.cost(candidate, reply.usage), reply.finish_reason)

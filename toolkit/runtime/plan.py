@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from pbcfg.ponybunny.chains import model_chain
 from pbcfg.ponybunny.effective import EffectiveEndpoint
+from pbcfg.util.redaction import Secret
 
-__all__ = ["Candidate", "Dropped", "Plan", "SPOKEN", "make_plan", "why_not"]
+__all__ = ["Candidate", "Dropped", "Plan", "SPOKEN", "make_plan", "url_problem", "why_not"]
 
 # what this runtime can send: the OpenAI chat-completions protocol (Azure's dialect included)
 SPOKEN = {"openai"}
+# what an HTTP header value may hold as httpx sends it: visible ASCII, single spaces or tabs inside
+_HEADER_VALUE = re.compile(r"[\x21-\x7e]+(?:[ \t]+[\x21-\x7e]+)*")
 
 
 class Candidate(NamedTuple):
@@ -30,6 +35,46 @@ class Plan(NamedTuple):
     dropped: list[Dropped]
 
 
+def url_problem(url: str) -> str | None:
+    """What makes ``url`` unusable as a base URL, in words that never repeat it (it may hold a key)."""
+    if not url.isprintable() or any(c.isspace() for c in url):
+        return "it holds spaces, control characters or bytes that are not text"
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises ValueError on a port that is not a number
+    except ValueError:
+        return "its host or port is malformed (a port must be a number from 0 to 65535)"
+    if parts.scheme not in ("http", "https"):
+        return "it is not an http:// or https:// URL"
+    if not parts.hostname:
+        return "it has no host"
+    import httpx
+
+    try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, UnicodeError):
+        return "its host is not a valid name"
+    return None
+
+
+def _config_problem(endpoint: EffectiveEndpoint) -> str | None:
+    """A base URL or key that no request could carry, naming where it came from."""
+    for field in ("endpoint",) if endpoint.id == "azure-openai" else ("baseUrl",):
+        value = endpoint.fields.get(field) or (endpoint.base_url if field == "baseUrl" else None)
+        problem = url_problem(str(value.value)) if value else None
+        if problem:
+            return f"the {field} ({value.source}) is not usable: {problem}"
+    key = endpoint.fields.get("apiKey")
+    if key is not None and not _HEADER_VALUE.fullmatch(_plain(key.value)):
+        return (f"the apiKey ({key.source}) holds a line break, a control character, a non-ASCII character or "
+                "surrounding spaces, which an HTTP header cannot carry: check it for a stray newline")
+    return None
+
+
+def _plain(value: object) -> str:
+    return value.reveal() if isinstance(value, Secret) else str(value)
+
+
 def why_not(endpoint: EffectiveEndpoint | None, endpoint_id: str) -> str | None:
     if endpoint is None:
         return "not defined"
@@ -44,7 +89,7 @@ def why_not(endpoint: EffectiveEndpoint | None, endpoint_id: str) -> str | None:
     if endpoint.base_url is None:
         return "no base URL (set baseUrl in credentials.json" + \
             (" or $OPENAI_COMPATIBLE_BASE_URL)" if endpoint_id == "openai-compatible" else ")")
-    return None
+    return _config_problem(endpoint)
 
 
 def make_plan(merged: dict, endpoints: dict[str, EffectiveEndpoint], *, tier: str | None = None,

@@ -20,6 +20,8 @@ class Outcome(StrEnum):
     NOT_FOUND = "not-found"
     CONTEXT_LENGTH = "context-length"
     REJECTED = "rejected"
+    BAD_RESPONSE = "bad-response"  # an answer that is not a completion (wrong shape, HTML, over a cap)
+    REDIRECT = "redirect"  # a 3xx: never followed
     RATE_LIMITED = "rate-limited"  # skipped: over its own limit, nothing sent
     COOLDOWN = "cooldown"  # skipped: it failed a moment ago, nothing sent
 

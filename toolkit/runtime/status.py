@@ -8,7 +8,8 @@ from enum import StrEnum
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from pbcfg.runtime.classify import Failure, Kind
+from pbcfg.runtime.answers import read_models
+from pbcfg.runtime.classify import Failure, Kind, excerpt
 from pbcfg.runtime.plan import SPOKEN, why_not
 
 __all__ = ["EndpointStatus", "State", "probe_all"]
@@ -23,6 +24,8 @@ class State(StrEnum):
     AUTH_FAILED = "auth-failed"
     WRONG_PATH = "wrong-path"
     MODEL_ABSENT = "model-absent"
+    REDIRECT = "redirect"
+    BAD_RESPONSE = "bad-response"
     ERROR = "error"
     SKIPPED = "skipped"
 
@@ -59,6 +62,12 @@ def _failed(endpoint, failure: Failure, latency: float | None, timeout: float) -
                               f"is the server running on port {port}?")
     if failure.network is not None:
         return EndpointStatus(endpoint.id, State.ERROR, None, failure.detail)
+    if failure.kind is Kind.REDIRECT:
+        return EndpointStatus(endpoint.id, State.REDIRECT, latency, failure.detail,
+                              "pbcfg never follows a redirect: put the URL it points to in baseUrl")
+    if failure.kind is Kind.BAD_RESPONSE:
+        return EndpointStatus(endpoint.id, State.BAD_RESPONSE, latency, failure.detail,
+                              "is the base URL an OpenAI-compatible API (usually ending in /v1)?")
     if failure.kind is Kind.AUTH:
         return EndpointStatus(endpoint.id, State.AUTH_FAILED, latency, f"HTTP {failure.status}", NO_KEY_HINT)
     if failure.status == 404:
@@ -70,15 +79,13 @@ def _failed(endpoint, failure: Failure, latency: float | None, timeout: float) -
 def _probe(runtime, endpoint, timeout: float) -> EndpointStatus:
     start = time.perf_counter()
     try:
-        _, data = runtime.models(endpoint, timeout)
+        status, body = runtime.models(endpoint, timeout)
+        ids = read_models(body, status)
     except Failure as failure:
         return _failed(endpoint, failure, (time.perf_counter() - start) * 1000, timeout)
     latency = (time.perf_counter() - start) * 1000
-    try:
-        served = tuple(str(m.get("id")) for m in data.get("data", []) if isinstance(m, dict))
-    except (AttributeError, TypeError):
-        return EndpointStatus(endpoint.id, State.ERROR, latency, "the /models answer is not the OpenAI list shape")
-    absent = [m for m in _configured_models(runtime, endpoint.id) if m not in served]
+    served = tuple(excerpt(model_id) for model_id in ids)  # ids are a server's text: masked, printable
+    absent = [m for m in _configured_models(runtime, endpoint.id) if m not in ids]
     if absent:
         from pbcfg.util.suggest import did_you_mean
 
