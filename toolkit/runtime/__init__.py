@@ -52,6 +52,7 @@ def load_runtime(config_dir: str | os.PathLike | None = None, *, files: list | N
     from pbcfg.ponybunny.effective import effective_endpoints
     from pbcfg.ponybunny.merge import merged_llm_config
     from pbcfg.runtime.limiter import window_from_uri
+    from pbcfg.runtime.secrets import register, seal
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
     result = check_paths([os.fspath(f) for f in files or []], config_dir=resolve_config_dir(config_dir))
@@ -63,8 +64,10 @@ def load_runtime(config_dir: str | os.PathLike | None = None, *, files: list | N
     merged = merged_llm_config(user) if merge_defaults else user
     environment = dict(os.environ if env is None else env)
     names = {kind: os.path.basename(document.name) for kind, document in documents.items()}
-    endpoints = effective_endpoints(merged, user, credentials, environment,
-                                    names.get("credentials", "credentials.json"), names.get("llm-config", "llm-config.json"))
+    register(credentials, environment)  # before anything can be said about them
+    endpoints = seal(effective_endpoints(merged, user, credentials, environment,
+                                         names.get("credentials", "credentials.json"),
+                                         names.get("llm-config", "llm-config.json")))
     storage = rate_limit_storage or environment.get("PBCFG_RATE_LIMIT_STORAGE")
     if storage and "window" not in options:
         options["window"] = window_from_uri(storage, options.get("clock") or __import__("time").monotonic)

@@ -21,7 +21,7 @@ from pbcfg.ponybunny.effective import EffectiveEndpoint
 from pbcfg.runtime.answers import read_completion
 from pbcfg.runtime.classify import Failure, Kind, classify, excerpt, retry_after_seconds
 from pbcfg.runtime.deadline import deadline
-from pbcfg.util.masking import mask
+from pbcfg.runtime.secrets import plain
 
 __all__ = ["AZURE_API_VERSION", "BODY_CAP", "ERROR_BODY_CAP", "Http", "auth_headers", "chat_url"]
 
@@ -31,27 +31,24 @@ ERROR_BODY_CAP = 64 * 1024  # of an error answer, only this much is read: enough
 
 
 def auth_headers(endpoint: EffectiveEndpoint) -> dict[str, str]:
-    """The request's auth header: ``Authorization: Bearer <apiKey>``, or Azure's ``api-key``; none without a key."""
+    """The request's auth header: ``Authorization: Bearer <apiKey>``, or Azure's ``api-key``; none without a key.
+    The one place a key leaves its :class:`~pbcfg.util.redaction.Secret`."""
     key = endpoint.fields.get("apiKey")
     if endpoint.id == "azure-openai":
-        return {"api-key": str(key.value) if key else ""}
-    return {"Authorization": f"Bearer {key.value}"} if key else {}
+        return {"api-key": plain(key.value) if key else ""}
+    return {"Authorization": f"Bearer {plain(key.value)}"} if key else {}
+
+
+def _url(endpoint: EffectiveEndpoint, path: str) -> str:
+    """``{baseUrl}{path}`` (no ``//``); a base URL with a secret in it is unwrapped here, for the request only."""
+    return plain(endpoint.base_url.value).rstrip("/") + path
 
 
 def chat_url(endpoint: EffectiveEndpoint, model: str) -> str:
     if endpoint.id == "azure-openai":
-        base = str(endpoint.fields["endpoint"].value).rstrip("/")
+        base = plain(endpoint.fields["endpoint"].value).rstrip("/")
         return f"{base}/openai/deployments/{model}/chat/completions?api-version={AZURE_API_VERSION}"
-    return str(endpoint.base_url.value).rstrip("/") + "/chat/completions"
-
-
-def _redact(text: str, endpoint: EffectiveEndpoint) -> str:
-    """A server may echo the request: never let a key through in a message."""
-    for field in ("apiKey", "secretAccessKey", "accessKeyId"):
-        value = endpoint.fields.get(field)
-        if value and isinstance(value.value, str) and len(value.value) >= 4:
-            text = text.replace(value.value, mask(value.value))
-    return text
+    return _url(endpoint, "/chat/completions")
 
 
 def _timed_out(timeout: float) -> Failure:
@@ -131,7 +128,7 @@ class Http:
         if status >= 400:
             text = self.read(response, at, timeout, ERROR_BODY_CAP, partial=True).decode("utf-8", "replace")
             verdict = classify(status, text)
-            raise Failure(verdict.kind, _redact(verdict.message, endpoint), status,
+            raise Failure(verdict.kind, verdict.message, status,
                           retry_after_seconds(response.headers, self.retry_after_cap))
         return response, at
 
@@ -178,5 +175,5 @@ class Http:
 
     def get_models(self, endpoint: EffectiveEndpoint, timeout: float) -> tuple[int, bytes]:
         """``GET {baseUrl}/models``: (status, body)."""
-        response, at = self.exchange(endpoint, "GET", str(endpoint.base_url.value).rstrip("/") + "/models", timeout)
+        response, at = self.exchange(endpoint, "GET", _url(endpoint, "/models"), timeout)
         return response.status_code, self.read(response, at, timeout)

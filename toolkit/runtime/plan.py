@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from pbcfg.ponybunny.chains import model_chain
 from pbcfg.ponybunny.effective import EffectiveEndpoint
-from pbcfg.util.redaction import Secret
+from pbcfg.runtime.secrets import plain
 
 __all__ = ["Candidate", "Dropped", "Plan", "SPOKEN", "make_plan", "url_problem", "why_not"]
 
@@ -61,18 +61,14 @@ def _config_problem(endpoint: EffectiveEndpoint) -> str | None:
     """A base URL or key that no request could carry, naming where it came from."""
     for field in ("endpoint",) if endpoint.id == "azure-openai" else ("baseUrl",):
         value = endpoint.fields.get(field) or (endpoint.base_url if field == "baseUrl" else None)
-        problem = url_problem(str(value.value)) if value else None
+        problem = url_problem(plain(value.value)) if value else None
         if problem:
             return f"the {field} ({value.source}) is not usable: {problem}"
     key = endpoint.fields.get("apiKey")
-    if key is not None and not _HEADER_VALUE.fullmatch(_plain(key.value)):
+    if key is not None and not _HEADER_VALUE.fullmatch(plain(key.value)):
         return (f"the apiKey ({key.source}) holds a line break, a control character, a non-ASCII character or "
                 "surrounding spaces, which an HTTP header cannot carry: check it for a stray newline")
     return None
-
-
-def _plain(value: object) -> str:
-    return value.reveal() if isinstance(value, Secret) else str(value)
 
 
 def why_not(endpoint: EffectiveEndpoint | None, endpoint_id: str) -> str | None:

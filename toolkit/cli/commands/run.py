@@ -37,10 +37,11 @@ def _runtime(config_dir, storage=None, **options):
     return load_runtime(config_dir, rate_limit_storage=storage, **options)
 
 
-def _shown(field: str, value) -> str:
-    from pbcfg.util.masking import is_secret_field, mask
+def _shown(value) -> str:
+    """A value as it may be printed: a Secret shows its mask, anything else passes the redactor."""
+    from pbcfg.util.redaction import redact
 
-    return mask(value.value) if is_secret_field(field) else str(value.value)
+    return redact(str(value.value))
 
 
 @click.command()
@@ -53,8 +54,8 @@ def resolve(tier, agent, model, config_dir, fmt) -> None:
     plan = runtime.plan(**_target(tier, agent, model))
     attempts = [{"model": c.model, "endpoint": c.endpoint.id, "priority": c.endpoint.priority,
                  "protocol": c.endpoint.protocol,
-                 "baseUrl": {"value": str(c.endpoint.base_url.value), "source": c.endpoint.base_url.source},
-                 "credentials": {f: {"value": _shown(f, v), "source": v.source}
+                 "baseUrl": {"value": _shown(c.endpoint.base_url), "source": c.endpoint.base_url.source},
+                 "credentials": {f: {"value": _shown(v), "source": v.source}
                                  for f, v in c.endpoint.fields.items() if f != "baseUrl"}}
                 for c in plan.attempts]
     dropped = [{"model": d.model, "endpoint": d.endpoint or None, "reason": d.reason} for d in plan.dropped]
