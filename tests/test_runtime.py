@@ -32,11 +32,13 @@ def endpoint(priority, rpm=None):
 class Server:
     """A scripted OpenAI-compatible server per host: each request pops the next scripted answer."""
 
-    def __init__(self, scripts: dict[str, list]) -> None:
-        self.scripts = scripts
+    def __init__(self, scripts: dict[str, list], served=("m1", "m2")) -> None:
+        self.scripts, self.served = scripts, served
         self.seen: list[tuple[str, str, str]] = []  # (host, model, authorization)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":  # GET /models: free, and not part of the script
+            return httpx.Response(200, json={"data": [{"id": model_id} for model_id in self.served]})
         body = json.loads(request.content) if request.content else {}
         self.seen.append((request.url.host, body.get("model"), request.headers.get("authorization", "")))
         script = self.scripts.get(request.url.host, [])
@@ -56,11 +58,11 @@ class Server:
 
 @pytest.fixture
 def runtime_for(tmp_path):
-    def make(llm, credentials, scripts, env=None, **options):
+    def make(llm, credentials, scripts, env=None, served=("m1", "m2"), **options):
         (tmp_path / "llm-config.json").write_text(json.dumps(llm))
         (tmp_path / "credentials.json").write_text(json.dumps(credentials))
         clock = Clock()
-        server = Server(scripts)
+        server = Server(scripts, served)
         options.setdefault("transport", httpx.MockTransport(server))
         runtime = load_runtime(tmp_path, env=env or {}, clock=clock, sleep=clock.sleep, rng=random.Random(0),
                                **options)
@@ -153,13 +155,30 @@ def test_connection_refused_and_timeout_are_retried_then_fall_back(runtime_for):
         ("a", "failed", "connection error: ConnectError"), ("b", "ok", "")]
 
 
-def test_401_moves_on_at_once_and_404_too(runtime_for):
+def test_401_moves_on_at_once_and_a_missing_model_too_naming_what_the_server_serves(runtime_for):
     scripts = {"a": [(401, {"error": {"message": "bad key", "code": "invalid_api_key"}}, {})],
                "b": [(404, {"error": {"message": "model m1 not found"}}, {})]}
-    runtime, _, clock = runtime_for(TWO_SERVERS, CREDS, scripts)
+    runtime, _, clock = runtime_for(TWO_SERVERS, CREDS, scripts, served=("m2", "M1"))
     result = runtime.complete(MESSAGES, tier="t")
-    assert outcomes(result.attempts) == [("m1", "a", "auth", 401), ("m1", "b", "not-found", 404), ("m2", "b", "ok", 200)]
+    assert outcomes(result.attempts) == [("m1", "a", "auth", 401), ("m1", "b", "model-absent", 404),
+                                         ("m2", "b", "ok", 200)]
+    assert [a.hint for a in result.attempts] == [
+        "check the key; a server without auth still needs some key string: not-needed, EMPTY, ollama, lm-studio, "
+        "sk-no-key-required", "it serves: m2, M1; did you mean 'M1'?", None]
     assert clock.slept == []
+
+
+def test_a_plain_404_asks_models_to_tell_a_wrong_path_from_a_missing_model(runtime_for):
+    def handler(request):
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    llm = {**TWO_SERVERS, "models": {"m1": model(["a"])}, "tiers": {}}
+    runtime, _, _ = runtime_for(llm, CREDS, {}, transport=httpx.MockTransport(handler))
+    with pytest.raises(AllAttemptsFailed) as raised:
+        runtime.complete(MESSAGES, model="m1")
+    (attempt,) = raised.value.attempts
+    assert (attempt.outcome, attempt.detail, attempt.hint) == (
+        "not-found", "Not Found", "GET /models answers 404 too: the base URL probably lacks /v1: try http://a/v1/v1")
 
 
 @pytest.mark.parametrize("status, body", [

@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import socket
 import socketserver
-import threading
 import time
 
 import pytest
 
+from conftest import Running
 from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, load_runtime
 
 MESSAGES = [{"role": "user", "content": "hi"}]
@@ -30,7 +30,7 @@ class HungUp(Exception):
     pass
 
 
-class Loopback:
+class Loopback(Running):
     """A TCP server on 127.0.0.1 running ``script(send)`` for each request; ``log`` records, per request, the
     writes and bytes sent and when (seconds since the request arrived) the client hung up, if it did."""
 
@@ -68,20 +68,7 @@ class Loopback:
                 except HungUp:
                     pass
 
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-
-    def __enter__(self) -> Loopback:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        super().__init__(socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler))
 
 
 def drip_body(send) -> None:

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-llmock_testing = pytest.importorskip("llmock.testing")
+pytest.importorskip("llmock.testing")
 from llmock.scenarios import Delay, Fail, StreamFault  # noqa: E402
 
 from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, load_runtime  # noqa: E402
@@ -16,9 +16,8 @@ MESSAGES = [{"role": "user", "content": "hello"}]
 
 
 @pytest.fixture(scope="module")
-def server():
-    with llmock_testing.LLMockServer() as running:
-        yield running
+def server(llmock):
+    return llmock
 
 
 @pytest.fixture(autouse=True)

@@ -99,7 +99,7 @@ def test_outcomes_states_and_verdicts_are_enums_that_print_their_old_words(confi
         httpx.Response(200, json={"choices": [{"message": {"content": "x"}, "finish_reason": "stop"}]})))
     (attempt,) = runtime.complete(MESSAGES, model="m").attempts
     assert attempt.outcome is Outcome.OK and json.dumps(attempt._asdict()) == (
-        '{"model": "m", "endpoint": "box", "outcome": "ok", "detail": "", "status": 200}')
+        '{"model": "m", "endpoint": "box", "outcome": "ok", "detail": "", "status": 200, "hint": null}')
     (box,) = [s for s in runtime.status() if s.endpoint == "box"]
     assert box.state is State.OK and f"{box.state}" == "ok"
     assert classify(401, "").kind is Kind.AUTH and f"{Kind.CONTEXT_LENGTH}" == "context-length"

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote
 
 import pytest
 
+from conftest import Running, reply
 from pbcfg.runtime import AllAttemptsFailed, RuntimeFailure, load_runtime
 from pbcfg.runtime.classify import EXCERPT
 from pbcfg.util.redaction import MIN_RUN
@@ -58,25 +58,16 @@ class Echo(BaseHTTPRequestHandler):
         elif mode == "bad":
             self._send(200, {"choices": f"Bearer {key} {said}"})
         elif mode == "redirect":
-            self.send_response(301)
-            self.send_header("Location", f"http://elsewhere/v1?k={key}")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            reply(self, 301, b"", {"Location": f"http://elsewhere/v1?k={key}"})
         elif mode == "stream":
             event = json.dumps({"error": {"message": f"upstream refused {key}"}})
-            self._send(200, None, raw=f"data: {event}\n\n".encode(), kind="text/event-stream")
+            reply(self, 200, f"data: {event}\n\n".encode(), {"Content-Type": "text/event-stream"})
         else:
             self._send(401, {"error": {"message": f"Incorrect API key provided: {key}. {said}"}})
 
-    def _send(self, status: int, payload, *, raw: bytes | None = None, raw_tail: str = "",
-              kind: str = "application/json") -> None:
-        body = raw if raw is not None else (json.dumps(payload)[:-1] + (f', "raw": {raw_tail}}}' if raw_tail else "}"))
-        data = body if isinstance(body, bytes) else body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+    def _send(self, status: int, payload: dict, *, raw_tail: str = "") -> None:
+        """``payload`` as JSON; ``raw_tail``, a JSON text of the server's own, added as one more member."""
+        reply(self, status, (json.dumps(payload)[:-1] + (f', "raw": {raw_tail}}}' if raw_tail else "}")).encode())
 
     do_GET = do_POST = _answer
 
@@ -86,10 +77,8 @@ class Echo(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def echo():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with Running(ThreadingHTTPServer(("127.0.0.1", 0), Echo)) as server:
+        yield server.root
 
 
 def configure(directory, base_url, key=KEY, retries=0):

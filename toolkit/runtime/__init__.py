@@ -71,4 +71,4 @@ def load_runtime(config_dir: str | os.PathLike | None = None, *, files: list | N
     storage = rate_limit_storage or environment.get("PBCFG_RATE_LIMIT_STORAGE")
     if storage and "window" not in options:
         options["window"] = window_from_uri(storage, options.get("clock") or __import__("time").monotonic)
-    return Runtime(merged, endpoints, **options)
+    return Runtime(merged, endpoints, documents=documents, **options)

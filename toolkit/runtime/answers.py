@@ -12,10 +12,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pbcfg.runtime.classify import Failure, Kind, classify, excerpt, parse_json
+from pbcfg.util.suggest import did_you_mean
 
-__all__ = ["Delta", "Reply", "read_chunk", "read_completion", "read_models", "read_usage"]
+__all__ = ["Delta", "Models", "Reply", "absent", "read_chunk", "read_completion", "read_models", "read_usage"]
 
 _COUNTS = ("prompt_tokens", "completion_tokens", "total_tokens")
+_LISTED = 12  # model ids named in a hint; the rest are counted
 
 
 class Reply(NamedTuple):
@@ -87,10 +89,29 @@ def read_chunk(data: str) -> Delta | None:
     return Delta((choice.get("delta") or {}).get("content") or "", usage, choice.get("finish_reason"))
 
 
-def read_models(raw: bytes, status: int) -> list[str]:
-    """The ids of ``GET /models`` (OpenAI's ``{"data": [{"id": …}, …]}``), as the server wrote them."""
+class Models(NamedTuple):
+    ids: list[str]  # as the server wrote them
+    single: bool  # llama.cpp's server: it serves the one model it loaded, whatever id a request names
+
+
+def read_models(raw: bytes, status: int) -> Models:
+    """``GET /models`` (OpenAI's ``{"data": [{"id": …}, …]}``). llama.cpp's server marks its entries
+    ``"owned_by": "llamacpp"``; with one model loaded it answers every request with it."""
     data = parse_json(raw)
     entries = data.get("data") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise _bad("the /models answer is not the OpenAI list shape", raw, status)
-    return [entry["id"] for entry in entries if isinstance(entry, dict) and isinstance(entry.get("id"), str)]
+    entries = [entry for entry in entries if isinstance(entry, dict) and isinstance(entry.get("id"), str)]
+    single = len(entries) == 1 and entries[0].get("owned_by") == "llamacpp"
+    return Models([entry["id"] for entry in entries], single)
+
+
+def absent(models: list[str], served: list[str]) -> tuple[str, str]:
+    """(detail, hint) for configured ``models`` a server does not serve: what it serves instead, and the closest
+    id. Ids are a server's text: shown as excerpts (masked, printable)."""
+    shown = [excerpt(model_id) for model_id in served]
+    guesses = [f"{m!r} (did you mean {g!r}?)" if (g := did_you_mean(m, shown)) else repr(m) for m in models]
+    listing = ", ".join(shown[:_LISTED]) + (f", and {len(shown) - _LISTED} more" if len(shown) > _LISTED else "")
+    guess = did_you_mean(models[0], shown) if len(models) == 1 else None
+    return (f"the server does not serve {', '.join(guesses)}",
+            f"it serves: {listing or 'nothing'}" + (f"; did you mean {guess!r}?" if guess else ""))

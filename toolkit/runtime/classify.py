@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from pbcfg.util.redaction import redact
 
-__all__ = ["EXCERPT", "Failure", "Kind", "Verdict", "classify", "excerpt", "parse_json", "printable",
+__all__ = ["EXCERPT", "HINTS", "Failure", "Kind", "Verdict", "classify", "excerpt", "parse_json", "printable",
            "retry_after_seconds"]
 
 CONTEXT_CODES = {"context_length_exceeded", "exceed_context_size_error", "40303"}
@@ -30,6 +30,13 @@ RETRYABLE = {408, 409, 429}
 EXCERPT = 200  # characters of a server's answer shown in a message
 _WINDOW = 4 * EXCERPT  # characters looked at to make an excerpt: a 16 MiB body is not scanned whole
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# "the model does not exist", as OpenAI, vLLM, Ollama, LiteLLM, LocalAI and FastChat say it
+_MODEL_ABSENT = re.compile(r"(?i)\bmodel\b.{0,200}?\b(not found|does not exist|doesn't exist|not exist|is not "
+                           r"available|not loaded)|invalid model name|unknown model|no such model|model_not_found")
+# LiteLLM with a master key and no database: any other key gets a 400 "No connected db."
+_PROXY_NO_DB = re.compile(r"(?i)no connected db|no_db_connection|database not connected")
+# LiteLLM relaying its own upstream's refusal, or a model it cannot route: the proxy's config, not pbcfg's
+_PROXY_CONFIG = re.compile(r"(?i)\blitellm\.(authenticationerror|permissiondeniederror)|llm provider not provided")
 
 
 class Kind(StrEnum):
@@ -40,8 +47,26 @@ class Kind(StrEnum):
     NOT_FOUND = "not-found"  # the next endpoint
     CONTEXT_LENGTH = "context-length"  # the next model with a larger window
     REJECTED = "rejected"  # a bad request: another model will not fix it
+    NO_STREAM_OPTIONS = "no-stream-options"  # a 400 refusing stream_options: the same request again without them
+    MODEL_ABSENT = "model-absent"  # the server does not serve this model: the next endpoint
+    PROXY_AUTH = "proxy-auth"  # a proxy cannot check this key (LiteLLM without a database): the next endpoint
+    PROXY_CONFIG = "proxy-config"  # a proxy's own setup failed (its upstream key, its routing): the next endpoint
     BAD_RESPONSE = "bad-response"  # an answer that is not a completion: the next endpoint
     REDIRECT = "redirect"  # pbcfg never follows one (it would resend the key): the next endpoint
+
+
+NO_KEY_HINT = ("a server without auth still needs some key string: not-needed, EMPTY, ollama, lm-studio, "
+               "sk-no-key-required")
+# what to do, the same words whether `chat` or `status` met it (model-absent's hint names what the server serves)
+HINTS = {
+    Kind.AUTH: f"check the key; {NO_KEY_HINT}",
+    Kind.PROXY_AUTH: "a LiteLLM proxy without a database accepts only its master key: set apiKey to the proxy's "
+                     "master key (LITELLM_MASTER_KEY), or give the proxy a database for virtual keys",
+    Kind.PROXY_CONFIG: "the proxy's own configuration failed (its key for the provider behind it, or its model "
+                       "list): fix the proxy, not pbcfg's key",
+    Kind.REDIRECT: "pbcfg never follows a redirect: put the URL it points to in baseUrl",
+    Kind.BAD_RESPONSE: "is the base URL an OpenAI-compatible API (usually ending in /v1)?",
+}
 
 
 class Verdict(NamedTuple):
@@ -109,17 +134,29 @@ def parse_json(raw: bytes | str) -> object:
 
 
 def classify(status: int, text: str) -> Verdict:
+    """What an error answer means; its message is an :func:`excerpt`. The proxy classes are read first: LiteLLM
+    sends them as 400, 401 or 500."""
     codes, message = _fields(parse_json(text))
+    said = f"{codes} {message[:_WINDOW]}"
     message = excerpt(message or text or f"HTTP {status}")
+    if _PROXY_NO_DB.search(said):
+        return Verdict(Kind.PROXY_AUTH, message)
+    if _PROXY_CONFIG.search(said):
+        return Verdict(Kind.PROXY_CONFIG, message)
     if status in RETRYABLE or status >= 500:
         return Verdict(Kind.RETRY, message)
     if status in (401, 403):
         return Verdict(Kind.AUTH, message)
+    tokens = set(codes.replace(",", " ").split())
+    if status != 404 and (tokens & CONTEXT_CODES or "context length" in said.lower()
+                          or "context window" in said.lower()):
+        return Verdict(Kind.CONTEXT_LENGTH, message)
+    if status in (400, 422) and "stream_options" in said:
+        return Verdict(Kind.NO_STREAM_OPTIONS, message)
+    if status in (400, 404, 422) and _MODEL_ABSENT.search(said):
+        return Verdict(Kind.MODEL_ABSENT, message)
     if status == 404:
         return Verdict(Kind.NOT_FOUND, message)
-    tokens = set(codes.replace(",", " ").split())
-    if tokens & CONTEXT_CODES or "context length" in message.lower() or "context window" in message.lower():
-        return Verdict(Kind.CONTEXT_LENGTH, message)
     return Verdict(Kind.REJECTED, message)
 
 

@@ -10,7 +10,7 @@ from pbcfg.ponybunny.chains import model_chain
 from pbcfg.ponybunny.effective import EffectiveEndpoint
 from pbcfg.runtime.secrets import plain
 
-__all__ = ["Candidate", "Dropped", "Plan", "SPOKEN", "make_plan", "url_problem", "why_not"]
+__all__ = ["Candidate", "Dropped", "Plan", "SPOKEN", "config_problem", "make_plan", "url_problem", "why_not"]
 
 # what this runtime can send: the OpenAI chat-completions protocol (Azure's dialect included)
 SPOKEN = {"openai"}
@@ -57,7 +57,7 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def _config_problem(endpoint: EffectiveEndpoint) -> str | None:
+def config_problem(endpoint: EffectiveEndpoint) -> str | None:
     """A base URL or key that no request could carry, naming where it came from."""
     for field in ("endpoint",) if endpoint.id == "azure-openai" else ("baseUrl",):
         value = endpoint.fields.get(field) or (endpoint.base_url if field == "baseUrl" else None)
@@ -85,7 +85,7 @@ def why_not(endpoint: EffectiveEndpoint | None, endpoint_id: str) -> str | None:
     if endpoint.base_url is None:
         return "no base URL (set baseUrl in credentials.json" + \
             (" or $OPENAI_COMPATIBLE_BASE_URL)" if endpoint_id == "openai-compatible" else ")")
-    return _config_problem(endpoint)
+    return config_problem(endpoint)
 
 
 def make_plan(merged: dict, endpoints: dict[str, EffectiveEndpoint], *, tier: str | None = None,

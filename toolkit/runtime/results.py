@@ -17,7 +17,10 @@ class Outcome(StrEnum):
     RETRY = "retry"  # a transient failure, tried again on the same endpoint
     FAILED = "failed"  # a transient failure, retries used up
     AUTH = "auth"
+    PROXY_AUTH = "proxy-auth"  # a proxy cannot check this key (LiteLLM without a database)
+    PROXY_CONFIG = "proxy-config"  # a proxy's own setup failed
     NOT_FOUND = "not-found"
+    MODEL_ABSENT = "model-absent"  # the server does not serve this model
     CONTEXT_LENGTH = "context-length"
     REJECTED = "rejected"
     BAD_RESPONSE = "bad-response"  # an answer that is not a completion (wrong shape, HTML, over a cap)
@@ -32,6 +35,7 @@ class Attempt(NamedTuple):
     outcome: Outcome
     detail: str = ""
     status: int | None = None
+    hint: str | None = None  # what to do, as `status` would say it
 
 
 class Completion(NamedTuple):
@@ -39,6 +43,6 @@ class Completion(NamedTuple):
     model: str
     endpoint: str
     attempts: list[Attempt]
-    usage: dict
-    cost: float
+    usage: dict  # as the server reported it; {} when it reported none
+    cost: float | None  # None when the server reported no usage
     finish_reason: str | None

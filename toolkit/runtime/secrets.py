@@ -40,9 +40,15 @@ _QUERY_PAIR = re.compile(r"(?<=[?&])([^=&#]*)=([^&#]*)")
 
 
 class SecretURL(Secret):
-    """A base URL with a secret in it; ``str`` shows it with the userinfo and secret query values starred."""
+    """A base URL with a secret in it; ``str`` shows it with the userinfo and secret query values starred. Only
+    those parts are registered with the redactor: the host and path stay readable everywhere."""
 
     __slots__ = ()
+
+    def __init__(self, value: str) -> None:  # not Secret's: that would register the whole URL
+        self._value = value
+        for secret in _url_secrets(value):
+            REDACTOR.add(secret)
 
     def __str__(self) -> str:
         scheme, _, rest = self.reveal().partition("://")
@@ -73,10 +79,7 @@ def _sealed(field: str, value: Value) -> Value:
     if is_secret_field(field):
         return Value(Secret(str(value.value)), value.source)
     text = str(value.value)
-    if _url_secrets(text):
-        _register(field, text)
-        return Value(SecretURL(text), value.source)
-    return value
+    return Value(SecretURL(text), value.source) if _url_secrets(text) else value
 
 
 def seal(endpoints: dict[str, EffectiveEndpoint]) -> dict[str, EffectiveEndpoint]:

@@ -79,15 +79,16 @@ class _Events:
 
 
 class Stream:
-    """Iterate for text deltas; afterwards ``content``, ``usage``, ``cost`` and ``finish_reason`` are set."""
+    """Iterate for text deltas; afterwards ``content``, ``usage`` (the server's, from its last chunk; {} when it
+    reported none), ``cost`` (None without usage) and ``finish_reason`` are set."""
 
     def __init__(self, runtime, candidate: Candidate, response, events: _Events, first, attempts: list[Attempt],
-                 on_close=None) -> None:
+                 characters: int = 0, on_close=None) -> None:
         self._runtime, self._candidate, self._response, self._events = runtime, candidate, response, events
-        self._first = first
+        self._first, self._characters = first, characters
         self._on_close = on_close
         self.model, self.endpoint, self.attempts = candidate.model, candidate.endpoint.id, attempts
-        self.content, self.usage, self.cost, self.finish_reason = "", {}, 0.0, None
+        self.content, self.usage, self.cost, self.finish_reason = "", {}, None, None
 
     def __enter__(self) -> Stream:
         return self
@@ -122,15 +123,18 @@ class Stream:
                 if delta:
                     yield delta
         except Failure as failure:
-            raise StreamInterrupted(f"stream from {self.endpoint} broke after its first chunk: {failure.detail}",
-                                    self.attempts) from None
+            raise self._interrupted(f"broke after its first chunk: {failure.detail}") from None
         finally:
             self.close()
         if not done and self.finish_reason is None:
-            raise StreamInterrupted(f"stream from {self.endpoint} ended without a finish reason or [DONE]",
-                                    self.attempts)
+            raise self._interrupted("ended without a finish reason or [DONE]")
         self.cost = self._runtime.cost(self._candidate, self.usage)
-        self._runtime.record_usage(self._candidate.endpoint, self.usage)
+        self._runtime.record_usage(self._candidate.endpoint, self.usage, self._characters + len(self.content))
+
+    def _interrupted(self, what: str) -> StreamInterrupted:
+        """The error, and the attempt that opened the stream marked failed: it did not deliver."""
+        self.attempts[-1] = self.attempts[-1]._replace(outcome=Outcome.FAILED, detail=f"the stream {what}")
+        return StreamInterrupted(f"stream from {self.endpoint} {what}", self.attempts)
 
     def _absorb(self, delta: Delta) -> str:
         if delta.usage is not None:
@@ -144,7 +148,7 @@ class Stream:
 
 
 def open_stream(runtime, candidate: Candidate, response, at: float, timeout: float, attempts: list[Attempt],
-                on_close=None) -> Stream:
+                characters: int = 0, on_close=None) -> Stream:
     """Read up to the first event; a stream that dies before it raises :class:`Failure`, so the plan moves on."""
     events = _Events(response, runtime.clock, at, timeout, max(runtime.stream_deadline, timeout))
     try:
@@ -159,4 +163,4 @@ def open_stream(runtime, candidate: Candidate, response, at: float, timeout: flo
                           + excerpt(bytes(events.received).decode("utf-8", "replace")), response.status_code)
         raise Failure(Kind.RETRY, "stream ended before any event")
     attempts.append(Attempt(candidate.model, candidate.endpoint.id, Outcome.OK, status=response.status_code))
-    return Stream(runtime, candidate, response, events, first, attempts, on_close)
+    return Stream(runtime, candidate, response, events, first, attempts, characters, on_close)

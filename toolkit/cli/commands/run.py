@@ -105,32 +105,41 @@ def status(ctx, config_dir, fmt, timeout) -> None:
 @click.option("--max-wait", type=float, default=30.0, show_default=True,
               help="Seconds to wait when every endpoint is over its rate limit.")
 @click.option("--rate-limit-storage", metavar="URI", help="Share rate limits: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
-@click.option("-v", "--verbose", is_flag=True, help="Print every attempt, with its outcome, on stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every attempt, with its outcome and hint, on stderr.")
 def chat(tier, agent, model, prompt, config_dir, stream, max_wait, rate_limit_storage, verbose) -> None:
     """Run one completion through the runtime; print the answer and who served it."""
     from pbcfg.runtime import RuntimeFailure
 
-    runtime = _runtime(config_dir, rate_limit_storage)
     messages = [{"role": "user", "content": prompt}]
-    try:
-        result = runtime.complete(messages, stream=stream, max_wait=max_wait, **_target(tier, agent, model))
-    except RuntimeFailure as failure:
-        if verbose:
-            _print_attempts(failure.attempts)
-        raise
-    if stream:
-        for delta in result:
-            click.echo(delta, nl=False)
-        click.echo()
-    else:
-        click.echo(result.content)
+    printed = False  # part of an answer is on the line: end it before any error
+    with _runtime(config_dir, rate_limit_storage) as runtime:
+        try:
+            result = runtime.complete(messages, stream=stream, max_wait=max_wait, **_target(tier, agent, model))
+            if stream:
+                with result:
+                    for delta in result:
+                        click.echo(delta, nl=False)
+                        printed = True
+                click.echo()
+            else:
+                click.echo(result.content)
+        except RuntimeFailure as failure:
+            if printed:
+                click.echo()
+            if verbose:
+                _print_attempts(failure.attempts)
+            raise
     if verbose:
         _print_attempts(result.attempts)
-    usage = result.usage or {}
-    tokens = f"{usage.get('prompt_tokens', '?')} in / {usage.get('completion_tokens', '?')} out tokens"
     tries = len(result.attempts)
-    click.echo(f"— {result.model} @ {result.endpoint}, {tokens}, ${result.cost:.6f}"
+    click.echo(f"— {result.model} @ {result.endpoint}, {_usage(result.usage, result.cost)}"
                + (f", after {tries - 1} failed attempt(s)" if tries > 1 else ""), err=True)
+
+
+def _usage(usage: dict, cost: float | None) -> str:
+    if cost is None:
+        return "tokens and cost unknown (the server reported no usage)"
+    return (f"{usage.get('prompt_tokens', 0)} in / {usage.get('completion_tokens', 0)} out tokens, ${cost:.6f}")
 
 
 def _print_attempts(attempts) -> None:
@@ -138,3 +147,5 @@ def _print_attempts(attempts) -> None:
         status = f" {attempt.status}" if attempt.status else ""
         detail = f": {attempt.detail}" if attempt.detail else ""
         click.echo(f"attempt {number}: {attempt.model} @ {attempt.endpoint} -> {attempt.outcome}{status}{detail}", err=True)
+        if attempt.hint:
+            click.echo(f"  hint: {attempt.hint}", err=True)
