@@ -208,6 +208,6 @@ def test_model_ids_with_lone_surrogates_and_control_characters_never_crash_statu
         text = run("status", "--config-dir", tmp_path)
         as_json = run("status", "--config-dir", tmp_path, "--format", "json")
     assert (text.code, as_json.code) == (0, 0)
-    (box,) = [r for r in as_json.json if r["endpoint"] == "box"]
+    (box,) = [r for r in as_json.json["endpoints"] if r["endpoint"] == "box"]
     assert (box["state"], box["served"]) == ("ok", ["m", "\\ud800x", "\\x1b[2Jy"])
     assert "\x1b" not in text.out + as_json.out

@@ -128,7 +128,7 @@ def test_status_classes(run, server, tmp_path):
                  fallback_url=f"http://127.0.0.1:{closed_port()}/v1")
     result = run("status", "--config-dir", tmp_path, "--format", "json")
     assert result.code == 1
-    by_endpoint = {r["endpoint"]: r for r in result.json if r["state"] != "skipped"}
+    by_endpoint = {r["endpoint"]: r for r in result.json["endpoints"] if r["state"] != "skipped"}
     assert by_endpoint["openai-compatible"]["state"] == "model-absent"
     assert by_endpoint["openai-compatible"]["detail"] == "the server does not serve 'gpt-4o-mni' (did you mean 'gpt-4o-mini'?)"
     assert by_endpoint["spare"]["state"] == "unreachable"
@@ -138,16 +138,16 @@ def test_status_classes(run, server, tmp_path):
 def test_status_ok_wrong_path_and_auth(run, server, tmp_path):
     write_config(tmp_path, server.base_url("openai"))
     ok = run("status", "--config-dir", tmp_path, "--format", "json")
-    assert [(r["endpoint"], r["state"]) for r in ok.json if r["state"] != "skipped"] == [("openai-compatible", "ok")]
+    assert [(r["endpoint"], r["state"]) for r in ok.json["endpoints"] if r["state"] != "skipped"] == [("openai-compatible", "ok")]
     assert ok.code == 0
     write_config(tmp_path, server.url)  # no /v1
     wrong = run("status", "--config-dir", tmp_path, "--format", "json")
-    assert [(r["state"], r["hint"]) for r in wrong.json if r["state"] != "skipped"] == [
+    assert [(r["state"], r["hint"]) for r in wrong.json["endpoints"] if r["state"] != "skipped"] == [
         ("wrong-path", f"the base URL probably lacks /v1: try {server.url}/v1")]
     write_config(tmp_path, server.base_url("openai"))
     server.state.scenarios.add(Fail(401))
     auth = run("status", "--config-dir", tmp_path, "--format", "json")
-    assert [r["state"] for r in auth.json if r["state"] != "skipped"] == ["auth-failed"]
+    assert [r["state"] for r in auth.json["endpoints"] if r["state"] != "skipped"] == ["auth-failed"]
 
 
 def test_chat_command_prints_the_answer_and_who_served(run, server, tmp_path):
@@ -165,7 +165,7 @@ def test_resolve_masks_secrets_and_names_sources(run, tmp_path, monkeypatch):
     write_config(tmp_path, "http://127.0.0.1:9/v1")
     result = run("resolve", "--tier", "simple", "--config-dir", tmp_path, "--format", "json")
     assert "secret" not in result.out
-    (attempt,) = result.json["attempts"]
+    (attempt,) = result.json["plan"]["attempts"]
     assert attempt["credentials"]["apiKey"] == {"value": "sk-…3456", "source": "env OPENAI_COMPATIBLE_API_KEY"}
     assert attempt["baseUrl"] == {"value": "http://127.0.0.1:9/v1",
                                   "source": "credentials.json /endpoints/openai-compatible/baseUrl"}

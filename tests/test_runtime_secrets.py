@@ -134,6 +134,10 @@ def commands(directory):
     yield ["status", "--config-dir", directory, "--format", "json"]
     yield ["resolve", "--tier", "simple", "--config-dir", directory]
     yield ["resolve", "--tier", "simple", "--config-dir", directory, "--format", "json"]
+    yield ["resolve", "--tier", "simple", "--config-dir", directory, "--format", "sarif"]
+    yield ["status", "--config-dir", directory, "--format", "github"]
+    yield ["doctor", "--config-dir", directory]
+    yield ["doctor", "--config-dir", directory, "--format", "json"]
 
 
 @pytest.mark.parametrize("mode, userinfo", [(mode, False) for mode in (

@@ -176,7 +176,7 @@ def test_chat_on_a_missing_model_names_what_the_server_serves(run, llmock, tmp_p
         "pbcfg: error: every attempt failed; first: gpt-4o-mni@proxy model-absent (The model `gpt-4o-mni` does not "
         f"exist); {hint}. Attempts: gpt-4o-mni@proxy: model-absent (The model `gpt-4o-mni` does not exist)")
     status = run("status", "--config-dir", tmp_path, "--format", "json")
-    (proxy,) = [r for r in status.json if r["endpoint"] == "proxy"]
+    (proxy,) = [r for r in status.json["endpoints"] if r["endpoint"] == "proxy"]
     assert (proxy["state"], proxy["hint"]) == ("model-absent", hint)
 
 
@@ -204,7 +204,7 @@ def test_a_litellm_proxy_without_a_database_is_a_proxy_auth_error_in_status_and_
         status = run("status", "--config-dir", tmp_path, "--format", "json")
         text = run("status", "--config-dir", tmp_path)
         chat = run("chat", "--model", "gpt-4o", "hi", "--config-dir", tmp_path, "-v")
-    (litellm,) = [r for r in status.json if r["endpoint"] == "litellm"]
+    (litellm,) = [r for r in status.json["endpoints"] if r["endpoint"] == "litellm"]
     assert (status.code, litellm["state"], litellm["detail"], litellm["hint"]) == (
         1, "proxy-auth", "HTTP 400: No connected db.", PROXY_HINT)
     assert "litellm              proxy-auth" in text.out and f"hint: {PROXY_HINT}" in text.out
@@ -218,7 +218,7 @@ def test_an_unclassified_answer_shows_its_status_and_a_masked_excerpt(run, tmp_p
     with Scripted({("GET", "/models"): odd}) as server:
         configure(tmp_path, {"box": server.url}, {"m": ["box"]})
         status = run("status", "--config-dir", tmp_path, "--format", "json")
-    (box,) = [r for r in status.json if r["endpoint"] == "box"]
+    (box,) = [r for r in status.json["endpoints"] if r["endpoint"] == "box"]
     assert (box["state"], box["detail"]) == ("error", f"HTTP 418: I'm a teapot, key {'*' * len(KEY)} refused")
 
 
@@ -247,7 +247,7 @@ def test_the_llama_cpp_preset_s_model_id_is_fine_with_llama_cpp_s_server(run, tm
         made = run("init", "--preset", "llama-cpp", "--dir", directory, "--base-url", server.url)
         assert made.code == 0, made.err
         status = run("status", "--config-dir", directory, "--format", "json")
-    (box,) = [r for r in status.json if r["endpoint"] == "openai-compatible"]
+    (box,) = [r for r in status.json["endpoints"] if r["endpoint"] == "openai-compatible"]
     assert (status.code, box["state"], box["detail"]) == (
         0, "ok", "llama.cpp's server: it answers every request with the one model it loaded "
                  "(/models/Llama-3.2-1B-Instruct-Q4_K_M.gguf), whatever model id the request names")
@@ -258,7 +258,7 @@ def test_two_models_on_llama_cpp_s_router_are_checked_by_id(run, tmp_path):
     with Scripted({("GET", "/models"): router}) as server:
         configure(tmp_path, {"box": server.url}, {"local-model": ["box"]})
         status = run("status", "--config-dir", tmp_path, "--format", "json")
-    assert [r["state"] for r in status.json if r["endpoint"] == "box"] == ["model-absent"]
+    assert [r["state"] for r in status.json["endpoints"] if r["endpoint"] == "box"] == ["model-absent"]
 
 
 @pytest.mark.parametrize("url, warned", [("http://127.0.0.1:4000/v1", False), ("http://10.1.2.3:4000/v1", False),

@@ -47,7 +47,6 @@ def load_runtime(config_dir: str | os.PathLike | None = None, *, files: list | N
     ``options`` go to :class:`Runtime` (``clock``, ``sleep``, ``transport``, ``cooldown``, ``max_wait``, …).
     """
     from pbcfg.check.pipeline import check_paths
-    from pbcfg.diagnostics import Severity
     from pbcfg.errors import InvalidConfigError
     from pbcfg.ponybunny.effective import effective_endpoints
     from pbcfg.ponybunny.merge import merged_llm_config
@@ -55,8 +54,9 @@ def load_runtime(config_dir: str | os.PathLike | None = None, *, files: list | N
     from pbcfg.runtime.secrets import register, seal
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
-    result = check_paths([os.fspath(f) for f in files or []], config_dir=resolve_config_dir(config_dir))
-    if any(d.severity is Severity.ERROR for d in result.diagnostics):
+    directory = resolve_config_dir(config_dir)
+    result = check_paths([os.fspath(f) for f in files or []], config_dir=directory)
+    if result.failed:
         raise InvalidConfigError(result.diagnostics)
     documents = {document.kind: document for document in result.documents}
     user = documents["llm-config"].data if "llm-config" in documents else {}
@@ -71,4 +71,4 @@ def load_runtime(config_dir: str | os.PathLike | None = None, *, files: list | N
     storage = rate_limit_storage or environment.get("PBCFG_RATE_LIMIT_STORAGE")
     if storage and "window" not in options:
         options["window"] = window_from_uri(storage, options.get("clock") or __import__("time").monotonic)
-    return Runtime(merged, endpoints, documents=documents, **options)
+    return Runtime(merged, endpoints, documents=documents, directory=directory, **options)

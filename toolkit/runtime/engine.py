@@ -63,12 +63,13 @@ class Runtime:
     def __init__(self, merged: dict, endpoints: dict[str, EffectiveEndpoint], *, window=None, clock=time.monotonic,
                  sleep=time.sleep, rng: random.Random | None = None, transport=None, cooldown: float = 10.0,
                  retry_after_cap: float = 60.0, max_wait: float = 30.0, stream_deadline: float = 600.0,
-                 documents: dict | None = None) -> None:
+                 documents: dict | None = None, directory: str = ".") -> None:
         from pbcfg.runtime.limiter import MemoryWindow
 
         self.config = merged
         self.endpoints = endpoints
         self.documents = documents or {}  # the parsed files by kind, to place a finding in them
+        self.directory = directory  # the config directory they are (or would be) in
         self.defaults = merged.get("defaults") or {}
         self.window = window or MemoryWindow(clock)
         self.clock, self.sleep = clock, sleep

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from pbcfg.runtime.answers import absent, read_models
 from pbcfg.runtime.classify import HINTS, Failure, Kind, excerpt
-from pbcfg.runtime.plan import SPOKEN, config_problem, why_not
+from pbcfg.runtime.plan import SPOKEN, config_problem, drop_reason
 
 __all__ = ["EndpointStatus", "State", "probe", "probe_all"]
 
@@ -44,6 +44,7 @@ class EndpointStatus(NamedTuple):
     hint: str | None = None
     served: tuple[str, ...] = ()  # as excerpts: masked, printable
     absent: tuple[str, ...] = ()  # configured models it does not serve
+    source: str | None = None  # where the fix lies: the base URL's source, or the bad value's
 
     @property
     def ok(self) -> bool:
@@ -114,15 +115,17 @@ def probe_all(runtime, timeout: float = 5.0) -> list[EndpointStatus]:
         if not endpoint.enabled:
             continue
         problem = config_problem(endpoint) if endpoint.protocol in SPOKEN and not endpoint.missing else None
-        reason = why_not(endpoint, endpoint.id)
+        reason = problem or drop_reason(endpoint, endpoint.id)
         if problem:
-            results[endpoint.id] = EndpointStatus(endpoint.id, State.CONFIG_ERROR, None, problem)
+            results[endpoint.id] = EndpointStatus(endpoint.id, State.CONFIG_ERROR, None, problem.text,
+                                                  source=problem.source)
         elif reason or endpoint.id == "azure-openai":
             results[endpoint.id] = EndpointStatus(endpoint.id, State.SKIPPED, None,
-                                                  reason or "Azure deployments have no /models probe")
+                                                  reason.text if reason else "Azure deployments have no /models probe",
+                                                  source=reason.source if reason else None)
         else:
             probes.append(endpoint)
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(probes)))) as pool:
         for status in pool.map(lambda e: probe(runtime, e, timeout), probes):
-            results[status.endpoint] = status
+            results[status.endpoint] = status._replace(source=runtime.endpoints[status.endpoint].base_url.source)
     return [results[e] for e in runtime.endpoints if e in results]
