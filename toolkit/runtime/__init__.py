@@ -12,9 +12,12 @@
         for delta in stream: ...                      # leaving either closes what is still open
 
 Modules: ``plan`` (what to try), ``engine`` (the plan/execute loop: retries, fallback, cooldown,
-limits), ``http`` (clients, the auth header, one exchange), ``stream`` (SSE streams), ``sse``
-(the event decoder), ``limiter`` (rate limits), ``classify`` (what a server said), ``results``
-(attempts and completions), ``status`` (probes), ``errors``.
+limits), ``http`` (clients, the auth header, one bounded exchange), ``deadline`` (deadlines held on
+the socket), ``stream`` (SSE streams and their deadlines), ``sse`` (the event decoder), ``answers``
+(the shapes of a good answer), ``classify`` (what a server said), ``secrets`` (sealing and
+registering every secret), ``limiter`` (rate limits), ``results`` (attempts and completions),
+``status`` (probes), ``readiness`` (can each tier and agent run), ``findings`` (all of it as
+diagnostics), ``errors``.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ __all__ = ["AllAttemptsFailed", "Attempt", "Completion", "EndpointStatus", "NoRo
 def load_runtime(config_dir: str | os.PathLike | None = None, *, files: list | None = None, env: dict | None = None,
                  merge_defaults: bool = True, rate_limit_storage: str | None = None, **options) -> Runtime:
     """Validate the config (an invalid one raises :class:`pbcfg.errors.InvalidConfigError`), merge it over
-    PonyBunny's defaults, resolve credentials against ``env`` (default: ``os.environ``), and return a Runtime.
+    PonyBunny's defaults, resolve credentials against ``env`` (default: ``os.environ``), seal every secret (and
+    register it with the redactor), and return a Runtime.
 
     ``rate_limit_storage`` (or ``$PBCFG_RATE_LIMIT_STORAGE``) shares limits across processes: ``redis://…``.
     ``options`` go to :class:`Runtime` (``clock``, ``sleep``, ``transport``, ``cooldown``, ``max_wait``, …).

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 __all__ = ["MAX_SECONDS", "deadline", "seconds", "with_deadlines"]
 
@@ -36,15 +34,21 @@ def seconds(value: object) -> float:
     return min(max(number, 0.001), MAX_SECONDS) if number == number else MAX_SECONDS
 
 
-@contextmanager
-def deadline(at: float, clock=time.monotonic) -> Iterator[None]:
-    """Every socket operation of this thread inside the block ends by ``at`` (on ``clock``)."""
-    previous = _CURRENT.at, _CURRENT.clock
-    _CURRENT.at, _CURRENT.clock = at, clock
-    try:
-        yield
-    finally:
-        _CURRENT.at, _CURRENT.clock = previous
+class deadline:  # lower case: it reads as ``with deadline(at, clock):``
+    """Every socket operation of this thread inside the block ends by ``at`` (on ``clock``). A class rather than a
+    generator-based context manager: it runs on every exchange, and costs a third as much."""
+
+    __slots__ = ("_at", "_clock", "_previous")
+
+    def __init__(self, at: float, clock=time.monotonic) -> None:
+        self._at, self._clock = at, clock
+
+    def __enter__(self) -> None:
+        self._previous = _CURRENT.at, _CURRENT.clock
+        _CURRENT.at, _CURRENT.clock = self._at, self._clock
+
+    def __exit__(self, *exc_info) -> None:
+        _CURRENT.at, _CURRENT.clock = self._previous
 
 
 def _left(timeout: float | None, operation: str) -> float | None:

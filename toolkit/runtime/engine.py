@@ -152,13 +152,14 @@ class Runtime:
         requests = limit.get("requestsPerMinute")
         return self.window.acquire(f"{endpoint.id}:requests", requests) if requests else None
 
-    def record_usage(self, endpoint: EffectiveEndpoint, usage: dict, characters: int = 0) -> None:
+    def record_usage(self, endpoint: EffectiveEndpoint, usage: dict, characters=lambda: 0) -> None:
         """Count a call's tokens against the endpoint's ``tokensPerMinute``: the server's usage, or when it reported
-        none, an estimate of one token per :data:`CHARACTERS_PER_TOKEN` characters of prompt and answer."""
+        none, an estimate of one token per :data:`CHARACTERS_PER_TOKEN` of ``characters()`` (prompt and answer)."""
+        if not self._rate_limit(endpoint.id).get("tokensPerMinute"):
+            return
         total = usage.get("total_tokens") or (usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0))
-        if not total:
-            total = -(-characters // CHARACTERS_PER_TOKEN)
-        if self._rate_limit(endpoint.id).get("tokensPerMinute") and total:
+        total = total or -(-characters() // CHARACTERS_PER_TOKEN)
+        if total:
             self.window.record(f"{endpoint.id}:tokens", int(total))
 
     def cost(self, candidate: Candidate, usage: dict) -> float | None:
@@ -174,10 +175,12 @@ class Runtime:
     def _cooling_down(self, candidate: Candidate) -> bool:
         """Whether the endpoint (after a connection failure) or this model on it (after anything else) failed a
         moment ago."""
-        now = self.clock()
+        if not self._cooling:
+            return False
+        now, endpoint_id = self.clock(), candidate.endpoint.id
         with self._lock:
-            return any(self._cooling.get(key, float("-inf")) > now
-                       for key in ((candidate.endpoint.id, None), (candidate.endpoint.id, candidate.model)))
+            return self._cooling.get((endpoint_id, None), now) > now or \
+                self._cooling.get((endpoint_id, candidate.model), now) > now
 
     def _cool(self, candidate: Candidate, failure: Failure) -> None:
         """A connection that could not be made cools the whole endpoint; any other failure (a 429, a model error,
@@ -226,7 +229,7 @@ class Runtime:
                 "temperature": self.defaults.get("temperature", 0.7), **params}
         if stream:
             body["stream"] = True
-        call = _Call(plan, body, timeout, stream, len(json.dumps(messages, default=str)), [])
+        call = _Call(plan, body, timeout, stream, [])
         budget = self.max_wait if max_wait is None else max_wait
         while True:
             result, wait = self._run_plan(call)
@@ -266,8 +269,7 @@ class Runtime:
             window = (self.config.get("models", {}).get(candidate.model) or {}).get("maxContextTokens") or 0
             if context_floor is not None and window <= context_floor:
                 continue
-            later = [c for c in candidates[index + 1 :] if not self._cooling_down(c)]
-            if self._cooling_down(candidate) and later:
+            if self._cooling_down(candidate) and any(not self._cooling_down(c) for c in candidates[index + 1 :]):
                 attempts.append(Attempt(candidate.model, endpoint.id, Outcome.COOLDOWN))
                 continue
             attempt_number = 0
@@ -319,7 +321,7 @@ class Runtime:
         return None, None
 
     def _completion(self, call: _Call, candidate: Candidate, reply: Reply) -> Completion:
-        self.record_usage(candidate.endpoint, reply.usage, call.characters + len(reply.content))
+        self.record_usage(candidate.endpoint, reply.usage, lambda: call.characters() + len(reply.content))
         return Completion(reply.content, candidate.model, candidate.endpoint.id, call.attempts, reply.usage,
                           self.cost(candidate, reply.usage), reply.finish_reason)
 
@@ -331,5 +333,8 @@ class _Call(NamedTuple):
     body: dict
     timeout: float
     stream: bool
-    characters: int  # of the prompt, for a token estimate when the server reports no usage
     attempts: list
+
+    def characters(self) -> int:
+        """The prompt's length, for a token estimate when a server reports no usage (computed only then)."""
+        return len(json.dumps(self.body.get("messages"), default=str))

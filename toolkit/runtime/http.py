@@ -163,7 +163,8 @@ class Http:
                 raise _network_failure(error, timeout) from None
         finally:
             response.close()
-        return b"".join(chunks)[:cap]
+        body = b"".join(chunks)
+        return body[:cap] if partial else body
 
     def post_chat(self, endpoint: EffectiveEndpoint, model: str, body: dict, timeout: float, stream: bool):
         """The completion as a :class:`~pbcfg.runtime.answers.Reply`, or with ``stream`` (the open response, its

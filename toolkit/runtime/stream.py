@@ -83,7 +83,7 @@ class Stream:
     reported none), ``cost`` (None without usage) and ``finish_reason`` are set."""
 
     def __init__(self, runtime, candidate: Candidate, response, events: _Events, first, attempts: list[Attempt],
-                 characters: int = 0, on_close=None) -> None:
+                 characters=lambda: 0, on_close=None) -> None:
         self._runtime, self._candidate, self._response, self._events = runtime, candidate, response, events
         self._first, self._characters = first, characters
         self._on_close = on_close
@@ -129,7 +129,8 @@ class Stream:
         if not done and self.finish_reason is None:
             raise self._interrupted("ended without a finish reason or [DONE]")
         self.cost = self._runtime.cost(self._candidate, self.usage)
-        self._runtime.record_usage(self._candidate.endpoint, self.usage, self._characters + len(self.content))
+        self._runtime.record_usage(self._candidate.endpoint, self.usage,
+                                   lambda: self._characters() + len(self.content))
 
     def _interrupted(self, what: str) -> StreamInterrupted:
         """The error, and the attempt that opened the stream marked failed: it did not deliver."""
@@ -148,7 +149,7 @@ class Stream:
 
 
 def open_stream(runtime, candidate: Candidate, response, at: float, timeout: float, attempts: list[Attempt],
-                characters: int = 0, on_close=None) -> Stream:
+                characters=lambda: 0, on_close=None) -> Stream:
     """Read up to the first event; a stream that dies before it raises :class:`Failure`, so the plan moves on."""
     events = _Events(response, runtime.clock, at, timeout, max(runtime.stream_deadline, timeout))
     try:
