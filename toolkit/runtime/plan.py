@@ -11,7 +11,7 @@ from pbcfg.ponybunny.effective import EffectiveEndpoint
 from pbcfg.runtime.secrets import plain
 
 __all__ = ["Candidate", "Dropped", "Plan", "Reason", "SPOKEN", "config_problem", "drop_reason", "make_plan",
-           "url_problem", "why_not"]
+           "url_problem"]
 
 # what this runtime can send: the OpenAI chat-completions protocol (Azure's dialect included)
 SPOKEN = {"openai"}
@@ -97,11 +97,6 @@ def drop_reason(endpoint: EffectiveEndpoint | None, endpoint_id: str) -> Reason 
                       (" or $OPENAI_COMPATIBLE_BASE_URL)" if endpoint_id == "openai-compatible" else ")"),
                       f"credentials.json {where}")
     return config_problem(endpoint)
-
-
-def why_not(endpoint: EffectiveEndpoint | None, endpoint_id: str) -> str | None:
-    reason = drop_reason(endpoint, endpoint_id)
-    return reason.text if reason else None
 
 
 def make_plan(merged: dict, endpoints: dict[str, EffectiveEndpoint], *, tier: str | None = None,
