@@ -1,9 +1,10 @@
-"""The runtime's own overhead per call: plan, limiter, request build, response parse.
+"""The runtime's own overhead per call: plan, limiter, request build, deadlines, response checks.
 
 An in-process transport answers instantly, so what is left is pbcfg plus httpx's
 client machinery; the latter is timed alone on the same transport and
-subtracted. Budget: 50 µs median. If LiteLLM is installed, its Router.completion
-with a mocked response is timed side by side.
+subtracted. The two are timed in turns, call by call, so a busy machine slows
+both alike. Budget: 50 µs median. If LiteLLM is installed, its
+Router.completion with a mocked response is timed side by side.
 """
 
 from __future__ import annotations
@@ -26,15 +27,18 @@ def handler(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json=ANSWER)
 
 
-def median_us(function, runs: int = 5000) -> float:
+def medians_us(*functions, runs: int = 5000) -> list[float]:
+    """The median time of each function, timed in turns (one call of each, then again)."""
     for _ in range(200):
-        function()
-    samples = []
+        for function in functions:
+            function()
+    samples: list[list[float]] = [[] for _ in functions]
     for _ in range(runs):
-        start = time.perf_counter_ns()
-        function()
-        samples.append((time.perf_counter_ns() - start) / 1000)
-    return statistics.median(samples)
+        for function, times in zip(functions, samples):
+            start = time.perf_counter_ns()
+            function()
+            times.append((time.perf_counter_ns() - start) / 1000)
+    return [statistics.median(times) for times in samples]
 
 
 def main() -> int:
@@ -50,7 +54,6 @@ def main() -> int:
     transport = httpx.MockTransport(handler)
     runtime = load_runtime(directory, env={}, transport=transport)
     messages = [{"role": "user", "content": "hi"}]
-    total = median_us(lambda: runtime.complete(messages, tier="simple"))
     client = httpx.Client(transport=transport)
     body = {"model": "m", "messages": messages, "max_tokens": 4096, "temperature": 0.7}
 
@@ -60,7 +63,7 @@ def main() -> int:
         response.read()
         response.close()
 
-    http = median_us(bare)
+    total, http = medians_us(lambda: runtime.complete(messages, tier="simple"), bare)
     overhead = total - http
     lines = [f"runtime.complete, in-process transport: {total:.1f} µs median",
              f"httpx alone on the same transport:      {http:.1f} µs median",
@@ -72,14 +75,17 @@ def main() -> int:
     else:
         router = litellm.Router(model_list=[{"model_name": "m", "litellm_params": {
             "model": "openai/m", "api_key": "x", "api_base": "http://bench/v1", "mock_response": "hi"}}])
-        theirs = median_us(lambda: router.completion(model="m", messages=messages), runs=500)
+        (theirs,) = medians_us(lambda: router.completion(model="m", messages=messages), runs=500)
         lines.append(f"LiteLLM Router.completion (mock_response): {theirs:.1f} µs median, {theirs / total:.1f}x pbcfg's call")
     print("\n".join(lines))
+    import os
     import platform
 
+    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
     (Path(__file__).parent / "RUNTIME.md").write_text(
         "# Runtime overhead\n\nWritten by `make bench` (bench/runtime_bench.py) on "
-        f"{platform.machine()}, Python {platform.python_version()}.\n\n```\n" + "\n".join(lines) + "\n```\n")
+        f"{platform.machine()}, {os.cpu_count()} CPUs, load average {load}, Python {platform.python_version()}."
+        "\n\n```\n" + "\n".join(lines) + "\n```\n")
     return 0 if overhead <= BUDGET_US else 1
 
 

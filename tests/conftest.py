@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,63 @@ settings.load_profile("pbcfg")
 FIXTURES = Path(__file__).parent / "fixtures"
 PONYBUNNY = FIXTURES / "ponybunny"
 REPO = Path(__file__).parent.parent
+
+
+class Clock:
+    """An injected clock: it moves only when the code under test sleeps or a test moves it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 3))
+        self.now += seconds
+
+
+class Running:
+    """A socketserver on 127.0.0.1 served from a thread while the ``with`` block runs."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+        self.server.daemon_threads = True
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def url(self) -> str:
+        return self.root + "/v1"
+
+
+def reply(handler, status: int, data: bytes, headers: dict | None = None) -> None:
+    """Answer an ``http.server`` request with ``data`` (JSON unless ``headers`` say otherwise)."""
+    handler.send_response(status)
+    for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+@pytest.fixture(scope="module")
+def llmock():
+    """llmock 0.2.2, a real third-party OpenAI-compatible server, on 127.0.0.1."""
+    testing = pytest.importorskip("llmock.testing")
+    with testing.LLMockServer() as running:
+        yield running
 
 
 class Result:

@@ -8,6 +8,7 @@ import random
 import httpx
 import pytest
 
+from conftest import Clock
 from pbcfg.runtime import AllAttemptsFailed, NoRoute, RateLimited, RequestRejected, StreamInterrupted, load_runtime
 from pbcfg.runtime.classify import classify, retry_after_seconds
 from pbcfg.runtime.limiter import MemoryWindow
@@ -28,27 +29,16 @@ def endpoint(priority, rpm=None):
     return entry
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(round(seconds, 3))
-        self.now += seconds
-
-
 class Server:
     """A scripted OpenAI-compatible server per host: each request pops the next scripted answer."""
 
-    def __init__(self, scripts: dict[str, list]) -> None:
-        self.scripts = scripts
+    def __init__(self, scripts: dict[str, list], served=("m1", "m2")) -> None:
+        self.scripts, self.served = scripts, served
         self.seen: list[tuple[str, str, str]] = []  # (host, model, authorization)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":  # GET /models: free, and not part of the script
+            return httpx.Response(200, json={"data": [{"id": model_id} for model_id in self.served]})
         body = json.loads(request.content) if request.content else {}
         self.seen.append((request.url.host, body.get("model"), request.headers.get("authorization", "")))
         script = self.scripts.get(request.url.host, [])
@@ -68,13 +58,14 @@ class Server:
 
 @pytest.fixture
 def runtime_for(tmp_path):
-    def make(llm, credentials, scripts, env=None, **options):
+    def make(llm, credentials, scripts, env=None, served=("m1", "m2"), **options):
         (tmp_path / "llm-config.json").write_text(json.dumps(llm))
         (tmp_path / "credentials.json").write_text(json.dumps(credentials))
         clock = Clock()
-        server = Server(scripts)
+        server = Server(scripts, served)
+        options.setdefault("transport", httpx.MockTransport(server))
         runtime = load_runtime(tmp_path, env=env or {}, clock=clock, sleep=clock.sleep, rng=random.Random(0),
-                               transport=httpx.MockTransport(server), **options)
+                               **options)
         return runtime, server, clock
 
     return make
@@ -160,17 +151,34 @@ def test_connection_refused_and_timeout_are_retried_then_fall_back(runtime_for):
     runtime, _, _ = runtime_for(TWO_SERVERS, CREDS, {"a": [refused, httpx.ReadTimeout("slow"), refused]})
     result = runtime.complete(MESSAGES, model="m1")
     assert [(a.endpoint, a.outcome, a.detail) for a in result.attempts] == [
-        ("a", "retry", "connection error: ConnectError"), ("a", "retry", "timeout"),
+        ("a", "retry", "connection error: ConnectError"), ("a", "retry", "timeout: no complete answer within 120 s"),
         ("a", "failed", "connection error: ConnectError"), ("b", "ok", "")]
 
 
-def test_401_moves_on_at_once_and_404_too(runtime_for):
+def test_401_moves_on_at_once_and_a_missing_model_too_naming_what_the_server_serves(runtime_for):
     scripts = {"a": [(401, {"error": {"message": "bad key", "code": "invalid_api_key"}}, {})],
                "b": [(404, {"error": {"message": "model m1 not found"}}, {})]}
-    runtime, _, clock = runtime_for(TWO_SERVERS, CREDS, scripts)
+    runtime, _, clock = runtime_for(TWO_SERVERS, CREDS, scripts, served=("m2", "M1"))
     result = runtime.complete(MESSAGES, tier="t")
-    assert outcomes(result.attempts) == [("m1", "a", "auth", 401), ("m1", "b", "not-found", 404), ("m2", "b", "ok", 200)]
+    assert outcomes(result.attempts) == [("m1", "a", "auth", 401), ("m1", "b", "model-absent", 404),
+                                         ("m2", "b", "ok", 200)]
+    assert [a.hint for a in result.attempts] == [
+        "check the key; a server without auth still needs some key string: not-needed, EMPTY, ollama, lm-studio, "
+        "sk-no-key-required", "it serves: m2, M1; did you mean 'M1'?", None]
     assert clock.slept == []
+
+
+def test_a_plain_404_asks_models_to_tell_a_wrong_path_from_a_missing_model(runtime_for):
+    def handler(request):
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    llm = {**TWO_SERVERS, "models": {"m1": model(["a"])}, "tiers": {}}
+    runtime, _, _ = runtime_for(llm, CREDS, {}, transport=httpx.MockTransport(handler))
+    with pytest.raises(AllAttemptsFailed) as raised:
+        runtime.complete(MESSAGES, model="m1")
+    (attempt,) = raised.value.attempts
+    assert (attempt.outcome, attempt.detail, attempt.hint) == (
+        "not-found", "Not Found", "GET /models answers 404 too: the base URL probably lacks /v1: try http://a/v1/v1")
 
 
 @pytest.mark.parametrize("status, body", [
@@ -357,7 +365,8 @@ def test_env_beats_file_per_field_and_empty_env_counts_as_unset(runtime_for):
     env = {"OPENAI_COMPATIBLE_API_KEY": "env-key", "OPENAI_COMPATIBLE_BASE_URL": ""}
     runtime, server, _ = runtime_for(llm, creds, {}, env=env)
     (candidate,) = runtime.plan(model="m").attempts
-    assert candidate.endpoint.fields["apiKey"] == ("env-key", "env OPENAI_COMPATIBLE_API_KEY")
+    key = candidate.endpoint.fields["apiKey"]
+    assert (key.value.reveal(), key.source) == ("env-key", "env OPENAI_COMPATIBLE_API_KEY")
     assert candidate.endpoint.base_url == ("http://file/v1", "credentials.json /endpoints/openai-compatible/baseUrl")
     runtime.complete(MESSAGES, model="m")
     assert server.seen == [("file", "m", "Bearer env-key")]
@@ -393,8 +402,7 @@ def test_azure_uses_its_deployment_url_and_api_key_header(runtime_for):
         seen.append((str(request.url), request.headers.get("api-key")))
         return httpx.Response(200, json={"choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}]})
 
-    runtime, _, _ = runtime_for(llm, creds, {})
-    runtime.transport = httpx.MockTransport(handler)
+    runtime, _, _ = runtime_for(llm, creds, {}, transport=httpx.MockTransport(handler))
     runtime.complete(MESSAGES, model="dep")
     assert seen == [("https://res.openai.azure.com/openai/deployments/dep/chat/completions?api-version=2024-10-21",
                      "az-key")]
@@ -407,7 +415,7 @@ def test_a_server_that_echoes_the_key_never_leaks_it(runtime_for):
     runtime, _, _ = runtime_for(llm, creds, {"a": [echo]})
     with pytest.raises(AllAttemptsFailed) as raised:
         runtime.complete(MESSAGES, model="m1")
-    assert "0123456789" not in str(raised.value) and "sk-…6789" in str(raised.value)
+    assert "invalid key ********************" in str(raised.value) and "sk-can" not in str(raised.value)
 
 
 def test_the_merged_config_is_available_as_the_generated_model(runtime_for):

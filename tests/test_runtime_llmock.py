@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-llmock_testing = pytest.importorskip("llmock.testing")
+pytest.importorskip("llmock.testing")
 from llmock.scenarios import Delay, Fail, StreamFault  # noqa: E402
 
 from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, load_runtime  # noqa: E402
@@ -16,9 +16,8 @@ MESSAGES = [{"role": "user", "content": "hello"}]
 
 
 @pytest.fixture(scope="module")
-def server():
-    with llmock_testing.LLMockServer() as running:
-        yield running
+def server(llmock):
+    return llmock
 
 
 @pytest.fixture(autouse=True)
@@ -103,7 +102,8 @@ def test_a_delay_past_the_timeout_is_retried(server, tmp_path):
     server.state.scenarios.add(Delay(3.0))
     rt, _ = runtime(write_config(tmp_path, server.base_url("openai")))
     result = rt.complete(MESSAGES, tier="simple", timeout=0.5)
-    assert [(a.outcome, a.detail) for a in result.attempts] == [("retry", "timeout"), ("ok", "")]
+    assert [(a.outcome, a.detail) for a in result.attempts] == [("retry", "timeout: no complete answer within 0.5 s"),
+                                                                     ("ok", "")]
 
 
 def test_connection_refused_falls_back_to_the_next_model_s_endpoint(server, tmp_path):
@@ -128,7 +128,7 @@ def test_status_classes(run, server, tmp_path):
                  fallback_url=f"http://127.0.0.1:{closed_port()}/v1")
     result = run("status", "--config-dir", tmp_path, "--format", "json")
     assert result.code == 1
-    by_endpoint = {r["endpoint"]: r for r in result.json if r["state"] != "skipped"}
+    by_endpoint = {r["endpoint"]: r for r in result.json["endpoints"] if r["state"] != "skipped"}
     assert by_endpoint["openai-compatible"]["state"] == "model-absent"
     assert by_endpoint["openai-compatible"]["detail"] == "the server does not serve 'gpt-4o-mni' (did you mean 'gpt-4o-mini'?)"
     assert by_endpoint["spare"]["state"] == "unreachable"
@@ -138,16 +138,16 @@ def test_status_classes(run, server, tmp_path):
 def test_status_ok_wrong_path_and_auth(run, server, tmp_path):
     write_config(tmp_path, server.base_url("openai"))
     ok = run("status", "--config-dir", tmp_path, "--format", "json")
-    assert [(r["endpoint"], r["state"]) for r in ok.json if r["state"] != "skipped"] == [("openai-compatible", "ok")]
+    assert [(r["endpoint"], r["state"]) for r in ok.json["endpoints"] if r["state"] != "skipped"] == [("openai-compatible", "ok")]
     assert ok.code == 0
     write_config(tmp_path, server.url)  # no /v1
     wrong = run("status", "--config-dir", tmp_path, "--format", "json")
-    assert [(r["state"], r["hint"]) for r in wrong.json if r["state"] != "skipped"] == [
+    assert [(r["state"], r["hint"]) for r in wrong.json["endpoints"] if r["state"] != "skipped"] == [
         ("wrong-path", f"the base URL probably lacks /v1: try {server.url}/v1")]
     write_config(tmp_path, server.base_url("openai"))
     server.state.scenarios.add(Fail(401))
     auth = run("status", "--config-dir", tmp_path, "--format", "json")
-    assert [r["state"] for r in auth.json if r["state"] != "skipped"] == ["auth-failed"]
+    assert [r["state"] for r in auth.json["endpoints"] if r["state"] != "skipped"] == ["auth-failed"]
 
 
 def test_chat_command_prints_the_answer_and_who_served(run, server, tmp_path):
@@ -165,7 +165,7 @@ def test_resolve_masks_secrets_and_names_sources(run, tmp_path, monkeypatch):
     write_config(tmp_path, "http://127.0.0.1:9/v1")
     result = run("resolve", "--tier", "simple", "--config-dir", tmp_path, "--format", "json")
     assert "secret" not in result.out
-    (attempt,) = result.json["attempts"]
+    (attempt,) = result.json["plan"]["attempts"]
     assert attempt["credentials"]["apiKey"] == {"value": "sk-…3456", "source": "env OPENAI_COMPATIBLE_API_KEY"}
     assert attempt["baseUrl"] == {"value": "http://127.0.0.1:9/v1",
                                   "source": "credentials.json /endpoints/openai-compatible/baseUrl"}

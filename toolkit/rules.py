@@ -47,6 +47,7 @@ GROUPS = {
     "build": "`pbcfg build --check`",
     "resolve": "`pbcfg resolve`: the plan",
     "status": "`pbcfg status`: what each server answered",
+    "doctor": "`pbcfg doctor`: whether each tier and agent can run",
 }
 
 
@@ -306,12 +307,39 @@ _ALL = (
           "A 401 or 403 on GET {baseUrl}/models. A server without auth still needs some key string."),
     _rule("status.wrong-path", ERROR, "GET {baseUrl}/models answered 404.",
           "The base URL usually lacks its /v1 suffix."),
+    _rule("status.proxy-auth", ERROR, "A proxy cannot check the key.",
+          "A LiteLLM proxy with a master key and no database answers any other key with 400 \"No connected db.\": "
+          "only its master key works. Set apiKey to the proxy's master key, or give the proxy a database for "
+          "virtual keys."),
+    _rule("status.proxy-config", ERROR, "A proxy's own configuration failed.",
+          "The proxy answered with an error about its own setup: the provider behind it refused the proxy's key "
+          "(LiteLLM's litellm.AuthenticationError), or it cannot route the model. Fix the proxy's configuration; "
+          "pbcfg's key is not the one refused."),
     _rule("status.model-absent", ERROR, "A configured model is not among those the server serves.",
-          "The model id is sent verbatim: it must be the server's own name for the model."),
+          "The model id is sent verbatim: it must be the server's own name for the model. The hint lists what the "
+          "server serves and the closest id. llama.cpp's server with one model loaded answers every id, so it is "
+          "never reported here."),
+    _rule("status.redirect", ERROR, "The server answered with a redirect.",
+          "pbcfg never follows a redirect: it would resend the key to wherever it points. Put the URL it points to "
+          "in baseUrl."),
+    _rule("status.bad-response", ERROR, "The answer is not an OpenAI model list.",
+          "GET {baseUrl}/models answered 200 with something else (HTML, another JSON shape, or more than 16 MiB): "
+          "the base URL is probably not an OpenAI-compatible API."),
+    _rule("status.config-error", ERROR, "A base URL or key that no request could carry.",
+          "A key with a line break or another character an HTTP header cannot hold, or a base URL whose port is not "
+          "a number, that is not http(s), or that has bytes that are not text. The message names where the value "
+          "comes from and never repeats it."),
     _rule("status.error", ERROR, "Any other failed answer.",
           "The server's status and a short, masked excerpt of its answer say what went wrong."),
     _rule("status.skipped", INFO, "An enabled endpoint that cannot be probed.",
           "It lacks a credential or a base URL, or speaks a protocol with no free model list."),
+    # doctor
+    _rule("doctor.cannot-run", ERROR, "A tier or agent you configured cannot run.",
+          "No (model, endpoint) pair of its plan would answer: each was dropped (the reason says why) or failed "
+          "its probe. The message names the first thing to fix."),
+    _rule("doctor.falls-back", WARNING, "A tier or agent you configured runs only on a fallback.",
+          "Its first model does not answer on the first endpoint the plan tries; a later pair does. The message "
+          "names the first thing to fix."),
 )
 
 RULES: dict[str, Rule] = {entry.id: entry for entry in _ALL}

@@ -43,12 +43,31 @@ class Rendered(NamedTuple):
     models: list[str]  # the models named (--model, or the preset's own), built-in ones included
 
 
-def _check_url(url: str, parameter: str, *, https: bool = False) -> str:
+def _near(host: str) -> bool:
+    """This machine or a private network: a loopback or private address, localhost, a one-label name (a container
+    or LAN host), or a name under .local, .lan, .internal or .home.arpa."""
+    import ipaddress
+
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host == "localhost" or "." not in host or host.endswith(
+            (".localhost", ".local", ".lan", ".internal", ".home.arpa"))
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
+def _check_url(url: str, parameter: str, *, https: bool = False, notes: list | None = None) -> str:
+    """``url`` if it is an absolute http(s) URL. With ``https`` (a preset whose key crosses a network), plain http
+    is fine on this machine or a private network (a self-hosted LiteLLM on http://127.0.0.1:4000/v1), and draws a
+    warning note elsewhere. The URL is never repeated with its userinfo, which may hold a key."""
     parts = urlsplit(url)
-    if parts.scheme not in (("https",) if https else ("http", "https")) or not parts.hostname:
-        wanted = "an https:// URL" if https else "an http:// or https:// URL"
-        raise UsageError(f"{parameter}: expected {wanted} such as "
-                         f"{'https://api.example.com/v1' if https else 'http://localhost:11434/v1'}, got {url!r}")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        shown = url if "@" not in parts.netloc else url.replace(parts.netloc.rpartition("@")[0] + "@", "***@", 1)
+        raise UsageError(f"{parameter}: expected an http:// or https:// URL such as "
+                         f"{'https://api.example.com/v1' if https else 'http://localhost:11434/v1'}, got {shown!r}")
+    if https and parts.scheme == "http" and not _near(parts.hostname) and notes is not None:
+        notes.insert(0, f"Warning: {parameter} is plain http to {parts.hostname}, so the key crosses the network "
+                        "readable by anyone on the way: use https:// unless you trust every network in between.")
     return url
 
 
@@ -117,7 +136,7 @@ def render(preset: Preset, params: Parameters, *, current_tier: dict | None = No
     if params.base_url is None and preset.base_url_required:
         raise UsageError(f"--base-url: preset {preset.name!r} needs the server's URL, e.g. https://api.example.com/v1")
     if base_url is not None:
-        _check_url(base_url, "--base-url", https=preset.base_url_required)
+        _check_url(base_url, "--base-url", https=preset.base_url_required, notes=notes)
 
     key_field = preset.key_field
     credentials: dict = {}

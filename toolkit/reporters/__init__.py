@@ -26,6 +26,7 @@ class Report(NamedTuple):
     color: bool = False
     notes: tuple = ()  # see Summary.notes
     quiet: bool = False  # the diagnostics and nothing else: no summary line
+    extra: dict | None = None  # one more top-level key of the JSON shape (status: "endpoints", resolve: "plan")
 
     @property
     def summary(self) -> Summary:
@@ -45,19 +46,21 @@ def use_color(flag: bool | None) -> bool:
 
 def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str | None = None,
          fail_on: str = "error", color: bool | None = None, output: str | None = None, notes=(),
-         quiet: bool = False) -> int:
-    """Print (or, with ``output``, write) the report in ``fmt`` and return the exit code; notes never fail a run."""
+         quiet: bool = False, extra: dict | None = None, text: str | None = None) -> int:
+    """Print (or, with ``output``, write) the report in ``fmt`` and return the exit code; notes never fail a run.
+    ``text``, when given, is the command's own human text for the text format (a status table, a plan)."""
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     report = Report(tool, files, diagnostics, color=use_color(color) and fmt == "text" and output is None,
-                    notes=tuple(notes), quiet=quiet)
+                    notes=tuple(notes), quiet=quiet, extra=extra)
+    rendered = text if fmt == "text" and text is not None else render(fmt, report)
     if output is None:
-        sys.stdout.write(render(fmt, report))
+        sys.stdout.write(rendered)
     else:
         from pbcfg.util.atomic import write_atomic
 
         try:
-            write_atomic(output, render(fmt, report))
+            write_atomic(output, rendered)
         except OSError as error:
             raise InputError(f"{output}: cannot write the report: {error.strerror or error}") from None
         if not quiet:

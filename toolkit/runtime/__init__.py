@@ -8,15 +8,23 @@
     answer.content, answer.model, answer.endpoint, answer.attempts, answer.cost
     runtime.status()                                  # GET {baseUrl}/models on every enabled endpoint
 
-Modules: ``plan`` (what to try), ``core`` (how: retries, fallback, streams), ``limiter``
-(rate limits), ``classify`` (what a server said), ``status`` (probes), ``errors``.
+    with load_runtime() as runtime, runtime.complete(messages, tier="simple", stream=True) as stream:
+        for delta in stream: ...                      # leaving either closes what is still open
+
+Modules: ``plan`` (what to try), ``engine`` (the plan/execute loop: retries, fallback, cooldown,
+limits), ``http`` (clients, the auth header, one bounded exchange), ``deadline`` (deadlines held on
+the socket), ``stream`` (SSE streams and their deadlines), ``sse`` (the event decoder), ``answers``
+(the shapes of a good answer), ``classify`` (what a server said), ``secrets`` (sealing and
+registering every secret), ``limiter`` (rate limits), ``results`` (attempts and completions),
+``status`` (probes), ``readiness`` (can each tier and agent run), ``findings`` (all of it as
+diagnostics), ``errors``.
 """
 
 from __future__ import annotations
 
 import os
 
-from pbcfg.runtime.core import Attempt, Completion, Runtime, Stream
+from pbcfg.runtime.engine import Runtime
 from pbcfg.runtime.errors import (
     AllAttemptsFailed,
     NoRoute,
@@ -25,29 +33,34 @@ from pbcfg.runtime.errors import (
     RuntimeFailure,
     StreamInterrupted,
 )
+from pbcfg.runtime.results import Attempt, Completion, Outcome
+from pbcfg.runtime.status import EndpointStatus, State
+from pbcfg.runtime.stream import Stream
 
-__all__ = ["AllAttemptsFailed", "Attempt", "Completion", "NoRoute", "RateLimited", "RequestRejected", "Runtime",
-           "RuntimeFailure", "Stream", "StreamInterrupted", "load_runtime"]
+__all__ = ["AllAttemptsFailed", "Attempt", "Completion", "EndpointStatus", "NoRoute", "Outcome", "RateLimited",
+           "RequestRejected", "Runtime", "RuntimeFailure", "State", "Stream", "StreamInterrupted", "load_runtime"]
 
 
 def load_runtime(config_dir: str | os.PathLike | None = None, *, files: list | None = None, env: dict | None = None,
                  merge_defaults: bool = True, rate_limit_storage: str | None = None, **options) -> Runtime:
     """Validate the config (an invalid one raises :class:`pbcfg.errors.InvalidConfigError`), merge it over
-    PonyBunny's defaults, resolve credentials against ``env`` (default: ``os.environ``), and return a Runtime.
+    PonyBunny's defaults, resolve credentials against ``env`` (default: ``os.environ``), seal every secret (and
+    register it with the redactor), and return a Runtime.
 
     ``rate_limit_storage`` (or ``$PBCFG_RATE_LIMIT_STORAGE``) shares limits across processes: ``redis://…``.
     ``options`` go to :class:`Runtime` (``clock``, ``sleep``, ``transport``, ``cooldown``, ``max_wait``, …).
     """
     from pbcfg.check.pipeline import check_paths
-    from pbcfg.diagnostics import Severity
     from pbcfg.errors import InvalidConfigError
     from pbcfg.ponybunny.effective import effective_endpoints
     from pbcfg.ponybunny.merge import merged_llm_config
     from pbcfg.runtime.limiter import window_from_uri
+    from pbcfg.runtime.secrets import register, seal
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
-    result = check_paths([os.fspath(f) for f in files or []], config_dir=resolve_config_dir(config_dir))
-    if any(d.severity is Severity.ERROR for d in result.diagnostics):
+    directory = resolve_config_dir(config_dir)
+    result = check_paths([os.fspath(f) for f in files or []], config_dir=directory)
+    if result.failed:
         raise InvalidConfigError(result.diagnostics)
     documents = {document.kind: document for document in result.documents}
     user = documents["llm-config"].data if "llm-config" in documents else {}
@@ -55,9 +68,11 @@ def load_runtime(config_dir: str | os.PathLike | None = None, *, files: list | N
     merged = merged_llm_config(user) if merge_defaults else user
     environment = dict(os.environ if env is None else env)
     names = {kind: os.path.basename(document.name) for kind, document in documents.items()}
-    endpoints = effective_endpoints(merged, user, credentials, environment,
-                                    names.get("credentials", "credentials.json"), names.get("llm-config", "llm-config.json"))
+    register(credentials, environment)  # before anything can be said about them
+    endpoints = seal(effective_endpoints(merged, user, credentials, environment,
+                                         names.get("credentials", "credentials.json"),
+                                         names.get("llm-config", "llm-config.json")))
     storage = rate_limit_storage or environment.get("PBCFG_RATE_LIMIT_STORAGE")
     if storage and "window" not in options:
         options["window"] = window_from_uri(storage, options.get("clock") or __import__("time").monotonic)
-    return Runtime(merged, endpoints, **options)
+    return Runtime(merged, endpoints, documents=documents, directory=directory, **options)

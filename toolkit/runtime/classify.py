@@ -3,25 +3,109 @@
 OpenAI nests ``{"error": {"message", "type", "code"}}``; FastAPI servers
 (vLLM, LocalAI) answer ``{"detail": ...}``; FastChat sends a flat
 ``{"object": "error", "code": 40303, ...}``; llama.cpp puts its kind in
-``error.type``; ``code`` may be a string or an integer.
+``error.type``; ``code`` may be a string or an integer; LiteLLM may nest its
+message one level deeper.
+
+Whatever a server sends is shown only as an :func:`excerpt`: redacted first
+(every known secret masked), then made printable on one line, then cut.
 """
 
 from __future__ import annotations
 
 import email.utils
 import json
+import math
+import re
 import time
+from enum import StrEnum
 from typing import NamedTuple
 
-__all__ = ["Verdict", "classify", "retry_after_seconds"]
+from pbcfg.util.redaction import redact
+
+__all__ = ["EXCERPT", "HINTS", "Failure", "Kind", "Verdict", "classify", "excerpt", "parse_json", "printable",
+           "retry_after_seconds"]
 
 CONTEXT_CODES = {"context_length_exceeded", "exceed_context_size_error", "40303"}
 RETRYABLE = {408, 409, 429}
+EXCERPT = 200  # characters of a server's answer shown in a message
+_WINDOW = 4 * EXCERPT  # characters looked at to make an excerpt: a 16 MiB body is not scanned whole
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# "the model does not exist", as OpenAI, vLLM, Ollama, LiteLLM, LocalAI and FastChat say it
+_MODEL_ABSENT = re.compile(r"(?i)\bmodel\b.{0,200}?\b(not found|does not exist|doesn't exist|not exist|is not "
+                           r"available|not loaded)|invalid model name|unknown model|no such model|model_not_found")
+# LiteLLM with a master key and no database: any other key gets a 400 "No connected db."
+_PROXY_NO_DB = re.compile(r"(?i)no connected db|no_db_connection|database not connected")
+# LiteLLM relaying its own upstream's refusal, or a model it cannot route: the proxy's config, not pbcfg's
+_PROXY_CONFIG = re.compile(r"(?i)\blitellm\.(authenticationerror|permissiondeniederror)|llm provider not provided")
+
+
+class Kind(StrEnum):
+    """What an answer means for the call: try again, move on, or stop."""
+
+    RETRY = "retry"  # transient: the same endpoint again, after a backoff
+    AUTH = "auth"  # the key was refused: the next endpoint
+    NOT_FOUND = "not-found"  # the next endpoint
+    CONTEXT_LENGTH = "context-length"  # the next model with a larger window
+    REJECTED = "rejected"  # a bad request: another model will not fix it
+    NO_STREAM_OPTIONS = "no-stream-options"  # a 400 refusing stream_options: the same request again without them
+    MODEL_ABSENT = "model-absent"  # the server does not serve this model: the next endpoint
+    PROXY_AUTH = "proxy-auth"  # a proxy cannot check this key (LiteLLM without a database): the next endpoint
+    PROXY_CONFIG = "proxy-config"  # a proxy's own setup failed (its upstream key, its routing): the next endpoint
+    BAD_RESPONSE = "bad-response"  # an answer that is not a completion: the next endpoint
+    REDIRECT = "redirect"  # pbcfg never follows one (it would resend the key): the next endpoint
+
+
+NO_KEY_HINT = ("a server without auth still needs some key string: not-needed, EMPTY, ollama, lm-studio, "
+               "sk-no-key-required")
+# what to do, the same words whether `chat` or `status` met it (model-absent's hint names what the server serves)
+HINTS = {
+    Kind.AUTH: f"check the key; {NO_KEY_HINT}",
+    Kind.PROXY_AUTH: "a LiteLLM proxy without a database accepts only its master key: set apiKey to the proxy's "
+                     "master key (LITELLM_MASTER_KEY), or give the proxy a database for virtual keys",
+    Kind.PROXY_CONFIG: "the proxy's own configuration failed (its key for the provider behind it, or its model "
+                       "list): fix the proxy, not pbcfg's key",
+    Kind.REDIRECT: "pbcfg never follows a redirect: put the URL it points to in baseUrl",
+    Kind.BAD_RESPONSE: "is the base URL an OpenAI-compatible API (usually ending in /v1)?",
+}
 
 
 class Verdict(NamedTuple):
-    kind: str  # retry | auth | not-found | context-length | rejected
+    kind: Kind
     message: str
+
+
+class Failure(Exception):
+    """One exchange that did not succeed, classified; the runtime turns it into an attempt's outcome."""
+
+    def __init__(self, kind: Kind, detail: str, status: int | None = None, retry_after: float | None = None, *,
+                 network: str | None = None) -> None:
+        super().__init__(detail)
+        self.kind, self.detail, self.status, self.retry_after = kind, detail, status, retry_after
+        self.network = network  # below HTTP: "connect", "tls", "timeout" or "read"; None for an answer
+
+
+def printable(text: str) -> str:
+    """Text from outside (a server, the environment) as it may be printed: one line, control characters and
+    code points no encoder takes (lone surrogates) written as escapes."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _UNPRINTABLE.sub(lambda m: " " if m.group() in "\t\n\r" else m.group().encode("unicode_escape").decode(),
+                            text)
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """A short, safe excerpt of a server's text: redacted before it is cut, never after."""
+    shown = " ".join(printable(redact(text[:_WINDOW])).split())
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):  # LiteLLM: {"message": {"error": "..."}}
+        inner = value.get("error") or value.get("message")
+        if isinstance(inner, str):
+            return inner
+    return "" if value is None else json.dumps(value, ensure_ascii=False, default=str)[:_WINDOW]
 
 
 def _fields(body: object) -> tuple[str, str]:
@@ -32,50 +116,70 @@ def _fields(body: object) -> tuple[str, str]:
     if isinstance(error, dict):
         code = error.get("code") if error.get("code") not in (None, "") else error.get("type")
         kind = error.get("type") if isinstance(error.get("type"), str) else ""
-        codes = f"{code} {kind}".strip()
-        return codes, str(error.get("message") or "")
+        codes = f"{_text(code)} {kind}".strip()
+        return codes, _text(error.get("message"))
     if isinstance(error, str):
-        return str(body.get("code") or ""), error
+        return _text(body.get("code")), error
     if "detail" in body:
-        detail = body["detail"]
-        return "", detail if isinstance(detail, str) else json.dumps(detail)[:300]
-    return str(body.get("code") or ""), str(body.get("message") or "")
+        return "", _text(body["detail"])
+    return _text(body.get("code")), _text(body.get("message"))
+
+
+def parse_json(raw: bytes | str) -> object:
+    """JSON, or None for anything that is not (HTML, nesting deeper than Python recurses, bad bytes)."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        return None
 
 
 def classify(status: int, text: str) -> Verdict:
-    try:
-        body = json.loads(text)
-    except ValueError:
-        body = None
-    codes, message = _fields(body)
-    message = (message or text or f"HTTP {status}").strip().replace("\n", " ")[:300]
+    """What an error answer means; its message is an :func:`excerpt`. The proxy classes are read first: LiteLLM
+    sends them as 400, 401 or 500."""
+    codes, message = _fields(parse_json(text))
+    said = f"{codes} {message[:_WINDOW]}"
+    message = excerpt(message or text or f"HTTP {status}")
+    if _PROXY_NO_DB.search(said):
+        return Verdict(Kind.PROXY_AUTH, message)
+    if _PROXY_CONFIG.search(said):
+        return Verdict(Kind.PROXY_CONFIG, message)
     if status in RETRYABLE or status >= 500:
-        return Verdict("retry", message)
+        return Verdict(Kind.RETRY, message)
     if status in (401, 403):
-        return Verdict("auth", message)
-    if status == 404:
-        return Verdict("not-found", message)
+        return Verdict(Kind.AUTH, message)
     tokens = set(codes.replace(",", " ").split())
-    if tokens & CONTEXT_CODES or "context length" in message.lower() or "context window" in message.lower():
-        return Verdict("context-length", message)
-    return Verdict("rejected", message)
+    if status != 404 and (tokens & CONTEXT_CODES or "context length" in said.lower()
+                          or "context window" in said.lower()):
+        return Verdict(Kind.CONTEXT_LENGTH, message)
+    if status in (400, 422) and "stream_options" in said:
+        return Verdict(Kind.NO_STREAM_OPTIONS, message)
+    if status in (400, 404, 422) and _MODEL_ABSENT.search(said):
+        return Verdict(Kind.MODEL_ABSENT, message)
+    if status == 404:
+        return Verdict(Kind.NOT_FOUND, message)
+    return Verdict(Kind.REJECTED, message)
+
+
+def _seconds(value: str, scale: float) -> float | None:
+    try:
+        seconds = float(value) * scale
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) else None
 
 
 def retry_after_seconds(headers, cap: float) -> float | None:
-    """``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date), capped."""
-    value = headers.get("retry-after-ms")
-    if value:
-        try:
-            return min(max(float(value) / 1000, 0.0), cap)
-        except ValueError:
-            pass
+    """``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date), capped; None when absent or
+    unreadable (``soon``), so the caller's own backoff applies."""
+    seconds = None
+    if headers.get("retry-after-ms"):
+        seconds = _seconds(headers["retry-after-ms"], 1 / 1000)
     value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return min(max(float(value), 0.0), cap)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
-            return None
-        return min(max(parsed.timestamp() - time.time(), 0.0), cap)
+    if seconds is None and value:
+        seconds = _seconds(value, 1.0)
+        if seconds is None:
+            try:
+                seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+            except (TypeError, ValueError, IndexError, OverflowError):
+                return None
+    return None if seconds is None else min(max(seconds, 0.0), cap)

@@ -1,31 +1,62 @@
-"""``status``: probe each enabled endpoint with ``GET {baseUrl}/models``, which is free and spends no tokens."""
+"""``status``: probe each enabled endpoint with ``GET {baseUrl}/models``, which is free and spends no tokens.
+
+A failed probe is read by the same classification as a failed completion
+(:func:`pbcfg.runtime.classify.classify`), with the same hints: ``chat`` and
+``status`` say the same thing about the same answer.
+"""
 
 from __future__ import annotations
 
-import ssl
 import time
 from concurrent.futures import ThreadPoolExecutor
+from enum import StrEnum
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from pbcfg.runtime.plan import SPOKEN, why_not
+from pbcfg.runtime.answers import absent, read_models
+from pbcfg.runtime.classify import HINTS, Failure, Kind, excerpt
+from pbcfg.runtime.plan import SPOKEN, config_problem, drop_reason
 
-__all__ = ["EndpointStatus", "probe_all"]
+__all__ = ["EndpointStatus", "State", "probe", "probe_all"]
 
-NO_KEY_HINT = "a server without auth still needs some key string: not-needed, EMPTY, ollama, lm-studio, sk-no-key-required"
+
+class State(StrEnum):
+    OK = "ok"
+    UNREACHABLE = "unreachable"
+    TLS_ERROR = "tls-error"
+    AUTH_FAILED = "auth-failed"
+    PROXY_AUTH = "proxy-auth"
+    PROXY_CONFIG = "proxy-config"
+    WRONG_PATH = "wrong-path"
+    MODEL_ABSENT = "model-absent"
+    REDIRECT = "redirect"
+    BAD_RESPONSE = "bad-response"
+    CONFIG_ERROR = "config-error"  # a base URL or key no request could carry
+    ERROR = "error"
+    SKIPPED = "skipped"
 
 
 class EndpointStatus(NamedTuple):
     endpoint: str
-    state: str  # ok | unreachable | tls-error | auth-failed | wrong-path | model-absent | error | skipped
+    state: State
     latency_ms: float | None
     detail: str
     hint: str | None = None
-    served: tuple[str, ...] = ()
+    served: tuple[str, ...] = ()  # as excerpts: masked, printable
+    absent: tuple[str, ...] = ()  # configured models it does not serve
+    source: str | None = None  # where the fix lies: the base URL's source, or the bad value's
 
     @property
     def ok(self) -> bool:
-        return self.state in ("ok", "skipped")
+        return self.state in (State.OK, State.SKIPPED)
+
+    def serves(self, model: str) -> bool:
+        """Whether a request for ``model`` can be answered here, as far as the probe can tell."""
+        return self.state is State.OK or (self.state is State.MODEL_ABSENT and model not in self.absent)
+
+
+_BY_KIND = {Kind.AUTH: State.AUTH_FAILED, Kind.PROXY_AUTH: State.PROXY_AUTH, Kind.PROXY_CONFIG: State.PROXY_CONFIG,
+            Kind.REDIRECT: State.REDIRECT, Kind.BAD_RESPONSE: State.BAD_RESPONSE}
 
 
 def _configured_models(runtime, endpoint_id: str) -> list[str]:
@@ -33,63 +64,68 @@ def _configured_models(runtime, endpoint_id: str) -> list[str]:
             if isinstance(model, dict) and endpoint_id in (model.get("endpoints") or [])]
 
 
-def _probe(runtime, endpoint, timeout: float) -> EndpointStatus:
-    import httpx
-
-    base = str(endpoint.base_url.value).rstrip("/")
-    key = endpoint.fields.get("apiKey")
-    headers = {"Authorization": f"Bearer {key.value}"} if key else {}
+def _failed(endpoint, failure: Failure, latency: float | None, timeout: float) -> EndpointStatus:
+    base = str(endpoint.base_url.value).rstrip("/")  # a SecretURL shows its secrets starred
     port = urlsplit(base).port or (443 if base.startswith("https") else 80)
+    if failure.network == "tls":
+        return EndpointStatus(endpoint.id, State.TLS_ERROR, None, "TLS handshake failed",
+                              "check the certificate, or use http:// for a server on this machine")
+    if failure.network == "connect" or failure.network == "timeout":
+        what = "connection refused or host not found" if failure.detail.startswith("connection") else \
+            f"no answer within {timeout:g}s"
+        return EndpointStatus(endpoint.id, State.UNREACHABLE, None, what, f"is the server running on port {port}?")
+    if failure.network is not None:
+        return EndpointStatus(endpoint.id, State.ERROR, None, failure.detail)
+    said = f"HTTP {failure.status}: {failure.detail}"
+    if failure.status == 404:
+        return EndpointStatus(endpoint.id, State.WRONG_PATH, latency, f"HTTP 404 on /models: {failure.detail}",
+                              f"the base URL probably lacks /v1: try {base}/v1")
+    if failure.kind in _BY_KIND:
+        return EndpointStatus(endpoint.id, _BY_KIND[failure.kind], latency,
+                              failure.detail if failure.status in (None, 200) else said, HINTS.get(failure.kind))
+    return EndpointStatus(endpoint.id, State.ERROR, latency, said)
+
+
+def probe(runtime, endpoint, timeout: float = 5.0) -> EndpointStatus:
+    """One endpoint's ``GET /models``, classified."""
     start = time.perf_counter()
     try:
-        response = runtime._client(endpoint).get(base + "/models", headers=headers, timeout=timeout)
-    except httpx.ConnectError as error:
-        cause = error.__context__ or error.__cause__
-        if isinstance(cause, ssl.SSLError) or "SSL" in str(error) or "CERTIFICATE" in str(error).upper():
-            return EndpointStatus(endpoint.id, "tls-error", None, "TLS handshake failed",
-                                  "check the certificate, or use http:// for a server on this machine")
-        return EndpointStatus(endpoint.id, "unreachable", None, "connection refused or host not found",
-                              f"is the server running on port {port}?")
-    except httpx.TimeoutException:
-        return EndpointStatus(endpoint.id, "unreachable", None, f"no answer within {timeout:g}s",
-                              f"is the server running on port {port}?")
-    except httpx.HTTPError as error:
-        return EndpointStatus(endpoint.id, "error", None, runtime._redact(str(error), endpoint))
+        status, body = runtime.models(endpoint, timeout)
+        models = read_models(body, status)
+    except Failure as failure:
+        return _failed(endpoint, failure, (time.perf_counter() - start) * 1000, timeout)
     latency = (time.perf_counter() - start) * 1000
-    if response.status_code in (401, 403):
-        return EndpointStatus(endpoint.id, "auth-failed", latency, f"HTTP {response.status_code}", NO_KEY_HINT)
-    if response.status_code == 404:
-        return EndpointStatus(endpoint.id, "wrong-path", latency, "HTTP 404 on /models",
-                              f"the base URL probably lacks /v1: try {base}/v1")
-    if response.status_code >= 400:
-        return EndpointStatus(endpoint.id, "error", latency, f"HTTP {response.status_code}")
-    try:
-        served = tuple(str(m.get("id")) for m in response.json().get("data", []) if isinstance(m, dict))
-    except (ValueError, AttributeError):
-        return EndpointStatus(endpoint.id, "error", latency, "the /models answer is not the OpenAI list shape")
-    absent = [m for m in _configured_models(runtime, endpoint.id) if m not in served]
-    if absent:
-        from pbcfg.util.suggest import did_you_mean
-
-        guesses = [f"{m!r} (did you mean {g!r}?)" if (g := did_you_mean(m, served)) else repr(m) for m in absent]
-        return EndpointStatus(endpoint.id, "model-absent", latency, f"the server does not serve {', '.join(guesses)}",
-                              f"it serves: {', '.join(served) or 'nothing'}", served)
-    return EndpointStatus(endpoint.id, "ok", latency, f"{len(served)} model(s) served", served=served)
+    served = tuple(excerpt(model_id) for model_id in models.ids)
+    missing = [m for m in _configured_models(runtime, endpoint.id) if m not in models.ids]
+    if missing and models.single:
+        return EndpointStatus(endpoint.id, State.OK, latency,
+                              f"llama.cpp's server: it answers every request with the one model it loaded "
+                              f"({served[0]}), whatever model id the request names", served=served)
+    if missing:
+        detail, hint = absent(missing, models.ids)
+        return EndpointStatus(endpoint.id, State.MODEL_ABSENT, latency, detail, hint, served, tuple(missing))
+    return EndpointStatus(endpoint.id, State.OK, latency, f"{len(served)} model(s) served", served=served)
 
 
 def probe_all(runtime, timeout: float = 5.0) -> list[EndpointStatus]:
-    """Every enabled endpoint: probed concurrently when it can be, else skipped with the reason."""
+    """Every enabled endpoint: probed concurrently when it can be, else skipped with the reason (or, for a base URL
+    or key no request could carry, a config error)."""
     probes, results = [], {}
     for endpoint in runtime.endpoints.values():
         if not endpoint.enabled:
             continue
-        reason = why_not(endpoint, endpoint.id)
-        if reason or endpoint.protocol not in SPOKEN or endpoint.id == "azure-openai":
-            results[endpoint.id] = EndpointStatus(endpoint.id, "skipped", None,
-                                                  reason or "Azure deployments have no /models probe")
+        problem = config_problem(endpoint) if endpoint.protocol in SPOKEN and not endpoint.missing else None
+        reason = problem or drop_reason(endpoint, endpoint.id)
+        if problem:
+            results[endpoint.id] = EndpointStatus(endpoint.id, State.CONFIG_ERROR, None, problem.text,
+                                                  source=problem.source)
+        elif reason or endpoint.id == "azure-openai":
+            results[endpoint.id] = EndpointStatus(endpoint.id, State.SKIPPED, None,
+                                                  reason.text if reason else "Azure deployments have no /models probe",
+                                                  source=reason.source if reason else None)
         else:
             probes.append(endpoint)
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(probes)))) as pool:
-        for status in pool.map(lambda e: _probe(runtime, e, timeout), probes):
-            results[status.endpoint] = status
+        for status in pool.map(lambda e: probe(runtime, e, timeout), probes):
+            results[status.endpoint] = status._replace(source=runtime.endpoints[status.endpoint].base_url.source)
     return [results[e] for e in runtime.endpoints if e in results]

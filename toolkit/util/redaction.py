@@ -28,9 +28,10 @@ def _forms(secret: str) -> set[str]:
     """The ways a secret shows up in text: as is, trimmed, URL-encoded (``-`` too, in either hex case),
     JSON-escaped."""
     trimmed = secret.strip()
-    every = "".join(c if c.isascii() and c.isalnum() else quote(c, safe="") if not c.isascii() else f"%{ord(c):02X}"
-                    for c in trimmed)
-    forms = {secret, trimmed, quote(trimmed, safe=""), every, re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), every),
+    # surrogatepass: a value read from undecodable bytes (an env var) holds lone surrogates, which must not crash
+    every = "".join(c if c.isascii() and c.isalnum() else quote(c, safe="", errors="surrogatepass") if not c.isascii()
+                    else f"%{ord(c):02X}" for c in trimmed)
+    forms = {secret, trimmed, quote(trimmed, safe="", errors="surrogatepass"), every, re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), every),
              json.dumps(trimmed)[1:-1], json.dumps(trimmed, ensure_ascii=False)[1:-1]}
     return {form for form in forms if len(form) >= MIN_RUN}
 

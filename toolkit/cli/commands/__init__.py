@@ -32,6 +32,7 @@ COMMANDS = {
     "resolve": "pbcfg.cli.commands.run:resolve",
     "status": "pbcfg.cli.commands.run:status",
     "chat": "pbcfg.cli.commands.run:chat",
+    "doctor": "pbcfg.cli.commands.doctor:doctor",
 }
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
-from pbcfg.cli.commands.options import config_dir_option
+from pbcfg.cli.commands.options import config_dir_option, report_options
 
-__all__ = ["chat", "resolve", "status"]
+__all__ = ["chat", "probe_timeout_option", "resolve", "status"]
 
 
 def target_options(command):
@@ -37,63 +36,104 @@ def _runtime(config_dir, storage=None, **options):
     return load_runtime(config_dir, rate_limit_storage=storage, **options)
 
 
-def _shown(field: str, value) -> str:
-    from pbcfg.util.masking import is_secret_field, mask
+def _shown(value) -> str:
+    """A value as it may be printed: a Secret shows its mask, anything else passes the redactor."""
+    from pbcfg.util.redaction import redact
 
-    return mask(value.value) if is_secret_field(field) else str(value.value)
+    return redact(str(value.value))
+
+
+def _plan(plan) -> dict:
+    """The plan as data: the ``"plan"`` key of ``resolve --format json``."""
+    attempts = [{"model": c.model, "endpoint": c.endpoint.id, "priority": c.endpoint.priority,
+                 "protocol": c.endpoint.protocol,
+                 "baseUrl": {"value": _shown(c.endpoint.base_url), "source": c.endpoint.base_url.source},
+                 "credentials": {f: {"value": _shown(v), "source": v.source}
+                                 for f, v in c.endpoint.fields.items() if f != "baseUrl"}}
+                for c in plan.attempts]
+    dropped = [{"model": d.model, "endpoint": d.endpoint or None, "reason": d.reason, "source": d.source}
+               for d in plan.dropped]
+    return {"chain": plan.chain, "attempts": attempts, "dropped": dropped}
+
+
+def _plan_text(shown: dict) -> str:
+    lines = [f"chain: {' → '.join(shown['chain']) or '(empty)'}",
+             "attempts, in order:" if shown["attempts"] else "attempts: none, nothing is usable"]
+    for number, attempt in enumerate(shown["attempts"], 1):
+        lines.append(f"  {number}. {attempt['model']} @ {attempt['endpoint']} (priority {attempt['priority']})")
+        lines.append(f"     baseUrl {attempt['baseUrl']['value']}  ← {attempt['baseUrl']['source']}")
+        lines += [f"     {field} {value['value']}  ← {value['source']}" for field, value in attempt["credentials"].items()]
+    if shown["dropped"]:
+        lines.append("dropped:")
+        lines += [f"  - {d['model']} @ {d['endpoint'] or '-'}: {d['reason']}" for d in shown["dropped"]]
+    return "\n".join(lines) + "\n"
 
 
 @click.command()
 @target_options
 @config_dir_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def resolve(tier, agent, model, config_dir, fmt) -> None:
-    """Print the plan: the ordered (model, endpoint) attempts, with where each value came from."""
-    runtime = _runtime(config_dir)
-    plan = runtime.plan(**_target(tier, agent, model))
-    attempts = [{"model": c.model, "endpoint": c.endpoint.id, "priority": c.endpoint.priority,
-                 "protocol": c.endpoint.protocol,
-                 "baseUrl": {"value": str(c.endpoint.base_url.value), "source": c.endpoint.base_url.source},
-                 "credentials": {f: {"value": _shown(f, v), "source": v.source}
-                                 for f, v in c.endpoint.fields.items() if f != "baseUrl"}}
-                for c in plan.attempts]
-    dropped = [{"model": d.model, "endpoint": d.endpoint or None, "reason": d.reason} for d in plan.dropped]
-    if fmt == "json":
-        click.echo(json.dumps({"chain": plan.chain, "attempts": attempts, "dropped": dropped}, indent=2, ensure_ascii=False))
-        return
-    click.echo(f"chain: {' → '.join(plan.chain) or '(empty)'}")
-    click.echo("attempts, in order:" if attempts else "attempts: none, nothing is usable")
-    for number, attempt in enumerate(attempts, 1):
-        click.echo(f"  {number}. {attempt['model']} @ {attempt['endpoint']} (priority {attempt['priority']})")
-        click.echo(f"     baseUrl {attempt['baseUrl']['value']}  ← {attempt['baseUrl']['source']}")
-        for field, value in attempt["credentials"].items():
-            click.echo(f"     {field} {value['value']}  ← {value['source']}")
-    if dropped:
-        click.echo("dropped:")
-        for entry in dropped:
-            click.echo(f"  - {entry['model']} @ {entry['endpoint'] or '-'}: {entry['reason']}")
+@report_options
+@click.pass_context
+def resolve(ctx, tier, agent, model, config_dir, fmt, output, fail_on, color) -> None:
+    """Print the plan: the ordered (model, endpoint) attempts, with where each value came from.
+
+    Every dropped pair is a resolve.dropped finding, an empty plan a resolve.no-route error (exit 1), each at the
+    file and pointer where its fix lies; --format json adds the plan itself under "plan".
+    """
+    from pbcfg.reporters import emit
+    from pbcfg.runtime.findings import config_files, plan_findings
+    from pbcfg.util.redaction import redact
+
+    target = _target(tier, agent, model)
+    (what, name), = target.items()
+    with _runtime(config_dir) as runtime:
+        plan = runtime.plan(**target)
+        shown = _plan(plan)
+        findings = plan_findings(runtime, plan, ({"tier": "tiers", "agent": "agents"}.get(what, what), name))
+        code = emit("resolve", config_files(runtime), findings, fmt=fmt, fail_on=fail_on, color=color, output=output,
+                    extra={"plan": shown}, text=redact(_plan_text(shown)))
+    ctx.exit(code)
+
+
+def _status_text(results) -> str:
+    lines = []
+    for r in results:
+        latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "-"
+        lines.append(f"{r.endpoint:<20} {r.state:<13} {latency:>8}  {r.detail}")
+        if r.hint:
+            lines.append(f"{'':<20} hint: {r.hint}")
+    return "\n".join(lines) + "\n"
+
+
+def probe_timeout_option(command):
+    """``--timeout``: the whole of each ``GET /models`` probe (status, doctor)."""
+    return click.option("--timeout", type=float, default=5.0, show_default=True,
+                        help="Seconds for each endpoint's probe, all of it.")(command)
 
 
 @click.command()
 @config_dir_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds per probe.")
+@report_options
+@probe_timeout_option
 @click.pass_context
-def status(ctx, config_dir, fmt, timeout) -> None:
-    """Probe every enabled endpoint (GET {baseUrl}/models, which spends no tokens)."""
-    runtime = _runtime(config_dir)
-    if sys.stderr.isatty() and fmt == "text":
-        click.echo(f"probing {sum(e.enabled for e in runtime.endpoints.values())} endpoint(s)…", err=True)
-    results = runtime.status(timeout)
-    if fmt == "json":
-        click.echo(json.dumps([{**r._asdict(), "served": list(r.served), "ok": r.ok} for r in results], indent=2))
-    else:
-        for r in results:
-            latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "-"
-            click.echo(f"{r.endpoint:<20} {r.state:<13} {latency:>8}  {r.detail}")
-            if r.hint:
-                click.echo(f"{'':<20} hint: {r.hint}")
-    ctx.exit(0 if all(r.ok for r in results) else 1)
+def status(ctx, config_dir, fmt, output, fail_on, color, timeout) -> None:
+    """Probe every enabled endpoint (GET {baseUrl}/models, which spends no tokens).
+
+    An endpoint that is not ok is a status.<state> finding at the file and pointer its base URL comes from (exit 1);
+    --format json adds every endpoint's result under "endpoints".
+    """
+    from pbcfg.reporters import emit
+    from pbcfg.runtime.findings import config_files, status_findings
+    from pbcfg.util.redaction import redact
+
+    with _runtime(config_dir) as runtime:
+        if sys.stderr.isatty() and fmt in (None, "text") and output is None:
+            click.echo(f"probing {sum(e.enabled for e in runtime.endpoints.values())} endpoint(s)…", err=True)
+        results = runtime.status(timeout)
+        endpoints = [{**r._asdict(), "served": list(r.served), "absent": list(r.absent), "ok": r.ok} for r in results]
+        code = emit("status", config_files(runtime), status_findings(runtime, results), fmt=fmt, fail_on=fail_on,
+                    color=color, output=output, extra={"endpoints": endpoints}, text=redact(_status_text(results)))
+    ctx.exit(code)
 
 
 @click.command()
@@ -104,32 +144,41 @@ def status(ctx, config_dir, fmt, timeout) -> None:
 @click.option("--max-wait", type=float, default=30.0, show_default=True,
               help="Seconds to wait when every endpoint is over its rate limit.")
 @click.option("--rate-limit-storage", metavar="URI", help="Share rate limits: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
-@click.option("-v", "--verbose", is_flag=True, help="Print every attempt, with its outcome, on stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every attempt, with its outcome and hint, on stderr.")
 def chat(tier, agent, model, prompt, config_dir, stream, max_wait, rate_limit_storage, verbose) -> None:
     """Run one completion through the runtime; print the answer and who served it."""
     from pbcfg.runtime import RuntimeFailure
 
-    runtime = _runtime(config_dir, rate_limit_storage)
     messages = [{"role": "user", "content": prompt}]
-    try:
-        result = runtime.complete(messages, stream=stream, max_wait=max_wait, **_target(tier, agent, model))
-    except RuntimeFailure as failure:
-        if verbose:
-            _print_attempts(failure.attempts)
-        raise
-    if stream:
-        for delta in result:
-            click.echo(delta, nl=False)
-        click.echo()
-    else:
-        click.echo(result.content)
+    printed = False  # part of an answer is on the line: end it before any error
+    with _runtime(config_dir, rate_limit_storage) as runtime:
+        try:
+            result = runtime.complete(messages, stream=stream, max_wait=max_wait, **_target(tier, agent, model))
+            if stream:
+                with result:
+                    for delta in result:
+                        click.echo(delta, nl=False)
+                        printed = True
+                click.echo()
+            else:
+                click.echo(result.content)
+        except RuntimeFailure as failure:
+            if printed:
+                click.echo()
+            if verbose:
+                _print_attempts(failure.attempts)
+            raise
     if verbose:
         _print_attempts(result.attempts)
-    usage = result.usage or {}
-    tokens = f"{usage.get('prompt_tokens', '?')} in / {usage.get('completion_tokens', '?')} out tokens"
     tries = len(result.attempts)
-    click.echo(f"— {result.model} @ {result.endpoint}, {tokens}, ${result.cost:.6f}"
+    click.echo(f"— {result.model} @ {result.endpoint}, {_usage(result.usage, result.cost)}"
                + (f", after {tries - 1} failed attempt(s)" if tries > 1 else ""), err=True)
+
+
+def _usage(usage: dict, cost: float | None) -> str:
+    if cost is None:
+        return "tokens and cost unknown (the server reported no usage)"
+    return (f"{usage.get('prompt_tokens', 0)} in / {usage.get('completion_tokens', 0)} out tokens, ${cost:.6f}")
 
 
 def _print_attempts(attempts) -> None:
@@ -137,3 +186,5 @@ def _print_attempts(attempts) -> None:
         status = f" {attempt.status}" if attempt.status else ""
         detail = f": {attempt.detail}" if attempt.detail else ""
         click.echo(f"attempt {number}: {attempt.model} @ {attempt.endpoint} -> {attempt.outcome}{status}{detail}", err=True)
+        if attempt.hint:
+            click.echo(f"  hint: {attempt.hint}", err=True)
