@@ -9,14 +9,15 @@ can never produce a file pbcfg would reject.
 from __future__ import annotations
 
 import json
-import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from pbcfg.errors import PbcfgError, UsageError
+from pbcfg.lint.rules.ids import awkward
 from pbcfg.ponybunny.builtins import builtin_endpoints, builtin_models, defaults
+from pbcfg.ponybunny.js_names import INHERITED
+from pbcfg.ponybunny.path_b import ENV
 from pbcfg.presets.catalog import NUMBERS, Preset, settable
-from pbcfg.schema_store import schema
 from pbcfg.util.resources import resource_dir
 
 __all__ = ["Parameters", "Rendered", "render"]
@@ -55,10 +56,11 @@ def _endpoint_id(preset: Preset, requested: str | None) -> str:
     if not preset.local:
         raise UsageError(f"--endpoint-id: preset {preset.name!r} configures the built-in {preset.endpoint_id!r}; "
                          "only OpenAI-compatible presets take another endpoint id")
-    pattern = schema("llm-config")["$defs"]["endpointId"]["pattern"]
-    if not re.fullmatch(pattern, requested):
-        raise UsageError(f"--endpoint-id: {requested!r} has characters other than letters, digits, '.', '_' and '-' "
-                         "(it must start with a letter or digit, at most 64 characters)")
+    if not requested:
+        raise UsageError("--endpoint-id: an endpoint id cannot be empty")
+    if requested in INHERITED:
+        raise UsageError(f"--endpoint-id: PonyBunny's JavaScript reads {requested!r} as an object internal, so the "
+                         "endpoint would break it (`pbcfg lint --explain ids.prototype-name`); pick another id")
     if requested in builtin_endpoints() and builtin_endpoints()[requested].protocol != "openai":
         raise UsageError(f"--endpoint-id: {requested!r} is a built-in {builtin_endpoints()[requested].protocol} "
                          "endpoint; pick a new id for another OpenAI-compatible server")
@@ -107,6 +109,10 @@ def render(preset: Preset, params: Parameters, *, current_tier_primary: str | No
     endpoint_id = _endpoint_id(preset, params.endpoint_id)
     values = _settings(preset, endpoint_id, params.settings)
     notes = list(preset.notes)
+    why = awkward(endpoint_id)
+    if why:
+        notes.append(f"The endpoint id {endpoint_id!r} {why}: PonyBunny accepts it, but it must be quoted in every "
+                     "shell command (`pbcfg lint` warns: ids.awkward-endpoint-id).")
     builtin = builtin_endpoints().get(endpoint_id)
 
     base_url = params.base_url or preset.default_base_url
@@ -125,19 +131,25 @@ def render(preset: Preset, params: Parameters, *, current_tier_primary: str | No
         credentials[key_field] = params.api_key
     else:
         env_name = builtin.env.get(key_field) if builtin and key_field else None
+        both_paths = env_name is not None and env_name in ENV.get(endpoint_id, {}).values()
         if params.api_key_env is not None:
             if env_name is None:
-                raise UsageError(f"--api-key-env: PonyBunny reads no environment variable for {endpoint_id!r}; "
-                                 "use --api-key, or the built-in openai-compatible endpoint")
+                raise UsageError(f"--api-key-env: PonyBunny reads no environment variable for a custom endpoint "
+                                 f"id ({endpoint_id!r}) on either of its code paths; use --api-key")
             if params.api_key_env != env_name:
                 raise UsageError(f"--api-key-env: PonyBunny reads the key for {endpoint_id} only from ${env_name}, "
                                  f"not ${params.api_key_env}")
-            notes.insert(0, f"The key stays in ${env_name}; nothing secret is written.")
+            notes.insert(0, f"The key stays in ${env_name}; nothing secret is written." + (
+                "" if both_paths else f" Only PonyBunny's Path A (work items, planning) and pbcfg's runtime read "
+                f"${env_name}: PonyBunny's conversation agent (Path B) ignores it and calls the server without a "
+                "key. Pass --api-key instead if the server checks keys."))
         elif preset.no_key_value is not None:
             credentials[key_field] = preset.no_key_value
         elif preset.key_required:
-            raise UsageError(f"--api-key: preset {preset.name!r} needs a key "
-                             f"(or --api-key-env {env_name})" if env_name else f"--api-key: preset {preset.name!r} needs a key")
+            raise UsageError(f"--api-key: preset {preset.name!r} needs a key" + (
+                f" (or --api-key-env {env_name})" if both_paths else
+                f", written to credentials.json (${env_name} would reach only PonyBunny's Path A, not its "
+                "conversation agent)" if env_name else ""))
         elif env_name:
             notes.insert(0, f"No --api-key: the key stays in ${env_name}; nothing secret is written.")
     for field in settable(preset, endpoint_id):

@@ -47,8 +47,14 @@ def _shown(field: str, value) -> str:
 @target_options
 @config_dir_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def resolve(tier, agent, model, config_dir, fmt) -> None:
+@click.option("--as", "as_", type=click.Choice(["pbcfg", "ponybunny"]), default="pbcfg", show_default=True,
+              help="ponybunny: also show what PonyBunny's Path B (its conversation agent) will really try.")
+def resolve(tier, agent, model, config_dir, fmt, as_) -> None:
     """Print the plan: the ordered (model, endpoint) attempts, with where each value came from."""
+    if as_ == "ponybunny":
+        from pbcfg.cli.commands.resolve_ponybunny import resolve_as_ponybunny
+
+        return resolve_as_ponybunny(config_dir, _target(tier, agent, model), fmt)
     runtime = _runtime(config_dir)
     plan = runtime.plan(**_target(tier, agent, model))
     attempts = [{"model": c.model, "endpoint": c.endpoint.id, "priority": c.endpoint.priority,

@@ -22,7 +22,7 @@ def legacy_copy(ctx):
     return found
 
 
-@check("files.stale-schema")
+@check("files.stale-schema", any_shape=True)
 def stale_schema(ctx):
     from pbcfg.ponybunny.schema_files import stale_schema_files
 
