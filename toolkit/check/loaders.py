@@ -30,11 +30,12 @@ from pbcfg.ponybunny.loaders import (
     builtin_llm_config_problems,
     patch_codex,
 )
-from pbcfg.ponybunny.schema_compiler import Problem, compile_schema, problems
+from pbcfg.ponybunny.schema_compiler import Compiled, Problem, compile_schema, problems
 from pbcfg.ponybunny.schema_files import SchemaFile, schema_file_beside
 from pbcfg.rules import diagnostic
+from pbcfg.schema_store import validator
 from pbcfg.source.document import Document
-from pbcfg.util.pointer import join, split
+from pbcfg.util.pointer import join
 
 __all__ = ["ROOT_CAUSES", "check_loading", "load_outcome"]
 
@@ -42,25 +43,24 @@ __all__ = ["ROOT_CAUSES", "check_loading", "load_outcome"]
 ROOT_CAUSES = frozenset({"ponybunny.file-ignored", "ponybunny.credentials-refused", "ponybunny.config-refused"})
 
 
-def load_outcome(document: Document, schema_diagnostics: list[Diagnostic],
-                 schema_file: SchemaFile | None = None) -> LoadOutcome:
-    """How PonyBunny's loader ends on ``document``; ``schema_diagnostics`` are pbcfg's own schema errors for it."""
+def load_outcome(document: Document, schema_file: SchemaFile | None = None) -> LoadOutcome:
+    """How PonyBunny's loader ends on ``document``: loaded, on its defaults, ignored, or refused (and why)."""
     llm = document.kind == "llm-config"
     schema_file = schema_file or schema_file_beside(document.source.path, document.kind)
     schema_name = os.path.basename(schema_file.path)
+    instance = (lambda: ajv_view(_merged(document.data))) if llm else (lambda: document.data)
     if schema_file.state == "differs":
         compiled = compile_schema(patch_codex(copy.deepcopy(schema_file.schema)) if llm else schema_file.schema)
         if compiled.error:
             return LoadOutcome("defaults" if llm else "ignored", f"its schema file {schema_name} cannot be compiled: "
                                f"{compiled.error}")
-        found = problems(compiled, ajv_view(_merged(document.data)) if llm else document.data)
+        found = problems(compiled, instance())
         reason = f"its schema file {schema_name} rejects it"
-    elif schema_file.state == "same":  # pbcfg's schema: PonyBunny applies what validate just checked
-        found = [Problem(split(d.pointer or ""), d.message) for d in schema_diagnostics]
+    elif schema_file.state == "same":
+        found = problems(Compiled(validator(document.kind), None), instance())
         reason = f"its schema file {schema_name} (pbcfg's) rejects it"
     else:
-        found = builtin_llm_config_problems(_merged(document.data)) if llm else \
-            builtin_credentials_problems(document.data)
+        found = builtin_llm_config_problems(instance()) if llm else builtin_credentials_problems(document.data)
         reason = "its loader's built-in schema rejects it"
     return LoadOutcome("refused", reason, tuple(found)) if found else LoadOutcome("loaded")
 
@@ -79,8 +79,8 @@ def check_loading(document: Document, schema_diagnostics: list[Diagnostic]) -> l
     if document.source.is_yaml:
         return schema_diagnostics
     schema_file = schema_file_beside(document.source.path, document.kind)
-    if schema_file.state == "missing" and document.kind == "llm-config":
-        return schema_diagnostics  # the built-in schema: pbcfg's own errors already say it all
+    if document.kind == "llm-config" and schema_file.state in ("missing", "same"):
+        return schema_diagnostics  # the built-in schema or pbcfg's: pbcfg's own errors already say it all
     at_top = ["$schema"] if isinstance(document.data, dict) and "$schema" in document.data else []
     name, schema_name = os.path.basename(document.name), os.path.basename(schema_file.path)
     found: list[Diagnostic] = []
@@ -92,7 +92,7 @@ def check_loading(document: Document, schema_diagnostics: list[Diagnostic]) -> l
             f"delete {schema_name}, or write pbcfg's with `pbcfg lint --fix`", key=bool(at_top)))
         if document.kind == "llm-config":
             return schema_diagnostics + found
-    outcome = load_outcome(document, schema_diagnostics, schema_file)
+    outcome = load_outcome(document, schema_file)
     if outcome.state in ("defaults", "ignored"):
         what = "run on its built-in defaults" if outcome.state == "defaults" else \
             "use none of its keys (only environment variables count)"
@@ -100,7 +100,7 @@ def check_loading(document: Document, schema_diagnostics: list[Diagnostic]) -> l
             at_top, "ponybunny.file-ignored", f"PonyBunny will ignore {name} and {what}: {outcome.reason}",
             f"delete {schema_name} (PonyBunny then uses its built-in schema), or write pbcfg's with `pbcfg lint --fix`",
             key=bool(at_top)))
-    elif outcome.state == "refused" and (document.kind == "credentials" or schema_file.state == "differs"):
+    elif outcome.state == "refused":
         return _refusals(document, outcome, schema_diagnostics, schema_file) + found
     return schema_diagnostics + found
 
@@ -117,12 +117,13 @@ def _refusals(document: Document, outcome: LoadOutcome, schema_diagnostics: list
     source = f" (its schema file {schema_name} says so)" if schema_file.state == "differs" else ""
     mine = {d.pointer: d for d in schema_diagnostics}
     by_pointer: dict[str, list[Problem]] = {}
-    for problem in outcome.problems:  # Ajv may say two things about one value (type and enum)
-        by_pointer.setdefault(join(problem.tokens), []).append(problem)
+    for problem in outcome.problems:  # Ajv may say several things about one place (type and enum)
+        by_pointer.setdefault(join(_place(problem)), []).append(problem)
     found = []
     for index, (pointer, said) in enumerate(by_pointer.items()):
         own = mine.get(pointer)
-        what = own.message if own else f"{pointer or '/'}: {'; '.join(p.message for p in said)}"
+        what = own.message if own else f"{join(said[0].tokens) or '/'}: " + "; ".join(
+            p.message + (f" ({p.key!r})" if p.key is not None else "") for p in said)
         message = (f"PonyBunny will refuse {name}, {consequence}: {what}{source}" if index == 0 else
                    f"another reason PonyBunny refuses {name}: {what}{source}")
         if own:
@@ -134,10 +135,16 @@ def _refusals(document: Document, outcome: LoadOutcome, schema_diagnostics: list
     return found + [d for d in schema_diagnostics if d.pointer not in by_pointer]
 
 
+def _place(problem: Problem) -> list:
+    """Where a problem is in the file: the key an unknown-key or property-name error is about, else Ajv's path."""
+    return problem.tokens + [problem.key] if problem.key is not None else problem.tokens
+
+
 def _at(document: Document, problem: Problem, rule: str, message: str, hint: str | None) -> Diagnostic:
     """A diagnostic for a problem in the checked (or merged) data, placed as near as the file gets."""
+    place = _place(problem)
     present, data = [], document.data
-    for token in problem.tokens:
+    for token in place:
         if isinstance(data, dict) and token in data or \
                 isinstance(data, list) and isinstance(token, int) and 0 <= token < len(data):
             present.append(token)
@@ -145,5 +152,5 @@ def _at(document: Document, problem: Problem, rule: str, message: str, hint: str
         else:
             break
     key = bool(present) and not isinstance(present[-1], int) and \
-        (len(present) < len(problem.tokens) or "propert" in problem.message)
-    return document.diagnostic(present, rule, message, hint, key=key)._replace(pointer=join(problem.tokens))
+        (len(present) < len(place) or problem.key is not None or problem.message.startswith("must have required"))
+    return document.diagnostic(present, rule, message, hint, key=key)._replace(pointer=join(place))

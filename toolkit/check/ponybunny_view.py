@@ -13,7 +13,6 @@ from typing import NamedTuple
 
 from pbcfg.check.loaders import load_outcome
 from pbcfg.check.pipeline import parse_source
-from pbcfg.check.schema import check_schema
 from pbcfg.ponybunny.loaders import LoadOutcome
 from pbcfg.ponybunny.merge import merged_llm_config
 from pbcfg.source.files import read_source
@@ -44,10 +43,7 @@ class PonyBunnyView(NamedTuple):
 def _thrown(prefix: str, outcome: LoadOutcome) -> str | None:
     if outcome.state != "refused":
         return None
-    # Ajv reports an unknown key at its object, and PonyBunny keeps only the path and the message
-    return f"{prefix}: " + "; ".join(
-        f"{join(p.tokens[:-1] if p.message.startswith('must NOT have additional') else p.tokens) or '/'}: {p.message}"
-        for p in outcome.problems)
+    return f"{prefix}: " + "; ".join(f"{join(p.tokens) or '/'}: {p.message}" for p in outcome.problems)
 
 
 def _read(directory: str, kind: str):
@@ -58,7 +54,7 @@ def _read(directory: str, kind: str):
     # JSON.parse keeps the last of duplicate keys and has no depth limit: only these make it throw
     if document is None or any(d.rule in _NOT_JSON for d in diagnostics):
         return None, LoadOutcome("defaults" if kind == "llm-config" else "ignored", "it is not strict JSON")
-    return document, load_outcome(document, check_schema(document))
+    return document, load_outcome(document)
 
 
 def ponybunny_view(directory: str) -> PonyBunnyView:

@@ -85,8 +85,8 @@ class _Checker:
     def __init__(self) -> None:
         self.found: list[Problem] = []
 
-    def add(self, tokens: list, message: str) -> None:
-        self.found.append(Problem(list(tokens), message))
+    def add(self, tokens: list, message: str, key: str | None = None) -> None:
+        self.found.append(Problem(list(tokens), message, key))
 
     def type(self, value: object, wanted: str, tokens: list) -> bool:
         if _is(value, wanted):
@@ -137,13 +137,13 @@ def builtin_credentials_problems(data: object) -> list[Problem]:
         return check.found
     for key in data:
         if key not in ("$schema", "endpoints"):
-            check.add([key], "must NOT have additional properties")
+            check.add([], "must NOT have additional properties", key)
     check.field(data, "$schema", "string", [])
     for endpoint_id, entry in check.section(data, "endpoints"):
         at = ["endpoints", endpoint_id]
         for key in entry:
             if key != "enabled" and key not in CREDENTIAL_FIELDS:
-                check.add(at + [key], "must NOT have additional properties")
+                check.add(at, "must NOT have additional properties", key)
             else:
                 check.field(entry, key, "boolean" if key == "enabled" else "string", at)
     return check.found

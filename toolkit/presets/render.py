@@ -148,8 +148,8 @@ def render(preset: Preset, params: Parameters, *, current_tier_primary: str | No
         elif preset.key_required:
             raise UsageError(f"--api-key: preset {preset.name!r} needs a key" + (
                 f" (or --api-key-env {env_name})" if both_paths else
-                f", written to credentials.json (${env_name} would reach only PonyBunny's Path A, not its "
-                "conversation agent)" if env_name else ""))
+                f", written to credentials.json (${env_name} would reach only PonyBunny's Path A: its "
+                "conversation agent, Path B, ignores it)" if env_name else ""))
         elif env_name:
             notes.insert(0, f"No --api-key: the key stays in ${env_name}; nothing secret is written.")
     for field in settable(preset, endpoint_id):

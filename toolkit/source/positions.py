@@ -48,6 +48,7 @@ class JsonLocator:
     def __init__(self, text: str, display: str | None = None) -> None:
         self.text = text  # strict JSON with the same offsets as ``display``
         self.display = text if display is None else display
+        self._members: dict[int, dict[str, tuple[int, int]]] = {}  # object offset -> its members, scanned once
 
     def _skip_ws(self, pos: int) -> int:
         return _WS.match(self.text, pos).end()
@@ -56,23 +57,25 @@ class JsonLocator:
         return _DECODER.raw_decode(self.text, pos)[1]
 
     def _find_member(self, pos: int, key: str) -> tuple[int, int] | None:
-        """In the object at ``pos``, the offsets of the last ``key`` and its value."""
-        text = self.text
-        found = None
-        pos = self._skip_ws(pos + 1)
-        if text.startswith("}", pos):
-            return None
-        while True:
-            key_at = pos
-            name, pos = _scanstring(text, pos + 1)
-            pos = self._skip_ws(pos) + 1  # the colon
-            value_at = self._skip_ws(pos)
-            if name == key:
-                found = (key_at, value_at)  # JSON.parse keeps the last duplicate
-            pos = self._skip_ws(self._skip_value(value_at))
-            if text[pos] == "}":
-                return found
-            pos = self._skip_ws(pos + 1)
+        """In the object at ``pos``, the offsets of the last ``key`` and its value.
+
+        Each object is scanned once, so locating many findings in one large object stays linear.
+        """
+        members = self._members.get(pos)
+        if members is None:
+            members = self._members[pos] = {}
+            text = self.text
+            at = self._skip_ws(pos + 1)
+            while not text.startswith("}", at):
+                key_at = at
+                name, at = _scanstring(text, at + 1)
+                value_at = self._skip_ws(self._skip_ws(at) + 1)  # past the colon
+                members[name] = (key_at, value_at)  # JSON.parse keeps the last duplicate
+                at = self._skip_ws(self._skip_value(value_at))
+                if text[at] == "}":
+                    break
+                at = self._skip_ws(at + 1)
+        return members.get(key)
 
     def _find_item(self, pos: int, index: int) -> int | None:
         text = self.text
