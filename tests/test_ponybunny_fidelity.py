@@ -11,6 +11,8 @@ import os
 import shutil
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import FIXTURES, REPO
 from pbcfg.check.pipeline import check_paths
@@ -356,8 +358,29 @@ def test_add_takes_an_endpoint_id_ponybunny_accepts_with_a_note():
 
     rendered = render(get_preset("vllm"), Parameters(endpoint_id="My GPU", base_url="http://gpu:8000/v1"))
     assert list(rendered.data["llm-config.json"]["endpoints"]) == ["My GPU"]
-    assert rendered.notes[-1] == ("The endpoint id 'My GPU' has whitespace: PonyBunny accepts it, but it must be "
-                                  "quoted in every shell command (`pbcfg lint` warns: ids.awkward-endpoint-id).")
+    assert rendered.notes[-2:] == [
+        "PonyBunny's conversation agent (Path B) uses the custom endpoint 'My GPU'; its Path A (work items, planning) "
+        "knows only its eight built-in endpoint ids, so there a model listed on 'My GPU' first fails with 'No protocol "
+        "found'.",
+        "The endpoint id 'My GPU' has whitespace: PonyBunny accepts it, but it must be quoted in every shell command "
+        "(`pbcfg lint` warns: ids.awkward-endpoint-id)."]
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"models": ("__proto__",)}, "--model: PonyBunny's merge makes '__proto__' the prototype of models, not an entry of "
+                                 "it (`pbcfg lint --explain ids.prototype-name`); pick another name"),
+    ({"tier": "__proto__"}, "--tier: PonyBunny's merge makes '__proto__' the prototype of tiers, not an entry of it "
+                            "(`pbcfg lint --explain ids.prototype-name`); pick another name"),
+])
+def test_presets_refuse_names_ponybunny_misreads(params, message):
+    from pbcfg.errors import UsageError
+    from pbcfg.presets.catalog import get_preset
+    from pbcfg.presets.render import Parameters, render
+
+    with pytest.raises(UsageError) as raised:
+        render(get_preset("anthropic"), Parameters(**params))
+    assert str(raised.value) == message
+    assert render(get_preset("ollama"), Parameters(models=("constructor",))).data  # works in PonyBunny: accepted
 
 
 @pytest.mark.parametrize("url", ["HTTP://LOCALHOST:8000/v1", "http://bücher.example/v1", "http://[::1]:8000/v1",
@@ -654,3 +677,49 @@ def test_writing_pbcfgs_schema_files_never_turns_a_working_config_into_a_failing
     view = ponybunny_view(str(directory))
     assert (view.llm_config.state, view.credentials_outcome.state) == (case["llm_config"], case["credentials"])
     assert check_paths([str(directory)], config_dir=str(directory)).errors == []
+
+
+def test_a_broken_schema_file_is_replaced_by_migrate_and_by_lint_fix(run, write, tmp_path):
+    broken = '{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"}'
+    write("llm-config.json", '{"$schema": "./llm-config.schema.json", "tiers": {"simple": {"fallback": "gpt-5.2"}}}')
+    write("llm-config.schema.json", broken)
+    assert [d["rule"] for d in run("validate", tmp_path, "--format", "json").json["diagnostics"]] == [
+        "ponybunny.file-ignored", "schema.type"]
+    assert run("migrate", "--config-dir", tmp_path, "--no-backup").code == 0  # it writes pbcfg's schema: not blocked
+    assert (tmp_path / "llm-config.schema.json").read_text() == (REPO / "schemas" / "llm-config.schema.json").read_text()
+    assert run("validate", tmp_path).code == 0
+    write("llm-config.schema.json", broken)
+    tmp_path.chmod(0o700)
+    fixed = run("lint", tmp_path, "--fix", "--no-backup")  # files.stale-schema runs on a file with errors too
+    assert f"fixed: write {tmp_path / 'llm-config.schema.json'}" in fixed.err
+    assert run("validate", tmp_path).code == 0
+
+
+def test_rendering_ignores_schema_files_in_the_working_directory(run, tmp_path, monkeypatch):
+    (tmp_path / "credentials.schema.json").write_text('{"type": 12}')
+    (tmp_path / "llm-config.schema.json").write_text('{"required": ["nothing-has-this"]}')
+    monkeypatch.chdir(tmp_path)
+    result = run("render", "ollama")
+    assert (result.code, "internal" in result.err) == (0, False)
+
+
+
+WORDS = ["endpoints", "models", "tiers", "agents", "m1", "e1", "openai-compatible", "simple", "medium", "primary",
+         "fallback", "enabled", "protocol", "priority", "baseUrl", "apiKey", "tier", "conversation", "__proto__",
+         "constructor", "openai", "http://h:1/v1", ""]
+JSON = st.recursive(st.none() | st.booleans() | st.integers(-2, 3) | st.sampled_from(WORDS),
+                    lambda children: st.lists(children, max_size=3)
+                    | st.dictionaries(st.sampled_from(WORDS), children, max_size=4), max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(user=JSON, credentials=JSON, env=st.dictionaries(st.sampled_from(["AWS_REGION", "OPENAI_API_KEY"]),
+                                                         st.sampled_from(["", "x"])),
+       target=st.sampled_from([{"tier": "simple"}, {"tier": "nope"}, {"agent": "conversation"}, {"agent": "constructor"},
+                               {"model": "m1"}]))
+def test_path_b_takes_any_shape_without_a_traceback(user, credentials, env, target):
+    from pbcfg.ponybunny.merge import merged_llm_config
+
+    result = path_b(merged_llm_config(user), credentials, env, user=user, **target)
+    assert isinstance(result, PathB)
+    assert result.error is None or result.error.startswith("TypeError: ")

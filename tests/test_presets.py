@@ -130,7 +130,7 @@ URL_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max
 @settings(max_examples=80, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(sorted(set(presets()) - {"google-vertex-ai"})), key=URL_TEXT,
-       models=st.lists(URL_TEXT.filter(lambda m: m.strip()), min_size=1, max_size=3, unique=True),
+       models=st.lists(URL_TEXT.filter(lambda m: m.strip() and m != "__proto__"), min_size=1, max_size=3, unique=True),
        path=st.text(st.characters(codec="ascii", categories=("Ll", "Nd"), include_characters="-_/~"), max_size=20))
 def test_values_are_serialised_never_pasted(name, key, models, path):
     base_url = f"https://host.example.com/{path}v1"

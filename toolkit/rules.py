@@ -83,8 +83,9 @@ _ALL = (
     # schema: one id per JSON Schema keyword the schemas use
     _rule("schema.additionalProperties", ERROR, "An unknown key.",
           "The schemas list every key PonyBunny reads. An unknown key in llm-config.json is silently ignored "
-          "by PonyBunny (usually a typo: the setting you meant is not applied); in credentials.json it makes "
-          "PonyBunny refuse the whole file."),
+          "by PonyBunny (usually a typo: the setting you meant is not applied). In credentials.json a key that is "
+          "none of the credential fields makes PonyBunny refuse the whole file (reported as "
+          "ponybunny.credentials-refused); a credential field a built-in endpoint does not use is ignored."),
     _rule("schema.propertyNames", ERROR, "An empty id.",
           "Ids of endpoints, models, tiers and agents are object keys and must have at least one character. "
           "PonyBunny accepts any other string (spaces, a leading '_', any length); `ids.awkward-endpoint-id` "
@@ -184,8 +185,10 @@ _ALL = (
           "secretAccessKey; azure-openai: apiKey and endpoint). Put them together."),
     _rule("env.missing-credential", ERROR, "An enabled endpoint lacks a required credential.",
           "An endpoint that is enabled but has no value for a required credential, in the file or in its "
-          "environment variable, cannot serve a request: PonyBunny skips it at run time. Reported as an error "
-          "when your files enable the endpoint, and as info when only PonyBunny's defaults do."),
+          "environment variable, cannot serve a request: pbcfg's runtime skips it, and so does PonyBunny for its "
+          "built-in endpoints (its Path B still calls an openai-compatible or custom endpoint without a key: "
+          "ponybunny.keyless-endpoint). Reported as an error when your files enable the endpoint, and as info "
+          "when only PonyBunny's defaults do."),
     # url
     _rule("url.trailing-slash", WARNING, "A base URL ends with '/'.",
           "PonyBunny appends paths such as /chat/completions to the base URL, so a trailing slash gives a double "
@@ -218,8 +221,9 @@ _ALL = (
           "it failed, and pbcfg's runtime retries it too when nothing else is left. A repeat adds nothing. The fix "
           "removes the later entries.", fixable=True),
     _rule("routing.priority-tie", INFO, "Two endpoints of one model have the same priority.",
-          "Endpoints of a model are tried in ascending priority. With equal priorities, the order falls to the "
-          "model's endpoints list, which is easy to change by accident. Give them distinct priorities."),
+          "pbcfg's runtime and PonyBunny's Path B try the endpoints of a model in ascending priority (its Path A "
+          "ignores priority and keeps the list order). With equal priorities, the order falls to the model's "
+          "endpoints list, which is easy to change by accident. Give them distinct priorities."),
     # merge
     _rule("merge.partial-tier", INFO, "A tier override without fallback keeps the built-in fallbacks.",
           "PonyBunny deep-merges llm-config.json over its defaults and arrays replace only when given, so "

@@ -60,7 +60,7 @@ def load_outcome(document: Document, schema_file: SchemaFile | None = None) -> L
         found = problems(Compiled(validator(document.kind), None), instance())
         reason = f"its schema file {schema_name} (pbcfg's) rejects it"
     else:
-        found = builtin_llm_config_problems(instance()) if llm else builtin_credentials_problems(document.data)
+        found = builtin_llm_config_problems(_merged(document.data)) if llm else builtin_credentials_problems(document.data)
         reason = "its loader's built-in schema rejects it"
     return LoadOutcome("refused", reason, tuple(found)) if found else LoadOutcome("loaded")
 
@@ -71,14 +71,16 @@ def _merged(data: object) -> dict:
     return merged_llm_config(data)
 
 
-def check_loading(document: Document, schema_diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+def check_loading(document: Document, schema_diagnostics: list[Diagnostic], *, beside: bool = True) -> list[Diagnostic]:
     """``schema_diagnostics``, with the ones PonyBunny's refusal explains folded in, and what its loader will do.
 
-    A YAML source is not what PonyBunny reads: it gets its schema errors only.
+    A YAML source is not what PonyBunny reads: it gets its schema errors only. Without ``beside`` (a file
+    that is not on disk yet) no schema file is looked for: PonyBunny's built-in schema applies.
     """
     if document.source.is_yaml:
         return schema_diagnostics
-    schema_file = schema_file_beside(document.source.path, document.kind)
+    schema_file = schema_file_beside(document.source.path, document.kind) if beside else \
+        SchemaFile(document.source.path, "missing")
     if document.kind == "llm-config" and schema_file.state in ("missing", "same"):
         return schema_diagnostics  # the built-in schema or pbcfg's: pbcfg's own errors already say it all
     at_top = ["$schema"] if isinstance(document.data, dict) and "$schema" in document.data else []

@@ -64,7 +64,8 @@ def parse_source(source: Source) -> tuple[Document | None, list[Diagnostic]]:
     return Document(source, parsed.data, parsed.strict_text), parsed.diagnostics
 
 
-def check_sources(sources: list[Source]) -> CheckResult:
+def check_sources(sources: list[Source], *, schema_files: bool = True) -> CheckResult:
+    """Check ``sources``; ``schema_files=False`` for texts not on disk: no schema file beside them is read."""
     result = CheckResult(list(sources))
     for source in sources:
         document, diagnostics = parse_source(source)
@@ -72,7 +73,7 @@ def check_sources(sources: list[Source]) -> CheckResult:
         if document is None:
             continue
         result.documents.append(document)
-        result.diagnostics.extend(check_loading(document, check_schema(document)))
+        result.diagnostics.extend(check_loading(document, check_schema(document), beside=schema_files))
         if document.kind == "llm-config":
             result.diagnostics.extend(check_prototype_ids(document))
             result.diagnostics.extend(check_references(document))

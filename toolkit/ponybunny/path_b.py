@@ -102,7 +102,7 @@ def path_b(merged: dict, credentials: object, env: dict, *, tier: str | None = N
     entries = mapping(mapping(credentials).get("endpoints"))
     failed: set = set()
     for model_id in chain:
-        if model_id not in models:
+        if not isinstance(model_id, str) or model_id not in models:
             if model_id in INHERITED:
                 return result._replace(error="TypeError: modelConfig.endpoints is not iterable", error_at=model_id)
             result.skipped.append(Skipped(model_id, "", "not defined: No available endpoints for model"))
@@ -122,7 +122,7 @@ def path_b(merged: dict, credentials: object, env: dict, *, tier: str | None = N
                 result.skipped.append(Skipped(model_id, endpoint_id, reason))
             else:
                 available.append(endpoint_id)
-        available.sort(key=lambda e: mapping(endpoints[e]).get("priority") or 999)  # stable: ties keep list order
+        available.sort(key=lambda e: _priority(mapping(endpoints[e]).get("priority")))  # stable: ties keep list order
         for endpoint_id in available:
             result.attempts.append(_attempt(model_id, endpoint_id, mapping(endpoints[endpoint_id]),
                                             mapping(entries.get(endpoint_id)), env, user, names))
@@ -135,18 +135,29 @@ def _chain(merged: dict, *, tier, agent, model) -> tuple[list, str | None]:
     if model is not None:
         return [model], None
     if agent is not None:
-        entry = mapping(merged.get("agents")).get(agent)
-        if not isinstance(entry, dict):  # unknown agents (and inherited names) run the medium tier
-            entry = {}
+        entry = mapping(mapping(merged.get("agents")).get(agent))  # unknown agents run the medium tier
         tier_entry = tiers.get(entry.get("tier") or "medium")
         if not isinstance(tier_entry, dict):
             return [], "TypeError: Cannot read properties of undefined (reading 'primary')"
-        fallback = entry.get("fallback") if entry.get("fallback") else tier_entry.get("fallback") or []
-        return [entry.get("primary") or tier_entry.get("primary")] + list(fallback), None
+        own = entry.get("fallback")
+        fallback = own if isinstance(own, (list, str)) and len(own) > 0 else tier_entry.get("fallback") or []
+        return _spread([entry.get("primary") or tier_entry.get("primary")], fallback)
     tier_entry = tiers.get(tier)
     if not isinstance(tier_entry, dict):
         return [], "TypeError: Cannot read properties of undefined (reading 'primary')"
-    return [tier_entry.get("primary")] + list(tier_entry.get("fallback") or []), None
+    return _spread([tier_entry.get("primary")], tier_entry.get("fallback") or [])
+
+
+def _spread(head: list, fallback: object) -> tuple[list, str | None]:
+    """``[head, ...fallback]`` as JavaScript spreads it: an array's items, a string's characters, else a TypeError."""
+    if isinstance(fallback, (list, str)):
+        return head + list(fallback), None
+    return [], "TypeError: fallback is not iterable"
+
+
+def _priority(value: object) -> float:
+    """``priority || 999``; a value that is not a number sorts last too."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) and value else 999
 
 
 def _filled(value: object) -> bool:

@@ -109,6 +109,10 @@ def render(preset: Preset, params: Parameters, *, current_tier_primary: str | No
     endpoint_id = _endpoint_id(preset, params.endpoint_id)
     values = _settings(preset, endpoint_id, params.settings)
     notes = list(preset.notes)
+    if endpoint_id not in builtin_endpoints():
+        notes.append(f"PonyBunny's conversation agent (Path B) uses the custom endpoint {endpoint_id!r}; its Path A "
+                     "(work items, planning) knows only its eight built-in endpoint ids, so there a model listed on "
+                     f"{endpoint_id!r} first fails with 'No protocol found'.")
     why = awkward(endpoint_id)
     if why:
         notes.append(f"The endpoint id {endpoint_id!r} {why}: PonyBunny accepts it, but it must be quoted in every "
@@ -165,6 +169,10 @@ def render(preset: Preset, params: Parameters, *, current_tier_primary: str | No
     primary = models[0] if models else preset.default_model
     if params.tier is not None and not params.tier.strip():
         raise UsageError("--tier: a tier name cannot be empty")
+    if "__proto__" in models or params.tier == "__proto__":
+        option, section = ("--model", "models") if "__proto__" in models else ("--tier", "tiers")
+        raise UsageError(f"{option}: PonyBunny's merge makes '__proto__' the prototype of {section}, not an entry "
+                         "of it (`pbcfg lint --explain ids.prototype-name`); pick another name")
     # a local server is set up to be used: with no --tier, every built-in tier (and the execution agent,
     # which has a primary of its own) starts with it; the previous primary stays as a fallback
     takes_over = params.tier is None and preset.local and route_tiers
@@ -205,7 +213,7 @@ def _must_validate(files: dict[str, str]) -> None:
     from pbcfg.source.files import Source
 
     sources = [Source(name, name, name.split(".")[0], text) for name, text in files.items()]
-    errors = [d for d in check_sources(sources).diagnostics if d.severity is Severity.ERROR]
+    errors = [d for d in check_sources(sources, schema_files=False).diagnostics if d.severity is Severity.ERROR]
     if errors:
         first = errors[0]
         raise PbcfgError(f"internal: the preset rendered an invalid {first.file}: {first.rule} {first.message}")
