@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Dict, Literal
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 
 class EndpointId(RootModel[str]):
-    root: Annotated[
-        str, Field(pattern='^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', title='Endpoint id')
-    ]
+    root: Annotated[str, Field(min_length=1, title='Endpoint id')]
     """
-    Letters, digits, '.', '_' and '-', starting with a letter or digit; at most 64 characters.
+    Any non-empty string, as PonyBunny accepts; letters, digits, '.', '_' and '-', starting with a letter or digit, are easiest to use.
     """
 
 
@@ -58,10 +56,16 @@ class ProjectId(RootModel[str]):
     """
 
 
-class HttpUrl(RootModel[AnyUrl]):
-    root: Annotated[AnyUrl, Field(title='HTTP(S) URL')]
+class HttpUrl(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            pattern='^[Hh][Tt][Tt][Pp][Ss]?://([^\\x00-\\x20/?#\\\\@]*@)?(\\[[0-9A-Fa-f:.]+\\]|[^\\x00-\\x20\\x7f/?#\\\\@:<>^|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/?#][^\\x00-\\x20\\\\]*)?$',
+            title='HTTP(S) URL',
+        ),
+    ]
     """
-    An absolute http:// or https:// URL.
+    An absolute http:// or https:// URL, as fetch parses it: any letter case and international host names work; whitespace and backslashes do not.
     """
 
 
@@ -155,7 +159,7 @@ class AzureOpenai(BaseModel):
 
 class OpenaiCompatible(BaseModel):
     """
-    Any server that speaks the OpenAI API: Ollama, vLLM, LocalAI, LM Studio, llama.cpp, proxies. Needs apiKey (any string for servers without auth) and baseUrl (env OPENAI_COMPATIBLE_API_KEY, OPENAI_COMPATIBLE_BASE_URL).
+    Any server that speaks the OpenAI API: Ollama, vLLM, LocalAI, LM Studio, llama.cpp, proxies. Needs apiKey (any string for servers without auth) and baseUrl, here: PonyBunny's conversation agent (Path B) ignores the env vars OPENAI_COMPATIBLE_API_KEY and OPENAI_COMPATIBLE_BASE_URL.
     """
 
     model_config = ConfigDict(
@@ -251,7 +255,7 @@ class Endpoints(BaseModel):
         Field(alias='openai-compatible', title='OpenAI-compatible server'),
     ] = None
     """
-    Any server that speaks the OpenAI API: Ollama, vLLM, LocalAI, LM Studio, llama.cpp, proxies. Needs apiKey (any string for servers without auth) and baseUrl (env OPENAI_COMPATIBLE_API_KEY, OPENAI_COMPATIBLE_BASE_URL).
+    Any server that speaks the OpenAI API: Ollama, vLLM, LocalAI, LM Studio, llama.cpp, proxies. Needs apiKey (any string for servers without auth) and baseUrl, here: PonyBunny's conversation agent (Path B) ignores the env vars OPENAI_COMPATIBLE_API_KEY and OPENAI_COMPATIBLE_BASE_URL.
     """
     google_ai_studio: Annotated[
         GoogleAiStudio | None, Field(alias='google-ai-studio', title='Google AI Studio')
@@ -273,7 +277,7 @@ class Endpoints(BaseModel):
 
 class Credentials(BaseModel):
     """
-    Keys and base URLs per LLM endpoint. Lives in the PonyBunny config directory with mode 0600. A non-empty environment variable beats the value here; "enabled": false beats everything.
+    Keys and base URLs per LLM endpoint. Lives in the PonyBunny config directory with mode 0600. As the docs say, a non-empty environment variable beats the value here and "enabled": false beats everything; but PonyBunny's Path B (the conversation agent) never reads OPENAI_COMPATIBLE_*, and its Path A lets a baseUrl here beat OPENAI_COMPATIBLE_BASE_URL.
     """
 
     model_config = ConfigDict(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Dict, Literal
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
 
 class Defaults(BaseModel):
@@ -40,11 +40,9 @@ class Defaults(BaseModel):
 
 
 class EndpointId(RootModel[str]):
-    root: Annotated[
-        str, Field(pattern='^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', title='Endpoint id')
-    ]
+    root: Annotated[str, Field(min_length=1, title='Endpoint id')]
     """
-    Letters, digits, '.', '_' and '-', starting with a letter or digit; at most 64 characters.
+    Any non-empty string, as PonyBunny accepts; letters, digits, '.', '_' and '-', starting with a letter or digit, are easiest to use.
     """
 
 
@@ -277,10 +275,15 @@ class AnthropicDirect(BaseModel):
     1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
     """
     baseUrl: Annotated[
-        AnyUrl | None, Field(examples=['http://localhost:8000/v1'], title='Base URL')
+        str | None,
+        Field(
+            examples=['http://localhost:8000/v1'],
+            pattern='^[Hh][Tt][Tt][Pp][Ss]?://([^\\x00-\\x20/?#\\\\@]*@)?(\\[[0-9A-Fa-f:.]+\\]|[^\\x00-\\x20\\x7f/?#\\\\@:<>^|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/?#][^\\x00-\\x20\\\\]*)?$',
+            title='Base URL',
+        ),
     ] = None
     """
-    Base URL of the API; the credentials file's baseUrl (or its env var) wins over this one.
+    Base URL of the API; a baseUrl in credentials.json wins over this one (so does OPENAI_COMPATIBLE_BASE_URL, except on PonyBunny's Path B, which ignores it).
     """
     rateLimit: RateLimit | None = None
     region: Annotated[str | None, Field(title='Region')] = None
@@ -316,10 +319,15 @@ class AwsBedrock(BaseModel):
     1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
     """
     baseUrl: Annotated[
-        AnyUrl | None, Field(examples=['http://localhost:8000/v1'], title='Base URL')
+        str | None,
+        Field(
+            examples=['http://localhost:8000/v1'],
+            pattern='^[Hh][Tt][Tt][Pp][Ss]?://([^\\x00-\\x20/?#\\\\@]*@)?(\\[[0-9A-Fa-f:.]+\\]|[^\\x00-\\x20\\x7f/?#\\\\@:<>^|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/?#][^\\x00-\\x20\\\\]*)?$',
+            title='Base URL',
+        ),
     ] = None
     """
-    Base URL of the API; the credentials file's baseUrl (or its env var) wins over this one.
+    Base URL of the API; a baseUrl in credentials.json wins over this one (so does OPENAI_COMPATIBLE_BASE_URL, except on PonyBunny's Path B, which ignores it).
     """
     rateLimit: RateLimit | None = None
     region: Annotated[str | None, Field(title='Region')] = None
@@ -355,10 +363,15 @@ class OpenaiDirect(BaseModel):
     1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
     """
     baseUrl: Annotated[
-        AnyUrl | None, Field(examples=['http://localhost:8000/v1'], title='Base URL')
+        str | None,
+        Field(
+            examples=['http://localhost:8000/v1'],
+            pattern='^[Hh][Tt][Tt][Pp][Ss]?://([^\\x00-\\x20/?#\\\\@]*@)?(\\[[0-9A-Fa-f:.]+\\]|[^\\x00-\\x20\\x7f/?#\\\\@:<>^|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/?#][^\\x00-\\x20\\\\]*)?$',
+            title='Base URL',
+        ),
     ] = None
     """
-    Base URL of the API; the credentials file's baseUrl (or its env var) wins over this one.
+    Base URL of the API; a baseUrl in credentials.json wins over this one (so does OPENAI_COMPATIBLE_BASE_URL, except on PonyBunny's Path B, which ignores it).
     """
     rateLimit: RateLimit | None = None
     region: Annotated[str | None, Field(title='Region')] = None
@@ -394,10 +407,15 @@ class AzureOpenai(BaseModel):
     1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
     """
     baseUrl: Annotated[
-        AnyUrl | None, Field(examples=['http://localhost:8000/v1'], title='Base URL')
+        str | None,
+        Field(
+            examples=['http://localhost:8000/v1'],
+            pattern='^[Hh][Tt][Tt][Pp][Ss]?://([^\\x00-\\x20/?#\\\\@]*@)?(\\[[0-9A-Fa-f:.]+\\]|[^\\x00-\\x20\\x7f/?#\\\\@:<>^|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/?#][^\\x00-\\x20\\\\]*)?$',
+            title='Base URL',
+        ),
     ] = None
     """
-    Base URL of the API; the credentials file's baseUrl (or its env var) wins over this one.
+    Base URL of the API; a baseUrl in credentials.json wins over this one (so does OPENAI_COMPATIBLE_BASE_URL, except on PonyBunny's Path B, which ignores it).
     """
     rateLimit: RateLimit | None = None
     region: Annotated[str | None, Field(title='Region')] = None
@@ -433,10 +451,15 @@ class OpenaiCompatible(BaseModel):
     1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
     """
     baseUrl: Annotated[
-        AnyUrl | None, Field(examples=['http://localhost:8000/v1'], title='Base URL')
+        str | None,
+        Field(
+            examples=['http://localhost:8000/v1'],
+            pattern='^[Hh][Tt][Tt][Pp][Ss]?://([^\\x00-\\x20/?#\\\\@]*@)?(\\[[0-9A-Fa-f:.]+\\]|[^\\x00-\\x20\\x7f/?#\\\\@:<>^|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/?#][^\\x00-\\x20\\\\]*)?$',
+            title='Base URL',
+        ),
     ] = None
     """
-    Base URL of the API; the credentials file's baseUrl (or its env var) wins over this one.
+    Base URL of the API; a baseUrl in credentials.json wins over this one (so does OPENAI_COMPATIBLE_BASE_URL, except on PonyBunny's Path B, which ignores it).
     """
     rateLimit: RateLimit | None = None
     region: Annotated[str | None, Field(title='Region')] = None
@@ -472,10 +495,15 @@ class GoogleAiStudio(BaseModel):
     1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
     """
     baseUrl: Annotated[
-        AnyUrl | None, Field(examples=['http://localhost:8000/v1'], title='Base URL')
+        str | None,
+        Field(
+            examples=['http://localhost:8000/v1'],
+            pattern='^[Hh][Tt][Tt][Pp][Ss]?://([^\\x00-\\x20/?#\\\\@]*@)?(\\[[0-9A-Fa-f:.]+\\]|[^\\x00-\\x20\\x7f/?#\\\\@:<>^|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/?#][^\\x00-\\x20\\\\]*)?$',
+            title='Base URL',
+        ),
     ] = None
     """
-    Base URL of the API; the credentials file's baseUrl (or its env var) wins over this one.
+    Base URL of the API; a baseUrl in credentials.json wins over this one (so does OPENAI_COMPATIBLE_BASE_URL, except on PonyBunny's Path B, which ignores it).
     """
     rateLimit: RateLimit | None = None
     region: Annotated[str | None, Field(title='Region')] = None
@@ -511,10 +539,15 @@ class GoogleVertexAi(BaseModel):
     1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
     """
     baseUrl: Annotated[
-        AnyUrl | None, Field(examples=['http://localhost:8000/v1'], title='Base URL')
+        str | None,
+        Field(
+            examples=['http://localhost:8000/v1'],
+            pattern='^[Hh][Tt][Tt][Pp][Ss]?://([^\\x00-\\x20/?#\\\\@]*@)?(\\[[0-9A-Fa-f:.]+\\]|[^\\x00-\\x20\\x7f/?#\\\\@:<>^|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/?#][^\\x00-\\x20\\\\]*)?$',
+            title='Base URL',
+        ),
     ] = None
     """
-    Base URL of the API; the credentials file's baseUrl (or its env var) wins over this one.
+    Base URL of the API; a baseUrl in credentials.json wins over this one (so does OPENAI_COMPATIBLE_BASE_URL, except on PonyBunny's Path B, which ignores it).
     """
     rateLimit: RateLimit | None = None
     region: Annotated[str | None, Field(title='Region')] = None
@@ -550,10 +583,15 @@ class Codex(BaseModel):
     1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
     """
     baseUrl: Annotated[
-        AnyUrl | None, Field(examples=['http://localhost:8000/v1'], title='Base URL')
+        str | None,
+        Field(
+            examples=['http://localhost:8000/v1'],
+            pattern='^[Hh][Tt][Tt][Pp][Ss]?://([^\\x00-\\x20/?#\\\\@]*@)?(\\[[0-9A-Fa-f:.]+\\]|[^\\x00-\\x20\\x7f/?#\\\\@:<>^|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/?#][^\\x00-\\x20\\\\]*)?$',
+            title='Base URL',
+        ),
     ] = None
     """
-    Base URL of the API; the credentials file's baseUrl (or its env var) wins over this one.
+    Base URL of the API; a baseUrl in credentials.json wins over this one (so does OPENAI_COMPATIBLE_BASE_URL, except on PonyBunny's Path B, which ignores it).
     """
     rateLimit: RateLimit | None = None
     region: Annotated[str | None, Field(title='Region')] = None
@@ -723,10 +761,15 @@ class EndpointOverride(BaseModel):
     1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
     """
     baseUrl: Annotated[
-        AnyUrl | None, Field(examples=['http://localhost:8000/v1'], title='Base URL')
+        str | None,
+        Field(
+            examples=['http://localhost:8000/v1'],
+            pattern='^[Hh][Tt][Tt][Pp][Ss]?://([^\\x00-\\x20/?#\\\\@]*@)?(\\[[0-9A-Fa-f:.]+\\]|[^\\x00-\\x20\\x7f/?#\\\\@:<>^|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/?#][^\\x00-\\x20\\\\]*)?$',
+            title='Base URL',
+        ),
     ] = None
     """
-    Base URL of the API; the credentials file's baseUrl (or its env var) wins over this one.
+    Base URL of the API; a baseUrl in credentials.json wins over this one (so does OPENAI_COMPATIBLE_BASE_URL, except on PonyBunny's Path B, which ignores it).
     """
     rateLimit: RateLimit | None = None
     region: Annotated[str | None, Field(title='Region')] = None
@@ -759,10 +802,15 @@ class CustomEndpoint(BaseModel):
     1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
     """
     baseUrl: Annotated[
-        AnyUrl | None, Field(examples=['http://localhost:8000/v1'], title='Base URL')
+        str | None,
+        Field(
+            examples=['http://localhost:8000/v1'],
+            pattern='^[Hh][Tt][Tt][Pp][Ss]?://([^\\x00-\\x20/?#\\\\@]*@)?(\\[[0-9A-Fa-f:.]+\\]|[^\\x00-\\x20\\x7f/?#\\\\@:<>^|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/?#][^\\x00-\\x20\\\\]*)?$',
+            title='Base URL',
+        ),
     ] = None
     """
-    Base URL of the API; the credentials file's baseUrl (or its env var) wins over this one.
+    Base URL of the API; a baseUrl in credentials.json wins over this one (so does OPENAI_COMPATIBLE_BASE_URL, except on PonyBunny's Path B, which ignores it).
     """
     rateLimit: RateLimit | None = None
     region: Annotated[str | None, Field(title='Region')] = None

@@ -120,11 +120,11 @@ def test_an_id_that_is_not_there_is_a_usage_error(run, config, args, message):
 
 
 def test_a_rename_whose_result_would_not_validate_writes_nothing(run, config):
-    result = run("rename", "endpoint", "box", "../box", "--config-dir", config, "--format", "json")
+    result = run("rename", "endpoint", "box", "__proto__", "--config-dir", config, "--format", "json")
     assert result.code == 1
-    assert {(d["rule"], d["file"]) for d in result.json["diagnostics"]} == {
-        ("edit.invalid-result", str(config / "llm-config.json")), ("edit.invalid-result", str(config / "credentials.json"))}
-    assert all(d["message"].startswith("after the edit: schema.") for d in result.json["diagnostics"])
+    assert [(d["rule"], d["file"], d["pointer"]) for d in result.json["diagnostics"]] == [
+        ("edit.invalid-result", str(config / "llm-config.json"), "/endpoints/__proto__")]
+    assert result.json["diagnostics"][0]["message"].startswith("after the edit: ids.prototype-name ")
     assert result.err == "pbcfg: error: nothing was written: the config would not validate after the edit\n"
     assert unchanged(config)
 

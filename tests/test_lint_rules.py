@@ -96,14 +96,14 @@ def test_disabled_silences_env(tmp_path):
     assert run_lint(tmp_path, "env.disabled-silences-env", credentials=creds, env={"OPENAI_API_KEY": " "}) == []
 
 
-def test_env_conflict_names_each_code_path(tmp_path):
-    creds = '{"endpoints": {\n  "openai-compatible": {"apiKey": "x", "baseUrl": "http://localhost:8000/v1"}\n}}'
-    found = run_lint(tmp_path, "env.conflict", credentials=creds,
-                     env={"OPENAI_COMPATIBLE_BASE_URL": "http://localhost:9000/v1"})
-    assert where(found) == [("credentials.json", "/endpoints/openai-compatible/baseUrl", 2, "warning")]
-    assert found[0][4] == ("baseUrl here ('http://localhost:8000/v1') differs from $OPENAI_COMPATIBLE_BASE_URL "
-                           "('http://localhost:9000/v1'): the docs and pbcfg use the env var; PonyBunny's run time "
-                           "uses the file for baseUrl; its conversation agent uses the file")
+def test_env_conflict_is_for_the_cloud_endpoints_where_every_path_agrees(tmp_path):
+    creds = ('{"endpoints": {\n  "anthropic-direct": {"apiKey": "sk-ant-file-0123456789"},\n'
+             '  "openai-compatible": {"apiKey": "x", "baseUrl": "http://localhost:8000/v1"}\n}}')
+    env = {"ANTHROPIC_API_KEY": "sk-ant-env-9876543210", "OPENAI_COMPATIBLE_BASE_URL": "http://localhost:9000/v1"}
+    found = run_lint(tmp_path, "env.conflict", credentials=creds, env=env)
+    assert where(found) == [("credentials.json", "/endpoints/anthropic-direct/apiKey", 2, "warning")]
+    assert found[0][4] == ("apiKey here (sk-…6789) differs from $ANTHROPIC_API_KEY (sk-…3210): the docs, pbcfg and "
+                           "both of PonyBunny's code paths use the env var, so this value is dead")
 
 
 def test_env_equal_to_file_is_no_conflict(tmp_path):

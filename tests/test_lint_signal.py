@@ -294,7 +294,7 @@ def test_rules_run_on_the_file_that_validates_when_the_other_one_does_not(tmp_pa
     broken_credentials = {"endpoints": {"openai-compatible": {"baseURL": "http://localhost:11434/v1"}}}
     result = lint(write_config(tmp_path / "d", broken_credentials, {"endpoints": PINS, "defaults": {"temperature": 0}}))
     assert [(d.rule, d.pointer) for d in result.diagnostics] == [
-        ("schema.additionalProperties", "/endpoints/openai-compatible/baseURL"),
+        ("ponybunny.credentials-refused", "/endpoints/openai-compatible/baseURL"),
         ("merge.temperature-zero", "/defaults/temperature")]
 
 

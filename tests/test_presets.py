@@ -129,14 +129,21 @@ def test_api_key_env_writes_nothing_secret():
                                                              api_key_env="OPENAI_COMPATIBLE_API_KEY"))
     assert rendered.data["credentials.json"]["endpoints"]["openai-compatible"] == {
         "enabled": True, "baseUrl": "https://p.example.com/v1"}
-    assert rendered.notes[0] == "The key stays in $OPENAI_COMPATIBLE_API_KEY; nothing secret is written."
+    assert rendered.notes[0] == (
+        "The key stays in $OPENAI_COMPATIBLE_API_KEY; nothing secret is written. Only PonyBunny's Path A (work items, "
+        "planning) and pbcfg's runtime read $OPENAI_COMPATIBLE_API_KEY: PonyBunny's conversation agent (Path B) "
+        "ignores it and calls the server without a key. Pass --api-key instead if the server checks keys.")
+    # no note or error advises the variable without saying which path ignores it
+    assert not any("OPENAI_COMPATIBLE_API_KEY" in note and "Path B" not in note for note in rendered.notes)
 
 
 @pytest.mark.parametrize("params, message", [
     (Parameters(base_url="localhost:11434"), "--base-url: expected an http:// or https:// URL such as "
                                              "http://localhost:11434/v1, got 'localhost:11434'"),
-    (Parameters(endpoint_id="../etc"), "--endpoint-id: '../etc' has characters other than letters, digits, '.', '_' "
-                                       "and '-' (it must start with a letter or digit, at most 64 characters)"),
+    (Parameters(endpoint_id=""), "--endpoint-id: an endpoint id cannot be empty"),
+    (Parameters(endpoint_id="constructor"), "--endpoint-id: PonyBunny's JavaScript reads 'constructor' as an object "
+                                            "internal, so the endpoint would break it (`pbcfg lint --explain "
+                                            "ids.prototype-name`); pick another id"),
     (Parameters(endpoint_id="anthropic-direct"), "--endpoint-id: 'anthropic-direct' is a built-in anthropic endpoint; "
                                                  "pick a new id for another OpenAI-compatible server"),
     (Parameters(settings=(("priority", "0"),)), "--set priority: expected a whole number of at least 1, got '0'"),
@@ -161,7 +168,7 @@ URL_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max
 @settings(max_examples=80, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(sorted(set(presets()) - {"google-vertex-ai"})), key=URL_TEXT,
-       models=st.lists(URL_TEXT.filter(lambda m: m.strip()), min_size=1, max_size=3, unique=True),
+       models=st.lists(URL_TEXT.filter(lambda m: m.strip() and m != "__proto__"), min_size=1, max_size=3, unique=True),
        path=st.text(st.characters(codec="ascii", categories=("Ll", "Nd"), include_characters="-_/~"), max_size=20))
 def test_values_are_serialised_never_pasted(name, key, models, path):
     base_url = f"https://host.example.com/{path}v1"

@@ -102,6 +102,10 @@ def commands(config, tmp_path):
     yield ["migrate", broken, "--diff"]
     yield ["resolve", "--tier", "simple", "--config-dir", config]
     yield ["resolve", "--tier", "simple", "--config-dir", config, "--format", "json"]
+    for target in (["--tier", "simple"], ["--agent", "conversation"]):
+        for directory in (config, broken):
+            yield ["resolve", *target, "--as", "ponybunny", "--config-dir", directory]
+            yield ["resolve", *target, "--as", "ponybunny", "--config-dir", directory, "--format", "json"]
     yield ["status", "--config-dir", config]
     yield ["status", "--config-dir", config, "--format", "json"]
     yield ["chat", "--model", "m", "hi", "--config-dir", config]

@@ -131,7 +131,9 @@ def test_secret_values_are_masked_in_messages(run, write):
     path = write("credentials.json", {"endpoints": {"openai-direct": {"apiKey": 1234567890123456789}}})
     result = run("validate", path, "--format", "json")
     assert "1234567890123456789" not in result.out
-    assert result.json["diagnostics"][0]["message"] == "expected a string, found an integer"
+    assert [(d["rule"], d["message"]) for d in result.json["diagnostics"]] == [
+        ("ponybunny.credentials-refused",
+         "PonyBunny will refuse credentials.json, so none of its keys are used: expected a string, found an integer")]
 
 
 def test_cross_file_check_runs_when_both_files_of_a_directory_are_checked(run, write, tmp_path):
@@ -228,8 +230,8 @@ def test_secrets_in_credentials_snippets_are_masked_and_carets_stay_put(run, wri
     assert "abcdefghijklmnop" not in result.out
     assert result.out.splitlines()[1:4] == [
         '    {"endpoints": {"my box": {"api_key": "sk-****************1234", "enabled": "yes"}}}',
-        "                   ^",
-        "  hint: Letters, digits, '.', '_' and '-', starting with a letter or digit; at most 64 characters.",
+        "                              ^",
+        "  hint: did you mean 'apiKey'? (`pbcfg migrate` renames it)",
     ]
 
 

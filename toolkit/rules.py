@@ -34,6 +34,8 @@ GROUPS = {
     "yaml": "YAML sources",
     "schema": "the JSON Schemas",
     "ref": "references between entries and files",
+    "ids": "ids PonyBunny's JavaScript misreads, or that invite mistakes",
+    "ponybunny": "what PonyBunny's own code does that its docs, and pbcfg's runtime, do not",
     "secrets": "keys where they should not be, placeholders, file modes",
     "env": "credentials file against the environment",
     "url": "base URLs",
@@ -83,10 +85,13 @@ _ALL = (
     # schema: one id per JSON Schema keyword the schemas use
     _rule("schema.additionalProperties", ERROR, "An unknown key.",
           "The schemas list every key PonyBunny reads. An unknown key in llm-config.json is silently ignored "
-          "by PonyBunny (usually a typo: the setting you meant is not applied); in credentials.json it makes "
-          "PonyBunny refuse the whole file."),
-    _rule("schema.propertyNames", ERROR, "An id that PonyBunny cannot use.",
-          "Ids of endpoints, models, tiers and agents are object keys; the schema says which names work."),
+          "by PonyBunny (usually a typo: the setting you meant is not applied). In credentials.json a key that is "
+          "none of the credential fields makes PonyBunny refuse the whole file (reported as "
+          "ponybunny.credentials-refused); a credential field a built-in endpoint does not use is ignored."),
+    _rule("schema.propertyNames", ERROR, "An empty id.",
+          "Ids of endpoints, models, tiers and agents are object keys and must have at least one character. "
+          "PonyBunny accepts any other string (spaces, a leading '_', any length); `ids.awkward-endpoint-id` "
+          "warns about endpoint ids that are hard to use."),
     _rule("schema.required", ERROR, "A required key is missing.",
           "A custom endpoint needs enabled, protocol and priority; a new model needs displayName, endpoints and "
           "costPer1kTokens; a tier needs its primary."),
@@ -95,8 +100,9 @@ _ALL = (
     _rule("schema.const", ERROR, "A value that must be exactly one thing.",
           "A built-in endpoint always speaks its own protocol; define a custom endpoint id for another one."),
     _rule("schema.type", ERROR, "A value of the wrong JSON type.",
-          "PonyBunny's own schema rejects it, so PonyBunny ignores (llm-config.json) or refuses "
-          "(credentials.json) the file. A quoted number or boolean is the usual cause."),
+          "Where PonyBunny's own schema checks the value too, its loader throws: for llm-config.json every LLM "
+          "call then fails with ConfigValidationError (PonyBunny does not fall back to its defaults), and "
+          "credentials.json is refused as a whole. A quoted number or boolean is the usual cause."),
     _rule("schema.minimum", ERROR, "A number below its minimum.",
           "Priorities start at 1, timeouts at 1000 ms, costs and retries at 0."),
     _rule("schema.maximum", ERROR, "A number above its maximum.",
@@ -108,7 +114,10 @@ _ALL = (
     _rule("schema.uniqueItems", ERROR, "A list with a repeated entry.",
           "Each capability is listed once; a repeat says nothing more and usually hides a typo elsewhere."),
     _rule("schema.format", ERROR, "A URL that is not an absolute http:// or https:// URL.",
-          "Requests go to {baseUrl}/chat/completions, so the base URL must be absolute, with its scheme."),
+          "PonyBunny sends requests to {baseUrl}/chat/completions with Node's fetch, which parses the URL the "
+          "WHATWG way: an upper-case scheme or host and an international host name work; no scheme "
+          "(localhost:8000/v1 reads as the scheme 'localhost:'), another scheme (ftp:), whitespace, a bad host "
+          "or port fail, and a backslash is read as '/', so the request goes to another host or path."),
     _rule("schema.pattern", ERROR, "A string that does not have the required form.",
           "The message quotes the schema's description of the form."),
     _rule("schema.other", ERROR, "Any other schema violation.",
@@ -125,6 +134,20 @@ _ALL = (
     _rule("ref.undefined-endpoint", ERROR, "Credentials for an endpoint id llm-config.json does not define.",
           "PonyBunny uses credentials under a custom id only when llm-config.json defines an endpoint with that "
           "id; these are never used. Often a typo in the id."),
+    # ids
+    _rule("ids.prototype-name", ERROR, "An id PonyBunny's JavaScript reads as an object internal.",
+          "PonyBunny keeps each section in a plain JavaScript object. '__proto__' as a model, agent or endpoint id "
+          "becomes the section's prototype in its merge, and its schema check then throws ConfigValidationError "
+          "on every load, so every LLM call fails; as a tier id it silently disappears. An endpoint id that every "
+          "object inherits (constructor, toString, valueOf, …) makes Path B's credential lookup crash with a "
+          "TypeError for every chain that reaches it. constructor and prototype as model, agent or tier ids, and "
+          "prototype as an endpoint id, work, and are not reported."),
+    _rule("ids.awkward-endpoint-id", WARNING, "An endpoint id PonyBunny accepts but that is awkward to use.",
+          "PonyBunny accepts any string as an endpoint id (spaces, a leading '_', 80 characters), and so does "
+          "pbcfg. But an id with spaces or other punctuation must be quoted in every shell command and URL, one "
+          "that starts with '_', '-' or '.' is easy to misread (a leading '-' looks like an option), and a long "
+          "one is hard to read in logs. Letters, digits, '.', '_' and '-', starting with a letter or digit, at "
+          "most 64 characters, are easiest."),
     # secrets
     _rule("secrets.credential-in-llm-config", ERROR, "A credential field in llm-config.json.",
           "PonyBunny reads keys only from credentials.json and the environment, so a key in llm-config.json does "
@@ -152,13 +175,30 @@ _ALL = (
           "set. PonyBunny's own init writes enabled: false for every built-in endpoint, so keys exported in the "
           "shell are silently ignored. Remove the entry or set enabled to true."),
     _rule("env.conflict", WARNING, "A file value and a set env var differ.",
-          "The docs say a non-empty environment variable wins over credentials.json, and pbcfg follows them. "
-          "PonyBunny's code does not always: at run time a non-empty baseUrl in the file beats "
-          "OPENAI_COMPATIBLE_BASE_URL, and the conversation agent's code path prefers the file and ignores the "
-          "OPENAI_COMPATIBLE_* variables. When both are set and differ, which one is used depends on the path."),
+          "For the built-in cloud endpoints the docs, pbcfg's runtime and both of PonyBunny's code paths agree: a "
+          "non-empty environment variable wins, so the file's value is dead and only confuses the next reader. "
+          "(openai-compatible differs: see env.ignored-on-path-b and env.file-base-url-wins.)"),
+    _rule("env.ignored-on-path-b", WARNING, "An OPENAI_COMPATIBLE_* variable that PonyBunny's Path B ignores.",
+          "The docs say OPENAI_COMPATIBLE_API_KEY and OPENAI_COMPATIBLE_BASE_URL configure the openai-compatible "
+          "endpoint, and pbcfg's runtime and PonyBunny's Path A (work items, planning) read them. PonyBunny's "
+          "Path B, the conversation agent, never does: only credentials.json counts there, so the agent calls the "
+          "server without a key, at another URL, or not at all. Write the value into credentials.json and every "
+          "path agrees."),
+    _rule("env.file-base-url-wins", WARNING, "A baseUrl in credentials.json beats OPENAI_COMPATIBLE_BASE_URL.",
+          "The docs, and pbcfg's runtime, let a non-empty environment variable win over the file. For "
+          "openai-compatible PonyBunny does the opposite: Path A takes a non-empty baseUrl from credentials.json "
+          "over OPENAI_COMPATIBLE_BASE_URL, and Path B never reads the variable, so PonyBunny never uses it while "
+          "pbcfg's runtime does. Keep one of the two."),
+    _rule("env.split-credentials", WARNING, "Required fields split between the file and the environment.",
+          "pbcfg's runtime and PonyBunny's Path A take each required field from the environment or the file. "
+          "PonyBunny's Path B wants all of an endpoint's required fields from one place: all in credentials.json, "
+          "or all in the environment; split, the endpoint is unusable there (aws-bedrock: accessKeyId and "
+          "secretAccessKey; azure-openai: apiKey and endpoint). Put them together."),
     _rule("env.missing-credential", ERROR, "An endpoint your files enable lacks a required credential here.",
           "An endpoint that is enabled but has no value for a required credential, in the file or in its "
-          "environment variable, cannot serve a request: PonyBunny skips it at run time. Which keys a process "
+          "environment variable, cannot serve a request: pbcfg's runtime skips it, and so does PonyBunny for its "
+          "built-in endpoints (its Path B still calls an openai-compatible or custom endpoint without a key: "
+          "ponybunny.keyless-endpoint). Which keys a process "
           "holds says something about the machine that runs PonyBunny only when lint runs there, or in a CI job "
           "that holds the same keys: so this is reported only with environment = \"check\" in "
           "[tool.pbcfg.lint], for the endpoints your files enable. Otherwise, and for endpoints only PonyBunny's "
@@ -200,9 +240,14 @@ _ALL = (
           "A fallback serves the requests its primary could not: if its maxContextTokens is smaller, long prompts "
           "fail again; if it lacks a capability (vision, function-calling, json-mode), requests that need it fail "
           "on the fallback. Checked for chains your file configures."),
+    _rule("routing.repeated-endpoint", WARNING, "A model lists the same endpoint twice.",
+          "PonyBunny keeps the repeat: both of its code paths send the request to that endpoint again right after "
+          "it failed, and pbcfg's runtime retries it too when nothing else is left. A repeat adds nothing. The fix "
+          "removes the later entries.", fixable=True),
     _rule("routing.priority-tie", INFO, "Two endpoints of one model have the same priority.",
-          "Endpoints of a model are tried in ascending priority. With equal priorities, the order falls to the "
-          "model's endpoints list, which is easy to change by accident. Give them distinct priorities."),
+          "pbcfg's runtime and PonyBunny's Path B try the endpoints of a model in ascending priority (its Path A "
+          "ignores priority and keeps the list order). With equal priorities, the order falls to the model's "
+          "endpoints list, which is easy to change by accident. Give them distinct priorities."),
     _rule("routing.unused-name", WARNING, "A tier or agent name PonyBunny never looks up.",
           "PonyBunny's code reads the tiers simple, medium and complex, and looks up only the agents "
           "conversation, agent_a_market_listener and execution. Another name (a typo such as \"simpel\") is "
@@ -233,12 +278,51 @@ _ALL = (
     _rule("files.stale-schema", WARNING, "A *.schema.json beside the files is missing or stale.",
           "The $schema key of each file points at a schema file beside it, which editors use for completion and "
           "checks. PonyBunny writes those only in `pb init`, so they go missing or stale (an old one lacks the "
-          "codex protocol). The fix writes pbcfg's current schemas. A missing one is reported at the $schema "
-          "key that names it.", fixable=True),
+          "codex protocol). The fix writes pbcfg's current schemas. That changes what PonyBunny does: it then "
+          "validates your files against pbcfg's stricter schema, so a typo it used to ignore makes its loader "
+          "throw (see ponybunny.config-refused). A missing one is reported at the $schema key that names it.",
+          fixable=True),
     _rule("files.llm-config-absent", INFO, "credentials.json without an llm-config.json beside it.",
           "PonyBunny then runs on its built-in defaults, where openai-compatible, azure-openai and "
           "google-vertex-ai are off and no custom endpoint exists: their entries in credentials.json are not "
           "used. Said once, at credentials.json."),
+    # ponybunny: how PonyBunny's loaders take the files, and where its code paths differ from the docs
+    _rule("ponybunny.file-ignored", ERROR, "PonyBunny will ignore the file: its schema file cannot be compiled.",
+          "PonyBunny validates each file with the schema file of the fixed name beside it (llm-config.schema.json, "
+          "credentials.schema.json), whatever $schema says, compiled by Ajv 2020 with ajv-formats. When Ajv "
+          "cannot compile it ($schema naming draft-07, 2019-09 or any URI other than draft 2020-12's; "
+          "{\"type\": 12}; null), PonyBunny ignores the file: for llm-config.json it runs on its built-in defaults, "
+          "and no key of credentials.json is used. Delete the schema file, or write pbcfg's."),
+    _rule("ponybunny.config-refused", ERROR, "PonyBunny will refuse llm-config.json: its schema file rejects it.",
+          "When llm-config.schema.json beside the config compiles, PonyBunny validates your file merged over its "
+          "defaults against it, and a failure throws ConfigValidationError on every load: it does not fall back "
+          "to its defaults, every LLM call fails. pbcfg validates the merged config against that file the way "
+          "PonyBunny does (Ajv 2020, allErrors, strict: false, ajv-formats) and reports each failure."),
+    _rule("ponybunny.credentials-refused", ERROR, "PonyBunny will refuse credentials.json, so none of its keys are used.",
+          "PonyBunny validates credentials.json with the schema file beside it, or its built-in schema, which "
+          "allows only $schema and endpoints and, in an entry, only enabled and the credential fields, as strings. "
+          "A failure makes its loader throw CredentialsValidationError: no key in the file is used, every call of "
+          "the conversation agent (Path B) fails, work items and planning (Path A) find no endpoint, even one keyed "
+          "by an environment variable, and `pb` services exit at start. This is the root cause, reported first; "
+          "pbcfg's own finding at the same key is folded into it."),
+    _rule("ponybunny.schema-file-unreadable", WARNING, "A schema file beside the config that PonyBunny cannot read.",
+          "A *.schema.json that is not JSON, or cannot be read, makes PonyBunny warn and validate with the schema "
+          "built into its loader instead; editors cannot use it either. A FIFO in its place blocks PonyBunny's "
+          "loader."),
+    _rule("ponybunny.keyless-endpoint", WARNING, "An OpenAI-protocol endpoint without a key, which Path B calls anyway.",
+          "pbcfg's runtime and PonyBunny's Path A need an apiKey for openai-compatible, and pbcfg's runtime for a "
+          "custom OpenAI endpoint too, so they drop an endpoint without one. PonyBunny's Path B counts "
+          "openai-compatible and every custom endpoint as having credentials: when its credentials.json entry has "
+          "any other non-empty field (such as baseUrl), or AWS_REGION or GOOGLE_CLOUD_REGION is set, it calls the "
+          "server with no Authorization header; otherwise it fails with 'Missing credentials' and skips the "
+          "endpoint for 30 s. For a server that needs no key, write a no-key value (not-needed, EMPTY, ollama) as "
+          "apiKey in credentials.json, and every path agrees."),
+    _rule("ponybunny.skipped-after-failure", WARNING, "A later model of a chain that Path B skips after a failure.",
+          "After any failed call (a 500, a timeout, an unknown model), PonyBunny's Path B marks the endpoint failed "
+          "for 30 s, for every model. A later model of the same chain that has no endpoint outside those of the "
+          "models before it is then never tried on Path B, while pbcfg's runtime still tries it (its cool-down never "
+          "skips the last option). Give the fallback another endpoint, or expect it to help only on pbcfg's "
+          "runtime."),
     # config: pbcfg's own settings
     _rule("config.unknown", ERROR, "An unknown key or rule id in pbcfg's lint settings.",
           "[tool.pbcfg.lint] in pyproject.toml, or [lint] in .pbcfg.toml, takes select, ignore, severity, "

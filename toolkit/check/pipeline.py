@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from pbcfg.check.loaders import ROOT_CAUSES, check_loading
+from pbcfg.check.prototype_ids import check_prototype_ids
 from pbcfg.check.references import check_cross_file, check_references
 from pbcfg.check.schema import check_schema
 from pbcfg.diagnostics import Diagnostic, Severity
@@ -16,7 +18,7 @@ from pbcfg.source.document import Document
 from pbcfg.source.files import Source, directory_of, expand_paths, read_source
 from pbcfg.source.jsonparse import parse_json
 
-__all__ = ["CheckResult", "check_paths", "check_sources", "parse_source"]
+__all__ = ["CheckResult", "check_paths", "check_sources", "parse_source", "report_order"]
 
 
 class CheckResult:
@@ -62,7 +64,8 @@ def parse_source(source: Source) -> tuple[Document | None, list[Diagnostic]]:
     return Document(source, parsed.data, parsed.strict_text), parsed.diagnostics
 
 
-def check_sources(sources: list[Source]) -> CheckResult:
+def check_sources(sources: list[Source], *, schema_files: bool = True) -> CheckResult:
+    """Check ``sources``; ``schema_files=False`` for texts not on disk: no schema file beside them is read."""
     result = CheckResult(list(sources))
     for source in sources:
         document, diagnostics = parse_source(source)
@@ -70,15 +73,21 @@ def check_sources(sources: list[Source]) -> CheckResult:
         if document is None:
             continue
         result.documents.append(document)
-        result.diagnostics.extend(check_schema(document))
+        result.diagnostics.extend(check_loading(document, check_schema(document), beside=schema_files))
         if document.kind == "llm-config":
+            result.diagnostics.extend(check_prototype_ids(document))
             result.diagnostics.extend(check_references(document))
     for pair in result.by_directory().values():
         if len(pair) == 2:
             result.diagnostics.extend(check_cross_file(pair["credentials"], pair["llm-config"]))
-    order = {source.name: index for index, source in enumerate(sources)}
-    result.diagnostics.sort(key=lambda d: (order.get(d.file, len(order)),) + d.sort_key())
+    result.diagnostics.sort(key=report_order(sources))
     return result
+
+
+def report_order(sources: list[Source]):
+    """The order findings are reported in: by file as given, root causes first, then by position."""
+    order = {source.name: index for index, source in enumerate(sources)}
+    return lambda d: (order.get(d.file, len(order)), d.rule not in ROOT_CAUSES) + d.sort_key()
 
 
 def check_paths(paths: list[str], *, config_dir: str, kind: str | None = None) -> CheckResult:

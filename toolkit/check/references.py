@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.ponybunny.builtins import builtin_endpoints, builtin_models
+from pbcfg.ponybunny.js_names import INHERITED
 from pbcfg.source.document import Document
 from pbcfg.util.shapes import items, mapping
 from pbcfg.util.suggest import did_you_mean
@@ -62,6 +63,10 @@ def _model_ref(document: Document, tokens: list, model_id: str, models: set) -> 
         new = _DROPPED_MODELS[model_id]
         hint = (f"PonyBunny's defaults dropped {model_id!r} on 2026-02-07 for {new!r}: name the new one "
                 f"(`pbcfg migrate --rename-model {model_id}={new}` does), or define {model_id!r} under models")
+    elif model_id in INHERITED:
+        hint = (f"PonyBunny's Path B finds the inherited {model_id!r} and crashes on it (TypeError: "
+                "modelConfig.endpoints is not iterable), so the whole chain fails, not only this model; define it "
+                "under models, or name another")
     else:
         guess = did_you_mean(model_id, models)
         hint = f"did you mean {guess!r}?" if guess else "define it under models, or name a built-in model"

@@ -12,6 +12,7 @@ import math
 
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.ponybunny.builtins import CREDENTIAL_FIELDS, builtin_endpoints
+from pbcfg.ponybunny.urls import url_problem
 from pbcfg.schema_store import subschema, validator
 from pbcfg.source.document import Document
 from pbcfg.util.suggest import did_you_mean
@@ -118,7 +119,9 @@ def _explain(document: Document, error) -> list[Diagnostic]:
         return [at(tokens, "schema.uniqueItems", f"{_show(repeated, tokens, document.kind)} appears more than once in this list",
                    "remove the repeat")]
     if kind in ("Format", "Pattern", "AnyOf") and _is_url(schema_path):
-        return [at(tokens, "schema.format", f"{_show(value, tokens, document.kind)} is not an http:// or https:// URL",
+        why = url_problem(value) if isinstance(value, str) else None
+        return [at(tokens, "schema.format", f"{_show(value, tokens, document.kind)} is not an http:// or https:// URL"
+                   + (f": {why}" if why else ""),
                    "write an absolute URL such as http://localhost:11434/v1" +
                    (", or an empty string to leave it unset" if kind == "AnyOf" else ""))]
     if kind == "Pattern":

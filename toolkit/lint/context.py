@@ -104,6 +104,14 @@ class LintContext:
             return None
         return Finding(document.diagnostic(tokens, rule_id, message, hint, key=key), fix)
 
+    def at_first(self, places: list[tuple[str, list]], rule_id: str, message: str, hint: str | None = None, *,
+                 fix=None, key: bool = False) -> Finding | None:
+        """A finding at the first of ``places`` (``(kind, tokens)``, best first) whose file exists."""
+        for kind, tokens in places:
+            if self.document(kind) is not None:
+                return self.at(kind, tokens, rule_id, message, hint, fix=fix, key=key)
+        return None
+
     def in_llm_config(self, tokens: list, rule_id: str, message: str, hint: str | None = None, *,
                       fix=None, key: bool = False) -> Finding | None:
         return self.at("llm-config", tokens, rule_id, message, hint, fix=fix, key=key)

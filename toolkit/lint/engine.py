@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from pbcfg.check.pipeline import CheckResult, check_sources
+from pbcfg.check.pipeline import CheckResult, check_sources, report_order
 from pbcfg.diagnostics import Diagnostic, Severity
 from pbcfg.lint.context import LintContext
 from pbcfg.lint.fixes import SetMode, TextEdit, WriteFile, apply_edits, edit_remove_item
@@ -137,8 +137,8 @@ def lint_paths(paths: list[str], *, config_dir: str, kind: str | None, settings:
             if settings.keeps(f.diagnostic)
             and not (f.diagnostic.rule == "schema.additionalProperties" and f.diagnostic.pointer in covered)]
     kept.extend(Finding(problem) for problem in settings.problems)
-    order = {source.name: index for index, source in enumerate(result.sources)}
-    kept.sort(key=lambda f: (order.get(f.diagnostic.file, len(order)),) + f.diagnostic.sort_key())
+    in_order = report_order(result.sources)
+    kept.sort(key=lambda f: in_order(f.diagnostic))
     return LintResult(result, kept, [name for name in result.files if name in shown], notes,
                       _skipped(result, invalid & shown))
 

@@ -78,6 +78,12 @@ def cause_of(ctx, endpoint_id: str) -> Cause | None:
     if missing:
         fields = english_list([field for field, _ in missing])
         names = [f"${name}" for _, name in missing if name]
+        if names and endpoint_id == "openai-compatible":  # Path B reads no OPENAI_COMPATIBLE_* variable
+            return Cause(endpoint_id, f"{endpoint_id} has no {fields} (not in credentials.json, and "
+                                      f"{english_list(names)} {'is' if len(names) == 1 else 'are'} not set)",
+                         f"put {fields} in credentials.json (a server without auth takes any string, such as "
+                         f"\"not-needed\"); {english_list(names)} would reach only PonyBunny's Path A, never its "
+                         "conversation agent (Path B)", places, True)
         if names:
             return Cause(endpoint_id, f"{endpoint_id} has no {fields} (not in credentials.json, and "
                                       f"{english_list(names)} {'is' if len(names) == 1 else 'are'} not set)",

@@ -9,14 +9,15 @@ can never produce a file pbcfg would reject.
 from __future__ import annotations
 
 import json
-import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from pbcfg.errors import PbcfgError, UsageError
+from pbcfg.lint.rules.ids import awkward
 from pbcfg.ponybunny.builtins import builtin_endpoints, builtin_models, defaults
+from pbcfg.ponybunny.js_names import INHERITED
+from pbcfg.ponybunny.path_b import ENV
 from pbcfg.presets.catalog import NUMBERS, Preset, settable
-from pbcfg.schema_store import schema
 from pbcfg.util.resources import resource_dir
 from pbcfg.util.shapes import items
 
@@ -77,10 +78,11 @@ def _endpoint_id(preset: Preset, requested: str | None) -> str:
     if not preset.local:
         raise UsageError(f"--endpoint-id: preset {preset.name!r} configures the built-in {preset.endpoint_id!r}; "
                          "only OpenAI-compatible presets take another endpoint id")
-    pattern = schema("llm-config")["$defs"]["endpointId"]["pattern"]
-    if not re.fullmatch(pattern, requested):
-        raise UsageError(f"--endpoint-id: {requested!r} has characters other than letters, digits, '.', '_' and '-' "
-                         "(it must start with a letter or digit, at most 64 characters)")
+    if not requested:
+        raise UsageError("--endpoint-id: an endpoint id cannot be empty")
+    if requested in INHERITED:
+        raise UsageError(f"--endpoint-id: PonyBunny's JavaScript reads {requested!r} as an object internal, so the "
+                         "endpoint would break it (`pbcfg lint --explain ids.prototype-name`); pick another id")
     if requested in builtin_endpoints() and builtin_endpoints()[requested].protocol != "openai":
         raise UsageError(f"--endpoint-id: {requested!r} is a built-in {builtin_endpoints()[requested].protocol} "
                          "endpoint; pick a new id for another OpenAI-compatible server")
@@ -130,6 +132,14 @@ def render(preset: Preset, params: Parameters, *, current_tier: dict | None = No
     endpoint_id = _endpoint_id(preset, params.endpoint_id)
     values = _settings(preset, endpoint_id, params.settings)
     notes = list(preset.notes)
+    if endpoint_id not in builtin_endpoints():
+        notes.append(f"PonyBunny's conversation agent (Path B) uses the custom endpoint {endpoint_id!r}; its Path A "
+                     "(work items, planning) knows only its eight built-in endpoint ids, so there a model listed on "
+                     f"{endpoint_id!r} first fails with 'No protocol found'.")
+    why = awkward(endpoint_id)
+    if why:
+        notes.append(f"The endpoint id {endpoint_id!r} {why}: PonyBunny accepts it, but it must be quoted in every "
+                     "shell command (`pbcfg lint` warns: ids.awkward-endpoint-id).")
     builtin = builtin_endpoints().get(endpoint_id)
 
     base_url = params.base_url or preset.default_base_url
@@ -148,19 +158,25 @@ def render(preset: Preset, params: Parameters, *, current_tier: dict | None = No
         credentials[key_field] = params.api_key
     else:
         env_name = builtin.env.get(key_field) if builtin and key_field else None
+        both_paths = env_name is not None and env_name in ENV.get(endpoint_id, {}).values()
         if params.api_key_env is not None:
             if env_name is None:
-                raise UsageError(f"--api-key-env: PonyBunny reads no environment variable for {endpoint_id!r}; "
-                                 "use --api-key, or the built-in openai-compatible endpoint")
+                raise UsageError(f"--api-key-env: PonyBunny reads no environment variable for a custom endpoint "
+                                 f"id ({endpoint_id!r}) on either of its code paths; use --api-key")
             if params.api_key_env != env_name:
                 raise UsageError(f"--api-key-env: PonyBunny reads the key for {endpoint_id} only from ${env_name}, "
                                  f"not ${params.api_key_env}")
-            notes.insert(0, f"The key stays in ${env_name}; nothing secret is written.")
+            notes.insert(0, f"The key stays in ${env_name}; nothing secret is written." + (
+                "" if both_paths else f" Only PonyBunny's Path A (work items, planning) and pbcfg's runtime read "
+                f"${env_name}: PonyBunny's conversation agent (Path B) ignores it and calls the server without a "
+                "key. Pass --api-key instead if the server checks keys."))
         elif preset.no_key_value is not None:
             credentials[key_field] = preset.no_key_value
         elif preset.key_required:
-            raise UsageError(f"--api-key: preset {preset.name!r} needs a key "
-                             f"(or --api-key-env {env_name})" if env_name else f"--api-key: preset {preset.name!r} needs a key")
+            raise UsageError(f"--api-key: preset {preset.name!r} needs a key" + (
+                f" (or --api-key-env {env_name})" if both_paths else
+                f", written to credentials.json (${env_name} would reach only PonyBunny's Path A: its "
+                "conversation agent, Path B, ignores it)" if env_name else ""))
         elif env_name:
             notes.insert(0, f"No --api-key: the key stays in ${env_name}; nothing secret is written.")
     for field in settable(preset, endpoint_id):
@@ -176,6 +192,10 @@ def render(preset: Preset, params: Parameters, *, current_tier: dict | None = No
     primary = models[0] if models else preset.default_model
     if params.tier is not None and not params.tier.strip():
         raise UsageError("--tier: a tier name cannot be empty")
+    if "__proto__" in models or params.tier == "__proto__":
+        option, section = ("--model", "models") if "__proto__" in models else ("--tier", "tiers")
+        raise UsageError(f"{option}: PonyBunny's merge makes '__proto__' the prototype of {section}, not an entry "
+                         "of it (`pbcfg lint --explain ids.prototype-name`); pick another name")
     # a local server is set up to be used: with no --tier, every built-in tier (and the execution agent,
     # which has a primary of its own) starts with it; the previous primary stays as a fallback
     takes_over = params.tier is None and preset.local and route_tiers
@@ -221,7 +241,7 @@ def _must_validate(files: dict[str, str]) -> None:
     from pbcfg.source.files import Source
 
     sources = [Source(name, name, name.split(".")[0], text) for name, text in files.items()]
-    errors = [d for d in check_sources(sources).diagnostics if d.severity is Severity.ERROR]
+    errors = [d for d in check_sources(sources, schema_files=False).diagnostics if d.severity is Severity.ERROR]
     if errors:
         first = errors[0]
         raise PbcfgError(f"internal: the preset rendered an invalid {first.file}: {first.rule} {first.message}")

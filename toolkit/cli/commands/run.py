@@ -73,18 +73,30 @@ def _plan_text(shown: dict) -> str:
 @target_options
 @config_dir_option
 @report_options
+@click.option("--as", "as_", type=click.Choice(["pbcfg", "ponybunny"]), default="pbcfg", show_default=True,
+              help="ponybunny: also show what PonyBunny's Path B (its conversation agent) will really try "
+                   "(text or json).")
 @click.pass_context
-def resolve(ctx, tier, agent, model, config_dir, fmt, output, fail_on, color) -> None:
+def resolve(ctx, tier, agent, model, config_dir, fmt, output, fail_on, color, as_) -> None:
     """Print the plan: the ordered (model, endpoint) attempts, with where each value came from.
 
     Every dropped pair is a resolve.dropped finding, an empty plan a resolve.no-route error (exit 1), each at the
-    file and pointer where its fix lies; --format json adds the plan itself under "plan".
+    file and pointer where its fix lies; --format json adds the plan itself under "plan". With --as ponybunny,
+    pbcfg's plan beside what PonyBunny's Path B will try, a `!` line wherever they differ.
     """
     from pbcfg.reporters import emit
     from pbcfg.runtime.findings import config_files, plan_findings
     from pbcfg.util.redaction import redact
 
     target = _target(tier, agent, model)
+    if as_ == "ponybunny":
+        if fmt not in (None, "text", "json") or output is not None:
+            from pbcfg.errors import UsageError
+
+            raise UsageError("--as ponybunny prints text or json on stdout: leave out --output, use --format json")
+        from pbcfg.cli.commands.resolve_ponybunny import resolve_as_ponybunny
+
+        return resolve_as_ponybunny(config_dir, target, fmt or "text")
     (what, name), = target.items()
     with _runtime(config_dir) as runtime:
         plan = runtime.plan(**target)

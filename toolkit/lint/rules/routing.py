@@ -8,6 +8,7 @@ naming what the cause takes down.
 
 from __future__ import annotations
 
+from pbcfg.lint.fixes import edit_remove_item
 from pbcfg.lint.reach import (
     READ_AGENTS,
     READ_TIERS,
@@ -144,6 +145,22 @@ def fallback_weaker(ctx):
     return found
 
 
+@check("routing.repeated-endpoint", reads=_LLM)
+def repeated_endpoint(ctx):
+    found = []
+    for model_id, model in _users_models(ctx).items():
+        endpoints = model.get("endpoints") if isinstance(model.get("endpoints"), list) else []
+        for index, endpoint_id in enumerate(endpoints):
+            if endpoint_id in endpoints[:index]:
+                tokens = ["models", model_id, "endpoints", index]
+                found.append(ctx.in_llm_config(
+                    tokens, "routing.repeated-endpoint",
+                    f"model {model_id!r} lists {endpoint_id!r} again: PonyBunny calls it a second time right after it "
+                    "failed, and never anything new",
+                    "remove the repeat (`pbcfg lint --fix` does)", fix=edit_remove_item(ctx.llm_config, tokens)))
+    return found
+
+
 @check("routing.priority-tie", reads=_LLM)
 def priority_tie(ctx):
     found = []
@@ -152,6 +169,8 @@ def priority_tie(ctx):
         seen: dict = {}
         for index, endpoint_id in enumerate(endpoints):
             priority = ctx.endpoints[endpoint_id].priority
+            if endpoint_id in endpoints[:index]:
+                continue  # a repeat: routing.repeated-endpoint
             if priority in seen:
                 found.append(ctx.in_llm_config(["models", model_id, "endpoints", index], "routing.priority-tie",
                                                f"{endpoint_id!r} and {seen[priority]!r} both have priority {priority}; "

@@ -1,0 +1,158 @@
+"""What PonyBunny's loaders will do with a checked file, and the errors that say so.
+
+The schema PonyBunny applies is the schema file beside the config when it
+exists and parses (:mod:`pbcfg.ponybunny.schema_files`), else the one built
+into its loader. So, per file:
+
+- a schema file Ajv cannot compile: PonyBunny ignores the file
+  (``ponybunny.file-ignored``; llm-config.json: it runs on its defaults);
+- a schema file that compiles but is not pbcfg's: the merged llm-config (or the
+  raw credentials) is validated against it as PonyBunny does, and each failure
+  is an error: PonyBunny throws on every load (``ponybunny.config-refused``,
+  ``ponybunny.credentials-refused``);
+- credentials.json that the schema PonyBunny applies (its built-in one, or
+  pbcfg's when that is the file beside it) rejects: ``ponybunny.credentials-refused``,
+  the root cause, folding pbcfg's own schema error at the same place;
+- a schema file that is not JSON or cannot be read: PonyBunny warns and uses
+  its built-in schema (``ponybunny.schema-file-unreadable``).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+
+from pbcfg.diagnostics import Diagnostic
+from pbcfg.ponybunny.loaders import (
+    LoadOutcome,
+    ajv_view,
+    builtin_credentials_problems,
+    builtin_llm_config_problems,
+    patch_codex,
+)
+from pbcfg.ponybunny.schema_compiler import Compiled, Problem, compile_schema, problems
+from pbcfg.ponybunny.schema_files import SchemaFile, schema_file_beside
+from pbcfg.rules import diagnostic
+from pbcfg.schema_store import validator
+from pbcfg.source.document import Document
+from pbcfg.util.pointer import join
+
+__all__ = ["ROOT_CAUSES", "check_loading", "load_outcome"]
+
+# rules that say why PonyBunny will not use a file as written: reported first for their file
+ROOT_CAUSES = frozenset({"ponybunny.file-ignored", "ponybunny.credentials-refused", "ponybunny.config-refused"})
+
+
+def load_outcome(document: Document, schema_file: SchemaFile | None = None) -> LoadOutcome:
+    """How PonyBunny's loader ends on ``document``: loaded, on its defaults, ignored, or refused (and why)."""
+    llm = document.kind == "llm-config"
+    schema_file = schema_file or schema_file_beside(document.source.path, document.kind)
+    schema_name = os.path.basename(schema_file.path)
+    instance = (lambda: ajv_view(_merged(document.data))) if llm else (lambda: document.data)
+    if schema_file.state == "differs":
+        compiled = compile_schema(patch_codex(copy.deepcopy(schema_file.schema)) if llm else schema_file.schema)
+        if compiled.error:
+            return LoadOutcome("defaults" if llm else "ignored", f"its schema file {schema_name} cannot be compiled: "
+                               f"{compiled.error}")
+        found = problems(compiled, instance())
+        reason = f"its schema file {schema_name} rejects it"
+    elif schema_file.state == "same":
+        found = problems(Compiled(validator(document.kind), None), instance())
+        reason = f"its schema file {schema_name} (pbcfg's) rejects it"
+    else:
+        found = builtin_llm_config_problems(_merged(document.data)) if llm else builtin_credentials_problems(document.data)
+        reason = "its loader's built-in schema rejects it"
+    return LoadOutcome("refused", reason, tuple(found)) if found else LoadOutcome("loaded")
+
+
+def _merged(data: object) -> dict:
+    from pbcfg.ponybunny.merge import merged_llm_config
+
+    return merged_llm_config(data)
+
+
+def check_loading(document: Document, schema_diagnostics: list[Diagnostic], *, beside: bool = True) -> list[Diagnostic]:
+    """``schema_diagnostics``, with the ones PonyBunny's refusal explains folded in, and what its loader will do.
+
+    A YAML source is not what PonyBunny reads: it gets its schema errors only. Without ``beside`` (a file
+    that is not on disk yet) no schema file is looked for: PonyBunny's built-in schema applies.
+    """
+    if document.source.is_yaml:
+        return schema_diagnostics
+    schema_file = schema_file_beside(document.source.path, document.kind) if beside else \
+        SchemaFile(document.source.path, "missing")
+    if document.kind == "llm-config" and schema_file.state in ("missing", "same"):
+        return schema_diagnostics  # the built-in schema or pbcfg's: pbcfg's own errors already say it all
+    at_top = ["$schema"] if isinstance(document.data, dict) and "$schema" in document.data else []
+    name, schema_name = os.path.basename(document.name), os.path.basename(schema_file.path)
+    found: list[Diagnostic] = []
+    if schema_file.state == "unreadable":
+        fallback = "" if "block" in (schema_file.reason or "") else \
+            f", so it validates {name} with its built-in schema instead"
+        found.append(document.diagnostic(
+            at_top, "ponybunny.schema-file-unreadable", f"PonyBunny cannot use {schema_name}: {schema_file.reason}{fallback}",
+            f"delete {schema_name}, or write pbcfg's with `pbcfg lint --fix`", key=bool(at_top)))
+        if document.kind == "llm-config":
+            return schema_diagnostics + found
+    outcome = load_outcome(document, schema_file)
+    if outcome.state in ("defaults", "ignored"):
+        what = "run on its built-in defaults" if outcome.state == "defaults" else \
+            "use none of its keys (only environment variables count)"
+        found.append(document.diagnostic(
+            at_top, "ponybunny.file-ignored", f"PonyBunny will ignore {name} and {what}: {outcome.reason}",
+            f"delete {schema_name} (PonyBunny then uses its built-in schema), or write pbcfg's with `pbcfg lint --fix`",
+            key=bool(at_top)))
+    elif outcome.state == "refused":
+        return _refusals(document, outcome, schema_diagnostics, schema_file) + found
+    return schema_diagnostics + found
+
+
+def _refusals(document: Document, outcome: LoadOutcome, schema_diagnostics: list[Diagnostic],
+              schema_file: SchemaFile) -> list[Diagnostic]:
+    """One root-cause error per problem PonyBunny's loader throws on; pbcfg's error at the same place folds in."""
+    credentials = document.kind == "credentials"
+    name = os.path.basename(document.name)
+    rule = "ponybunny.credentials-refused" if credentials else "ponybunny.config-refused"
+    consequence = "so none of its keys are used" if credentials else \
+        "so every LLM call fails with ConfigValidationError"
+    schema_name = os.path.basename(schema_file.path)
+    source = f" (its schema file {schema_name} says so)" if schema_file.state == "differs" else ""
+    mine = {d.pointer: d for d in schema_diagnostics}
+    by_pointer: dict[str, list[Problem]] = {}
+    for problem in outcome.problems:  # Ajv may say several things about one place (type and enum)
+        by_pointer.setdefault(join(_place(problem)), []).append(problem)
+    found = []
+    for index, (pointer, said) in enumerate(by_pointer.items()):
+        own = mine.get(pointer)
+        what = own.message if own else f"{join(said[0].tokens) or '/'}: " + "; ".join(
+            p.message + (f" ({p.key!r})" if p.key is not None else "") for p in said)
+        message = (f"PonyBunny will refuse {name}, {consequence}: {what}{source}" if index == 0 else
+                   f"another reason PonyBunny refuses {name}: {what}{source}")
+        if own:
+            found.append(diagnostic(rule, own.file, message, own.hint, span=own.span, pointer=own.pointer,
+                                    snippet=own.snippet))
+        else:
+            found.append(_at(document, said[0], rule, message, f"fix it, or delete {schema_name} if PonyBunny should "
+                             "not apply that schema" if schema_file.state == "differs" else None))
+    return found + [d for d in schema_diagnostics if d.pointer not in by_pointer]
+
+
+def _place(problem: Problem) -> list:
+    """Where a problem is in the file: the key an unknown-key or property-name error is about, else Ajv's path."""
+    return problem.tokens + [problem.key] if problem.key is not None else problem.tokens
+
+
+def _at(document: Document, problem: Problem, rule: str, message: str, hint: str | None) -> Diagnostic:
+    """A diagnostic for a problem in the checked (or merged) data, placed as near as the file gets."""
+    place = _place(problem)
+    present, data = [], document.data
+    for token in place:
+        if isinstance(data, dict) and token in data or \
+                isinstance(data, list) and isinstance(token, int) and 0 <= token < len(data):
+            present.append(token)
+            data = data[token]
+        else:
+            break
+    key = bool(present) and not isinstance(present[-1], int) and \
+        (len(present) < len(place) or problem.key is not None or problem.message.startswith("must have required"))
+    return document.diagnostic(present, rule, message, hint, key=key)._replace(pointer=join(place))
