@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from pbcfg.errors import Refused
+from pbcfg.errors import WriteError
 from pbcfg.util.atomic import write_atomic
 
 WRITER = """
@@ -54,7 +54,7 @@ def test_a_link_out_of_the_directory_is_refused_unless_allowed(tmp_path, monkeyp
     (tmp_path / "config").mkdir()
     link = tmp_path / "config" / "llm-config.json"
     link.symlink_to(outside)
-    with pytest.raises(Refused) as refused:
+    with pytest.raises(WriteError) as refused:
         write_atomic(link, "{}\n")
     assert str(refused.value).endswith("pbcfg will not write through it (set PBCFG_ALLOW_SYMLINKS=1 if you mean it)")
     assert outside.read_text() == "{}"

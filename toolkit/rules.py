@@ -204,6 +204,12 @@ _ALL = (
           "The $schema key of each file points at a schema file beside it, which editors use for completion and "
           "checks. PonyBunny writes those only in `pb init`, so they go missing or stale (an old one lacks the "
           "codex protocol). The fix writes pbcfg's current schemas.", fixable=True),
+    _rule("files.interrupted-write", ERROR, "A pbcfg write of both files was interrupted halfway.",
+          "pbcfg writes credentials.json and llm-config.json as one unit, but two renames cannot be one: a "
+          "process killed between them leaves one file new and the other old, and the pair may not match (a "
+          "model naming an endpoint the other file lacks). The message says which file is new and where the "
+          "previous version of each is kept. Compare them, restore a backup if needed, then delete the "
+          ".pbcfg-pending.json record beside them; until then pbcfg writes nothing into that directory."),
     # config: pbcfg's own settings
     _rule("config.unknown", ERROR, "An unknown key or rule id in pbcfg's lint settings.",
           "[tool.pbcfg.lint] in pyproject.toml, or [lint] in .pbcfg.toml, takes select, ignore, severity, "

@@ -15,8 +15,9 @@ from pbcfg.diagnostics import Diagnostic, Severity
 from pbcfg.source.document import Document
 from pbcfg.source.files import Source, directory_of, expand_paths, read_source
 from pbcfg.source.jsonparse import parse_json
+from pbcfg.util.known_secrets import register_credentials
 
-__all__ = ["CheckResult", "check_paths", "check_sources", "parse_source"]
+__all__ = ["CheckResult", "check_paths", "check_sources", "parse_source", "read_paths"]
 
 
 class CheckResult:
@@ -69,6 +70,8 @@ def check_sources(sources: list[Source]) -> CheckResult:
         result.diagnostics.extend(diagnostics)
         if document is None:
             continue
+        if document.kind == "credentials":  # every value, as parsed: a number, an escaped string
+            register_credentials(document.data)
         result.documents.append(document)
         result.diagnostics.extend(check_schema(document))
         if document.kind == "llm-config":
@@ -81,12 +84,48 @@ def check_sources(sources: list[Source]) -> CheckResult:
     return result
 
 
-def check_paths(paths: list[str], *, config_dir: str, kind: str | None = None) -> CheckResult:
-    """Check files, or the PonyBunny files in directories; no paths means ``config_dir``."""
+def read_paths(paths: list[str], *, config_dir: str, kind: str | None = None) -> list[Source]:
+    """The files, or the PonyBunny files in directories (no paths: ``config_dir``), each read once."""
     seen: set[str] = set()
     sources = []
     for path in expand_paths(paths, config_dir):
         if os.path.realpath(path) not in seen:
             seen.add(os.path.realpath(path))
             sources.append(read_source(path, kind))
-    return check_sources(sources)
+    return sources
+
+
+def check_paths(paths: list[str], *, config_dir: str, kind: str | None = None) -> CheckResult:
+    """Check files, or the PonyBunny files in directories; no paths means ``config_dir``."""
+    result = check_sources(read_paths(paths, config_dir=config_dir, kind=kind))
+    interrupted = _interrupted_writes(result.sources)
+    if interrupted:
+        result.diagnostics[:0] = interrupted
+    return result
+
+
+def _interrupted_writes(sources: list[Source]) -> list[Diagnostic]:
+    """A pbcfg write that died between its renames, in any directory checked (:mod:`pbcfg.util.journal`)."""
+    from pbcfg.util.journal import JOURNAL_NAME
+
+    directories = {directory_of(source.path): source for source in sources}
+    found = []
+    for directory, source in directories.items():
+        if not os.path.lexists(os.path.join(directory, JOURNAL_NAME)):
+            continue
+        from pbcfg.rules import diagnostic
+        from pbcfg.util.journal import interrupted
+
+        pending = interrupted(directory)
+        if pending is None:
+            continue
+        shown = os.path.dirname(source.name)
+        backups = "; ".join(f"the previous {os.path.basename(path)} is in {os.path.join(shown, os.path.basename(kept))}"
+                            for path, kept in pending.backups.items() if path in pending.new) or "no backup was kept"
+        found.append(diagnostic(
+            "files.interrupted-write", os.path.join(shown, os.path.basename(pending.new[0])),
+            f"newer than {', '.join(os.path.basename(path) for path in pending.old)}: a pbcfg write that began "
+            f"{pending.started} replaced {', '.join(os.path.basename(path) for path in pending.new)} and was killed "
+            f"before the rest, so the files may not match; {backups}",
+            f"compare them (restore a backup to go back), then delete {os.path.join(shown, JOURNAL_NAME)}"))
+    return found

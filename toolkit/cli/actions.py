@@ -25,31 +25,22 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
              diff: bool = False, no_backup: bool = False, fmt: str | None = None, output: str | None = None,
              fail_on: str = "error", color: bool | None = None) -> int:
     """Lint ``paths`` (none: the config directory), apply or show the safe fixes, report; the exit code."""
-    from pbcfg.lint.engine import apply_fixes, lint_paths
+    from pbcfg.lint.engine import fix_paths, lint_paths
     from pbcfg.lint.settings import find_settings
     from pbcfg.reporters import emit
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
     directory = resolve_config_dir(config_dir)
     settings = find_settings(paths[0] if paths else directory)
-
-    def run():
-        return lint_paths(list(paths), config_dir=directory, kind=kind, settings=settings, env=dict(os.environ),
-                          home=os.path.expanduser("~"))
-
-    result = run()
-    if fix or diff:
-        outcome = apply_fixes(result.findings, dry_run=diff, backup=not no_backup)
+    context = {"config_dir": directory, "kind": kind, "settings": settings, "env": dict(os.environ),
+               "home": os.path.expanduser("~")}
+    if fix or diff:  # --diff shows what --fix would write, and writes nothing
+        outcome = fix_paths(list(paths), **context, dry_run=diff, backup=not no_backup)
         if diff:
             sys.stdout.writelines(outcome.diffs)
         sys.stdout.flush()
         sys.stderr.writelines(("would " if diff else "fixed: ") + line + "\n" for line in outcome.applied)
         sys.stderr.writelines(line + "\n" for line in outcome.refused)
-        if fix:  # a fix can uncover or unblock another (two removals in one array): go again, a few times
-            for _ in range(4):
-                result = run()
-                if not apply_fixes(result.findings, dry_run=False, backup=False).applied:
-                    break
-            result = run()
+    result = lint_paths(list(paths), **context)
     return emit("lint", result.check.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
                 output=output)

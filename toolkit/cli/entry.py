@@ -7,6 +7,12 @@ It offers the command line to the hot path (:mod:`pbcfg.hotpath`) first, so
 import Click; everything else goes through the Click group in
 :mod:`pbcfg.commands`.
 
+Everything pbcfg prints passes one redaction boundary: for the length of the
+run, ``sys.stdout`` and ``sys.stderr`` are :class:`_Redacting` streams that
+mask every secret in play (:mod:`pbcfg.util.redaction`), whoever writes to
+them: a reporter, Click, a diff, an exception's message. The environment's
+secrets are registered first; files register theirs as they are read.
+
 A hot command run as the console script (``argv`` None) ends with
 ``os._exit`` once its output is flushed, as mypy does: the interpreter's
 teardown frees every module one by one, about 5 ms of a 50 ms budget, for a
@@ -26,10 +32,66 @@ __all__ = ["main"]
 
 def main(argv: list[str] | None = None) -> None:
     """Run pbcfg on ``argv`` (default: the process's arguments) and exit with the documented code."""
-    hot, code = _exit_code(argv)
-    if hot and argv is None:
-        _exit_now(code)
+    from pbcfg.util.known_secrets import register_environment
+
+    register_environment(os.environ)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Redacting(sys.stdout), _Redacting(sys.stderr)
+    try:
+        hot, code = _exit_code(argv)
+        if hot and argv is None:
+            _exit_now(code)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing more can reach it
+                pass
+        sys.stdout, sys.stderr = streams
     sys.exit(code)
+
+
+class _Redacting:
+    """A text stream that masks every registered secret before it passes text on.
+
+    Text is held back only while a line is unfinished and its last characters could begin a secret that the
+    next write completes: at most :data:`~pbcfg.util.redaction.MIN_RUN` - 1 characters, never past a newline
+    or a flush. It has no ``buffer``, so nothing (Click included) writes around it.
+    """
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        from pbcfg.util.redaction import MIN_RUN, redact
+
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        whole = self._pending + text
+        keep = 0 if whole.endswith("\n") else min(MIN_RUN - 1, len(whole) - whole.rfind("\n") - 1)
+        shown = redact(whole)
+        self._pending = whole[len(whole) - keep:] if keep else ""
+        if len(shown) > keep:
+            self._stream.write(shown[: len(shown) - keep])
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        if self._pending:
+            from pbcfg.util.redaction import redact
+
+            pending, self._pending = self._pending, ""
+            self._stream.write(redact(pending))
+        self._stream.flush()
+
+    def __getattr__(self, name: str):
+        if name == "buffer":
+            raise AttributeError(name)
+        return getattr(self._stream, name)
 
 
 def _exit_code(argv: list[str] | None) -> tuple[bool, int]:
@@ -52,6 +114,11 @@ def _exit_code(argv: list[str] | None) -> tuple[bool, int]:
     except Exception as error:  # a bug: say so in one line, keep the traceback for debugging
         if os.environ.get("PBCFG_DEBUG"):
             raise
+        from pbcfg.util.oserrors import WRITE_ERRNOS, write_error
+
+        if isinstance(error, OSError) and error.errno in WRITE_ERRNOS:  # e.g. stdout on a full disk: not a bug
+            _say(f"pbcfg: error: {write_error(error, error.filename or 'output')}")
+            return False, 2
         _say(f"pbcfg: internal error: {type(error).__name__}: {error} "
              "(this is a bug; rerun with PBCFG_DEBUG=1 for the traceback)")
         return False, 2

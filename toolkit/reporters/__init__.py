@@ -11,7 +11,6 @@ import sys
 from typing import NamedTuple
 
 from pbcfg.diagnostics import Diagnostic, Severity
-from pbcfg.errors import InputError
 from pbcfg.reporters.report import Summary, exit_code
 
 __all__ = ["FORMATS", "Report", "emit", "render", "use_color"]
@@ -49,13 +48,11 @@ def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str
     report = Report(tool, files, diagnostics, color=use_color(color) and fmt == "text" and output is None)
     if output is None:
         sys.stdout.write(render(fmt, report))
-    else:
+    else:  # stdout is masked where pbcfg starts (pbcfg.cli.entry); a report file is masked here
         from pbcfg.util.atomic import write_atomic
+        from pbcfg.util.redaction import redact
 
-        try:
-            write_atomic(output, render(fmt, report))
-        except OSError as error:
-            raise InputError(f"{output}: cannot write the report: {error.strerror or error}") from None
+        write_atomic(output, redact(render(fmt, report)), doing="cannot write the report")
         sys.stdout.write(f"{report.summary.sentence()}; report written to {output}\n")
     sys.stdout.flush()
     return exit_code(diagnostics, Severity.parse(fail_on))
