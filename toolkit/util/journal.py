@@ -10,25 +10,28 @@ means the writer died: if some files are new and others old,
 all new, nothing is wrong and the next write removes it.
 """
 
-from __future__ import annotations
-
 import contextlib
 import json
 import os
 import time
-from typing import NamedTuple
 
 __all__ = ["JOURNAL_NAME", "Interrupted", "clear", "interrupted", "record"]
 
 JOURNAL_NAME = ".pbcfg-pending.json"
 
 
-class Interrupted(NamedTuple):
-    journal: str  # its path
-    started: str  # when the interrupted write began, local time
-    new: list[str]  # files already replaced
-    old: list[str]  # files not replaced yet
-    backups: dict[str, str]  # file -> its backup
+class Interrupted:
+    """What an interrupted write left (a plain class: validate imports this module, and a NamedTuple costs
+    0.4 ms to create)."""
+
+    __slots__ = ("backups", "journal", "new", "old", "started")
+
+    def __init__(self, journal: str, started: str, new: list[str], old: list[str], backups: dict[str, str]) -> None:
+        self.journal = journal  # its path
+        self.started = started  # when the interrupted write began, local time
+        self.new = new  # files already replaced
+        self.old = old  # files not replaced yet
+        self.backups = backups  # file -> its backup
 
 
 def record(directory: str, entries: list[tuple[str, os.stat_result | None, os.stat_result, str | None]]) -> str:

@@ -1,10 +1,11 @@
 """Where secrets come from: every value pbcfg reads that must never be shown is handed to the redactor here.
 
-- a credentials file: the value of every field but the public ones (URLs,
-  region, project id), of any JSON type (an old file may hold
-  ``"apiKey": 123456789`` or a list), from the parsed data and from the raw
-  text too, so a file that does not parse is covered before its lines are
-  shown in a snippet (a YAML duplicate-key message quotes the value);
+- a credentials file, as it is read (:func:`register_source`): the value of
+  every field but the public ones (URLs, region, project id), of any JSON
+  type (an old file may hold ``"apiKey": 123456789`` or a list), duplicates
+  included; a file that does not parse is read as tokens, so its values are
+  known before a snippet shows their line (a YAML duplicate-key message
+  quotes the value);
 - any config text or parameter holding a URL: its userinfo
   (``http://user:KEY@host``), a port that is not a number, and the value of a
   query parameter whose name says it is a secret (``?api_key=KEY``);
@@ -27,15 +28,17 @@ from pbcfg.util.redaction import REDACTOR
 __all__ = ["register_credentials", "register_credentials_text", "register_environment", "register_source",
            "register_url_secrets", "register_value"]
 
+# patterns, compiled by the re module on first use: most runs never need them
 # a URL: scheme, authority (group 1), path, query (group 2)
-_URL = re.compile(r"""[A-Za-z][A-Za-z0-9+.-]*://([^\s"'<>/?#\\]*)[^\s"'<>?#\\]*(\?[^\s"'<>#\\]*)?""")
+_URL = r"""[A-Za-z][A-Za-z0-9+.-]*://([^\s"'<>/?#\\]*)[^\s"'<>?#\\]*(\?[^\s"'<>#\\]*)?"""
 _URL_SECRET_PARAMETERS = frozenset({"key", "sig", "signature", "auth", "code", "pass", "pwd"})
-# a variable whose name says it holds a secret: one of these words between underscores
-_SECRET_VARIABLE = re.compile(r"(?i)(?:^|_)(?:api_?)?(?:keys?|secrets?|tokens?|passwords?|passwd|credentials?)(?:_|$)")
+# a variable whose name holds one of these words (between underscores) holds a secret
+_SECRET_WORDS = frozenset({"key", "keys", "apikey", "secret", "secrets", "token", "tokens", "password", "passwords",
+                           "passwd", "credential", "credentials"})
 # the tokens of JSON or YAML text, good enough to tell which key a value belongs to in a file that does not parse
-_TOKEN = re.compile(r"""//[^\n]*|/\*.*?(?:\*/|\Z)|\#[^\n]*|"((?:[^"\\\n]|\\.)*)"?|'((?:[^'\n]|'')*)'?|([{}\[\]:,])"""
-                    r"""|(-?[0-9][0-9A-Za-z.+_-]*)|([^\s{}\[\]:,"'#]+)""", re.S)
-_YAML_PLAIN_VALUE = re.compile(r"""^[ \t]*(?:-[ \t]+)?["']?([^"'\n#:]+?)["']?[ \t]*:[ \t]+([^\s"'\[{#][^\n#]*?)[ \t]*(?:#.*)?$""", re.M)
+_TOKEN = (r"""(?s)//[^\n]*|/\*.*?(?:\*/|\Z)|\#[^\n]*|"((?:[^"\\\n]|\\.)*)"?|'((?:[^'\n]|'')*)'?|([{}\[\]:,])"""
+          r"""|(-?[0-9][0-9A-Za-z.+_-]*)|([^\s{}\[\]:,"'#]+)""")
+_YAML_PLAIN_VALUE = r"""(?m)^[ \t]*(?:-[ \t]+)?["']?([^"'\n#:]+?)["']?[ \t]*:[ \t]+([^\s"'\[{#][^\n#]*?)[ \t]*(?:#.*)?$"""
 
 
 def register_value(value: object) -> None:
@@ -49,7 +52,7 @@ def register_url_secrets(text: str) -> None:
         return
     from urllib.parse import unquote
 
-    for match in _URL.finditer(text):
+    for match in re.finditer(_URL, text):
         authority, query = match.group(1), match.group(2)
         userinfo, at, host = authority.rpartition("@")
         if at:
@@ -69,7 +72,7 @@ def register_url_secrets(text: str) -> None:
 
 def register_credentials(data: object, field: str | None = None) -> None:
     """Every value of a parsed credentials document but the public fields', and every URL's secrets."""
-    if isinstance(data, dict):
+    if isinstance(data, (dict, _Pairs)):
         for key, value in data.items():
             register_credentials(value, key if isinstance(value, (str, int, float, list)) else None)
     elif isinstance(data, list):
@@ -96,7 +99,7 @@ def register_credentials_text(text: str) -> None:
                 REDACTOR.add(value)
         pending.clear()
 
-    for match in _TOKEN.finditer(text):
+    for match in re.finditer(_TOKEN, text):
         double, single, punctuation, number, word = match.groups()
         if punctuation == ":":
             key = pending[-1] if pending else None
@@ -117,19 +120,39 @@ def register_credentials_text(text: str) -> None:
             commit()
             pending.append(number if number is not None else word)
     commit()
-    for match in _YAML_PLAIN_VALUE.finditer(text):  # a plain YAML scalar may hold spaces: the whole value
+    for match in re.finditer(_YAML_PLAIN_VALUE, text):  # a plain YAML scalar may hold spaces: the whole value
         if is_secret_field(match.group(1).strip()):
             REDACTOR.add(match.group(2))
     register_url_secrets(text)
 
 
 def register_source(source):
-    """A file just read (a :class:`pbcfg.source.files.Source`): its secrets registered; returned as is."""
-    if source.kind == "credentials":
-        register_credentials_text(source.text)
-    else:
+    """A file just read (a :class:`pbcfg.source.files.Source`): its secrets registered; returned as is.
+
+    Credentials JSON that parses is walked pair by pair (a duplicate key's first value too); anything else is
+    read as tokens (:func:`register_credentials_text`)."""
+    if source.kind != "credentials":
         register_url_secrets(source.text)
+        return source
+    if not source.name.lower().endswith((".yaml", ".yml")):
+        import json
+
+        try:
+            # numbers as written: 1e30 must be masked as 1e30, not as Python prints it
+            register_credentials(json.loads(source.text, object_pairs_hook=_Pairs, parse_int=str, parse_float=str,
+                                            parse_constant=str))
+            return source
+        except (ValueError, RecursionError):
+            pass
+    register_credentials_text(source.text)
     return source
+
+
+class _Pairs(list):
+    """A JSON object as its list of (key, value) pairs, duplicates kept."""
+
+    def items(self):
+        return iter(self)
 
 
 def register_environment(env) -> None:
@@ -137,6 +160,6 @@ def register_environment(env) -> None:
     for name, value in env.items():
         if not value:
             continue
-        if _SECRET_VARIABLE.search(name) and not (os.sep in value and os.path.exists(value)):
+        if not _SECRET_WORDS.isdisjoint(name.lower().split("_")) and not (os.sep in value and os.path.exists(value)):
             REDACTOR.add(value)
         register_url_secrets(value)
