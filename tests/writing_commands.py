@@ -84,9 +84,10 @@ WRITING_COMMANDS = ["lint --fix", "add", "migrate", "init --force", "render --ou
 
 
 def snapshot(directory: Path) -> dict[str, tuple[bytes | str, int]]:
-    """Every entry of ``directory``: a file's bytes and mode, or a link's target."""
+    """Every entry of ``directory``: a file's bytes and mode, or a link's target (the lock file aside: a writer
+    killed while holding it leaves it, and the next one removes it)."""
     found = {}
-    for entry in sorted(os.listdir(directory)):
+    for entry in sorted(set(os.listdir(directory)) - {".pbcfg.lock"}):
         path = directory / entry
         if path.is_symlink():
             found[entry] = (os.readlink(path), 0)
