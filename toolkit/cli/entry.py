@@ -54,38 +54,44 @@ def main(argv: list[str] | None = None) -> None:
 class _Redacting:
     """A text stream that masks every registered secret before it passes text on.
 
-    Text is held back only while a line is unfinished and its last characters could begin a secret that the
-    next write completes: at most :data:`~pbcfg.util.redaction.MIN_RUN` - 1 characters, never past a newline
-    or a flush. It has no ``buffer``, so nothing (Click included) writes around it.
+    A secret may arrive in pieces (one write each), so the last characters of an unfinished line are held back
+    until the next write, a newline or a flush: at most :data:`~pbcfg.util.redaction.MIN_RUN` - 1 of them, which
+    are masked with the characters written before them as context. It has no ``buffer``, so nothing (Click
+    included) writes around it.
     """
 
     def __init__(self, stream) -> None:
         self._stream = stream
-        self._pending = ""
+        self._context = ""  # the last characters passed on, as written: a run may have begun in them
+        self._pending = ""  # held back: a run may go on in the next write
 
     def write(self, text: str) -> int:
-        from pbcfg.util.redaction import MIN_RUN, redact
+        from pbcfg.util.redaction import MIN_RUN
 
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        whole = self._pending + text
-        keep = 0 if whole.endswith("\n") else min(MIN_RUN - 1, len(whole) - whole.rfind("\n") - 1)
-        shown = redact(whole)
-        self._pending = whole[len(whole) - keep:] if keep else ""
-        if len(shown) > keep:
-            self._stream.write(shown[: len(shown) - keep])
+        unfinished = self._pending + text
+        keep = 0 if unfinished.endswith("\n") else min(MIN_RUN - 1, len(unfinished) - unfinished.rfind("\n") - 1)
+        self._pass_on(unfinished, len(unfinished) - keep)
+        self._pending = unfinished[len(unfinished) - keep:]
         return len(text)
+
+    def _pass_on(self, text: str, count: int) -> None:
+        """The first ``count`` characters of ``text``, masked as the characters around them say."""
+        from pbcfg.util.redaction import MIN_RUN, redact
+
+        if count:
+            start = len(self._context)
+            self._stream.write(redact(self._context + text)[start : start + count])
+            self._context = (self._context + text[:count])[-(MIN_RUN - 1):]
 
     def writelines(self, lines) -> None:
         for line in lines:
             self.write(line)
 
     def flush(self) -> None:
-        if self._pending:
-            from pbcfg.util.redaction import redact
-
-            pending, self._pending = self._pending, ""
-            self._stream.write(redact(pending))
+        pending, self._pending = self._pending, ""
+        self._pass_on(pending, len(pending))
         self._stream.flush()
 
     def __getattr__(self, name: str):
