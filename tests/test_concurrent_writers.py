@@ -82,7 +82,7 @@ def endpoints(directory) -> tuple[set, set]:
     return set(credentials), set(llm_config)
 
 
-def test_three_concurrent_adds_all_survive(tmp_path, workers, run):
+def test_three_concurrent_adds_all_survive(tmp_path, workers, run, capsys):
     pool = workers(3)
     for round_number in range(ROUNDS):
         directory = config(tmp_path / f"round{round_number}")
@@ -95,9 +95,11 @@ def test_three_concurrent_adds_all_survive(tmp_path, workers, run):
         assert {"m0", "m1", "m2"} <= set(models), round_number
         assert run("validate", directory).code == 0
         assert sorted(p.name for p in directory.iterdir() if p.name.startswith(".")) == [], round_number
+    with capsys.disabled():
+        print(f"\n{ROUNDS} rounds of 3 concurrent adds: {3 * ROUNDS} adds, all kept")
 
 
-def test_an_add_racing_lint_fix_survives_and_the_fix_too(tmp_path, workers):
+def test_an_add_racing_lint_fix_survives_and_the_fix_too(tmp_path, workers, capsys):
     pool = workers(2)
     for round_number in range(ROUNDS):
         directory = config(tmp_path / f"round{round_number}")
@@ -110,6 +112,8 @@ def test_an_add_racing_lint_fix_survives_and_the_fix_too(tmp_path, workers):
         assert fixed["baseUrl"] == "http://localhost:8000/v1", round_number
         tiers = json.loads((directory / "llm-config.json").read_text())["tiers"]
         assert tiers["simple"]["fallback"] == ["gpt-5.2"], round_number
+    with capsys.disabled():
+        print(f"\n{ROUNDS} rounds of add racing lint --fix: every add and every fix kept")
 
 
 def test_a_writer_that_cannot_get_the_lock_says_so_and_writes_nothing(run, tmp_path, monkeypatch):

@@ -228,3 +228,33 @@ def test_new_credentials_are_0600_and_modes_are_kept(tmp_path, run):
     path.chmod(0o604)
     write_atomic(path, "{}\n", backup=True)
     assert os.stat(path).st_mode & 0o777 == 0o604 and os.stat(str(path) + ".bak").st_mode & 0o777 == 0o604
+
+
+@pytest.mark.parametrize("failing_rename", [1, 2])
+def test_a_rename_that_fails_is_one_line_and_says_what_was_replaced(tmp_path, monkeypatch, failing_rename):
+    import errno
+
+    case = prepare("add", tmp_path)
+    cfg, real_replace, calls = case.directory, os.replace, []
+    before = snapshot(cfg)
+
+    def replace(source, target):
+        calls.append(target)
+        if len(calls) == failing_rename:
+            raise OSError(errno.EIO, "Input/output error")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(WriteError) as failed:
+        write_files([Write(cfg / "credentials.json", "{}\n", backup=True), Write(cfg / "llm-config.json", "{}\n", backup=True)])
+    monkeypatch.undo()
+    name = ["credentials.json", "llm-config.json"][failing_rename - 1]
+    if failing_rename == 1:
+        assert str(failed.value) == f"{cfg / name}: cannot write: input/output error from the device; nothing was changed"
+        assert snapshot(cfg) == before  # no temp file, no backup, no record left
+    else:
+        assert str(failed.value) == (f"{cfg / name}: cannot write: input/output error from the device; "
+                                     f"{cfg / 'credentials.json'} already replaced, so the files may not match (the "
+                                     "next `pbcfg validate` says where the backups are)")
+        assert [d.file for d in interrupted_reports(cfg)] == [str(cfg / "credentials.json")]
+        assert not [p for p in cfg.iterdir() if p.name.endswith(".tmp")]

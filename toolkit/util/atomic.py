@@ -230,23 +230,30 @@ def write_files(writes: list[Write], *, stamp: str | None = None, doing: str = "
                     records.append(journal.record(directory, entries))
                 _fsync_directory(directory)
         except BaseException as error:
-            for path in reversed(made + records):
-                with contextlib.suppress(OSError):
-                    os.unlink(path)
+            _remove(made + records)
             if isinstance(error, OSError):
                 failed = prepared[-1].target if len(prepared) == len(writes) else targets[len(prepared)]
                 raise write_error(error, failed, doing, then="nothing was changed") from None
             raise
-        _rename_all(prepared, doing)
+        done, error = _rename_all(prepared)
+        if error is not None:
+            failed = prepared[len(done)].target
+            _remove([item.temp for item in prepared[len(done):]])
+            if not done:
+                _remove(made + records)
+                raise write_error(error, failed, doing, then="nothing was changed") from None
+            raise write_error(error, failed, doing, then=f"{', '.join(done)} already replaced, so the files may not "
+                              "match (the next `pbcfg validate` says where the backups are)") from None
         for directory in directories:
             _fsync_directory(directory)
             journal.clear(directory)
     return {p.write.path: p.backup for p in prepared if p.backup}
 
 
-def _rename_all(prepared: list[_Prepared], doing: str) -> None:
+def _rename_all(prepared: list[_Prepared]) -> tuple[list[str], OSError | None]:
+    """Put every temp file in place; the targets done, and the error that stopped it if one did."""
     done: list[str] = []
-    for index, item in enumerate(prepared):
+    for item in prepared:
         try:
             if item.write.new_only:
                 os.link(item.temp, item.target)  # fails rather than overwrite a file that appeared meanwhile
@@ -254,14 +261,15 @@ def _rename_all(prepared: list[_Prepared], doing: str) -> None:
             else:
                 os.replace(item.temp, item.target)
         except OSError as error:
-            for rest in prepared[index:]:
-                with contextlib.suppress(OSError):
-                    os.unlink(rest.temp)
-            if done:
-                raise write_error(error, item.target, doing, then=f"{', '.join(done)} already replaced, so the files may not "
-                                  "match (the next `pbcfg validate` says where the backups are)") from None
-            raise write_error(error, item.target, doing, then="nothing was changed") from None
+            return done, error
         done.append(item.target)
+    return done, None
+
+
+def _remove(paths: list[str]) -> None:
+    for path in reversed(paths):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def write_atomic(path, content: str | bytes, *, backup: bool = False, doing: str = "cannot write") -> str | None:
