@@ -258,3 +258,27 @@ def test_a_rename_that_fails_is_one_line_and_says_what_was_replaced(tmp_path, mo
                                      "next `pbcfg validate` says where the backups are)")
         assert [d.file for d in interrupted_reports(cfg)] == [str(cfg / "credentials.json")]
         assert not [p for p in cfg.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_lint_fix_writes_each_file_once_whatever_number_of_passes_it_needs(run, tmp_path, monkeypatch):
+    """Three copies of one fallback take two passes (the second removal overlaps the first): both are made in
+    memory and each file is replaced once, so a kill cannot leave the fix half done."""
+    case = prepare("lint --fix", tmp_path)
+    cfg = case.directory
+    text = (cfg / "llm-config.json").read_text().replace('"gpt-5.2",\n        "gpt-5.2"',
+                                                           '"gpt-5.2",\n        "gpt-5.2",\n        "gpt-5.2"')
+    (cfg / "llm-config.json").write_text(text)
+    real_replace, renamed = os.replace, []
+
+    def replace(source, target):
+        renamed.append(os.path.basename(target))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    result = run(*case.args)
+    monkeypatch.undo()
+    assert result.code == 0, result.err
+    assert sorted(renamed) == ["credentials.json", "llm-config.json"]
+    assert json.loads((cfg / "llm-config.json").read_text())["tiers"]["simple"]["fallback"] == ["gpt-5.2"]
+    assert (cfg / "llm-config.json.bak").read_text() == text and not (cfg / "llm-config.json.1.bak").exists()
+    assert f"fixed: edit {cfg / 'llm-config.json'} (2 fixes)\n" in result.err

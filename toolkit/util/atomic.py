@@ -6,11 +6,11 @@ of each directory (:mod:`pbcfg.util.dirlock`):
 1. each target is resolved (a link within its directory is followed; one
    that leaves it is refused unless ``PBCFG_ALLOW_SYMLINKS=1``) and must be a
    regular file or absent;
-2. the previous content is kept as a backup, created with
-   ``O_CREAT|O_EXCL|O_NOFOLLOW`` under a name no file holds yet
-   (``NAME.bak``, then ``NAME.1.bak``...), so a backup never overwrites an
-   older one and never goes through a link: a link or other non-regular file
-   where ``NAME.bak`` would go stops the write;
+2. the previous content is kept as a backup: written to a temp file, then
+   linked (``link(2)``, which neither replaces nor follows) to a name no file
+   holds yet (``NAME.bak``, then ``NAME.1.bak``...), so a backup is complete or
+   absent, never overwrites an older one and never goes through a link: a
+   link or other non-regular file where ``NAME.bak`` would go stops the write;
 3. each new content goes to a temp file ``.NAME.pbcfg-*.tmp`` beside it,
    created the same way with its final mode before the first byte (the
    file's own mode; credentials 0600), and fsynced;
@@ -21,7 +21,7 @@ of each directory (:mod:`pbcfg.util.dirlock`):
 Any ``OSError`` before the first rename (a full disk, a read-only mount, no
 permission) removes the temp files and backups made so far and becomes a
 one-line :class:`~pbcfg.errors.WriteError`: nothing was changed. Temp files
-left by a killed process are removed by the next write to the same file.
+left by a killed process are removed by the next write into the directory.
 """
 
 from __future__ import annotations
@@ -115,22 +115,27 @@ def _create(path: str, data: bytes, mode: int) -> os.stat_result:
 
 
 def _backup(target: str, data: bytes, mode: int, stamp: str | None) -> str:
-    """Keep ``data`` in the first free backup name of ``target``; refuse a link or non-regular file there."""
+    """Keep ``data`` in the first free backup name of ``target``; refuse a link or non-regular file there.
+
+    The copy is written and fsynced under a temp name, then linked to its name: a backup is complete or absent,
+    and ``link`` neither replaces nor follows anything at the name."""
     base = f"{target}.{stamp}" if stamp else target
-    for number in range(_MAX_BACKUPS):
-        candidate = f"{base}.bak" if number == 0 else f"{base}.{number}.bak"
-        try:
-            present = os.lstat(candidate)
-        except FileNotFoundError:
+    temp = _temp_name(target)
+    _create(temp, data, mode)
+    try:
+        for number in range(_MAX_BACKUPS):
+            candidate = f"{base}.bak" if number == 0 else f"{base}.{number}.bak"
             try:
-                _create(candidate, data, mode)
+                os.link(temp, candidate)
                 return candidate
             except FileExistsError:
-                present = os.lstat(candidate)  # appeared meanwhile: judge it like any other
-        if not stat.S_ISREG(present.st_mode):
-            raise WriteError(f"{candidate}: is {_kind_of(present.st_mode)} where pbcfg keeps a backup; pbcfg will not "
-                             "write through it. Remove it and run the command again; nothing was written")
-    raise WriteError(f"{base}.bak: {_MAX_BACKUPS} backups already; delete the old ones. Nothing was written")
+                present = os.lstat(candidate)
+            if not stat.S_ISREG(present.st_mode):
+                raise WriteError(f"{candidate}: is {_kind_of(present.st_mode)} where pbcfg keeps a backup; pbcfg will "
+                                 "not write through it. Remove it and run the command again; nothing was written")
+        raise WriteError(f"{base}.bak: {_MAX_BACKUPS} backups already; delete the old ones. Nothing was written")
+    finally:
+        os.unlink(temp)
 
 
 def _temp_name(target: str) -> str:
@@ -138,12 +143,12 @@ def _temp_name(target: str) -> str:
     return os.path.join(directory, f".{name}.pbcfg-{os.urandom(6).hex()}.tmp")
 
 
-def _sweep(target: str) -> None:
-    """Remove the temp files a killed writer left beside ``target`` (safe: the directory's lock is held)."""
+def _sweep(directory: str) -> None:
+    """Remove the temp files a killed writer left in ``directory`` (safe: its lock is held, and only a holder
+    makes temp files)."""
     import glob
 
-    directory, name = os.path.split(target)
-    for leftover in glob.glob(os.path.join(glob.escape(directory or "."), f".{glob.escape(name)}.pbcfg-*.tmp")):
+    for leftover in glob.glob(os.path.join(glob.escape(directory), ".*.pbcfg-*.tmp")):
         with contextlib.suppress(OSError):
             os.unlink(leftover)
 
@@ -157,7 +162,8 @@ def _fsync_directory(directory: str) -> None:
 
 
 def _settle(directory: str) -> None:
-    """Refuse to write where an earlier write was interrupted halfway; forget a record that is harmless."""
+    """Refuse to write where an earlier write was interrupted halfway; forget a record that is harmless and
+    the temp files of writers killed before they renamed them."""
     from pbcfg.util import journal
 
     pending = journal.interrupted(directory)
@@ -167,6 +173,7 @@ def _settle(directory: str) -> None:
                          f"`pbcfg validate` says where the backups are. Check the files, then delete {pending.journal}. "
                          "Nothing was written")
     journal.clear(directory)
+    _sweep(directory)
 
 
 class _Prepared(NamedTuple):
@@ -182,7 +189,6 @@ def _prepare(write: Write, target: str, stamp: str | None, made: list[str]) -> _
     from pbcfg.util.filemodes import CREDENTIALS_MODE, is_credentials_file, mode_for
 
     data = write.content.encode("utf-8") if isinstance(write.content, str) else write.content
-    _sweep(target)
     old, previous = _read_current(target)
     if write.new_only and old is not None:
         raise WriteError(f"{target}: exists already; pbcfg does not overwrite it. Nothing was written")
