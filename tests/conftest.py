@@ -6,8 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from pbcfg.cli.entry import main
+
+# every hypothesis test: the same examples on every run, and no per-example deadline, which a loaded
+# machine would turn into a flaky failure (speed is bench/'s business, never a test's)
+settings.register_profile("pbcfg", deadline=None, derandomize=True, database=None)
+settings.load_profile("pbcfg")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PONYBUNNY = FIXTURES / "ponybunny"

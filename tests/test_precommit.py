@@ -1,35 +1,87 @@
-"""The real pre-commit tool runs our hooks from this checkout on a good and a bad config."""
+"""The real pre-commit tool runs our hooks from this checkout: a good and a bad config for validate and lint,
+every config hook on a good project and on a bad one where each hook has its own reason to fail, and a
+committed key.
+
+The checkout is frozen once into a repository of its own (uncommitted and new files included), so pre-commit
+builds the hooks' environment once for the module (`pre-commit try-repo` would build it on every call).
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
 
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
+PBCFG = Path(sys.executable).parent / "pbcfg"
+CONFIG_HOOKS = {"pbcfg-validate": "pbcfg validate", "pbcfg-lint": "pbcfg lint",
+                "pbcfg-build-check": "pbcfg build --check", "pbcfg-migrate-check": "pbcfg migrate --check"}
 
 
 def git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
-def test_pbcfg_validate_hook_passes_a_good_config_and_fails_a_bad_one(tmp_path):
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory):
+    """This checkout as it is (uncommitted and new files included) frozen in one commit, and one pre-commit
+    home for the module: pre-commit builds the hooks' environment once per repository and revision.
+    (`pre-commit try-repo` would build it again on every call, in a store of its own.)"""
+    import shutil
+
+    frozen = tmp_path_factory.mktemp("hook-repo")
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                            check=True, capture_output=True, text=True).stdout.split("\0")
+    for name in filter(None, listed):
+        if (REPO / name).is_file():
+            (frozen / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, frozen / name)
+    git(frozen, "init", "-q")
+    git(frozen, "add", "-A")
+    git(frozen, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "frozen")
+    revision = subprocess.run(["git", "rev-parse", "HEAD"], cwd=frozen, check=True, capture_output=True,
+                              text=True).stdout.strip()
+    return frozen, revision, tmp_path_factory.mktemp("pre-commit-home")
+
+
+def new_project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     project.mkdir()
     git(project, "init", "-q")
     git(project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "init")
+    return project
+
+
+def hooks(project: Path, hook_repo):
+    """``hook(id)``: `pre-commit run ID --all-files` in ``project``, with our hooks in its config, as a user has it."""
+    repository, revision, home = hook_repo
+    (project / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {json.dumps(str(repository))}\n    rev: {revision}\n"
+        "    hooks:\n" + "".join(f"      - id: {hook}\n" for hook in CONFIG_HOOKS))
+    git(project, "add", ".pre-commit-config.yaml")  # pre-commit refuses a config that is not staged
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "GITHUB_ACTIONS": ""}
+
+    def hook(name: str | None = "pbcfg-validate") -> subprocess.CompletedProcess:
+        """One hook, or with None every hook of the config."""
+        return subprocess.run([PRE_COMMIT, "run", *([name] if name else []), "--all-files"], cwd=project,
+                              capture_output=True, text=True, env=env)
+
+    return hook
+
+
+def test_pbcfg_validate_hook_passes_a_good_config_and_fails_a_bad_one(tmp_path, hook_repo):
+    project = new_project(tmp_path)
     (project / "llm-config.json").write_text(json.dumps({"defaults": {"timeout": 120000}}))
     (project / "notes.json").write_text("{not json")  # not a PonyBunny file: the hook must not see it
     git(project, "add", ".")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GITHUB_ACTIONS": ""}
-
-    def hook(name: str = "pbcfg-validate") -> subprocess.CompletedProcess:
-        return subprocess.run([PRE_COMMIT, "try-repo", REPO, name, "--all-files"],
-                              cwd=project, capture_output=True, text=True, env=env)
+    hook = hooks(project, hook_repo)
 
     good = hook()
     assert good.returncode == 0, good.stdout + good.stderr
@@ -44,6 +96,96 @@ def test_pbcfg_validate_hook_passes_a_good_config_and_fails_a_bad_one(tmp_path):
     assert bad.returncode == 1
     assert "Failed" in bad.stdout
     assert "llm-config.json:1:26: error schema.minimum must be ≥ 1000, found 10" in bad.stdout
+
+
+def test_a_committed_config_with_keys_from_env_passes_and_a_committed_key_fails(tmp_path, hook_repo):
+    """Issue 16, item 2: in a git work tree, file modes (git checks out 0644 in 0755) and the keys this
+    process holds say nothing; a real-looking key in a committed credentials.json is an error of its own."""
+    from pbcfg.presets.catalog import get_preset
+    from pbcfg.presets.render import Parameters, render
+
+    project = new_project(tmp_path)
+    config = project / "config"
+    config.mkdir(mode=0o755)
+    for name, text in render(get_preset("openai"), Parameters()).files.items():  # the key stays in $OPENAI_API_KEY
+        (config / name).write_text(text)
+        (config / name).chmod(0o644)
+    git(project, "add", ".")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "config")
+    hook = hooks(project, hook_repo)
+
+    for name in ("pbcfg-validate", "pbcfg-lint"):
+        passed = hook(name)
+        assert passed.returncode == 0, passed.stdout + passed.stderr
+        assert "Passed" in passed.stdout and "secrets." not in passed.stdout and "env." not in passed.stdout
+
+    key = "sk-proj-4f9Qx2Lm8Rt6Vb1Nc3Zd7Hk5"
+    credentials = json.loads((config / "credentials.json").read_text())
+    credentials["endpoints"]["openai-direct"]["apiKey"] = key
+    (config / "credentials.json").write_text(json.dumps(credentials, indent=2) + "\n")
+    git(project, "add", ".")
+    assert hook("pbcfg-validate").returncode == 0  # valid: the file is fine, committing it is not
+    failed = hook("pbcfg-lint")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert ("config/credentials.json:6:17: error secrets.key-in-git apiKey of openai-direct (sk-…7Hk5) looks like "
+            "a real key, in a file inside a git work tree, where a commit publishes it\n") in failed.stdout
+    assert "hint: remove it here and set $OPENAI_API_KEY where PonyBunny runs" in failed.stdout
+    assert key[8:] not in failed.stdout and "secrets.file-permissions" not in failed.stdout
+
+
+def pbcfg(*args) -> None:
+    subprocess.run([PBCFG, *map(str, args)], check=True, capture_output=True)
+
+
+def yaml_project(tmp_path: Path) -> Path:
+    """YAML sources and the JSON built from them at the top (the build-check hook's default), plus files
+    that are not PonyBunny's and must not be seen."""
+    path = new_project(tmp_path)
+    pbcfg("init", "--preset", "ollama", "--config-dir", path, "--source", "yaml")
+    pbcfg("build", path, "--config-dir", path)
+    (path / "notes.json").write_text("{not json")
+    (path / "other.yaml").write_text("defaults: {timeout: 10}\n")
+    return path
+
+
+def run_hooks(path: Path, hook_repo) -> dict[str, tuple[bool, str]]:
+    """Every config hook on all files: hook id -> (passed, its output)."""
+    git(path, "add", "-A")
+    done = hooks(path, hook_repo)(None)
+    verdicts = dict(re.findall(r"^(pbcfg [a-z -]+?)\.+(Passed|Failed)$", done.stdout, re.M))
+    sections = dict(re.findall(r"^- hook id: (\S+)\n(.*?)(?=^pbcfg [a-z -]+?\.+|\Z)", done.stdout, re.M | re.S))
+    assert set(verdicts) == set(CONFIG_HOOKS.values()), done.stdout + done.stderr
+    return {hook: (verdicts[name] == "Passed", sections.get(hook, "")) for hook, name in CONFIG_HOOKS.items()}
+
+
+def test_every_hook_passes_a_good_project(tmp_path, hook_repo):
+    results = run_hooks(yaml_project(tmp_path), hook_repo)
+    assert {hook: passed for hook, (passed, _) in results.items()} == dict.fromkeys(CONFIG_HOOKS, True), results
+
+
+def test_each_hook_fails_a_bad_project_for_its_own_reason(tmp_path, hook_repo):
+    path = yaml_project(tmp_path)
+    with open(path / "llm-config.yaml", "a") as source:  # valid, but the JSON is not rebuilt
+        source.write("defaults: {temperature: 0.3}\n")
+    (path / "team").mkdir()
+    (path / "team" / "credentials.yaml").write_text("endpoints:\n  openai-direct:\n    api_key: sk-abc\n")
+    (path / "legacy").mkdir()
+    (path / "legacy" / "llm-config.json").write_text('{"tiers": {"simple": {"primary": "gpt-5.2", '
+                                                     '"fallback": "gpt-5.2"}}}\n')
+    results = run_hooks(path, hook_repo)
+    assert {hook: passed for hook, (passed, _) in results.items()} == dict.fromkeys(CONFIG_HOOKS, False), results
+    validate, lint = results["pbcfg-validate"][1], results["pbcfg-lint"][1]
+    for output in (validate, lint):
+        assert ("team/credentials.yaml:3:5: error schema.additionalProperties unknown key 'api_key' in "
+                "endpoints/openai-direct") in output
+        assert "legacy/llm-config.json:1:57: error schema.type" in output
+        assert "other.yaml" not in output and "notes.json" not in output
+    build = results["pbcfg-build-check"][1]
+    assert "./llm-config.json: error build.out-of-date differs from what the sources build" in build
+    assert '+    "temperature": 0.3' in build
+    migrate = results["pbcfg-migrate-check"][1]
+    assert "legacy/llm-config.json:1:57: error migrate.fallback-array a string → a one-element array" in migrate
+    assert "team/credentials.yaml:3:5: error migrate.credential-keys" in migrate
 
 
 def test_hooks_file_is_generated_from_the_catalog():

@@ -178,7 +178,11 @@ def offline_commands(d):
            tmp / "reports" / "build.xml"]
     yield ["add", "vllm", "--config-dir", d["live"], "--endpoint-id", "gpu", "--api-key", key,
            "--base-url", f"http://gpu:8000/v1?token={PARAMETERS['base-url-query']}"]
-    yield ["add", "vllm", "--config-dir", d["live"], "--endpoint-id", "gpu", "--api-key", key]  # a conflict
+    yield ["add", "vllm", "--config-dir", d["live"], "--endpoint-id", "gpu", "--api-key", key, "--base-url",
+           "http://gpu:9000/v1"]  # a conflict
+    yield ["rename", "endpoint", "gpu", "gpu-2", "--config-dir", d["live"], "--diff"]
+    yield ["rename", "endpoint", "gpu", "gpu-2", "--config-dir", d["live"]]
+    yield ["remove", "endpoint", "gpu-2", "--config-dir", d["live"], "--cascade", "--diff"]
     yield ["lint", d["live"], "--fix", "--format", "sarif", "--output", tmp / "reports" / "fix.sarif"]
     yield ["migrate", d["live"]]
     yield ["migrate", d["old"], "--format", "json", "--output", tmp / "reports" / "migrate-old.json"]

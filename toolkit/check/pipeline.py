@@ -17,7 +17,7 @@ from pbcfg.source.files import Source, directory_of, expand_paths, read_source
 from pbcfg.source.jsonparse import parse_json
 from pbcfg.util.known_secrets import register_credentials
 
-__all__ = ["CheckResult", "check_paths", "check_sources", "parse_source", "read_paths"]
+__all__ = ["CheckResult", "check_paths", "check_sources", "interrupted_writes", "parse_source"]
 
 
 class CheckResult:
@@ -84,27 +84,20 @@ def check_sources(sources: list[Source]) -> CheckResult:
     return result
 
 
-def read_paths(paths: list[str], *, config_dir: str, kind: str | None = None) -> list[Source]:
-    """The files, or the PonyBunny files in directories (no paths: ``config_dir``), each read once."""
+def check_paths(paths: list[str], *, config_dir: str, kind: str | None = None) -> CheckResult:
+    """Check files, or the PonyBunny files in directories; no paths means ``config_dir``."""
     seen: set[str] = set()
     sources = []
     for path in expand_paths(paths, config_dir):
         if os.path.realpath(path) not in seen:
             seen.add(os.path.realpath(path))
             sources.append(read_source(path, kind))
-    return sources
-
-
-def check_paths(paths: list[str], *, config_dir: str, kind: str | None = None) -> CheckResult:
-    """Check files, or the PonyBunny files in directories; no paths means ``config_dir``."""
-    result = check_sources(read_paths(paths, config_dir=config_dir, kind=kind))
-    interrupted = _interrupted_writes(result.sources)
-    if interrupted:
-        result.diagnostics[:0] = interrupted
+    result = check_sources(sources)
+    result.diagnostics[:0] = interrupted_writes(sources)
     return result
 
 
-def _interrupted_writes(sources: list[Source]) -> list[Diagnostic]:
+def interrupted_writes(sources: list[Source]) -> list[Diagnostic]:
     """A pbcfg write that died between its renames, in any directory checked (:mod:`pbcfg.util.journal`)."""
     from pbcfg.util.journal import JOURNAL_NAME
 

@@ -23,10 +23,12 @@ class Report(NamedTuple):
     files: list[str]
     diagnostics: list[Diagnostic]
     color: bool = False
+    notes: tuple = ()  # see Summary.notes
+    quiet: bool = False  # the diagnostics and nothing else: no summary line
 
     @property
     def summary(self) -> Summary:
-        return Summary.of(len(self.files), self.diagnostics)
+        return Summary.of(len(self.files), self.diagnostics, self.notes)
 
 
 def render(fmt: str, report: Report) -> str:
@@ -41,11 +43,13 @@ def use_color(flag: bool | None) -> bool:
 
 
 def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str | None = None,
-         fail_on: str = "error", color: bool | None = None, output: str | None = None) -> int:
-    """Print (or, with ``output``, write) the report in ``fmt`` and return the exit code."""
+         fail_on: str = "error", color: bool | None = None, output: str | None = None, notes=(),
+         quiet: bool = False) -> int:
+    """Print (or, with ``output``, write) the report in ``fmt`` and return the exit code; notes never fail a run."""
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    report = Report(tool, files, diagnostics, color=use_color(color) and fmt == "text" and output is None)
+    report = Report(tool, files, diagnostics, color=use_color(color) and fmt == "text" and output is None,
+                    notes=tuple(notes), quiet=quiet)
     if output is None:
         sys.stdout.write(render(fmt, report))
     else:  # stdout is masked where pbcfg starts (pbcfg.cli.entry); a report file is masked here
@@ -53,6 +57,9 @@ def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str
         from pbcfg.util.redaction import redact
 
         write_atomic(output, redact(render(fmt, report)), doing="cannot write the report")
-        sys.stdout.write(f"{report.summary.sentence()}; report written to {output}\n")
+        if not quiet:
+            lines = report.summary.lines()
+            lines[0] += f"; report written to {output}"
+            sys.stdout.write("".join(line + "\n" for line in lines))
     sys.stdout.flush()
     return exit_code(diagnostics, Severity.parse(fail_on))
