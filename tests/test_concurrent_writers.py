@@ -116,6 +116,19 @@ def test_an_add_racing_lint_fix_survives_and_the_fix_too(tmp_path, workers, caps
         print(f"\n{ROUNDS} rounds of add racing lint --fix: every add and every fix kept")
 
 
+def test_an_add_racing_a_rename_survives_and_the_rename_too(tmp_path, workers):
+    pool = workers(2)
+    for round_number in range(ROUNDS):
+        directory = config(tmp_path / f"round{round_number}")
+        codes = pool.run([["add", "vllm", "--config-dir", directory, "--endpoint-id", "box", "--model", "big"],
+                          ["rename", "model", "local", "local-2", "--config-dir", directory]])
+        assert codes == ["exit 0", "exit 0"], round_number
+        llm_config = json.loads((directory / "llm-config.json").read_text())
+        assert "box" in llm_config["endpoints"] and "big" in llm_config["models"], round_number
+        assert "local-2" in llm_config["models"] and "local" not in llm_config["models"], round_number
+        assert llm_config["tiers"]["simple"]["primary"] == "local-2", round_number
+
+
 def test_a_writer_that_cannot_get_the_lock_says_so_and_writes_nothing(run, tmp_path, monkeypatch):
     case = prepare("add", tmp_path)
     holder = os.open(case.directory / ".pbcfg.lock", os.O_RDWR | os.O_CREAT, 0o600)

@@ -72,6 +72,14 @@ def prepare(name: str, root: Path) -> Case:
         config(root / "src", CREDENTIALS_YAML, LLM_CONFIG_YAML, yaml=True)
         config(cfg)
         return Case(["build", str(root / "src"), "--out", str(cfg)], cfg, pair, [n + ".bak" for n in pair])
+    if name == "rename":
+        config(cfg)
+        return Case(["rename", "model", "local", "local-2", "--config-dir", str(cfg)], cfg, ["llm-config.json"],
+                    ["llm-config.json.bak"])
+    if name == "remove":
+        config(cfg)
+        return Case(["remove", "model", "local", "--cascade", "--config-dir", str(cfg)], cfg, ["llm-config.json"],
+                    ["llm-config.json.bak"])
     if name == "--output":
         config(cfg)
         (cfg / "report.json").write_text("{}\n")
@@ -80,7 +88,8 @@ def prepare(name: str, root: Path) -> Case:
     raise KeyError(name)
 
 
-WRITING_COMMANDS = ["lint --fix", "add", "migrate", "init --force", "render --out", "build --out", "--output"]
+WRITING_COMMANDS = ["lint --fix", "add", "migrate", "init --force", "render --out", "build --out", "rename", "remove",
+                    "--output"]
 
 
 def snapshot(directory: Path) -> dict[str, tuple[bytes | str, int]]:

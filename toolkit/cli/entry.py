@@ -56,8 +56,8 @@ class _Redacting:
 
     A secret may arrive in pieces (one write each), so the last characters of an unfinished line are held back
     until the next write, a newline or a flush: at most :data:`~pbcfg.util.redaction.MIN_RUN` - 1 of them, which
-    are masked with the characters written before them as context. It has no ``buffer``, so nothing (Click
-    included) writes around it.
+    are masked with the characters written before them as context. Its ``buffer`` masks too (Click writes
+    shell completions as bytes), so nothing writes around it.
     """
 
     def __init__(self, stream) -> None:
@@ -94,10 +94,36 @@ class _Redacting:
         self._pass_on(pending, len(pending))
         self._stream.flush()
 
+    @property
+    def buffer(self) -> "_RedactingBytes":
+        return _RedactingBytes(self)
+
     def __getattr__(self, name: str):
-        if name == "buffer":
-            raise AttributeError(name)
         return getattr(self._stream, name)
+
+
+class _RedactingBytes:
+    """The binary side of a :class:`_Redacting` stream: bytes are masked as UTF-8 text, after the text side's
+    pending characters are passed on."""
+
+    def __init__(self, text: _Redacting) -> None:
+        self._text = text
+
+    def write(self, data) -> int:
+        from pbcfg.util.redaction import redact
+
+        self._text.flush()
+        shown = redact(bytes(data).decode("utf-8", "surrogateescape"))
+        underlying = getattr(self._text._stream, "buffer", None)
+        if underlying is None:
+            self._text._stream.write(shown)
+        else:
+            underlying.write(shown.encode("utf-8", "surrogateescape"))
+        return len(data)
+
+    def flush(self) -> None:
+        self._text.flush()
+        getattr(self._text._stream, "buffer", self._text._stream).flush()
 
 
 def _exit_code(argv: list[str] | None) -> tuple[bool, int]:
