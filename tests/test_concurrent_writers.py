@@ -116,7 +116,7 @@ def test_an_add_racing_lint_fix_survives_and_the_fix_too(tmp_path, workers, caps
         print(f"\n{ROUNDS} rounds of add racing lint --fix: every add and every fix kept")
 
 
-def test_an_add_racing_a_rename_survives_and_the_rename_too(tmp_path, workers):
+def test_an_add_racing_a_rename_survives_and_the_rename_too(tmp_path, workers, capsys):
     pool = workers(2)
     for round_number in range(ROUNDS):
         directory = config(tmp_path / f"round{round_number}")
@@ -127,6 +127,8 @@ def test_an_add_racing_a_rename_survives_and_the_rename_too(tmp_path, workers):
         assert "box" in llm_config["endpoints"] and "big" in llm_config["models"], round_number
         assert "local-2" in llm_config["models"] and "local" not in llm_config["models"], round_number
         assert llm_config["tiers"]["simple"]["primary"] == "local-2", round_number
+    with capsys.disabled():
+        print(f"\n{ROUNDS} rounds of add racing rename: every add and every rename kept")
 
 
 def test_a_writer_that_cannot_get_the_lock_says_so_and_writes_nothing(run, tmp_path, monkeypatch):
