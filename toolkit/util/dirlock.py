@@ -34,8 +34,8 @@ def _timeout() -> float:
         return 10.0
 
 
-def _acquire(directory: str, timeout: float, clock, sleep) -> int:
-    """The descriptor of the locked, still linked lock file of ``directory``."""
+def _acquire(directory: str, shown: str, timeout: float, clock, sleep) -> int:
+    """The descriptor of the locked, still linked lock file of ``directory`` (``shown`` as the user wrote it)."""
     import fcntl
 
     path = os.path.join(directory, LOCK_NAME)
@@ -44,14 +44,14 @@ def _acquire(directory: str, timeout: float, clock, sleep) -> int:
         try:
             descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         except OSError as error:
-            raise write_error(error, directory, "cannot write in this directory", then="nothing was changed") from None
+            raise write_error(error, shown, "cannot write in this directory", then="nothing was changed") from None
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(descriptor)
             if clock() >= deadline:
-                raise WriteError(f"{directory}: another pbcfg is writing here (it holds {path}); nothing was "
-                                 f"written. Run the command again when it is done") from None
+                raise WriteError(f"{shown}: another pbcfg is writing here (it holds {os.path.join(shown, LOCK_NAME)}); "
+                                 "nothing was written. Run the command again when it is done") from None
             sleep(_POLL)
             continue
         try:
@@ -68,15 +68,16 @@ def _acquire(directory: str, timeout: float, clock, sleep) -> int:
 def lock_directories(directories, *, timeout: float | None = None, clock=time.monotonic, sleep=time.sleep):
     """Hold the write lock of every directory in ``directories`` (taken in one order, so two commands
     never wait for each other)."""
-    wanted = sorted({os.path.realpath(directory or ".") for directory in directories})
+    wanted = {os.path.realpath(directory or "."): os.fspath(directory or ".") for directory in directories}
     taken: list[str] = []
     try:
-        for directory in wanted:
+        for directory in sorted(wanted):
             if directory in _held:
                 descriptor, depth = _held[directory]
                 _held[directory] = (descriptor, depth + 1)
             else:
-                _held[directory] = (_acquire(directory, _timeout() if timeout is None else timeout, clock, sleep), 1)
+                _held[directory] = (_acquire(directory, wanted[directory], _timeout() if timeout is None else timeout,
+                                             clock, sleep), 1)
             taken.append(directory)
         yield
     finally:
