@@ -35,9 +35,11 @@ bench: $(BIN)/python
 	bench/.work/venv/bin/python bench/bench.py
 	bench/.work/venv/bin/python bench/runtime_bench.py
 
-## fuzz: the hostile-input tests with many more examples than CI runs
+## fuzz: the hostile-input tests with many more examples, the crash and race tests with many more runs than CI
 fuzz: $(VENV)/.installed-test
 	PBCFG_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_hostile_input.py -q
+	PBCFG_KILL_RUNS=250 PBCFG_RACE_ROUNDS=50 $(BIN)/python -m pytest tests/test_crash_safety.py \
+		tests/test_concurrent_writers.py tests/test_secrets_never_leak.py -q -s
 
 ## codegen: regenerate generated/ from schemas/
 codegen: $(VENV)/.installed-test

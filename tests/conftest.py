@@ -87,6 +87,16 @@ class Result:
         return json.loads(self.out)
 
 
+@pytest.fixture(autouse=True)
+def forget_secrets():
+    """Each test starts with a redactor that knows no secret, as each pbcfg process does."""
+    from pbcfg.util.redaction import REDACTOR
+
+    REDACTOR.clear()
+    yield
+    REDACTOR.clear()
+
+
 @pytest.fixture
 def run(capsys, monkeypatch):
     """``run("validate", path)`` -> Result(code, out, err), through the real entry point."""

@@ -208,7 +208,7 @@ def test_an_edit_never_writes_through_a_link_out_of_the_directory(run, config, t
     (config / "llm-config.json").unlink()
     (config / "llm-config.json").symlink_to(elsewhere)
     result = run("rename", "model", "m1", "x", "--config-dir", config)
-    assert result.code == 1
+    assert result.code == 2  # a planted link is refused like any failed write
     assert result.err.startswith(f"pbcfg: error: {config / 'llm-config.json'} is a symbolic link to {elsewhere}")
     assert elsewhere.read_text() == LLM
 

@@ -24,14 +24,30 @@ CASES = sorted(p.name for p in ORACLE.iterdir() if p.is_dir() and not p.name.sta
 STATES = {"loaded": "loaded", "defaults": "defaults", "refused": "threw", "missing": "missing", "ignored": "ignored"}
 
 
+def unguessable(text: str) -> str:
+    """``text`` with the oracle's readable keys (``FILEKEY-openai``) replaced by random-looking ones.
+
+    pbcfg masks every run of 6 characters of a key wherever it appears, so a key that spells ``openai`` would
+    mask the endpoint's name in every message; real keys share no words with the output. PonyBunny's verdicts
+    do not depend on a key's value, and the case's recorded calls get the same replacement."""
+    import hashlib
+    import re
+
+    def replace(match: re.Match) -> str:
+        digest = hashlib.sha256(match.group().encode()).hexdigest()[:20]
+        return "sk-" + digest.translate(str.maketrans("0123456789abcdef", "GHJKLMNPQRSTUVWX"))
+
+    return re.sub(r"(?:FILE|ENV)KEY-[A-Za-z0-9_-]+", replace, text)
+
+
 def materialise(name: str, tmp_path):
     """The case's config directory, as PonyBunny saw it, in a fresh directory."""
-    case = json.loads((ORACLE / name / "case.json").read_text(encoding="utf-8"))
+    case = json.loads(unguessable((ORACLE / name / "case.json").read_text(encoding="utf-8")))
     directory = tmp_path / name
     directory.mkdir(parents=True)
     for path in (ORACLE / name).iterdir():
         if path.name != "case.json":
-            shutil.copyfile(path, directory / path.name)
+            (directory / path.name).write_text(unguessable(path.read_text(encoding="utf-8")), encoding="utf-8")
     for schema_name in case["pbcfg_schemas_then"]:
         shutil.copyfile(ORACLE / "_pbcfg-schemas" / schema_name, directory / schema_name)
     return directory, case

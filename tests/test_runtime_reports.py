@@ -14,7 +14,7 @@ pytest.importorskip("llmock.testing")
 
 CREDENTIALS = """{
   "endpoints": {
-    "dead": {"apiKey": "sk-report-0123456789", "baseUrl": "http://127.0.0.1:%d/v1"},
+    "dead": {"apiKey": "sk-Qw7zXv2Lp9Rt4Ym8K", "baseUrl": "http://127.0.0.1:%d/v1"},
     "live": {"apiKey": "EMPTY", "baseUrl": "%s"}
   }
 }

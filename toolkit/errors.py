@@ -3,6 +3,8 @@
     PbcfgError                 base; never shown with a traceback
     ├── UsageError             the command line is wrong (exit 2)
     ├── InputError             a file cannot be read: missing, unreadable, not UTF-8, too large (exit 2)
+    ├── WriteError             a file cannot be written: no space, permission denied, read-only, a link in
+    │                          the way, another pbcfg writing there; nothing was changed (exit 2)
     ├── MissingDependency      an optional extra is not installed; names the pip command (exit 2)
     ├── Refused                pbcfg would overwrite or lose something; nothing was changed (exit 1)
     └── InvalidConfigError     the config has errors; ``.diagnostics`` lists them (exit 1)
@@ -10,7 +12,7 @@
 
 from __future__ import annotations
 
-__all__ = ["InputError", "InvalidConfigError", "MissingDependency", "PbcfgError", "Refused", "UsageError"]
+__all__ = ["InputError", "InvalidConfigError", "MissingDependency", "PbcfgError", "Refused", "UsageError", "WriteError"]
 
 
 class PbcfgError(Exception):
@@ -22,6 +24,10 @@ class UsageError(PbcfgError):
 
 
 class InputError(PbcfgError):
+    pass
+
+
+class WriteError(PbcfgError):
     pass
 
 

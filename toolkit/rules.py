@@ -323,6 +323,12 @@ _ALL = (
           "models before it is then never tried on Path B, while pbcfg's runtime still tries it (its cool-down never "
           "skips the last option). Give the fallback another endpoint, or expect it to help only on pbcfg's "
           "runtime."),
+    _rule("files.interrupted-write", ERROR, "A pbcfg write of both files was interrupted halfway.",
+          "pbcfg writes credentials.json and llm-config.json as one unit, but two renames cannot be one: a "
+          "process killed between them leaves one file new and the other old, and the pair may not match (a "
+          "model naming an endpoint the other file lacks). The message says which file is new and where the "
+          "previous version of each is kept. Compare them, restore a backup if needed, then delete the "
+          ".pbcfg-pending.json record beside them; until then pbcfg writes nothing into that directory."),
     # config: pbcfg's own settings
     _rule("config.unknown", ERROR, "An unknown key or rule id in pbcfg's lint settings.",
           "[tool.pbcfg.lint] in pyproject.toml, or [lint] in .pbcfg.toml, takes select, ignore, severity, "

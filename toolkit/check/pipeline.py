@@ -17,8 +17,9 @@ from pbcfg.diagnostics import Diagnostic, Severity
 from pbcfg.source.document import Document
 from pbcfg.source.files import Source, directory_of, expand_paths, read_source
 from pbcfg.source.jsonparse import parse_json
+from pbcfg.util.known_secrets import register_credentials
 
-__all__ = ["CheckResult", "check_paths", "check_sources", "parse_source", "report_order"]
+__all__ = ["CheckResult", "check_paths", "check_sources", "interrupted_writes", "parse_source", "report_order"]
 
 
 class CheckResult:
@@ -72,6 +73,8 @@ def check_sources(sources: list[Source], *, schema_files: bool = True) -> CheckR
         result.diagnostics.extend(diagnostics)
         if document is None:
             continue
+        if document.kind == "credentials":  # every value, as parsed: a number, an escaped string
+            register_credentials(document.data)
         result.documents.append(document)
         result.diagnostics.extend(check_loading(document, check_schema(document), beside=schema_files))
         if document.kind == "llm-config":
@@ -98,4 +101,33 @@ def check_paths(paths: list[str], *, config_dir: str, kind: str | None = None) -
         if os.path.realpath(path) not in seen:
             seen.add(os.path.realpath(path))
             sources.append(read_source(path, kind))
-    return check_sources(sources)
+    result = check_sources(sources)
+    result.diagnostics[:0] = interrupted_writes(sources)
+    return result
+
+
+def interrupted_writes(sources: list[Source]) -> list[Diagnostic]:
+    """A pbcfg write that died between its renames, in any directory checked (:mod:`pbcfg.util.journal`)."""
+    from pbcfg.util.journal import JOURNAL_NAME
+
+    directories = {directory_of(source.path): source for source in sources}
+    found = []
+    for directory, source in directories.items():
+        if not os.path.lexists(os.path.join(directory, JOURNAL_NAME)):
+            continue
+        from pbcfg.rules import diagnostic
+        from pbcfg.util.journal import interrupted
+
+        pending = interrupted(directory)
+        if pending is None:
+            continue
+        shown = os.path.dirname(source.name)
+        backups = "; ".join(f"the previous {os.path.basename(path)} is in {os.path.join(shown, os.path.basename(kept))}"
+                            for path, kept in pending.backups.items() if path in pending.new) or "no backup was kept"
+        found.append(diagnostic(
+            "files.interrupted-write", os.path.join(shown, os.path.basename(pending.new[0])),
+            f"newer than {', '.join(os.path.basename(path) for path in pending.old)}: a pbcfg write that began "
+            f"{pending.started} replaced {', '.join(os.path.basename(path) for path in pending.new)} and was killed "
+            f"before the rest, so the files may not match; {backups}",
+            f"compare them (restore a backup to go back), then delete {os.path.join(shown, JOURNAL_NAME)}"))
+    return found

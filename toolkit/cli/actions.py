@@ -34,8 +34,7 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
              ignore: tuple[str, ...] = (), quiet: bool = False, fmt: str | None = None, output: str | None = None,
              fail_on: str = "error", color: bool | None = None) -> int:
     """Lint ``paths`` (none: the config directory), apply or show the safe fixes, report; the exit code."""
-    from pbcfg.lint.engine import apply_fixes, lint_paths
-    from pbcfg.lint.fixes import select_fixes
+    from pbcfg.lint.engine import fix_paths, lint_paths
     from pbcfg.lint.settings import find_settings
     from pbcfg.reporters import emit
     from pbcfg.source.locations import config_dir as resolve_config_dir
@@ -44,29 +43,18 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
     settings = find_settings(paths[0] if paths else directory)
     if select or ignore:
         settings = settings.with_command_line(select, ignore)
-
-    def run():
-        return _checked("lint", paths, config_dir, lambda directory: lint_paths(
-            list(paths), config_dir=directory, kind=kind, settings=settings, env=dict(os.environ),
-            home=os.path.expanduser("~")))
-
-    result = run()
-    if fix or diff:
-        chosen, hidden = select_fixes(result.findings, unsafe=unsafe_fixes)
-        outcome = apply_fixes(chosen, dry_run=diff, backup=not no_backup)
+    context = {"kind": kind, "settings": settings, "env": dict(os.environ), "home": os.path.expanduser("~")}
+    if fix or diff:  # --diff shows what --fix would write, and writes nothing
+        outcome = _checked("lint", paths, config_dir, lambda directory: fix_paths(
+            list(paths), config_dir=directory, **context, dry_run=diff, backup=not no_backup, unsafe=unsafe_fixes))
         if diff:
             sys.stdout.writelines(outcome.diffs)
         sys.stdout.flush()
         if not quiet:
             sys.stderr.writelines(("would " if diff else "fixed: ") + line + "\n" for line in outcome.applied)
-        sys.stderr.writelines(line + "\n" for line in outcome.refused + result.skipped + hidden)
-        if fix:  # a fix can uncover or unblock another (two removals in one array): go again, a few times
-            for _ in range(4):
-                result = run()
-                if not apply_fixes(select_fixes(result.findings, unsafe=unsafe_fixes)[0], dry_run=False,
-                                   backup=False).applied:
-                    break
-            result = run()
+        sys.stderr.writelines(line + "\n" for line in outcome.refused)
+    result = _checked("lint", paths, config_dir, lambda directory: lint_paths(list(paths), config_dir=directory,
+                                                                              **context))
     return emit("lint", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
                 output=output, notes=result.notes, quiet=quiet)
 

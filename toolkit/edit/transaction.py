@@ -87,10 +87,12 @@ def commit(config: Config, edits: list[Edit], *, preview: bool, backup: bool) ->
                              old_label=f"{config.sources[kind].name} (before)",
                              new_label=f"{config.sources[kind].name} (after)") for kind, text in changed.items()]
         return Outcome(lines, [], config.check.files, diffs)
-    from pbcfg.util.atomic import write_atomic
+    from pbcfg.util.atomic import Write, write_files
 
-    for kind, text in changed.items():
+    # both files as one unit, each only if it still holds the text the edit was made on
+    kept = write_files([Write(config.sources[kind].path, text, backup, expected=config.sources[kind].text)
+                        for kind, text in changed.items()])
+    for kind in changed:
         path = config.sources[kind].path
-        kept = write_atomic(path, text, backup=backup)
-        lines.append(f"updated {path}" + (f" (kept {kept})" if kept else ""))
+        lines.append(f"updated {path}" + (f" (kept {kept[path]})" if path in kept else ""))
     return Outcome(lines, [], config.check.files, [])

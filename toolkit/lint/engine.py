@@ -8,12 +8,13 @@ from typing import NamedTuple
 from pbcfg.check.pipeline import CheckResult, check_sources, report_order
 from pbcfg.diagnostics import Diagnostic, Severity
 from pbcfg.lint.context import LintContext
-from pbcfg.lint.fixes import SetMode, TextEdit, WriteFile, apply_edits, edit_remove_item
+from pbcfg.lint.fixes import SetMode, TextEdit, WriteFile, apply_edits, edit_remove_item, select_fixes
 from pbcfg.lint.registry import CHECKS, Finding
 from pbcfg.lint.settings import Settings
+from pbcfg.source.files import Source
 from pbcfg.util.pointer import split
 
-__all__ = ["LintResult", "apply_fixes", "lint_paths"]
+__all__ = ["FixOutcome", "LintResult", "apply_fixes", "fix_paths", "lint_paths"]
 
 
 class LintResult(NamedTuple):
@@ -100,11 +101,17 @@ def lint_paths(paths: list[str], *, config_dir: str, kind: str | None, settings:
 
     A rule runs when each file it reads validates (or is absent), so an error in one file of a pair
     does not silence the rules about the other."""
+    from pbcfg.check.pipeline import interrupted_writes
+
+    sources, shown = _read(paths, config_dir=config_dir, kind=kind)
+    return _lint(sources, shown, settings=settings, env=env, home=home, before=interrupted_writes(sources))
+
+
+def _read(paths: list[str], *, config_dir: str, kind: str | None) -> tuple[list[Source], set[str]]:
+    """The files asked for, each once, then their partners; and the names of those asked for."""
     from pbcfg.errors import InputError
-    from pbcfg.lint.reach import skipped_note
     from pbcfg.source.files import expand_paths, read_source
 
-    _register_rules()
     requested, seen = [], set()
     for path in expand_paths(paths, config_dir):  # each file once, as check_paths reads them
         if os.path.realpath(path) not in seen:
@@ -117,7 +124,17 @@ def lint_paths(paths: list[str], *, config_dir: str, kind: str | None, settings:
             sources.append(read_source(path, kind))
         except InputError:
             pass  # a partner that cannot be read is left out; validate the directory to hear why
+    return sources, shown
+
+
+def _lint(sources: list[Source], shown: set[str], *, settings: Settings, env: dict, home: str,
+          before: list[Diagnostic] = ()) -> LintResult:
+    """Lint ``sources`` as they are (on disk, or fixed in memory); ``before``: findings reported first."""
+    from pbcfg.lint.reach import skipped_note
+
+    _register_rules()
     result = check_sources(sources)
+    result.diagnostics[:0] = before
     findings = _validation_findings(result, shown)
     invalid = {d.file for d in result.diagnostics if d.severity is Severity.ERROR}
     notes = []
@@ -149,37 +166,105 @@ class FixOutcome(NamedTuple):
     diffs: list[str]
 
 
-def apply_fixes(findings: list[Finding], *, dry_run: bool, backup: bool) -> FixOutcome:
-    """Apply every safe fix; a file is rewritten only if it stays at least as valid."""
-    from pbcfg.util.atomic import write_atomic
+class _Pass(NamedTuple):
+    texts: dict[str, str]  # path -> the text with this pass's edits
+    edits: dict[str, int]  # path -> how many edits
+    modes: list[SetMode]
+    files: list[WriteFile]
+    refused: list[str]
 
-    applied, refused, diffs = [], [], []
+
+def _one_pass(findings: list[Finding]) -> _Pass:
+    """Every safe fix of ``findings``, in memory; a file's edits are kept only if it stays at least as valid."""
+    step = _Pass({}, {}, [], [], [])
     edits: dict[str, list[TextEdit]] = {}
     for finding in findings:
         fix = finding.fix
         if isinstance(fix, TextEdit):
             edits.setdefault(fix.document.source.path, []).append(fix)
         elif isinstance(fix, SetMode):
-            if not dry_run:
-                os.chmod(fix.path, fix.mode)
-            applied.append(f"chmod {fix.mode:o} {fix.path}")
+            step.modes.append(fix)
         elif isinstance(fix, WriteFile):
-            if not dry_run:
-                write_atomic(fix.path, fix.content, backup=backup)
-            applied.append(f"write {fix.path}")
+            step.files.append(fix)
     for path, file_edits in edits.items():
         source = file_edits[0].document.source
         new_text = apply_edits(source.text, file_edits)
         before = _errors(source, source.text)
         after = _errors(source, new_text)
         if after > before:
-            refused.append(f"{path}: not fixed, the result would have {after} error(s) instead of {before}")
+            step.refused.append(f"{path}: not fixed, the result would have {after} error(s) instead of {before}")
             continue
-        diffs.append(_diff(source, new_text))
+        step.texts[path] = new_text
+        step.edits[path] = len(file_edits)
+    return step
+
+
+def _apply(originals: dict, texts: dict[str, str], modes: list[SetMode], files: list[WriteFile], *,
+           backup: bool) -> None:
+    """chmod first (it only ever narrows access, and a refused link stops everything before a byte is written),
+    then every file as one unit, each checked to be unchanged since it was read."""
+    from pbcfg.util.atomic import Write, set_mode, write_files
+
+    for fix in modes:
+        set_mode(fix.path, fix.mode)
+    write_files([Write(path, text, backup, expected=originals[path].text) for path, text in texts.items()]
+                + [Write(fix.path, fix.content, backup) for fix in files])
+
+
+def _lines(edits: dict[str, int], modes: list[SetMode], files: list[WriteFile]) -> list[str]:
+    return ([f"chmod {fix.mode:o} {fix.path}" for fix in modes] + [f"write {fix.path}" for fix in files]
+            + [f"edit {path} ({count} fix{'es' if count > 1 else ''})" for path, count in edits.items()])
+
+
+def apply_fixes(findings: list[Finding], *, dry_run: bool, backup: bool) -> FixOutcome:
+    """Apply every safe fix of ``findings`` (one pass); a file is rewritten only if it stays at least as valid."""
+    step = _one_pass(findings)
+    originals = {finding.fix.document.source.path: finding.fix.document.source for finding in findings
+                 if isinstance(finding.fix, TextEdit)}
+    if not dry_run:
+        _apply(originals, step.texts, step.modes, step.files, backup=backup)
+    return FixOutcome(_lines(step.edits, step.modes, step.files), step.refused,
+                      [_diff(originals[path], text) for path, text in step.texts.items()])
+
+
+def fix_paths(paths: list[str], *, config_dir: str, kind: str | None, settings: Settings, env: dict, home: str,
+              dry_run: bool, backup: bool, unsafe: bool = False) -> FixOutcome:
+    """``lint --fix`` (or, with ``dry_run``, ``--diff``): holding the lock of every directory, read, fix again
+    and again in memory while a fix uncovers another (two removals in one array), then write once.
+
+    ``refused`` also says, from the first pass, which files lint left alone and which unsafe fixes were not
+    applied (``unsafe`` applies them)."""
+    import contextlib
+
+    from pbcfg.source.files import directory_of, expand_paths
+    from pbcfg.util.dirlock import lock_directories
+
+    directories = {directory_of(path) for path in expand_paths(paths, config_dir)}
+    with contextlib.nullcontext() if dry_run else lock_directories(directories):
+        sources, shown = _read(paths, config_dir=config_dir, kind=kind)
+        originals = {source.path: source for source in sources}
+        edits: dict[str, int] = {}
+        modes: dict[str, SetMode] = {}
+        files: dict[str, WriteFile] = {}
+        refused: list[str] = []
+        for number in range(5):
+            result = _lint(sources, shown, settings=settings, env=env, home=home)
+            chosen, hidden = select_fixes(result.findings, unsafe=unsafe)
+            step = _one_pass(chosen)
+            modes.update({fix.path: fix for fix in step.modes})
+            files.update({fix.path: fix for fix in step.files})
+            refused.extend(line for line in step.refused + (result.skipped + hidden if number == 0 else [])
+                           if line not in refused)
+            for path, count in step.edits.items():
+                edits[path] = edits.get(path, 0) + count
+            if not step.texts:
+                break
+            sources = [source._replace(text=step.texts.get(source.path, source.text)) for source in sources]
+        texts = {source.path: source.text for source in sources if source.text != originals[source.path].text}
         if not dry_run:
-            write_atomic(path, new_text, backup=backup)
-        applied.append(f"edit {path} ({len(file_edits)} fix{'es' if len(file_edits) > 1 else ''})")
-    return FixOutcome(applied, refused, diffs)
+            _apply(originals, texts, list(modes.values()), list(files.values()), backup=backup)
+    return FixOutcome(_lines({path: edits[path] for path in texts}, list(modes.values()), list(files.values())),
+                      refused, [_diff(originals[path], text) for path, text in texts.items()])
 
 
 def _errors(source, text: str) -> int:

@@ -105,17 +105,16 @@ def remaining_errors(plan: MigrationPlan) -> list[Diagnostic]:
 
 
 def write_migration(plan: MigrationPlan, *, backup: bool) -> list[str]:
-    """Write each changed file, then the schema files; the move is done before planning (:func:`move`)."""
-    from pbcfg.util.atomic import write_atomic
+    """Write every changed file and schema file as one unit; the move is done before planning (:func:`move`).
 
-    done = []
-    for migration in plan.changed:
-        kept = write_atomic(migration.source.path, migration.after, backup=backup)
-        done.append(f"wrote {migration.source.path}" + (f" (kept {kept})" if kept else ""))
-    for stale in plan.schema_files:
-        write_atomic(stale.path, stale.text)
-        done.append(f"wrote {stale.path}")
-    return done
+    A file that changed on disk since it was planned is not overwritten: nothing is written, and the run
+    says to start again (:class:`pbcfg.errors.WriteError`)."""
+    from pbcfg.util.atomic import Write, write_files
+
+    kept = write_files([Write(m.source.path, m.after, backup, expected=m.source.text) for m in plan.changed]
+                       + [Write(stale.path, stale.text) for stale in plan.schema_files])
+    return ([f"wrote {m.source.path}" + (f" (kept {kept[m.source.path]})" if m.source.path in kept else "")
+             for m in plan.changed] + [f"wrote {stale.path}" for stale in plan.schema_files])
 
 
 def move(plan: MigrationPlan) -> list[str]:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 from typing import NamedTuple
 
 from pbcfg.schema_store import SCHEMA_FILES
-from pbcfg.util.filemodes import CREDENTIALS_MODE, is_credentials_file, make_private_directory
+from pbcfg.util.filemodes import make_private_directory
 
 __all__ = ["LegacyMove", "move_legacy", "plan_legacy_move"]
 
@@ -31,24 +30,35 @@ def plan_legacy_move(legacy: str, target: str) -> LegacyMove:
 
 
 def move_legacy(plan: LegacyMove) -> list[str]:
-    """Copy, verify, and only then remove each source; never overwrite; 0600 credentials in a 0700 directory."""
+    """Copy every file as one unit (never overwriting; credentials 0600 from the first byte, in a 0700
+    directory), verify each copy, and only then remove the sources."""
+    from pbcfg.errors import InputError, WriteError
+    from pbcfg.util.atomic import Write, write_files
+    from pbcfg.util.oserrors import write_error
+
+    if not plan.moves:
+        return []
+    contents, modes = {}, {}
+    for source, _ in plan.moves:
+        try:
+            with open(source, "rb") as handle:
+                contents[source] = handle.read()
+                modes[source] = os.fstat(handle.fileno()).st_mode & 0o7777
+        except OSError as error:
+            raise InputError(f"{source}: cannot read: {error.strerror or error}; nothing was moved") from None
+    for directory in {os.path.dirname(target) for _, target in plan.moves}:
+        make_private_directory(directory)
+    write_files([Write(target, contents[source], new_only=True, mode=modes[source]) for source, target in plan.moves])
+    for source, target in plan.moves:
+        with open(target, "rb") as copy:
+            if copy.read() != contents[source]:
+                raise WriteError(f"{target}: the copy of {source} did not verify; nothing was removed")
     done = []
     for source, target in plan.moves:
-        directory = os.path.dirname(target)
-        make_private_directory(directory)
-        if os.path.lexists(target):
-            raise FileExistsError(target)
-        temporary = target + ".pbcfg-moving"
-        shutil.copy2(source, temporary)
-        with open(source, "rb") as left, open(temporary, "rb") as right:
-            if left.read() != right.read():
-                os.unlink(temporary)
-                raise OSError(f"copy of {source} did not verify; nothing was removed")
-        if is_credentials_file(target):
-            os.chmod(temporary, CREDENTIALS_MODE)
-        os.link(temporary, target)  # fails rather than overwrite a file that appeared meanwhile
-        os.unlink(temporary)
-        os.unlink(source)
+        try:
+            os.unlink(source)
+        except OSError as error:
+            raise write_error(error, source, "copied, but cannot remove the legacy copy") from None
         done.append(f"moved {source} -> {target}")
     return done
 

@@ -23,7 +23,7 @@ from pbcfg.presets.render import Parameters, render
 from pbcfg.rules import diagnostic
 from pbcfg.source import json_edit, yaml_edit
 from pbcfg.source.files import Source, read_source
-from pbcfg.util.atomic import write_atomic
+from pbcfg.util.atomic import Write, write_files
 from pbcfg.util.pointer import join
 from pbcfg.util.shapes import items, mapping
 
@@ -140,7 +140,17 @@ class Added(NamedTuple):
 
 
 def add_preset(directory: str, preset: Preset, params: Parameters, *, replace: bool, backup: bool) -> Added:
-    """Insert ``preset``'s entries into the config in ``directory``; refuse, writing nothing, on any doubt."""
+    """Insert ``preset``'s entries into the config in ``directory``; refuse, writing nothing, on any doubt.
+
+    The directory's lock is held from the first read to the last write, so two adds (or an add and a
+    ``lint --fix``) never lose each other's changes."""
+    from pbcfg.util.dirlock import lock_directories
+
+    with lock_directories([directory]):
+        return _add_preset(directory, preset, params, replace=replace, backup=backup)
+
+
+def _add_preset(directory: str, preset: Preset, params: Parameters, *, replace: bool, backup: bool) -> Added:
     paths = {kind: _config_path(directory, kind) for kind in ("credentials", "llm-config")}
     sources = {kind: _load(path, kind) for kind, path in paths.items()}
     existing = check_sources([s for s in sources.values() if s is not None])
@@ -168,11 +178,8 @@ def add_preset(directory: str, preset: Preset, params: Parameters, *, replace: b
     if after.failed:  # the files on disk are not these texts: keep the pointer, not a position
         return Added([], [diagnostic("add.invalid-result", d.file, f"after the add: {d.rule} {d.message}", d.hint,
                                      pointer=d.pointer) for d in after.errors], names)
-    report = []
-    for kind, text in texts.items():
-        source = sources[kind]
-        if source is not None and source.text == text:
-            continue
-        kept = write_atomic(paths[kind], text, backup=backup)
-        report.append(f"{'updated' if source else 'wrote'} {paths[kind]}" + (f" (kept {kept})" if kept else ""))
+    changed = [kind for kind, text in texts.items() if sources[kind] is None or sources[kind].text != text]
+    kept = write_files([Write(paths[kind], texts[kind], backup) for kind in changed])  # both files as one unit
+    report = [f"{'updated' if sources[kind] else 'wrote'} {paths[kind]}"
+              + (f" (kept {kept[paths[kind]]})" if paths[kind] in kept else "") for kind in changed]
     return Added(report + [f"note: {note}" for note in rendered.notes], [], names)

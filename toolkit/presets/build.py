@@ -58,6 +58,7 @@ class Stale(NamedTuple):
 
 def out_of_date(build: Build, out_dir: str) -> list[Stale]:
     """Every output that differs from the file in ``out_dir``, with its diff."""
+    from pbcfg.util.known_secrets import register_credentials_text
     from pbcfg.util.masking import masked_diff
 
     stale = []
@@ -68,6 +69,8 @@ def out_of_date(build: Build, out_dir: str) -> list[Stale]:
                 current = handle.read()
         except FileNotFoundError:
             current = ""
+        if output.kind == "credentials":  # the keys it held before, shown in the diff
+            register_credentials_text(current)
         if current != output.text:
             stale.append(Stale(output, path, masked_diff(current, output.text, kind=output.kind, yaml=False,
                                                          old_label=f"{path} (on disk)", new_label=f"{path} (built)")))
@@ -84,13 +87,14 @@ def stale_diagnostics(stale: list[Stale]) -> list[Diagnostic]:
 
 
 def write_outputs(stale: list[Stale], out_dir: str) -> list[str]:
-    """Write the stale outputs atomically, keeping a .bak of each file replaced."""
-    from pbcfg.util.atomic import write_atomic
+    """Write the stale outputs as one unit under the directory's lock, keeping a .bak of each file replaced."""
+    from pbcfg.util.atomic import Write, write_files
     from pbcfg.util.filemodes import is_credentials_file, make_private_directory
 
     report = [f"created {out_dir} (mode 0700)"] if make_private_directory(out_dir) else []
+    kept = write_files([Write(entry.path, entry.output.text, backup=True) for entry in stale])
     for entry in stale:
-        kept = write_atomic(entry.path, entry.output.text, backup=True)
         secret = is_credentials_file(entry.path)
-        report.append(f"wrote {entry.path}" + (" (mode 0600)" if secret else "") + (f", kept {kept}" if kept else ""))
+        report.append(f"wrote {entry.path}" + (" (mode 0600)" if secret else "")
+                      + (f", kept {kept[entry.path]}" if entry.path in kept else ""))
     return report

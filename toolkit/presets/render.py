@@ -72,6 +72,19 @@ def _check_url(url: str, parameter: str, *, https: bool = False, notes: list | N
     return url
 
 
+def _register_secrets(params: Parameters) -> None:
+    """The key and every secret credential field given, and any key in a URL, before any message can quote them."""
+    from pbcfg.util.known_secrets import register_url_secrets, register_value
+    from pbcfg.util.masking import is_secret_field
+
+    register_value(params.api_key)
+    for text in (params.base_url, *(value for _, value in params.settings)):
+        register_url_secrets(text or "")
+    for key, value in params.settings:
+        if is_secret_field(key) and key not in NUMBERS:
+            register_value(value)
+
+
 def _endpoint_id(preset: Preset, requested: str | None) -> str:
     if requested is None or requested == preset.endpoint_id:
         return preset.endpoint_id
@@ -129,6 +142,7 @@ def render(preset: Preset, params: Parameters, *, current_tier: dict | None = No
     ``route_tiers`` lets a local preset without ``--tier`` take over every tier, as a fresh config wants.
     ``standalone`` files must validate on their own; ``pbcfg add`` validates the merged result instead.
     """
+    _register_secrets(params)
     endpoint_id = _endpoint_id(preset, params.endpoint_id)
     values = _settings(preset, endpoint_id, params.settings)
     notes = list(preset.notes)

@@ -11,7 +11,6 @@ import sys
 from typing import NamedTuple
 
 from pbcfg.diagnostics import Diagnostic, Severity
-from pbcfg.errors import InputError
 from pbcfg.reporters.report import Summary, exit_code
 
 __all__ = ["FORMATS", "Report", "emit", "render", "use_color"]
@@ -56,13 +55,11 @@ def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str
     rendered = text if fmt == "text" and text is not None else render(fmt, report)
     if output is None:
         sys.stdout.write(rendered)
-    else:
+    else:  # stdout is masked where pbcfg starts (pbcfg.cli.entry); a report file is masked here
         from pbcfg.util.atomic import write_atomic
+        from pbcfg.util.redaction import redact
 
-        try:
-            write_atomic(output, rendered)
-        except OSError as error:
-            raise InputError(f"{output}: cannot write the report: {error.strerror or error}") from None
+        write_atomic(output, redact(rendered), doing="cannot write the report")
         if not quiet:
             lines = report.summary.lines()
             lines[0] += f"; report written to {output}"

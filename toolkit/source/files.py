@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from pbcfg.errors import InputError, UsageError
 from pbcfg.source.locations import CONFIG_FILES
+from pbcfg.util.known_secrets import register_source
 
 __all__ = ["KINDS", "MAX_BYTES", "SOURCE_FILES", "SUFFIXES", "Source", "decode_source", "directory_of",
            "expand_paths", "kind_of", "read_source"]
@@ -105,4 +106,4 @@ def decode_source(path: str, data: bytes, forced_kind: str | None = None) -> Sou
         column = len(data[data.rfind(b"\n", 0, error.start) + 1 : error.start].decode("utf-8", "replace")) + 1
         raise InputError(f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{data[error.start]:02x}); "
                          "save the file as UTF-8") from None
-    return Source(path, path, kind_of(path, text, forced_kind), text)
+    return register_source(Source(path, path, kind_of(path, text, forced_kind), text))

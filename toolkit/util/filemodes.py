@@ -28,9 +28,24 @@ def mode_for(path: str | os.PathLike) -> int:
 
 
 def make_private_directory(path: str) -> bool:
-    """Create ``path`` (and its parents) with mode 0700 whatever the umask; False if it already existed."""
+    """Create ``path`` (and its parents) with mode 0700 whatever the umask; False if it already existed.
+
+    The mode is set on the directory just made, through a descriptor opened without following a link, so a
+    link planted in its place meanwhile is not chmodded. A failure is a one-line :class:`WriteError`."""
+    from pbcfg.errors import WriteError
+    from pbcfg.util.oserrors import write_error
+
     if os.path.isdir(path):
         return False
-    os.makedirs(path, mode=DIRECTORY_MODE)
-    os.chmod(path, DIRECTORY_MODE)
+    if os.path.lexists(path):
+        raise WriteError(f"{path}: exists and is not a directory")
+    try:
+        os.makedirs(path, mode=DIRECTORY_MODE)
+        descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            os.fchmod(descriptor, DIRECTORY_MODE)
+        finally:
+            os.close(descriptor)
+    except OSError as error:
+        raise write_error(error, path, "cannot create the directory") from None
     return True

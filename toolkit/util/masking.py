@@ -13,11 +13,12 @@ __all__ = ["is_secret_field", "looks_secret", "mask", "masked_diff", "redact", "
            "redact_credentials_yaml"]
 
 _PUBLIC_FIELDS = frozenset({"baseurl", "endpoint", "region", "projectid", "$schema", "enabled"})
-_YAML_MEMBER = re.compile(r"""^([ \t]*(?:-[ \t]+)?)(["']?)([^"':#\n]+)\2([ \t]*:[ \t]*)(["']?)([^\n#]*?)\5([ \t]*(?:#.*)?)$""", re.M)
-_STRING_MEMBER = re.compile(r'"((?:[^"\\\n]|\\.)*)"(\s*:\s*)"((?:[^"\\\n]|\\.)*)')
+# patterns, not compiled ones: the re module compiles each on first use, so importing this costs nothing
+_YAML_MEMBER = r"""(?m)^([ \t]*(?:-[ \t]+)?)(["']?)([^"':#\n]+)\2([ \t]*:[ \t]*)(["']?)([^\n#]*?)\5([ \t]*(?:#.*)?)$"""
+_STRING_MEMBER = r'"((?:[^"\\\n]|\\.)*)"(\s*:\s*)"((?:[^"\\\n]|\\.)*)'
 
 
-_SECRET_NAME = re.compile(r"(?i)(api[_-]?key|apikey|secret|token|password|passwd|access[_-]?key)")
+_SECRET_NAME = r"(?i)(api[_-]?key|apikey|secret|token|password|passwd|access[_-]?key)"
 
 
 def is_secret_field(name: object) -> bool:
@@ -27,7 +28,7 @@ def is_secret_field(name: object) -> bool:
 
 def looks_secret(name: object) -> bool:
     """Anywhere else: a field whose name says it holds a secret."""
-    return bool(_SECRET_NAME.search(str(name)))
+    return bool(re.search(_SECRET_NAME, str(name)))
 
 
 def mask(secret: object) -> str:
@@ -60,7 +61,7 @@ def redact_credentials_text(text: str, secret=is_secret_field) -> str:
             return match.group(0)
         return f'"{key}"{colon}"{_same_length(value)}'
 
-    return _STRING_MEMBER.sub(replace, text)
+    return re.sub(_STRING_MEMBER, replace, text)
 
 
 def redact_credentials_yaml(text: str, secret=is_secret_field) -> str:
@@ -71,7 +72,7 @@ def redact_credentials_yaml(text: str, secret=is_secret_field) -> str:
             return match.group(0)
         return f"{lead}{quote}{key}{quote}{colon}{value_quote}{_same_length(value)}{value_quote}{tail}"
 
-    return _YAML_MEMBER.sub(replace, text)
+    return re.sub(_YAML_MEMBER, replace, text)
 
 
 def redact(text: str, kind: str | None, yaml: bool = False) -> str:

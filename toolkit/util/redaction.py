@@ -13,10 +13,7 @@ values too short to mask without masking ordinary words are not registered.
 
 from __future__ import annotations
 
-import json
-import re
-import threading
-from urllib.parse import quote
+import _thread  # threading's Lock, without importing threading on the validate path
 
 __all__ = ["MIN_RUN", "REDACTOR", "Redactor", "Secret", "redact"]
 
@@ -26,13 +23,19 @@ NOT_SECRET = frozenset({"not-needed", "EMPTY", "ollama", "lm-studio", "sk-no-key
 
 def _forms(secret: str) -> set[str]:
     """The ways a secret shows up in text: as is, trimmed, URL-encoded (``-`` too, in either hex case),
-    JSON-escaped."""
+    JSON-escaped, XML-escaped (a SARIF or JUnit report)."""
+    import json
+    import re
+    from urllib.parse import quote
+
     trimmed = secret.strip()
     # surrogatepass: a value read from undecodable bytes (an env var) holds lone surrogates, which must not crash
     every = "".join(c if c.isascii() and c.isalnum() else quote(c, safe="", errors="surrogatepass") if not c.isascii()
                     else f"%{ord(c):02X}" for c in trimmed)
-    forms = {secret, trimmed, quote(trimmed, safe="", errors="surrogatepass"), every, re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), every),
-             json.dumps(trimmed)[1:-1], json.dumps(trimmed, ensure_ascii=False)[1:-1]}
+    xml = trimmed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    forms = {secret, trimmed, quote(trimmed, safe="", errors="surrogatepass"), every,
+             re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), every), json.dumps(trimmed)[1:-1],
+             json.dumps(trimmed, ensure_ascii=False)[1:-1], xml, xml.replace("'", "&apos;")}
     return {form for form in forms if len(form) >= MIN_RUN}
 
 
@@ -42,7 +45,7 @@ class Redactor:
     def __init__(self) -> None:
         self._grams: set[str] = set()
         self._known: set[str] = set()
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
 
     def add(self, secret: object) -> None:
         """Register one secret value (any JSON type: an old file may hold ``"apiKey": 123456789``)."""
@@ -52,7 +55,11 @@ class Redactor:
             for item in (secret.values() if isinstance(secret, dict) else secret):
                 self.add(item)
             return
-        text = secret if isinstance(secret, str) else json.dumps(secret)
+        if not isinstance(secret, str):
+            import json
+
+            secret = json.dumps(secret)
+        text = secret
         if text in self._known or text.strip() in NOT_SECRET or len(text.strip()) < MIN_RUN:
             return
         grams = {form[i : i + MIN_RUN] for form in _forms(text) for i in range(len(form) - MIN_RUN + 1)}

@@ -43,8 +43,10 @@ def rename(what, old, new, config_dir, diff, no_backup, fmt, output, fail_on, co
     from pbcfg.edit.rename import rename as rename_entry
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
-    _finish("rename", rename_entry(resolve_config_dir(config_dir), what, old, new, preview=diff,
-                                   backup=not no_backup), diff, fmt=fmt, output=output, fail_on=fail_on, color=color)
+    directory = resolve_config_dir(config_dir)
+    with _locked(directory, diff):
+        outcome = rename_entry(directory, what, old, new, preview=diff, backup=not no_backup)
+    _finish("rename", outcome, diff, fmt=fmt, output=output, fail_on=fail_on, color=color)
 
 
 @click.command()
@@ -67,8 +69,21 @@ def remove(what, ident, cascade, config_dir, diff, no_backup, fmt, output, fail_
     from pbcfg.edit.remove import remove as remove_entry
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
-    _finish("remove", remove_entry(resolve_config_dir(config_dir), what, ident, cascade=cascade, preview=diff,
-                                   backup=not no_backup), diff, fmt=fmt, output=output, fail_on=fail_on, color=color)
+    directory = resolve_config_dir(config_dir)
+    with _locked(directory, diff):
+        outcome = remove_entry(directory, what, ident, cascade=cascade, preview=diff, backup=not no_backup)
+    _finish("remove", outcome, diff, fmt=fmt, output=output, fail_on=fail_on, color=color)
+
+
+def _locked(directory: str, preview: bool):
+    """The directory's write lock from the first read to the last write (none for a preview, which writes
+    nothing), so no other pbcfg's update is lost."""
+    import contextlib
+    import os
+
+    from pbcfg.util.dirlock import lock_directories
+
+    return contextlib.nullcontext() if preview or not os.path.isdir(directory) else lock_directories([directory])
 
 
 def _finish(command: str, outcome, preview: bool, **report) -> None:

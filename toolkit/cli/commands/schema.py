@@ -27,11 +27,7 @@ def schema(kind: str, out: str | None) -> None:
     if out is None:
         click.echo(schema_text(kind), nl=False)
         return
-    from pbcfg.errors import InputError
     from pbcfg.util.atomic import write_atomic
 
-    try:
-        write_atomic(out, schema_text(kind))
-    except OSError as error:
-        raise InputError(f"{out}: cannot write the schema: {error.strerror or error}") from None
+    write_atomic(out, schema_text(kind), doing="cannot write the schema")
     click.echo(f"wrote {out}", err=True)

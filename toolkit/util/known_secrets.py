@@ -1,0 +1,165 @@
+"""Where secrets come from: every value pbcfg reads that must never be shown is handed to the redactor here.
+
+- a credentials file, as it is read (:func:`register_source`): the value of
+  every field but the public ones (URLs, region, project id), of any JSON
+  type (an old file may hold ``"apiKey": 123456789`` or a list), duplicates
+  included; a file that does not parse is read as tokens, so its values are
+  known before a snippet shows their line (a YAML duplicate-key message
+  quotes the value);
+- any config text or parameter holding a URL: its userinfo
+  (``http://user:KEY@host``), a port that is not a number, and the value of a
+  query parameter whose name says it is a secret (``?api_key=KEY``);
+- the environment: every variable whose name says it holds a key, secret,
+  token or password (every key variable of PonyBunny's built-in endpoints
+  does), and the URL parts above in any other variable.
+
+The no-key values (``not-needed``, ``EMPTY``...) are not secrets
+(:data:`pbcfg.util.redaction.NOT_SECRET`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from pbcfg.util.masking import is_secret_field, looks_secret
+from pbcfg.util.redaction import REDACTOR
+
+__all__ = ["register_credentials", "register_credentials_text", "register_environment", "register_source",
+           "register_url_secrets", "register_value"]
+
+# patterns, compiled by the re module on first use: most runs never need them
+# a URL: scheme, authority (group 1), path, query (group 2)
+_URL = r"""[A-Za-z][A-Za-z0-9+.-]*://([^\s"'<>/?#\\]*)[^\s"'<>?#\\]*(\?[^\s"'<>#\\]*)?"""
+_URL_SECRET_PARAMETERS = frozenset({"key", "sig", "signature", "auth", "code", "pass", "pwd"})
+# a variable whose name holds one of these words (between underscores) holds a secret
+_SECRET_WORDS = frozenset({"key", "keys", "apikey", "secret", "secrets", "token", "tokens", "password", "passwords",
+                           "passwd", "credential", "credentials"})
+# the tokens of JSON or YAML text, good enough to tell which key a value belongs to in a file that does not parse
+_TOKEN = (r"""(?s)//[^\n]*|/\*.*?(?:\*/|\Z)|\#[^\n]*|"((?:[^"\\\n]|\\.)*)"?|'((?:[^'\n]|'')*)'?|([{}\[\]:,])"""
+          r"""|(-?[0-9][0-9A-Za-z.+_-]*)|([^\s{}\[\]:,"'#]+)""")
+_YAML_PLAIN_VALUE = r"""(?m)^[ \t]*(?:-[ \t]+)?["']?([^"'\n#:]+?)["']?[ \t]*:[ \t]+([^\s"'\[{#][^\n#]*?)[ \t]*(?:#.*)?$"""
+
+
+def register_value(value: object) -> None:
+    """One secret value (any JSON type; lists and objects: every value in them)."""
+    REDACTOR.add(value)
+
+
+def register_url_secrets(text: str) -> None:
+    """The userinfo, a non-numeric port and secret-named query values of every URL in ``text``."""
+    if "://" not in text:
+        return
+    from urllib.parse import unquote
+
+    for match in re.finditer(_URL, text):
+        authority, query = match.group(1), match.group(2)
+        userinfo, at, host = authority.rpartition("@")
+        if at:
+            for part in {userinfo, *userinfo.split(":", 1)}:
+                REDACTOR.add(part)
+                REDACTOR.add(unquote(part))
+        port = host.rsplit("]", 1)[-1].partition(":")[2]
+        if port and not port.isdigit():
+            REDACTOR.add(port)
+            REDACTOR.add(unquote(port))
+        for pair in re.split(r"[&;]", (query or "")[1:]):
+            name, _, value = pair.partition("=")
+            if value and (looks_secret(name) or name.lower() in _URL_SECRET_PARAMETERS):
+                REDACTOR.add(value)
+                REDACTOR.add(unquote(value))
+
+
+def register_credentials(data: object, field: str | None = None) -> None:
+    """Every value of a parsed credentials document but the public fields', and every URL's secrets."""
+    if isinstance(data, (dict, _Pairs)):
+        for key, value in data.items():
+            register_credentials(value, key if isinstance(value, (str, int, float, list)) else None)
+    elif isinstance(data, list):
+        for item in data:
+            register_credentials(item, field)
+    elif field is not None and not isinstance(data, bool):
+        if is_secret_field(field):
+            REDACTOR.add(data)
+        elif isinstance(data, str):
+            register_url_secrets(data)
+
+
+def register_credentials_text(text: str) -> None:
+    """The secret values of credentials text (JSON or YAML) read as tokens, whether or not it parses:
+    a string, number or word followed by ``:`` is a key; any other is a value of the last key."""
+    import json
+
+    key: str | None = None
+    pending: list[str] = []  # the forms of the last string, number or word, until the next token says what it is
+
+    def commit() -> None:
+        if pending and key is not None and is_secret_field(key):
+            for value in pending:
+                REDACTOR.add(value)
+        pending.clear()
+
+    for match in re.finditer(_TOKEN, text):
+        double, single, punctuation, number, word = match.groups()
+        if punctuation == ":":
+            key = pending[-1] if pending else None
+            pending.clear()
+        elif punctuation is not None:
+            commit()
+        elif double is not None:
+            commit()
+            pending.append(double)
+            try:
+                pending.append(json.loads(f'"{double}"'))
+            except ValueError:
+                pass
+        elif single is not None:
+            commit()
+            pending.extend((single, single.replace("''", "'")))
+        elif number is not None or word is not None:
+            commit()
+            pending.append(number if number is not None else word)
+    commit()
+    for match in re.finditer(_YAML_PLAIN_VALUE, text):  # a plain YAML scalar may hold spaces: the whole value
+        if is_secret_field(match.group(1).strip()):
+            REDACTOR.add(match.group(2))
+    register_url_secrets(text)
+
+
+def register_source(source):
+    """A file just read (a :class:`pbcfg.source.files.Source`): its secrets registered; returned as is.
+
+    Credentials JSON that parses is walked pair by pair (a duplicate key's first value too); anything else is
+    read as tokens (:func:`register_credentials_text`)."""
+    if source.kind != "credentials":
+        register_url_secrets(source.text)
+        return source
+    if not source.name.lower().endswith((".yaml", ".yml")):
+        import json
+
+        try:
+            # numbers as written: 1e30 must be masked as 1e30, not as Python prints it
+            register_credentials(json.loads(source.text, object_pairs_hook=_Pairs, parse_int=str, parse_float=str,
+                                            parse_constant=str))
+            return source
+        except (ValueError, RecursionError):
+            pass
+    register_credentials_text(source.text)
+    return source
+
+
+class _Pairs(list):
+    """A JSON object as its list of (key, value) pairs, duplicates kept."""
+
+    def items(self):
+        return iter(self)
+
+
+def register_environment(env) -> None:
+    """Every variable whose name says it holds a secret (not a path to one), and the URL secrets of the rest."""
+    for name, value in env.items():
+        if not value:
+            continue
+        if not _SECRET_WORDS.isdisjoint(name.lower().split("_")) and not (os.sep in value and os.path.exists(value)):
+            REDACTOR.add(value)
+        register_url_secrets(value)
