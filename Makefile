@@ -27,17 +27,19 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
-## bench: time pbcfg validate (installed as users get it) beside check-jsonschema; writes bench/RESULTS.md
+## bench: time pbcfg validate (installed as users get it) beside check-jsonschema and ajv-cli; writes bench/RESULTS.md
 bench: $(BIN)/python
 	$(PYTHON) -m venv bench/.work/venv
 	bench/.work/venv/bin/python -m pip install --quiet . check-jsonschema
+	npm install --silent --no-audit --no-fund --prefix bench/.work/npm ajv-cli@5.0.0 ajv-formats@3.0.1
 	rm -rf build
 	bench/.work/venv/bin/python bench/bench.py
 	bench/.work/venv/bin/python bench/runtime_bench.py
 
-## fuzz: the hostile-input tests with many more examples than CI runs
+## fuzz: the hostile-input tests and the generated check's differential test (> 20,000 cases) with many more examples than CI runs
 fuzz: $(VENV)/.installed-test
 	PBCFG_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_hostile_input.py -q
+	PBCFG_FUZZ_EXAMPLES=3000 $(BIN)/python -m pytest tests/test_generated_validators.py -q
 
 ## codegen: regenerate generated/ from schemas/
 codegen: $(VENV)/.installed-test

@@ -4,17 +4,21 @@
 (ask jsonschema-rs). The clean path of `pbcfg validate` runs them instead of importing it."""
 
 import re
+from functools import lru_cache
 
 _BIG = 2 ** 53
 _FLOAT = 1.7976931348623157e308
-_URI = re.compile("[A-Za-z][A-Za-z0-9+.\\-]*:(?://(?:(?:[A-Za-z0-9\\-._~!$&'()*+,;=:]|%[0-9A-Fa-f]{2})*@)?(?:[A-Za-z0-9\\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?::[0-9]*)?(?:/(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*)*|/?(?:(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+(?:/(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*)*)?)(?:\\?(?:(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})|[/?])*)?(?:#(?:(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})|[/?])*)?", re.ASCII)
-_RE0 = re.compile('\\Ahttps?://[^\\s/\\?\\#]+([/\\?\\#]\\S*)?\\Z', re.ASCII)
+_SCHEME = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-'
+_HOST = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;="
+_USERINFO = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:"
+_PATH = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/"
+_QUERY = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?"
+_STR_OR_INT = frozenset((str, int))
 _SET0 = frozenset({'apiKey', 'baseUrl', 'enabled'})
 _SET1 = frozenset({'accessKeyId', 'baseUrl', 'enabled', 'region', 'secretAccessKey'})
 _SET2 = frozenset({'apiKey', 'baseUrl', 'enabled', 'endpoint'})
 _SET3 = frozenset({'baseUrl', 'enabled', 'projectId', 'region'})
 _SET4 = frozenset({'enabled'})
-_RE1 = re.compile('\\A[A-Za-z0-9][A-Za-z0-9\\._\\-]{0,63}\\Z', re.ASCII)
 _SET5 = frozenset({'anthropic-direct', 'aws-bedrock', 'azure-openai', 'codex', 'google-ai-studio', 'google-vertex-ai', 'openai-compatible', 'openai-direct'})
 _SET6 = frozenset({'accessKeyId', 'apiKey', 'baseUrl', 'enabled', 'endpoint', 'projectId', 'region', 'secretAccessKey'})
 _SET7 = frozenset({'$schema', 'endpoints'})
@@ -46,23 +50,49 @@ def _text(s):
 
 def _unique(items):
     """uniqueItems, for strings and integers (a string never equals an integer); anything else: not sure."""
-    return all(type(i) is str or type(i) is int for i in items) and len(set(items)) == len(items)
+    return set(map(type, items)) <= _STR_OR_INT and len(set(items)) == len(items)
 
 
 def _uri(s):
     """format: uri, RFC 3986 without IP literals; ASCII only."""
-    return s.isascii() and _URI.fullmatch(s) is not None
+    if not s.isascii():
+        return False
+    scheme, colon, rest = s.partition(":")
+    if not colon or not scheme[:1].isalpha() or scheme.strip(_SCHEME):
+        return False
+    rest, _, fragment = rest.partition("#")
+    rest, _, query = rest.partition("?")
+    if not (_chars(query, _QUERY) and _chars(fragment, _QUERY)):
+        return False
+    if not rest.startswith("//"):
+        return _chars(rest, _PATH)
+    authority, _, path = rest[2:].partition("/")
+    if "@" in authority:
+        userinfo, _, authority = authority.partition("@")
+        if not _chars(userinfo, _USERINFO):
+            return False
+    host, _, port = authority.partition(":")
+    return not port.strip("0123456789") and _chars(host, _HOST) and _chars(path, _PATH)
 
 
-def _credentials_enabled(x):  # $defs/enabled
-    if type(x) is not bool: return False
-    return True
+def _chars(part, allowed):
+    """Only ``allowed`` characters and well-formed %XX escapes."""
+    if "%" in part:
+        pieces = part.split("%")
+        if any(len(p) < 2 or p[:2].strip("0123456789ABCDEFabcdef") for p in pieces[1:]):
+            return False
+        part = pieces[0] + "".join(p[2:] for p in pieces[1:])
+    return not part.strip(allowed)
 
 
-def _credentials_apiKey(x):  # $defs/apiKey
-    if type(x) is not str: return False
-    if not (x.isascii() or _text(x)): return False
-    return True
+@lru_cache(maxsize=4096)
+def _pattern0(s):
+    return s.isascii() and len(s) <= 4096 and re.search('\\Ahttps?://[^\\s/\\?\\#]+([/\\?\\#]\\S*)?\\Z', s, re.ASCII) is not None
+
+
+@lru_cache(maxsize=4096)
+def _pattern1(s):
+    return s.isascii() and len(s) <= 4096 and re.search('\\A[A-Za-z0-9][A-Za-z0-9\\._\\-]{0,63}\\Z', s, re.ASCII) is not None
 
 
 def _credentials_baseUrl_anyOf_0(x):  # $defs/baseUrl/anyOf/0
@@ -71,39 +101,10 @@ def _credentials_baseUrl_anyOf_0(x):  # $defs/baseUrl/anyOf/0
     return True
 
 
-def _credentials_httpUrl(x):  # $defs/httpUrl
-    if type(x) is not str: return False
-    if not (x.isascii() or _text(x)): return False
-    if not x.isascii() or len(x) > 4096 or _RE0.search(x) is None: return False
-    if not _uri(x): return False
-    return True
-
-
 def _credentials_baseUrl_anyOf_1(x):  # $defs/baseUrl/anyOf/1
-    if not _credentials_httpUrl(x): return False
-    return True
-
-
-def _credentials_baseUrl(x):  # $defs/baseUrl
-    if not (_credentials_baseUrl_anyOf_0(x) or _credentials_baseUrl_anyOf_1(x)): return False
-    return True
-
-
-def _credentials_accessKeyId(x):  # $defs/accessKeyId
     if type(x) is not str: return False
-    if not (x.isascii() or _text(x)): return False
-    return True
-
-
-def _credentials_secretAccessKey(x):  # $defs/secretAccessKey
-    if type(x) is not str: return False
-    if not (x.isascii() or _text(x)): return False
-    return True
-
-
-def _credentials_region(x):  # $defs/region
-    if type(x) is not str: return False
-    if not (x.isascii() or _text(x)): return False
+    if not _pattern0(x): return False
+    if not _uri(x): return False
     return True
 
 
@@ -114,54 +115,43 @@ def _credentials_endpoint_anyOf_0(x):  # $defs/endpoint/anyOf/0
 
 
 def _credentials_endpoint_anyOf_1(x):  # $defs/endpoint/anyOf/1
-    if not _credentials_httpUrl(x): return False
-    return True
-
-
-def _credentials_endpoint(x):  # $defs/endpoint
-    if not (_credentials_endpoint_anyOf_0(x) or _credentials_endpoint_anyOf_1(x)): return False
-    return True
-
-
-def _credentials_projectId(x):  # $defs/projectId
     if type(x) is not str: return False
-    if not (x.isascii() or _text(x)): return False
-    return True
-
-
-def _credentials_endpointId(x):  # $defs/endpointId
-    if type(x) is not str: return False
-    if not (x.isascii() or _text(x)): return False
-    if not x.isascii() or len(x) > 4096 or _RE1.search(x) is None: return False
+    if not _pattern0(x): return False
+    if not _uri(x): return False
     return True
 
 
 def _credentials_customEndpoint(x):  # $defs/customEndpoint
     if type(x) is not dict: return False
     if 'enabled' in x:
-        v145 = x['enabled']
-        if not _credentials_enabled(v145): return False
+        v203 = x['enabled']
+        if type(v203) is not bool: return False
     if 'apiKey' in x:
-        v149 = x['apiKey']
-        if not _credentials_apiKey(v149): return False
+        v207 = x['apiKey']
+        if type(v207) is not str: return False
+        if not (v207.isascii() or _text(v207)): return False
     if 'accessKeyId' in x:
-        v153 = x['accessKeyId']
-        if not _credentials_accessKeyId(v153): return False
+        v211 = x['accessKeyId']
+        if type(v211) is not str: return False
+        if not (v211.isascii() or _text(v211)): return False
     if 'secretAccessKey' in x:
-        v157 = x['secretAccessKey']
-        if not _credentials_secretAccessKey(v157): return False
+        v215 = x['secretAccessKey']
+        if type(v215) is not str: return False
+        if not (v215.isascii() or _text(v215)): return False
     if 'region' in x:
-        v161 = x['region']
-        if not _credentials_region(v161): return False
+        v219 = x['region']
+        if type(v219) is not str: return False
+        if not (v219.isascii() or _text(v219)): return False
     if 'endpoint' in x:
-        v165 = x['endpoint']
-        if not _credentials_endpoint(v165): return False
+        v223 = x['endpoint']
+        if not (_credentials_endpoint_anyOf_0(v223) or _credentials_endpoint_anyOf_1(v223)): return False
     if 'projectId' in x:
-        v169 = x['projectId']
-        if not _credentials_projectId(v169): return False
+        v230 = x['projectId']
+        if type(v230) is not str: return False
+        if not (v230.isascii() or _text(v230)): return False
     if 'baseUrl' in x:
-        v173 = x['baseUrl']
-        if not _credentials_baseUrl(v173): return False
+        v234 = x['baseUrl']
+        if not (_credentials_baseUrl_anyOf_0(v234) or _credentials_baseUrl_anyOf_1(v234)): return False
     if not x.keys() <= _SET6: return False
     return True
 
@@ -180,115 +170,126 @@ def _credentials(x):  # the root
             if type(v3) is not dict: return False
             if 'enabled' in v3:
                 v4 = v3['enabled']
-                if not _credentials_enabled(v4): return False
+                if type(v4) is not bool: return False
             if 'apiKey' in v3:
                 v8 = v3['apiKey']
-                if not _credentials_apiKey(v8): return False
+                if type(v8) is not str: return False
+                if not (v8.isascii() or _text(v8)): return False
             if 'baseUrl' in v3:
                 v12 = v3['baseUrl']
-                if not _credentials_baseUrl(v12): return False
+                if not (_credentials_baseUrl_anyOf_0(v12) or _credentials_baseUrl_anyOf_1(v12)): return False
             if not v3.keys() <= _SET0: return False
         if 'aws-bedrock' in v2:
             v24 = v2['aws-bedrock']
             if type(v24) is not dict: return False
             if 'enabled' in v24:
                 v25 = v24['enabled']
-                if not _credentials_enabled(v25): return False
+                if type(v25) is not bool: return False
             if 'accessKeyId' in v24:
                 v29 = v24['accessKeyId']
-                if not _credentials_accessKeyId(v29): return False
+                if type(v29) is not str: return False
+                if not (v29.isascii() or _text(v29)): return False
             if 'secretAccessKey' in v24:
                 v33 = v24['secretAccessKey']
-                if not _credentials_secretAccessKey(v33): return False
+                if type(v33) is not str: return False
+                if not (v33.isascii() or _text(v33)): return False
             if 'region' in v24:
                 v37 = v24['region']
-                if not _credentials_region(v37): return False
+                if type(v37) is not str: return False
+                if not (v37.isascii() or _text(v37)): return False
             if 'baseUrl' in v24:
                 v41 = v24['baseUrl']
-                if not _credentials_baseUrl(v41): return False
+                if not (_credentials_baseUrl_anyOf_0(v41) or _credentials_baseUrl_anyOf_1(v41)): return False
             if not v24.keys() <= _SET1: return False
         if 'openai-direct' in v2:
-            v47 = v2['openai-direct']
-            if type(v47) is not dict: return False
-            if 'enabled' in v47:
-                v48 = v47['enabled']
-                if not _credentials_enabled(v48): return False
-            if 'apiKey' in v47:
-                v52 = v47['apiKey']
-                if not _credentials_apiKey(v52): return False
-            if 'baseUrl' in v47:
-                v56 = v47['baseUrl']
-                if not _credentials_baseUrl(v56): return False
-            if not v47.keys() <= _SET0: return False
+            v50 = v2['openai-direct']
+            if type(v50) is not dict: return False
+            if 'enabled' in v50:
+                v51 = v50['enabled']
+                if type(v51) is not bool: return False
+            if 'apiKey' in v50:
+                v55 = v50['apiKey']
+                if type(v55) is not str: return False
+                if not (v55.isascii() or _text(v55)): return False
+            if 'baseUrl' in v50:
+                v59 = v50['baseUrl']
+                if not (_credentials_baseUrl_anyOf_0(v59) or _credentials_baseUrl_anyOf_1(v59)): return False
+            if not v50.keys() <= _SET0: return False
         if 'azure-openai' in v2:
-            v62 = v2['azure-openai']
-            if type(v62) is not dict: return False
-            if 'enabled' in v62:
-                v63 = v62['enabled']
-                if not _credentials_enabled(v63): return False
-            if 'apiKey' in v62:
-                v67 = v62['apiKey']
-                if not _credentials_apiKey(v67): return False
-            if 'endpoint' in v62:
-                v71 = v62['endpoint']
-                if not _credentials_endpoint(v71): return False
-            if 'baseUrl' in v62:
-                v81 = v62['baseUrl']
-                if not _credentials_baseUrl(v81): return False
-            if not v62.keys() <= _SET2: return False
+            v68 = v2['azure-openai']
+            if type(v68) is not dict: return False
+            if 'enabled' in v68:
+                v69 = v68['enabled']
+                if type(v69) is not bool: return False
+            if 'apiKey' in v68:
+                v73 = v68['apiKey']
+                if type(v73) is not str: return False
+                if not (v73.isascii() or _text(v73)): return False
+            if 'endpoint' in v68:
+                v77 = v68['endpoint']
+                if not (_credentials_endpoint_anyOf_0(v77) or _credentials_endpoint_anyOf_1(v77)): return False
+            if 'baseUrl' in v68:
+                v87 = v68['baseUrl']
+                if not (_credentials_baseUrl_anyOf_0(v87) or _credentials_baseUrl_anyOf_1(v87)): return False
+            if not v68.keys() <= _SET2: return False
         if 'openai-compatible' in v2:
-            v87 = v2['openai-compatible']
-            if type(v87) is not dict: return False
-            if 'enabled' in v87:
-                v88 = v87['enabled']
-                if not _credentials_enabled(v88): return False
-            if 'apiKey' in v87:
-                v92 = v87['apiKey']
-                if not _credentials_apiKey(v92): return False
-            if 'baseUrl' in v87:
-                v96 = v87['baseUrl']
-                if not _credentials_baseUrl(v96): return False
-            if not v87.keys() <= _SET0: return False
+            v96 = v2['openai-compatible']
+            if type(v96) is not dict: return False
+            if 'enabled' in v96:
+                v97 = v96['enabled']
+                if type(v97) is not bool: return False
+            if 'apiKey' in v96:
+                v101 = v96['apiKey']
+                if type(v101) is not str: return False
+                if not (v101.isascii() or _text(v101)): return False
+            if 'baseUrl' in v96:
+                v105 = v96['baseUrl']
+                if not (_credentials_baseUrl_anyOf_0(v105) or _credentials_baseUrl_anyOf_1(v105)): return False
+            if not v96.keys() <= _SET0: return False
         if 'google-ai-studio' in v2:
-            v102 = v2['google-ai-studio']
-            if type(v102) is not dict: return False
-            if 'enabled' in v102:
-                v103 = v102['enabled']
-                if not _credentials_enabled(v103): return False
-            if 'apiKey' in v102:
-                v107 = v102['apiKey']
-                if not _credentials_apiKey(v107): return False
-            if 'baseUrl' in v102:
-                v111 = v102['baseUrl']
-                if not _credentials_baseUrl(v111): return False
-            if not v102.keys() <= _SET0: return False
+            v114 = v2['google-ai-studio']
+            if type(v114) is not dict: return False
+            if 'enabled' in v114:
+                v115 = v114['enabled']
+                if type(v115) is not bool: return False
+            if 'apiKey' in v114:
+                v119 = v114['apiKey']
+                if type(v119) is not str: return False
+                if not (v119.isascii() or _text(v119)): return False
+            if 'baseUrl' in v114:
+                v123 = v114['baseUrl']
+                if not (_credentials_baseUrl_anyOf_0(v123) or _credentials_baseUrl_anyOf_1(v123)): return False
+            if not v114.keys() <= _SET0: return False
         if 'google-vertex-ai' in v2:
-            v117 = v2['google-vertex-ai']
-            if type(v117) is not dict: return False
-            if 'enabled' in v117:
-                v118 = v117['enabled']
-                if not _credentials_enabled(v118): return False
-            if 'projectId' in v117:
-                v122 = v117['projectId']
-                if not _credentials_projectId(v122): return False
-            if 'region' in v117:
-                v126 = v117['region']
-                if not _credentials_region(v126): return False
-            if 'baseUrl' in v117:
-                v130 = v117['baseUrl']
-                if not _credentials_baseUrl(v130): return False
-            if not v117.keys() <= _SET3: return False
+            v132 = v2['google-vertex-ai']
+            if type(v132) is not dict: return False
+            if 'enabled' in v132:
+                v133 = v132['enabled']
+                if type(v133) is not bool: return False
+            if 'projectId' in v132:
+                v137 = v132['projectId']
+                if type(v137) is not str: return False
+                if not (v137.isascii() or _text(v137)): return False
+            if 'region' in v132:
+                v141 = v132['region']
+                if type(v141) is not str: return False
+                if not (v141.isascii() or _text(v141)): return False
+            if 'baseUrl' in v132:
+                v145 = v132['baseUrl']
+                if not (_credentials_baseUrl_anyOf_0(v145) or _credentials_baseUrl_anyOf_1(v145)): return False
+            if not v132.keys() <= _SET3: return False
         if 'codex' in v2:
-            v136 = v2['codex']
-            if type(v136) is not dict: return False
-            if 'enabled' in v136:
-                v137 = v136['enabled']
-                if not _credentials_enabled(v137): return False
-            if not v136.keys() <= _SET4: return False
-        for v143, v144 in v2.items():
-            if not _credentials_endpointId(v143): return False
-            if v143 not in _SET5:
-                if not _credentials_customEndpoint(v144): return False
+            v154 = v2['codex']
+            if type(v154) is not dict: return False
+            if 'enabled' in v154:
+                v155 = v154['enabled']
+                if type(v155) is not bool: return False
+            if not v154.keys() <= _SET4: return False
+        for v161, v162 in v2.items():
+            if type(v161) is not str: return False
+            if not _pattern1(v161): return False
+            if v161 not in _SET5:
+                if not _credentials_customEndpoint(v162): return False
     if not x.keys() <= _SET7: return False
     return True
 
@@ -301,24 +302,18 @@ def credentials_certainly_valid(data):
         return False
 
 
-def _llm_config_protocol(x):  # $defs/protocol
-    if type(x) is not str: return False
-    if x not in _SET8: return False
-    return True
-
-
 def _llm_config_rateLimit(x):  # $defs/rateLimit
     if type(x) is not dict: return False
     if 'requestsPerMinute' in x:
-        v12 = x['requestsPerMinute']
-        if type(v12) is not int: return False
-        if not -_BIG <= v12 <= _BIG: return False
-        if v12 < 1: return False
+        v16 = x['requestsPerMinute']
+        if type(v16) is not int: return False
+        if not -_BIG <= v16 <= _BIG: return False
+        if v16 < 1: return False
     if 'tokensPerMinute' in x:
-        v13 = x['tokensPerMinute']
-        if type(v13) is not int: return False
-        if not -_BIG <= v13 <= _BIG: return False
-        if v13 < 1: return False
+        v17 = x['tokensPerMinute']
+        if type(v17) is not int: return False
+        if not -_BIG <= v17 <= _BIG: return False
+        if v17 < 1: return False
     if not x.keys() <= _SET9: return False
     return True
 
@@ -326,54 +321,40 @@ def _llm_config_rateLimit(x):  # $defs/rateLimit
 def _llm_config_endpointOverride(x):  # $defs/endpointOverride
     if type(x) is not dict: return False
     if 'enabled' in x:
-        v4 = x['enabled']
-        if type(v4) is not bool: return False
+        v27 = x['enabled']
+        if type(v27) is not bool: return False
     if 'protocol' in x:
-        v5 = x['protocol']
-        if not _llm_config_protocol(v5): return False
+        v28 = x['protocol']
+        if type(v28) is not str: return False
+        if v28 not in _SET8: return False
     if 'priority' in x:
-        v9 = x['priority']
-        if type(v9) is not int: return False
-        if not -_BIG <= v9 <= _BIG: return False
-        if v9 < 1: return False
+        v32 = x['priority']
+        if type(v32) is not int: return False
+        if not -_BIG <= v32 <= _BIG: return False
+        if v32 < 1: return False
     if 'baseUrl' in x:
-        v10 = x['baseUrl']
-        if type(v10) is not str: return False
-        if not (v10.isascii() or _text(v10)): return False
-        if not v10.isascii() or len(v10) > 4096 or _RE0.search(v10) is None: return False
-        if not _uri(v10): return False
+        v33 = x['baseUrl']
+        if type(v33) is not str: return False
+        if not _pattern0(v33): return False
+        if not _uri(v33): return False
     if 'rateLimit' in x:
-        v11 = x['rateLimit']
-        if not _llm_config_rateLimit(v11): return False
+        v34 = x['rateLimit']
+        if not _llm_config_rateLimit(v34): return False
     if 'region' in x:
-        v19 = x['region']
-        if type(v19) is not str: return False
-        if not (v19.isascii() or _text(v19)): return False
+        v38 = x['region']
+        if type(v38) is not str: return False
+        if not (v38.isascii() or _text(v38)): return False
     if 'costMultiplier' in x:
-        v20 = x['costMultiplier']
-        if type(v20) is int:
-            if not -_BIG <= v20 <= _BIG: return False
-            if v20 < 0: return False
-        elif type(v20) is float:
-            if not -_FLOAT <= v20 <= _FLOAT: return False
-            if v20 < 0: return False
+        v39 = x['costMultiplier']
+        if type(v39) is int:
+            if not -_BIG <= v39 <= _BIG: return False
+            if v39 < 0: return False
+        elif type(v39) is float:
+            if not -_FLOAT <= v39 <= _FLOAT: return False
+            if v39 < 0: return False
         else:
             return False
     if not x.keys() <= _SET10: return False
-    return True
-
-
-def _llm_config_endpointId(x):  # $defs/endpointId
-    if type(x) is not str: return False
-    if not (x.isascii() or _text(x)): return False
-    if not x.isascii() or len(x) > 4096 or _RE1.search(x) is None: return False
-    return True
-
-
-def _llm_config_customEndpoint(x):  # $defs/customEndpoint
-    if not _llm_config_endpointOverride(x): return False
-    if type(x) is dict:
-        if not _SET11 <= x.keys(): return False
     return True
 
 
@@ -381,23 +362,23 @@ def _llm_config_costPer1kTokens(x):  # $defs/costPer1kTokens
     if type(x) is not dict: return False
     if not _SET12 <= x.keys(): return False
     if 'input' in x:
-        v143 = x['input']
-        if type(v143) is int:
-            if not -_BIG <= v143 <= _BIG: return False
-            if v143 < 0: return False
-        elif type(v143) is float:
-            if not -_FLOAT <= v143 <= _FLOAT: return False
-            if v143 < 0: return False
+        v166 = x['input']
+        if type(v166) is int:
+            if not -_BIG <= v166 <= _BIG: return False
+            if v166 < 0: return False
+        elif type(v166) is float:
+            if not -_FLOAT <= v166 <= _FLOAT: return False
+            if v166 < 0: return False
         else:
             return False
     if 'output' in x:
-        v144 = x['output']
-        if type(v144) is int:
-            if not -_BIG <= v144 <= _BIG: return False
-            if v144 < 0: return False
-        elif type(v144) is float:
-            if not -_FLOAT <= v144 <= _FLOAT: return False
-            if v144 < 0: return False
+        v167 = x['output']
+        if type(v167) is int:
+            if not -_BIG <= v167 <= _BIG: return False
+            if v167 < 0: return False
+        elif type(v167) is float:
+            if not -_FLOAT <= v167 <= _FLOAT: return False
+            if v167 < 0: return False
         else:
             return False
     if not x.keys() <= _SET12: return False
@@ -407,98 +388,83 @@ def _llm_config_costPer1kTokens(x):  # $defs/costPer1kTokens
 def _llm_config_modelOverride(x):  # $defs/modelOverride
     if type(x) is not dict: return False
     if 'displayName' in x:
-        v136 = x['displayName']
-        if type(v136) is not str: return False
-        if not (v136.isascii() or _text(v136)): return False
-        if len(v136) < 1: return False
+        v180 = x['displayName']
+        if type(v180) is not str: return False
+        if not (v180.isascii() or _text(v180)): return False
+        if len(v180) < 1: return False
     if 'endpoints' in x:
-        v137 = x['endpoints']
-        if type(v137) is not list: return False
-        if len(v137) < 1: return False
-        for v138 in v137:
-            if not _llm_config_endpointId(v138): return False
-        if len(v137) > 1 and not _unique(v137): return False
+        v181 = x['endpoints']
+        if type(v181) is not list: return False
+        if len(v181) < 1: return False
+        for v182 in v181:
+            if type(v182) is not str: return False
+            if not _pattern1(v182): return False
+        if len(v181) > 1 and not _unique(v181): return False
     if 'costPer1kTokens' in x:
-        v142 = x['costPer1kTokens']
-        if not _llm_config_costPer1kTokens(v142): return False
+        v186 = x['costPer1kTokens']
+        if not _llm_config_costPer1kTokens(v186): return False
     if 'maxContextTokens' in x:
-        v150 = x['maxContextTokens']
-        if type(v150) is not int: return False
-        if not -_BIG <= v150 <= _BIG: return False
-        if v150 < 1: return False
+        v190 = x['maxContextTokens']
+        if type(v190) is not int: return False
+        if not -_BIG <= v190 <= _BIG: return False
+        if v190 < 1: return False
     if 'capabilities' in x:
-        v151 = x['capabilities']
-        if type(v151) is not list: return False
-        for v152 in v151:
-            if type(v152) is not str: return False
-            if v152 not in _SET13: return False
-        if len(v151) > 1 and not _unique(v151): return False
+        v191 = x['capabilities']
+        if type(v191) is not list: return False
+        for v192 in v191:
+            if type(v192) is not str: return False
+            if v192 not in _SET13: return False
+        if len(v191) > 1 and not _unique(v191): return False
     if 'thinking' in x:
-        v153 = x['thinking']
-        if type(v153) is not bool: return False
+        v193 = x['thinking']
+        if type(v193) is not bool: return False
     if 'streaming' in x:
-        v154 = x['streaming']
-        if type(v154) is not bool: return False
+        v194 = x['streaming']
+        if type(v194) is not bool: return False
     if not x.keys() <= _SET14: return False
-    return True
-
-
-def _llm_config_model(x):  # $defs/model
-    if not _llm_config_modelOverride(x): return False
-    if type(x) is dict:
-        if not _SET16 <= x.keys(): return False
-    return True
-
-
-def _llm_config_modelId(x):  # $defs/modelId
-    if type(x) is not str: return False
-    if not (x.isascii() or _text(x)): return False
-    if len(x) < 1: return False
-    return True
-
-
-def _llm_config_fallback(x):  # $defs/fallback
-    if type(x) is not list: return False
-    for v199 in x:
-        if not _llm_config_modelId(v199): return False
     return True
 
 
 def _llm_config_tierOverride(x):  # $defs/tierOverride
     if type(x) is not dict: return False
     if 'primary' in x:
-        v194 = x['primary']
-        if not _llm_config_modelId(v194): return False
+        v248 = x['primary']
+        if type(v248) is not str: return False
+        if not (v248.isascii() or _text(v248)): return False
+        if len(v248) < 1: return False
     if 'fallback' in x:
-        v198 = x['fallback']
-        if not _llm_config_fallback(v198): return False
+        v252 = x['fallback']
+        if type(v252) is not list: return False
+        for v253 in v252:
+            if type(v253) is not str: return False
+            if not (v253.isascii() or _text(v253)): return False
+            if len(v253) < 1: return False
     if not x.keys() <= _SET17: return False
-    return True
-
-
-def _llm_config_tier(x):  # $defs/tier
-    if not _llm_config_tierOverride(x): return False
-    if type(x) is dict:
-        if 'primary' not in x: return False
     return True
 
 
 def _llm_config_agent(x):  # $defs/agent
     if type(x) is not dict: return False
     if 'tier' in x:
-        v229 = x['tier']
-        if type(v229) is not str: return False
-        if v229 != 'simple' and v229 != 'medium' and v229 != 'complex': return False
+        v299 = x['tier']
+        if type(v299) is not str: return False
+        if v299 != 'simple' and v299 != 'medium' and v299 != 'complex': return False
     if 'primary' in x:
-        v230 = x['primary']
-        if not _llm_config_modelId(v230): return False
+        v300 = x['primary']
+        if type(v300) is not str: return False
+        if not (v300.isascii() or _text(v300)): return False
+        if len(v300) < 1: return False
     if 'fallback' in x:
-        v234 = x['fallback']
-        if not _llm_config_fallback(v234): return False
+        v304 = x['fallback']
+        if type(v304) is not list: return False
+        for v305 in v304:
+            if type(v305) is not str: return False
+            if not (v305.isascii() or _text(v305)): return False
+            if len(v305) < 1: return False
     if 'description' in x:
-        v238 = x['description']
-        if type(v238) is not str: return False
-        if not (v238.isascii() or _text(v238)): return False
+        v312 = x['description']
+        if type(v312) is not str: return False
+        if not (v312.isascii() or _text(v312)): return False
     if not x.keys() <= _SET19: return False
     return True
 
@@ -517,180 +483,187 @@ def _llm_config(x):  # the root
             if not _llm_config_endpointOverride(v3): return False
             if type(v3) is dict:
                 if 'protocol' in v3:
-                    v23 = v3['protocol']
-                    if type(v23) is not str: return False
-                    if v23 != 'anthropic': return False
+                    v42 = v3['protocol']
+                    if type(v42) is not str: return False
+                    if v42 != 'anthropic': return False
         if 'aws-bedrock' in v2:
-            v35 = v2['aws-bedrock']
-            if not _llm_config_endpointOverride(v35): return False
-            if type(v35) is dict:
-                if 'protocol' in v35:
-                    v36 = v35['protocol']
-                    if type(v36) is not str: return False
-                    if v36 != 'anthropic': return False
+            v54 = v2['aws-bedrock']
+            if not _llm_config_endpointOverride(v54): return False
+            if type(v54) is dict:
+                if 'protocol' in v54:
+                    v55 = v54['protocol']
+                    if type(v55) is not str: return False
+                    if v55 != 'anthropic': return False
         if 'openai-direct' in v2:
-            v48 = v2['openai-direct']
-            if not _llm_config_endpointOverride(v48): return False
-            if type(v48) is dict:
-                if 'protocol' in v48:
-                    v49 = v48['protocol']
-                    if type(v49) is not str: return False
-                    if v49 != 'openai': return False
+            v67 = v2['openai-direct']
+            if not _llm_config_endpointOverride(v67): return False
+            if type(v67) is dict:
+                if 'protocol' in v67:
+                    v68 = v67['protocol']
+                    if type(v68) is not str: return False
+                    if v68 != 'openai': return False
         if 'azure-openai' in v2:
-            v61 = v2['azure-openai']
-            if not _llm_config_endpointOverride(v61): return False
-            if type(v61) is dict:
-                if 'protocol' in v61:
-                    v62 = v61['protocol']
-                    if type(v62) is not str: return False
-                    if v62 != 'openai': return False
+            v80 = v2['azure-openai']
+            if not _llm_config_endpointOverride(v80): return False
+            if type(v80) is dict:
+                if 'protocol' in v80:
+                    v81 = v80['protocol']
+                    if type(v81) is not str: return False
+                    if v81 != 'openai': return False
         if 'openai-compatible' in v2:
-            v74 = v2['openai-compatible']
-            if not _llm_config_endpointOverride(v74): return False
-            if type(v74) is dict:
-                if 'protocol' in v74:
-                    v75 = v74['protocol']
-                    if type(v75) is not str: return False
-                    if v75 != 'openai': return False
+            v93 = v2['openai-compatible']
+            if not _llm_config_endpointOverride(v93): return False
+            if type(v93) is dict:
+                if 'protocol' in v93:
+                    v94 = v93['protocol']
+                    if type(v94) is not str: return False
+                    if v94 != 'openai': return False
         if 'google-ai-studio' in v2:
-            v87 = v2['google-ai-studio']
-            if not _llm_config_endpointOverride(v87): return False
-            if type(v87) is dict:
-                if 'protocol' in v87:
-                    v88 = v87['protocol']
-                    if type(v88) is not str: return False
-                    if v88 != 'gemini': return False
+            v106 = v2['google-ai-studio']
+            if not _llm_config_endpointOverride(v106): return False
+            if type(v106) is dict:
+                if 'protocol' in v106:
+                    v107 = v106['protocol']
+                    if type(v107) is not str: return False
+                    if v107 != 'gemini': return False
         if 'google-vertex-ai' in v2:
-            v100 = v2['google-vertex-ai']
-            if not _llm_config_endpointOverride(v100): return False
-            if type(v100) is dict:
-                if 'protocol' in v100:
-                    v101 = v100['protocol']
-                    if type(v101) is not str: return False
-                    if v101 != 'gemini': return False
+            v119 = v2['google-vertex-ai']
+            if not _llm_config_endpointOverride(v119): return False
+            if type(v119) is dict:
+                if 'protocol' in v119:
+                    v120 = v119['protocol']
+                    if type(v120) is not str: return False
+                    if v120 != 'gemini': return False
         if 'codex' in v2:
-            v113 = v2['codex']
-            if not _llm_config_endpointOverride(v113): return False
-            if type(v113) is dict:
-                if 'protocol' in v113:
-                    v114 = v113['protocol']
-                    if type(v114) is not str: return False
-                    if v114 != 'codex': return False
-        for v126, v127 in v2.items():
-            if not _llm_config_endpointId(v126): return False
-            if v126 not in _SET5:
-                if not _llm_config_customEndpoint(v127): return False
+            v132 = v2['codex']
+            if not _llm_config_endpointOverride(v132): return False
+            if type(v132) is dict:
+                if 'protocol' in v132:
+                    v133 = v132['protocol']
+                    if type(v133) is not str: return False
+                    if v133 != 'codex': return False
+        for v145, v146 in v2.items():
+            if type(v145) is not str: return False
+            if not _pattern1(v145): return False
+            if v145 not in _SET5:
+                if not _llm_config_endpointOverride(v146): return False
+                if type(v146) is dict:
+                    if not _SET11 <= v146.keys(): return False
     if 'models' in x:
-        v134 = x['models']
-        if type(v134) is not dict: return False
-        if 'claude-haiku-4-5-20251001' in v134:
-            v135 = v134['claude-haiku-4-5-20251001']
-            if not _llm_config_modelOverride(v135): return False
-        if 'claude-sonnet-4-5-20250929' in v134:
-            v160 = v134['claude-sonnet-4-5-20250929']
-            if not _llm_config_modelOverride(v160): return False
-        if 'claude-opus-4-5-20251101' in v134:
-            v164 = v134['claude-opus-4-5-20251101']
-            if not _llm_config_modelOverride(v164): return False
-        if 'gpt-5.2' in v134:
-            v168 = v134['gpt-5.2']
-            if not _llm_config_modelOverride(v168): return False
-        if 'gpt-5.2-codex' in v134:
-            v172 = v134['gpt-5.2-codex']
-            if not _llm_config_modelOverride(v172): return False
-        if 'gemini-2.0-flash' in v134:
-            v176 = v134['gemini-2.0-flash']
-            if not _llm_config_modelOverride(v176): return False
-        if 'gemini-2.0-pro' in v134:
-            v180 = v134['gemini-2.0-pro']
-            if not _llm_config_modelOverride(v180): return False
-        for v184, v185 in v134.items():
-            if not (v184.isascii() or _text(v184)): return False
-            if len(v184) < 1: return False
-            if v184 not in _SET15:
-                if not _llm_config_model(v185): return False
+        v153 = x['models']
+        if type(v153) is not dict: return False
+        if 'claude-haiku-4-5-20251001' in v153:
+            v154 = v153['claude-haiku-4-5-20251001']
+            if not _llm_config_modelOverride(v154): return False
+        if 'claude-sonnet-4-5-20250929' in v153:
+            v200 = v153['claude-sonnet-4-5-20250929']
+            if not _llm_config_modelOverride(v200): return False
+        if 'claude-opus-4-5-20251101' in v153:
+            v204 = v153['claude-opus-4-5-20251101']
+            if not _llm_config_modelOverride(v204): return False
+        if 'gpt-5.2' in v153:
+            v208 = v153['gpt-5.2']
+            if not _llm_config_modelOverride(v208): return False
+        if 'gpt-5.2-codex' in v153:
+            v212 = v153['gpt-5.2-codex']
+            if not _llm_config_modelOverride(v212): return False
+        if 'gemini-2.0-flash' in v153:
+            v216 = v153['gemini-2.0-flash']
+            if not _llm_config_modelOverride(v216): return False
+        if 'gemini-2.0-pro' in v153:
+            v220 = v153['gemini-2.0-pro']
+            if not _llm_config_modelOverride(v220): return False
+        for v224, v225 in v153.items():
+            if not (v224.isascii() or _text(v224)): return False
+            if len(v224) < 1: return False
+            if v224 not in _SET15:
+                if not _llm_config_modelOverride(v225): return False
+                if type(v225) is dict:
+                    if not _SET16 <= v225.keys(): return False
     if 'tiers' in x:
-        v192 = x['tiers']
-        if type(v192) is not dict: return False
-        if 'simple' in v192:
-            v193 = v192['simple']
-            if not _llm_config_tierOverride(v193): return False
-        if 'medium' in v192:
-            v211 = v192['medium']
-            if not _llm_config_tierOverride(v211): return False
-        if 'complex' in v192:
-            v215 = v192['complex']
-            if not _llm_config_tierOverride(v215): return False
-        for v219, v220 in v192.items():
-            if not (v219.isascii() or _text(v219)): return False
-            if len(v219) < 1: return False
-            if v219 not in _SET18:
-                if not _llm_config_tier(v220): return False
+        v232 = x['tiers']
+        if type(v232) is not dict: return False
+        if 'simple' in v232:
+            v233 = v232['simple']
+            if not _llm_config_tierOverride(v233): return False
+        if 'medium' in v232:
+            v265 = v232['medium']
+            if not _llm_config_tierOverride(v265): return False
+        if 'complex' in v232:
+            v269 = v232['complex']
+            if not _llm_config_tierOverride(v269): return False
+        for v273, v274 in v232.items():
+            if not (v273.isascii() or _text(v273)): return False
+            if len(v273) < 1: return False
+            if v273 not in _SET18:
+                if not _llm_config_tierOverride(v274): return False
+                if type(v274) is dict:
+                    if 'primary' not in v274: return False
     if 'agents' in x:
-        v227 = x['agents']
-        if type(v227) is not dict: return False
-        if 'input-analysis' in v227:
-            v228 = v227['input-analysis']
-            if not _llm_config_agent(v228): return False
-        if 'planning' in v227:
-            v244 = v227['planning']
-            if not _llm_config_agent(v244): return False
-        if 'execution' in v227:
-            v248 = v227['execution']
-            if not _llm_config_agent(v248): return False
-        if 'verification' in v227:
-            v252 = v227['verification']
-            if not _llm_config_agent(v252): return False
-        if 'response-generation' in v227:
-            v256 = v227['response-generation']
-            if not _llm_config_agent(v256): return False
-        if 'conversation' in v227:
-            v260 = v227['conversation']
-            if not _llm_config_agent(v260): return False
-        if 'agent_a_market_listener' in v227:
-            v264 = v227['agent_a_market_listener']
-            if not _llm_config_agent(v264): return False
-        for v268, v269 in v227.items():
-            if not (v268.isascii() or _text(v268)): return False
-            if len(v268) < 1: return False
-            if v268 not in _SET20:
-                if not _llm_config_agent(v269): return False
+        v281 = x['agents']
+        if type(v281) is not dict: return False
+        if 'input-analysis' in v281:
+            v282 = v281['input-analysis']
+            if not _llm_config_agent(v282): return False
+        if 'planning' in v281:
+            v318 = v281['planning']
+            if not _llm_config_agent(v318): return False
+        if 'execution' in v281:
+            v322 = v281['execution']
+            if not _llm_config_agent(v322): return False
+        if 'verification' in v281:
+            v326 = v281['verification']
+            if not _llm_config_agent(v326): return False
+        if 'response-generation' in v281:
+            v330 = v281['response-generation']
+            if not _llm_config_agent(v330): return False
+        if 'conversation' in v281:
+            v334 = v281['conversation']
+            if not _llm_config_agent(v334): return False
+        if 'agent_a_market_listener' in v281:
+            v338 = v281['agent_a_market_listener']
+            if not _llm_config_agent(v338): return False
+        for v342, v343 in v281.items():
+            if not (v342.isascii() or _text(v342)): return False
+            if len(v342) < 1: return False
+            if v342 not in _SET20:
+                if not _llm_config_agent(v343): return False
     if 'defaults' in x:
-        v273 = x['defaults']
-        if type(v273) is not dict: return False
-        if 'timeout' in v273:
-            v274 = v273['timeout']
-            if type(v274) is not int: return False
-            if not -_BIG <= v274 <= _BIG: return False
-            if v274 < 1000: return False
-        if 'maxTokens' in v273:
-            v275 = v273['maxTokens']
-            if type(v275) is not int: return False
-            if not -_BIG <= v275 <= _BIG: return False
-            if v275 < 1: return False
-        if 'temperature' in v273:
-            v276 = v273['temperature']
-            if type(v276) is int:
-                if not -_BIG <= v276 <= _BIG: return False
-                if v276 < 0: return False
-                if v276 > 2: return False
-            elif type(v276) is float:
-                if not -_FLOAT <= v276 <= _FLOAT: return False
-                if v276 < 0: return False
-                if v276 > 2: return False
+        v347 = x['defaults']
+        if type(v347) is not dict: return False
+        if 'timeout' in v347:
+            v348 = v347['timeout']
+            if type(v348) is not int: return False
+            if not -_BIG <= v348 <= _BIG: return False
+            if v348 < 1000: return False
+        if 'maxTokens' in v347:
+            v349 = v347['maxTokens']
+            if type(v349) is not int: return False
+            if not -_BIG <= v349 <= _BIG: return False
+            if v349 < 1: return False
+        if 'temperature' in v347:
+            v350 = v347['temperature']
+            if type(v350) is int:
+                if not -_BIG <= v350 <= _BIG: return False
+                if v350 < 0: return False
+                if v350 > 2: return False
+            elif type(v350) is float:
+                if not -_FLOAT <= v350 <= _FLOAT: return False
+                if v350 < 0: return False
+                if v350 > 2: return False
             else:
                 return False
-        if 'maxRetries' in v273:
-            v277 = v273['maxRetries']
-            if type(v277) is not int: return False
-            if not -_BIG <= v277 <= _BIG: return False
-            if v277 < 0: return False
-        if 'retryDelayMs' in v273:
-            v278 = v273['retryDelayMs']
-            if type(v278) is not int: return False
-            if not -_BIG <= v278 <= _BIG: return False
-            if v278 < 0: return False
-        if not v273.keys() <= _SET21: return False
+        if 'maxRetries' in v347:
+            v351 = v347['maxRetries']
+            if type(v351) is not int: return False
+            if not -_BIG <= v351 <= _BIG: return False
+            if v351 < 0: return False
+        if 'retryDelayMs' in v347:
+            v352 = v347['retryDelayMs']
+            if type(v352) is not int: return False
+            if not -_BIG <= v352 <= _BIG: return False
+            if v352 < 0: return False
+        if not v347.keys() <= _SET21: return False
     if not x.keys() <= _SET22: return False
     return True
 

@@ -3,6 +3,10 @@
 Each file is read, parsed strictly, checked against its schema and for
 references; files of one directory are then checked against each other.
 Lint and the runtime start from the same :func:`check_paths`.
+
+The schema check has a clean path (:func:`schema_findings`): the check
+generated from the schemas answers first, and jsonschema-rs is imported only
+when it is not sure.
 """
 
 from __future__ import annotations
@@ -16,7 +20,12 @@ from pbcfg.source.document import Document
 from pbcfg.source.files import Source, directory_of, expand_paths, read_source
 from pbcfg.source.jsonparse import parse_json
 
-__all__ = ["CheckResult", "check_paths", "check_sources", "parse_source"]
+__all__ = ["CLEAN_PATH_MAX_CHARS", "CheckResult", "check_paths", "check_sources", "parse_source", "schema_findings"]
+
+# Past this size the generated check (pure Python, about 3x slower per model) would cost more than
+# importing jsonschema-rs saves: bench/RESULTS.md ("Clean path") measures the break-even, and `make bench`
+# fails if this limit ever lies past it.
+CLEAN_PATH_MAX_CHARS = 1024 * 1024
 
 
 class CheckResult:
@@ -62,6 +71,17 @@ def parse_source(source: Source) -> tuple[Document | None, list[Diagnostic]]:
     return Document(source, parsed.data, parsed.strict_text), parsed.diagnostics
 
 
+def schema_findings(document: Document) -> list[Diagnostic]:
+    """What the schema says of ``document``: nothing when the generated check finds it certainly valid
+    (jsonschema-rs is then never imported), else jsonschema-rs's findings, explained."""
+    if len(document.source.text) <= CLEAN_PATH_MAX_CHARS:
+        from pbcfg.generated.validators import CERTAINLY_VALID
+
+        if CERTAINLY_VALID[document.kind](document.data):
+            return []
+    return check_schema(document)
+
+
 def check_sources(sources: list[Source]) -> CheckResult:
     result = CheckResult(list(sources))
     for source in sources:
@@ -70,7 +90,7 @@ def check_sources(sources: list[Source]) -> CheckResult:
         if document is None:
             continue
         result.documents.append(document)
-        result.diagnostics.extend(check_schema(document))
+        result.diagnostics.extend(schema_findings(document))
         if document.kind == "llm-config":
             result.diagnostics.extend(check_references(document))
     for pair in result.by_directory().values():

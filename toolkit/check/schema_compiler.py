@@ -15,8 +15,9 @@ either compiled exactly or makes the node answer "not sure":
   ``re.ASCII`` and the ECMA classes agree (``.`` is narrowed to exclude both
   line ends, ``$`` anchors at the very end); any other construct answers
   "not sure" for the strings it applies to;
-- ``format: uri`` is RFC 3986 without IP literals, ASCII only; other formats
-  answer "not sure";
+- ``format: uri`` is RFC 3986 without IP literals, ASCII only, checked
+  without a regex (compiling one would cost more than the check); other
+  formats answer "not sure";
 - values jsonschema-rs cannot take as JSON answer "not sure": strings with a
   lone surrogate, non-finite floats, integers beyond 2**53 where a number is
   compared; an integral float is not taken for an integer, nor ``True`` for 1.
@@ -57,6 +58,7 @@ _TEST = {"str": "type({v}) is{n} str", "int": "type({v}) is{n} int", "float": "t
          "list": "type({v}) is{n} list"}
 _ORDER = ("dict", "list", "str", "int", "float", "bool", "None")
 LONGEST_PATTERN_INPUT = 4096  # Python's re backtracks; longer strings go to jsonschema-rs
+INLINE_MAX = 6  # a $ref target of at most this many statements is checked in place, not called
 
 _HELPERS = {
     "_text": '''
@@ -87,21 +89,45 @@ def _plain(value):
     "_unique": '''
 def _unique(items):
     """uniqueItems, for strings and integers (a string never equals an integer); anything else: not sure."""
-    return all(type(i) is str or type(i) is int for i in items) and len(set(items)) == len(items)
+    return set(map(type, items)) <= _STR_OR_INT and len(set(items)) == len(items)
 ''',
     "_uri": '''
 def _uri(s):
     """format: uri, RFC 3986 without IP literals; ASCII only."""
-    return s.isascii() and _URI.fullmatch(s) is not None
+    if not s.isascii():
+        return False
+    scheme, colon, rest = s.partition(":")
+    if not colon or not scheme[:1].isalpha() or scheme.strip(_SCHEME):
+        return False
+    rest, _, fragment = rest.partition("#")
+    rest, _, query = rest.partition("?")
+    if not (_chars(query, _QUERY) and _chars(fragment, _QUERY)):
+        return False
+    if not rest.startswith("//"):
+        return _chars(rest, _PATH)
+    authority, _, path = rest[2:].partition("/")
+    if "@" in authority:
+        userinfo, _, authority = authority.partition("@")
+        if not _chars(userinfo, _USERINFO):
+            return False
+    host, _, port = authority.partition(":")
+    return not port.strip("0123456789") and _chars(host, _HOST) and _chars(path, _PATH)
+
+
+def _chars(part, allowed):
+    """Only ``allowed`` characters and well-formed %XX escapes."""
+    if "%" in part:
+        pieces = part.split("%")
+        if any(len(p) < 2 or p[:2].strip("0123456789ABCDEFabcdef") for p in pieces[1:]):
+            return False
+        part = pieces[0] + "".join(p[2:] for p in pieces[1:])
+    return not part.strip(allowed)
 ''',
 }
-_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})"
-_URI = (r"[A-Za-z][A-Za-z0-9+.\-]*:"
-        r"(?://(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|%[0-9A-Fa-f]{2})*@)?"
-        r"(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?::[0-9]*)?"
-        rf"(?:/{_PCHAR}*)*"
-        rf"|/?(?:{_PCHAR}+(?:/{_PCHAR}*)*)?)"
-        rf"(?:\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?")
+# RFC 3986 character sets, for _uri
+_HOST = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;="  # unreserved, sub-delims
+_URI_SETS = {"_SCHEME": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-",
+             "_HOST": _HOST, "_USERINFO": _HOST + ":", "_PATH": _HOST + ":@/", "_QUERY": _HOST + ":@/?"}
 
 
 class _Unsupported(Exception):
@@ -167,21 +193,10 @@ def translate_pattern(pattern: str) -> str:
                 raise _Unsupported("stacked quantifiers")
             atom = False
             continue
-        if char == "^":
-            out.append(r"\A")
-            i, atom = i + 1, False
-            continue
-        if char == "$":
-            out.append(r"\Z")
-            i, atom = i + 1, False
-            continue
-        if char == ".":
-            out.append(r"[^\n\r]")
-            i, atom = i + 1, True
-            continue
-        if char == "|":
-            out.append("|")
-            i, atom = i + 1, False
+        if char in _SINGLE:
+            spelling, atom = _SINGLE[char]
+            out.append(spelling)
+            i += 1
             continue
         if char in "]}":
             raise _Unsupported(f"a bare {char!r}")
@@ -192,6 +207,9 @@ def translate_pattern(pattern: str) -> str:
     return "".join(out)
 
 
+# one character outside a class -> (its Python spelling, whether a quantifier may follow): "^" and "$" anchor at
+# the very start and end (Python's "$" also matches before a final newline), "." excludes both line ends
+_SINGLE = {"^": (r"\A", False), "$": (r"\Z", False), ".": (r"[^\n\r]", True), "|": ("|", False)}
 _CLASS_ESCAPES = {"d": r"\d", "D": r"\D", "w": r"\w", "W": r"\W", "s": r"\s", "S": r"\S",
                   "n": r"\n", "r": r"\r", "t": r"\t", "f": r"\f", "v": r"\v"}
 _SYNTAX = set("^$\\.*+?()[]{}|/-")
@@ -269,6 +287,8 @@ class _Compiler:
         self.prefix = prefix
         self.base = root.get("$id") if isinstance(root, dict) else None
         self.refs: dict[tuple, str] = {}  # pointer tokens -> function name
+        self.inlining: list[tuple] = []  # the $ref targets being compiled, innermost last
+        self.inline_size: dict[tuple, int] = {}  # $ref target -> statements it compiles to
         self.counter = 0
 
     def fresh(self) -> str:
@@ -310,9 +330,22 @@ class _Compiler:
         name = self.module.name(self.prefix, tokens)
         self.refs[tokens] = name
         node = self.node_at(tokens) if node is None else node
+        self.inlining.append(tokens)
         body = self.check(node, "x", tokens)
+        self.inlining.pop()
         self.module.functions.append(_function(name, body, "/".join(tokens) or "the root"))
         return name
+
+    def reference(self, tokens: tuple, var: str) -> list[str]:
+        """A ``$ref``: a small target's statements in place (no call per value), else a call to its function."""
+        if tokens not in self.inlining and self.inline_size.get(tokens, 0) <= INLINE_MAX:
+            self.inlining.append(tokens)
+            lines = self.check(self.node_at(tokens), var, tokens)
+            self.inlining.pop()
+            self.inline_size[tokens] = len(lines)
+            if len(lines) <= INLINE_MAX:
+                return lines
+        return [f"if not {self.function(tokens)}({var}): return False"]
 
     # --- one schema node ------------------------------------------------------------------------
 
@@ -344,8 +377,7 @@ class _Compiler:
             raise _Unsupported(f"keyword {key!r}")
         lines: list[str] = []
         if "$ref" in node:
-            name = self.function(self.resolve(node["$ref"]))
-            lines.append(f"if not {name}({var}): return False")
+            lines += self.reference(self.resolve(node["$ref"]), var)
             covered = True
         for index, branch in enumerate(_list(node, "allOf")):
             lines += self.check(branch, var, where + ("allOf", str(index)))
@@ -391,7 +423,8 @@ class _Compiler:
         if members is not None:
             lines += self._members(py, var, members)
         if py == "str":
-            if not covered and members is None:
+            # a pattern or a format already answers "not sure" for a string that is not ASCII
+            if not covered and members is None and "pattern" not in node and "format" not in node:
                 lines.append(f"if not ({var}.isascii() or {self.module.use('_text')}({var})): return False")
             lines += self._string(node, var)
         elif py in ("int", "float"):
@@ -426,8 +459,7 @@ class _Compiler:
             except _Unsupported as why:
                 lines.append(f"return False  # not sure: pattern {_comment(node['pattern'])}: {_comment(str(why))}")
                 return lines
-            lines.append(f"if not {var}.isascii() or len({var}) > {LONGEST_PATTERN_INPUT} "
-                         f"or {regex}.search({var}) is None: return False")
+            lines.append(f"if not {regex}({var}): return False")
         if "format" in node:
             if node["format"] != "uri":
                 lines.append(f"return False  # not sure: format {_comment(str(node['format']))}")
@@ -504,7 +536,7 @@ class _Compiler:
             body = self.check(sub, value, where + ("patternProperties", pattern), covered=covered)
             translated.append(regex)
             per_key += ([f"if not {key}.isascii() or len({key}) > {LONGEST_PATTERN_INPUT}: return False",
-                         f"if {regex}.search({key}) is not None:"] + _indent(body or ["pass"]))
+                         f"if {regex}({key}):"] + _indent(body or ["pass"]))
         known = self.module.constant(frozenset(properties)) if properties else None
         if extra is False:
             extra_body = ["return False"]
@@ -517,7 +549,7 @@ class _Compiler:
                 f"if not ({key}.isascii() or {self.module.use('_text')}({key})): return False"]
             extra_body += self.check(extra, value, where + ("additionalProperties",), covered=covered)
         if extra_body and translated:
-            matched = " or ".join(f"{regex}.search({key}) is not None" for regex in translated)
+            matched = " or ".join(f"{regex}({key})" for regex in translated)
             extra_body = [f"if not ({matched}):"] + _indent(extra_body)
         if extra_body and known:
             extra_body = [f"if {key} not in {known}:"] + _indent(extra_body)
@@ -566,7 +598,7 @@ class _Module:
 
     def __init__(self) -> None:
         self.functions: list[str] = []
-        self.constants: dict[str, str] = {}  # repr -> name
+        self.constants: dict[tuple[str, str], str] = {}  # (kind, source text) -> name
         self.helpers: set[str] = set()
         self.names: set[str] = set()
 
@@ -581,12 +613,14 @@ class _Module:
         return self._named("_SET", "frozenset({" + ", ".join(repr(v) for v in sorted(value)) + "})")
 
     def regex(self, python_pattern: str) -> str:
-        return self._named("_RE", f"re.compile({python_pattern!r}, re.ASCII)")
+        """A function answering whether the pattern finds a string (ASCII, not too long), results cached:
+        the same endpoint id or URL recurs across a file, and a cache hit costs a tenth of a search."""
+        return self._named("_pattern", python_pattern)
 
     def _named(self, stem: str, text: str) -> str:
-        if text not in self.constants:
-            self.constants[text] = f"{stem}{sum(1 for name in self.constants.values() if name.startswith(stem))}"
-        return self.constants[text]
+        if (stem, text) not in self.constants:
+            self.constants[stem, text] = f"{stem}{sum(1 for kind, _ in self.constants if kind == stem)}"
+        return self.constants[stem, text]
 
     def name(self, prefix: str, tokens: tuple) -> str:
         stem = "_" + prefix + ("_" + "_".join(re.sub(r"\W+", "_", t, flags=re.ASCII).strip("_")
@@ -618,25 +652,33 @@ def compile_validators(schemas: dict[str, dict], header: str) -> str:
             f'    """True: ``data`` is certainly valid against {kind}\'s schema; False: not sure."""\n'
             + "\n".join("    " + line for line in body) + "\n")
         entries.append(f"    {kind!r}: {public},")
-    parts = [header.rstrip("\n") + "\n", "import re\n" if any(t.startswith("re.") for t in module.constants) else ""]
+    patterns = any(kind == "_pattern" for kind, _ in module.constants)
+    parts = [header.rstrip("\n") + "\n", "import re\nfrom functools import lru_cache\n" if patterns else ""]
     values = []
     if "_BIG" in module.helpers:
         values.append("_BIG = 2 ** 53")
     if "_FLOAT" in module.helpers:
         values.append("_FLOAT = 1.7976931348623157e308")
     if "_uri" in module.helpers:
-        values.append(f"_URI = re.compile({_URI!r}, re.ASCII)")
-        if not any(t.startswith("re.") for t in module.constants):
-            parts[1] = "import re\n"
-    values += [f"{name} = {text}" for text, name in module.constants.items()]
+        values += [f"{name} = {chars!r}" for name, chars in _URI_SETS.items()]
+    if "_unique" in module.helpers:
+        values.append("_STR_OR_INT = frozenset((str, int))")
+    values += [f"{name} = {text}" for (kind, text), name in module.constants.items() if kind == "_SET"]
     parts.append("\n".join(values) + "\n" if values else "")
     parts += [_HELPERS[h] for h in ("_text", "_plain", "_unique", "_uri") if h in module.helpers]
+    parts += [_pattern_function(name, text) for (kind, text), name in module.constants.items() if kind == "_pattern"]
     parts += ["\n" + f for f in module.functions]
     parts.append("\nCERTAINLY_VALID = {\n" + "\n".join(entries) + "\n}\n")
     return "\n".join(part for part in parts if part)
 
 
 # --- small helpers ------------------------------------------------------------------------------
+
+def _pattern_function(name: str, python_pattern: str) -> str:
+    return (f"\n@lru_cache(maxsize=4096)\ndef {name}(s):\n"
+            f"    return s.isascii() and len(s) <= {LONGEST_PATTERN_INPUT} and "
+            f"re.search({python_pattern!r}, s, re.ASCII) is not None\n")
+
 
 def _function(name: str, body: list[str], where: str) -> str:
     return f"def {name}(x):  # {_comment(where)}\n" + "\n".join("    " + line for line in body + ["return True"]) + "\n"

@@ -8,7 +8,7 @@ SARIF or XML. :func:`emit` delivers a report without Click, so the hot path
 import importlib
 import os
 import sys
-from typing import NamedTuple
+from collections import namedtuple
 
 from pbcfg.diagnostics import Diagnostic, Severity
 from pbcfg.errors import InputError
@@ -19,11 +19,10 @@ __all__ = ["FORMATS", "Report", "emit", "render", "use_color"]
 FORMATS = ("text", "json", "github", "sarif", "junit")
 
 
-class Report(NamedTuple):
-    tool: str  # the command that produced it, e.g. "validate"
-    files: list[str]
-    diagnostics: list[Diagnostic]
-    color: bool = False
+class Report(namedtuple("Report", "tool files diagnostics color", defaults=(False,))):
+    """``tool``: the command that produced it, e.g. "validate"; ``files``: names; ``diagnostics``; ``color``."""
+
+    __slots__ = ()
 
     @property
     def summary(self) -> Summary:

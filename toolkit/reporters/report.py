@@ -12,18 +12,17 @@ A Python traceback is a bug: :func:`pbcfg.cli.entry` turns every failure into
 one line on stderr and one of the codes above.
 """
 
-from typing import NamedTuple
+from collections import namedtuple
 
 from pbcfg.diagnostics import Diagnostic, Severity
 
 __all__ = ["Summary", "exit_code"]
 
 
-class Summary(NamedTuple):
-    files: int
-    errors: int
-    warnings: int
-    infos: int
+class Summary(namedtuple("Summary", "files errors warnings infos")):
+    """Counts of files and of diagnostics by severity."""
+
+    __slots__ = ()
 
     @classmethod
     def of(cls, files: int, diagnostics: list[Diagnostic]) -> "Summary":
