@@ -56,7 +56,7 @@ FIXABLE = {("url.trailing-slash", "/endpoints/openai-compatible/baseUrl"),
            ("ref.fallback-repeat", "/tiers/simple/fallback/1"),
            ("ref.fallback-repeat", "/tiers/simple/fallback/2"),
            ("secrets.file-permissions", None),
-           ("files.stale-schema", None)}
+           ("files.stale-schema", "/$schema")}
 
 
 def test_fix_removes_exactly_the_fixable_findings_and_keeps_every_other_byte(run, config):

@@ -13,7 +13,7 @@ from pbcfg.lint.settings import Settings
 SCHEMA_REF = '"$schema": "./llm-config.schema.json"'
 
 
-def run_lint(tmp_path, rule, *, credentials=None, llm_config=None, env=None, home=None):
+def run_lint(tmp_path, rule, *, credentials=None, llm_config=None, env=None, home=None, environment=None):
     """Findings of ``rule`` as (file name, pointer, line, severity, message)."""
     config = tmp_path / "config"
     config.mkdir(exist_ok=True)
@@ -25,8 +25,8 @@ def run_lint(tmp_path, rule, *, credentials=None, llm_config=None, env=None, hom
         else:
             path.write_text(content if isinstance(content, str) else json.dumps(content, indent=2))
             path.chmod(0o600)
-    result = lint_paths([str(config)], config_dir=str(config), kind=None, settings=Settings(), env=env or {},
-                  home=str(home or tmp_path / "home"))
+    result = lint_paths([str(config)], config_dir=str(config), kind=None, settings=Settings(environment=environment),
+                        env=env or {}, home=str(home or tmp_path / "home"))
     return [(os.path.basename(d.file), d.pointer, d.line, d.severity.label, d.message)
             for d in result.diagnostics if d.rule == rule]
 
@@ -114,18 +114,40 @@ def test_env_equal_to_file_is_no_conflict(tmp_path):
 def test_missing_credential_error_when_your_file_enables_it(tmp_path):
     creds = '{\n  "endpoints": {\n    "openai-compatible": {"apiKey": "x"}\n  }\n}'
     llm = {"endpoints": {"azure-openai": {"enabled": True}}}
-    found = run_lint(tmp_path, "env.missing-credential", credentials=creds, llm_config=llm)
-    assert [f[:4] for f in found if "azure" in f[4]] == [("credentials.json", "/endpoints/azure-openai", 2, "error")]
-    assert [f[4] for f in found if "azure" in f[4]] == [
-        "azure-openai is enabled but has no apiKey ($AZURE_OPENAI_API_KEY), endpoint ($AZURE_OPENAI_ENDPOINT), "
-        "so it is unreachable"]
+    found = run_lint(tmp_path, "env.missing-credential", credentials=creds, llm_config=llm, environment="check")
+    assert [f[:4] for f in found] == [("llm-config.json", "/endpoints/azure-openai", 3, "error")]
+    assert found[0][4] == ("azure-openai has no apiKey and endpoint (not in credentials.json, and "
+                           "$AZURE_OPENAI_API_KEY and $AZURE_OPENAI_ENDPOINT are not set), so it is skipped")
+
+
+def test_missing_credential_is_a_note_unless_the_environment_is_checked(tmp_path):
+    """The keys this process holds say nothing about the machine that runs PonyBunny, unless asked."""
+    llm = {"endpoints": {"azure-openai": {"enabled": True}, "aws-bedrock": {"enabled": False},
+                         "codex": {"enabled": False}},
+           "models": {"deployment": model(["azure-openai"])}}
+    assert run_lint(tmp_path, "env.missing-credential", llm_config=llm) == []
+    config = tmp_path / "config"
+    result = lint_paths([str(config)], config_dir=str(config), kind=None, settings=Settings(), env={},
+                        home=str(tmp_path))
+    assert result.diagnostics == []
+    assert result.notes == ["4 enabled endpoints lack credentials in this environment and are skipped: "
+                            "anthropic-direct, openai-direct, azure-openai and google-ai-studio "
+                            "(`pbcfg resolve` shows them); here, tiers simple, medium and complex and agents "
+                            "conversation, agent_a_market_listener and execution have no usable model"]
+    checked = lint_paths([str(config)], config_dir=str(config), kind=None, settings=Settings(environment="check"),
+                         env={"AZURE_OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "sk-ant-k"}, home=str(tmp_path))
+    assert [(d.rule, d.pointer, d.severity.label, d.message) for d in checked.diagnostics] == [
+        ("env.missing-credential", "/endpoints/azure-openai", "error",
+         "azure-openai has no endpoint (not in credentials.json, and $AZURE_OPENAI_ENDPOINT is not set), "
+         "so model 'deployment' has no usable endpoint")]
+    assert checked.notes == ["2 enabled endpoints lack credentials in this environment and are skipped: "
+                             "openai-direct and google-ai-studio (`pbcfg resolve` shows them)"]
 
 
 def test_missing_credential_from_env_is_fine(tmp_path):
     llm = {"endpoints": {"azure-openai": {"enabled": True}}}
     env = {"AZURE_OPENAI_API_KEY": "k", "AZURE_OPENAI_ENDPOINT": "https://r.openai.azure.com"}
-    found = run_lint(tmp_path, "env.missing-credential", llm_config=llm, env=env)
-    assert [f for f in found if "azure" in f[4]] == []
+    assert run_lint(tmp_path, "env.missing-credential", llm_config=llm, env=env, environment="check") == []
 
 
 # -- URLs --------------------------------------------------------------------------------------------
@@ -184,26 +206,28 @@ def test_unused_endpoint(tmp_path):
     assert run_lint(tmp_path, "routing.unused-endpoint", llm_config=used) == []
 
 
-def test_model_unreachable(tmp_path):
+def test_model_unreachable_is_reported_at_its_cause(tmp_path):
     found = run_lint(tmp_path, "routing.model-unreachable", llm_config={"models": {"m": model(["azure-openai"])}})
-    assert where(found) == [("llm-config.json", "/models/m", 3, "warning")]
-    assert found[0][4] == "model 'm' has no usable endpoint (azure-openai: disabled in llm-config.json)"
+    assert where(found) == [("llm-config.json", "/models/m/endpoints/0", 6, "warning")]
+    assert found[0][4] == ("azure-openai is not enabled in llm-config.json, and PonyBunny's defaults leave it off, "
+                           "so model 'm' has no usable endpoint")
     llm = {"endpoints": {"openai-compatible": {"enabled": True}}, "models": {"m": model(["openai-compatible"])}}
     assert run_lint(tmp_path, "routing.model-unreachable", credentials=LOCAL_CREDS, llm_config=llm) == []
 
 
-def test_chain_unusable_is_an_error_for_your_tier(tmp_path):
+def test_chain_unusable_is_an_error_at_its_cause(tmp_path):
     llm = {"models": {"m": model(["azure-openai"])}, "tiers": {"simple": {"primary": "m", "fallback": []}}}
     found = run_lint(tmp_path, "routing.chain-unusable", llm_config=llm)
-    assert [f[:4] for f in found if f[1] == "/tiers/simple"] == [("llm-config.json", "/tiers/simple", 19, "error")]
-    assert [f[1] for f in found if f[3] == "error"] == ["/tiers/simple"]
+    assert where(found) == [("llm-config.json", "/models/m/endpoints/0", 6, "error")]
+    assert found[0][4] == ("azure-openai is not enabled in llm-config.json, and PonyBunny's defaults leave it off, "
+                           "so model 'm' has no usable endpoint and tier simple has no usable model")
+    assert run_lint(tmp_path, "routing.model-unreachable", llm_config=llm) == []  # folded into the cause
 
 
 def test_chain_usable_with_a_local_model(tmp_path):
     llm = {"endpoints": {"openai-compatible": {"enabled": True}}, "models": {"m": model(["openai-compatible"])},
            "tiers": {"simple": {"primary": "m", "fallback": []}}}
-    found = run_lint(tmp_path, "routing.chain-unusable", credentials=LOCAL_CREDS, llm_config=llm)
-    assert "/tiers/simple" not in [f[1] for f in found]
+    assert run_lint(tmp_path, "routing.chain-unusable", credentials=LOCAL_CREDS, llm_config=llm) == []
 
 
 def test_fallback_weaker(tmp_path):
@@ -275,7 +299,9 @@ def test_stale_or_missing_schema(tmp_path, on_disk, state):
     if on_disk is not None:
         (tmp_path / "config" / "llm-config.schema.json").write_text(on_disk)
     found = run_lint(tmp_path, "files.stale-schema", llm_config=f"{{{SCHEMA_REF}}}")
-    assert [(f[0], f[1], f[4]) for f in found] == [("llm-config.schema.json", None, f"llm-config.schema.json is {state}")]
+    expected = {"missing": ("llm-config.json", "/$schema", "$schema names llm-config.schema.json, which is missing"),
+                "stale": ("llm-config.schema.json", None, "llm-config.schema.json is stale")}
+    assert [(f[0], f[1], f[4]) for f in found] == [expected[state]]  # never at a file that does not exist
 
 
 def test_current_schema_or_no_reference_is_fine(tmp_path):

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
 
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
@@ -17,19 +19,58 @@ def git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
-def test_pbcfg_validate_hook_passes_a_good_config_and_fails_a_bad_one(tmp_path):
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory):
+    """This checkout as it is (uncommitted and new files included) frozen in one commit, and one pre-commit
+    home for the module: pre-commit builds the hooks' environment once per repository and revision.
+    (`pre-commit try-repo` would build it again on every call, in a store of its own.)"""
+    import shutil
+
+    frozen = tmp_path_factory.mktemp("hook-repo")
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                            check=True, capture_output=True, text=True).stdout.split("\0")
+    for name in filter(None, listed):
+        if (REPO / name).is_file():
+            (frozen / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, frozen / name)
+    git(frozen, "init", "-q")
+    git(frozen, "add", "-A")
+    git(frozen, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "frozen")
+    revision = subprocess.run(["git", "rev-parse", "HEAD"], cwd=frozen, check=True, capture_output=True,
+                              text=True).stdout.strip()
+    return frozen, revision, tmp_path_factory.mktemp("pre-commit-home")
+
+
+def new_project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     project.mkdir()
     git(project, "init", "-q")
     git(project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "init")
+    return project
+
+
+def hooks(project: Path, hook_repo):
+    """``hook(id)``: `pre-commit run ID --all-files` in ``project``, with our hooks in its config, as a user has it."""
+    repository, revision, home = hook_repo
+    (project / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {json.dumps(str(repository))}\n    rev: {revision}\n"
+        "    hooks:\n      - id: pbcfg-validate\n      - id: pbcfg-lint\n")
+    git(project, "add", ".pre-commit-config.yaml")  # pre-commit refuses a config that is not staged
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "GITHUB_ACTIONS": ""}
+
+    def hook(name: str = "pbcfg-validate") -> subprocess.CompletedProcess:
+        return subprocess.run([PRE_COMMIT, "run", name, "--all-files"], cwd=project, capture_output=True, text=True,
+                              env=env)
+
+    return hook
+
+
+def test_pbcfg_validate_hook_passes_a_good_config_and_fails_a_bad_one(tmp_path, hook_repo):
+    project = new_project(tmp_path)
     (project / "llm-config.json").write_text(json.dumps({"defaults": {"timeout": 120000}}))
     (project / "notes.json").write_text("{not json")  # not a PonyBunny file: the hook must not see it
     git(project, "add", ".")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GITHUB_ACTIONS": ""}
-
-    def hook(name: str = "pbcfg-validate") -> subprocess.CompletedProcess:
-        return subprocess.run([PRE_COMMIT, "try-repo", REPO, name, "--all-files"],
-                              cwd=project, capture_output=True, text=True, env=env)
+    hook = hooks(project, hook_repo)
 
     good = hook()
     assert good.returncode == 0, good.stdout + good.stderr
@@ -44,6 +85,41 @@ def test_pbcfg_validate_hook_passes_a_good_config_and_fails_a_bad_one(tmp_path):
     assert bad.returncode == 1
     assert "Failed" in bad.stdout
     assert "llm-config.json:1:26: error schema.minimum must be ≥ 1000, found 10" in bad.stdout
+
+
+def test_a_committed_config_with_keys_from_env_passes_and_a_committed_key_fails(tmp_path, hook_repo):
+    """Issue 16, item 2: in a git work tree, file modes (git checks out 0644 in 0755) and the keys this
+    process holds say nothing; a real-looking key in a committed credentials.json is an error of its own."""
+    from pbcfg.presets.catalog import get_preset
+    from pbcfg.presets.render import Parameters, render
+
+    project = new_project(tmp_path)
+    config = project / "config"
+    config.mkdir(mode=0o755)
+    for name, text in render(get_preset("openai"), Parameters()).files.items():  # the key stays in $OPENAI_API_KEY
+        (config / name).write_text(text)
+        (config / name).chmod(0o644)
+    git(project, "add", ".")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "config")
+    hook = hooks(project, hook_repo)
+
+    for name in ("pbcfg-validate", "pbcfg-lint"):
+        passed = hook(name)
+        assert passed.returncode == 0, passed.stdout + passed.stderr
+        assert "Passed" in passed.stdout and "secrets." not in passed.stdout and "env." not in passed.stdout
+
+    key = "sk-proj-4f9Qx2Lm8Rt6Vb1Nc3Zd7Hk5"
+    credentials = json.loads((config / "credentials.json").read_text())
+    credentials["endpoints"]["openai-direct"]["apiKey"] = key
+    (config / "credentials.json").write_text(json.dumps(credentials, indent=2) + "\n")
+    git(project, "add", ".")
+    assert hook("pbcfg-validate").returncode == 0  # valid: the file is fine, committing it is not
+    failed = hook("pbcfg-lint")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert ("config/credentials.json:6:17: error secrets.key-in-git apiKey of openai-direct (sk-…7Hk5) looks like "
+            "a real key, in a file inside a git work tree, where a commit publishes it\n") in failed.stdout
+    assert "hint: remove it here and set $OPENAI_API_KEY where PonyBunny runs" in failed.stdout
+    assert key[8:] not in failed.stdout and "secrets.file-permissions" not in failed.stdout
 
 
 def test_hooks_file_is_generated_from_the_catalog():

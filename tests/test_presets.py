@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from pbcfg.errors import UsageError
+from pbcfg.ponybunny.builtins import builtin_endpoints
 from pbcfg.presets.catalog import get_preset, presets
 from pbcfg.presets.render import Parameters, render
 
@@ -64,6 +65,41 @@ def test_every_preset_renders_a_config_that_validates_and_lints_without_error(na
     assert [(d.rule, d.pointer) for d in result.diagnostics if d.severity.label == "error"] == []
 
 
+# what each preset needs to be complete: openai-proxy refuses to render without its URL and key; on Azure
+# the model id is the deployment's name, which only the user knows (the preset's notes: "pass it with --model")
+REQUIRED = {"openai-proxy": ("--base-url", "https://api.fast-ai.chat/v1", "--api-key", "tb_test_key_0001"),
+            "azure-openai": ("--model", "my-deployment")}
+CLOUD_ENV = sorted({name for endpoint in builtin_endpoints().values() for name in endpoint.env.values()})
+
+
+@pytest.fixture
+def no_cloud_keys(monkeypatch, tmp_path):
+    for name in CLOUD_ENV + ["PONYBUNNY_CONFIG_DIR", "AWS_REGION", "GOOGLE_CLOUD_REGION"]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
+@pytest.mark.parametrize("name", list(presets()))
+def test_a_fresh_init_of_every_preset_lints_with_zero_diagnostics_at_fail_on_info(name, run, tmp_path, no_cloud_keys):
+    """Issue 16, item 1: nothing the user did not write and cannot act on is a diagnostic."""
+    directory = tmp_path / "config"
+    assert run("init", "--preset", name, "--dir", directory, *REQUIRED.get(name, ())).code == 0
+    result = run("lint", directory, "--fail-on", "info", "--format", "json")
+    assert (result.code, result.json["diagnostics"]) == (0, [])
+    # the cloud endpoints PonyBunny's defaults (or the preset, keys left to env) enable: one line of the summary
+    skipped = {"anthropic-direct", "openai-direct", "google-ai-studio"} | (
+        {get_preset(name).endpoint_id} - {"openai-compatible"})
+    [note] = result.json["summary"]["notes"]
+    assert note.startswith(f"{len(skipped)} enabled endpoints lack credentials in this environment and are skipped: ")
+    assert set(note.split(": ", 1)[1].split(" (")[0].replace(" and ", ", ").split(", ")) == skipped
+    # with no key at all, what a cloud preset sets up cannot run in this shell: said, on the same line
+    here = ("" if get_preset(name).local else "; here, tiers simple, medium and complex and agents conversation, "
+            "agent_a_market_listener and execution have no usable model")
+    assert note.endswith("(`pbcfg resolve` shows them)" + here)
+    text = run("lint", directory, "--fail-on", "info")
+    assert text.out == f"2 files checked: 0 errors, 0 warnings, 0 infos\nnote: {note}\n"
+
+
 def test_a_local_preset_routes_every_tier_and_the_execution_agent_to_its_model():
     llm = render(get_preset("ollama"), Parameters(models=("qwen2.5:14b",))).data["llm-config.json"]
     assert llm["tiers"] == {
@@ -83,7 +119,8 @@ def test_custom_endpoint_id_gets_its_own_slot():
     rendered = render(get_preset("vllm"), Parameters(endpoint_id="gpu-box", base_url="http://gpu-box.lan:8000/v1"))
     assert rendered.data["credentials.json"]["endpoints"] == {
         "gpu-box": {"enabled": True, "apiKey": "EMPTY", "baseUrl": "http://gpu-box.lan:8000/v1"}}
-    assert rendered.data["llm-config.json"]["endpoints"] == {"gpu-box": {"enabled": True, "protocol": "openai", "priority": 3}}
+    assert rendered.data["llm-config.json"]["endpoints"] == {"gpu-box": {"enabled": True, "protocol": "openai", "priority": 3},
+                                                             "aws-bedrock": {"enabled": False}, "codex": {"enabled": False}}
 
 
 def test_api_key_env_writes_nothing_secret():

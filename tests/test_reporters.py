@@ -20,7 +20,8 @@ def test_github_annotations_exact(run, broken):
     result = run("validate", broken, "--format", "github")
     assert result.code == 1
     assert result.out == (
-        f"::error file={broken},line=2,col=27,title=schema.minimum::must be ≥ 1000, found 10\n"
+        f"::error file={broken},line=2,col=27,title=schema.minimum::must be ≥ 1000, found 10%0Ahint: timeout is "
+        "in milliseconds: 10 means 10 ms; for 10 seconds write 10000\n"
         f"::warning file={broken},line=3,col=59,title=ref.fallback-repeat::'gpt-5.2' repeats its primary; "
         "a model is tried once per chain, so this entry does nothing%0Ahint: remove it\n"
     )

@@ -75,6 +75,7 @@ def test_text_output_is_file_line_col_severity_rule_message_snippet_hint(run, wr
         f"{path}:1:26: error schema.minimum must be ≥ 1000, found 10\n"
         '    {"defaults": {"timeout": 10}}\n'
         "                             ^\n"
+        "  hint: timeout is in milliseconds: 10 means 10 ms; for 10 seconds write 10000\n"
         "1 file checked: 1 error, 0 warnings, 0 infos\n"
     )
 

@@ -134,7 +134,16 @@ _ALL = (
           "ollama, lm-studio, sk-no-key-required) are fine for a local server, not for a vendor's API."),
     _rule("secrets.file-permissions", ERROR, "credentials.json readable by others, or its directory not 0700.",
           "credentials.json holds keys: it should be mode 0600 in a directory of mode 0700, as PonyBunny's own "
-          "init makes them. The fix sets exactly those modes.", fixable=True),
+          "init makes them. The fix sets exactly those modes. Not checked in a git work tree, where git checks "
+          "files out 0644 and modes say nothing about the machine that runs PonyBunny, unless "
+          "environment = \"check\" in [tool.pbcfg.lint].", fixable=True),
+    _rule("secrets.key-in-git", ERROR, "A real-looking key in a credentials file inside a git work tree.",
+          "A credentials.json in a git work tree (and not ignored by git) is committed with the repository, and "
+          "every key in it with it. A value of a secret field that is 16 characters or longer, with letters and "
+          "digits, and is neither a no-key value (not-needed, EMPTY, ollama, …) nor a placeholder counts as "
+          "real. Keep keys in their environment variables (the six cloud endpoints), or keep the file out of "
+          "the repository; rotate a key that was ever pushed. A credentials.json without secret values lints "
+          "clean."),
     # env
     _rule("env.disabled-silences-env", WARNING, "enabled: false in credentials.json silences a set env var.",
           "\"enabled\": false in credentials.json turns the endpoint off even when its environment variables are "
@@ -145,10 +154,13 @@ _ALL = (
           "PonyBunny's code does not always: at run time a non-empty baseUrl in the file beats "
           "OPENAI_COMPATIBLE_BASE_URL, and the conversation agent's code path prefers the file and ignores the "
           "OPENAI_COMPATIBLE_* variables. When both are set and differ, which one is used depends on the path."),
-    _rule("env.missing-credential", ERROR, "An enabled endpoint lacks a required credential.",
+    _rule("env.missing-credential", ERROR, "An endpoint your files enable lacks a required credential here.",
           "An endpoint that is enabled but has no value for a required credential, in the file or in its "
-          "environment variable, cannot serve a request: PonyBunny skips it at run time. Reported as an error "
-          "when your files enable the endpoint, and as info when only PonyBunny's defaults do."),
+          "environment variable, cannot serve a request: PonyBunny skips it at run time. Which keys a process "
+          "holds says something about the machine that runs PonyBunny only when lint runs there, or in a CI job "
+          "that holds the same keys: so this is reported only with environment = \"check\" in "
+          "[tool.pbcfg.lint], for the endpoints your files enable. Otherwise, and for endpoints only PonyBunny's "
+          "defaults enable, one line of the summary lists them (`pbcfg resolve` shows each)."),
     # url
     _rule("url.trailing-slash", WARNING, "A base URL ends with '/'.",
           "PonyBunny appends paths such as /chat/completions to the base URL, so a trailing slash gives a double "
@@ -156,22 +168,32 @@ _ALL = (
     _rule("url.missing-v1", WARNING, "An OpenAI-compatible base URL without a /v1-style suffix.",
           "OpenAI-compatible servers serve the API under a versioned path: requests go to "
           "{baseUrl}/chat/completions, so http://localhost:11434 must be http://localhost:11434/v1. Without it "
-          "the server answers 404 and PonyBunny reports the model as unavailable."),
+          "the server answers 404 and PonyBunny reports the model as unavailable. When the port is a local "
+          "server's default (11434 Ollama, 1234 LM Studio, 8000, 8080, 5000) and the URL has no path, "
+          "`--fix --unsafe-fixes` adds /v1: unsafe, because another server may listen on that port."),
     _rule("url.plain-http-with-key", WARNING, "A key sent over plain http to another host.",
           "An http:// URL to a host other than this machine sends the API key in clear text over the network. "
           "Use https://, or keep plain http for servers on localhost."),
+    _rule("url.port-key-mismatch", INFO, "A no-key value of another server than the one the port names.",
+          "Local servers ignore the key, but each preset has its usual value (ollama for Ollama on 11434, "
+          "lm-studio for LM Studio on 1234, EMPTY for vLLM and FastChat on 8000, …). The value of one server "
+          "beside the default port of another usually means a URL or a key copied from another setup: check "
+          "that the port is the server's."),
     # routing
     _rule("routing.unused-endpoint", WARNING, "An enabled endpoint that no model uses.",
           "An endpoint serves requests only for the models that list it in their endpoints. An enabled endpoint "
           "no model names is configured for nothing; often a model's endpoints list was not updated."),
-    _rule("routing.model-unreachable", WARNING, "A model with no usable endpoint.",
+    _rule("routing.model-unreachable", WARNING, "A model of your file with no usable endpoint.",
           "A model is usable when at least one of its endpoints is enabled in llm-config.json, not disabled in "
-          "credentials.json, has every required credential (file or env) and a base URL. Checked for the models "
-          "your llm-config.json defines or overrides."),
-    _rule("routing.chain-unusable", ERROR, "A tier or agent whose chain never reaches a usable model.",
-          "Every model in the chain (primary, then fallbacks, as PonyBunny merges them) lacks a usable endpoint, "
-          "so every request for this tier or agent fails at run time. An error for the tiers and agents your file "
-          "configures, a warning for those left to PonyBunny's defaults."),
+          "credentials.json, has every required credential and a base URL. Reported once per cause, at the "
+          "cause (the endpoint that is off, or the credential that is missing), naming the models it leaves "
+          "without an endpoint and the tiers and agents that skip them. A credential an environment variable "
+          "could supply counts as there unless environment = \"check\"."),
+    _rule("routing.chain-unusable", ERROR, "A tier or agent PonyBunny reads whose chain reaches no usable model.",
+          "Every model in the chain (primary, then fallbacks, as PonyBunny merges them) lacks a usable endpoint. "
+          "Checked for what PonyBunny's code looks up: the tiers simple, medium and complex and the agents "
+          "conversation, agent_a_market_listener and execution. Reported once per cause, at the cause, with "
+          "every tier and agent it takes down; `pbcfg resolve` shows each attempt."),
     _rule("routing.fallback-weaker", WARNING, "A fallback with a smaller context or fewer capabilities.",
           "A fallback serves the requests its primary could not: if its maxContextTokens is smaller, long prompts "
           "fail again; if it lacks a capability (vision, function-calling, json-mode), requests that need it fail "
@@ -179,6 +201,12 @@ _ALL = (
     _rule("routing.priority-tie", INFO, "Two endpoints of one model have the same priority.",
           "Endpoints of a model are tried in ascending priority. With equal priorities, the order falls to the "
           "model's endpoints list, which is easy to change by accident. Give them distinct priorities."),
+    _rule("routing.unused-name", WARNING, "A tier or agent name PonyBunny never looks up.",
+          "PonyBunny's code reads the tiers simple, medium and complex, and looks up only the agents "
+          "conversation, agent_a_market_listener and execution. Another name (a typo such as \"simpel\") is "
+          "accepted and silently does nothing. The other agents of its defaults (input-analysis, planning, "
+          "verification, response-generation) are never looked up either: reported only when your file changes "
+          "them, since `pb init` writes them as they are."),
     # merge
     _rule("merge.partial-tier", INFO, "A tier override without fallback keeps the built-in fallbacks.",
           "PonyBunny deep-merges llm-config.json over its defaults and arrays replace only when given, so "
@@ -203,11 +231,17 @@ _ALL = (
     _rule("files.stale-schema", WARNING, "A *.schema.json beside the files is missing or stale.",
           "The $schema key of each file points at a schema file beside it, which editors use for completion and "
           "checks. PonyBunny writes those only in `pb init`, so they go missing or stale (an old one lacks the "
-          "codex protocol). The fix writes pbcfg's current schemas.", fixable=True),
+          "codex protocol). The fix writes pbcfg's current schemas. A missing one is reported at the $schema "
+          "key that names it.", fixable=True),
+    _rule("files.llm-config-absent", INFO, "credentials.json without an llm-config.json beside it.",
+          "PonyBunny then runs on its built-in defaults, where openai-compatible, azure-openai and "
+          "google-vertex-ai are off and no custom endpoint exists: their entries in credentials.json are not "
+          "used. Said once, at credentials.json."),
     # config: pbcfg's own settings
     _rule("config.unknown", ERROR, "An unknown key or rule id in pbcfg's lint settings.",
           "[tool.pbcfg.lint] in pyproject.toml, or [lint] in .pbcfg.toml, takes select, ignore, severity, "
-          "per-file-ignores and per-pointer-ignores, with rule ids or groups from `pbcfg lint --list-rules`. "
+          "per-file-ignores and per-pointer-ignores, with rule ids or groups from `pbcfg lint --list-rules`, and "
+          "environment (check, summary or ignore). "
           "A misspelled one would silently do nothing, so it is an error, with the closest spelling."),
     # migrate: one id per migration, in the order they run
     _rule("migrate.location", ERROR, "Files in ~/.ponybunny and none in the new directory.",

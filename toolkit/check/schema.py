@@ -8,9 +8,10 @@ allowed values, the closest spelling and the fix, not the keyword that failed.
 from __future__ import annotations
 
 import json
+import math
 
 from pbcfg.diagnostics import Diagnostic
-from pbcfg.ponybunny.builtins import CREDENTIAL_FIELDS
+from pbcfg.ponybunny.builtins import CREDENTIAL_FIELDS, builtin_endpoints
 from pbcfg.schema_store import subschema, validator
 from pbcfg.source.document import Document
 from pbcfg.util.suggest import did_you_mean
@@ -27,6 +28,8 @@ def check_schema(document: Document) -> list[Diagnostic]:
     errors = list(validator(document.kind).iter_errors(document.data))
     diagnostics: list[Diagnostic] = []
     for error in errors:
+        if not _finite(_follow(document.data, list(error.instance_path))):
+            continue  # NaN or Infinity: json.syntax said so; the validator would call it null
         diagnostics.extend(_explain(document, error))
     # a built-in endpoint's protocol fails both its const and the enum; the enum error says more
     enum_at = {d.pointer for d in diagnostics if d.rule == "schema.enum"}
@@ -73,9 +76,13 @@ def _explain(document: Document, error) -> list[Diagnostic]:
     if kind == "Enum":
         options = [o for o in error.kind.options]
         guess = did_you_mean(value, options) if isinstance(value, str) else None
+        hint = f"did you mean {guess!r}?" if guess else None
+        builtin = builtin_endpoints().get(value) if isinstance(value, str) and tokens[-1:] == ["protocol"] else None
+        if builtin is not None and builtin.protocol in options:  # an endpoint's id where its protocol goes
+            hint = f"did you mean {builtin.protocol!r}? {value} is an endpoint id; the protocol it speaks is {builtin.protocol}"
         return [at(tokens, "schema.enum",
                    f"{_show(value, tokens, document.kind)} is not allowed; allowed values: {', '.join(map(str, options))}",
-                   f"did you mean {guess!r}?" if guess else None)]
+                   hint)]
     if kind == "Constant":
         expected = error.kind.expected_value
         return [at(tokens, "schema.const", f"must be {json.dumps(expected)}, found {_show(value, tokens, document.kind)}",
@@ -86,11 +93,22 @@ def _explain(document: Document, error) -> list[Diagnostic]:
         hint = None
         if tokens[-1:] == ["fallback"] and isinstance(value, str):
             hint = f'write it as an array: ["{value}"] (`pbcfg migrate` does this)'
+        elif not tokens and value is None and document.source.is_yaml and all(  # an empty YAML document is null
+                not line.strip() or line.lstrip().startswith(("#", "---")) for line in document.source.text.split("\n")):
+            hint = "the file is empty; write the config in it, or delete it: `pbcfg build` builds nothing from it"
+        elif isinstance(value, str) and (document.kind != "credentials" or tokens[-1:] == ["enabled"]):
+            hint = _unquoted(value, error.kind.types)  # never for a field that may hold a secret
         return [at(tokens, "schema.type", f"expected {expected}, found {_found(value)}", hint)]
     if kind in ("Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum"):
         sign = {"Minimum": "≥", "Maximum": "≤", "ExclusiveMinimum": ">", "ExclusiveMaximum": "<"}[kind]
         rule = "schema.minimum" if kind.endswith("Minimum") else "schema.maximum"
-        return [at(tokens, rule, f"must be {sign} {error.kind.limit}, found {_show(value, tokens, document.kind)}")]
+        hint = None
+        if "(ms)" in here.get("title", "") and kind == "Minimum" and isinstance(value, (int, float)) \
+                and 0 < value * 1000 and value * 1000 >= error.kind.limit:  # seconds where milliseconds go
+            hint = (f"{tokens[-1]} is in milliseconds: {value} means {value} ms; for {value} seconds write "
+                    f"{json.dumps(value * 1000)}")
+        return [at(tokens, rule, f"must be {sign} {error.kind.limit}, found {_show(value, tokens, document.kind)}",
+                   hint)]
     if kind == "MinItems":
         return [at(tokens, "schema.minItems", f"needs at least {error.kind.limit} item(s)")]
     if kind == "MinLength":
@@ -109,6 +127,25 @@ def _explain(document: Document, error) -> list[Diagnostic]:
     # the validator's own message quotes the instance, so never use it where secrets live
     message = f"violates {error.kind.name}" if document.kind == "credentials" else error.message
     return [at(tokens, "schema.other", message)]
+
+
+def _unquoted(value: str, types) -> str | None:
+    """"write true, without quotes" when a quoted literal is what the schema wants."""
+    text = value.strip()
+    candidates = [text.lower()] if text.lower() in ("true", "false") else [text]
+    for candidate in candidates:
+        try:
+            literal = json.loads(candidate)
+        except ValueError:
+            continue
+        if _found(literal).split()[-1] in types or (isinstance(literal, int) and not isinstance(literal, bool)
+                                                    and "number" in types):
+            return f"write {candidate}, without quotes"
+    return None
+
+
+def _finite(value: object) -> bool:
+    return not isinstance(value, float) or math.isfinite(value)
 
 
 def _real_path(data: object, path: list, instance: object) -> list:

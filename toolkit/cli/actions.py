@@ -22,10 +22,11 @@ def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str |
 
 
 def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | None = None, fix: bool = False,
-             diff: bool = False, no_backup: bool = False, fmt: str | None = None, output: str | None = None,
-             fail_on: str = "error", color: bool | None = None) -> int:
+             diff: bool = False, unsafe_fixes: bool = False, no_backup: bool = False, fmt: str | None = None,
+             output: str | None = None, fail_on: str = "error", color: bool | None = None) -> int:
     """Lint ``paths`` (none: the config directory), apply or show the safe fixes, report; the exit code."""
     from pbcfg.lint.engine import apply_fixes, lint_paths
+    from pbcfg.lint.fixes import select_fixes
     from pbcfg.lint.settings import find_settings
     from pbcfg.reporters import emit
     from pbcfg.source.locations import config_dir as resolve_config_dir
@@ -39,17 +40,19 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
 
     result = run()
     if fix or diff:
-        outcome = apply_fixes(result.findings, dry_run=diff, backup=not no_backup)
+        chosen, hidden = select_fixes(result.findings, unsafe=unsafe_fixes)
+        outcome = apply_fixes(chosen, dry_run=diff, backup=not no_backup)
         if diff:
             sys.stdout.writelines(outcome.diffs)
         sys.stdout.flush()
         sys.stderr.writelines(("would " if diff else "fixed: ") + line + "\n" for line in outcome.applied)
-        sys.stderr.writelines(line + "\n" for line in outcome.refused)
+        sys.stderr.writelines(line + "\n" for line in outcome.refused + result.skipped + hidden)
         if fix:  # a fix can uncover or unblock another (two removals in one array): go again, a few times
             for _ in range(4):
                 result = run()
-                if not apply_fixes(result.findings, dry_run=False, backup=False).applied:
+                if not apply_fixes(select_fixes(result.findings, unsafe=unsafe_fixes)[0], dry_run=False,
+                                   backup=False).applied:
                     break
             result = run()
-    return emit("lint", result.check.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
-                output=output)
+    return emit("lint", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
+                output=output, notes=result.notes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from pbcfg.check.pipeline import CheckResult, check_paths, check_sources
+from pbcfg.check.pipeline import CheckResult, check_sources
 from pbcfg.diagnostics import Diagnostic, Severity
 from pbcfg.lint.context import LintContext
 from pbcfg.lint.fixes import SetMode, TextEdit, WriteFile, apply_edits, edit_remove_item
@@ -19,17 +19,22 @@ __all__ = ["LintResult", "apply_fixes", "lint_paths"]
 class LintResult(NamedTuple):
     check: CheckResult
     findings: list[Finding]
+    files: list[str]  # the files asked for (a partner read for context is not one of them)
+    notes: list[str]  # facts folded into the summary line, one line each
+    skipped: list[str]  # per file lint left alone because it does not validate: what is wrong with it
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return [finding.diagnostic for finding in self.findings]
 
 
-def _validation_findings(result: CheckResult) -> list[Finding]:
-    """Validate's diagnostics, with the one safe fix among them: dropping a repeated fallback."""
+def _validation_findings(result: CheckResult, shown: set[str]) -> list[Finding]:
+    """Validate's diagnostics on the files asked for, with its one safe fix: dropping a repeated fallback."""
     documents = {document.name: document for document in result.documents}
     findings = []
     for diagnostic in result.diagnostics:
+        if diagnostic.file not in shown:
+            continue
         fix = None
         if diagnostic.rule == "ref.fallback-repeat" and diagnostic.file in documents:
             tokens = [int(t) if t.isascii() and t.isdigit() and i == 3 else t for i, t in enumerate(split(diagnostic.pointer))]
@@ -49,28 +54,93 @@ def _register_rules() -> None:
         importlib.import_module(f"{rules.__name__}.{module.name}")
 
 
+def _partners(paths: list[str]) -> list[str]:
+    """The other file of each pair, beside a file asked for alone: lint judges a pair, never half of one.
+
+    pre-commit passes only the files that changed, and credentials.json means little without the
+    llm-config.json that says which endpoints are enabled."""
+    from pbcfg.source.files import KINDS, SUFFIXES
+
+    given = {os.path.realpath(path) for path in paths}
+    found = []
+    for path in paths:
+        name = os.path.basename(path)
+        kind = next((k for k in KINDS if name.startswith(k) and name.endswith(SUFFIXES)), None)
+        if kind is None or name.endswith(".schema.json"):
+            continue
+        other = KINDS[1 - KINDS.index(kind)]
+        suffix = os.path.splitext(name)[1]
+        for candidate in (other + suffix,) + tuple(other + s for s in SUFFIXES if s != suffix):
+            candidate_path = os.path.join(os.path.dirname(path), candidate)
+            if os.path.isfile(candidate_path):
+                if os.path.realpath(candidate_path) not in given:
+                    given.add(os.path.realpath(candidate_path))
+                    found.append(candidate_path)
+                break
+    return found
+
+
+def _skipped(result: CheckResult, invalid: set[str]) -> list[str]:
+    """One line per file that does not validate: lint's rules, so its fixes, did not run on it."""
+    lines = []
+    for name in sorted(invalid, key=result.files.index):
+        errors = [d for d in result.diagnostics if d.file == name and d.severity is Severity.ERROR]
+        rules = ", ".join(dict.fromkeys(d.rule for d in errors))
+        advice = ("; `pbcfg migrate --only strict-json` removes comments and trailing commas"
+                  if any(d.rule in ("json.comment", "json.trailing-comma") for d in errors)
+                  else "; fix those by hand")
+        lines.append(f"{name}: not fixed: it does not validate ({len(errors)} error{'s' if len(errors) > 1 else ''}: "
+                     f"{rules}), so lint's rules and their fixes did not run on it{advice}")
+    return lines
+
+
 def lint_paths(paths: list[str], *, config_dir: str, kind: str | None, settings: Settings, env: dict,
                home: str) -> LintResult:
-    """Validate ``paths`` (none: ``config_dir``), then run every selected rule on each directory's files."""
+    """Validate ``paths`` (none: ``config_dir``), then run every selected rule on each directory's files.
+
+    A rule runs when each file it reads validates (or is absent), so an error in one file of a pair
+    does not silence the rules about the other."""
+    from pbcfg.errors import InputError
+    from pbcfg.lint.reach import skipped_note
+    from pbcfg.source.files import expand_paths, read_source
+
     _register_rules()
-    result = check_paths(paths, config_dir=config_dir, kind=kind)
-    findings = _validation_findings(result)
+    requested, seen = [], set()
+    for path in expand_paths(paths, config_dir):  # each file once, as check_paths reads them
+        if os.path.realpath(path) not in seen:
+            seen.add(os.path.realpath(path))
+            requested.append(path)
+    sources = [read_source(path, kind) for path in requested]
+    shown = {source.name for source in sources}
+    for path in _partners(requested):
+        try:
+            sources.append(read_source(path, kind))
+        except InputError:
+            pass  # a partner that cannot be read is left out; validate the directory to hear why
+    result = check_sources(sources)
+    findings = _validation_findings(result, shown)
     invalid = {d.file for d in result.diagnostics if d.severity is Severity.ERROR}
+    notes = []
     for directory, documents in result.by_directory().items():
-        # most rules assume a valid shape: on a file with errors only the shape-agnostic ones run
-        valid = not any(document.name in invalid for document in documents.values())
-        context = LintContext(directory, documents, env, home)
+        invalid_kinds = frozenset(kind for kind, document in documents.items() if document.name in invalid)
+        context = LintContext(directory, documents, env, home, invalid=invalid_kinds,
+                              environment=settings.environment)
         for check in CHECKS.values():
-            if settings.enabled(check.rule_id) and (valid or check.any_shape):
-                findings.extend(check.function(context))
+            if settings.enabled(check.rule_id) and (check.any_shape or not invalid_kinds & set(check.reads)):
+                findings.extend(finding for finding in check.function(context) if finding is not None)
+        if context.judges_machine and settings.enabled("env.missing-credential"):
+            notes.extend(skipped_note(context))
+    # a partner read for context is not reported on; files outside the pair (schema files, legacy copies) are
+    findings = [f for f in findings if f.diagnostic.file in shown or f.diagnostic.file not in result.files]
     covered = {f.diagnostic.pointer for f in findings if f.diagnostic.rule == "secrets.credential-in-llm-config"}
-    kept = [Finding(settings.apply(f.diagnostic), f.fix) for f in findings
+    kept = [f._replace(diagnostic=settings.apply(f.diagnostic)) for f in findings
             if settings.keeps(f.diagnostic)
             and not (f.diagnostic.rule == "schema.additionalProperties" and f.diagnostic.pointer in covered)]
     kept.extend(Finding(problem) for problem in settings.problems)
     order = {source.name: index for index, source in enumerate(result.sources)}
     kept.sort(key=lambda f: (order.get(f.diagnostic.file, len(order)),) + f.diagnostic.sort_key())
-    return LintResult(result, kept)
+    return LintResult(result, kept, [name for name in result.files if name in shown], notes,
+                      _skipped(result, invalid & shown))
 
 
 class FixOutcome(NamedTuple):

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from pbcfg.source.document import Document
 
-__all__ = ["TextEdit", "SetMode", "WriteFile", "apply_edits", "edit_remove_item", "edit_value"]
+__all__ = ["TextEdit", "SetMode", "WriteFile", "apply_edits", "edit_remove_item", "edit_value", "select_fixes"]
 
 
 class TextEdit(NamedTuple):
@@ -60,6 +60,22 @@ def apply_edits(text: str, edits: list[TextEdit]) -> str:
         taken.append((edit.start, edit.end))
         text = text[: edit.start] + edit.replacement + text[edit.end :]
     return text
+
+
+def select_fixes(findings: list, *, unsafe: bool) -> tuple[list, list[str]]:
+    """(the findings whose fixes to apply, one line per unsafe fix left out).
+
+    An unsafe fix applies only when asked for; then it wins over a safe fix of the same text, which it
+    was written to include (a trailing slash dropped and /v1 added are one edit of one URL)."""
+    chosen = [f for f in findings if f.fix is not None and (unsafe or not f.unsafe)]
+    taken = [(f.fix.document.source.path, f.fix.start, f.fix.end) for f in chosen
+             if f.unsafe and isinstance(f.fix, TextEdit)]
+    chosen = [f for f in chosen if f.unsafe or not isinstance(f.fix, TextEdit) or not any(
+        path == f.fix.document.source.path and start < f.fix.end and f.fix.start < end for path, start, end in taken)]
+    hidden = [f for f in findings if f.fix is not None and f.unsafe and not unsafe]
+    lines = [f"{f.diagnostic.file}:{f.diagnostic.line}: {f.diagnostic.rule}: not fixed: an unsafe fix would write "
+             f"{f.fix.replacement}; pass --unsafe-fixes to apply it" for f in hidden if isinstance(f.fix, TextEdit)]
+    return chosen, lines
 
 
 def mode_of(path: str) -> int | None:

@@ -20,24 +20,26 @@ __all__ = ["CHECKS", "Check", "Finding", "check"]
 class Finding(NamedTuple):
     diagnostic: Diagnostic
     fix: object = None  # a pbcfg.lint.fixes fix, when one is safe
+    unsafe: bool = False  # the fix guesses: applied only with --unsafe-fixes (ruff's name)
 
 
 class Check(NamedTuple):
     rule_id: str
-    function: Callable  # (LintContext) -> Iterable[Finding]
+    function: Callable  # (LintContext) -> Iterable[Finding | None]; None: a place in a file that does not exist
     any_shape: bool  # safe to run on a file with schema errors
+    reads: tuple[str, ...]  # the kinds of file it reads: it runs when each of them validates (or is absent)
 
 
 CHECKS: dict[str, Check] = {}
 
 
-def check(rule_id: str, *, any_shape: bool = False):
+def check(rule_id: str, *, any_shape: bool = False, reads: tuple[str, ...] = ("credentials", "llm-config")):
     """Register the decorated ``function(context) -> Iterable[Finding]`` as the check of ``rule_id``."""
     if rule_id not in RULES:
         raise KeyError(f"{rule_id} is not in pbcfg.rules")
 
     def register(function: Callable) -> Callable:
-        CHECKS[rule_id] = Check(rule_id, function, any_shape)
+        CHECKS[rule_id] = Check(rule_id, function, any_shape, reads)
         return function
 
     return register

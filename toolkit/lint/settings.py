@@ -9,6 +9,7 @@ suppressions live here: by rule or group, per file (glob) and per pointer.
     severity = { "routing.unused-endpoint" = "info" }
     per-file-ignores = { "examples/*.json" = ["secrets.placeholder-key"] }
     per-pointer-ignores = { "/endpoints/openai-compatible/baseUrl" = ["url.missing-v1"] }
+    environment = "check"    # judge this process's environment and file modes (default: not in a git work tree)
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from pbcfg.util.suggest import did_you_mean
 
 __all__ = ["Settings", "find_settings"]
 
-_KEYS = ("select", "ignore", "severity", "per-file-ignores", "per-pointer-ignores")
+_KEYS = ("select", "ignore", "severity", "per-file-ignores", "per-pointer-ignores", "environment")
+ENVIRONMENT = ("check", "summary", "ignore")  # see pbcfg.lint.context
 
 
 class Settings(NamedTuple):
@@ -34,6 +36,7 @@ class Settings(NamedTuple):
     per_file_ignores: dict = {}
     per_pointer_ignores: dict = {}
     problems: tuple[Diagnostic, ...] = ()
+    environment: str | None = None  # one of ENVIRONMENT; None: by where the files are
 
     def enabled(self, rule_id: str) -> bool:
         group = rule_id.split(".", 1)[0]
@@ -127,6 +130,11 @@ def _settings(path: str, table: dict) -> Settings:
                     ("error", "warning", "info"))
         else:
             severity[rule_id] = level
+    environment = table.get("environment")
+    if environment is not None and environment not in ENVIRONMENT:
+        problem(str(environment), f"environment must be one of {', '.join(ENVIRONMENT)}, not {environment!r}",
+                ENVIRONMENT)
+        environment = None
     return Settings(
         path,
         rules_of(table.get("select"), "select"),
@@ -136,4 +144,5 @@ def _settings(path: str, table: dict) -> Settings:
         {pointer: rules_of(rules, "per-pointer-ignores")
          for pointer, rules in (table.get("per-pointer-ignores") or {}).items()},
         tuple(problems),
+        environment,
     )

@@ -177,6 +177,7 @@ def render(preset: Preset, params: Parameters, *, current_tier_primary: str | No
         "models": [{"id": m, "display_name": f"{m} ({preset.name})"} for m in models if m not in builtin_models()],
         "tiers": tiers,
         "agents": agents,
+        "pin_defaults": standalone,  # a whole new config pins the defaults that flipped; `add` leaves them alone
     }
     environment = _environment()
     files = {name: environment.get_template(f"{preset.template}/{name}.j2").render(context) for name in CONFIG_NAMES}

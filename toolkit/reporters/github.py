@@ -24,4 +24,5 @@ def render(report) -> str:
         props.append(f"title={_property(d.rule)}")
         message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
         lines.append(f"::{_COMMAND[d.severity.label]} {','.join(props)}::{_data(message)}")
+    lines.extend(f"note: {note}" for note in report.summary.notes)  # plain log lines, not annotations
     return "".join(line + "\n" for line in lines)

@@ -19,20 +19,24 @@ from pbcfg.diagnostics import Diagnostic, Severity
 __all__ = ["Summary", "exit_code"]
 
 
-class Summary(namedtuple("Summary", "files errors warnings infos")):
-    """Counts of files and of diagnostics by severity."""
+class Summary(namedtuple("Summary", "files errors warnings infos notes", defaults=((),))):
+    """Counts of files and of diagnostics by severity; ``notes``: facts that are no diagnostic (nothing in
+    the files to point at or to fix), folded into the summary: "4 enabled endpoints lack credentials in
+    this environment and are skipped: …"."""
 
     __slots__ = ()
 
     @classmethod
-    def of(cls, files: int, diagnostics: list[Diagnostic]) -> "Summary":
+    def of(cls, files: int, diagnostics: list[Diagnostic], notes=()) -> "Summary":
         counts = {severity: 0 for severity in Severity}
         for diagnostic in diagnostics:
             counts[diagnostic.severity] += 1
-        return cls(files, counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO])
+        return cls(files, counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO], tuple(notes))
 
     def as_dict(self) -> dict:
-        return {"files": self.files, "errors": self.errors, "warnings": self.warnings, "infos": self.infos}
+        """``notes`` only when there are some: a list of one-line strings."""
+        counts = {"files": self.files, "errors": self.errors, "warnings": self.warnings, "infos": self.infos}
+        return {**counts, "notes": list(self.notes)} if self.notes else counts
 
     def sentence(self) -> str:
         def plural(n: int, word: str) -> str:
@@ -40,6 +44,10 @@ class Summary(namedtuple("Summary", "files errors warnings infos")):
 
         return (f"{plural(self.files, 'file')} checked: {plural(self.errors, 'error')}, "
                 f"{plural(self.warnings, 'warning')}, {plural(self.infos, 'info')}")
+
+    def lines(self) -> list[str]:
+        """The sentence, then one ``note: …`` line per note: what a terminal shows."""
+        return [self.sentence()] + [f"note: {note}" for note in self.notes]
 
 
 def exit_code(diagnostics: list[Diagnostic], fail_on: Severity = Severity.ERROR) -> int:

@@ -40,10 +40,9 @@ def render(report) -> str:
         if d.pointer is not None:
             result["properties"] = {"pointer": d.pointer}
         results.append(result)
-    sarif = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "pbcfg", "version": __version__, "rules": rules}},
-                  "results": results}],
-    }
+    run: dict = {"tool": {"driver": {"name": "pbcfg", "version": __version__, "rules": rules}}, "results": results}
+    if report.summary.notes:  # the summary's notes: facts about the run, not results
+        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": [
+            {"level": "note", "message": {"text": note}} for note in report.summary.notes]}]
+    sarif = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]}
     return json.dumps(sarif, ensure_ascii=False, indent=2) + "\n"

@@ -21,5 +21,5 @@ def render(report) -> str:
             lines.extend("    " + line for line in d.snippet.split("\n"))
         if d.hint:
             lines.append(f"  {_paint('hint:', '32', report.color)} {d.hint}")
-    lines.append(report.summary.sentence())
+    lines.extend(report.summary.lines())
     return "\n".join(lines) + "\n"

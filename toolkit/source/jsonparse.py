@@ -19,6 +19,15 @@ _IGNORED_WHOLE = {
 }
 
 
+# an empty file: what PonyBunny does (measured: JSON.parse("") throws "Unexpected end of JSON input"), and the fix
+_EMPTY = {
+    "llm-config": ("PonyBunny will warn that it cannot load it and run on its built-in defaults",
+                   "write {} to run on the defaults, or a config (`pbcfg render PRESET` prints one)"),
+    "credentials": ("PonyBunny will warn that it cannot load it, ignore it and take keys only from environment "
+                    "variables", "write {} if every key comes from the environment, or the keys (`pbcfg render "
+                    "PRESET` prints a file)"),
+}
+
 # strict_text: the text with comments and trailing commas blanked, offsets unchanged;
 # readable: False when no JSON value could be read at all
 ParsedJson = namedtuple("ParsedJson", "data diagnostics strict_text readable")
@@ -47,6 +56,14 @@ def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
         bom = diagnostic("json.bom", file, "the file starts with a UTF-8 byte order mark, which JSON.parse rejects",
                          "save the file as UTF-8 without BOM", span=line_col(text, 0), pointer="", snippet=snippet(text, 0))
         return ParsedJson(None, [bom], text, False)
+    if not text.strip():
+        from pbcfg.rules import diagnostic
+        from pbcfg.source.positions import line_col, snippet
+
+        consequence, hint = _EMPTY.get(kind or "", ("PonyBunny's loader will not read it", "write {} or delete it"))
+        empty = diagnostic("json.syntax", file, f"the file is empty; {consequence}", hint, span=line_col(text, 0),
+                           snippet=snippet(text, 0))
+        return ParsedJson(None, [empty], text, False)
     try:
         return ParsedJson(json.loads(text, object_pairs_hook=_pairs, parse_constant=_reject_constant), [], text, True)
     except (ValueError, RecursionError, _Duplicate):

@@ -95,6 +95,15 @@ def _plain(node, seen: set, tokens: list):
                        tokens)
 
 
+def _tab_indents(text: str, line: int) -> bool:
+    """True when a tab sits in the indentation of the 0-based ``line``."""
+    lines = text.split("\n")
+    if line >= len(lines):
+        return False
+    content = lines[line]
+    return "\t" in content[: len(content) - len(content.lstrip(" \t"))]
+
+
 def parse_yaml(text: str, file: str, kind: str | None) -> ParsedYaml:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -110,8 +119,12 @@ def parse_yaml(text: str, file: str, kind: str | None) -> ParsedYaml:
         rule = "yaml.duplicate-key" if "Duplicate" in type(error).__name__ else "yaml.syntax"
         span = Span(mark.line + 1, mark.column + 1) if mark else None
         shown = snippet(display, _offset(display, mark.line, mark.column)) if mark and mark.line < display.count("\n") + 1 else None
-        problem = (error.problem or "invalid YAML").strip()
-        return ParsedYaml(None, [diagnostic(rule, file, problem, "fix the YAML at the caret", span=span, snippet=shown)], False, None)
+        problem, hint = (error.problem or "invalid YAML").strip(), "fix the YAML at the caret"
+        if mark and "'\\t'" in problem:
+            problem = ("YAML does not allow tabs for indentation; use spaces" if _tab_indents(text, mark.line)
+                       else "a tab where YAML takes only spaces; use spaces")
+            hint = "replace the tabs with spaces"
+        return ParsedYaml(None, [diagnostic(rule, file, problem, hint, span=span, snippet=shown)], False, None)
     except (YAMLError, RecursionError, ValueError) as error:
         message = "nesting too deep" if isinstance(error, RecursionError) else str(error).split("\n")[0]
         return ParsedYaml(None, [diagnostic("yaml.syntax", file, message, "fix the YAML")], False, None)

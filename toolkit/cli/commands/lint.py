@@ -16,20 +16,23 @@ __all__ = ["lint"]
 @click.option("--kind", type=click.Choice(KINDS), default=None, help="Kind of files whose name and $schema do not tell.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes (atomically, keeping a .bak), then report what is left.")
 @click.option("--diff", is_flag=True, help="Show what --fix would change, and write nothing.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix or --diff, also the fixes that guess (e.g. adding /v1 where the port names a server).")
 @click.option("--no-backup", is_flag=True, help="With --fix, keep no .bak of changed files.")
 @click.option("--explain", metavar="RULE", help="Explain one rule and exit.")
 @click.option("--list-rules", is_flag=True, help="Print the rule table (Markdown) and exit.")
 @report_options
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kind: str | None, fix: bool,
-         diff: bool, no_backup: bool, explain: str | None, list_rules: bool, fmt: str | None,
+         diff: bool, unsafe_fixes: bool, no_backup: bool, explain: str | None, list_rules: bool, fmt: str | None,
          output: str | None, fail_on: str, color: bool | None) -> None:
     """Lint PATHS (files or config directories; default: the config directory)."""
     if list_rules or explain:
         ctx.exit(_describe_rules(None if list_rules else explain))
     from pbcfg.cli.actions import run_lint
 
-    ctx.exit(run_lint(list(paths), config_dir=config_dir, kind=kind, fix=fix, diff=diff, no_backup=no_backup,
+    ctx.exit(run_lint(list(paths), config_dir=config_dir, kind=kind, fix=fix, diff=diff, unsafe_fixes=unsafe_fixes,
+                        no_backup=no_backup,
                         fmt=fmt, output=output, fail_on=fail_on, color=color))
 
 

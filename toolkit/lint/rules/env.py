@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pbcfg.diagnostics import Severity
+from pbcfg.lint.reach import blocked, cause_of, configured, english_list, report_at
 from pbcfg.lint.registry import check
 from pbcfg.ponybunny.builtins import builtin_endpoints
 from pbcfg.util.masking import is_secret_field, mask
@@ -12,7 +12,7 @@ def _show(field: str, value: str) -> str:
     return mask(value) if is_secret_field(field) else repr(value)
 
 
-@check("env.disabled-silences-env")
+@check("env.disabled-silences-env", reads=("credentials",))
 def disabled_silences_env(ctx):
     found = []
     for endpoint_id, builtin in builtin_endpoints().items():
@@ -49,19 +49,19 @@ def conflict(ctx):
 
 @check("env.missing-credential")
 def missing_credential(ctx):
+    """Only where this process's environment is PonyBunny's (``environment = "check"``), and only for
+    endpoints the files enable; the rest is a line of the summary (:func:`pbcfg.lint.reach.skipped_note`)."""
+    if not ctx.judges_environment:
+        return []
+    broken, unreachable = blocked(ctx)
+    mentioned = {cause.endpoint for group in broken for cause in group.causes}
     found = []
     for endpoint in ctx.endpoints.values():
-        if not endpoint.enabled or not endpoint.missing:
+        if not endpoint.enabled or not endpoint.missing or endpoint.id in mentioned or not configured(ctx, endpoint.id):
             continue
-        explicit = (ctx.user_entry("endpoints", endpoint.id).get("enabled") is True
-                    or ctx.credentials_entry(endpoint.id).get("enabled") is True)
-        needs = ", ".join(f"{field} (${env})" if env else field for field, env in endpoint.missing)
-        finding = ctx.in_credentials(["endpoints", endpoint.id], "env.missing-credential",
-                                     f"{endpoint.id} is enabled but has no {needs}, so it is unreachable",
-                                     "set it in credentials.json or the environment, or disable the endpoint",
-                                     key=True)
-        if not explicit:
-            finding = finding._replace(diagnostic=finding.diagnostic._replace(
-                severity=Severity.INFO, message=finding.diagnostic.message + " (enabled by PonyBunny's defaults)"))
-        found.append(finding)
+        cause = cause_of(ctx, endpoint.id)
+        models = [m for group in unreachable if cause in group.causes for m in group.models]
+        consequence = f"model{'s' if len(models) > 1 else ''} {english_list([repr(m) for m in models])} " \
+                      f"{'have' if len(models) > 1 else 'has'} no usable endpoint" if models else "it is skipped"
+        found.append(report_at(ctx, cause, "env.missing-credential", f"{cause.text}, so {consequence}", cause.hint))
     return found

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 
 from pbcfg.lint.fixes import WriteFile
-from pbcfg.lint.registry import check
+from pbcfg.lint.reach import english_list
+from pbcfg.lint.registry import Finding, check
 
 
-@check("files.legacy-copy")
+@check("files.legacy-copy", any_shape=True)
 def legacy_copy(ctx):
     legacy = os.path.join(ctx.home, ".ponybunny")
     if os.path.realpath(legacy) == os.path.realpath(ctx.directory):
@@ -22,11 +23,46 @@ def legacy_copy(ctx):
     return found
 
 
-@check("files.stale-schema")
+@check("files.stale-schema", any_shape=True)
 def stale_schema(ctx):
     from pbcfg.ponybunny.schema_files import stale_schema_files
 
     documents = [document for document in (ctx.credentials, ctx.llm_config) if document is not None]
-    return [ctx.at_file(stale.path, "files.stale-schema", f"{os.path.basename(stale.path)} is {stale.state}",
-                        "write the current schema (`pbcfg lint --fix` does)", fix=WriteFile(stale.path, stale.text))
-            for stale in stale_schema_files(documents)]
+    found = []
+    for stale in stale_schema_files(documents):
+        name = os.path.basename(stale.path)
+        fix = WriteFile(stale.path, stale.text)
+        hint = "write the current schema (`pbcfg lint --fix` does)"
+        if stale.state == "missing":  # said where it is named: never at a file that does not exist
+            found.append(Finding(stale.document.diagnostic(["$schema"], "files.stale-schema",
+                                                           f"$schema names {name}, which is missing", hint), fix))
+        else:
+            found.append(ctx.at_file(stale.path, "files.stale-schema", f"{name} is stale", hint, fix=fix))
+    return found
+
+
+@check("files.llm-config-absent", any_shape=True)
+def llm_config_absent(ctx):
+    """Said once, at the file that is there, with what it means for that file's entries."""
+    from pbcfg.ponybunny.builtins import defaults
+    from pbcfg.source.files import SUFFIXES
+
+    if ctx.credentials is None or ctx.llm_config is not None or any(
+            os.path.exists(os.path.join(ctx.directory, "llm-config" + suffix)) for suffix in SUFFIXES):
+        return []
+    endpoints = defaults()["endpoints"]
+    entries = ctx.credentials.data.get("endpoints") if isinstance(ctx.credentials.data, dict) else None
+    unused = [endpoint_id for endpoint_id, entry in (entries.items() if isinstance(entries, dict) else ())
+              if isinstance(entry, dict) and entry.get("enabled") is not False
+              and not (endpoints.get(endpoint_id) or {}).get("enabled")]
+    message = (f"there is no llm-config.json beside {os.path.basename(ctx.credentials.name)}: "
+               "PonyBunny runs on its built-in defaults")
+    many = len(unused) > 1
+    if unused:
+        why = [f"{e} is off" if e in endpoints else f"{e} is not defined" for e in unused]
+        message += (f", where {english_list(why)}, so {'their entries' if many else 'its entry'} here "
+                    f"{'are' if many else 'is'} not used")
+    return [ctx.in_credentials([], "files.llm-config-absent", message,
+                               f"create llm-config.json that enables {'them' if many else 'it'} and names "
+                               f"{'their' if many else 'its'} models (`pbcfg render PRESET` prints one)"
+                               if unused else None)]

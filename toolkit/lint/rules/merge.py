@@ -6,7 +6,7 @@ from pbcfg.lint.registry import check
 from pbcfg.ponybunny.builtins import FLIPPED_DEFAULTS, defaults
 
 
-@check("merge.partial-tier")
+@check("merge.partial-tier", reads=("llm-config",))
 def partial_tier(ctx):
     found = []
     for name in defaults()["tiers"]:
@@ -19,7 +19,7 @@ def partial_tier(ctx):
     return found
 
 
-@check("merge.agent-default-primary")
+@check("merge.agent-default-primary", reads=("llm-config",))
 def agent_default_primary(ctx):
     found = []
     for name, default in defaults()["agents"].items():
@@ -48,7 +48,7 @@ def changed_default(ctx):
             and ctx.credentials_entry(endpoint_id).get("enabled") is not False]
 
 
-@check("merge.temperature-zero")
+@check("merge.temperature-zero", reads=("llm-config",))
 def temperature_zero(ctx):
     value = ctx.user_section("defaults").get("temperature")
     if value == 0 and not isinstance(value, bool):

@@ -1,13 +1,40 @@
-"""Routing: can a request reach a model, and does the chain do what it looks like it does."""
+"""Routing: can a request reach a model, and does the chain do what it looks like it does.
+
+Unusable endpoints are reported as causes (:mod:`pbcfg.lint.reach`): a chain
+without a usable model is ``routing.chain-unusable`` at the cause, a model of
+the user's without one is ``routing.model-unreachable`` at the cause, each
+naming what the cause takes down.
+"""
 
 from __future__ import annotations
 
-from pbcfg.diagnostics import Severity
+from pbcfg.lint.reach import (
+    READ_AGENTS,
+    READ_TIERS,
+    Blocked,
+    blocked,
+    chains_text,
+    english_list,
+    is_missing_key,
+    report_at,
+)
 from pbcfg.lint.registry import check
+from pbcfg.ponybunny.builtins import defaults
+from pbcfg.util.suggest import did_you_mean
+
+_LLM = ("llm-config",)
 
 
 def _users_models(ctx) -> dict:
     return {k: v for k, v in ctx.user_section("models").items() if isinstance(v, dict)}
+
+
+def _models_text(models) -> str:
+    return f"model{'s' if len(models) > 1 else ''} {english_list([repr(m) for m in models])}"
+
+
+def _causes_text(group: Blocked) -> str:
+    return "; ".join(cause.text for cause in group.causes)
 
 
 @check("routing.unused-endpoint")
@@ -23,58 +50,79 @@ def unused_endpoint(ctx):
 @check("routing.model-unreachable")
 def model_unreachable(ctx):
     found = []
-    for model_id in _users_models(ctx):
-        if ctx.model_usable(model_id):
-            continue
-        endpoints = [e for e in ctx.merged["models"][model_id].get("endpoints") or [] if isinstance(e, str)]
-        reasons = []
-        for endpoint_id in endpoints:
-            endpoint = ctx.endpoints.get(endpoint_id)
-            if endpoint is None:
-                reasons.append(f"{endpoint_id}: not defined")
-            elif not endpoint.enabled:
-                reasons.append(f"{endpoint_id}: disabled in {endpoint.disabled_by}")
-            elif endpoint.missing:
-                reasons.append(f"{endpoint_id}: no {', '.join(f for f, _ in endpoint.missing)}")
-            else:
-                reasons.append(f"{endpoint_id}: no base URL")
-        found.append(ctx.in_llm_config(["models", model_id], "routing.model-unreachable",
-                                       f"model {model_id!r} has no usable endpoint ({'; '.join(reasons)})",
-                                       "enable one of its endpoints and give it credentials", key=True))
+    for group in blocked(ctx)[1]:
+        if all(is_missing_key(ctx, cause) for cause in group.causes):
+            continue  # env.missing-credential reports it, with these models
+        plural = len(group.models) > 1
+        message = (f"{_causes_text(group)}, so {_models_text(group.models)} {'have' if plural else 'has'} "
+                   "no usable endpoint")
+        if group.skipping:
+            message += f"; {chains_text(group.skipping)} skip {'them' if plural else 'it'}"
+        found.append(report_at(ctx, group.causes[0], "routing.model-unreachable", message, group.causes[0].hint))
     return found
-
-
-def _chains(ctx):
-    for section in ("tiers", "agents"):
-        for name in ctx.merged.get(section, {}):
-            yield section, name, ctx.chain(section, name)
 
 
 @check("routing.chain-unusable")
 def chain_unusable(ctx):
     found = []
-    for section, name, chain in _chains(ctx):
-        if any(ctx.model_usable(model_id) for model_id in chain):
-            continue
-        finding = ctx.in_llm_config([section, name], "routing.chain-unusable",
-                                    f"{section[:-1]} {name!r} cannot reach a usable model: {' → '.join(chain)}",
-                                    "give one of these models a usable endpoint (`pbcfg resolve` shows why each fails)",
-                                    key=True)
-        if not ctx.user_entry(section, name):
-            finding = finding._replace(diagnostic=finding.diagnostic._replace(severity=Severity.WARNING))
-        found.append(finding)
+    for group in blocked(ctx)[0]:
+        consequence = f"{chains_text(group.chains)} {'have' if len(group.chains) > 1 else 'has'} no usable model"
+        if group.models:
+            consequence = (f"{_models_text(group.models)} {'have' if len(group.models) > 1 else 'has'} no usable "
+                           f"endpoint and {consequence}")
+        section, name = group.chains[0]
+        hint = f"{group.causes[0].hint}; `pbcfg resolve --{section[:-1]} {name}` shows every attempt"
+        found.append(report_at(ctx, group.causes[0], "routing.chain-unusable",
+                               f"{_causes_text(group)}, so {consequence}", hint))
     return found
 
 
-@check("routing.fallback-weaker")
+@check("routing.unused-name", reads=_LLM)
+def unused_name(ctx):
+    """Tier and agent names PonyBunny's code never looks up: usually a typo of one it does."""
+    found = []
+    for name in ctx.user_section("tiers"):
+        if name not in READ_TIERS:
+            guess = did_you_mean(name, READ_TIERS)
+            found.append(ctx.in_llm_config(
+                ["tiers", name], "routing.unused-name",
+                f"PonyBunny never reads tier {name!r}: it reads only {english_list(READ_TIERS)}",
+                f"did you mean {guess!r}?" if guess else "rename it to one of those, or remove it", key=True))
+    default_agents = defaults()["agents"]
+    for name, entry in ctx.user_section("agents").items():
+        if name in READ_AGENTS:
+            continue
+        default = default_agents.get(name)
+        routing = ("tier", "primary", "fallback")
+        if isinstance(default, dict) and isinstance(entry, dict) and \
+                all(entry.get(key) == default.get(key) for key in routing if key in entry):
+            continue  # PonyBunny's own default, as `pb init` writes it: unused, and harmless
+        guess = did_you_mean(name, READ_AGENTS)
+        known = " (it is in PonyBunny's defaults, but no code looks it up)" if default is not None else ""
+        found.append(ctx.in_llm_config(
+            ["agents", name], "routing.unused-name",
+            f"PonyBunny never reads agent {name!r}{known}: it reads only {english_list(READ_AGENTS)}",
+            f"did you mean {guess!r}?" if guess else "this entry has no effect; remove it", key=True))
+    return found
+
+
+def _chains(ctx):
+    """The chains PonyBunny reads that the user's file configures."""
+    for section, names in (("tiers", READ_TIERS), ("agents", READ_AGENTS)):
+        for name in names:
+            if ctx.user_entry(section, name):
+                yield section, name, ctx.chain(section, name)
+
+
+@check("routing.fallback-weaker", reads=_LLM)
 def fallback_weaker(ctx):
     found = []
     models = ctx.merged.get("models", {})
     for section, name, chain in _chains(ctx):
-        if not ctx.user_entry(section, name) or len(chain) < 2 or not isinstance(models.get(chain[0]), dict):
+        if len(chain) < 2 or not isinstance(models.get(chain[0]), dict):
             continue
         primary = models[chain[0]]
-        for index, model_id in enumerate(chain[1:]):
+        for model_id in chain[1:]:
             fallback = models.get(model_id)
             if not isinstance(fallback, dict):
                 continue
@@ -96,7 +144,7 @@ def fallback_weaker(ctx):
     return found
 
 
-@check("routing.priority-tie")
+@check("routing.priority-tie", reads=_LLM)
 def priority_tie(ctx):
     found = []
     for model_id, model in _users_models(ctx).items():

@@ -1,4 +1,4 @@
-"""Secrets: keys in the wrong file, placeholder keys, and credentials readable by others."""
+"""Secrets: keys in the wrong file, placeholder keys, keys about to be committed, credentials readable by others."""
 
 from __future__ import annotations
 
@@ -67,9 +67,10 @@ def placeholder_key(ctx):
     return found
 
 
-@check("secrets.file-permissions")
+@check("secrets.file-permissions", any_shape=True)
 def file_permissions(ctx):
-    if ctx.credentials is None:
+    """Modes matter for the live config directory, not for a file in a git work tree (git checks out 0644)."""
+    if ctx.credentials is None or not ctx.judges_machine:
         return []
     found = []
     path = ctx.credentials.source.path
@@ -85,3 +86,46 @@ def file_permissions(ctx):
                                  f"its directory {directory} has mode {directory_mode:04o}, not 0700",
                                  "chmod 700 it (`pbcfg lint --fix` does)", fix=SetMode(directory, DIRECTORY_MODE)))
     return found
+
+
+def looks_real(value: object) -> bool:
+    """A value that looks like a real key: long, letters and digits, not a no-key value or a placeholder."""
+    return isinstance(value, str) and len(value) >= 16 and value not in NO_KEY_VALUES \
+        and not _PLACEHOLDER.search(value) and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
+@check("secrets.key-in-git", any_shape=True, reads=("credentials",))
+def key_in_git(ctx):
+    """A credentials file in a git work tree holds what looks like a real key: committed, it is leaked."""
+    from pbcfg.lint.gitwork import git_ignored
+    from pbcfg.util.masking import is_secret_field
+
+    if ctx.credentials is None or not ctx.in_git or not isinstance(ctx.credentials.data, dict):
+        return []
+    entries = ctx.credentials.data.get("endpoints")
+    keys = [(endpoint_id, field) for endpoint_id, entry in (entries.items() if isinstance(entries, dict) else ())
+            if isinstance(entry, dict)
+            for field, value in entry.items() if is_secret_field(field) and looks_real(value)]
+    if not keys or git_ignored(ctx.credentials.source.path):
+        return []
+    data = ctx.credentials.data["endpoints"]
+    return [ctx.in_credentials(["endpoints", endpoint_id, field], "secrets.key-in-git",
+                               f"{field} of {endpoint_id} ({mask(data[endpoint_id][field])}) looks like a real key, "
+                               "in a file inside a git work tree, where a commit publishes it",
+                               _where_instead(endpoint_id, field))
+            for endpoint_id, field in keys]
+
+
+def _where_instead(endpoint_id: str, field: str) -> str:
+    from pbcfg.ponybunny.builtins import builtin_endpoints
+
+    rotate = "; rotate the key if it was ever pushed"
+    builtin = builtin_endpoints().get(endpoint_id)
+    name = builtin.env.get(field) if builtin else None
+    if name and endpoint_id != "openai-compatible":
+        return f"remove it here and set ${name} where PonyBunny runs, which it reads instead" + rotate
+    keep_out = "keep this credentials.json out of the repository (`git rm --cached` it, add it to .gitignore)"
+    if name:  # openai-compatible: PonyBunny's conversation path reads its key only from the file
+        return (f"{keep_out}: PonyBunny's conversation agent ignores ${name} and reads this key only from the "
+                "file" + rotate)
+    return f"{keep_out}: PonyBunny reads the key of {endpoint_id} only from the file" + rotate

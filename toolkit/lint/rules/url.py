@@ -1,4 +1,4 @@
-"""Base URLs: trailing slashes, a missing /v1, plain http with a key."""
+"""Base URLs: trailing slashes, a missing /v1, plain http with a key, a port and a key from two servers."""
 
 from __future__ import annotations
 
@@ -10,15 +10,20 @@ from pbcfg.lint.fixes import edit_value
 from pbcfg.lint.registry import Finding, check
 from pbcfg.lint.rules.secrets import NO_KEY_VALUES
 
+# the default ports of the local presets, each an OpenAI-compatible server under /v1
 KNOWN_PORTS = {11434: "Ollama", 1234: "LM Studio", 8080: "LocalAI or llama.cpp", 8000: "vLLM or FastChat",
                5000: "Text Generation WebUI"}
+# each local preset's no-key value and the default ports of the presets that use it: the data of
+# templates/*/preset.toml, written out here because reading it costs start-up (a test holds them equal)
+NO_KEY_PORTS = {"ollama": {11434}, "lm-studio": {1234}, "EMPTY": {8000}, "not-needed": {5000, 8080},
+                "sk-no-key-required": {8080}}
 _VERSIONED = re.compile(r"/v\d+[a-z0-9]*(/openai)?$|/openai/v\d+$")
 
 
 def _url_fields(ctx):
-    """(document, tokens, url, endpoint id) for every baseUrl/endpoint string in both files."""
+    """(document, tokens, url, endpoint id) for every baseUrl/endpoint string in the files that validate."""
     for document in (ctx.credentials, ctx.llm_config):
-        if document is None or not isinstance(document.data, dict):
+        if document is None or document.kind in ctx.invalid or not isinstance(document.data, dict):
             continue
         entries = document.data.get("endpoints")
         for endpoint_id, entry in (entries.items() if isinstance(entries, dict) else ()):
@@ -39,7 +44,7 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
-@check("url.trailing-slash")
+@check("url.trailing-slash", reads=())
 def trailing_slash(ctx):
     return [Finding(document.diagnostic(tokens, "url.trailing-slash",
                                         f"{url!r} ends with '/', which makes request paths start with '//'",
@@ -53,6 +58,13 @@ def _openai_protocol(ctx, endpoint_id: str) -> bool:
     return endpoint is not None and endpoint.protocol == "openai" and endpoint_id not in ("openai-direct", "azure-openai")
 
 
+def _port(url: str) -> int | None:
+    try:
+        return urlsplit(url).port
+    except ValueError:
+        return None
+
+
 @check("url.missing-v1")
 def missing_v1(ctx):
     found = []
@@ -62,14 +74,38 @@ def missing_v1(ctx):
         parts = urlsplit(url)
         if _VERSIONED.search(parts.path.rstrip("/")):
             continue
-        try:
-            server = KNOWN_PORTS.get(parts.port)
-        except ValueError:
-            server = None
+        port = _port(url)
+        server = KNOWN_PORTS.get(port)
         suggestion = url.rstrip("/") + "/v1"
-        message = f"{url!r} has no /v1-style suffix" + (f"; port {parts.port} is {server}'s, which serves /v1" if server else "")
-        found.append(Finding(document.diagnostic(tokens, "url.missing-v1", message,
-                                                 f"write {suggestion!r}")))
+        message = f"{url!r} has no /v1-style suffix" + (
+            f"; port {port} is {server}'s, which serves /v1" if server else "")
+        # adding /v1 is a guess that the port tells the server: ruff's "unsafe" fix, applied only when asked
+        guess = server is not None and parts.path.strip("/") == "" and not parts.query and not parts.fragment
+        found.append(Finding(document.diagnostic(tokens, "url.missing-v1", message, f"write {suggestion!r}"),
+                             edit_value(document, tokens, suggestion) if guess else None, unsafe=guess))
+    return found
+
+
+@check("url.port-key-mismatch")
+def port_key_mismatch(ctx):
+    """A no-key value that belongs to another server than the one the port names: a copy from another setup."""
+    found = []
+    values = NO_KEY_PORTS
+    for endpoint in ctx.file_endpoints.values():
+        key, base_url = endpoint.fields.get("apiKey"), endpoint.base_url
+        if key is None or base_url is None or key.value not in values:
+            continue
+        port = _port(str(base_url.value))
+        if port not in KNOWN_PORTS or port in values[key.value]:
+            continue
+        owner = " or ".join(sorted({KNOWN_PORTS[p] for p in values[key.value] if p in KNOWN_PORTS}))
+        expected = sorted(value for value, ports in values.items() if port in ports)
+        found.append(ctx.in_credentials(
+            ["endpoints", endpoint.id, "apiKey"], "url.port-key-mismatch",
+            f"apiKey {key.value!r} is {owner}'s no-key value, but port {port} in {base_url.value!r} is "
+            f"{KNOWN_PORTS[port]}'s: a value copied from another setup?",
+            f"for {KNOWN_PORTS[port]} write {' or '.join(repr(v) for v in expected)}; if the server is {owner}, "
+            f"the port is likely wrong ({owner} listens on {', '.join(str(p) for p in sorted(values[key.value]))})"))
     return found
 
 
