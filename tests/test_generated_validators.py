@@ -32,6 +32,8 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database
 KINDS = list(SCHEMA_FILES)
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 TALLY: Counter = Counter()
+# the random schemas' strategies are large (every odd value and URL above); hypothesis warns when it spells them out
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
 
 def real_documents() -> list[tuple[str, str, object]]:
