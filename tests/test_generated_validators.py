@@ -499,6 +499,12 @@ def test_patterns_translate_to_the_same_meaning_on_ascii(pattern, python):
     assert translate_pattern(pattern) == python
 
 
+def test_property_names_are_strings_whatever_their_schema_says():
+    assert run_compiled({"propertyNames": {"type": "integer"}}, {"a": 1}) == (False, False)
+    assert run_compiled({"propertyNames": {"type": ["integer", "string"], "maxLength": 1}}, {"a": 1}) == (True, True)
+    assert run_compiled({"propertyNames": {"type": ["integer", "string"], "maxLength": 1}}, {"ab": 1}) == (False, False)
+
+
 def test_a_newline_before_the_end_does_not_satisfy_dollar():
     """Python's ``$`` matches before a final newline; ECMA-262's and jsonschema-rs's do not."""
     root = {"type": "string", "pattern": "^a$"}

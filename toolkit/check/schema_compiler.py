@@ -45,10 +45,6 @@ _APPLIED = {"$ref", "allOf", "anyOf", "type", "enum", "const",
             "items", "prefixItems", "minItems", "maxItems", "uniqueItems",
             "minLength", "maxLength", "pattern", "format",
             "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
-_OBJECT = {"properties", "patternProperties", "additionalProperties", "propertyNames", "required",
-           "minProperties", "maxProperties", "dependentRequired", "dependentSchemas"}
-_ARRAY = {"items", "prefixItems", "minItems", "maxItems", "uniqueItems"}
-_STRING = {"minLength", "maxLength", "pattern", "format"}
 _NUMBER = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
 # JSON type -> the Python types json.loads gives for it
 _PY_TYPES = {"string": ("str",), "integer": ("int",), "number": ("int", "float"), "boolean": ("bool",),
@@ -394,7 +390,7 @@ class _Compiler:
             types = node["type"] if isinstance(node["type"], list) else [node["type"]]
             if not all(isinstance(t, str) and t in _PY_TYPES for t in types):
                 raise _Unsupported(f"type {node['type']!r}")
-            allowed = {py for t in types for py in _PY_TYPES[t]}
+            allowed &= {py for t in types for py in _PY_TYPES[t]}
         members = None
         if "enum" in node or "const" in node:
             members = [node["const"]] if "const" in node else _list(node, "enum")
@@ -496,8 +492,8 @@ class _Compiler:
         patterns = _dict(node, "patternProperties")
         extra = node.get("additionalProperties")
         required = _list(node, "required")
-        if not all(isinstance(name, str) for name in required):
-            raise _Unsupported("required holds a non-string")
+        if not all(isinstance(name, str) and _encodable(name) for name in required):
+            raise _Unsupported("required holds a non-string or a lone surrogate")
         if required:
             if len(required) == 1:
                 lines.append(f"if {required[0]!r} not in {var}: return False")
