@@ -258,7 +258,8 @@ def main() -> int:
     lines += clean_path_report(cases["seed"][0], failures)
     table = "\n".join(lines)
     machine = (f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
-               f"Python {platform.python_version()}; pbcfg installed from a wheel, not editable")
+               f"Python {platform.python_version()}; pbcfg installed from a wheel, not editable; load average "
+               f"{os.getloadavg()[1]:.1f} over the last 5 minutes (wall-clock rows grow with it; CPU-time ratios much less)")
     print(table)
     print("\nmachine:", machine)
     (HERE / "RESULTS.md").write_text(
