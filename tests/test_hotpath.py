@@ -135,4 +135,36 @@ def test_hot_and_click_paths_print_the_same(run, write, tmp_path, command, case)
 
 def test_help_and_unknown_commands_still_go_through_click(run):
     assert run("validate", "--help").out.startswith("Usage: pbcfg validate [OPTIONS] [PATHS]...")
-    assert run("valdate", "x.json").err.endswith("no command 'valdate'; did you mean 'validate'?\n")
+    assert run("valdate", "x.json").err == ("pbcfg: error: no command 'valdate'; did you mean 'validate'? "
+                                            "(try `pbcfg --help`)\n")
+
+
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_no_path_and_no_config_directory_says_which_directory_and_how_to_check_here(command, tmp_path):
+    here, nowhere = tmp_path / "here", tmp_path / "nowhere"
+    here.mkdir()
+    (here / "credentials.json").write_text('{"endpoints": {}}')
+    (here / "llm-config.json").write_text("{}")
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "XDG_CONFIG_HOME")}
+
+    def pbcfg(*args: str, **overrides: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-X", "importtime", "-m", "pbcfg", command, *args], cwd=here,
+                              capture_output=True, text=True, env={**env, **overrides})
+
+    def said(done: subprocess.CompletedProcess) -> tuple[int, list[str]]:
+        return done.returncode, [line for line in done.stderr.splitlines() if not line.startswith("import time:")]
+
+    hot = pbcfg(PONYBUNNY_CONFIG_DIR=str(nowhere))
+    assert said(hot) == (2, [f"pbcfg: error: {nowhere}: no credentials.json or llm-config.json in the config "
+                             f"directory (from $PONYBUNNY_CONFIG_DIR); to check the credentials.json and "
+                             f"llm-config.json here, run `pbcfg {command} .`"])
+    assert "click" not in {line.rsplit("|", 1)[1].strip() for line in hot.stderr.splitlines()
+                           if line.startswith("import time:")}
+    assert said(pbcfg("--fail-on", "error", PONYBUNNY_CONFIG_DIR=str(nowhere))) == said(hot)
+    by_default = pbcfg(HOME=str(tmp_path), PONYBUNNY_CONFIG_DIR="")
+    assert said(by_default)[1][0].startswith(f"pbcfg: error: {tmp_path / '.config' / 'ponybunny'}: no "
+                                             "credentials.json or llm-config.json in the config directory (from the "
+                                             "default, ~/.config/ponybunny); to check")
+    followed = pbcfg(".", PONYBUNNY_CONFIG_DIR=str(nowhere))  # the advice works: both files here are checked
+    summary = [line for line in followed.stdout.splitlines() if line.startswith("2 files checked: ")]
+    assert summary == [followed.stdout.splitlines()[-1 if command == "validate" else -2]]

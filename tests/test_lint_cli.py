@@ -167,3 +167,45 @@ def test_lint_reports_in_sarif_too(run, config):
     sarif = json.loads(run("lint", config, "--format", "sarif").out)
     rules = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
     assert "url.trailing-slash" in rules and "secrets.file-permissions" in rules
+
+
+def test_command_line_select_and_ignore_take_rules_and_groups(run, config):
+    assert rules_of(run("lint", config, "--format", "json", "--select", "url,ref")) == [
+        ("ref.fallback-repeat", "/tiers/simple/fallback/1"), ("ref.fallback-repeat", "/tiers/simple/fallback/2"),
+        ("url.trailing-slash", "/endpoints/openai-compatible/baseUrl")]
+    assert rules_of(run("lint", config, "--format", "json", "--select", "url", "--select", "ref",
+                        "--ignore", "ref.fallback-repeat")) == [
+        ("url.trailing-slash", "/endpoints/openai-compatible/baseUrl")]
+    unknown = run("lint", config, "--select", "url,secret")
+    assert (unknown.code, unknown.err) == (2, "pbcfg: error: --select secret: no such rule or group; did you mean "
+                                              "'secrets'?\n")
+
+
+@pytest.mark.parametrize("args, found", [
+    ([], [("secrets.file-permissions", None)]),  # the file: select url and secrets, ignore url.trailing-slash
+    (["--select", "url"], [("url.trailing-slash", "/endpoints/openai-compatible/baseUrl")]),  # starts over
+    (["--ignore", "secrets"], []),  # adjusts the file's selection
+    (["--select", "url", "--ignore", "url"], []),
+])
+def test_command_line_combines_with_the_settings_file_as_ruff_does(run, config, tmp_path, args, found):
+    (tmp_path / ".pbcfg.toml").write_text('[lint]\nselect = ["url", "secrets"]\nignore = ["url.trailing-slash"]\n')
+    assert rules_of(run("lint", config, "--format", "json", *args)) == found
+
+
+def test_a_rule_beats_its_group_in_one_layer_as_in_ruff(run, config, tmp_path):
+    (tmp_path / ".pbcfg.toml").write_text('[lint]\nselect = ["url.trailing-slash", "ref"]\nignore = ["url", '
+                                          '"ref.fallback-repeat"]\n')
+    assert rules_of(run("lint", config, "--format", "json")) == [
+        ("url.trailing-slash", "/endpoints/openai-compatible/baseUrl")]
+
+
+def test_quiet_prints_the_diagnostics_and_nothing_else(run, config):
+    loud = run("lint", config, "--select", "url")
+    quiet = run("lint", config, "--select", "url", "-q")
+    assert quiet.code == loud.code == 0
+    assert loud.out == quiet.out + "2 files checked: 0 errors, 1 warning, 0 infos\n"
+    assert quiet.out.startswith(f"{config / 'credentials.json'}:7:18: warning url.trailing-slash")
+    fixed = run("lint", config, "--select", "url", "--quiet", "--fix")
+    assert (fixed.code, fixed.out, fixed.err) == (0, "", "")
+    assert json.loads((config / "credentials.json").read_text())["endpoints"]["openai-compatible"]["baseUrl"] == \
+        "http://localhost:11434/v1"

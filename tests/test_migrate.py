@@ -341,8 +341,8 @@ def test_a_legacy_move_is_made_and_reported_even_when_the_content_cannot_be_migr
     assert result.code == 1
     assert result.err.splitlines()[0] == f"moved {legacy / 'llm-config.json'} -> {target / 'llm-config.json'}"
     assert result.err.splitlines()[-1] == ("pbcfg: error: 1 file(s) cannot be migrated as they are (above); the move "
-                                           "above was made; nothing else was written. Fix what is reported, then run "
-                                           "pbcfg migrate again")
+                                           "above was made; 2 change(s) to the content were not (`pbcfg migrate "
+                                           "--diff` shows them). Fix what is reported, then run pbcfg migrate again")
     report = run("migrate", "--config-dir", target, "--check", "--format", "json").json["diagnostics"]
     assert [(d["rule"], d["pointer"]) for d in report] == [("migrate.fallback-array", "/tiers/medium/fallback"),
                                                            ("migrate.model-references", "/tiers/medium/fallback/0")]
@@ -351,3 +351,25 @@ def test_a_legacy_move_is_made_and_reported_even_when_the_content_cannot_be_migr
     assert run("migrate", "--config-dir", target, "--rename-model", "gpt-4o=gpt-5.2").code == 0
     assert json.loads((target / "llm-config.json").read_text())["tiers"]["medium"] == {
         "primary": "gpt-5.2", "fallback": ["claude-haiku-4-5-20251001"]}
+
+
+def test_a_legacy_move_of_both_files_is_reported_file_by_file_with_what_was_not_done(run, tmp_path, monkeypatch):
+    home, target = tmp_path / "home", tmp_path / "home" / ".config" / "ponybunny"
+    monkeypatch.setenv("HOME", str(home))
+    legacy = home / ".ponybunny"
+    write(legacy, "llm-config.json", '{"tiers": {"medium": {"primary": "gpt-4o", "fallback": "claude-haiku-4-5"}}}\n')
+    write(legacy, "credentials.json", '{"endpoints": {"openai-direct": {"apiKey": "sk-abcdefgh12345678"}}}\n')
+    result = run("migrate", "--config-dir", target)
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f"moved {legacy / 'credentials.json'} -> {target / 'credentials.json'}",
+        f"moved {legacy / 'llm-config.json'} -> {target / 'llm-config.json'}",
+        "pbcfg: error: 1 file(s) cannot be migrated as they are (above); the move above was made; 2 change(s) to "
+        "the content were not (`pbcfg migrate --diff` shows them). Fix what is reported, then run pbcfg migrate again"]
+    assert sorted(os.listdir(legacy)) == [] and sorted(os.listdir(target)) == ["credentials.json", "llm-config.json"]
+    assert stat.S_IMODE(os.stat(target / "credentials.json").st_mode) == 0o600
+    assert (target / "llm-config.json").read_text() == \
+        '{"tiers": {"medium": {"primary": "gpt-4o", "fallback": "claude-haiku-4-5"}}}\n'  # the content, untouched
+    assert ("hint: PonyBunny's defaults dropped 'gpt-4o' on 2026-02-07 for 'gpt-5.2': name the new one "
+            "(`pbcfg migrate --rename-model gpt-4o=gpt-5.2` does)") in result.out
+    assert "sk-abcdefgh12345678"[3:] not in result.out + result.err

@@ -1,9 +1,16 @@
-"""The real pre-commit tool runs our hooks from this checkout on a good and a bad config."""
+"""The real pre-commit tool runs our hooks from this checkout: a good and a bad config for validate and lint,
+every config hook on a good project and on a bad one where each hook has its own reason to fail, and a
+committed key.
+
+The checkout is frozen once into a repository of its own (uncommitted and new files included), so pre-commit
+builds the hooks' environment once for the module (`pre-commit try-repo` would build it on every call).
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +20,9 @@ import pytest
 from conftest import REPO
 
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
+PBCFG = Path(sys.executable).parent / "pbcfg"
+CONFIG_HOOKS = {"pbcfg-validate": "pbcfg validate", "pbcfg-lint": "pbcfg lint",
+                "pbcfg-build-check": "pbcfg build --check", "pbcfg-migrate-check": "pbcfg migrate --check"}
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -54,13 +64,14 @@ def hooks(project: Path, hook_repo):
     repository, revision, home = hook_repo
     (project / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {json.dumps(str(repository))}\n    rev: {revision}\n"
-        "    hooks:\n      - id: pbcfg-validate\n      - id: pbcfg-lint\n")
+        "    hooks:\n" + "".join(f"      - id: {hook}\n" for hook in CONFIG_HOOKS))
     git(project, "add", ".pre-commit-config.yaml")  # pre-commit refuses a config that is not staged
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "GITHUB_ACTIONS": ""}
 
-    def hook(name: str = "pbcfg-validate") -> subprocess.CompletedProcess:
-        return subprocess.run([PRE_COMMIT, "run", name, "--all-files"], cwd=project, capture_output=True, text=True,
-                              env=env)
+    def hook(name: str | None = "pbcfg-validate") -> subprocess.CompletedProcess:
+        """One hook, or with None every hook of the config."""
+        return subprocess.run([PRE_COMMIT, "run", *([name] if name else []), "--all-files"], cwd=project,
+                              capture_output=True, text=True, env=env)
 
     return hook
 
@@ -120,6 +131,61 @@ def test_a_committed_config_with_keys_from_env_passes_and_a_committed_key_fails(
             "a real key, in a file inside a git work tree, where a commit publishes it\n") in failed.stdout
     assert "hint: remove it here and set $OPENAI_API_KEY where PonyBunny runs" in failed.stdout
     assert key[8:] not in failed.stdout and "secrets.file-permissions" not in failed.stdout
+
+
+def pbcfg(*args) -> None:
+    subprocess.run([PBCFG, *map(str, args)], check=True, capture_output=True)
+
+
+def yaml_project(tmp_path: Path) -> Path:
+    """YAML sources and the JSON built from them at the top (the build-check hook's default), plus files
+    that are not PonyBunny's and must not be seen."""
+    path = new_project(tmp_path)
+    pbcfg("init", "--preset", "ollama", "--config-dir", path, "--source", "yaml")
+    pbcfg("build", path, "--config-dir", path)
+    (path / "notes.json").write_text("{not json")
+    (path / "other.yaml").write_text("defaults: {timeout: 10}\n")
+    return path
+
+
+def run_hooks(path: Path, hook_repo) -> dict[str, tuple[bool, str]]:
+    """Every config hook on all files: hook id -> (passed, its output)."""
+    git(path, "add", "-A")
+    done = hooks(path, hook_repo)(None)
+    verdicts = dict(re.findall(r"^(pbcfg [a-z -]+?)\.+(Passed|Failed)$", done.stdout, re.M))
+    sections = dict(re.findall(r"^- hook id: (\S+)\n(.*?)(?=^pbcfg [a-z -]+?\.+|\Z)", done.stdout, re.M | re.S))
+    assert set(verdicts) == set(CONFIG_HOOKS.values()), done.stdout + done.stderr
+    return {hook: (verdicts[name] == "Passed", sections.get(hook, "")) for hook, name in CONFIG_HOOKS.items()}
+
+
+def test_every_hook_passes_a_good_project(tmp_path, hook_repo):
+    results = run_hooks(yaml_project(tmp_path), hook_repo)
+    assert {hook: passed for hook, (passed, _) in results.items()} == dict.fromkeys(CONFIG_HOOKS, True), results
+
+
+def test_each_hook_fails_a_bad_project_for_its_own_reason(tmp_path, hook_repo):
+    path = yaml_project(tmp_path)
+    with open(path / "llm-config.yaml", "a") as source:  # valid, but the JSON is not rebuilt
+        source.write("defaults: {temperature: 0.3}\n")
+    (path / "team").mkdir()
+    (path / "team" / "credentials.yaml").write_text("endpoints:\n  openai-direct:\n    api_key: sk-abc\n")
+    (path / "legacy").mkdir()
+    (path / "legacy" / "llm-config.json").write_text('{"tiers": {"simple": {"primary": "gpt-5.2", '
+                                                     '"fallback": "gpt-5.2"}}}\n')
+    results = run_hooks(path, hook_repo)
+    assert {hook: passed for hook, (passed, _) in results.items()} == dict.fromkeys(CONFIG_HOOKS, False), results
+    validate, lint = results["pbcfg-validate"][1], results["pbcfg-lint"][1]
+    for output in (validate, lint):
+        assert ("team/credentials.yaml:3:5: error schema.additionalProperties unknown key 'api_key' in "
+                "endpoints/openai-direct") in output
+        assert "legacy/llm-config.json:1:57: error schema.type" in output
+        assert "other.yaml" not in output and "notes.json" not in output
+    build = results["pbcfg-build-check"][1]
+    assert "./llm-config.json: error build.out-of-date differs from what the sources build" in build
+    assert '+    "temperature": 0.3' in build
+    migrate = results["pbcfg-migrate-check"][1]
+    assert "legacy/llm-config.json:1:57: error migrate.fallback-array a string → a one-element array" in migrate
+    assert "team/credentials.yaml:3:5: error migrate.credential-keys" in migrate
 
 
 def test_hooks_file_is_generated_from_the_catalog():

@@ -109,9 +109,10 @@ def test_a_local_preset_routes_every_tier_and_the_execution_agent_to_its_model()
     assert llm["agents"] == {"execution": {"primary": "qwen2.5:14b"}}
 
 
-def test_tier_makes_the_first_model_primary_and_the_old_primary_its_fallback():
+def test_tier_makes_the_first_model_primary_and_the_old_chain_its_fallback():
     llm = render(get_preset("vllm"), Parameters(models=("a", "b"), tier="simple")).data["llm-config.json"]
-    assert llm["tiers"] == {"simple": {"primary": "a", "fallback": ["claude-haiku-4-5-20251001"]}}
+    assert llm["tiers"] == {"simple": {"primary": "a",
+                                       "fallback": ["claude-haiku-4-5-20251001", "gpt-5.2", "gemini-2.0-flash"]}}
     assert list(llm["models"]) == ["a", "b"] and "agents" not in llm
 
 
@@ -244,17 +245,16 @@ def test_add_conflict_is_refused_unless_replace(run, tmp_path):
     (tmp_path / "llm-config.json").write_text(HAND_WRITTEN)
     refused = run("add", "ollama", "--config-dir", tmp_path)
     assert refused.code == 1
+    # the model exists and already uses the endpoint: only the endpoint's other values conflict
     assert [(d["rule"], d["pointer"], d["line"], d["message"]) for d in
             run("add", "ollama", "--config-dir", tmp_path, "--format", "json").json["diagnostics"]] == [
-        ("add.conflict", "/endpoints/openai-compatible", 4, "endpoints.openai-compatible is already defined here"),
-        ("add.conflict", "/models/llama3.1:8b", 7, "models.llama3.1:8b is already defined here")]
+        ("add.conflict", "/endpoints/openai-compatible", 4, "endpoints.openai-compatible is already defined here")]
     assert refused.err == ("pbcfg: error: nothing was written: those entries already exist; pass --replace to "
                            "overwrite them, or --endpoint-id for a new slot\n")
     assert (tmp_path / "llm-config.json").read_text() == HAND_WRITTEN
     assert run("add", "ollama", "--config-dir", tmp_path, "--replace").code == 0
-    data = json.loads((tmp_path / "llm-config.json").read_text())
-    assert data["endpoints"]["openai-compatible"] == {"enabled": True, "protocol": "openai", "priority": 3}
-    assert data["defaults"] == {"temperature": 0.2}
+    assert (tmp_path / "llm-config.json").read_text() == HAND_WRITTEN.replace(  # replaced where it stands
+        '{"enabled": true, "protocol": "openai", "priority": 1}', '{"enabled": true, "protocol": "openai", "priority": 3}')
 
 
 def test_presets_command_lists_and_shows(run):
@@ -278,3 +278,128 @@ def test_add_refuses_a_config_with_errors_and_reports_them(run, tmp_path):
                           "before adding to it\n")
     assert (tmp_path / "llm-config.json").read_text() == broken
     assert sorted(p.name for p in tmp_path.iterdir()) == ["llm-config.json"]
+
+
+SECOND_BOX = ["add", "vllm", "--endpoint-id", "second-box", "--base-url", "http://box2.lan:8000/v1",
+              "--model", "llama3.1:8b"]
+
+
+def test_add_attaches_a_second_server_to_a_model_that_exists_after_its_own(run, tmp_path):
+    (tmp_path / "llm-config.json").write_text(HAND_WRITTEN)
+    (tmp_path / "credentials.json").write_text('{"endpoints": {"openai-compatible": {"apiKey": "ollama", '
+                                               '"baseUrl": "http://localhost:11434/v1"}}}\n')
+    result = run(*SECOND_BOX, "--set", "priority=1", "--config-dir", tmp_path)
+    assert (result.code, result.out) == (0, ""), result.err
+    assert (tmp_path / "llm-config.json").read_text() == HAND_WRITTEN.replace(
+        '"priority": 1}\n    },', '"priority": 1},\n        "second-box": {\n            "enabled": true,\n'
+        '            "protocol": "openai",\n            "priority": 1\n        }\n    },').replace(
+        '"endpoints": ["openai-compatible"]', '"endpoints": ["openai-compatible", "second-box"]')
+    assert json.loads((tmp_path / "credentials.json").read_text())["endpoints"] == {
+        "openai-compatible": {"apiKey": "ollama", "baseUrl": "http://localhost:11434/v1"},
+        "second-box": {"enabled": True, "apiKey": "EMPTY", "baseUrl": "http://box2.lan:8000/v1"}}
+    from pbcfg.runtime import load_runtime
+
+    plan = load_runtime(str(tmp_path), env={}).plan(model="llama3.1:8b")
+    assert [(c.model, c.endpoint.id) for c in plan.attempts] == [("llama3.1:8b", "openai-compatible"),
+                                                                  ("llama3.1:8b", "second-box")]
+    written = (tmp_path / "llm-config.json").read_text()
+    again = run(*SECOND_BOX, "--set", "priority=1", "--config-dir", tmp_path)  # nothing left to add
+    assert again.code == 0 and "updated" not in again.err
+    assert (tmp_path / "llm-config.json").read_text() == written
+
+
+def test_add_to_a_built_in_model_keeps_its_built_in_endpoints_first(run, tmp_path):
+    (tmp_path / "llm-config.json").write_text('{"defaults": {"temperature": 0.2}}\n')
+    result = run("add", "vllm", "--endpoint-id", "box", "--base-url", "http://box.lan:8000/v1", "--model", "gpt-5.2",
+                 "--config-dir", tmp_path)
+    assert result.code == 0, result.err
+    data = json.loads((tmp_path / "llm-config.json").read_text())
+    assert data["models"] == {"gpt-5.2": {"endpoints": ["openai-direct", "box"]}}
+    assert data["defaults"] == {"temperature": 0.2}
+
+
+def test_add_refuses_a_model_field_the_command_line_contradicts_unless_replace(run, tmp_path):
+    (tmp_path / "llm-config.json").write_text(HAND_WRITTEN.replace('"costPer1kTokens"', '"maxContextTokens": 8192, '
+                                                                                          '"costPer1kTokens"'))
+    before = (tmp_path / "llm-config.json").read_text()
+    refused = run(*SECOND_BOX, "--set", "maxContextTokens=32768", "--config-dir", tmp_path, "--format", "json")
+    assert refused.code == 1
+    assert [(d["rule"], d["pointer"], d["line"], d["column"], d["message"], d["hint"])
+            for d in refused.json["diagnostics"]] == [
+        ("add.conflict", "/models/llama3.1:8b/maxContextTokens", 7, 85,
+         "models.llama3.1:8b has maxContextTokens 8192; --set maxContextTokens=32768 says otherwise",
+         "pass --replace to overwrite it, or leave out --set maxContextTokens to keep it")]
+    assert (tmp_path / "llm-config.json").read_text() == before
+    assert not (tmp_path / "credentials.json").exists()
+    assert run(*SECOND_BOX, "--set", "maxContextTokens=32768", "--config-dir", tmp_path, "--replace").code == 0
+    model = json.loads((tmp_path / "llm-config.json").read_text())["models"]["llama3.1:8b"]
+    assert (model["maxContextTokens"], model["endpoints"]) == (32768, ["openai-compatible", "second-box"])
+
+
+def test_add_attaches_to_a_model_in_a_yaml_source_and_keeps_its_comments(run, tmp_path):
+    sources = tmp_path / "src"
+    run("init", "--preset", "ollama", "--model", "llama3.1:8b", "--config-dir", sources, "--source", "yaml")
+    before = (sources / "llm-config.yaml").read_text()
+    assert run(*SECOND_BOX, "--config-dir", sources).code == 0
+    after = (sources / "llm-config.yaml").read_text()
+    assert after == before.replace("    endpoints: [openai-compatible]\n",
+                                   "    endpoints: [openai-compatible, second-box]\n").replace(
+        "    enabled: false\n# Models", "    enabled: false\n  second-box:\n    enabled: true\n    protocol: openai\n"
+                                       "    priority: 3\n# Models")
+
+
+TIERED = """{
+  "models": {
+    "llama3.1:8b": {"displayName": "L", "endpoints": ["openai-compatible"], "costPer1kTokens": {"input": 0, "output": 0}}
+  },
+  "tiers": {
+    "complex": {"primary": "claude-opus-4-5-20251101", "fallback": ["llama3.1:8b", "gpt-5.2"]}
+  }
+}
+"""
+
+
+def test_add_tier_keeps_the_old_primary_then_every_old_fallback(run, tmp_path):
+    (tmp_path / "llm-config.json").write_text(TIERED)
+    result = run("add", "vllm", "--endpoint-id", "box", "--base-url", "http://box.lan:8000/v1", "--model", "big",
+                 "--tier", "complex", "--config-dir", tmp_path)
+    assert result.code == 0, result.err
+    text = (tmp_path / "llm-config.json").read_text()
+    assert '"complex": {"primary": "big", "fallback": ["claude-opus-4-5-20251101", "llama3.1:8b", "gpt-5.2"]}' in text
+    # the new primary was a fallback already: it moves up, and is not tried twice
+    result = run("add", "vllm", "--endpoint-id", "box", "--base-url", "http://box.lan:8000/v1", "--model",
+                 "llama3.1:8b", "--tier", "complex", "--config-dir", tmp_path)
+    assert result.code == 0, result.err
+    assert json.loads((tmp_path / "llm-config.json").read_text())["tiers"]["complex"] == {
+        "primary": "llama3.1:8b", "fallback": ["big", "claude-opus-4-5-20251101", "gpt-5.2"]}
+    # a tier the file does not have yet starts from PonyBunny's: its primary, then its fallbacks
+    assert run("add", "vllm", "--endpoint-id", "box", "--base-url", "http://box.lan:8000/v1", "--model", "big",
+               "--tier", "medium", "--config-dir", tmp_path).code == 0
+    assert json.loads((tmp_path / "llm-config.json").read_text())["tiers"]["medium"] == {
+        "primary": "big",
+        "fallback": ["claude-sonnet-4-5-20250929", "gpt-5.2", "gemini-2.0-pro", "claude-haiku-4-5-20251001"]}
+
+
+def test_an_official_preset_attaches_only_a_model_named_on_the_command_line(run, tmp_path):
+    azure = ["add", "azure-openai", "--api-key", "az-test-key-1", "--set", "endpoint=https://r.openai.azure.com",
+             "--config-dir", tmp_path]
+    assert run(*azure).code == 0
+    assert "models" not in json.loads((tmp_path / "llm-config.json").read_text())  # its default model: untouched
+    assert run(*azure, "--model", "gpt-5.2").code == 0
+    assert json.loads((tmp_path / "llm-config.json").read_text())["models"] == {
+        "gpt-5.2": {"endpoints": ["openai-direct", "azure-openai"]}}
+
+
+def test_add_after_init_turns_on_a_built_in_endpoint_that_init_pinned_off(run, tmp_path):
+    assert run("init", "--preset", "ollama", "--config-dir", tmp_path).code == 0
+    assert json.loads((tmp_path / "llm-config.json").read_text())["endpoints"]["aws-bedrock"] == {"enabled": False}
+    added = run("add", "aws-bedrock", "--config-dir", tmp_path, "--set", "accessKeyId=AKIAIOSFODNN7EXAMPLE",
+                "--api-key", "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY")
+    assert added.code == 0, added.out + added.err
+    assert json.loads((tmp_path / "llm-config.json").read_text())["endpoints"]["aws-bedrock"] == {
+        "enabled": True, "priority": 2}
+    again = run("add", "aws-bedrock", "--config-dir", tmp_path, "--set", "priority=5", "--format", "json")
+    assert again.code == 1
+    assert [(d["file"], d["rule"], d["pointer"], d["hint"]) for d in again.json["diagnostics"]] == [
+        (str(tmp_path / name), "add.conflict", "/endpoints/aws-bedrock", "pass --replace to overwrite it")
+        for name in ("credentials.json", "llm-config.json")]

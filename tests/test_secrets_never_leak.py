@@ -115,6 +115,9 @@ def commands(config, tmp_path):
     yield ["build", tmp_path / "new", "--out", tmp_path / "built"]
     yield ["add", "vllm", "--config-dir", config, "--endpoint-id", "gpu", "--api-key", CANARIES["file-custom"],
            "--base-url", "http://gpu:8000/v1"]
+    yield ["rename", "endpoint", "gpu", "gpu-2", "--config-dir", config, "--diff"]
+    yield ["rename", "endpoint", "gpu", "gpu-2", "--config-dir", config]
+    yield ["remove", "endpoint", "gpu-2", "--config-dir", config, "--cascade", "--diff"]
     yield ["lint", config, "--fix", "--format", "sarif", "--output", tmp_path / "report.sarif"]
     yield ["validate", config, "--format", "junit", "--output", tmp_path / "report.xml"]
     yield ["migrate", config]

@@ -141,7 +141,7 @@ def test_add_to_yaml_sources_keeps_every_comment(run, tmp_path):
     assert [line for line in before.splitlines() if line.lstrip().startswith("#")] == \
         [line for line in after.splitlines() if line.lstrip().startswith("#")]
     assert after.replace("  gpu-box:\n    enabled: true\n    protocol: openai\n    priority: 3\n", "", 1) \
-        .replace("  big:\n    displayName: big (vllm)\n    endpoints:\n    - gpu-box\n    costPer1kTokens:\n"
-                 "      input: 0.0\n      output: 0.0\n    maxContextTokens: 8192\n    capabilities:\n    - text\n"
+        .replace("  big:\n    displayName: big (vllm)\n    endpoints: [gpu-box]\n    costPer1kTokens:\n"
+                 "      input: 0.0\n      output: 0.0\n    maxContextTokens: 8192\n    capabilities: [text]\n"
                  "    streaming: true\n", "", 1) == before
     assert run("validate", sources).code == 0

@@ -11,15 +11,26 @@ import json
 
 __all__ = ["HOOKS", "render"]
 
-_CONFIG_FILES = r"(^|/)(credentials|llm-config)\.json$"
+# PonyBunny's two files, and the YAML sources `pbcfg build` turns into them
+_CONFIG_FILES = r"(^|/)(credentials|llm-config)\.(json|ya?ml)$"
+_CONFIG_TYPES = ["json", "yaml"]
 
 HOOKS = [
     {"id": "pbcfg-validate", "name": "pbcfg validate",
-     "description": "Check PonyBunny's credentials.json and llm-config.json (strict JSON, schemas, references).",
-     "entry": "pbcfg validate", "language": "python", "files": _CONFIG_FILES, "types": ["json"]},
+     "description": "Check PonyBunny's credentials.json and llm-config.json, and their YAML sources (strict JSON, "
+                    "schemas, references).",
+     "entry": "pbcfg validate", "language": "python", "files": _CONFIG_FILES, "types_or": _CONFIG_TYPES},
     {"id": "pbcfg-lint", "name": "pbcfg lint",
      "description": "Validate plus the rules that catch what PonyBunny silently gets wrong.",
-     "entry": "pbcfg lint", "language": "python", "files": _CONFIG_FILES, "types": ["json"]},
+     "entry": "pbcfg lint", "language": "python", "files": _CONFIG_FILES, "types_or": _CONFIG_TYPES},
+    {"id": "pbcfg-build-check", "name": "pbcfg build --check",
+     "description": "Fail when the JSON built from the YAML sources is out of date. Default: sources and JSON at "
+                    "the top of the repository; set args: [SOURCE_DIR, --config-dir, JSON_DIR] for others.",
+     "entry": "pbcfg build --check", "language": "python", "args": [".", "--config-dir", "."],
+     "files": _CONFIG_FILES, "types_or": _CONFIG_TYPES, "pass_filenames": False, "require_serial": True},
+    {"id": "pbcfg-migrate-check", "name": "pbcfg migrate --check",
+     "description": "Fail when a config file needs a migration to today's format (`pbcfg migrate` makes it).",
+     "entry": "pbcfg migrate --check", "language": "python", "files": _CONFIG_FILES, "types_or": _CONFIG_TYPES},
     {"id": "pbcfg-codegen-check", "name": "pbcfg codegen --check",
      "description": "Fail when generated/ models are stale against schemas/.",
      "entry": "pbcfg codegen --check", "language": "python",

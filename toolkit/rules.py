@@ -43,6 +43,7 @@ GROUPS = {
     "config": "pbcfg's own lint settings",
     "migrate": "pending migrations (`pbcfg migrate --check`)",
     "add": "`pbcfg add`",
+    "edit": "`pbcfg rename` and `pbcfg remove`",
     "build": "`pbcfg build --check`",
     "resolve": "`pbcfg resolve`: the plan",
     "status": "`pbcfg status`: what each server answered",
@@ -275,6 +276,16 @@ _ALL = (
           "another server's own slot."),
     _rule("add.invalid-result", ERROR, "The config would not validate after the add.",
           "Nothing was written; the diagnostic says what the merged result would break."),
+    # edit: rename and remove
+    _rule("edit.conflict", ERROR, "The new id is already taken.",
+          "pbcfg rename never merges two entries into one: the new id is defined in the file, or is one of "
+          "PonyBunny's built-in ids. Pick another id, or remove the entry that has it first."),
+    _rule("edit.referenced", ERROR, "The entry to remove is still referenced.",
+          "A tier, agent or model still names it, and PonyBunny refuses a reference to an id that does not "
+          "exist (it then runs on its defaults). Pass --cascade to change every reference too (each change is "
+          "listed; --diff shows them first), or change the references by hand."),
+    _rule("edit.invalid-result", ERROR, "The config would not validate after the edit.",
+          "Nothing was written; the diagnostic says what the edited config would break."),
     # build
     _rule("build.out-of-date", ERROR, "A built JSON file differs from the one on disk.",
           "The JSON files PonyBunny reads are built from the YAML sources: run `pbcfg build` and commit the "

@@ -12,18 +12,27 @@ __all__ = ["run_lint", "run_validate"]
 def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str | None = None,
                  fmt: str | None = None, output: str | None = None, fail_on: str = "error",
                  color: bool | None = None) -> int:
-    """Check ``paths`` (files or config directories; none: the config directory) and report; the exit code."""
-    from pbcfg.check.pipeline import check_paths
+    """Check ``paths`` (files, config directories, ``-`` for stdin; none: the config directory) and report;
+    the exit code."""
+    from pbcfg.check.pipeline import check_paths, check_sources
     from pbcfg.reporters import emit
-    from pbcfg.source.locations import config_dir as resolve_config_dir
 
-    result = check_paths(list(paths), config_dir=resolve_config_dir(config_dir), kind=kind)
+    if "-" in paths:
+        from pbcfg.source.files import expand_paths, read_source
+
+        others = [path for path in paths if path != "-"]
+        files = [read_source(path, kind) for path in expand_paths(others, "")] if others else []
+        result = check_sources([_stdin(kind)] + files)
+    else:
+        result = _checked("validate", paths, config_dir, lambda directory: check_paths(
+            list(paths), config_dir=directory, kind=kind))
     return emit("validate", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output)
 
 
 def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | None = None, fix: bool = False,
-             diff: bool = False, unsafe_fixes: bool = False, no_backup: bool = False, fmt: str | None = None,
-             output: str | None = None, fail_on: str = "error", color: bool | None = None) -> int:
+             diff: bool = False, unsafe_fixes: bool = False, no_backup: bool = False, select: tuple[str, ...] = (),
+             ignore: tuple[str, ...] = (), quiet: bool = False, fmt: str | None = None, output: str | None = None,
+             fail_on: str = "error", color: bool | None = None) -> int:
     """Lint ``paths`` (none: the config directory), apply or show the safe fixes, report; the exit code."""
     from pbcfg.lint.engine import apply_fixes, lint_paths
     from pbcfg.lint.fixes import select_fixes
@@ -33,10 +42,13 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
 
     directory = resolve_config_dir(config_dir)
     settings = find_settings(paths[0] if paths else directory)
+    if select or ignore:
+        settings = settings.with_command_line(select, ignore)
 
     def run():
-        return lint_paths(list(paths), config_dir=directory, kind=kind, settings=settings, env=dict(os.environ),
-                          home=os.path.expanduser("~"))
+        return _checked("lint", paths, config_dir, lambda directory: lint_paths(
+            list(paths), config_dir=directory, kind=kind, settings=settings, env=dict(os.environ),
+            home=os.path.expanduser("~")))
 
     result = run()
     if fix or diff:
@@ -45,7 +57,8 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
         if diff:
             sys.stdout.writelines(outcome.diffs)
         sys.stdout.flush()
-        sys.stderr.writelines(("would " if diff else "fixed: ") + line + "\n" for line in outcome.applied)
+        if not quiet:
+            sys.stderr.writelines(("would " if diff else "fixed: ") + line + "\n" for line in outcome.applied)
         sys.stderr.writelines(line + "\n" for line in outcome.refused + result.skipped + hidden)
         if fix:  # a fix can uncover or unblock another (two removals in one array): go again, a few times
             for _ in range(4):
@@ -55,4 +68,37 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
                     break
             result = run()
     return emit("lint", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
-                output=output, notes=result.notes)
+                output=output, notes=result.notes, quiet=quiet)
+
+
+def _checked(command: str, paths: list[str], config_dir: str | None, check):
+    """``check(directory)`` on the config directory; when no path was given and that directory holds no
+    config, say which directory it was, what chose it, and how to check the files here instead."""
+    from pbcfg.errors import InputError
+    from pbcfg.source.locations import config_dir as resolve_config_dir
+
+    directory = resolve_config_dir(config_dir)
+    try:
+        return check(directory)
+    except InputError:
+        from pbcfg.source.files import SOURCE_FILES
+        from pbcfg.source.locations import CONFIG_FILES, config_dir_origin
+
+        names = CONFIG_FILES + SOURCE_FILES
+        if paths or any(os.path.isfile(os.path.join(directory, name)) for name in names):
+            raise
+        here = [name for name in names if os.path.isfile(name)]
+        advice = (f"to check the {' and '.join(here)} here, run `pbcfg {command} .`" if here
+                  else "pass the files, or point --config-dir at your PonyBunny config directory")
+        raise InputError(f"{directory}: no {' or '.join(CONFIG_FILES)} in the config directory (from "
+                         f"{config_dir_origin(config_dir)}); {advice}") from None
+
+
+def _stdin(kind: str | None):
+    """``-``: the config on standard input, which has no name to tell its kind by."""
+    from pbcfg.errors import UsageError
+    from pbcfg.source.files import MAX_BYTES, decode_source
+
+    if kind is None:
+        raise UsageError("- reads the config from stdin: pass --kind credentials or --kind llm-config")
+    return decode_source("<stdin>", sys.stdin.buffer.read(MAX_BYTES + 1), kind)

@@ -67,8 +67,12 @@ def _click_exit_code(argv: list[str] | None) -> int:
         code = cli.main(args=argv, prog_name="pbcfg", standalone_mode=False)
     except click.exceptions.Exit as stop:
         return stop.exit_code
+    except click.UsageError as error:  # one line, like every failure, and where to look
+        command = error.ctx.command_path if error.ctx else "pbcfg"
+        _say(f"pbcfg: error: {_one_line(error.format_message())} (try `{command} --help`)")
+        return error.exit_code
     except click.ClickException as error:
-        error.show()
+        _say(f"pbcfg: error: {_one_line(error.format_message())}")
         return error.exit_code
     except click.Abort:
         _say("pbcfg: aborted")
@@ -84,6 +88,12 @@ def _exit_now(code: int) -> None:
         except (OSError, ValueError):  # a closed pipe: nothing more can reach it
             pass
     os._exit(code)
+
+
+def _one_line(message: str) -> str:
+    """Click's sentence ("No such option: --x.") as the rest of pbcfg's messages read: one lowercase clause."""
+    message = " ".join(message.split()).rstrip(".")
+    return message[:1].lower() + message[1:]
 
 
 def _say(line: str) -> None:

@@ -2,6 +2,8 @@
 
 Found by walking up from the first checked file. JSON has no comments, so
 suppressions live here: by rule or group, per file (glob) and per pointer.
+``--select`` and ``--ignore`` on the command line combine with them as ruff's do
+(:meth:`Settings.enabled`).
 
     [tool.pbcfg.lint]
     select = ["secrets", "routing", "url.missing-v1"]    # default: every rule
@@ -37,11 +39,26 @@ class Settings(NamedTuple):
     per_pointer_ignores: dict = {}
     problems: tuple[Diagnostic, ...] = ()
     environment: str | None = None  # one of ENVIRONMENT; None: by where the files are
+    command_line: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # --select, --ignore
 
     def enabled(self, rule_id: str) -> bool:
-        group = rule_id.split(".", 1)[0]
-        selected = not self.select or rule_id in self.select or group in self.select
-        return selected and rule_id not in self.ignore and group not in self.ignore
+        """Ruff's resolution: the settings file, then the command line. A layer with a ``select`` starts
+        over (what it does not select is off, the file's ``ignore`` included); a layer without one only
+        adjusts. Within a layer the most specific selector (a rule over its group) decides, and ``ignore``
+        wins a tie."""
+        enabled = True  # no select anywhere: every rule
+        for select, ignore in ((self.select, self.ignore), self.command_line):
+            verdict = _verdict(rule_id, select, ignore)
+            if select:
+                enabled = verdict is True
+            elif verdict is not None:
+                enabled = verdict
+        return enabled
+
+    def with_command_line(self, select: tuple[str, ...], ignore: tuple[str, ...]) -> "Settings":
+        """These settings under ``--select`` and ``--ignore`` (rule ids or groups, repeated or comma-separated);
+        an unknown name is a usage error."""
+        return self._replace(command_line=(_names("--select", select), _names("--ignore", ignore)))
 
     def keeps(self, diagnostic: Diagnostic) -> bool:
         if not self.enabled(diagnostic.rule):
@@ -59,6 +76,30 @@ class Settings(NamedTuple):
     def apply(self, diagnostic: Diagnostic) -> Diagnostic:
         level = self.severity.get(diagnostic.rule)
         return diagnostic._replace(severity=Severity.parse(level)) if level else diagnostic
+
+
+def _verdict(rule_id: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool | None:
+    """True or False when the rule or its group is named in one layer, the rule itself first; else None."""
+    for selector in (rule_id, rule_id.split(".", 1)[0]):
+        if selector in ignore:
+            return False
+        if selector in select:
+            return True
+    return None
+
+
+def _names(option: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    from pbcfg.errors import UsageError
+    from pbcfg.rules import RULES
+
+    known = list(RULES) + sorted({rule_id.split(".", 1)[0] for rule_id in RULES})
+    names = tuple(name.strip() for value in values for name in value.split(",") if name.strip())
+    for name in names:
+        if name not in known:
+            guess = did_you_mean(name, known)
+            raise UsageError(f"{option} {name}: no such rule or group" + (f"; did you mean {guess!r}?" if guess
+                                                                          else "; see `pbcfg lint --list-rules`"))
+    return names
 
 
 def find_settings(start: str) -> Settings:

@@ -1,28 +1,35 @@
 """``pbcfg add``: merge one preset into an existing config, changing nothing else.
 
-Each new entry is inserted as text (:mod:`pbcfg.json_edit`), so key order,
-indentation and every untouched value stay byte for byte. An id that already
-exists is a conflict unless ``replace``; the result must validate before
-anything is written, and each changed file keeps a ``.bak``.
+Each change is a text edit (:mod:`pbcfg.source.json_edit`, :mod:`pbcfg.source.yaml_edit`), so key
+order, indentation, comments and every untouched value stay byte for byte. A model that exists gets
+the new endpoint after its own; an endpoint that exists with other values, or a model field that
+``--set`` contradicts, is a conflict unless ``replace``. ``--tier`` keeps the tier's chain: the old
+primary, then the old fallbacks, behind the new primary. The result must validate before anything
+is written, and each changed file keeps a ``.bak``.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import NamedTuple
 
 from pbcfg.check.pipeline import check_sources
 from pbcfg.diagnostics import Diagnostic
+from pbcfg.ponybunny.builtins import builtin_endpoints
 from pbcfg.ponybunny.merge import merged_llm_config
 from pbcfg.presets.catalog import Preset
 from pbcfg.presets.render import Parameters, render
 from pbcfg.rules import diagnostic
+from pbcfg.source import json_edit, yaml_edit
 from pbcfg.source.files import Source, read_source
-from pbcfg.source.json_edit import set_member
 from pbcfg.util.atomic import write_atomic
-from pbcfg.util.shapes import mapping
+from pbcfg.util.pointer import join
+from pbcfg.util.shapes import items, mapping
 
 __all__ = ["Added", "add_preset"]
+
+_SERVED = ("maxContextTokens",)  # model fields --set may give: the only ones that can conflict on a model
 
 
 def _config_path(directory: str, kind: str) -> str:
@@ -38,42 +45,92 @@ def _load(path: str, kind: str) -> Source | None:
     return read_source(path, kind) if os.path.exists(path) else None
 
 
-def _set_yaml_member(text: str, section: str, key: str, value: object) -> str:
-    """The YAML twin of :func:`set_member`: a new entry goes in as text at the end of its section,
-    above the comments that introduce the next section, so every comment stays where it was."""
-    import io
+class _Plan(NamedTuple):
+    edits: dict[str, list[tuple[list, object]]]  # kind -> (tokens, value) to set, in order
+    conflicts: list[Diagnostic]
 
-    from ruamel.yaml import YAML
 
-    yaml = YAML(typ="rt")
-    yaml.width = 4096
-    document = yaml.load(text)
+def _merge(documents: dict, current: dict, merged: dict, rendered, params: Parameters, *, replace: bool) -> _Plan:
+    """What the add changes in each file, or the conflicts that stop it."""
+    new = _rendered_data(rendered)
+    edits: dict[str, list] = {"credentials": [], "llm-config": []}
+    conflicts = []
 
-    def dump(data: object, indent: int) -> list[str]:
-        stream = io.StringIO()
-        yaml.dump(data, stream)
-        return [" " * indent + line if line else line for line in stream.getvalue().rstrip("\n").split("\n")]
+    def conflict(kind: str, tokens: list, message: str, hint: str) -> None:
+        if kind in documents:
+            conflicts.append(documents[kind].diagnostic(tokens, "add.conflict", message, hint, key=True))
+        else:  # PonyBunny's built-in definition, in no file of the user's
+            conflicts.append(diagnostic("add.conflict", f"{kind}.json", message, hint, pointer=join(tokens)))
 
-    mapping = document.get(section) if document else None
-    if document is None or section not in document or not isinstance(mapping, dict) \
-            or key in mapping or mapping.fa.flow_style():
-        if document is None:
-            return "\n".join(dump({section: {key: value}}, 0)) + "\n"
-        if section not in document:
-            return text.rstrip("\n") + "\n" + "\n".join(dump({section: {key: value}}, 0)) + "\n"
-        document[section][key] = value  # a replaced value or a flow mapping: ruamel keeps what it can
-        stream = io.StringIO()
-        yaml.dump(document, stream)
-        return stream.getvalue()
-    lines = text.split("\n")
-    keys = list(document)
-    position = keys.index(section)
-    section_line = document.lc.key(section)[0]
-    end = document.lc.key(keys[position + 1])[0] if position + 1 < len(keys) else len(lines)
-    while end - 1 > section_line and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
-        end -= 1
-    indent = mapping.lc.key(next(iter(mapping)))[1] if mapping else document.lc.key(section)[1] + 2
-    return "\n".join(lines[:end] + dump({key: value}, indent) + lines[end:])
+    for kind in edits:
+        for entry_id, entry in mapping(new[kind].get("endpoints")).items():
+            have = mapping(current[kind].get("endpoints")).get(entry_id)
+            switched_off = have == {"enabled": False}  # init's pin of a flipped default: adding it turns it on
+            if have is not None and have != entry and not replace and not switched_off:
+                conflict(kind, ["endpoints", entry_id], f"endpoints.{entry_id} is already defined here",
+                         "pass --replace to overwrite it" + (", or --endpoint-id for a new slot"
+                                                             if rendered.endpoint_id not in builtin_endpoints() else ""))
+            elif have != entry:
+                edits[kind].append((["endpoints", entry_id], entry))
+
+    models, own = mapping(merged.get("models")), mapping(current["llm-config"].get("models"))
+    given = _model_settings(rendered, params)
+    for model in rendered.models:
+        if model not in models:
+            edits["llm-config"].append((["models", model], new["llm-config"]["models"][model]))
+            continue
+        endpoints = items(models[model].get("endpoints"))
+        if rendered.endpoint_id not in endpoints:  # a second server for a model: after the ones it has
+            edits["llm-config"].append((["models", model, "endpoints"], [*endpoints, rendered.endpoint_id]))
+        for field, value in given.items():
+            if models[model].get(field, value) == value:
+                if field not in models[model]:
+                    edits["llm-config"].append((["models", model, field], value))
+            elif replace:
+                edits["llm-config"].append((["models", model, field], value))
+            else:
+                conflict("llm-config", ["models", model, field] if field in mapping(own.get(model)) else
+                         ["models", model], f"models.{model} has {field} {models[model][field]!r}; "
+                         f"--set {field}={value} says otherwise", f"pass --replace to overwrite it, or leave out "
+                         f"--set {field} to keep it")
+
+    for name, chain in mapping(new["llm-config"].get("tiers")).items():
+        before = mapping(mapping(merged.get("tiers")).get(name))
+        if name not in mapping(current["llm-config"].get("tiers")):
+            edits["llm-config"].append((["tiers", name], chain))
+            continue
+        for field in ("primary", "fallback"):
+            if before.get(field) != chain[field]:
+                edits["llm-config"].append((["tiers", name, field], chain[field]))
+    return _Plan(edits, conflicts)
+
+
+def _rendered_data(rendered) -> dict:
+    return {"credentials": rendered.data["credentials.json"], "llm-config": rendered.data["llm-config.json"]}
+
+
+def _model_settings(rendered, params: Parameters) -> dict:
+    """The model fields the command line gives explicitly (``--set maxContextTokens=N``), as rendered."""
+    asked = {key for key, _ in params.settings}
+    defined = next(iter(mapping(rendered.data["llm-config.json"].get("models")).values()), {})
+    return {field: defined[field] for field in _SERVED if field in asked and field in defined}
+
+
+def _apply(text: str, is_yaml: bool, data: dict, edits: list[tuple[list, object]]) -> str:
+    """``text`` (whose parsed form is ``data``) with each value set where it stands, or inserted in its
+    mapping; a value that is there already is left as it is written."""
+    edit = yaml_edit if is_yaml else json_edit
+    data = copy.deepcopy(data)
+    for tokens, value in edits:
+        parent = data
+        for token in tokens[:-1]:
+            parent = parent.setdefault(token, {})
+        if tokens[-1] not in parent:
+            text = edit.set_member(text, tokens[:-1], tokens[-1], value)
+        elif parent[tokens[-1]] != value:
+            text = edit.replace_value(text, tokens, value)
+        parent[tokens[-1]] = value
+    return text
 
 
 class Added(NamedTuple):
@@ -93,30 +150,20 @@ def add_preset(directory: str, preset: Preset, params: Parameters, *, replace: b
     documents = {document.kind: document for document in existing.documents}
     current = {kind: documents[kind].data if kind in documents else {} for kind in paths}
     merged = merged_llm_config(current["llm-config"])
-    tier_primary = merged.get("tiers", {}).get(params.tier, {}).get("primary") if params.tier else None
-    rendered = render(preset, params, current_tier_primary=tier_primary, route_tiers=False, standalone=False)
-    new = {"credentials": rendered.data["credentials.json"], "llm-config": rendered.data["llm-config.json"]}
-
-    conflicts = [documents[kind].diagnostic([section, entry_id], "add.conflict",
-                                            f"{section}.{entry_id} is already defined here",
-                                            "pass --replace to overwrite it, or --endpoint-id for a new slot", key=True)
-                 for kind in paths for section in ("endpoints", "models")
-                 for entry_id in new[kind].get(section, {}) if entry_id in mapping(current[kind].get(section))]
-    if conflicts and not replace:
-        return Added([], conflicts, names)
+    tier = mapping(merged.get("tiers", {}).get(params.tier)) if params.tier else None
+    rendered = render(preset, params, current_tier=tier, route_tiers=False, standalone=False)
+    plan = _merge(documents, current, merged, rendered, params, replace=replace)
+    if plan.conflicts:
+        return Added([], plan.conflicts, names)
 
     texts = {}
     for kind, path in paths.items():
         source = sources[kind]
-        if source is None:
-            texts[kind] = rendered.files[f"{kind}.json"]
-            continue
-        text = source.text
-        edit = _set_yaml_member if source.is_yaml else (lambda t, s, k, v: set_member(t, [s], k, v))
-        for section in ("endpoints", "models", "tiers"):
-            for entry_id, entry in new[kind].get(section, {}).items():
-                text = edit(text, section, entry_id, entry)
-        texts[kind] = text
+        if source is None:  # a new file: the preset's, with what the add changes in it
+            texts[kind] = _apply(rendered.files[f"{kind}.json"], False, _rendered_data(rendered)[kind],
+                                 plan.edits[kind])
+        else:
+            texts[kind] = _apply(source.text, source.is_yaml, current[kind], plan.edits[kind])
     after = check_sources([Source(paths[kind], paths[kind], kind, text) for kind, text in texts.items()])
     if after.failed:  # the files on disk are not these texts: keep the pointer, not a position
         return Added([], [diagnostic("add.invalid-result", d.file, f"after the add: {d.rule} {d.message}", d.hint,

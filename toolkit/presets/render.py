@@ -18,6 +18,7 @@ from pbcfg.ponybunny.builtins import builtin_endpoints, builtin_models, defaults
 from pbcfg.presets.catalog import NUMBERS, Preset, settable
 from pbcfg.schema_store import schema
 from pbcfg.util.resources import resource_dir
+from pbcfg.util.shapes import items
 
 __all__ = ["Parameters", "Rendered", "render"]
 
@@ -38,6 +39,8 @@ class Rendered(NamedTuple):
     files: dict[str, str]  # file name -> text
     data: dict[str, dict]  # file name -> parsed JSON
     notes: list[str]
+    endpoint_id: str  # the endpoint the preset configures
+    models: list[str]  # the models named (--model, or the preset's own), built-in ones included
 
 
 def _check_url(url: str, parameter: str, *, https: bool = False) -> str:
@@ -96,11 +99,12 @@ def _environment():
     return environment
 
 
-def render(preset: Preset, params: Parameters, *, current_tier_primary: str | None = None,
+def render(preset: Preset, params: Parameters, *, current_tier: dict | None = None,
            route_tiers: bool = True, standalone: bool = True) -> Rendered:
     """Both files for ``preset``.
 
-    ``current_tier_primary`` is the primary that ``--tier`` demotes to fallback (default: PonyBunny's);
+    ``current_tier`` is the ``--tier`` tier as it is now (default: PonyBunny's): its primary, then its
+    fallbacks, become the new primary's fallback, none lost.
     ``route_tiers`` lets a local preset without ``--tier`` take over every tier, as a fresh config wants.
     ``standalone`` files must validate on their own; ``pbcfg add`` validates the merged result instead.
     """
@@ -159,10 +163,14 @@ def render(preset: Preset, params: Parameters, *, current_tier_primary: str | No
     names = [params.tier] if params.tier is not None else (list(defaults()["tiers"]) if takes_over else [])
     tiers = []
     for name in names:
-        previous = current_tier_primary if current_tier_primary is not None and params.tier is not None \
-            else defaults()["tiers"].get(name, {}).get("primary")
+        before = defaults()["tiers"].get(name, {})
+        if params.tier is None:  # taking over every tier: PonyBunny's primary stays behind the new one
+            chain = [before.get("primary")]
+        else:
+            before = before if current_tier is None else current_tier
+            chain = [before.get("primary"), *items(before.get("fallback"))]
         tiers.append({"name": name, "primary": primary,
-                      "fallback": [previous] if previous and previous != primary else []})
+                      "fallback": list(dict.fromkeys(m for m in chain if m and m != primary))})
     agents = [{"name": "execution", "primary": primary}] if takes_over else []
 
     context = {
@@ -184,7 +192,7 @@ def render(preset: Preset, params: Parameters, *, current_tier_primary: str | No
     data = {name: json.loads(text) for name, text in files.items()}
     if standalone:
         _must_validate(files)
-    return Rendered(files, data, notes)
+    return Rendered(files, data, notes, endpoint_id, models)
 
 
 def _must_validate(files: dict[str, str]) -> None:

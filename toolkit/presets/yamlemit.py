@@ -1,7 +1,9 @@
 """YAML for a team that keeps its config in git: every key with a comment above it.
 
 The comments are the schemas' own descriptions, so they say what the
-schemas say and change when they change.
+schemas say and change when they change. The first line is the modeline of
+the YAML language server (VS Code's YAML extension and others): the schema's
+``$id`` URL, so the editor completes and checks keys with no setting at all.
 """
 
 from __future__ import annotations
@@ -9,17 +11,29 @@ from __future__ import annotations
 import io
 import textwrap
 
-from pbcfg.schema_store import description_at
+from pbcfg.schema_store import description_at, schema
+from pbcfg.source.yaml_edit import is_plain
 
-__all__ = ["to_commented_yaml"]
+__all__ = ["modeline", "to_commented_yaml"]
+
+
+def _string(value: str):
+    """``value``, double-quoted unless it reads back as itself unquoted: ruamel writes some strings plain that
+    it then reads as something else (``?0`` in a flow list comes back as a mapping)."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    return value if is_plain(value) else DoubleQuotedScalarString(value)
 
 
 def _commented(kind: str, value: object, tokens: list, depth: int):
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+    if isinstance(value, str):
+        return _string(value)
     if isinstance(value, dict):
         mapping = CommentedMap()
         for key, item in value.items():
+            key = _string(key)
             mapping[key] = _commented(kind, item, tokens + [key], depth + 1)
             description = description_at(kind, tokens + [key])
             if description:
@@ -34,6 +48,11 @@ def _commented(kind: str, value: object, tokens: list, depth: int):
     return value
 
 
+def modeline(kind: str) -> str:
+    """``# yaml-language-server: $schema=URL``: the line that points editors at the schema."""
+    return f"# yaml-language-server: $schema={schema(kind)['$id']}\n"
+
+
 def to_commented_yaml(kind: str, data: dict) -> str:
     from ruamel.yaml import YAML
 
@@ -42,4 +61,4 @@ def to_commented_yaml(kind: str, data: dict) -> str:
     yaml.indent(mapping=2, sequence=4, offset=2)
     stream = io.StringIO()
     yaml.dump(_commented(kind, data, [], 0), stream)
-    return stream.getvalue()
+    return modeline(kind) + stream.getvalue()

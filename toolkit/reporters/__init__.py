@@ -19,9 +19,9 @@ __all__ = ["FORMATS", "Report", "emit", "render", "use_color"]
 FORMATS = ("text", "json", "github", "sarif", "junit")
 
 
-class Report(namedtuple("Report", "tool files diagnostics color notes", defaults=(False, ()))):
+class Report(namedtuple("Report", "tool files diagnostics color notes quiet", defaults=(False, (), False))):
     """``tool``: the command that produced it, e.g. "validate"; ``files``: names; ``diagnostics``; ``color``;
-    ``notes``: see Summary."""
+    ``notes``: see Summary; ``quiet``: the diagnostics and nothing else, no summary line."""
 
     __slots__ = ()
 
@@ -42,12 +42,13 @@ def use_color(flag: bool | None) -> bool:
 
 
 def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str | None = None,
-         fail_on: str = "error", color: bool | None = None, output: str | None = None, notes=()) -> int:
+         fail_on: str = "error", color: bool | None = None, output: str | None = None, notes=(),
+         quiet: bool = False) -> int:
     """Print (or, with ``output``, write) the report in ``fmt`` and return the exit code; notes never fail a run."""
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     report = Report(tool, files, diagnostics, color=use_color(color) and fmt == "text" and output is None,
-                    notes=tuple(notes))
+                    notes=tuple(notes), quiet=quiet)
     if output is None:
         sys.stdout.write(render(fmt, report))
     else:
@@ -57,8 +58,9 @@ def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str
             write_atomic(output, render(fmt, report))
         except OSError as error:
             raise InputError(f"{output}: cannot write the report: {error.strerror or error}") from None
-        lines = report.summary.lines()
-        lines[0] += f"; report written to {output}"
-        sys.stdout.write("".join(line + "\n" for line in lines))
+        if not quiet:
+            lines = report.summary.lines()
+            lines[0] += f"; report written to {output}"
+            sys.stdout.write("".join(line + "\n" for line in lines))
     sys.stdout.flush()
     return exit_code(diagnostics, Severity.parse(fail_on))

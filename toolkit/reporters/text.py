@@ -21,5 +21,6 @@ def render(report) -> str:
             lines.extend("    " + line for line in d.snippet.split("\n"))
         if d.hint:
             lines.append(f"  {_paint('hint:', '32', report.color)} {d.hint}")
-    lines.extend(report.summary.lines())
-    return "\n".join(lines) + "\n"
+    if not report.quiet:
+        lines.extend(report.summary.lines())
+    return "".join(line + "\n" for line in lines)

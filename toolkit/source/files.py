@@ -11,8 +11,8 @@ from collections import namedtuple
 from pbcfg.errors import InputError, UsageError
 from pbcfg.source.locations import CONFIG_FILES
 
-__all__ = ["KINDS", "MAX_BYTES", "SOURCE_FILES", "SUFFIXES", "Source", "directory_of", "expand_paths", "kind_of",
-           "read_source"]
+__all__ = ["KINDS", "MAX_BYTES", "SOURCE_FILES", "SUFFIXES", "Source", "decode_source", "directory_of",
+           "expand_paths", "kind_of", "read_source"]
 
 KINDS = ("credentials", "llm-config")
 MAX_BYTES = 64 * 1024 * 1024
@@ -89,6 +89,11 @@ def read_source(path: str, forced_kind: str | None = None) -> Source:
         raise InputError(f"{path}: permission denied; check the file's owner and mode") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    return decode_source(path, data, forced_kind)
+
+
+def decode_source(path: str, data: bytes, forced_kind: str | None = None) -> Source:
+    """A source from bytes read elsewhere (at most ``MAX_BYTES + 1`` of them), e.g. standard input."""
     if len(data) > MAX_BYTES:
         raise InputError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB; "
                          "no PonyBunny config is this big, so pbcfg does not read it")

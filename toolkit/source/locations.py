@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["CONFIG_FILES", "config_dir"]
+__all__ = ["CONFIG_FILES", "config_dir", "config_dir_origin"]
 
 CONFIG_FILES = ("credentials.json", "llm-config.json")
 
@@ -19,3 +19,15 @@ def config_dir(override: str | os.PathLike | None = None, env: dict | None = Non
     if env.get("XDG_CONFIG_HOME", "").strip():
         return os.path.join(os.path.expanduser(env["XDG_CONFIG_HOME"]), "ponybunny")
     return os.path.expanduser("~/.config/ponybunny")
+
+
+def config_dir_origin(override: str | os.PathLike | None = None, env: dict | None = None) -> str:
+    """What chose :func:`config_dir`'s answer, as a user would set it: for messages about that directory."""
+    env = os.environ if env is None else env
+    if override:
+        return "--config-dir"
+    if env.get("PONYBUNNY_CONFIG_DIR", "").strip():
+        return "$PONYBUNNY_CONFIG_DIR"
+    if env.get("XDG_CONFIG_HOME", "").strip():
+        return "$XDG_CONFIG_HOME/ponybunny"
+    return "the default, ~/.config/ponybunny"

@@ -48,6 +48,7 @@ class JsonLocator:
     def __init__(self, text: str, display: str | None = None) -> None:
         self.text = text  # strict JSON with the same offsets as ``display``
         self.display = text if display is None else display
+        self._objects: dict[int, dict] = {}  # offset of an object -> its members, read on the first lookup
 
     def _skip_ws(self, pos: int) -> int:
         return _WS.match(self.text, pos).end()
@@ -56,22 +57,30 @@ class JsonLocator:
         return _DECODER.raw_decode(self.text, pos)[1]
 
     def _find_member(self, pos: int, key: str) -> tuple[int, int] | None:
-        """In the object at ``pos``, the offsets of the last ``key`` and its value."""
+        """In the object at ``pos``, the offsets of the last ``key`` and its value.
+
+        The object is read once, whole, on its first lookup: a thousand lookups in one object (an edit of
+        every reference, a report of every error) cost one pass, not a thousand."""
+        members = self._objects.get(pos)
+        if members is None:
+            members = self._objects[pos] = self._read_members(pos)
+        return members.get(key)
+
+    def _read_members(self, pos: int) -> dict[str, tuple[int, int]]:
         text = self.text
-        found = None
+        members: dict[str, tuple[int, int]] = {}
         pos = self._skip_ws(pos + 1)
         if text.startswith("}", pos):
-            return None
+            return members
         while True:
             key_at = pos
             name, pos = _scanstring(text, pos + 1)
             pos = self._skip_ws(pos) + 1  # the colon
             value_at = self._skip_ws(pos)
-            if name == key:
-                found = (key_at, value_at)  # JSON.parse keeps the last duplicate
+            members[name] = (key_at, value_at)  # JSON.parse keeps the last duplicate
             pos = self._skip_ws(self._skip_value(value_at))
             if text[pos] == "}":
-                return found
+                return members
             pos = self._skip_ws(pos + 1)
 
     def _find_item(self, pos: int, index: int) -> int | None:

@@ -23,6 +23,10 @@ COMMANDS = {
     "render": "pbcfg.cli.commands.presets:render",
     "init": "pbcfg.cli.commands.presets:init",
     "add": "pbcfg.cli.commands.presets:add",
+    "rename": "pbcfg.cli.commands.edit:rename",
+    "remove": "pbcfg.cli.commands.edit:remove",
+    "schema": "pbcfg.cli.commands.schema:schema",
+    "completion": "pbcfg.cli.commands.completion:completion",
     "build": "pbcfg.cli.commands.build:build",
     "migrate": "pbcfg.cli.commands.migrate:migrate",
     "resolve": "pbcfg.cli.commands.run:resolve",
@@ -32,6 +36,19 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args and not ctx.resilient_parsing:  # `pbcfg` alone asks what there is: the help, and success
+            click.echo(ctx.get_help())
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command's whole first sentence, wrapped rather than cut at 45 characters."""
+        rows = [(name, self.get_command(ctx, name).get_short_help_str(limit=1000))
+                for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -48,11 +65,20 @@ class LazyGroup(click.Group):
             from pbcfg.util.suggest import did_you_mean
 
             guess = did_you_mean(name, COMMANDS)
-            ctx.fail(f"no command {name!r}" + (f"; did you mean {guess!r}?" if guess else "; see pbcfg --help"))
+            ctx.fail(f"no command {name!r}" + (f"; did you mean {guess!r}?" if guess else ""))
         return super().resolve_command(ctx, args)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pbcfg")
 def cli() -> None:
-    """Check, generate, migrate and run PonyBunny's credentials.json and llm-config.json."""
+    """Check, generate, migrate and run PonyBunny's credentials.json and llm-config.json.
+
+    \b
+    Examples:
+      pbcfg validate                         the config directory (strict JSON, schemas, references)
+      pbcfg lint --fix                       also what PonyBunny silently gets wrong; apply the safe fixes
+      pbcfg init --preset ollama             a fresh config for a local Ollama
+      pbcfg rename model old-id new-id       with every reference
+      pbcfg COMMAND --help                   a command's options and examples
+    """

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from pbcfg.cli.commands.options import report_options
+from pbcfg.cli.commands.options import old_spellings, report_options
 from pbcfg.reporters import emit
 
 __all__ = ["build"]
@@ -14,16 +14,25 @@ __all__ = ["build"]
 
 @click.command()
 @click.argument("source_dir", type=click.Path(file_okay=False))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Where the JSON goes (default: PonyBunny's config directory).")
+@click.option("--config-dir", type=click.Path(file_okay=False),
+              help="Where the JSON goes (default: PonyBunny's config directory).")
+@old_spellings("--out")
 @click.option("--check", is_flag=True, help="Write nothing; print a diff and exit 1 when the JSON is out of date.")
 @report_options
 @click.pass_context
-def build(ctx, source_dir, out_dir, check, fmt, output, fail_on, color) -> None:
-    """Validate SOURCE_DIR's credentials.yaml and llm-config.yaml, then write them as JSON."""
-    from pbcfg.presets.build import build_outputs, out_of_date, stale_diagnostics, write_outputs
-    from pbcfg.source.locations import config_dir
+def build(ctx, source_dir, config_dir, check, fmt, output, fail_on, color) -> None:
+    """Validate SOURCE_DIR's credentials.yaml and llm-config.yaml, then write them as JSON.
 
-    out_dir = config_dir(out_dir)
+    \b
+    Examples:
+      pbcfg build config-src                              into PonyBunny's config directory
+      pbcfg build config-src --config-dir config          into config/ (e.g. committed beside the sources)
+      pbcfg build config-src --config-dir config --check  CI: exit 1 with a diff when config/ is out of date
+    """
+    from pbcfg.presets.build import build_outputs, out_of_date, stale_diagnostics, write_outputs
+    from pbcfg.source.locations import config_dir as resolve_config_dir
+
+    out_dir = resolve_config_dir(config_dir)
     result = build_outputs(source_dir)
     if not result.outputs:
         code = emit("build", result.sources, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output)

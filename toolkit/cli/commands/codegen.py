@@ -11,7 +11,13 @@ __all__ = ["codegen"]
 @click.option("--check", is_flag=True, help="Write nothing; print a diff and exit 1 if generated/ is stale.")
 @click.pass_context
 def codegen(ctx: click.Context, check: bool) -> None:
-    """Generate the typed pydantic models from the JSON Schemas."""
+    """Generate the typed pydantic models from the JSON Schemas.
+
+    \b
+    Examples:
+      pbcfg codegen            regenerate generated/ from schemas/
+      pbcfg codegen --check    CI: exit 1 with a diff when generated/ is stale
+    """
     from pathlib import Path
 
     from pbcfg.codegen import generate, stale

@@ -19,21 +19,37 @@ __all__ = ["lint"]
 @click.option("--unsafe-fixes", is_flag=True,
               help="With --fix or --diff, also the fixes that guess (e.g. adding /v1 where the port names a server).")
 @click.option("--no-backup", is_flag=True, help="With --fix, keep no .bak of changed files.")
+@click.option("--select", multiple=True, default=(), metavar="RULES",
+              help="Only these rules or groups (comma-separated, repeatable); replaces the settings file's select.")
+@click.option("--ignore", multiple=True, default=(), metavar="RULES",
+              help="Not these rules or groups (comma-separated, repeatable), on top of the settings file.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the diagnostics and nothing else (no summary).")
 @click.option("--explain", metavar="RULE", help="Explain one rule and exit.")
 @click.option("--list-rules", is_flag=True, help="Print the rule table (Markdown) and exit.")
 @report_options
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kind: str | None, fix: bool,
-         diff: bool, unsafe_fixes: bool, no_backup: bool, explain: str | None, list_rules: bool, fmt: str | None,
-         output: str | None, fail_on: str, color: bool | None) -> None:
-    """Lint PATHS (files or config directories; default: the config directory)."""
+         diff: bool, unsafe_fixes: bool, no_backup: bool, select: tuple[str, ...], ignore: tuple[str, ...],
+         quiet: bool, explain: str | None, list_rules: bool, fmt: str | None, output: str | None, fail_on: str,
+         color: bool | None) -> None:
+    """Lint PATHS (files or config directories; default: the config directory).
+
+    \b
+    Examples:
+      pbcfg lint                                     the config directory
+      pbcfg lint --diff                              what --fix would change
+      pbcfg lint --fix                               apply the safe fixes (a .bak of each changed file)
+      pbcfg lint --fix --unsafe-fixes                also the fixes that guess (e.g. a missing /v1)
+      pbcfg lint --select secrets,url --ignore url.trailing-slash
+      pbcfg lint --explain url.missing-v1
+    """
     if list_rules or explain:
         ctx.exit(_describe_rules(None if list_rules else explain))
     from pbcfg.cli.actions import run_lint
 
     ctx.exit(run_lint(list(paths), config_dir=config_dir, kind=kind, fix=fix, diff=diff, unsafe_fixes=unsafe_fixes,
-                        no_backup=no_backup,
-                        fmt=fmt, output=output, fail_on=fail_on, color=color))
+                      no_backup=no_backup, select=select, ignore=ignore, quiet=quiet, fmt=fmt, output=output,
+                      fail_on=fail_on, color=color))
 
 
 def _describe_rules(explain: str | None) -> int:

@@ -32,6 +32,13 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
 
     Every step is a diagnostic (rule migrate.ID) at its place in the file: --check reports them,
     --diff shows them, and a run writes them only when every migrated file validates.
+
+    \b
+    Examples:
+      pbcfg migrate --check                  CI: exit 1 and the list when a migration is pending
+      pbcfg migrate --diff                   the changes as a diff (secrets masked); writes nothing
+      pbcfg migrate                          the config directory, out of ~/.ponybunny first if needed
+      pbcfg migrate old/llm-config.json --rename-model gpt-4o=gpt-5.2
     """
     from pbcfg.errors import Refused
     from pbcfg.migrate.migrations import MIGRATIONS
@@ -77,9 +84,11 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
     problems = [d for f in plan.blocked for d in f.diagnostics] or remaining_errors(plan)
     if problems:
         report(problems, plan.checked)
-        what = "the move above was made; nothing else" if done else "nothing"
+        waiting = sum(len(f.pending) for f in plan.files) + len(plan.schema_files)
+        what = (f"the move above was made; {waiting} change(s) to the content were not "
+                "(`pbcfg migrate --diff` shows them)" if done else "nothing was written")
         raise Refused(f"{len(plan.blocked) or len({d.file for d in problems})} file(s) cannot be migrated as they "
-                      f"are (above); {what} was written. Fix what is reported, then run pbcfg migrate again")
+                      f"are (above); {what}. Fix what is reported, then run pbcfg migrate again")
     if not plan.pending and not done:
         click.echo("already up to date", err=True)
         ctx.exit(report(plan.notes, plan.checked))

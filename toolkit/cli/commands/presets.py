@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import click
 
-from pbcfg.cli.commands.options import report_options
+from pbcfg.cli.commands.options import config_dir_option, old_spellings, report_options
 
 __all__ = ["add", "init", "preset_options", "presets", "render"]
+
+
+def _preset_names(ctx, param, incomplete: str) -> list[str]:
+    """Shell completion of a preset's name."""
+    from pbcfg.presets.catalog import presets as all_presets
+
+    return [name for name in all_presets() if name.startswith(incomplete)]
 
 
 def preset_options(command):
@@ -16,7 +23,8 @@ def preset_options(command):
         click.option("--api-key-env", metavar="VAR", help="Keep the key in this environment variable instead."),
         click.option("--model", "models", multiple=True, metavar="NAME", help="Model id, as the server names it (repeatable)."),
         click.option("--endpoint-id", help="Endpoint slot (default: the preset's; a new id adds another server)."),
-        click.option("--tier", help="Make the first model this tier's primary, the current primary its fallback."),
+        click.option("--tier", help="Make the first model this tier's primary; the tier's current primary, then "
+                                    "its fallbacks, become the fallback."),
         click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Any other preset parameter."),
     ]
     for option in reversed(options):
@@ -54,9 +62,15 @@ def parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settin
 
 
 @click.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=_preset_names)
 def presets(name: str | None) -> None:
-    """List the presets, or show one preset's parameters, defaults and notes."""
+    """List the presets, or show one preset's parameters, defaults and notes.
+
+    \b
+    Examples:
+      pbcfg presets            every preset, one line each
+      pbcfg presets ollama     its endpoint, base URL, key, models and notes
+    """
     from pbcfg.presets.catalog import get_preset, settable
     from pbcfg.presets.catalog import presets as all_presets
 
@@ -81,24 +95,37 @@ def presets(name: str | None) -> None:
 
 
 @click.command()
-@click.argument("preset_name", metavar="PRESET")
+@click.argument("preset_name", metavar="PRESET", shell_complete=_preset_names)
 @preset_options
 @source_option
-@click.option("--out", type=click.Path(file_okay=False), help="Write the two files into this directory.")
-@click.option("--force", is_flag=True, help="With --out, overwrite existing files (a timestamped .bak is kept).")
-def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source, out,
+@click.option("--config-dir", type=click.Path(file_okay=False),
+              help="Write the two files into this directory (default: print them).")
+@old_spellings("--out")
+@click.option("--force", is_flag=True, help="With --config-dir, overwrite existing files (a timestamped .bak is kept).")
+def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source, config_dir,
            force) -> None:
-    """Render PRESET's credentials.json and llm-config.json (to stdout, or --out DIR)."""
+    """Render PRESET's credentials.json and llm-config.json (to stdout, or into --config-dir).
+
+    \b
+    Examples:
+      pbcfg render ollama                                 both files on stdout, the key masked
+      pbcfg render vllm --model Qwen/Qwen2.5-7B-Instruct --tier simple
+      pbcfg render openai-proxy --base-url https://proxy.example.com/v1 --api-key-env OPENAI_COMPATIBLE_API_KEY
+      pbcfg render ollama --source yaml --config-dir config-src
+    """
+    from pbcfg.errors import UsageError
     from pbcfg.presets.catalog import get_preset
     from pbcfg.presets.render import render as render_preset
     from pbcfg.presets.scaffold import write_config
     from pbcfg.util.masking import redact
 
+    if force and not config_dir:
+        raise UsageError("--force overwrites files in --config-dir: give --config-dir too")
     rendered = render_preset(get_preset(preset_name),
                              parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings))
     files = as_source(rendered, source)
-    if out:
-        for line in write_config(out, files, force=force, schemas=False):
+    if config_dir:
+        for line in write_config(config_dir, files, force=force, schemas=False):
             click.echo(line, err=True)
     else:
         for name, text in files.items():
@@ -109,40 +136,57 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
 
 
 @click.command()
-@click.option("--preset", "preset_name", required=True, help="The service preset (see `pbcfg presets`).")
-@click.option("--dir", "directory", type=click.Path(file_okay=False), help="Config directory (default: PonyBunny's).")
+@click.option("--preset", "preset_name", required=True, shell_complete=_preset_names,
+              help="The service preset (see `pbcfg presets`).")
+@config_dir_option
+@old_spellings("--dir")
 @preset_options
 @source_option
 @click.option("--force", is_flag=True, help="Overwrite existing files, keeping a timestamped .bak of each.")
-def init(preset_name, directory, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source,
+def init(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source,
          force) -> None:
-    """Write a fresh config directory for PRESET: both files and both schemas."""
+    """Write a fresh config directory for PRESET: both files and both schemas.
+
+    \b
+    Examples:
+      pbcfg init --preset ollama                         PonyBunny's config directory
+      pbcfg init --preset vllm --config-dir ./pb --model Qwen/Qwen2.5-7B-Instruct
+      pbcfg init --preset openai --api-key-env OPENAI_API_KEY
+      pbcfg init --preset ollama --config-dir config-src --source yaml
+    """
     from pbcfg.presets.catalog import get_preset
     from pbcfg.presets.render import render as render_preset
     from pbcfg.presets.scaffold import write_config
-    from pbcfg.source.locations import config_dir
+    from pbcfg.source.locations import config_dir as resolve_config_dir
 
     rendered = render_preset(get_preset(preset_name),
                              parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings))
-    for line in write_config(config_dir(directory), as_source(rendered, source), force=force, schemas=True):
+    for line in write_config(resolve_config_dir(config_dir), as_source(rendered, source), force=force, schemas=True):
         click.echo(line, err=True)
     for note in rendered.notes:
         click.echo(f"note: {note}", err=True)
 
 
 @click.command()
-@click.argument("preset_name", metavar="PRESET")
-@click.option("--config-dir", type=click.Path(file_okay=False), help="Config directory (default: PonyBunny's).")
+@click.argument("preset_name", metavar="PRESET", shell_complete=_preset_names)
+@config_dir_option
 @preset_options
-@click.option("--replace", is_flag=True, help="Overwrite an endpoint or model that already exists.")
+@click.option("--replace", is_flag=True, help="Overwrite an endpoint, or a model field --set contradicts.")
 @click.option("--no-backup", is_flag=True, help="Keep no .bak of the changed files.")
 @report_options
 def add(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, replace,
         no_backup, fmt, output, fail_on, color) -> None:
     """Merge PRESET's endpoint, credentials and models into an existing config (JSON or YAML sources).
 
-    Nothing is written when the config has errors, an entry already exists (without --replace), or the
-    result would not validate: the reasons are reported as diagnostics.
+    A model that exists gets the new endpoint after its own. Nothing is written when the config has
+    errors, an endpoint exists with other values (without --replace), or the result would not
+    validate: the reasons are reported as diagnostics.
+
+    \b
+    Examples:
+      pbcfg add ollama --model qwen2.5:14b --tier simple
+      pbcfg add vllm --endpoint-id second-box --base-url http://box2:8000/v1 --model m1 --set priority=2
+      pbcfg add openai --api-key-env OPENAI_API_KEY --config-dir ./pb
     """
     from pbcfg.errors import Refused
     from pbcfg.presets.add import add_preset

@@ -14,12 +14,21 @@ __all__ = ["validate"]
 @click.argument("paths", nargs=-1, type=click.Path())
 @config_dir_option
 @click.option("--kind", type=click.Choice(KINDS), default=None,
-              help="Kind of files whose name and $schema do not tell.")
+              help="Kind of files whose name and $schema do not tell (required with -, stdin).")
 @report_options
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kind: str | None,
              fmt: str | None, output: str | None, fail_on: str, color: bool | None) -> None:
-    """Check PATHS (files or config directories; default: the config directory)."""
+    """Check PATHS (files, config directories, - for stdin; default: the config directory).
+
+    \b
+    Examples:
+      pbcfg validate                                  the config directory
+      pbcfg validate .                                credentials.json and llm-config.json here
+      pbcfg validate llm-config.json --format json
+      cat llm-config.json | pbcfg validate - --kind llm-config
+      pbcfg validate config/ --format sarif --output pbcfg.sarif
+    """
     from pbcfg.cli.actions import run_validate
 
     ctx.exit(run_validate(list(paths), config_dir=config_dir, kind=kind, fmt=fmt, output=output,

@@ -1,0 +1,90 @@
+"""``pbcfg rename`` and ``pbcfg remove``: change a model's or an endpoint's id, or take it out, with every
+reference, as text edits that keep the rest of each file."""
+
+from __future__ import annotations
+
+import click
+
+from pbcfg.cli.commands.options import config_dir_option, report_options
+
+__all__ = ["remove", "rename"]
+
+_WHAT = click.Choice(["model", "endpoint"])
+
+
+def _edit_options(command):
+    options = [
+        config_dir_option,
+        click.option("--diff", is_flag=True, help="Print what would change (a unified diff, secrets masked); "
+                                                  "write nothing."),
+        click.option("--no-backup", is_flag=True, help="Keep no .bak of the changed files."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return report_options(command)
+
+
+@click.command()
+@click.argument("what", type=_WHAT)
+@click.argument("old")
+@click.argument("new")
+@_edit_options
+def rename(what, old, new, config_dir, diff, no_backup, fmt, output, fail_on, color) -> None:
+    """Rename a model or an endpoint (WHAT), and every reference to it.
+
+    A model is renamed in models and in every tier and agent; an endpoint in both files and in every
+    model's endpoint list. Nothing is written if the new id is taken or the result would not validate.
+
+    \b
+    Examples:
+      pbcfg rename model llama3.1:8b llama3.1:70b
+      pbcfg rename endpoint gpu-box gpu-box-1 --diff     show the change, write nothing
+    """
+    from pbcfg.edit.rename import rename as rename_entry
+    from pbcfg.source.locations import config_dir as resolve_config_dir
+
+    _finish("rename", rename_entry(resolve_config_dir(config_dir), what, old, new, preview=diff,
+                                   backup=not no_backup), diff, fmt=fmt, output=output, fail_on=fail_on, color=color)
+
+
+@click.command()
+@click.argument("what", type=_WHAT)
+@click.argument("ident", metavar="ID")
+@click.option("--cascade", is_flag=True, help="Also change every reference to it (each change is listed).")
+@_edit_options
+def remove(what, ident, cascade, config_dir, diff, no_backup, fmt, output, fail_on, color) -> None:
+    """Remove a model or an endpoint (WHAT); refused while anything names it, unless --cascade.
+
+    With --cascade a fallback loses the id, a tier promotes its next model, an agent starts from its
+    tier's primary, and a model left without an endpoint goes too. An endpoint goes from both files.
+
+    \b
+    Examples:
+      pbcfg remove model old-model                   refused, listing each reference, if one remains
+      pbcfg remove endpoint gpu-box --cascade --diff preview every change
+      pbcfg remove endpoint gpu-box --cascade
+    """
+    from pbcfg.edit.remove import remove as remove_entry
+    from pbcfg.source.locations import config_dir as resolve_config_dir
+
+    _finish("remove", remove_entry(resolve_config_dir(config_dir), what, ident, cascade=cascade, preview=diff,
+                                   backup=not no_backup), diff, fmt=fmt, output=output, fail_on=fail_on, color=color)
+
+
+def _finish(command: str, outcome, preview: bool, **report) -> None:
+    """Report why nothing was written (exit 1), or list the changes and show the diffs."""
+    from pbcfg.errors import Refused
+    from pbcfg.reporters import emit
+
+    if outcome.diagnostics:
+        emit(command, outcome.files, outcome.diagnostics, **report)
+        rules = {d.rule for d in outcome.diagnostics}
+        why = ("the references above remain; pass --cascade to change them too" if rules == {"edit.referenced"}
+               else "the id is taken (above)" if rules == {"edit.conflict"}
+               else "the config would not validate after the edit" if rules == {"edit.invalid-result"}
+               else "fix the config's errors above (`pbcfg validate`) first")
+        raise Refused(f"nothing was written: {why}")
+    for diff in outcome.diffs:
+        click.echo(diff, nl=False)
+    for line in outcome.lines:
+        click.echo(("would change " if preview else "") + line, err=True)

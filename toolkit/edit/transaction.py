@@ -1,0 +1,96 @@
+"""One edit of a config directory, all or nothing: the guarantees of ``pbcfg add``.
+
+The files are read and checked first (an edit starts from a valid config); each change is a text edit
+(:mod:`pbcfg.source.json_edit`, :mod:`pbcfg.source.yaml_edit`), so every other byte, and every YAML
+comment, stays; the edited texts must validate together, or nothing is written and the errors are
+reported; then each changed file is written atomically with a ``.bak``, or only shown as a masked diff.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import NamedTuple
+
+from pbcfg.check.pipeline import CheckResult, check_sources
+from pbcfg.diagnostics import Diagnostic
+from pbcfg.errors import InputError
+from pbcfg.rules import diagnostic
+from pbcfg.source.document import Document
+from pbcfg.source.files import KINDS, SUFFIXES, Source, read_source
+from pbcfg.util.pointer import join
+
+__all__ = ["Config", "Edit", "Outcome", "commit", "load"]
+
+
+class Edit(NamedTuple):
+    op: str  # rename-key, set-value, remove-member or remove-item
+    kind: str  # the file it changes: credentials or llm-config
+    tokens: list  # where, in the file as it is: no two edits of one commit touch the same place
+    value: object  # the new key or value; None for a removal
+    note: str  # what changes, as the listing says it
+
+
+class Config(NamedTuple):
+    sources: dict[str, Source]  # kind -> the file that exists (JSON, else a YAML source)
+    check: CheckResult
+
+    @property
+    def documents(self) -> dict[str, Document]:
+        return {document.kind: document for document in self.check.documents}
+
+    def data(self, kind: str) -> dict:
+        document = self.documents.get(kind)
+        return document.data if document is not None and isinstance(document.data, dict) else {}
+
+
+class Outcome(NamedTuple):
+    lines: list[str]  # each change, then each file written
+    diagnostics: list[Diagnostic]  # why nothing was written; empty when the edit was made
+    files: list[str]  # the config files read
+    diffs: list[str]  # with preview: one masked unified diff per changed file
+
+
+def load(directory: str) -> Config:
+    """The config files in ``directory``, checked; an InputError when there is none."""
+    sources = {}
+    for kind in KINDS:
+        for suffix in SUFFIXES:
+            path = os.path.join(directory, kind + suffix)
+            if os.path.isfile(path):
+                sources[kind] = read_source(path, kind)
+                break
+    if not sources:
+        raise InputError(f"{directory}: no credentials.json or llm-config.json (nor a YAML source) to edit; "
+                         "pass --config-dir DIR")
+    return Config(sources, check_sources(list(sources.values())))
+
+
+def _apply(source: Source, edits: list[Edit]) -> str:
+    from pbcfg.source import json_edit, yaml_edit
+
+    return (yaml_edit if source.is_yaml else json_edit).apply_edits(source.text, edits) if edits else source.text
+
+
+def commit(config: Config, edits: list[Edit], *, preview: bool, backup: bool) -> Outcome:
+    """Apply ``edits``, validate, then write (or, with ``preview``, only diff) the changed files."""
+    texts = {kind: _apply(source, [e for e in edits if e.kind == kind]) for kind, source in config.sources.items()}
+    after = check_sources([source._replace(text=texts[kind]) for kind, source in config.sources.items()])
+    if after.failed:  # the files on disk are not these texts: keep the pointer, not a position
+        return Outcome([], [diagnostic("edit.invalid-result", d.file, f"after the edit: {d.rule} {d.message}",
+                                       d.hint, pointer=d.pointer) for d in after.errors], config.check.files, [])
+    lines = [f"{config.sources[e.kind].name}: {join(e.tokens)}: {e.note}" for e in edits]
+    changed = {kind: text for kind, text in texts.items() if text != config.sources[kind].text}
+    if preview:
+        from pbcfg.util.masking import masked_diff
+
+        diffs = [masked_diff(config.sources[kind].text, text, kind=kind, yaml=config.sources[kind].is_yaml,
+                             old_label=f"{config.sources[kind].name} (before)",
+                             new_label=f"{config.sources[kind].name} (after)") for kind, text in changed.items()]
+        return Outcome(lines, [], config.check.files, diffs)
+    from pbcfg.util.atomic import write_atomic
+
+    for kind, text in changed.items():
+        path = config.sources[kind].path
+        kept = write_atomic(path, text, backup=backup)
+        lines.append(f"updated {path}" + (f" (kept {kept})" if kept else ""))
+    return Outcome(lines, [], config.check.files, [])
