@@ -27,17 +27,20 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
-## bench: time pbcfg validate (installed as users get it) beside check-jsonschema; writes bench/RESULTS.md
+## bench: time pbcfg validate (installed as users get it) beside check-jsonschema and ajv-cli; writes bench/RESULTS.md
 bench: $(BIN)/python
 	$(PYTHON) -m venv bench/.work/venv
 	bench/.work/venv/bin/python -m pip install --quiet . check-jsonschema
+	npm install --silent --no-audit --no-fund --prefix bench/.work/npm ajv-cli@5.0.0 ajv-formats@3.0.1
 	rm -rf build
 	bench/.work/venv/bin/python bench/bench.py
 	bench/.work/venv/bin/python bench/runtime_bench.py
 
-## fuzz: the hostile-input tests with many more examples, the crash and race tests with many more runs than CI
+## fuzz: the hostile-input tests, the crash and race tests and the generated check's differential test
+## (> 20,000 cases), each with many more examples or runs than CI
 fuzz: $(VENV)/.installed-test
 	PBCFG_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_hostile_input.py -q
+	PBCFG_FUZZ_EXAMPLES=3000 $(BIN)/python -m pytest tests/test_generated_validators.py -q
 	PBCFG_KILL_RUNS=250 PBCFG_RACE_ROUNDS=50 $(BIN)/python -m pytest tests/test_crash_safety.py \
 		tests/test_concurrent_writers.py tests/test_secrets_never_leak.py -q -s
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import subprocess
 import sys
@@ -33,8 +34,44 @@ def test_operands_only_import_no_click_and_nothing_heavy(command):
     done, modules = imported_modules(command, REPO / "examples")
     assert done.returncode == 0
     assert done.stdout == "2 files checked: 0 errors, 0 warnings, 0 infos\n"
-    assert "jsonschema_rs" in top_level(modules)
     assert top_level(modules) & set(HEAVY) == set()
+
+
+CLEAN = "2 files checked: 0 errors, 0 warnings, 0 infos\n"
+
+
+def test_the_clean_path_imports_neither_jsonschema_rs_nor_typing():
+    """A valid seed-sized pair: the generated check answers, the reference checks run, and neither
+    jsonschema-rs nor typing is imported (enum is: json needs re, which needs it)."""
+    done, modules = imported_modules("validate", REPO / "examples" / "credentials.json", REPO / "examples" / "llm-config.json")
+    assert (done.returncode, done.stdout) == (0, CLEAN)
+    assert {"pbcfg.generated.validators", "pbcfg.check.references"} <= modules
+    assert top_level(modules) & {"jsonschema_rs", "typing", "pydantic"} == set()
+
+
+@pytest.mark.parametrize("case", ["a finding", "valid, not sure", "valid, too large"])
+def test_jsonschema_rs_answers_when_the_generated_check_is_not_sure(write, tmp_path, case):
+    from pbcfg.check.pipeline import CLEAN_PATH_MAX_CHARS
+
+    if case == "a finding":
+        path, code, said = write("llm-config.json", TWO_PROBLEMS), 1, "1 file checked: 1 error, 1 warning, 0 infos\n"
+    elif case == "valid, not sure":  # jsonschema-rs takes 4096.0 for an integer; the generated check never does
+        path, code, said = write("llm-config.json", '{"defaults": {"maxTokens": 4096.0}}'), 0, CLEAN.replace("2 files", "1 file")
+    else:
+        text = json.dumps({"agents": {"planning": {"description": "x" * CLEAN_PATH_MAX_CHARS}}})
+        path, code, said = write("llm-config.json", text), 0, CLEAN.replace("2 files", "1 file")
+    done, modules = imported_modules("validate", path)
+    assert (done.returncode, done.stdout.splitlines()[-1] + "\n", "jsonschema_rs" in top_level(modules)) == (code, said, True)
+
+
+def test_a_valid_file_at_the_size_limit_takes_the_clean_path(write):
+    from pbcfg.check.pipeline import CLEAN_PATH_MAX_CHARS
+
+    text = json.dumps({"agents": {"planning": {"description": ""}}})
+    text = text.replace('""', '"' + "x" * (CLEAN_PATH_MAX_CHARS - len(text)) + '"')
+    assert len(text) == CLEAN_PATH_MAX_CHARS
+    done, modules = imported_modules("validate", write("llm-config.json", text))
+    assert (done.returncode, "jsonschema_rs" in top_level(modules)) == (0, False)
 
 
 def test_an_option_sends_the_command_line_to_click():

@@ -146,6 +146,23 @@ def test_codegen_check_fails_with_a_diff_when_generated_is_stale(run, monkeypatc
     assert "-stale\n" in result.out and "+++ generated/credentials.py (from schemas/)" in result.out
 
 
+def test_codegen_check_fails_when_only_the_generated_validators_are_stale(run, monkeypatch, tmp_path):
+    import shutil
+
+    from pbcfg.util import resources
+
+    real = resources.resource_dir
+    shutil.copytree(real("generated"), tmp_path / "generated")
+    validators = tmp_path / "generated" / "validators.py"
+    validators.write_text(validators.read_text().replace("_BIG = 2 ** 53", "_BIG = 2 ** 64"))  # looser by hand
+    monkeypatch.setattr(resources, "resource_dir", lambda name: str(tmp_path / name) if name == "generated" else real(name))
+    result = run("codegen", "--check")
+    assert result.code == 1
+    assert "+++ generated/validators.py (from schemas/)" in result.out
+    assert "-_BIG = 2 ** 64\n+_BIG = 2 ** 53\n" in result.out
+    assert "generated/credentials.py" not in result.out and "generated/__init__.py" not in result.out
+
+
 def test_load_returns_the_generated_models_and_raises_on_errors(write, tmp_path):
     import pbcfg
     from pbcfg.errors import InvalidConfigError

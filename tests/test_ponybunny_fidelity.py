@@ -261,12 +261,12 @@ def test_a_schema_file_ponybunny_cannot_read_is_a_warning(run, write, tmp_path, 
 
 
 def test_schema_files_are_compiled_only_when_present_and_not_pbcfgs(monkeypatch, write, tmp_path):
-    import pbcfg.check.loaders as loaders
+    import pbcfg.ponybunny.schema_compiler as compiler  # load_outcome imports it when it needs it
 
     def refuse(schema):
         raise AssertionError("compiled")
 
-    monkeypatch.setattr(loaders, "compile_schema", refuse)
+    monkeypatch.setattr(compiler, "compile_schema", refuse)
     write("credentials.json", '{"endpoints": {}}')
     write("llm-config.json", LLM)
     assert check_paths([str(tmp_path)], config_dir=str(tmp_path)).diagnostics == []  # none beside

@@ -4,14 +4,14 @@ A finding is data: where it is (file, span, JSON pointer), what it is (rule,
 severity, message) and what to do (hint). Reporters turn a list of them into
 text, JSON, SARIF, JUnit or GitHub annotations; the exit code is decided from
 them in :mod:`pbcfg.report`. Value types here and on the validate path are
-NamedTuples: as clear as dataclasses, several times cheaper to define at
-start-up. Their modules do without ``from __future__ import annotations``:
-typing compiles every string annotation of a NamedTuple field, which costs
-more than the rest of the class.
+``collections.namedtuple`` classes: as clear as dataclasses, several times
+cheaper to define at start-up, and without ``typing``, which the clean path of
+``pbcfg validate`` never imports (README, "Speed"). Their fields' types are
+said in the docstring.
 """
 
+from collections import namedtuple
 from enum import IntEnum
-from typing import NamedTuple
 
 __all__ = ["Diagnostic", "Severity", "Span"]
 
@@ -32,22 +32,17 @@ class Severity(IntEnum):
         return cls[text.upper()]
 
 
-class Span(NamedTuple):
-    """1-based line and column (in characters) of the first character."""
+class Span(namedtuple("Span", "line column")):
+    """1-based ``line`` and ``column`` (in characters, ints) of the first character."""
 
-    line: int
-    column: int
+    __slots__ = ()
 
 
-class Diagnostic(NamedTuple):
-    file: str
-    span: Span | None
-    pointer: str | None
-    rule: str
-    severity: Severity
-    message: str
-    hint: str | None = None
-    snippet: str | None = None
+class Diagnostic(namedtuple("Diagnostic", "file span pointer rule severity message hint snippet", defaults=(None, None))):
+    """``file`` (str), ``span`` (Span or None), ``pointer`` (str or None), ``rule`` (str), ``severity``
+    (Severity), ``message`` (str), ``hint`` and ``snippet`` (str or None)."""
+
+    __slots__ = ()
 
     @property
     def line(self) -> int | None:

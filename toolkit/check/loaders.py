@@ -22,20 +22,14 @@ from __future__ import annotations
 import copy
 import os
 
-from pbcfg.diagnostics import Diagnostic
-from pbcfg.ponybunny.loaders import (
-    LoadOutcome,
-    ajv_view,
-    builtin_credentials_problems,
-    builtin_llm_config_problems,
-    patch_codex,
-)
-from pbcfg.ponybunny.schema_compiler import Compiled, Problem, compile_schema, problems
 from pbcfg.ponybunny.schema_files import SchemaFile, schema_file_beside
-from pbcfg.rules import diagnostic
-from pbcfg.schema_store import validator
-from pbcfg.source.document import Document
-from pbcfg.util.pointer import join
+
+TYPE_CHECKING = False  # the clean path of validate stops before anything below the early return is needed
+if TYPE_CHECKING:
+    from pbcfg.diagnostics import Diagnostic
+    from pbcfg.ponybunny.loaders import LoadOutcome
+    from pbcfg.ponybunny.schema_compiler import Problem
+    from pbcfg.source.document import Document
 
 __all__ = ["ROOT_CAUSES", "check_loading", "load_outcome"]
 
@@ -45,6 +39,16 @@ ROOT_CAUSES = frozenset({"ponybunny.file-ignored", "ponybunny.credentials-refuse
 
 def load_outcome(document: Document, schema_file: SchemaFile | None = None) -> LoadOutcome:
     """How PonyBunny's loader ends on ``document``: loaded, on its defaults, ignored, or refused (and why)."""
+    from pbcfg.ponybunny.loaders import (
+        LoadOutcome,
+        ajv_view,
+        builtin_credentials_problems,
+        builtin_llm_config_problems,
+        patch_codex,
+    )
+    from pbcfg.ponybunny.schema_compiler import Compiled, compile_schema, problems
+    from pbcfg.schema_store import validator
+
     llm = document.kind == "llm-config"
     schema_file = schema_file or schema_file_beside(document.source.path, document.kind)
     schema_name = os.path.basename(schema_file.path)
@@ -81,8 +85,10 @@ def check_loading(document: Document, schema_diagnostics: list[Diagnostic], *, b
         return schema_diagnostics
     schema_file = schema_file_beside(document.source.path, document.kind) if beside else \
         SchemaFile(document.source.path, "missing")
-    if document.kind == "llm-config" and schema_file.state in ("missing", "same"):
-        return schema_diagnostics  # the built-in schema or pbcfg's: pbcfg's own errors already say it all
+    if schema_file.state in ("missing", "same") and (document.kind == "llm-config" or not schema_diagnostics):
+        # PonyBunny applies its built-in schema or pbcfg's: pbcfg's own errors already say it all for
+        # llm-config; credentials pbcfg's schema accepts, PonyBunny's built-in one (looser) accepts too
+        return schema_diagnostics
     at_top = ["$schema"] if isinstance(document.data, dict) and "$schema" in document.data else []
     name, schema_name = os.path.basename(document.name), os.path.basename(schema_file.path)
     found: list[Diagnostic] = []
@@ -110,6 +116,9 @@ def check_loading(document: Document, schema_diagnostics: list[Diagnostic], *, b
 def _refusals(document: Document, outcome: LoadOutcome, schema_diagnostics: list[Diagnostic],
               schema_file: SchemaFile) -> list[Diagnostic]:
     """One root-cause error per problem PonyBunny's loader throws on; pbcfg's error at the same place folds in."""
+    from pbcfg.rules import diagnostic
+    from pbcfg.util.pointer import join
+
     credentials = document.kind == "credentials"
     name = os.path.basename(document.name)
     rule = "ponybunny.credentials-refused" if credentials else "ponybunny.config-refused"
@@ -144,6 +153,8 @@ def _place(problem: Problem) -> list:
 
 def _at(document: Document, problem: Problem, rule: str, message: str, hint: str | None) -> Diagnostic:
     """A diagnostic for a problem in the checked (or merged) data, placed as near as the file gets."""
+    from pbcfg.util.pointer import join
+
     place = _place(problem)
     present, data = [], document.data
     for token in place:

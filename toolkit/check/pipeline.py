@@ -3,6 +3,10 @@
 Each file is read, parsed strictly, checked against its schema and for
 references; files of one directory are then checked against each other.
 Lint and the runtime start from the same :func:`check_paths`.
+
+The schema check has a clean path (:func:`schema_findings`): the check
+generated from the schemas answers first, and jsonschema-rs is imported only
+when it is not sure.
 """
 
 from __future__ import annotations
@@ -12,14 +16,19 @@ import os
 from pbcfg.check.loaders import ROOT_CAUSES, check_loading
 from pbcfg.check.prototype_ids import check_prototype_ids
 from pbcfg.check.references import check_cross_file, check_references
-from pbcfg.check.schema import check_schema
 from pbcfg.diagnostics import Diagnostic, Severity
 from pbcfg.source.document import Document
 from pbcfg.source.files import Source, directory_of, expand_paths, read_source
 from pbcfg.source.jsonparse import parse_json
 from pbcfg.util.known_secrets import register_credentials
 
-__all__ = ["CheckResult", "check_paths", "check_sources", "interrupted_writes", "parse_source", "report_order"]
+__all__ = ["CLEAN_PATH_MAX_CHARS", "CheckResult", "check_paths", "check_sources", "interrupted_writes", "parse_source",
+           "report_order", "schema_findings"]
+
+# Past this size the generated check (pure Python, about 3x slower per model) would cost more than
+# importing jsonschema-rs saves: bench/RESULTS.md ("Clean path") measures the break-even, and `make bench`
+# fails if this limit ever lies past it.
+CLEAN_PATH_MAX_CHARS = 1024 * 1024
 
 
 class CheckResult:
@@ -65,6 +74,19 @@ def parse_source(source: Source) -> tuple[Document | None, list[Diagnostic]]:
     return Document(source, parsed.data, parsed.strict_text), parsed.diagnostics
 
 
+def schema_findings(document: Document) -> list[Diagnostic]:
+    """What the schema says of ``document``: nothing when the generated check finds it certainly valid
+    (jsonschema-rs is then never imported), else jsonschema-rs's findings, explained."""
+    if len(document.source.text) <= CLEAN_PATH_MAX_CHARS:
+        from pbcfg.generated.validators import CERTAINLY_VALID
+
+        if CERTAINLY_VALID[document.kind](document.data):
+            return []
+    from pbcfg.check.schema import check_schema  # jsonschema-rs, and the explanations of its errors
+
+    return check_schema(document)
+
+
 def check_sources(sources: list[Source], *, schema_files: bool = True) -> CheckResult:
     """Check ``sources``; ``schema_files=False`` for texts not on disk: no schema file beside them is read."""
     result = CheckResult(list(sources))
@@ -76,7 +98,7 @@ def check_sources(sources: list[Source], *, schema_files: bool = True) -> CheckR
         if document.kind == "credentials":  # every value, as parsed: a number, an escaped string
             register_credentials(document.data)
         result.documents.append(document)
-        result.diagnostics.extend(check_loading(document, check_schema(document), beside=schema_files))
+        result.diagnostics.extend(check_loading(document, schema_findings(document), beside=schema_files))
         if document.kind == "llm-config":
             result.diagnostics.extend(check_prototype_ids(document))
             result.diagnostics.extend(check_references(document))

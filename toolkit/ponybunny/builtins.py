@@ -6,8 +6,8 @@ built-in llm-config that PonyBunny merges every user file over (SPEC §4).
 """
 
 import json
+from collections import namedtuple
 from functools import cache
-from typing import NamedTuple
 
 from pbcfg.schema_store import schema
 from pbcfg.util.resources import resource_path
@@ -19,12 +19,8 @@ FLIPPED_DEFAULTS = {"aws-bedrock": "2026-02-19", "codex": "2026-02-13"}
 CREDENTIAL_FIELDS = ("apiKey", "accessKeyId", "secretAccessKey", "region", "endpoint", "projectId", "baseUrl")
 
 
-class BuiltinEndpoint(NamedTuple):
-    id: str
-    protocol: str
-    required: tuple[str, ...]
-    allowed: tuple[str, ...]
-    env: dict[str, str]  # credential field -> environment variable
+# id, protocol: str; required, allowed: tuples of credential fields; env: credential field -> environment variable
+BuiltinEndpoint = namedtuple("BuiltinEndpoint", "id protocol required allowed env")
 
 
 @cache

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from typing import NamedTuple
+from collections import namedtuple
 
 from pbcfg.schema_store import SCHEMA_FILES, schema_text
 
@@ -21,11 +21,10 @@ __all__ = ["SchemaFile", "StaleSchema", "schema_file_beside", "stale_schema_file
 _MAX_BYTES = 64 * 1024 * 1024
 
 
-class SchemaFile(NamedTuple):
-    path: str
-    state: str  # missing | same (pbcfg's own schema, byte for byte) | unreadable | differs
-    reason: str | None = None  # unreadable: why PonyBunny falls back to its built-in schema
-    schema: object = None  # differs: the parsed schema
+# state: missing | same (pbcfg's own schema, byte for byte) | unreadable | differs; reason: why it is
+# unreadable (PonyBunny then falls back to its built-in schema); schema: the parsed schema, when it differs.
+# A namedtuple, not a typing.NamedTuple: validate's clean path asks for this and must not import typing.
+SchemaFile = namedtuple("SchemaFile", "path state reason schema", defaults=(None, None))
 
 
 def schema_file_beside(config_path: str, kind: str) -> SchemaFile:
@@ -65,10 +64,11 @@ def _not_json(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-class StaleSchema(NamedTuple):
-    document: object  # the config file (a pbcfg.source.document.Document) whose schema file this is
-    path: str  # the schema file beside it
-    text: str  # pbcfg's current schema
+class StaleSchema(namedtuple("StaleSchema", "document path text")):
+    """``document``: the config file whose schema file this is; ``path``: the schema file beside it;
+    ``text``: pbcfg's current schema."""
+
+    __slots__ = ()
 
     @property
     def state(self) -> str:

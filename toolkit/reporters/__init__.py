@@ -8,7 +8,7 @@ SARIF or XML. :func:`emit` delivers a report without Click, so the hot path
 import importlib
 import os
 import sys
-from typing import NamedTuple
+from collections import namedtuple
 
 from pbcfg.diagnostics import Diagnostic, Severity
 from pbcfg.reporters.report import Summary, exit_code
@@ -18,14 +18,13 @@ __all__ = ["FORMATS", "Report", "emit", "render", "use_color"]
 FORMATS = ("text", "json", "github", "sarif", "junit")
 
 
-class Report(NamedTuple):
-    tool: str  # the command that produced it, e.g. "validate"
-    files: list[str]
-    diagnostics: list[Diagnostic]
-    color: bool = False
-    notes: tuple = ()  # see Summary.notes
-    quiet: bool = False  # the diagnostics and nothing else: no summary line
-    extra: dict | None = None  # one more top-level key of the JSON shape (status: "endpoints", resolve: "plan")
+class Report(namedtuple("Report", "tool files diagnostics color notes quiet extra",
+                        defaults=(False, (), False, None))):
+    """``tool``: the command that produced it, e.g. "validate"; ``files``: names; ``diagnostics``; ``color``;
+    ``notes``: see Summary; ``quiet``: the diagnostics and nothing else, no summary line; ``extra``: one more
+    top-level key of the JSON shape (status: "endpoints", resolve: "plan", doctor: "verdicts")."""
+
+    __slots__ = ()
 
     @property
     def summary(self) -> Summary:

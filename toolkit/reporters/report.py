@@ -12,21 +12,19 @@ A Python traceback is a bug: :func:`pbcfg.cli.entry` turns every failure into
 one line on stderr and one of the codes above.
 """
 
-from typing import NamedTuple
+from collections import namedtuple
 
 from pbcfg.diagnostics import Diagnostic, Severity
 
 __all__ = ["Summary", "exit_code"]
 
 
-class Summary(NamedTuple):
-    files: int
-    errors: int
-    warnings: int
-    infos: int
-    # facts that are no diagnostic (nothing in the files to point at or to fix), folded into the summary:
-    # "4 enabled endpoints lack credentials in this environment and are skipped: …"
-    notes: tuple = ()
+class Summary(namedtuple("Summary", "files errors warnings infos notes", defaults=((),))):
+    """Counts of files and of diagnostics by severity; ``notes``: facts that are no diagnostic (nothing in
+    the files to point at or to fix), folded into the summary: "4 enabled endpoints lack credentials in
+    this environment and are skipped: …"."""
+
+    __slots__ = ()
 
     @classmethod
     def of(cls, files: int, diagnostics: list[Diagnostic], notes=()) -> "Summary":

@@ -6,7 +6,7 @@ with the file named and what to do; nothing is parsed yet.
 
 import os
 import re
-from typing import NamedTuple
+from collections import namedtuple
 
 from pbcfg.errors import InputError, UsageError
 from pbcfg.source.locations import CONFIG_FILES
@@ -22,11 +22,10 @@ SUFFIXES = (".json", ".yaml", ".yml")
 SOURCE_FILES = ("credentials.yaml", "llm-config.yaml", "credentials.yml", "llm-config.yml")
 
 
-class Source(NamedTuple):
-    path: str
-    name: str  # as shown in diagnostics
-    kind: str
-    text: str
+class Source(namedtuple("Source", "path name kind text")):
+    """A file read: ``path``, ``name`` (as shown in diagnostics), ``kind`` and ``text``, all str."""
+
+    __slots__ = ()
 
     @property
     def is_yaml(self) -> bool:

@@ -7,7 +7,7 @@ diagnostic, because each has its own fix.
 """
 
 import json
-from typing import NamedTuple
+from collections import namedtuple
 
 from pbcfg.diagnostics import Diagnostic
 
@@ -28,12 +28,9 @@ _EMPTY = {
                     "PRESET` prints a file)"),
 }
 
-
-class ParsedJson(NamedTuple):
-    data: object
-    diagnostics: list[Diagnostic]
-    strict_text: str  # the text with comments and trailing commas blanked, offsets unchanged
-    readable: bool  # False when no JSON value could be read at all
+# strict_text: the text with comments and trailing commas blanked, offsets unchanged;
+# readable: False when no JSON value could be read at all
+ParsedJson = namedtuple("ParsedJson", "data diagnostics strict_text readable")
 
 
 class _Duplicate(Exception):
