@@ -24,12 +24,11 @@ class LoadedConfig(NamedTuple):
 def load(config_dir: str | os.PathLike | None = None, *, files: list[str | os.PathLike] | None = None) -> LoadedConfig:
     """Validate and load the config directory (SPEC §1 when None), or explicit ``files``."""
     from pbcfg.check.pipeline import check_paths
-    from pbcfg.diagnostics import Severity
     from pbcfg.generated import Credentials, LlmConfig
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
     result = check_paths([os.fspath(f) for f in files or []], config_dir=resolve_config_dir(config_dir))
-    if any(d.severity is Severity.ERROR for d in result.diagnostics):
+    if result.failed:
         raise InvalidConfigError(result.diagnostics)
     raw = {document.kind: document.data for document in result.documents}
     return LoadedConfig(

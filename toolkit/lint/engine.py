@@ -6,7 +6,7 @@ import os
 from typing import NamedTuple
 
 from pbcfg.check.pipeline import CheckResult, check_sources, report_order
-from pbcfg.diagnostics import Diagnostic, Severity
+from pbcfg.diagnostics import Diagnostic
 from pbcfg.lint.context import LintContext
 from pbcfg.lint.fixes import SetMode, TextEdit, WriteFile, apply_edits, edit_remove_item, select_fixes
 from pbcfg.lint.registry import CHECKS, Finding
@@ -85,7 +85,7 @@ def _skipped(result: CheckResult, invalid: set[str]) -> list[str]:
     """One line per file that does not validate: lint's rules, so its fixes, did not run on it."""
     lines = []
     for name in sorted(invalid, key=result.files.index):
-        errors = [d for d in result.diagnostics if d.file == name and d.severity is Severity.ERROR]
+        errors = [d for d in result.errors if d.file == name]
         rules = ", ".join(dict.fromkeys(d.rule for d in errors))
         advice = ("; `pbcfg migrate --only strict-json` removes comments and trailing commas"
                   if any(d.rule in ("json.comment", "json.trailing-comma") for d in errors)
@@ -136,7 +136,7 @@ def _lint(sources: list[Source], shown: set[str], *, settings: Settings, env: di
     result = check_sources(sources)
     result.diagnostics[:0] = before
     findings = _validation_findings(result, shown)
-    invalid = {d.file for d in result.diagnostics if d.severity is Severity.ERROR}
+    invalid = {d.file for d in result.errors}
     notes = []
     for directory, documents in result.by_directory().items():
         invalid_kinds = frozenset(kind for kind, document in documents.items() if document.name in invalid)
@@ -269,7 +269,7 @@ def fix_paths(paths: list[str], *, config_dir: str, kind: str | None, settings: 
 
 def _errors(source, text: str) -> int:
     result = check_sources([source._replace(text=text)])
-    return sum(d.severity is Severity.ERROR for d in result.diagnostics)
+    return len(result.errors)
 
 
 def _diff(source, new_text: str) -> str:

@@ -251,11 +251,10 @@ def render(preset: Preset, params: Parameters, *, current_tier: dict | None = No
 def _must_validate(files: dict[str, str]) -> None:
     """A preset that renders an invalid file is pbcfg's bug, never the user's."""
     from pbcfg.check.pipeline import check_sources
-    from pbcfg.diagnostics import Severity
     from pbcfg.source.files import Source
 
     sources = [Source(name, name, name.split(".")[0], text) for name, text in files.items()]
-    errors = [d for d in check_sources(sources, schema_files=False).diagnostics if d.severity is Severity.ERROR]
+    errors = check_sources(sources, schema_files=False).errors
     if errors:
         first = errors[0]
         raise PbcfgError(f"internal: the preset rendered an invalid {first.file}: {first.rule} {first.message}")

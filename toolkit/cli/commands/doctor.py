@@ -45,6 +45,12 @@ def doctor(ctx, config_dir, fmt, output, fail_on, color, timeout) -> None:
     Prints one verdict per tier and agent, "simple → llama3.1:8b @ openai-compatible: ok", with the first thing to
     fix; exits 1 when the config has errors or a tier or agent your llm-config.json configures cannot run. Other
     formats report lint's findings and doctor.* ones; --format json adds every verdict under "verdicts".
+
+    \b
+    Examples:
+      pbcfg doctor
+      pbcfg doctor --config-dir ./pb --timeout 2
+      pbcfg doctor --format json --output doctor.json
     """
     from pbcfg.diagnostics import Severity
     from pbcfg.errors import InvalidConfigError

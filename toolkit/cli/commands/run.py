@@ -83,6 +83,12 @@ def resolve(ctx, tier, agent, model, config_dir, fmt, output, fail_on, color, as
     Every dropped pair is a resolve.dropped finding, an empty plan a resolve.no-route error (exit 1), each at the
     file and pointer where its fix lies; --format json adds the plan itself under "plan". With --as ponybunny,
     pbcfg's plan beside what PonyBunny's Path B will try, a `!` line wherever they differ.
+
+    \b
+    Examples:
+      pbcfg resolve --tier simple                   the attempts, in order, and where each value comes from
+      pbcfg resolve --agent conversation --as ponybunny
+      pbcfg resolve --model llama3.1:8b --format json
     """
     from pbcfg.reporters import emit
     from pbcfg.runtime.findings import config_files, plan_findings
@@ -133,6 +139,12 @@ def status(ctx, config_dir, fmt, output, fail_on, color, timeout) -> None:
 
     An endpoint that is not ok is a status.<state> finding at the file and pointer its base URL comes from (exit 1);
     --format json adds every endpoint's result under "endpoints".
+
+    \b
+    Examples:
+      pbcfg status                                   every enabled endpoint of the config directory
+      pbcfg status --config-dir ./pb --timeout 2
+      pbcfg status --format github                   annotations in a CI job
     """
     from pbcfg.reporters import emit
     from pbcfg.runtime.findings import config_files, status_findings
@@ -158,7 +170,14 @@ def status(ctx, config_dir, fmt, output, fail_on, color, timeout) -> None:
 @click.option("--rate-limit-storage", metavar="URI", help="Share rate limits: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
 @click.option("-v", "--verbose", is_flag=True, help="Print every attempt, with its outcome and hint, on stderr.")
 def chat(tier, agent, model, prompt, config_dir, stream, max_wait, rate_limit_storage, verbose) -> None:
-    """Run one completion through the runtime; print the answer and who served it."""
+    """Run one completion through the runtime; print the answer and who served it.
+
+    \b
+    Examples:
+      pbcfg chat --tier simple "Say hi"
+      pbcfg chat --agent execution --stream -v "Summarise README.md"
+      pbcfg chat --model llama3.1:8b --rate-limit-storage redis://127.0.0.1:6379 "hi"
+    """
     from pbcfg.runtime import RuntimeFailure
 
     messages = [{"role": "user", "content": prompt}]
