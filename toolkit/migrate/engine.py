@@ -1,7 +1,8 @@
 """``pbcfg migrate``'s engine: run the migrations over one file, as edits that keep everything else.
 
-JSON is edited as text (:mod:`pbcfg.json_edit`): key order, indentation and
-every untouched byte stay. YAML is edited through a ruamel.yaml round trip,
+JSON is edited as text (:mod:`pbcfg.source.json_edit`), each migration's
+edits located in one index of the text: key order, indentation and every
+untouched byte stay. YAML is edited through a ruamel.yaml round trip,
 so comments and layout stay; a renamed key keeps its comments.
 """
 
@@ -37,7 +38,7 @@ class FileMigration(NamedTuple):
 def _strip_comments(text: str) -> tuple[str, list[Step]] | str:
     """Strict JSON from JSON with comments and trailing commas; or an error message."""
     from pbcfg.source.jsonscan import scan
-    from pbcfg.source.positions import line_col
+    from pbcfg.source.positions import Lines
 
     try:
         json.loads(text)
@@ -45,12 +46,13 @@ def _strip_comments(text: str) -> tuple[str, list[Step]] | str:
     except (ValueError, RecursionError):
         pass
     result = scan(text)
+    lines = Lines(text)
     if result.fatal is not None:
-        where = line_col(text, result.fatal.offset)
+        where = lines.span(result.fatal.offset)
         return f"line {where.line}, column {where.column}: {result.fatal.text}; fix it by hand first"
     cuts, steps = [], []
     for deviation in result.deviations:
-        line = line_col(text, deviation.offset).line
+        line = lines.span(deviation.offset).line
         if deviation.kind == "comment":
             cuts.append((deviation.offset, deviation.offset + len(deviation.text)))
             steps.append(Step("strict-json", None, f"removed comment at line {line}: {deviation.text}", True))
@@ -68,16 +70,15 @@ def _strip_comments(text: str) -> tuple[str, list[Step]] | str:
     return text, steps
 
 
-def _apply_json(text: str, edit: Change) -> str:
-    from pbcfg.source.json_edit import remove_member, rename_key, replace_value, set_member
+def _apply_json(text: str, edits: list[Change]) -> str:
+    """One migration's edits: those in place all from one index of the text, then any new members."""
+    from pbcfg.source.json_edit import edit_many, set_member
 
-    if edit.op == "rename-key":
-        return rename_key(text, edit.tokens, edit.value)
-    if edit.op == "set-value":
-        return replace_value(text, edit.tokens, edit.value)
-    if edit.op == "remove-member":
-        return remove_member(text, edit.tokens)
-    return set_member(text, edit.tokens[:-1], edit.tokens[-1], edit.value)
+    text = edit_many(text, [(edit.op, edit.tokens, edit.value) for edit in edits if edit.op != "set-member"])
+    for edit in edits:
+        if edit.op == "set-member":
+            text = set_member(text, edit.tokens[:-1], edit.tokens[-1], edit.value)
+    return text
 
 
 def _apply_yaml(document, edit: Change) -> None:
@@ -146,13 +147,14 @@ def migrate_file(source: Source, options: Options, only: set[str] | None = None)
                                  str(conflict))
         for edit in edits:
             steps.append(Step(migration.id, edit.pointer, edit.message, edit.op != "note"))
-            if edit.op == "note":
-                continue
-            if source.is_yaml:
+            if edit.op != "note" and source.is_yaml:
                 _apply_yaml(document, edit)
                 edited = True
-            else:
-                text = _apply_json(text, edit)
+        if not source.is_yaml:
+            try:
+                text = _apply_json(text, [edit for edit in edits if edit.op != "note"])
+            except ValueError as error:  # a place the data says exists but is not an object in the text
+                return FileMigration(source, source.text, steps, f"cannot edit the file: {error}; fix it by hand")
         if edits:
             data = data_of(None) if source.is_yaml else json.loads(text)
     if source.is_yaml:

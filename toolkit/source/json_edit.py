@@ -1,9 +1,12 @@
-"""Editing JSON text in place: set one member of an object, keep every other byte.
+"""Editing JSON text in place: change members and values, keep every other byte.
 
-Used by ``pbcfg add`` (and anything else that must change a user's file without
-reformatting it): the new member takes the indentation of its siblings, or the
-file's indentation step one level deeper, and compact one-line objects stay
-on one line.
+Used by ``pbcfg add`` and ``pbcfg migrate`` (anything that must change a
+user's file without reformatting it): a new member takes the indentation of
+its siblings, or the file's indentation step one level deeper, and compact
+one-line objects stay on one line. Positions come from one
+:class:`~pbcfg.source.jsonindex.JsonIndex` of the text; :func:`edit_many`
+applies any number of renames, replaced values and removals from a single
+index, so 10,000 edits cost one pass over the file, not 10,000.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from __future__ import annotations
 import json
 import re
 
-from pbcfg.source.positions import JsonLocator
+from pbcfg.source.jsonindex import JsonIndex
 
-__all__ = ["remove_member", "rename_key", "replace_value", "set_member"]
+__all__ = ["edit_many", "remove_member", "rename_key", "replace_value", "set_member"]
 
 _INDENT = re.compile(r"\n([ \t]+)\S")
+_LINE_INDENT = re.compile(r"[ \t]*")
 
 
 def _indent_unit(text: str) -> str:
@@ -25,76 +29,130 @@ def _indent_unit(text: str) -> str:
 
 def _line_indent(text: str, offset: int) -> str:
     start = text.rfind("\n", 0, offset) + 1
-    return re.match(r"[ \t]*", text[start:]).group(0)
+    return _LINE_INDENT.match(text, start).group(0)
+
+
+def _dumps(value: object, **options) -> str:
+    return json.dumps(value, ensure_ascii=False, **options)
 
 
 def set_member(text: str, path: list, key: str, value: object) -> str:
     """``text`` with ``value`` at ``path + [key]``; objects missing on ``path`` are created."""
-    node = json.loads(text)
-    for depth, token in enumerate(path):
-        if token not in node:
-            inner = {key: value}
-            for name in reversed(path[depth + 1 :]):
+    index = JsonIndex(text)
+    for depth in range(len(path) + 1):
+        pos = index.offset(path[:depth])
+        if text[pos] != "{":
+            raise ValueError(f"not an object at {path[:depth]}")
+        members, by_key = index.members(pos)
+        token = path[depth] if depth < len(path) else key
+        if token not in by_key:  # build what is missing as one new member of the deepest object that exists
+            inner = value
+            for name in reversed(path[depth + 1 :] + ([key] if depth < len(path) else [])):
                 inner = {name: inner}
-            return set_member(text, path[:depth], token, inner)
-        node = node[token]
-    locator = JsonLocator(text)
+            return _insert_member(text, index, pos, members, token, inner)
+    start, end = index.value_span(path + [key])  # the member exists: replace its value where it stands
+    return text[:start] + _render_value(text, start, end, value, multiline=True) + text[end:]
+
+
+def _insert_member(text: str, index: JsonIndex, start: int, members: list, key: str, value: object) -> str:
     unit = _indent_unit(text)
-    start, end = locator.value_span(path)
-    if key in node:  # replace the value where it stands
-        value_start, value_end = locator.value_span(path + [key])
-        rendered = json.dumps(value, indent=unit, ensure_ascii=False).replace("\n", "\n" + _line_indent(text, value_start))
-        return text[:value_start] + rendered + text[value_end:]
+    end = index.value_end(start)
     close = end - 1
     body_end = start + 1 + len(text[start + 1 : close].rstrip())
     if "\n" not in text[start:end]:  # a one-line object stays on one line
-        rendered = json.dumps({key: value}, ensure_ascii=False)[1:-1]
-        return text[:body_end] + (", " if node else "") + rendered + text[body_end:]
-    if node:
-        member_indent = _line_indent(text, locator.offset(path + [next(reversed(node))], key=True))
+        rendered = _dumps({key: value})[1:-1]
+        return text[:body_end] + (", " if members else "") + rendered + text[body_end:]
+    if members:
+        member_indent = _line_indent(text, members[-1].key_at)
         prefix = ",\n" + member_indent
     else:
-        parent_indent = _line_indent(text, start)
-        member_indent = parent_indent + unit
+        member_indent = _line_indent(text, start) + unit
         prefix = "\n" + member_indent
-    rendered = json.dumps(value, indent=unit, ensure_ascii=False).replace("\n", "\n" + member_indent)
-    suffix = "" if node else "\n" + _line_indent(text, start)
-    return text[:body_end] + prefix + json.dumps(key, ensure_ascii=False) + ": " + rendered + suffix + text[body_end:]
+    rendered = _dumps(value, indent=unit).replace("\n", "\n" + member_indent)
+    suffix = "" if members else "\n" + _line_indent(text, start)
+    return text[:body_end] + prefix + _dumps(key) + ": " + rendered + suffix + text[body_end:]
+
+
+def _render_value(text: str, start: int, end: int, value: object, multiline: bool = False) -> str:
+    """``value`` written in the style of the one it replaces: on one line if that was, else indented like it."""
+    if not multiline and "\n" not in text[start:end]:
+        return _dumps(value)
+    return _dumps(value, indent=_indent_unit(text)).replace("\n", "\n" + _line_indent(text, start))
 
 
 def replace_value(text: str, tokens: list, value: object) -> str:
     """``text`` with the value at ``tokens`` (which exists) replaced, in the file's style."""
-    start, end = JsonLocator(text).value_span(tokens)
-    one_line = "\n" not in text[start:end]
-    rendered = json.dumps(value, ensure_ascii=False) if one_line else \
-        json.dumps(value, indent=_indent_unit(text), ensure_ascii=False).replace("\n", "\n" + _line_indent(text, start))
-    return text[:start] + rendered + text[end:]
+    return edit_many(text, [("set-value", tokens, value)])
 
 
 def rename_key(text: str, tokens: list, new_key: str) -> str:
     """``text`` with the last key of ``tokens`` renamed where it stands."""
-    locator = JsonLocator(text)
-    start = locator.offset(tokens, key=True)
-    _, end = json.decoder.scanstring(text, start + 1)
-    return text[:start] + json.dumps(new_key, ensure_ascii=False) + text[end:]
+    return edit_many(text, [("rename-key", tokens, new_key)])
 
 
 def remove_member(text: str, tokens: list) -> str:
     """``text`` without the member at ``tokens``, its comma and its line if it had one to itself."""
-    locator = JsonLocator(text)
-    key_start = locator.offset(tokens, key=True)
-    _, value_end = locator.value_span(tokens)
-    after = locator._skip_ws(value_end)
-    if text[after] == ",":
-        end = locator._skip_ws(after + 1)
-        start = key_start
+    return edit_many(text, [("remove-member", tokens, None)])
+
+
+def edit_many(text: str, edits: list[tuple[str, list, object]]) -> str:
+    """``text`` with every ``(op, tokens, value)`` applied, all located in one index of ``text``.
+
+    ``op`` is ``rename-key`` (value: the new key), ``set-value`` or
+    ``remove-member``; each names a place that exists. An edit inside a member
+    that another edit removes is dropped with it.
+    """
+    index = JsonIndex(text)
+    cuts: list[tuple[int, int, str]] = []
+    removed: dict[int, set[int]] = {}  # object offset -> indices of the members to remove
+    for op, tokens, value in edits:
+        if op == "remove-member":
+            parent = index.offset(tokens[:-1])
+            removed.setdefault(parent, set()).add(index.members(parent)[1][str(tokens[-1])])
+        elif op == "rename-key":
+            start, end = index.key_span(tokens)
+            cuts.append((start, end, _dumps(value)))
+        elif op == "set-value":
+            start, end = index.value_span(tokens)
+            cuts.append((start, end, _render_value(text, start, end, value)))
+        else:
+            raise ValueError(f"unknown edit {op!r}")
+    for parent, members in removed.items():
+        cuts.extend(_removal_cuts(text, index, parent, members))
+    pieces, done = [], 0
+    for start, end, replacement in sorted(cuts, key=lambda cut: (cut[0], -cut[1])):
+        if start < done:  # inside a removed member (or a repeat of an edit already made)
+            continue
+        pieces += (text[done:start], replacement)
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _removal_cuts(text: str, index: JsonIndex, parent: int, removed: set[int]) -> list[tuple[int, int, str]]:
+    """The text to cut to remove some members of one object and keep it valid, tidy JSON.
+
+    A member with a member after it goes with its comma and the space up to the
+    next key (its whole line, when it had one to itself); members after the last
+    one kept go with the comma that preceded them.
+    """
+    members, _ = index.members(parent)
+    kept = [i for i in range(len(members)) if i not in removed]
+    last_kept = kept[-1] if kept else -1
+    cuts = []
+    for i in sorted(removed):
+        member = members[i]
+        if i > last_kept:  # the trailing run: from the comma after the last member kept to the last value
+            if i == last_kept + 1:
+                start = text.index(",", members[last_kept].value_end) if kept else member.key_at
+                cuts.append((start, members[-1].value_end, ""))
+            continue
+        start, end = member.key_at, members[i + 1].key_at
         line_start = text.rfind("\n", 0, start) + 1
         if not text[line_start:start].strip():  # the member had its own line: take the line
-            start, end = line_start, text.rfind("\n", 0, end) + 1 if "\n" in text[after:end] else end
-        return text[:start] + text[end:]
-    previous = key_start - 1
-    while previous >= 0 and text[previous] in " \t\r\n":
-        previous -= 1
-    if text[previous] == ",":  # the last member: take the comma before it
-        return text[:previous] + text[value_end:]
-    return text[:key_start] + text[value_end:]  # the only member
+            after = text.index(",", member.value_end)
+            start = line_start
+            if "\n" in text[after:end]:
+                end = text.rfind("\n", 0, end) + 1
+        cuts.append((start, end, ""))
+    return cuts

@@ -1,0 +1,170 @@
+"""Where each key and value of a JSON document starts and ends: one pass, shared by every position and edit.
+
+The first question about a document pairs its brackets in one linear pass (a
+regex steps over each string at C speed). After that, an object's or array's
+members are listed once, the first time a pointer goes through it, and a
+sibling of any size is stepped over in constant time. Only keys are decoded,
+never values, so a file with 10,000 errors costs one pass, not 10,000.
+
+The text must be JSON that parsed (with comments and trailing commas blanked,
+as :mod:`pbcfg.source.jsonscan` leaves them): the index trusts its structure.
+Diagnostics (:class:`pbcfg.source.document.Document`), lint's fixes and the
+text edits of ``add`` and ``migrate`` (:mod:`pbcfg.source.json_edit`) all ask it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from array import array
+from bisect import bisect_left
+from typing import NamedTuple
+
+__all__ = ["JsonIndex", "Member"]
+
+_SPACE = re.compile(r"[ \t\n\r]*+")
+_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.S)
+_SCALAR = re.compile(r"[\w.+-]++")
+_BRACKET = re.compile(r'(?:[^"\[\]{}]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+([\[\]{}])', re.S)
+_scanstring = json.decoder.scanstring
+
+
+class Member(NamedTuple):
+    """One member of an object (``key`` and ``key_at`` set) or item of an array (``key`` None, ``key_at`` -1)."""
+
+    key: str | None
+    key_at: int
+    value_at: int
+    value_end: int
+
+
+class JsonIndex:
+    """Offsets of the keys and values of one JSON text, found by pointer tokens."""
+
+    __slots__ = ("text", "_opens", "_closes", "_containers")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._opens: array | None = None  # offsets of '{' and '[', ascending
+        self._closes: array | None = None  # the offset of each one's closing bracket
+        self._containers: dict[int, tuple[list[Member], dict[str, int] | None]] = {}
+
+    def _pair_brackets(self) -> None:
+        text = self.text
+        opens, closes, stack = array("q"), array("q"), []
+        for match in _BRACKET.finditer(text):
+            at = match.end() - 1
+            if text[at] in "[{":
+                stack.append(len(opens))
+                opens.append(at)
+                closes.append(len(text) - 1)  # unclosed: runs to the end
+            elif stack:
+                closes[stack.pop()] = at
+        self._opens, self._closes = opens, closes
+
+    def skip_space(self, pos: int) -> int:
+        return _SPACE.match(self.text, pos).end()
+
+    def value_end(self, start: int) -> int:
+        """The offset just past the value that starts at ``start``."""
+        text = self.text
+        char = text[start : start + 1]
+        if char in ("{", "["):
+            if self._opens is None:
+                self._pair_brackets()
+            found = bisect_left(self._opens, start)
+            if found < len(self._opens) and self._opens[found] == start:
+                return self._closes[found] + 1
+            return len(text)
+        match = (_STRING if char == '"' else _SCALAR).match(text, start)
+        return match.end() if match else start
+
+    def members(self, start: int) -> tuple[list[Member], dict[str, int] | None]:
+        """The members of the object (with the index of each key: the last of duplicates, as JSON.parse keeps)
+        or the items of the array (and None) at ``start``; listed once, then remembered."""
+        known = self._containers.get(start)
+        if known is not None:
+            return known
+        text, space, size = self.text, _SPACE.match, len(self.text)
+        is_object = text[start] == "{"
+        closer = "}" if is_object else "]"
+        found: list[Member] = []
+        by_key: dict[str, int] | None = {} if is_object else None
+        pos = space(text, start + 1).end()
+        while pos < size and text[pos] != closer:
+            key, key_at = None, -1
+            if is_object:
+                key_at = pos
+                key, pos = _scanstring(text, pos + 1)
+                pos = space(text, space(text, pos).end() + 1).end()  # past the colon
+                by_key[key] = len(found)
+            end = self.value_end(pos)
+            found.append(Member(key, key_at, pos, end))
+            pos = space(text, end).end()
+            if pos >= size or text[pos] != ",":
+                break
+            pos = space(text, pos + 1).end()
+        self._containers[start] = (found, by_key)
+        return found, by_key
+
+    def _walk(self, tokens: list) -> tuple[int, Member | None, bool]:
+        """(offset of the deepest value reached, the member that led there, whether every token was followed)."""
+        text = self.text
+        pos, member = self.skip_space(0), None
+        for token in tokens:
+            char = text[pos : pos + 1]
+            if char == "{":
+                found, by_key = self.members(pos)
+                index = by_key.get(str(token))
+            elif char == "[" and str(token).isascii() and str(token).isdigit():
+                found, _ = self.members(pos)
+                index = int(token) if int(token) < len(found) else None
+            else:
+                index = None
+            if index is None:
+                return pos, member, False
+            member = found[index]
+            pos = member.value_at
+        return pos, member, True
+
+    def offset(self, tokens: list, *, key: bool = False) -> int:
+        """Offset of the value at ``tokens`` (of its key, with ``key``).
+
+        A token that cannot be followed stops the walk at the deepest value
+        reached, which is still the best place to point at.
+        """
+        pos, member, followed = self._walk(list(tokens))
+        return member.key_at if key and followed and member is not None and member.key_at >= 0 else pos
+
+    def member(self, tokens: list) -> Member:
+        """The member or item at ``tokens``, which must exist (KeyError otherwise)."""
+        _, member, followed = self._walk(list(tokens))
+        if not followed or member is None:
+            raise KeyError(tokens)
+        return member
+
+    def value_span(self, tokens: list) -> tuple[int, int]:
+        """Start and end offsets of the value at ``tokens``, which must exist."""
+        start = self.offset(tokens)
+        return start, self.value_end(start)
+
+    def key_span(self, tokens: list) -> tuple[int, int]:
+        """Start and end offsets of the quoted key of the member at ``tokens``."""
+        start = self.member(tokens).key_at
+        return start, _STRING.match(self.text, start).end()
+
+    def item_removal_span(self, tokens: list) -> tuple[int, int]:
+        """What to cut to remove array item ``tokens[-1]``: the comma before it and the item.
+
+        Spans of different items never overlap (except item 0 with item 1), so
+        several later items of one array can be removed in one pass.
+        """
+        items, _ = self.members(self.offset(list(tokens[:-1])))
+        index = int(tokens[-1])
+        item = items[index]
+        if index > 0:
+            return items[index - 1].value_end, item.value_end
+        after = self.skip_space(item.value_end)
+        if self.text.startswith(",", after):
+            return item.value_at, self.skip_space(after + 1)
+        return item.value_at, item.value_end
