@@ -19,6 +19,7 @@ __all__ = ["check_schema"]
 
 _TYPE_NAMES = {"object": "an object", "array": "an array", "string": "a string", "integer": "an integer",
                "number": "a number", "boolean": "a boolean", "null": "null"}
+_MISSING = object()
 _JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (list, "array"),
                (dict, "object"))
 
@@ -26,8 +27,9 @@ _JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "st
 def check_schema(document: Document) -> list[Diagnostic]:
     errors = list(validator(document.kind).iter_errors(document.data))
     diagnostics: list[Diagnostic] = []
+    numbered: dict = {}
     for error in errors:
-        diagnostics.extend(_explain(document, error))
+        diagnostics.extend(_explain(document, error, numbered))
     # a built-in endpoint's protocol fails both its const and the enum; the enum error says more
     enum_at = {d.pointer for d in diagnostics if d.rule == "schema.enum"}
     return [d for d in diagnostics if not (d.rule == "schema.const" and d.pointer in enum_at)]
@@ -47,12 +49,15 @@ def _found(value: object) -> str:
     return _TYPE_NAMES[next((name for cls, name in _JSON_TYPES if isinstance(value, cls)), "null")]
 
 
-def _explain(document: Document, error) -> list[Diagnostic]:
+def _explain(document: Document, error, numbered: dict) -> list[Diagnostic]:
     kind = type(error.kind).__name__
-    tokens = _real_path(document.data, list(error.instance_path), error.instance)
+    tokens = _real_path(document.data, list(error.instance_path), lambda: error.instance, numbered)
     schema_path = list(error.schema_path)
     here = subschema(document.kind, schema_path[:-1])
-    value = error.instance
+    # the value from the document itself: the validator's copy of a top-level error's instance is the whole file
+    value = _follow(document.data, tokens, _MISSING)
+    if value is _MISSING:
+        value = error.instance
     at = document.diagnostic
 
     if kind == "AdditionalProperties":
@@ -108,35 +113,46 @@ def _explain(document: Document, error) -> list[Diagnostic]:
         return [at(tokens, "schema.pattern", f"{_show(value, tokens, document.kind)} is not a valid value", described or None)]
     # the validator's own message quotes the instance, so never use it where secrets live
     message = f"violates {error.kind.name}" if document.kind == "credentials" else error.message
-    return [at(tokens, "schema.other", message)]
+    return [at(tokens, "schema.other", message if len(message) <= 200 else message[:199] + "…")]
 
 
-def _real_path(data: object, path: list, instance: object) -> list:
+def _real_path(data: object, path: list, instance, numbered: dict) -> list:
     """Keys as written: the validator reports a key such as "00" as the integer 0.
 
-    When "0" and "00" both exist, the branch whose value is the failing instance wins.
+    When "0" and "00" both exist, the branch whose value is the failing instance (``instance()``) wins.
+    ``numbered`` caches, per object, its numeric keys by value, so 10,000 errors
+    in one object cost one look at its keys, not 10,000.
     """
     if not path:
         return []
     token, rest = path[0], list(path[1:])
     if isinstance(data, list) and isinstance(token, int) and token < len(data):
-        return [token] + _real_path(data[token], rest, instance)
+        return [token] + _real_path(data[token], rest, instance, numbered)
     if not isinstance(data, dict):
         return [str(token)] + [str(t) for t in rest]
-    candidates = [key for key in data if key == str(token) or (key.isascii() and key.isdigit() and int(key) == token)]
+    if isinstance(token, int):
+        if id(data) not in numbered:
+            numbers: dict[int, list[str]] = {}
+            for key in data:
+                if key.isascii() and key.isdigit() and len(key) <= 20:
+                    numbers.setdefault(int(key), []).append(key)
+            numbered[id(data)] = numbers
+        candidates = numbered[id(data)].get(token, [])
+    else:
+        candidates = [token] if token in data else []
     for key in candidates:
-        tail = _real_path(data[key], rest, instance)
-        if len(candidates) == 1 or _follow(data[key], tail) == instance:
+        tail = _real_path(data[key], rest, instance, numbered)
+        if len(candidates) == 1 or _follow(data[key], tail) == instance():
             return [key] + tail
     return [str(token)] + [str(t) for t in rest]
 
 
-def _follow(data: object, tokens: list) -> object:
+def _follow(data: object, tokens: list, missing: object = None) -> object:
     for token in tokens:
         try:
             data = data[token]
         except (KeyError, IndexError, TypeError):
-            return None
+            return missing
     return data
 
 

@@ -27,6 +27,7 @@ class LintContext:
             self.merged, self.user, self.credentials.data if self.credentials else {}, env,
             os.path.basename(self.credentials.name) if self.credentials else "credentials.json",
             os.path.basename(self.llm_config.name) if self.llm_config else "llm-config.json")
+        self._usable: frozenset[str] | None = None
 
     def path_of(self, name: str) -> str:
         return os.path.join(self.directory, name)
@@ -75,5 +76,6 @@ class LintContext:
         model = self.merged.get("models", {}).get(model_id)
         if not isinstance(model, dict):
             return False
-        return any(self.endpoints.get(e) is not None and self.endpoints[e].usable
-                   for e in model.get("endpoints") or [] if isinstance(e, str))
+        if self._usable is None:  # asked once per model of the config: judge each endpoint once
+            self._usable = frozenset(e for e, endpoint in self.endpoints.items() if endpoint.usable)
+        return not self._usable.isdisjoint(e for e in model.get("endpoints") or [] if isinstance(e, str))

@@ -17,7 +17,7 @@ __all__ = ["Document"]
 
 
 class Document:
-    __slots__ = ("source", "data", "strict_text", "_locator", "_index", "_lines")
+    __slots__ = ("source", "data", "strict_text", "_locator", "_index", "_lines", "_display")
 
     def __init__(self, source: Source, data: object, strict_text: str | None, locator=None) -> None:
         self.source = source
@@ -26,6 +26,7 @@ class Document:
         self._locator = locator  # YAML: given by the parser; JSON: positions come from the index
         self._index = None
         self._lines = None
+        self._display = None  # the whole text with secrets masked, made only for snippets of very long lines
 
     @property
     def kind(self) -> str:
@@ -49,11 +50,21 @@ class Document:
             return self._locator.locate(tokens, key=key)
         if self._lines is None:
             from pbcfg.source.positions import Lines
-            from pbcfg.util.masking import redact
 
-            self._lines = Lines(redact(self.source.text, self.kind))  # same offsets and lines, secrets masked
+            self._lines = Lines(self.source.text)
         offset = self.index.offset(tokens, key=key)
-        return self._lines.span(offset), self._lines.snippet(offset)
+        return self._lines.span(offset), self._lines.snippet(offset, view=self._shown)
+
+    def _shown(self, start: int, end: int) -> str:
+        """``text[start:end]`` as a snippet may show it: secrets masked, same length."""
+        from pbcfg.util.masking import redact, redact_region
+
+        if self._display is None:
+            shown = redact_region(self.source.text, start, end, self.kind)
+            if shown is not None:
+                return shown
+            self._display = redact(self.source.text, self.kind)
+        return self._display[start:end]
 
     def diagnostic(self, tokens: list, rule: str, message: str, hint: str | None = None, *,
                    key: bool = False) -> Diagnostic:

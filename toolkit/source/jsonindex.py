@@ -1,9 +1,11 @@
 """Where each key and value of a JSON document starts and ends: one pass, shared by every position and edit.
 
-The first question about a document pairs its brackets in one linear pass (a
-regex steps over each string at C speed). After that, an object's or array's
-members are listed once, the first time a pointer goes through it, and a
-sibling of any size is stepped over in constant time. Only keys are decoded,
+The first question about a document finds its brackets in one linear pass at
+C speed (byte translations, with escapes neutralised and strings set aside),
+and the depth after each; the bracket closing any other is then found by one
+C-level search of that depth array. After that, an object's or array's
+members are listed once, the first time a pointer goes through it, each
+sibling stepped over by that one search, whatever its size. Only keys are decoded,
 never values, so a file with 10,000 errors costs one pass, not 10,000.
 
 The text must be JSON that parsed (with comments and trailing commas blanked,
@@ -18,6 +20,7 @@ import json
 import re
 from array import array
 from bisect import bisect_left
+from itertools import accumulate
 from typing import NamedTuple
 
 __all__ = ["JsonIndex", "Member"]
@@ -26,6 +29,9 @@ _SPACE = re.compile(r"[ \t\n\r]*+")
 _STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.S)
 _SCALAR = re.compile(r"[\w.+-]++")
 _BRACKET = re.compile(r'(?:[^"\[\]{}]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+([\[\]{}])', re.S)
+_NOT_QUOTE_OR_BRACKET = bytes(c for c in range(256) if c not in b'"[]{}')
+_MARK = bytes(ord("X") if c in b"[]{}" else 0 for c in range(256))
+_STEP = bytes.maketrans(b"[]{}", b"\x01\xff\x01\xff")  # +1 and -1 as signed bytes
 _scanstring = json.decoder.scanstring
 
 
@@ -41,26 +47,50 @@ class Member(NamedTuple):
 class JsonIndex:
     """Offsets of the keys and values of one JSON text, found by pointer tokens."""
 
-    __slots__ = ("text", "_opens", "_closes", "_containers")
+    __slots__ = ("text", "_lengths", "_depths", "_containers")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._opens: array | None = None  # offsets of '{' and '[', ascending
-        self._closes: array | None = None  # the offset of each one's closing bracket
+        self._lengths: array | None = None  # bracket i (outside strings) is at offset _lengths[i] + i
+        self._depths: array | None = None  # the nesting depth just after bracket i
         self._containers: dict[int, tuple[list[Member], dict[str, int] | None]] = {}
 
-    def _pair_brackets(self) -> None:
+    def _find_brackets(self) -> None:
+        """Every bracket outside strings, in one pass at C speed: where each one is, and the depth after it."""
         text = self.text
-        opens, closes, stack = array("q"), array("q"), []
-        for match in _BRACKET.finditer(text):
-            at = match.end() - 1
-            if text[at] in "[{":
-                stack.append(len(opens))
-                opens.append(at)
-                closes.append(len(text) - 1)  # unclosed: runs to the end
-            elif stack:
-                closes[stack.pop()] = at
-        self._opens, self._closes = opens, closes
+        raw = text.encode("ascii", "replace")  # one byte per character, so offsets stay
+        if b"\\" in raw:
+            raw = raw.replace(b"\\\\", b"__").replace(b'\\"', b"__")  # no escape can pass for a quote any more
+        kinds = raw.translate(None, _NOT_QUOTE_OR_BRACKET).replace(b'""', b"")  # a string without brackets: gone
+        if b'"' not in kinds:  # so every bracket of the text is outside strings
+            pieces = raw.translate(_MARK).split(b"X")
+            pieces.pop()
+            lengths = array("q", accumulate(map(len, pieces)))  # bracket i is at lengths[i] + i
+        else:  # some string holds a bracket: step over every string with the regex
+            found = [match.end() - 1 for match in _BRACKET.finditer(text)]
+            kinds = "".join(text[at] for at in found).encode()
+            lengths = array("q", (at - i for i, at in enumerate(found)))
+        self._lengths = lengths
+        self._depths = array("l", accumulate(array("b", kinds.translate(_STEP))))
+
+    def _bracket_at(self, offset: int) -> int | None:
+        """The number of the bracket at ``offset``, or None."""
+        lengths = self._lengths
+        found = bisect_left(range(len(lengths)), offset, key=lambda i: lengths[i] + i)
+        return found if found < len(lengths) and lengths[found] + found == offset else None
+
+    def _closing(self, number: int) -> int:
+        """The number of the bracket that closes bracket ``number``."""
+        depths = self._depths
+        try:  # the first bracket after it back at the depth before it: one C-level search, however far
+            return depths.index(depths[number] - 1, number + 1)
+        except ValueError:  # unclosed: runs to the end
+            return len(depths) - 1
+
+    def _number(self, start: int) -> int | None:
+        if self._lengths is None:
+            self._find_brackets()
+        return self._bracket_at(start)
 
     def skip_space(self, pos: int) -> int:
         return _SPACE.match(self.text, pos).end()
@@ -70,12 +100,11 @@ class JsonIndex:
         text = self.text
         char = text[start : start + 1]
         if char in ("{", "["):
-            if self._opens is None:
-                self._pair_brackets()
-            found = bisect_left(self._opens, start)
-            if found < len(self._opens) and self._opens[found] == start:
-                return self._closes[found] + 1
-            return len(text)
+            number = self._number(start)
+            if number is None:
+                return len(text)
+            closing = self._closing(number)
+            return self._lengths[closing] + closing + 1
         match = (_STRING if char == '"' else _SCALAR).match(text, start)
         return match.end() if match else start
 
@@ -90,6 +119,8 @@ class JsonIndex:
         closer = "}" if is_object else "]"
         found: list[Member] = []
         by_key: dict[str, int] | None = {} if is_object else None
+        number = self._number(start)  # the brackets of the members that are objects or arrays follow in turn
+        following = None if number is None else number + 1
         pos = space(text, start + 1).end()
         while pos < size and text[pos] != closer:
             key, key_at = None, -1
@@ -98,7 +129,11 @@ class JsonIndex:
                 key, pos = _scanstring(text, pos + 1)
                 pos = space(text, space(text, pos).end() + 1).end()  # past the colon
                 by_key[key] = len(found)
-            end = self.value_end(pos)
+            if following is not None and text.startswith(("{", "["), pos):
+                closing = self._closing(following)
+                end, following = self._lengths[closing] + closing + 1, closing + 1
+            else:
+                end = self.value_end(pos)
             found.append(Member(key, key_at, pos, end))
             pos = space(text, end).end()
             if pos >= size or text[pos] != ",":

@@ -1,7 +1,7 @@
 """Lines, columns and caret snippets, computed only when there is something to report.
 
 The clean path never calls this module. :class:`Lines` counts a text's line
-breaks once, per 64 KiB block, so each position after that costs at most one
+breaks once, per block of 4,096 characters, so each position after that costs at most one
 block's scan, never a scan from the top of the file; a snippet looks at most
 one window either side of its caret, so a one-line file of 60 MB costs no more
 than a short one.
@@ -15,7 +15,7 @@ from pbcfg.diagnostics import Span
 
 __all__ = ["SNIPPET_WIDTH", "Lines", "line_col", "snippet"]
 
-_BLOCK = 1 << 16
+_BLOCK = 1 << 12
 SNIPPET_WIDTH = 160
 
 
@@ -59,9 +59,13 @@ class Lines:
             return None
         return min(self._starts[line] + column, len(self.text))
 
-    def snippet(self, offset: int, width: int = SNIPPET_WIDTH) -> str:
-        """The source line holding ``offset`` and a caret under it; long lines are windowed around the caret."""
+    def snippet(self, offset: int, width: int = SNIPPET_WIDTH, view=None) -> str:
+        """The source line holding ``offset`` and a caret under it; long lines are windowed around the caret.
+
+        ``view(start, end)``, when given, is the text shown for ``text[start:end]`` (same length: secrets masked).
+        """
         text = self.text
+        view = view or (lambda start, end: text[start:end])
         start = self.line_start(offset)
         caret = offset - start
         reach = offset + width + 1  # nothing further than this can be shown
@@ -73,13 +77,15 @@ class Lines:
                 stop -= 1
             length = stop - start
         if length is not None and length <= width:
-            shown, caret_at = text[start:stop], caret
+            shown, caret_at = view(start, stop), caret
         else:
             left = max(0, caret - width // 2) if length is None else max(0, min(caret - width // 2, length - width))
             more = length is None or left + width < length
-            shown = ("…" if left else "") + text[start + left : start + left + width] + ("…" if more else "")
+            piece = view(start + left, min(start + left + width, stop if length is not None else len(text)))
+            shown = ("…" if left else "") + piece + ("…" if more else "")
             caret_at = caret - left + (1 if left else 0)
-        pad = "".join("\t" if ch == "\t" else " " for ch in shown[:caret_at])
+        before = shown[:caret_at]
+        pad = " " * len(before) if "\t" not in before else "".join("\t" if ch == "\t" else " " for ch in before)
         return f"{shown}\n{pad}^"
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_secret_field", "looks_secret", "mask", "redact", "redact_credentials_text", "redact_credentials_yaml"]
+__all__ = ["is_secret_field", "looks_secret", "mask", "redact", "redact_credentials_text", "redact_credentials_yaml",
+           "redact_region"]
 
 _PUBLIC_FIELDS = frozenset({"baseurl", "endpoint", "region", "projectid", "$schema", "enabled"})
 # Both patterns run in linear time: no part of them can give back what it took and try again over the same
@@ -78,6 +79,50 @@ def redact_credentials_yaml(text: str, secret=is_secret_field) -> str:
                 f"{value_quote}{_same_length(value)}{value_quote}{match['tail']}")
 
     return _YAML_MEMBER.sub(replace, text)
+
+
+def redact_region(text: str, start: int, end: int, kind: str | None, most: int = 1 << 16) -> str | None:
+    """``redact(text, kind)[start:end]`` for JSON text, computed from the lines around the region only;
+    None when that means reading more than ``most`` characters (long lines: redact the whole text once).
+
+    No part of a match but the blanks and the colon between a key and its value
+    can cross a line break. So the pattern is started at the line of the last
+    thing before those blanks, twice over (the colon, then the key, may each
+    have a line of their own): from there it finds exactly the matches the
+    whole text would. A diagnostic's snippet then costs its own lines, not the file.
+    """
+    stop = text.find("\n", end, end + most)  # a value is masked by its whole length: read to the end of its line
+    stop = stop if stop != -1 else (len(text) if len(text) - end <= most else -1)
+    if stop == -1:
+        return None
+    floor = max(0, stop - most)
+    sync = _line_start(text, start, floor)
+    for _ in range(2):
+        if not sync:  # None (too far back) or 0 (the top of the file)
+            break
+        previous = _last_non_blank(text, sync, floor)
+        sync = _line_start(text, previous, floor) if previous is not None else (None if floor else 0)
+    if sync is None:
+        return None
+    return redact(text[sync:stop], kind)[start - sync : end - sync]
+
+
+def _line_start(text: str, pos: int, floor: int) -> int | None:
+    """The start of the line holding ``pos``, if it is not before ``floor``."""
+    found = text.rfind("\n", floor, pos)
+    return found + 1 if found != -1 else (0 if floor == 0 else None)
+
+
+def _last_non_blank(text: str, pos: int, floor: int) -> int | None:
+    """The offset of the last character before ``pos``, and not before ``floor``, that is not blank."""
+    step = 64
+    while pos > floor:
+        begin = max(floor, pos - step)
+        kept = text[begin:pos].rstrip(" \t\r\n")
+        if kept:
+            return begin + len(kept) - 1
+        pos, step = begin, step * 4
+    return None
 
 
 def redact(text: str, kind: str | None, yaml: bool = False) -> str:

@@ -99,8 +99,11 @@ def fallback_weaker(ctx):
 @check("routing.priority-tie")
 def priority_tie(ctx):
     found = []
+    known = ctx.endpoints
     for model_id, model in _users_models(ctx).items():
-        endpoints = [e for e in (model.get("endpoints") or []) if isinstance(e, str) and e in ctx.endpoints]
+        endpoints = [e for e in (model.get("endpoints") or []) if isinstance(e, str) and e in known]
+        if len({known[e].priority for e in endpoints}) == len(endpoints):
+            continue  # no two alike: the common case, decided without the loop below
         seen: dict = {}
         for index, endpoint_id in enumerate(endpoints):
             priority = ctx.endpoints[endpoint_id].priority
