@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pbcfg.source.files import MAX_BYTES
+from pbcfg.source.limits import MAX_BYTES
 
 EXAMPLES = int(os.environ.get("PBCFG_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -93,15 +93,17 @@ def test_the_input_limits_and_their_messages(run, tmp_path):
     with open(big, "wb") as handle:
         handle.truncate(100 * 1024 * 1024)  # a 100 MB file
     result = run("validate", big)
-    assert (result.code, result.err) == (2, f"pbcfg: error: {big}: larger than {MAX_BYTES // (1024 * 1024)} MiB; "
-                                            "no PonyBunny config is this big, so pbcfg does not read it\n")
+    assert (result.code, result.err) == (2, f"pbcfg: error: {big}: larger than {MAX_BYTES // (1024 * 1024)} MiB "
+                                            "(limits.file-size); no PonyBunny config is this big, so pbcfg does not "
+                                            "read it\n")
     deep = tmp_path / "deep" / "llm-config.json"
     deep.parent.mkdir()
     deep.write_text("[" * 100_000)
     result = run("validate", deep, "--format", "json")
     assert result.code == 1
     assert [(d["rule"], d["line"], d["column"], d["message"]) for d in result.json["diagnostics"]] == [
-        ("json.depth", 1, 202, "nesting deeper than 200 levels: no PonyBunny config nests this deep")]
+        ("limits.depth", 1, 129, "more than 128 nested objects and arrays: pbcfg reads at most 128; no PonyBunny "
+                                 "config nests more than a few levels")]
     huge = tmp_path / "huge" / "llm-config.json"
     huge.parent.mkdir()
     huge.write_text('{"defaults": {"timeout": ' + "9" * 5000 + "}}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pbcfg.source.jsonparse import parse_json
-from pbcfg.source.jsonscan import MAX_DEPTH
+from pbcfg.source.limits import MAX_DEPTH
 
 
 def rules(text: str, kind: str = "llm-config"):
@@ -64,7 +64,9 @@ def test_truncated_json_points_at_the_end():
 
 def test_deep_nesting_stops_at_the_limit_with_a_position():
     found, parsed = rules("[" * 100_000)
-    assert found == [("json.depth", 1, MAX_DEPTH + 2, None)] and not parsed.readable
+    assert found == [("limits.depth", 1, MAX_DEPTH + 1, "/0" * MAX_DEPTH)] and not parsed.readable
+    assert parsed.diagnostics[0].message == ("more than 128 nested objects and arrays: pbcfg reads at most 128; "
+                                             "no PonyBunny config nests more than a few levels")
 
 
 def test_huge_integers_are_refused_with_a_position():

@@ -45,6 +45,11 @@ def _show(value: object, tokens: list, kind: str) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def _number(limit: object) -> str:
+    """A limit as people read it: 3,600,000 rather than 3600000."""
+    return f"{limit:,}" if isinstance(limit, int) and not isinstance(limit, bool) else str(limit)
+
+
 def _found(value: object) -> str:
     return _TYPE_NAMES[next((name for cls, name in _JSON_TYPES if isinstance(value, cls)), "null")]
 
@@ -94,8 +99,11 @@ def _explain(document: Document, error, numbered: dict) -> list[Diagnostic]:
         return [at(tokens, "schema.type", f"expected {expected}, found {_found(value)}", hint)]
     if kind in ("Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum"):
         sign = {"Minimum": "≥", "Maximum": "≤", "ExclusiveMinimum": ">", "ExclusiveMaximum": "<"}[kind]
-        rule = "schema.minimum" if kind.endswith("Minimum") else "schema.maximum"
-        return [at(tokens, rule, f"must be {sign} {error.kind.limit}, found {_show(value, tokens, document.kind)}")]
+        if kind.endswith("Minimum"):
+            return [at(tokens, "schema.minimum", f"must be {sign} {error.kind.limit}, found {_show(value, tokens, document.kind)}")]
+        # too big: say what the number counts and why the limit is enough (the field's description does)
+        return [at(tokens, "schema.maximum", f"must be {sign} {_number(error.kind.limit)}, found "
+                                              f"{_show(value, tokens, document.kind)}", here.get("description") or None)]
     if kind == "MinItems":
         return [at(tokens, "schema.minItems", f"needs at least {error.kind.limit} item(s)")]
     if kind == "MinLength":

@@ -21,10 +21,12 @@ def stale_schema_files(documents) -> dict[str, str]:
         reference = data.get("$schema")
         name = SCHEMA_FILES[document.kind]
         path = os.path.join(os.path.dirname(os.path.abspath(document.source.path)), name)
+        if os.path.exists(path) and not os.path.isfile(path):
+            continue  # a pipe or a device under that name: reading it could wait forever, and it is not ours
         try:
             with open(path, encoding="utf-8") as handle:
                 current = handle.read()
-        except OSError:
+        except (OSError, ValueError):  # missing, unreadable, or not UTF-8: stale
             current = None
         referenced = isinstance(reference, str) and reference.rsplit("/", 1)[-1] == name
         if current != schema_text(document.kind) and (current is not None or referenced):

@@ -15,7 +15,8 @@ from pbcfg.check.pipeline import check_sources
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.errors import InputError
 from pbcfg.schema_store import SCHEMA_FILES, schema_text
-from pbcfg.source.files import SOURCE_FILES, read_source
+from pbcfg.source.files import SOURCE_FILES, read_regular, read_source
+from pbcfg.source.limits import MAX_BYTES
 
 __all__ = ["Build", "build_outputs", "out_of_date", "write_outputs"]
 
@@ -52,11 +53,10 @@ def out_of_date(build: Build, out_dir: str) -> dict[str, str]:
     diffs = {}
     for name, text in build.files.items():
         path = os.path.join(out_dir, name)
-        try:
-            with open(path, encoding="utf-8") as handle:
-                current = handle.read()
-        except FileNotFoundError:
+        if not os.path.exists(path):
             current = ""
+        else:  # a regular file only: a pipe or device under that name is refused, never waited on
+            current = read_regular(path, MAX_BYTES).decode("utf-8", "replace")
         if current != text:
             kind = name.split(".")[0]
             old, new = redact(current, kind), redact(text, kind)

@@ -1,0 +1,62 @@
+"""The limits on what pbcfg reads, and the check at C speed that lets a document past them before it is parsed.
+
+No PonyBunny config comes near any of them (the biggest real ones are tens of
+kilobytes, five levels deep, with strings of a few hundred characters); they
+exist so that no input, however hostile, costs more than linear time and a
+bounded amount of memory. Each has its own rule id in :mod:`pbcfg.rules`:
+
+    limits.file-size      64 MiB per JSON file, 1 MiB per YAML source, checked before a byte is read
+    limits.depth          128 nested objects and arrays, the same in JSON and YAML
+    limits.string-length  1,048,576 characters in one string or key
+    limits.values         1,000,000 keys and array items in one file
+
+:func:`fits` looks at the text with byte translations and counts only, and
+answers True only when the strict parse cannot break a limit. When it answers
+False (the text breaks a limit, or might: it errs on the safe side), the
+lenient scanner of :mod:`pbcfg.source.jsonscan` reads the text instead; it
+stops at the first limit broken and says where.
+"""
+
+from __future__ import annotations
+
+from array import array
+from itertools import accumulate
+
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_STRING", "MAX_VALUES", "MAX_YAML_BYTES", "fits", "has_lone_surrogate"]
+
+MAX_BYTES = 64 * 1024 * 1024
+MAX_YAML_BYTES = 1024 * 1024  # YAML is parsed in pure Python, about a megabyte a second: no source is near it
+MAX_DEPTH = 128
+MAX_STRING = 1 << 20
+MAX_VALUES = 1_000_000
+
+_NOT_QUOTE_OR_BRACKET = bytes(c for c in range(256) if c not in b'"[]{}')
+_STEP = bytes.maketrans(b"[]{}", b"\x01\xff\x01\xff")  # +1 and -1 as signed bytes
+
+
+def fits(text: str) -> bool:
+    """True when JSON ``text``, if it parses, is within every limit; False when it is not, or may not be."""
+    raw = text.encode("ascii", "replace")  # one byte per character, so lengths stay
+    if b"\\" in raw:
+        raw = raw.replace(b"\\\\", b"__").replace(b'\\"', b"__")  # now every quote opens or closes a string
+    if len(raw) > MAX_STRING:  # a string that long leaves a quote-free block of half the limit, aligned
+        half = MAX_STRING // 2
+        if any(raw.find(b'"', start, start + half) == -1 for start in range(0, len(raw) - half + 1, half)):
+            return False
+    brackets = raw.translate(None, _NOT_QUOTE_OR_BRACKET).replace(b'""', b"")  # strings without brackets: gone
+    if b'"' in brackets:  # what is left between quotes was inside strings
+        import re
+
+        brackets = re.sub(rb'"[^"]*"', b"", brackets)
+    if raw.count(b",") + brackets.count(b"[") + brackets.count(b"{") > MAX_VALUES:  # never fewer values than this
+        return False
+    return not brackets or max(accumulate(array("b", brackets.translate(_STEP)))) <= MAX_DEPTH
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True when ``text`` holds a code point of U+D800-U+DFFF, which no UTF-8 can carry."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
