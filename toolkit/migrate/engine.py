@@ -35,6 +35,29 @@ class FileMigration(NamedTuple):
         return self.after != self.source.text
 
 
+def _beyond_limits(source: Source) -> str | None:
+    """Where the file breaks a limit of :mod:`pbcfg.source.limits`, or holds half a surrogate pair, as a
+    reason to stop; None when it does neither. Checked before the file is parsed for migrating."""
+    if source.is_yaml:
+        from pbcfg.source.yamlparse import parse_yaml
+
+        found = parse_yaml(source.text, source.name, source.kind).diagnostics
+        first = next((d for d in found if d.rule.startswith("limits.") or d.rule == "yaml.lone-surrogate"), None)
+        return f"line {first.line}, column {first.column}: {first.message}; fix it by hand first" if first else None
+    from pbcfg.source.limits import fits, may_hold_lone_surrogate
+
+    if fits(source.text) and not may_hold_lone_surrogate(source.text):
+        return None
+    from pbcfg.source.jsonscan import scan
+    from pbcfg.source.positions import line_col
+
+    fatal = scan(source.text).fatal
+    if fatal is None or fatal.kind == "syntax":  # within the limits after all; syntax is strict-json's to report
+        return None
+    where = line_col(source.text, fatal.offset)
+    return f"line {where.line}, column {where.column}: {fatal.text}; fix it by hand first"
+
+
 def _strip_comments(text: str) -> tuple[str, list[Step]] | str:
     """Strict JSON from JSON with comments and trailing commas; or an error message."""
     from pbcfg.source.jsonscan import scan
@@ -106,6 +129,9 @@ def migrate_file(source: Source, options: Options, only: set[str] | None = None)
     selected = (lambda migration_id: only is None or migration_id in only)  # noqa: E731
     steps: list[Step] = []
     text = source.text
+    refused = _beyond_limits(source)
+    if refused:
+        return FileMigration(source, text, [], refused)
     if source.is_yaml:
 
         from ruamel.yaml import YAML

@@ -41,6 +41,12 @@ def use_color(flag: bool | None) -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
+def _encodable(text: str) -> str:
+    """``text`` with any half of a surrogate pair (a file name that is not UTF-8) written as a \\u escape,
+    so that writing it as UTF-8 cannot fail."""
+    return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str | None = None,
          fail_on: str = "error", color: bool | None = None, output: str | None = None) -> int:
     """Print (or, with ``output``, write) the report in ``fmt`` and return the exit code."""
@@ -48,14 +54,14 @@ def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     report = Report(tool, files, diagnostics, color=use_color(color) and fmt == "text" and output is None)
     if output is None:
-        sys.stdout.write(render(fmt, report))
+        sys.stdout.write(_encodable(render(fmt, report)))
     else:
         from pbcfg.util.atomic import write_atomic
 
         try:
-            write_atomic(output, render(fmt, report))
+            write_atomic(output, _encodable(render(fmt, report)))
         except OSError as error:
             raise InputError(f"{output}: cannot write the report: {error.strerror or error}") from None
-        sys.stdout.write(f"{report.summary.sentence()}; report written to {output}\n")
+        sys.stdout.write(_encodable(f"{report.summary.sentence()}; report written to {output}\n"))
     sys.stdout.flush()
     return exit_code(diagnostics, Severity.parse(fail_on))

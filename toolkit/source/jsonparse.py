@@ -7,11 +7,10 @@ diagnostic, because each has its own fix.
 """
 
 import json
-import re
 from typing import NamedTuple
 
 from pbcfg.diagnostics import Diagnostic
-from pbcfg.source.limits import MAX_DEPTH, MAX_STRING, MAX_VALUES, fits
+from pbcfg.source.limits import MAX_DEPTH, MAX_STRING, MAX_VALUES, fits, has_lone_surrogate, may_hold_lone_surrogate
 
 __all__ = ["ParsedJson", "parse_json"]
 
@@ -43,9 +42,6 @@ def _reject_constant(name: str) -> None:
     raise ValueError(name)
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
 def _is_unicode(data: object) -> bool:
     """False when some string or key holds half a surrogate pair (rare: only a \\uD800-\\uDFFF escape does that)."""
     try:
@@ -63,13 +59,13 @@ def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
         bom = diagnostic("json.bom", file, "the file starts with a UTF-8 byte order mark, which JSON.parse rejects",
                          "save the file as UTF-8 without BOM", span=line_col(text, 0), pointer="", snippet=snippet(text, 0))
         return ParsedJson(None, [bom], text, False)
-    if fits(text):  # within every limit, if it parses: the one C-speed parse is safe
+    if fits(text) and (text.isascii() or not has_lone_surrogate(text)):  # within every limit, if it parses
         try:
             data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_reject_constant)
         except (ValueError, RecursionError, _Duplicate):
             pass
         else:
-            if "\\u" not in text or not _SURROGATE_ESCAPE.search(text) or _is_unicode(data):
+            if not may_hold_lone_surrogate(text) or _is_unicode(data):
                 return ParsedJson(data, [], text, True)
     from pbcfg.source.jsonscan import scan
 

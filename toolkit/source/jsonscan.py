@@ -25,7 +25,7 @@ __all__ = ["Deviation", "Scan", "lone_surrogate_at", "scan"]
 
 MAX_INT_DIGITS = 4300
 _BLANKS = re.compile(r"[ \t\r\n]*+")
-_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.S)
+_ESCAPE_OR_SURROGATE = re.compile("\\\\(?:u([0-9a-fA-F]{4})|.)|[\ud800-\udfff]", re.S)
 
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _CONSTANTS = {"true": True, "false": False, "null": None}
@@ -150,8 +150,8 @@ class _Scanner:
         if len(decoded) > MAX_STRING:
             self.fail("string", pos, f"a string of {len(decoded):,} characters", path)
         if not decoded.isascii() and has_lone_surrogate(decoded):
-            at = lone_surrogate_at(self.text, pos, end)
-            self.fail("surrogate", at, f"{self.text[at : at + 6]} is half of a UTF-16 surrogate pair, without the "
+            at, shown = lone_surrogate_at(self.text, pos, end)
+            self.fail("surrogate", at, f"{shown} is half of a UTF-16 surrogate pair, without the "
                       "other half: text that is not Unicode, which cannot be sent or stored as UTF-8", path)
         return decoded, end
 
@@ -223,19 +223,27 @@ def scan(text: str) -> Scan:
     return Scan(scanner.cleaned(), scanner.deviations)
 
 
-def lone_surrogate_at(text: str, start: int, end: int) -> int:
-    """The offset of the first \\u escape that is half a surrogate pair, alone, in the string that opens at
-    ``start`` and ends before ``end``; its opening quote when there is none."""
+def lone_surrogate_at(text: str, start: int, end: int) -> tuple[int, str]:
+    """Where the string that opens at ``start`` and ends before ``end`` first holds half a surrogate pair alone,
+    and that half written as a \\u escape (a text made in memory can hold the character itself)."""
     high = None  # the offset of a high half waiting for its low half
-    for match in _ESCAPE.finditer(text, start + 1, end - 1):  # escape by escape, in order
+    for match in _ESCAPE_OR_SURROGATE.finditer(text, start + 1, end - 1):  # escape by escape, in order
+        if not match.group().startswith("\\"):
+            found = match.start()
+            break
         code = int(match.group(1), 16) if match.group(1) else -1
         if high is not None:
             if 0xDC00 <= code <= 0xDFFF and match.start() == high + 6:
                 high = None
                 continue
-            return high
+            found = high
+            break
         if 0xD800 <= code <= 0xDBFF:
             high = match.start()
         elif 0xDC00 <= code <= 0xDFFF:
-            return match.start()
-    return start if high is None else high
+            found = match.start()
+            break
+    else:
+        found = start if high is None else high
+    shown = text[found : found + 6] if text.startswith("\\u", found) else f"\\u{ord(text[found]):04x}"
+    return found, shown if shown.isascii() else "\\u????"

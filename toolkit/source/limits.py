@@ -22,7 +22,8 @@ from __future__ import annotations
 from array import array
 from itertools import accumulate
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_STRING", "MAX_VALUES", "MAX_YAML_BYTES", "fits", "has_lone_surrogate"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_STRING", "MAX_VALUES", "MAX_YAML_BYTES", "fits", "has_lone_surrogate",
+           "may_hold_lone_surrogate"]
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_YAML_BYTES = 1024 * 1024  # YAML is parsed in pure Python, about a megabyte a second: no source is near it
@@ -51,6 +52,15 @@ def fits(text: str) -> bool:
     if raw.count(b",") + brackets.count(b"[") + brackets.count(b"{") > MAX_VALUES:  # never fewer values than this
         return False
     return not brackets or max(accumulate(array("b", brackets.translate(_STEP)))) <= MAX_DEPTH
+
+
+def may_hold_lone_surrogate(text: str) -> bool:
+    """False when JSON ``text`` has no \\uD800-\\uDFFF escape, the only way a JSON string can hold half a pair."""
+    if "\\u" not in text:
+        return False
+    import re
+
+    return re.search(r"\\u[dD][89a-fA-F]", text) is not None
 
 
 def has_lone_surrogate(text: str) -> bool:
