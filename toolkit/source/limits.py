@@ -40,10 +40,13 @@ def fits(text: str) -> bool:
     raw = text.encode("ascii", "replace")  # one byte per character, so lengths stay
     if b"\\" in raw:
         raw = raw.replace(b"\\\\", b"__").replace(b'\\"', b"__")  # now every quote opens or closes a string
-    if len(raw) > MAX_STRING:  # a string that long leaves a quote-free block of half the limit, aligned
-        half = MAX_STRING // 2
-        if any(raw.find(b'"', start, start + half) == -1 for start in range(0, len(raw) - half + 1, half)):
-            return False
+    if len(raw) > MAX_STRING:  # a string that long holds a whole aligned block of half the limit with no quote
+        half, quotes, counted = MAX_STRING // 2, 0, 0
+        for start in range(0, len(raw) - half + 1, half):
+            if raw.find(b'"', start, start + half) == -1:  # such a block: inside a string, or between two?
+                quotes, counted = quotes + raw.count(b'"', counted, start), start
+                if quotes % 2:  # an odd number of quotes before it: inside
+                    return False
     brackets = raw.translate(None, _NOT_QUOTE_OR_BRACKET).replace(b'""', b"")  # strings without brackets: gone
     if b'"' in brackets:  # what is left between quotes was inside strings
         import re
