@@ -20,7 +20,9 @@ import json
 import re
 from array import array
 from bisect import bisect_left
+from functools import partial
 from itertools import accumulate
+from operator import add
 from typing import NamedTuple
 
 __all__ = ["JsonIndex", "Member"]
@@ -32,6 +34,7 @@ _BRACKET = re.compile(r'(?:[^"\[\]{}]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+([\[\]{}])
 _NOT_QUOTE_OR_BRACKET = bytes(c for c in range(256) if c not in b'"[]{}')
 _MARK = bytes(ord("X") if c in b"[]{}" else 0 for c in range(256))
 _STEP = bytes.maketrans(b"[]{}", b"\x01\xff\x01\xff")  # +1 and -1 as signed bytes
+_CHUNK = 1 << 20
 _scanstring = json.decoder.scanstring
 
 
@@ -63,9 +66,11 @@ class JsonIndex:
             raw = raw.replace(b"\\\\", b"__").replace(b'\\"', b"__")  # no escape can pass for a quote any more
         kinds = raw.translate(None, _NOT_QUOTE_OR_BRACKET).replace(b'""', b"")  # a string without brackets: gone
         if b'"' not in kinds:  # so every bracket of the text is outside strings
-            pieces = raw.translate(_MARK).split(b"X")
-            pieces.pop()
-            lengths = array("q", accumulate(map(len, pieces)))  # bracket i is at lengths[i] + i
+            lengths, before = array("q"), 0  # bracket i is at lengths[i] + i: lengths[i] other characters before it
+            for start in range(0, len(raw), _CHUNK):  # a chunk at a time: no copy of the whole text at once
+                pieces = raw[start : start + _CHUNK].translate(_MARK).split(b"X")
+                lengths.extend(map(partial(add, before), accumulate(map(len, pieces[:-1]))))
+                before += sum(map(len, pieces))
         else:  # some string holds a bracket: step over every string with the regex
             found = [match.end() - 1 for match in _BRACKET.finditer(text)]
             kinds = "".join(text[at] for at in found).encode()
