@@ -62,7 +62,7 @@ class Counted:
 
 def test_a_thousand_errors_come_from_one_pass_and_each_key_read_once(monkeypatch):
     """Before: every diagnostic re-decoded every sibling before it (1,000 errors, 500,000 decodes)."""
-    passes = Counted(monkeypatch, jsonindex.JsonIndex, "_find_brackets")
+    passes = Counted(monkeypatch, jsonindex._Brackets, "__init__")
     keys = Counted(monkeypatch, jsonindex, "_scanstring")
     text = json.dumps({"models": {f"k{i}": i for i in range(1000)}}, indent=2)
     result = check_sources([source(text)])
@@ -74,7 +74,7 @@ def test_a_thousand_errors_come_from_one_pass_and_each_key_read_once(monkeypatch
 
 
 def test_stepping_over_a_large_sibling_is_one_pass_for_the_whole_file(monkeypatch):
-    passes = Counted(monkeypatch, jsonindex.JsonIndex, "_find_brackets")
+    passes = Counted(monkeypatch, jsonindex._Brackets, "__init__")
     models = {f"m{i}": {"displayName": "[x]" if i % 2 else "x", "endpoints": ["nowhere"],
                         "costPer1kTokens": {"input": 0, "output": 0}} for i in range(500)}
     text = json.dumps({"models": models, "tiers": {"simple": {"primary": "gone"}}}, indent=2)
@@ -94,7 +94,7 @@ def test_the_clean_path_builds_no_index(write):
 
 
 def test_lint_fixes_a_thousand_repeats_from_the_same_index(run, write, monkeypatch):
-    passes = Counted(monkeypatch, jsonindex.JsonIndex, "_find_brackets")
+    passes = Counted(monkeypatch, jsonindex._Brackets, "__init__")
     path = write("llm-config.json", json.dumps({"tiers": {"simple": {"primary": "gpt-5.2",
                                                                      "fallback": ["gemini-2.0-flash"] * 1000}}}, indent=2))
     result = run("lint", path, "--fix", "--format", "json")
@@ -104,7 +104,7 @@ def test_lint_fixes_a_thousand_repeats_from_the_same_index(run, write, monkeypat
 
 
 def test_migrate_renames_thousands_of_keys_from_one_index(run, tmp_path, monkeypatch):
-    passes = Counted(monkeypatch, jsonindex.JsonIndex, "_find_brackets")
+    passes = Counted(monkeypatch, jsonindex._Brackets, "__init__")
     endpoints = {f"e{i}": {"enabled": True, "api_key": f"key-{i:06d}-secret", "base_url": "http://h:1/v1"}
                  for i in range(2000)}
     before = json.dumps({"endpoints": endpoints}, indent=2)
@@ -509,3 +509,38 @@ def test_the_quick_look_for_credential_names_misses_none(name):
     if secrets._is_credential_name(name):
         assert not secrets._no_credential_names().is_valid({"models": {"m": {name: 1}}})
         assert not secrets._no_credential_names().is_valid([{"a": [{name: {}}]}])
+
+
+def test_a_valid_config_is_searched_for_credential_names_only_where_ids_stand():
+    from pbcfg.lint.rules import secrets
+
+    assert secrets._id_sections() == ("endpoints", "models", "tiers", "agents")
+    assert secrets._closed({"type": "object"}, set()) is False  # open: any key could stand there
+    assert secrets._closed({"type": "object", "additionalProperties": False, "properties": {"apiKey": {}}}, set()) is False
+    assert secrets._closed({"type": "array", "items": {"type": "object", "additionalProperties": False,
+                                                       "properties": {"a": {"type": "string"}}}}, set()) is True
+
+
+@PROPERTY
+@given(data=st.data())
+def test_looking_only_at_ids_finds_what_the_full_walk_finds_in_a_valid_config(data, tmp_path):
+    from pbcfg.lint.context import LintContext
+    from pbcfg.lint.engine import _register_rules
+    from pbcfg.lint.registry import CHECKS
+    from pbcfg.schema_store import validator
+    from strategies import instances
+
+    config = data.draw(instances("llm-config"))
+    for section, name in data.draw(st.lists(st.tuples(st.sampled_from(["models", "tiers", "agents"]),
+                                                      st.sampled_from(["token", "key", "apiKey", "Password", "m"])))):
+        config.setdefault(section, {})[name] = {"primary": "gpt-5.2"} if section != "models" else {
+            "displayName": "x", "endpoints": ["openai-direct"], "costPer1kTokens": {"input": 0, "output": 0}}
+    if list(validator("llm-config").iter_errors(config)):
+        return
+    text = json.dumps(config, indent=2)
+    document = check_sources([source(text)]).documents[0]
+    _register_rules()
+    rule = CHECKS["secrets.credential-in-llm-config"].function
+    fast = rule(LintContext(str(tmp_path), {"llm-config": document}, {}, str(tmp_path), valid=True))
+    full = rule(LintContext(str(tmp_path), {"llm-config": document}, {}, str(tmp_path), valid=False))
+    assert sorted(f.diagnostic for f in fast) == sorted(f.diagnostic for f in full)

@@ -14,8 +14,10 @@ __all__ = ["LintContext"]
 
 
 class LintContext:
-    def __init__(self, directory: str, documents: dict[str, Document], env: dict, home: str) -> None:
+    def __init__(self, directory: str, documents: dict[str, Document], env: dict, home: str, *,
+                 valid: bool = False) -> None:
         self.directory = directory
+        self.valid = valid  # every file of the directory passed validate: its shape is the schema's
         self.credentials = documents.get("credentials")
         self.llm_config = documents.get("llm-config")
         self.env = env
@@ -78,4 +80,8 @@ class LintContext:
             return False
         if self._usable is None:  # asked once per model of the config: judge each endpoint once
             self._usable = frozenset(e for e, endpoint in self.endpoints.items() if endpoint.usable)
-        return not self._usable.isdisjoint(e for e in model.get("endpoints") or [] if isinstance(e, str))
+        endpoints = model.get("endpoints") or []
+        try:  # a list of ids, as in any valid file: one C-level test
+            return not self._usable.isdisjoint(endpoints)
+        except TypeError:  # something unhashable in the list
+            return not self._usable.isdisjoint(e for e in endpoints if isinstance(e, str))

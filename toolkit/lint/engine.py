@@ -39,14 +39,18 @@ def _validation_findings(result: CheckResult) -> list[Finding]:
 
 
 def _register_rules() -> None:
-    """Import every module of :mod:`pbcfg.lint.rules`; each registers its checks as it loads."""
+    """Import every module of :mod:`pbcfg.lint.rules`, in name order; each registers its checks as it loads.
+
+    The folder is listed directly: ``pkgutil.iter_modules`` imports ``inspect``, 7 ms of every lint run.
+    """
     import importlib
-    import pkgutil
 
     from pbcfg.lint import rules
 
-    for module in pkgutil.iter_modules(rules.__path__):
-        importlib.import_module(f"{rules.__name__}.{module.name}")
+    for folder in rules.__path__:
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".py") and name != "__init__.py":
+                importlib.import_module(f"{rules.__name__}.{name[:-3]}")
 
 
 def lint_paths(paths: list[str], *, config_dir: str, kind: str | None, settings: Settings, env: dict,
@@ -59,7 +63,7 @@ def lint_paths(paths: list[str], *, config_dir: str, kind: str | None, settings:
     for directory, documents in result.by_directory().items():
         # most rules assume a valid shape: on a file with errors only the shape-agnostic ones run
         valid = not any(document.name in invalid for document in documents.values())
-        context = LintContext(directory, documents, env, home)
+        context = LintContext(directory, documents, env, home, valid=valid)
         for check in CHECKS.values():
             if settings.enabled(check.rule_id) and (valid or check.any_shape):
                 findings.extend(check.function(context))

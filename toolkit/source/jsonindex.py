@@ -19,9 +19,8 @@ from __future__ import annotations
 import json
 import re
 from array import array
-from bisect import bisect_left
-from functools import partial
-from itertools import accumulate
+from bisect import bisect_right
+from itertools import accumulate, count
 from operator import add
 from typing import NamedTuple
 
@@ -34,7 +33,7 @@ _BRACKET = re.compile(r'(?:[^"\[\]{}]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+([\[\]{}])
 _NOT_QUOTE_OR_BRACKET = bytes(c for c in range(256) if c not in b'"[]{}')
 _MARK = bytes(ord("X") if c in b"[]{}" else 0 for c in range(256))
 _STEP = bytes.maketrans(b"[]{}", b"\x01\xff\x01\xff")  # +1 and -1 as signed bytes
-_CHUNK = 1 << 20
+_BLOCK = 1 << 14
 _scanstring = json.decoder.scanstring
 
 
@@ -47,55 +46,73 @@ class Member(NamedTuple):
     value_end: int
 
 
-class JsonIndex:
-    """Offsets of the keys and values of one JSON text, found by pointer tokens."""
+class _Brackets:
+    """The brackets of a JSON text that are outside strings, made in one pass at C speed: a mark at each one's
+    offset (a byte per character, so offsets stay), the nesting depth after each, and how many come before each
+    block of the text. Nothing per bracket runs in Python, whatever the file's size: a bracket's offset is looked
+    up in its block, whose offsets are listed the first time one is asked for."""
 
-    __slots__ = ("text", "_lengths", "_depths", "_containers")
+    __slots__ = ("marks", "depths", "counts", "blocks")
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        self._lengths: array | None = None  # bracket i (outside strings) is at offset _lengths[i] + i
-        self._depths: array | None = None  # the nesting depth just after bracket i
-        self._containers: dict[int, tuple[list[Member], dict[str, int] | None]] = {}
-
-    def _find_brackets(self) -> None:
-        """Every bracket outside strings, in one pass at C speed: where each one is, and the depth after it."""
-        text = self.text
         raw = text.encode("ascii", "replace")  # one byte per character, so offsets stay
         if b"\\" in raw:
             raw = raw.replace(b"\\\\", b"__").replace(b'\\"', b"__")  # no escape can pass for a quote any more
         kinds = raw.translate(None, _NOT_QUOTE_OR_BRACKET).replace(b'""', b"")  # a string without brackets: gone
         if b'"' not in kinds:  # so every bracket of the text is outside strings
-            lengths, before = array("q"), 0  # bracket i is at lengths[i] + i: lengths[i] other characters before it
-            for start in range(0, len(raw), _CHUNK):  # a chunk at a time: no copy of the whole text at once
-                pieces = raw[start : start + _CHUNK].translate(_MARK).split(b"X")
-                lengths.extend(map(partial(add, before), accumulate(map(len, pieces[:-1]))))
-                before += sum(map(len, pieces))
+            self.marks = raw.translate(_MARK)
         else:  # some string holds a bracket: step over every string with the regex
+            marks = bytearray(len(raw))
             found = [match.end() - 1 for match in _BRACKET.finditer(text)]
-            kinds = "".join(text[at] for at in found).encode()
-            lengths = array("q", (at - i for i, at in enumerate(found)))
-        self._lengths = lengths
-        self._depths = array("l", accumulate(array("b", kinds.translate(_STEP))))
+            for at in found:
+                marks[at] = ord("X")
+            self.marks, kinds = bytes(marks), bytes(raw[at] for at in found)
+        self.depths = array("l", accumulate(array("b", kinds.translate(_STEP))))
+        marks = self.marks
+        self.counts = array("q", accumulate((marks.count(b"X", at, at + _BLOCK) for at in range(0, len(marks), _BLOCK)),
+                                            initial=0))  # brackets before each block
+        self.blocks: dict[int, array] = {}  # block -> the offsets of its brackets, listed when first asked
 
-    def _bracket_at(self, offset: int) -> int | None:
-        """The number of the bracket at ``offset``, or None."""
-        lengths = self._lengths
-        found = bisect_left(range(len(lengths)), offset, key=lambda i: lengths[i] + i)
-        return found if found < len(lengths) and lengths[found] + found == offset else None
+    def number_at(self, offset: int) -> int | None:
+        """The number of the bracket at ``offset`` (0 for the first of the text), or None."""
+        if self.marks[offset : offset + 1] != b"X":
+            return None
+        block = offset // _BLOCK
+        return self.counts[block] + self.marks.count(b"X", block * _BLOCK, offset)
 
-    def _closing(self, number: int) -> int:
+    def closing(self, number: int) -> int:
         """The number of the bracket that closes bracket ``number``."""
-        depths = self._depths
+        depths = self.depths
         try:  # the first bracket after it back at the depth before it: one C-level search, however far
             return depths.index(depths[number] - 1, number + 1)
         except ValueError:  # unclosed: runs to the end
             return len(depths) - 1
 
-    def _number(self, start: int) -> int | None:
-        if self._lengths is None:
-            self._find_brackets()
-        return self._bracket_at(start)
+    def offset_of(self, number: int) -> int:
+        """The offset of bracket ``number``: the offsets of its block's brackets are listed once, at C speed."""
+        block = bisect_right(self.counts, number) - 1
+        offsets = self.blocks.get(block)
+        if offsets is None:
+            begin = block * _BLOCK
+            pieces = self.marks[begin : begin + _BLOCK].split(b"X")
+            offsets = self.blocks[block] = array("q", map(add, accumulate(map(len, pieces[:-1])), count(begin)))
+        return offsets[number - self.counts[block]]
+
+
+class JsonIndex:
+    """Offsets of the keys and values of one JSON text, found by pointer tokens."""
+
+    __slots__ = ("text", "_brackets", "_containers")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._brackets: _Brackets | None = None
+        self._containers: dict[int, tuple[list[Member], dict[str, int] | None]] = {}
+
+    def _find_brackets(self) -> _Brackets:
+        if self._brackets is None:
+            self._brackets = _Brackets(self.text)
+        return self._brackets
 
     def skip_space(self, pos: int) -> int:
         return _SPACE.match(self.text, pos).end()
@@ -105,11 +122,11 @@ class JsonIndex:
         text = self.text
         char = text[start : start + 1]
         if char in ("{", "["):
-            number = self._number(start)
+            brackets = self._find_brackets()
+            number = brackets.number_at(start)
             if number is None:
                 return len(text)
-            closing = self._closing(number)
-            return self._lengths[closing] + closing + 1
+            return brackets.offset_of(brackets.closing(number)) + 1
         match = (_STRING if char == '"' else _SCALAR).match(text, start)
         return match.end() if match else start
 
@@ -124,8 +141,8 @@ class JsonIndex:
         closer = "}" if is_object else "]"
         found: list[Member] = []
         by_key: dict[str, int] | None = {} if is_object else None
-        number = self._number(start)  # the brackets of the members that are objects or arrays follow in turn
-        following = None if number is None else number + 1
+        brackets = None  # the brackets of the members that are objects or arrays follow in turn
+        following = None
         pos = space(text, start + 1).end()
         while pos < size and text[pos] != closer:
             key, key_at = None, -1
@@ -134,9 +151,15 @@ class JsonIndex:
                 key, pos = _scanstring(text, pos + 1)
                 pos = space(text, space(text, pos).end() + 1).end()  # past the colon
                 by_key[key] = len(found)
-            if following is not None and text.startswith(("{", "["), pos):
-                closing = self._closing(following)
-                end, following = self._lengths[closing] + closing + 1, closing + 1
+            if text.startswith(("{", "["), pos):
+                if following is None:  # the first member that is one: number it once
+                    brackets = self._find_brackets()
+                    following = brackets.number_at(pos)
+                if following is None:
+                    end = len(text)
+                else:
+                    closing = brackets.closing(following)
+                    end, following = brackets.offset_of(closing) + 1, closing + 1
             else:
                 end = self.value_end(pos)
             found.append(Member(key, key_at, pos, end))

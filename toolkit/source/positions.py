@@ -1,7 +1,7 @@
 """Lines, columns and caret snippets, computed only when there is something to report.
 
 The clean path never calls this module. :class:`Lines` counts a text's line
-breaks once, per block of 4,096 characters, so each position after that costs at most one
+breaks once, per block of 16,384 characters, so each position after that costs at most one
 block's scan, never a scan from the top of the file; a snippet looks at most
 one window either side of its caret, so a one-line file of 60 MB costs no more
 than a short one.
@@ -15,7 +15,7 @@ from pbcfg.diagnostics import Span
 
 __all__ = ["SNIPPET_WIDTH", "Lines", "line_col", "snippet"]
 
-_BLOCK = 1 << 12
+_BLOCK = 1 << 14
 SNIPPET_WIDTH = 160
 
 
