@@ -174,7 +174,7 @@ OLD_YAML_MEMBER = re.compile(r"""^([ \t]*(?:-[ \t]+)?)(["']?)([^"':#\n]+)\2([ \t
                                       "\n  ", "{", "}", "- ", "#", "'", "key", " ", "\t", '"a\\"b"', "12"]),
                      max_size=30).map("".join))
 def test_masking_hides_at_least_what_the_backtracking_patterns_hid(text):
-    from pbcfg.util.masking import _same_length, is_secret_field, redact, redact_region
+    from pbcfg.util.masking import _same_length, is_secret_field, redact, redact_lines
 
     def old(pattern, groups):
         def replace(match):
@@ -196,7 +196,9 @@ def test_masking_hides_at_least_what_the_backtracking_patterns_hid(text):
     for start in range(0, len(text) + 1, 3):
         end = text.find("\n", start)
         end = len(text) if end == -1 else end
-        assert redact_region(text, start, end, "credentials") == whole[start:end]
+        first, shown = redact_lines(text, start, end, "credentials")
+        assert (first, shown) == (text.rfind("\n", 0, start) + 1, whole[first : first + len(shown)])
+        assert first + len(shown) >= end and shown[start - first : end - first] == whole[start:end]
 
 
 def reference_snippet(text: str, offset: int, width: int = 160) -> str:

@@ -8,6 +8,7 @@ allowed values, the closest spelling and the fix, not the keyword that failed.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.ponybunny.builtins import CREDENTIAL_FIELDS
@@ -103,7 +104,7 @@ def _explain(document: Document, error, numbered: dict) -> list[Diagnostic]:
                    key=bool(tokens))]
     if kind == "Enum":
         options = [o for o in error.kind.options]
-        guess = did_you_mean(value, options) if isinstance(value, str) else None
+        guess = _guess(value, tuple(o for o in options if isinstance(o, str))) if isinstance(value, str) else None
         return [at(tokens, "schema.enum",
                    f"{_show(value, tokens, document.kind)} is not allowed; allowed values: {', '.join(map(str, options))}",
                    f"did you mean {guess!r}?" if guess else None)]
@@ -185,12 +186,18 @@ def _follow(data: object, tokens: list, missing: object = None) -> object:
     return data
 
 
+@lru_cache(maxsize=1024)
+def _guess(word: str, choices: tuple) -> str | None:
+    """:func:`did_you_mean`, once per word and choices: 1,000 models with the same typo ask it 1,000 times."""
+    return did_you_mean(word, choices)
+
+
 def _where(tokens: list) -> str:
     return f" in {'/'.join(map(str, tokens))}" if tokens else " at the top level"
 
 
 def _unknown_key_hint(document: Document, tokens: list, key: str, allowed: list[str]) -> str:
-    guess = did_you_mean(key, allowed)
+    guess = _guess(key, tuple(allowed))
     if document.kind == "llm-config" and key in CREDENTIAL_FIELDS and key not in allowed:
         return f"{key} belongs in credentials.json, never in llm-config.json"
     if document.kind == "credentials" and len(tokens) == 2 and key in CREDENTIAL_FIELDS:

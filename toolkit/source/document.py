@@ -17,7 +17,7 @@ __all__ = ["Document"]
 
 
 class Document:
-    __slots__ = ("source", "data", "strict_text", "_locator", "_index", "_lines", "_display")
+    __slots__ = ("source", "data", "strict_text", "_locator", "_index", "_lines", "_display", "_shown_lines")
 
     def __init__(self, source: Source, data: object, strict_text: str | None, locator=None) -> None:
         self.source = source
@@ -27,6 +27,7 @@ class Document:
         self._index = None
         self._lines = None
         self._display = None  # the whole text with secrets masked, made only for snippets of very long lines
+        self._shown_lines: dict[int, tuple[int, str]] = {}  # line start -> (first, its lines with secrets masked)
 
     @property
     def kind(self) -> str:
@@ -56,13 +57,20 @@ class Document:
         return self._lines.span(offset), self._lines.snippet(offset, view=self._shown)
 
     def _shown(self, start: int, end: int) -> str:
-        """``text[start:end]`` as a snippet may show it: secrets masked, same length."""
-        from pbcfg.util.masking import redact, redact_region
+        """``text[start:end]`` as a snippet may show it: secrets masked, same length. Each line is masked once,
+        however many diagnostics it holds."""
+        from pbcfg.util.masking import redact, redact_lines
 
         if self._display is None:
-            shown = redact_region(self.source.text, start, end, self.kind)
+            line = self._lines.line_start(start)
+            shown = self._shown_lines.get(line)
+            if shown is None or line + len(shown[1]) < end:
+                shown = redact_lines(self.source.text, start, end, self.kind)
+                if shown is not None:
+                    self._shown_lines[line] = shown
             if shown is not None:
-                return shown
+                first, masked = shown
+                return masked[start - first : end - first]
             self._display = redact(self.source.text, self.kind)
         return self._display[start:end]
 

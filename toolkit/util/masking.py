@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["is_secret_field", "looks_secret", "mask", "redact", "redact_credentials_text", "redact_credentials_yaml",
-           "redact_region"]
+           "redact_lines"]
 
 _PUBLIC_FIELDS = frozenset({"baseurl", "endpoint", "region", "projectid", "$schema", "enabled"})
 # Both patterns run in linear time: no part of them can give back what it took and try again over the same
@@ -81,9 +81,10 @@ def redact_credentials_yaml(text: str, secret=is_secret_field) -> str:
     return _YAML_MEMBER.sub(replace, text)
 
 
-def redact_region(text: str, start: int, end: int, kind: str | None, most: int = 1 << 16) -> str | None:
-    """``redact(text, kind)[start:end]`` for JSON text, computed from the lines around the region only;
-    None when that means reading more than ``most`` characters (long lines: redact the whole text once).
+def redact_lines(text: str, start: int, end: int, kind: str | None, most: int = 1 << 16) -> tuple[int, str] | None:
+    """The lines of JSON text holding ``start`` to ``end``, as :func:`redact` shows them, computed from those
+    lines and the few before them only: ``(offset of the first line, its text and the next ones', secrets
+    masked)``; None when that means reading more than ``most`` characters (long lines: redact the whole text).
 
     No part of a match but the blanks and the colon between a key and its value
     can cross a line break. So the pattern is started at the line of the last
@@ -96,15 +97,15 @@ def redact_region(text: str, start: int, end: int, kind: str | None, most: int =
     if stop == -1:
         return None
     floor = max(0, stop - most)
-    sync = _line_start(text, start, floor)
+    first = sync = _line_start(text, start, floor)
     for _ in range(2):
         if not sync:  # None (too far back) or 0 (the top of the file)
             break
         previous = _last_non_blank(text, sync, floor)
         sync = _line_start(text, previous, floor) if previous is not None else (None if floor else 0)
-    if sync is None:
+    if sync is None or first is None:
         return None
-    return redact(text[sync:stop], kind)[start - sync : end - sync]
+    return first, redact(text[sync:stop], kind)[first - sync :]
 
 
 def _line_start(text: str, pos: int, floor: int) -> int | None:
