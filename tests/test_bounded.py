@@ -324,8 +324,9 @@ def test_a_timeout_no_client_can_hold_is_a_schema_error_with_its_unit(run, write
         ("schema.maximum", "/defaults/maxRetries", "must be ≤ 10, found 11",
          "Retries on the same endpoint before moving on. At most 10: each retry doubles the wait, so ten already wait "
          "about 17 minutes at the default delay.")]
-    resolved = run("resolve", "--config-dir", path.parent, "--tier", "simple")
-    assert resolved.code == 1 and "OverflowError" not in resolved.err and "schema" not in resolved.err
+    resolved = run("resolve", "--config-dir", path.parent, "--tier", "simple")  # chat died here with OverflowError
+    assert (resolved.code, resolved.err) == (1, f"pbcfg: error: invalid config: 2 error(s); first: {path}:1:26: must be "
+                                                "≤ 3,600,000, found 1e+31\n")
 
 
 def test_every_number_in_the_schema_has_a_finite_maximum_said_in_its_description():
@@ -546,3 +547,39 @@ def test_looking_only_at_ids_finds_what_the_full_walk_finds_in_a_valid_config(da
     fast = rule(LintContext(str(tmp_path), {"llm-config": document}, {}, str(tmp_path), valid=True))
     full = rule(LintContext(str(tmp_path), {"llm-config": document}, {}, str(tmp_path), valid=False))
     assert sorted(f.diagnostic for f in fast) == sorted(f.diagnostic for f in full)
+
+
+JSON_VALUES = st.recursive(st.one_of(st.integers(-5, 5), st.booleans(), st.none(),
+                                     st.text(st.sampled_from('ab"\\[]{},:é\u2028'), max_size=12)),
+                           lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                   st.dictionaries(st.text("ab[{,\"", max_size=3), inner, max_size=4)),
+                           max_leaves=40)
+
+
+def measure(value, depth=0) -> tuple[int, int, int]:
+    """(nesting depth, keys and items, longest string or key) of parsed JSON, by walking it."""
+    if isinstance(value, (dict, list)):
+        children = list(value.items()) if isinstance(value, dict) else [(None, item) for item in value]
+        parts = [measure(item, depth + 1) for _, item in children]
+        keys = [len(key) for key, _ in children if key is not None]
+        return (max([depth + 1] + [p[0] for p in parts]), len(children) + sum(p[1] for p in parts),
+                max([0] + keys + [p[2] for p in parts]))
+    return depth, 0, len(value) if isinstance(value, str) else 0
+
+
+@PROPERTY
+@given(value=JSON_VALUES, indent=st.sampled_from([None, 1]))
+def test_the_quick_limit_check_never_lets_through_what_breaks_a_limit(monkeypatch, value, indent):
+    from pbcfg.source import jsonscan, limits
+
+    for module in (limits, jsonscan):
+        monkeypatch.setattr(module, "MAX_DEPTH", 3)
+        monkeypatch.setattr(module, "MAX_VALUES", 12)
+        monkeypatch.setattr(module, "MAX_STRING", 8)
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    depth, values, longest = measure(value)
+    within = depth <= 3 and values <= 12 and longest <= 8
+    if limits.fits(text):
+        assert within
+    parsed = parse_json(text, "f.json", "llm-config")  # and the scanner decides exactly
+    assert ([d.rule for d in parsed.diagnostics] == []) == within

@@ -9,6 +9,7 @@ than a short one.
 
 from __future__ import annotations
 
+import re
 from array import array
 
 from pbcfg.diagnostics import Span
@@ -16,6 +17,7 @@ from pbcfg.diagnostics import Span
 __all__ = ["SNIPPET_WIDTH", "Lines", "line_col", "snippet"]
 
 _BLOCK = 1 << 14
+_RETURNS = re.compile("\r{0,65536}")
 SNIPPET_WIDTH = 160
 
 
@@ -70,9 +72,11 @@ class Lines:
         caret = offset - start
         reach = offset + width + 1  # nothing further than this can be shown
         stop = text.find("\n", offset, reach)
+        if stop == -1:  # the line ends past the window, or only carriage returns stand between
+            stop = _RETURNS.match(text, min(reach, len(text))).end()
+            stop = stop if stop == len(text) or text[stop] == "\n" else -1
         length = None  # the line's length, unless it goes on past every window
-        if stop != -1 or reach >= len(text):
-            stop = len(text) if stop == -1 else stop
+        if stop != -1:
             while stop > start and text[stop - 1] == "\r":
                 stop -= 1
             length = stop - start
