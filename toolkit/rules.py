@@ -85,9 +85,10 @@ _ALL = (
           "A double-quoted YAML scalar can spell half a UTF-16 surrogate pair with \\u; alone it is not Unicode "
           "text, and the JSON built from the source could not be written as UTF-8. Write the character itself."),
     # limits: what pbcfg reads at most (pbcfg.source.limits); no PonyBunny config comes near any of them
-    _rule("limits.file-size", ERROR, "A file larger than 64 MiB.",
-          "pbcfg refuses it before reading a byte (exit 2): the biggest real PonyBunny configs are tens of kilobytes, "
-          "and reading is bounded by this limit (memory stays under 8 times the file's size, plus the interpreter)."),
+    _rule("limits.file-size", ERROR, "A file larger than 64 MiB, or a YAML source larger than 1 MiB.",
+          "pbcfg refuses it before reading a byte (exit 2): the biggest real PonyBunny configs are tens of kilobytes. "
+          "Within it, reading takes time linear in the size and memory under 8 times the size, plus the "
+          "interpreter's own. YAML is parsed in pure Python, at a few hundred kilobytes a second, hence its lower limit."),
     _rule("limits.depth", ERROR, "More than 128 nested objects and arrays.",
           "The same limit in JSON and YAML, checked before any code that walks the document runs. PonyBunny's "
           "configs nest five levels; a file this deep is corrupted or hostile."),

@@ -26,7 +26,7 @@ __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_STRING", "MAX_VALUES", "MAX_YAML_BYTES
            "may_hold_lone_surrogate"]
 
 MAX_BYTES = 64 * 1024 * 1024
-MAX_YAML_BYTES = 1024 * 1024  # YAML is parsed in pure Python, about a megabyte a second: no source is near it
+MAX_YAML_BYTES = 1024 * 1024  # YAML is parsed in pure Python, at a few hundred kilobytes a second
 MAX_DEPTH = 128
 MAX_STRING = 1 << 20
 MAX_VALUES = 1_000_000

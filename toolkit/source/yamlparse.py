@@ -31,9 +31,19 @@ class _Unsupported(Exception):
 
 
 class YamlLocator:
-    def __init__(self, root, lines: Lines) -> None:
+    def __init__(self, root, text: str, kind: str | None) -> None:
         self.root = root
-        self.lines = lines  # of the text as shown: secrets masked
+        self.text, self.kind = text, kind
+        self._lines: Lines | None = None
+
+    @property
+    def lines(self) -> Lines:
+        """The lines of the text as shown (secrets masked), counted the first time a position is asked for."""
+        if self._lines is None:
+            from pbcfg.util.masking import redact
+
+            self._lines = Lines(redact(self.text, self.kind, yaml=True))
+        return self._lines
 
     def _mark(self, tokens: list, key: bool) -> tuple[int, int] | None:
         node, mark = self.root, (0, 0)
@@ -150,13 +160,11 @@ def parse_yaml(text: str, file: str, kind: str | None) -> ParsedYaml:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    from pbcfg.util.masking import redact
-
-    lines = Lines(redact(text, kind, yaml=True))
     yaml = YAML(typ="rt")
     yaml.Composer = _bounded_composer(yaml.Composer)
 
     def at(rule: str, message: str, hint: str, mark) -> ParsedYaml:
+        lines = YamlLocator(None, text, kind).lines
         offset = lines.offset(mark.line, mark.column) if mark else None
         span = Span(mark.line + 1, mark.column + 1) if mark else None
         shown = lines.snippet(offset) if offset is not None else None
@@ -172,7 +180,7 @@ def parse_yaml(text: str, file: str, kind: str | None) -> ParsedYaml:
         return at(rule, problem, "fix the YAML at the caret", error.problem_mark or error.context_mark)
     except (YAMLError, ValueError) as error:
         return ParsedYaml(None, [diagnostic("yaml.syntax", file, str(error).split("\n")[0], "fix the YAML")], False, None)
-    locator = YamlLocator(root, lines)
+    locator = YamlLocator(root, text, kind)
     try:
         data = _plain(root, set(), [])
     except _Unsupported as unsupported:
