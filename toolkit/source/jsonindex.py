@@ -24,6 +24,8 @@ from itertools import accumulate, count
 from operator import add
 from typing import NamedTuple
 
+from pbcfg.source.limits import json_bytes
+
 __all__ = ["JsonIndex", "Member"]
 
 _SPACE = re.compile(r"[ \t\n\r]*+")
@@ -55,9 +57,7 @@ class _Brackets:
     __slots__ = ("marks", "depths", "counts", "blocks")
 
     def __init__(self, text: str) -> None:
-        raw = text.encode("ascii", "replace")  # one byte per character, so offsets stay
-        if b"\\" in raw:
-            raw = raw.replace(b"\\\\", b"__").replace(b'\\"', b"__")  # no escape can pass for a quote any more
+        raw = json_bytes(text)
         kinds = raw.translate(None, _NOT_QUOTE_OR_BRACKET).replace(b'""', b"")  # a string without brackets: gone
         if b'"' not in kinds:  # so every bracket of the text is outside strings
             self.marks = raw.translate(_MARK)

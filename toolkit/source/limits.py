@@ -23,7 +23,7 @@ from array import array
 from itertools import accumulate
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_STRING", "MAX_VALUES", "MAX_YAML_BYTES", "fits", "has_lone_surrogate",
-           "may_hold_lone_surrogate"]
+           "json_bytes", "may_hold_lone_surrogate"]
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_YAML_BYTES = 1024 * 1024  # YAML is parsed in pure Python, at a few hundred kilobytes a second
@@ -36,15 +36,20 @@ _STEP = bytes.maketrans(b"[]{}", b"\x01\xff\x01\xff")  # +1 and -1 as signed byt
 _SQUARE = bytes.maketrans(b"{}", b"[]")
 
 
+def json_bytes(text: str) -> bytes:
+    """JSON ``text`` as bytes, one per character (so offsets stay), with every escape that could pass for a quote
+    or a backslash blanked: in them, each quote opens or closes a string."""
+    raw = text.encode("ascii", "replace")
+    return raw.replace(b"\\\\", b"__").replace(b'\\"', b"__") if b"\\" in raw else raw
+
+
 def fits(text: str) -> bool:
     """True when JSON ``text``, if it parses, is within every limit; False when it is not, or may not be.
 
     One pass over the text (a byte translation keeps quotes, brackets and
     commas), then a few over that skeleton, a tenth of the size.
     """
-    raw = text.encode("ascii", "replace")  # one byte per character, so lengths stay
-    if b"\\" in raw:
-        raw = raw.replace(b"\\\\", b"__").replace(b'\\"', b"__")  # now every quote opens or closes a string
+    raw = json_bytes(text)
     if len(raw) > MAX_STRING:  # a string that long holds a whole aligned block of half the limit with no quote
         half, quotes, counted = MAX_STRING // 2, 0, 0
         for start in range(0, len(raw) - half + 1, half):
