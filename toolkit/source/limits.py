@@ -19,9 +19,6 @@ stops at the first limit broken and says where.
 
 from __future__ import annotations
 
-from array import array
-from itertools import accumulate
-
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_STRING", "MAX_VALUES", "MAX_YAML_BYTES", "fits", "has_lone_surrogate",
            "json_bytes", "may_hold_lone_surrogate"]
 
@@ -79,7 +76,10 @@ def _depth_at_most(brackets: bytes, depth: int) -> bool:
         if depth <= 0:
             return False
         shorter = brackets.replace(b"[]", b"")
-        if len(shorter) * 2 > len(brackets):
+        if len(shorter) * 2 > len(brackets):  # rare: a deep or lopsided file
+            from array import array
+            from itertools import accumulate
+
             return max(accumulate(array("b", shorter.translate(_STEP))), default=0) <= depth - 1
         brackets, depth = shorter, depth - 1
     return True
