@@ -1,6 +1,6 @@
-"""Whole-process timings of `pbcfg validate` beside check-jsonschema and ajv-cli (and one `pbcfg lint`
-row), peak memory at 50,000 models, and the clean path: CPU time against a bare interpreter, and
-where the generated check stops paying off against jsonschema-rs.
+"""Whole-process timings of `pbcfg validate` beside check-jsonschema and ajv-cli, `pbcfg lint` and `build`
+rows, peak memory at 50,000 models and for a 60 MB file, and the clean path: CPU time against a bare
+interpreter, and where the generated check stops paying off against jsonschema-rs.
 
 Run by `make bench`, which installs pbcfg (not editable, as users get it) and
 check-jsonschema into bench/.work/venv and ajv-cli into bench/.work/npm. Prints
@@ -24,12 +24,17 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
 BIN = Path(sys.executable).parent
 SCHEMAS = HERE.parent / "schemas"
-BUDGETS = {"seed": (0.050, 4.0), "50000": (0.600, 10.0), "1000-errors": (0.150, None)}
+BUDGETS = {"seed": (0.050, 4.0), "50000": (0.600, 10.0), "1000-errors": (0.150, None),
+           "1000-errors-14kb": (0.500, None)}
 AJV = WORK / "npm" / "node_modules" / ".bin" / "ajv"
 CLEAN_OVER_PYTHON = 2.5  # the clean seed-sized pair, in CPU time, against `python -c pass`
 FASTER_THAN_AJV = 2.0  # at 50,000 models
 BREAK_EVEN_MODELS = (1000, 2000, 4000, 8000, 16000)
 PAIRED_RUNS = 41
+LINT_OVER_VALIDATE = 1.5  # lint of the valid 10,000-model config, against validate of it
+ERRORS_GROWTH = 15.0  # 10x the errors may cost at most this much more (linear: 10x; quadratic: 100x)
+BIG_FILE_MB = 60
+MEMORY_OVER_FILE = 8.0  # the 60 MB file: peak memory above an empty run, against its size
 
 
 def model(i: int) -> dict:
@@ -74,6 +79,35 @@ def with_errors(models: int) -> dict:
     return config
 
 
+def bad_models(models: int) -> str:
+    """``{"models": {"k0": 0, ...}}`` on one line: every entry an error (a number where a model goes)."""
+    return '{"models": {' + ", ".join(f'"k{i}": {i}' for i in range(models)) + "}}"
+
+
+def every_model_wrong(models: int) -> dict:
+    """A config of ``models`` models, each with an unknown key: one error per model."""
+    config = llm_config(models)
+    for entry in config["models"].values():
+        entry["priorty"] = 1
+    return config
+
+
+def big_valid(megabytes: int) -> dict:
+    """A valid config of about ``megabytes`` MB within every limit: 20,000 models with long display names."""
+    config = llm_config(20_000)
+    name = "x" * (megabytes * 1_000_000 // 20_000 - 400)
+    for entry in config["models"].values():
+        entry["displayName"] = name
+    return config
+
+
+def write_text(name: str, file_name: str, text: str) -> Path:
+    directory = WORK / name
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / file_name).write_text(text)
+    return directory / file_name
+
+
 def median_time(command: list, runs: int, expect: set[int]) -> float:
     subprocess.run(command, capture_output=True)  # warm-up: page cache, .pyc
     times = []
@@ -84,6 +118,22 @@ def median_time(command: list, runs: int, expect: set[int]) -> float:
         if done.returncode not in expect:
             sys.exit(f"unexpected exit {done.returncode} from {command[0]}: {done.stderr.decode()[:500]}")
     return statistics.median(times)
+
+
+def side_by_side(commands: list[tuple[list, set[int]]], runs: int) -> list[float]:
+    """The median of each command, run in turn rather than one after the other, so that a change in the
+    machine's load falls on all of them alike: the way to compare two costs on a busy machine."""
+    for command, expect in commands:
+        subprocess.run(command, capture_output=True)  # warm-up
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for (command, expect), own in zip(commands, times):
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True)
+            own.append(time.perf_counter() - start)
+            if done.returncode not in expect:
+                sys.exit(f"unexpected exit {done.returncode} from {command[0]}: {done.stderr.decode()[:500]}")
+    return [statistics.median(own) for own in times]
 
 
 def pbcfg(files: list[Path], runs: int, expect={0}) -> float:
@@ -183,6 +233,11 @@ def clean_path_report(seed: list[Path], failures: list[str]) -> list[str]:
     return lines
 
 
+def check_jsonschema_failing(path: Path, runs: int) -> float:
+    """check-jsonschema on a file with errors (exit 1), for the rows side by side."""
+    return median_time([BIN / "check-jsonschema", "--schemafile", SCHEMAS / "llm-config.schema.json", path], runs, {1})
+
+
 def peak_rss_kib(command: list) -> int:
     probe = ("import resource,subprocess,sys; subprocess.run(sys.argv[1:], capture_output=True); "
              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
@@ -198,7 +253,7 @@ def document_kib(path: Path) -> int:
 
 
 def main() -> int:
-    rows, failures, ajv = [], [], {}
+    rows, failures, ajv = [], [], {}  # rows: (label, ours, theirs, budget key or None)
     cases = {
         "seed": (write_case("seed", llm_config(1)), 21),
         "1000": (write_case("1000", llm_config(1000)), 15),
@@ -209,17 +264,50 @@ def main() -> int:
     for name, (files, runs) in cases.items():
         ours = pbcfg(files, runs)
         theirs = check_jsonschema(files, 3 if name in ("20000", "50000") else runs) if name != "10000" else None
-        rows.append((f"clean, {name} models" if name != "seed" else "clean, seed-sized pair", ours, theirs))
+        rows.append((f"clean, {name} models" if name != "seed" else "clean, seed-sized pair", ours, theirs,
+                     name if name in ("seed", "50000") else None))
         if name in ("seed", "50000"):
             ajv[rows[-1][0]] = ajv_cli(files, 3 if name == "50000" else runs)
     error_files = write_case("1000-errors", with_errors(1000))
-    rows.append(("1,000 models with 3 errors, full diagnostics", pbcfg(error_files, 15, {1}), None))
+    rows.append(("1,000 models with 3 errors, full diagnostics", pbcfg(error_files, 15, {1}), None, "1000-errors"))
+
+    # issue 14: every error costs the same, wherever it is and however many there are
+    wrong = write_case("1000-wrong", every_model_wrong(1000))
+    rows.append(("1,000 models with 1,000 errors, `validate`", pbcfg(wrong, 7, {1}),
+                 check_jsonschema_failing(wrong[1], 3), None))
+    rows.append(("1,000 models with 1,000 errors, `lint`", median_time([BIN / "pbcfg", "lint", *wrong], 7, {1}),
+                 None, None))
+    small = write_text("errors-1000", "llm-config.json", bad_models(1000))
+    large = write_text("errors-10000", "llm-config.json", bad_models(10_000))
+    none = write_text("errors-0", "llm-config.json", bad_models(0))
+    floor_run, per_1000, per_10000 = side_by_side(
+        [([BIN / "pbcfg", "validate", none], {0}), ([BIN / "pbcfg", "validate", small], {1}),
+         ([BIN / "pbcfg", "validate", large], {1})], 9)
+    rows.append((f"1,000 errors in a {small.stat().st_size // 1000} KB file, `validate`", per_1000, None,
+                 "1000-errors-14kb"))
+    rows.append((f"10,000 errors in a {large.stat().st_size // 1000} KB file, `validate`", per_10000, None, None))
+    growth = (per_10000 - floor_run) / max(per_1000 - floor_run, 1e-9)
+    if growth > ERRORS_GROWTH:
+        failures.append(f"10x the errors cost {growth:.1f}x more (budget {ERRORS_GROWTH}x: linear)")
+    validate_10k, lint_10k = side_by_side([([BIN / "pbcfg", "validate", *cases["10000"][0]], {0}),
+                                           ([BIN / "pbcfg", "lint", *cases["10000"][0]], {0, 1})], 11)
+    rows.append(("`validate`, the valid 10,000-model config, run in turn with the next row", validate_10k, None, None))
+    rows.append(("`lint`, the valid 10,000-model config", lint_10k, None, None))
+    if lint_10k > LINT_OVER_VALIDATE * validate_10k:
+        failures.append(f"lint of the valid 10,000-model config: {lint_10k / validate_10k:.2f}x validate of it "
+                        f"(budget {LINT_OVER_VALIDATE}x)")
+    yaml_keys = write_text("yaml-20000", "llm-config.yaml", "models:\n" + "".join(f"  k{i}: {i}\n" for i in range(20_000)))
+    rows.append(("`build` of YAML sources with 20,000 keys (errors: nothing built)",
+                 median_time([BIN / "pbcfg", "build", yaml_keys.parent, "--out", WORK / "yaml-out"], 3, {1}), None, None))
+    deep = write_text("yaml-deep", "llm-config.yaml", "defaults:\n" + "".join("  " * (i + 1) + "-\n" for i in range(299))
+                      + "  " * 300 + "- 1\n")
+    rows.append(("`validate` of a 300-deep YAML list (limits.depth)", median_time([BIN / "pbcfg", "validate", deep], 5, {1}),
+                 None, None))
     examples = [HERE.parent / "examples" / "credentials.json", HERE.parent / "examples" / "llm-config.json"]
     rows.append(("`pbcfg lint`, the bundled example pair (no budget)",
-                 median_time([BIN / "pbcfg", "lint", *examples], 21, {0}), None))
+                 median_time([BIN / "pbcfg", "lint", *examples], 21, {0}), None, None))
 
-    for label, ours, theirs in rows:
-        key = "seed" if "seed" in label else "50000" if "50000" in label else "1000-errors" if "errors" in label else None
+    for label, ours, theirs, key in rows:
         if key:
             budget, ratio = BUDGETS[key]
             if ours > budget:
@@ -233,33 +321,56 @@ def main() -> int:
 
     big = cases["50000"][0]
     empty = write_case("empty", llm_config(2))
-    extra = peak_rss_kib([BIN / "pbcfg", "validate", *big]) - peak_rss_kib([BIN / "pbcfg", "validate", *empty])
+    empty_rss = peak_rss_kib([BIN / "pbcfg", "validate", *empty])
+    extra = peak_rss_kib([BIN / "pbcfg", "validate", *big]) - empty_rss
     document = document_kib(big[1])
     memory_ratio = extra / max(document, 1)
     if memory_ratio > 2:
         failures.append(f"peak memory at 50,000 models is {memory_ratio:.2f}x the parsed document (budget 2x)")
 
+    huge = write_case("60mb", big_valid(BIG_FILE_MB))[1]
+    huge_size = huge.stat().st_size
+    huge_time = median_time([BIN / "pbcfg", "validate", huge], 3, {0})
+    huge_theirs = median_time([BIN / "check-jsonschema", "--schemafile", SCHEMAS / "llm-config.schema.json", huge], 1, {0})
+    huge_peak = peak_rss_kib([BIN / "pbcfg", "validate", huge])
+    huge_ratio = (huge_peak - empty_rss) * 1024 / huge_size
+    if huge_ratio > MEMORY_OVER_FILE:
+        failures.append(f"the {BIG_FILE_MB} MB file: peak memory {huge_ratio:.1f}x its size above an empty run "
+                        f"(budget {MEMORY_OVER_FILE}x)")
+
     per_model = {name: cases[name] for name in ("10000", "20000", "50000")}
     lines = ["| case | pbcfg (median) | check-jsonschema (median) | ratio | ajv-cli (median) | ratio |",
              "|---|---|---|---|---|---|"]
-    for label, ours, theirs in rows:
+    for label, ours, theirs, _ in rows + [(f"a valid {huge_size / 1e6:.0f} MB file (20,000 models, long names), `validate`",
+                                           huge_time, huge_theirs, None)]:
         ratio = f"{theirs / ours:.1f}x" if theirs else ""
         node = f"{ajv[label] * 1000:.1f} ms | {ajv[label] / ours:.1f}x" if label in ajv else " |"
         lines.append(f"| {label} | {ours * 1000:.1f} ms | {f'{theirs * 1000:.1f} ms' if theirs else ''} | {ratio} "
                      f"| {node} |")
-    scaling = [(name, next(o for label, o, _ in rows if f"{name} models" in label)) for name in per_model]
+    scaling = [(name, next(o for label, o, _, _ in rows if f"{name} models" in label)) for name in per_model]
     lines += ["", "Scaling (a quadratic step would show as a rising cost per model):", "",
               "| models | pbcfg | per model |", "|---|---|---|"]
     lines += [f"| {int(n):,} | {t * 1000:.0f} ms | {t / int(n) * 1e6:.1f} µs |" for n, t in scaling]
-    lines += ["", f"For scale: the interpreter starting and importing jsonschema_rs, and nothing else, "
+    lines += ["", "Errors, run in turn with an empty `{\"models\": {}}` (a quadratic step would show as a rising cost per "
+              f"error above that run's {floor_run * 1000:.0f} ms):", "",
+              "| errors | pbcfg | per error |", "|---|---|---|",
+              f"| 1,000 | {per_1000 * 1000:.0f} ms | {(per_1000 - floor_run) / 1000 * 1e6:.0f} µs |",
+              f"| 10,000 | {per_10000 * 1000:.0f} ms | {(per_10000 - floor_run) / 10_000 * 1e6:.0f} µs |",
+              "", f"`lint` of the valid 10,000-model config takes {lint_10k / validate_10k:.2f}x `validate` of it "
+                  f"(budget {LINT_OVER_VALIDATE}x).",
+              "", f"For scale: the interpreter starting and importing jsonschema_rs, and nothing else, "
                   f"takes {floor * 1000:.1f} ms on this machine.",
               "", f"Peak memory at 50,000 models: {extra / 1024:.1f} MiB above an empty run, "
-                  f"{memory_ratio:.2f}x the parsed document ({document / 1024:.1f} MiB)."]
+                  f"{memory_ratio:.2f}x the parsed document ({document / 1024:.1f} MiB).",
+              "", f"Peak memory for the {huge_size / 1e6:.0f} MB file: {huge_peak / 1024:.0f} MiB, "
+                  f"{(huge_peak - empty_rss) / 1024:.0f} MiB above an empty run ({empty_rss / 1024:.0f} MiB): "
+                  f"{huge_ratio:.2f}x the file's size (budget {MEMORY_OVER_FILE}x)."]
     lines += clean_path_report(cases["seed"][0], failures)
     table = "\n".join(lines)
+    load = os.getloadavg()[1]
     machine = (f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
                f"Python {platform.python_version()}; pbcfg installed from a wheel, not editable; load average "
-               f"{os.getloadavg()[1]:.1f} over the last 5 minutes (wall-clock rows grow with it; CPU-time ratios much less)")
+               f"{load:.1f} over the last 5 minutes (wall-clock rows grow with it; CPU-time ratios much less)")
     print(table)
     print("\nmachine:", machine)
     (HERE / "RESULTS.md").write_text(

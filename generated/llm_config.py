@@ -15,13 +15,15 @@ class Defaults(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    timeout: Annotated[int | None, Field(ge=1000, title='Timeout (ms)')] = 120000
+    timeout: Annotated[
+        int | None, Field(ge=1000, le=86400000, title='Timeout (ms)')
+    ] = 120000
     """
-    Request timeout in milliseconds.
+    Request timeout in milliseconds (120000 is two minutes). At most 86,400,000, one day, the longest pbcfg's runtime waits: a number far beyond (1e31) overflows the clients that read it.
     """
-    maxTokens: Annotated[int | None, Field(ge=1, title='Max tokens')] = 4096
+    maxTokens: Annotated[int | None, Field(ge=1, le=1000000, title='Max tokens')] = 4096
     """
-    max_tokens sent with each request.
+    max_tokens sent with each request. At most 1,000,000: no model writes an answer that long (the largest write about 128,000 tokens).
     """
     temperature: Annotated[float | None, Field(ge=0.0, le=2.0, title='Temperature')] = (
         0.7
@@ -29,13 +31,15 @@ class Defaults(BaseModel):
     """
     Sampling temperature, 0 to 2.
     """
-    maxRetries: Annotated[int | None, Field(ge=0, title='Max retries')] = 2
+    maxRetries: Annotated[int | None, Field(ge=0, le=10, title='Max retries')] = 2
     """
-    Retries on the same endpoint before moving on.
+    Retries on the same endpoint before moving on. At most 10: each retry doubles the wait, so ten already wait about 17 minutes at the default delay.
     """
-    retryDelayMs: Annotated[int | None, Field(ge=0, title='Retry delay (ms)')] = 1000
+    retryDelayMs: Annotated[
+        int | None, Field(ge=0, le=60000, title='Retry delay (ms)')
+    ] = 1000
     """
-    Base delay of the exponential backoff between retries, in milliseconds.
+    Base delay of the exponential backoff between retries, in milliseconds. At most 60,000 (one minute), since it doubles with each retry.
     """
 
 
@@ -71,16 +75,16 @@ class RateLimit(BaseModel):
         extra='forbid',
     )
     requestsPerMinute: Annotated[
-        int | None, Field(examples=[60], ge=1, title='Requests per minute')
+        int | None, Field(examples=[60], ge=1, le=1000000, title='Requests per minute')
     ] = None
     """
-    At most this many requests in any 60-second window.
+    At most this many requests in any 60-second window. At most 1,000,000 itself: more than any provider allows.
     """
-    tokensPerMinute: Annotated[int | None, Field(ge=1, title='Tokens per minute')] = (
-        None
-    )
+    tokensPerMinute: Annotated[
+        int | None, Field(ge=1, le=1000000000, title='Tokens per minute')
+    ] = None
     """
-    At most this many tokens in any 60-second window.
+    At most this many tokens in any 60-second window. At most 1,000,000,000 itself: more than any provider allows.
     """
 
 
@@ -92,13 +96,13 @@ class CostPer1kTokens(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    input: Annotated[float, Field(ge=0.0, title='Input')]
+    input: Annotated[float, Field(ge=0.0, le=1000.0, title='Input')]
     """
-    Dollars per 1,000 prompt tokens.
+    Dollars per 1,000 prompt tokens. At most 1,000: the dearest models cost well under a dollar.
     """
-    output: Annotated[float, Field(ge=0.0, title='Output')]
+    output: Annotated[float, Field(ge=0.0, le=1000.0, title='Output')]
     """
-    Dollars per 1,000 completion tokens.
+    Dollars per 1,000 completion tokens. At most 1,000: the dearest models cost well under a dollar.
     """
 
 
@@ -123,10 +127,11 @@ class ModelOverride(BaseModel):
     """
     costPer1kTokens: CostPer1kTokens | None = None
     maxContextTokens: Annotated[
-        int | None, Field(examples=[8192], ge=1, title='Max context tokens')
+        int | None,
+        Field(examples=[8192], ge=1, le=100000000, title='Max context tokens'),
     ] = None
     """
-    Context window, in tokens.
+    Context window, in tokens. At most 100,000,000: the largest windows today hold 10 million.
     """
     capabilities: Annotated[
         list[Literal['text', 'vision', 'function-calling', 'json-mode']] | None,
@@ -166,10 +171,11 @@ class Model(BaseModel):
     """
     costPer1kTokens: CostPer1kTokens
     maxContextTokens: Annotated[
-        int | None, Field(examples=[8192], ge=1, title='Max context tokens')
+        int | None,
+        Field(examples=[8192], ge=1, le=100000000, title='Max context tokens'),
     ] = None
     """
-    Context window, in tokens.
+    Context window, in tokens. At most 100,000,000: the largest windows today hold 10 million.
     """
     capabilities: Annotated[
         list[Literal['text', 'vision', 'function-calling', 'json-mode']] | None,
@@ -270,9 +276,11 @@ class AnthropicDirect(BaseModel):
     """
     Wire protocol of the endpoint.
     """
-    priority: Annotated[int | None, Field(examples=[3], ge=1, title='Priority')] = 1
+    priority: Annotated[
+        int | None, Field(examples=[3], ge=1, le=10000, title='Priority')
+    ] = 1
     """
-    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
+    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order. At most 10,000: a priority only orders endpoints.
     """
     baseUrl: Annotated[
         str | None,
@@ -290,11 +298,11 @@ class AnthropicDirect(BaseModel):
     """
     Cloud region. PonyBunny never reads it.
     """
-    costMultiplier: Annotated[float | None, Field(ge=0.0, title='Cost multiplier')] = (
-        None
-    )
+    costMultiplier: Annotated[
+        float | None, Field(ge=0.0, le=1000.0, title='Cost multiplier')
+    ] = None
     """
-    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does.
+    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does. At most 1,000: a factor on prices, not a price.
     """
 
 
@@ -314,9 +322,11 @@ class AwsBedrock(BaseModel):
     """
     Wire protocol of the endpoint.
     """
-    priority: Annotated[int | None, Field(examples=[3], ge=1, title='Priority')] = 2
+    priority: Annotated[
+        int | None, Field(examples=[3], ge=1, le=10000, title='Priority')
+    ] = 2
     """
-    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
+    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order. At most 10,000: a priority only orders endpoints.
     """
     baseUrl: Annotated[
         str | None,
@@ -334,11 +344,11 @@ class AwsBedrock(BaseModel):
     """
     Cloud region. PonyBunny never reads it.
     """
-    costMultiplier: Annotated[float | None, Field(ge=0.0, title='Cost multiplier')] = (
-        None
-    )
+    costMultiplier: Annotated[
+        float | None, Field(ge=0.0, le=1000.0, title='Cost multiplier')
+    ] = None
     """
-    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does.
+    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does. At most 1,000: a factor on prices, not a price.
     """
 
 
@@ -358,9 +368,11 @@ class OpenaiDirect(BaseModel):
     """
     Wire protocol of the endpoint.
     """
-    priority: Annotated[int | None, Field(examples=[3], ge=1, title='Priority')] = 1
+    priority: Annotated[
+        int | None, Field(examples=[3], ge=1, le=10000, title='Priority')
+    ] = 1
     """
-    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
+    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order. At most 10,000: a priority only orders endpoints.
     """
     baseUrl: Annotated[
         str | None,
@@ -378,11 +390,11 @@ class OpenaiDirect(BaseModel):
     """
     Cloud region. PonyBunny never reads it.
     """
-    costMultiplier: Annotated[float | None, Field(ge=0.0, title='Cost multiplier')] = (
-        None
-    )
+    costMultiplier: Annotated[
+        float | None, Field(ge=0.0, le=1000.0, title='Cost multiplier')
+    ] = None
     """
-    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does.
+    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does. At most 1,000: a factor on prices, not a price.
     """
 
 
@@ -402,9 +414,11 @@ class AzureOpenai(BaseModel):
     """
     Wire protocol of the endpoint.
     """
-    priority: Annotated[int | None, Field(examples=[3], ge=1, title='Priority')] = 2
+    priority: Annotated[
+        int | None, Field(examples=[3], ge=1, le=10000, title='Priority')
+    ] = 2
     """
-    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
+    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order. At most 10,000: a priority only orders endpoints.
     """
     baseUrl: Annotated[
         str | None,
@@ -422,11 +436,11 @@ class AzureOpenai(BaseModel):
     """
     Cloud region. PonyBunny never reads it.
     """
-    costMultiplier: Annotated[float | None, Field(ge=0.0, title='Cost multiplier')] = (
-        None
-    )
+    costMultiplier: Annotated[
+        float | None, Field(ge=0.0, le=1000.0, title='Cost multiplier')
+    ] = None
     """
-    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does.
+    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does. At most 1,000: a factor on prices, not a price.
     """
 
 
@@ -446,9 +460,11 @@ class OpenaiCompatible(BaseModel):
     """
     Wire protocol of the endpoint.
     """
-    priority: Annotated[int | None, Field(examples=[3], ge=1, title='Priority')] = 3
+    priority: Annotated[
+        int | None, Field(examples=[3], ge=1, le=10000, title='Priority')
+    ] = 3
     """
-    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
+    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order. At most 10,000: a priority only orders endpoints.
     """
     baseUrl: Annotated[
         str | None,
@@ -466,11 +482,11 @@ class OpenaiCompatible(BaseModel):
     """
     Cloud region. PonyBunny never reads it.
     """
-    costMultiplier: Annotated[float | None, Field(ge=0.0, title='Cost multiplier')] = (
-        None
-    )
+    costMultiplier: Annotated[
+        float | None, Field(ge=0.0, le=1000.0, title='Cost multiplier')
+    ] = None
     """
-    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does.
+    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does. At most 1,000: a factor on prices, not a price.
     """
 
 
@@ -490,9 +506,11 @@ class GoogleAiStudio(BaseModel):
     """
     Wire protocol of the endpoint.
     """
-    priority: Annotated[int | None, Field(examples=[3], ge=1, title='Priority')] = 1
+    priority: Annotated[
+        int | None, Field(examples=[3], ge=1, le=10000, title='Priority')
+    ] = 1
     """
-    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
+    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order. At most 10,000: a priority only orders endpoints.
     """
     baseUrl: Annotated[
         str | None,
@@ -510,11 +528,11 @@ class GoogleAiStudio(BaseModel):
     """
     Cloud region. PonyBunny never reads it.
     """
-    costMultiplier: Annotated[float | None, Field(ge=0.0, title='Cost multiplier')] = (
-        None
-    )
+    costMultiplier: Annotated[
+        float | None, Field(ge=0.0, le=1000.0, title='Cost multiplier')
+    ] = None
     """
-    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does.
+    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does. At most 1,000: a factor on prices, not a price.
     """
 
 
@@ -534,9 +552,11 @@ class GoogleVertexAi(BaseModel):
     """
     Wire protocol of the endpoint.
     """
-    priority: Annotated[int | None, Field(examples=[3], ge=1, title='Priority')] = 2
+    priority: Annotated[
+        int | None, Field(examples=[3], ge=1, le=10000, title='Priority')
+    ] = 2
     """
-    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
+    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order. At most 10,000: a priority only orders endpoints.
     """
     baseUrl: Annotated[
         str | None,
@@ -554,11 +574,11 @@ class GoogleVertexAi(BaseModel):
     """
     Cloud region. PonyBunny never reads it.
     """
-    costMultiplier: Annotated[float | None, Field(ge=0.0, title='Cost multiplier')] = (
-        None
-    )
+    costMultiplier: Annotated[
+        float | None, Field(ge=0.0, le=1000.0, title='Cost multiplier')
+    ] = None
     """
-    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does.
+    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does. At most 1,000: a factor on prices, not a price.
     """
 
 
@@ -578,9 +598,11 @@ class Codex(BaseModel):
     """
     Wire protocol of the endpoint.
     """
-    priority: Annotated[int | None, Field(examples=[3], ge=1, title='Priority')] = 1
+    priority: Annotated[
+        int | None, Field(examples=[3], ge=1, le=10000, title='Priority')
+    ] = 1
     """
-    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
+    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order. At most 10,000: a priority only orders endpoints.
     """
     baseUrl: Annotated[
         str | None,
@@ -598,11 +620,11 @@ class Codex(BaseModel):
     """
     Cloud region. PonyBunny never reads it.
     """
-    costMultiplier: Annotated[float | None, Field(ge=0.0, title='Cost multiplier')] = (
-        None
-    )
+    costMultiplier: Annotated[
+        float | None, Field(ge=0.0, le=1000.0, title='Cost multiplier')
+    ] = None
     """
-    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does.
+    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does. At most 1,000: a factor on prices, not a price.
     """
 
 
@@ -756,9 +778,11 @@ class EndpointOverride(BaseModel):
     Whether PonyBunny may route requests to this endpoint.
     """
     protocol: Protocol | None = None
-    priority: Annotated[int | None, Field(examples=[3], ge=1, title='Priority')] = None
+    priority: Annotated[
+        int | None, Field(examples=[3], ge=1, le=10000, title='Priority')
+    ] = None
     """
-    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
+    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order. At most 10,000: a priority only orders endpoints.
     """
     baseUrl: Annotated[
         str | None,
@@ -776,11 +800,11 @@ class EndpointOverride(BaseModel):
     """
     Cloud region. PonyBunny never reads it.
     """
-    costMultiplier: Annotated[float | None, Field(ge=0.0, title='Cost multiplier')] = (
-        None
-    )
+    costMultiplier: Annotated[
+        float | None, Field(ge=0.0, le=1000.0, title='Cost multiplier')
+    ] = None
     """
-    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does.
+    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does. At most 1,000: a factor on prices, not a price.
     """
 
 
@@ -797,9 +821,9 @@ class CustomEndpoint(BaseModel):
     Whether PonyBunny may route requests to this endpoint.
     """
     protocol: Protocol
-    priority: Annotated[int, Field(examples=[3], ge=1, title='Priority')]
+    priority: Annotated[int, Field(examples=[3], ge=1, le=10000, title='Priority')]
     """
-    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order.
+    1 is the highest. A model's endpoints are tried in ascending priority, ties in the model's endpoints order. At most 10,000: a priority only orders endpoints.
     """
     baseUrl: Annotated[
         str | None,
@@ -817,11 +841,11 @@ class CustomEndpoint(BaseModel):
     """
     Cloud region. PonyBunny never reads it.
     """
-    costMultiplier: Annotated[float | None, Field(ge=0.0, title='Cost multiplier')] = (
-        None
-    )
+    costMultiplier: Annotated[
+        float | None, Field(ge=0.0, le=1000.0, title='Cost multiplier')
+    ] = None
     """
-    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does.
+    Multiplies the models' costPer1kTokens on this endpoint. PonyBunny never reads it; pbcfg's runtime does. At most 1,000: a factor on prices, not a price.
     """
 
 

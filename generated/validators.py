@@ -266,11 +266,13 @@ def _llm_config_rateLimit(x):  # $defs/rateLimit
         if type(v16) is not int: return False
         if not -_BIG <= v16 <= _BIG: return False
         if v16 < 1: return False
+        if v16 > 1000000: return False
     if 'tokensPerMinute' in x:
         v17 = x['tokensPerMinute']
         if type(v17) is not int: return False
         if not -_BIG <= v17 <= _BIG: return False
         if v17 < 1: return False
+        if v17 > 1000000000: return False
     if not x.keys() <= _SET9: return False
     return True
 
@@ -289,6 +291,7 @@ def _llm_config_endpointOverride(x):  # $defs/endpointOverride
         if type(v32) is not int: return False
         if not -_BIG <= v32 <= _BIG: return False
         if v32 < 1: return False
+        if v32 > 10000: return False
     if 'baseUrl' in x:
         v33 = x['baseUrl']
         if type(v33) is not str: return False
@@ -305,9 +308,11 @@ def _llm_config_endpointOverride(x):  # $defs/endpointOverride
         if type(v39) is int:
             if not -_BIG <= v39 <= _BIG: return False
             if v39 < 0: return False
+            if v39 > 1000: return False
         elif type(v39) is float:
             if not -_FLOAT <= v39 <= _FLOAT: return False
             if v39 < 0: return False
+            if v39 > 1000: return False
         else:
             return False
     if not x.keys() <= _SET10: return False
@@ -322,9 +327,11 @@ def _llm_config_costPer1kTokens(x):  # $defs/costPer1kTokens
         if type(v166) is int:
             if not -_BIG <= v166 <= _BIG: return False
             if v166 < 0: return False
+            if v166 > 1000: return False
         elif type(v166) is float:
             if not -_FLOAT <= v166 <= _FLOAT: return False
             if v166 < 0: return False
+            if v166 > 1000: return False
         else:
             return False
     if 'output' in x:
@@ -332,9 +339,11 @@ def _llm_config_costPer1kTokens(x):  # $defs/costPer1kTokens
         if type(v167) is int:
             if not -_BIG <= v167 <= _BIG: return False
             if v167 < 0: return False
+            if v167 > 1000: return False
         elif type(v167) is float:
             if not -_FLOAT <= v167 <= _FLOAT: return False
             if v167 < 0: return False
+            if v167 > 1000: return False
         else:
             return False
     if not x.keys() <= _SET12: return False
@@ -364,6 +373,7 @@ def _llm_config_modelOverride(x):  # $defs/modelOverride
         if type(v190) is not int: return False
         if not -_BIG <= v190 <= _BIG: return False
         if v190 < 1: return False
+        if v190 > 100000000: return False
     if 'capabilities' in x:
         v191 = x['capabilities']
         if type(v191) is not list: return False
@@ -593,11 +603,13 @@ def _llm_config(x):  # the root
             if type(v348) is not int: return False
             if not -_BIG <= v348 <= _BIG: return False
             if v348 < 1000: return False
+            if v348 > 86400000: return False
         if 'maxTokens' in v347:
             v349 = v347['maxTokens']
             if type(v349) is not int: return False
             if not -_BIG <= v349 <= _BIG: return False
             if v349 < 1: return False
+            if v349 > 1000000: return False
         if 'temperature' in v347:
             v350 = v347['temperature']
             if type(v350) is int:
@@ -615,11 +627,13 @@ def _llm_config(x):  # the root
             if type(v351) is not int: return False
             if not -_BIG <= v351 <= _BIG: return False
             if v351 < 0: return False
+            if v351 > 10: return False
         if 'retryDelayMs' in v347:
             v352 = v347['retryDelayMs']
             if type(v352) is not int: return False
             if not -_BIG <= v352 <= _BIG: return False
             if v352 < 0: return False
+            if v352 > 60000: return False
         if not v347.keys() <= _SET21: return False
     if not x.keys() <= _SET22: return False
     return True

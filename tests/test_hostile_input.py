@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pbcfg.source.files import MAX_BYTES
+from pbcfg.source.limits import MAX_BYTES
+from strategies import huge_numbers, json_strings_with_surrogates, nested
 
 EXAMPLES = int(os.environ.get("PBCFG_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -26,12 +27,16 @@ VALID = json.dumps({"endpoints": {"openai-compatible": {"enabled": True, "priori
 
 
 def mutations():
-    """Valid configs bent out of shape: truncated, spliced, with bytes flipped or inserted."""
+    """Valid configs bent out of shape: truncated, spliced, with bytes flipped or inserted; nesting around the limit,
+    half surrogate pairs and numbers no field can mean (tests/strategies.py)."""
     return st.one_of(
         st.integers(0, len(VALID)).map(lambda n: VALID[:n]),
         st.tuples(st.integers(0, len(VALID)), st.binary(max_size=8)).map(lambda t: VALID[: t[0]] + t[1] + VALID[t[0]:]),
         st.tuples(st.integers(0, len(VALID) - 1), st.integers(0, 255)).map(
             lambda t: VALID[: t[0]] + bytes([t[1]]) + VALID[t[0] + 1 :]),
+        nested().map(lambda case: ('{"defaults": ' + case[1] + "}").encode()),
+        json_strings_with_surrogates().map(lambda literal: ('{"models": {' + literal + ": {}}}").encode()),
+        huge_numbers().map(lambda number: ('{"defaults": {"timeout": ' + number + "}}").encode()),
         st.sampled_from([b"\xef\xbb\xbf" + VALID, VALID.replace(b"0,", b"NaN,"), VALID.replace(b"1,", b"1" * 5000 + b","),
                          VALID.replace(b'"M"', b'"' + b"x" * 200_000 + b'"'), b'{"a": 1, "a": 2}',
                          b"[" * 100_000, b"\xff\xfe\x00", b"// only a comment"]),
@@ -64,7 +69,7 @@ def test_json_commands_survive_anything(run, tmp_path, command, data):
     check_outcome(result, started)
     if command != "migrate-diff" and result.code == 1:
         for diagnostic in result.json["diagnostics"]:
-            if diagnostic["rule"].startswith(("json.", "yaml.")):
+            if diagnostic["rule"].startswith(("json.", "yaml.", "limits.")):
                 assert diagnostic["line"] is not None and diagnostic["column"] is not None, diagnostic
 
 
@@ -93,15 +98,17 @@ def test_the_input_limits_and_their_messages(run, tmp_path):
     with open(big, "wb") as handle:
         handle.truncate(100 * 1024 * 1024)  # a 100 MB file
     result = run("validate", big)
-    assert (result.code, result.err) == (2, f"pbcfg: error: {big}: larger than {MAX_BYTES // (1024 * 1024)} MiB; "
-                                            "no PonyBunny config is this big, so pbcfg does not read it\n")
+    assert (result.code, result.err) == (2, f"pbcfg: error: {big}: larger than {MAX_BYTES // (1024 * 1024)} MiB "
+                                            "(limits.file-size); no PonyBunny config is this big, so pbcfg does not "
+                                            "read it\n")
     deep = tmp_path / "deep" / "llm-config.json"
     deep.parent.mkdir()
     deep.write_text("[" * 100_000)
     result = run("validate", deep, "--format", "json")
     assert result.code == 1
     assert [(d["rule"], d["line"], d["column"], d["message"]) for d in result.json["diagnostics"]] == [
-        ("json.depth", 1, 202, "nesting deeper than 200 levels: no PonyBunny config nests this deep")]
+        ("limits.depth", 1, 129, "more than 128 nested objects and arrays: pbcfg reads at most 128; no PonyBunny "
+                                 "config nests more than a few levels")]
     huge = tmp_path / "huge" / "llm-config.json"
     huge.parent.mkdir()
     huge.write_text('{"defaults": {"timeout": ' + "9" * 5000 + "}}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pbcfg.source.jsonparse import parse_json
-from pbcfg.source.jsonscan import MAX_DEPTH
+from pbcfg.source.limits import MAX_DEPTH
 
 
 def rules(text: str, kind: str = "llm-config"):
@@ -30,6 +30,15 @@ def test_block_comments_and_trailing_commas_each_get_a_diagnostic():
     assert found == [("json.comment", 2, 3, None), ("json.trailing-comma", 2, 24, None),
                      ("json.trailing-comma", 3, 9, None)]
     assert parsed.data == {"a": [1, 2], "b": 1}
+
+
+def test_a_comment_after_a_trailing_comma_leaves_the_rest_readable():
+    # the comma is known to be trailing only after the comment behind it was read: both are blanked all the same
+    found, parsed = rules('{\n  "defaults": {"timeout": 3000}, // short\n  /* x */ "b": [1, /* y */],\n}\n')
+    assert sorted(found, key=lambda d: d[1:3]) == [
+        ("json.comment", 2, 34, None), ("json.comment", 3, 3, None), ("json.trailing-comma", 3, 18, None),
+        ("json.comment", 3, 20, None), ("json.trailing-comma", 3, 28, None)]
+    assert parsed.data == {"defaults": {"timeout": 3000}, "b": [1]}
 
 
 def test_comment_message_for_credentials_says_no_key_is_used():
@@ -64,7 +73,9 @@ def test_truncated_json_points_at_the_end():
 
 def test_deep_nesting_stops_at_the_limit_with_a_position():
     found, parsed = rules("[" * 100_000)
-    assert found == [("json.depth", 1, MAX_DEPTH + 2, None)] and not parsed.readable
+    assert found == [("limits.depth", 1, MAX_DEPTH + 1, "/0" * MAX_DEPTH)] and not parsed.readable
+    assert parsed.diagnostics[0].message == ("more than 128 nested objects and arrays: pbcfg reads at most 128; "
+                                             "no PonyBunny config nests more than a few levels")
 
 
 def test_huge_integers_are_refused_with_a_position():

@@ -188,12 +188,15 @@ def test_an_empty_path_is_a_usage_error(run, command):
 def test_unreadable_file_exits_2(run, write, monkeypatch):
     path = write("llm-config.json", "{}")
     path.chmod(0)
-    if os.geteuid() == 0:  # root reads any file: make the read fail as it would for a user
+    if os.geteuid() == 0:  # root reads any file: make the open fail as it would for a user
+        real_open = os.open
 
-        def denied(*args, **kwargs):
-            raise PermissionError(13, "Permission denied")
+        def denied(target, *args, **kwargs):
+            if os.fspath(target) == str(path):
+                raise PermissionError(13, "Permission denied")
+            return real_open(target, *args, **kwargs)
 
-        monkeypatch.setattr("pbcfg.source.files.open", denied, raising=False)
+        monkeypatch.setattr(os, "open", denied)
     result = run("validate", path)
     assert (result.code, result.err) == (2, f"pbcfg: error: {path}: permission denied; check the file's owner and mode\n")
 

@@ -32,6 +32,7 @@ class Rule(NamedTuple):
 GROUPS = {
     "json": "JSON syntax, as PonyBunny's JSON.parse reads it",
     "yaml": "YAML sources",
+    "limits": "what pbcfg reads at most, so that no input costs more than linear time and bounded memory",
     "schema": "the JSON Schemas",
     "ref": "references between entries and files",
     "ids": "ids PonyBunny's JavaScript misreads, or that invite mistakes",
@@ -71,8 +72,10 @@ _ALL = (
           "JSON.parse keeps only the last value, so the earlier one is silently lost."),
     _rule("json.bom", ERROR, "The file starts with a UTF-8 byte order mark.",
           "JSON.parse rejects a BOM; save the file as UTF-8 without BOM."),
-    _rule("json.depth", ERROR, "Nesting is deeper than pbcfg reads.",
-          "No PonyBunny config nests beyond a few levels; the file is probably corrupted."),
+    _rule("json.lone-surrogate", ERROR, "A \\uD800-\\uDFFF escape without the other half of its pair.",
+          "JSON escapes characters beyond U+FFFF as two \\u escapes, a surrogate pair; one half alone is not "
+          "Unicode text. JSON.parse keeps it, but it cannot be encoded as UTF-8: a request carrying it is garbled "
+          "or refused, and no file can store it. Delete the escape or write the character it was meant to be."),
     # yaml: sources for `pbcfg build`
     _rule("yaml.syntax", ERROR, "The file is not valid YAML.",
           "A YAML source stands for one of PonyBunny's JSON files; one that does not parse builds nothing. "
@@ -82,6 +85,21 @@ _ALL = (
     _rule("yaml.unsupported", ERROR, "YAML that JSON cannot hold: an alias, a tag, a date, a non-string key.",
           "A source stands for a JSON file: anchors and aliases (which can expand exponentially), custom tags, "
           "dates and non-string keys have no JSON equivalent, so pbcfg refuses them. Write the values out."),
+    _rule("yaml.lone-surrogate", ERROR, "A \\uD800-\\uDFFF escape without the other half of its pair.",
+          "A double-quoted YAML scalar can spell half a UTF-16 surrogate pair with \\u; alone it is not Unicode "
+          "text, and the JSON built from the source could not be written as UTF-8. Write the character itself."),
+    # limits: what pbcfg reads at most (pbcfg.source.limits); no PonyBunny config comes near any of them
+    _rule("limits.file-size", ERROR, "A file larger than 64 MiB, or a YAML source larger than 1 MiB.",
+          "pbcfg refuses it before reading a byte (exit 2): the biggest real PonyBunny configs are tens of kilobytes. "
+          "Within it, reading takes time linear in the size and memory under 8 times the size, plus the "
+          "interpreter's own. YAML is parsed in pure Python, at a few hundred kilobytes a second, hence its lower limit."),
+    _rule("limits.depth", ERROR, "More than 128 nested objects and arrays.",
+          "The same limit in JSON and YAML, checked before any code that walks the document runs. PonyBunny's "
+          "configs nest five levels; a file this deep is corrupted or hostile."),
+    _rule("limits.string-length", ERROR, "A string or key longer than 1,048,576 characters.",
+          "No key, URL, id or name PonyBunny reads comes near it; usually a string left unclosed, or the wrong file."),
+    _rule("limits.values", ERROR, "More than 1,000,000 keys and array items in one file.",
+          "A config of 50,000 models holds about 650,000; the limit bounds the memory a file can make pbcfg use."),
     # schema: one id per JSON Schema keyword the schemas use
     _rule("schema.additionalProperties", ERROR, "An unknown key.",
           "The schemas list every key PonyBunny reads. An unknown key in llm-config.json is silently ignored "

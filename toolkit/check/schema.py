@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.ponybunny.builtins import CREDENTIAL_FIELDS, builtin_endpoints
 from pbcfg.ponybunny.urls import url_problem
-from pbcfg.schema_store import subschema, validator
+from pbcfg.schema_store import schema, subschema, validator
 from pbcfg.source.document import Document
 from pbcfg.util.suggest import did_you_mean
 
@@ -21,20 +22,55 @@ __all__ = ["check_schema"]
 
 _TYPE_NAMES = {"object": "an object", "array": "an array", "string": "a string", "integer": "an integer",
                "number": "a number", "boolean": "a boolean", "null": "null"}
+_MISSING = object()
 _JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (list, "array"),
                (dict, "object"))
 
 
 def check_schema(document: Document) -> list[Diagnostic]:
-    errors = list(validator(document.kind).iter_errors(document.data))
-    diagnostics: list[Diagnostic] = []
+    rest, diagnostics = _top_level(document)
+    errors = list(validator(document.kind).iter_errors(rest)) if rest is not None else []
+    numbered: dict = {}
     for error in errors:
-        if not _finite(_follow(document.data, list(error.instance_path))):
-            continue  # NaN or Infinity: json.syntax said so; the validator would call it null
-        diagnostics.extend(_explain(document, error))
+        diagnostics.extend(_explain(document, error, numbered))
     # a built-in endpoint's protocol fails both its const and the enum; the enum error says more
     enum_at = {d.pointer for d in diagnostics if d.rule == "schema.enum"}
     return [d for d in diagnostics if not (d.rule == "schema.const" and d.pointer in enum_at)]
+
+
+def _top_level(document: Document) -> tuple[object, list[Diagnostic]]:
+    """The top level's own errors, found here: the validator's error for a top-level object carries a copy of
+    everything in it (one unknown key in a 60 MB file cost 250 MB more). Returns what is left to validate."""
+    root, data, at = schema(document.kind), document.data, document.diagnostic
+    if root.get("type") == "object" and not isinstance(data, dict):
+        return None, [_wrong_type(document, [], data, ["object"])]
+    if not isinstance(data, dict) or root.get("additionalProperties") is not False:
+        return data, []
+    properties, found, rest = root.get("properties", {}), [], {}
+    for key, value in data.items():
+        wanted = properties.get(key, {}).get("type")
+        if key not in properties:
+            found.append(at([key], "schema.additionalProperties", f"unknown key {key!r}" + _where([]),
+                            _unknown_key_hint(document, [], key, list(properties)), key=True))
+        elif wanted in ("object", "array", "string") and not root.get("required") \
+                and _found(value) != _TYPE_NAMES[wanted]:
+            found.append(_wrong_type(document, [key], value, [wanted]))
+        else:
+            rest[key] = value
+    return rest, found
+
+
+def _wrong_type(document: Document, tokens: list, value: object, types) -> Diagnostic:
+    expected = " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+    hint = None
+    if tokens[-1:] == ["fallback"] and isinstance(value, str):
+        hint = f'write it as an array: ["{value}"] (`pbcfg migrate` does this)'
+    elif not tokens and value is None and document.source.is_yaml and all(  # an empty YAML document is null
+            not line.strip() or line.lstrip().startswith(("#", "---")) for line in document.source.text.split("\n")):
+        hint = "the file is empty; write the config in it, or delete it: `pbcfg build` builds nothing from it"
+    elif isinstance(value, str) and (document.kind != "credentials" or tokens[-1:] == ["enabled"]):
+        hint = _unquoted(value, types)  # never for a field that may hold a secret
+    return document.diagnostic(tokens, "schema.type", f"expected {expected}, found {_found(value)}", hint)
 
 
 def _show(value: object, tokens: list, kind: str) -> str:
@@ -47,17 +83,27 @@ def _show(value: object, tokens: list, kind: str) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def _number(limit: object) -> str:
+    """A limit as people read it: 3,600,000 rather than 3600000."""
+    return f"{limit:,}" if isinstance(limit, int) and not isinstance(limit, bool) else str(limit)
+
+
 def _found(value: object) -> str:
     return _TYPE_NAMES[next((name for cls, name in _JSON_TYPES if isinstance(value, cls)), "null")]
 
 
-def _explain(document: Document, error) -> list[Diagnostic]:
+def _explain(document: Document, error, numbered: dict) -> list[Diagnostic]:
     kind = type(error.kind).__name__
-    tokens = _real_path(document.data, list(error.instance_path), error.instance)
+    tokens = _real_path(document.data, list(error.instance_path), lambda: error.instance, numbered)
     schema_path = list(error.schema_path)
     here = subschema(document.kind, schema_path[:-1])
-    value = error.instance
+    # the value from the document itself: the validator's copy of a top-level error's instance is the whole file
+    value = _follow(document.data, tokens, _MISSING)
+    if value is _MISSING:
+        value = error.instance
     at = document.diagnostic
+    if isinstance(value, float) and not math.isfinite(value):
+        return [] if _written_as_constant(document, tokens) else _beyond_float(tokens, here, value, at)
 
     if kind == "AdditionalProperties":
         allowed = list(here.get("properties", {}))
@@ -76,7 +122,7 @@ def _explain(document: Document, error) -> list[Diagnostic]:
                    key=bool(tokens))]
     if kind == "Enum":
         options = [o for o in error.kind.options]
-        guess = did_you_mean(value, options) if isinstance(value, str) else None
+        guess = _guess(value, tuple(o for o in options if isinstance(o, str))) if isinstance(value, str) else None
         hint = f"did you mean {guess!r}?" if guess else None
         builtin = builtin_endpoints().get(value) if isinstance(value, str) and tokens[-1:] == ["protocol"] else None
         if builtin is not None and builtin.protocol in options:  # an endpoint's id where its protocol goes
@@ -90,26 +136,20 @@ def _explain(document: Document, error) -> list[Diagnostic]:
                    f"built-in endpoint {tokens[-2]!r} always speaks {expected!r}; for another protocol, "
                    "define a custom endpoint id" if tokens[-1:] == ["protocol"] else None)]
     if kind == "Type":
-        expected = " or ".join(_TYPE_NAMES.get(t, t) for t in error.kind.types)
-        hint = None
-        if tokens[-1:] == ["fallback"] and isinstance(value, str):
-            hint = f'write it as an array: ["{value}"] (`pbcfg migrate` does this)'
-        elif not tokens and value is None and document.source.is_yaml and all(  # an empty YAML document is null
-                not line.strip() or line.lstrip().startswith(("#", "---")) for line in document.source.text.split("\n")):
-            hint = "the file is empty; write the config in it, or delete it: `pbcfg build` builds nothing from it"
-        elif isinstance(value, str) and (document.kind != "credentials" or tokens[-1:] == ["enabled"]):
-            hint = _unquoted(value, error.kind.types)  # never for a field that may hold a secret
-        return [at(tokens, "schema.type", f"expected {expected}, found {_found(value)}", hint)]
+        return [_wrong_type(document, tokens, value, error.kind.types)]
     if kind in ("Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum"):
         sign = {"Minimum": "≥", "Maximum": "≤", "ExclusiveMinimum": ">", "ExclusiveMaximum": "<"}[kind]
-        rule = "schema.minimum" if kind.endswith("Minimum") else "schema.maximum"
-        hint = None
-        if "(ms)" in here.get("title", "") and kind == "Minimum" and isinstance(value, (int, float)) \
-                and 0 < value * 1000 and value * 1000 >= error.kind.limit:  # seconds where milliseconds go
-            hint = (f"{tokens[-1]} is in milliseconds: {value} means {value} ms; for {value} seconds write "
-                    f"{json.dumps(value * 1000)}")
-        return [at(tokens, rule, f"must be {sign} {error.kind.limit}, found {_show(value, tokens, document.kind)}",
-                   hint)]
+        if kind.endswith("Minimum"):
+            hint = None
+            if "(ms)" in here.get("title", "") and kind == "Minimum" and isinstance(value, (int, float)) \
+                    and 0 < value * 1000 and value * 1000 >= error.kind.limit:  # seconds where milliseconds go
+                hint = (f"{tokens[-1]} is in milliseconds: {value} means {value} ms; for {value} seconds write "
+                        f"{json.dumps(value * 1000)}")
+            return [at(tokens, "schema.minimum", f"must be {sign} {error.kind.limit}, found "
+                                                  f"{_show(value, tokens, document.kind)}", hint)]
+        # too big: say what the number counts and why the limit is enough (the field's description does)
+        return [at(tokens, "schema.maximum", f"must be {sign} {_number(error.kind.limit)}, found "
+                                              f"{_show(value, tokens, document.kind)}", here.get("description") or None)]
     if kind == "MinItems":
         return [at(tokens, "schema.minItems", f"needs at least {error.kind.limit} item(s)")]
     if kind == "MinLength":
@@ -129,7 +169,7 @@ def _explain(document: Document, error) -> list[Diagnostic]:
         return [at(tokens, "schema.pattern", f"{_show(value, tokens, document.kind)} is not a valid value", described or None)]
     # the validator's own message quotes the instance, so never use it where secrets live
     message = f"violates {error.kind.name}" if document.kind == "credentials" else error.message
-    return [at(tokens, "schema.other", message)]
+    return [at(tokens, "schema.other", message if len(message) <= 200 else message[:199] + "…")]
 
 
 def _unquoted(value: str, types) -> str | None:
@@ -147,37 +187,71 @@ def _unquoted(value: str, types) -> str | None:
     return None
 
 
-def _finite(value: object) -> bool:
-    return not isinstance(value, float) or math.isfinite(value)
+def _written_as_constant(document: Document, tokens: list) -> bool:
+    """True when the file says NaN, Infinity or -Infinity there, which json.syntax reports already."""
+    if document.strict_text is None:  # YAML: .inf and .nan are the schema's to judge
+        return False
+    start, end = document.index.value_span(tokens)
+    return document.strict_text[start:end].lstrip("-") in ("NaN", "Infinity")
 
 
-def _real_path(data: object, path: list, instance: object) -> list:
+def _beyond_float(tokens: list, here: dict, value: float, at) -> list[Diagnostic]:
+    """Infinity (1e400 and beyond read as it, in JSON.parse too) or YAML's .inf or .nan: past the field's
+    maximum or minimum when it has one. The validator sees null there, so its own error says nothing."""
+    shown = "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"
+    found = f"found {shown}" + (" (a number past the largest a float holds reads as Infinity)" if value == value else "")
+    if value > 0 and "maximum" in here:
+        return [at(tokens, "schema.maximum", f"must be ≤ {_number(here['maximum'])}, {found}",
+                   here.get("description") or None)]
+    if value < 0 and "minimum" in here:
+        return [at(tokens, "schema.minimum", f"must be ≥ {_number(here['minimum'])}, {found}")]
+    return [at(tokens, "schema.type", f"expected a finite number, {found}")]
+
+
+def _real_path(data: object, path: list, instance, numbered: dict) -> list:
     """Keys as written: the validator reports a key such as "00" as the integer 0.
 
-    When "0" and "00" both exist, the branch whose value is the failing instance wins.
+    When "0" and "00" both exist, the branch whose value is the failing instance (``instance()``) wins.
+    ``numbered`` caches, per object, its numeric keys by value, so 10,000 errors
+    in one object cost one look at its keys, not 10,000.
     """
     if not path:
         return []
     token, rest = path[0], list(path[1:])
     if isinstance(data, list) and isinstance(token, int) and token < len(data):
-        return [token] + _real_path(data[token], rest, instance)
+        return [token] + _real_path(data[token], rest, instance, numbered)
     if not isinstance(data, dict):
         return [str(token)] + [str(t) for t in rest]
-    candidates = [key for key in data if key == str(token) or (key.isascii() and key.isdigit() and int(key) == token)]
+    if isinstance(token, int):
+        if id(data) not in numbered:
+            numbers: dict[int, list[str]] = {}
+            for key in data:
+                if key.isascii() and key.isdigit() and len(key) <= 20:
+                    numbers.setdefault(int(key), []).append(key)
+            numbered[id(data)] = numbers
+        candidates = numbered[id(data)].get(token, [])
+    else:
+        candidates = [token] if token in data else []
     for key in candidates:
-        tail = _real_path(data[key], rest, instance)
-        if len(candidates) == 1 or _follow(data[key], tail) == instance:
+        tail = _real_path(data[key], rest, instance, numbered)
+        if len(candidates) == 1 or _follow(data[key], tail) == instance():
             return [key] + tail
     return [str(token)] + [str(t) for t in rest]
 
 
-def _follow(data: object, tokens: list) -> object:
+def _follow(data: object, tokens: list, missing: object = None) -> object:
     for token in tokens:
         try:
             data = data[token]
         except (KeyError, IndexError, TypeError):
-            return None
+            return missing
     return data
+
+
+@lru_cache(maxsize=1024)
+def _guess(word: str, choices: tuple) -> str | None:
+    """:func:`did_you_mean`, once per word and choices: 1,000 models with the same typo ask it 1,000 times."""
+    return did_you_mean(word, choices)
 
 
 def _where(tokens: list) -> str:
@@ -185,7 +259,7 @@ def _where(tokens: list) -> str:
 
 
 def _unknown_key_hint(document: Document, tokens: list, key: str, allowed: list[str]) -> str:
-    guess = did_you_mean(key, allowed)
+    guess = _guess(key, tuple(allowed))
     if document.kind == "llm-config" and key in CREDENTIAL_FIELDS and key not in allowed:
         return f"{key} belongs in credentials.json, never in llm-config.json"
     if document.kind == "credentials" and len(tokens) == 2 and key in CREDENTIAL_FIELDS:

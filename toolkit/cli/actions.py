@@ -59,6 +59,10 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
                 output=output, notes=result.notes, quiet=quiet)
 
 
+def _present(path: str) -> bool:
+    return os.path.lexists(path) and not os.path.isdir(path)
+
+
 def _checked(command: str, paths: list[str], config_dir: str | None, check):
     """``check(directory)`` on the config directory; when no path was given and that directory holds no
     config, say which directory it was, what chose it, and how to check the files here instead."""
@@ -73,8 +77,8 @@ def _checked(command: str, paths: list[str], config_dir: str | None, check):
         from pbcfg.source.locations import CONFIG_FILES, config_dir_origin
 
         names = CONFIG_FILES + SOURCE_FILES
-        if paths or any(os.path.isfile(os.path.join(directory, name)) for name in names):
-            raise
+        if paths or any(_present(os.path.join(directory, name)) for name in names):
+            raise  # a file is there (a pipe under a config file's name too): its own error says more
         here = [name for name in names if os.path.isfile(name)]
         advice = (f"to check the {' and '.join(here)} here, run `pbcfg {command} .`" if here
                   else "pass the files, or point --config-dir at your PonyBunny config directory")
@@ -85,7 +89,8 @@ def _checked(command: str, paths: list[str], config_dir: str | None, check):
 def _stdin(kind: str | None):
     """``-``: the config on standard input, which has no name to tell its kind by."""
     from pbcfg.errors import UsageError
-    from pbcfg.source.files import MAX_BYTES, decode_source
+    from pbcfg.source.files import decode_source
+    from pbcfg.source.limits import MAX_BYTES
 
     if kind is None:
         raise UsageError("- reads the config from stdin: pass --kind credentials or --kind llm-config")

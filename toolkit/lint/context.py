@@ -159,4 +159,9 @@ class LintContext:
         model = self.merged.get("models", {}).get(model_id)
         if not isinstance(model, dict):
             return False
-        return any(self.usable(e) for e in model.get("endpoints") or [] if isinstance(e, str))
+        usable = self.memo("usable", lambda ctx: frozenset(e for e in ctx.endpoints if ctx.usable(e)))
+        endpoints = model.get("endpoints") or []
+        try:  # a list of ids, as in any valid file: one C-level test
+            return not usable.isdisjoint(endpoints)
+        except TypeError:  # something unhashable in the list
+            return not usable.isdisjoint(e for e in endpoints if isinstance(e, str))

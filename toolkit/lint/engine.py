@@ -45,14 +45,18 @@ def _validation_findings(result: CheckResult, shown: set[str]) -> list[Finding]:
 
 
 def _register_rules() -> None:
-    """Import every module of :mod:`pbcfg.lint.rules`; each registers its checks as it loads."""
+    """Import every module of :mod:`pbcfg.lint.rules`, in name order; each registers its checks as it loads.
+
+    The folder is listed directly: ``pkgutil.iter_modules`` imports ``inspect``, 7 ms of every lint run.
+    """
     import importlib
-    import pkgutil
 
     from pbcfg.lint import rules
 
-    for module in pkgutil.iter_modules(rules.__path__):
-        importlib.import_module(f"{rules.__name__}.{module.name}")
+    for folder in rules.__path__:
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".py") and name != "__init__.py":
+                importlib.import_module(f"{rules.__name__}.{name[:-3]}")
 
 
 def _partners(paths: list[str]) -> list[str]:

@@ -31,35 +31,30 @@ class WriteFile(NamedTuple):
     content: str
 
 
-def _locator(document: Document):
-    from pbcfg.source.positions import JsonLocator
-
-    return JsonLocator(document.strict_text)
-
-
 def edit_value(document: Document, tokens: list, value: object) -> TextEdit | None:
     if document.source.is_yaml:
         return None  # text edits are for JSON; YAML sources are fixed by hand
-    start, end = _locator(document).value_span(tokens)
+    start, end = document.index.value_span(tokens)
     return TextEdit(document, start, end, json.dumps(value, ensure_ascii=False))
 
 
 def edit_remove_item(document: Document, tokens: list) -> TextEdit | None:
     if document.source.is_yaml:
         return None
-    start, end = _locator(document).item_removal_span(tokens)
+    start, end = document.index.item_removal_span(tokens)
     return TextEdit(document, start, end, "")
 
 
 def apply_edits(text: str, edits: list[TextEdit]) -> str:
-    """Apply non-overlapping edits; overlapping ones after the first are dropped."""
-    taken: list[tuple[int, int]] = []
+    """Apply non-overlapping edits in one pass; of overlapping ones, the one starting last wins."""
+    pieces, done = [], len(text)
     for edit in sorted(edits, key=lambda e: e.start, reverse=True):
-        if any(edit.start < end and start < edit.end for start, end in taken):
-            continue
-        taken.append((edit.start, edit.end))
-        text = text[: edit.start] + edit.replacement + text[edit.end :]
-    return text
+        if edit.end > done:
+            continue  # overlaps an edit already taken
+        pieces += (text[edit.end : done], edit.replacement)
+        done = edit.start
+    pieces.append(text[:done])
+    return "".join(reversed(pieces))
 
 
 def select_fixes(findings: list, *, unsafe: bool) -> tuple[list, list[str]]:

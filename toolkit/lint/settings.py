@@ -64,8 +64,9 @@ class Settings(NamedTuple):
         if not self.enabled(diagnostic.rule):
             return False
         group = diagnostic.rule.split(".", 1)[0]
-        base = os.path.dirname(self.path) if self.path else os.getcwd()
-        relative = os.path.relpath(os.path.abspath(diagnostic.file), base)
+        if self.per_file_ignores:
+            base = os.path.dirname(self.path) if self.path else os.getcwd()
+            relative = os.path.relpath(os.path.abspath(diagnostic.file), base)
         for pattern, rules in self.per_file_ignores.items():
             if (fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(diagnostic.file, pattern)) and \
                     (diagnostic.rule in rules or group in rules):

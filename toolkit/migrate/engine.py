@@ -1,8 +1,8 @@
 """``pbcfg migrate``'s engine: run the migrations over one file, as edits that keep everything else.
 
 Every change is reported as a diagnostic (rule ``migrate.<id>``) at its place in
-the file as it was. JSON is edited as text (:mod:`pbcfg.source.json_edit`): key order, indentation and
-every untouched byte stay. YAML is edited through a ruamel.yaml round trip,
+the file as it was. JSON is edited as text (:mod:`pbcfg.source.json_edit`), each migration's edits
+located in one index of the text: key order, indentation and every untouched byte stay. YAML is edited through a ruamel.yaml round trip,
 so comments and layout stay; a renamed key keeps its comments.
 """
 
@@ -47,6 +47,7 @@ class _Places:
         self.source = source
         self._document = None
         self._parsed = False
+        self._lines = None  # the text as it may be shown, its lines counted once for every offset
 
     def _located(self):
         if not self._parsed:
@@ -62,12 +63,13 @@ class _Places:
         from pbcfg.util.pointer import join
 
         if offset is not None:
-            from pbcfg.source.positions import line_col, snippet
-            from pbcfg.util.masking import redact
+            if self._lines is None:
+                from pbcfg.source.positions import Lines
+                from pbcfg.util.masking import redact
 
-            shown = redact(self.source.text, self.source.kind, yaml=self.source.is_yaml)
-            return diagnostic(rule, self.source.name, message, hint, span=line_col(shown, offset),
-                              snippet=snippet(shown, offset))
+                self._lines = Lines(redact(self.source.text, self.source.kind, yaml=self.source.is_yaml))
+            return diagnostic(rule, self.source.name, message, hint, span=self._lines.span(offset),
+                              snippet=self._lines.snippet(offset))
         document = self._located() if tokens is not None else None
         if document is not None:
             return document.diagnostic(tokens, rule, message, hint, key=key)
@@ -77,6 +79,32 @@ class _Places:
         rule = "migrate.unknown-key" if change.op == "note" else f"migrate.{migration_id}"
         return self.at(rule, change.message, change.tokens, change.hint or _APPLY,
                        key=change.op in ("rename-key", "remove-member", "note"))
+
+
+def _beyond_limits(source: Source, places: _Places) -> Diagnostic | None:
+    """Why the file cannot be migrated when it breaks a limit of :mod:`pbcfg.source.limits` or holds half a
+    surrogate pair; None when it does neither. Checked before the file is parsed for migrating."""
+    from pbcfg.rules import diagnostic
+
+    why = "; no migration fixes this"
+    hint = "fix it by hand first (`pbcfg validate` says the same), then run pbcfg migrate again"
+    if source.is_yaml:
+        from pbcfg.source.yamlparse import parse_yaml
+
+        found = parse_yaml(source.text, source.name, source.kind).diagnostics
+        first = next((d for d in found if d.rule.startswith("limits.") or d.rule == "yaml.lone-surrogate"), None)
+        return None if first is None else diagnostic("migrate.blocked", source.name, first.message + why, hint,
+                                                     span=first.span, snippet=first.snippet)
+    from pbcfg.source.limits import fits, may_hold_lone_surrogate
+
+    if fits(source.text) and not may_hold_lone_surrogate(source.text):
+        return None
+    from pbcfg.source.jsonscan import scan
+
+    fatal = scan(source.text).fatal
+    if fatal is None or fatal.kind == "syntax":  # within the limits after all; syntax is strict-json's to report
+        return None
+    return places.at("migrate.blocked", fatal.text + why, hint=hint, offset=fatal.offset)
 
 
 def _strip_comments(text: str, places: _Places) -> tuple[str, list[Diagnostic]] | Diagnostic:
@@ -114,16 +142,15 @@ def _strip_comments(text: str, places: _Places) -> tuple[str, list[Diagnostic]] 
     return text, found
 
 
-def _apply_json(text: str, edit: Change) -> str:
-    from pbcfg.source.json_edit import remove_member, rename_key, replace_value, set_member
+def _apply_json(text: str, changes: list[Change]) -> str:
+    """One migration's changes: those in place all from one index of the text, then any new members."""
+    from pbcfg.source.json_edit import apply_edits, set_member
 
-    if edit.op == "rename-key":
-        return rename_key(text, edit.tokens, edit.value)
-    if edit.op == "set-value":
-        return replace_value(text, edit.tokens, edit.value)
-    if edit.op == "remove-member":
-        return remove_member(text, edit.tokens)
-    return set_member(text, edit.tokens[:-1], edit.tokens[-1], edit.value)
+    text = apply_edits(text, [change for change in changes if change.op != "set-member"])
+    for change in changes:
+        if change.op == "set-member":
+            text = set_member(text, change.tokens[:-1], change.tokens[-1], change.value)
+    return text
 
 
 def _apply_yaml(document, edit: Change) -> None:
@@ -157,6 +184,9 @@ def migrate_file(source: Source, options: Options, only: set[str] | None = None)
         return FileMigration(source, source.text, found + [diagnostic])
 
     text = source.text
+    refused = _beyond_limits(source, places)
+    if refused is not None:
+        return blocked(refused)
     if source.is_yaml:
         from ruamel.yaml import YAML
         from ruamel.yaml.error import YAMLError
@@ -201,13 +231,15 @@ def migrate_file(source: Source, options: Options, only: set[str] | None = None)
                                      hint="keep one of the two by hand (pbcfg will not pick), then migrate again"))
         for change in changes:
             found.append(places.change(migration.id, change))
-            if change.op == "note":
-                continue
-            if source.is_yaml:
+            if change.op != "note" and source.is_yaml:
                 _apply_yaml(document, change)
                 edited = True
-            else:
-                text = _apply_json(text, change)
+        if not source.is_yaml:
+            try:
+                text = _apply_json(text, [change for change in changes if change.op != "note"])
+            except ValueError as error:  # a place the data says exists but is not an object in the text
+                return blocked(places.at("migrate.blocked", f"cannot edit the file: {error}",
+                                         hint="make this change by hand"))
         if changes:
             data = data_of() if source.is_yaml else json.loads(text)
     if source.is_yaml:

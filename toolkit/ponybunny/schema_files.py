@@ -15,11 +15,9 @@ import stat
 from collections import namedtuple
 
 from pbcfg.schema_store import SCHEMA_FILES, schema_text
+from pbcfg.source.limits import MAX_BYTES
 
 __all__ = ["SchemaFile", "StaleSchema", "schema_file_beside", "stale_schema_files"]
-
-_MAX_BYTES = 64 * 1024 * 1024
-
 
 # state: missing | same (pbcfg's own schema, byte for byte) | unreadable | differs; reason: why it is
 # unreadable (PonyBunny then falls back to its built-in schema); schema: the parsed schema, when it differs.
@@ -44,11 +42,11 @@ def schema_file_beside(config_path: str, kind: str) -> SchemaFile:
         return SchemaFile(path, "unreadable", "it is a FIFO, which PonyBunny's loader would block on, reading it")
     if not stat.S_ISREG(info.st_mode):
         return SchemaFile(path, "unreadable", "it is not a regular file")
-    if info.st_size > _MAX_BYTES:
-        return SchemaFile(path, "unreadable", f"it is larger than {_MAX_BYTES // 2**20} MiB, so pbcfg did not read it")
+    if info.st_size > MAX_BYTES:
+        return SchemaFile(path, "unreadable", f"it is larger than {MAX_BYTES // 2**20} MiB, so pbcfg did not read it")
     try:
         with open(path, "rb") as handle:
-            text = handle.read(_MAX_BYTES + 1).decode("utf-8", errors="replace")
+            text = handle.read(MAX_BYTES + 1).decode("utf-8", errors="replace")
     except OSError as error:
         return SchemaFile(path, "unreadable", f"it cannot be read ({error.strerror or error})")
     if text == schema_text(kind):

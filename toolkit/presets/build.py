@@ -15,7 +15,8 @@ from pbcfg.check.pipeline import check_sources
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.errors import InputError
 from pbcfg.schema_store import SCHEMA_FILES, schema_text
-from pbcfg.source.files import SOURCE_FILES, read_source
+from pbcfg.source.files import SOURCE_FILES, read_regular, read_source
+from pbcfg.source.limits import MAX_BYTES
 
 __all__ = ["Build", "Output", "Stale", "build_outputs", "out_of_date", "stale_diagnostics", "write_outputs"]
 
@@ -64,11 +65,10 @@ def out_of_date(build: Build, out_dir: str) -> list[Stale]:
     stale = []
     for output in build.outputs:
         path = os.path.join(out_dir, output.name)
-        try:
-            with open(path, encoding="utf-8") as handle:
-                current = handle.read()
-        except FileNotFoundError:
+        if not os.path.lexists(path):
             current = ""
+        else:  # a regular file only: a pipe or device under that name is refused, never waited on
+            current = read_regular(path, MAX_BYTES).decode("utf-8", "replace")
         if output.kind == "credentials":  # the keys it held before, shown in the diff
             register_credentials_text(current)
         if current != output.text:

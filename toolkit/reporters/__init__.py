@@ -42,6 +42,12 @@ def use_color(flag: bool | None) -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
+def _encodable(text: str) -> str:
+    """``text`` with any half of a surrogate pair (a file name that is not UTF-8) written as a \\u escape,
+    so that writing it as UTF-8 cannot fail."""
+    return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str | None = None,
          fail_on: str = "error", color: bool | None = None, output: str | None = None, notes=(),
          quiet: bool = False, extra: dict | None = None, text: str | None = None) -> int:
@@ -53,15 +59,15 @@ def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str
                     notes=tuple(notes), quiet=quiet, extra=extra)
     rendered = text if fmt == "text" and text is not None else render(fmt, report)
     if output is None:
-        sys.stdout.write(rendered)
+        sys.stdout.write(_encodable(rendered))
     else:  # stdout is masked where pbcfg starts (pbcfg.cli.entry); a report file is masked here
         from pbcfg.util.atomic import write_atomic
         from pbcfg.util.redaction import redact
 
-        write_atomic(output, redact(rendered), doing="cannot write the report")
+        write_atomic(output, _encodable(redact(rendered)), doing="cannot write the report")
         if not quiet:
             lines = report.summary.lines()
             lines[0] += f"; report written to {output}"
-            sys.stdout.write("".join(line + "\n" for line in lines))
+            sys.stdout.write(_encodable("".join(line + "\n" for line in lines)))
     sys.stdout.flush()
     return exit_code(diagnostics, Severity.parse(fail_on))

@@ -1,7 +1,10 @@
 """A parsed config file, and the one way to attach a finding to a place in it.
 
 Positions are computed lazily: a document that produces no diagnostic never
-builds a locator.
+builds its index. The first diagnostic of a JSON document builds one
+:class:`~pbcfg.source.jsonindex.JsonIndex` and one
+:class:`~pbcfg.source.positions.Lines`, which every later diagnostic and every
+fix of that document shares.
 """
 
 from __future__ import annotations
@@ -14,13 +17,17 @@ __all__ = ["Document"]
 
 
 class Document:
-    __slots__ = ("source", "data", "strict_text", "_locator")
+    __slots__ = ("source", "data", "strict_text", "_locator", "_index", "_lines", "_display", "_shown_lines")
 
     def __init__(self, source: Source, data: object, strict_text: str | None, locator=None) -> None:
         self.source = source
         self.data = data
         self.strict_text = strict_text  # JSON only: offsets equal the source text's; comments blanked
-        self._locator = locator  # built on first use for JSON; given for YAML
+        self._locator = locator  # YAML: given by the parser; JSON: positions come from the index
+        self._index = None
+        self._lines = None
+        self._display = None  # the whole text with secrets masked, made only for snippets of very long lines
+        self._shown_lines: dict[int, tuple[int, str]] = {}  # line start -> (first, its lines with secrets masked)
 
     @property
     def kind(self) -> str:
@@ -30,13 +37,42 @@ class Document:
     def name(self) -> str:
         return self.source.name
 
-    def _locate(self, tokens: list, key: bool):
-        if self._locator is None:
-            from pbcfg.source.positions import JsonLocator
-            from pbcfg.util.masking import redact
+    @property
+    def index(self):
+        """The JSON offset index of this document, built on first use."""
+        if self._index is None:
+            from pbcfg.source.jsonindex import JsonIndex
 
-            self._locator = JsonLocator(self.strict_text, redact(self.source.text, self.kind))
-        return self._locator.locate(tokens, key=key)
+            self._index = JsonIndex(self.strict_text)
+        return self._index
+
+    def _locate(self, tokens: list, key: bool):
+        if self._locator is not None:
+            return self._locator.locate(tokens, key=key)
+        if self._lines is None:
+            from pbcfg.source.positions import Lines
+
+            self._lines = Lines(self.source.text)
+        offset = self.index.offset(tokens, key=key)
+        return self._lines.span(offset), self._lines.snippet(offset, view=self._shown)
+
+    def _shown(self, start: int, end: int) -> str:
+        """``text[start:end]`` as a snippet may show it: secrets masked, same length. Each line is masked once,
+        however many diagnostics it holds."""
+        from pbcfg.util.masking import redact, redact_lines
+
+        if self._display is None:
+            line = self._lines.line_start(start)
+            shown = self._shown_lines.get(line)
+            if shown is None or line + len(shown[1]) < end:
+                shown = redact_lines(self.source.text, start, end, self.kind)
+                if shown is not None:
+                    self._shown_lines[line] = shown
+            if shown is not None:
+                first, masked = shown
+                return masked[start - first : end - first]
+            self._display = redact(self.source.text, self.kind)
+        return self._display[start:end]
 
     def diagnostic(self, tokens: list, rule: str, message: str, hint: str | None = None, *,
                    key: bool = False) -> Diagnostic:

@@ -6,17 +6,20 @@ with the file named and what to do; nothing is parsed yet.
 
 import os
 import re
+import stat
 from collections import namedtuple
 
 from pbcfg.errors import InputError, UsageError
+from pbcfg.source.limits import MAX_BYTES, MAX_YAML_BYTES
 from pbcfg.source.locations import CONFIG_FILES
 from pbcfg.util.known_secrets import register_source
 
-__all__ = ["KINDS", "MAX_BYTES", "SOURCE_FILES", "SUFFIXES", "Source", "decode_source", "directory_of",
-           "expand_paths", "kind_of", "read_source"]
+__all__ = ["KINDS", "SOURCE_FILES", "SUFFIXES", "Source", "decode_source", "directory_of", "expand_paths",
+           "kind_of", "read_regular", "read_source"]
 
 KINDS = ("credentials", "llm-config")
-MAX_BYTES = 64 * 1024 * 1024
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 _SCHEMA_KEY = re.compile(r"""["']?\$schema["']?\s*:\s*["']?([^"'\s]*)""")
 SUFFIXES = (".json", ".yaml", ".yml")
 SOURCE_FILES = ("credentials.yaml", "llm-config.yaml", "credentials.yml", "llm-config.yml")
@@ -47,9 +50,9 @@ def expand_paths(paths: list[str], config_dir: str) -> list[str]:
         path = os.fspath(path)
         if not path:
             raise UsageError("an empty path was given; pass a file or a directory")
-        if os.path.isdir(path):
+        if os.path.isdir(path):  # a pipe or device under a config file's name is found too, to be refused
             found = [os.path.join(path, name) for name in CONFIG_FILES + SOURCE_FILES
-                     if os.path.isfile(os.path.join(path, name))]
+                     if os.path.exists(os.path.join(path, name)) and not os.path.isdir(os.path.join(path, name))]
             if not found:
                 raise InputError(f"{path}: no {' or '.join(CONFIG_FILES)} in this directory; "
                                  "pass the files, or point --config-dir at your PonyBunny config directory")
@@ -77,32 +80,71 @@ def kind_of(path: str, text: str, forced: str | None) -> str:
                      "$schema; pass --kind credentials or --kind llm-config")
 
 
-def read_source(path: str, forced_kind: str | None = None) -> Source:
+def read_regular(path: str, limit: int) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them; every failure an :class:`InputError`.
+
+    A named pipe, device or socket is refused at once, never read: opening does
+    not wait for a writer, and the type is checked on the open file itself, so
+    nothing can swap the file between the check and the read. A file over the
+    limit is refused from its size, before a byte is read (``limits.file-size``).
+    """
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file; check the path (a directory stands for its PonyBunny "
                          "files)") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied; check the file's owner and mode") from None
+    except OSError as error:  # a socket cannot even be opened
+        raise InputError(_not_regular(path) or f"{path}: cannot read: {error.strerror or error}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{path}: is a directory")
+        if not stat.S_ISREG(mode):
+            raise InputError(_not_regular(path, mode))
+        if os.fstat(descriptor).st_size > limit or len(data := handle.read(limit + 1)) > limit:
+            raise InputError(f"{path}: larger than {limit // (1024 * 1024)} MiB (limits.file-size); no PonyBunny "
+                             "config is this big, so pbcfg does not read it")
+    return data
+
+
+def _not_regular(path: str, mode: int | None = None) -> str | None:
+    if mode is None:
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            return None
+    what = next((name for test, name in _SPECIAL if test(mode)), None)
+    if what is None:
+        return None
+    return f"{path}: is {what}, not a regular file; pbcfg reads only regular files"
+
+
+def read_source(path: str, forced_kind: str | None = None) -> Source:
+    try:
+        data = read_regular(path, MAX_YAML_BYTES if path.lower().endswith((".yaml", ".yml")) else MAX_BYTES)
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
-    return decode_source(path, data, forced_kind)
+    text = _decode(path, data)
+    del data  # the text alone from here: the bytes are as big again
+    return register_source(Source(path, path, kind_of(path, text, forced_kind), text))
 
 
 def decode_source(path: str, data: bytes, forced_kind: str | None = None) -> Source:
     """A source from bytes read elsewhere (at most ``MAX_BYTES + 1`` of them), e.g. standard input."""
     if len(data) > MAX_BYTES:
-        raise InputError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB; "
+        raise InputError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB (limits.file-size); "
                          "no PonyBunny config is this big, so pbcfg does not read it")
+    text = _decode(path, data)
+    return register_source(Source(path, path, kind_of(path, text, forced_kind), text))
+
+
+def _decode(path: str, data: bytes) -> str:
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = len(data[data.rfind(b"\n", 0, error.start) + 1 : error.start].decode("utf-8", "replace")) + 1
         raise InputError(f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{data[error.start]:02x}); "
                          "save the file as UTF-8") from None
-    return register_source(Source(path, path, kind_of(path, text, forced_kind), text))

@@ -1,22 +1,26 @@
-"""Editing JSON text in place: set one member of an object, keep every other byte.
+"""Editing JSON text in place: change members and values, keep every other byte.
 
 Used by ``pbcfg add``, ``rename``, ``remove``, ``migrate`` and lint's fixes (anything
-that must change a user's file without reformatting it): the new member takes
+that must change a user's file without reformatting it): a new member takes
 the indentation of its siblings, or the file's indentation step one level
-deeper, and compact one-line objects stay on one line. Each edit is a span of
-the text and its replacement, so :func:`apply_edits` makes many in one pass.
+deeper, and compact one-line objects stay on one line. Positions come from one
+:class:`~pbcfg.source.jsonindex.JsonIndex` of the text, and each edit is a span
+of the text and its replacement, so :func:`apply_edits` makes 10,000 edits in
+one pass over the file, not 10,000.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from typing import NamedTuple
 
-from pbcfg.source.positions import JsonLocator
+from pbcfg.source.jsonindex import JsonIndex
 
 __all__ = ["apply_edits", "remove_item", "remove_member", "rename_key", "replace_value", "set_member"]
 
 _INDENT = re.compile(r"\n([ \t]+)\S")
+_LINE_INDENT = re.compile(r"[ \t]*")
 
 
 def _indent_unit(text: str) -> str:
@@ -26,133 +30,159 @@ def _indent_unit(text: str) -> str:
 
 def _line_indent(text: str, offset: int) -> str:
     start = text.rfind("\n", 0, offset) + 1
-    return re.match(r"[ \t]*", text[start:]).group(0)
+    return _LINE_INDENT.match(text, start).group(0)
+
+
+def _dumps(value: object, **options) -> str:
+    return json.dumps(value, ensure_ascii=False, **options)
 
 
 def set_member(text: str, path: list, key: str, value: object) -> str:
     """``text`` with ``value`` at ``path + [key]``; objects missing on ``path`` are created."""
-    node = json.loads(text)
-    for depth, token in enumerate(path):
-        if token not in node:
-            inner = {key: value}
-            for name in reversed(path[depth + 1 :]):
+    index = JsonIndex(text)
+    for depth in range(len(path) + 1):
+        pos = index.offset(path[:depth])
+        if text[pos] != "{":
+            raise ValueError(f"not an object at {path[:depth]}")
+        members, by_key = index.members(pos)
+        token = path[depth] if depth < len(path) else key
+        if token not in by_key:  # build what is missing as one new member of the deepest object that exists
+            inner = value
+            for name in reversed(path[depth + 1 :] + ([key] if depth < len(path) else [])):
                 inner = {name: inner}
-            return set_member(text, path[:depth], token, inner)
-        node = node[token]
-    locator = JsonLocator(text)
+            return _insert_member(text, index, pos, members, token, inner)
+    start, end = index.value_span(path + [key])  # the member exists: replace its value where it stands
+    return text[:start] + _render_value(text, start, end, value, multiline=True) + text[end:]
+
+
+def _insert_member(text: str, index: JsonIndex, start: int, members: list, key: str, value: object) -> str:
     unit = _indent_unit(text)
-    start, end = locator.value_span(path)
-    if key in node:  # replace the value where it stands
-        value_start, value_end = locator.value_span(path + [key])
-        rendered = json.dumps(value, indent=unit, ensure_ascii=False).replace("\n", "\n" + _line_indent(text, value_start))
-        return text[:value_start] + rendered + text[value_end:]
+    end = index.value_end(start)
     close = end - 1
     body_end = start + 1 + len(text[start + 1 : close].rstrip())
     if "\n" not in text[start:end]:  # a one-line object stays on one line
-        rendered = json.dumps({key: value}, ensure_ascii=False)[1:-1]
-        return text[:body_end] + (", " if node else "") + rendered + text[body_end:]
-    if node:
-        member_indent = _line_indent(text, locator.offset(path + [next(reversed(node))], key=True))
+        rendered = _dumps({key: value})[1:-1]
+        return text[:body_end] + (", " if members else "") + rendered + text[body_end:]
+    if members:
+        member_indent = _line_indent(text, members[-1].key_at)
         prefix = ",\n" + member_indent
     else:
-        parent_indent = _line_indent(text, start)
-        member_indent = parent_indent + unit
+        member_indent = _line_indent(text, start) + unit
         prefix = "\n" + member_indent
-    rendered = json.dumps(value, indent=unit, ensure_ascii=False).replace("\n", "\n" + member_indent)
-    suffix = "" if node else "\n" + _line_indent(text, start)
-    return text[:body_end] + prefix + json.dumps(key, ensure_ascii=False) + ": " + rendered + suffix + text[body_end:]
+    rendered = _dumps(value, indent=unit).replace("\n", "\n" + member_indent)
+    suffix = "" if members else "\n" + _line_indent(text, start)
+    return text[:body_end] + prefix + _dumps(key) + ": " + rendered + suffix + text[body_end:]
 
 
-def _replace_span(locator: JsonLocator, tokens: list, value: object) -> tuple[int, int, str]:
-    text = locator.text
-    start, end = locator.value_span(tokens)
-    one_line = "\n" not in text[start:end]
-    rendered = json.dumps(value, ensure_ascii=False) if one_line else \
-        json.dumps(value, indent=_indent_unit(text), ensure_ascii=False).replace("\n", "\n" + _line_indent(text, start))
-    return start, end, rendered
+def _render_value(text: str, start: int, end: int, value: object, multiline: bool = False) -> str:
+    """``value`` written in the style of the one it replaces: on one line if that was, else indented like it."""
+    if not multiline and "\n" not in text[start:end]:
+        return _dumps(value)
+    return _dumps(value, indent=_indent_unit(text)).replace("\n", "\n" + _line_indent(text, start))
 
 
-def _rename_span(locator: JsonLocator, tokens: list, new_key: str) -> tuple[int, int, str]:
-    start = locator.offset(tokens, key=True)
-    _, end = json.decoder.scanstring(locator.text, start + 1)
-    return start, end, json.dumps(new_key, ensure_ascii=False)
+def _removal_cuts(text: str, index: JsonIndex, parent: int, removed: set[int]) -> list[tuple[int, int, str]]:
+    """The text to cut to remove some members of one object and keep it valid, tidy JSON.
 
-
-def _remove_member_span(locator: JsonLocator, tokens: list) -> tuple[int, int, str]:
-    text = locator.text
-    key_start = locator.offset(tokens, key=True)
-    _, value_end = locator.value_span(tokens)
-    after = locator._skip_ws(value_end)
-    if text[after] == ",":
-        end = locator._skip_ws(after + 1)
-        start = key_start
+    A member with a member after it goes with its comma and the space up to the
+    next key (its whole line, when it had one to itself); members after the last
+    one kept go with the comma that preceded them.
+    """
+    members, _ = index.members(parent)
+    kept = [i for i in range(len(members)) if i not in removed]
+    last_kept = kept[-1] if kept else -1
+    cuts = []
+    for i in sorted(removed):
+        member = members[i]
+        if i > last_kept:  # the trailing run: from the comma after the last member kept to the last value
+            if i == last_kept + 1:
+                start = text.index(",", members[last_kept].value_end) if kept else member.key_at
+                cuts.append((start, members[-1].value_end, ""))
+            continue
+        start, end = member.key_at, members[i + 1].key_at
         line_start = text.rfind("\n", 0, start) + 1
         if not text[line_start:start].strip():  # the member had its own line: take the line
-            start, end = line_start, text.rfind("\n", 0, end) + 1 if "\n" in text[after:end] else end
-        return start, end, ""
-    previous = key_start - 1
-    while previous >= 0 and text[previous] in " \t\r\n":
-        previous -= 1
-    if text[previous] == ",":  # the last member: take the comma before it
-        return previous, value_end, ""
-    return key_start, value_end, ""  # the only member
+            after = text.index(",", member.value_end)
+            start = line_start
+            if "\n" in text[after:end]:
+                end = text.rfind("\n", 0, end) + 1
+        cuts.append((start, end, ""))
+    return cuts
 
 
-def _remove_item_span(locator: JsonLocator, tokens: list) -> tuple[int, int, str]:
-    start, end = locator.value_span(tokens[:-1])
-    if len(json.loads(locator.text[start:end])) == 1:
-        return start, end, "[]"
-    return (*locator.item_removal_span(tokens), "")
+def _remove_item_span(index: JsonIndex, tokens: list) -> tuple[int, int, str]:
+    items, _ = index.members(index.offset(list(tokens[:-1])))
+    if len(items) == 1:
+        return (*index.value_span(tokens[:-1]), "[]")
+    return (*index.item_removal_span(tokens), "")
 
 
-def _span(locator: JsonLocator, edit) -> tuple[int, int, str]:
-    if edit.op == "set-value":
-        return _replace_span(locator, edit.tokens, edit.value)
-    if edit.op == "rename-key":
-        return _rename_span(locator, edit.tokens, edit.value)
-    if edit.op == "remove-member":
-        return _remove_member_span(locator, edit.tokens)
-    return _remove_item_span(locator, edit.tokens)
+def _cuts(text: str, index: JsonIndex, edits) -> list[tuple[int, int, str]]:
+    """Each edit as (start, end, replacement); the removals of members of one object become one set of cuts."""
+    cuts: list[tuple[int, int, str]] = []
+    removed: dict[int, set[int]] = {}  # object offset -> indices of the members to remove
+    for edit in edits:
+        if edit.op == "remove-member":
+            parent = index.offset(edit.tokens[:-1])
+            removed.setdefault(parent, set()).add(index.members(parent)[1][str(edit.tokens[-1])])
+        elif edit.op == "rename-key":
+            cuts.append((*index.key_span(edit.tokens), _dumps(edit.value)))
+        elif edit.op == "set-value":
+            start, end = index.value_span(edit.tokens)
+            cuts.append((start, end, _render_value(text, start, end, edit.value)))
+        elif edit.op == "remove-item":
+            cuts.append(_remove_item_span(index, edit.tokens))
+        else:
+            raise ValueError(f"unknown edit {edit.op!r}")
+    for parent, members in removed.items():
+        cuts.extend(_removal_cuts(text, index, parent, members))
+    return cuts
 
 
-def _splice(text: str, spans: list[tuple[int, int, str]]) -> str:
+def _splice(text: str, cuts: list[tuple[int, int, str]]) -> str:
     """``text`` with each (start, end, replacement), which do not overlap, made at once."""
     pieces, at = [], 0
-    for start, end, replacement in sorted(spans):
-        pieces += [text[at:start], replacement]
+    for start, end, replacement in sorted(cuts):
+        pieces += (text[at:start], replacement)
         at = end
-    return "".join(pieces) + text[at:]
+    pieces.append(text[at:])
+    return "".join(pieces)
+
+
+class _Edit(NamedTuple):
+    op: str
+    tokens: list
+    value: object
 
 
 def replace_value(text: str, tokens: list, value: object) -> str:
     """``text`` with the value at ``tokens`` (which exists) replaced, in the file's style."""
-    return _splice(text, [_replace_span(JsonLocator(text), tokens, value)])
+    return apply_edits(text, [_Edit("set-value", tokens, value)])
 
 
 def rename_key(text: str, tokens: list, new_key: str) -> str:
     """``text`` with the last key of ``tokens`` renamed where it stands."""
-    return _splice(text, [_rename_span(JsonLocator(text), tokens, new_key)])
+    return apply_edits(text, [_Edit("rename-key", tokens, new_key)])
 
 
 def remove_member(text: str, tokens: list) -> str:
     """``text`` without the member at ``tokens``, its comma and its line if it had one to itself."""
-    return _splice(text, [_remove_member_span(JsonLocator(text), tokens)])
+    return apply_edits(text, [_Edit("remove-member", tokens, None)])
 
 
 def remove_item(text: str, tokens: list) -> str:
     """``text`` without array item ``tokens[-1]`` and the comma that joined it; an array left empty is ``[]``."""
-    return _splice(text, [_remove_item_span(JsonLocator(text), tokens)])
+    return apply_edits(text, [_Edit("remove-item", tokens, None)])
 
 
 def apply_edits(text: str, edits) -> str:
     """``text`` with every edit (``.op``: set-value, rename-key, remove-member or remove-item; ``.tokens`` into
-    ``text`` as it is; ``.value``) made. All are located in one reading of the text and made at once, so ten
+    ``text`` as it is; ``.value``) made. All are located in one index of the text and made at once, so ten
     thousand edits cost about one; edits whose places touch are made one after the other instead."""
-    locator = JsonLocator(text)
-    spans = [_span(locator, edit) for edit in edits]
-    ordered = sorted(spans)
+    cuts = _cuts(text, JsonIndex(text), edits)
+    ordered = sorted(cuts)
     if all(left[1] <= right[0] for left, right in zip(ordered, ordered[1:])):
-        return _splice(text, spans)
+        return _splice(text, cuts)
     for edit in edits:
         text = apply_edits(text, [edit])
     return text

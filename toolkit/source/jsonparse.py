@@ -10,6 +10,7 @@ import json
 from collections import namedtuple
 
 from pbcfg.diagnostics import Diagnostic
+from pbcfg.source.limits import MAX_DEPTH, MAX_STRING, MAX_VALUES, fits, has_lone_surrogate, may_hold_lone_surrogate
 
 __all__ = ["ParsedJson", "parse_json"]
 
@@ -48,6 +49,15 @@ def _reject_constant(name: str) -> None:
     raise ValueError(name)
 
 
+def _is_unicode(data: object) -> bool:
+    """False when some string or key holds half a surrogate pair (rare: only a \\uD800-\\uDFFF escape does that)."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
     if text.startswith("\ufeff"):
         from pbcfg.rules import diagnostic
@@ -64,26 +74,40 @@ def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
         empty = diagnostic("json.syntax", file, f"the file is empty; {consequence}", hint, span=line_col(text, 0),
                            snippet=snippet(text, 0))
         return ParsedJson(None, [empty], text, False)
-    try:
-        return ParsedJson(json.loads(text, object_pairs_hook=_pairs, parse_constant=_reject_constant), [], text, True)
-    except (ValueError, RecursionError, _Duplicate):
-        pass
+    if fits(text) and (text.isascii() or not has_lone_surrogate(text)):  # within every limit, if it parses
+        try:
+            data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_reject_constant)
+        except (ValueError, RecursionError, _Duplicate):
+            pass
+        else:
+            if not may_hold_lone_surrogate(text) or _is_unicode(data):
+                return ParsedJson(data, [], text, True)
     from pbcfg.source.jsonscan import scan
 
     result = scan(text)
+    from pbcfg.source.positions import Lines
     from pbcfg.util.masking import redact
 
-    text = redact(text, kind)
-    diagnostics = [_diagnostic(deviation, text, file, kind) for deviation in result.deviations]
+    lines = Lines(redact(text, kind))  # one count of the lines for every deviation; secrets masked in snippets
+    diagnostics = [_diagnostic(deviation, lines, file, kind) for deviation in result.deviations]
     if result.fatal is None:
         data = json.loads(result.cleaned, parse_constant=float)
         return ParsedJson(data, diagnostics, result.cleaned, True)
     return ParsedJson(None, diagnostics, result.cleaned, False)
 
 
-def _diagnostic(deviation, text: str, file: str, kind: str | None) -> Diagnostic:
+_LIMITS = {  # deviation kind -> (rule, the limit and why it is enough, what to do)
+    "depth": ("limits.depth", f"pbcfg reads at most {MAX_DEPTH}; no PonyBunny config nests more than a few levels",
+              "check the file for runaway brackets"),
+    "string": ("limits.string-length", f"pbcfg reads at most {MAX_STRING:,} in one string; no PonyBunny setting "
+               "comes near", "check that this is the file you meant, and that the string ends where it should"),
+    "values": ("limits.values", f"pbcfg reads at most {MAX_VALUES:,} in one file; a config of 50,000 models has "
+               "about 650,000", "check that this is the file you meant"),
+}
+
+
+def _diagnostic(deviation, lines, file: str, kind: str | None) -> Diagnostic:
     from pbcfg.rules import diagnostic
-    from pbcfg.source.positions import line_col, snippet
     from pbcfg.util.pointer import join
 
     ignored = _IGNORED_WHOLE.get(kind or "", "PonyBunny's loader would not read this file")
@@ -94,7 +118,7 @@ def _diagnostic(deviation, text: str, file: str, kind: str | None) -> Diagnostic
         rule, message = "json.trailing-comma", f"trailing comma before a closing bracket: {ignored}"
         hint = "delete this comma"
     elif deviation.kind == "duplicate-key":
-        earlier = line_col(text, deviation.earlier)
+        earlier = lines.span(deviation.earlier)
         rule = "json.duplicate-key"
         message = (f"duplicate key {deviation.text!r}: JSON.parse keeps only this last one, so the value "
                    f"at line {earlier.line} is silently lost")
@@ -102,12 +126,15 @@ def _diagnostic(deviation, text: str, file: str, kind: str | None) -> Diagnostic
     elif deviation.kind == "constant":
         rule, message = "json.syntax", f"{deviation.text} is not a JSON number: {ignored}"
         hint = "write a finite number"
-    elif deviation.kind == "depth":
-        rule, message = "json.depth", f"{deviation.text}: no PonyBunny config nests this deep"
-        hint = "check the file for runaway brackets"
+    elif deviation.kind in _LIMITS:
+        rule, limit, hint = _LIMITS[deviation.kind]
+        message = f"{deviation.text}: {limit}"
+    elif deviation.kind == "surrogate":
+        rule, message = "json.lone-surrogate", deviation.text
+        hint = "delete the escape, or write the character meant: both halves of its pair, or the character itself"
     else:
         rule, message = "json.syntax", f"{deviation.text}: {ignored}"
         hint = "fix the JSON syntax at the caret"
-    pointer = join(deviation.path) if deviation.kind == "duplicate-key" else None
-    return diagnostic(rule, file, message, hint, span=line_col(text, deviation.offset), pointer=pointer,
-                      snippet=snippet(text, deviation.offset))
+    pointer = join(deviation.path) if deviation.kind not in ("comment", "trailing-comma", "constant", "syntax") else None
+    return diagnostic(rule, file, message, hint, span=lines.span(deviation.offset), pointer=pointer,
+                      snippet=lines.snippet(deviation.offset))

@@ -5,6 +5,12 @@ comments, trailing commas, NaN) and records each deviation from strict JSON
 with its offset, together with duplicate keys and the first hard syntax error.
 ``cleaned`` is the text with comments and trailing commas blanked out: same
 length, same line breaks, so every offset still points at the original text.
+
+It is also the exact judge of the limits of :mod:`pbcfg.source.limits`: it
+stops at the first one broken (too deep, too long a string, too many values)
+or at text that is not Unicode (a lone surrogate), so its own work is bounded
+by them too; each of its steps over blanks, comments, strings and numbers runs
+at C speed.
 """
 
 from __future__ import annotations
@@ -13,10 +19,13 @@ import json
 import re
 from typing import NamedTuple
 
-__all__ = ["MAX_DEPTH", "Deviation", "Scan", "scan"]
+from pbcfg.source.limits import MAX_DEPTH, MAX_STRING, MAX_VALUES, has_lone_surrogate
 
-MAX_DEPTH = 200
+__all__ = ["Deviation", "Scan", "lone_surrogate_at", "scan"]
+
 MAX_INT_DIGITS = 4300
+_BLANKS = re.compile(r"[ \t\r\n]*+")
+_ESCAPE_OR_SURROGATE = re.compile("\\\\(?:u([0-9a-fA-F]{4})|.)|[\ud800-\udfff]", re.S)
 
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _CONSTANTS = {"true": True, "false": False, "null": None}
@@ -27,7 +36,7 @@ _scanstring = json.decoder.scanstring
 class Deviation(NamedTuple):
     """One place where the text departs from strict JSON, or the hard error that stopped the scan."""
 
-    kind: str  # comment | trailing-comma | duplicate-key | constant | syntax | depth
+    kind: str  # comment | trailing-comma | duplicate-key | constant | syntax | surrogate | depth | string | values
     offset: int
     text: str = ""
     path: tuple = ()
@@ -40,7 +49,10 @@ class Scan(NamedTuple):
 
     @property
     def fatal(self) -> Deviation | None:
-        return next((f for f in self.deviations if f.kind in ("syntax", "depth")), None)
+        return next((f for f in self.deviations if f.kind in _FATAL), None)
+
+
+_FATAL = ("syntax", "surrogate", "depth", "string", "values")
 
 
 class _Stop(Exception):
@@ -50,25 +62,32 @@ class _Stop(Exception):
 class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.chars = list(text)  # blanked in place, joined once
+        self.blanked: list[tuple[int, int]] = []  # spans to blank out, in order
         self.deviations: list[Deviation] = []
+        self.values = 0
 
-    def fail(self, kind: str, offset: int, message: str) -> None:
-        self.deviations.append(Deviation(kind, offset, message))
+    def fail(self, kind: str, offset: int, message: str, path: tuple = ()) -> None:
+        self.deviations.append(Deviation(kind, offset, message, path))
         raise _Stop
 
     def blank(self, start: int, end: int) -> None:
-        for i in range(start, end):
-            if self.chars[i] not in "\r\n":
-                self.chars[i] = " "
+        self.blanked.append((start, end))
+
+    def cleaned(self) -> str:
+        """The text with every blanked span turned into spaces, line breaks kept. Spans come in the order
+        they were found, which is not the text's: a trailing comma is known only after the comment behind it."""
+        text, pieces, done = self.text, [], 0
+        for start, end in sorted(self.blanked):
+            pieces += (text[done:start], re.sub(r"[^\r\n]", " ", text[start:end]))
+            done = end
+        pieces.append(text[done:])
+        return "".join(pieces)
 
     def trivia(self, pos: int) -> int:
         text, size = self.text, len(self.text)
-        while pos < size:
-            char = text[pos]
-            if char in " \t\r\n":
-                pos += 1
-            elif text.startswith("//", pos):
+        while True:
+            pos = _BLANKS.match(text, pos).end()
+            if text.startswith("//", pos):
                 end = text.find("\n", pos)
                 end = size if end == -1 else end
                 self.deviations.append(Deviation("comment", pos, text[pos:end].rstrip("\r")))
@@ -83,8 +102,7 @@ class _Scanner:
                 self.blank(pos, end)
                 pos = end
             else:
-                break
-        return pos
+                return pos
 
     def expect_more(self, pos: int, what: str) -> None:
         if pos >= len(self.text):
@@ -93,15 +111,19 @@ class _Scanner:
     def value(self, pos: int, path: tuple, depth: int) -> int:
         text = self.text
         self.expect_more(pos, "a value")
-        if depth > MAX_DEPTH:
-            self.fail("depth", pos, f"nesting deeper than {MAX_DEPTH} levels")
+        if path:
+            self.values += 1
+            if self.values > MAX_VALUES:
+                self.fail("values", pos, f"more than {MAX_VALUES:,} keys and array items", path)
         char = text[pos]
+        if char in "{[" and depth >= MAX_DEPTH:
+            self.fail("depth", pos, f"more than {MAX_DEPTH} nested objects and arrays", path)
         if char == "{":
             return self.members(pos, path, depth)
         if char == "[":
             return self.items(pos, path, depth)
         if char == '"':
-            return self.string(pos)[1]
+            return self.string(pos, path)[1]
         for word in _CONSTANTS:
             if text.startswith(word, pos):
                 return pos + len(word)
@@ -119,14 +141,20 @@ class _Scanner:
         self.fail("syntax", pos, f"expected a value, found {shown!r}")
         return pos  # unreachable
 
-    def string(self, pos: int) -> tuple[str, int]:
+    def string(self, pos: int, path: tuple) -> tuple[str, int]:
         try:
-            return _scanstring(self.text, pos + 1)
+            decoded, end = _scanstring(self.text, pos + 1)
         except json.JSONDecodeError as error:
             self.fail("syntax", error.pos, error.msg.lower())
         except ValueError:
             self.fail("syntax", pos, "invalid string")
-        return "", pos  # unreachable
+        if len(decoded) > MAX_STRING:
+            self.fail("string", pos, f"a string of {len(decoded):,} characters", path)
+        if not decoded.isascii() and has_lone_surrogate(decoded):
+            at, shown = lone_surrogate_at(self.text, pos, end)
+            self.fail("surrogate", at, f"{shown} is half of a UTF-16 surrogate pair, without the "
+                      "other half: text that is not Unicode, which cannot be sent or stored as UTF-8", path)
+        return decoded, end
 
     def members(self, pos: int, path: tuple, depth: int) -> int:
         text = self.text
@@ -140,7 +168,7 @@ class _Scanner:
             if text[pos] != '"':
                 self.fail("syntax", pos, "expected a double-quoted key")
             key_at = pos
-            key, pos = self.string(pos)
+            key, pos = self.string(pos, path)
             if key in seen:
                 self.deviations.append(Deviation("duplicate-key", key_at, key, path + (key,), earlier=seen[key]))
             seen[key] = key_at
@@ -193,6 +221,30 @@ def scan(text: str) -> Scan:
             scanner.fail("syntax", pos, "unexpected text after the top-level value")
     except _Stop:
         pass
-    except RecursionError:
-        scanner.deviations.append(Deviation("depth", 0, f"nesting deeper than {MAX_DEPTH} levels"))
-    return Scan("".join(scanner.chars), scanner.deviations)
+    return Scan(scanner.cleaned(), scanner.deviations)
+
+
+def lone_surrogate_at(text: str, start: int, end: int) -> tuple[int, str]:
+    """Where the string that opens at ``start`` and ends before ``end`` first holds half a surrogate pair alone,
+    and that half written as a \\u escape (a text made in memory can hold the character itself)."""
+    high = None  # the offset of a high half waiting for its low half
+    for match in _ESCAPE_OR_SURROGATE.finditer(text, start + 1, end - 1):  # escape by escape, in order
+        if not match.group().startswith("\\"):
+            found = match.start()
+            break
+        code = int(match.group(1), 16) if match.group(1) else -1
+        if high is not None:
+            if 0xDC00 <= code <= 0xDFFF and match.start() == high + 6:
+                high = None
+                continue
+            found = high
+            break
+        if 0xD800 <= code <= 0xDBFF:
+            high = match.start()
+        elif 0xDC00 <= code <= 0xDFFF:
+            found = match.start()
+            break
+    else:
+        found = start if high is None else high
+    shown = text[found : found + 6] if text.startswith("\\u", found) else f"\\u{ord(text[found]):04x}"
+    return found, shown if shown.isascii() else "\\u????"

@@ -1,149 +1,104 @@
-"""Source positions in JSON text, computed only when there is something to report.
+"""Lines, columns and caret snippets, computed only when there is something to report.
 
-The clean path never calls this module. On the error path, a pointer is located
-by walking the text and skipping every sibling value with the C decoder
-(``raw_decode``), so finding one position costs one pass at C speed rather than
-a pure-Python parse of the whole file.
+The clean path never calls this module. :class:`Lines` counts a text's line
+breaks once, per block of 16,384 characters, so each position after that costs at most one
+block's scan, never a scan from the top of the file; a snippet looks at most
+one window either side of its caret, so a one-line file of 60 MB costs no more
+than a short one.
 """
 
 from __future__ import annotations
 
-import json
 import re
+from array import array
 
 from pbcfg.diagnostics import Span
 
-__all__ = ["JsonLocator", "line_col", "snippet"]
+__all__ = ["SNIPPET_WIDTH", "Lines", "line_col", "snippet"]
 
-_WS = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder()
-_scanstring = json.decoder.scanstring
+_BLOCK = 1 << 14
+_RETURNS = re.compile("\r{0,65536}")
+SNIPPET_WIDTH = 160
+
+
+class Lines:
+    """Line and column of any offset of one text, and the offset of any line."""
+
+    __slots__ = ("text", "_breaks", "_last", "_starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        breaks, last = array("q", [0]), array("q", [-1])  # per block: line breaks before it, the last one before it
+        total, previous = 0, -1
+        for start in range(0, len(text), _BLOCK):
+            total += text.count("\n", start, start + _BLOCK)
+            found = text.rfind("\n", start, start + _BLOCK)
+            previous = previous if found == -1 else found
+            breaks.append(total)
+            last.append(previous)
+        self._breaks, self._last = breaks, last
+        self._starts: array | None = None  # every line's start, built only when a line number is looked up
+
+    def line_start(self, offset: int) -> int:
+        block = offset // _BLOCK
+        found = self.text.rfind("\n", block * _BLOCK, offset)
+        return found + 1 if found != -1 else self._last[block] + 1
+
+    def span(self, offset: int) -> Span:
+        """1-based line and column (in characters) of ``offset``."""
+        block = offset // _BLOCK
+        line = self._breaks[block] + self.text.count("\n", block * _BLOCK, offset) + 1
+        return Span(line, offset - self.line_start(offset) + 1)
+
+    def offset(self, line: int, column: int) -> int | None:
+        """Offset of a 0-based line and column, or None past the end."""
+        if self._starts is None:
+            import re
+
+            self._starts = array("q", [0])
+            self._starts.extend(match.end() for match in re.finditer("\n", self.text))
+        if not 0 <= line < len(self._starts):
+            return None
+        return min(self._starts[line] + column, len(self.text))
+
+    def snippet(self, offset: int, width: int = SNIPPET_WIDTH, view=None) -> str:
+        """The source line holding ``offset`` and a caret under it; long lines are windowed around the caret.
+
+        ``view(start, end)``, when given, is the text shown for ``text[start:end]`` (same length: secrets masked).
+        """
+        text = self.text
+        view = view or (lambda start, end: text[start:end])
+        start = self.line_start(offset)
+        caret = offset - start
+        reach = offset + width + 1  # nothing further than this can be shown
+        stop = text.find("\n", offset, reach)
+        if stop == -1:  # the line ends past the window, or only carriage returns stand between
+            stop = _RETURNS.match(text, min(reach, len(text))).end()
+            stop = stop if stop == len(text) or text[stop] == "\n" else -1
+        length = None  # the line's length, unless it goes on past every window
+        if stop != -1:
+            while stop > start and text[stop - 1] == "\r":
+                stop -= 1
+            length = stop - start
+        if length is not None and length <= width:
+            shown, caret_at = view(start, stop), caret
+        else:
+            left = max(0, caret - width // 2) if length is None else max(0, min(caret - width // 2, length - width))
+            more = length is None or left + width < length
+            piece = view(start + left, min(start + left + width, stop if length is not None else len(text)))
+            shown = ("…" if left else "") + piece + ("…" if more else "")
+            caret_at = caret - left + (1 if left else 0)
+        before = shown[:caret_at]
+        pad = " " * len(before) if "\t" not in before else "".join("\t" if ch == "\t" else " " for ch in before)
+        return f"{shown}\n{pad}^"
 
 
 def line_col(text: str, offset: int) -> Span:
-    """1-based line and column (in characters) of ``offset``."""
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return Span(line, column)
+    """1-based line and column of one offset; for many positions in one text, use :class:`Lines`."""
+    return Lines(text).span(offset)
 
 
-def snippet(text: str, offset: int, width: int = 160) -> str:
-    """The source line holding ``offset`` and a caret under it; long lines are windowed."""
-    start = text.rfind("\n", 0, offset) + 1
-    end = text.find("\n", offset)
-    line = text[start : end if end != -1 else len(text)].rstrip("\r")
-    caret_at = offset - start
-    if len(line) > width:
-        left = max(0, min(caret_at - width // 2, len(line) - width))
-        shown = line[left : left + width]
-        line = ("…" if left else "") + shown + ("…" if left + width < len(line) else "")
-        caret_at = caret_at - left + (1 if left else 0)
-    pad = "".join("\t" if ch == "\t" else " " for ch in line[:caret_at])
-    return f"{line}\n{pad}^"
+def snippet(text: str, offset: int, width: int = SNIPPET_WIDTH) -> str:
+    """The caret snippet of one offset; for many positions in one text, use :class:`Lines`."""
+    return Lines(text).snippet(offset, width)
 
-
-class JsonLocator:
-    """Maps JSON pointer tokens to offsets of keys and values in one document."""
-
-    def __init__(self, text: str, display: str | None = None) -> None:
-        self.text = text  # strict JSON with the same offsets as ``display``
-        self.display = text if display is None else display
-        self._objects: dict[int, dict] = {}  # offset of an object -> its members, read on the first lookup
-
-    def _skip_ws(self, pos: int) -> int:
-        return _WS.match(self.text, pos).end()
-
-    def _skip_value(self, pos: int) -> int:
-        return _DECODER.raw_decode(self.text, pos)[1]
-
-    def _find_member(self, pos: int, key: str) -> tuple[int, int] | None:
-        """In the object at ``pos``, the offsets of the last ``key`` and its value.
-
-        The object is read once, whole, on its first lookup: a thousand lookups in one object (an edit of
-        every reference, a report of every error) cost one pass, not a thousand."""
-        members = self._objects.get(pos)
-        if members is None:
-            members = self._objects[pos] = self._read_members(pos)
-        return members.get(key)
-
-    def _read_members(self, pos: int) -> dict[str, tuple[int, int]]:
-        text = self.text
-        members: dict[str, tuple[int, int]] = {}
-        pos = self._skip_ws(pos + 1)
-        if text.startswith("}", pos):
-            return members
-        while True:
-            key_at = pos
-            name, pos = _scanstring(text, pos + 1)
-            pos = self._skip_ws(pos) + 1  # the colon
-            value_at = self._skip_ws(pos)
-            members[name] = (key_at, value_at)  # JSON.parse keeps the last duplicate
-            pos = self._skip_ws(self._skip_value(value_at))
-            if text[pos] == "}":
-                return members
-            pos = self._skip_ws(pos + 1)
-
-    def _find_item(self, pos: int, index: int) -> int | None:
-        text = self.text
-        pos = self._skip_ws(pos + 1)
-        if text.startswith("]", pos):
-            return None
-        for _ in range(index):
-            pos = self._skip_ws(self._skip_value(pos))
-            if text[pos] == "]":
-                return None
-            pos = self._skip_ws(pos + 1)
-        return pos
-
-    def offset(self, tokens: list[str | int], *, key: bool = False) -> int | None:
-        """Offset of the value at ``tokens`` (of its key when ``key``), or None.
-
-        A token that cannot be followed stops the walk at the deepest position
-        reached, which is still the best place to point at.
-        """
-        pos = self._skip_ws(0)
-        key_at = None
-        for token in tokens:
-            char = self.text[pos] if pos < len(self.text) else ""
-            if char == "{":
-                member = self._find_member(pos, str(token))
-                if member is None:
-                    return pos
-                key_at, pos = member
-            elif char == "[" and str(token).isascii() and str(token).isdigit():
-                item = self._find_item(pos, int(token))
-                if item is None:
-                    return pos
-                key_at, pos = None, item
-            else:
-                return pos
-        return key_at if key and key_at is not None else pos
-
-    def value_span(self, tokens: list[str | int]) -> tuple[int, int]:
-        """Start and end offsets of the value at ``tokens``, which must exist."""
-        start = self.offset(tokens)
-        return start, self._skip_value(start)
-
-    def item_removal_span(self, tokens: list[str | int]) -> tuple[int, int]:
-        """What to cut to remove array item ``tokens[-1]``: the comma before it and the item.
-
-        Spans of different items never overlap (except item 0 with item 1), so
-        several later items of one array can be removed in one pass.
-        """
-        start, end = self.value_span(tokens)
-        index = int(tokens[-1])
-        if index > 0:
-            _, previous_end = self.value_span(list(tokens[:-1]) + [index - 1])
-            return previous_end, end
-        after = self._skip_ws(end)
-        return (start, self._skip_ws(after + 1)) if self.text[after] == "," else (start, end)
-
-    def locate(self, tokens: list[str | int], *, key: bool = False) -> tuple[Span, str] | None:
-        """Span and caret snippet of a pointer's key or value, or None."""
-        try:
-            offset = self.offset(tokens, key=key)
-        except (ValueError, IndexError):
-            return None
-        if offset is None:
-            return None
-        return line_col(self.display, offset), snippet(self.display, offset)

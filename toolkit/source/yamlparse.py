@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 from pbcfg.diagnostics import Diagnostic, Span
 from pbcfg.rules import diagnostic
-from pbcfg.source.positions import snippet
+from pbcfg.source.limits import MAX_DEPTH, MAX_STRING, MAX_VALUES, has_lone_surrogate
+from pbcfg.source.positions import Lines
 
 __all__ = ["ParsedYaml", "YamlLocator", "parse_yaml"]
 
@@ -29,18 +30,20 @@ class _Unsupported(Exception):
         self.tokens = tokens
 
 
-def _offset(text: str, line: int, column: int) -> int:
-    """Offset of a 0-based line and column."""
-    offset = 0
-    for _ in range(line):
-        offset = text.index("\n", offset) + 1
-    return offset + column
-
-
 class YamlLocator:
-    def __init__(self, root, display: str) -> None:
+    def __init__(self, root, text: str, kind: str | None) -> None:
         self.root = root
-        self.display = display
+        self.text, self.kind = text, kind
+        self._lines: Lines | None = None
+
+    @property
+    def lines(self) -> Lines:
+        """The lines of the text as shown (secrets masked), counted the first time a position is asked for."""
+        if self._lines is None:
+            from pbcfg.util.masking import redact
+
+            self._lines = Lines(redact(self.text, self.kind, yaml=True))
+        return self._lines
 
     def _mark(self, tokens: list, key: bool) -> tuple[int, int] | None:
         node, mark = self.root, (0, 0)
@@ -64,11 +67,69 @@ class YamlLocator:
         if mark is None:
             return None
         line, column = mark
-        try:
-            offset = _offset(self.display, line, column)
-        except ValueError:
+        offset = self.lines.offset(line, column)
+        if offset is None:
             return None
-        return Span(line + 1, column + 1), snippet(self.display, offset)
+        return Span(line + 1, column + 1), self.lines.snippet(offset)
+
+
+class _Limit(Exception):
+    """A limit of :mod:`pbcfg.source.limits` broken, or text that is not Unicode, at a node of the source."""
+
+    def __init__(self, rule: str, message: str, hint: str, mark) -> None:
+        super().__init__(message)
+        self.rule, self.hint, self.mark = rule, hint, mark
+
+
+def _bounded_composer(base):
+    """ruamel.yaml's composer, held to the limits as it builds each node, before it goes any deeper."""
+
+    class Bounded(base):
+        levels = values = 0
+
+        def _next_mark(self):
+            return self.parser.peek_event().start_mark
+
+        def compose_node(self, parent, index):
+            if parent is not None and index is not None:  # a mapping's value or a sequence's item
+                self.values += 1
+                if self.values > MAX_VALUES:
+                    raise _Limit("limits.values", f"more than {MAX_VALUES:,} keys and array items: pbcfg reads at "
+                                 "most that many in one file", "check that this is the file you meant",
+                                 self._next_mark())
+            return super().compose_node(parent, index)
+
+        def _container(self, compose, anchor):
+            if self.levels >= MAX_DEPTH:
+                raise _Limit("limits.depth", f"more than {MAX_DEPTH} nested mappings and sequences: pbcfg reads at "
+                             "most that many; no PonyBunny config nests more than a few levels",
+                             "check the file for runaway nesting", self._next_mark())
+            self.levels += 1
+            try:
+                return compose(anchor)
+            finally:
+                self.levels -= 1
+
+        def compose_sequence_node(self, anchor):
+            return self._container(super().compose_sequence_node, anchor)
+
+        def compose_mapping_node(self, anchor):
+            return self._container(super().compose_mapping_node, anchor)
+
+        def compose_scalar_node(self, anchor):
+            event = self.parser.peek_event()
+            if len(event.value) > MAX_STRING:
+                raise _Limit("limits.string-length", f"a string of {len(event.value):,} characters: pbcfg reads at "
+                             f"most {MAX_STRING:,} in one string", "check that this is the file you meant",
+                             event.start_mark)
+            if not event.value.isascii() and has_lone_surrogate(event.value):
+                raise _Limit("yaml.lone-surrogate", "a \\u escape that is half of a UTF-16 surrogate pair, without "
+                             "the other half: text that is not Unicode, which cannot be written as UTF-8",
+                             "write the character itself, or \\U and its eight hex digits (YAML joins no pairs)",
+                             event.start_mark)
+            return super().compose_scalar_node(anchor)
+
+    return Bounded
 
 
 def _plain(node, seen: set, tokens: list):
@@ -108,27 +169,32 @@ def parse_yaml(text: str, file: str, kind: str | None) -> ParsedYaml:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    from pbcfg.util.masking import redact
-
-    display = redact(text, kind, yaml=True)
     yaml = YAML(typ="rt")
+    yaml.Composer = _bounded_composer(yaml.Composer)
+
+    def at(rule: str, message: str, hint: str, mark) -> ParsedYaml:
+        lines = YamlLocator(None, text, kind).lines
+        offset = lines.offset(mark.line, mark.column) if mark else None
+        span = Span(mark.line + 1, mark.column + 1) if mark else None
+        shown = lines.snippet(offset) if offset is not None else None
+        return ParsedYaml(None, [diagnostic(rule, file, message, hint, span=span, snippet=shown)], False, None)
+
     try:
         root = yaml.load(text)
+    except _Limit as limit:
+        return at(limit.rule, str(limit), limit.hint, limit.mark)
     except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
         rule = "yaml.duplicate-key" if "Duplicate" in type(error).__name__ else "yaml.syntax"
-        span = Span(mark.line + 1, mark.column + 1) if mark else None
-        shown = snippet(display, _offset(display, mark.line, mark.column)) if mark and mark.line < display.count("\n") + 1 else None
         problem, hint = (error.problem or "invalid YAML").strip(), "fix the YAML at the caret"
+        mark = error.problem_mark or error.context_mark
         if mark and "'\\t'" in problem:
             problem = ("YAML does not allow tabs for indentation; use spaces" if _tab_indents(text, mark.line)
                        else "a tab where YAML takes only spaces; use spaces")
             hint = "replace the tabs with spaces"
-        return ParsedYaml(None, [diagnostic(rule, file, problem, hint, span=span, snippet=shown)], False, None)
-    except (YAMLError, RecursionError, ValueError) as error:
-        message = "nesting too deep" if isinstance(error, RecursionError) else str(error).split("\n")[0]
-        return ParsedYaml(None, [diagnostic("yaml.syntax", file, message, "fix the YAML")], False, None)
-    locator = YamlLocator(root, display)
+        return at(rule, problem, hint, mark)
+    except (YAMLError, ValueError) as error:
+        return ParsedYaml(None, [diagnostic("yaml.syntax", file, str(error).split("\n")[0], "fix the YAML")], False, None)
+    locator = YamlLocator(root, text, kind)
     try:
         data = _plain(root, set(), [])
     except _Unsupported as unsupported:
@@ -138,6 +204,4 @@ def parse_yaml(text: str, file: str, kind: str | None) -> ParsedYaml:
         span, shown = located if located else (None, None)
         return ParsedYaml(None, [diagnostic("yaml.unsupported", file, str(unsupported), "write the values out in full, as JSON would",
                                             span=span, pointer=join(unsupported.tokens), snippet=shown)], False, None)
-    except RecursionError:
-        return ParsedYaml(None, [diagnostic("yaml.syntax", file, "nesting too deep", "check the file for runaway nesting")], False, None)
     return ParsedYaml(data, [], True, locator)

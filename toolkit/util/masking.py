@@ -10,12 +10,17 @@ from __future__ import annotations
 import re
 
 __all__ = ["is_secret_field", "looks_secret", "mask", "masked_diff", "redact", "redact_credentials_text",
-           "redact_credentials_yaml"]
+           "redact_credentials_yaml", "redact_lines"]
 
 _PUBLIC_FIELDS = frozenset({"baseurl", "endpoint", "region", "projectid", "$schema", "enabled"})
-# patterns, not compiled ones: the re module compiles each on first use, so importing this costs nothing
-_YAML_MEMBER = r"""(?m)^([ \t]*(?:-[ \t]+)?)(["']?)([^"':#\n]+)\2([ \t]*:[ \t]*)(["']?)([^\n#]*?)\5([ \t]*(?:#.*)?)$"""
-_STRING_MEMBER = r'"((?:[^"\\\n]|\\.)*)"(\s*:\s*)"((?:[^"\\\n]|\\.)*)'
+# Patterns, not compiled ones: the re module compiles each on first use, so importing this costs nothing.
+# Both run in linear time: no part of them can give back what it took and try again over the same
+# characters (a key cannot start with the indentation before it; a value ends at its last non-blank character,
+# or at its closing quote). Backtracking there made a 300-deep YAML list take 27 s and a 20 MB string 4 GB.
+_YAML_MEMBER = (
+    r"""(?m)^(?P<lead>(?>[ \t]*(?:-[ \t]+)?))(?P<quote>["']?)(?P<key>[^"':#\n]*+)(?P=quote)(?P<colon>[ \t]*+:[ \t]*)"""
+    r"""(?:(?P<vq>["'])(?P<quoted>[^\n#]*)(?P=vq)|(?P<plain>(?:[^\n#]*[^\n# \t])?))(?P<tail>[ \t]*+(?:#.*)?)$""")
+_STRING_MEMBER = r'"([^"\\\n]*+(?:\\.[^"\\\n]*+)*+)"(\s*+:\s*+)"([^"\\\n]*+(?:\\.[^"\\\n]*+)*+)'
 
 
 _SECRET_NAME = r"(?i)(api[_-]?key|apikey|secret|token|password|passwd|access[_-]?key)"
@@ -67,12 +72,59 @@ def redact_credentials_text(text: str, secret=is_secret_field) -> str:
 def redact_credentials_yaml(text: str, secret=is_secret_field) -> str:
     """The YAML twin of :func:`redact_credentials_text`: secret scalar values masked, same length."""
     def replace(match: re.Match) -> str:
-        lead, quote, key, colon, value_quote, value, tail = match.groups()
-        if not value or not secret(key.strip()):
+        value_quote = match["vq"] or ""
+        value = match["quoted"] if value_quote else match["plain"]
+        if not value or not secret(match["key"].strip()):
             return match.group(0)
-        return f"{lead}{quote}{key}{quote}{colon}{value_quote}{_same_length(value)}{value_quote}{tail}"
+        return (f"{match['lead']}{match['quote']}{match['key']}{match['quote']}{match['colon']}"
+                f"{value_quote}{_same_length(value)}{value_quote}{match['tail']}")
 
     return re.sub(_YAML_MEMBER, replace, text)
+
+
+def redact_lines(text: str, start: int, end: int, kind: str | None, most: int = 1 << 16) -> tuple[int, str] | None:
+    """The lines of JSON text holding ``start`` to ``end``, as :func:`redact` shows them, computed from those
+    lines and the few before them only: ``(offset of the first line, its text and the next ones', secrets
+    masked)``; None when that means reading more than ``most`` characters (long lines: redact the whole text).
+
+    No part of a match but the blanks and the colon between a key and its value
+    can cross a line break. So the pattern is started at the line of the last
+    thing before those blanks, twice over (the colon, then the key, may each
+    have a line of their own): from there it finds exactly the matches the
+    whole text would. A diagnostic's snippet then costs its own lines, not the file.
+    """
+    stop = text.find("\n", end, end + most)  # a value is masked by its whole length: read to the end of its line
+    stop = stop if stop != -1 else (len(text) if len(text) - end <= most else -1)
+    if stop == -1:
+        return None
+    floor = max(0, stop - most)
+    first = sync = _line_start(text, start, floor)
+    for _ in range(2):
+        if not sync:  # None (too far back) or 0 (the top of the file)
+            break
+        previous = _last_non_blank(text, sync, floor)
+        sync = _line_start(text, previous, floor) if previous is not None else (None if floor else 0)
+    if sync is None or first is None:
+        return None
+    return first, redact(text[sync:stop], kind)[first - sync :]
+
+
+def _line_start(text: str, pos: int, floor: int) -> int | None:
+    """The start of the line holding ``pos``, if it is not before ``floor``."""
+    found = text.rfind("\n", floor, pos)
+    return found + 1 if found != -1 else (0 if floor == 0 else None)
+
+
+def _last_non_blank(text: str, pos: int, floor: int) -> int | None:
+    """The offset of the last character before ``pos``, and not before ``floor``, that is not blank."""
+    step = 64
+    while pos > floor:
+        begin = max(floor, pos - step)
+        kept = text[begin:pos].rstrip(" \t\r\n")
+        if kept:
+            return begin + len(kept) - 1
+        pos, step = begin, step * 4
+    return None
 
 
 def redact(text: str, kind: str | None, yaml: bool = False) -> str:

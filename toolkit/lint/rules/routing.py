@@ -40,8 +40,14 @@ def _causes_text(group: Blocked) -> str:
 
 @check("routing.unused-endpoint")
 def unused_endpoint(ctx):
-    used = {e for model in ctx.merged.get("models", {}).values() if isinstance(model, dict)
-            for e in model.get("endpoints") or [] if isinstance(e, str)}
+    used: set = set()  # ids, and whatever else the lists hold: only ids are looked up in it
+    for model in ctx.merged.get("models", {}).values():
+        endpoints = model.get("endpoints") if isinstance(model, dict) else None
+        if isinstance(endpoints, list):
+            try:
+                used.update(endpoints)
+            except TypeError:  # something unhashable in the list
+                used.update(e for e in endpoints if isinstance(e, str))
     return [ctx.in_llm_config(["endpoints", endpoint.id], "routing.unused-endpoint",
                               f"endpoint {endpoint.id!r} is enabled but no model lists it",
                               f"add {endpoint.id!r} to a model's endpoints, or disable it", key=True)
@@ -150,8 +156,13 @@ def repeated_endpoint(ctx):
     found = []
     for model_id, model in _users_models(ctx).items():
         endpoints = model.get("endpoints") if isinstance(model.get("endpoints"), list) else []
+        listed_before: set = set()
         for index, endpoint_id in enumerate(endpoints):
-            if endpoint_id in endpoints[:index]:
+            if not isinstance(endpoint_id, str):
+                continue
+            if endpoint_id not in listed_before:
+                listed_before.add(endpoint_id)
+            else:
                 tokens = ["models", model_id, "endpoints", index]
                 found.append(ctx.in_llm_config(
                     tokens, "routing.repeated-endpoint",
@@ -164,18 +175,37 @@ def repeated_endpoint(ctx):
 @check("routing.priority-tie", reads=_LLM)
 def priority_tie(ctx):
     found = []
+    ties_of: dict[tuple, list] = {}  # models share a few endpoint lists: judge each list once
     for model_id, model in _users_models(ctx).items():
-        endpoints = [e for e in (model.get("endpoints") or []) if isinstance(e, str) and e in ctx.endpoints]
-        seen: dict = {}
-        for index, endpoint_id in enumerate(endpoints):
-            priority = ctx.endpoints[endpoint_id].priority
-            if endpoint_id in endpoints[:index]:
-                continue  # a repeat: routing.repeated-endpoint
-            if priority in seen:
-                found.append(ctx.in_llm_config(["models", model_id, "endpoints", index], "routing.priority-tie",
-                                               f"{endpoint_id!r} and {seen[priority]!r} both have priority {priority}; "
-                                               f"{seen[priority]!r} goes first only because it is listed first",
-                                               "give the endpoints distinct priorities"))
-            else:
-                seen[priority] = endpoint_id
+        listed = model.get("endpoints") or []
+        try:
+            key = tuple(listed)
+            ties = ties_of.get(key)
+        except TypeError:  # something unhashable in the list: judged on its own
+            key = ties = None
+        if ties is None:
+            ties = _ties(ctx, listed)
+            if key is not None:
+                ties_of[key] = ties
+        for index, endpoint_id, first, priority in ties:
+            found.append(ctx.in_llm_config(["models", model_id, "endpoints", index], "routing.priority-tie",
+                                           f"{endpoint_id!r} and {first!r} both have priority {priority}; "
+                                           f"{first!r} goes first only because it is listed first",
+                                           "give the endpoints distinct priorities"))
     return found
+
+
+def _ties(ctx, listed) -> list:
+    """(index in the list, endpoint, the one before it with that priority, the priority); a repeat is
+    routing.repeated-endpoint's, and an id that names no endpoint is not ranked at all."""
+    ties, seen, listed_before = [], {}, set()
+    for index, endpoint_id in enumerate(listed):
+        if not isinstance(endpoint_id, str) or endpoint_id not in ctx.endpoints or endpoint_id in listed_before:
+            continue
+        listed_before.add(endpoint_id)
+        priority = ctx.endpoints[endpoint_id].priority
+        if priority in seen:
+            ties.append((index, endpoint_id, seen[priority], priority))
+        else:
+            seen[priority] = endpoint_id
+    return ties

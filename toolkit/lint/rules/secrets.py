@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from functools import cache
 
 from pbcfg.lint.fixes import SetMode, mode_of
 from pbcfg.lint.registry import check
@@ -13,32 +14,102 @@ from pbcfg.util.filemodes import CREDENTIALS_MODE, DIRECTORY_MODE
 from pbcfg.util.masking import mask
 
 NO_KEY_VALUES = ("not-needed", "EMPTY", "ollama", "lm-studio", "sk-no-key-required")
-_SECRET_KEYS = re.compile(r"(?i)^(api[_-]?key|apikey|key|secret[_-]?access[_-]?key|access[_-]?key[_-]?id|token|password)$")
+_SECRET_NAMES = r"api[_-]?key|apikey|key|secret[_-]?access[_-]?key|access[_-]?key[_-]?id|token|password"
+_SECRET_KEYS = re.compile(rf"(?i)^({_SECRET_NAMES})$")
 _PLACEHOLDER = re.compile(r"(?i)(x{3,}|^your[-_ ]|^<.*>$|changeme|placeholder|replace[-_ ]?me|\.\.\.$|^sk-?x+$)")
+_NOT_CREDENTIALS = ("region", "baseUrl", "endpoint")
+
+
+def _is_credential_name(key: str) -> bool:
+    return (key in CREDENTIAL_FIELDS and key not in _NOT_CREDENTIALS) or bool(_SECRET_KEYS.match(key))
+
+
+@cache
+def _no_credential_names():
+    """A validator that passes a document only if no key anywhere can be a credential name: every name
+    :func:`_is_credential_name` takes, and more (any non-ASCII name; a trailing newline, which ``$`` allows)."""
+    import jsonschema_rs
+
+    names = [name for name in CREDENTIAL_FIELDS if name not in _NOT_CREDENTIALS]
+    loose = rf"^(?i:{_SECRET_NAMES})\n?$|[^\x00-\x7f]"
+    return jsonschema_rs.validator_for({"propertyNames": {"not": {"anyOf": [{"enum": names}, {"pattern": loose}]}},
+                                        "additionalProperties": {"$ref": "#"}, "items": {"$ref": "#"}})
+
+
+@cache
+def _id_sections() -> tuple[str, ...] | None:
+    """The top-level sections of llm-config.json keyed by ids (endpoints, models, ...), when in a file that passed
+    validation a credential name can be nothing but such an id: every object the schema allows anywhere else is
+    closed, and none of its property names is a credential name. None when the schema does not say so."""
+    from pbcfg.schema_store import schema
+
+    root = schema("llm-config")
+    if root.get("additionalProperties") is not False or any(map(_is_credential_name, root.get("properties", {}))):
+        return None
+    sections = []
+    for name, node in root["properties"].items():
+        ids = node.get("additionalProperties")
+        if isinstance(ids, dict):  # keyed by ids: the ids are checked one by one, what is under them here
+            sections.append(name)
+            if not all(_closed(value, set()) for value in [ids, *node.get("properties", {}).values()]):
+                return None
+        elif not _closed(node, set()):
+            return None
+    return tuple(sections)
+
+
+def _closed(node: dict, seen: set) -> bool:
+    """True when every object a value valid against ``node`` may hold is closed, with no credential-named key."""
+    from pbcfg.schema_store import resolve
+
+    branches = [node]
+    while "$ref" in branches[-1] and id(branches[-1]) not in seen:  # $ref and its siblings both apply
+        seen.add(id(branches[-1]))
+        branches.append(resolve("llm-config", branches[-1]["$ref"]))
+    if any(key in branch for branch in branches for key in ("anyOf", "oneOf", "allOf", "patternProperties", "if")):
+        return False  # nothing this walk needs today; say no rather than guess
+    if any("properties" in branch or branch.get("type") == "object" for branch in branches):
+        closing = [branch for branch in branches if branch.get("additionalProperties") is False]
+        if not closing or any(_is_credential_name(key) for branch in closing for key in branch.get("properties", {})):
+            return False
+    children = [child for branch in branches for child in branch.get("properties", {}).values()]
+    children += [branch["items"] for branch in branches if isinstance(branch.get("items"), dict)]
+    return all(_closed(child, seen) for child in children if id(child) not in seen)
 
 
 @check("secrets.credential-in-llm-config", any_shape=True)
 def credential_in_llm_config(ctx):
     found = []
-
-    def visit(value, tokens):
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if (key in CREDENTIAL_FIELDS and key not in ("region", "baseUrl", "endpoint")) or _SECRET_KEYS.match(key):
-                    found.append(ctx.in_llm_config(
-                        tokens + [key], "secrets.credential-in-llm-config",
-                        f"{key!r} ({mask(item) if isinstance(item, str) else 'a value'}) in llm-config.json: "
-                        "PonyBunny ignores it here, and this file is not kept secret",
-                        "move it to credentials.json or its environment variable", key=True))
-                else:
-                    visit(item, tokens + [key])
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                visit(item, tokens + [index])
-
-    if ctx.llm_config is not None:
-        visit(ctx.llm_config.data, [])
+    data = ctx.llm_config.data if ctx.llm_config is not None else None
+    sections = _id_sections() if "llm-config" not in ctx.invalid and isinstance(data, dict) else None
+    if sections is not None:  # a valid file: only the ids of its sections can be credential names
+        return [_misplaced(ctx, [section, key], item) for section in sections
+                for key, item in data.get(section, {}).items() if _is_credential_name(key)]
+    if not isinstance(data, (dict, list)) or _no_credential_names().is_valid(data):
+        return found  # checked at Rust speed: 10,000 models in a few ms
+    verdicts: dict[str, bool] = {}  # a config repeats a few key names thousands of times: judge each name once
+    stack = [(data, [])]
+    while stack:  # a loop, not recursion, and a path only for containers
+        value, tokens = stack.pop()
+        children = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in children:
+            if isinstance(key, str):
+                credential = verdicts.get(key)
+                if credential is None:
+                    credential = verdicts[key] = _is_credential_name(key)
+                if credential:
+                    found.append(_misplaced(ctx, tokens + [key], item))
+                    continue
+            if isinstance(item, (dict, list)):
+                stack.append((item, tokens + [key]))
     return found
+
+
+def _misplaced(ctx, tokens: list, value: object):
+    return ctx.in_llm_config(tokens, "secrets.credential-in-llm-config",
+                             f"{tokens[-1]!r} ({mask(value) if isinstance(value, str) else 'a value'}) in llm-config.json: "
+                             "PonyBunny ignores it here, and this file is not kept secret",
+                             "move it to credentials.json or its environment variable", key=True)
 
 
 def _official_url(ctx, endpoint) -> bool:
