@@ -18,6 +18,7 @@ from pbcfg.presets.render import Parameters, render
 
 GOLDEN = FIXTURES.parent / "golden"
 PROXY = Parameters(base_url="https://api.fast-ai.chat/v1", api_key="tb_test_key_0001")
+AZURE = Parameters(models=("my-deployment",))  # the deployment's name, which only the user knows
 OFFICIAL_ENV = {"OPENAI_API_KEY": "sk-test-1", "ANTHROPIC_API_KEY": "sk-ant-test-1", "GEMINI_API_KEY": "g-test-1",
                 "AZURE_OPENAI_API_KEY": "az-1", "AZURE_OPENAI_ENDPOINT": "https://r.openai.azure.com",
                 "AWS_ACCESS_KEY_ID": "AKIATEST", "AWS_SECRET_ACCESS_KEY": "s3cr3t-test-value",
@@ -25,7 +26,7 @@ OFFICIAL_ENV = {"OPENAI_API_KEY": "sk-test-1", "ANTHROPIC_API_KEY": "sk-ant-test
 
 
 def params_for(name: str) -> Parameters:
-    return PROXY if name == "openai-proxy" else Parameters()
+    return PROXY if name == "openai-proxy" else AZURE if name == "azure-openai" else Parameters()
 
 
 def test_there_is_a_preset_per_service():
@@ -390,11 +391,16 @@ def test_add_tier_keeps_the_old_primary_then_every_old_fallback(run, tmp_path):
 def test_an_official_preset_attaches_only_a_model_named_on_the_command_line(run, tmp_path):
     azure = ["add", "azure-openai", "--api-key", "az-test-key-1", "--set", "endpoint=https://r.openai.azure.com",
              "--config-dir", tmp_path]
-    assert run(*azure).code == 0
-    assert "models" not in json.loads((tmp_path / "llm-config.json").read_text())  # its default model: untouched
+    assert run("init", "--preset", "ollama", "--config-dir", tmp_path).code == 0
+    before = (tmp_path / "llm-config.json").read_text()
+    refused = run(*azure)  # no model would use the endpoint: nothing is added
+    assert (refused.code, refused.err) == (2, "pbcfg: error: --model: preset 'azure-openai' needs the model id, which "
+                                              "is yours to name (on Azure, your deployment's name): without one no "
+                                              "model would use the endpoint\n")
+    assert (tmp_path / "llm-config.json").read_text() == before
     assert run(*azure, "--model", "gpt-5.2").code == 0
-    assert json.loads((tmp_path / "llm-config.json").read_text())["models"] == {
-        "gpt-5.2": {"endpoints": ["openai-direct", "azure-openai"]}}
+    assert json.loads((tmp_path / "llm-config.json").read_text())["models"]["gpt-5.2"] == {
+        "endpoints": ["openai-direct", "azure-openai"]}
 
 
 def test_add_after_init_turns_on_a_built_in_endpoint_that_init_pinned_off(run, tmp_path):

@@ -29,6 +29,7 @@ class Preset(NamedTuple):
     no_key_value: str | None = None
     key_required: bool = False
     base_url_required: bool = False
+    model_required: bool = False  # the model id is the user's own (an Azure deployment's name): no default
     default_model: str | None = None
 
     @property

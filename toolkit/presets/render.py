@@ -203,6 +203,9 @@ def render(preset: Preset, params: Parameters, *, current_tier: dict | None = No
     for model in models:
         if not model.strip():
             raise UsageError("--model: a model id cannot be empty")
+    if not models and preset.model_required:
+        raise UsageError(f"--model: preset {preset.name!r} needs the model id, which is yours to name (on Azure, "
+                         "your deployment's name): without one no model would use the endpoint")
     primary = models[0] if models else preset.default_model
     if params.tier is not None and not params.tier.strip():
         raise UsageError("--tier: a tier name cannot be empty")

@@ -87,7 +87,8 @@ def presets(name: str | None) -> None:
         lines.append(f"  API key         {preset.no_key_value!r} (the server needs none; PonyBunny needs a string)")
     elif preset.key_field:
         lines.append(f"  API key         required ({preset.key_field}): --api-key, or keep it in the environment")
-    models = ", ".join(preset.models) or f"(built-in models; default {preset.default_model})"
+    models = ", ".join(preset.models) or ("(required: --model)" if preset.model_required else
+                                          f"(built-in models; default {preset.default_model})")
     lines += [f"  models          {models}", f"  maxContextTokens {preset.maxContextTokens}",
               f"  --set           {', '.join(settable(preset, preset.endpoint_id))}", "", "Notes:"]
     lines += [f"  - {note}" for note in preset.notes]
