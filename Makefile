@@ -27,13 +27,18 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
-## bench: time pbcfg validate (installed as users get it) beside check-jsonschema and ajv-cli; writes bench/RESULTS.md
+## bench: time pbcfg validate (installed as users get it) beside check-jsonschema and ajv-cli, and against
+## the wheel of BENCH_BASELINE (default: the previous commit); writes bench/RESULTS.md
+BENCH_BASELINE ?= HEAD~1
 bench: $(BIN)/python
 	$(PYTHON) -m venv bench/.work/venv
 	bench/.work/venv/bin/python -m pip install --quiet . check-jsonschema
 	npm install --silent --no-audit --no-fund --prefix bench/.work/npm ajv-cli@5.0.0 ajv-formats@3.0.1
-	rm -rf build
-	bench/.work/venv/bin/python bench/bench.py
+	rm -rf build bench/.work/baseline bench/.work/baseline-src && mkdir -p bench/.work/baseline-src
+	git archive $(BENCH_BASELINE) | tar -x -C bench/.work/baseline-src
+	$(PYTHON) -m venv bench/.work/baseline
+	bench/.work/baseline/bin/python -m pip install --quiet bench/.work/baseline-src
+	BENCH_BASELINE="$(BENCH_BASELINE) ($$(git rev-parse --short $(BENCH_BASELINE)))" bench/.work/venv/bin/python bench/bench.py
 	bench/.work/venv/bin/python bench/runtime_bench.py
 
 ## fuzz: the hostile-input tests, the crash and race tests and the generated check's differential test

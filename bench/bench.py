@@ -31,6 +31,7 @@ CLEAN_OVER_PYTHON = 2.5  # the clean seed-sized pair, in CPU time, against `pyth
 FASTER_THAN_AJV = 2.0  # at 50,000 models
 BREAK_EVEN_MODELS = (1000, 2000, 4000, 8000, 16000)
 PAIRED_RUNS = 41
+NO_SLOWER_THAN_BASELINE = 1.05  # the clean seed-sized pair, in CPU time, against the baseline commit's wheel
 LINT_OVER_VALIDATE = 1.5  # lint of the valid 10,000-model config, against validate of it
 ERRORS_GROWTH = 15.0  # 10x the errors may cost at most this much more (linear: 10x; quadratic: 100x)
 BIG_FILE_MB = 60
@@ -169,14 +170,30 @@ def cpu_seconds(command: list) -> float:
     return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
-def against_python(files: list[Path], runs: int = PAIRED_RUNS) -> tuple[float, float, float]:
-    """Paired runs, one after the other, of `python -c pass` and `pbcfg validate FILES` (same interpreter):
-    (median CPU of each, median of the per-pair ratios)."""
-    bare, ours = [BIN / "python", "-c", "pass"], [BIN / "pbcfg", "validate", *files]
-    cpu_seconds(bare), cpu_seconds(ours)  # warm-up
-    pairs = [(cpu_seconds(bare), cpu_seconds(ours)) for _ in range(runs)]
-    return (statistics.median(b for b, _ in pairs), statistics.median(o for _, o in pairs),
-            statistics.median(o / b for b, o in pairs))
+def paired(first: list, second: list, runs: int = PAIRED_RUNS) -> tuple[float, float, float]:
+    """Paired runs, one after the other, of two commands: (median CPU of each, median of the per-pair ratios
+    second / first). A busy machine slows both runs of a pair alike, so the ratio holds where times do not."""
+    cpu_seconds(first), cpu_seconds(second)  # warm-up
+    pairs = [(cpu_seconds(first), cpu_seconds(second)) for _ in range(runs)]
+    return (statistics.median(f for f, _ in pairs), statistics.median(s for _, s in pairs),
+            statistics.median(s / f for f, s in pairs))
+
+
+def baseline_report(seed: list[Path], failures: list[str]) -> list[str]:
+    """The clean seed-sized pair against the wheel of the baseline commit (`make bench` builds it from
+    BENCH_BASELINE, by default the previous commit): a change must not make the pre-commit run slower."""
+    baseline = WORK / "baseline" / "bin" / "pbcfg"
+    name = os.environ.get("BENCH_BASELINE", "")
+    if not baseline.exists() or not name:
+        return []
+    before, now, ratio = paired([baseline, "validate", *seed], [BIN / "pbcfg", "validate", *seed])
+    if ratio > NO_SLOWER_THAN_BASELINE:
+        failures.append(f"clean seed-sized pair: {ratio:.2f}x the baseline {name} in CPU time "
+                        f"(budget {NO_SLOWER_THAN_BASELINE}x)")
+    return ["", "## Against the previous commit", "",
+            f"CPU time, {PAIRED_RUNS} paired runs, both installed from wheels: `pbcfg validate` on the clean "
+            f"seed-sized pair, {name} {before * 1000:.1f} ms, this commit {now * 1000:.1f} ms: **{ratio:.2f}x** "
+            f"(budget {NO_SLOWER_THAN_BASELINE}x: no slower, within the noise of paired runs)."]
 
 
 BREAK_EVEN_PROBE = """
@@ -212,7 +229,7 @@ def clean_path_report(seed: list[Path], failures: list[str]) -> list[str]:
     """The clean path's rows: against a bare interpreter, and where it hands over to jsonschema-rs."""
     from pbcfg.check.pipeline import CLEAN_PATH_MAX_CHARS
 
-    bare, ours, ratio = against_python(seed)
+    bare, ours, ratio = paired([BIN / "python", "-c", "pass"], [BIN / "pbcfg", "validate", *seed])
     if ratio > CLEAN_OVER_PYTHON:
         failures.append(f"clean seed-sized pair: {ratio:.2f}x `python -c pass` in CPU time (budget {CLEAN_OVER_PYTHON}x)")
     rows = break_even()
@@ -366,6 +383,7 @@ def main() -> int:
                   f"{(huge_peak - empty_rss) / 1024:.0f} MiB above an empty run ({empty_rss / 1024:.0f} MiB): "
                   f"{huge_ratio:.2f}x the file's size (budget {MEMORY_OVER_FILE}x)."]
     lines += clean_path_report(cases["seed"][0], failures)
+    lines += baseline_report(cases["seed"][0], failures)
     table = "\n".join(lines)
     load = os.getloadavg()[1]
     machine = (f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
