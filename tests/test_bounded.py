@@ -588,6 +588,22 @@ def measure(value, depth=0) -> tuple[int, int, int]:
 
 
 @PROPERTY
+@given(shape=st.recursive(st.just([]), lambda inner: st.lists(inner, max_size=4), max_leaves=60),
+       chain=st.integers(0, 400), limit=st.integers(1, 500))
+def test_the_quick_depth_count_agrees_with_a_plain_count(shape, chain, limit):
+    from pbcfg.source import limits
+
+    # a random shape, then a chain of nested pairs: long remainders take the array count, short ones the loop
+    shaped = json.dumps(shape).replace(",", "").replace(" ", "")
+    brackets = ("[" + shaped + "[" * chain + "]" * chain + "]").encode()
+    level = deepest = 0
+    for bracket in brackets:
+        level += 1 if bracket == ord("[") else -1
+        deepest = max(deepest, level)
+    assert limits._depth_at_most(brackets, limit) == (deepest <= limit)
+
+
+@PROPERTY
 @given(value=JSON_VALUES, indent=st.sampled_from([None, 1]))
 def test_the_quick_limit_check_never_lets_through_what_breaks_a_limit(monkeypatch, value, indent):
     from pbcfg.source import jsonscan, limits

@@ -76,6 +76,12 @@ def _depth_at_most(brackets: bytes, depth: int) -> bool:
         if depth <= 0:
             return False
         shorter = brackets.replace(b"[]", b"")
+        if len(shorter) * 2 > len(brackets) and len(shorter) <= 256:  # a few nested containers left: count them
+            level = deepest = 0
+            for bracket in shorter:
+                level += 1 if bracket == 0x5B else -1  # "["
+                deepest = max(deepest, level)
+            return deepest <= depth - 1
         if len(shorter) * 2 > len(brackets):  # rare: a deep or lopsided file
             from array import array
             from itertools import accumulate
