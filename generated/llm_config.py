@@ -33,13 +33,13 @@ class Defaults(BaseModel):
     """
     maxRetries: Annotated[int | None, Field(ge=0, le=10, title='Max retries')] = 2
     """
-    Retries on the same endpoint before moving on. At most 10: each retry doubles the wait, so ten already wait about 17 minutes at the default delay.
+    Retries on the same endpoint before moving on, in pbcfg's runtime: PonyBunny itself reads neither this nor retryDelayMs. At most 10: each retry doubles the wait (to a minute at most), so ten already wait about five minutes at the default delay.
     """
     retryDelayMs: Annotated[
         int | None, Field(ge=0, le=60000, title='Retry delay (ms)')
     ] = 1000
     """
-    Base delay of the exponential backoff between retries, in milliseconds. At most 60,000 (one minute), since it doubles with each retry.
+    Base delay of the exponential backoff between retries, in milliseconds (pbcfg's runtime; PonyBunny never reads it). At most 60,000 (one minute), since it doubles with each retry.
     """
 
 

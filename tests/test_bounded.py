@@ -326,8 +326,9 @@ def test_a_timeout_no_client_can_hold_is_a_schema_error_with_its_unit(run, write
          "Request timeout in milliseconds (120000 is two minutes). At most 86,400,000, one day, the longest "
          "pbcfg's runtime waits: a number far beyond (1e31) overflows the clients that read it."),
         ("schema.maximum", "/defaults/maxRetries", "must be ≤ 10, found 11",
-         "Retries on the same endpoint before moving on. At most 10: each retry doubles the wait, so ten already wait "
-         "about 17 minutes at the default delay.")]
+         "Retries on the same endpoint before moving on, in pbcfg's runtime: PonyBunny itself reads neither this nor "
+         "retryDelayMs. At most 10: each retry doubles the wait (to a minute at most), so ten already wait about five "
+         "minutes at the default delay.")]
     resolved = run("resolve", "--config-dir", path.parent, "--tier", "simple")  # chat died here with OverflowError
     assert (resolved.code, resolved.err) == (1, f"pbcfg: error: invalid config: 2 error(s); first: {path}:1:26: must be "
                                                 "≤ 86,400,000, found 1e+31\n")
