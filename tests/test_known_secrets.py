@@ -57,6 +57,26 @@ def test_url_parts_that_hold_keys(url, secret):
     assert secret not in redact(f"connect to {url} failed; key {secret}")
 
 
+def test_urls_are_found_by_their_separator_once_each_in_text_of_long_words(monkeypatch):
+    import re
+
+    attempts = []
+    pattern = re.compile(known_secrets._AFTER_SCHEME)
+
+    class Counting:
+        def match(self, text, pos):
+            attempts.append(pos)
+            return pattern.match(text, pos)
+
+    monkeypatch.setattr(known_secrets.re, "compile", lambda source: Counting())
+    words = " ".join(["x" * 5000] * 20)  # a pattern anchored at the scheme tried again at every letter of these
+    known_secrets.register_url_secrets(f'{words} "http://user-a:pw-0a1b2c3d@h:1/v1" {words} '
+                                       "https://h/v1?api_key=qk-9f8e7d6c5b4a://not-another-url")
+    assert len(attempts) == 2  # one per URL; the "://" inside the second URL's query is part of it
+    value = "qk-9f8e7d6c5b4a://not-another-url"
+    assert redact(f"pw-0a1b2c3d {value}") == "*" * 11 + " " + "*" * len(value)
+
+
 def test_public_url_parts_are_not_registered():
     known_secrets.register_url_secrets("http://gpu-box.lan:8000/v1?model=llama-3.1-8b")
     assert redact("gpu-box.lan:8000 llama-3.1-8b") == "gpu-box.lan:8000 llama-3.1-8b"

@@ -29,8 +29,10 @@ __all__ = ["register_credentials", "register_credentials_text", "register_enviro
            "register_url_secrets", "register_value"]
 
 # patterns, compiled by the re module on first use: most runs never need them
-# a URL: scheme, authority (group 1), path, query (group 2)
-_URL = r"""[A-Za-z][A-Za-z0-9+.-]*://([^\s"'<>/?#\\]*)[^\s"'<>?#\\]*(\?[^\s"'<>#\\]*)?"""
+# what follows a URL's "://": authority (group 1), path, query (group 2). URLs are found by their "://", not by
+# a pattern that starts at their scheme: that one tried again at every letter of a long word (a 60 MB config of
+# long names took minutes), and the scheme changes nothing about which parts are secret.
+_AFTER_SCHEME = r"""([^\s"'<>/?#\\]*)[^\s"'<>?#\\]*(\?[^\s"'<>#\\]*)?"""
 _URL_SECRET_PARAMETERS = frozenset({"key", "sig", "signature", "auth", "code", "pass", "pwd"})
 # a variable whose name holds one of these words (between underscores) holds a secret
 _SECRET_WORDS = frozenset({"key", "keys", "apikey", "secret", "secrets", "token", "tokens", "password", "passwords",
@@ -52,7 +54,11 @@ def register_url_secrets(text: str) -> None:
         return
     from urllib.parse import unquote
 
-    for match in re.finditer(_URL, text):
+    after_scheme = re.compile(_AFTER_SCHEME)
+    separator = text.find("://")
+    while separator != -1:
+        match = after_scheme.match(text, separator + 3)
+        separator = text.find("://", max(match.end(), separator + 3))  # past this URL: each character read once
         authority, query = match.group(1), match.group(2)
         userinfo, at, host = authority.rpartition("@")
         if at:
