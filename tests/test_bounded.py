@@ -104,6 +104,29 @@ def test_lint_fixes_a_thousand_repeats_from_the_same_index(run, write, monkeypat
     assert passes.calls == 4  # once per check of the whole file (lint, the fix's before and after, lint again), not per fix
 
 
+def test_lint_judges_each_endpoint_once_however_many_models_list_it(run, write, monkeypatch):
+    from pbcfg.lint import reach
+
+    judged = Counted(monkeypatch, reach, "_cause_of")
+    scans = Counted(monkeypatch, reach, "_all_references")
+
+    def lint(count: int) -> tuple:
+        before = (judged.calls, scans.calls)
+        models = {f"m{i}": {"displayName": f"M{i}", "endpoints": ["my-vllm", "openai-direct"],
+                            "costPer1kTokens": {"input": 0, "output": 0}} for i in range(count)}
+        endpoints = {"my-vllm": {"enabled": True, "protocol": "openai", "priority": 2},
+                     "aws-bedrock": {"enabled": False}, "codex": {"enabled": False}}  # pinned: no changed defaults
+        result = run("lint", write("llm-config.json", json.dumps({"endpoints": endpoints, "models": models})),
+                     "--format", "json")
+        return result.code, result.json["diagnostics"], judged.calls - before[0], scans.calls - before[1]
+
+    few, many = lint(2), lint(2000)
+    assert few[:2] == many[:2] == (0, [])
+    assert few[2:] == many[2:] == (8, 2)  # per endpoint and context (the files alone, this shell), not per model
+    cause = reach.Cause("e", "e is disabled", "enable it", (("llm-config", ("models", "m", "endpoints", 0), False),), False)
+    assert cause == cause._replace(places=()) and hash(cause) == hash(cause._replace(places=()))
+
+
 def test_migrate_renames_thousands_of_keys_from_one_index(run, tmp_path, monkeypatch):
     passes = Counted(monkeypatch, jsonindex._Brackets, "__init__")
     endpoints = {f"e{i}": {"enabled": True, "api_key": f"key-{i:06d}-secret", "base_url": "http://h:1/v1"}

@@ -68,7 +68,7 @@ class LintContext:
         strict.environment, strict.env, strict._memo = "check", self.env, {}
         return strict
 
-    def memo(self, key: str, compute):
+    def memo(self, key, compute):
         """``compute(self)`` once per context: several rules share one analysis."""
         if key not in self._memo:
             self._memo[key] = compute(self)

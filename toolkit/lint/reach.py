@@ -31,6 +31,16 @@ class Cause(NamedTuple):
     places: tuple  # ((kind, tokens, key), ...): where to report it, best first
     from_env: bool  # only this process's environment lacks something
 
+    # One cause per endpoint and context: its places (one per model that lists the endpoint, 10,000 in a large
+    # config) follow from the endpoint, so they take no part in comparing and hashing causes, which the
+    # grouping of models does for every model.
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Cause) and (self.endpoint, self.text, self.from_env) == \
+            (other.endpoint, other.text, other.from_env)
+
+    def __hash__(self) -> int:
+        return hash((self.endpoint, self.text, self.from_env))
+
 
 class Blocked(NamedTuple):
     causes: tuple[Cause, ...]
@@ -44,17 +54,28 @@ def english_list(items) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _references(ctx, endpoint_id: str) -> tuple:
-    return tuple(("llm-config", ("models", model_id, "endpoints", index), False)
-                 for model_id, model in ctx.user_section("models").items() if isinstance(model, dict)
-                 for index, name in enumerate(model.get("endpoints") or []) if name == endpoint_id)
+def _all_references(ctx) -> dict[str, tuple]:
+    """Endpoint id -> every place a model of the user's file lists it, found in one pass over the models."""
+    found: dict[str, list] = {}
+    for model_id, model in ctx.user_section("models").items():
+        if isinstance(model, dict):
+            for index, name in enumerate(model.get("endpoints") or []):
+                if isinstance(name, str):
+                    found.setdefault(name, []).append(("llm-config", ("models", model_id, "endpoints", index), False))
+    return {name: tuple(places) for name, places in found.items()}
 
 
 def cause_of(ctx, endpoint_id: str) -> Cause | None:
-    """Why ``endpoint_id`` cannot serve a request, as ``ctx`` judges it; None when it can."""
+    """Why ``endpoint_id`` cannot serve a request, as ``ctx`` judges it; None when it can. Judged once per
+    endpoint and context: every model that lists the endpoint shares the answer (10,000 models ask it 10,000
+    times)."""
+    return ctx.memo(("cause", endpoint_id), lambda context: _cause_of(context, endpoint_id))
+
+
+def _cause_of(ctx, endpoint_id: str) -> Cause | None:
     if ctx.usable(endpoint_id):
         return None
-    references = _references(ctx, endpoint_id)
+    references = ctx.memo("references", _all_references).get(endpoint_id, ())
     endpoint = (ctx.endpoints if ctx.judges_environment else ctx.file_endpoints).get(endpoint_id)
     if endpoint is None:
         return Cause(endpoint_id, f"endpoint {endpoint_id!r} is not defined",
