@@ -494,7 +494,9 @@ def test_a_named_pipe_is_refused_at_once(tmp_path, args):
     (lambda path: path.symlink_to(path.name), "cannot read: Too many levels of symbolic links"),
     (lambda path: path.mkdir(), "is a directory, not a regular file; pbcfg reads only regular files")], ids=["dangling link", "link loop", "directory"])
 @pytest.mark.parametrize("args", [["validate", "{dir}"], ["lint", "{dir}"], ["migrate", "--diff", "--config-dir", "{dir}"],
-                                  ["validate", "--config-dir", "{dir}", "--format", "json"]])
+                                  ["validate", "--config-dir", "{dir}", "--format", "json"],
+                                  ["rename", "model", "llama3.1:8b", "llama3", "--config-dir", "{dir}"],
+                                  ["remove", "endpoint", "openai-compatible", "--config-dir", "{dir}"]])
 def test_what_is_not_a_file_under_a_config_name_is_refused_never_skipped(tmp_path, plant, why, args):
     directory = tmp_path / "config"
     directory.mkdir(mode=0o700)
