@@ -512,6 +512,32 @@ def test_a_named_pipe_is_refused_at_once(tmp_path, args):
                "only regular files\n")
 
 
+@pytest.mark.parametrize("plant, why", [
+    (lambda path: path.symlink_to("/nonexistent/llm-config.json"),
+     "is a symbolic link to /nonexistent/llm-config.json, which does not exist; fix or remove the link"),
+    (lambda path: path.symlink_to(path.name), "cannot read: Too many levels of symbolic links"),
+    (lambda path: path.mkdir(), "is a directory, not a regular file; pbcfg reads only regular files")], ids=["dangling link", "link loop", "directory"])
+@pytest.mark.parametrize("args", [["validate", "{dir}"], ["lint", "{dir}"], ["migrate", "--diff", "--config-dir", "{dir}"],
+                                  ["validate", "--config-dir", "{dir}", "--format", "json"],
+                                  ["rename", "model", "llama3.1:8b", "llama3", "--config-dir", "{dir}"],
+                                  ["remove", "endpoint", "openai-compatible", "--config-dir", "{dir}"]])
+def test_what_is_not_a_file_under_a_config_name_is_refused_never_skipped(tmp_path, plant, why, args):
+    directory = tmp_path / "config"
+    directory.mkdir(mode=0o700)
+    (directory / "credentials.json").write_text((REPO / "examples" / "credentials.json").read_text())
+    (directory / "credentials.json").chmod(0o600)
+    plant(directory / "llm-config.json")
+    done = pbcfg(*[a.format(dir=directory) for a in args], env={"HOME": str(tmp_path)})
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"pbcfg: error: {directory}/llm-config.json: {why}\n")
+
+
+def test_a_dangling_link_given_as_a_path_says_where_it_points(tmp_path):
+    (tmp_path / "llm-config.json").symlink_to("gone.json")
+    done = pbcfg("validate", tmp_path / "llm-config.json")
+    assert (done.returncode, done.stderr) == (2, f"pbcfg: error: {tmp_path}/llm-config.json: is a symbolic link to "
+                                                 "gone.json, which does not exist; fix or remove the link\n")
+
+
 def test_devices_and_sockets_are_refused_at_once(tmp_path):
     assert pbcfg("validate", "/dev/zero", "--kind", "llm-config").stderr == (
         "pbcfg: error: /dev/zero: is a character device, not a regular file; pbcfg reads only regular files\n")

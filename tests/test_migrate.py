@@ -6,6 +6,7 @@ import json
 import os
 import stat
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -55,6 +56,14 @@ def test_era_before_the_strict_schema(run, tmp_path):
     assert (tmp_path / "credentials.json.bak").read_text() == ERA_LOOSE_CREDENTIALS
     assert "0123456789abcdef" not in result.out + result.err
     assert run("validate", path).code == 0
+
+
+@pytest.mark.parametrize("written", ["1e400", "-0", "12345678901234567890.123456789", "1.50", "2E3", "-1e-400"])
+def test_a_key_written_as_a_number_becomes_the_string_of_its_digits_as_written(written):
+    text = f'{{"endpoints": {{"openai-direct": {{"apiKey": {written}, "accessKeyId": {written}}}}}}}'
+    migrated = migrate_file(Source("credentials.json", "credentials.json", "credentials", text), Options())
+    assert json.loads(migrated.after) == {"endpoints": {"openai-direct": {"apiKey": written, "accessKeyId": written}}}
+    assert [d.message for d in migrated.pending] == ["apiKey: a number → a string", "accessKeyId: a number → a string"]
 
 
 README_ERA = """{

@@ -86,6 +86,44 @@ def test_output_to_an_unwritable_place_exits_2(run, broken, tmp_path):
     assert result.err.startswith(f"pbcfg: error: {tmp_path / 'missing' / 'r.txt'}: cannot write the report")
 
 
+REFUSED = ("cannot write the report: it holds a PonyBunny config (or a backup of one), which a report or schema never "
+           "replaces; pick another file. Nothing was written\n")
+
+
+@pytest.mark.parametrize("plant, target", [
+    (lambda d: None, "credentials.json"), (lambda d: None, "llm-config.json"),
+    (lambda d: (d / "credentials.json.bak").write_text("{}"), "credentials.json.bak"),
+    (lambda d: (d / "report.txt").symlink_to("credentials.json"), "report.txt")])
+def test_a_report_never_replaces_a_config_file_or_its_backup(run, tmp_path, plant, target):
+    directory = tmp_path / "cfg"
+    directory.mkdir(mode=0o700)
+    (directory / "credentials.json").write_text('{"endpoints": {"openai-direct": {"apiKey": "sk-keep-me-123456"}}}')
+    (directory / "credentials.json").chmod(0o600)
+    (directory / "llm-config.json").write_text("{}")
+    plant(directory)
+    before = {p.name: p.read_bytes() for p in directory.iterdir()}
+    result = run("lint", directory, "--format", "json", "--output", directory / target)
+    shown = directory / ("credentials.json" if target == "report.txt" else target)
+    assert (result.code, result.out, result.err) == (2, "", f"pbcfg: error: {shown}: {REFUSED}")
+    assert {p.name: p.read_bytes() for p in directory.iterdir()} == before
+
+
+def test_a_report_never_replaces_the_file_it_checked(run, tmp_path):
+    checked = tmp_path / "prod.json"
+    checked.write_text('{"endpoints": {}}')
+    result = run("validate", checked, "--kind", "credentials", "--output", checked)
+    assert (result.code, result.err) == (2, f"pbcfg: error: {checked}: {REFUSED}")
+    assert checked.read_text() == '{"endpoints": {}}'
+
+
+def test_a_schema_never_replaces_a_config_file(run, tmp_path):
+    (tmp_path / "credentials.json").write_text('{"endpoints": {}}')
+    result = run("schema", "credentials", "--out", tmp_path / "credentials.json")
+    assert (result.code, result.err) == (2, f"pbcfg: error: {tmp_path}/credentials.json: "
+                                            + REFUSED.replace("the report", "the schema"))
+    assert (tmp_path / "credentials.json").read_text() == '{"endpoints": {}}'
+
+
 @pytest.mark.parametrize("fail_on, code", [("error", 0), ("warning", 1), ("info", 1)])
 def test_fail_on_sets_the_threshold(run, write, fail_on, code):
     path = write("llm-config.json", {"tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gpt-5.2"]}}})

@@ -22,12 +22,14 @@ ODD_KEY = 'sk-ca"na\\ry-5b2d8e4f'  # a quote and a backslash: its JSON-escaped f
 USER_KEY = "canaryUSERINFO4c4e"
 QUERY_KEY = "canaryQUERY9d1a2b"
 CANARIES = [KEY, ODD_KEY, USER_KEY, QUERY_KEY]
+# httpx sends a base URL's userinfo as Basic auth: base64 of "user:password" is the password, only encoded
+BASIC = base64.b64encode(f"user:{USER_KEY}".encode()).decode()
 MESSAGES = [{"role": "user", "content": "hi"}]
 
 
 def leaks(text: str) -> list[str]:
     """Every run of 6 characters of a canary (or of its URL-encoded form) found in ``text``."""
-    found = []
+    found = [BASIC[i : i + MIN_RUN] for i in range(len(BASIC) - MIN_RUN + 1) if BASIC[i : i + MIN_RUN] in text]
     for canary in CANARIES:
         for form in {canary, quote(canary, safe=""), json.dumps(canary)[1:-1]}:
             found += [form[i : i + MIN_RUN] for i in range(len(form) - MIN_RUN + 1) if form[i : i + MIN_RUN] in text]

@@ -56,7 +56,7 @@ def load(directory: str) -> Config:
     for kind in KINDS:
         for suffix in SUFFIXES:
             path = os.path.join(directory, kind + suffix)
-            if os.path.isfile(path):
+            if os.path.lexists(path):  # what is no file (a pipe, a dangling link) is refused by read_source
                 sources[kind] = read_source(path, kind)
                 break
     if not sources:

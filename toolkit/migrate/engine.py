@@ -213,7 +213,7 @@ def migrate_file(source: Source, options: Options, only: set[str] | None = None)
                 return blocked(stripped)
             text, found = stripped
         try:
-            data = json.loads(text)
+            data = _parse_json(text)
         except (ValueError, RecursionError):
             return blocked(places.at("migrate.blocked", "not strict JSON, and the strict-json migration is not "
                                      "selected", hint="add --only strict-json, or fix the JSON by hand"))
@@ -241,10 +241,36 @@ def migrate_file(source: Source, options: Options, only: set[str] | None = None)
                 return blocked(places.at("migrate.blocked", f"cannot edit the file: {error}",
                                          hint="make this change by hand"))
         if changes:
-            data = data_of() if source.is_yaml else json.loads(text)
+            data = data_of() if source.is_yaml else _parse_json(text)
     if source.is_yaml:
         text = _dump(yaml, document) if edited else source.text
     return FileMigration(source, text, found)
+
+
+class _Written:
+    """A JSON number that prints as it was written: a key written ``1e400``, ``1.50`` or ``-0`` becomes the
+    string "1e400", "1.50" or "-0", never Python's "inf", "1.5" or "0"."""
+
+    def __new__(cls, text: str):
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class _WrittenFloat(_Written, float):
+    pass
+
+
+class _WrittenInt(_Written, int):
+    pass
+
+
+def _parse_json(text: str):
+    """The data of strict JSON text, each number printing as written."""
+    return json.loads(text, parse_float=_WrittenFloat, parse_int=_WrittenInt)
 
 
 def _dump(yaml, document) -> str:

@@ -56,8 +56,8 @@ _ALIASES = {"baseurl": "baseUrl", "apikey": "apiKey", "key": "apiKey", "accesske
 
 
 def _type_name(value: object) -> str:
-    return {bool: "a boolean", int: "a number", float: "a number", list: "an array", dict: "an object"}.get(
-        type(value), "null")
+    kinds = ((bool, "a boolean"), ((int, float), "a number"), (list, "an array"), (dict, "an object"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "null")
 
 
 def credential_keys(data: dict, options: Options) -> list[Change]:

@@ -64,7 +64,8 @@ def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str
         from pbcfg.util.atomic import write_atomic
         from pbcfg.util.redaction import redact
 
-        write_atomic(output, _encodable(redact(rendered)), doing="cannot write the report")
+        write_atomic(output, _encodable(redact(rendered)), doing="cannot write the report",
+                     by_product_of=tuple(map(os.fspath, files)))
         if not quiet:
             lines = report.summary.lines()
             lines[0] += f"; report written to {output}"

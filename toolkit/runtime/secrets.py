@@ -25,7 +25,8 @@ __all__ = ["SecretURL", "plain", "register", "seal"]
 
 
 def _url_secrets(url: str) -> list[str]:
-    """The secret parts of a URL: its userinfo, and the values of secret-named query parameters."""
+    """The secret parts of a URL: its userinfo, the Basic credentials httpx makes of it (base64 of the
+    unquoted ``user:password``, which a server may echo), and the values of secret-named query parameters."""
     try:
         parts = urlsplit(url)
         userinfo = parts.netloc.rpartition("@")[0]
@@ -33,6 +34,11 @@ def _url_secrets(url: str) -> list[str]:
     except ValueError:
         return []
     found = [piece for piece in (userinfo, *userinfo.split(":", 1)) if piece] if userinfo else []
+    if userinfo:
+        from base64 import b64encode
+
+        user, _, password = userinfo.partition(":")
+        found.append(b64encode(f"{unquote(user)}:{unquote(password)}".encode(errors="surrogatepass")).decode())
     return found + [value for name, value in query if value and looks_secret(name)]
 
 

@@ -18,7 +18,7 @@ __all__ = ["KINDS", "SOURCE_FILES", "SUFFIXES", "Source", "decode_source", "dire
            "kind_of", "read_regular", "read_source"]
 
 KINDS = ("credentials", "llm-config")
-_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+_SPECIAL = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 _SCHEMA_KEY = re.compile(r"""["']?\$schema["']?\s*:\s*["']?([^"'\s]*)""")
 SUFFIXES = (".json", ".yaml", ".yml")
@@ -50,9 +50,9 @@ def expand_paths(paths: list[str], config_dir: str) -> list[str]:
         path = os.fspath(path)
         if not path:
             raise UsageError("an empty path was given; pass a file or a directory")
-        if os.path.isdir(path):  # a pipe or device under a config file's name is found too, to be refused
+        if os.path.isdir(path):  # anything under a config file's name is found, so that what is no file is refused
             found = [os.path.join(path, name) for name in CONFIG_FILES + SOURCE_FILES
-                     if os.path.exists(os.path.join(path, name)) and not os.path.isdir(os.path.join(path, name))]
+                     if os.path.lexists(os.path.join(path, name))]
             if not found:
                 raise InputError(f"{path}: no {' or '.join(CONFIG_FILES)} in this directory; "
                                  "pass the files, or point --config-dir at your PonyBunny config directory")
@@ -91,19 +91,21 @@ def read_regular(path: str, limit: int) -> bytes:
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise InputError(f"{path}: is a symbolic link to {os.readlink(path)}, which does not exist; fix or "
+                             "remove the link") from None
         raise InputError(f"{path}: no such file; check the path (a directory stands for its PonyBunny "
                          "files)") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied; check the file's owner and mode") from None
     except OSError as error:  # a socket cannot even be opened
         raise InputError(_not_regular(path) or f"{path}: cannot read: {error.strerror or error}") from None
+    state = os.fstat(descriptor)  # before fdopen, which refuses a directory with an error of its own
+    if not stat.S_ISREG(state.st_mode):
+        os.close(descriptor)
+        raise InputError(_not_regular(path, state.st_mode))
     with os.fdopen(descriptor, "rb") as handle:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
-            raise InputError(f"{path}: is a directory")
-        if not stat.S_ISREG(mode):
-            raise InputError(_not_regular(path, mode))
-        if os.fstat(descriptor).st_size > limit or len(data := handle.read(limit + 1)) > limit:
+        if state.st_size > limit or len(data := handle.read(limit + 1)) > limit:
             raise InputError(f"{path}: larger than {limit // (1024 * 1024)} MiB (limits.file-size); no PonyBunny "
                              "config is this big, so pbcfg does not read it")
     return data

@@ -46,6 +46,8 @@ class Write(NamedTuple):
     expected: str | None = None  # the text the caller read: if the file holds other text now, nothing is written
     new_only: bool = False  # the file must not exist, and is never overwritten even if it appears meanwhile
     mode: int | None = None  # a new file's mode (default: filemodes.mode_for); credentials are 0600 whatever
+    # a report or schema made from these files: it never replaces one of them, a config file or a backup
+    by_product_of: tuple[str, ...] | None = None
 
 
 def _target(path: str, refusing: str = "write through it") -> str:
@@ -185,11 +187,24 @@ class _Prepared(NamedTuple):
     backup: str | None
 
 
-def _prepare(write: Write, target: str, stamp: str | None, made: list[str]) -> _Prepared:
+def _holds_config(target: str, inputs: tuple[str, ...]) -> bool:
+    """Whether ``target`` is a config file or YAML source, a backup of one, or one of ``inputs``: what a
+    mistyped ``--output`` must not wipe out."""
+    import re
+
+    if re.fullmatch(r"(credentials|llm-config)\.(json|yaml|yml)((\..+)?\.bak)?", os.path.basename(target)):
+        return True
+    return any(os.path.exists(path) and os.path.samefile(path, target) for path in inputs)
+
+
+def _prepare(write: Write, target: str, stamp: str | None, made: list[str], doing: str) -> _Prepared:
     from pbcfg.util.filemodes import CREDENTIALS_MODE, is_credentials_file, mode_for
 
     data = write.content.encode("utf-8") if isinstance(write.content, str) else write.content
     old, previous = _read_current(target)
+    if write.by_product_of is not None and old is not None and _holds_config(target, write.by_product_of):
+        raise WriteError(f"{target}: {doing}: it holds a PonyBunny config (or a backup of one), which a report or "
+                         "schema never replaces; pick another file. Nothing was written")
     if write.new_only and old is not None:
         raise WriteError(f"{target}: exists already; pbcfg does not overwrite it. Nothing was written")
     if write.expected is not None and previous != write.expected.encode("utf-8"):
@@ -229,7 +244,7 @@ def write_files(writes: list[Write], *, stamp: str | None = None, doing: str = "
         records: list[str] = []
         try:
             for write, target in zip(writes, targets):
-                prepared.append(_prepare(write, target, stamp, made))
+                prepared.append(_prepare(write, target, stamp, made, doing))
             for directory in directories:
                 entries = [(p.target, p.old, p.new, p.backup) for p in prepared if (os.path.dirname(p.target) or ".") == directory]
                 if len(entries) > 1:
@@ -278,9 +293,11 @@ def _remove(paths: list[str]) -> None:
             os.unlink(path)
 
 
-def write_atomic(path, content: str | bytes, *, backup: bool = False, doing: str = "cannot write") -> str | None:
+def write_atomic(path, content: str | bytes, *, backup: bool = False, doing: str = "cannot write",
+                 by_product_of: tuple[str, ...] | None = None) -> str | None:
     """Replace one file (see :func:`write_files`); return its backup's path if one was made."""
-    return write_files([Write(os.fspath(path), content, backup)], doing=doing).get(os.fspath(path))
+    return write_files([Write(os.fspath(path), content, backup, by_product_of=by_product_of)],
+                       doing=doing).get(os.fspath(path))
 
 
 def set_mode(path: str, mode: int) -> None:

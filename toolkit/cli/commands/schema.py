@@ -29,5 +29,5 @@ def schema(kind: str, out: str | None) -> None:
         return
     from pbcfg.util.atomic import write_atomic
 
-    write_atomic(out, schema_text(kind), doing="cannot write the schema")
+    write_atomic(out, schema_text(kind), doing="cannot write the schema", by_product_of=())
     click.echo(f"wrote {out}", err=True)
