@@ -19,7 +19,6 @@ into its loader. So, per file:
 
 from __future__ import annotations
 
-import copy
 import os
 
 from pbcfg.ponybunny.schema_files import SchemaFile, schema_file_beside
@@ -54,7 +53,9 @@ def load_outcome(document: Document, schema_file: SchemaFile | None = None) -> L
     schema_name = os.path.basename(schema_file.path)
     instance = (lambda: ajv_view(_merged(document.data))) if llm else (lambda: document.data)
     if schema_file.state == "differs":
-        compiled = compile_schema(patch_codex(copy.deepcopy(schema_file.schema)) if llm else schema_file.schema)
+        from copy import deepcopy  # only for a schema file that differs from pbcfg's: not on the clean path
+
+        compiled = compile_schema(patch_codex(deepcopy(schema_file.schema)) if llm else schema_file.schema)
         if compiled.error:
             return LoadOutcome("defaults" if llm else "ignored", f"its schema file {schema_name} cannot be compiled: "
                                f"{compiled.error}")
