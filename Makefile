@@ -28,7 +28,8 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 ## bench: time pbcfg validate (installed as users get it) beside check-jsonschema and ajv-cli, and against
-## the wheel of BENCH_BASELINE (default: the previous commit); writes bench/RESULTS.md
+## the wheel of BENCH_BASELINE (default: the previous commit); writes bench/RESULTS.md, and the runtime's
+## overhead to bench/RUNTIME.md; a budget missed in either fails the target
 BENCH_BASELINE ?= HEAD~1
 bench: $(BIN)/python
 	$(PYTHON) -m venv bench/.work/venv
@@ -38,8 +39,8 @@ bench: $(BIN)/python
 	git archive $(BENCH_BASELINE) | tar -x -C bench/.work/baseline-src
 	$(PYTHON) -m venv bench/.work/baseline
 	bench/.work/baseline/bin/python -m pip install --quiet bench/.work/baseline-src
-	BENCH_BASELINE="$(BENCH_BASELINE) ($$(git rev-parse --short $(BENCH_BASELINE)))" bench/.work/venv/bin/python bench/bench.py
-	bench/.work/venv/bin/python bench/runtime_bench.py
+	BENCH_BASELINE="$(BENCH_BASELINE) ($$(git rev-parse --short $(BENCH_BASELINE)))" bench/.work/venv/bin/python \
+		bench/bench.py; checks=$$?; bench/.work/venv/bin/python bench/runtime_bench.py && exit $$checks
 
 ## fuzz: the hostile-input tests, the crash and race tests and the generated check's differential test
 ## (> 20,000 cases), each with many more examples or runs than CI
