@@ -370,6 +370,9 @@ def test_a_number_past_the_largest_float_is_past_the_maximum_and_a_literal_infin
     yaml = write("llm-config.yaml", "defaults:\n  temperature: .nan\n")
     assert [(d["rule"], d["line"], d["message"]) for d in run("validate", yaml, "--format", "json").json["diagnostics"]] \
         == [("schema.type", 2, "expected a finite number, found NaN")]
+    key = write("credentials.yaml", "endpoints:\n  openai-direct:\n    apiKey: .inf\n")  # a string goes there
+    assert [(d["rule"], d["line"], d["message"]) for d in run("validate", key, "--format", "json").json["diagnostics"]] \
+        == [("schema.type", 3, "expected a string, found a number")]
 
 
 def test_every_number_in_the_schema_has_a_finite_maximum_said_in_its_description():

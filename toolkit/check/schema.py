@@ -103,7 +103,10 @@ def _explain(document: Document, error, numbered: dict) -> list[Diagnostic]:
         value = error.instance
     at = document.diagnostic
     if isinstance(value, float) and not math.isfinite(value):
-        return [] if _written_as_constant(document, tokens) else _beyond_float(tokens, here, value, at)
+        if _written_as_constant(document, tokens):
+            return []
+        if here.get("type") in ("number", "integer"):
+            return _beyond_float(tokens, here, value, at)
 
     if kind == "AdditionalProperties":
         allowed = list(here.get("properties", {}))
