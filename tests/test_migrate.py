@@ -382,3 +382,40 @@ def test_a_legacy_move_of_both_files_is_reported_file_by_file_with_what_was_not_
     assert ("hint: PonyBunny's defaults dropped 'gpt-4o' on 2026-02-07 for 'gpt-5.2': name the new one "
             "(`pbcfg migrate --rename-model gpt-4o=gpt-5.2` does)") in result.out
     assert "sk-abcdefgh12345678"[3:] not in result.out + result.err
+
+
+def _cut_one_by_one(text: str, cuts: list[tuple[int, int]]) -> str:
+    """The rule of ``_cut``, made the slow way (the rest of the text rebuilt after each cut): the oracle."""
+    for start, end in sorted(cuts, reverse=True):
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end == -1 else line_end
+        if not text[line_start:start].strip() and not text[end:line_end].strip() and line_end < len(text):
+            text = text[:line_start] + text[line_end + 1 :]
+        elif not text[end:line_end].strip():
+            text = text[:start].rstrip(" \t") + text[end:]
+        else:
+            text = text[:start] + text[end:]
+    return text
+
+
+# what a line of JSON with comments is made of: cuts (block comments, some spanning lines, and commas) and the rest
+_SEGMENTS = st.lists(st.sampled_from([" ", "  ", "\t", "x", '"a": 1', "/*c*/", "/* a\nb */", ",", "\n", "\n  "]),
+                     max_size=14)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(lines=st.lists(st.tuples(_SEGMENTS, st.sampled_from(["", "// note", "// note  "])), max_size=8),
+       last_newline=st.booleans())
+def test_cutting_comments_at_once_is_cutting_them_one_by_one(lines, last_newline):
+    from pbcfg.migrate.engine import _cut
+
+    text, cuts = "", []
+    for segments, comment in lines:
+        for segment in segments + ([comment] if comment else []):
+            if segment.startswith(("/", ",")):
+                cuts.append((len(text), len(text) + len(segment)))
+            text += segment
+        text += "\n"
+    text = text if last_newline else text[:-1]
+    assert _cut(text, cuts) == _cut_one_by_one(text, cuts)
