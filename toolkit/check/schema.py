@@ -61,6 +61,7 @@ def _top_level(document: Document) -> tuple[object, list[Diagnostic]]:
 
 
 def _wrong_type(document: Document, tokens: list, value: object, types) -> Diagnostic:
+    """schema.type, with the hint that fixes the usual slip (a quoted number, a string for a list, an empty file)."""
     expected = " or ".join(_TYPE_NAMES.get(t, t) for t in types)
     hint = None
     if tokens[-1:] == ["fallback"] and isinstance(value, str):

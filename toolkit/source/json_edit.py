@@ -100,8 +100,10 @@ def _removal_cuts(text: str, index: JsonIndex, parent: int, removed: set[int]) -
                 cuts.append((start, members[-1].value_end, ""))
             continue
         start, end = member.key_at, members[i + 1].key_at
-        line_start = text.rfind("\n", 0, start) + 1
-        if not text[line_start:start].strip():  # the member had its own line: take the line
+        line_start = start  # back over the blanks before the key only: a one-line file is not read again per cut
+        while line_start > 0 and text[line_start - 1] in " \t\r\f\v":
+            line_start -= 1
+        if line_start == 0 or text[line_start - 1] == "\n":  # the member had its own line: take the line
             after = text.index(",", member.value_end)
             start = line_start
             if "\n" in text[after:end]:
