@@ -503,7 +503,7 @@ def test_a_keyless_endpoint_path_b_calls_anyway(tmp_path, name, expected):
 def test_a_later_model_path_b_skips_for_30_s_after_a_failure(tmp_path):
     assert lint_case("f-skip-30s", tmp_path, "ponybunny.skipped-after-failure") == [
         ("llm-config.json", "ponybunny.skipped-after-failure", "/tiers/simple/fallback/1", 52, "warning",
-         "'m3' is only on openai-compatible, which m1 and m2 use first: after a failure there, PonyBunny's Path B skips "
+         "'m3' is only on openai-compatible, which m1 uses first: after a failure there, PonyBunny's Path B skips "
          "it for 30 s and never tries 'm3'; pbcfg's runtime does")]
 
 

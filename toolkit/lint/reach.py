@@ -158,9 +158,9 @@ def _analyse(ctx) -> tuple[list[Blocked], list[Blocked]]:
             group = groups.setdefault(causes[0], ({}, []))
             group[0].update(dict.fromkeys(causes))
             group[1].append(chain_id)
-    broken = [Blocked(tuple(causes), tuple(m for m in user_models if set(model_causes[m]) <= set(causes)
-                                           and any(m in chains[c] for c in ids)), tuple(ids), ())
-              for causes, ids in groups.values()]
+    members = {chain_id: set(chain) for chain_id, chain in chains.items()}  # a chain of 10,000 models is asked
+    broken = [Blocked(tuple(causes), _covered_models(user_models, model_causes, causes, [members[c] for c in ids]),
+                      tuple(ids), ()) for causes, ids in groups.values()]  # whether it holds each of them
     covered = {m for group in broken for m in group.models} | \
         {m for group in broken for chain_id in group.chains for m in chains[chain_id]}
     by_cause: dict[tuple, list] = {}
@@ -168,9 +168,15 @@ def _analyse(ctx) -> tuple[list[Blocked], list[Blocked]]:
         if model_id not in covered:
             by_cause.setdefault(model_causes[model_id], []).append(model_id)
     unreachable = [Blocked(causes, tuple(models), (),
-                           tuple(c for c, chain in chains.items() if any(m in chain for m in models)))
+                           tuple(c for c, held in members.items() if not held.isdisjoint(models)))
                    for causes, models in by_cause.items()]
     return broken, unreachable
+
+
+def _covered_models(user_models: list, model_causes: dict, causes: dict, chains: list[set]) -> tuple[str, ...]:
+    """The user's models that ``causes`` alone take down and one of ``chains`` holds."""
+    causes = set(causes)
+    return tuple(m for m in user_models if causes.issuperset(model_causes[m]) and any(m in held for held in chains))
 
 
 def blocked(ctx) -> tuple[list[Blocked], list[Blocked]]:

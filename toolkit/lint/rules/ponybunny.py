@@ -36,36 +36,57 @@ def keyless_endpoint(ctx):
 
 @check("ponybunny.skipped-after-failure")
 def skipped_after_failure(ctx):
+    """Each model is judged from maps built once per chain (its skips, who first tried each endpoint, its
+    place in the fallback), and names only the model that failed each endpoint first: a 10,000-model
+    fallback is 10,000 short findings, not 10,000 scans of it each quoting every model before."""
     credentials = ctx.credentials.data if ctx.credentials else None
     found, seen = [], set()
     for section in ("tiers", "agents"):
         for name in ctx.user_section(section):
-            if not ctx.user_entry(section, name):
+            entry = ctx.user_entry(section, name)
+            if not entry:
                 continue
             result = path_b(ctx.merged, credentials, ctx.env, **{section[:-1]: name})
             if result.error:
                 continue
-            tried = {attempt.model for attempt in result.attempts}
-            for index, model_id in enumerate(result.chain):
-                skipped = [s.endpoint for s in result.skipped if s.model == model_id and "failed earlier" in s.reason]
-                if not skipped or model_id in tried or model_id in result.chain[:index] or not ctx.model_usable(model_id):
+            tried, first_try = set(), {}
+            for attempt in result.attempts:
+                tried.add(attempt.model)
+                first_try.setdefault(attempt.endpoint, attempt.model)
+            skipped: dict = {}
+            for skip in result.skipped:
+                if "failed earlier" in skip.reason:
+                    skipped.setdefault(skip.model, {})[skip.endpoint] = None
+            positions = _fallback_positions(entry)
+            judged = set()
+            for model_id in result.chain:
+                if model_id in judged or model_id in tried or model_id not in skipped:
                     continue
-                tokens = [section, name] + _fallback_position(ctx.user_entry(section, name), model_id)
+                judged.add(model_id)
+                if not ctx.model_usable(model_id):
+                    continue
+                tokens = [section, name] + positions.get(model_id, ["fallback"] if "fallback" in entry else [])
                 if (tuple(tokens), model_id) in seen:
                     continue
                 seen.add((tuple(tokens), model_id))
-                earlier = [m for m in result.chain[:index] if m != model_id]
+                endpoints = list(skipped[model_id])
+                earlier = list(dict.fromkeys(first_try[e] for e in endpoints))
                 found.append(ctx.in_llm_config(
                     tokens, "ponybunny.skipped-after-failure",
-                    f"{model_id!r} is only on {', '.join(dict.fromkeys(skipped))}, which {' and '.join(earlier)} "
+                    f"{model_id!r} is only on {', '.join(endpoints)}, which {' and '.join(earlier)} "
                     f"{'uses' if len(earlier) == 1 else 'use'} first: after a failure there, PonyBunny's Path B skips "
                     f"it for 30 s and never tries {model_id!r}; pbcfg's runtime does",
                     "give the fallback an endpoint of its own (another server or endpoint id)"))
     return found
 
 
-def _fallback_position(entry: dict, model_id: str) -> list:
+def _fallback_positions(entry: dict) -> dict:
+    """Each model's tokens under ``entry``: its first place in the fallback list."""
     fallback = entry.get("fallback")
-    if isinstance(fallback, list) and model_id in fallback:
-        return ["fallback", fallback.index(model_id)]
-    return ["fallback"] if "fallback" in entry else []
+    if not isinstance(fallback, list):
+        return {}
+    positions: dict = {}
+    for index, model_id in enumerate(fallback):
+        if isinstance(model_id, str):
+            positions.setdefault(model_id, ["fallback", index])
+    return positions
