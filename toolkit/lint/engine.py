@@ -250,15 +250,14 @@ def fix_paths(paths: list[str], *, config_dir: str, kind: str | None, settings: 
         edits: dict[str, int] = {}
         modes: dict[str, SetMode] = {}
         files: dict[str, WriteFile] = {}
-        refused: list[str] = []
+        refused: dict[str, None] = {}  # each line once, in order: 8,000 refused fixes are 8,000 lines to compare
         for number in range(5):
             result = _lint(sources, shown, settings=settings, env=env, home=home)
             chosen, hidden = select_fixes(result.findings, unsafe=unsafe)
             step = _one_pass(chosen)
             modes.update({fix.path: fix for fix in step.modes})
             files.update({fix.path: fix for fix in step.files})
-            refused.extend(line for line in step.refused + (result.skipped + hidden if number == 0 else [])
-                           if line not in refused)
+            refused.update(dict.fromkeys(step.refused + (result.skipped + hidden if number == 0 else [])))
             for path, count in step.edits.items():
                 edits[path] = edits.get(path, 0) + count
             if not step.texts:
@@ -268,7 +267,7 @@ def fix_paths(paths: list[str], *, config_dir: str, kind: str | None, settings: 
         if not dry_run:
             _apply(originals, texts, list(modes.values()), list(files.values()), backup=backup)
     return FixOutcome(_lines({path: edits[path] for path in texts}, list(modes.values()), list(files.values())),
-                      refused, [_diff(originals[path], text) for path, text in texts.items()])
+                      list(refused), [_diff(originals[path], text) for path, text in texts.items()])
 
 
 def _errors(source, text: str) -> int:

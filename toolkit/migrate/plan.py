@@ -41,6 +41,11 @@ class MigrationPlan(NamedTuple):
         return [f for f in self.files if f.changed]
 
     @property
+    def steps(self) -> list[Diagnostic]:
+        """What a run changes, one diagnostic each; every other diagnostic is a note."""
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
     def notes(self) -> list[Diagnostic]:
         """What a run reports but cannot change: unknown keys left in place, a legacy copy beside the new one."""
         return [d for d in self.diagnostics if d.severity is not Severity.ERROR]

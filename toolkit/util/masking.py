@@ -140,9 +140,8 @@ def masked_diff(old: str, new: str, *, kind: str | None, yaml: bool, old_label: 
     ``kind`` is the file's kind ("credentials", "llm-config"), or None for a file that holds no secret
     values (a schema file), never guessed from a name.
     """
-    import difflib
+    from pbcfg.util.textdiff import unified_diff
 
     if kind is not None:
         old, new = redact(old, kind, yaml=yaml), redact(new, kind, yaml=yaml)
-    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        old_label, new_label))
+    return "".join(unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), old_label, new_label))

@@ -92,7 +92,7 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
     if not plan.pending and not done:
         click.echo("already up to date", err=True)
         ctx.exit(report(plan.notes, plan.checked))
-    _log([_line(d) for d in plan.diagnostics if d not in plan.notes])
+    _log([_line(d) for d in plan.steps])
     _log(write_migration(plan, backup=not no_backup))
     ctx.exit(report(plan.notes, plan.checked))
 
