@@ -72,11 +72,13 @@ def _network_failure(error: Exception, timeout: float) -> Failure:
 
 
 class Http:
-    """The clients, one per endpoint so each keeps its own pool; thread-safe."""
+    """The clients, one per endpoint so each keeps its own pool, all sharing one TLS context (each client's
+    own loads the certificates anew: 4,000 endpoints took 3.4 GB); thread-safe."""
 
     def __init__(self, transport=None, retry_after_cap: float = 60.0, clock=time.monotonic) -> None:
         self.transport, self.retry_after_cap, self.clock = transport, retry_after_cap, clock
         self._clients: dict[str, object] = {}
+        self._tls = None  # made with the first client that needs it
         self._lock = threading.Lock()
 
     def client(self, endpoint: EffectiveEndpoint):
@@ -85,7 +87,9 @@ class Http:
         with self._lock:
             client = self._clients.get(endpoint.id)
             if client is None:
-                client = httpx.Client(transport=self.transport, follow_redirects=False)
+                if self.transport is None and self._tls is None:
+                    self._tls = httpx.create_ssl_context()
+                client = httpx.Client(transport=self.transport, follow_redirects=False, verify=self._tls or True)
                 if self.transport is None:
                     from pbcfg.runtime.deadline import with_deadlines
 
