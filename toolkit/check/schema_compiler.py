@@ -33,6 +33,8 @@ import json
 import re
 from urllib.parse import unquote
 
+from pbcfg.source.limits import has_lone_surrogate
+
 __all__ = ["LONGEST_PATTERN_INPUT", "compile_validators", "translate_pattern"]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -732,11 +734,7 @@ def _scalar(value: object) -> bool:
 
 
 def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return not has_lone_surrogate(text)
 
 
 def _py_type(value: object) -> str:
