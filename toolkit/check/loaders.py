@@ -15,11 +15,16 @@ into its loader. So, per file:
   the root cause, folding pbcfg's own schema error at the same place;
 - a schema file that is not JSON or cannot be read: PonyBunny warns and uses
   its built-in schema (``ponybunny.schema-file-unreadable``).
+
+Before any of that, PonyBunny's loader looks at the legacy directory ``~/.ponybunny``
+(:func:`legacy_files`, :func:`legacy_findings`): each config file there whose name the config
+directory lacks is moved in, as it is; one the config directory has too is ignored.
 """
 
 from __future__ import annotations
 
 import os
+from collections import namedtuple
 
 from pbcfg.ponybunny.schema_files import SchemaFile, schema_file_beside
 
@@ -30,10 +35,76 @@ if TYPE_CHECKING:
     from pbcfg.ponybunny.schema_compiler import Problem
     from pbcfg.source.document import Document
 
-__all__ = ["ROOT_CAUSES", "check_loading", "load_outcome"]
+__all__ = ["LEGACY_DIRECTORY", "ROOT_CAUSES", "LegacyFile", "check_loading", "legacy_files", "legacy_findings",
+           "load_outcome"]
+
+LEGACY_DIRECTORY = ".ponybunny"  # under the home directory
 
 # rules that say why PonyBunny will not use a file as written: reported first for their file
 ROOT_CAUSES = frozenset({"ponybunny.file-ignored", "ponybunny.credentials-refused", "ponybunny.config-refused"})
+
+
+class LegacyFile(namedtuple("LegacyFile", "legacy target ignored")):
+    """``legacy``: the file in ~/.ponybunny; ``target``: the same name in the config directory; ``ignored``:
+    the config directory has it too, and PonyBunny reads only that one. (Not a typing.NamedTuple: validate's
+    clean path must not import typing.)"""
+
+    __slots__ = ()
+
+
+def legacy_files(directory: str, home: str) -> list[LegacyFile]:
+    """credentials.json and llm-config.json in ``~/.ponybunny``, each with its place in ``directory``."""
+    from pbcfg.source.locations import CONFIG_FILES
+
+    legacy = os.path.join(home, LEGACY_DIRECTORY)
+    if not os.path.isdir(legacy) or os.path.realpath(legacy) == os.path.realpath(directory):
+        return []
+    found = []
+    for name in CONFIG_FILES:
+        if os.path.isfile(os.path.join(legacy, name)):
+            target = os.path.join(directory, name)
+            found.append(LegacyFile(os.path.join(legacy, name), target, os.path.lexists(target)))
+    return found
+
+
+def legacy_findings(directory: str, home: str, config_dir: str | None, *, ignored: bool = True) -> list[Diagnostic]:
+    """What the legacy directory means for the config in ``directory`` (chosen by ``config_dir``, the
+    ``--config-dir`` given or None): ``migrate.location`` for a file PonyBunny has not moved yet, and with
+    ``ignored`` ``files.legacy-copy`` for one it ignores."""
+    found = legacy_files(directory, home)
+    if not found:
+        return []
+    from pbcfg.rules import diagnostic
+    from pbcfg.source.locations import config_dir_origin
+
+    origin = config_dir_origin(config_dir)
+    flag = f" --config-dir {_quoted(directory)}" if config_dir else ""
+    if origin == "$PONYBUNNY_CONFIG_DIR":
+        fate = "PonyBunny reads only $PONYBUNNY_CONFIG_DIR, so it never reads this file"
+    elif config_dir:
+        fate = ("PonyBunny moves it on its next start only when that is the directory it chooses itself "
+                "(without $PONYBUNNY_CONFIG_DIR)")
+    else:
+        fate = "PonyBunny moves it there, as it is, on its next start"
+    diagnostics = []
+    for file in found:
+        if not file.ignored:
+            diagnostics.append(diagnostic(
+                "migrate.location", file.legacy, f"in the legacy location: the config directory {directory} (from "
+                f"{origin}) has no {os.path.basename(file.target)}; {fate}",
+                f"`pbcfg migrate --diff{flag}` shows the move and every change; `pbcfg migrate{flag}` makes them "
+                "in one step"))
+        elif ignored:
+            diagnostics.append(diagnostic(
+                "files.legacy-copy", file.legacy, f"ignored: {file.target} exists, and PonyBunny reads only that one",
+                "merge anything you still need into the new file, then delete this one"))
+    return diagnostics
+
+
+def _quoted(path: str) -> str:
+    import shlex
+
+    return shlex.quote(path)
 
 
 def load_outcome(document: Document, schema_file: SchemaFile | None = None) -> LoadOutcome:

@@ -24,8 +24,14 @@ def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str |
         files = [read_source(path, kind) for path in expand_paths(others, "")] if others else []
         result = check_sources([_stdin(kind)] + files)
     else:
+        legacy = _legacy(paths, config_dir, ignored=True)
+        if legacy is not None and legacy.only:
+            return emit("validate", legacy.files, legacy.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
+                        output=output)
         result = _checked("validate", paths, config_dir, lambda directory: check_paths(
             list(paths), config_dir=directory, kind=kind))
+        if legacy is not None:
+            result.diagnostics[:0] = legacy.diagnostics
     return emit("validate", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output)
 
 
@@ -44,6 +50,10 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
     if select or ignore:
         settings = settings.with_command_line(select, ignore)
     context = {"kind": kind, "settings": settings, "env": dict(os.environ), "home": os.path.expanduser("~")}
+    legacy = _legacy(paths, config_dir, ignored=False)
+    if legacy is not None and legacy.only:
+        return emit("lint", legacy.files, legacy.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output,
+                    quiet=quiet)
     if fix or diff:  # --diff shows what --fix would write, and writes nothing
         outcome = _checked("lint", paths, config_dir, lambda directory: fix_paths(
             list(paths), config_dir=directory, **context, dry_run=diff, backup=not no_backup, unsafe=unsafe_fixes))
@@ -55,8 +65,37 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
         sys.stderr.writelines(line + "\n" for line in outcome.refused)
     result = _checked("lint", paths, config_dir, lambda directory: lint_paths(list(paths), config_dir=directory,
                                                                               **context))
+    if legacy is not None:  # a file PonyBunny has yet to move in beside the config's other one
+        from pbcfg.lint.registry import Finding
+
+        result.findings[:0] = [Finding(d) for d in legacy.diagnostics]
     return emit("lint", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
                 output=output, notes=result.notes, quiet=quiet)
+
+
+class _Legacy:
+    """What the legacy directory ~/.ponybunny means for the config directory; ``only``: the config is
+    there and nowhere else."""
+
+    def __init__(self, diagnostics: list, only: bool) -> None:
+        self.diagnostics, self.only = diagnostics, only
+        self.files = [d.file for d in diagnostics] if only else []
+
+
+def _legacy(paths: list[str], config_dir: str | None, *, ignored: bool) -> _Legacy | None:
+    """Findings on ``~/.ponybunny`` when the config directory is checked (no paths); ``ignored``: also
+    the copies PonyBunny ignores (lint's files.legacy-copy rule reports those itself)."""
+    if paths:
+        return None
+    from pbcfg.check.loaders import legacy_findings
+    from pbcfg.source.locations import CONFIG_FILES
+    from pbcfg.source.locations import config_dir as resolve_config_dir
+
+    directory = resolve_config_dir(config_dir)
+    found = legacy_findings(directory, os.path.expanduser("~"), config_dir, ignored=ignored)
+    if not found:
+        return None
+    return _Legacy(found, not any(_present(os.path.join(directory, name)) for name in CONFIG_FILES))
 
 
 def _present(path: str) -> bool:

@@ -14,11 +14,11 @@ from typing import NamedTuple
 from pbcfg.diagnostics import Diagnostic, Severity
 from pbcfg.migrate.engine import FileMigration, migrate_file
 from pbcfg.migrate.migrations import Options
-from pbcfg.migrate.relocation import LegacyMove, move_legacy, plan_legacy_move
+from pbcfg.migrate.relocation import LegacyMove, apply_moves, legacy_directory, plan_legacy_move
 from pbcfg.ponybunny.schema_files import StaleSchema
 from pbcfg.rules import diagnostic
 
-__all__ = ["MigrationPlan", "move", "plan_migration", "remaining_errors", "write_migration"]
+__all__ = ["MigrationPlan", "plan_migration", "refusals", "remaining_errors", "write_migration"]
 
 
 class MigrationPlan(NamedTuple):
@@ -55,46 +55,83 @@ class MigrationPlan(NamedTuple):
         return [f.source.name for f in self.files]
 
 
-def plan_migration(paths: list[str], *, config_dir: str, home: str, options: Options,
-                   only: set[str] | None) -> MigrationPlan:
-    """Plan every selected migration of ``paths`` (none: the config directory, moving it out of
-    ``~/.ponybunny`` first when PonyBunny would)."""
+def plan_migration(
+    paths: list[str],
+    *,
+    config_dir: str,
+    home: str,
+    options: Options,
+    only: set[str] | None,
+    command: str = "pbcfg migrate",
+) -> MigrationPlan:
+    """Plan every selected migration of ``paths`` (none: the config directory, and the files PonyBunny would
+    move into it out of ``~/.ponybunny``, migrated where they are now: the move and the migration are one step).
+    ``command``: the command line that makes the plan, for the hints."""
     from pbcfg.check.pipeline import check_sources
     from pbcfg.ponybunny.schema_files import stale_schema_files
     from pbcfg.source.files import expand_paths, read_source
+    from pbcfg.source.locations import CONFIG_FILES
 
     found: list[Diagnostic] = []
     move = LegacyMove([], [])
     targets = list(paths)
     if not paths and (only is None or "location" in only):
-        move = plan_legacy_move(os.path.join(home, ".ponybunny"), config_dir)
+        move = plan_legacy_move(home, config_dir)
         for blocked in move.blocked:
-            found.append(diagnostic("files.legacy-copy", os.path.join(home, ".ponybunny", os.path.basename(blocked)),
-                                    f"{blocked} exists too, so nothing moves; PonyBunny reads only that one",
-                                    "merge what you still need into it by hand, then delete the legacy copy"))
+            found.append(
+                diagnostic(
+                    "files.legacy-copy",
+                    os.path.join(legacy_directory(home), os.path.basename(blocked)),
+                    f"{blocked} exists too, so this one does not move; PonyBunny reads only that one",
+                    "merge what you still need into it by hand, then delete the legacy copy",
+                )
+            )
         for source, target in move.moves:
-            found.append(diagnostic("migrate.location", source, f"→ {target}, where PonyBunny reads it",
-                                    "run `pbcfg migrate` to move it (copy, verify, then remove; never overwriting)"))
-        if move.moves:  # the files are migrated where they are, to show what the run would do after the move
-            targets = [os.path.dirname(move.moves[0][0])]
-    try:
-        files = expand_paths(targets, config_dir)
-    except Exception:
-        if not move.moves:
-            raise
-        files = []
+            found.append(
+                diagnostic(
+                    "migrate.location",
+                    source,
+                    f"→ {target}, where PonyBunny reads it",
+                    f"`{command}` moves it and migrates its content in one step (never overwriting)",
+                )
+            )
+        moving = [source for source, _ in move.moves if os.path.basename(source) in CONFIG_FILES]
+        if moving:
+            present = any(os.path.lexists(os.path.join(config_dir, name)) for name in CONFIG_FILES)
+            targets = moving + ([config_dir] if present else [])
+    files = expand_paths(targets, config_dir)
     migrations = [migrate_file(read_source(path), options, only) for path in files]
     for migration in migrations:
         found.extend(migration.diagnostics)
     schemas = []
     if only is None or "schema-files" in only:
         migrated = [m.source._replace(text=m.after) for m in migrations if not m.blocked]
-        schemas = stale_schema_files(check_sources(migrated).documents)
+        schemas = [_retargeted(stale, move) for stale in stale_schema_files(check_sources(migrated).documents)]
         for stale in schemas:  # a missing schema file is reported on the config file that names it
-            found.append(diagnostic("migrate.schema-files", stale.path if stale.state == "stale" else stale.document.name,
-                                    f"{os.path.basename(stale.path)} is {stale.state} → the current schema",
-                                    "run `pbcfg migrate` to write it"))
+            found.append(
+                diagnostic(
+                    "migrate.schema-files",
+                    stale.path if stale.state == "stale" else stale.document.name,
+                    f"{os.path.basename(stale.path)} is {stale.state} → the current schema",
+                    f"run `{command}` to write it",
+                )
+            )
     return MigrationPlan(move, migrations, schemas, found)
+
+
+def _retargeted(stale: StaleSchema, move: LegacyMove) -> StaleSchema:
+    """The schema file of a config file that moves belongs beside it where it goes."""
+    moved = dict(move.moves)
+    if stale.document.source.path not in moved:
+        return stale
+    return stale._replace(
+        path=os.path.join(os.path.dirname(moved[stale.document.source.path]), os.path.basename(stale.path))
+    )
+
+
+def refusals(plan: MigrationPlan) -> list[Diagnostic]:
+    """Why a run would write nothing: a blocked file, or what the migrated files would still get wrong."""
+    return [d for f in plan.blocked for d in f.diagnostics] or remaining_errors(plan)
 
 
 def remaining_errors(plan: MigrationPlan) -> list[Diagnostic]:
@@ -110,18 +147,29 @@ def remaining_errors(plan: MigrationPlan) -> list[Diagnostic]:
 
 
 def write_migration(plan: MigrationPlan, *, backup: bool) -> list[str]:
-    """Write every changed file and schema file as one unit; the move is done before planning (:func:`move`).
+    """Make the whole plan as one unit: every move (with its file's migrated content), every changed file and
+    schema file, or nothing.
 
-    A file that changed on disk since it was planned is not overwritten: nothing is written, and the run
-    says to start again (:class:`pbcfg.errors.WriteError`)."""
+    A file that changed on disk since it was planned is not overwritten (nor moved): nothing is written, and
+    the run says to start again (:class:`pbcfg.errors.WriteError`)."""
     from pbcfg.util.atomic import Write, write_files
 
-    kept = write_files([Write(m.source.path, m.after, backup, expected=m.source.text) for m in plan.changed]
-                       + [Write(stale.path, stale.text) for stale in plan.schema_files])
-    return ([f"wrote {m.source.path}" + (f" (kept {kept[m.source.path]})" if m.source.path in kept else "")
-             for m in plan.changed] + [f"wrote {stale.path}" for stale in plan.schema_files])
-
-
-def move(plan: MigrationPlan) -> list[str]:
-    """The move out of ``~/.ponybunny`` alone; plan again afterwards to migrate the moved files."""
-    return move_legacy(plan.move)
+    moved = dict(plan.move.moves)
+    arriving = {target: source for source, target in moved.items()}
+    stay = [m for m in plan.changed if m.source.path not in moved]
+    schema_texts = {stale.path: stale.text for stale in plan.schema_files}
+    contents = {m.source.path: m.after for m in plan.changed if m.source.path in moved}
+    contents.update({arriving[path]: text for path, text in schema_texts.items() if path in arriving})
+    writes = [Write(m.source.path, m.after, backup, expected=m.source.text) for m in stay] + [
+        Write(path, text) for path, text in schema_texts.items() if path not in arriving
+    ]
+    if plan.move.moves:
+        expected = {m.source.path: m.source.text for m in plan.files}
+        lines, kept = apply_moves(plan.move, contents, expected, writes, backup=backup)
+    else:
+        lines, kept = [], write_files(writes)
+    return (
+        lines
+        + [f"wrote {m.source.path}" + (f" (kept {kept[m.source.path]})" if m.source.path in kept else "") for m in stay]
+        + [f"wrote {path}" for path in schema_texts if path not in arriving]
+    )

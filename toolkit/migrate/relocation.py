@@ -1,64 +1,109 @@
-"""The move out of ``~/.ponybunny`` (SPEC §1): copy, verify, then remove; never overwrite."""
+"""The move out of ``~/.ponybunny``, as PonyBunny's loader makes it: each config file the config directory
+lacks moves in (its schema file with it, unless the directory has one), none is ever overwritten, and one
+the directory has too stays where it is, ignored.
+
+pbcfg moves a file and migrates its content as one step (:func:`apply_moves`): the new file is written
+whole (the migrated text, or the same bytes), never over an existing one, with the legacy file's mode, and
+only then is the legacy file removed, or kept as its backup when the content changed.
+"""
 
 from __future__ import annotations
 
 import os
 from typing import NamedTuple
 
+from pbcfg.check.loaders import LEGACY_DIRECTORY, legacy_files
 from pbcfg.schema_store import SCHEMA_FILES
-from pbcfg.util.filemodes import make_private_directory
 
-__all__ = ["LegacyMove", "move_legacy", "plan_legacy_move"]
-
-_MOVABLE = ("credentials.json", "llm-config.json", *SCHEMA_FILES.values())
+__all__ = ["LegacyMove", "apply_moves", "plan_legacy_move"]
 
 
 class LegacyMove(NamedTuple):
     moves: list[tuple[str, str]]  # (from, to)
-    blocked: list[str]  # files present in both places: nothing moves
+    blocked: list[str]  # files present in both places: that one stays, ignored
 
 
-def plan_legacy_move(legacy: str, target: str) -> LegacyMove:
-    present = [name for name in _MOVABLE if os.path.isfile(os.path.join(legacy, name))]
-    if not any(name in present for name in ("credentials.json", "llm-config.json")) or \
-            os.path.realpath(legacy) == os.path.realpath(target):
-        return LegacyMove([], [])
-    blocked = [name for name in present if os.path.lexists(os.path.join(target, name))]
-    if blocked:
-        return LegacyMove([], [os.path.join(target, name) for name in blocked])
-    return LegacyMove([(os.path.join(legacy, name), os.path.join(target, name)) for name in present], [])
+def plan_legacy_move(home: str, target: str) -> LegacyMove:
+    moves, blocked = [], []
+    for file in legacy_files(target, home):
+        if file.ignored:
+            blocked.append(file.target)
+            continue
+        moves.append((file.legacy, file.target))
+        schema_name = SCHEMA_FILES[os.path.basename(file.legacy).split(".")[0]]
+        legacy_schema = os.path.join(os.path.dirname(file.legacy), schema_name)
+        target_schema = os.path.join(os.path.dirname(file.target), schema_name)
+        if os.path.isfile(legacy_schema) and not os.path.lexists(target_schema):
+            moves.append((legacy_schema, target_schema))
+    return LegacyMove(moves, blocked)
 
 
-def move_legacy(plan: LegacyMove) -> list[str]:
-    """Copy every file as one unit (never overwriting; credentials 0600 from the first byte, in a 0700
-    directory), verify each copy, and only then remove the sources."""
+def legacy_directory(home: str) -> str:
+    return os.path.join(home, LEGACY_DIRECTORY)
+
+
+def apply_moves(
+    move: LegacyMove, contents: dict[str, str], expected: dict[str, str], extra: list, *, backup: bool
+) -> tuple[list[str], dict[str, str]]:
+    """Make every move of ``move`` and every write of ``extra`` (:class:`pbcfg.util.atomic.Write`) as one unit;
+    one line per move, and the backups of ``extra`` (as :func:`pbcfg.util.atomic.write_files` returns them).
+
+    ``contents``: the new text of a moved file whose content migrates (the others move byte for byte);
+    ``expected``: the text each legacy file had when planned: one that changed since is not moved, and
+    nothing is written. The legacy file of a migrated one is kept as ``NAME.bak`` beside it (never over
+    another), unless ``backup`` is False."""
     from pbcfg.errors import InputError, WriteError
     from pbcfg.util.atomic import Write, write_files
-    from pbcfg.util.oserrors import write_error
+    from pbcfg.util.filemodes import make_private_directory
 
-    if not plan.moves:
-        return []
-    contents, modes = {}, {}
-    for source, _ in plan.moves:
+    data, modes = {}, {}
+    for source, _ in move.moves:
         try:
             with open(source, "rb") as handle:
-                contents[source] = handle.read()
+                data[source] = handle.read()
                 modes[source] = os.fstat(handle.fileno()).st_mode & 0o7777
         except OSError as error:
             raise InputError(f"{source}: cannot read: {error.strerror or error}; nothing was moved") from None
-    for directory in {os.path.dirname(target) for _, target in plan.moves}:
+        if source in expected and data[source].decode("utf-8", "replace") != expected[source]:
+            raise WriteError(
+                f"{source}: changed since pbcfg read it; nothing was moved or written. Run the command again"
+            )
+    new = {source: contents[source].encode("utf-8") if source in contents else data[source] for source, _ in move.moves}
+    for directory in {os.path.dirname(target) for _, target in move.moves}:
         make_private_directory(directory)
-    write_files([Write(target, contents[source], new_only=True, mode=modes[source]) for source, target in plan.moves])
-    for source, target in plan.moves:
+    kept = write_files(
+        [Write(target, new[source], new_only=True, mode=modes[source]) for source, target in move.moves] + extra
+    )
+    for source, target in move.moves:
         with open(target, "rb") as copy:
-            if copy.read() != contents[source]:
+            if copy.read() != new[source]:
                 raise WriteError(f"{target}: the copy of {source} did not verify; nothing was removed")
-    done = []
-    for source, target in plan.moves:
-        try:
-            os.unlink(source)
-        except OSError as error:
-            raise write_error(error, source, "copied, but cannot remove the legacy copy") from None
-        done.append(f"moved {source} -> {target}")
-    return done
+    return [_retire(source, target, kept=backup and source in contents) for source, target in move.moves], kept
 
+
+def _retire(source: str, target: str, *, kept: bool) -> str:
+    """Remove the legacy file now that ``target`` holds it; with ``kept``, rename it to its first free backup
+    name instead (``link`` never replaces a file)."""
+    from pbcfg.errors import WriteError
+    from pbcfg.util.oserrors import write_error
+
+    try:
+        if kept:
+            for number in range(1000):
+                backup = f"{source}.bak" if number == 0 else f"{source}.{number}.bak"
+                try:
+                    os.link(source, backup)
+                    break
+                except FileExistsError:
+                    continue
+            else:
+                raise WriteError(
+                    f"{source}: written to {target}, but 1000 backups of it exist already; delete the "
+                    "old ones, then delete this file"
+                )
+            os.unlink(source)
+            return f"moved {source} -> {target} (migrated; the original kept as {backup})"
+        os.unlink(source)
+    except OSError as error:
+        raise write_error(error, source, f"written to {target}, but cannot remove the legacy copy") from None
+    return f"moved {source} -> {target}"

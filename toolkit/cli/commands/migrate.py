@@ -15,7 +15,8 @@ __all__ = ["migrate"]
 @click.argument("paths", nargs=-1, type=click.Path())
 @config_dir_option
 @click.option("--check", is_flag=True, help="Write nothing; report every pending step and exit 1 if there is one.")
-@click.option("--diff", is_flag=True, help="Print a unified diff and write nothing.")
+@click.option("--diff", is_flag=True, help="Print the moves and a unified diff, report what would block them, write "
+                                          "nothing; exit 1 when a step is pending.")
 @click.option("--no-backup", is_flag=True, help="Keep no .bak of changed files.")
 @click.option("--only", "only", multiple=True, metavar="ID", help="Run only these migrations (repeatable).")
 @click.option("--list", "list_migrations", is_flag=True, help="List the migrations, in the order they run.")
@@ -28,21 +29,23 @@ __all__ = ["migrate"]
 @click.pass_context
 def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migrations, drop_unknown, renames,
             pin_defaults, fmt, output, fail_on, color) -> None:
-    """Migrate PATHS (default: the config directory, moving it out of ~/.ponybunny first if needed).
+    """Migrate PATHS (default: the config directory, and the files PonyBunny would move into it out of
+    ~/.ponybunny).
 
     Every step is a diagnostic (rule migrate.ID) at its place in the file: --check reports them,
-    --diff shows them, and a run writes them only when every migrated file validates.
+    --diff shows them and what would block them (exit 1 when a step is pending), and a run makes them
+    all, a move and its file's migration as one step, only when every migrated file validates.
 
     \b
     Examples:
       pbcfg migrate --check                  CI: exit 1 and the list when a migration is pending
       pbcfg migrate --diff                   the changes as a diff (secrets masked); writes nothing
-      pbcfg migrate                          the config directory, out of ~/.ponybunny first if needed
+      pbcfg migrate                          the config directory; a file still in ~/.ponybunny moves in too
       pbcfg migrate old/llm-config.json --rename-model gpt-4o=gpt-5.2
     """
     from pbcfg.errors import Refused
     from pbcfg.migrate.migrations import MIGRATIONS
-    from pbcfg.migrate.plan import move, plan_migration, remaining_errors, write_migration
+    from pbcfg.migrate.plan import plan_migration, refusals, write_migration
     from pbcfg.reporters import emit
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
@@ -57,7 +60,7 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
 
     def planned():
         return plan_migration(list(paths), config_dir=directory, home=os.path.expanduser("~"), options=options,
-                              only=selected)
+                              only=selected, command=_again(paths, config_dir))
 
     def report(diagnostics, files) -> int:
         return emit("migrate", files, diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output)
@@ -67,34 +70,52 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
         code = report(plan.diagnostics, plan.checked)
         click.echo(f"{plan.pending} migration step(s) pending" if plan.pending else "already up to date", err=True)
         ctx.exit(code)
+    problems = refusals(plan)
     if diff:
-        from pbcfg.util.masking import masked_diff
-
-        for migration in plan.changed:
-            source = migration.source
-            click.echo(masked_diff(source.text, migration.after, kind=source.kind, yaml=source.is_yaml,
-                                   old_label=f"{source.name} (before)", new_label=f"{source.name} (after)"), nl=False)
-        ctx.exit(report([d for d in plan.diagnostics if d.rule.startswith("migrate.blocked")], plan.checked)
-                 if plan.blocked else 0)
-    done = []
-    if plan.move.moves:  # the move stands on its own (PonyBunny makes it too); then migrate the moved files
-        done = move(plan)
-        _log(done)
-        plan = planned()
-    problems = [d for f in plan.blocked for d in f.diagnostics] or remaining_errors(plan)
+        _show_diff(plan)
+        shown = [d for d in plan.diagnostics if d.rule in ("migrate.location", "files.legacy-copy")] + problems
+        code = report(shown, plan.checked) if shown else 0
+        if problems:
+            click.echo(f"{plan.pending} migration step(s) pending; a run would write nothing until what is reported "
+                       "above is fixed", err=True)
+        else:
+            click.echo(f"{plan.pending} migration step(s) pending: `{_again(paths, config_dir)}` makes them"
+                       if plan.pending else "already up to date", err=True)
+        ctx.exit(max(code, 1 if plan.pending or problems else 0))
     if problems:
         report(problems, plan.checked)
-        waiting = sum(len(f.pending) for f in plan.files) + len(plan.schema_files)
-        what = (f"the move above was made; {waiting} change(s) to the content were not "
-                "(`pbcfg migrate --diff` shows them)" if done else "nothing was written")
+        moving = " moved or" if plan.move.moves else ""
         raise Refused(f"{len(plan.blocked) or len({d.file for d in problems})} file(s) cannot be migrated as they "
-                      f"are (above); {what}. Fix what is reported, then run pbcfg migrate again")
-    if not plan.pending and not done:
+                      f"are (above), so nothing was{moving} written. Fix what is reported (or pass the options its "
+                      f"hints name), then run `{_again(paths, config_dir)}` again")
+    if not plan.pending:
         click.echo("already up to date", err=True)
         ctx.exit(report(plan.notes, plan.checked))
     _log([_line(d) for d in plan.steps])
     _log(write_migration(plan, backup=not no_backup))
     ctx.exit(report(plan.notes, plan.checked))
+
+
+def _show_diff(plan) -> None:
+    """Each file as a run would leave it, under the name it would have: a moved file's diff goes from where
+    it is to where it goes; the moves are listed first."""
+    from pbcfg.util.masking import masked_diff
+
+    moved = dict(plan.move.moves)
+    _log(f"would move {source} -> {target}" for source, target in plan.move.moves)
+    for migration in plan.files:
+        source = migration.source
+        if migration.changed or source.path in moved:
+            click.echo(masked_diff(source.text, migration.after, kind=source.kind, yaml=source.is_yaml,
+                                   old_label=f"{source.name} (before)",
+                                   new_label=f"{moved.get(source.path, source.name)} (after)"), nl=False)
+
+
+def _again(paths, config_dir) -> str:
+    """This run's command line, to paste."""
+    import shlex
+
+    return shlex.join(["pbcfg", "migrate", *paths, *(["--config-dir", config_dir] if config_dir else [])])
 
 
 def _options(only, renames, drop_unknown, pin_defaults):
