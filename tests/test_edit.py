@@ -215,7 +215,7 @@ def test_an_edit_never_writes_through_a_link_out_of_the_directory(run, config, t
 
 def test_yaml_sources_keep_every_comment_but_those_of_what_is_removed(run, tmp_path):
     sources = tmp_path / "src"
-    assert run("init", "--preset", "ollama", "--model", "m1", "--model", "m2", "--config-dir", sources,
+    assert run("init", "ollama", "--model", "m1", "--model", "m2", "--config-dir", sources,
                "--source", "yaml").code == 0
     before = (sources / "llm-config.yaml").read_text()
     assert run("rename", "model", "m1", "first", "--config-dir", sources).code == 0

@@ -141,7 +141,7 @@ def yaml_project(tmp_path: Path) -> Path:
     """YAML sources and the JSON built from them at the top (the build-check hook's default), plus files
     that are not PonyBunny's and must not be seen."""
     path = new_project(tmp_path)
-    pbcfg("init", "--preset", "ollama", "--config-dir", path, "--source", "yaml")
+    pbcfg("init", "ollama", "--config-dir", path, "--source", "yaml")
     pbcfg("build", path, "--config-dir", path)
     (path / "notes.json").write_text("{not json")
     (path / "other.yaml").write_text("defaults: {timeout: 10}\n")

@@ -84,7 +84,7 @@ def no_cloud_keys(monkeypatch, tmp_path):
 def test_a_fresh_init_of_every_preset_lints_with_zero_diagnostics_at_fail_on_info(name, run, tmp_path, no_cloud_keys):
     """Issue 16, item 1: nothing the user did not write and cannot act on is a diagnostic."""
     directory = tmp_path / "config"
-    assert run("init", "--preset", name, "--dir", directory, *REQUIRED.get(name, ())).code == 0
+    assert run("init", name, "--dir", directory, *REQUIRED.get(name, ())).code == 0
     result = run("lint", directory, "--fail-on", "info", "--format", "json")
     assert (result.code, result.json["diagnostics"]) == (0, [])
     # the cloud endpoints PonyBunny's defaults (or the preset, keys left to env) enable: one line of the summary
@@ -195,18 +195,18 @@ def test_render_prints_both_files_with_the_key_masked(run):
 
 def test_init_writes_a_private_config_and_refuses_to_overwrite(run, tmp_path):
     target = tmp_path / "pb"
-    assert run("init", "--preset", "ollama", "--dir", target).code == 0
+    assert run("init", "ollama", "--dir", target).code == 0
     assert sorted(os.listdir(target)) == ["credentials.json", "credentials.schema.json", "llm-config.json",
                                           "llm-config.schema.json"]
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(target / "credentials.json").st_mode) == 0o600
     assert run("validate", target).code == 0
     (target / "llm-config.json").write_text("mine")
-    refused = run("init", "--preset", "vllm", "--dir", target)
+    refused = run("init", "vllm", "--dir", target)
     assert refused.code == 1
     assert refused.err.startswith(f"pbcfg: error: {target / 'credentials.json'} already exists (and 3 more); nothing was written")
     assert (target / "llm-config.json").read_text() == "mine"
-    forced = run("init", "--preset", "vllm", "--dir", target, "--force")
+    forced = run("init", "vllm", "--dir", target, "--force")
     assert forced.code == 0
     backups = [n for n in os.listdir(target) if n.startswith("llm-config.json.") and n.endswith(".bak")]
     assert len(backups) == 1 and (target / backups[0]).read_text() == "mine"
@@ -346,7 +346,7 @@ def test_add_refuses_a_model_field_the_command_line_contradicts_unless_replace(r
 
 def test_add_attaches_to_a_model_in_a_yaml_source_and_keeps_its_comments(run, tmp_path):
     sources = tmp_path / "src"
-    run("init", "--preset", "ollama", "--model", "llama3.1:8b", "--config-dir", sources, "--source", "yaml")
+    run("init", "ollama", "--model", "llama3.1:8b", "--config-dir", sources, "--source", "yaml")
     before = (sources / "llm-config.yaml").read_text()
     assert run(*SECOND_BOX, "--config-dir", sources).code == 0
     after = (sources / "llm-config.yaml").read_text()
@@ -391,7 +391,7 @@ def test_add_tier_keeps_the_old_primary_then_every_old_fallback(run, tmp_path):
 def test_an_official_preset_attaches_only_a_model_named_on_the_command_line(run, tmp_path):
     azure = ["add", "azure-openai", "--api-key", "az-test-key-1", "--set", "endpoint=https://r.openai.azure.com",
              "--config-dir", tmp_path]
-    assert run("init", "--preset", "ollama", "--config-dir", tmp_path).code == 0
+    assert run("init", "ollama", "--config-dir", tmp_path).code == 0
     before = (tmp_path / "llm-config.json").read_text()
     refused = run(*azure)  # no model would use the endpoint: nothing is added
     assert (refused.code, refused.err) == (2, "pbcfg: error: --model: preset 'azure-openai' needs the model id, which "
@@ -404,7 +404,7 @@ def test_an_official_preset_attaches_only_a_model_named_on_the_command_line(run,
 
 
 def test_add_after_init_turns_on_a_built_in_endpoint_that_init_pinned_off(run, tmp_path):
-    assert run("init", "--preset", "ollama", "--config-dir", tmp_path).code == 0
+    assert run("init", "ollama", "--config-dir", tmp_path).code == 0
     assert json.loads((tmp_path / "llm-config.json").read_text())["endpoints"]["aws-bedrock"] == {"enabled": False}
     added = run("add", "aws-bedrock", "--config-dir", tmp_path, "--set", "accessKeyId=AKIAIOSFODNN7EXAMPLE",
                 "--api-key", "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY")

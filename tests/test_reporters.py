@@ -118,7 +118,7 @@ def test_a_report_never_replaces_the_file_it_checked(run, tmp_path):
 
 def test_a_schema_never_replaces_a_config_file(run, tmp_path):
     (tmp_path / "credentials.json").write_text('{"endpoints": {}}')
-    result = run("schema", "credentials", "--out", tmp_path / "credentials.json")
+    result = run("schema", "credentials", "--output", tmp_path / "credentials.json")
     assert (result.code, result.err) == (2, f"pbcfg: error: {tmp_path}/credentials.json: "
                                             + REFUSED.replace("the report", "the schema"))
     assert (tmp_path / "credentials.json").read_text() == '{"endpoints": {}}'

@@ -176,7 +176,7 @@ def offline_commands(d):
     yield ["render", "vllm", "--base-url", f"http://gpu:8000/v1?api_key={PARAMETERS['base-url-query']}"]
     yield ["render", "azure-openai", "--api-key", key, "--model", "dep",
            "--set", f"endpoint=https://res.example.com/?api-key={PARAMETERS['set-endpoint']}"]
-    yield ["init", "--preset", "openai-proxy", "--dir", tmp / "new", "--base-url", "https://p.example/v1",
+    yield ["init", "openai-proxy", "--dir", tmp / "new", "--base-url", "https://p.example/v1",
            "--api-key", key, "--source", "yaml"]
     yield ["build", tmp / "new", "--out", tmp / "built", "--check"]
     yield ["build", tmp / "new", "--out", tmp / "built"]

@@ -75,7 +75,7 @@ def test_every_key_gets_the_schemas_description_above_it():
 
 def test_init_yaml_then_build_then_check(run, tmp_path):
     sources, out = tmp_path / "src", tmp_path / "out"
-    assert run("init", "--preset", "vllm", "--dir", sources, "--source", "yaml").code == 0
+    assert run("init", "vllm", "--dir", sources, "--source", "yaml").code == 0
     assert sorted(os.listdir(sources)) == ["credentials.schema.json", "credentials.yaml", "llm-config.schema.json",
                                            "llm-config.yaml"]
     assert stat.S_IMODE(os.stat(sources / "credentials.yaml").st_mode) == 0o600
@@ -95,7 +95,7 @@ def test_comments_survive_build_edit_build(run, tmp_path):
     from ruamel.yaml import YAML
 
     sources, out = tmp_path / "src", tmp_path / "out"
-    run("init", "--preset", "ollama", "--dir", sources, "--source", "yaml")
+    run("init", "ollama", "--dir", sources, "--source", "yaml")
     run("build", sources, "--out", out)
     yaml = YAML(typ="rt")
     data = yaml.load((sources / "llm-config.yaml").read_text())
@@ -132,7 +132,7 @@ def test_build_check_masks_secrets(run, tmp_path):
 
 def test_add_to_yaml_sources_keeps_every_comment(run, tmp_path):
     sources = tmp_path / "src"
-    run("init", "--preset", "ollama", "--dir", sources, "--source", "yaml")
+    run("init", "ollama", "--dir", sources, "--source", "yaml")
     before = (sources / "llm-config.yaml").read_text()
     result = run("add", "vllm", "--config-dir", sources, "--endpoint-id", "gpu-box",
                  "--base-url", "http://gpu-box.lan:8000/v1", "--model", "big")

@@ -63,7 +63,7 @@ def prepare(name: str, root: Path) -> Case:
         return Case(["migrate", str(cfg)], cfg, pair, [n + ".bak" for n in pair])
     if name == "init --force":
         config(cfg)
-        return Case(["init", "--preset", "ollama", "--dir", str(cfg), "--force"], cfg, pair,
+        return Case(["init", "ollama", "--dir", str(cfg), "--force"], cfg, pair,
                     [f"{n}.{STAMP}.bak" for n in pair])
     if name == "render --out":
         config(cfg)

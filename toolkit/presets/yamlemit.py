@@ -2,8 +2,9 @@
 
 The comments are the schemas' own descriptions, so they say what the
 schemas say and change when they change. The first line is the modeline of
-the YAML language server (VS Code's YAML extension and others): the schema's
-``$id`` URL, so the editor completes and checks keys with no setting at all.
+the YAML language server (VS Code's YAML extension and others): the schema file
+beside the source, by relative path, so the editor completes and checks keys
+with no setting and no network.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import io
 import textwrap
 
-from pbcfg.schema_store import description_at, schema
+from pbcfg.schema_store import SCHEMA_FILES, description_at
 from pbcfg.source.yaml_edit import is_plain
 
 __all__ = ["modeline", "to_commented_yaml"]
@@ -49,8 +50,9 @@ def _commented(kind: str, value: object, tokens: list, depth: int):
 
 
 def modeline(kind: str) -> str:
-    """``# yaml-language-server: $schema=URL``: the line that points editors at the schema."""
-    return f"# yaml-language-server: $schema={schema(kind)['$id']}\n"
+    """``# yaml-language-server: $schema=./KIND.schema.json``: the line that points editors at the schema file
+    beside the source (never a URL an editor would have to fetch)."""
+    return f"# yaml-language-server: $schema=./{SCHEMA_FILES[kind]}\n"
 
 
 def to_commented_yaml(kind: str, data: dict) -> str:

@@ -79,7 +79,7 @@ def cli() -> None:
     Examples:
       pbcfg validate                         the config directory (strict JSON, schemas, references)
       pbcfg lint --fix                       also what PonyBunny silently gets wrong; apply the safe fixes
-      pbcfg init --preset ollama             a fresh config for a local Ollama
+      pbcfg init ollama                      a fresh config for a local Ollama
       pbcfg rename model old-id new-id       with every reference
       pbcfg COMMAND --help                   a command's options and examples
     """

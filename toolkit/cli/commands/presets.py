@@ -137,8 +137,7 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
 
 
 @click.command()
-@click.option("--preset", "preset_name", required=True, shell_complete=_preset_names,
-              help="The service preset (see `pbcfg presets`).")
+@click.argument("preset_name", metavar="PRESET", shell_complete=_preset_names)
 @config_dir_option
 @old_spellings("--dir")
 @preset_options
@@ -146,14 +145,14 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
 @click.option("--force", is_flag=True, help="Overwrite existing files, keeping a timestamped .bak of each.")
 def init(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source,
          force) -> None:
-    """Write a fresh config directory for PRESET: both files and both schemas.
+    """Write a fresh config directory for PRESET (see `pbcfg presets`): both files and both schemas.
 
     \b
     Examples:
-      pbcfg init --preset ollama                         PonyBunny's config directory
-      pbcfg init --preset vllm --config-dir ./pb --model Qwen/Qwen2.5-7B-Instruct
-      pbcfg init --preset openai --api-key-env OPENAI_API_KEY
-      pbcfg init --preset ollama --config-dir config-src --source yaml
+      pbcfg init ollama                                  PonyBunny's config directory
+      pbcfg init vllm --config-dir ./pb --model Qwen/Qwen2.5-7B-Instruct
+      pbcfg init openai --api-key-env OPENAI_API_KEY
+      pbcfg init ollama --config-dir config-src --source yaml
     """
     from pbcfg.presets.catalog import get_preset
     from pbcfg.presets.render import render as render_preset

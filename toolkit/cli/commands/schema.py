@@ -1,6 +1,9 @@
-"""``pbcfg schema``: the JSON Schema of either file, for editors and other tools."""
+"""``pbcfg schema``: the JSON Schema of either file, for editors and other tools, and the editor settings that
+use the schema files beside the config, with no network."""
 
 from __future__ import annotations
+
+import os
 
 import click
 
@@ -10,24 +13,105 @@ __all__ = ["schema"]
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(KINDS))
-@click.option("--out", type=click.Path(dir_okay=False), help="Write the schema to this file (atomically) instead.")
-def schema(kind: str, out: str | None) -> None:
-    """Print the JSON Schema of credentials.json or llm-config.json (KIND), or write it with --out.
+@click.argument("kind", type=click.Choice(KINDS), required=False)
+@click.option(
+    "--output",
+    type=click.Path(),
+    metavar="PATH",
+    help="Write KIND's schema to this file; without KIND (or naming a directory), write the schema files "
+    "into that directory, under the names the configs' $schema points at.",
+)
+@click.option(
+    "--vscode",
+    "vscode_dir",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Print .vscode/settings.json content that gives the files in DIR (a folder of the workspace, the "
+    "current directory) the schema files beside them.",
+)
+def schema(kind: str | None, output: str | None, vscode_dir: str | None) -> None:
+    """Print the JSON Schema of credentials.json or llm-config.json (KIND), or write the schema files.
 
-    Its $id is the schema's stable URL, which editors can fetch (see the README, "Editors").
+    Editors find a schema through the file beside the config: `$schema` in the JSON files and the
+    yaml-language-server modeline of YAML sources say `./KIND.schema.json`. Nothing needs the network.
 
     \b
     Examples:
-      pbcfg schema llm-config
-      pbcfg schema credentials --out .vscode/credentials.schema.json
+      pbcfg schema llm-config                      the schema on stdout
+      pbcfg schema --output config                 config/credentials.schema.json and config/llm-config.schema.json
+      pbcfg schema credentials --output x.json     one schema, to a file of any name
+      pbcfg schema --vscode config                 VS Code settings for config/'s files (JSON and YAML)
     """
+    from pbcfg.errors import UsageError
     from pbcfg.schema_store import schema_text
 
-    if out is None:
+    kinds = [kind] if kind else list(KINDS)
+    if vscode_dir is not None:
+        if output is not None:
+            raise UsageError(
+                "--vscode prints the settings to merge into .vscode/settings.json; write the schema "
+                "files with a separate `pbcfg schema --output DIR`"
+            )
+        click.echo(vscode_settings(vscode_dir, kinds))
+        _missing_schema_files(vscode_dir, kinds)
+        return
+    if output is None:
+        if kind is None:
+            raise UsageError(
+                "give KIND (credentials or llm-config) to print its schema, or --output DIR to write both schema files"
+            )
         click.echo(schema_text(kind), nl=False)
         return
-    from pbcfg.util.atomic import write_atomic
+    from pbcfg.schema_store import SCHEMA_FILES
+    from pbcfg.util.atomic import Write, write_files
 
-    write_atomic(out, schema_text(kind), doing="cannot write the schema", by_product_of=())
-    click.echo(f"wrote {out}", err=True)
+    into_directory = kind is None or os.path.isdir(output)
+    if into_directory:
+        from pbcfg.util.filemodes import make_private_directory
+
+        make_private_directory(output)
+    paths = {k: os.path.join(output, SCHEMA_FILES[k]) if into_directory else output for k in kinds}
+    write_files([Write(paths[k], schema_text(k), by_product_of=()) for k in kinds], doing="cannot write the schema")
+    for k in kinds:
+        click.echo(f"wrote {paths[k]}", err=True)
+
+
+def _missing_schema_files(directory: str, kinds: list[str]) -> None:
+    import shlex
+
+    from pbcfg.schema_store import SCHEMA_FILES
+
+    missing = [SCHEMA_FILES[k] for k in kinds if not os.path.isfile(os.path.join(directory, SCHEMA_FILES[k]))]
+    if missing:
+        command = shlex.join(["pbcfg", "schema", *([kinds[0]] if len(kinds) == 1 else []), "--output", directory])
+        click.echo(
+            f"note: {directory} has no {' or '.join(missing)} yet: `{command}` writes "
+            f"{'it' if len(missing) == 1 else 'them'}",
+            err=True,
+        )
+
+
+def vscode_settings(directory: str, kinds: list[str]) -> str:
+    """``json.schemas`` and ``yaml.schemas`` for the config files in ``directory`` only, each pointing at the
+    schema file beside them by a path in the workspace: no pattern claims another project's credentials.json."""
+    import json
+
+    from pbcfg.errors import UsageError
+    from pbcfg.schema_store import SCHEMA_FILES
+
+    relative = os.path.relpath(os.path.abspath(directory), os.getcwd()).replace(os.sep, "/")
+    if relative == ".." or relative.startswith("../"):
+        raise UsageError(
+            f"--vscode {directory}: not inside the current directory; run pbcfg from the workspace "
+            "folder whose .vscode/settings.json gets these settings"
+        )
+    folder = "" if relative == "." else relative + "/"
+    settings = {
+        "json.schemas": [
+            {"fileMatch": [f"/{folder}{kind}.json"], "url": f"./{folder}{SCHEMA_FILES[kind]}"} for kind in kinds
+        ],
+        "yaml.schemas": {
+            f"./{folder}{SCHEMA_FILES[kind]}": [f"/{folder}{kind}.yaml", f"/{folder}{kind}.yml"] for kind in kinds
+        },
+    }
+    return json.dumps(settings, indent=2)
