@@ -168,3 +168,11 @@ def test_the_readme_documents_every_command_and_option():
                for opt in [*param.opts, *param.secondary_opts] if opt.startswith("-") and opt not in readme]
     assert [name for name in sorted(COMMANDS) if f"pbcfg {name}" not in readme] == []
     assert sorted(set(missing) - AWAITING_THE_README) == []
+
+
+def test_codegen_without_its_generator_names_the_extra_to_install(run, monkeypatch):
+    monkeypatch.setitem(sys.modules, "datamodel_code_generator", None)  # as if the codegen extra were not installed
+    result = run("codegen", "--check")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == ("pbcfg: error: this needs datamodel-code-generator, which is not installed: "
+                          "pip install 'pbcfg[codegen]'\n")

@@ -209,3 +209,27 @@ def test_quiet_prints_the_diagnostics_and_nothing_else(run, config):
     assert (fixed.code, fixed.out, fixed.err) == (0, "", "")
     assert json.loads((config / "credentials.json").read_text())["endpoints"]["openai-compatible"]["baseUrl"] == \
         "http://localhost:11434/v1"
+
+
+def test_lint_reads_stdin_like_validate(run, monkeypatch, tmp_path):
+    import io
+    import sys
+
+    def stdin(data: bytes) -> None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+    monkeypatch.chdir(tmp_path)
+    text = b'{\n  "defaults": {"timeout": 10},\n  "tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gpt-5.2"]}}\n}\n'
+    stdin(text)
+    result = run("lint", "-", "--kind", "llm-config", "--format", "json")
+    assert result.code == 1
+    assert [(d["file"], d["rule"], d["line"], d["column"]) for d in result.json["diagnostics"]] == [
+        ("<stdin>", "schema.minimum", 2, 27), ("<stdin>", "ref.fallback-repeat", 3, 59)]
+    stdin(text)
+    assert run("lint", "-").err == ("pbcfg: error: - reads the config from stdin: pass --kind credentials or "
+                                    "--kind llm-config\n")
+    stdin(text)
+    fixing = run("lint", "-", "--kind", "llm-config", "--fix")
+    assert (fixing.code, fixing.err) == (2, "pbcfg: error: --fix and --diff change files, and - (stdin) is none: "
+                                            "pass the file's path instead\n")
+    assert os.listdir(tmp_path) == []

@@ -249,6 +249,18 @@ def test_add_inserts_entries_and_leaves_every_other_byte(run, tmp_path):
     assert (tmp_path / "llm-config.json.bak").read_text() == HAND_WRITTEN
 
 
+def test_an_identical_add_says_unchanged_and_writes_nothing(run, tmp_path):
+    args = ("add", "vllm", "--config-dir", tmp_path, "--endpoint-id", "gpu", "--base-url", "http://gpu:8000/v1",
+            "--model", "big")
+    assert run("init", "ollama", "--config-dir", tmp_path).code == 0
+    assert run(*args).code == 0
+    before = {name: (tmp_path / name).read_bytes() for name in os.listdir(tmp_path)}
+    again = run(*args)
+    assert (again.code, again.out) == (0, "")
+    assert again.err == f"unchanged: {tmp_path} already holds everything this add would write; nothing was written\n"
+    assert {name: (tmp_path / name).read_bytes() for name in os.listdir(tmp_path)} == before  # no new backup either
+
+
 def test_add_conflict_is_refused_unless_replace(run, tmp_path):
     (tmp_path / "llm-config.json").write_text(HAND_WRITTEN)
     refused = run("add", "ollama", "--config-dir", tmp_path)

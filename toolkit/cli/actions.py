@@ -54,6 +54,10 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
     if legacy is not None and legacy.only:
         return emit("lint", legacy.files, legacy.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output,
                     quiet=quiet)
+    if "-" in paths:
+        result = _lint_stdin(paths, fix=fix or diff, **context)
+        return emit("lint", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
+                    output=output, notes=result.notes, quiet=quiet)
     if fix or diff:  # --diff shows what --fix would write, and writes nothing
         outcome = _checked("lint", paths, config_dir, lambda directory: fix_paths(
             list(paths), config_dir=directory, **context, dry_run=diff, backup=not no_backup, unsafe=unsafe_fixes))
@@ -123,6 +127,20 @@ def _checked(command: str, paths: list[str], config_dir: str | None, check):
                   else "pass the files, or point --config-dir at your PonyBunny config directory")
         raise InputError(f"{directory}: no {' or '.join(CONFIG_FILES)} in the config directory (from "
                          f"{config_dir_origin(config_dir)}); {advice}") from None
+
+
+def _lint_stdin(paths: list[str], *, fix: bool, kind: str | None, **context):
+    """``lint -``: the config on standard input, with any files given beside it, as ``validate -`` reads them."""
+    from pbcfg.lint.engine import lint_sources
+    from pbcfg.source.files import expand_paths, read_source
+
+    if fix:
+        from pbcfg.errors import UsageError
+
+        raise UsageError("--fix and --diff change files, and - (stdin) is none: pass the file's path instead")
+    others = [path for path in paths if path != "-"]
+    files = [read_source(path, kind) for path in expand_paths(others, "")] if others else []
+    return lint_sources([_stdin(kind)] + files, **context)
 
 
 def _stdin(kind: str | None):

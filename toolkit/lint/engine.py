@@ -14,7 +14,7 @@ from pbcfg.lint.settings import Settings
 from pbcfg.source.files import Source
 from pbcfg.util.pointer import split
 
-__all__ = ["FixOutcome", "LintResult", "apply_fixes", "fix_paths", "lint_paths"]
+__all__ = ["FixOutcome", "LintResult", "apply_fixes", "fix_paths", "lint_paths", "lint_sources"]
 
 
 class LintResult(NamedTuple):
@@ -109,6 +109,11 @@ def lint_paths(paths: list[str], *, config_dir: str, kind: str | None, settings:
 
     sources, shown = _read(paths, config_dir=config_dir, kind=kind)
     return _lint(sources, shown, settings=settings, env=env, home=home, before=interrupted_writes(sources))
+
+
+def lint_sources(sources: list[Source], *, settings: Settings, env: dict, home: str) -> LintResult:
+    """Lint ``sources`` read elsewhere (standard input among them), every one reported on."""
+    return _lint(sources, {source.name for source in sources}, settings=settings, env=env, home=home)
 
 
 def _read(paths: list[str], *, config_dir: str, kind: str | None) -> tuple[list[Source], set[str]]:

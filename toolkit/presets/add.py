@@ -179,6 +179,9 @@ def _add_preset(directory: str, preset: Preset, params: Parameters, *, replace: 
         return Added([], [diagnostic("add.invalid-result", d.file, f"after the add: {d.rule} {d.message}", d.hint,
                                      pointer=d.pointer) for d in after.errors], names)
     changed = [kind for kind, text in texts.items() if sources[kind] is None or sources[kind].text != text]
+    if not changed:
+        return Added([f"unchanged: {directory} already holds everything this add would write; nothing was written"],
+                     [], names)
     kept = write_files([Write(paths[kind], texts[kind], backup) for kind in changed])  # both files as one unit
     report = [f"{'updated' if sources[kind] else 'wrote'} {paths[kind]}"
               + (f" (kept {kept[paths[kind]]})" if paths[kind] in kept else "") for kind in changed]

@@ -13,7 +13,8 @@ __all__ = ["lint"]
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @config_dir_option
-@click.option("--kind", type=click.Choice(KINDS), default=None, help="Kind of files whose name and $schema do not tell.")
+@click.option("--kind", type=click.Choice(KINDS), default=None,
+              help="Kind of files whose name and $schema do not tell (required with -, stdin).")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes (atomically, keeping a .bak), then report what is left.")
 @click.option("--diff", is_flag=True, help="Show what --fix would change, and write nothing.")
 @click.option("--unsafe-fixes", is_flag=True,
@@ -32,7 +33,7 @@ def lint(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kin
          diff: bool, unsafe_fixes: bool, no_backup: bool, select: tuple[str, ...], ignore: tuple[str, ...],
          quiet: bool, explain: str | None, list_rules: bool, fmt: str | None, output: str | None, fail_on: str,
          color: bool | None) -> None:
-    """Lint PATHS (files or config directories; default: the config directory).
+    """Lint PATHS (files, config directories, - for stdin; default: the config directory).
 
     \b
     Examples:
@@ -42,6 +43,7 @@ def lint(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kin
       pbcfg lint --fix --unsafe-fixes                also the fixes that guess (e.g. a missing /v1)
       pbcfg lint --select secrets,url --ignore url.trailing-slash
       pbcfg lint --explain url.missing-v1
+      cat llm-config.json | pbcfg lint - --kind llm-config
     """
     if list_rules or explain:
         ctx.exit(_describe_rules(None if list_rules else explain))
