@@ -222,3 +222,18 @@ def test_a_file_that_appeared_in_the_target_meanwhile_is_never_overwritten(run, 
     assert (target / "llm-config.json").read_text() == '{"mine": true}\n'
     assert not (target / "credentials.json").exists()
     assert sorted(os.listdir(legacy)) == ["credentials.json", "llm-config.json"]
+
+
+def test_load_refuses_a_config_ponybunny_would_take_from_the_legacy_location(legacy):
+    import pbcfg
+    from pbcfg.errors import InvalidConfigError
+
+    with pytest.raises(InvalidConfigError) as raised:
+        pbcfg.load()
+    assert [(d.rule, d.file) for d in raised.value.diagnostics] == [
+        ("migrate.location", str(legacy / "credentials.json")),
+        ("migrate.location", str(legacy / "llm-config.json")),
+    ]
+    assert str(raised.value).startswith(
+        f"invalid config: 2 error(s); first: {legacy / 'credentials.json'}:?:?: in the legacy location"
+    )

@@ -22,12 +22,21 @@ class LoadedConfig(NamedTuple):
 
 
 def load(config_dir: str | os.PathLike | None = None, *, files: list[str | os.PathLike] | None = None) -> LoadedConfig:
-    """Validate and load the config directory (SPEC §1 when None), or explicit ``files``."""
+    """Validate and load the config directory (when None: ``--config-dir``'s defaults, $PONYBUNNY_CONFIG_DIR,
+    $XDG_CONFIG_HOME/ponybunny, ~/.config/ponybunny), or explicit ``files``. A config file still in
+    ``~/.ponybunny`` that PonyBunny would move in is an error (``migrate.location``): run ``pbcfg migrate``."""
     from pbcfg.check.pipeline import check_paths
     from pbcfg.generated import Credentials, LlmConfig
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
-    result = check_paths([os.fspath(f) for f in files or []], config_dir=resolve_config_dir(config_dir))
+    directory = resolve_config_dir(config_dir)
+    if not files:
+        from pbcfg.check.loaders import legacy_findings
+
+        moving = [d for d in legacy_findings(directory, os.path.expanduser("~"), config_dir) if d.rule == "migrate.location"]
+        if moving:  # PonyBunny would run on the file in ~/.ponybunny, not on what this directory holds
+            raise InvalidConfigError(moving)
+    result = check_paths([os.fspath(f) for f in files or []], config_dir=directory)
     if result.failed:
         raise InvalidConfigError(result.diagnostics)
     raw = {document.kind: document.data for document in result.documents}
