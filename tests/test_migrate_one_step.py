@@ -237,3 +237,10 @@ def test_load_refuses_a_config_ponybunny_would_take_from_the_legacy_location(leg
     assert str(raised.value).startswith(
         f"invalid config: 2 error(s); first: {legacy / 'credentials.json'}:?:?: in the legacy location"
     )
+
+
+def test_lint_settings_apply_to_the_legacy_location_finding(run, legacy):
+    quiet = run("lint", "--ignore", "migrate.location", "--format", "json")
+    assert (quiet.code, quiet.json["diagnostics"]) == (0, [])
+    selected = run("lint", "--select", "migrate", "--format", "json")
+    assert [d["rule"] for d in selected.json["diagnostics"]] == ["migrate.location", "migrate.location"]

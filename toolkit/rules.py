@@ -355,8 +355,12 @@ _ALL = (
           "A misspelled one would silently do nothing, so it is an error, with the closest spelling."),
     # migrate: one id per migration, in the order they run
     _rule("migrate.location", ERROR, "Files in ~/.ponybunny and none in the new directory.",
-          "Moved to the new directory: copy, verify, then remove; never overwriting; 0600 and 0700. When both "
-          "places have a file, it is reported and nothing moves."),
+          "PonyBunny moves credentials.json and llm-config.json (and their schema files) out of ~/.ponybunny into "
+          "its config directory on its next start, each one the directory lacks, as it is; with "
+          "$PONYBUNNY_CONFIG_DIR set it never reads them. `pbcfg migrate` makes the move and the file's migration "
+          "as one step, or neither: the new file gets the migrated content and the legacy file's mode (credentials "
+          "0600, directory 0700), nothing is ever overwritten, and the legacy file is removed, or kept as NAME.bak "
+          "beside it when its content changed. A file both places hold does not move (files.legacy-copy)."),
     _rule("migrate.strict-json", ERROR, "JSON with comments or trailing commas.",
           "Becomes strict JSON; each removed comment is listed with its line."),
     _rule("migrate.credential-keys", ERROR, "Credential keys from before the strict schema.",

@@ -51,6 +51,8 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
         settings = settings.with_command_line(select, ignore)
     context = {"kind": kind, "settings": settings, "env": dict(os.environ), "home": os.path.expanduser("~")}
     legacy = _legacy(paths, config_dir, ignored=False)
+    if legacy is not None:  # lint's settings (select, ignore, severity) apply to these too
+        legacy.diagnostics = [settings.apply(d) for d in legacy.diagnostics if settings.keeps(d)]
     if legacy is not None and legacy.only:
         return emit("lint", legacy.files, legacy.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output,
                     quiet=quiet)
