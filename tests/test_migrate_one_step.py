@@ -244,3 +244,13 @@ def test_lint_settings_apply_to_the_legacy_location_finding(run, legacy):
     assert (quiet.code, quiet.json["diagnostics"]) == (0, [])
     selected = run("lint", "--select", "migrate", "--format", "json")
     assert [d["rule"] for d in selected.json["diagnostics"]] == ["migrate.location", "migrate.location"]
+
+
+def test_diff_in_a_machine_format_is_one_document(run, legacy):
+    result = run("migrate", "--diff", "--format", "json")
+    assert result.code == 1
+    assert [(d["rule"], d["file"]) for d in result.json["diagnostics"]] == [
+        ("migrate.location", str(legacy / "credentials.json")),
+        ("migrate.location", str(legacy / "llm-config.json")),
+        ("ref.unknown-model", str(legacy / "llm-config.json")),
+    ]

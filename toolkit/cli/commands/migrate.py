@@ -72,7 +72,8 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
         ctx.exit(code)
     problems = refusals(plan)
     if diff:
-        _show_diff(plan)
+        if fmt in (None, "text") and output is None:  # a machine-readable report stays one document
+            _show_diff(plan)
         shown = [d for d in plan.diagnostics if d.rule in ("migrate.location", "files.legacy-copy")] + problems
         code = report(shown, plan.checked) if shown else 0
         if problems:
