@@ -254,3 +254,21 @@ def test_diff_in_a_machine_format_is_one_document(run, legacy):
         ("migrate.location", str(legacy / "llm-config.json")),
         ("ref.unknown-model", str(legacy / "llm-config.json")),
     ]
+
+
+def test_only_the_file_the_config_directory_lacks_moves_as_ponybunny_moves_it(run, legacy):
+    target = target_of(legacy)
+    target.mkdir(parents=True)
+    (target / "credentials.json").write_text('{"endpoints": {}}\n')
+    (target / "credentials.json").chmod(0o600)
+    (legacy / "llm-config.json").write_text('{"defaults": {"timeout": 5000}}\n')
+    result = run("migrate")
+    assert result.code == 0, result.err
+    assert result.err.splitlines()[-1] == f"moved {legacy / 'llm-config.json'} -> {target / 'llm-config.json'}"
+    assert (
+        f"{legacy / 'credentials.json'}: warning files.legacy-copy {target / 'credentials.json'} exists too, so "
+        "this one does not move; PonyBunny reads only that one"
+    ) in result.out
+    assert (target / "credentials.json").read_text() == '{"endpoints": {}}\n'
+    assert (target / "llm-config.json").read_text() == '{"defaults": {"timeout": 5000}}\n'
+    assert sorted(os.listdir(legacy)) == ["credentials.json"]

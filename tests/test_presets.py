@@ -249,6 +249,14 @@ def test_add_inserts_entries_and_leaves_every_other_byte(run, tmp_path):
     assert (tmp_path / "llm-config.json.bak").read_text() == HAND_WRITTEN
 
 
+def test_init_takes_the_preset_as_an_argument_like_add_and_render(run, tmp_path):
+    assert run("init", "ollama", "--config-dir", tmp_path / "a").code == 0
+    old = run("init", "--preset", "ollama", "--config-dir", tmp_path / "b")
+    assert (old.code, old.err.splitlines()[0]) == (
+        2, "pbcfg: error: no such option '--preset'. Did you mean '--set'? (try `pbcfg init --help`)")
+    assert not (tmp_path / "b").exists()
+
+
 def test_an_identical_add_says_unchanged_and_writes_nothing(run, tmp_path):
     args = ("add", "vllm", "--config-dir", tmp_path, "--endpoint-id", "gpu", "--base-url", "http://gpu:8000/v1",
             "--model", "big")
