@@ -59,14 +59,19 @@ def new_project(tmp_path: Path) -> Path:
     return project
 
 
-def hooks(project: Path, hook_repo):
-    """``hook(id)``: `pre-commit run ID --all-files` in ``project``, with our hooks in its config, as a user has it."""
-    repository, revision, home = hook_repo
+def pre_commit_env(hook_repo) -> dict[str, str]:
+    return {**os.environ, "PRE_COMMIT_HOME": str(hook_repo[2]), "GITHUB_ACTIONS": ""}
+
+
+def hooks(project: Path, hook_repo, chosen=tuple(CONFIG_HOOKS)):
+    """``hook(id)``: `pre-commit run ID --all-files` in ``project``, with the ``chosen`` hooks in its config, as a
+    user has it."""
+    repository, revision, _ = hook_repo
     (project / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {json.dumps(str(repository))}\n    rev: {revision}\n"
-        "    hooks:\n" + "".join(f"      - id: {hook}\n" for hook in CONFIG_HOOKS))
+        "    hooks:\n" + "".join(f"      - id: {hook}\n" for hook in chosen))
     git(project, "add", ".pre-commit-config.yaml")  # pre-commit refuses a config that is not staged
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "GITHUB_ACTIONS": ""}
+    env = pre_commit_env(hook_repo)
 
     def hook(name: str | None = "pbcfg-validate") -> subprocess.CompletedProcess:
         """One hook, or with None every hook of the config."""
@@ -188,11 +193,35 @@ def test_each_hook_fails_a_bad_project_for_its_own_reason(tmp_path, hook_repo):
     assert "team/credentials.yaml:3:5: error migrate.credential-keys" in migrate
 
 
+PLANTED = re.compile(r"^(\S+:\d+:\d+): error (\S+) ", re.M)
+
+
+def test_the_recommended_hook_reports_each_planted_error_once(tmp_path, hook_repo):
+    """The bad project of the test above, with the recommended setup: every error once, migrations included."""
+    from pbcfg.hooks import RECOMMENDED
+
+    path = yaml_project(tmp_path)
+    (path / "team").mkdir()
+    (path / "team" / "credentials.yaml").write_text("endpoints:\n  openai-direct:\n    api_key: sk-abc\n")
+    (path / "legacy").mkdir()
+    (path / "legacy" / "llm-config.json").write_text('{"tiers": {"simple": {"primary": "gpt-5.2", '
+                                                     '"fallback": "gpt-5.2"}}}\n')
+    git(path, "add", "-A")
+    done = hooks(path, hook_repo, RECOMMENDED)(None)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.findall(r"^(pbcfg [a-z -]+?)\.+(Passed|Failed)$", done.stdout, re.M) == [("pbcfg lint", "Failed")]
+    assert sorted(PLANTED.findall(done.stdout)) == [
+        ("legacy/llm-config.json:1:57", "schema.type"),
+        ("team/credentials.yaml:3:5", "schema.additionalProperties")]
+    assert "hint: write it as an array: [\"gpt-5.2\"] (`pbcfg migrate` does this)" in done.stdout
+
+
 def test_hooks_file_is_generated_from_the_catalog():
     import yaml
 
-    from pbcfg.hooks import HOOKS, render
+    from pbcfg.hooks import HOOKS, RECOMMENDED, render
 
     text = (REPO / ".pre-commit-hooks.yaml").read_text()
     assert text == render(), "stale: run `python -m pbcfg.hooks > .pre-commit-hooks.yaml`"
     assert yaml.safe_load(text) == HOOKS
+    assert RECOMMENDED == ("pbcfg-lint",) and HOOKS[0]["id"] == "pbcfg-lint" and HOOKS[0]["require_serial"] is True
