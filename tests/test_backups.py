@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_crash_safety import KILL_BETWEEN_RENAMES
 from writing_commands import KEY, STAMP, WRITING_COMMANDS, prepare
 
 from pbcfg.errors import WriteError
@@ -221,3 +222,17 @@ def test_no_key_of_a_backup_shows_in_git_status(tmp_path, run):
     staged = git(root, "diff", "--cached", "--name-only").split()
     assert all(not name.endswith(".bak") for name in staged), staged
     assert KEY in (root / ".git" / "pbcfg" / "backups" / "cfg" / "credentials.json.1.bak").read_text()
+
+
+def test_a_write_killed_halfway_names_the_backup_in_the_git_directory(run, tmp_path):
+    import signal
+
+    root = repository(tmp_path / "repo")
+    case = prepare("add", root)
+    killed = subprocess.run([sys.executable, "-c", KILL_BETWEEN_RENAMES, *case.args], capture_output=True)
+    assert killed.returncode == -signal.SIGKILL
+    result = run("validate", case.directory, "--format", "json")
+    first = json.loads(result.out)["diagnostics"][0]
+    assert first["rule"] == "files.interrupted-write"
+    assert first["message"].endswith("the previous credentials.json is in "
+                                     f"{root / '.git' / 'pbcfg' / 'backups' / 'cfg' / 'credentials.json.bak'}")
