@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from test_crash_safety import KILL_BETWEEN_RENAMES
-from writing_commands import KEY, STAMP, WRITING_COMMANDS, prepare
+from writing_commands import KEY, STAMP, WRITING_COMMANDS, prepare, snapshot
 
 from pbcfg.errors import WriteError
 from pbcfg.util.atomic import Write, write_files
@@ -131,7 +131,8 @@ def test_backups_lists_newest_first_and_restore_keeps_the_current_file(run, tmp_
     text = run("backups", cfg)
     assert text.out.splitlines()[0] == (f"backups of {cfg}: {place} (in the git directory, which no commit takes); "
                                         "the newest 5 of each file are kept")
-    assert text.out.splitlines()[-1] == f"restore one: pbcfg backups {cfg} --restore credentials.json --which N"
+    assert text.out.splitlines()[-1] == (f"restore the newest of credentials.json: pbcfg backups {cfg} --restore "
+                                         "credentials.json (--which 2 for the one before)")
 
     restored = run("backups", cfg, "--restore", "credentials.json", "--which", "3")
     assert restored.code == 0, restored.err
@@ -147,6 +148,19 @@ def test_backups_lists_newest_first_and_restore_keeps_the_current_file(run, tmp_
     none = run("backups", cfg, "--restore", "llm-config.json")
     assert (none.code, none.err) == (2, f"pbcfg: error: --restore llm-config.json: no backup of it in {cfg} "
                                         "(files with backups: credentials.json)\n")
+
+
+def test_backups_outside_a_work_tree_and_before_any_write(run, tmp_path):
+    cfg = config_dir(tmp_path / "cfg")
+    empty = run("backups", cfg)
+    assert (empty.code, empty.out) == (0, f"backups of {cfg}: {cfg}; the newest 5 of each file are kept\nnone yet\n")
+    write_files([Write(str(cfg / "credentials.json"), "{}\n", backup=True)])
+    listed = run("backups", cfg, "--format", "json")
+    assert (json.loads(listed.out)["in_git"], json.loads(listed.out)["backups"]["credentials.json"][0]["path"]) == \
+        (False, str(cfg / "credentials.json.bak"))
+    missing = run("backups", tmp_path / "nowhere")
+    assert (missing.code, missing.err) == (2, f"pbcfg: error: {tmp_path / 'nowhere'}: no such directory; name the "
+                                              "config directory whose backups to list\n")
 
 
 def test_a_link_planted_on_the_way_to_the_backups_is_not_followed(tmp_path):
@@ -236,3 +250,22 @@ def test_a_write_killed_halfway_names_the_backup_in_the_git_directory(run, tmp_p
     assert first["rule"] == "files.interrupted-write"
     assert first["message"].endswith("the previous credentials.json is in "
                                      f"{root / '.git' / 'pbcfg' / 'backups' / 'cfg' / 'credentials.json.bak'}")
+
+
+def test_a_git_directory_pbcfg_cannot_write_in_is_one_line_naming_it(tmp_path):
+    from test_write_errors import _without_write_privilege
+
+    root = repository(tmp_path / "repo")
+    case = prepare("add", root)
+    before = snapshot(case.directory)
+    (root / ".git").chmod(0o500)
+    try:
+        done = subprocess.run([*_without_write_privilege(), sys.executable, "-m", "pbcfg", *case.args],
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        (root / ".git").chmod(0o755)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        f"pbcfg: error: {root / '.git' / 'pbcfg' / 'backups' / 'cfg'}: cannot keep a backup in the git directory: "
+        "permission denied; check the owner and mode of the file and its directory; nothing was written")
+    assert snapshot(case.directory) == before

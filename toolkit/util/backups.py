@@ -166,6 +166,18 @@ def keep(target: str, data: bytes, mode: int, stamp: str | None = None) -> str:
     absent, and ``link`` neither replaces nor follows anything at the name."""
     directory, file = os.path.split(target)
     place = place_of(directory)
+    if place.repository is None:  # beside the file: a failure is the write's own, named after the file
+        return _keep(place, file, data, mode, stamp)
+    try:
+        return _keep(place, file, data, mode, stamp)
+    except OSError as error:
+        from pbcfg.util.oserrors import write_error
+
+        raise write_error(error, place.directory, "cannot keep a backup in the git directory",
+                          then="nothing was written") from None
+
+
+def _keep(place: Place, file: str, data: bytes, mode: int, stamp: str | None) -> str:
     descriptor = _open(place, create=True)
     try:
         if place.repository is not None:  # beside the config, the write's own sweep removes them

@@ -56,7 +56,8 @@ def backups(ctx, directory, restore, which, fmt, output, fail_on, color) -> None
         lines.append("none yet")
     elif restored is None:
         first = next(iter(found))
-        lines.append(f"restore one: pbcfg backups {_quoted(directory)} --restore {first} --which N")
+        lines.append(f"restore the newest of {first}: pbcfg backups {_quoted(directory)} --restore {first} "
+                     "(--which 2 for the one before)")
     listing = {file: [{"which": number, "path": backup.path, "made": _when(backup.made_ns)}
                       for number, backup in enumerate(kept, 1)] for file, kept in found.items()}
     extra = {"directory": directory, "backups_directory": place.directory, "in_git": place.repository is not None,
