@@ -216,6 +216,43 @@ def test_the_recommended_hook_reports_each_planted_error_once(tmp_path, hook_rep
     assert "hint: write it as an array: [\"gpt-5.2\"] (`pbcfg migrate` does this)" in done.stdout
 
 
+def test_a_pair_pre_commit_could_split_across_batches_is_reported_once(tmp_path, hook_repo):
+    """pre-commit splits many files into one batch per CPU, and lint judges each file with its partner: run in
+    parallel, a pair split across two batches would report what it finds beyond the pair (a staged copy of a
+    key) twice."""
+    from pbcfg.hooks import RECOMMENDED
+
+    project = new_project(tmp_path)
+    for name in "abcdefgh":
+        (project / name).mkdir()
+        (project / name / "credentials.json").write_text('{"endpoints": {}}\n')
+        (project / name / "llm-config.json").write_text('{"defaults": {"timeout": 120000}}\n')
+    split = _split_pair(sorted(f"{name}/{file}" for name in "abcdefgh" for file in ("credentials.json",
+                                                                                  "llm-config.json")))
+    key = "sk-proj-4f9Qx2Lm8Rt6Vb1Nc3Zd7Hk5"
+    (project / split / "credentials.json").write_text(f'{{"endpoints": {{"openai-direct": {{"apiKey": "{key}"}}}}}}\n')
+    (project / "notes.txt").write_text(key + "\n")  # found through the pair's credentials, whichever file is given
+    git(project, "add", "-A")
+    done = hooks(project, hook_repo, RECOMMENDED)(None)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert PLANTED.findall(done.stdout) == [(f"{split}/credentials.json:1:44", "secrets.key-in-git"),
+                                            ("notes.txt:1:1", "secrets.key-staged")]
+
+
+def _split_pair(files: list[str]) -> str:
+    """A directory whose two files pre-commit, run in parallel, would pass to two different processes: it
+    shuffles the files (with a fixed seed) and splits them into one batch per CPU."""
+    from pre_commit import lang_base, xargs
+
+    batches = list(xargs.partition(("pbcfg", "lint"), lang_base._shuffled(files), xargs.cpu_count()))
+    batch_of = {file: index for index, batch in enumerate(batches) for file in batch[2:]}
+    split = [name for name in sorted({file.split("/")[0] for file in files})
+             if batch_of[f"{name}/credentials.json"] != batch_of[f"{name}/llm-config.json"]]
+    if not split:
+        pytest.skip("one CPU: pre-commit passes every file to one process, so no pair can be split")
+    return split[0]
+
+
 def test_hooks_file_is_generated_from_the_catalog():
     import yaml
 
