@@ -187,6 +187,12 @@ _ALL = (
           "real. Keep keys in their environment variables (the six cloud endpoints), or keep the file out of "
           "the repository; rotate a key that was ever pushed. A credentials.json without secret values lints "
           "clean."),
+    _rule("secrets.key-staged", ERROR, "A key of credentials.json in another file staged for commit.",
+          "In a git work tree, every staged file (the index: what the next commit takes) is searched for the "
+          "real-looking keys of the credentials file being checked: a copy, a backup, a note or a script holding "
+          "one publishes it with the commit, whatever the credentials file itself does. Each such file is "
+          "reported once, at the first place it holds a key. Unstage it (`git rm --cached FILE`, and list it in "
+          ".gitignore) or delete the key from it; rotate a key that was ever pushed."),
     # env
     _rule("env.disabled-silences-env", WARNING, "enabled: false in credentials.json silences a set env var.",
           "\"enabled\": false in credentials.json turns the endpoint off even when its environment variables are "

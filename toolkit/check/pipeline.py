@@ -144,7 +144,9 @@ def interrupted_writes(sources: list[Source]) -> list[Diagnostic]:
         if pending is None:
             continue
         shown = os.path.dirname(source.name)
-        backups = "; ".join(f"the previous {os.path.basename(path)} is in {os.path.join(shown, os.path.basename(kept))}"
+        backups = "; ".join(f"the previous {os.path.basename(path)} is in "
+                            + (os.path.join(shown, os.path.basename(kept)) if os.path.dirname(kept) == os.path.abspath(directory)
+                               else kept)
                             for path, kept in pending.backups.items() if path in pending.new) or "no backup was kept"
         found.append(diagnostic(
             "files.interrupted-write", os.path.join(shown, os.path.basename(pending.new[0])),
