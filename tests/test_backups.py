@@ -226,7 +226,7 @@ def test_concurrent_writers_lose_no_backup(tmp_path):
 def test_no_key_of_a_backup_shows_in_git_status(tmp_path, run):
     root = repository(tmp_path / "repo")
     cfg = root / "cfg"
-    assert run("init", "--preset", "openai", "--config-dir", cfg).code == 0
+    assert run("init", "openai", "--config-dir", cfg).code == 0
     git(root, "add", "-A")
     changed = run("add", "openai", "--config-dir", cfg, "--replace", "--api-key", KEY)
     assert changed.code in (0, 1), changed.err

@@ -71,7 +71,7 @@ def test_the_first_hour_commits_no_key_and_reports_each_planted_error_once(tmp_p
 
     config, legacy = project / "config", project / "legacy"
     steps = [
-        ("init", lambda: pbcfg(project, "init", "--preset", "ollama", "--config-dir", "config")),
+        ("init", lambda: pbcfg(project, "init", "ollama", "--config-dir", "config")),
         ("add openai", lambda: pbcfg(project, "add", "openai", "--config-dir", "config", "--api-key", OPENAI)),
         ("add anthropic", lambda: pbcfg(project, "add", "anthropic", "--config-dir", "config", "--api-key",
                                         ANTHROPIC)),
