@@ -608,6 +608,8 @@ def test_resolve_as_ponybunny_text_marks_each_difference(run, write, tmp_path, c
     result = run("resolve", "--as", "ponybunny", "--tier", "simple", "--config-dir", tmp_path)
     assert result.code == 0
     lines = result.out.splitlines()
+    assert lines[0] == f"config: {tmp_path} (--config-dir)"
+    lines = lines[1:]
     assert lines[:9] == [
         "as PonyBunny's loaders take the files:",
         "  llm-config.json: loaded",
