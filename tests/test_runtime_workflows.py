@@ -322,18 +322,25 @@ def test_doctor_gives_one_verdict_per_tier_and_agent_and_the_first_thing_to_fix(
     assert notes and all("lack credentials in this environment" in note for note in notes)
     lines = [line for line in doctor.out.splitlines() if line not in notes]
     assert doctor.code == 1
+    assert lines.pop(0) == f"config: {tmp_path} (--config-dir)"
     assert lines[0].startswith("lint: 0 error(s), ")
     assert lines[1] == "status: proxy model-absent; dead unreachable"
     assert lines[2:5] == [
         "simple → gpt-4o @ proxy: ok",
-        "medium → gpt-4o-mini @ proxy: falls-back (first fix: gpt-4o-mni @ proxy: model-absent: the server does not "
-        f"serve 'gpt-4o-mni' (did you mean 'gpt-4o-mini'?) (it serves: {LLMOCK_MODELS}; did you mean 'gpt-4o-mini'?))",
-        "complex: cannot run; fix first: gone @ dead: unreachable: connection refused or host not found (is the "
-        f"server running on port {port}?)"]
+        "medium → gpt-4o-mini @ proxy: falls-back (first fix: cause 1)",
+        "complex: cannot run; fix first: cause 2"]
     # PonyBunny's execution agent keeps its own primary, which has no usable endpoint here: it runs on the fallback
     assert "agent execution (PonyBunny's default) → gpt-4o-mini @ proxy: falls-back (first fix: " \
            "claude-sonnet-4-5-20250929 @ anthropic-direct: missing credential apiKey (set it in credentials.json or " \
            "$ANTHROPIC_API_KEY))" in lines
+    # a cause that several verdicts share is said once, under "causes:"
+    assert lines.count("agent planning (PonyBunny's default): cannot run; fix first: cause 2") == 1
+    assert lines[lines.index("causes:"):] == [
+        "causes:",
+        "  1. gpt-4o-mni @ proxy: model-absent: the server does not serve 'gpt-4o-mni' (did you mean "
+        f"'gpt-4o-mini'?) (it serves: {LLMOCK_MODELS})",
+        f"  2. gone @ dead: unreachable: connection refused or host not found (is the server running on port {port}?)"]
+    assert sum("gone @ dead" in line for line in doctor.out.splitlines()) == 1
 
 
 def test_doctor_exits_0_when_every_configured_tier_runs_and_1_on_a_config_error(run, llmock, tmp_path):
@@ -342,5 +349,6 @@ def test_doctor_exits_0_when_every_configured_tier_runs_and_1_on_a_config_error(
     (tmp_path / "llm-config.json").write_text('{"tiers": {"simple": {"primary": 1}}}')
     broken = run("doctor", "--config-dir", tmp_path)
     assert broken.code == 1
-    assert broken.out.splitlines()[1] == ("cannot plan: the config has errors (above); fix them first (`pbcfg lint` "
-                                          "lists each one)")
+    assert broken.out.splitlines()[0] == f"config: {tmp_path} (--config-dir)"
+    assert broken.out.splitlines()[2] == ("cannot plan: the config has errors (above); fix them first (`pbcfg lint "
+                                          f"{tmp_path}` lists each one)")
