@@ -310,3 +310,27 @@ def test_current_schema_or_no_reference_is_fine(tmp_path):
     assert run_lint(tmp_path, "files.stale-schema", llm_config="{}") == []
     (tmp_path / "config" / "llm-config.schema.json").write_text(schema_text("llm-config"))
     assert run_lint(tmp_path, "files.stale-schema", llm_config=f"{{{SCHEMA_REF}}}") == []
+
+
+def test_missing_v1_covers_openai_direct_but_not_azure(tmp_path):
+    creds = ('{"endpoints": {\n  "openai-direct": {"apiKey": "x", "baseUrl": "https://api.openai.com"},\n'
+             '  "azure-openai": {"apiKey": "x", "endpoint": "https://res.openai.azure.com", '
+             '"baseUrl": "https://res.openai.azure.com"}\n}}')
+    found = run_lint(tmp_path, "url.missing-v1", credentials=creds)
+    assert found == [("credentials.json", "/endpoints/openai-direct/baseUrl", 2, "warning",
+                      "'https://api.openai.com' has no /v1-style suffix")]
+
+
+def test_a_trailing_slash_and_a_missing_v1_give_one_fix(tmp_path):
+    creds = '{"endpoints": {\n  "openai-compatible": {"apiKey": "ollama", "baseUrl": "http://192.168.1.20:11434/"}\n}}'
+    config = tmp_path / "config"
+    run_lint(tmp_path, "url.missing-v1", credentials=creds)
+    result = lint_paths([str(config)], config_dir=str(config), kind=None, settings=Settings(), env={},
+                        home=str(tmp_path / "home"))
+    hints = {d.rule: (d.message, d.hint) for d in result.diagnostics if d.rule.startswith("url.")}
+    assert hints == {
+        "url.trailing-slash": ("'http://192.168.1.20:11434/' ends with '/', which makes request paths start with "
+                               "'//'; it lacks /v1 too (url.missing-v1)", "write 'http://192.168.1.20:11434/v1'"),
+        "url.missing-v1": ("'http://192.168.1.20:11434/' has no /v1-style suffix; port 11434 is Ollama's, which "
+                           "serves /v1", "write 'http://192.168.1.20:11434/v1'"),
+    }

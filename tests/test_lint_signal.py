@@ -188,7 +188,7 @@ def test_only_credentials_says_once_that_llm_config_is_absent(tmp_path):
         "there is no llm-config.json beside credentials.json: PonyBunny runs on its built-in defaults, where "
         "openai-compatible is off, so its entry here is not used")
     assert result.diagnostics[0].hint == ("create llm-config.json that enables it and names its models "
-                                          "(`pbcfg render PRESET` prints one)")
+                                          "(`pbcfg presets` lists the presets that write one)")
 
 
 @pytest.mark.parametrize("environment", [None, "check", "ignore"])

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import NamedTuple
 
-__all__ = ["ConfigDir", "chosen_config_dir", "run_lint", "run_validate"]
+__all__ = ["is_present", "run_lint", "run_validate"]
 
 
 def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str | None = None,
@@ -60,7 +59,8 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
                 output=output, notes=result.notes, quiet=quiet)
 
 
-def _present(path: str) -> bool:
+def is_present(path: str) -> bool:
+    """A file, or anything but a directory, under this name (a pipe under a config file's name counts)."""
     return os.path.lexists(path) and not os.path.isdir(path)
 
 
@@ -78,53 +78,13 @@ def _checked(command: str, paths: list[str], config_dir: str | None, check):
         from pbcfg.source.locations import CONFIG_FILES, config_dir_origin
 
         names = CONFIG_FILES + SOURCE_FILES
-        if paths or any(_present(os.path.join(directory, name)) for name in names):
+        if paths or any(is_present(os.path.join(directory, name)) for name in names):
             raise  # a file is there (a pipe under a config file's name too): its own error says more
         here = [name for name in names if os.path.isfile(name)]
         advice = (f"to check the {' and '.join(here)} here, run `pbcfg {command} .`" if here
                   else "pass the files, or point --config-dir at your PonyBunny config directory")
         raise InputError(f"{directory}: no {' or '.join(CONFIG_FILES)} in the config directory (from "
                          f"{config_dir_origin(config_dir)}); {advice}") from None
-
-
-class ConfigDir(NamedTuple):
-    """The config directory a runtime command reads, and what chose it."""
-
-    path: str
-    origin: str  # argument, --config-dir, $PONYBUNNY_CONFIG_DIR, $XDG_CONFIG_HOME or default
-    note: str | None = None  # config files in the working directory that are not read
-
-    def header(self) -> str:
-        """The first line of the command's text output."""
-        return f"config: {self.path} ({self.origin})\n" + (f"note: {self.note}\n" if self.note else "")
-
-
-def chosen_config_dir(argument: str | None, option: str | None, command: list[str]) -> ConfigDir:
-    """The directory ``[DIR]`` or ``--config-dir`` names, else the one PonyBunny would read. Unnamed, it must
-    not be read silently instead of the config files in the working directory: when it holds no config and
-    the working directory does, the error says how to read those (as ``validate`` does); when both hold one,
-    the note does. ``command`` is this run as words after ``pbcfg`` (the directory left out)."""
-    from pbcfg.errors import InputError, UsageError
-    from pbcfg.source.locations import CONFIG_FILES, config_dir
-    from pbcfg.util.commands import pbcfg_command
-
-    if argument is not None and option is not None and argument != option:
-        raise UsageError(f"the directory {argument!r} and --config-dir {option!r} differ: give one of them")
-    if argument is not None or option is not None:
-        return ConfigDir(argument or option, "argument" if argument is not None else "--config-dir")
-    directory = config_dir()
-    origin = next((f"${name}" for name in ("PONYBUNNY_CONFIG_DIR", "XDG_CONFIG_HOME")
-                   if os.environ.get(name, "").strip()), "default")
-    here = [name for name in CONFIG_FILES if os.path.isfile(name)]
-    if not here or os.path.realpath(directory) == os.path.realpath("."):
-        return ConfigDir(directory, origin)
-    pasted = pbcfg_command(command[0], ".", *command[1:])
-    if not any(_present(os.path.join(directory, name)) for name in CONFIG_FILES):
-        raise InputError(f"{directory}: no {' or '.join(CONFIG_FILES)} in the config directory (from "
-                         f"{'the default' if origin == 'default' else origin}); "
-                         f"to use the {' and '.join(here)} here, run `{pasted}`")
-    return ConfigDir(directory, origin, f"the {' and '.join(here)} here {'are' if len(here) > 1 else 'is'} not "
-                                        f"read; `{pasted}` reads {'them' if len(here) > 1 else 'it'}")
 
 
 def _stdin(kind: str | None):

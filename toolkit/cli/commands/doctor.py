@@ -68,7 +68,7 @@ def doctor(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
       pbcfg doctor ./pb --timeout 2
       pbcfg doctor --format json --output doctor.json
     """
-    from pbcfg.cli.actions import chosen_config_dir
+    from pbcfg.cli.config_dirs import chosen_config_dir
     from pbcfg.diagnostics import Severity
     from pbcfg.errors import InvalidConfigError
     from pbcfg.reporters import emit
@@ -76,7 +76,7 @@ def doctor(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
     from pbcfg.runtime import load_runtime
     from pbcfg.runtime.findings import readiness_findings
     from pbcfg.runtime.readiness import readiness
-    from pbcfg.util.commands import directory_words, pbcfg_command
+    from pbcfg.source.commands import pbcfg_on
     from pbcfg.util.redaction import redact
 
     chosen = chosen_config_dir(directory, config_dir, ["doctor"])
@@ -91,8 +91,8 @@ def doctor(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
     try:
         runtime = load_runtime(directory)
     except InvalidConfigError:
-        lint = pbcfg_command("lint", *directory_words(directory))
-        lines.append(f"cannot plan: the config has errors (above); fix them first (`{lint}` lists each one)")
+        lines.append(f"cannot plan: the config has errors (above); fix them first (`{pbcfg_on(directory, 'lint')}` "
+                     "lists each one)")
     else:
         with runtime:
             statuses = runtime.status(timeout)

@@ -184,7 +184,7 @@ def render_comparison(report: dict) -> str:
 
 def resolve_as_ponybunny(chosen, target: dict, fmt: str) -> None:
     """``chosen`` is the :class:`~pbcfg.cli.actions.ConfigDir`; a name the config lacks is a usage error."""
-    from pbcfg.cli.commands.run import checked_target
+    from pbcfg.cli.names import checked_target
 
     view = ponybunny_view(chosen.path)
     if not view.config_error:

@@ -8,11 +8,8 @@ import click
 
 from pbcfg.cli.commands.options import SECONDS, config_dir_argument, config_dir_option, report_options
 
-__all__ = ["chat", "checked_target", "probe_timeout_option", "resolve", "status"]
+__all__ = ["chat", "probe_timeout_option", "resolve", "status"]
 
-# PonyBunny's Path B runs an agent its config does not name on tier medium (AgentModelResolver, with a warning)
-_UNKNOWN_AGENT = ("PonyBunny itself runs an agent it does not know on tier 'medium', with a warning: "
-                  "`{command}` shows that chain")
 
 
 def target_options(command):
@@ -37,25 +34,6 @@ def _target(tier, agent, model) -> dict:
 def _words(target: dict) -> list[str]:
     """The target as it was typed: ``["--tier", "simple"]``."""
     return [word for name, value in target.items() for word in (f"--{name}", value)]
-
-
-def checked_target(merged: dict, target: dict, directory: str) -> None:
-    """A tier, agent or model the config does not have is a usage error (exit 2) with the names it has and the
-    closest one: never a silent empty or default chain."""
-    from pbcfg.errors import UsageError
-    from pbcfg.util.commands import directory_words, pbcfg_command
-    from pbcfg.util.suggest import unknown_name
-
-    (what, name), = target.items()
-    section = merged.get({"tier": "tiers", "agent": "agents", "model": "models"}[what])
-    known = list(section) if isinstance(section, dict) else []
-    if name in known:
-        return
-    message = unknown_name(what, name, known)
-    if what == "agent":
-        message += ". " + _UNKNOWN_AGENT.format(
-            command=pbcfg_command("resolve", *directory_words(directory), "--tier", "medium"))
-    raise UsageError(message)
 
 
 def _runtime(config_dir, storage=None, **options):
@@ -121,7 +99,8 @@ def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on
       pbcfg resolve --agent conversation --as ponybunny
       pbcfg resolve --model llama3.1:8b --format json
     """
-    from pbcfg.cli.actions import chosen_config_dir
+    from pbcfg.cli.config_dirs import chosen_config_dir
+    from pbcfg.cli.names import checked_target
     from pbcfg.reporters import emit
     from pbcfg.runtime.findings import config_files, plan_findings
     from pbcfg.util.redaction import redact
@@ -182,7 +161,7 @@ def status(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
       pbcfg status ./pb --timeout 2
       pbcfg status --format github                   annotations in a CI job
     """
-    from pbcfg.cli.actions import chosen_config_dir
+    from pbcfg.cli.config_dirs import chosen_config_dir
     from pbcfg.reporters import emit
     from pbcfg.runtime.findings import config_files, status_findings
     from pbcfg.util.redaction import redact
@@ -225,7 +204,8 @@ def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_w
       pbcfg chat --tier simple --timeout 20 --deadline 60 "hi"
       pbcfg chat --model llama3.1:8b --rate-limit-storage redis://127.0.0.1:6379 "hi"
     """
-    from pbcfg.cli.actions import chosen_config_dir
+    from pbcfg.cli.config_dirs import chosen_config_dir
+    from pbcfg.cli.names import checked_target
     from pbcfg.errors import UsageError
     from pbcfg.runtime import RuntimeFailure
 
@@ -270,11 +250,10 @@ def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_w
 def _failure_hint(failure, directory: str, target: dict) -> str:
     """What to do next, for every way a call can fail: the first attempt's own hint when it has one."""
     from pbcfg.runtime import AllAttemptsFailed, NoRoute, RateLimited, RequestRejected, StreamInterrupted
-    from pbcfg.util.commands import directory_words, pbcfg_command
+    from pbcfg.source.commands import pbcfg_on
 
-    where = directory_words(directory)
     if isinstance(failure, NoRoute):
-        return f"`{pbcfg_command('resolve', *where, *_words(target))}` shows why each pair is left out"
+        return f"`{pbcfg_on(directory, 'resolve', *_words(target))}` shows why each pair is left out"
     if isinstance(failure, RateLimited):
         return f"run it again in {failure.retry_after:.0f} s, or wait longer with --max-wait"
     if isinstance(failure, RequestRejected):
@@ -286,7 +265,7 @@ def _failure_hint(failure, directory: str, target: dict) -> str:
         return "give the call more time with --deadline, or each attempt less with --timeout"
     if tried and tried[0].hint:
         return tried[0].hint
-    probe = pbcfg_command("status", *where)
+    probe = pbcfg_on(directory, "status")
     if tried and tried[0].outcome == "failed":
         return f"is the server behind {tried[0].endpoint} running and reachable? `{probe}` probes every endpoint"
     return f"-v shows every attempt; `{probe}` probes every endpoint"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import shlex
 
-__all__ = ["directory_words", "pbcfg_command"]
+__all__ = ["directory_words", "pbcfg_command", "pbcfg_on"]
 
 
 def pbcfg_command(*words: str) -> str:
     """``pbcfg WORD …``, each word quoted for a POSIX shell when it needs it."""
+    import shlex
+
     return " ".join(["pbcfg", *(shlex.quote(word) for word in words if word is not None)])
 
 
@@ -23,3 +24,8 @@ def directory_words(directory: str) -> list[str]:
     from pbcfg.source.locations import config_dir
 
     return [] if _same(directory or ".", config_dir()) else [directory or "."]
+
+
+def pbcfg_on(directory: str, command: str, *rest: str) -> str:
+    """``pbcfg COMMAND [DIRECTORY] REST…``: the command run on ``directory`` (``""`` is the working directory)."""
+    return pbcfg_command(command, *directory_words(directory), *rest)
