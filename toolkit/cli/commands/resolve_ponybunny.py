@@ -41,13 +41,15 @@ def _shown(field: str, value: object) -> str:
 
 def _pbcfg_side(config_dir: str, target: dict, env: dict) -> dict:
     """pbcfg's plan as data, or why its runtime refuses the config."""
-    from pbcfg.errors import InvalidConfigError
+    from pbcfg.errors import InputError, InvalidConfigError
     from pbcfg.runtime import load_runtime
 
     try:
         plan = load_runtime(config_dir, env=env).plan(**target)
-    except InvalidConfigError as error:
-        return {"error": f"pbcfg's runtime refuses this config ({error}); see `pbcfg validate`"}
+    except (InvalidConfigError, InputError) as error:
+        from pbcfg.source.commands import pbcfg_on
+
+        return {"error": f"refuses this config ({error}); see `{pbcfg_on(config_dir, 'validate')}`"}
     return {
         "chain": plan.chain,
         "attempts": [{"model": c.model, "endpoint": c.endpoint.id, "priority": c.endpoint.priority,

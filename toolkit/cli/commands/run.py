@@ -11,7 +11,6 @@ from pbcfg.cli.commands.options import SECONDS, config_dir_argument, config_dir_
 __all__ = ["chat", "probe_timeout_option", "resolve", "status"]
 
 
-
 def target_options(command):
     for option in reversed([
         click.option("--tier", help="A tier: simple, medium, complex, or one of yours."),
