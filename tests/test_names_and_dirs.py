@@ -327,3 +327,13 @@ def test_a_server_listing_one_other_model_without_llama_cpp_marks_is_model_absen
         status = run("status", tmp_path, "--format", "json")
     (entry,) = [e for e in status.json["endpoints"] if e["endpoint"] == "openai-compatible"]
     assert (status.code, entry["state"], entry["absent"]) == (1, "model-absent", ["local-model"])
+
+
+@pytest.mark.parametrize("preset, variable", [("openai", "OPENAI_API_KEY"), ("anthropic", "ANTHROPIC_API_KEY")])
+def test_a_note_about_the_key_follows_what_was_given(run, preset, variable):
+    given = run("render", preset, "--api-key", "sk-test-0123456789abcdef0123")
+    assert given.code == 0 and [line for line in given.err.splitlines() if "key" in line] == []
+    untold = run("render", preset)
+    assert [line for line in untold.err.splitlines() if "key" in line] == [
+        f"note: No --api-key: the key stays in ${variable}; nothing secret is written."
+    ]
