@@ -337,3 +337,22 @@ def test_a_note_about_the_key_follows_what_was_given(run, preset, variable):
     assert [line for line in untold.err.splitlines() if "key" in line] == [
         f"note: No --api-key: the key stays in ${variable}; nothing secret is written."
     ]
+
+
+def test_build_check_names_the_build_that_brings_the_output_up_to_date(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "llm-config.yaml").write_text("endpoints:\n  openai-compatible:\n    enabled: true\n")
+    (tmp_path / "src" / "credentials.yaml").write_text(
+        "endpoints:\n  openai-compatible:\n    apiKey: ollama\n    baseUrl: http://localhost:11434/v1\n"
+    )
+    (tmp_path / "src" / "credentials.yaml").chmod(0o600)
+    check = run("build", "src", "--config-dir", "out", "--check", "--format", "json")
+    assert check.code == 1
+    assert {d["hint"] for d in check.json["diagnostics"]} == {
+        "run `pbcfg build src --config-dir out` and commit the result"
+    }
+    text = run("build", "src", "--config-dir", "out", "--check")
+    assert text.err == "out is out of date: run `pbcfg build src --config-dir out`\n"
+    assert run(*shlex.split("pbcfg build src --config-dir out")[1:]).code == 0
+    assert run("build", "src", "--config-dir", "out", "--check").err == "out is up to date\n"
