@@ -132,7 +132,7 @@ def test_missing_credential_is_a_note_unless_the_environment_is_checked(tmp_path
     assert result.diagnostics == []
     assert result.notes == ["4 enabled endpoints lack credentials in this environment and are skipped: "
                             "anthropic-direct, openai-direct, azure-openai and google-ai-studio "
-                            "(`pbcfg resolve` shows them); here, tiers simple, medium and complex and agents "
+                            f"(`pbcfg status {config}` shows each); here, tiers simple, medium and complex and agents "
                             "conversation, agent_a_market_listener and execution have no usable model"]
     checked = lint_paths([str(config)], config_dir=str(config), kind=None, settings=Settings(environment="check"),
                          env={"AZURE_OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "sk-ant-k"}, home=str(tmp_path))
@@ -141,7 +141,7 @@ def test_missing_credential_is_a_note_unless_the_environment_is_checked(tmp_path
          "azure-openai has no endpoint (not in credentials.json, and $AZURE_OPENAI_ENDPOINT is not set), "
          "so model 'deployment' has no usable endpoint")]
     assert checked.notes == ["2 enabled endpoints lack credentials in this environment and are skipped: "
-                             "openai-direct and google-ai-studio (`pbcfg resolve` shows them)"]
+                             f"openai-direct and google-ai-studio (`pbcfg status {config}` shows each)"]
 
 
 def test_missing_credential_from_env_is_fine(tmp_path):
