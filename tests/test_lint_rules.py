@@ -81,6 +81,9 @@ def test_file_permissions(tmp_path):
         (None, None, "credentials file has mode 0644: group or others can read it"),
         (None, None, f"its directory {tmp_path / 'config'} has mode 0755, not 0700"),
     ]
+    fix = f"`pbcfg lint {tmp_path / 'config'} --fix` does"
+    assert [d.hint for d in result.diagnostics if d.rule == "secrets.file-permissions"] == [
+        f"chmod 600 it ({fix})", f"chmod 700 it ({fix})"]
 
 
 def test_file_permissions_0600_in_0700_pass(tmp_path):
