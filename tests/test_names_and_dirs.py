@@ -356,3 +356,16 @@ def test_build_check_names_the_build_that_brings_the_output_up_to_date(run, tmp_
     assert text.err == "out is out of date: run `pbcfg build src --config-dir out`\n"
     assert run(*shlex.split("pbcfg build src --config-dir out")[1:]).code == 0
     assert run("build", "src", "--config-dir", "out", "--check").err == "out is up to date\n"
+
+
+def test_a_probe_that_fails_without_a_hint_of_its_own_gets_one(run, tmp_path):
+    with Scripted({("GET", "/models"): (500, {"error": {"message": "upstream down"}}, {})}) as server:
+        configure(tmp_path, {"box": server.url}, {"m": ["box"]})
+        text = run("status", tmp_path)
+        found = run("status", tmp_path, "--format", "json")
+    hint = "the server failed on GET /models: its own log says why"
+    assert [line.split()[:2] for line in text.out.splitlines() if line.startswith("box ")] == [["box", "error"]]
+    assert f"{'':<20} hint: {hint}" in text.out.splitlines()
+    assert [(d["rule"], d["hint"]) for d in found.json["diagnostics"] if d["rule"] == "status.error"] == [
+        ("status.error", hint)
+    ]

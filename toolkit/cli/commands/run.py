@@ -127,12 +127,14 @@ def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on
 
 
 def _status_text(results) -> str:
+    from pbcfg.runtime.findings import status_hint
+
     lines = []
     for r in results:
         latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "-"
         lines.append(f"{r.endpoint:<20} {r.state:<13} {latency:>8}  {r.detail}")
-        if r.hint:
-            lines.append(f"{'':<20} hint: {r.hint}")
+        if status_hint(r):
+            lines.append(f"{'':<20} hint: {status_hint(r)}")
     return "\n".join(lines) + "\n"
 
 
