@@ -19,7 +19,7 @@ from test_runtime_workflows import Scripted, closed_port, configure
 from conftest import Clock
 from pbcfg.lint.engine import lint_paths
 from pbcfg.lint.settings import Settings
-from pbcfg.runtime import AllAttemptsFailed, load_runtime
+from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, load_runtime
 
 
 @pytest.fixture(autouse=True)
@@ -200,6 +200,22 @@ def test_the_whole_call_deadline_bounds_retries_and_their_backoff(tmp_path):
     assert len(server.bodies) == 2  # the third attempt would start at the deadline: it is never sent
     assert clock.now == pytest.approx(1001.5) and len(clock.slept) == 2
     assert str(raised.value).startswith("the call ran past its deadline; attempts: m@box: retry (")
+
+
+def test_the_whole_call_deadline_ends_an_endless_stream(tmp_path):
+    from test_runtime_deadlines import MESSAGES, Loopback, sse_forever, write_config
+
+    with Loopback(sse_forever) as server:
+        runtime = load_runtime(write_config(tmp_path, server.url), env={})  # stream_deadline: 600 s
+        received = []
+        with pytest.raises(StreamInterrupted) as raised:
+            received.extend(runtime.complete(MESSAGES, model="m", stream=True, deadline=1.0))
+        runtime.close()
+    assert re.fullmatch(
+        r"stream from box broke after its first chunk: timeout: the stream ran past its total deadline of 0\.9\d* s",
+        str(raised.value),
+    )
+    assert len(received) >= 1
 
 
 def test_chat_stops_at_its_deadline_and_says_which_option_gives_it_more_time(run, tmp_path):
