@@ -145,7 +145,7 @@ def test_an_unknown_agent_is_a_usage_error_that_says_what_ponybunny_would_run(ru
     assert result.err == (
         "pbcfg: error: no agent 'nope'; known agents: input-analysis, planning, execution, verification, "
         "response-generation, conversation, agent_a_market_listener. PonyBunny itself runs an agent it does not "
-        f"know on tier 'medium', with a warning: `pbcfg resolve {tmp_path} --tier medium` shows that chain\n"
+        f"know on tier 'medium': `pbcfg resolve {tmp_path} --tier medium` shows that chain\n"
     )
     assert run("resolve", tmp_path, "--agent", "planing").err.startswith(
         "pbcfg: error: no agent 'planing'; did you mean 'planning'? Known agents: input-analysis, "

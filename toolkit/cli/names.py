@@ -4,9 +4,9 @@ from __future__ import annotations
 
 __all__ = ["checked_target"]
 
-# PonyBunny's Path B runs an agent its config does not name on tier medium (AgentModelResolver, with a warning)
+# PonyBunny's Path B runs an agent its config does not name on tier medium (AgentModelResolver)
 _UNKNOWN_AGENT = (
-    "PonyBunny itself runs an agent it does not know on tier 'medium', with a warning: `{command}` shows that chain"
+    "PonyBunny itself runs an agent it does not know on tier 'medium': `{command}` shows that chain"
 )
 
 
