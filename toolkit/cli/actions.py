@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["run_lint", "run_validate"]
+__all__ = ["is_present", "run_lint", "run_validate"]
 
 
 def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str | None = None,
@@ -101,10 +101,11 @@ def _legacy(paths: list[str], config_dir: str | None, *, ignored: bool) -> _Lega
     found = legacy_findings(directory, os.path.expanduser("~"), config_dir, ignored=ignored)
     if not found:
         return None
-    return _Legacy(found, not any(_present(os.path.join(directory, name)) for name in CONFIG_FILES))
+    return _Legacy(found, not any(is_present(os.path.join(directory, name)) for name in CONFIG_FILES))
 
 
-def _present(path: str) -> bool:
+def is_present(path: str) -> bool:
+    """A file, or anything but a directory, under this name (a pipe under a config file's name counts)."""
     return os.path.lexists(path) and not os.path.isdir(path)
 
 
@@ -122,7 +123,7 @@ def _checked(command: str, paths: list[str], config_dir: str | None, check):
         from pbcfg.source.locations import CONFIG_FILES, config_dir_origin
 
         names = CONFIG_FILES + SOURCE_FILES
-        if paths or any(_present(os.path.join(directory, name)) for name in names):
+        if paths or any(is_present(os.path.join(directory, name)) for name in names):
             raise  # a file is there (a pipe under a config file's name too): its own error says more
         here = [name for name in names if os.path.isfile(name)]
         advice = (f"to check the {' and '.join(here)} here, run `pbcfg {command} .`" if here

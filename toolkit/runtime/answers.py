@@ -96,13 +96,15 @@ class Models(NamedTuple):
 
 def read_models(raw: bytes, status: int) -> Models:
     """``GET /models`` (OpenAI's ``{"data": [{"id": …}, …]}``). llama.cpp's server marks its entries
-    ``"owned_by": "llamacpp"``; with one model loaded it answers every request with it."""
+    ``"owned_by": "llamacpp"``, llama-cpp-python's ``"owned_by": "me"`` with a ``permissions`` list; with one
+    model loaded, each answers every request with it, whatever id the request names."""
     data = parse_json(raw)
     entries = data.get("data") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise _bad("the /models answer is not the OpenAI list shape", raw, status)
     entries = [entry for entry in entries if isinstance(entry, dict) and isinstance(entry.get("id"), str)]
-    single = len(entries) == 1 and entries[0].get("owned_by") == "llamacpp"
+    single = len(entries) == 1 and (entries[0].get("owned_by") == "llamacpp" or (
+        entries[0].get("owned_by") == "me" and isinstance(entries[0].get("permissions"), list)))
     return Models([entry["id"] for entry in entries], single)
 
 

@@ -25,7 +25,9 @@ Rules (the README's "Runtime" section states them for users):
 - A stream falls back only until its first chunk reaches the caller. A stream
   that ends without a finish reason or ``[DONE]`` is an error.
 - Every attempt ends by its deadline: ``defaults.timeout`` for the whole
-  exchange (streams: :mod:`pbcfg.runtime.stream` states theirs).
+  exchange (streams: :mod:`pbcfg.runtime.stream` states theirs). With
+  ``deadline``, the whole call (attempts, backoff, rate-limit waits, the stream)
+  ends by it too: no attempt starts after it, and none runs past it.
 
 HTTP lives in :mod:`pbcfg.runtime.http`, streams in :mod:`pbcfg.runtime.stream`.
 """
@@ -218,19 +220,23 @@ class Runtime:
     # -- execution -----------------------------------------------------------------------------
 
     def complete(self, messages: list[dict], *, tier: str | None = None, agent: str | None = None,
-                 model: str | None = None, stream: bool = False, max_wait: float | None = None, **params):
+                 model: str | None = None, stream: bool = False, max_wait: float | None = None,
+                 deadline: float | None = None, **params):
         """Run one chat completion through the plan; see the module docstring for the rules."""
         plan = self.plan(tier=tier, agent=agent, model=model)
         if not plan.attempts:
             reasons = "; ".join(f"{d.model}@{d.endpoint or '-'}: {d.reason}" for d in plan.dropped)
-            raise NoRoute(f"no usable endpoint for {tier or agent or model!r}: {reasons}", plan.dropped)
+            raise NoRoute(f"no usable endpoint for {tier or agent or model!r}: {reasons or 'its chain names no model'}",
+                          plan.dropped)
         timeout = seconds(params.pop("timeout", self.defaults.get("timeout", 120000) / 1000))
         body = {"messages": messages, "max_tokens": self.defaults.get("maxTokens", 4096),
                 "temperature": self.defaults.get("temperature", 0.7), **params}
         if stream:
             body["stream"] = True
-        call = _Call(plan, body, timeout, stream, [])
+        call = _Call(plan, body, timeout, stream, [], None if deadline is None else self.clock() + seconds(deadline))
         budget = self.max_wait if max_wait is None else max_wait
+        if call.ends_at is not None:
+            budget = min(budget, call.ends_at - self.clock())
         while True:
             result, wait = self._run_plan(call)
             if result is not None:
@@ -243,11 +249,9 @@ class Runtime:
             budget -= wait
         attempts = call.attempts
         first = next((a for a in attempts if a.outcome not in _SKIPPED), attempts[0])
-        listing = "; ".join(f"{a.model}@{a.endpoint}: {a.outcome}" + (f" ({a.detail})" if a.detail else "")
-                            for a in attempts)
         raise AllAttemptsFailed(f"every attempt failed; first: {first.model}@{first.endpoint} {first.outcome}"
                                 + (f" ({first.detail})" if first.detail else "")
-                                + (f"; {first.hint}" if first.hint else "") + f". Attempts: {listing}",
+                                + (f"; {first.hint}" if first.hint else "") + f". Attempts: {_listing(attempts)}",
                                 f"{first.outcome}: {first.detail}", attempts)
 
     def _request_body(self, call: _Call, candidate: Candidate) -> dict:
@@ -280,14 +284,19 @@ class Runtime:
                                             f"free in {wait:.1f}s"))
                     waits.append(wait)
                     break
+                left = call.left(self.clock)
+                if left is not None and left <= 0:
+                    raise AllAttemptsFailed(f"the call ran past its deadline; attempts: {_listing(attempts) or 'none'}",
+                                            "the call's deadline passed", attempts)
+                timeout = call.timeout if left is None else min(call.timeout, left)
                 sent = True
                 body = self._request_body(call, candidate)
                 try:
-                    answer = self.http.post_chat(endpoint, candidate.model, body, call.timeout, call.stream)
+                    answer = self.http.post_chat(endpoint, candidate.model, body, timeout, call.stream)
                     if call.stream:
                         response, at = answer
-                        opened = open_stream(self, candidate, response, at, call.timeout, attempts,
-                                             call.characters, on_close=self._forget_stream)
+                        opened = open_stream(self, candidate, response, at, timeout, attempts,
+                                             call.characters, on_close=self._forget_stream, total=left)
                         with self._lock:
                             self._streams.add(opened)
                         return opened, None
@@ -303,7 +312,8 @@ class Runtime:
                     if failure.kind is Kind.RETRY and attempt_number < retries:
                         attempts.append(Attempt(candidate.model, endpoint.id, Outcome.RETRY, failure.detail,
                                                 failure.status))
-                        self.sleep(self._backoff(attempt_number, failure.retry_after))
+                        pause = self._backoff(attempt_number, failure.retry_after)
+                        self.sleep(pause if left is None else max(min(pause, call.left(self.clock)), 0.0))
                         attempt_number += 1
                         continue
                     outcome, hint = self._explain(candidate, failure, call.timeout)
@@ -326,14 +336,24 @@ class Runtime:
                           self.cost(candidate, reply.usage), reply.finish_reason)
 
 
+def _listing(attempts: list[Attempt]) -> str:
+    return "; ".join(f"{a.model}@{a.endpoint}: {a.outcome}" + (f" ({a.detail})" if a.detail else "")
+                     for a in attempts)
+
+
 class _Call(NamedTuple):
-    """One ``complete`` call: what it sends, and every attempt so far."""
+    """One ``complete`` call: what it sends, every attempt so far, and when the whole call must end."""
 
     plan: Plan
     body: dict
     timeout: float
     stream: bool
     attempts: list
+    ends_at: float | None = None
+
+    def left(self, clock) -> float | None:
+        """Seconds before the call's deadline, None without one."""
+        return None if self.ends_at is None else self.ends_at - clock()
 
     def characters(self) -> int:
         """The prompt's length, for a token estimate when a server reports no usage (computed only then)."""

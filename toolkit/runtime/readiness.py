@@ -43,7 +43,10 @@ def _problem(model: str, endpoint: str, status: EndpointStatus | None) -> str:
     if status is None:
         return f"{model} @ {endpoint}: not probed"
     said = f"{model} @ {endpoint}: {status.state}: {status.detail}"
-    return said + (f" ({status.hint})" if status.hint else "")
+    hint = status.hint
+    if hint and "; did you mean " in hint and hint.rsplit("; ", 1)[1] in f"{status.detail}?)":
+        hint = hint.rsplit("; ", 1)[0]  # the detail names the closest id already
+    return said + (f" ({hint})" if hint else "")
 
 
 def _dropped(dropped) -> str:

@@ -149,9 +149,11 @@ class Stream:
 
 
 def open_stream(runtime, candidate: Candidate, response, at: float, timeout: float, attempts: list[Attempt],
-                characters=lambda: 0, on_close=None) -> Stream:
-    """Read up to the first event; a stream that dies before it raises :class:`Failure`, so the plan moves on."""
-    events = _Events(response, runtime.clock, at, timeout, max(runtime.stream_deadline, timeout))
+                characters=lambda: 0, on_close=None, total: float | None = None) -> Stream:
+    """Read up to the first event; a stream that dies before it raises :class:`Failure`, so the plan moves on.
+    ``total``, when given, is what is left of the call's deadline: the stream ends by it."""
+    events = _Events(response, runtime.clock, at, timeout,
+                     max(runtime.stream_deadline, timeout) if total is None else total)
     try:
         first = events.next()
     except Failure:

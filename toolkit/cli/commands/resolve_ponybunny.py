@@ -17,7 +17,6 @@ import click
 
 from pbcfg.check.ponybunny_view import PonyBunnyView, ponybunny_view
 from pbcfg.ponybunny.path_b import ENV, REGION_ENV, PathB, path_b
-from pbcfg.source.locations import config_dir as resolve_config_dir
 from pbcfg.util.masking import is_secret_field, mask
 
 __all__ = ["compare", "differences", "render_comparison", "resolve_as_ponybunny"]
@@ -42,13 +41,15 @@ def _shown(field: str, value: object) -> str:
 
 def _pbcfg_side(config_dir: str, target: dict, env: dict) -> dict:
     """pbcfg's plan as data, or why its runtime refuses the config."""
-    from pbcfg.errors import InvalidConfigError
+    from pbcfg.errors import InputError, InvalidConfigError
     from pbcfg.runtime import load_runtime
 
     try:
         plan = load_runtime(config_dir, env=env).plan(**target)
-    except InvalidConfigError as error:
-        return {"error": f"pbcfg's runtime refuses this config ({error}); see `pbcfg validate`"}
+    except (InvalidConfigError, InputError) as error:
+        from pbcfg.source.commands import pbcfg_on
+
+        return {"error": f"refuses this config ({error}); see `{pbcfg_on(config_dir, 'validate')}`"}
     return {
         "chain": plan.chain,
         "attempts": [{"model": c.model, "endpoint": c.endpoint.id, "priority": c.endpoint.priority,
@@ -183,6 +184,13 @@ def render_comparison(report: dict) -> str:
     return "\n".join(lines)
 
 
-def resolve_as_ponybunny(config_dir: str | None, target: dict, fmt: str) -> None:
-    report = compare(resolve_config_dir(config_dir), target, dict(os.environ))
-    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if fmt == "json" else render_comparison(report))
+def resolve_as_ponybunny(chosen, target: dict, fmt: str) -> None:
+    """``chosen`` is the :class:`~pbcfg.cli.actions.ConfigDir`; a name the config lacks is a usage error."""
+    from pbcfg.cli.names import checked_target
+
+    view = ponybunny_view(chosen.path)
+    if not view.config_error:
+        checked_target(view.merged, target, chosen.path)
+    report = compare(chosen.path, target, dict(os.environ))
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if fmt == "json"
+               else chosen.header() + render_comparison(report))

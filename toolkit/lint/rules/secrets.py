@@ -141,6 +141,8 @@ def placeholder_key(ctx):
 @check("secrets.file-permissions", any_shape=True)
 def file_permissions(ctx):
     """Modes matter for the live config directory, not for a file in a git work tree (git checks out 0644)."""
+    from pbcfg.source.commands import pbcfg_on
+
     if ctx.credentials is None or not ctx.judges_machine:
         return []
     found = []
@@ -149,13 +151,15 @@ def file_permissions(ctx):
     if mode is not None and mode & (stat.S_IRWXG | stat.S_IRWXO):
         found.append(ctx.at_file(path, "secrets.file-permissions",
                                  f"credentials file has mode {mode:04o}: group or others can read it",
-                                 "chmod 600 it (`pbcfg lint --fix` does)", fix=SetMode(path, CREDENTIALS_MODE)))
+                                 f"chmod 600 it (`{pbcfg_on(os.path.dirname(path), 'lint', '--fix')}` does)",
+                                 fix=SetMode(path, CREDENTIALS_MODE)))
     directory = os.path.dirname(os.path.abspath(path))
     directory_mode = mode_of(directory)
     if directory_mode is not None and directory_mode != DIRECTORY_MODE:
         found.append(ctx.at_file(path, "secrets.file-permissions",
                                  f"its directory {directory} has mode {directory_mode:04o}, not 0700",
-                                 "chmod 700 it (`pbcfg lint --fix` does)", fix=SetMode(directory, DIRECTORY_MODE)))
+                                 f"chmod 700 it (`{pbcfg_on(os.path.dirname(path), 'lint', '--fix')}` does)",
+                                 fix=SetMode(directory, DIRECTORY_MODE)))
     return found
 
 
