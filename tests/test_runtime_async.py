@@ -261,6 +261,9 @@ def test_tool_calls_arrive_whole_with_parsed_arguments_streamed_or_not(llmock, t
 
     answer = run(ask())
     deltas, stream = run(streamed(directory, WEATHER, tools=TOOLS))
+    with load_runtime(directory, env={}) as runtime:
+        sync = runtime.complete(WEATHER, tier="simple", tools=TOOLS, tool_choice="auto")
+    assert [(c.name, c.arguments) for c in sync.tool_calls] == [("get_weather", {"city": "mock-city"})]
     (call,) = answer.tool_calls
     (streamed_call,) = deltas
     assert (answer.content, answer.finish_reason) == ("", "tool_calls")
