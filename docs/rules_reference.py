@@ -14,11 +14,12 @@ def render_reference() -> str:
     """Markdown for every rule of the catalog, grouped as the catalog groups them."""
     from pbcfg.rules import GROUPS, RULES
 
+    grouped = [rule for group in GROUPS for rule in RULES.values() if rule.group == group]
     lines = ["| rule | group | severity | fixable | what |", "|---|---|---|---|---|"]
     lines += [
         f"| [`{rule.id}`](#{rule.id}) | {rule.group} | {rule.severity.label} | "
         f"{'yes' if rule.fixable else ''} | {rule.summary} |"
-        for rule in RULES.values()
+        for rule in grouped
     ]
     for group, about in GROUPS.items():
         lines += ["", f"## {group}", "", f"{about[0].upper()}{about[1:]}."]

@@ -157,8 +157,8 @@ def test_the_installed_completion_answers_the_shell(words, expected):
     assert (done.returncode, done.stdout.strip()) == (0, expected)
 
 
-def test_the_readme_documents_every_command_and_option():
-    readme = (REPO / "README.md").read_text()
+def test_the_docs_document_every_command_and_option():
+    readme = "".join(page.read_text() for page in sorted((REPO / "docs").rglob("*.md")))
     missing = [f"{name} {opt}" for name in sorted(COMMANDS)
                for param in command(name).params if not getattr(param, "hidden", False)
                for opt in [*param.opts, *param.secondary_opts] if opt.startswith("-") and opt not in readme]
