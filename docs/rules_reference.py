@@ -1,18 +1,34 @@
 """MkDocs hook: the rule reference page is generated from the catalog, pbcfg.rules, at build time.
 
 The page holds a marker; this hook replaces it with one section per rule, so the reference cannot drift from
-what ``pbcfg lint --list-rules`` and ``--explain`` print.
+what ``pbcfg lint --list-rules`` and ``--explain`` print. A rule's example comes from rule-examples.md beside the
+page: real output, kept true as every sample of the docs is (docs/samples.py).
 """
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 MARKER = "<!-- rules-reference -->"
 PAGE = "reference/rules.md"
+EXAMPLES = Path(__file__).parent / "reference" / "rule-examples.md"
+
+
+def rule_examples() -> dict[str, str]:
+    """Each rule id of rule-examples.md and its console block."""
+    text = EXAMPLES.read_text(encoding="utf-8")
+    return {
+        match[1]: match[2]
+        for match in re.finditer(r"^## `([^`]+)`\n\n<!-- sample.*? -->\n(```console\n.*?```\n)", text, re.M | re.S)
+    }
 
 
 def render_reference() -> str:
     """Markdown for every rule of the catalog, grouped as the catalog groups them."""
     from pbcfg.rules import GROUPS, RULES
+
+    examples = rule_examples()
 
     grouped = [rule for group in GROUPS for rule in RULES.values() if rule.group == group]
     lines = ["| rule | group | severity | fixable | what |", "|---|---|---|---|---|"]
@@ -35,6 +51,8 @@ def render_reference() -> str:
                 "",
                 f"See it with `pbcfg lint --explain {rule.id}`.",
             ]
+            if rule.id in examples:
+                lines += ["", "Example:", "", examples[rule.id].rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 

@@ -132,3 +132,16 @@ def test_the_readme_fits_in_8_kib_and_links_into_the_docs():
     links = re.findall(r"\]\((docs/[^)#]+)", readme)
     assert len(links) >= 15
     assert [link for link in links if not (REPO / link).is_file()] == []
+
+
+def test_each_rule_example_shows_its_rule():
+    examples = docs_module("rules_reference").rule_examples()
+    from pbcfg.rules import RULES
+
+    assert len(examples) >= 25
+    assert [rule for rule in examples if rule not in RULES] == []
+    assert [
+        rule for rule, block in examples.items() if f"{rule} " not in block and f"title={rule}::" not in block
+    ] == []
+    reference = docs_module("rules_reference").render_reference()
+    assert reference.count("\nExample:\n") == len(examples)
