@@ -30,7 +30,7 @@ test: $(VENV)/.installed-test
 ## docs: build the docs site into site/; --strict turns a broken link or a missing page into a failure (run
 ## with -m, so the API reference finds the package pbcfg, not the console script .venv/bin/pbcfg)
 docs: $(VENV)/.installed-test
-	$(BIN)/python -m mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site
 
 ## docs-samples: run every command sample of docs/ again and write its real output into the page
 docs-samples: $(VENV)/.installed-test

@@ -63,14 +63,15 @@ def test_a_sample_that_differs_is_caught(tmp_path):
 
 
 def test_every_command_in_the_help_has_its_page_in_the_nav():
+    """A new command needs docs/commands/NAME.md with a `$ pbcfg NAME --help` sample, a nav line in mkdocs.yml
+    (`      - NAME: commands/NAME.md`), then `make docs-samples` to fill in the output."""
     commands = help_commands()
     assert len(commands) >= 17 and "validate" in commands and "completion" in commands
     nav = (REPO / "mkdocs.yml").read_text()
-    assert [name for name in commands if not (DOCS / "commands" / f"{name}.md").is_file()] == []
-    assert [name for name in commands if f"  - {name}: commands/{name}.md\n" not in nav] == []
-    assert [
-        name for name in commands if f"$ pbcfg {name} --help\n" not in (DOCS / "commands" / f"{name}.md").read_text()
-    ] == []
+    pages = {name: DOCS / "commands" / f"{name}.md" for name in commands}
+    assert [name for name, page in pages.items() if not page.is_file()] == [], "write docs/commands/NAME.md"
+    assert [name for name in commands if f"  - {name}: commands/{name}.md\n" not in nav] == [], "add it to the nav"
+    assert [name for name, page in pages.items() if f"$ pbcfg {name} --help\n" not in page.read_text()] == []
 
 
 def test_the_rule_reference_lists_exactly_the_ids_of_list_rules():
