@@ -15,6 +15,14 @@ PAGE = "reference/rules.md"
 EXAMPLES = Path(__file__).parent / "reference" / "rule-examples.md"
 
 
+def markdown_text(text: str) -> str:
+    """The catalog's plain text as Markdown: `*`, `_` and `<` outside code spans are literal characters."""
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"([*_])", r"\\\1", parts[i]).replace("<", "&lt;")
+    return "`".join(parts)
+
+
 def rule_examples() -> dict[str, str]:
     """Each rule id of rule-examples.md and its console block."""
     text = EXAMPLES.read_text(encoding="utf-8")
@@ -34,20 +42,20 @@ def render_reference() -> str:
     lines = ["| rule | group | severity | fixable | what |", "|---|---|---|---|---|"]
     lines += [
         f"| [`{rule.id}`](#{rule.id}) | {rule.group} | {rule.severity.label} | "
-        f"{'yes' if rule.fixable else ''} | {rule.summary} |"
+        f"{'yes' if rule.fixable else ''} | {markdown_text(rule.summary)} |"
         for rule in grouped
     ]
     for group, about in GROUPS.items():
-        lines += ["", f"## {group}", "", f"{about[0].upper()}{about[1:]}."]
+        lines += ["", f"## {group}", "", markdown_text(f"{about[0].upper()}{about[1:]}.")]
         for rule in (rule for rule in RULES.values() if rule.group == group):
             fix = "yes: `pbcfg lint --fix` applies it" if rule.fixable else "no"
             lines += [
                 "",
                 f"### `{rule.id}` {{#{rule.id}}}",
                 "",
-                f"**{rule.summary}** Severity: {rule.severity.label}. Fixable: {fix}.",
+                f"**{markdown_text(rule.summary)}** Severity: {rule.severity.label}. Fixable: {fix}.",
                 "",
-                rule.explanation,
+                markdown_text(rule.explanation),
                 "",
                 f"See it with `pbcfg lint --explain {rule.id}`.",
             ]
