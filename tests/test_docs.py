@@ -146,3 +146,11 @@ def test_each_rule_example_shows_its_rule():
     ] == []
     reference = docs_module("rules_reference").render_reference()
     assert reference.count("\nExample:\n") == len(examples)
+
+
+def test_the_pre_commit_snippets_name_hooks_the_repository_serves():
+    served = set(re.findall(r'^- id: "([a-z-]+)"$', (REPO / ".pre-commit-hooks.yaml").read_text(), re.M))
+    for page in (REPO / "README.md", DOCS / "guides" / "ci.md"):
+        snippet = page.read_text().split("```yaml\nrepos:\n", 1)[1].split("```", 1)[0]
+        named = re.findall(r"^ +- id: ([a-z-]+)", snippet, re.M)
+        assert named and set(named) <= served, page
