@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test codegen bench fuzz clean
+.PHONY: run test docs docs-samples dist codegen bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "pbcfg needs Python >= 3.11")'
@@ -26,6 +26,21 @@ run: $(VENV)/.installed
 ## test: set up with the test extras, then run the whole suite
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+## docs: build the docs site into site/; --strict turns a broken link or a missing page into a failure (run
+## with -m, so the API reference finds the package pbcfg, not the console script .venv/bin/pbcfg)
+docs: $(VENV)/.installed-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site
+
+## docs-samples: run every command sample of docs/ again and write its real output into the page
+docs-samples: $(VENV)/.installed-test
+	$(BIN)/python docs/samples.py --write
+
+## dist: build the sdist and the wheel into dist/, and check both as PyPI would
+dist: $(VENV)/.installed-test
+	rm -rf dist build
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
 
 ## bench: time pbcfg validate (installed as users get it) beside check-jsonschema and ajv-cli, and against
 ## the wheel of BENCH_BASELINE (default: the previous commit); writes bench/RESULTS.md, and the runtime's
@@ -55,4 +70,4 @@ codegen: $(VENV)/.installed-test
 	$(BIN)/pbcfg codegen
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist site *.egg-info .pytest_cache .hypothesis

@@ -1,14 +1,11 @@
-"""`pbcfg lint`: fixes round-trip, settings, --explain, --list-rules and the README table."""
+"""`pbcfg lint`: fixes round-trip, settings, --explain and --list-rules."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
 
 import pytest
-
-from conftest import REPO
 
 CREDENTIALS = """{
   "$schema": "./credentials.schema.json",
@@ -147,13 +144,6 @@ def test_explain_prints_the_paragraph(run):
     unknown = run("lint", "--explain", "merge.temperature")
     assert (unknown.code, unknown.err) == (2, "pbcfg: error: no rule 'merge.temperature'; did you mean "
                                               "'merge.temperature-zero'?\n")
-
-
-def test_readme_rule_table_is_the_generated_one(run):
-    table = run("lint", "--list-rules").out
-    readme = (REPO / "README.md").read_text()
-    embedded = re.search(r"<!-- rules:begin -->\n(.*?)<!-- rules:end -->", readme, re.S).group(1)
-    assert embedded == table, "README rule table is stale: paste `pbcfg lint --list-rules` between the markers"
 
 
 def test_every_rule_has_a_summary_and_an_explanation():

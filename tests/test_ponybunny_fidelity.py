@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 
 import pytest
@@ -553,8 +554,11 @@ def test_no_preset_note_or_hint_advises_an_env_var_a_path_ignores_without_saying
     assert [text for text in advised if "Path B" not in text] == []
 
 
-def test_readme_never_advises_an_env_var_path_b_ignores_without_saying_so():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+def test_the_docs_never_advise_an_env_var_path_b_ignores_without_saying_so():
+    pages = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+    # the docs' words; their console samples are the commands' own output, which the test above holds
+    readme = re.sub(r"```console\n.*?```", "", "\n\n".join(page.read_text(encoding="utf-8") for page in pages),
+                    flags=re.S)
     paragraphs = [p for p in readme.split("\n\n") if "OPENAI_COMPATIBLE" in p and "|" not in p]
     assert paragraphs
     assert [p for p in paragraphs if "Path B" not in p] == []
