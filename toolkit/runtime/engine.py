@@ -60,11 +60,12 @@ class Runtime:
     A context manager: leaving it closes every client and every stream still open.
     """
 
-    def __init__(self, merged: dict, endpoints: dict[str, EffectiveEndpoint], *, window=None, clock=time.monotonic,
+    def __init__(self, merged: dict, endpoints: dict[str, EffectiveEndpoint], *, window=None, cooldowns=None,
+                 clock=time.monotonic,
                  sleep=time.sleep, rng: random.Random | None = None, transport=None, cooldown: float = 10.0,
                  retry_after_cap: float = 60.0, max_wait: float = 30.0, stream_deadline: float = 600.0,
                  documents: dict | None = None, directory: str = ".") -> None:
-        from pbcfg.runtime.limiter import MemoryWindow
+        from pbcfg.runtime.limiter import MemoryCooldowns, MemoryWindow
 
         self.config = merged
         self.endpoints = endpoints
@@ -72,12 +73,12 @@ class Runtime:
         self.directory = directory  # the config directory they are (or would be) in
         self.defaults = merged.get("defaults") or {}
         self.window = window or MemoryWindow(clock)
+        self.cooldowns = cooldowns or MemoryCooldowns(clock)  # (endpoint, model or None for all) -> seconds left
         self.clock, self.sleep = clock, sleep
         self.rng = rng or random.Random()
         self.http = Http(transport, retry_after_cap, clock)
         self.cooldown, self.retry_after_cap, self.max_wait = cooldown, retry_after_cap, max_wait
         self.stream_deadline = stream_deadline  # a stream's total deadline, in seconds
-        self._cooling: dict[tuple[str, str | None], float] = {}  # (endpoint, model or None for all): until
         self._no_stream_options: set[str] = set()  # endpoints that refused stream_options
         self._plans: dict[tuple, Plan] = {}  # the config never changes, so neither does a plan
         self._streams: set = set()  # open until read to the end or closed, even when dropped unread
@@ -174,22 +175,17 @@ class Runtime:
 
     def _cooling_down(self, candidate: Candidate) -> bool:
         """Whether the endpoint (after a connection failure) or this model on it (after anything else) failed a
-        moment ago."""
-        if not self._cooling:
-            return False
-        now, endpoint_id = self.clock(), candidate.endpoint.id
-        with self._lock:
-            return self._cooling.get((endpoint_id, None), now) > now or \
-                self._cooling.get((endpoint_id, candidate.model), now) > now
+        moment ago, here or in another worker sharing the state."""
+        return self.cooldowns.remaining(candidate.endpoint.id, candidate.model) > 0
 
     def _cool(self, candidate: Candidate, failure: Failure) -> None:
         """A connection that could not be made cools the whole endpoint; any other failure (a 429, a model error,
-        a refused key, a bad answer) only this model on it: a proxy's other models stay in play."""
+        a refused key, a bad answer) only this model on it: a proxy's other models stay in play. For as long as the
+        server's Retry-After asked, else ``cooldown`` seconds."""
         if failure.kind in (Kind.CONTEXT_LENGTH, Kind.REJECTED):
             return  # the request's fault, not the endpoint's
         model = None if failure.network in ("connect", "tls") else candidate.model
-        with self._lock:
-            self._cooling[(candidate.endpoint.id, model)] = self.clock() + self.cooldown
+        self.cooldowns.cool(candidate.endpoint.id, model, failure.retry_after or self.cooldown)
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         base = self.defaults.get("retryDelayMs", 1000) / 1000 * (2 ** attempt)
