@@ -139,49 +139,49 @@ def test_sync_and_async_workers_share_windows_and_cooldowns(redis_url, redis_cli
     window, cooldowns = shared_state(redis_url)
 
     async def run():
-        async_window, async_cooldowns = shared_state(redis_url, asynchronous=True)
-        assert await async_window.acquire("e:requests", 3) is None
+        assert await window.aacquire("e:requests", 3) is None
         assert window.acquire("e:requests", 3) is None
-        assert await async_window.acquire("e:requests", 3) is None
-        wait = await async_window.acquire("e:requests", 3)  # the fourth in a minute: the third slot's owner is sync
+        assert await window.aacquire("e:requests", 3) is None
+        wait = await window.aacquire("e:requests", 3)  # the fourth in a minute
         window.record("e:tokens", 120)
-        await async_window.record("e:tokens", 80)
-        tokens = await async_window.used("e:tokens")
+        await window.arecord("e:tokens", 80)
+        tokens = await window.aused("e:tokens")
         cooldowns.cool("e", "m", 30)
-        remaining = await async_cooldowns.remaining("e", "m")
-        await async_cooldowns.cool("f", None, 30)
+        remaining = await cooldowns.aremaining("e", "m")
+        await cooldowns.acool("f", None, 30)
         return wait, tokens, remaining
 
+    other_window, other_cooldowns = shared_state(redis_url)  # another worker
     wait, tokens, remaining = asyncio.run(run())
     assert 0 < wait <= 60
-    assert window.acquire("e:requests", 3) > 0
-    assert (tokens, window.used("e:tokens")) == (200, 200)
+    assert other_window.acquire("e:requests", 3) > 0
+    assert (tokens, other_window.used("e:tokens")) == (200, 200)
     assert 0 < remaining <= 30
-    assert 0 < cooldowns.remaining("f", "any") <= 30
+    assert 0 < other_cooldowns.remaining("f", "any") <= 30
 
 
 def test_redis_refused_falls_back_to_this_process_and_says_so_once(caplog):
     caplog.set_level(logging.WARNING, "pbcfg.runtime")
-    url = f"redis://:hunter2-secret@127.0.0.1:{free_port()}/0"  # nothing listens there
-    window, cooldowns = shared_state(url)
-    assert [window.acquire("e:requests", 2) for _ in range(3)][:2] == [None, None]
+    port = free_port()  # nothing listens there
+    window, cooldowns = shared_state(f"redis://:hunter2-secret@127.0.0.1:{port}/0")
+    assert [window.acquire("e:requests", 2) for _ in range(2)] == [None, None]
     assert window.acquire("e:requests", 2) > 0  # the local window holds the limit
     cooldowns.cool("e", "m", 30)
     assert 0 < cooldowns.remaining("e", "m") <= 30
-    messages = [record.getMessage() for record in caplog.records]
-    assert messages == [f"pbcfg: Redis at redis://127.0.0.1:{url.rsplit(':', 1)[1]} did not answer "
-                        "(ConnectionError); rate limits and cooldowns are kept in this process until it does"]
+    assert [record.getMessage() for record in caplog.records] == [
+        f"pbcfg: Redis at redis://127.0.0.1:{port}/0 did not answer (ConnectionError); rate limits and cooldowns "
+        "are kept in this process until it does"]
     assert "hunter2" not in caplog.text
 
 
 def test_redis_refused_in_async_falls_back_too(caplog):
     caplog.set_level(logging.WARNING, "pbcfg.runtime")
+    window, cooldowns = shared_state(f"redis://127.0.0.1:{free_port()}")
 
     async def run():
-        window, cooldowns = shared_state(f"redis://127.0.0.1:{free_port()}", asynchronous=True)
-        admitted = [await window.acquire("e:requests", 2) for _ in range(3)]
-        await cooldowns.cool("e", None, 30)
-        return admitted, await cooldowns.remaining("e", "m")
+        admitted = [await window.aacquire("e:requests", 2) for _ in range(3)]
+        await cooldowns.acool("e", None, 30)
+        return admitted, await cooldowns.aremaining("e", "m")
 
     admitted, remaining = asyncio.run(run())
     assert admitted[:2] == [None, None] and admitted[2] > 0

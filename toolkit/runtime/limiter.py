@@ -9,8 +9,8 @@ so once, keeps the state in its own process, and asks Redis again after :data:`R
 
 Windows: ``acquire(key, limit, cost)``, ``used(key)``, ``record(key, amount)``. Cooldowns:
 ``remaining(endpoint, model)`` (seconds, the larger of the endpoint's and the model's on it) and
-``cool(endpoint, model, seconds)`` (``model`` None cools the whole endpoint). The ``Async`` stores have the same
-methods as coroutines.
+``cool(endpoint, model, seconds)`` (``model`` None cools the whole endpoint). The shared stores also have each as a
+coroutine for the async driver, named with an ``a`` in front (``aacquire``, ``aremaining``, …).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import threading
 import time
 from collections import deque
 
-__all__ = ["AsyncLocal", "MemoryCooldowns", "MemoryWindow", "RETRY_SHARED", "REDIS_TIMEOUT", "shared_state"]
+__all__ = ["MemoryCooldowns", "MemoryWindow", "RETRY_SHARED", "REDIS_TIMEOUT", "shared_state"]
 
 WINDOW = 60.0
 REDIS_TIMEOUT = 2.0  # seconds one Redis command may take before the runtime falls back to its own state
@@ -107,45 +107,47 @@ def _seconds_left(pttls) -> float:
 
 
 class RedisCooldowns:
-    """Cooldowns as Redis keys that expire when the cooldown ends (``SET … PX``); a later failure sets it anew."""
+    """Cooldowns as Redis keys that expire when the cooldown ends (``SET … PX``); a later failure sets it anew.
+    ``a``-methods are the same through ``redis.asyncio`` (``client_async``)."""
 
-    def __init__(self, client) -> None:
-        self._client = client
+    def __init__(self, client, client_async) -> None:
+        self._client, self._client_async = client, client_async
 
     def remaining(self, endpoint: str, model: str | None) -> float:
-        pipe = self._client.pipeline(transaction=False)
-        pipe.pttl(_cooldown_key(endpoint, None))
-        pipe.pttl(_cooldown_key(endpoint, model))
-        return _seconds_left(pipe.execute())
+        return _seconds_left(
+            self._client.pipeline(transaction=False)
+            .pttl(_cooldown_key(endpoint, None))
+            .pttl(_cooldown_key(endpoint, model))
+            .execute()
+        )
 
     def cool(self, endpoint: str, model: str | None, seconds: float) -> None:
         if seconds > 0:
             self._client.set(_cooldown_key(endpoint, model), b"1", px=max(int(seconds * 1000), 1))
 
-
-class AsyncRedisCooldowns(RedisCooldowns):
-    """The same keys through ``redis.asyncio``."""
-
-    async def remaining(self, endpoint: str, model: str | None) -> float:
-        pipe = self._client.pipeline(transaction=False)
+    async def aremaining(self, endpoint: str, model: str | None) -> float:
+        pipe = self._client_async.pipeline(transaction=False)
         pipe.pttl(_cooldown_key(endpoint, None))
         pipe.pttl(_cooldown_key(endpoint, model))
         return _seconds_left(await pipe.execute())
 
-    async def cool(self, endpoint: str, model: str | None, seconds: float) -> None:
+    async def acool(self, endpoint: str, model: str | None, seconds: float) -> None:
         if seconds > 0:
-            await self._client.set(_cooldown_key(endpoint, model), b"1", px=max(int(seconds * 1000), 1))
+            await self._client_async.set(_cooldown_key(endpoint, model), b"1", px=max(int(seconds * 1000), 1))
 
 
 class LimitsWindow:
-    """The window contract on a ``limits`` storage (Redis), as a moving window."""
+    """The window contract on ``limits``' moving windows in Redis; ``a``-methods through ``limits.aio`` on the same
+    keys, so sync and async workers share them."""
 
-    def __init__(self, storage) -> None:
+    def __init__(self, storage, storage_async) -> None:
         from limits import RateLimitItemPerMinute
+        from limits.aio.strategies import MovingWindowRateLimiter as AsyncMovingWindowRateLimiter
         from limits.strategies import MovingWindowRateLimiter
 
         self._item = RateLimitItemPerMinute
         self._limiter = MovingWindowRateLimiter(storage)
+        self._limiter_async = AsyncMovingWindowRateLimiter(storage_async)
 
     def acquire(self, key: str, limit: int, cost: int = 1) -> float | None:
         item = self._item(limit)
@@ -159,28 +161,19 @@ class LimitsWindow:
     def record(self, key: str, amount: int) -> None:
         self._limiter.hit(self._item(_UNLIMITED), "pbcfg", key, cost=amount)
 
-
-class AsyncLimitsWindow(LimitsWindow):
-    """The same windows through ``limits.aio`` (the same keys, so sync and async workers share them)."""
-
-    def __init__(self, storage) -> None:
-        from limits import RateLimitItemPerMinute
-        from limits.aio.strategies import MovingWindowRateLimiter
-
-        self._item = RateLimitItemPerMinute
-        self._limiter = MovingWindowRateLimiter(storage)
-
-    async def acquire(self, key: str, limit: int, cost: int = 1) -> float | None:
+    async def aacquire(self, key: str, limit: int, cost: int = 1) -> float | None:
         item = self._item(limit)
-        if await self._limiter.hit(item, "pbcfg", key, cost=cost):
+        if await self._limiter_async.hit(item, "pbcfg", key, cost=cost):
             return None
-        return max((await self._limiter.get_window_stats(item, "pbcfg", key)).reset_time - time.time(), 0.0)
+        stats = await self._limiter_async.get_window_stats(item, "pbcfg", key)
+        return max(stats.reset_time - time.time(), 0.0)
 
-    async def used(self, key: str) -> int:
-        return _UNLIMITED - (await self._limiter.get_window_stats(self._item(_UNLIMITED), "pbcfg", key)).remaining
+    async def aused(self, key: str) -> int:
+        stats = await self._limiter_async.get_window_stats(self._item(_UNLIMITED), "pbcfg", key)
+        return _UNLIMITED - stats.remaining
 
-    async def record(self, key: str, amount: int) -> None:
-        await self._limiter.hit(self._item(_UNLIMITED), "pbcfg", key, cost=amount)
+    async def arecord(self, key: str, amount: int) -> None:
+        await self._limiter_async.hit(self._item(_UNLIMITED), "pbcfg", key, cost=amount)
 
 
 class _Outage:
@@ -234,6 +227,16 @@ class Failover:
                 self.outage.fail(error)
         return getattr(self.local, name)(*args)
 
+    async def _acall(self, name: str, *args, mirror=None):
+        """``_call`` for the async driver: Redis through its async client; the local store never blocks."""
+        if not self.outage.up():
+            return getattr(self.local, name)(*args)
+        try:
+            return self._answered(await getattr(self.shared, "a" + name)(*args), mirror)
+        except self.outage.errors as error:
+            self.outage.fail(error)
+        return getattr(self.local, name)(*args)
+
     def acquire(self, key: str, limit: int, cost: int = 1) -> float | None:
         return self._call(
             "acquire", key, limit, cost, mirror=lambda wait: wait is None and self.local.record(key, cost)
@@ -251,57 +254,22 @@ class Failover:
     def cool(self, endpoint: str, model: str | None, seconds: float) -> None:
         self._call("cool", endpoint, model, seconds, mirror=lambda _: self.local.cool(endpoint, model, seconds))
 
-
-class AsyncFailover(Failover):
-    """:class:`Failover` for the async driver: the local store never blocks, so it is called as it is."""
-
-    async def _call(self, name: str, *args, mirror=None):
-        if not self.outage.up():
-            return getattr(self.local, name)(*args)
-        try:
-            return self._answered(await getattr(self.shared, name)(*args), mirror)
-        except self.outage.errors as error:
-            self.outage.fail(error)
-        return getattr(self.local, name)(*args)
-
-    async def acquire(self, key: str, limit: int, cost: int = 1) -> float | None:
-        return await self._call(
+    async def aacquire(self, key: str, limit: int, cost: int = 1) -> float | None:
+        return await self._acall(
             "acquire", key, limit, cost, mirror=lambda wait: wait is None and self.local.record(key, cost)
         )
 
-    async def used(self, key: str) -> int:
-        return await self._call("used", key)
+    async def aused(self, key: str) -> int:
+        return await self._acall("used", key)
 
-    async def record(self, key: str, amount: int) -> None:
-        await self._call("record", key, amount, mirror=lambda _: self.local.record(key, amount))
+    async def arecord(self, key: str, amount: int) -> None:
+        await self._acall("record", key, amount, mirror=lambda _: self.local.record(key, amount))
 
-    async def remaining(self, endpoint: str, model: str | None) -> float:
-        return await self._call("remaining", endpoint, model)
+    async def aremaining(self, endpoint: str, model: str | None) -> float:
+        return await self._acall("remaining", endpoint, model)
 
-    async def cool(self, endpoint: str, model: str | None, seconds: float) -> None:
-        await self._call("cool", endpoint, model, seconds, mirror=lambda _: self.local.cool(endpoint, model, seconds))
-
-
-class AsyncLocal:
-    """A memory store with coroutine methods, for the async driver when nothing is shared."""
-
-    def __init__(self, local) -> None:
-        self.local = local
-
-    async def acquire(self, key: str, limit: int, cost: int = 1) -> float | None:
-        return self.local.acquire(key, limit, cost)
-
-    async def used(self, key: str) -> int:
-        return self.local.used(key)
-
-    async def record(self, key: str, amount: int) -> None:
-        self.local.record(key, amount)
-
-    async def remaining(self, endpoint: str, model: str | None) -> float:
-        return self.local.remaining(endpoint, model)
-
-    async def cool(self, endpoint: str, model: str | None, seconds: float) -> None:
-        self.local.cool(endpoint, model, seconds)
+    async def acool(self, endpoint: str, model: str | None, seconds: float) -> None:
+        await self._acall("cool", endpoint, model, seconds, mirror=lambda _: self.local.cool(endpoint, model, seconds))
 
 
 def _where(uri: str) -> str:
@@ -312,14 +280,15 @@ def _where(uri: str) -> str:
     return f"{parts.scheme}://{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "") + parts.path
 
 
-def shared_state(uri: str | None, clock=time.monotonic, *, asynchronous: bool = False):
+def shared_state(uri: str | None, clock=time.monotonic):
     """(window, cooldowns) for a storage URI: in this process for None or ``memory://``, else shared through Redis
-    with this process's memory as the fallback. ``asynchronous`` gives stores whose methods are coroutines."""
+    with this process's memory as the fallback; the shared ones also have ``a``-methods for the async driver."""
     window, cooldowns = MemoryWindow(clock), MemoryCooldowns(clock)
     if not uri or uri == "memory://":
-        return (AsyncLocal(window), AsyncLocal(cooldowns)) if asynchronous else (window, cooldowns)
+        return window, cooldowns
     try:
         import redis
+        import redis.asyncio
         from limits.errors import StorageError
         from limits.storage import storage_from_string
     except ImportError:
@@ -327,20 +296,12 @@ def shared_state(uri: str | None, clock=time.monotonic, *, asynchronous: bool = 
 
         raise MissingDependency("limits", "redis") from None
     options = {"socket_timeout": REDIS_TIMEOUT, "socket_connect_timeout": REDIS_TIMEOUT}
+    uri = uri.removeprefix("async+")
+    storage = storage_from_string(uri, **options)
+    storage_async = storage_from_string(f"async+{uri}", implementation="redispy", **options)
     outage = _Outage(_where(uri), (redis.RedisError, StorageError, OSError))
-    if asynchronous:
-        import redis.asyncio
-
-        storage = storage_from_string(
-            uri if uri.startswith("async+") else f"async+{uri}", implementation="redispy", **options
-        )
-        client = redis.asyncio.from_url(uri.removeprefix("async+"), **options)
-        return (
-            AsyncFailover(AsyncLimitsWindow(storage), window, outage),
-            AsyncFailover(AsyncRedisCooldowns(client), cooldowns, outage),
-        )
-    client = redis.from_url(uri, **options)
+    shared_cooldowns = RedisCooldowns(redis.from_url(uri, **options), redis.asyncio.from_url(uri, **options))
     return (
-        Failover(LimitsWindow(storage_from_string(uri, **options)), window, outage),
-        Failover(RedisCooldowns(client), cooldowns, outage),
+        Failover(LimitsWindow(storage, storage_async), window, outage),
+        Failover(shared_cooldowns, cooldowns, outage),
     )
