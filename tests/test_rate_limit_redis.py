@@ -51,8 +51,11 @@ def redis_server():
             pytest.fail("redis-server is not installed; .ci/run installs it")
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     port = free_port()
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -86,21 +89,40 @@ def redis_client(redis_url):
 
 
 def write_config(directory, base_url: str, requests_per_minute: int = 5) -> None:
-    (directory / "credentials.json").write_text(json.dumps(
-        {"endpoints": {"openai-compatible": {"apiKey": "EMPTY", "baseUrl": base_url}}}))
-    (directory / "llm-config.json").write_text(json.dumps({
-        "endpoints": {"openai-compatible": {"enabled": True,
-                                            "rateLimit": {"requestsPerMinute": requests_per_minute}}},
-        "models": {"gpt-4o": {"displayName": "g", "endpoints": ["openai-compatible"],
-                              "costPer1kTokens": {"input": 0, "output": 0}}},
-        "tiers": {"simple": {"primary": "gpt-4o", "fallback": []}}}))
+    (directory / "credentials.json").write_text(
+        json.dumps({"endpoints": {"openai-compatible": {"apiKey": "EMPTY", "baseUrl": base_url}}})
+    )
+    (directory / "llm-config.json").write_text(
+        json.dumps(
+            {
+                "endpoints": {
+                    "openai-compatible": {"enabled": True, "rateLimit": {"requestsPerMinute": requests_per_minute}}
+                },
+                "models": {
+                    "gpt-4o": {
+                        "displayName": "g",
+                        "endpoints": ["openai-compatible"],
+                        "costPer1kTokens": {"input": 0, "output": 0},
+                    }
+                },
+                "tiers": {"simple": {"primary": "gpt-4o", "fallback": []}},
+            }
+        )
+    )
 
 
 def test_two_processes_share_one_limit(redis_url, redis_client, tmp_path):
     with LLMockServer() as server:
         write_config(tmp_path, server.base_url("openai"))
-        workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path), redis_url], stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-c", WORKER, str(tmp_path), redis_url],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
         outputs = [worker.communicate(timeout=60) for worker in workers]
         served = len(server.state.journal.records())
     lines = [line for out, _ in outputs for line in out.split()]
@@ -170,7 +192,8 @@ def test_redis_refused_falls_back_to_this_process_and_says_so_once(caplog):
     assert 0 < cooldowns.remaining("e", "m") <= 30
     assert [record.getMessage() for record in caplog.records] == [
         f"pbcfg: Redis at redis://127.0.0.1:{port}/0 did not answer (ConnectionError); rate limits and cooldowns "
-        "are kept in this process until it does"]
+        "are kept in this process until it does"
+    ]
     assert "hunter2" not in caplog.text
 
 
