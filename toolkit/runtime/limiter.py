@@ -88,7 +88,7 @@ class MemoryCooldowns:
         now = self.clock()
         with self._lock:
             until = max(self._until.get((endpoint, None), now), self._until.get((endpoint, model), now))
-        return until - now
+        return max(until - now, 0.0)
 
     def cool(self, endpoint: str, model: str | None, seconds: float) -> None:
         with self._lock:
