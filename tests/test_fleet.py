@@ -1,4 +1,5 @@
-"""A fleet of four worker processes sharing a real redis-server on 127.0.0.1, against llmock.
+"""A fleet of four worker processes sharing a real redis-server on 127.0.0.1, against llmock; and 1,000 async calls
+at once in one process, its limits in memory or in Redis.
 
 Everything is checked from what was recorded: each llmock server's journal (the time stamp of every request it
 received, on the machine's monotonic clock, which every process shares) and each call's attempts. No assertion is on
@@ -7,6 +8,7 @@ how long anything took.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -17,6 +19,8 @@ llmock_testing = pytest.importorskip("llmock.testing")
 from llmock.scenarios import Fail  # noqa: E402
 from test_rate_limit_redis import redis_client, redis_url  # noqa: E402, F401 - fixtures
 from test_runtime_load import busiest_window  # noqa: E402
+
+from pbcfg.runtime import RuntimeFailure, load_runtime  # noqa: E402
 
 WORKERS = 4
 RETRY_AFTER = 4  # seconds, as the failing server asks; the workers' own cooldown is 60 s
@@ -173,3 +177,40 @@ def test_after_one_workers_500_the_fleet_skips_the_endpoint_until_it_cools(tmp_p
     assert any(attempts[0] == ["flaky", "cooldown"] for _, attempts in calls)
     # by flaky's own clock: its next request came no sooner than the Retry-After after the 500
     assert flaky_records[1].started_at - flaky_records[0].started_at >= RETRY_AFTER
+
+
+ASYNC_CALLS, ASYNC_LIMITS = 1000, {"a": 50, "b": 100, "c": 150}
+
+
+async def thousand_calls(runtime) -> list:
+    """1,000 calls at once; each ends as the endpoint that answered or the name of its classified failure."""
+
+    async def one():
+        try:
+            return (await runtime.acomplete([{"role": "user", "content": "hi"}], tier="simple", max_wait=0)).endpoint
+        except RuntimeFailure as failure:
+            return type(failure).__name__
+
+    async with runtime:
+        return await asyncio.gather(*(one() for _ in range(ASYNC_CALLS)))
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["in-memory", "redis"])
+def test_a_thousand_concurrent_async_calls_keep_every_endpoint_limit(tmp_path, request, shared):
+    storage = request.getfixturevalue("redis_url") if shared else None
+    if shared:
+        request.getfixturevalue("redis_client")  # an empty Redis
+    with llmock_testing.LLMockServer() as a, llmock_testing.LLMockServer() as b, llmock_testing.LLMockServer() as c:
+        servers = {"a": a, "b": b, "c": c}
+        write_config(tmp_path, servers, ASYNC_LIMITS)
+        endings = asyncio.run(thousand_calls(load_runtime(tmp_path, env={}, rate_limit_storage=storage)))
+        stamps = {
+            name: [record.started_at for record in server.state.journal.records()] for name, server in servers.items()
+        }
+    # every call ended once: answered by an endpoint, or rate limited once every endpoint was full
+    assert len(endings) == ASYNC_CALLS
+    assert {name: endings.count(name) for name in servers} == ASYNC_LIMITS
+    assert endings.count("RateLimited") == ASYNC_CALLS - sum(ASYNC_LIMITS.values())
+    # each server received exactly its limit, and no sliding 60 s window of its requests holds more
+    assert {name: busiest_window(stamps[name]) for name in servers} == ASYNC_LIMITS
+    assert {name: len(stamps[name]) for name in servers} == ASYNC_LIMITS

@@ -22,7 +22,8 @@ from collections import deque
 __all__ = ["MemoryCooldowns", "MemoryWindow", "RETRY_SHARED", "REDIS_TIMEOUT", "shared_state"]
 
 WINDOW = 60.0
-REDIS_TIMEOUT = 2.0  # seconds one Redis command may take before the runtime falls back to its own state
+REDIS_TIMEOUT = 5.0  # seconds one Redis command may take before the runtime falls back to its own state
+ASYNC_CONNECTIONS = 64  # the async driver's connections to Redis, shared by all its calls
 RETRY_SHARED = 5.0  # after Redis failed, seconds of local state before it is asked again
 _UNLIMITED = 1_000_000_000  # a limit no window reaches: counts units without ever refusing them
 _PREFIX = "pbcfg:cooldown:"
@@ -297,10 +298,18 @@ def shared_state(uri: str | None, clock=time.monotonic):
         raise MissingDependency("limits", "redis") from None
     options = {"socket_timeout": REDIS_TIMEOUT, "socket_connect_timeout": REDIS_TIMEOUT}
     uri = uri.removeprefix("async+")
-    storage = storage_from_string(uri, **options)
-    storage_async = storage_from_string(f"async+{uri}", implementation="redispy", **options)
+    pool = redis.ConnectionPool.from_url(uri, **options)
+    # one bounded pool for the async driver: a thousand calls at once queue for its connections (a wait that is load,
+    # not an outage, so it has no time limit) rather than each opening its own; each command still has its timeout
+    pool_async = redis.asyncio.BlockingConnectionPool.from_url(
+        uri, max_connections=ASYNC_CONNECTIONS, timeout=None, **options
+    )
+    storage = storage_from_string(uri, connection_pool=pool)
+    storage_async = storage_from_string(f"async+{uri}", implementation="redispy", connection_pool=pool_async)
+    shared_cooldowns = RedisCooldowns(
+        redis.Redis(connection_pool=pool), redis.asyncio.Redis(connection_pool=pool_async)
+    )
     outage = _Outage(_where(uri), (redis.RedisError, StorageError, OSError))
-    shared_cooldowns = RedisCooldowns(redis.from_url(uri, **options), redis.asyncio.from_url(uri, **options))
     return (
         Failover(LimitsWindow(storage, storage_async), window, outage),
         Failover(shared_cooldowns, cooldowns, outage),
