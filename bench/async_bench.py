@@ -28,24 +28,16 @@ MESSAGES = [{"role": "user", "content": "hi"}]
 
 
 def write_config(directory: Path, base_url: str) -> None:
-    (directory / "credentials.json").write_text(
-        json.dumps({"endpoints": {"openai-compatible": {"apiKey": "EMPTY", "baseUrl": base_url}}})
-    )
-    (directory / "llm-config.json").write_text(
-        json.dumps(
-            {  # the most requests per minute the schema allows: counted on every call, never binding
-                "endpoints": {"openai-compatible": {"enabled": True, "rateLimit": {"requestsPerMinute": 1_000_000}}},
-                "models": {
-                    "gpt-4o": {
-                        "displayName": "g",
-                        "endpoints": ["openai-compatible"],
-                        "costPer1kTokens": {"input": 0, "output": 0},
-                    }
-                },
-                "tiers": {"simple": {"primary": "gpt-4o", "fallback": []}},
-            }
-        )
-    )
+    endpoint = {"enabled": True, "rateLimit": {"requestsPerMinute": 1_000_000}}  # the schema's most: never binding
+    model = {"displayName": "g", "endpoints": ["openai-compatible"], "costPer1kTokens": {"input": 0, "output": 0}}
+    credentials = {"endpoints": {"openai-compatible": {"apiKey": "EMPTY", "baseUrl": base_url}}}
+    config = {
+        "endpoints": {"openai-compatible": endpoint},
+        "models": {"gpt-4o": model},
+        "tiers": {"simple": {"primary": "gpt-4o", "fallback": []}},
+    }
+    (directory / "credentials.json").write_text(json.dumps(credentials))
+    (directory / "llm-config.json").write_text(json.dumps(config))
 
 
 async def gather(call, calls: int, concurrency: int) -> int:
@@ -71,14 +63,31 @@ async def measure(client: str, base_url: str, calls: int, concurrency: int, stor
 
         litellm.suppress_debug_info = True
         router = litellm.Router(
-            model_list=[{"model_name": "m", "litellm_params": {"model": "openai/gpt-4o", "api_key": "EMPTY",
-                                                               "api_base": base_url}}]
+            model_list=[
+                {
+                    "model_name": "m",
+                    "litellm_params": {"model": "openai/gpt-4o", "api_key": "EMPTY", "api_base": base_url},
+                }
+            ]
         )
 
         def call():
             return router.acompletion(model="m", messages=MESSAGES)
 
         closing = None
+    elif client == "httpx":  # the HTTP client pbcfg drives, alone: what is left of pbcfg's row is pbcfg's own
+        import httpx
+
+        session = httpx.AsyncClient()
+        body = {"model": "gpt-4o", "messages": MESSAGES, "max_tokens": 4096, "temperature": 0.7}
+
+        async def call():
+            response = await session.post(
+                f"{base_url}/chat/completions", json=body, headers={"Authorization": "Bearer EMPTY"}
+            )
+            return response.json()
+
+        closing = session
     else:
         from pbcfg.runtime import load_runtime
 
@@ -115,9 +124,15 @@ def free_port() -> int:
 
 def start_llmock() -> tuple[subprocess.Popen, str]:
     server = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from llmock.testing import LLMockServer; s = LLMockServer().start(); "
-         "print(s.base_url('openai'), flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from llmock.testing import LLMockServer; s = LLMockServer().start(); "
+            "print(s.base_url('openai'), flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     return server, server.stdout.readline().strip()
 
@@ -125,8 +140,17 @@ def start_llmock() -> tuple[subprocess.Popen, str]:
 def start_redis() -> tuple[subprocess.Popen, str]:
     port = free_port()
     server = subprocess.Popen(
-        [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no"],
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
         stdout=subprocess.DEVNULL,
     )
     for _ in range(200):
@@ -149,17 +173,31 @@ def run(client: str, base_url: str, workers: int = 1, storage: str = "") -> dict
     start_at = time.time() + 8 * workers  # past every worker's start-up and warm-up
     processes = [
         subprocess.Popen(
-            [sys.executable, __file__, "child", client, base_url, str(CALLS // workers),
-             str(CONCURRENCY // workers), storage, str(start_at)],
-            stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                __file__,
+                "child",
+                client,
+                base_url,
+                str(CALLS // workers),
+                str(CONCURRENCY // workers),
+                storage,
+                str(start_at),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for _ in range(workers)
     ]
     rows = [json.loads(process.communicate()[0].strip().splitlines()[-1]) for process in processes]
     calls = sum(row["calls"] for row in rows)
     wall = max(row["ended"] for row in rows) - min(row["started"] for row in rows)
-    return {"calls": calls, "answered": sum(row["answered"] for row in rows), "per_second": calls / wall,
-            "cpu_us": sum(row["cpu"] for row in rows) / calls * 1e6}
+    return {
+        "calls": calls,
+        "answered": sum(row["answered"] for row in rows),
+        "per_second": calls / wall,
+        "cpu_us": sum(row["cpu"] for row in rows) / calls * 1e6,
+    }
 
 
 def main() -> int:
@@ -167,6 +205,7 @@ def main() -> int:
     redis, redis_url = start_redis()
     try:
         ours = run("pbcfg", base_url)
+        bare = run("httpx", base_url)
         theirs = run("litellm", base_url)
         before = cpu_seconds(redis.pid)
         fleet = run("pbcfg", base_url, FLEET, redis_url)
@@ -178,13 +217,18 @@ def main() -> int:
     ratio = ours["cpu_us"] / theirs["cpu_us"]
     header = f"{'client':<58} {'calls/s':>8} {'CPU µs/call':>12} {'answered':>9}"
     lines = [header, "-" * len(header)]
-    for name, row in ((f"pbcfg acomplete, {CONCURRENCY} at a time", ours),
-                      (f"LiteLLM {LITELLM} Router.acompletion, {CONCURRENCY} at a time", theirs),
-                      (f"pbcfg, {FLEET} processes sharing Redis, {CONCURRENCY // FLEET} at a time each", fleet)):
-        lines.append(f"{name:<58} {row['per_second']:>8.0f} {row['cpu_us']:>12.0f} "
-                     f"{row['answered']:>4}/{row['calls']}")
-    lines += [f"redis-server's CPU in the fleet row: {redis_us:.0f} µs per call",
-              f"pbcfg's CPU per call: {ratio:.3f}x LiteLLM's (budget {BUDGET}x)"]
+    for name, row in (
+        (f"pbcfg acomplete, {CONCURRENCY} at a time", ours),
+        (f"httpx AsyncClient.post alone, {CONCURRENCY} at a time", bare),
+        (f"LiteLLM {LITELLM} Router.acompletion, {CONCURRENCY} at a time", theirs),
+        (f"pbcfg, {FLEET} processes sharing Redis, {CONCURRENCY // FLEET} at a time each", fleet),
+    ):
+        lines.append(f"{name:<58} {row['per_second']:>8.0f} {row['cpu_us']:>12.0f} {row['answered']:>4}/{row['calls']}")
+    lines += [
+        f"pbcfg's own CPU per call (its row less httpx's): {ours['cpu_us'] - bare['cpu_us']:.0f} µs",
+        f"redis-server's CPU in the fleet row: {redis_us:.0f} µs per call",
+        f"pbcfg's CPU per call: {ratio:.3f}x LiteLLM's (budget {BUDGET}x)",
+    ]
     print("\n".join(lines))
     load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
     (Path(__file__).parent / "ASYNC.md").write_text(
