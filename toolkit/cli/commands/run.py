@@ -167,7 +167,7 @@ def status(ctx, config_dir, fmt, output, fail_on, color, timeout) -> None:
 @click.option("--stream/--no-stream", default=False, help="Print the answer as it arrives.")
 @click.option("--max-wait", type=float, default=30.0, show_default=True,
               help="Seconds to wait when every endpoint is over its rate limit.")
-@click.option("--rate-limit-storage", metavar="URI", help="Share rate limits: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
+@click.option("--rate-limit-storage", metavar="URI", help="Share rate limits and cooldowns with other workers: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
 @click.option("-v", "--verbose", is_flag=True, help="Print every attempt, with its outcome and hint, on stderr.")
 def chat(tier, agent, model, prompt, config_dir, stream, max_wait, rate_limit_storage, verbose) -> None:
     """Run one completion through the runtime; print the answer and who served it.
