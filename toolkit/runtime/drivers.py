@@ -13,14 +13,15 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from pbcfg.runtime.engine import Acquire, Cool, Engine, Probe, Record, Remaining, Send, Sleep, limit_wait
+from pbcfg.runtime.engine import Acquire, Cool, Cooling, Engine, Probe, Record, Send, Sleep, limit_wait
+from pbcfg.runtime.protocols.base import Protocol
 from pbcfg.runtime.responses import Failure, Kind
 from pbcfg.runtime.stream import aopen_stream, open_stream
 from pbcfg.runtime.transport import AsyncHttp, Http, seconds
 
 if TYPE_CHECKING:
     from pbcfg.ponybunny.effective import EffectiveEndpoint
-    from pbcfg.runtime.protocols.base import HttpRequest, Protocol
+    from pbcfg.runtime.protocols.base import HttpRequest
     from pbcfg.runtime.responses import Models
 
 __all__ = ["Runtime"]
@@ -65,6 +66,12 @@ class Runtime(Engine):
         self.ahttp = AsyncHttp(async_transport, retry_after_cap, clock)
         self._streams: set = set()  # open until read to the end or closed, even when dropped unread
         self._lock = threading.Lock()
+        # the effects the async driver awaits; the rest touch only memory, so the sync driver's code serves
+        self._awaited = {Send, Sleep, Probe}
+        if hasattr(self.window, "aacquire"):
+            self._awaited |= {Acquire, Record}
+        if hasattr(self.cooldowns, "aremaining"):
+            self._awaited |= {Cooling, Cool}
 
     def __enter__(self) -> Runtime:
         return self
@@ -146,9 +153,9 @@ class Runtime(Engine):
             return self._send(effect)
         if kind is Acquire:
             return limit_wait(self.window, self.rate_limit(effect.endpoint.id), effect.endpoint.id)
-        if kind is Remaining:
+        if kind is Cooling:
             remaining = self.cooldowns.remaining
-            return {key: remaining(*key) for key in effect.keys}
+            return {key for key in effect.keys if remaining(*key) > 0}
         if kind is Sleep:
             return self.sleep(effect.seconds)
         if kind is Cool:
@@ -156,7 +163,7 @@ class Runtime(Engine):
         if kind is Record:
             return self.window.record(effect.key, effect.amount)
         if kind is Probe:
-            return self._probe(effect.endpoint, effect.timeout)
+            return self.probe(effect.endpoint, effect.timeout)
         raise TypeError(f"unknown effect {effect!r}")
 
     def _send(self, send: Send):
@@ -175,7 +182,9 @@ class Runtime(Engine):
             return self._track(open_stream(self, send, response, at, self._forget_stream))
         return protocol.read_reply(self.http.read(response, at, send.timeout), response.status_code)
 
-    def _probe(self, endpoint: EffectiveEndpoint, timeout: float) -> Models | None:
+    def probe(self, endpoint: EffectiveEndpoint, timeout: float = 5.0) -> Models | None:
+        """The models ``endpoint`` serves, by its protocol's free probe (None: it has none); a failure raises
+        :class:`~pbcfg.runtime.responses.Failure`."""
         from pbcfg.runtime.protocols import protocol_for
 
         protocol = protocol_for(endpoint)
@@ -187,11 +196,6 @@ class Runtime(Engine):
             endpoint, protocol, _authorized(request, protocol.authorize(endpoint, request)), timeout
         )
         return protocol.read_probe(self.http.read(response, at, timeout), response.status_code)
-
-    def probe(self, endpoint: EffectiveEndpoint, timeout: float = 5.0) -> Models | None:
-        """The models ``endpoint`` serves, by its protocol's free probe (None: it has none); a failure raises
-        :class:`~pbcfg.runtime.responses.Failure`."""
-        return self._probe(endpoint, timeout)
 
     def status(self, timeout: float = 5.0) -> list:
         """Probe every enabled endpoint; see :mod:`pbcfg.runtime.status`."""
@@ -208,8 +212,12 @@ class Runtime(Engine):
         try:
             effect = next(machine)
             while True:
+                kind = type(effect)
                 try:
-                    value = await self._aperform(effect)
+                    if kind is Send:
+                        value = await self._asend(effect)
+                    else:
+                        value = await self._aperform(effect) if kind in self._awaited else self._perform(effect)
                 except Failure as failure:
                     effect = machine.throw(failure)
                 else:
@@ -229,9 +237,9 @@ class Runtime(Engine):
             return await self._asend(effect)
         if kind is Acquire:
             return await self._aacquire(effect.endpoint)
-        if kind is Remaining:
+        if kind is Cooling:
             remaining = getattr(self.cooldowns, "aremaining", self.cooldowns.remaining)
-            return {key: await _maybe(remaining, *key) for key in effect.keys}
+            return {key for key in effect.keys if await _maybe(remaining, *key) > 0}
         if kind is Sleep:
             return await self._asleep(effect.seconds)
         if kind is Cool:
@@ -241,7 +249,7 @@ class Runtime(Engine):
         if kind is Record:
             return await self.arecord(effect.key, effect.amount)
         if kind is Probe:
-            return await self._aprobe(effect.endpoint, effect.timeout)
+            return await self.aprobe(effect.endpoint, effect.timeout)
         raise TypeError(f"unknown effect {effect!r}")
 
     async def _asleep(self, delay: float) -> None:
@@ -268,27 +276,23 @@ class Runtime(Engine):
 
     async def _asend(self, send: Send):
         endpoint, protocol = send.candidate.endpoint, send.protocol
+        method = self.ahttp.exchange if send.stream else self.ahttp.fetch
         try:
-            response, at = await self.ahttp.exchange(
-                endpoint,
-                protocol,
-                _authorized(send.request, await protocol.aauthorize(endpoint, send.request)),
-                send.timeout,
+            answer = await method(
+                endpoint, protocol, await _aauthorized(protocol, endpoint, send.request), send.timeout
             )
         except Failure as failure:
             if not _again(protocol, endpoint, failure):
                 raise
-            response, at = await self.ahttp.exchange(
-                endpoint,
-                protocol,
-                _authorized(send.request, await protocol.aauthorize(endpoint, send.request)),
-                send.timeout,
+            answer = await method(
+                endpoint, protocol, await _aauthorized(protocol, endpoint, send.request), send.timeout
             )
         if send.stream:
-            return self._track(await aopen_stream(self, send, response, at, self._forget_stream))
-        return protocol.read_reply(await self.ahttp.read(response, at, send.timeout), response.status_code)
+            return self._track(await aopen_stream(self, send, *answer, self._forget_stream))
+        return protocol.read_reply(answer[1], answer[0])
 
-    async def _aprobe(self, endpoint: EffectiveEndpoint, timeout: float) -> Models | None:
+    async def aprobe(self, endpoint: EffectiveEndpoint, timeout: float = 5.0) -> Models | None:
+        """:meth:`probe`, awaited."""
         from pbcfg.runtime.protocols import protocol_for
 
         protocol = protocol_for(endpoint)
@@ -296,14 +300,10 @@ class Runtime(Engine):
         if isinstance(request, str):
             return None
         timeout = seconds(timeout)
-        response, at = await self.ahttp.exchange(
-            endpoint, protocol, _authorized(request, await protocol.aauthorize(endpoint, request)), timeout
+        status, body = await self.ahttp.fetch(
+            endpoint, protocol, await _aauthorized(protocol, endpoint, request), timeout
         )
-        return protocol.read_probe(await self.ahttp.read(response, at, timeout), response.status_code)
-
-    async def aprobe(self, endpoint: EffectiveEndpoint, timeout: float = 5.0) -> Models | None:
-        """:meth:`probe`, awaited."""
-        return await self._aprobe(endpoint, timeout)
+        return protocol.read_probe(body, status)
 
     async def astatus(self, timeout: float = 5.0) -> list:
         """:meth:`status`, awaited: every endpoint probed concurrently."""
@@ -315,6 +315,13 @@ class Runtime(Engine):
 def _authorized(request: HttpRequest, extra: dict[str, str]) -> HttpRequest:
     """``request`` with this attempt's auth headers."""
     return request._replace(headers={**request.headers, **extra}) if extra else request
+
+
+async def _aauthorized(protocol: Protocol, endpoint: EffectiveEndpoint, request: HttpRequest) -> HttpRequest:
+    """``request`` with this attempt's auth headers, from the protocol's async step when it has its own."""
+    if type(protocol).aauthorize is Protocol.aauthorize:
+        return _authorized(request, protocol.authorize(endpoint, request))
+    return _authorized(request, await protocol.aauthorize(endpoint, request))
 
 
 def _again(protocol: Protocol, endpoint: EffectiveEndpoint, failure: Failure) -> bool:
