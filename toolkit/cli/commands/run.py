@@ -190,7 +190,7 @@ def status(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
               help="Seconds for the whole call: every attempt, retry, wait and the stream end by it.")
 @click.option("--max-wait", type=float, default=30.0, show_default=True,
               help="Seconds to wait when every endpoint is over its rate limit.")
-@click.option("--rate-limit-storage", metavar="URI", help="Share rate limits: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
+@click.option("--rate-limit-storage", metavar="URI", help="Share rate limits and cooldowns with other workers: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
 @click.option("-v", "--verbose", is_flag=True, help="Print every attempt, with its outcome and hint, on stderr.")
 def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_wait, rate_limit_storage,
          verbose) -> None:
