@@ -10,9 +10,9 @@ import pytest
 
 from conftest import Clock
 from pbcfg.runtime import AllAttemptsFailed, NoRoute, RateLimited, RequestRejected, StreamInterrupted, load_runtime
-from pbcfg.runtime.classify import classify, retry_after_seconds
 from pbcfg.runtime.limiter import MemoryWindow
-from pbcfg.runtime.sse import SSEDecoder
+from pbcfg.runtime.responses import classify, retry_after_seconds
+from pbcfg.runtime.stream import SSEDecoder
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import Running, reply
 from pbcfg.runtime import AllAttemptsFailed, RuntimeFailure, load_runtime
-from pbcfg.runtime.classify import EXCERPT
+from pbcfg.runtime.responses import EXCERPT
 from pbcfg.util.redaction import MIN_RUN
 
 KEY = "sk-canary-7f3a9c1e"
