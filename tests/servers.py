@@ -24,8 +24,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 
-__all__ = ["EventStreamServer", "TokenServer", "VertexFront", "anthropic_frames", "journal", "llmock_server",
-           "moto_server", "scenario", "service_account_file"]
+__all__ = [
+    "EventStreamServer",
+    "TokenServer",
+    "VertexFront",
+    "anthropic_frames",
+    "exception_frame",
+    "journal",
+    "llmock_server",
+    "moto_server",
+    "reset",
+    "said",
+    "scenario",
+    "service_account_file",
+    "write_config",
+]
 
 
 class _Serving:
@@ -77,6 +90,11 @@ def scenario(server, *behaviors: dict) -> None:
     httpx.post(server.url + "/_llmock/scenario", json={"behaviors": list(behaviors)}).raise_for_status()
 
 
+def reset(server) -> None:
+    """Forget llmock's queued behaviours and its journal."""
+    httpx.post(server.url + "/_llmock/reset").raise_for_status()
+
+
 def journal(server) -> list[dict]:
     """Every request llmock served since the last call, oldest first (the journal is then cleared)."""
     records = httpx.get(server.url + "/_llmock/requests").json()["requests"]
@@ -103,11 +121,17 @@ def moto_server():
     try:
         host, port = server.get_host_and_port()
         url = f"http://{host}:{port}"
-        iam = botocore.session.get_session().create_client("iam", region_name="us-east-1", endpoint_url=url,
-                                                           aws_access_key_id="setup", aws_secret_access_key="setup")
+        iam = botocore.session.get_session().create_client(
+            "iam", region_name="us-east-1", endpoint_url=url, aws_access_key_id="setup", aws_secret_access_key="setup"
+        )
         iam.create_user(UserName="pbcfg")
-        iam.put_user_policy(UserName="pbcfg", PolicyName="all", PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        iam.put_user_policy(
+            UserName="pbcfg",
+            PolicyName="all",
+            PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+            ),
+        )
         key = iam.create_access_key(UserName="pbcfg")["AccessKey"]
         yield MotoAWS(url, key["AccessKeyId"], key["SecretAccessKey"])
     finally:
@@ -122,15 +146,21 @@ def _frame(headers: dict, payload: bytes) -> bytes:
 
 def anthropic_frames(events: list[dict]) -> list[bytes]:
     """Bedrock's stream: each Anthropic event as a ``chunk`` frame whose payload is ``{"bytes": base64(event)}``."""
-    return [_frame({":message-type": "event", ":event-type": "chunk", ":content-type": "application/json"},
-                   json.dumps({"bytes": base64.b64encode(json.dumps(event).encode()).decode()}).encode())
-            for event in events]
+    return [
+        _frame(
+            {":message-type": "event", ":event-type": "chunk", ":content-type": "application/json"},
+            json.dumps({"bytes": base64.b64encode(json.dumps(event).encode()).decode()}).encode(),
+        )
+        for event in events
+    ]
 
 
 def exception_frame(kind: str, message: str) -> bytes:
     """An exception inside a 200 stream (``throttlingException``, ``modelStreamErrorException``, …)."""
-    return _frame({":message-type": "exception", ":exception-type": kind, ":content-type": "application/json"},
-                  json.dumps({"message": message}).encode())
+    return _frame(
+        {":message-type": "exception", ":exception-type": kind, ":content-type": "application/json"},
+        json.dumps({"message": message}).encode(),
+    )
 
 
 class EventStreamServer(_Serving):
@@ -167,8 +197,12 @@ class TokenServer(_Serving):
                 self.body()
                 token = f"ya29.test-{next(counter)}-secret"
                 owner.issued.append(token)
-                self.answer(200, json.dumps({"access_token": token, "expires_in": owner.expires_in,
-                                             "token_type": "Bearer"}).encode())
+                self.answer(
+                    200,
+                    json.dumps(
+                        {"access_token": token, "expires_in": owner.expires_in, "token_type": "Bearer"}
+                    ).encode(),
+                )
 
         super().__init__(Handler)
 
@@ -180,11 +214,22 @@ def service_account_file(path, token_uri: str, project: str = "pbcfg-test") -> s
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
-    path.write_text(json.dumps({"type": "service_account", "project_id": project, "private_key_id": "k1",
-                                "private_key": pem, "client_email": f"pbcfg@{project}.iam.gserviceaccount.com",
-                                "client_id": "1", "token_uri": token_uri}))
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    path.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": project,
+                "private_key_id": "k1",
+                "private_key": pem,
+                "client_email": f"pbcfg@{project}.iam.gserviceaccount.com",
+                "client_id": "1",
+                "token_uri": token_uri,
+            }
+        )
+    )
     return pem
 
 
@@ -206,13 +251,54 @@ class VertexFront(_Serving):
                 current = owner.tokens.issued[-1] if owner.tokens.issued else None
                 if owner.refuse > 0 or authorization != f"Bearer {current}":
                     owner.refuse = max(owner.refuse - 1, 0)
-                    return self.answer(401, json.dumps({"error": {
-                        "code": 401, "status": "UNAUTHENTICATED",
-                        "message": "Request had invalid authentication credentials."}}).encode())
+                    return self.answer(
+                        401,
+                        json.dumps(
+                            {
+                                "error": {
+                                    "code": 401,
+                                    "status": "UNAUTHENTICATED",
+                                    "message": "Request had invalid authentication credentials.",
+                                }
+                            }
+                        ).encode(),
+                    )
                 model_and_method = self.path.split("/publishers/google/models/", 1)[1]
-                relayed = httpx.post(f"{owner.llmock.url}/gemini/v1beta/models/{model_and_method}", content=data,
-                                     headers={"Content-Type": "application/json"})
-                self.answer(relayed.status_code, relayed.content,
-                            relayed.headers.get("content-type", "application/json"))
+                relayed = httpx.post(
+                    f"{owner.llmock.url}/gemini/v1beta/models/{model_and_method}",
+                    content=data,
+                    headers={"Content-Type": "application/json"},
+                )
+                self.answer(
+                    relayed.status_code, relayed.content, relayed.headers.get("content-type", "application/json")
+                )
 
         super().__init__(Handler)
+
+
+def write_config(directory, endpoints: dict, models: dict, *, chain: list | None = None, retries: int = 2) -> None:
+    """credentials.json and llm-config.json in ``directory``: ``endpoints`` maps an id to (its llm-config entry,
+    its credentials entry), ``models`` a model id to its endpoint ids; tier ``simple`` runs ``chain`` (default:
+    the models in order)."""
+    chain = chain or list(models)
+    (directory / "credentials.json").write_text(
+        json.dumps({"endpoints": {name: credentials for name, (_, credentials) in endpoints.items()}})
+    )
+    (directory / "llm-config.json").write_text(
+        json.dumps(
+            {
+                "endpoints": {name: config for name, (config, _) in endpoints.items()},
+                "models": {
+                    model: {"displayName": model, "endpoints": ids, "costPer1kTokens": {"input": 1.0, "output": 2.0}}
+                    for model, ids in models.items()
+                },
+                "tiers": {"simple": {"primary": chain[0], "fallback": chain[1:]}},
+                "defaults": {"maxRetries": retries, "retryDelayMs": 0, "timeout": 5000},
+            }
+        )
+    )
+
+
+def said(*things) -> str:
+    """Everything a call showed: results, attempts, errors, streams, as text, to look for secrets in."""
+    return "\n".join(repr(thing) + str(thing) for thing in things)

@@ -34,17 +34,41 @@ if TYPE_CHECKING:
 
     from pbcfg.ponybunny.effective import EffectiveEndpoint
 
-__all__ = ["ANTHROPIC_VERSION", "PROTOCOL", "Anthropic", "AnthropicEvents", "default_max_tokens", "messages_body",
-           "read_message"]
+__all__ = [
+    "ANTHROPIC_VERSION",
+    "PROTOCOL",
+    "Anthropic",
+    "AnthropicEvents",
+    "default_max_tokens",
+    "messages_body",
+    "read_message",
+]
 
 ANTHROPIC_VERSION = "2023-06-01"
 # the output limit of each model family, sent as max_tokens when the caller gives none; longest prefix wins
-_MAX_OUTPUT = {"claude-3-haiku": 4096, "claude-3-opus": 4096, "claude-3-5": 8192, "claude-3-7": 64000,
-               "claude-opus-4-0": 32000, "claude-opus-4-1": 32000, "claude-opus-4-2": 32000, "claude-opus-4": 32000,
-               "claude-opus-4-5": 64000, "claude-sonnet-4": 64000, "claude-haiku-4": 64000}
+_MAX_OUTPUT = {
+    "claude-3-haiku": 4096,
+    "claude-3-opus": 4096,
+    "claude-3-5": 8192,
+    "claude-3-7": 64000,
+    "claude-opus-4-0": 32000,
+    "claude-opus-4-1": 32000,
+    "claude-opus-4-2": 32000,
+    "claude-opus-4": 32000,
+    "claude-opus-4-5": 64000,
+    "claude-sonnet-4": 64000,
+    "claude-haiku-4": 64000,
+}
 _FALLBACK_MAX_OUTPUT = 4096
-_FINISH = {"end_turn": "stop", "stop_sequence": "stop", "pause_turn": "stop", "max_tokens": "length",
-           "model_context_window_exceeded": "length", "tool_use": "tool_calls", "refusal": "content_filter"}
+_FINISH = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "pause_turn": "stop",
+    "max_tokens": "length",
+    "model_context_window_exceeded": "length",
+    "tool_use": "tool_calls",
+    "refusal": "content_filter",
+}
 # parameters the Messages API takes as the caller names them; OpenAI's ``stop`` becomes ``stop_sequences``
 _PASSED = ("thinking", "top_p", "top_k", "stop_sequences", "metadata", "service_tier")
 _CONTEXT = ("prompt is too long", "context window", "context length", "too many tokens")
@@ -86,15 +110,26 @@ def _turns(messages: list[dict]) -> tuple[str, list[dict]]:
             system.append(_text(message.get("content")))
             continue
         if role == "tool":
-            blocks = [{"type": "tool_result", "tool_use_id": str(message.get("tool_call_id") or ""),
-                       "content": _text(message.get("content"))}]
+            blocks = [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": str(message.get("tool_call_id") or ""),
+                    "content": _text(message.get("content")),
+                }
+            ]
             role = "user"
         elif role == "assistant":
             blocks = _blocks(message.get("content")) + [
-                {"type": "tool_use", "id": str(call.get("id") or ""), "name": str(function.get("name") or ""),
-                 "input": _input(function.get("arguments"))}
-                for call in message.get("tool_calls") or [] if isinstance(call, dict)
-                for function in [call.get("function") or {}]]
+                {
+                    "type": "tool_use",
+                    "id": str(call.get("id") or ""),
+                    "name": str(function.get("name") or ""),
+                    "input": _input(function.get("arguments")),
+                }
+                for call in message.get("tool_calls") or []
+                if isinstance(call, dict)
+                for function in [call.get("function") or {}]
+            ]
         else:
             blocks, role = _blocks(message.get("content")), "user"
         if turns and turns[-1]["role"] == role:
@@ -119,17 +154,26 @@ def _tool_choice(choice: object) -> dict | None:
 def messages_body(model: str, chat: ChatRequest) -> dict:
     """The Messages API body for ``chat`` (OpenAI-style) on ``model``."""
     system, turns = _turns(chat.messages)
-    body: dict = {"model": model, "messages": turns,
-                  "max_tokens": chat.max_tokens if chat.max_tokens is not None else default_max_tokens(model)}
+    body: dict = {
+        "model": model,
+        "messages": turns,
+        "max_tokens": chat.max_tokens if chat.max_tokens is not None else default_max_tokens(model),
+    }
     if system:
         body["system"] = system
     if chat.temperature is not None:
         body["temperature"] = min(chat.temperature, 1.0)  # Anthropic's range is 0-1, OpenAI's 0-2
     if chat.tools:
-        body["tools"] = [{"name": function.get("name"), "description": function.get("description") or "",
-                          "input_schema": function.get("parameters") or {"type": "object", "properties": {}}}
-                         for tool in chat.tools if isinstance(tool, dict)
-                         for function in [tool.get("function") or tool]]
+        body["tools"] = [
+            {
+                "name": function.get("name"),
+                "description": function.get("description") or "",
+                "input_schema": function.get("parameters") or {"type": "object", "properties": {}},
+            }
+            for tool in chat.tools
+            if isinstance(tool, dict)
+            for function in [tool.get("function") or tool]
+        ]
     choice = _tool_choice(chat.tool_choice)
     if choice is not None:
         body["tool_choice"] = choice
@@ -145,12 +189,15 @@ def _usage(usage: object) -> dict | None:
     """Anthropic's counts as OpenAI's names; cached input counts as input."""
     if not isinstance(usage, dict):
         return None
-    counts = {name: usage.get(name) for name in ("input_tokens", "cache_creation_input_tokens",
-                                                 "cache_read_input_tokens", "output_tokens")}
+    counts = {
+        name: usage.get(name)
+        for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
+    }
     if any(value is not None and (type(value) is not int or value < 0) for value in counts.values()):
         return None
-    prompt = sum(counts[name] or 0 for name in ("input_tokens", "cache_creation_input_tokens",
-                                                "cache_read_input_tokens"))
+    prompt = sum(
+        counts[name] or 0 for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+    )
     completion = counts["output_tokens"] or 0
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
@@ -169,8 +216,12 @@ def read_message(body: bytes, status: int) -> Reply:
         elif block.get("type") == "tool_use":
             calls.append(ToolCall(str(block.get("id") or ""), str(block.get("name") or ""), block.get("input")))
     reason = data.get("stop_reason")
-    return Reply("".join(text), _usage(data.get("usage")) or {}, _FINISH.get(reason, reason)
-                 if isinstance(reason, str) else None, tuple(calls))
+    return Reply(
+        "".join(text),
+        _usage(data.get("usage")) or {},
+        _FINISH.get(reason, reason) if isinstance(reason, str) else None,
+        tuple(calls),
+    )
 
 
 def error_failure(kind: str, message: str, status: int | None = None) -> Failure:
@@ -178,8 +229,19 @@ def error_failure(kind: str, message: str, status: int | None = None) -> Failure
     classified: overloaded, rate limited and server errors are retried; a refused key moves on."""
     shown = excerpt(f"{kind}: {message}" if message else kind)
     lowered = kind.lower()
-    if any(word in lowered for word in ("overloaded", "rate_limit", "throttl", "api_error", "internal", "unavailable",
-                                        "timeout", "modelstreamerror")):
+    if any(
+        word in lowered
+        for word in (
+            "overloaded",
+            "rate_limit",
+            "throttl",
+            "api_error",
+            "internal",
+            "unavailable",
+            "timeout",
+            "modelstreamerror",
+        )
+    ):
         return Failure(Kind.RETRY, f"the server sent an error in the stream: {shown}", status)
     if any(word in lowered for word in ("authentication", "permission", "accessdenied", "unrecognizedclient")):
         return Failure(Kind.AUTH, shown, status)
@@ -217,8 +279,9 @@ class AnthropicEvents:
             error = event.get("error") if isinstance(event.get("error"), dict) else {}
             raise error_failure(str(error.get("type") or "error"), str(error.get("message") or ""))
         if kind == "message_start":
-            return self._counted((event.get("message") or {}).get("usage") if isinstance(event.get("message"),
-                                                                                          dict) else None)
+            return self._counted(
+                (event.get("message") or {}).get("usage") if isinstance(event.get("message"), dict) else None
+            )
         if kind == "content_block_start" and isinstance(event.get("content_block"), dict):
             block = event["content_block"]
             if block.get("type") == "tool_use":
@@ -300,13 +363,18 @@ class Anthropic(Protocol):
         key = endpoint.fields.get("apiKey")
         return {"anthropic-version": ANTHROPIC_VERSION, **({"x-api-key": plain(key.value)} if key else {})}
 
-    def chat_request(self, endpoint: EffectiveEndpoint, model: str, chat: ChatRequest, *, stream: bool,
-                     stream_usage: bool = True) -> HttpRequest:
+    def chat_request(
+        self, endpoint: EffectiveEndpoint, model: str, chat: ChatRequest, *, stream: bool, stream_usage: bool = True
+    ) -> HttpRequest:
         body = messages_body(model, chat)
         if stream:
             body["stream"] = True
-        return HttpRequest("POST", messages_url(endpoint),
-                           {**self.headers(endpoint), "Content-Type": "application/json"}, json.dumps(body).encode())
+        return HttpRequest(
+            "POST",
+            messages_url(endpoint),
+            {**self.headers(endpoint), "Content-Type": "application/json"},
+            json.dumps(body).encode(),
+        )
 
     def read_reply(self, body: bytes, status: int) -> Reply:
         return read_message(body, status)
@@ -326,8 +394,9 @@ class Anthropic(Protocol):
         entries = data.get("data") if isinstance(data, dict) else None
         if not isinstance(entries, list):
             raise bad_response("the /models answer is not Anthropic's list shape", body, status)
-        return Models([entry["id"] for entry in entries if isinstance(entry, dict) and isinstance(entry.get("id"),
-                                                                                                  str)], False)
+        return Models(
+            [entry["id"] for entry in entries if isinstance(entry, dict) and isinstance(entry.get("id"), str)], False
+        )
 
 
 PROTOCOL = Anthropic()

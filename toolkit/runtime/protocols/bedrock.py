@@ -34,8 +34,15 @@ if TYPE_CHECKING:
 
     from pbcfg.ponybunny.effective import EffectiveEndpoint
 
-__all__ = ["BEDROCK_ANTHROPIC_VERSION", "BEDROCK_MODEL_IDS", "DEFAULT_REGION", "PROTOCOL", "Bedrock",
-           "BedrockStream", "bedrock_model_id"]
+__all__ = [
+    "BEDROCK_ANTHROPIC_VERSION",
+    "BEDROCK_MODEL_IDS",
+    "DEFAULT_REGION",
+    "PROTOCOL",
+    "Bedrock",
+    "BedrockStream",
+    "bedrock_model_id",
+]
 
 BEDROCK_ANTHROPIC_VERSION = "bedrock-2023-05-31"
 DEFAULT_REGION = "us-east-1"  # PonyBunny's built-in llm-config gives aws-bedrock this region
@@ -49,10 +56,26 @@ BEDROCK_MODEL_IDS = {
     "claude-opus-4-5-20251101": "anthropic.claude-opus-4-5-20251101-v1:0",
     "claude-opus-4-5": "anthropic.claude-opus-4-5-20251101-v1:0",
 }
-_RETRIED = ("Throttling", "ServiceQuotaExceeded", "ModelNotReady", "ServiceUnavailable", "InternalServer",
-            "ModelTimeout", "ModelError", "ModelStreamError")
-_REFUSED_KEY = ("AccessDenied", "UnrecognizedClient", "SignatureDoesNotMatch", "InvalidClientTokenId",
-                "ExpiredToken", "InvalidSignature", "MissingAuthenticationToken", "IncompleteSignature")
+_RETRIED = (
+    "Throttling",
+    "ServiceQuotaExceeded",
+    "ModelNotReady",
+    "ServiceUnavailable",
+    "InternalServer",
+    "ModelTimeout",
+    "ModelError",
+    "ModelStreamError",
+)
+_REFUSED_KEY = (
+    "AccessDenied",
+    "UnrecognizedClient",
+    "SignatureDoesNotMatch",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "InvalidSignature",
+    "MissingAuthenticationToken",
+    "IncompleteSignature",
+)
 
 
 def bedrock_model_id(model: str) -> str:
@@ -108,8 +131,10 @@ def classify_error(status: int, headers: Mapping[str, str], body: bytes, retry_a
     """Throttling, unready or failing models and 5xx are retried; a refused signature or key moves on; an unknown
     model id moves on as a model the endpoint does not serve; other validation errors stop."""
     code, said = _error_code(headers, body)
-    verdict = classify(status, json.dumps({"error": {"type": code, "message": said}}) if code or said else
-                       body.decode("utf-8", "replace"))
+    verdict = classify(
+        status,
+        json.dumps({"error": {"type": code, "message": said}}) if code or said else body.decode("utf-8", "replace"),
+    )
     kind = verdict.kind
     lowered = said.lower()
     if any(code.startswith(name) for name in _RETRIED):
@@ -174,12 +199,15 @@ class Bedrock(Anthropic):
             return f"Bedrock needs botocore to sign requests (SigV4); install it: {INSTALL}"
         return None
 
-    def chat_request(self, endpoint: EffectiveEndpoint, model: str, chat: ChatRequest, *, stream: bool,
-                     stream_usage: bool = True) -> HttpRequest:
+    def chat_request(
+        self, endpoint: EffectiveEndpoint, model: str, chat: ChatRequest, *, stream: bool, stream_usage: bool = True
+    ) -> HttpRequest:
         action = "invoke-with-response-stream" if stream else "invoke"
         url = f"{base_url(endpoint)}/model/{quote(bedrock_model_id(model), safe='')}/{action}"
-        headers = {"Content-Type": "application/json",
-                   "Accept": "application/vnd.amazon.eventstream" if stream else "application/json"}
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/vnd.amazon.eventstream" if stream else "application/json",
+        }
         return HttpRequest("POST", url, headers, json.dumps(bedrock_body(model, chat)).encode())
 
     def authorize(self, endpoint: EffectiveEndpoint, request: HttpRequest) -> dict[str, str]:
@@ -200,8 +228,10 @@ class Bedrock(Anthropic):
         return classify_error(status, headers, body, retry_after_cap)
 
     def probe_request(self, endpoint: EffectiveEndpoint) -> HttpRequest | str:
-        return ("untested: bedrock-runtime has no free call that proves a key pair (listing models is another "
-                "service); the first call signs with it")
+        return (
+            "untested: bedrock-runtime has no free call that proves a key pair (listing models is another "
+            "service); the first call signs with it"
+        )
 
 
 PROTOCOL = Bedrock()

@@ -29,12 +29,25 @@ if TYPE_CHECKING:
 
 __all__ = ["PROTOCOL", "Gemini", "GeminiStream", "classify_error", "generate_body", "read_generated"]
 
-_FINISH = {"STOP": "stop", "MAX_TOKENS": "length", "SAFETY": "content_filter", "RECITATION": "content_filter",
-           "BLOCKLIST": "content_filter", "PROHIBITED_CONTENT": "content_filter", "SPII": "content_filter",
-           "IMAGE_SAFETY": "content_filter", "MALFORMED_FUNCTION_CALL": "stop"}
+_FINISH = {
+    "STOP": "stop",
+    "MAX_TOKENS": "length",
+    "SAFETY": "content_filter",
+    "RECITATION": "content_filter",
+    "BLOCKLIST": "content_filter",
+    "PROHIBITED_CONTENT": "content_filter",
+    "SPII": "content_filter",
+    "IMAGE_SAFETY": "content_filter",
+    "MALFORMED_FUNCTION_CALL": "stop",
+}
 _MODES = {"auto": "AUTO", "required": "ANY", "none": "NONE"}
-_CONFIG = {"top_p": "topP", "top_k": "topK", "seed": "seed", "presence_penalty": "presencePenalty",
-           "frequency_penalty": "frequencyPenalty"}
+_CONFIG = {
+    "top_p": "topP",
+    "top_k": "topK",
+    "seed": "seed",
+    "presence_penalty": "presencePenalty",
+    "frequency_penalty": "frequencyPenalty",
+}
 _AUTH_STATUSES = ("UNAUTHENTICATED", "PERMISSION_DENIED")
 _DELAY = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
 
@@ -62,8 +75,14 @@ def _contents(messages: list[dict]) -> tuple[str, list[dict]]:
             continue
         if role == "tool":
             call_id = str(message.get("tool_call_id") or "")
-            parts = [{"functionResponse": {"name": names.get(call_id, call_id),
-                                           "response": {"result": _text(message.get("content"))}}}]
+            parts = [
+                {
+                    "functionResponse": {
+                        "name": names.get(call_id, call_id),
+                        "response": {"result": _text(message.get("content"))},
+                    }
+                }
+            ]
             role = "user"
         elif role == "assistant":
             text = _text(message.get("content"))
@@ -71,8 +90,9 @@ def _contents(messages: list[dict]) -> tuple[str, list[dict]]:
             for call in message.get("tool_calls") or []:
                 function = call.get("function") or {} if isinstance(call, dict) else {}
                 names[str(call.get("id") or "")] = function.get("name")
-                parts.append({"functionCall": {"name": function.get("name"),
-                                               "args": _arguments(function.get("arguments"))}})
+                parts.append(
+                    {"functionCall": {"name": function.get("name"), "args": _arguments(function.get("arguments"))}}
+                )
             role = "model"
         else:
             parts, role = [{"text": _text(message.get("content"))}], "user"
@@ -109,10 +129,20 @@ def generate_body(chat: ChatRequest) -> dict:
     if config:
         body["generationConfig"] = config
     if chat.tools:
-        body["tools"] = [{"functionDeclarations": [
-            {"name": function.get("name"), "description": function.get("description") or "",
-             **({"parameters": function["parameters"]} if function.get("parameters") else {})}
-            for tool in chat.tools if isinstance(tool, dict) for function in [tool.get("function") or tool]]}]
+        body["tools"] = [
+            {
+                "functionDeclarations": [
+                    {
+                        "name": function.get("name"),
+                        "description": function.get("description") or "",
+                        **({"parameters": function["parameters"]} if function.get("parameters") else {}),
+                    }
+                    for tool in chat.tools
+                    if isinstance(tool, dict)
+                    for function in [tool.get("function") or tool]
+                ]
+            }
+        ]
     tool_config = _tool_config(chat.tool_choice)
     if tool_config is not None:
         body["toolConfig"] = tool_config
@@ -134,8 +164,12 @@ def _blocked(data: dict, raw: bytes | str, status: int) -> Failure | None:
     feedback = data.get("promptFeedback")
     reason = feedback.get("blockReason") if isinstance(feedback, dict) else None
     if reason and not data.get("candidates"):
-        return Failure(Kind.REJECTED, f"Gemini refused the prompt (promptFeedback.blockReason {excerpt(str(reason))}"
-                                      "): another model would be asked the same, so the chain stops", status)
+        return Failure(
+            Kind.REJECTED,
+            f"Gemini refused the prompt (promptFeedback.blockReason {excerpt(str(reason))}"
+            "): another model would be asked the same, so the chain stops",
+            status,
+        )
     return None
 
 
@@ -154,13 +188,19 @@ class _Parts:
             raise bad_response("the answer's candidates are not objects", raw, status)
         content = candidate.get("content") if isinstance(candidate.get("content"), dict) else {}
         parts = [part for part in content.get("parts") or [] if isinstance(part, dict)]
-        self.text = "".join(part["text"] for part in parts if isinstance(part.get("text"), str)
-                            and not part.get("thought"))
+        self.text = "".join(
+            part["text"] for part in parts if isinstance(part.get("text"), str) and not part.get("thought")
+        )
         self.calls = tuple(
-            ToolCall(str(call.get("id") or f"call_{calls_so_far + number}"), str(call.get("name") or ""),
-                     call.get("args") if call.get("args") is not None else {})
-            for number, call in enumerate(part["functionCall"] for part in parts
-                                          if isinstance(part.get("functionCall"), dict)))
+            ToolCall(
+                str(call.get("id") or f"call_{calls_so_far + number}"),
+                str(call.get("name") or ""),
+                call.get("args") if call.get("args") is not None else {},
+            )
+            for number, call in enumerate(
+                part["functionCall"] for part in parts if isinstance(part.get("functionCall"), dict)
+            )
+        )
         reason = candidate.get("finishReason")
         self.finish = _FINISH.get(reason, "stop") if isinstance(reason, str) and reason else None
         self.usage = _usage(data.get("usageMetadata"))
@@ -252,11 +292,15 @@ class Gemini(Protocol):
         key = endpoint.fields.get("apiKey")
         return {"x-goog-api-key": plain(key.value)} if key else {}
 
-    def chat_request(self, endpoint: EffectiveEndpoint, model: str, chat: ChatRequest, *, stream: bool,
-                     stream_usage: bool = True) -> HttpRequest:
-        return HttpRequest("POST", self.model_url(endpoint, model, stream),
-                           {**self.headers(endpoint), "Content-Type": "application/json"},
-                           json.dumps(generate_body(chat)).encode())
+    def chat_request(
+        self, endpoint: EffectiveEndpoint, model: str, chat: ChatRequest, *, stream: bool, stream_usage: bool = True
+    ) -> HttpRequest:
+        return HttpRequest(
+            "POST",
+            self.model_url(endpoint, model, stream),
+            {**self.headers(endpoint), "Content-Type": "application/json"},
+            json.dumps(generate_body(chat)).encode(),
+        )
 
     def read_reply(self, body: bytes, status: int) -> Reply:
         return read_generated(body, status)
@@ -276,8 +320,14 @@ class Gemini(Protocol):
         entries = data.get("models") if isinstance(data, dict) else None
         if not isinstance(entries, list):
             raise bad_response("the /models answer is not Gemini's list shape", body, status)
-        return Models([entry["name"].removeprefix("models/") for entry in entries
-                       if isinstance(entry, dict) and isinstance(entry.get("name"), str)], False)
+        return Models(
+            [
+                entry["name"].removeprefix("models/")
+                for entry in entries
+                if isinstance(entry, dict) and isinstance(entry.get("name"), str)
+            ],
+            False,
+        )
 
 
 PROTOCOL = Gemini()
