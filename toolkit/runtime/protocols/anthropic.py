@@ -277,7 +277,7 @@ class AnthropicEvents:
             return None
         if kind == "error":
             error = event.get("error") if isinstance(event.get("error"), dict) else {}
-            raise error_failure(str(error.get("type") or "error"), str(error.get("message") or ""))
+            raise error_failure(str(error.get("type") or "error"), str(error.get("message") or ""), 200)
         if kind == "message_start":
             return self._counted(
                 (event.get("message") or {}).get("usage") if isinstance(event.get("message"), dict) else None

@@ -175,9 +175,11 @@ class BedrockStream:
         if kind == "exception":
             message = parse_json(payload)
             said = str(message.get("message") or "") if isinstance(message, dict) else ""
-            raise error_failure(str(headers.get(":exception-type") or "exception"), said)
+            raise error_failure(str(headers.get(":exception-type") or "exception"), said, 200)
         if kind == "error":
-            raise error_failure(str(headers.get(":error-code") or "error"), str(headers.get(":error-message") or ""))
+            raise error_failure(
+                str(headers.get(":error-code") or "error"), str(headers.get(":error-message") or ""), 200
+            )
         if headers.get(":event-type") != "chunk":
             return Delta()
         chunk = parse_json(payload)
@@ -193,6 +195,7 @@ class BedrockStream:
 
 class Bedrock(Anthropic):
     name = "bedrock"
+    derives_base_url = True  # from the region, when the credentials give no base URL
 
     def unavailable(self, endpoint: EffectiveEndpoint) -> str | None:
         if importlib.util.find_spec("botocore") is None:
