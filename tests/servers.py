@@ -164,11 +164,11 @@ def exception_frame(kind: str, message: str) -> bytes:
 
 
 class EventStreamServer(_Serving):
-    """Answers each POST with the next script in :attr:`scripts` (a list of frames), or 404 when none is left;
-    :attr:`seen` records (path, headers) of each request."""
+    """Answers each POST with the next script in :attr:`scripts`: a list of frames (an event stream), or a dict
+    (a JSON answer); 404 when none is left. :attr:`seen` records (path, headers) of each request."""
 
     def __init__(self) -> None:
-        self.scripts: list[list[bytes]] = []
+        self.scripts: list[list[bytes] | dict] = []
         self.seen: list[tuple[str, dict]] = []
 
         class Handler(_Handler):
@@ -178,7 +178,10 @@ class EventStreamServer(_Serving):
                 owner.seen.append((self.path, dict(self.headers)))
                 if not owner.scripts:
                     return self.answer(404, b'{"message":"no script"}')
-                self.answer(200, b"".join(owner.scripts.pop(0)), "application/vnd.amazon.eventstream")
+                script = owner.scripts.pop(0)
+                if isinstance(script, dict):
+                    return self.answer(200, json.dumps(script).encode())
+                self.answer(200, b"".join(script), "application/vnd.amazon.eventstream")
 
         super().__init__(Handler)
 

@@ -64,9 +64,9 @@ def _one(runtime, section: str, name: str, statuses: dict[str, EndpointStatus], 
             return Readiness(section, name, plan.chain, state, candidate.model, candidate.endpoint.id, first_problem,
                              configured)
         if status is not None and status.state is State.SKIPPED:
+            # nothing to fix in an endpoint pbcfg cannot probe for free (status says why)
             return Readiness(section, name, plan.chain, Ready.UNTESTED, candidate.model, candidate.endpoint.id,
-                             first_problem or f"{candidate.model} @ {candidate.endpoint.id}: {status.detail}",
-                             configured)
+                             first_problem, configured)
         first_problem = first_problem or _problem(candidate.model, candidate.endpoint.id, status)
     if first_problem is None and plan.dropped:
         first_problem = _dropped(plan.dropped[0])
