@@ -161,3 +161,20 @@ def test_status_says_untested_and_why(vertex):
     [status] = [s for s in rt.status() if s.endpoint == "google-vertex-ai"]
     assert status.detail.startswith("untested: Vertex AI lists no Google models for free")
     assert tokens.issued == []
+
+
+def test_the_credentials_path_is_no_secret_but_inline_credentials_are():
+    from pbcfg.util import known_secrets
+    from pbcfg.util.redaction import redact
+
+    known_secrets.register_environment(
+        {
+            "GOOGLE_APPLICATION_CREDENTIALS": "~/.config/gcloud/application_default_credentials.json",
+            "CLOUDSDK_CREDENTIALS": '{"private_key": "pk-inline-0123456789"}',
+        }
+    )
+    assert (
+        redact("the config default credentials in ~/.config/gcloud/application_default_credentials.json")
+        == "the config default credentials in ~/.config/gcloud/application_default_credentials.json"
+    )
+    assert "pk-inline-0123456789" not in redact('{"private_key": "pk-inline-0123456789"}')

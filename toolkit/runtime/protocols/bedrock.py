@@ -105,8 +105,12 @@ def _credentials(endpoint: EffectiveEndpoint):
     environment."""
     from botocore.credentials import Credentials
 
+    from pbcfg.util.redaction import REDACTOR
+
     key_id, secret = endpoint.fields["accessKeyId"], endpoint.fields["secretAccessKey"]
     token = os.environ.get("AWS_SESSION_TOKEN") if key_id.source.startswith("env ") else None
+    if token:
+        REDACTOR.add(token)  # not one of PonyBunny's variables, so nothing registered it yet
     return Credentials(plain(key_id.value), plain(secret.value), token or None)
 
 
