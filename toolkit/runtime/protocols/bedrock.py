@@ -90,7 +90,7 @@ def region(endpoint: EffectiveEndpoint) -> str:
 def base_url(endpoint: EffectiveEndpoint) -> str:
     """The credentials' base URL (a ``{region}`` in it filled), else Bedrock's runtime host for the region."""
     if endpoint.base_url is None:
-        return f"https://bedrock-runtime.{region(endpoint)}.amazonaws.com"
+        return PROTOCOL.derived_base_url(endpoint)
     return plain(endpoint.base_url.value).replace("{region}", region(endpoint)).rstrip("/")
 
 
@@ -199,7 +199,10 @@ class BedrockStream:
 
 class Bedrock(Anthropic):
     name = "bedrock"
-    derives_base_url = True  # from the region, when the credentials give no base URL
+
+    def derived_base_url(self, endpoint: EffectiveEndpoint) -> str:
+        """The base URL when the credentials give none (the plan keeps such an endpoint): the region's host."""
+        return f"https://bedrock-runtime.{region(endpoint)}.amazonaws.com"
 
     def unavailable(self, endpoint: EffectiveEndpoint) -> str | None:
         if importlib.util.find_spec("botocore") is None:

@@ -39,11 +39,9 @@ def _region(endpoint: EffectiveEndpoint) -> str:
 
 def vertex_root(endpoint: EffectiveEndpoint) -> str:
     """The API root (``…/v1``): the credentials' base URL (a ``{region}`` in it filled), else the region's host."""
-    region = _region(endpoint)
     if endpoint.base_url is not None:
-        return plain(endpoint.base_url.value).replace("{region}", region).rstrip("/")
-    host = "aiplatform.googleapis.com" if region == "global" else f"{region}-aiplatform.googleapis.com"
-    return f"https://{host}/v1"
+        return plain(endpoint.base_url.value).replace("{region}", _region(endpoint)).rstrip("/")
+    return PROTOCOL.derived_base_url(endpoint)
 
 
 class _Answer(NamedTuple):
@@ -111,10 +109,16 @@ class _Tokens:
 
 class Vertex(Gemini):
     name = "vertex"
-    derives_base_url = True  # from the region, when the credentials give no base URL
 
     def __init__(self) -> None:
         self._tokens = _Tokens()
+
+    def derived_base_url(self, endpoint: EffectiveEndpoint) -> str:
+        """The base URL when the credentials give none (the plan keeps such an endpoint): the region's host
+        (``global``: ``aiplatform.googleapis.com``)."""
+        region = _region(endpoint)
+        host = "aiplatform.googleapis.com" if region == "global" else f"{region}-aiplatform.googleapis.com"
+        return f"https://{host}/v1"
 
     def unavailable(self, endpoint: EffectiveEndpoint) -> str | None:
         if importlib.util.find_spec("google.auth") is None:
