@@ -279,6 +279,22 @@ class VertexFront(_Serving):
         super().__init__(Handler)
 
 
+# every variable that could give an endpoint a credential: a test unsets them, so the machine's own do not count
+CREDENTIAL_VARIABLES = (
+    "ANTHROPIC_API_KEY",
+    "GEMINI_API_KEY",
+    "OPENAI_API_KEY",
+    "OPENAI_COMPATIBLE_API_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "GOOGLE_CLOUD_PROJECT",
+    "GOOGLE_CLOUD_REGION",
+    "PONYBUNNY_CONFIG_DIR",
+)
+
+
 def write_config(directory, endpoints: dict, models: dict, *, chain: list | None = None, retries: int = 2) -> None:
     """credentials.json and llm-config.json in ``directory``: ``endpoints`` maps an id to (its llm-config entry,
     its credentials entry), ``models`` a model id to its endpoint ids; tier ``simple`` runs ``chain`` (default:

@@ -7,6 +7,7 @@ import pytest
 
 from pbcfg.runtime import load_runtime
 from servers import (
+    CREDENTIAL_VARIABLES,
     EventStreamServer,
     TokenServer,
     VertexFront,
@@ -20,18 +21,6 @@ from servers import (
 )
 
 KEY = "sk-test-cli-0123456789abcdef"
-ENV = (
-    "ANTHROPIC_API_KEY",
-    "GEMINI_API_KEY",
-    "OPENAI_API_KEY",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_REGION",
-    "GOOGLE_CLOUD_PROJECT",
-    "GOOGLE_CLOUD_REGION",
-    "PONYBUNNY_CONFIG_DIR",
-)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +32,7 @@ def llmock():
 @pytest.fixture(autouse=True)
 def clean(llmock, monkeypatch):
     reset(llmock)
-    for name in ENV:
+    for name in CREDENTIAL_VARIABLES:
         monkeypatch.delenv(name, raising=False)
 
 

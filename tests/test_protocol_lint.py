@@ -7,23 +7,14 @@ import json
 
 import pytest
 
-ENV = (
-    "ANTHROPIC_API_KEY",
-    "GEMINI_API_KEY",
-    "OPENAI_API_KEY",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_REGION",
-    "GOOGLE_CLOUD_PROJECT",
-    "GOOGLE_CLOUD_REGION",
-    "OPENAI_COMPATIBLE_API_KEY",
-)
+from servers import CREDENTIAL_VARIABLES
+
 SECRET = "s3cret-AWS-value-0123456789"
 
 
 @pytest.fixture(autouse=True)
 def no_credential_variables(monkeypatch):
-    for name in ENV:
+    for name in CREDENTIAL_VARIABLES:
         monkeypatch.delenv(name, raising=False)
 
 
