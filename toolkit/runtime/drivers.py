@@ -13,7 +13,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from pbcfg.runtime.engine import Acquire, Cool, Engine, Probe, Record, Remaining, Send, Sleep, limit_wait
+from pbcfg.runtime.engine import Acquire, Cool, Cooling, Engine, Probe, Record, Send, Sleep, limit_wait
 from pbcfg.runtime.responses import Failure, Kind
 from pbcfg.runtime.stream import aopen_stream, open_stream
 from pbcfg.runtime.transport import AsyncHttp, Http, seconds
@@ -146,9 +146,9 @@ class Runtime(Engine):
             return self._send(effect)
         if kind is Acquire:
             return limit_wait(self.window, self.rate_limit(effect.endpoint.id), effect.endpoint.id)
-        if kind is Remaining:
+        if kind is Cooling:
             remaining = self.cooldowns.remaining
-            return {key: remaining(*key) for key in effect.keys}
+            return {key for key in effect.keys if remaining(*key) > 0}
         if kind is Sleep:
             return self.sleep(effect.seconds)
         if kind is Cool:
@@ -229,9 +229,9 @@ class Runtime(Engine):
             return await self._asend(effect)
         if kind is Acquire:
             return await self._aacquire(effect.endpoint)
-        if kind is Remaining:
+        if kind is Cooling:
             remaining = getattr(self.cooldowns, "aremaining", self.cooldowns.remaining)
-            return {key: await _maybe(remaining, *key) for key in effect.keys}
+            return {key for key in effect.keys if await _maybe(remaining, *key) > 0}
         if kind is Sleep:
             return await self._asleep(effect.seconds)
         if kind is Cool:

@@ -58,7 +58,7 @@ __all__ = [
     "MemoryCooldowns",
     "Probe",
     "Record",
-    "Remaining",
+    "Cooling",
     "Send",
     "Sleep",
     "chat_request",
@@ -79,8 +79,8 @@ class Acquire(NamedTuple):
     endpoint: EffectiveEndpoint
 
 
-class Remaining(NamedTuple):
-    """How long each (endpoint id, model or None for the whole endpoint) still cools → ``{key: seconds}``."""
+class Cooling(NamedTuple):
+    """Which of these (endpoint id, model or None for the whole endpoint) still cool → a set of them."""
 
     keys: tuple[tuple[str, str | None], ...]
 
@@ -168,6 +168,8 @@ def limit_wait(window, limit: dict, endpoint_id: str) -> float | None:
 def chat_request(messages: list[dict], defaults: dict, params: dict) -> ChatRequest:
     """The normalized request: ``max_tokens`` and ``temperature`` default to the config's ``defaults``; every
     other parameter goes along as ``extra``."""
+    if not params:
+        return ChatRequest(messages, defaults.get("maxTokens", 4096), defaults.get("temperature", 0.7))
     named = {name: params.pop(name) for name in _CHAT_FIELDS if name in params}
     return ChatRequest(
         messages,
@@ -224,22 +226,46 @@ class Engine:
         self.stream_deadline = stream_deadline  # a stream's total deadline, in seconds
         self._no_stream_options: set[str] = set()  # endpoints that refused stream_options
         self._plans: dict[tuple, Plan] = {}  # the config never changes, so neither does a plan
+        self._keys: dict[int, tuple] = {}  # each cached plan's cooldown keys, by the plan's id
+        self._rate_limits: dict[str, dict] = {}
+        self._price_cache: dict[tuple[str, str], tuple[float, float, float]] = {}
+        self._timeout = seconds(self.defaults.get("timeout", 120000) / 1000)
+        self._retries = self.defaults.get("maxRetries", 2)
 
     def plan(self, *, tier: str | None = None, agent: str | None = None, model: str | None = None) -> Plan:
-        if sum(x is not None for x in (tier, agent, model)) != 1:
-            from pbcfg.errors import UsageError
-
-            raise UsageError("give exactly one of tier, agent or model")
         key = (tier, agent, model)
         plan = self._plans.get(key)
         if plan is None:
+            if (tier is not None) + (agent is not None) + (model is not None) != 1:
+                from pbcfg.errors import UsageError
+
+                raise UsageError("give exactly one of tier, agent or model")
             plan = self._plans[key] = make_plan(self.config, self.endpoints, tier=tier, agent=agent, model=model)
         return plan
 
     # -- bookkeeping ---------------------------------------------------------------------------
 
     def rate_limit(self, endpoint_id: str) -> dict:
-        return (self.config.get("endpoints", {}).get(endpoint_id) or {}).get("rateLimit") or {}
+        """The endpoint's ``rateLimit`` ({} without one); read from the config once."""
+        limit = self._rate_limits.get(endpoint_id)
+        if limit is None:
+            limit = self._rate_limits[endpoint_id] = (self.config.get("endpoints", {}).get(endpoint_id) or {}).get(
+                "rateLimit"
+            ) or {}
+        return limit
+
+    def _model(self, model: str) -> dict:
+        return self.config.get("models", {}).get(model) or {}
+
+    def _prices(self, candidate: Candidate) -> tuple[float, float, float]:
+        """(input, output) per 1,000 tokens on this model, and the endpoint's multiplier."""
+        key = (candidate.model, candidate.endpoint.id)
+        prices = self._price_cache.get(key)
+        if prices is None:
+            listed = self._model(candidate.model).get("costPer1kTokens") or {}
+            multiplier = (self.config.get("endpoints", {}).get(key[1]) or {}).get("costMultiplier", 1)
+            prices = self._price_cache[key] = (listed.get("input", 0), listed.get("output", 0), multiplier)
+        return prices
 
     def tokens_used(self, endpoint: EffectiveEndpoint, usage: dict, characters=lambda: 0) -> int | None:
         """The tokens a call spent, to count against the endpoint's ``tokensPerMinute`` (None without one): the
@@ -255,15 +281,9 @@ class Engine:
         the server reported no token counts."""
         if "prompt_tokens" not in usage and "completion_tokens" not in usage:
             return None
-        prices = (self.config.get("models", {}).get(candidate.model) or {}).get("costPer1kTokens") or {}
-        multiplier = (self.config.get("endpoints", {}).get(candidate.endpoint.id) or {}).get("costMultiplier", 1)
-        return (
-            (
-                usage.get("prompt_tokens", 0) * prices.get("input", 0)
-                + usage.get("completion_tokens", 0) * prices.get("output", 0)
-            )
-            / 1000
-        ) * multiplier
+        input_price, output_price, multiplier = self._prices(candidate)
+        spent = usage.get("prompt_tokens", 0) * input_price + usage.get("completion_tokens", 0) * output_price
+        return (spent / 1000) * multiplier
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         base = self.defaults.get("retryDelayMs", 1000) / 1000 * (2**attempt)
@@ -288,7 +308,7 @@ class Engine:
         if not plan.attempts:
             reasons = "; ".join(f"{d.model}@{d.endpoint or '-'}: {d.reason}" for d in plan.dropped)
             raise NoRoute(f"no usable endpoint for {tier or agent or model!r}: {reasons}", plan.dropped)
-        timeout = seconds(params.pop("timeout", self.defaults.get("timeout", 120000) / 1000))
+        timeout = seconds(params.pop("timeout")) if "timeout" in params else self._timeout
         call = _Call(plan, chat_request(messages, self.defaults, params), timeout, stream, [])
         budget = self.max_wait if max_wait is None else max_wait
         while True:
@@ -315,25 +335,34 @@ class Engine:
             attempts,
         )
 
+    def _cooldown_keys(self, plan: Plan) -> tuple[tuple[str, str | None], ...]:
+        """Every (endpoint, None) and (endpoint, model) a plan's cooldowns are kept under; computed once a plan."""
+        keys = self._keys.get(id(plan))
+        if keys is None:
+            keys = self._keys[id(plan)] = tuple(
+                dict.fromkeys(k for c in plan.attempts for k in ((c.endpoint.id, None), (c.endpoint.id, c.model)))
+            )
+        return keys
+
     def _pass(self, call: _Call) -> Generator:
         """One pass over the plan: (result, None), or (None, seconds to wait) if only rate limits stood in the
         way, or (None, None) when it is over."""
-        retries = self.defaults.get("maxRetries", 2)
+        retries = self._retries
         waits: list[float] = []
         sent = False
         context_floor = None  # after a context-length error: only models with a larger window
         candidates, attempts = call.plan.attempts, call.attempts
-        cooling = yield Remaining(
-            tuple(key for c in candidates for key in ((c.endpoint.id, None), (c.endpoint.id, c.model)))
-        )
+        cooling = yield Cooling(self._cooldown_keys(call.plan))
 
         def cooling_down(c: Candidate) -> bool:
-            return cooling.get((c.endpoint.id, None), 0) > 0 or cooling.get((c.endpoint.id, c.model), 0) > 0
+            return bool(cooling) and ((c.endpoint.id, None) in cooling or (c.endpoint.id, c.model) in cooling)
 
         for index, candidate in enumerate(candidates):
             endpoint, protocol = candidate.endpoint, candidate.protocol
-            window = (self.config.get("models", {}).get(candidate.model) or {}).get("maxContextTokens") or 0
-            if context_floor is not None and window <= context_floor:
+            if (
+                context_floor is not None
+                and (self._model(candidate.model).get("maxContextTokens") or 0) <= context_floor
+            ):
                 continue
             if cooling_down(candidate) and any(not cooling_down(c) for c in candidates[index + 1 :]):
                 attempts.append(Attempt(candidate.model, endpoint.id, Outcome.COOLDOWN))
@@ -388,13 +417,13 @@ class Engine:
                             attempts,
                         ) from None
                     if failure.kind is Kind.CONTEXT_LENGTH:
-                        context_floor = window
+                        context_floor = self._model(candidate.model).get("maxContextTokens") or 0
                     else:  # a context-length error is the request's fault, not the endpoint's
                         # a connection that could not be made cools the whole endpoint; anything else only this
                         # model on it: a proxy's other models stay in play
                         model = None if failure.network in ("connect", "tls") else candidate.model
                         yield Cool(endpoint.id, model, self.cooldown)
-                        cooling[(endpoint.id, model)] = self.cooldown
+                        cooling.add((endpoint.id, model))
                     break
                 if call.stream:
                     return answer, None
