@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from pbcfg.runtime import load_runtime
@@ -137,14 +139,15 @@ def test_google_vertex_ai(run, llmock, tmp_path, monkeypatch):
     assert private_key not in shown and "ya29." not in shown
 
 
-def test_a_tier_falls_back_across_protocols(llmock, tmp_path):
+def three_protocols(llmock, directory) -> None:
+    """Anthropic answers 529 and Gemini 401 to every call; the OpenAI-compatible endpoint serves."""
     scenario(
         llmock,
         {"type": "fail", "status": 529, "times": None, "match": {"provider": "anthropic"}},
         {"type": "fail", "status": 401, "times": None, "match": {"provider": "gemini"}},
     )
     write_config(
-        tmp_path,
+        directory,
         {
             "anthropic-direct": (
                 {"enabled": True, "priority": 1},
@@ -165,14 +168,33 @@ def test_a_tier_falls_back_across_protocols(llmock, tmp_path):
             "gpt-4o": ["openai-compatible"],
         },
     )
+
+
+FALLBACK = [
+    ("anthropic-direct", "retry", 529),
+    ("anthropic-direct", "retry", 529),
+    ("anthropic-direct", "failed", 529),
+    ("google-ai-studio", "auth", 401),
+    ("openai-compatible", "ok", 200),
+]
+
+
+def test_a_tier_falls_back_across_protocols(llmock, tmp_path):
+    three_protocols(llmock, tmp_path)
     with load_runtime(tmp_path, env={}, sleep=lambda seconds: None) as rt:
         result = rt.complete([{"role": "user", "content": "hello"}], tier="simple")
-    assert [(a.endpoint, a.outcome, a.status) for a in result.attempts] == [
-        ("anthropic-direct", "retry", 529),
-        ("anthropic-direct", "retry", 529),
-        ("anthropic-direct", "failed", 529),
-        ("google-ai-studio", "auth", 401),
-        ("openai-compatible", "ok", 200),
-    ]
+    assert [(a.endpoint, a.outcome, a.status) for a in result.attempts] == FALLBACK
     assert (result.model, result.content) == ("gpt-4o", "Simulated answer from gpt-4o for 'hello'.")
+    assert KEY not in said(result)
+
+
+def test_the_async_api_falls_back_the_same_way(llmock, tmp_path):
+    three_protocols(llmock, tmp_path)
+
+    async def call():
+        async with load_runtime(tmp_path, env={}, sleep=lambda seconds: None) as rt:
+            return await rt.acomplete([{"role": "user", "content": "hello"}], tier="simple")
+
+    result = asyncio.run(call())
+    assert [(a.endpoint, a.outcome, a.status) for a in result.attempts] == FALLBACK
     assert KEY not in said(result)

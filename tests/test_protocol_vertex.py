@@ -4,6 +4,8 @@ front that checks the token and relays to llmock's Gemini route (nothing local s
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from pbcfg.ponybunny.effective import EffectiveEndpoint, Value
@@ -178,3 +180,16 @@ def test_the_credentials_path_is_no_secret_but_inline_credentials_are():
         == "the config default credentials in ~/.config/gcloud/application_default_credentials.json"
     )
     assert "pk-inline-0123456789" not in redact('{"private_key": "pk-inline-0123456789"}')
+
+
+def test_the_async_api_fetches_the_token_off_the_loop_and_refreshes_it_on_a_401(vertex):
+    rt, tokens, front, _ = vertex
+    front.refuse = 1
+
+    async def call():
+        return await rt.acomplete([{"role": "user", "content": "hello"}], tier="simple")
+
+    result = asyncio.run(call())
+    assert result.content == f"Simulated success from {MODEL}."
+    assert tokens.issued == ["ya29.test-1-secret", "ya29.test-2-secret"]
+    assert [auth for _, auth in front.seen] == ["Bearer ya29.test-1-secret", "Bearer ya29.test-2-secret"]
