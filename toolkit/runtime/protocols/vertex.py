@@ -73,29 +73,35 @@ class _Tokens:
 
     def token(self) -> str:
         """A valid access token: the cached one, or a fresh one when it is missing or about to expire."""
+        where = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+        with self._lock:
+            credentials = self._credentials.get(where)
+            if credentials is not None and credentials.valid:
+                return credentials.token
+            return self._fetched(where)
+
+    def _fetched(self, where: str | None) -> str:
+        """A new token (under the lock), registered as a secret the moment it arrives."""
         import google.auth
         from google.auth.exceptions import GoogleAuthError
 
         from pbcfg.util.redaction import REDACTOR
 
-        where = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
-        with self._lock:
-            try:
-                credentials = self._credentials.get(where)
-                if credentials is None:
-                    credentials, _ = google.auth.default(scopes=SCOPES)
-                    self._credentials[where] = credentials
-                if not credentials.valid:
-                    credentials.refresh(_fetch)
-            except GoogleAuthError as error:
-                raise Failure(
-                    Kind.AUTH,
-                    "no token from Application Default Credentials: "
-                    f"{excerpt(str(error))}; run `gcloud auth application-default login`, or set "
-                    "GOOGLE_APPLICATION_CREDENTIALS to a service-account key file",
-                ) from None
-            REDACTOR.add(credentials.token)
-            return credentials.token
+        try:
+            credentials = self._credentials.get(where)
+            if credentials is None:
+                credentials, _ = google.auth.default(scopes=SCOPES)
+                self._credentials[where] = credentials
+            credentials.refresh(_fetch)
+        except GoogleAuthError as error:
+            raise Failure(
+                Kind.AUTH,
+                "no token from Application Default Credentials: "
+                f"{excerpt(str(error))}; run `gcloud auth application-default login`, or set "
+                "GOOGLE_APPLICATION_CREDENTIALS to a service-account key file",
+            ) from None
+        REDACTOR.add(credentials.token)
+        return credentials.token
 
     def forget(self) -> bool:
         """Drop the cached token (a call answered 401); whether there was one."""
