@@ -1,9 +1,9 @@
-"""The runtime's own overhead per call: plan, limiter, request build, deadlines, response checks.
+"""The runtime's own overhead per call, sync and async: plan, limiter, request build, deadlines, response checks.
 
 An in-process transport answers instantly, so what is left is pbcfg plus httpx's
 client machinery; the latter is timed alone on the same transport and
 subtracted. The two are timed in turns, call by call, so a busy machine slows
-both alike. Budget: 50 µs median. If LiteLLM is installed, its
+both alike. Budget: 50 µs median for a sync call; the async figure is reported beside it. If LiteLLM is installed, its
 Router.completion with a mocked response is timed side by side.
 """
 
@@ -41,6 +41,35 @@ def medians_us(*functions, runs: int = 5000) -> list[float]:
     return [statistics.median(times) for times in samples]
 
 
+async def amedians_us(*functions, runs: int = 5000) -> list[float]:
+    """:func:`medians_us` for coroutine functions, on one event loop."""
+    for _ in range(200):
+        for function in functions:
+            await function()
+    samples: list[list[float]] = [[] for _ in functions]
+    for _ in range(runs):
+        for function, times in zip(functions, samples):
+            start = time.perf_counter_ns()
+            await function()
+            times.append((time.perf_counter_ns() - start) / 1000)
+    return [statistics.median(times) for times in samples]
+
+
+async def async_overhead(runtime, transport, messages, body) -> tuple[float, float]:
+    """``runtime.acomplete`` and ``httpx.AsyncClient`` alone on the same transport: (pbcfg's call, httpx's)."""
+    async with httpx.AsyncClient(transport=transport) as client:
+
+        async def bare():
+            request = client.build_request("POST", "http://bench/v1/chat/completions", json=body,
+                                           headers={"Authorization": "Bearer EMPTY"})
+            response = await client.send(request, stream=True)
+            await response.aread()
+            await response.aclose()
+
+        total, http = await amedians_us(lambda: runtime.acomplete(messages, tier="simple"), bare)
+    return total, http
+
+
 def main() -> int:
     from pbcfg.runtime import load_runtime
 
@@ -65,9 +94,16 @@ def main() -> int:
 
     total, http = medians_us(lambda: runtime.complete(messages, tier="simple"), bare)
     overhead = total - http
+    import asyncio
+
+    async_total, async_http = asyncio.run(async_overhead(runtime, transport, messages, body))
+    async_overhead_us = async_total - async_http
     lines = [f"runtime.complete, in-process transport: {total:.1f} µs median",
              f"httpx alone on the same transport:      {http:.1f} µs median",
-             f"pbcfg's own overhead per call:          {overhead:.1f} µs (budget {BUDGET_US:.0f} µs)"]
+             f"pbcfg's own overhead per call:          {overhead:.1f} µs (budget {BUDGET_US:.0f} µs)",
+             f"runtime.acomplete, in-process transport: {async_total:.1f} µs median",
+             f"httpx.AsyncClient alone, same transport: {async_http:.1f} µs median",
+             f"pbcfg's own overhead per async call:     {async_overhead_us:.1f} µs (reported, not budgeted)"]
     try:
         import litellm  # noqa: F401
     except ImportError:

@@ -173,3 +173,20 @@ def test_one_module_one_job():
     # the loop knows no HTTP and no SSE; HTTP knows no loop
     engine, http = (RUNTIME / "engine.py").read_text(), (RUNTIME / "transport.py").read_text()
     assert "import httpx" not in engine and "SSEDecoder" not in engine and "pbcfg.runtime.engine" not in http
+
+
+def test_a_plan_and_a_call_import_only_the_protocols_they_use(config):
+    """An OpenAI-only config loads no other protocol module, and so none of their optional extras."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, httpx\n"
+        "from pbcfg.runtime import load_runtime\n"
+        f"runtime = load_runtime({str(config)!r}, env={{}}, transport=httpx.MockTransport(lambda r: httpx.Response("
+        "200, json={'choices': [{'message': {'content': 'x'}, 'finish_reason': 'stop'}]})))\n"
+        "runtime.plan(model='m'); runtime.complete([{'role': 'user', 'content': 'hi'}], model='m')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('pbcfg.runtime.protocols.', 'botocore', 'google.auth'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['pbcfg.runtime.protocols.base', 'pbcfg.runtime.protocols.openai']"

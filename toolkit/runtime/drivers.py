@@ -14,13 +14,14 @@ import time
 from typing import TYPE_CHECKING
 
 from pbcfg.runtime.engine import Acquire, Cool, Cooling, Engine, Probe, Record, Send, Sleep, limit_wait
+from pbcfg.runtime.protocols.base import Protocol
 from pbcfg.runtime.responses import Failure, Kind
 from pbcfg.runtime.stream import aopen_stream, open_stream
 from pbcfg.runtime.transport import AsyncHttp, Http, seconds
 
 if TYPE_CHECKING:
     from pbcfg.ponybunny.effective import EffectiveEndpoint
-    from pbcfg.runtime.protocols.base import HttpRequest, Protocol
+    from pbcfg.runtime.protocols.base import HttpRequest
     from pbcfg.runtime.responses import Models
 
 __all__ = ["Runtime"]
@@ -65,6 +66,12 @@ class Runtime(Engine):
         self.ahttp = AsyncHttp(async_transport, retry_after_cap, clock)
         self._streams: set = set()  # open until read to the end or closed, even when dropped unread
         self._lock = threading.Lock()
+        # the effects the async driver awaits; the rest touch only memory, so the sync driver's code serves
+        self._awaited = {Send, Sleep, Probe}
+        if hasattr(self.window, "aacquire"):
+            self._awaited |= {Acquire, Record}
+        if hasattr(self.cooldowns, "aremaining"):
+            self._awaited |= {Cooling, Cool}
 
     def __enter__(self) -> Runtime:
         return self
@@ -208,8 +215,12 @@ class Runtime(Engine):
         try:
             effect = next(machine)
             while True:
+                kind = type(effect)
                 try:
-                    value = await self._aperform(effect)
+                    if kind is Send:
+                        value = await self._asend(effect)
+                    else:
+                        value = await self._aperform(effect) if kind in self._awaited else self._perform(effect)
                 except Failure as failure:
                     effect = machine.throw(failure)
                 else:
@@ -268,25 +279,20 @@ class Runtime(Engine):
 
     async def _asend(self, send: Send):
         endpoint, protocol = send.candidate.endpoint, send.protocol
+        method = self.ahttp.exchange if send.stream else self.ahttp.fetch
         try:
-            response, at = await self.ahttp.exchange(
-                endpoint,
-                protocol,
-                _authorized(send.request, await protocol.aauthorize(endpoint, send.request)),
-                send.timeout,
+            answer = await method(
+                endpoint, protocol, await _aauthorized(protocol, endpoint, send.request), send.timeout
             )
         except Failure as failure:
             if not _again(protocol, endpoint, failure):
                 raise
-            response, at = await self.ahttp.exchange(
-                endpoint,
-                protocol,
-                _authorized(send.request, await protocol.aauthorize(endpoint, send.request)),
-                send.timeout,
+            answer = await method(
+                endpoint, protocol, await _aauthorized(protocol, endpoint, send.request), send.timeout
             )
         if send.stream:
-            return self._track(await aopen_stream(self, send, response, at, self._forget_stream))
-        return protocol.read_reply(await self.ahttp.read(response, at, send.timeout), response.status_code)
+            return self._track(await aopen_stream(self, send, *answer, self._forget_stream))
+        return protocol.read_reply(answer[1], answer[0])
 
     async def _aprobe(self, endpoint: EffectiveEndpoint, timeout: float) -> Models | None:
         from pbcfg.runtime.protocols import protocol_for
@@ -296,10 +302,10 @@ class Runtime(Engine):
         if isinstance(request, str):
             return None
         timeout = seconds(timeout)
-        response, at = await self.ahttp.exchange(
-            endpoint, protocol, _authorized(request, await protocol.aauthorize(endpoint, request)), timeout
+        status, body = await self.ahttp.fetch(
+            endpoint, protocol, await _aauthorized(protocol, endpoint, request), timeout
         )
-        return protocol.read_probe(await self.ahttp.read(response, at, timeout), response.status_code)
+        return protocol.read_probe(body, status)
 
     async def aprobe(self, endpoint: EffectiveEndpoint, timeout: float = 5.0) -> Models | None:
         """:meth:`probe`, awaited."""
@@ -315,6 +321,13 @@ class Runtime(Engine):
 def _authorized(request: HttpRequest, extra: dict[str, str]) -> HttpRequest:
     """``request`` with this attempt's auth headers."""
     return request._replace(headers={**request.headers, **extra}) if extra else request
+
+
+async def _aauthorized(protocol: Protocol, endpoint: EffectiveEndpoint, request: HttpRequest) -> HttpRequest:
+    """``request`` with this attempt's auth headers, from the protocol's async step when it has its own."""
+    if type(protocol).aauthorize is Protocol.aauthorize:
+        return _authorized(request, protocol.authorize(endpoint, request))
+    return _authorized(request, await protocol.aauthorize(endpoint, request))
 
 
 def _again(protocol: Protocol, endpoint: EffectiveEndpoint, failure: Failure) -> bool:

@@ -350,23 +350,22 @@ class AsyncHttp(_Clients):
         """Seconds before ``at``; at least a millisecond, so an expired deadline still times out, not hangs."""
         return max(at - self.clock(), 0.001)
 
-    async def exchange(self, endpoint: EffectiveEndpoint, protocol: Protocol, request: HttpRequest, timeout: float):
-        """:meth:`Http.exchange`, awaited."""
-        import asyncio
-
+    async def _opened(
+        self, endpoint: EffectiveEndpoint, protocol: Protocol, request: HttpRequest, at: float, timeout: float
+    ):
+        """Send; the response once its headers are in, with a 2xx status, else a classified :class:`Failure`. The
+        caller bounds it by ``at``."""
         import httpx
 
         client = self.client(endpoint)
-        at = self.clock() + timeout
         try:
-            async with asyncio.timeout(self.left(at)):
-                response = await client.send(
-                    client.build_request(
-                        request.method, request.url, content=request.body, headers=request.headers, timeout=timeout
-                    ),
-                    stream=True,
-                )
-        except (httpx.HTTPError, TimeoutError) as error:
+            response = await client.send(
+                client.build_request(
+                    request.method, request.url, content=request.body, headers=request.headers, timeout=timeout
+                ),
+                stream=True,
+            )
+        except httpx.HTTPError as error:
             raise network_failure(error, timeout) from None
         except httpx.InvalidURL:
             raise Failure(Kind.NOT_FOUND, _INVALID_URL) from None
@@ -375,27 +374,50 @@ class AsyncHttp(_Clients):
             raise timed_out(timeout)
         if response.status_code >= 300:
             error_body = (
-                await self.read(response, at, timeout, ERROR_BODY_CAP, partial=True)
+                await self._read(response, at, timeout, ERROR_BODY_CAP, partial=True)
                 if response.status_code >= 400
                 else None
             )
             await response.aclose()
             raise _checked(response, protocol, self.retry_after_cap, error_body)  # type: ignore[misc]
-        return response, at
+        return response
 
-    async def read(self, response, at: float, timeout: float, cap: int = BODY_CAP, *, partial: bool = False) -> bytes:
-        """:meth:`Http.read`, awaited; the response is closed however it ends (cancellation included)."""
+    async def exchange(self, endpoint: EffectiveEndpoint, protocol: Protocol, request: HttpRequest, timeout: float):
+        """:meth:`Http.exchange`, awaited: (the open response, its deadline) for a stream to read."""
         import asyncio
 
+        at = self.clock() + timeout
+        try:
+            async with asyncio.timeout(self.left(at)):
+                return await self._opened(endpoint, protocol, request, at, timeout), at
+        except TimeoutError:
+            raise timed_out(timeout) from None
+
+    async def fetch(
+        self, endpoint: EffectiveEndpoint, protocol: Protocol, request: HttpRequest, timeout: float
+    ) -> tuple[int, bytes]:
+        """Send and read the whole answer under one deadline (one timer for both): (status, body)."""
+        import asyncio
+
+        at = self.clock() + timeout
+        try:
+            async with asyncio.timeout(self.left(at)):
+                response = await self._opened(endpoint, protocol, request, at, timeout)
+                return response.status_code, await self._read(response, at, timeout)
+        except TimeoutError:
+            raise timed_out(timeout) from None
+
+    async def _read(self, response, at: float, timeout: float, cap: int = BODY_CAP, *, partial: bool = False) -> bytes:
+        """:meth:`Http.read`, awaited, bounded by the caller; the response is closed however it ends (cancellation
+        included)."""
         import httpx
 
         try:
             body = _Body(response, at, self.clock, timeout, cap, partial)
-            async with asyncio.timeout(self.left(at)):
-                async for chunk in response.aiter_bytes():
-                    if body.full(chunk):
-                        break
-        except (httpx.HTTPError, TimeoutError) as error:
+            async for chunk in response.aiter_bytes():
+                if body.full(chunk):
+                    break
+        except httpx.HTTPError as error:
             body.broke(error)
         finally:
             await response.aclose()
