@@ -198,3 +198,13 @@ def test_the_async_api_falls_back_the_same_way(llmock, tmp_path):
     result = asyncio.run(call())
     assert [(a.endpoint, a.outcome, a.status) for a in result.attempts] == FALLBACK
     assert KEY not in said(result)
+
+
+def test_codex_is_untested_not_a_fix(run, tmp_path):
+    (tmp_path / "credentials.json").write_text('{"endpoints": {}}')
+    (tmp_path / "credentials.json").chmod(0o600)
+    (tmp_path / "llm-config.json").write_text('{"tiers": {"simple": {"primary": "gpt-5.2-codex", "fallback": []}}}')
+    status, doctor = run("status", "--config-dir", tmp_path), run("doctor", "--config-dir", tmp_path)
+    assert "codex                skipped              -  needs PonyBunny's login; pbcfg cannot call it\n" in status.out
+    assert "simple → gpt-5.2-codex @ codex: untested\n" in doctor.out
+    assert "fix" not in doctor.out.split("simple → ", 1)[1].split("\n", 1)[0]
