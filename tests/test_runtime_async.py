@@ -261,6 +261,9 @@ def test_tool_calls_arrive_whole_with_parsed_arguments_streamed_or_not(llmock, t
 
     answer = run(ask())
     deltas, stream = run(streamed(directory, WEATHER, tools=TOOLS))
+    with load_runtime(directory, env={}) as runtime:
+        sync = runtime.complete(WEATHER, tier="simple", tools=TOOLS, tool_choice="auto")
+    assert [(c.name, c.arguments) for c in sync.tool_calls] == [("get_weather", {"city": "mock-city"})]
     (call,) = answer.tool_calls
     (streamed_call,) = deltas
     assert (answer.content, answer.finish_reason) == ("", "tool_calls")
@@ -397,3 +400,24 @@ def test_a_call_cancelled_while_it_waits_for_the_limiter_takes_no_slot(llmock, t
     run(cancelled())
     assert window.used("e0:requests") == 1
     assert [record.path for record in llmock.state.journal.records()] == ["/v1/chat/completions"]
+
+
+def test_cancelling_a_call_while_the_server_thinks_drops_its_connection_and_keeps_its_slot(llmock, tmp_path):
+    llmock.state.scenarios.add(Delay(4.0))
+    clock = Clock()
+    window = MemoryWindow(clock)
+    directory = configure(tmp_path, llmock.base_url("openai"), rpm=5, timeout_ms=30000)
+
+    async def cancelled():
+        async with load_runtime(directory, env={}, clock=clock, window=window) as runtime:
+            task = asyncio.create_task(runtime.acomplete(HELLO, tier="simple"))
+            while llmock.state.journal.in_flight == 0:  # until the server has the request
+                await asyncio.sleep(0.01)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            pool = runtime.ahttp.client(runtime.endpoints["e0"])._transport._pool
+            return [c for c in pool.connections if not c.is_closed()]
+
+    assert run(cancelled()) == []
+    assert window.used("e0:requests") == 1

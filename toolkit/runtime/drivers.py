@@ -163,7 +163,7 @@ class Runtime(Engine):
         if kind is Record:
             return self.window.record(effect.key, effect.amount)
         if kind is Probe:
-            return self._probe(effect.endpoint, effect.timeout)
+            return self.probe(effect.endpoint, effect.timeout)
         raise TypeError(f"unknown effect {effect!r}")
 
     def _send(self, send: Send):
@@ -182,7 +182,9 @@ class Runtime(Engine):
             return self._track(open_stream(self, send, response, at, self._forget_stream))
         return protocol.read_reply(self.http.read(response, at, send.timeout), response.status_code)
 
-    def _probe(self, endpoint: EffectiveEndpoint, timeout: float) -> Models | None:
+    def probe(self, endpoint: EffectiveEndpoint, timeout: float = 5.0) -> Models | None:
+        """The models ``endpoint`` serves, by its protocol's free probe (None: it has none); a failure raises
+        :class:`~pbcfg.runtime.responses.Failure`."""
         from pbcfg.runtime.protocols import protocol_for
 
         protocol = protocol_for(endpoint)
@@ -194,11 +196,6 @@ class Runtime(Engine):
             endpoint, protocol, _authorized(request, protocol.authorize(endpoint, request)), timeout
         )
         return protocol.read_probe(self.http.read(response, at, timeout), response.status_code)
-
-    def probe(self, endpoint: EffectiveEndpoint, timeout: float = 5.0) -> Models | None:
-        """The models ``endpoint`` serves, by its protocol's free probe (None: it has none); a failure raises
-        :class:`~pbcfg.runtime.responses.Failure`."""
-        return self._probe(endpoint, timeout)
 
     def status(self, timeout: float = 5.0) -> list:
         """Probe every enabled endpoint; see :mod:`pbcfg.runtime.status`."""
@@ -252,7 +249,7 @@ class Runtime(Engine):
         if kind is Record:
             return await self.arecord(effect.key, effect.amount)
         if kind is Probe:
-            return await self._aprobe(effect.endpoint, effect.timeout)
+            return await self.aprobe(effect.endpoint, effect.timeout)
         raise TypeError(f"unknown effect {effect!r}")
 
     async def _asleep(self, delay: float) -> None:
@@ -294,7 +291,8 @@ class Runtime(Engine):
             return self._track(await aopen_stream(self, send, *answer, self._forget_stream))
         return protocol.read_reply(answer[1], answer[0])
 
-    async def _aprobe(self, endpoint: EffectiveEndpoint, timeout: float) -> Models | None:
+    async def aprobe(self, endpoint: EffectiveEndpoint, timeout: float = 5.0) -> Models | None:
+        """:meth:`probe`, awaited."""
         from pbcfg.runtime.protocols import protocol_for
 
         protocol = protocol_for(endpoint)
@@ -306,10 +304,6 @@ class Runtime(Engine):
             endpoint, protocol, await _aauthorized(protocol, endpoint, request), timeout
         )
         return protocol.read_probe(body, status)
-
-    async def aprobe(self, endpoint: EffectiveEndpoint, timeout: float = 5.0) -> Models | None:
-        """:meth:`probe`, awaited."""
-        return await self._aprobe(endpoint, timeout)
 
     async def astatus(self, timeout: float = 5.0) -> list:
         """:meth:`status`, awaited: every endpoint probed concurrently."""
