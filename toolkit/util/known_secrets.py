@@ -37,6 +37,8 @@ _URL_SECRET_PARAMETERS = frozenset({"key", "sig", "signature", "auth", "code", "
 # a variable whose name holds one of these words (between underscores) holds a secret
 _SECRET_WORDS = frozenset({"key", "keys", "apikey", "secret", "secrets", "token", "tokens", "password", "passwords",
                            "passwd", "credential", "credentials"})
+# a variable named only by these (GOOGLE_APPLICATION_CREDENTIALS) names a file: the secrets are inside it, not its path
+_FILE_WORDS = frozenset({"credential", "credentials"})
 # the tokens of JSON or YAML text, good enough to tell which key a value belongs to in a file that does not parse
 _TOKEN = (r"""(?s)//[^\n]*|/\*.*?(?:\*/|\Z)|\#[^\n]*|"((?:[^"\\\n]|\\.)*)"?|'((?:[^'\n]|'')*)'?|([{}\[\]:,])"""
           r"""|(-?[0-9][0-9A-Za-z.+_-]*)|([^\s{}\[\]:,"'#]+)""")
@@ -165,11 +167,17 @@ class _Pairs(list):
         return iter(self)
 
 
+def _names_a_file(value: str) -> bool:
+    """A path, existing or not (``~/.config/gcloud/application_default_credentials.json``), not inline JSON."""
+    return value.startswith(("/", "~", ".")) or value.endswith(".json") or os.sep in value and " " not in value
+
+
 def register_environment(env) -> None:
     """Every variable whose name says it holds a secret (not a path to one), and the URL secrets of the rest."""
     for name, value in env.items():
         if not value:
             continue
-        if not _SECRET_WORDS.isdisjoint(name.lower().split("_")) and not (os.sep in value and os.path.exists(value)):
+        words = _SECRET_WORDS.intersection(name.lower().split("_"))
+        if words and not (os.sep in value and os.path.exists(value)) and not (words <= _FILE_WORDS and _names_a_file(value)):
             REDACTOR.add(value)
         register_url_secrets(value)
