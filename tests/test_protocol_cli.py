@@ -1,4 +1,4 @@
-"""`pbcfg init --preset …` for Anthropic, Google AI Studio, Bedrock and Vertex pointed at local servers, then
+"""`pbcfg init PRESET` for Anthropic, Google AI Studio, Bedrock and Vertex pointed at local servers, then
 `status`, `doctor`, `chat` and `chat --stream`; and one tier falling back across three protocols."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def clean(llmock, monkeypatch):
 
 def session(run, directory, preset: str, base_url: str, *init):
     """init ``preset`` at ``base_url``, then status, doctor, chat and chat --stream: their results."""
-    made = run("init", "--config-dir", directory, "--preset", preset, "--base-url", base_url, *init)
+    made = run("init", preset, "--config-dir", directory, "--base-url", base_url, *init)
     assert made.code == 0, made.err
     return {
         command: run(*command.split(), "--config-dir", directory, *(["hello"] if "chat" in command else []))
