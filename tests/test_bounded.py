@@ -868,3 +868,28 @@ def test_the_quick_limit_check_never_lets_through_what_breaks_a_limit(monkeypatc
         assert within
     parsed = parse_json(text, "f.json", "llm-config")  # and the scanner decides exactly
     assert ([d.rule for d in parsed.diagnostics] == []) == within
+
+
+# --- hostile whitespace, brackets and URLs ---------------------------------------------------------------------
+
+
+class _RecordedPattern:
+    """A compiled pattern whose ``finditer`` records the region it was asked to scan."""
+
+    def __init__(self, pattern) -> None:
+        self.pattern, self.regions = pattern, []
+
+    def finditer(self, text, pos=0, endpos=None):
+        self.regions.append((pos, len(text) if endpos is None else endpos))
+        return self.pattern.finditer(text, pos, *(() if endpos is None else (endpos,)))
+
+
+def test_the_bracket_scan_stops_at_the_last_bracket_however_many_spaces_follow(monkeypatch):
+    """Before: a bracket inside a string and 1 MiB of spaces after the last one took minutes (each space
+    started a match that read to the end of the file)."""
+    recorded = _RecordedPattern(jsonindex._BRACKET)
+    monkeypatch.setattr(jsonindex, "_BRACKET", recorded)
+    body = json.dumps({"endpoints": {"openai-compatible": {"baseUrl": "http://[::1]:8000/v1", "apiKey": 1}}})
+    result = check_sources([source(body + " " * (1 << 20), "credentials.json", "credentials")])
+    assert located(result.diagnostics) == [("ponybunny.credentials-refused", "/endpoints/openai-compatible/apiKey", 1, 83)]
+    assert recorded.regions == [(0, len(body))]

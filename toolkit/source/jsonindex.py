@@ -63,7 +63,9 @@ class _Brackets:
             self.marks = raw.translate(_MARK)
         else:  # some string holds a bracket: step over every string with the regex
             marks = bytearray(len(raw))
-            found = [match.end() - 1 for match in _BRACKET.finditer(text)]
+            # up to the last bracket only: past it a match would be tried, and fail, at every character
+            last = max(map(text.rfind, "[]{}")) + 1
+            found = [match.end() - 1 for match in _BRACKET.finditer(text, 0, last)]
             for at in found:
                 marks[at] = ord("X")
             self.marks, kinds = bytes(marks), bytes(raw[at] for at in found)
