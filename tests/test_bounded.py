@@ -525,7 +525,7 @@ def test_resolve_on_deep_nesting_says_the_config_is_invalid(run, tmp_path):
     (tmp_path / "llm-config.json").write_text('{"defaults": {"x": ' + "[" * 500 + "]" * 500 + "}}")
     result = run("resolve", "--config-dir", tmp_path, "--tier", "simple")
     assert result.code == 1
-    assert result.err.startswith(f"pbcfg: error: invalid config: 1 error(s); first: {tmp_path / 'llm-config.json'}:1:146: "
+    assert result.err.startswith(f"pbcfg: error: invalid config: 1 error; first: {tmp_path / 'llm-config.json'}:1:146: "
                                  "more than 128 nested objects and arrays")
 
 
@@ -549,7 +549,7 @@ def test_a_timeout_no_client_can_hold_is_a_schema_error_with_its_unit(run, write
          "retryDelayMs. At most 10: each retry doubles the wait (to a minute at most), so ten already wait about five "
          "minutes at the default delay.")]
     resolved = run("resolve", "--config-dir", path.parent, "--tier", "simple")  # chat died here with OverflowError
-    assert (resolved.code, resolved.err) == (1, f"pbcfg: error: invalid config: 2 error(s); first: {path}:1:26: must be "
+    assert (resolved.code, resolved.err) == (1, f"pbcfg: error: invalid config: 2 errors; first: {path}:1:26: must be "
                                                 "≤ 86,400,000, found 1e+31\n")
 
 
@@ -657,7 +657,7 @@ def test_every_command_reports_a_lone_surrogate(args, code, first, tmp_path):
     assert done.stdout.startswith(first.format(path=path))
     resolved = pbcfg("resolve", "--config-dir", tmp_path, "--tier", "simple", env={"PYTHONIOENCODING": "utf-8:strict"})
     assert resolved.returncode == 1
-    assert resolved.stderr.startswith(f"pbcfg: error: invalid config: 1 error(s); first: {path}:1:15: \\ud800 is half")
+    assert resolved.stderr.startswith(f"pbcfg: error: invalid config: 1 error; first: {path}:1:15: \\ud800 is half")
 
 
 def test_a_lone_surrogate_in_a_yaml_source_stops_validate_and_build(run, tmp_path):

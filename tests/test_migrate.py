@@ -349,8 +349,8 @@ def test_a_legacy_move_is_made_and_reported_even_when_the_content_cannot_be_migr
     result = run("migrate", "--config-dir", target)
     assert result.code == 1
     assert result.err.splitlines()[0] == f"moved {legacy / 'llm-config.json'} -> {target / 'llm-config.json'}"
-    assert result.err.splitlines()[-1] == ("pbcfg: error: 1 file(s) cannot be migrated as they are (above); the move "
-                                           "above was made; 2 change(s) to the content were not (`pbcfg migrate "
+    assert result.err.splitlines()[-1] == ("pbcfg: error: 1 file cannot be migrated as it is (above); the move "
+                                           "above was made; 2 changes to the content were not (`pbcfg migrate "
                                            "--diff` shows them). Fix what is reported, then run pbcfg migrate again")
     report = run("migrate", "--config-dir", target, "--check", "--format", "json").json["diagnostics"]
     assert [(d["rule"], d["pointer"]) for d in report] == [("migrate.fallback-array", "/tiers/medium/fallback"),
@@ -373,7 +373,7 @@ def test_a_legacy_move_of_both_files_is_reported_file_by_file_with_what_was_not_
     assert result.err.splitlines() == [
         f"moved {legacy / 'credentials.json'} -> {target / 'credentials.json'}",
         f"moved {legacy / 'llm-config.json'} -> {target / 'llm-config.json'}",
-        "pbcfg: error: 1 file(s) cannot be migrated as they are (above); the move above was made; 2 change(s) to "
+        "pbcfg: error: 1 file cannot be migrated as it is (above); the move above was made; 2 changes to "
         "the content were not (`pbcfg migrate --diff` shows them). Fix what is reported, then run pbcfg migrate again"]
     assert sorted(os.listdir(legacy)) == [] and sorted(os.listdir(target)) == ["credentials.json", "llm-config.json"]
     assert stat.S_IMODE(os.stat(target / "credentials.json").st_mode) == 0o600

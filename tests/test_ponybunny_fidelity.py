@@ -634,7 +634,7 @@ def test_resolve_as_ponybunny_says_when_ponybunny_refuses_a_file(run, tmp_path, 
     assert "  credentials.json: refused (its loader's built-in schema rejects it)" in result.out.splitlines()
     assert ("    every call rejects: CredentialsValidationError: Invalid credentials: /endpoints/openai-compatible: "
             "must NOT have additional properties") in result.out.splitlines()
-    assert "  pbcfg's runtime: pbcfg's runtime refuses this config (invalid config: 1 error(s); first: " in result.out
+    assert "  pbcfg's runtime: pbcfg's runtime refuses this config (invalid config: 1 error; first: " in result.out
 
 
 def test_resolve_without_as_is_unchanged(run, write, tmp_path, clean_env):

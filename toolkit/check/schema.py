@@ -155,7 +155,7 @@ def _explain(document: Document, error, numbered: dict) -> list[Diagnostic]:
         return [at(tokens, "schema.maximum", f"must be {sign} {_number(error.kind.limit)}, found "
                                               f"{_show(value, tokens, document.kind)}", here.get("description") or None)]
     if kind == "MinItems":
-        return [at(tokens, "schema.minItems", f"needs at least {error.kind.limit} item(s)")]
+        return [at(tokens, "schema.minItems", f"needs at least {error.kind.limit} item{'' if error.kind.limit == 1 else 's'}")]
     if kind == "MinLength":
         return [at(tokens, "schema.minLength", "must not be empty")]
     if kind == "UniqueItems":

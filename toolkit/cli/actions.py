@@ -37,6 +37,7 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
     from pbcfg.lint.engine import fix_paths, lint_paths
     from pbcfg.lint.settings import find_settings
     from pbcfg.reporters import emit
+    from pbcfg.reporters.report import Fixes
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
     directory = resolve_config_dir(config_dir)
@@ -56,7 +57,18 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
     result = _checked("lint", paths, config_dir, lambda directory: lint_paths(list(paths), config_dir=directory,
                                                                               **context))
     return emit("lint", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
-                output=output, notes=result.notes, quiet=quiet)
+                output=output, notes=result.notes, quiet=quiet,
+                fixes=None if fix else Fixes(*result.fixable, _fix_command(paths, config_dir, select, ignore)))
+
+
+def _fix_command(paths: list[str], config_dir: str | None, select: tuple[str, ...], ignore: tuple[str, ...]) -> str:
+    """``pbcfg lint --fix`` with this run's directory, rule choice and paths: it fixes what this run found."""
+    import shlex
+
+    words = ["pbcfg", "lint", "--fix"] + (["--config-dir", config_dir] if config_dir else [])
+    words += [word for rules in select for word in ("--select", rules)]
+    words += [word for rules in ignore for word in ("--ignore", rules)]
+    return shlex.join(words + list(paths))
 
 
 def _present(path: str) -> bool:

@@ -11,6 +11,7 @@ from pbcfg.lint.context import LintContext
 from pbcfg.lint.fixes import SetMode, TextEdit, WriteFile, apply_edits, edit_remove_item, select_fixes
 from pbcfg.lint.registry import CHECKS, Finding
 from pbcfg.lint.settings import Settings
+from pbcfg.reporters.report import plural
 from pbcfg.source.files import Source
 from pbcfg.util.pointer import split
 
@@ -27,6 +28,12 @@ class LintResult(NamedTuple):
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return [finding.diagnostic for finding in self.findings]
+
+    @property
+    def fixable(self) -> tuple[int, int]:
+        """(findings ``--fix`` fixes, findings only ``--fix --unsafe-fixes`` fixes)."""
+        fixed = [finding.unsafe for finding in self.findings if finding.fix is not None]
+        return fixed.count(False), fixed.count(True)
 
 
 def _validation_findings(result: CheckResult, shown: set[str]) -> list[Finding]:
@@ -196,7 +203,7 @@ def _one_pass(findings: list[Finding]) -> _Pass:
         before = _errors(source, source.text)
         after = _errors(source, new_text)
         if after > before:
-            step.refused.append(f"{path}: not fixed, the result would have {after} error(s) instead of {before}")
+            step.refused.append(f"{path}: not fixed, the result would have {plural(after, 'error')} instead of {before}")
             continue
         step.texts[path] = new_text
         step.edits[path] = len(file_edits)

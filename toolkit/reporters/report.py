@@ -16,38 +16,61 @@ from collections import namedtuple
 
 from pbcfg.diagnostics import Diagnostic, Severity
 
-__all__ = ["Summary", "exit_code"]
+__all__ = ["Fixes", "Summary", "exit_code", "plural"]
 
 
-class Summary(namedtuple("Summary", "files errors warnings infos notes", defaults=((),))):
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 error``, ``0 errors``, ``2 errors``: the one plural form of every count pbcfg prints."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
+
+
+class Fixes(namedtuple("Fixes", "safe unsafe command")):
+    """What lint's fixes would do: how many findings ``command`` (``pbcfg lint --fix`` and this run's paths)
+    fixes, and how many more it fixes with ``--unsafe-fixes``."""
+
+    __slots__ = ()
+
+
+class Summary(namedtuple("Summary", "files errors warnings infos notes fixes", defaults=((), None))):
     """Counts of files and of diagnostics by severity; ``notes``: facts that are no diagnostic (nothing in
     the files to point at or to fix), folded into the summary: "4 enabled endpoints lack credentials in
-    this environment and are skipped: …"."""
+    this environment and are skipped: …"; ``fixes``: lint's :class:`Fixes`, None for other commands."""
 
     __slots__ = ()
 
     @classmethod
-    def of(cls, files: int, diagnostics: list[Diagnostic], notes=()) -> "Summary":
+    def of(cls, files: int, diagnostics: list[Diagnostic], notes=(), fixes: Fixes | None = None) -> "Summary":
         counts = {severity: 0 for severity in Severity}
         for diagnostic in diagnostics:
             counts[diagnostic.severity] += 1
-        return cls(files, counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO], tuple(notes))
+        return cls(files, counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO], tuple(notes),
+                   fixes)
 
     def as_dict(self) -> dict:
-        """``notes`` only when there are some: a list of one-line strings."""
+        """``fixable`` for lint (and ``unsafeFixable``); ``notes`` only when there are some: one-line strings."""
         counts = {"files": self.files, "errors": self.errors, "warnings": self.warnings, "infos": self.infos}
+        if self.fixes is not None:
+            counts.update(fixable=self.fixes.safe, unsafeFixable=self.fixes.unsafe)
         return {**counts, "notes": list(self.notes)} if self.notes else counts
 
     def sentence(self) -> str:
-        def plural(n: int, word: str) -> str:
-            return f"{n} {word}{'' if n == 1 else 's'}"
-
         return (f"{plural(self.files, 'file')} checked: {plural(self.errors, 'error')}, "
                 f"{plural(self.warnings, 'warning')}, {plural(self.infos, 'info')}")
 
+    def fix_line(self) -> str | None:
+        """``2 fixable with `pbcfg lint --fix .` (1 more with --unsafe-fixes)``; None when nothing is."""
+        fixes = self.fixes
+        if fixes is None or not fixes.safe + fixes.unsafe:
+            return None
+        if not fixes.safe:
+            return f"{fixes.unsafe} fixable with `{fixes.command} --unsafe-fixes` (fixes that guess; check each)"
+        more = f" ({fixes.unsafe} more with --unsafe-fixes)" if fixes.unsafe else ""
+        return f"{fixes.safe} fixable with `{fixes.command}`{more}"
+
     def lines(self) -> list[str]:
-        """The sentence, then one ``note: …`` line per note: what a terminal shows."""
-        return [self.sentence()] + [f"note: {note}" for note in self.notes]
+        """The sentence, the fixable count (lint), then one ``note: …`` line per note: what a terminal shows."""
+        fix_line = self.fix_line()
+        return [self.sentence()] + ([fix_line] if fix_line else []) + [f"note: {note}" for note in self.notes]
 
 
 def exit_code(diagnostics: list[Diagnostic], fail_on: Severity = Severity.ERROR) -> int:

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from pbcfg.reporters.report import plural
 from pbcfg.runtime.answers import absent, read_models
 from pbcfg.runtime.classify import HINTS, Failure, Kind, excerpt
 from pbcfg.runtime.plan import SPOKEN, config_problem, drop_reason
@@ -104,7 +105,7 @@ def probe(runtime, endpoint, timeout: float = 5.0) -> EndpointStatus:
     if missing:
         detail, hint = absent(missing, models.ids)
         return EndpointStatus(endpoint.id, State.MODEL_ABSENT, latency, detail, hint, served, tuple(missing))
-    return EndpointStatus(endpoint.id, State.OK, latency, f"{len(served)} model(s) served", served=served)
+    return EndpointStatus(endpoint.id, State.OK, latency, f"{plural(len(served), 'model')} served", served=served)
 
 
 def probe_all(runtime, timeout: float = 5.0) -> list[EndpointStatus]:

@@ -55,7 +55,7 @@ def doctor(ctx, config_dir, fmt, output, fail_on, color, timeout) -> None:
     from pbcfg.diagnostics import Severity
     from pbcfg.errors import InvalidConfigError
     from pbcfg.reporters import emit
-    from pbcfg.reporters.report import Summary
+    from pbcfg.reporters.report import Summary, plural
     from pbcfg.runtime import load_runtime
     from pbcfg.runtime.findings import readiness_findings
     from pbcfg.runtime.readiness import readiness
@@ -67,7 +67,7 @@ def doctor(ctx, config_dir, fmt, output, fail_on, color, timeout) -> None:
     findings = list(linted.diagnostics)
     summary = Summary.of(len(linted.check.files), findings)
     first = next((d for d in findings if d.severity is Severity.ERROR), None)
-    lines = [f"lint: {summary.errors} error(s), {summary.warnings} warning(s), {summary.infos} info(s)"
+    lines = [f"lint: {plural(summary.errors, 'error')}, {plural(summary.warnings, 'warning')}, {plural(summary.infos, 'info')}"
              + (f"; first: {_where(first)}: {first.rule} {first.message}" if first else "")]
     verdicts = []
     try:

@@ -7,6 +7,7 @@ import os
 import click
 
 from pbcfg.cli.commands.options import config_dir_option, report_options
+from pbcfg.reporters.report import plural
 
 __all__ = ["migrate"]
 
@@ -65,7 +66,7 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
     plan = planned()
     if check:
         code = report(plan.diagnostics, plan.checked)
-        click.echo(f"{plan.pending} migration step(s) pending" if plan.pending else "already up to date", err=True)
+        click.echo(f"{plural(plan.pending, 'migration step')} pending" if plan.pending else "already up to date", err=True)
         ctx.exit(code)
     if diff:
         from pbcfg.util.masking import masked_diff
@@ -85,10 +86,10 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
     if problems:
         report(problems, plan.checked)
         waiting = sum(len(f.pending) for f in plan.files) + len(plan.schema_files)
-        what = (f"the move above was made; {waiting} change(s) to the content were not "
+        what = (f"the move above was made; {plural(waiting, 'change')} to the content {'was' if waiting == 1 else 'were'} not "
                 "(`pbcfg migrate --diff` shows them)" if done else "nothing was written")
-        raise Refused(f"{len(plan.blocked) or len({d.file for d in problems})} file(s) cannot be migrated as they "
-                      f"are (above); {what}. Fix what is reported, then run pbcfg migrate again")
+        raise Refused(f"{plural(len(plan.blocked) or len({d.file for d in problems}), 'file')} cannot be migrated as "
+                      f"{'it is' if (len(plan.blocked) or len({d.file for d in problems})) == 1 else 'they are'} (above); {what}. Fix what is reported, then run pbcfg migrate again")
     if not plan.pending and not done:
         click.echo("already up to date", err=True)
         ctx.exit(report(plan.notes, plan.checked))

@@ -7,6 +7,7 @@ import sys
 import click
 
 from pbcfg.cli.commands.options import config_dir_option, report_options
+from pbcfg.reporters.report import plural
 
 __all__ = ["chat", "probe_timeout_option", "resolve", "status"]
 
@@ -152,7 +153,7 @@ def status(ctx, config_dir, fmt, output, fail_on, color, timeout) -> None:
 
     with _runtime(config_dir) as runtime:
         if sys.stderr.isatty() and fmt in (None, "text") and output is None:
-            click.echo(f"probing {sum(e.enabled for e in runtime.endpoints.values())} endpoint(s)…", err=True)
+            click.echo(f"probing {plural(sum(e.enabled for e in runtime.endpoints.values()), 'endpoint')}…", err=True)
         results = runtime.status(timeout)
         endpoints = [{**r._asdict(), "served": list(r.served), "absent": list(r.absent), "ok": r.ok} for r in results]
         code = emit("status", config_files(runtime), status_findings(runtime, results), fmt=fmt, fail_on=fail_on,
@@ -203,7 +204,7 @@ def chat(tier, agent, model, prompt, config_dir, stream, max_wait, rate_limit_st
         _print_attempts(result.attempts)
     tries = len(result.attempts)
     click.echo(f"— {result.model} @ {result.endpoint}, {_usage(result.usage, result.cost)}"
-               + (f", after {tries - 1} failed attempt(s)" if tries > 1 else ""), err=True)
+               + (f", after {plural(tries - 1, 'failed attempt')}" if tries > 1 else ""), err=True)
 
 
 def _usage(usage: dict, cost: float | None) -> str:
