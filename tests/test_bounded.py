@@ -893,3 +893,55 @@ def test_the_bracket_scan_stops_at_the_last_bracket_however_many_spaces_follow(m
     result = check_sources([source(body + " " * (1 << 20), "credentials.json", "credentials")])
     assert located(result.diagnostics) == [("ponybunny.credentials-refused", "/endpoints/openai-compatible/apiKey", 1, 83)]
     assert recorded.regions == [(0, len(body))]
+
+
+# --- YAML: the depth limit before the parse, anchors refused ---------------------------------------------------
+
+
+def test_a_flow_collection_300_deep_in_a_model_is_refused_as_the_scanner_reaches_the_limit(monkeypatch):
+    """Before: the scanner read the whole flow collection ahead (10 s for `build`), then the depth check refused it."""
+    from ruamel.yaml import scanner
+
+    brackets = Counted(monkeypatch, scanner.Scanner, "fetch_flow_collection_start")
+    head = "models:\n  m:\n    displayName: M\n    extra: "
+    parsed = parse_yaml(head + "[{" * 150 + "}]" * 150 + "\n", "llm-config.yaml", "llm-config")
+    assert located(parsed.diagnostics) == [("limits.depth", None, 4, 12 + MAX_DEPTH - 3)]
+    assert brackets.calls == MAX_DEPTH - 3 and not parsed.readable  # the three block levels, then no further
+    json_style = parse_yaml('{"models": {"m": ' + '{"a": ' * 300 + "1" + "}" * 302, "llm-config.yaml", "llm-config")
+    assert located(json_style.diagnostics) == [("limits.depth", None, 1, 18 + 6 * (MAX_DEPTH - 2))]
+    assert brackets.calls == 2 * MAX_DEPTH - 3
+
+
+@PROPERTY
+@given(text=st.text(st.sampled_from("[]{}:,-?'\"# a\n"), max_size=40))
+def test_the_scanner_refuses_nothing_the_composer_accepts(text):
+    from pbcfg.source import yamlparse
+
+    original = (yamlparse.MAX_DEPTH, yamlparse._bounded_scanner)
+    yamlparse.MAX_DEPTH = 3
+    try:
+        scanned = parse_yaml(text, "llm-config.yaml", "llm-config")
+        yamlparse._bounded_scanner = lambda base: base
+        composed = parse_yaml(text, "llm-config.yaml", "llm-config")
+    finally:
+        yamlparse.MAX_DEPTH, yamlparse._bounded_scanner = original
+    if [d.rule for d in scanned.diagnostics] == ["limits.depth"]:
+        assert not composed.readable
+    else:
+        assert [(d.rule, d.line, d.column) for d in scanned.diagnostics] == \
+            [(d.rule, d.line, d.column) for d in composed.diagnostics]
+
+
+@pytest.mark.parametrize("text, message, line, column", [
+    ("endpoints:\n  openai-compatible:\n    enabled: &on true\n    priority: 3\n", "an anchor (&on)", 3, 14),
+    ("a: &k 1\nendpoints:\n  openai-compatible:\n    priority: *k\n", "an anchor (&k)", 1, 4),
+    ("defaults:\n  timeout: 5000\nendpoints: {openai-compatible: {priority: *p}}\n", "an alias (*p)", 3, 43),
+    ("base: &b {enabled: true}\nendpoints:\n  x:\n    <<: *b\n", "an anchor (&b)", 1, 7),
+])
+def test_anchors_and_aliases_are_refused_alike_at_their_place(text, message, line, column):
+    """Before: `enabled: &on true` read as the integer 1 (a false schema.type), and an alias to a scalar passed."""
+    parsed = parse_yaml(text, "llm-config.yaml", "llm-config")
+    assert [(d.rule, d.message, d.line, d.column) for d in parsed.diagnostics] == [
+        ("yaml.unsupported", f"{message}: anchors and aliases are not supported in PonyBunny config sources",
+         line, column)]
+    assert parsed.diagnostics[0].hint == "write the value out in full, as JSON would"
