@@ -145,7 +145,8 @@ def test_a_long_fallback_on_one_endpoint_is_one_short_finding_per_model(run, wri
                  for tier in ("simple", "medium", "complex")}
         write("credentials.json", {"endpoints": {"box": {"apiKey": "not-needed", "baseUrl": "http://box:8000/v1"}}})
         path = write("llm-config.json", {"endpoints": endpoints, "models": models, "tiers": tiers})
-        result = run("lint", path.parent, "--select", "ponybunny.skipped-after-failure", "--format", "json")
+        result = run("lint", path.parent, "--select", "ponybunny.skipped-after-failure", "--format", "json",
+                     "--max-diagnostics", "0")
         return ([(d["pointer"], d["message"]) for d in result.json["diagnostics"]],
                 chains.calls - before[0], places.calls - before[1])
 
@@ -361,7 +362,7 @@ def test_yaml_positions_come_from_one_line_table(write, monkeypatch):
 
     tables = Counted(monkeypatch, positions.Lines, "__init__")
     text = "models:\n" + "".join(f"  k{i}: {i}\n" for i in range(2000))
-    result = check_sources([source(text, "llm-config.yaml")])
+    result = check_sources([source(text, "llm-config.yaml")], max_diagnostics=None)
     assert located(result.diagnostics) == [("schema.type", f"/models/k{i}", i + 2, 6 + len(str(i))) for i in range(2000)]
     assert tables.calls == 1
 
@@ -945,3 +946,52 @@ def test_anchors_and_aliases_are_refused_alike_at_their_place(text, message, lin
         ("yaml.unsupported", f"{message}: anchors and aliases are not supported in PonyBunny config sources",
          line, column)]
     assert parsed.diagnostics[0].hint == "write the value out in full, as JSON would"
+
+
+# --- the cap on diagnostics per file ---------------------------------------------------------------------------
+
+
+def test_a_million_unknown_top_level_keys_build_a_thousand_diagnostics_and_count_the_rest(run, write, monkeypatch):
+    """Before: one diagnostic each (a hint, a position, a snippet), ~74 µs apiece: validate ran past 30 s."""
+    from pbcfg.check import schema
+
+    hints = Counted(monkeypatch, schema, "_unknown_key_hint")
+    keys = Counted(monkeypatch, jsonindex, "_scanstring")
+    path = write("llm-config.json", "{" + ",".join(f'"k{i}": 1' for i in range(1_000_000)) + "}")
+    result = run("validate", path, "--format", "json")
+    assert result.code == 1
+    shown = result.json["diagnostics"]
+    assert [(d["rule"], d["pointer"], d["column"]) for d in shown[:2]] == [
+        ("schema.additionalProperties", "/k0", 2), ("schema.additionalProperties", "/k1", 10)]
+    assert len(shown) == 1000 and shown[-1]["pointer"] == "/k999"
+    assert result.json["summary"] == {"files": 1, "errors": 1_000_000, "warnings": 0, "infos": 0,
+                                      "notShown": {str(path): 999_000}}
+    assert hints.calls == 1000  # past the cap a finding is counted, never explained
+    assert keys.calls == 1000  # the keys are listed up to the last one shown, not to the end
+
+
+def test_the_cap_says_how_many_more_and_max_diagnostics_shows_them(run, write):
+    path = write("llm-config.json", json.dumps({f"k{i}": 1 for i in range(1500)}, indent=2))
+    text = run("validate", path)
+    assert text.code == 1
+    assert text.out.splitlines()[-2:] == [f"… and 500 more in {path}; --max-diagnostics 0 shows them all",
+                                          "1 file checked: 1500 errors, 0 warnings, 0 infos"]
+    assert text.out.count("error schema.additionalProperties") == 1000
+    assert run("validate", path, "--max-diagnostics", "0").out.count("error schema.additionalProperties") == 1500
+    few = run("validate", path, "--max-diagnostics", "3", "--format", "json")
+    assert [d["pointer"] for d in few.json["diagnostics"]] == ["/k0", "/k1", "/k2"]
+    assert few.json["summary"]["notShown"] == {str(path): 1497}
+    assert run("validate", path, "--max-diagnostics", "-1").code == 2
+
+
+def test_lint_caps_each_file_and_counts_what_it_left_out_at_the_severity_its_settings_give(run, write):
+    path = write("llm-config.json", json.dumps({"tiers": {"simple": {"primary": "gpt-5.2",
+                                                                     "fallback": ["gpt-5.2"] * 1200}}}))
+    result = run("lint", path, "--select", "ref", "--format", "json", "--max-diagnostics", "10")
+    assert result.code == 0
+    assert [d["pointer"] for d in result.json["diagnostics"]] == [f"/tiers/simple/fallback/{i}" for i in range(10)]
+    assert result.json["summary"] == {"files": 1, "errors": 0, "warnings": 1200, "infos": 0, "fixable": 1200,
+                                      "unsafeFixable": 0, "notShown": {str(path): 1190}}
+    (path.parent / ".pbcfg.toml").write_text('[lint]\nseverity = {"ref.fallback-repeat" = "error"}\n')
+    strict = run("lint", path, "--select", "ref", "--format", "json", "--max-diagnostics", "10")
+    assert strict.code == 1 and strict.json["summary"]["errors"] == 1200

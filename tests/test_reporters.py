@@ -166,3 +166,14 @@ def test_the_fix_command_names_the_config_directory_of_this_run_and_quotes_paths
     write("llm-config.json", '{"endpoints": {"openai-compatible": {"baseUrl": "http://h.example/v1/"}}}', directory)
     result = run("lint", "--config-dir", str(directory), "--select", "url.trailing-slash")
     assert result.out.splitlines()[-1] == f"1 fixable with `pbcfg lint --fix --config-dir '{directory}' --select url.trailing-slash`"
+
+
+def test_every_format_says_how_many_diagnostics_are_past_the_cap(run, write):
+    path = write("llm-config.json", json.dumps({f"k{i}": 1 for i in range(3)}))
+    line = f"… and 2 more in {path}; --max-diagnostics 0 shows them all"
+    assert line + "\n" in run("validate", path, "--max-diagnostics", "1", "--format", "github").out
+    assert f"<system-out>{line}</system-out>" in run("validate", path, "--max-diagnostics", "1", "--format", "junit").out
+    sarif = json.loads(run("validate", path, "--max-diagnostics", "1", "--format", "sarif").out)
+    assert sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"] == [
+        {"level": "note", "message": {"text": line}}]
+    assert len(sarif["runs"][0]["results"]) == 1

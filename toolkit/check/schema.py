@@ -32,10 +32,20 @@ def check_schema(document: Document) -> list[Diagnostic]:
     errors = list(validator(document.kind).iter_errors(rest)) if rest is not None else []
     numbered: dict = {}
     for error in errors:
-        diagnostics.extend(_explain(document, error, numbered))
+        if document.has_room(_rule_of(error)):
+            diagnostics.extend(_explain(document, error, numbered))
     # a built-in endpoint's protocol fails both its const and the enum; the enum error says more
     enum_at = {d.pointer for d in diagnostics if d.rule == "schema.enum"}
     return [d for d in diagnostics if not (d.rule == "schema.const" and d.pointer in enum_at)]
+
+
+def _rule_of(error) -> str:
+    """The rule id of a jsonschema-rs error, as :func:`_explain` would report it, without explaining it."""
+    from pbcfg.rules import RULES
+
+    kind = type(error.kind).__name__
+    rule = f"schema.{kind[:1].lower()}{kind[1:]}"
+    return rule if rule in RULES else "schema.other"
 
 
 def _top_level(document: Document) -> tuple[object, list[Diagnostic]]:
@@ -49,6 +59,8 @@ def _top_level(document: Document) -> tuple[object, list[Diagnostic]]:
     properties, found, rest = root.get("properties", {}), [], {}
     for key, value in data.items():
         wanted = properties.get(key, {}).get("type")
+        if key not in properties and not document.has_room("schema.additionalProperties"):
+            continue
         if key not in properties:
             found.append(at([key], "schema.additionalProperties", f"unknown key {key!r}" + _where([]),
                             _unknown_key_hint(document, [], key, list(properties)), key=True))

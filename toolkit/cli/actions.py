@@ -6,33 +6,37 @@ from __future__ import annotations
 import os
 import sys
 
+from pbcfg.reporters.report import MAX_DIAGNOSTICS
+
 __all__ = ["run_lint", "run_validate"]
 
 
 def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str | None = None,
                  fmt: str | None = None, output: str | None = None, fail_on: str = "error",
-                 color: bool | None = None) -> int:
+                 color: bool | None = None, max_diagnostics: int = MAX_DIAGNOSTICS) -> int:
     """Check ``paths`` (files, config directories, ``-`` for stdin; none: the config directory) and report;
     the exit code."""
     from pbcfg.check.pipeline import check_paths, check_sources
     from pbcfg.reporters import emit
+    from pbcfg.reporters.report import hidden_severities
 
     if "-" in paths:
         from pbcfg.source.files import expand_paths, read_source
 
         others = [path for path in paths if path != "-"]
         files = [read_source(path, kind) for path in expand_paths(others, "")] if others else []
-        result = check_sources([_stdin(kind)] + files)
+        result = check_sources([_stdin(kind)] + files, max_diagnostics=max_diagnostics)
     else:
         result = _checked("validate", paths, config_dir, lambda directory: check_paths(
-            list(paths), config_dir=directory, kind=kind))
-    return emit("validate", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output)
+            list(paths), config_dir=directory, kind=kind, max_diagnostics=max_diagnostics))
+    return emit("validate", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output,
+                hidden=hidden_severities(result.hidden))
 
 
 def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | None = None, fix: bool = False,
              diff: bool = False, unsafe_fixes: bool = False, no_backup: bool = False, select: tuple[str, ...] = (),
              ignore: tuple[str, ...] = (), quiet: bool = False, fmt: str | None = None, output: str | None = None,
-             fail_on: str = "error", color: bool | None = None) -> int:
+             fail_on: str = "error", color: bool | None = None, max_diagnostics: int = MAX_DIAGNOSTICS) -> int:
     """Lint ``paths`` (none: the config directory), apply or show the safe fixes, report; the exit code."""
     from pbcfg.lint.engine import fix_paths, lint_paths
     from pbcfg.lint.settings import find_settings
@@ -55,9 +59,9 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
             sys.stderr.writelines(("would " if diff else "fixed: ") + line + "\n" for line in outcome.applied)
         sys.stderr.writelines(line + "\n" for line in outcome.refused)
     result = _checked("lint", paths, config_dir, lambda directory: lint_paths(list(paths), config_dir=directory,
-                                                                              **context))
+                                                                              **context, max_diagnostics=max_diagnostics))
     return emit("lint", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
-                output=output, notes=result.notes, quiet=quiet,
+                output=output, notes=result.notes, quiet=quiet, hidden=result.hidden,
                 fixes=None if fix else Fixes(*result.fixable, _fix_command(paths, config_dir, select, ignore)))
 
 

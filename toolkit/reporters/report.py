@@ -16,7 +16,9 @@ from collections import namedtuple
 
 from pbcfg.diagnostics import Diagnostic, Severity
 
-__all__ = ["Fixes", "Summary", "exit_code", "plural"]
+__all__ = ["MAX_DIAGNOSTICS", "Fixes", "Summary", "exit_code", "hidden_severities", "plural"]
+
+MAX_DIAGNOSTICS = 1000  # per file, by default: past it a report says how many more, and --max-diagnostics shows them
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
@@ -31,27 +33,61 @@ class Fixes(namedtuple("Fixes", "safe unsafe command")):
     __slots__ = ()
 
 
-class Summary(namedtuple("Summary", "files errors warnings infos notes fixes", defaults=((), None))):
-    """Counts of files and of diagnostics by severity; ``notes``: facts that are no diagnostic (nothing in
-    the files to point at or to fix), folded into the summary: "4 enabled endpoints lack credentials in
-    this environment and are skipped: …"; ``fixes``: lint's :class:`Fixes`, None for other commands."""
+def hidden_severities(hidden: dict[str, dict[str, int]], severity_of=None) -> dict[str, dict[Severity, int]]:
+    """Counts of diagnostics past the cap (file -> rule -> count) as file -> severity -> count; ``severity_of``
+    (rule -> Severity, or None to leave it out) is the catalog's unless given."""
+    if not hidden:
+        return {}
+    if severity_of is None:
+        from pbcfg.rules import RULES
+
+        def severity_of(rule: str) -> Severity:
+            return RULES[rule].severity
+
+    found: dict[str, dict[Severity, int]] = {}
+    for name, rules in hidden.items():
+        for rule, count in rules.items():
+            severity = severity_of(rule)
+            if severity is not None:
+                by_severity = found.setdefault(name, {})
+                by_severity[severity] = by_severity.get(severity, 0) + count
+    return found
+
+
+class Summary(namedtuple("Summary", "files errors warnings infos notes fixes hidden", defaults=((), None, ()))):
+    """Counts of files and of diagnostics by severity, those past the cap included; ``notes``: facts that are
+    no diagnostic (nothing in the files to point at or to fix), folded into the summary: "4 enabled endpoints
+    lack credentials in this environment and are skipped: …"; ``fixes``: lint's :class:`Fixes`, None for other
+    commands; ``hidden``: (file, how many of its diagnostics are past the cap) pairs."""
 
     __slots__ = ()
 
     @classmethod
-    def of(cls, files: int, diagnostics: list[Diagnostic], notes=(), fixes: Fixes | None = None) -> "Summary":
+    def of(cls, files: int, diagnostics: list[Diagnostic], notes=(), fixes: Fixes | None = None,
+           hidden: dict[str, dict[Severity, int]] | None = None) -> "Summary":
         counts = {severity: 0 for severity in Severity}
         for diagnostic in diagnostics:
             counts[diagnostic.severity] += 1
+        for by_severity in (hidden or {}).values():
+            for severity, count in by_severity.items():
+                counts[severity] += count
+        past = tuple((name, sum(by_severity.values())) for name, by_severity in (hidden or {}).items())
         return cls(files, counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO], tuple(notes),
-                   fixes)
+                   fixes, past)
 
     def as_dict(self) -> dict:
-        """``fixable`` for lint (and ``unsafeFixable``); ``notes`` only when there are some: one-line strings."""
+        """``fixable`` for lint (and ``unsafeFixable``); ``notShown`` (file -> count) past the cap; ``notes`` only
+        when there are some: one-line strings."""
         counts = {"files": self.files, "errors": self.errors, "warnings": self.warnings, "infos": self.infos}
         if self.fixes is not None:
             counts.update(fixable=self.fixes.safe, unsafeFixable=self.fixes.unsafe)
+        if self.hidden:
+            counts["notShown"] = dict(self.hidden)
         return {**counts, "notes": list(self.notes)} if self.notes else counts
+
+    def hidden_lines(self) -> list[str]:
+        """One line per file with diagnostics past the cap."""
+        return [f"… and {count:,} more in {name}; --max-diagnostics 0 shows them all" for name, count in self.hidden]
 
     def sentence(self) -> str:
         return (f"{plural(self.files, 'file')} checked: {plural(self.errors, 'error')}, "
@@ -68,10 +104,15 @@ class Summary(namedtuple("Summary", "files errors warnings infos notes fixes", d
         return f"{fixes.safe} fixable with `{fixes.command}`{more}"
 
     def lines(self) -> list[str]:
-        """The sentence, the fixable count (lint), then one ``note: …`` line per note: what a terminal shows."""
+        """What a terminal shows: how many diagnostics are past the cap, the sentence, the fixable count (lint),
+        then one ``note: …`` line per note."""
         fix_line = self.fix_line()
-        return [self.sentence()] + ([fix_line] if fix_line else []) + [f"note: {note}" for note in self.notes]
+        return (self.hidden_lines() + [self.sentence()] + ([fix_line] if fix_line else [])
+                + [f"note: {note}" for note in self.notes])
 
 
-def exit_code(diagnostics: list[Diagnostic], fail_on: Severity = Severity.ERROR) -> int:
-    return 1 if any(d.severity >= fail_on for d in diagnostics) else 0
+def exit_code(diagnostics: list[Diagnostic], fail_on: Severity = Severity.ERROR,
+              hidden: dict[str, dict[Severity, int]] | None = None) -> int:
+    """1 when a diagnostic, shown or past the cap (``hidden``), is at or above ``fail_on``."""
+    past = (severity for by_severity in (hidden or {}).values() for severity in by_severity)
+    return 1 if any(d.severity >= fail_on for d in diagnostics) or any(s >= fail_on for s in past) else 0
