@@ -141,7 +141,7 @@ def test_colour_on_request_and_never_with_no_color(run, broken, monkeypatch):
 
 @pytest.mark.parametrize("count, words", [(0, "0 errors"), (1, "1 error"), (2, "2 errors")])
 def test_one_plural_form_for_every_count(count, words):
-    from pbcfg.reporters.report import plural
+    from pbcfg.diagnostics import plural
 
     assert plural(count, "error") == words
 

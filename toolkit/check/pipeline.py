@@ -12,16 +12,16 @@ when it is not sure.
 from __future__ import annotations
 
 import os
+import sys
 
 from pbcfg.check.loaders import ROOT_CAUSES, check_loading
 from pbcfg.check.prototype_ids import check_prototype_ids
 from pbcfg.check.references import check_cross_file, check_references
-from pbcfg.diagnostics import Diagnostic, Severity
-from pbcfg.reporters.report import MAX_DIAGNOSTICS
+from pbcfg.diagnostics import MAX_DIAGNOSTICS, Diagnostic, Severity
 from pbcfg.source.document import Document
 from pbcfg.source.files import Source, directory_of, expand_paths, read_source
 from pbcfg.source.jsonparse import parse_json
-from pbcfg.util.known_secrets import register_credentials
+from pbcfg.util.known_secrets import may_hold_key, register_credentials
 
 __all__ = ["CLEAN_PATH_MAX_CHARS", "CheckResult", "cap_per_file", "check_paths", "check_sources", "interrupted_writes", "parse_source",
            "report_order", "schema_findings"]
@@ -118,6 +118,11 @@ def check_sources(sources: list[Source], *, schema_files: bool = True,
         document.room = max_diagnostics or None
         if document.kind == "credentials":  # every value, as parsed: a number, an escaped string
             register_credentials(document.data)
+        text = source.text
+        if may_hold_key(text) or document.kind != "credentials" and "://" in text and ("@" in text or "=" in text):
+            from pbcfg.check.public_secrets import public_secret_findings
+
+            result.diagnostics.extend(public_secret_findings(document))
         result.documents.append(document)
         result.diagnostics.extend(check_loading(document, schema_findings(document), beside=schema_files))
         if document.kind == "llm-config":
@@ -126,6 +131,8 @@ def check_sources(sources: list[Source], *, schema_files: bool = True,
     for pair in result.by_directory().values():
         if len(pair) == 2:
             result.diagnostics.extend(check_cross_file(pair["credentials"], pair["llm-config"]))
+    if "pbcfg.check.public_secrets" in sys.modules:  # a key in a public place says all there is to say of it
+        result.diagnostics = sys.modules["pbcfg.check.public_secrets"].supersede(result.diagnostics)
     result.diagnostics.sort(key=report_order(sources))
     unbuilt = {document.name: document.unbuilt for document in result.documents if document.unbuilt}
     result.diagnostics, result.hidden = cap_per_file(result.diagnostics, max_diagnostics if trim else None, unbuilt)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
-from pbcfg.reporters.report import MAX_DIAGNOSTICS
+from pbcfg.diagnostics import MAX_DIAGNOSTICS
 
 __all__ = ["run_lint", "run_validate"]
 
@@ -17,8 +17,8 @@ def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str |
     """Check ``paths`` (files, config directories, ``-`` for stdin; none: the config directory) and report;
     the exit code."""
     from pbcfg.check.pipeline import check_paths, check_sources
+    from pbcfg.diagnostics import hidden_severities
     from pbcfg.reporters import emit
-    from pbcfg.reporters.report import hidden_severities
 
     if "-" in paths:
         from pbcfg.source.files import expand_paths, read_source
@@ -30,7 +30,13 @@ def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str |
         result = _checked("validate", paths, config_dir, lambda directory: check_paths(
             list(paths), config_dir=directory, kind=kind, max_diagnostics=max_diagnostics))
     return emit("validate", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output,
-                hidden=hidden_severities(result.hidden))
+                hidden=hidden_severities(result.hidden, _catalog_severity) if result.hidden else None)
+
+
+def _catalog_severity(rule: str):
+    from pbcfg.rules import RULES
+
+    return RULES[rule].severity
 
 
 def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | None = None, fix: bool = False,

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import NamedTuple
 
 from pbcfg.check.pipeline import CheckResult, check_sources, report_order
-from pbcfg.diagnostics import Diagnostic
+from pbcfg.diagnostics import MAX_DIAGNOSTICS, Diagnostic, hidden_severities, plural
 from pbcfg.lint.context import LintContext
 from pbcfg.lint.fixes import SetMode, TextEdit, WriteFile, apply_edits, edit_remove_item, select_fixes
 from pbcfg.lint.registry import CHECKS, Finding
 from pbcfg.lint.settings import Settings
-from pbcfg.reporters.report import MAX_DIAGNOSTICS, hidden_severities, plural
 from pbcfg.source.files import Source
 from pbcfg.util.pointer import split
 
@@ -160,6 +160,8 @@ def _lint(sources: list[Source], shown: set[str], *, settings: Settings, env: di
             notes.extend(skipped_note(context))
     # a partner read for context is not reported on; files outside the pair (schema files, legacy copies) are
     findings = [f for f in findings if f.diagnostic.file in shown or f.diagnostic.file not in result.files]
+    if "pbcfg.check.public_secrets" in sys.modules:  # a key in a public place: no url.* finding repeats its value
+        findings = sys.modules["pbcfg.check.public_secrets"].supersede(findings, lambda f: f.diagnostic)
     covered = {f.diagnostic.pointer for f in findings if f.diagnostic.rule == "secrets.credential-in-llm-config"}
     kept = [f._replace(diagnostic=settings.apply(f.diagnostic)) for f in findings
             if settings.keeps(f.diagnostic)

@@ -14,16 +14,9 @@ one line on stderr and one of the codes above.
 
 from collections import namedtuple
 
-from pbcfg.diagnostics import Diagnostic, Severity
+from pbcfg.diagnostics import Diagnostic, Severity, plural
 
-__all__ = ["MAX_DIAGNOSTICS", "Fixes", "Summary", "exit_code", "hidden_severities", "plural"]
-
-MAX_DIAGNOSTICS = 1000  # per file, by default: past it a report says how many more, and --max-diagnostics shows them
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """``1 error``, ``0 errors``, ``2 errors``: the one plural form of every count pbcfg prints."""
-    return f"{count} {word if count == 1 else words or word + 's'}"
+__all__ = ["Fixes", "Summary", "exit_code"]
 
 
 class Fixes(namedtuple("Fixes", "safe unsafe command")):
@@ -31,27 +24,6 @@ class Fixes(namedtuple("Fixes", "safe unsafe command")):
     fixes, and how many more it fixes with ``--unsafe-fixes``."""
 
     __slots__ = ()
-
-
-def hidden_severities(hidden: dict[str, dict[str, int]], severity_of=None) -> dict[str, dict[Severity, int]]:
-    """Counts of diagnostics past the cap (file -> rule -> count) as file -> severity -> count; ``severity_of``
-    (rule -> Severity, or None to leave it out) is the catalog's unless given."""
-    if not hidden:
-        return {}
-    if severity_of is None:
-        from pbcfg.rules import RULES
-
-        def severity_of(rule: str) -> Severity:
-            return RULES[rule].severity
-
-    found: dict[str, dict[Severity, int]] = {}
-    for name, rules in hidden.items():
-        for rule, count in rules.items():
-            severity = severity_of(rule)
-            if severity is not None:
-                by_severity = found.setdefault(name, {})
-                by_severity[severity] = by_severity.get(severity, 0) + count
-    return found
 
 
 class Summary(namedtuple("Summary", "files errors warnings infos notes fixes hidden", defaults=((), None, ()))):

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from pbcfg.reporters.report import plural
+from pbcfg.diagnostics import plural
 from pbcfg.runtime.answers import absent, read_models
 from pbcfg.runtime.classify import HINTS, Failure, Kind, excerpt
 from pbcfg.runtime.plan import SPOKEN, config_problem, drop_reason

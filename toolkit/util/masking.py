@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 
-from pbcfg.util.redaction import NOT_SECRET
-
-__all__ = ["is_secret_field", "looks_secret", "mask", "masked_diff", "redact", "redact_credentials_text",
+__all__ = ["NOT_SECRET", "is_secret_field", "looks_secret", "mask", "masked_diff", "redact", "redact_credentials_text",
            "redact_credentials_yaml", "redact_lines"]
 
+NOT_SECRET = frozenset({"not-needed", "EMPTY", "ollama", "lm-studio", "sk-no-key-required", "none", "null"})
 _PUBLIC_FIELDS = frozenset({"baseurl", "endpoint", "region", "projectid", "$schema", "enabled"})
 # Patterns, not compiled ones: the re module compiles each on first use, so importing this costs nothing.
 # Both run in linear time: no part of them can give back what it took and try again over the same

@@ -52,10 +52,10 @@ def doctor(ctx, config_dir, fmt, output, fail_on, color, timeout) -> None:
       pbcfg doctor --config-dir ./pb --timeout 2
       pbcfg doctor --format json --output doctor.json
     """
-    from pbcfg.diagnostics import Severity
+    from pbcfg.diagnostics import Severity, plural
     from pbcfg.errors import InvalidConfigError
     from pbcfg.reporters import emit
-    from pbcfg.reporters.report import Summary, plural
+    from pbcfg.reporters.report import Summary
     from pbcfg.runtime import load_runtime
     from pbcfg.runtime.findings import readiness_findings
     from pbcfg.runtime.readiness import readiness

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from pbcfg.cli.commands.options import config_dir_option, report_options
-from pbcfg.reporters.report import MAX_DIAGNOSTICS
+from pbcfg.diagnostics import MAX_DIAGNOSTICS
 from pbcfg.source.files import KINDS
 
 __all__ = ["lint"]

@@ -7,7 +7,7 @@ import sys
 import click
 
 from pbcfg.cli.commands.options import config_dir_option, report_options
-from pbcfg.reporters.report import plural
+from pbcfg.diagnostics import plural
 
 __all__ = ["chat", "probe_timeout_option", "resolve", "status"]
 
