@@ -283,7 +283,7 @@ def test_ten_thousand_failures_from_a_schema_file_are_each_reported(run, write, 
     write("llm-config.json", "{}")
     write("credentials.schema.json", json.dumps({"properties": {"endpoints": {"additionalProperties": {
         "properties": {"apiKey": {"type": "integer"}}}}}}))
-    result = run("validate", tmp_path / "credentials.json", "--format", "json")
+    result = run("validate", tmp_path / "credentials.json", "--format", "json", "--max-diagnostics", "0")
     refused = [d for d in result.json["diagnostics"] if d["rule"] == "ponybunny.credentials-refused"]
     assert (result.code, len(refused)) == (1, 10_000)
     assert refused[0]["message"].startswith("PonyBunny will refuse credentials.json")
