@@ -995,3 +995,20 @@ def test_lint_caps_each_file_and_counts_what_it_left_out_at_the_severity_its_set
     (path.parent / ".pbcfg.toml").write_text('[lint]\nseverity = {"ref.fallback-repeat" = "error"}\n')
     strict = run("lint", path, "--select", "ref", "--format", "json", "--max-diagnostics", "10")
     assert strict.code == 1 and strict.json["summary"]["errors"] == 1200
+
+
+@PROPERTY
+@given(files=st.lists(st.sampled_from(["a.json", "b.json", "c.json"]), max_size=60), most=st.integers(0, 10))
+def test_the_cap_keeps_the_first_of_each_file_in_order_and_counts_every_other_once(files, most):
+    from pbcfg.check.pipeline import cap_per_file
+    from pbcfg.rules import diagnostic
+
+    diagnostics = [diagnostic("schema.other" if i % 2 else "schema.type", name, str(i)) for i, name in enumerate(files)]
+    kept, hidden = cap_per_file(diagnostics, most, {"a.json": {"schema.enum": 2}})
+    expected = [d for d in diagnostics if not most or [x.file for x in diagnostics[: int(d.message) + 1]].count(
+        d.file) <= most]
+    assert kept == expected
+    assert sum(hidden["a.json"].values()) == 2 + len([d for d in diagnostics if d.file == "a.json"]) - len(
+        [d for d in kept if d.file == "a.json"])
+    assert sum(map(len, [kept])) + sum(count for rules in hidden.values() for count in rules.values()) == \
+        len(diagnostics) + 2

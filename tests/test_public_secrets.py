@@ -166,3 +166,15 @@ def test_the_rules_are_in_the_catalog_with_the_severity_they_are_reported_at():
                                                           "secrets.key-for-another-service")} == {
         "secrets.url-credentials": "error", "secrets.key-in-public-field": "error",
         "secrets.key-for-another-service": "warning"}
+
+
+def test_with_a_schema_file_beside_the_refusal_is_kept_masked_and_gives_the_same_fix(run, pair):
+    """Before: ponybunny.credentials-refused printed the key in full and said "write an absolute URL"."""
+    directory = pair({}, {"endpoints": {"openai-compatible": {"apiKey": "not-needed", "baseUrl": OPENAI_KEY}}})
+    (directory / "credentials.schema.json").write_text(run("schema", "credentials").out)
+    result = run("validate", directory, "--format", "json")
+    at_key = [d for d in result.json["diagnostics"] if d["pointer"] == "/endpoints/openai-compatible/baseUrl"]
+    assert [d["rule"] for d in at_key] == ["ponybunny.credentials-refused", "secrets.key-in-public-field"]
+    assert at_key[0]["hint"] == at_key[1]["hint"]
+    assert at_key[0]["message"].startswith("PonyBunny will refuse credentials.json, so none of its keys are used: ")
+    assert "Zq81mKq0" not in result.out

@@ -95,13 +95,21 @@ def _at(document: Document, tokens: list, value: str) -> list[Diagnostic]:
         "and rotate it if the file was ever shared")]
 
 
-def supersede(diagnostics: list, place=lambda d: d) -> list:
-    """``diagnostics`` without the others at the value of a superseding finding (``place`` maps an item to its
-    diagnostic), root causes kept: they speak of the whole file."""
+def supersede(diagnostics: list, place=None) -> list:
+    """``diagnostics`` without the others at the value of a superseding finding. A root cause there is kept (it
+    speaks of the whole file) with the superseding finding's hint, so the two never advise different fixes.
+    ``place`` maps an item to its diagnostic (lint's findings, whose root causes were re-hinted here already)."""
     from pbcfg.check.loaders import ROOT_CAUSES
 
-    taken = {(place(d).file, place(d).pointer) for d in diagnostics if place(d).rule in SUPERSEDING}
-    if not taken:
+    shown = [place(item) if place else item for item in diagnostics]
+    hints = {(d.file, d.pointer): d.hint for d in shown if d.rule in SUPERSEDING}
+    if not hints:
         return diagnostics
-    return [d for d in diagnostics if place(d).rule in SUPERSEDING or place(d).rule in ROOT_CAUSES
-            or (place(d).file, place(d).pointer) not in taken]
+    kept = []
+    for item, diagnostic in zip(diagnostics, shown):
+        at = (diagnostic.file, diagnostic.pointer)
+        if at not in hints or diagnostic.rule in SUPERSEDING:
+            kept.append(item)
+        elif diagnostic.rule in ROOT_CAUSES:
+            kept.append(item if place else diagnostic._replace(hint=hints[at]))
+    return kept
