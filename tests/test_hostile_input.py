@@ -133,11 +133,12 @@ def test_any_base_url_in_the_environment_or_the_files_never_ends_lint_with_an_in
         {"endpoints": {"openai-compatible": {"apiKey": "Zq81mKq0aa77Pw", "baseUrl": url}}}))
     os.environ["OPENAI_COMPATIBLE_BASE_URL"] = url
     try:
-        result = run("lint", str(tmp_path))
+        results = [run(command, str(tmp_path)) for command in ("lint", "validate")]
     finally:
         del os.environ["OPENAI_COMPATIBLE_BASE_URL"]
-    assert result.code in (0, 1), result.err
-    assert "internal error" not in result.err and "Traceback" not in result.err + result.out
+    for result in results:
+        assert result.code in (0, 1), result.err
+        assert "internal error" not in result.err and "Traceback" not in result.err + result.out
 
 
 def test_a_key_in_the_brackets_of_an_environment_base_url_is_neither_a_crash_nor_shown(run, tmp_path, monkeypatch):
