@@ -974,7 +974,7 @@ def test_the_cap_says_how_many_more_and_max_diagnostics_shows_them(run, write):
     path = write("llm-config.json", json.dumps({f"k{i}": 1 for i in range(1500)}, indent=2))
     text = run("validate", path)
     assert text.code == 1
-    assert text.out.splitlines()[-2:] == [f"… and 500 more in {path}; --max-diagnostics 0 shows them all",
+    assert text.out.splitlines()[-2:] == [f"… and 500 more in {path}; `pbcfg validate --max-diagnostics 0 {path}` shows them all",
                                           "1 file checked: 1500 errors, 0 warnings, 0 infos"]
     assert text.out.count("error schema.additionalProperties") == 1000
     assert run("validate", path, "--max-diagnostics", "0").out.count("error schema.additionalProperties") == 1500
@@ -992,6 +992,8 @@ def test_lint_caps_each_file_and_counts_what_it_left_out_at_the_severity_its_set
     assert [d["pointer"] for d in result.json["diagnostics"]] == [f"/tiers/simple/fallback/{i}" for i in range(10)]
     assert result.json["summary"] == {"files": 1, "errors": 0, "warnings": 1200, "infos": 0, "fixable": 1200,
                                       "unsafeFixable": 0, "notShown": {str(path): 1190}}
+    text = run("lint", path, "--select", "ref", "--max-diagnostics", "10")
+    assert f"… and 1,190 more in {path}; `pbcfg lint --max-diagnostics 0 {path}` shows them all" in text.out
     (path.parent / ".pbcfg.toml").write_text('[lint]\nseverity = {"ref.fallback-repeat" = "error"}\n')
     strict = run("lint", path, "--select", "ref", "--format", "json", "--max-diagnostics", "10")
     assert strict.code == 1 and strict.json["summary"]["errors"] == 1200

@@ -170,7 +170,7 @@ def test_the_fix_command_names_the_config_directory_of_this_run_and_quotes_paths
 
 def test_every_format_says_how_many_diagnostics_are_past_the_cap(run, write):
     path = write("llm-config.json", json.dumps({f"k{i}": 1 for i in range(3)}))
-    line = f"… and 2 more in {path}; --max-diagnostics 0 shows them all"
+    line = f"… and 2 more in {path}; `pbcfg validate --max-diagnostics 0 {path}` shows them all"
     assert line + "\n" in run("validate", path, "--max-diagnostics", "1", "--format", "github").out
     assert f"<system-out>{line}</system-out>" in run("validate", path, "--max-diagnostics", "1", "--format", "junit").out
     sarif = json.loads(run("validate", path, "--max-diagnostics", "1", "--format", "sarif").out)

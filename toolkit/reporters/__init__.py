@@ -30,7 +30,7 @@ class Report(namedtuple("Report", "tool files diagnostics color notes quiet extr
 
     @property
     def summary(self) -> Summary:
-        return Summary.of(len(self.files), self.diagnostics, self.notes, self.fixes, self.hidden)
+        return Summary.of(len(self.files), self.diagnostics, self.notes, self.fixes, self.hidden, self.tool)
 
 
 def render(fmt: str, report: Report) -> str:

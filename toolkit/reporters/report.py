@@ -26,17 +26,19 @@ class Fixes(namedtuple("Fixes", "safe unsafe command")):
     __slots__ = ()
 
 
-class Summary(namedtuple("Summary", "files errors warnings infos notes fixes hidden", defaults=((), None, ()))):
+class Summary(namedtuple("Summary", "files errors warnings infos notes fixes hidden tool",
+                         defaults=((), None, (), "validate"))):
     """Counts of files and of diagnostics by severity, those past the cap included; ``notes``: facts that are
     no diagnostic (nothing in the files to point at or to fix), folded into the summary: "4 enabled endpoints
     lack credentials in this environment and are skipped: …"; ``fixes``: lint's :class:`Fixes`, None for other
-    commands; ``hidden``: (file, how many of its diagnostics are past the cap) pairs."""
+    commands; ``hidden``: (file, how many of its diagnostics are past the cap) pairs; ``tool``: the command, which
+    the line about them names."""
 
     __slots__ = ()
 
     @classmethod
     def of(cls, files: int, diagnostics: list[Diagnostic], notes=(), fixes: Fixes | None = None,
-           hidden: dict[str, dict[Severity, int]] | None = None) -> "Summary":
+           hidden: dict[str, dict[Severity, int]] | None = None, tool: str = "validate") -> "Summary":
         counts = {severity: 0 for severity in Severity}
         for diagnostic in diagnostics:
             counts[diagnostic.severity] += 1
@@ -45,7 +47,7 @@ class Summary(namedtuple("Summary", "files errors warnings infos notes fixes hid
                 counts[severity] += count
         past = tuple((name, sum(by_severity.values())) for name, by_severity in (hidden or {}).items())
         return cls(files, counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO], tuple(notes),
-                   fixes, past)
+                   fixes, past, tool)
 
     def as_dict(self) -> dict:
         """``fixable`` for lint (and ``unsafeFixable``); ``notShown`` (file -> count) past the cap; ``notes`` only
@@ -59,7 +61,10 @@ class Summary(namedtuple("Summary", "files errors warnings infos notes fixes hid
 
     def hidden_lines(self) -> list[str]:
         """One line per file with diagnostics past the cap."""
-        return [f"… and {count:,} more in {name}; --max-diagnostics 0 shows them all" for name, count in self.hidden]
+        import shlex
+
+        return [f"… and {count:,} more in {name}; `pbcfg {self.tool} --max-diagnostics 0 {shlex.quote(name)}` shows "
+                "them all" for name, count in self.hidden]
 
     def sentence(self) -> str:
         return (f"{plural(self.files, 'file')} checked: {plural(self.errors, 'error')}, "
