@@ -36,10 +36,13 @@ def public_secret_findings(document: Document) -> list[Diagnostic]:
     data = document.data
     if document.kind == "credentials":
         entries = data.get("endpoints") if isinstance(data, dict) else None
-        places = [(["endpoints", endpoint_id, field], entry[field])
-                  for endpoint_id, entry in (entries.items() if isinstance(entries, dict) else ())
-                  if isinstance(entry, dict)
-                  for field in _PUBLIC_CREDENTIAL_FIELDS if isinstance(entry.get(field), str)]
+        places = [
+            (["endpoints", endpoint_id, field], entry[field])
+            for endpoint_id, entry in (entries.items() if isinstance(entries, dict) else ())
+            if isinstance(entry, dict)
+            for field in _PUBLIC_CREDENTIAL_FIELDS
+            if isinstance(entry.get(field), str)
+        ]
     else:
         places = list(_strings(data))
     found = []
@@ -70,29 +73,46 @@ def _at(document: Document, tokens: list, value: str) -> list[Diagnostic]:
     if keys:
         start, end, service = keys[0]
         key = value[start:end]
-        where = f"`apiKey` of {endpoint} in credentials.json" if endpoint is not None else \
-            "`apiKey` of its endpoint in credentials.json"
-        public = (f"{field} is a public field, which PonyBunny and pbcfg show in full" if document.kind == "credentials"
-                  else f"{name} is not kept secret (world-readable, committed, copied by `pbcfg build`)")
-        return [document.diagnostic(
-            tokens, "secrets.key-in-public-field",
-            f"{owner} holds {KEY_NAMES[service]} ({mask(key)}): {public}",
-            f"move the key to {where} (or its environment variable) and write here what {field} is for; "
-            "rotate the key if the file was ever shared")]
+        where = (
+            f"`apiKey` of {endpoint} in credentials.json"
+            if endpoint is not None
+            else "`apiKey` of its endpoint in credentials.json"
+        )
+        public = (
+            f"{field} is a public field, which PonyBunny and pbcfg show in full"
+            if document.kind == "credentials"
+            else f"{name} is not kept secret (world-readable, committed, copied by `pbcfg build`)"
+        )
+        return [
+            document.diagnostic(
+                tokens,
+                "secrets.key-in-public-field",
+                f"{owner} holds {KEY_NAMES[service]} ({mask(key)}): {public}",
+                f"move the key to {where} (or its environment variable) and write here what {field} is for; "
+                "rotate the key if the file was ever shared",
+            )
+        ]
     if document.kind == "credentials" or "://" not in value:
         return []
     userinfo = re.search(_USERINFO, value)
     query = re.search(_SECRET_QUERY, value)
     if not (userinfo and userinfo.group(1)) and not query:
         return []
-    what, remove = ("a user name or password before its host", "`user:password@`") if userinfo and userinfo.group(1) \
+    what, remove = (
+        ("a user name or password before its host", "`user:password@`")
+        if userinfo and userinfo.group(1)
         else (f"a secret in its query ({query.group(1)}=…)", f"`{query.group(1)}=…`")
-    return [document.diagnostic(
-        tokens, "secrets.url-credentials",
-        f"{owner} holds {what}, and {name} is not kept secret (world-readable, committed, copied by `pbcfg build`)",
-        f"remove {remove} from the URL; put the key in `apiKey` of "
-        f"{endpoint if endpoint is not None else 'its endpoint'} in credentials.json (or its environment variable), "
-        "and rotate it if the file was ever shared")]
+    )
+    return [
+        document.diagnostic(
+            tokens,
+            "secrets.url-credentials",
+            f"{owner} holds {what}, and {name} is not kept secret (world-readable, committed, copied by `pbcfg build`)",
+            f"remove {remove} from the URL; put the key in `apiKey` of "
+            f"{endpoint if endpoint is not None else 'its endpoint'} in credentials.json (or its environment variable), "
+            "and rotate it if the file was ever shared",
+        )
+    ]
 
 
 def supersede(diagnostics: list, place=None) -> list:
