@@ -193,6 +193,26 @@ _ALL = (
           "one publishes it with the commit, whatever the credentials file itself does. Each such file is "
           "reported once, at the first place it holds a key. Unstage it (`git rm --cached FILE`, and list it in "
           ".gitignore) or delete the key from it; rotate a key that was ever pushed."),
+    # secrets in public places (pbcfg.check.public_secrets, secrets.key-for-another-service in lint)
+    _rule("secrets.url-credentials", ERROR, "A user name or password in a URL of llm-config.json.",
+          "llm-config.json, and the YAML source it is built from, are not kept secret: usually world-readable and "
+          "committed, and `pbcfg build` copies them as they are. A URL's `user:password@` there publishes the "
+          "password. Remove it from the URL, put the key in apiKey of the endpoint in credentials.json (mode 0600) "
+          "or its environment variable, and rotate it if the file was shared. A build refuses to write it."),
+    _rule("secrets.key-in-public-field", ERROR, "An API key in a field that is not secret (baseUrl, region, …).",
+          "A string shaped like a vendor's API key (sk-…, sk-ant-…, AIza…, AKIA…) in baseUrl, endpoint, region "
+          "or projectId of credentials.json, or in any field of llm-config.json or its YAML source: the key was "
+          "pasted into the wrong field. PonyBunny and pbcfg show those fields in full, and llm-config.json is not "
+          "kept secret. The key belongs in apiKey of the endpoint in credentials.json (or its environment "
+          "variable); rotate it if the file was shared. This finding is the whole story of the value: no other "
+          "finding at it is reported (a root cause of the whole file still is), and the key is masked in every "
+          "output. A build refuses to write it."),
+    _rule("secrets.key-for-another-service", WARNING, "A key whose shape names another service than the endpoint's.",
+          "Vendors' keys have their own prefixes: sk-ant- is Anthropic's, sk- and sk-proj- OpenAI's, AIza Google's. "
+          "An Anthropic key under an OpenAI-protocol endpoint, a Google key under Anthropic or OpenAI's own API, or "
+          "an OpenAI key under anthropic-direct or a Gemini endpoint is refused by the server (401): usually two "
+          "keys swapped between entries. A proxy that takes its vendor's keys through another protocol is the "
+          "exception: ignore the rule for that endpoint."),
     # env
     _rule("env.disabled-silences-env", WARNING, "enabled: false in credentials.json silences a set env var.",
           "\"enabled\": false in credentials.json turns the endpoint off even when its environment variables are "

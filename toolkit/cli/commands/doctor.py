@@ -69,7 +69,7 @@ def doctor(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
       pbcfg doctor --format json --output doctor.json
     """
     from pbcfg.cli.config_dirs import chosen_config_dir
-    from pbcfg.diagnostics import Severity
+    from pbcfg.diagnostics import Severity, plural
     from pbcfg.errors import InvalidConfigError
     from pbcfg.reporters import emit
     from pbcfg.reporters.report import Summary
@@ -85,7 +85,7 @@ def doctor(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
     findings = list(linted.diagnostics)
     summary = Summary.of(len(linted.check.files), findings)
     first = next((d for d in findings if d.severity is Severity.ERROR), None)
-    lines = [chosen.header().rstrip("\n"), f"lint: {summary.errors} error(s), {summary.warnings} warning(s), {summary.infos} info(s)"
+    lines = [chosen.header().rstrip("\n"), f"lint: {plural(summary.errors, 'error')}, {plural(summary.warnings, 'warning')}, {plural(summary.infos, 'info')}"
              + (f"; first: {_where(first)}: {first.rule} {first.message}" if first else "")]
     verdicts = []
     try:
