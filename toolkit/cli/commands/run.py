@@ -101,8 +101,8 @@ def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on
     from pbcfg.cli.config_dirs import chosen_config_dir
     from pbcfg.cli.names import checked_target
     from pbcfg.reporters import emit
-    from pbcfg.runtime.findings import config_files, plan_findings
     from pbcfg.util.redaction import redact
+    from pbcfg.workflows.findings import config_files, plan_findings
 
     target = _target(tier, agent, model)
     words = ["resolve", *_words(target)] + (["--as", as_] if as_ != "pbcfg" else [])
@@ -127,7 +127,7 @@ def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on
 
 
 def _status_text(results) -> str:
-    from pbcfg.runtime.findings import status_hint
+    from pbcfg.workflows.findings import status_hint
 
     lines = []
     for r in results:
@@ -164,8 +164,8 @@ def status(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
     """
     from pbcfg.cli.config_dirs import chosen_config_dir
     from pbcfg.reporters import emit
-    from pbcfg.runtime.findings import config_files, status_findings
     from pbcfg.util.redaction import redact
+    from pbcfg.workflows.findings import config_files, status_findings
 
     chosen = chosen_config_dir(directory, config_dir, ["status"])
     with _runtime(chosen.path) as runtime:
