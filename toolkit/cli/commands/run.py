@@ -79,8 +79,7 @@ def _plan_text(shown: dict) -> str:
 @config_dir_argument
 @report_options
 @click.option("--as", "as_", type=click.Choice(["pbcfg", "ponybunny"]), default="pbcfg", show_default=True,
-              help="ponybunny: also show what PonyBunny's Path B (its conversation agent) will really try "
-                   "(text or json).")
+              help="ponybunny: also show what PonyBunny's Path B (its conversation agent) will really try.")
 @click.pass_context
 def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on, color, as_) -> None:
     """Print the plan of DIR (default: the config directory): the ordered (model, endpoint) attempts, with where
@@ -88,8 +87,9 @@ def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on
 
     Every dropped pair is a resolve.dropped finding, an empty plan a resolve.no-route error (exit 1), each at the
     file and pointer where its fix lies; --format json adds the plan itself under "plan". With --as ponybunny,
-    pbcfg's plan beside what PonyBunny's Path B will try, a `!` line wherever they differ. A tier, agent or model
-    the config does not name is a usage error (exit 2).
+    pbcfg's plan beside what PonyBunny's Path B will try, a `!` line wherever they differ; --format json gives
+    them under "files", "scenarios" and "notes". A tier, agent or model the config does not name is a usage error
+    (exit 2).
 
     \b
     Examples:
@@ -108,13 +108,9 @@ def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on
     words = ["resolve", *_words(target)] + (["--as", as_] if as_ != "pbcfg" else [])
     chosen = chosen_config_dir(directory, config_dir, words)
     if as_ == "ponybunny":
-        if fmt not in (None, "text", "json") or output is not None:
-            from pbcfg.errors import UsageError
-
-            raise UsageError("--as ponybunny prints text or json on stdout: leave out --output, use --format json")
-        from pbcfg.cli.commands.resolve_ponybunny import resolve_as_ponybunny
-
-        return resolve_as_ponybunny(chosen, target, fmt or "text")
+        compared = _compared_with_path_b(chosen.path, target)
+        ctx.exit(emit("resolve", compared.config_files, [], fmt=fmt, fail_on=fail_on, color=color, output=output,
+                      extra=compared.extra(), text=chosen.header() + compared.text()))
     (what, name), = target.items()
     with _runtime(chosen.path) as runtime:
         checked_target(runtime.config, target, chosen.path)
@@ -124,6 +120,20 @@ def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on
         code = emit("resolve", config_files(runtime), findings, fmt=fmt, fail_on=fail_on, color=color, output=output,
                     extra={"plan": shown}, text=redact(chosen.header() + _plan_text(shown)))
     ctx.exit(code)
+
+
+def _compared_with_path_b(directory: str, target: dict):
+    """The comparison of ``resolve --as ponybunny``; a name the config lacks is a usage error."""
+    import os
+
+    from pbcfg.check.ponybunny_view import ponybunny_view
+    from pbcfg.cli.names import checked_target
+    from pbcfg.workflows.path_b_comparison import compare_with_path_b
+
+    view = ponybunny_view(directory)
+    if not view.config_error:
+        checked_target(view.merged, target, directory)
+    return compare_with_path_b(directory, target, dict(os.environ), view)
 
 
 def _status_text(results) -> str:
