@@ -109,8 +109,8 @@ def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on
     chosen = chosen_config_dir(directory, config_dir, words)
     if as_ == "ponybunny":
         compared = _compared_with_path_b(chosen.path, target)
-        ctx.exit(emit("resolve", compared.config_files, [], fmt=fmt, fail_on=fail_on, color=color, output=output,
-                      extra=compared.extra(), text=chosen.header() + compared.text()))
+        ctx.exit(emit("resolve", compared.config_files, [], fmt=fmt or "text", fail_on=fail_on, color=color,
+                      output=output, extra=compared.extra(), text=chosen.header() + compared.text()))
     (what, name), = target.items()
     with _runtime(chosen.path) as runtime:
         checked_target(runtime.config, target, chosen.path)
