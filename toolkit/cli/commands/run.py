@@ -202,10 +202,14 @@ def status(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
               help="Seconds to wait when every endpoint is over its rate limit.")
 @click.option("--rate-limit-storage", metavar="URI", help="Share rate limits: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
 @click.option("-v", "--verbose", is_flag=True, help="Print every attempt, with its outcome and hint, on stderr.")
+@report_options
 def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_wait, rate_limit_storage,
-         verbose) -> None:
+         verbose, fmt, output, fail_on, color) -> None:
     """Run PROMPT through the runtime with the config of DIR (default: the config directory); print the answer
     and who served it.
+
+    --format json gives the answer under "answer": content, model, endpoint, usage, cost, finish reason and every
+    attempt (a stream is printed once it ends).
 
     \b
     Examples:
@@ -229,6 +233,7 @@ def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_w
     messages = [{"role": "user", "content": prompt}]
     options = {"timeout": timeout} if timeout is not None else {}
     printed = False  # part of an answer is on the line: end it before any error
+    as_text = fmt in (None, "text") and output is None
     with _runtime(chosen.path, rate_limit_storage) as runtime:
         checked_target(runtime.config, target, chosen.path)
         try:
@@ -237,10 +242,12 @@ def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_w
             if stream:
                 with result:
                     for delta in result:
-                        click.echo(delta, nl=False)
-                        printed = True
-                click.echo()
-            else:
+                        if as_text:
+                            click.echo(delta, nl=False)
+                            printed = True
+                if as_text:
+                    click.echo()
+            elif as_text:
                 click.echo(result.content)
         except RuntimeFailure as failure:
             if printed:
@@ -256,6 +263,21 @@ def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_w
     tries = len(result.attempts)
     click.echo(f"— {result.model} @ {result.endpoint}, {_usage(result.usage, result.cost)}"
                + (f", after {tries - 1} failed attempt(s)" if tries > 1 else ""), err=True)
+    if not as_text:
+        from pbcfg.cli.data_report import emit_data
+
+        emit_data("chat", "answer", _answer(result), result.content + "\n", fmt=fmt, output=output, fail_on=fail_on,
+                  color=color)
+
+
+def _answer(result) -> dict:
+    """The ``"answer"`` key of ``chat --format json``: a completion or a stream that has ended."""
+    from pbcfg.util.redaction import redact
+
+    attempts = [{**attempt._asdict(), "outcome": str(attempt.outcome), "detail": redact(attempt.detail),
+                 "hint": attempt.hint and redact(attempt.hint)} for attempt in result.attempts]
+    return {"content": result.content, "model": result.model, "endpoint": result.endpoint, "usage": result.usage,
+            "cost": result.cost, "finishReason": result.finish_reason, "attempts": attempts}
 
 
 def _failure_hint(failure, directory: str, target: dict) -> str:
