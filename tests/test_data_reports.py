@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_edit import CREDENTIALS, KEY, LLM
 from test_runtime_workflows import configure
 
 from pbcfg.presets.catalog import presets
@@ -121,3 +122,26 @@ def test_chat_json_gives_the_answer_and_its_attempts(run, llmock, tmp_path, stre
         ],
     }
     assert result.err.splitlines()[-1] == "— gpt-4o @ proxy, 0 in / 9 out tokens, $0.018000"
+
+
+def test_rename_json_lists_the_changes_and_with_diff_the_masked_diffs(run, tmp_path):
+    (tmp_path / "llm-config.json").write_text(LLM)
+    (tmp_path / "credentials.json").write_text(CREDENTIALS)
+    tmp_path.chmod(0o700)
+    (tmp_path / "credentials.json").chmod(0o600)
+    preview = run("rename", "endpoint", "box", "gpu", "--config-dir", tmp_path, "--diff", "--format", "json")
+    assert preview.code == 0
+    assert sorted(preview.json) == ["changes", "diagnostics", "diffs", "summary", "written"]
+    assert (preview.json["diagnostics"], preview.json["written"]) == ([], False)
+    assert preview.json["changes"][0] == f"{tmp_path / 'llm-config.json'}: /endpoints/box: renamed to 'gpu'"
+    assert [diff.splitlines()[:2] for diff in preview.json["diffs"]] == [
+        [f"--- {tmp_path / 'credentials.json'} (before)", f"+++ {tmp_path / 'credentials.json'} (after)"],
+        [f"--- {tmp_path / 'llm-config.json'} (before)", f"+++ {tmp_path / 'llm-config.json'} (after)"],
+    ]
+    assert KEY not in preview.out and (tmp_path / "llm-config.json").read_text() == LLM
+    done = run("rename", "endpoint", "box", "gpu", "--config-dir", tmp_path, "--no-backup", "--format", "json")
+    assert (done.code, done.json["written"], done.json["diffs"]) == (0, True, [])
+    assert done.json["changes"][-2:] == [
+        f"updated {tmp_path / 'credentials.json'}",
+        f"updated {tmp_path / 'llm-config.json'}",
+    ]
