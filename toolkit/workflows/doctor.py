@@ -1,11 +1,13 @@
 """Can each tier and agent run? Lint the config, probe every endpoint, and read each plan against the probes.
 
-from pbcfg.workflows.doctor import doctor
+``pbcfg doctor`` prints what this returns:
 
-checked = doctor("~/.config/ponybunny", timeout=2)
-checked.verdicts          # one Readiness per tier and agent
-checked.diagnostics       # lint's findings, then doctor.cannot-run / doctor.falls-back
-checked.text()            # what `pbcfg doctor` prints, after its "config:" line
+    from pbcfg.workflows.doctor import doctor
+
+    checked = doctor("./pb", timeout=2)
+    checked.verdicts          # one Readiness per tier and agent
+    checked.diagnostics       # lint's findings, then doctor.cannot-run / doctor.falls-back
+    checked.text()            # what `pbcfg doctor` prints, after its "config:" line
 """
 
 from __future__ import annotations

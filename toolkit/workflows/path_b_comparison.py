@@ -9,7 +9,7 @@ agent doesn't use my local model".
 
     from pbcfg.workflows.path_b_comparison import compare_with_path_b
 
-    compared = compare_with_path_b("~/.config/ponybunny", {"agent": "conversation"}, dict(os.environ))
+    compared = compare_with_path_b("./pb", {"agent": "conversation"}, dict(os.environ))
     compared.scenarios[0]["differences"]      # one sentence per way Path B differs, in your environment
 """
 
