@@ -43,12 +43,14 @@ dist: $(VENV)/.installed-test
 	$(BIN)/twine check --strict dist/*
 
 ## bench: time pbcfg validate (installed as users get it) beside check-jsonschema and ajv-cli, and against
-## the wheel of BENCH_BASELINE (default: the previous commit); writes bench/RESULTS.md, and the runtime's
-## overhead to bench/RUNTIME.md; a budget missed in either fails the target
+## the wheel of BENCH_BASELINE (default: the previous commit); writes bench/RESULTS.md, the runtime's
+## overhead to bench/RUNTIME.md, and async calls/s and CPU per call beside LiteLLM's (with redis-server) to
+## bench/ASYNC.md; a budget missed in any fails the target
 BENCH_BASELINE ?= HEAD~1
 bench: $(BIN)/python
 	$(PYTHON) -m venv bench/.work/venv
 	bench/.work/venv/bin/python -m pip install --quiet . check-jsonschema
+	bench/.work/venv/bin/python -m pip install --quiet '.[redis]' llmock==0.2.2 litellm==1.110.2
 	npm install --silent --no-audit --no-fund --prefix bench/.work/npm ajv-cli@5.0.0 ajv-formats@3.0.1
 	rm -rf build bench/.work/baseline bench/.work/baseline-src && mkdir -p bench/.work/baseline-src
 	git archive $(BENCH_BASELINE) | tar -x -C bench/.work/baseline-src
@@ -56,6 +58,7 @@ bench: $(BIN)/python
 	bench/.work/baseline/bin/python -m pip install --quiet bench/.work/baseline-src
 	BENCH_BASELINE="$(BENCH_BASELINE) ($$(git rev-parse --short $(BENCH_BASELINE)))" bench/.work/venv/bin/python \
 		bench/bench.py; checks=$$?; bench/.work/venv/bin/python bench/runtime_bench.py && exit $$checks
+	bench/.work/venv/bin/python bench/async_bench.py
 
 ## fuzz: the hostile-input tests, the crash and race tests and the generated check's differential test
 ## (> 20,000 cases), each with many more examples or runs than CI

@@ -143,7 +143,7 @@ def test_backups_lists_newest_first_and_restore_keeps_the_current_file(run, tmp_
     assert (place / "credentials.json.3.bak").read_text() == '{"round": 2}\n'
 
     missing = run("backups", cfg, "--restore", "credentials.json", "--which", "9")
-    assert (missing.code, missing.err) == (2, "pbcfg: error: --which 9: credentials.json has 4 backup(s); "
+    assert (missing.code, missing.err) == (2, "pbcfg: error: --which 9: credentials.json has 4 backups; "
                                               "pick 1 to 4\n")
     none = run("backups", cfg, "--restore", "llm-config.json")
     assert (none.code, none.err) == (2, f"pbcfg: error: --restore llm-config.json: no backup of it in {cfg} "

@@ -86,7 +86,7 @@ def test_the_summary_note_is_in_the_json_summary_and_never_fails_a_run(run, tmp_
     result = run("lint", directory, "--format", "json", "--fail-on", "info")
     assert result.code == 0
     assert result.json["summary"] == {
-        "files": 2, "errors": 0, "warnings": 0, "infos": 0,
+        "files": 2, "errors": 0, "warnings": 0, "infos": 0, "fixable": 0, "unsafeFixable": 0,
         "notes": ["3 enabled endpoints lack credentials in this environment and are skipped: anthropic-direct, "
                   f"openai-direct and google-ai-studio (`pbcfg status {directory}` shows each)"]}
     sarif = json.loads(run("lint", directory, "--format", "sarif").out)
@@ -382,7 +382,7 @@ LLM_LOCAL = json.dumps({"endpoints": {**PINS, "openai-compatible": {"enabled": T
 def test_fix_strips_the_slash_and_names_the_unsafe_fix_it_left(run, tmp_path):
     directory = write_config(tmp_path / "c", CREDENTIALS_NO_V1, LLM_LOCAL)
     diff = run("lint", directory, "--diff")
-    assert '+    "openai-compatible": {"enabled": true, "apiKey": "******", "baseUrl": "http://localhost:11434"}\n' \
+    assert '+    "openai-compatible": {"enabled": true, "apiKey": "ollama", "baseUrl": "http://localhost:11434"}\n' \
         in diff.out
     assert (f'{directory / "credentials.json"}:3: url.missing-v1: not fixed: an unsafe fix would write '
             '"http://localhost:11434/v1"; pass --unsafe-fixes to apply it\n') in diff.err
@@ -395,7 +395,7 @@ def test_fix_strips_the_slash_and_names_the_unsafe_fix_it_left(run, tmp_path):
 def test_unsafe_fixes_add_v1_in_diff_and_fix(run, tmp_path):
     directory = write_config(tmp_path / "c", CREDENTIALS_NO_V1, LLM_LOCAL)
     diff = run("lint", directory, "--diff", "--unsafe-fixes")
-    assert '+    "openai-compatible": {"enabled": true, "apiKey": "******", "baseUrl": "http://localhost:11434/v1"}\n' \
+    assert '+    "openai-compatible": {"enabled": true, "apiKey": "ollama", "baseUrl": "http://localhost:11434/v1"}\n' \
         in diff.out
     assert "(1 fix)" in diff.err and "--unsafe-fixes to apply" not in diff.err
     assert (directory / "credentials.json").read_text() == CREDENTIALS_NO_V1

@@ -100,13 +100,14 @@ def test_plan_orders_by_priority_then_list_order_and_drops_with_reasons(runtime_
 
 def test_dropped_reasons_cover_credentials_protocol_and_base_url(runtime_for):
     llm = {"endpoints": {"openai-compatible": {"enabled": True}, "x": {**endpoint(1), "protocol": "anthropic"}},
-           "models": {"m": model(["openai-direct", "openai-compatible", "x", "google-ai-studio"])}}
+           "models": {"m": model(["openai-direct", "openai-compatible", "x", "google-ai-studio", "codex"])}}
     creds = {"endpoints": {"openai-direct": {"enabled": False}, "openai-compatible": {"apiKey": "k"}}}
-    runtime, _, _ = runtime_for(llm, creds, {}, env={"GEMINI_API_KEY": "g"})
+    runtime, _, _ = runtime_for(llm, creds, {}, env={})
     assert [(d.endpoint, d.reason) for d in runtime.plan(model="m").dropped] == [
         ("openai-direct", "disabled in credentials.json"),
-        ("x", "protocol 'anthropic' is not implemented by pbcfg's runtime (it speaks openai)"),
-        ("google-ai-studio", "protocol 'gemini' is not implemented by pbcfg's runtime (it speaks openai)"),
+        ("x", "no base URL (set baseUrl in credentials.json)"),
+        ("google-ai-studio", "missing credential apiKey (set it in credentials.json or $GEMINI_API_KEY)"),
+        ("codex", "needs PonyBunny's login; pbcfg cannot call it"),
         ("openai-compatible", "no base URL (set baseUrl in credentials.json or $OPENAI_COMPATIBLE_BASE_URL)"),
     ]
     with pytest.raises(NoRoute):

@@ -323,7 +323,7 @@ def test_doctor_gives_one_verdict_per_tier_and_agent_and_the_first_thing_to_fix(
     lines = [line for line in doctor.out.splitlines() if line not in notes]
     assert doctor.code == 1
     assert lines.pop(0) == f"config: {tmp_path} (--config-dir)"
-    assert lines[0].startswith("lint: 0 error(s), ")
+    assert lines[0].startswith("lint: 0 errors, ")
     assert lines[1] == "status: proxy model-absent; dead unreachable"
     assert lines[2:5] == [
         "simple → gpt-4o @ proxy: ok",

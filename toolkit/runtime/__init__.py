@@ -78,7 +78,8 @@ def load_runtime(
     PonyBunny's defaults, resolve credentials against ``env`` (default: ``os.environ``), seal every secret (and
     register it with the redactor), and return a Runtime (``with`` or ``async with`` it to close it).
 
-    ``rate_limit_storage`` (or ``$PBCFG_RATE_LIMIT_STORAGE``) shares limits across processes: ``redis://…``.
+    ``rate_limit_storage`` (or ``$PBCFG_RATE_LIMIT_STORAGE``) shares rate limits and cooldowns across processes:
+    ``redis://…``.
     ``options`` go to :class:`Runtime` (``clock``, ``sleep``, ``asleep``, ``transport``, ``async_transport``,
     ``cooldown``, ``cooldowns``, ``max_wait``, …).
     """
@@ -86,7 +87,7 @@ def load_runtime(
     from pbcfg.errors import InvalidConfigError
     from pbcfg.ponybunny.effective import effective_endpoints
     from pbcfg.ponybunny.merge import merged_llm_config
-    from pbcfg.runtime.limiter import window_from_uri
+    from pbcfg.runtime.limiter import shared_state
     from pbcfg.runtime.secrets import register, seal
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
@@ -112,6 +113,8 @@ def load_runtime(
         )
     )
     storage = rate_limit_storage or environment.get("PBCFG_RATE_LIMIT_STORAGE")
-    if storage and "window" not in options:
-        options["window"] = window_from_uri(storage, options.get("clock") or __import__("time").monotonic)
+    if storage:
+        window, cooldowns = shared_state(storage, options.get("clock") or __import__("time").monotonic)
+        options.setdefault("window", window)
+        options.setdefault("cooldowns", cooldowns)
     return Runtime(merged, endpoints, documents=documents, directory=directory, **options)

@@ -18,9 +18,10 @@ Rules (the README's "Runtime" section states them for users):
 - An endpoint over its rate limit is skipped for this call. When every one is,
   the call waits for the earliest free slot up to ``max_wait``, then raises
   :class:`RateLimited` with the time to wait. A slot is taken only when the request goes out.
-- A failure cools down for ``cooldown`` seconds, unless it is the last option:
-  the whole endpoint after a connection failure, else only that model on it
-  (a 429 from one model behind a proxy leaves its other models in play).
+- A failure cools down for as long as the server's Retry-After asked, else ``cooldown`` seconds, unless it is
+  the last option: the whole endpoint after a connection failure, else only that model on it
+  (a 429 from one model behind a proxy leaves its other models in play). Shared through Redis, every
+  worker skips it for that long.
 - A stream asks for its token counts where its protocol must ask; a
   server that refuses the option is asked again without it, and never again.
   Without counts, cost is unknown and the token limit counts an estimate.
@@ -34,7 +35,6 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 import time
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -55,7 +55,6 @@ __all__ = [
     "Acquire",
     "Cool",
     "Engine",
-    "MemoryCooldowns",
     "Probe",
     "Record",
     "Cooling",
@@ -128,31 +127,6 @@ class Probe(NamedTuple):
     timeout: float
 
 
-# -- cooldowns --------------------------------------------------------------------------------------------
-
-
-class MemoryCooldowns:
-    """Cooldowns in this process's memory, on the engine's clock: the default until a shared store (Redis, from
-    :mod:`pbcfg.runtime.limiter`) is given as ``Runtime(cooldowns=…)``. Thread-safe."""
-
-    def __init__(self, clock=time.monotonic) -> None:
-        self.clock = clock
-        self._until: dict[tuple[str, str | None], float] = {}
-        self._lock = threading.Lock()
-
-    def remaining(self, endpoint: str, model: str | None) -> float:
-        """Seconds (endpoint, model) still cools; ``model`` None: the whole endpoint."""
-        if not self._until:
-            return 0.0
-        with self._lock:
-            until = self._until.get((endpoint, model))
-        return 0.0 if until is None else max(until - self.clock(), 0.0)
-
-    def cool(self, endpoint: str, model: str | None, seconds: float) -> None:
-        with self._lock:
-            self._until[(endpoint, model)] = self.clock() + seconds
-
-
 def limit_wait(window, limit: dict, endpoint_id: str) -> float | None:
     """None when a request may go now (a slot is taken), else the seconds until one is free; ``limit`` is the
     endpoint's ``rateLimit``."""
@@ -219,7 +193,7 @@ class Engine:
         max_wait: float = 30.0,
         stream_deadline: float = 600.0,
     ) -> None:
-        from pbcfg.runtime.limiter import MemoryWindow
+        from pbcfg.runtime.limiter import MemoryCooldowns, MemoryWindow
 
         self.config = merged
         self.endpoints = endpoints
@@ -442,7 +416,7 @@ class Engine:
                         # a connection that could not be made cools the whole endpoint; anything else only this
                         # model on it: a proxy's other models stay in play
                         model = None if failure.network in ("connect", "tls") else candidate.model
-                        yield Cool(endpoint.id, model, self.cooldown)
+                        yield Cool(endpoint.id, model, failure.retry_after or self.cooldown)  # as the server asked
                         cooling.add((endpoint.id, model))
                     break
                 if call.stream:

@@ -98,7 +98,7 @@ def drop_reason(endpoint: EffectiveEndpoint | None, endpoint_id: str) -> Reason 
     refusal = unsupported(endpoint) or protocol_for(endpoint).unavailable(endpoint)
     if refusal:
         return Reason(refusal, f"llm-config.json {where}/protocol")
-    if endpoint.base_url is None:
+    if endpoint.base_url is None and not hasattr(protocol_for(endpoint), "derived_base_url"):
         return Reason(
             "no base URL (set baseUrl in credentials.json"
             + (" or $OPENAI_COMPATIBLE_BASE_URL)" if endpoint_id == "openai-compatible" else ")"),

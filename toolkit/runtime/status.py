@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from pbcfg.diagnostics import plural
 from pbcfg.runtime.plan import config_problem, drop_reason
 from pbcfg.runtime.protocols import protocol_for, unsupported
 from pbcfg.runtime.responses import HINTS, Failure, Kind, Models, absent, excerpt
@@ -129,7 +130,7 @@ def _read(runtime, endpoint, models: Models | None, latency: float) -> EndpointS
     if missing and models:
         detail, hint = absent(missing, models.ids)
         return EndpointStatus(endpoint.id, State.MODEL_ABSENT, latency, detail, hint, served, tuple(missing))
-    return EndpointStatus(endpoint.id, State.OK, latency, f"{len(served)} model(s) served", served=served)
+    return EndpointStatus(endpoint.id, State.OK, latency, f"{plural(len(served), 'model')} served", served=served)
 
 
 def probe(runtime, endpoint, timeout: float = 5.0) -> EndpointStatus:

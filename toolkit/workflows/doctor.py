@@ -16,7 +16,7 @@ import os
 from collections import Counter
 from typing import NamedTuple
 
-from pbcfg.diagnostics import Diagnostic, Severity
+from pbcfg.diagnostics import Diagnostic, Severity, plural
 from pbcfg.runtime.status import EndpointStatus
 from pbcfg.workflows.readiness import Readiness, Ready
 
@@ -46,8 +46,8 @@ class Doctor(NamedTuple):
         counts = Counter(d.severity for d in self.lint)
         first = next((d for d in self.lint if d.severity is Severity.ERROR), None)
         lines = [
-            f"lint: {counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s), "
-            f"{counts[Severity.INFO]} info(s)"
+            f"lint: {plural(counts[Severity.ERROR], 'error')}, {plural(counts[Severity.WARNING], 'warning')}, "
+            f"{plural(counts[Severity.INFO], 'info')}"
             + (f"; first: {_where(first)}: {first.rule} {first.message}" if first else "")
         ]
         if not self.planned:

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from pbcfg.check.ponybunny_view import PonyBunnyView, ponybunny_view
 from pbcfg.ponybunny.path_b import ENV, REGION_ENV, PathB, path_b
+from pbcfg.ponybunny.wire import divergence
 from pbcfg.util.masking import is_secret_field, mask
 
 __all__ = ["CREDENTIAL_VARIABLES", "Comparison", "compare_with_path_b", "differences"]
@@ -65,7 +66,9 @@ def _pbcfg_side(config_dir: str, target: dict, env: dict) -> dict:
                 "model": c.model,
                 "endpoint": c.endpoint.id,
                 "priority": c.endpoint.priority,
-                "baseUrl": {"value": str(c.endpoint.base_url.value), "source": c.endpoint.base_url.source},
+                "baseUrl": {"value": str(c.endpoint.base_url.value), "source": c.endpoint.base_url.source}
+                if c.endpoint.base_url
+                else {"value": c.protocol.derived_base_url(c.endpoint), "source": "derived from the region"},
                 "credentials": {
                     f: {"value": _shown(f, v.value), "source": v.source}
                     for f, v in c.endpoint.fields.items()
@@ -159,6 +162,18 @@ def _compare(mine: dict, theirs: dict) -> list[str]:
     return found
 
 
+def _unreachable(merged: dict, ponybunny: dict) -> list[str]:
+    """Path B's attempts that cannot succeed whatever the server (Bedrock unsigned, Vertex without a token, Gemini
+    without a model or key), and what pbcfg's runtime sends instead."""
+    found = []
+    for attempt in ponybunny["attempts"]:
+        protocol = ((merged.get("endpoints") or {}).get(attempt["endpoint"]) or {}).get("protocol")
+        said = divergence(attempt["endpoint"], protocol, attempt["baseUrl"]["value"] if attempt["baseUrl"] else None)
+        if said:
+            found.append(f"{attempt['model']} @ {attempt['endpoint']}: {said.message} ({said.rule})")
+    return found
+
+
 def _scenarios(env: dict) -> list[tuple[str, dict]]:
     """Your environment, and (when you set any) one without the credential variables."""
     bare = {name: value for name, value in env.items() if name not in CREDENTIAL_VARIABLES}
@@ -209,7 +224,12 @@ def compare_with_path_b(config_dir: str, target: dict, env: dict, view: PonyBunn
             )
         ponybunny = _path_b_side(result)
         scenarios.append(
-            {"env": name, "pbcfg": pbcfg, "ponybunny": ponybunny, "differences": differences(pbcfg, ponybunny)}
+            {
+                "env": name,
+                "pbcfg": pbcfg,
+                "ponybunny": ponybunny,
+                "differences": differences(pbcfg, ponybunny) + _unreachable(view.merged, ponybunny),
+            }
         )
     files = {
         f"{kind}.json": {"state": outcome.state, "reason": outcome.reason}

@@ -7,6 +7,7 @@ import os
 import click
 
 from pbcfg.cli.commands.options import report_options
+from pbcfg.diagnostics import plural
 
 __all__ = ["backups"]
 
@@ -82,7 +83,7 @@ def _restore(directory: str, found: dict, file: str, which: int) -> dict:
     with lock_directories([directory]):  # no write may prune the backup between reading and restoring it
         kept = list_backups(directory)[1].get(name, [])
         if which > len(kept):
-            raise UsageError(f"--which {which}: {name} has {len(kept)} backup(s); pick 1 to {len(kept)}")
+            raise UsageError(f"--which {which}: {name} has {plural(len(kept), 'backup')}; pick 1 to {len(kept)}")
         backup = kept[which - 1]
         data, mode = read_backup(backup)
         target = os.path.join(directory, name)

@@ -7,6 +7,7 @@ import sys
 import click
 
 from pbcfg.cli.commands.options import SECONDS, config_dir_argument, config_dir_option, report_options
+from pbcfg.diagnostics import plural
 
 __all__ = ["chat", "probe_timeout_option", "resolve", "status"]
 
@@ -180,7 +181,7 @@ def status(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
     chosen = chosen_config_dir(directory, config_dir, ["status"])
     with _runtime(chosen.path) as runtime:
         if sys.stderr.isatty() and fmt in (None, "text") and output is None:
-            click.echo(f"probing {sum(e.enabled for e in runtime.endpoints.values())} endpoint(s)…", err=True)
+            click.echo(f"probing {plural(sum(e.enabled for e in runtime.endpoints.values()), 'endpoint')}…", err=True)
         results = runtime.status(timeout)
         endpoints = [{**r._asdict(), "served": list(r.served), "absent": list(r.absent), "ok": r.ok} for r in results]
         code = emit("status", config_files(runtime), status_findings(runtime, results), fmt=fmt, fail_on=fail_on,
@@ -200,7 +201,7 @@ def status(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
               help="Seconds for the whole call: every attempt, retry, wait and the stream end by it.")
 @click.option("--max-wait", type=float, default=30.0, show_default=True,
               help="Seconds to wait when every endpoint is over its rate limit.")
-@click.option("--rate-limit-storage", metavar="URI", help="Share rate limits: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
+@click.option("--rate-limit-storage", metavar="URI", help="Share rate limits and cooldowns with other workers: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
 @click.option("-v", "--verbose", is_flag=True, help="Print every attempt, with its outcome and hint, on stderr.")
 @report_options
 def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_wait, rate_limit_storage,
@@ -262,7 +263,7 @@ def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_w
         _print_attempts(result.attempts)
     tries = len(result.attempts)
     click.echo(f"— {result.model} @ {result.endpoint}, {_usage(result.usage, result.cost)}"
-               + (f", after {tries - 1} failed attempt(s)" if tries > 1 else ""), err=True)
+               + (f", after {plural(tries - 1, 'failed attempt')}" if tries > 1 else ""), err=True)
     if not as_text:
         from pbcfg.cli.data_report import emit_data
 
