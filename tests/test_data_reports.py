@@ -145,3 +145,17 @@ def test_rename_json_lists_the_changes_and_with_diff_the_masked_diffs(run, tmp_p
         f"updated {tmp_path / 'credentials.json'}",
         f"updated {tmp_path / 'llm-config.json'}",
     ]
+
+
+def test_init_json_lists_what_it_wrote(run, tmp_path):
+    directory = tmp_path / "pb"
+    result = run("init", "ollama", "--config-dir", directory, "--format", "json")
+    assert standard(result, "written") == [
+        f"created {directory} (mode 0700)",
+        f"wrote {directory / 'credentials.json'} (mode 0600)",
+        f"wrote {directory / 'llm-config.json'}",
+        f"wrote {directory / 'credentials.schema.json'}",
+        f"wrote {directory / 'llm-config.schema.json'}",
+    ]
+    assert result.err.splitlines()[:5] == standard(result, "written")
+    assert run("init", "ollama", "--config-dir", tmp_path / "other").out == ""

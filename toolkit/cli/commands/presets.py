@@ -168,9 +168,12 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
 @preset_options
 @source_option
 @click.option("--force", is_flag=True, help="Overwrite existing files, keeping a timestamped .bak of each.")
+@report_options
 def init(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source,
-         force) -> None:
+         force, fmt, output, fail_on, color) -> None:
     """Write a fresh config directory for PRESET (see `pbcfg presets`): both files and both schemas.
+
+    Each file written is said on stderr; --format json also lists those lines under "written".
 
     \b
     Examples:
@@ -179,6 +182,7 @@ def init(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoi
       pbcfg init openai --api-key-env OPENAI_API_KEY
       pbcfg init ollama --config-dir config-src --source yaml
     """
+    from pbcfg.cli.data_report import emit_data
     from pbcfg.presets.catalog import get_preset
     from pbcfg.presets.render import render as render_preset
     from pbcfg.presets.scaffold import write_config
@@ -186,10 +190,12 @@ def init(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoi
 
     rendered = render_preset(get_preset(preset_name),
                              parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings))
-    for line in write_config(resolve_config_dir(config_dir), as_source(rendered, source), force=force, schemas=True):
+    written = write_config(resolve_config_dir(config_dir), as_source(rendered, source), force=force, schemas=True)
+    for line in written:
         click.echo(line, err=True)
     for note in rendered.notes:
         click.echo(f"note: {note}", err=True)
+    emit_data("init", "written", written, "", fmt=fmt, output=output, fail_on=fail_on, color=color)
 
 
 @click.command()
