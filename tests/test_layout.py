@@ -13,8 +13,8 @@ from conftest import REPO
 TOOLKIT = REPO / "toolkit"
 
 # lower stages first; a module may import from its own stage or any lower one
-STAGES = ["base", "source", "ponybunny", "check", "lint", "migrate", "presets", "edit", "runtime", "facade",
-          "reporters", "cli"]
+STAGES = ["base", "source", "ponybunny", "check", "lint", "migrate", "presets", "edit", "runtime", "workflows",
+          "facade", "reporters", "cli"]
 BASE = {"pbcfg.diagnostics", "pbcfg.errors", "pbcfg.rules", "pbcfg.schema_store"}
 FACADES = {"pbcfg", "pbcfg.loading", "pbcfg.codegen", "pbcfg.hooks"}  # the public API beside the CLI
 

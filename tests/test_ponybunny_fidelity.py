@@ -578,9 +578,9 @@ LOCAL = {
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    from pbcfg.cli.commands.resolve_ponybunny import _CREDENTIAL_VARIABLES
+    from pbcfg.workflows.path_b_comparison import CREDENTIAL_VARIABLES
 
-    for name in _CREDENTIAL_VARIABLES:
+    for name in CREDENTIAL_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 

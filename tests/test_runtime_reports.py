@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import importlib.resources
 import json
-import socket
 
 import jsonschema
 import pytest
 
 pytest.importorskip("llmock.testing")
+from test_runtime_workflows import closed_port  # noqa: E402
 
 CREDENTIALS = """{
   "endpoints": {
@@ -19,12 +19,6 @@ CREDENTIALS = """{
   }
 }
 """
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -21,10 +21,10 @@ FORMATS = ("text", "json", "github", "sarif", "junit")
 class Report(namedtuple("Report", "tool files diagnostics color notes quiet extra fixes hidden",
                         defaults=(False, (), False, None, None, None))):
     """``tool``: the command that produced it, e.g. "validate"; ``files``: names; ``diagnostics``; ``color``;
-    ``notes``: see Summary; ``quiet``: the diagnostics and nothing else, no summary line; ``extra``: one more
-    top-level key of the JSON shape (status: "endpoints", resolve: "plan", doctor: "verdicts"); ``fixes``: lint's
-    fixable counts (:class:`pbcfg.reporters.report.Fixes`); ``hidden``: file -> severity -> count of the diagnostics
-    past the cap."""
+    ``notes``: see Summary; ``quiet``: the diagnostics and nothing else, no summary line; ``extra``: more
+    top-level keys of the JSON shape, the command's data (status: "endpoints", doctor: "verdicts" and "causes",
+    the rest in :mod:`pbcfg.reporters.json`); ``fixes``: lint's fixable counts
+    (:class:`pbcfg.reporters.report.Fixes`); ``hidden``: file -> severity -> count of the diagnostics past the cap."""
 
     __slots__ = ()
 

@@ -1,5 +1,9 @@
-"""The stable machine-readable shape: ``{"diagnostics": [...], "summary": {...}}``, and for some commands one
-more documented key (``status``: ``"endpoints"``; ``resolve``: ``"plan"``; ``doctor``: ``"verdicts"``)."""
+"""The stable machine-readable shape: ``{"diagnostics": [...], "summary": {...}}``, and for most commands the
+documented keys of their data: ``status``: ``"endpoints"``; ``resolve``: ``"plan"`` (with ``--as ponybunny``:
+``"files"``, ``"scenarios"``, ``"notes"``); ``doctor``: ``"verdicts"``, ``"causes"``; ``chat``: ``"answer"``;
+``presets``: ``"presets"``; ``lint --list-rules``/``--explain``: ``"rules"``; ``schema``: ``"schema"``,
+``"vscode"`` or ``"written"``; ``completion``: ``"completion"``; ``codegen``: ``"codegen"``; ``rename`` and
+``remove``: ``"changes"``, ``"diffs"``, ``"written"``."""
 
 from __future__ import annotations
 

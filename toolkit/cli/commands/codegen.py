@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import click
 
+from pbcfg.cli.commands.options import report_options
+
 __all__ = ["codegen"]
 
 
 @click.command()
 @click.option("--check", is_flag=True, help="Write nothing; print a diff and exit 1 if generated/ is stale.")
+@report_options
 @click.pass_context
-def codegen(ctx: click.Context, check: bool) -> None:
+def codegen(ctx: click.Context, check: bool, fmt, output, fail_on, color) -> None:
     """Generate the typed pydantic models from the JSON Schemas.
+
+    --format json gives under "codegen" the diffs found ("diffs", with --check) and the files written ("written").
 
     \b
     Examples:
@@ -20,6 +25,7 @@ def codegen(ctx: click.Context, check: bool) -> None:
     """
     from pathlib import Path
 
+    from pbcfg.cli.data_report import emit_data
     from pbcfg.codegen import generate, stale
     from pbcfg.util.resources import resource_dir
 
@@ -28,15 +34,20 @@ def codegen(ctx: click.Context, check: bool) -> None:
     for note in generation.notes:
         click.echo(f"note: {note}", err=True)
     diffs = stale(generation, directory)
+    written = []
     if check:
-        for diff in diffs:
-            click.echo(diff, nl=False)
         click.echo(f"generated/ is {'stale: run `pbcfg codegen`' if diffs else 'up to date'}", err=True)
-        ctx.exit(1 if diffs else 0)
-    from pbcfg.util.atomic import write_atomic
+    else:
+        from pbcfg.util.atomic import write_atomic
 
-    for name, content in generation.files.items():
-        if (directory / name).exists() and (directory / name).read_text(encoding="utf-8") == content:
-            continue
-        write_atomic(directory / name, content)
-        click.echo(f"wrote generated/{name}", err=True)
+        for name, content in generation.files.items():
+            if (directory / name).exists() and (directory / name).read_text(encoding="utf-8") == content:
+                continue
+            write_atomic(directory / name, content)
+            written.append(f"generated/{name}")
+            click.echo(f"wrote generated/{name}", err=True)
+    shown = {"diffs": diffs if check else [], "written": written}
+    code = emit_data(
+        "codegen", "codegen", shown, "".join(shown["diffs"]), fmt=fmt, output=output, fail_on=fail_on, color=color
+    )
+    ctx.exit(1 if check and diffs else code)

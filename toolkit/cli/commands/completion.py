@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from pbcfg.cli.commands.options import report_options
+
 __all__ = ["completion"]
 
 SHELLS = ("bash", "zsh", "fish")
@@ -11,8 +13,12 @@ SHELLS = ("bash", "zsh", "fish")
 
 @click.command()
 @click.argument("shell", type=click.Choice(SHELLS))
-def completion(shell: str) -> None:
+@report_options
+@click.pass_context
+def completion(ctx, shell: str, fmt, output, fail_on, color) -> None:
     """Print the completion script for SHELL: commands, options, choices, presets and paths.
+
+    --format json gives it under "completion", with the shell.
 
     \b
     Examples:
@@ -23,6 +29,19 @@ def completion(shell: str) -> None:
     from click.shell_completion import get_completion_class
 
     from pbcfg.cli.commands import cli
+    from pbcfg.cli.data_report import emit_data
 
     script = get_completion_class(shell)(cli, {}, "pbcfg", "_PBCFG_COMPLETE").source()
-    click.echo(script, nl=not script.endswith("\n"))
+    script += "" if script.endswith("\n") else "\n"
+    ctx.exit(
+        emit_data(
+            "completion",
+            "completion",
+            {"shell": shell, "script": script},
+            script,
+            fmt=fmt,
+            output=output,
+            fail_on=fail_on,
+            color=color,
+        )
+    )

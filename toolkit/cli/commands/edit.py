@@ -87,7 +87,8 @@ def _locked(directory: str, preview: bool):
 
 
 def _finish(command: str, outcome, preview: bool, **report) -> None:
-    """Report why nothing was written (exit 1), or list the changes and show the diffs."""
+    """Report why nothing was written (exit 1), or list the changes and show the diffs; a report in another
+    format or file holds them under "changes" (and "diffs", with --diff)."""
     from pbcfg.errors import Refused
     from pbcfg.reporters import emit
 
@@ -99,7 +100,11 @@ def _finish(command: str, outcome, preview: bool, **report) -> None:
                else "the config would not validate after the edit" if rules == {"edit.invalid-result"}
                else "fix the config's errors above (`pbcfg validate`) first")
         raise Refused(f"nothing was written: {why}")
-    for diff in outcome.diffs:
-        click.echo(diff, nl=False)
+    if report["fmt"] not in (None, "text") or report["output"] is not None:
+        changes = {"changes": outcome.lines, "diffs": outcome.diffs, "written": not preview}
+        emit(command, outcome.files, [], extra=changes, **report)
+    else:
+        for diff in outcome.diffs:
+            click.echo(diff, nl=False)
     for line in outcome.lines:
         click.echo(("would change " if preview else "") + line, err=True)

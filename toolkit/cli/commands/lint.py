@@ -49,7 +49,7 @@ def lint(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kin
       cat llm-config.json | pbcfg lint - --kind llm-config
     """
     if list_rules or explain:
-        ctx.exit(_describe_rules(None if list_rules else explain))
+        ctx.exit(_describe_rules(None if list_rules else explain, fmt=fmt, output=output))
     from pbcfg.cli.actions import run_lint
 
     ctx.exit(run_lint(list(paths), config_dir=config_dir, kind=kind, fix=fix, diff=diff, unsafe_fixes=unsafe_fixes,
@@ -57,14 +57,15 @@ def lint(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kin
                       fail_on=fail_on, color=color, max_diagnostics=max_diagnostics))
 
 
-def _describe_rules(explain: str | None) -> int:
-    """``--list-rules`` (when ``explain`` is None) or ``--explain RULE``."""
+def _describe_rules(explain: str | None, *, fmt: str | None, output: str | None) -> int:
+    """``--list-rules`` (when ``explain`` is None) or ``--explain RULE``; --format json lists them under "rules"."""
+    from pbcfg.cli.data_report import emit_data
     from pbcfg.errors import UsageError
     from pbcfg.rules import RULES
 
     if explain is None:
-        click.echo(rule_table(), nl=False)
-        return 0
+        return emit_data("lint", "rules", [_rule_data(rule) for rule in RULES.values()], rule_table(), fmt=fmt,
+                         output=output)
     if explain not in RULES:
         from pbcfg.util.suggest import did_you_mean
 
@@ -72,8 +73,13 @@ def _describe_rules(explain: str | None) -> int:
         raise UsageError(f"no rule {explain!r}" + (f"; did you mean {guess!r}?" if guess else "; see --list-rules"))
     rule = RULES[explain]
     fixable = " Fixable with --fix." if rule.fixable else ""
-    click.echo(f"{rule.id} ({rule.severity.label}): {rule.summary}\n\n{rule.explanation}{fixable}")
-    return 0
+    text = f"{rule.id} ({rule.severity.label}): {rule.summary}\n\n{rule.explanation}{fixable}\n"
+    return emit_data("lint", "rules", [_rule_data(rule)], text, fmt=fmt, output=output)
+
+
+def _rule_data(rule) -> dict:
+    return {"id": rule.id, "group": rule.group, "severity": rule.severity.label, "fixable": rule.fixable,
+            "summary": rule.summary, "explanation": rule.explanation}
 
 
 def rule_table() -> str:

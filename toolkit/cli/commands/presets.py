@@ -63,23 +63,48 @@ def parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settin
 
 @click.command()
 @click.argument("name", required=False, shell_complete=_preset_names)
-def presets(name: str | None) -> None:
+@report_options
+@click.pass_context
+def presets(ctx, name: str | None, fmt, output, fail_on, color) -> None:
     """List the presets, or show one preset's parameters, defaults and notes.
+
+    --format json gives them under "presets": name, description, endpoint id, base URL, key field, models, notes.
 
     \b
     Examples:
       pbcfg presets            every preset, one line each
       pbcfg presets ollama     its endpoint, base URL, key, models and notes
+      pbcfg presets --format json
     """
-    from pbcfg.presets.catalog import get_preset, settable
+    from pbcfg.cli.data_report import emit_data
+    from pbcfg.presets.catalog import get_preset
     from pbcfg.presets.catalog import presets as all_presets
 
-    if name is None:
-        width = max(map(len, all_presets()))
-        for preset in all_presets().values():
-            click.echo(f"{preset.name:<{width}}  {preset.description}")
-        return
-    preset = get_preset(name)
+    chosen = [get_preset(name)] if name else list(all_presets().values())
+    text = _preset_text(chosen[0]) if name else _preset_list_text(chosen)
+    ctx.exit(emit_data("presets", "presets", [_preset_data(p) for p in chosen], text, fmt=fmt, output=output,
+                       fail_on=fail_on, color=color))
+
+
+def _preset_list_text(chosen) -> str:
+    width = max(len(preset.name) for preset in chosen)
+    return "".join(f"{preset.name:<{width}}  {preset.description}\n" for preset in chosen)
+
+
+def _preset_data(preset) -> dict:
+    from pbcfg.presets.catalog import settable
+
+    return {"name": preset.name, "description": preset.description, "endpointId": preset.endpoint_id,
+            "baseUrl": preset.default_base_url, "baseUrlRequired": preset.base_url_required,
+            "keyField": preset.key_field, "noKeyValue": preset.no_key_value, "models": list(preset.models),
+            "modelRequired": preset.model_required, "defaultModel": preset.default_model,
+            "maxContextTokens": preset.maxContextTokens, "settable": list(settable(preset, preset.endpoint_id)),
+            "notes": list(preset.notes)}
+
+
+def _preset_text(preset) -> str:
+    from pbcfg.presets.catalog import settable
+
     lines = [f"{preset.name}: {preset.description}", "", f"  endpoint id     {preset.endpoint_id}"]
     if preset.default_base_url or preset.base_url_required:
         lines.append(f"  base URL        {preset.default_base_url or '(required: --base-url, https)'}")
@@ -92,7 +117,7 @@ def presets(name: str | None) -> None:
     lines += [f"  models          {models}", f"  maxContextTokens {preset.maxContextTokens}",
               f"  --set           {', '.join(settable(preset, preset.endpoint_id))}", "", "Notes:"]
     lines += [f"  - {note}" for note in preset.notes]
-    click.echo("\n".join(lines))
+    return "\n".join(lines) + "\n"
 
 
 @click.command()
@@ -143,9 +168,12 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
 @preset_options
 @source_option
 @click.option("--force", is_flag=True, help="Overwrite existing files, keeping a timestamped .bak of each.")
+@report_options
 def init(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source,
-         force) -> None:
+         force, fmt, output, fail_on, color) -> None:
     """Write a fresh config directory for PRESET (see `pbcfg presets`): both files and both schemas.
+
+    Each file written is said on stderr; --format json also lists those lines under "written".
 
     \b
     Examples:
@@ -154,6 +182,7 @@ def init(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoi
       pbcfg init openai --api-key-env OPENAI_API_KEY
       pbcfg init ollama --config-dir config-src --source yaml
     """
+    from pbcfg.cli.data_report import emit_data
     from pbcfg.presets.catalog import get_preset
     from pbcfg.presets.render import render as render_preset
     from pbcfg.presets.scaffold import write_config
@@ -161,10 +190,12 @@ def init(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoi
 
     rendered = render_preset(get_preset(preset_name),
                              parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings))
-    for line in write_config(resolve_config_dir(config_dir), as_source(rendered, source), force=force, schemas=True):
+    written = write_config(resolve_config_dir(config_dir), as_source(rendered, source), force=force, schemas=True)
+    for line in written:
         click.echo(line, err=True)
     for note in rendered.notes:
         click.echo(f"note: {note}", err=True)
+    emit_data("init", "written", written, "", fmt=fmt, output=output, fail_on=fail_on, color=color)
 
 
 @click.command()

@@ -80,8 +80,7 @@ def _plan_text(shown: dict) -> str:
 @config_dir_argument
 @report_options
 @click.option("--as", "as_", type=click.Choice(["pbcfg", "ponybunny"]), default="pbcfg", show_default=True,
-              help="ponybunny: also show what PonyBunny's Path B (its conversation agent) will really try "
-                   "(text or json).")
+              help="ponybunny: also show what PonyBunny's Path B (its conversation agent) will really try.")
 @click.pass_context
 def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on, color, as_) -> None:
     """Print the plan of DIR (default: the config directory): the ordered (model, endpoint) attempts, with where
@@ -89,8 +88,9 @@ def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on
 
     Every dropped pair is a resolve.dropped finding, an empty plan a resolve.no-route error (exit 1), each at the
     file and pointer where its fix lies; --format json adds the plan itself under "plan". With --as ponybunny,
-    pbcfg's plan beside what PonyBunny's Path B will try, a `!` line wherever they differ. A tier, agent or model
-    the config does not name is a usage error (exit 2).
+    pbcfg's plan beside what PonyBunny's Path B will try, a `!` line wherever they differ; --format json gives
+    them under "files", "scenarios" and "notes". A tier, agent or model the config does not name is a usage error
+    (exit 2).
 
     \b
     Examples:
@@ -102,20 +102,16 @@ def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on
     from pbcfg.cli.config_dirs import chosen_config_dir
     from pbcfg.cli.names import checked_target
     from pbcfg.reporters import emit
-    from pbcfg.runtime.findings import config_files, plan_findings
     from pbcfg.util.redaction import redact
+    from pbcfg.workflows.findings import config_files, plan_findings
 
     target = _target(tier, agent, model)
     words = ["resolve", *_words(target)] + (["--as", as_] if as_ != "pbcfg" else [])
     chosen = chosen_config_dir(directory, config_dir, words)
     if as_ == "ponybunny":
-        if fmt not in (None, "text", "json") or output is not None:
-            from pbcfg.errors import UsageError
-
-            raise UsageError("--as ponybunny prints text or json on stdout: leave out --output, use --format json")
-        from pbcfg.cli.commands.resolve_ponybunny import resolve_as_ponybunny
-
-        return resolve_as_ponybunny(chosen, target, fmt or "text")
+        compared = _compared_with_path_b(chosen.path, target)
+        ctx.exit(emit("resolve", compared.config_files, [], fmt=fmt or "text", fail_on=fail_on, color=color,
+                      output=output, extra=compared.extra(), text=chosen.header() + compared.text()))
     (what, name), = target.items()
     with _runtime(chosen.path) as runtime:
         checked_target(runtime.config, target, chosen.path)
@@ -127,8 +123,22 @@ def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on
     ctx.exit(code)
 
 
+def _compared_with_path_b(directory: str, target: dict):
+    """The comparison of ``resolve --as ponybunny``; a name the config lacks is a usage error."""
+    import os
+
+    from pbcfg.check.ponybunny_view import ponybunny_view
+    from pbcfg.cli.names import checked_target
+    from pbcfg.workflows.path_b_comparison import compare_with_path_b
+
+    view = ponybunny_view(directory)
+    if not view.config_error:
+        checked_target(view.merged, target, directory)
+    return compare_with_path_b(directory, target, dict(os.environ), view)
+
+
 def _status_text(results) -> str:
-    from pbcfg.runtime.findings import status_hint
+    from pbcfg.workflows.findings import status_hint
 
     lines = []
     for r in results:
@@ -165,8 +175,8 @@ def status(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
     """
     from pbcfg.cli.config_dirs import chosen_config_dir
     from pbcfg.reporters import emit
-    from pbcfg.runtime.findings import config_files, status_findings
     from pbcfg.util.redaction import redact
+    from pbcfg.workflows.findings import config_files, status_findings
 
     chosen = chosen_config_dir(directory, config_dir, ["status"])
     with _runtime(chosen.path) as runtime:
@@ -193,10 +203,14 @@ def status(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
               help="Seconds to wait when every endpoint is over its rate limit.")
 @click.option("--rate-limit-storage", metavar="URI", help="Share rate limits and cooldowns with other workers: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
 @click.option("-v", "--verbose", is_flag=True, help="Print every attempt, with its outcome and hint, on stderr.")
+@report_options
 def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_wait, rate_limit_storage,
-         verbose) -> None:
+         verbose, fmt, output, fail_on, color) -> None:
     """Run PROMPT through the runtime with the config of DIR (default: the config directory); print the answer
     and who served it.
+
+    --format json gives the answer under "answer": content, model, endpoint, usage, cost, finish reason and every
+    attempt (a stream is printed once it ends).
 
     \b
     Examples:
@@ -220,6 +234,7 @@ def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_w
     messages = [{"role": "user", "content": prompt}]
     options = {"timeout": timeout} if timeout is not None else {}
     printed = False  # part of an answer is on the line: end it before any error
+    as_text = fmt in (None, "text") and output is None
     with _runtime(chosen.path, rate_limit_storage) as runtime:
         checked_target(runtime.config, target, chosen.path)
         try:
@@ -228,10 +243,12 @@ def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_w
             if stream:
                 with result:
                     for delta in result:
-                        click.echo(delta, nl=False)
-                        printed = True
-                click.echo()
-            else:
+                        if as_text:
+                            click.echo(delta, nl=False)
+                            printed = True
+                if as_text:
+                    click.echo()
+            elif as_text:
                 click.echo(result.content)
         except RuntimeFailure as failure:
             if printed:
@@ -247,6 +264,21 @@ def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_w
     tries = len(result.attempts)
     click.echo(f"— {result.model} @ {result.endpoint}, {_usage(result.usage, result.cost)}"
                + (f", after {plural(tries - 1, 'failed attempt')}" if tries > 1 else ""), err=True)
+    if not as_text:
+        from pbcfg.cli.data_report import emit_data
+
+        emit_data("chat", "answer", _answer(result), result.content + "\n", fmt=fmt, output=output, fail_on=fail_on,
+                  color=color)
+
+
+def _answer(result) -> dict:
+    """The ``"answer"`` key of ``chat --format json``: a completion or a stream that has ended."""
+    from pbcfg.util.redaction import redact
+
+    attempts = [{**attempt._asdict(), "outcome": str(attempt.outcome), "detail": redact(attempt.detail),
+                 "hint": attempt.hint and redact(attempt.hint)} for attempt in result.attempts]
+    return {"content": result.content, "model": result.model, "endpoint": result.endpoint, "usage": result.usage,
+            "cost": result.cost, "finishReason": result.finish_reason, "attempts": attempts}
 
 
 def _failure_hint(failure, directory: str, target: dict) -> str:

@@ -7,6 +7,7 @@ import os
 
 import click
 
+from pbcfg.reporters import FORMATS
 from pbcfg.source.files import KINDS
 
 __all__ = ["schema"]
@@ -29,7 +30,16 @@ __all__ = ["schema"]
     help="Print .vscode/settings.json content that gives the files in DIR (a folder of the workspace, the "
     "current directory) the schema files beside them.",
 )
-def schema(kind: str | None, output: str | None, vscode_dir: str | None) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help='json: the standard report, with the schema under "schema", the settings under "vscode", or the files '
+    'written under "written".',
+)
+def schema(kind: str | None, output: str | None, vscode_dir: str | None, fmt: str) -> None:
     """Print the JSON Schema of credentials.json or llm-config.json (KIND), or write the schema files.
 
     Editors find a schema through the file beside the config: `$schema` in the JSON files and the
@@ -42,6 +52,9 @@ def schema(kind: str | None, output: str | None, vscode_dir: str | None) -> None
       pbcfg schema credentials --output x.json     one schema, to a file of any name
       pbcfg schema --vscode config                 VS Code settings for config/'s files (JSON and YAML)
     """
+    import json
+
+    from pbcfg.cli.data_report import emit_data
     from pbcfg.errors import UsageError
     from pbcfg.schema_store import schema_text
 
@@ -52,7 +65,8 @@ def schema(kind: str | None, output: str | None, vscode_dir: str | None) -> None
                 "--vscode prints the settings to merge into .vscode/settings.json; write the schema "
                 "files with a separate `pbcfg schema --output DIR`"
             )
-        click.echo(vscode_settings(vscode_dir, kinds))
+        settings = vscode_settings(vscode_dir, kinds)
+        emit_data("schema", "vscode", json.loads(settings), settings + "\n", fmt=fmt, output=None)
         _missing_schema_files(vscode_dir, kinds)
         return
     if output is None:
@@ -60,7 +74,8 @@ def schema(kind: str | None, output: str | None, vscode_dir: str | None) -> None
             raise UsageError(
                 "give KIND (credentials or llm-config) to print its schema, or --output DIR to write both schema files"
             )
-        click.echo(schema_text(kind), nl=False)
+        text = schema_text(kind)
+        emit_data("schema", "schema", json.loads(text), text, fmt=fmt, output=None)
         return
     from pbcfg.schema_store import SCHEMA_FILES
     from pbcfg.util.atomic import Write, write_files
@@ -74,6 +89,7 @@ def schema(kind: str | None, output: str | None, vscode_dir: str | None) -> None
     write_files([Write(paths[k], schema_text(k), by_product_of=()) for k in kinds], doing="cannot write the schema")
     for k in kinds:
         click.echo(f"wrote {paths[k]}", err=True)
+    emit_data("schema", "written", [paths[k] for k in kinds], "", fmt=fmt, output=None)
 
 
 def _missing_schema_files(directory: str, kinds: list[str]) -> None:
