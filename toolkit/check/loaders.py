@@ -53,7 +53,8 @@ class LegacyFile(namedtuple("LegacyFile", "legacy target ignored")):
 
 
 def legacy_files(directory: str, home: str) -> list[LegacyFile]:
-    """credentials.json and llm-config.json in ``~/.ponybunny``, each with its place in ``directory``."""
+    """credentials.json and llm-config.json in ``~/.ponybunny`` (anything under that name, a link followed, as
+    PonyBunny tests it), each with its place in ``directory``."""
     from pbcfg.source.locations import CONFIG_FILES
 
     legacy = os.path.join(home, LEGACY_DIRECTORY)
@@ -61,7 +62,7 @@ def legacy_files(directory: str, home: str) -> list[LegacyFile]:
         return []
     found = []
     for name in CONFIG_FILES:
-        if os.path.isfile(os.path.join(legacy, name)):
+        if os.path.exists(os.path.join(legacy, name)):  # whatever it is, PonyBunny moves it
             target = os.path.join(directory, name)
             found.append(LegacyFile(os.path.join(legacy, name), target, os.path.lexists(target)))
     return found

@@ -1,0 +1,202 @@
+"""A hostile user against the one-step move out of ~/.ponybunny: links and FIFOs planted where it reads and
+writes, a full disk, a second writer, a world-readable key, huge and broken files. Each ends in one line
+(exit 1 or 2) with nothing half moved and no key shown."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+OLD_LLM = '{"tiers": {"medium": {"primary": "gpt-4o", "fallback": "claude-haiku-4-5"}}}\n'
+KEY = "sk-abcdefgh12345678"
+OLD_CREDENTIALS = '{"endpoints": {"openai-direct": {"api_key": "%s"}}}\n' % KEY
+RENAME = ("--rename-model", "gpt-4o=gpt-5.2")
+
+
+@pytest.fixture
+def legacy(tmp_path, monkeypatch):
+    """A home whose config is only in ~/.ponybunny (credentials 0600)."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("PONYBUNNY_CONFIG_DIR", "XDG_CONFIG_HOME", "GITHUB_ACTIONS", "PBCFG_ALLOW_SYMLINKS"):
+        monkeypatch.delenv(name, raising=False)
+    directory = home / ".ponybunny"
+    directory.mkdir(parents=True)
+    (directory / "llm-config.json").write_text(OLD_LLM)
+    (directory / "credentials.json").write_text(OLD_CREDENTIALS)
+    (directory / "credentials.json").chmod(0o600)
+    return directory
+
+
+def target_of(legacy):
+    return legacy.parent / ".config" / "ponybunny"
+
+
+def untouched(legacy):
+    """Nothing moved: the legacy files as they were, and no config file in the target."""
+    target = target_of(legacy)
+    assert (legacy / "llm-config.json").read_text() == OLD_LLM
+    assert not any((target / name).exists() for name in ("credentials.json", "llm-config.json"))
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_a_world_readable_legacy_key_lands_0600_and_so_does_its_kept_original(run, legacy):
+    (legacy / "credentials.json").chmod(0o644)
+    result = run("migrate", *RENAME)
+    assert result.code == 0, result.err
+    target = target_of(legacy)
+    backup = legacy / "credentials.json.bak"
+    assert (mode(target / "credentials.json"), mode(backup)) == (0o600, 0o600)
+    assert backup.read_text() == OLD_CREDENTIALS
+    assert KEY[6:] not in result.out + result.err
+
+
+def test_a_fifo_under_a_legacy_name_is_named_and_stops_the_move(run, legacy):
+    """PonyBunny moves whatever is under the name; pbcfg says so, and refuses to read a FIFO without waiting."""
+    (legacy / "credentials.json").unlink()
+    os.mkfifo(legacy / "credentials.json")
+    checked = run("validate", "--format", "json")
+    assert [(d["rule"], d["file"]) for d in checked.json["diagnostics"]] == [
+        ("migrate.location", str(legacy / "credentials.json")),
+        ("migrate.location", str(legacy / "llm-config.json")),
+    ]
+    for command in (("migrate", "--diff"), ("migrate", *RENAME)):
+        result = run(*command)
+        assert (result.code, result.out, result.err) == (
+            2,
+            "",
+            f"pbcfg: error: {legacy / 'credentials.json'}: is a named pipe (FIFO), not a regular file; pbcfg reads "
+            "only regular files\n",
+        )
+    untouched(legacy)
+
+
+def test_a_directory_under_a_legacy_name_stops_the_move_in_one_line(run, legacy):
+    (legacy / "credentials.json").unlink()
+    (legacy / "credentials.json").mkdir()
+    result = run("migrate", *RENAME)
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and result.err.startswith(f"pbcfg: error: {legacy / 'credentials.json'}: ")
+    untouched(legacy)
+
+
+def test_a_legacy_file_linked_outside_its_directory_is_not_written_through(run, legacy, tmp_path):
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text(OLD_CREDENTIALS)
+    (legacy / "credentials.json").unlink()
+    (legacy / "credentials.json").symlink_to(elsewhere)
+    result = run("migrate", *RENAME)
+    assert result.code == 2
+    assert result.err.splitlines()[-1] == (
+        f"pbcfg: error: {legacy / 'credentials.json'} is a symbolic link to {elsewhere}, outside its directory; "
+        "pbcfg will not write through it (set PBCFG_ALLOW_SYMLINKS=1 if you mean it)"
+    )
+    assert elsewhere.read_text() == OLD_CREDENTIALS and (legacy / "credentials.json").is_symlink()
+    untouched(legacy)
+
+
+def test_a_fifo_at_the_target_name_is_refused_without_waiting(run, legacy):
+    target = target_of(legacy)
+    target.mkdir(parents=True)
+    os.mkfifo(target / "credentials.json")
+    result = run("migrate", *RENAME)
+    assert (result.code, result.err) == (
+        2,
+        f"pbcfg: error: {target / 'credentials.json'}: is a named pipe (FIFO), not a regular file; pbcfg reads "
+        "only regular files\n",
+    )
+    assert sorted(os.listdir(legacy)) == ["credentials.json", "llm-config.json"]
+
+
+def test_a_target_directory_that_is_a_dangling_link_is_one_line(run, legacy, tmp_path):
+    target = target_of(legacy)
+    target.parent.mkdir(parents=True)
+    target.symlink_to(tmp_path / "nowhere")
+    result = run("migrate", *RENAME)
+    assert (result.code, result.err.splitlines()[-1]) == (
+        2,
+        f"pbcfg: error: {target}: exists and is not a directory",
+    )
+    assert sorted(os.listdir(legacy)) == ["credentials.json", "llm-config.json"]
+
+
+def pbcfg(*args, env, limit_bytes=None) -> subprocess.CompletedProcess:
+    """The real command in a process of its own; ``limit_bytes`` caps the size of any file it writes, as a
+    full disk does (the write fails with EFBIG)."""
+
+    def cap():
+        if limit_bytes is not None:
+            import resource
+            import signal
+
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+    return subprocess.run(
+        [sys.executable, "-m", "pbcfg", *args], env=env, capture_output=True, text=True, preexec_fn=cap, timeout=120
+    )
+
+
+def test_a_full_disk_moves_nothing(legacy):
+    result = pbcfg("migrate", *RENAME, env=dict(os.environ), limit_bytes=40)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"pbcfg: error: {target_of(legacy) / 'credentials.json'}: cannot write: File too large; nothing was changed"
+    )
+    assert (legacy / "credentials.json").read_text() == OLD_CREDENTIALS
+    untouched(legacy)
+    assert sorted(os.listdir(legacy)) == ["credentials.json", "llm-config.json"]
+
+
+def test_two_migrates_at_once_move_each_file_once(legacy):
+    env = dict(os.environ)
+    first, second = (
+        subprocess.Popen(
+            [sys.executable, "-m", "pbcfg", "migrate", *RENAME],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    )
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in (first, second)]
+    assert sorted(code for code, _ in results)[0] == 0
+    for code, err in results:
+        assert code in (0, 2) and "Traceback" not in err and KEY[6:] not in err
+        if code == 2:
+            assert len([line for line in err.splitlines() if line.startswith("pbcfg: error:")]) == 1
+    target = target_of(legacy)
+    assert json.loads((target / "credentials.json").read_text()) == {"endpoints": {"openai-direct": {"apiKey": KEY}}}
+    assert sorted(os.listdir(legacy)) == ["credentials.json.bak", "llm-config.json.bak"]
+
+
+def test_ten_thousand_keys_block_the_move_with_no_key_shown(run, legacy):
+    endpoints = {f"e{i}": {"api_key": f"sk-{i:08d}abcdefghijklmnop"} for i in range(10_000)}
+    (legacy / "credentials.json").write_text(json.dumps({"endpoints": endpoints}))
+    result = run("migrate", "--diff", *RENAME)
+    assert result.code == 1
+    assert "abcdefghijklmnop" not in result.out + result.err
+    assert result.err.splitlines()[-1] == (
+        "10005 migration step(s) pending; a run would write nothing until what is reported above is fixed"
+    )
+    untouched(legacy)
+
+
+def test_a_legacy_file_that_is_not_utf8_is_named_at_its_byte(run, legacy):
+    (legacy / "llm-config.json").write_bytes(b'{"tiers": {"medium": {"primary": "\xff"}}}\n')
+    for command in (("migrate", "--diff"), ("migrate", *RENAME)):
+        result = run(*command)
+        assert (result.code, result.err) == (
+            2,
+            f"pbcfg: error: {legacy / 'llm-config.json'}:1:35: not valid UTF-8 (byte 0xff); save the file as UTF-8\n",
+        )
+    assert sorted(os.listdir(legacy)) == ["credentials.json", "llm-config.json"]
