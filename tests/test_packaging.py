@@ -33,7 +33,7 @@ def test_wheel_installs_in_a_fresh_venv_and_validates_outside_the_repo(tmp_path)
                              "import pbcfg,sys; c=pbcfg.load(files=sys.argv[1:]); print(type(c.llm_config).__name__)",
                              PONYBUNNY / "llm-config.example.json"], cwd=outside, capture_output=True, text=True)
     assert loaded.stdout == "LlmConfig\n", loaded.stderr
-    initialised = subprocess.run([venv / "bin" / "pbcfg", "init", "ollama", "--dir", "pb"], cwd=outside,
+    initialised = subprocess.run([venv / "bin" / "pbcfg", "init", "ollama", "--config-dir", "pb"], cwd=outside,
                                  capture_output=True, text=True)
     assert initialised.returncode == 0, initialised.stderr
     assert subprocess.run([venv / "bin" / "pbcfg", "lint", "pb"], cwd=outside).returncode == 0

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from pbcfg.cli.commands.options import old_spellings, report_options
+from pbcfg.cli.commands.options import report_options
 from pbcfg.reporters import emit
 
 __all__ = ["build"]
@@ -16,7 +16,6 @@ __all__ = ["build"]
 @click.argument("source_dir", type=click.Path(file_okay=False))
 @click.option("--config-dir", type=click.Path(file_okay=False),
               help="Where the JSON goes (default: PonyBunny's config directory).")
-@old_spellings("--out")
 @click.option("--check", is_flag=True, help="Write nothing; print a diff and exit 1 when the JSON is out of date.")
 @report_options
 @click.pass_context

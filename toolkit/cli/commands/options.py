@@ -3,47 +3,17 @@
 
 from __future__ import annotations
 
-import functools
-
 import click
 
 from pbcfg.reporters import FORMATS
 
-__all__ = ["config_dir_option", "old_spellings", "report_options"]
+__all__ = ["config_dir_option", "report_options"]
 
 
 def config_dir_option(command):
     return click.option("--config-dir", type=click.Path(file_okay=False), default=None,
                         help="PonyBunny config directory (default: $PONYBUNNY_CONFIG_DIR, "
                              "$XDG_CONFIG_HOME/ponybunny, ~/.config/ponybunny).")(command)
-
-
-def old_spellings(*names: str):
-    """Hidden options that still set ``--config-dir`` under an older name (``init --dir``, ``render --out``):
-    one name on every command, and no script that used the old one breaks."""
-
-    def parameter(name: str) -> str:
-        return "old_" + name.lstrip("-").replace("-", "_")
-
-    def decorate(function):
-        @functools.wraps(function)
-        def merged(*args, **kwargs):
-            for name in names:
-                value = kwargs.pop(parameter(name))
-                if value is not None and kwargs.get("config_dir") not in (None, value):
-                    from pbcfg.errors import UsageError
-
-                    raise UsageError(f"{name} is the old spelling of --config-dir: give one of them")
-                if value is not None:
-                    kwargs["config_dir"] = value
-            return function(*args, **kwargs)
-
-        for name in names:
-            merged = click.option(name, parameter(name), hidden=True, type=click.Path(file_okay=False),
-                                  default=None)(merged)
-        return merged
-
-    return decorate
 
 
 def report_options(command):

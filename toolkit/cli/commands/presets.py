@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from pbcfg.cli.commands.options import config_dir_option, old_spellings, report_options
+from pbcfg.cli.commands.options import config_dir_option, report_options
 
 __all__ = ["add", "init", "preset_options", "presets", "render"]
 
@@ -101,7 +101,6 @@ def presets(name: str | None) -> None:
 @source_option
 @click.option("--config-dir", type=click.Path(file_okay=False),
               help="Write the two files into this directory (default: print them).")
-@old_spellings("--out")
 @click.option("--force", is_flag=True, help="With --config-dir, overwrite existing files (a timestamped .bak is kept).")
 def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source, config_dir,
            force) -> None:
@@ -139,7 +138,6 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
 @click.command()
 @click.argument("preset_name", metavar="PRESET", shell_complete=_preset_names)
 @config_dir_option
-@old_spellings("--dir")
 @preset_options
 @source_option
 @click.option("--force", is_flag=True, help="Overwrite existing files, keeping a timestamped .bak of each.")
