@@ -200,3 +200,30 @@ def test_a_legacy_file_that_is_not_utf8_is_named_at_its_byte(run, legacy):
             f"pbcfg: error: {legacy / 'llm-config.json'}:1:35: not valid UTF-8 (byte 0xff); save the file as UTF-8\n",
         )
     assert sorted(os.listdir(legacy)) == ["credentials.json", "llm-config.json"]
+
+
+@pytest.mark.parametrize(("folder", "held"), [("c*", "*"), ("a{b,c}", "{ }"), ("x[1]", "[ ]"), ("what?", "?")])
+def test_vscode_refuses_a_folder_whose_name_vscode_reads_as_a_pattern(run, tmp_path, monkeypatch, folder, held):
+    """`c*/credentials.json` would give pbcfg's schema to every c…/credentials.json of the workspace."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / folder).mkdir()
+    result = run("schema", "--vscode", folder)
+    assert (result.code, result.out, result.err) == (
+        2,
+        "",
+        f"pbcfg: error: --vscode {folder}: its path holds {held}, which VS Code reads as a pattern, so the settings "
+        "would claim other folders' files; rename the folder (or write its fileMatch by hand)\n",
+    )
+
+
+@pytest.mark.parametrize("folder", ["my conf", "./my conf/../my conf"])
+def test_vscode_takes_a_folder_with_spaces_however_it_is_written(run, tmp_path, monkeypatch, folder):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my conf").mkdir()
+    for given in (folder, str(tmp_path / folder)):
+        result = run("schema", "--vscode", given)
+        assert result.code == 0, result.err
+        assert json.loads(result.out)["json.schemas"][0] == {
+            "fileMatch": ["/my conf/credentials.json"],
+            "url": "./my conf/credentials.schema.json",
+        }
