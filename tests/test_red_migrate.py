@@ -227,3 +227,62 @@ def test_vscode_takes_a_folder_with_spaces_however_it_is_written(run, tmp_path, 
             "fileMatch": ["/my conf/credentials.json"],
             "url": "./my conf/credentials.schema.json",
         }
+
+
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_dash_with_stdin_closed_is_a_usage_error(tmp_path, command):
+    def close_stdin():
+        os.close(0)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pbcfg", command, "-", "--kind", "llm-config"],
+        capture_output=True,
+        text=True,
+        preexec_fn=close_stdin,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        "pbcfg: error: - reads the config from stdin, which is closed: pipe the config in, or pass its path\n",
+    )
+
+
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_dash_on_a_stdin_that_cannot_be_read_is_one_line(run, monkeypatch, command):
+    """What reading a directory gives (the interpreter refuses one at start, before pbcfg runs)."""
+    import errno
+    import io
+
+    class Unreadable(io.RawIOBase):
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            raise OSError(errno.EISDIR, os.strerror(errno.EISDIR))
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(Unreadable())))
+    result = run(command, "-", "--kind", "credentials")
+    assert (result.code, result.out, result.err) == (
+        2,
+        "",
+        "pbcfg: error: <stdin>: cannot read: Is a directory; pipe the config in, or pass its path\n",
+    )
+
+
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_dash_on_more_than_the_size_limit_reads_no_further(run, monkeypatch, command):
+    import io
+
+    from pbcfg.source.limits import MAX_BYTES
+
+    stream = io.BytesIO(b" " * (MAX_BYTES + 4096))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stream))
+    result = run(command, "-", "--kind", "llm-config")
+    assert (result.code, result.err) == (
+        2,
+        "pbcfg: error: <stdin>: larger than 64 MiB (limits.file-size); no PonyBunny config is this big, so pbcfg "
+        "does not read it\n",
+    )
+    assert stream.tell() <= MAX_BYTES + 1 + io.DEFAULT_BUFFER_SIZE
