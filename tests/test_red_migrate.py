@@ -286,3 +286,19 @@ def test_dash_on_more_than_the_size_limit_reads_no_further(run, monkeypatch, com
         "does not read it\n",
     )
     assert stream.tell() <= MAX_BYTES + 1 + io.DEFAULT_BUFFER_SIZE
+
+
+def test_nothing_to_migrate_anywhere_names_both_places(run, legacy):
+    for name in ("credentials.json", "llm-config.json"):
+        (legacy / name).unlink()
+    target = target_of(legacy)
+    for made in (False, True):  # no config directory, then an empty one
+        if made:
+            target.mkdir(parents=True)
+        result = run("migrate", "--diff")
+        assert (result.code, result.out, result.err) == (
+            2,
+            "",
+            f"pbcfg: error: {target}: no credentials.json or llm-config.json in the config directory, nor in "
+            f"{legacy}: nothing to migrate. Pass the files, or point --config-dir at your PonyBunny config directory\n",
+        )

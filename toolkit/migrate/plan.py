@@ -99,6 +99,14 @@ def plan_migration(
         if moving:
             present = any(os.path.lexists(os.path.join(config_dir, name)) for name in CONFIG_FILES)
             targets = moving + ([config_dir] if present else [])
+    if not targets and not _holds_config(config_dir):
+        from pbcfg.errors import InputError
+
+        raise InputError(
+            f"{config_dir}: no {' or '.join(CONFIG_FILES)} in the config directory"
+            + (f", nor in {legacy_directory(home)}" if only is None or "location" in only else "")
+            + ": nothing to migrate. Pass the files, or point --config-dir at your PonyBunny config directory"
+        )
     files = expand_paths(targets, config_dir)
     migrations = [migrate_file(read_source(path), options, only) for path in files]
     for migration in migrations:
@@ -117,6 +125,13 @@ def plan_migration(
                 )
             )
     return MigrationPlan(move, migrations, schemas, found)
+
+
+def _holds_config(directory: str) -> bool:
+    from pbcfg.source.files import SOURCE_FILES
+    from pbcfg.source.locations import CONFIG_FILES
+
+    return any(os.path.lexists(os.path.join(directory, name)) for name in CONFIG_FILES + SOURCE_FILES)
 
 
 def _retargeted(stale: StaleSchema, move: LegacyMove) -> StaleSchema:
