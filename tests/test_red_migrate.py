@@ -302,3 +302,46 @@ def test_nothing_to_migrate_anywhere_names_both_places(run, legacy):
             f"pbcfg: error: {target}: no credentials.json or llm-config.json in the config directory, nor in "
             f"{legacy}: nothing to migrate. Pass the files, or point --config-dir at your PonyBunny config directory\n",
         )
+
+
+STRICT_SCHEMA = '{"type": "object", "additionalProperties": false, "properties": {"$schema": {}}}\n'
+
+
+def test_a_legacy_schema_file_that_would_arrive_beside_a_config_is_named_and_migrated(run, legacy):
+    """PonyBunny moves each name on its own: an old schema file in ~/.ponybunny moves in beside a config that is
+    already there, and from then on refuses it. validate says so; migrate moves it with the current schema."""
+    from pbcfg.schema_store import schema_text
+
+    target = target_of(legacy)
+    target.mkdir(parents=True, mode=0o700)
+    (target / "credentials.json").write_text('{"endpoints": {"openai-direct": {"apiKey": "%s"}}}\n' % KEY)
+    (target / "credentials.json").chmod(0o600)
+    for name in ("credentials.json", "llm-config.json"):
+        (legacy / name).unlink()
+    (legacy / "credentials.schema.json").write_text(STRICT_SCHEMA)
+    checked = run("validate", "--format", "json")
+    assert checked.code == 1
+    assert [(d["rule"], d["file"], d["message"]) for d in checked.json["diagnostics"]] == [
+        (
+            "migrate.location",
+            str(legacy / "credentials.schema.json"),
+            f"in the legacy location: the config directory {target} (from the default, ~/.config/ponybunny) has no "
+            "credentials.schema.json; PonyBunny moves it there, as it is, on its next start, and from then on "
+            "applies it to credentials.json",
+        )
+    ]
+    diff = run("migrate", "--diff")
+    assert (diff.code, diff.err.splitlines()[0]) == (
+        1,
+        f"would move {legacy / 'credentials.schema.json'} -> {target / 'credentials.schema.json'}",
+    )
+    made = run("migrate")
+    assert made.code == 0, made.err
+    assert made.err.splitlines()[-1] == (
+        f"moved {legacy / 'credentials.schema.json'} -> {target / 'credentials.schema.json'} (migrated; the original "
+        f"kept as {legacy / 'credentials.schema.json.bak'})"
+    )
+    assert (target / "credentials.schema.json").read_text() == schema_text("credentials")
+    assert (legacy / "credentials.schema.json.bak").read_text() == STRICT_SCHEMA
+    assert run("validate").code == 0
+    assert KEY[6:] not in checked.out + diff.out + diff.err + made.out + made.err

@@ -114,17 +114,39 @@ def plan_migration(
     schemas = []
     if only is None or "schema-files" in only:
         migrated = [m.source._replace(text=m.after) for m in migrations if not m.blocked]
-        schemas = [_retargeted(stale, move) for stale in stale_schema_files(check_sources(migrated).documents)]
+        documents = check_sources(migrated).documents
+        schemas = [_retargeted(stale, move) for stale in stale_schema_files(documents)]
+        schemas += _arriving_schemas(move, documents, {stale.path for stale in schemas})
+        moved = {target: source for source, target in move.moves}
         for stale in schemas:  # a missing schema file is reported on the config file that names it
             found.append(
                 diagnostic(
                     "migrate.schema-files",
-                    stale.path if stale.state == "stale" else stale.document.name,
-                    f"{os.path.basename(stale.path)} is {stale.state} → the current schema",
+                    moved.get(stale.path) or (stale.path if stale.state == "stale" else stale.document.name),
+                    f"{os.path.basename(stale.path)} is {'stale' if stale.path in moved else stale.state} → the "
+                    "current schema",
                     f"run `{command}` to write it",
                 )
             )
     return MigrationPlan(move, migrations, schemas, found)
+
+
+def _arriving_schemas(move: LegacyMove, documents, covered: set[str]) -> list[StaleSchema]:
+    """A schema file moving in beside a config file that is not pbcfg's current schema: PonyBunny would apply
+    it to that file from then on, so it moves with the current schema as its content."""
+    from pbcfg.ponybunny.schema_files import schema_file_beside
+    from pbcfg.schema_store import schema_text
+
+    arriving = []
+    for source, target in move.moves:
+        kind = os.path.basename(source).split(".")[0]
+        if not source.endswith(".schema.json") or target in covered:
+            continue
+        document = next((d for d in documents if d.kind == kind and not d.source.is_yaml), None)
+        legacy_config = os.path.join(os.path.dirname(source), f"{kind}.json")
+        if document is not None and schema_file_beside(legacy_config, kind).state != "same":
+            arriving.append(StaleSchema(document, target, schema_text(kind)))
+    return arriving
 
 
 def _holds_config(directory: str) -> bool:

@@ -1,6 +1,6 @@
-"""The move out of ``~/.ponybunny``, as PonyBunny's loader makes it: each config file the config directory
-lacks moves in (its schema file with it, unless the directory has one), none is ever overwritten, and one
-the directory has too stays where it is, ignored.
+"""The move out of ``~/.ponybunny``, as PonyBunny's loader makes it: each config file and schema file the
+config directory lacks moves in, each on its own; none is ever overwritten, and one the directory has too
+stays where it is, ignored.
 
 pbcfg moves a file and migrates its content as one step (:func:`apply_moves`): the new file is written
 whole (the migrated text, or the same bytes), never over an existing one, with the legacy file's mode
@@ -14,7 +14,6 @@ import os
 from typing import NamedTuple
 
 from pbcfg.check.loaders import LEGACY_DIRECTORY, legacy_files
-from pbcfg.schema_store import SCHEMA_FILES
 
 __all__ = ["LegacyMove", "apply_moves", "plan_legacy_move"]
 
@@ -27,15 +26,10 @@ class LegacyMove(NamedTuple):
 def plan_legacy_move(home: str, target: str) -> LegacyMove:
     moves, blocked = [], []
     for file in legacy_files(target, home):
-        if file.ignored:
+        if not file.ignored:
+            moves.append((file.legacy, file.target))
+        elif not file.legacy.endswith(".schema.json"):
             blocked.append(file.target)
-            continue
-        moves.append((file.legacy, file.target))
-        schema_name = SCHEMA_FILES[os.path.basename(file.legacy).split(".")[0]]
-        legacy_schema = os.path.join(os.path.dirname(file.legacy), schema_name)
-        target_schema = os.path.join(os.path.dirname(file.target), schema_name)
-        if os.path.isfile(legacy_schema) and not os.path.lexists(target_schema):
-            moves.append((legacy_schema, target_schema))
     return LegacyMove(moves, blocked)
 
 
