@@ -345,3 +345,23 @@ def test_a_legacy_schema_file_that_would_arrive_beside_a_config_is_named_and_mig
     assert (legacy / "credentials.schema.json.bak").read_text() == STRICT_SCHEMA
     assert run("validate").code == 0
     assert KEY[6:] not in checked.out + diff.out + diff.err + made.out + made.err
+
+
+def test_build_writes_the_report_output_names_when_it_succeeds(run, tmp_path, monkeypatch):
+    """`--output` is the report (as on every command), never where the JSON goes: a build that succeeds still
+    writes it, so the file the user named is there and says what happened."""
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "ollama", "--config-dir", "src", "--source", "yaml").code == 0
+    built = run("build", "src", "--config-dir", "out", "--output", "report.json", "--format", "json")
+    assert built.code == 0, built.err
+    assert sorted(os.listdir("out")) == [
+        "credentials.json",
+        "credentials.schema.json",
+        "llm-config.json",
+        "llm-config.schema.json",
+    ]
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert (report["diagnostics"], report["summary"]["files"], report["summary"]["errors"]) == ([], 2, 0)
+    again = run("build", "src", "--config-dir", "out", "--format", "json")
+    assert (again.code, json.loads(again.out)["summary"]["errors"]) == (0, 0)
+    assert again.err == "out is up to date\n"

@@ -48,3 +48,6 @@ def build(ctx, source_dir, config_dir, check, fmt, output, fail_on, color) -> No
         ctx.exit(code)
     for line in write_outputs(stale, out_dir) or [f"{out_dir} is up to date"]:
         click.echo(line, err=True)
+    if output is not None or fmt is not None or result.diagnostics:  # what was asked for, and what it found
+        ctx.exit(emit("build", result.sources, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
+                      output=output))
