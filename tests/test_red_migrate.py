@@ -365,3 +365,46 @@ def test_build_writes_the_report_output_names_when_it_succeeds(run, tmp_path, mo
     again = run("build", "src", "--config-dir", "out", "--format", "json")
     assert (again.code, json.loads(again.out)["summary"]["errors"]) == (0, 0)
     assert again.err == "out is up to date\n"
+
+
+def racing_plan(monkeypatch, meanwhile):
+    """Run ``meanwhile`` between the plan and the write, as a second program would."""
+    import pbcfg.migrate.plan as plan
+
+    planned = plan.plan_migration
+
+    def racing(*args, **kwargs):
+        made = planned(*args, **kwargs)
+        meanwhile()
+        return made
+
+    monkeypatch.setattr(plan, "plan_migration", racing)
+
+
+def test_a_legacy_file_edited_after_the_plan_is_not_moved(run, legacy, monkeypatch):
+    edited = OLD_LLM.replace("gpt-4o", "gpt-5.2")
+    racing_plan(monkeypatch, lambda: (legacy / "llm-config.json").write_text(edited))
+    result = run("migrate", *RENAME)
+    assert (result.code, result.err.splitlines()[-1]) == (
+        2,
+        f"pbcfg: error: {legacy / 'llm-config.json'}: changed since pbcfg read it; nothing was moved or written. "
+        "Run the command again",
+    )
+    assert (legacy / "llm-config.json").read_text() == edited
+    assert sorted(os.listdir(legacy)) == ["credentials.json", "llm-config.json"]
+    assert not target_of(legacy).joinpath("credentials.json").exists()
+
+
+def test_a_legacy_file_swapped_for_a_fifo_after_the_plan_is_refused_without_waiting(run, legacy, monkeypatch):
+    def swap():
+        (legacy / "credentials.json").unlink()
+        os.mkfifo(legacy / "credentials.json")
+
+    racing_plan(monkeypatch, swap)
+    result = run("migrate", *RENAME)
+    assert (result.code, result.err.splitlines()[-1]) == (
+        2,
+        f"pbcfg: error: {legacy / 'credentials.json'}: is a named pipe (FIFO), not a regular file; pbcfg reads only "
+        "regular files; nothing was moved",
+    )
+    untouched(legacy)
