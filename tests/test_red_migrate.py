@@ -408,3 +408,52 @@ def test_a_legacy_file_swapped_for_a_fifo_after_the_plan_is_refused_without_wait
         "regular files; nothing was moved",
     )
     untouched(legacy)
+
+
+@pytest.fixture
+def immutable():
+    """``immutable(path)``: nobody, root included, may change the directory until the test ends (chattr +i)."""
+    made = []
+
+    def freeze(path):
+        if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+            pytest.skip("chattr +i needs CAP_LINUX_IMMUTABLE")
+        made.append(path)
+
+    yield freeze
+    for path in made:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_a_read_only_target_moves_nothing(run, legacy, immutable):
+    target = target_of(legacy)
+    target.mkdir(parents=True)
+    immutable(target)
+    result = run("migrate", *RENAME)
+    assert (result.code, result.err.splitlines()[-1]) == (
+        2,
+        f"pbcfg: error: {target}: cannot write in this directory: operation not permitted; check the owner and mode "
+        "of the file and its directory; nothing was changed",
+    )
+    untouched(legacy)
+
+
+def test_a_read_only_legacy_directory_keeps_the_copies_and_says_how_to_finish(run, legacy, immutable):
+    immutable(legacy)
+    kept = run("migrate", *RENAME)  # the original is kept as a backup in the legacy directory: nothing changes
+    assert (kept.code, kept.err.splitlines()[-1]) == (
+        2,
+        f"pbcfg: error: {legacy}: cannot write in this directory: operation not permitted; check the owner and "
+        "mode of the file and its directory; nothing was changed",
+    )
+    untouched(legacy)
+    result = run("migrate", "--no-backup", *RENAME)
+    target = target_of(legacy)
+    assert (result.code, result.err.splitlines()[-1]) == (
+        2,
+        f"pbcfg: error: {legacy / 'credentials.json'}, {legacy / 'llm-config.json'}: written to {target}, but cannot "
+        "remove the legacy copies: operation not permitted; check the owner and mode of the file and its directory; "
+        "PonyBunny ignores them from now on: delete them by hand",
+    )
+    assert json.loads((target / "credentials.json").read_text()) == {"endpoints": {"openai-direct": {"apiKey": KEY}}}
+    assert [d["rule"] for d in run("validate", "--format", "json").json["diagnostics"]] == ["files.legacy-copy"] * 2

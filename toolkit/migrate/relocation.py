@@ -75,7 +75,7 @@ def apply_moves(
         with open(target, "rb") as copy:
             if copy.read() != new[source]:
                 raise WriteError(f"{target}: the copy of {source} did not verify; nothing was removed")
-    return [_retire(source, target, kept.pop(source, None)) for source, target in move.moves], kept
+    return _retire_all(move.moves, kept), kept
 
 
 def _read_legacy(source: str) -> tuple[bytes, int]:
@@ -93,12 +93,29 @@ def _read_legacy(source: str) -> tuple[bytes, int]:
         raise InputError(f"{source}: cannot read: {error.strerror or error}; nothing was moved") from None
 
 
-def _retire(source: str, target: str, backup: str | None) -> str:
-    """Remove the legacy file now that ``target`` holds it (and ``backup``, if any, its original content)."""
+def _retire_all(moves: list[tuple[str, str]], kept: dict[str, str]) -> list[str]:
+    """Remove each legacy file now that its target holds it (and its backup, if any, its original content): one
+    line per move. One that cannot be removed is harmless, as PonyBunny ignores it now: every removal is tried,
+    then one error names them all."""
     from pbcfg.util.oserrors import write_error
 
-    try:
-        os.unlink(source)
-    except OSError as error:
-        raise write_error(error, source, f"written to {target}, but cannot remove the legacy copy") from None
-    return f"moved {source} -> {target}" + (f" (migrated; the original kept as {backup})" if backup else "")
+    lines, stuck = [], []
+    for source, target in moves:
+        backup = kept.pop(source, None)
+        try:
+            os.unlink(source)
+        except OSError as error:
+            stuck.append((source, error))
+            continue
+        lines.append(f"moved {source} -> {target}" + (f" (migrated; the original kept as {backup})" if backup else ""))
+    if stuck:
+        names = ", ".join(source for source, _ in stuck)
+        where = ", ".join(sorted({os.path.dirname(target) for _, target in moves}))
+        copies, them = ("copies", "them") if len(stuck) > 1 else ("copy", "it")
+        raise write_error(
+            stuck[0][1],
+            names,
+            f"written to {where}, but cannot remove the legacy {copies}",
+            then=f"PonyBunny ignores {them} from now on: delete {them} by hand",
+        )
+    return lines
