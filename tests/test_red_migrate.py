@@ -457,3 +457,22 @@ def test_a_read_only_legacy_directory_keeps_the_copies_and_says_how_to_finish(ru
     )
     assert json.loads((target / "credentials.json").read_text()) == {"endpoints": {"openai-direct": {"apiKey": KEY}}}
     assert [d["rule"] for d in run("validate", "--format", "json").json["diagnostics"]] == ["files.legacy-copy"] * 2
+
+
+@pytest.mark.parametrize(("source", "suffix"), [("json", "json"), ("yaml", "yaml")])
+def test_render_into_a_directory_writes_the_schema_files_its_files_name(run, tmp_path, source, suffix):
+    """Offline, an editor loads `$schema` (or the modeline) from the file beside it; one that is there already
+    is the user's and stays."""
+    from pbcfg.schema_store import schema_text
+
+    (tmp_path / "llm-config.schema.json").write_text('{"custom": true}\n')
+    result = run("render", "ollama", "--config-dir", tmp_path, "--source", source)
+    assert result.code == 0, result.err
+    assert [line for line in result.err.splitlines() if line.startswith("wrote")] == [
+        f"wrote {tmp_path / f'credentials.{suffix}'} (mode 0600)",
+        f"wrote {tmp_path / f'llm-config.{suffix}'}",
+        f"wrote {tmp_path / 'credentials.schema.json'}",
+    ]
+    assert "$schema" in (tmp_path / f"credentials.{suffix}").read_text()
+    assert (tmp_path / "credentials.schema.json").read_text() == schema_text("credentials")
+    assert (tmp_path / "llm-config.schema.json").read_text() == '{"custom": true}\n'

@@ -104,7 +104,8 @@ def presets(name: str | None) -> None:
 @click.option("--force", is_flag=True, help="With --config-dir, overwrite existing files (a timestamped .bak is kept).")
 def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source, config_dir,
            force) -> None:
-    """Render PRESET's credentials.json and llm-config.json (to stdout, or into --config-dir).
+    """Render PRESET's credentials.json and llm-config.json (to stdout, or into --config-dir, with the schema
+    files they name where the directory has none).
 
     \b
     Examples:
@@ -125,7 +126,14 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
                              parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings))
     files = as_source(rendered, source)
     if config_dir:
-        for line in write_config(config_dir, files, force=force, schemas=False):
+        import os
+
+        from pbcfg.schema_store import SCHEMA_FILES, schema_text
+
+        # the files' $schema and modelines name the schema files beside them: write the missing ones, keep the rest
+        missing = {name: schema_text(k) for k, name in SCHEMA_FILES.items()
+                   if not os.path.lexists(os.path.join(config_dir, name))}
+        for line in write_config(config_dir, {**files, **missing}, force=force, schemas=False):
             click.echo(line, err=True)
     else:
         for name, text in files.items():
