@@ -476,3 +476,18 @@ def test_render_into_a_directory_writes_the_schema_files_its_files_name(run, tmp
     assert "$schema" in (tmp_path / f"credentials.{suffix}").read_text()
     assert (tmp_path / "credentials.schema.json").read_text() == schema_text("credentials")
     assert (tmp_path / "llm-config.schema.json").read_text() == '{"custom": true}\n'
+
+
+def test_migrate_diff_checks_each_migrated_file_against_the_schema_once(run, legacy, monkeypatch):
+    """10,000s of unknown keys cost one schema pass each time they are checked: the plan reads the migrated
+    files for their schema files without a check of its own; what the run would leave is checked once."""
+    import pbcfg.check.pipeline as pipeline
+
+    checked = []
+    findings = pipeline.schema_findings
+    monkeypatch.setattr(
+        pipeline, "schema_findings", lambda document: checked.append(document.name) or findings(document)
+    )
+    result = run("migrate", "--diff", *RENAME)
+    assert result.code == 1
+    assert sorted(checked) == [str(legacy / "credentials.json"), str(legacy / "llm-config.json")]

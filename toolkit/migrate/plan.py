@@ -67,7 +67,7 @@ def plan_migration(
     """Plan every selected migration of ``paths`` (none: the config directory, and the files PonyBunny would
     move into it out of ``~/.ponybunny``, migrated where they are now: the move and the migration are one step).
     ``command``: the command line that makes the plan, for the hints."""
-    from pbcfg.check.pipeline import check_sources
+    from pbcfg.check.pipeline import parse_source
     from pbcfg.ponybunny.schema_files import stale_schema_files
     from pbcfg.source.files import expand_paths, read_source
     from pbcfg.source.locations import CONFIG_FILES
@@ -114,7 +114,7 @@ def plan_migration(
     schemas = []
     if only is None or "schema-files" in only:
         migrated = [m.source._replace(text=m.after) for m in migrations if not m.blocked]
-        documents = check_sources(migrated).documents
+        documents = [document for document, _ in map(parse_source, migrated) if document is not None]
         schemas = [_retargeted(stale, move) for stale in stale_schema_files(documents)]
         schemas += _arriving_schemas(move, documents, {stale.path for stale in schemas})
         moved = {target: source for source, target in move.moves}
