@@ -491,3 +491,24 @@ def test_migrate_diff_checks_each_migrated_file_against_the_schema_once(run, leg
     result = run("migrate", "--diff", *RENAME)
     assert result.code == 1
     assert sorted(checked) == [str(legacy / "credentials.json"), str(legacy / "llm-config.json")]
+
+
+def backups_leave_work_trees() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pbcfg.util.backups") is not None
+
+
+@pytest.mark.skipif(not backups_leave_work_trees(), reason="needs backups kept out of git work trees")
+def test_a_home_inside_a_git_work_tree_stages_no_key_but_the_live_file(run, legacy):
+    """The migrated original is a backup like any other: under the git directory, where `git add -A` never
+    looks; the one file left holding the key is the config itself, which the key-in-git hook refuses."""
+    home = legacy.parent
+    git = ["git", "-C", str(home)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    result = run("migrate", *RENAME)
+    assert result.code == 0, result.err
+    subprocess.run([*git, "add", "-A"], check=True)
+    holding = subprocess.run([*git, "grep", "--cached", "-l", KEY[6:]], capture_output=True, text=True).stdout
+    assert holding.splitlines() == [".config/ponybunny/credentials.json"]
+    assert sorted(os.listdir(legacy)) == []
