@@ -512,3 +512,19 @@ def test_a_home_inside_a_git_work_tree_stages_no_key_but_the_live_file(run, lega
     holding = subprocess.run([*git, "grep", "--cached", "-l", KEY[6:]], capture_output=True, text=True).stdout
     assert holding.splitlines() == [".config/ponybunny/credentials.json"]
     assert sorted(os.listdir(legacy)) == []
+
+
+def test_a_config_linked_to_its_legacy_file_is_one_file_not_a_copy_to_delete(run, legacy):
+    """~/.config/ponybunny/credentials.json -> ~/.ponybunny/credentials.json: PonyBunny reads the legacy file
+    through the link, so a hint to delete it as an ignored copy would delete the config."""
+    target = target_of(legacy)
+    target.mkdir(parents=True, mode=0o700)
+    (legacy / "credentials.json").write_text('{"endpoints": {"openai-direct": {"apiKey": "%s"}}}\n' % KEY)
+    (target / "credentials.json").symlink_to(legacy / "credentials.json")
+    (legacy / "llm-config.json").unlink()
+    result = run("validate", "--format", "json")
+    assert "files.legacy-copy" not in {d["rule"] for d in result.json["diagnostics"]}
+    assert "migrate.location" not in {d["rule"] for d in result.json["diagnostics"]}
+    diff = run("migrate", "--diff")
+    assert (diff.code, diff.err) == (0, "already up to date\n")
+    assert (legacy / "credentials.json").is_file()

@@ -63,10 +63,18 @@ def legacy_files(directory: str, home: str) -> list[LegacyFile]:
         return []
     found = []
     for name in (n for config in CONFIG_FILES for n in (config, config.replace(".json", ".schema.json"))):
-        if os.path.exists(os.path.join(legacy, name)):  # whatever it is, PonyBunny moves it
-            target = os.path.join(directory, name)
-            found.append(LegacyFile(os.path.join(legacy, name), target, os.path.lexists(target)))
+        source, target = os.path.join(legacy, name), os.path.join(directory, name)
+        if os.path.exists(source) and not _same_file(source, target):  # whatever it is, PonyBunny moves it
+            found.append(LegacyFile(source, target, os.path.lexists(target)))
     return found
+
+
+def _same_file(legacy: str, target: str) -> bool:
+    """One file under both names (a link from one to the other): no copy, and nothing PonyBunny ignores."""
+    try:
+        return os.path.samefile(legacy, target)
+    except OSError:
+        return False
 
 
 def legacy_findings(directory: str, home: str, config_dir: str | None, *, ignored: bool = True) -> list[Diagnostic]:
