@@ -528,3 +528,21 @@ def test_a_config_linked_to_its_legacy_file_is_one_file_not_a_copy_to_delete(run
     diff = run("migrate", "--diff")
     assert (diff.code, diff.err) == (0, "already up to date\n")
     assert (legacy / "credentials.json").is_file()
+
+
+def test_home_unset_means_the_home_of_the_account_as_for_ponybunny(tmp_path):
+    """Node's os.homedir() and Python's expanduser both fall back to the password database."""
+    import pwd
+
+    home = pwd.getpwuid(os.getuid()).pw_dir
+    if os.path.lexists(os.path.join(home, ".ponybunny")):
+        pytest.skip("this account has a ~/.ponybunny of its own")
+    env = {k: v for k, v in os.environ.items() if k not in ("HOME", "PONYBUNNY_CONFIG_DIR", "XDG_CONFIG_HOME")}
+    result = pbcfg("migrate", "--diff", "--config-dir", tmp_path, env=env)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"pbcfg: error: {tmp_path}: no credentials.json or llm-config.json in the config directory, nor in "
+        f"{os.path.join(home, '.ponybunny')}: nothing to migrate. Pass the files, or point --config-dir at your "
+        "PonyBunny config directory\n",
+    )
