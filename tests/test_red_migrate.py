@@ -546,3 +546,18 @@ def test_home_unset_means_the_home_of_the_account_as_for_ponybunny(tmp_path):
         f"{os.path.join(home, '.ponybunny')}: nothing to migrate. Pass the files, or point --config-dir at your "
         "PonyBunny config directory\n",
     )
+
+
+def test_a_link_planted_where_the_original_is_kept_stops_the_move(run, legacy, tmp_path):
+    bait = tmp_path / "bait"
+    bait.write_text("untouched\n")
+    (legacy / "credentials.json.bak").symlink_to(bait)
+    result = run("migrate", *RENAME)
+    assert (result.code, result.err.splitlines()[-1]) == (
+        2,
+        f"pbcfg: error: {legacy / 'credentials.json.bak'}: is a symbolic link where pbcfg keeps a backup; pbcfg will "
+        "not write through it. Remove it and run the command again; nothing was written",
+    )
+    assert bait.read_text() == "untouched\n"
+    untouched(legacy)
+    assert (legacy / "credentials.json").read_text() == OLD_CREDENTIALS
