@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test codegen bench fuzz clean
+.PHONY: run test docs docs-samples dist codegen bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "pbcfg needs Python >= 3.11")'
@@ -27,13 +27,30 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
+## docs: build the docs site into site/; --strict turns a broken link or a missing page into a failure (run
+## with -m, so the API reference finds the package pbcfg, not the console script .venv/bin/pbcfg)
+docs: $(VENV)/.installed-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site
+
+## docs-samples: run every command sample of docs/ again and write its real output into the page
+docs-samples: $(VENV)/.installed-test
+	$(BIN)/python docs/samples.py --write
+
+## dist: build the sdist and the wheel into dist/, and check both as PyPI would
+dist: $(VENV)/.installed-test
+	rm -rf dist build
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
 ## bench: time pbcfg validate (installed as users get it) beside check-jsonschema and ajv-cli, and against
-## the wheel of BENCH_BASELINE (default: the previous commit); writes bench/RESULTS.md, and the runtime's
-## overhead to bench/RUNTIME.md; a budget missed in either fails the target
+## the wheel of BENCH_BASELINE (default: the previous commit); writes bench/RESULTS.md, the runtime's
+## overhead to bench/RUNTIME.md, and async calls/s and CPU per call beside LiteLLM's (with redis-server) to
+## bench/ASYNC.md; a budget missed in any fails the target
 BENCH_BASELINE ?= HEAD~1
 bench: $(BIN)/python
 	$(PYTHON) -m venv bench/.work/venv
 	bench/.work/venv/bin/python -m pip install --quiet . check-jsonschema
+	bench/.work/venv/bin/python -m pip install --quiet '.[redis]' llmock==0.2.2 litellm==1.110.2
 	npm install --silent --no-audit --no-fund --prefix bench/.work/npm ajv-cli@5.0.0 ajv-formats@3.0.1
 	rm -rf build bench/.work/baseline bench/.work/baseline-src && mkdir -p bench/.work/baseline-src
 	git archive $(BENCH_BASELINE) | tar -x -C bench/.work/baseline-src
@@ -41,6 +58,7 @@ bench: $(BIN)/python
 	bench/.work/baseline/bin/python -m pip install --quiet bench/.work/baseline-src
 	BENCH_BASELINE="$(BENCH_BASELINE) ($$(git rev-parse --short $(BENCH_BASELINE)))" bench/.work/venv/bin/python \
 		bench/bench.py; checks=$$?; bench/.work/venv/bin/python bench/runtime_bench.py && exit $$checks
+	bench/.work/venv/bin/python bench/async_bench.py
 
 ## fuzz: the hostile-input tests, the crash and race tests and the generated check's differential test
 ## (> 20,000 cases), each with many more examples or runs than CI
@@ -55,4 +73,4 @@ codegen: $(VENV)/.installed-test
 	$(BIN)/pbcfg codegen
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist site *.egg-info .pytest_cache .hypothesis

@@ -145,7 +145,8 @@ def test_a_long_fallback_on_one_endpoint_is_one_short_finding_per_model(run, wri
                  for tier in ("simple", "medium", "complex")}
         write("credentials.json", {"endpoints": {"box": {"apiKey": "not-needed", "baseUrl": "http://box:8000/v1"}}})
         path = write("llm-config.json", {"endpoints": endpoints, "models": models, "tiers": tiers})
-        result = run("lint", path.parent, "--select", "ponybunny.skipped-after-failure", "--format", "json")
+        result = run("lint", path.parent, "--select", "ponybunny.skipped-after-failure", "--format", "json",
+                     "--max-diagnostics", "0")
         return ([(d["pointer"], d["message"]) for d in result.json["diagnostics"]],
                 chains.calls - before[0], places.calls - before[1])
 
@@ -361,7 +362,7 @@ def test_yaml_positions_come_from_one_line_table(write, monkeypatch):
 
     tables = Counted(monkeypatch, positions.Lines, "__init__")
     text = "models:\n" + "".join(f"  k{i}: {i}\n" for i in range(2000))
-    result = check_sources([source(text, "llm-config.yaml")])
+    result = check_sources([source(text, "llm-config.yaml")], max_diagnostics=None)
     assert located(result.diagnostics) == [("schema.type", f"/models/k{i}", i + 2, 6 + len(str(i))) for i in range(2000)]
     assert tables.calls == 1
 
@@ -525,7 +526,7 @@ def test_resolve_on_deep_nesting_says_the_config_is_invalid(run, tmp_path):
     (tmp_path / "llm-config.json").write_text('{"defaults": {"x": ' + "[" * 500 + "]" * 500 + "}}")
     result = run("resolve", "--config-dir", tmp_path, "--tier", "simple")
     assert result.code == 1
-    assert result.err.startswith(f"pbcfg: error: invalid config: 1 error(s); first: {tmp_path / 'llm-config.json'}:1:146: "
+    assert result.err.startswith(f"pbcfg: error: invalid config: 1 error; first: {tmp_path / 'llm-config.json'}:1:146: "
                                  "more than 128 nested objects and arrays")
 
 
@@ -549,7 +550,7 @@ def test_a_timeout_no_client_can_hold_is_a_schema_error_with_its_unit(run, write
          "retryDelayMs. At most 10: each retry doubles the wait (to a minute at most), so ten already wait about five "
          "minutes at the default delay.")]
     resolved = run("resolve", "--config-dir", path.parent, "--tier", "simple")  # chat died here with OverflowError
-    assert (resolved.code, resolved.err) == (1, f"pbcfg: error: invalid config: 2 error(s); first: {path}:1:26: must be "
+    assert (resolved.code, resolved.err) == (1, f"pbcfg: error: invalid config: 2 errors; first: {path}:1:26: must be "
                                                 "≤ 86,400,000, found 1e+31\n")
 
 
@@ -657,7 +658,7 @@ def test_every_command_reports_a_lone_surrogate(args, code, first, tmp_path):
     assert done.stdout.startswith(first.format(path=path))
     resolved = pbcfg("resolve", "--config-dir", tmp_path, "--tier", "simple", env={"PYTHONIOENCODING": "utf-8:strict"})
     assert resolved.returncode == 1
-    assert resolved.stderr.startswith(f"pbcfg: error: invalid config: 1 error(s); first: {path}:1:15: \\ud800 is half")
+    assert resolved.stderr.startswith(f"pbcfg: error: invalid config: 1 error; first: {path}:1:15: \\ud800 is half")
 
 
 def test_a_lone_surrogate_in_a_yaml_source_stops_validate_and_build(run, tmp_path):
@@ -868,3 +869,148 @@ def test_the_quick_limit_check_never_lets_through_what_breaks_a_limit(monkeypatc
         assert within
     parsed = parse_json(text, "f.json", "llm-config")  # and the scanner decides exactly
     assert ([d.rule for d in parsed.diagnostics] == []) == within
+
+
+# --- hostile whitespace, brackets and URLs ---------------------------------------------------------------------
+
+
+class _RecordedPattern:
+    """A compiled pattern whose ``finditer`` records the region it was asked to scan."""
+
+    def __init__(self, pattern) -> None:
+        self.pattern, self.regions = pattern, []
+
+    def finditer(self, text, pos=0, endpos=None):
+        self.regions.append((pos, len(text) if endpos is None else endpos))
+        return self.pattern.finditer(text, pos, *(() if endpos is None else (endpos,)))
+
+
+def test_the_bracket_scan_stops_at_the_last_bracket_however_many_spaces_follow(monkeypatch):
+    """Before: a bracket inside a string and 1 MiB of spaces after the last one took minutes (each space
+    started a match that read to the end of the file)."""
+    recorded = _RecordedPattern(jsonindex._BRACKET)
+    monkeypatch.setattr(jsonindex, "_BRACKET", recorded)
+    body = json.dumps({"endpoints": {"openai-compatible": {"baseUrl": "http://[::1]:8000/v1", "apiKey": 1}}})
+    result = check_sources([source(body + " " * (1 << 20), "credentials.json", "credentials")])
+    assert located(result.diagnostics) == [("ponybunny.credentials-refused", "/endpoints/openai-compatible/apiKey", 1, 83)]
+    assert recorded.regions == [(0, len(body))]
+
+
+# --- YAML: the depth limit before the parse, anchors refused ---------------------------------------------------
+
+
+def test_a_flow_collection_300_deep_in_a_model_is_refused_as_the_scanner_reaches_the_limit(monkeypatch):
+    """Before: the scanner read the whole flow collection ahead (10 s for `build`), then the depth check refused it."""
+    from ruamel.yaml import scanner
+
+    brackets = Counted(monkeypatch, scanner.Scanner, "fetch_flow_collection_start")
+    head = "models:\n  m:\n    displayName: M\n    extra: "
+    parsed = parse_yaml(head + "[{" * 150 + "}]" * 150 + "\n", "llm-config.yaml", "llm-config")
+    assert located(parsed.diagnostics) == [("limits.depth", None, 4, 12 + MAX_DEPTH - 3)]
+    assert brackets.calls == MAX_DEPTH - 3 and not parsed.readable  # the three block levels, then no further
+    json_style = parse_yaml('{"models": {"m": ' + '{"a": ' * 300 + "1" + "}" * 302, "llm-config.yaml", "llm-config")
+    assert located(json_style.diagnostics) == [("limits.depth", None, 1, 18 + 6 * (MAX_DEPTH - 2))]
+    assert brackets.calls == 2 * MAX_DEPTH - 3
+
+
+@PROPERTY
+@given(text=st.text(st.sampled_from("[]{}:,-?'\"# a\n"), max_size=40))
+def test_the_scanner_refuses_nothing_the_composer_accepts(text):
+    from pbcfg.source import yamlparse
+
+    original = (yamlparse.MAX_DEPTH, yamlparse._bounded_scanner)
+    yamlparse.MAX_DEPTH = 3
+    try:
+        scanned = parse_yaml(text, "llm-config.yaml", "llm-config")
+        yamlparse._bounded_scanner = lambda base: base
+        composed = parse_yaml(text, "llm-config.yaml", "llm-config")
+    finally:
+        yamlparse.MAX_DEPTH, yamlparse._bounded_scanner = original
+    if [d.rule for d in scanned.diagnostics] == ["limits.depth"]:
+        assert not composed.readable
+    else:
+        assert [(d.rule, d.line, d.column) for d in scanned.diagnostics] == \
+            [(d.rule, d.line, d.column) for d in composed.diagnostics]
+
+
+@pytest.mark.parametrize("text, message, line, column", [
+    ("endpoints:\n  openai-compatible:\n    enabled: &on true\n    priority: 3\n", "an anchor (&on)", 3, 14),
+    ("a: &k 1\nendpoints:\n  openai-compatible:\n    priority: *k\n", "an anchor (&k)", 1, 4),
+    ("defaults:\n  timeout: 5000\nendpoints: {openai-compatible: {priority: *p}}\n", "an alias (*p)", 3, 43),
+    ("base: &b {enabled: true}\nendpoints:\n  x:\n    <<: *b\n", "an anchor (&b)", 1, 7),
+])
+def test_anchors_and_aliases_are_refused_alike_at_their_place(text, message, line, column):
+    """Before: `enabled: &on true` read as the integer 1 (a false schema.type), and an alias to a scalar passed."""
+    parsed = parse_yaml(text, "llm-config.yaml", "llm-config")
+    assert [(d.rule, d.message, d.line, d.column) for d in parsed.diagnostics] == [
+        ("yaml.unsupported", f"{message}: anchors and aliases are not supported in PonyBunny config sources",
+         line, column)]
+    assert parsed.diagnostics[0].hint == "write the value out in full, as JSON would"
+
+
+# --- the cap on diagnostics per file ---------------------------------------------------------------------------
+
+
+def test_a_million_unknown_top_level_keys_build_a_thousand_diagnostics_and_count_the_rest(run, write, monkeypatch):
+    """Before: one diagnostic each (a hint, a position, a snippet), ~74 µs apiece: validate ran past 30 s."""
+    from pbcfg.check import schema
+
+    hints = Counted(monkeypatch, schema, "_unknown_key_hint")
+    keys = Counted(monkeypatch, jsonindex, "_scanstring")
+    path = write("llm-config.json", "{" + ",".join(f'"k{i}": 1' for i in range(1_000_000)) + "}")
+    result = run("validate", path, "--format", "json")
+    assert result.code == 1
+    shown = result.json["diagnostics"]
+    assert [(d["rule"], d["pointer"], d["column"]) for d in shown[:2]] == [
+        ("schema.additionalProperties", "/k0", 2), ("schema.additionalProperties", "/k1", 10)]
+    assert len(shown) == 1000 and shown[-1]["pointer"] == "/k999"
+    assert result.json["summary"] == {"files": 1, "errors": 1_000_000, "warnings": 0, "infos": 0,
+                                      "notShown": {str(path): 999_000}}
+    assert hints.calls == 1000  # past the cap a finding is counted, never explained
+    assert keys.calls == 1000  # the keys are listed up to the last one shown, not to the end
+
+
+def test_the_cap_says_how_many_more_and_max_diagnostics_shows_them(run, write):
+    path = write("llm-config.json", json.dumps({f"k{i}": 1 for i in range(1500)}, indent=2))
+    text = run("validate", path)
+    assert text.code == 1
+    assert text.out.splitlines()[-2:] == [f"… and 500 more in {path}; `pbcfg validate --max-diagnostics 0 {path}` shows them all",
+                                          "1 file checked: 1500 errors, 0 warnings, 0 infos"]
+    assert text.out.count("error schema.additionalProperties") == 1000
+    assert run("validate", path, "--max-diagnostics", "0").out.count("error schema.additionalProperties") == 1500
+    few = run("validate", path, "--max-diagnostics", "3", "--format", "json")
+    assert [d["pointer"] for d in few.json["diagnostics"]] == ["/k0", "/k1", "/k2"]
+    assert few.json["summary"]["notShown"] == {str(path): 1497}
+    assert run("validate", path, "--max-diagnostics", "-1").code == 2
+
+
+def test_lint_caps_each_file_and_counts_what_it_left_out_at_the_severity_its_settings_give(run, write):
+    path = write("llm-config.json", json.dumps({"tiers": {"simple": {"primary": "gpt-5.2",
+                                                                     "fallback": ["gpt-5.2"] * 1200}}}))
+    result = run("lint", path, "--select", "ref", "--format", "json", "--max-diagnostics", "10")
+    assert result.code == 0
+    assert [d["pointer"] for d in result.json["diagnostics"]] == [f"/tiers/simple/fallback/{i}" for i in range(10)]
+    assert result.json["summary"] == {"files": 1, "errors": 0, "warnings": 1200, "infos": 0, "fixable": 1200,
+                                      "unsafeFixable": 0, "notShown": {str(path): 1190}}
+    text = run("lint", path, "--select", "ref", "--max-diagnostics", "10")
+    assert f"… and 1,190 more in {path}; `pbcfg lint --max-diagnostics 0 {path}` shows them all" in text.out
+    (path.parent / ".pbcfg.toml").write_text('[lint]\nseverity = {"ref.fallback-repeat" = "error"}\n')
+    strict = run("lint", path, "--select", "ref", "--format", "json", "--max-diagnostics", "10")
+    assert strict.code == 1 and strict.json["summary"]["errors"] == 1200
+
+
+@PROPERTY
+@given(files=st.lists(st.sampled_from(["a.json", "b.json", "c.json"]), max_size=60), most=st.integers(0, 10))
+def test_the_cap_keeps_the_first_of_each_file_in_order_and_counts_every_other_once(files, most):
+    from pbcfg.check.pipeline import cap_per_file
+    from pbcfg.rules import diagnostic
+
+    diagnostics = [diagnostic("schema.other" if i % 2 else "schema.type", name, str(i)) for i, name in enumerate(files)]
+    kept, hidden = cap_per_file(diagnostics, most, {"a.json": {"schema.enum": 2}})
+    expected = [d for d in diagnostics if not most or [x.file for x in diagnostics[: int(d.message) + 1]].count(
+        d.file) <= most]
+    assert kept == expected
+    assert sum(hidden["a.json"].values()) == 2 + len([d for d in diagnostics if d.file == "a.json"]) - len(
+        [d for d in kept if d.file == "a.json"])
+    assert sum(map(len, [kept])) + sum(count for rules in hidden.values() for count in rules.values()) == \
+        len(diagnostics) + 2

@@ -115,3 +115,37 @@ def test_the_input_limits_and_their_messages(run, tmp_path):
     result = run("validate", huge, "--format", "json")
     assert [(d["rule"], d["column"], d["message"].split(":")[0]) for d in result.json["diagnostics"]] == [
         ("json.syntax", 26, "number with 5000 digits; at most 4300 are accepted")]
+
+
+ANY_BASE_URL = st.one_of(
+    st.sampled_from(["http://[sk-Hn4tR8vQz2Lw6Yp9Bx3MaaaaXX]/v1", "http://[::1/v1", "http://]x[/v1", "http://[1:2:3]/",
+                     "http://host:99999/v1", "http://host:-1/v1", "http://host:80a/v1", "http://[::1]x/v1",
+                     "http://u:p@[zz]:8/v1", "https://[v1.x]/"]),
+    st.text(st.sampled_from("htp:/[]@:9a.-v1?#%"), max_size=30))
+
+
+@FUZZ
+@given(url=ANY_BASE_URL)
+def test_any_base_url_in_the_environment_or_the_files_never_ends_lint_with_an_internal_error(run, tmp_path, url):
+    """Before: OPENAI_COMPATIBLE_BASE_URL=http://[sk-…]/v1 ended lint with 'internal error: ValueError'."""
+    (tmp_path / "llm-config.json").write_text(VALID.decode())
+    (tmp_path / "credentials.json").write_text(json.dumps(
+        {"endpoints": {"openai-compatible": {"apiKey": "Zq81mKq0aa77Pw", "baseUrl": url}}}))
+    os.environ["OPENAI_COMPATIBLE_BASE_URL"] = url
+    try:
+        results = [run(command, str(tmp_path)) for command in ("lint", "validate")]
+    finally:
+        del os.environ["OPENAI_COMPATIBLE_BASE_URL"]
+    for result in results:
+        assert result.code in (0, 1), result.err
+        assert "internal error" not in result.err and "Traceback" not in result.err + result.out
+
+
+def test_a_key_in_the_brackets_of_an_environment_base_url_is_neither_a_crash_nor_shown(run, tmp_path, monkeypatch):
+    key = "sk-Hn4tR8vQz2Lw6Yp9Bx3MaaaaXX"
+    (tmp_path / "llm-config.json").write_text(VALID.decode())
+    (tmp_path / "credentials.json").write_text(json.dumps({"endpoints": {"openai-compatible": {"apiKey": "ollama"}}}))
+    monkeypatch.setenv("OPENAI_COMPATIBLE_BASE_URL", f"http://[{key}]/v1")
+    result = run("lint", str(tmp_path))
+    assert result.code in (0, 1) and "internal error" not in result.err
+    assert "Hn4tR8" not in result.out + result.err

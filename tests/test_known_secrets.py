@@ -142,7 +142,7 @@ def test_main_masks_stdout_and_stderr_and_restores_them(run, write, monkeypatch,
     before = (sys.stdout, sys.stderr)
     result = run("validate", path)
     assert (sys.stdout, sys.stderr) == before
-    assert KEY not in result.out and f"'{'*' * len(KEY)}'" in result.out
+    assert KEY not in result.out and f'"primary": "{"*" * len(KEY)}"' in result.out
     assert result.code == 1
 
 

@@ -1,14 +1,11 @@
-"""`pbcfg lint`: fixes round-trip, settings, --explain, --list-rules and the README table."""
+"""`pbcfg lint`: fixes round-trip, settings, --explain and --list-rules."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
 
 import pytest
-
-from conftest import REPO
 
 CREDENTIALS = """{
   "$schema": "./credentials.schema.json",
@@ -85,7 +82,7 @@ def test_diff_shows_the_fixes_and_writes_nothing(run, config):
     assert not (config / "credentials.schema.json").exists()
     assert '-      "baseUrl": "http://localhost:11434/v1/"\n+      "baseUrl": "http://localhost:11434/v1"\n' in result.out
     assert "would chmod 600" in result.err
-    assert '       "apiKey": "******",\n' in result.out and "ollama" not in result.out  # secrets masked in diffs
+    assert '       "apiKey": "ollama",\n' in result.out  # a documented no-key value is no secret: shown as written
 
 
 def test_no_backup(run, config):
@@ -105,7 +102,7 @@ def test_a_fix_that_would_make_the_file_less_valid_is_refused():
                         json.loads(text), text)
     bad = TextEdit(document, text.index("120000"), text.index("120000") + 6, '"soon"')
     outcome = apply_fixes([Finding(None, bad)], dry_run=False, backup=True)
-    assert outcome.refused == ["/nonexistent/llm-config.json: not fixed, the result would have 1 error(s) instead of 0"]
+    assert outcome.refused == ["/nonexistent/llm-config.json: not fixed, the result would have 1 error instead of 0"]
     assert outcome.applied == []
 
 
@@ -147,13 +144,6 @@ def test_explain_prints_the_paragraph(run):
     unknown = run("lint", "--explain", "merge.temperature")
     assert (unknown.code, unknown.err) == (2, "pbcfg: error: no rule 'merge.temperature'; did you mean "
                                               "'merge.temperature-zero'?\n")
-
-
-def test_readme_rule_table_is_the_generated_one(run):
-    table = run("lint", "--list-rules").out
-    readme = (REPO / "README.md").read_text()
-    embedded = re.search(r"<!-- rules:begin -->\n(.*?)<!-- rules:end -->", readme, re.S).group(1)
-    assert embedded == table, "README rule table is stale: paste `pbcfg lint --list-rules` between the markers"
 
 
 def test_every_rule_has_a_summary_and_an_explanation():
@@ -203,7 +193,8 @@ def test_quiet_prints_the_diagnostics_and_nothing_else(run, config):
     loud = run("lint", config, "--select", "url")
     quiet = run("lint", config, "--select", "url", "-q")
     assert quiet.code == loud.code == 0
-    assert loud.out == quiet.out + "2 files checked: 0 errors, 1 warning, 0 infos\n"
+    assert loud.out == quiet.out + ("2 files checked: 0 errors, 1 warning, 0 infos\n"
+                                    f"1 fixable with `pbcfg lint --fix --select url {config}`\n")
     assert quiet.out.startswith(f"{config / 'credentials.json'}:7:18: warning url.trailing-slash")
     fixed = run("lint", config, "--select", "url", "--quiet", "--fix")
     assert (fixed.code, fixed.out, fixed.err) == (0, "", "")

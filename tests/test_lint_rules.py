@@ -81,6 +81,9 @@ def test_file_permissions(tmp_path):
         (None, None, "credentials file has mode 0644: group or others can read it"),
         (None, None, f"its directory {tmp_path / 'config'} has mode 0755, not 0700"),
     ]
+    fix = f"`pbcfg lint {tmp_path / 'config'} --fix` does"
+    assert [d.hint for d in result.diagnostics if d.rule == "secrets.file-permissions"] == [
+        f"chmod 600 it ({fix})", f"chmod 700 it ({fix})"]
 
 
 def test_file_permissions_0600_in_0700_pass(tmp_path):
@@ -132,7 +135,7 @@ def test_missing_credential_is_a_note_unless_the_environment_is_checked(tmp_path
     assert result.diagnostics == []
     assert result.notes == ["4 enabled endpoints lack credentials in this environment and are skipped: "
                             "anthropic-direct, openai-direct, azure-openai and google-ai-studio "
-                            "(`pbcfg resolve` shows them); here, tiers simple, medium and complex and agents "
+                            f"(`pbcfg status {config}` shows each); here, tiers simple, medium and complex and agents "
                             "conversation, agent_a_market_listener and execution have no usable model"]
     checked = lint_paths([str(config)], config_dir=str(config), kind=None, settings=Settings(environment="check"),
                          env={"AZURE_OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "sk-ant-k"}, home=str(tmp_path))
@@ -141,7 +144,7 @@ def test_missing_credential_is_a_note_unless_the_environment_is_checked(tmp_path
          "azure-openai has no endpoint (not in credentials.json, and $AZURE_OPENAI_ENDPOINT is not set), "
          "so model 'deployment' has no usable endpoint")]
     assert checked.notes == ["2 enabled endpoints lack credentials in this environment and are skipped: "
-                             "openai-direct and google-ai-studio (`pbcfg resolve` shows them)"]
+                             f"openai-direct and google-ai-studio (`pbcfg status {config}` shows each)"]
 
 
 def test_missing_credential_from_env_is_fine(tmp_path):
@@ -310,3 +313,27 @@ def test_current_schema_or_no_reference_is_fine(tmp_path):
     assert run_lint(tmp_path, "files.stale-schema", llm_config="{}") == []
     (tmp_path / "config" / "llm-config.schema.json").write_text(schema_text("llm-config"))
     assert run_lint(tmp_path, "files.stale-schema", llm_config=f"{{{SCHEMA_REF}}}") == []
+
+
+def test_missing_v1_covers_openai_direct_but_not_azure(tmp_path):
+    creds = ('{"endpoints": {\n  "openai-direct": {"apiKey": "x", "baseUrl": "https://api.openai.com"},\n'
+             '  "azure-openai": {"apiKey": "x", "endpoint": "https://res.openai.azure.com", '
+             '"baseUrl": "https://res.openai.azure.com"}\n}}')
+    found = run_lint(tmp_path, "url.missing-v1", credentials=creds)
+    assert found == [("credentials.json", "/endpoints/openai-direct/baseUrl", 2, "warning",
+                      "'https://api.openai.com' has no /v1-style suffix")]
+
+
+def test_a_trailing_slash_and_a_missing_v1_give_one_fix(tmp_path):
+    creds = '{"endpoints": {\n  "openai-compatible": {"apiKey": "ollama", "baseUrl": "http://192.168.1.20:11434/"}\n}}'
+    config = tmp_path / "config"
+    run_lint(tmp_path, "url.missing-v1", credentials=creds)
+    result = lint_paths([str(config)], config_dir=str(config), kind=None, settings=Settings(), env={},
+                        home=str(tmp_path / "home"))
+    hints = {d.rule: (d.message, d.hint) for d in result.diagnostics if d.rule.startswith("url.")}
+    assert hints == {
+        "url.trailing-slash": ("'http://192.168.1.20:11434/' ends with '/', which makes request paths start with "
+                               "'//'; it lacks /v1 too (url.missing-v1)", "write 'http://192.168.1.20:11434/v1'"),
+        "url.missing-v1": ("'http://192.168.1.20:11434/' has no /v1-style suffix; port 11434 is Ollama's, which "
+                           "serves /v1", "write 'http://192.168.1.20:11434/v1'"),
+    }

@@ -86,9 +86,9 @@ def test_the_summary_note_is_in_the_json_summary_and_never_fails_a_run(run, tmp_
     result = run("lint", directory, "--format", "json", "--fail-on", "info")
     assert result.code == 0
     assert result.json["summary"] == {
-        "files": 2, "errors": 0, "warnings": 0, "infos": 0,
+        "files": 2, "errors": 0, "warnings": 0, "infos": 0, "fixable": 0, "unsafeFixable": 0,
         "notes": ["3 enabled endpoints lack credentials in this environment and are skipped: anthropic-direct, "
-                  "openai-direct and google-ai-studio (`pbcfg resolve` shows them)"]}
+                  f"openai-direct and google-ai-studio (`pbcfg status {directory}` shows each)"]}
     sarif = json.loads(run("lint", directory, "--format", "sarif").out)
     assert [n["message"]["text"] for n in sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]] == \
         result.json["summary"]["notes"]
@@ -188,7 +188,7 @@ def test_only_credentials_says_once_that_llm_config_is_absent(tmp_path):
         "there is no llm-config.json beside credentials.json: PonyBunny runs on its built-in defaults, where "
         "openai-compatible is off, so its entry here is not used")
     assert result.diagnostics[0].hint == ("create llm-config.json that enables it and names its models "
-                                          "(`pbcfg render PRESET` prints one)")
+                                          "(`pbcfg presets` lists the presets that write one)")
 
 
 @pytest.mark.parametrize("environment", [None, "check", "ignore"])
@@ -273,6 +273,7 @@ def test_where_the_environment_is_checked_the_missing_keys_join_the_same_finding
     credentials, llm = ollama()
     del llm["endpoints"]["openai-compatible"]["enabled"]
     result = lint(write_config(tmp_path / "c", credentials, llm), environment="check")
+    directory = tmp_path / "c"
     assert summary(result) == [("llm-config.json", "routing.chain-unusable", "/endpoints/openai-compatible", 3,
                                 "error")]
     assert result.diagnostics[0].message == (
@@ -281,7 +282,7 @@ def test_where_the_environment_is_checked_the_missing_keys_join_the_same_finding
         "$ANTHROPIC_API_KEY is not set), so model 'llama3.1:8b' has no usable endpoint and tiers simple, medium and "
         "complex and agents conversation, agent_a_market_listener and execution have no usable model")
     assert result.notes == ["2 enabled endpoints lack credentials in this environment and are skipped: "
-                            "openai-direct and google-ai-studio (`pbcfg resolve` shows them)"]
+                            f"openai-direct and google-ai-studio (`pbcfg status {directory}` shows each)"]
 
 
 def test_rules_run_on_the_file_that_validates_when_the_other_one_does_not(tmp_path):
@@ -381,7 +382,7 @@ LLM_LOCAL = json.dumps({"endpoints": {**PINS, "openai-compatible": {"enabled": T
 def test_fix_strips_the_slash_and_names_the_unsafe_fix_it_left(run, tmp_path):
     directory = write_config(tmp_path / "c", CREDENTIALS_NO_V1, LLM_LOCAL)
     diff = run("lint", directory, "--diff")
-    assert '+    "openai-compatible": {"enabled": true, "apiKey": "******", "baseUrl": "http://localhost:11434"}\n' \
+    assert '+    "openai-compatible": {"enabled": true, "apiKey": "ollama", "baseUrl": "http://localhost:11434"}\n' \
         in diff.out
     assert (f'{directory / "credentials.json"}:3: url.missing-v1: not fixed: an unsafe fix would write '
             '"http://localhost:11434/v1"; pass --unsafe-fixes to apply it\n') in diff.err
@@ -394,7 +395,7 @@ def test_fix_strips_the_slash_and_names_the_unsafe_fix_it_left(run, tmp_path):
 def test_unsafe_fixes_add_v1_in_diff_and_fix(run, tmp_path):
     directory = write_config(tmp_path / "c", CREDENTIALS_NO_V1, LLM_LOCAL)
     diff = run("lint", directory, "--diff", "--unsafe-fixes")
-    assert '+    "openai-compatible": {"enabled": true, "apiKey": "******", "baseUrl": "http://localhost:11434/v1"}\n' \
+    assert '+    "openai-compatible": {"enabled": true, "apiKey": "ollama", "baseUrl": "http://localhost:11434/v1"}\n' \
         in diff.out
     assert "(1 fix)" in diff.err and "--unsafe-fixes to apply" not in diff.err
     assert (directory / "credentials.json").read_text() == CREDENTIALS_NO_V1

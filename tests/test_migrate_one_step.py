@@ -127,7 +127,7 @@ def test_diff_shows_the_move_every_change_and_what_blocks_it(run, legacy):
     assert result.err.splitlines() == [
         f"would move {legacy / 'credentials.json'} -> {target / 'credentials.json'}",
         f"would move {legacy / 'llm-config.json'} -> {target / 'llm-config.json'}",
-        "5 migration step(s) pending; a run would write nothing until what is reported above is fixed",
+        "5 migration steps pending; a run would write nothing until what is reported above is fixed",
     ]
     assert "abcdefgh1234" not in result.out + result.err
     assert not target.exists() and sorted(os.listdir(legacy)) == ["credentials.json", "llm-config.json"]
@@ -138,7 +138,7 @@ def test_a_run_that_cannot_migrate_the_content_moves_nothing_and_says_how_to_fin
     result = run("migrate")
     assert result.code == 1
     assert result.err == (
-        "pbcfg: error: 1 file(s) cannot be migrated as they are (above), so nothing was moved or "
+        "pbcfg: error: 1 file cannot be migrated as written (above), so nothing was moved or "
         "written. Fix what is reported (or pass the options its hints name), then run `pbcfg "
         "migrate` again\n"
     )
@@ -235,7 +235,7 @@ def test_load_refuses_a_config_ponybunny_would_take_from_the_legacy_location(leg
         ("migrate.location", str(legacy / "llm-config.json")),
     ]
     assert str(raised.value).startswith(
-        f"invalid config: 2 error(s); first: {legacy / 'credentials.json'}:?:?: in the legacy location"
+        f"invalid config: 2 errors; first: {legacy / 'credentials.json'}:?:?: in the legacy location"
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 
 import pytest
@@ -283,7 +284,7 @@ def test_ten_thousand_failures_from_a_schema_file_are_each_reported(run, write, 
     write("llm-config.json", "{}")
     write("credentials.schema.json", json.dumps({"properties": {"endpoints": {"additionalProperties": {
         "properties": {"apiKey": {"type": "integer"}}}}}}))
-    result = run("validate", tmp_path / "credentials.json", "--format", "json")
+    result = run("validate", tmp_path / "credentials.json", "--format", "json", "--max-diagnostics", "0")
     refused = [d for d in result.json["diagnostics"] if d["rule"] == "ponybunny.credentials-refused"]
     assert (result.code, len(refused)) == (1, 10_000)
     assert refused[0]["message"].startswith("PonyBunny will refuse credentials.json")
@@ -500,6 +501,17 @@ def test_a_keyless_endpoint_path_b_calls_anyway(tmp_path, name, expected):
     assert lint_case(name, tmp_path, "ponybunny.keyless-endpoint") == expected
 
 
+def test_the_keyless_endpoint_hint_is_a_whole_sentence(tmp_path):
+    from pbcfg.lint.engine import lint_paths
+    from pbcfg.lint.settings import Settings
+
+    directory, case = materialise("f-compat-keyless-file-baseurl", tmp_path)
+    result = lint_paths([str(private(directory))], config_dir=str(directory), kind=None, settings=Settings(),
+                        env=case["env"], home=str(directory / "no-home"))
+    assert [d.hint for d in result.diagnostics if d.rule == "ponybunny.keyless-endpoint"] == [
+        'write its key as apiKey here; for a server without auth, a no-key value such as "not-needed"']
+
+
 def test_a_later_model_path_b_skips_for_30_s_after_a_failure(tmp_path):
     assert lint_case("f-skip-30s", tmp_path, "ponybunny.skipped-after-failure") == [
         ("llm-config.json", "ponybunny.skipped-after-failure", "/tiers/simple/fallback/1", 52, "warning",
@@ -542,8 +554,11 @@ def test_no_preset_note_or_hint_advises_an_env_var_a_path_ignores_without_saying
     assert [text for text in advised if "Path B" not in text] == []
 
 
-def test_readme_never_advises_an_env_var_path_b_ignores_without_saying_so():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+def test_the_docs_never_advise_an_env_var_path_b_ignores_without_saying_so():
+    pages = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+    # the docs' words; their console samples are the commands' own output, which the test above holds
+    readme = re.sub(r"```console\n.*?```", "", "\n\n".join(page.read_text(encoding="utf-8") for page in pages),
+                    flags=re.S)
     paragraphs = [p for p in readme.split("\n\n") if "OPENAI_COMPATIBLE" in p and "|" not in p]
     assert paragraphs
     assert [p for p in paragraphs if "Path B" not in p] == []
@@ -608,6 +623,8 @@ def test_resolve_as_ponybunny_text_marks_each_difference(run, write, tmp_path, c
     result = run("resolve", "--as", "ponybunny", "--tier", "simple", "--config-dir", tmp_path)
     assert result.code == 0
     lines = result.out.splitlines()
+    assert lines[0] == f"config: {tmp_path} (--config-dir)"
+    lines = lines[1:]
     assert lines[:9] == [
         "as PonyBunny's loaders take the files:",
         "  llm-config.json: loaded",
@@ -634,7 +651,7 @@ def test_resolve_as_ponybunny_says_when_ponybunny_refuses_a_file(run, tmp_path, 
     assert "  credentials.json: refused (its loader's built-in schema rejects it)" in result.out.splitlines()
     assert ("    every call rejects: CredentialsValidationError: Invalid credentials: /endpoints/openai-compatible: "
             "must NOT have additional properties") in result.out.splitlines()
-    assert "  pbcfg's runtime: pbcfg's runtime refuses this config (invalid config: 1 error(s); first: " in result.out
+    assert "  pbcfg's runtime: refuses this config (invalid config: 1 error; first: " in result.out
 
 
 def test_resolve_without_as_is_unchanged(run, write, tmp_path, clean_env):
@@ -740,3 +757,24 @@ def test_path_b_takes_any_shape_without_a_traceback(user, credentials, env, targ
     result = path_b(merged_llm_config(user), credentials, env, user=user, **target)
     assert isinstance(result, PathB)
     assert result.error is None or result.error.startswith("TypeError: ")
+
+
+def test_resolve_as_ponybunny_reads_a_file_that_is_not_utf8_as_ponybunny_does(run, tmp_path):
+    """readFileSync(path, 'utf-8') turns a Latin-1 é into U+FFFD and PonyBunny runs the file; pbcfg refuses it."""
+    (tmp_path / "llm-config.json").write_bytes(json.dumps({
+        "endpoints": {"openai-compatible": {"enabled": True}},
+        "models": {"m": {"displayName": "Caf\u00e9", "endpoints": ["openai-compatible"],
+                         "costPer1kTokens": {"input": 0, "output": 0}}},
+        "tiers": {"simple": {"primary": "m", "fallback": []}}}, ensure_ascii=False).encode("latin-1"))
+    (tmp_path / "credentials.json").write_text(json.dumps({"endpoints": {"openai-compatible": {
+        "apiKey": "not-needed", "baseUrl": "http://box:8000/v1"}}}))
+    result = run("resolve", tmp_path, "--as", "ponybunny", "--tier", "simple")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[:4] == [f"config: {tmp_path} (argument)", "as PonyBunny's loaders take the files:",
+                         "  llm-config.json: loaded", "  credentials.json: loaded"]
+    assert f"  pbcfg's runtime: refuses this config ({tmp_path / 'llm-config.json'}:1:93: not valid " \
+           f"UTF-8 (byte 0xe9); save the file as UTF-8); see `pbcfg validate {tmp_path}`" in lines
+    assert "    1. m @ openai-compatible  POST http://box:8000/v1/chat/completions  auth: Authorization: Bearer ← " \
+           "credentials.json /endpoints/openai-compatible/apiKey  ← credentials.json /endpoints/openai-compatible/baseUrl" \
+        in lines

@@ -59,14 +59,19 @@ def new_project(tmp_path: Path) -> Path:
     return project
 
 
-def hooks(project: Path, hook_repo):
-    """``hook(id)``: `pre-commit run ID --all-files` in ``project``, with our hooks in its config, as a user has it."""
-    repository, revision, home = hook_repo
+def pre_commit_env(hook_repo) -> dict[str, str]:
+    return {**os.environ, "PRE_COMMIT_HOME": str(hook_repo[2]), "GITHUB_ACTIONS": ""}
+
+
+def hooks(project: Path, hook_repo, chosen=tuple(CONFIG_HOOKS)):
+    """``hook(id)``: `pre-commit run ID --all-files` in ``project``, with the ``chosen`` hooks in its config, as a
+    user has it."""
+    repository, revision, _ = hook_repo
     (project / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {json.dumps(str(repository))}\n    rev: {revision}\n"
-        "    hooks:\n" + "".join(f"      - id: {hook}\n" for hook in CONFIG_HOOKS))
+        "    hooks:\n" + "".join(f"      - id: {hook}\n" for hook in chosen))
     git(project, "add", ".pre-commit-config.yaml")  # pre-commit refuses a config that is not staged
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "GITHUB_ACTIONS": ""}
+    env = pre_commit_env(hook_repo)
 
     def hook(name: str | None = "pbcfg-validate") -> subprocess.CompletedProcess:
         """One hook, or with None every hook of the config."""
@@ -188,11 +193,72 @@ def test_each_hook_fails_a_bad_project_for_its_own_reason(tmp_path, hook_repo):
     assert "team/credentials.yaml:3:5: error migrate.credential-keys" in migrate
 
 
+PLANTED = re.compile(r"^(\S+:\d+:\d+): error (\S+) ", re.M)
+
+
+def test_the_recommended_hook_reports_each_planted_error_once(tmp_path, hook_repo):
+    """The bad project of the test above, with the recommended setup: every error once, migrations included."""
+    from pbcfg.hooks import RECOMMENDED
+
+    path = yaml_project(tmp_path)
+    (path / "team").mkdir()
+    (path / "team" / "credentials.yaml").write_text("endpoints:\n  openai-direct:\n    api_key: sk-abc\n")
+    (path / "legacy").mkdir()
+    (path / "legacy" / "llm-config.json").write_text('{"tiers": {"simple": {"primary": "gpt-5.2", '
+                                                     '"fallback": "gpt-5.2"}}}\n')
+    git(path, "add", "-A")
+    done = hooks(path, hook_repo, RECOMMENDED)(None)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.findall(r"^(pbcfg [a-z -]+?)\.+(Passed|Failed)$", done.stdout, re.M) == [("pbcfg lint", "Failed")]
+    assert sorted(PLANTED.findall(done.stdout)) == [
+        ("legacy/llm-config.json:1:57", "schema.type"),
+        ("team/credentials.yaml:3:5", "schema.additionalProperties")]
+    assert "hint: write it as an array: [\"gpt-5.2\"] (`pbcfg migrate` does this)" in done.stdout
+
+
+def test_a_pair_pre_commit_could_split_across_batches_is_reported_once(tmp_path, hook_repo):
+    """pre-commit splits many files into one batch per CPU, and lint judges each file with its partner: run in
+    parallel, a pair split across two batches would report what it finds beyond the pair (a staged copy of a
+    key) twice."""
+    from pbcfg.hooks import RECOMMENDED
+
+    project = new_project(tmp_path)
+    for name in "abcdefgh":
+        (project / name).mkdir()
+        (project / name / "credentials.json").write_text('{"endpoints": {}}\n')
+        (project / name / "llm-config.json").write_text('{"defaults": {"timeout": 120000}}\n')
+    split = _split_pair(sorted(f"{name}/{file}" for name in "abcdefgh" for file in ("credentials.json",
+                                                                                  "llm-config.json")))
+    key = "sk-proj-4f9Qx2Lm8Rt6Vb1Nc3Zd7Hk5"
+    (project / split / "credentials.json").write_text(f'{{"endpoints": {{"openai-direct": {{"apiKey": "{key}"}}}}}}\n')
+    (project / "notes.txt").write_text(key + "\n")  # found through the pair's credentials, whichever file is given
+    git(project, "add", "-A")
+    done = hooks(project, hook_repo, RECOMMENDED)(None)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert PLANTED.findall(done.stdout) == [(f"{split}/credentials.json:1:44", "secrets.key-in-git"),
+                                            ("notes.txt:1:1", "secrets.key-staged")]
+
+
+def _split_pair(files: list[str]) -> str:
+    """A directory whose two files pre-commit, run in parallel, would pass to two different processes: it
+    shuffles the files (with a fixed seed) and splits them into one batch per CPU."""
+    from pre_commit import lang_base, xargs
+
+    batches = list(xargs.partition(("pbcfg", "lint"), lang_base._shuffled(files), xargs.cpu_count()))
+    batch_of = {file: index for index, batch in enumerate(batches) for file in batch[2:]}
+    split = [name for name in sorted({file.split("/")[0] for file in files})
+             if batch_of[f"{name}/credentials.json"] != batch_of[f"{name}/llm-config.json"]]
+    if not split:
+        pytest.skip("one CPU: pre-commit passes every file to one process, so no pair can be split")
+    return split[0]
+
+
 def test_hooks_file_is_generated_from_the_catalog():
     import yaml
 
-    from pbcfg.hooks import HOOKS, render
+    from pbcfg.hooks import HOOKS, RECOMMENDED, render
 
     text = (REPO / ".pre-commit-hooks.yaml").read_text()
     assert text == render(), "stale: run `python -m pbcfg.hooks > .pre-commit-hooks.yaml`"
     assert yaml.safe_load(text) == HOOKS
+    assert RECOMMENDED == ("pbcfg-lint",) and HOOKS[0]["id"] == "pbcfg-lint" and HOOKS[0]["require_serial"] is True

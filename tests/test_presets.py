@@ -96,7 +96,7 @@ def test_a_fresh_init_of_every_preset_lints_with_zero_diagnostics_at_fail_on_inf
     # with no key at all, what a cloud preset sets up cannot run in this shell: said, on the same line
     here = ("" if get_preset(name).local else "; here, tiers simple, medium and complex and agents conversation, "
             "agent_a_market_listener and execution have no usable model")
-    assert note.endswith("(`pbcfg resolve` shows them)" + here)
+    assert note.endswith(f"(`pbcfg status {directory}` shows each)" + here)
     text = run("lint", directory, "--fail-on", "info")
     assert text.out == f"2 files checked: 0 errors, 0 warnings, 0 infos\nnote: {note}\n"
 

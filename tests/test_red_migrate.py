@@ -186,7 +186,7 @@ def test_ten_thousand_keys_block_the_move_with_no_key_shown(run, legacy):
     assert result.code == 1
     assert "abcdefghijklmnop" not in result.out + result.err
     assert result.err.splitlines()[-1] == (
-        "10005 migration step(s) pending; a run would write nothing until what is reported above is fixed"
+        "10005 migration steps pending; a run would write nothing until what is reported above is fixed"
     )
     untouched(legacy)
 

@@ -78,3 +78,17 @@ def test_no_run_of_a_secret_survives(secret, before, after, data):
     end = data.draw(st.integers(start + MIN_RUN, len(trimmed)))
     shown = redactor.redact(before + trimmed[start:end] + after)
     assert not any(trimmed[i : i + MIN_RUN] in shown for i in range(len(trimmed) - MIN_RUN + 1))
+
+
+@pytest.mark.parametrize("value", ["ollama", "EMPTY", "not-needed", "lm-studio", "sk-no-key-required"])
+def test_the_documented_no_key_values_are_shown_as_written(run, write, value):
+    """Before: a snippet showed "apiKey": "******" for ollama, so a user could not tell which value the file held."""
+    from pbcfg.util.masking import mask, redact
+
+    line = f'{{"endpoints": {{"openai-compatible": {{"apiKey": "{value}", "baseUrl": "http://h.example:8000/v1/"}}}}}}'
+    assert redact(line, "credentials") == line
+    assert mask(value) == value
+    path = write("credentials.json", line + "\n")
+    result = run("lint", path, "--select", "url.trailing-slash")
+    assert result.out.splitlines()[1] == "    " + line
+    assert redact('{"apiKey": "Kq82jXz0Lm4Tr9"}', "credentials") == '{"apiKey": "**********4Tr9"}'

@@ -137,3 +137,43 @@ def test_colour_on_request_and_never_with_no_color(run, broken, monkeypatch):
     from pbcfg.reporters import use_color
 
     assert use_color(None) is False
+
+
+@pytest.mark.parametrize("count, words", [(0, "0 errors"), (1, "1 error"), (2, "2 errors")])
+def test_one_plural_form_for_every_count(count, words):
+    from pbcfg.diagnostics import plural
+
+    assert plural(count, "error") == words
+
+
+def test_lint_says_how_many_findings_its_fix_command_fixes_in_text_and_json(run, write, tmp_path):
+    """Before: no fixable count; ruff's "[*] N fixable with the `--fix` option" is what users expect."""
+    path = write("llm-config.json", '{\n  "tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gpt-5.2", "gpt-5.2"]}}\n}\n')
+    text = run("lint", path, "--select", "ref")
+    assert text.code == 0
+    assert text.out.splitlines()[-2:] == ["1 file checked: 0 errors, 2 warnings, 0 infos",
+                                          f"2 fixable with `pbcfg lint --fix --select ref {path}`"]
+    summary = run("lint", path, "--select", "ref", "--format", "json").json["summary"]
+    assert summary == {"files": 1, "errors": 0, "warnings": 2, "infos": 0, "fixable": 2, "unsafeFixable": 0}
+    fixed = run("lint", "--fix", path, "--select", "ref")
+    assert fixed.out.splitlines()[-1] == "1 file checked: 0 errors, 0 warnings, 0 infos"
+    assert run("validate", path, "--format", "json").json["summary"] == {"files": 1, "errors": 0, "warnings": 0,
+                                                                          "infos": 0}
+
+
+def test_the_fix_command_names_the_config_directory_of_this_run_and_quotes_paths(run, write, tmp_path):
+    directory = tmp_path / "my config"
+    write("llm-config.json", '{"endpoints": {"openai-compatible": {"baseUrl": "http://h.example/v1/"}}}', directory)
+    result = run("lint", "--config-dir", str(directory), "--select", "url.trailing-slash")
+    assert result.out.splitlines()[-1] == f"1 fixable with `pbcfg lint --fix --config-dir '{directory}' --select url.trailing-slash`"
+
+
+def test_every_format_says_how_many_diagnostics_are_past_the_cap(run, write):
+    path = write("llm-config.json", json.dumps({f"k{i}": 1 for i in range(3)}))
+    line = f"… and 2 more in {path}; `pbcfg validate --max-diagnostics 0 {path}` shows them all"
+    assert line + "\n" in run("validate", path, "--max-diagnostics", "1", "--format", "github").out
+    assert f"<system-out>{line}</system-out>" in run("validate", path, "--max-diagnostics", "1", "--format", "junit").out
+    sarif = json.loads(run("validate", path, "--max-diagnostics", "1", "--format", "sarif").out)
+    assert sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"] == [
+        {"level": "note", "message": {"text": line}}]
+    assert len(sarif["runs"][0]["results"]) == 1

@@ -10,9 +10,9 @@ import pytest
 
 from conftest import Clock
 from pbcfg.runtime import AllAttemptsFailed, NoRoute, RateLimited, RequestRejected, StreamInterrupted, load_runtime
-from pbcfg.runtime.classify import classify, retry_after_seconds
 from pbcfg.runtime.limiter import MemoryWindow
-from pbcfg.runtime.sse import SSEDecoder
+from pbcfg.runtime.responses import classify, retry_after_seconds
+from pbcfg.runtime.stream import SSEDecoder
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 
@@ -100,13 +100,14 @@ def test_plan_orders_by_priority_then_list_order_and_drops_with_reasons(runtime_
 
 def test_dropped_reasons_cover_credentials_protocol_and_base_url(runtime_for):
     llm = {"endpoints": {"openai-compatible": {"enabled": True}, "x": {**endpoint(1), "protocol": "anthropic"}},
-           "models": {"m": model(["openai-direct", "openai-compatible", "x", "google-ai-studio"])}}
+           "models": {"m": model(["openai-direct", "openai-compatible", "x", "google-ai-studio", "codex"])}}
     creds = {"endpoints": {"openai-direct": {"enabled": False}, "openai-compatible": {"apiKey": "k"}}}
-    runtime, _, _ = runtime_for(llm, creds, {}, env={"GEMINI_API_KEY": "g"})
+    runtime, _, _ = runtime_for(llm, creds, {}, env={})
     assert [(d.endpoint, d.reason) for d in runtime.plan(model="m").dropped] == [
         ("openai-direct", "disabled in credentials.json"),
-        ("x", "protocol 'anthropic' is not implemented by pbcfg's runtime (it speaks openai)"),
-        ("google-ai-studio", "protocol 'gemini' is not implemented by pbcfg's runtime (it speaks openai)"),
+        ("x", "no base URL (set baseUrl in credentials.json)"),
+        ("google-ai-studio", "missing credential apiKey (set it in credentials.json or $GEMINI_API_KEY)"),
+        ("codex", "needs PonyBunny's login; pbcfg cannot call it"),
         ("openai-compatible", "no base URL (set baseUrl in credentials.json or $OPENAI_COMPATIBLE_BASE_URL)"),
     ]
     with pytest.raises(NoRoute):
@@ -426,3 +427,46 @@ def test_the_merged_config_is_available_as_the_generated_model(runtime_for):
     assert isinstance(typed, LlmConfig)
     assert typed.models.model_extra["m1"].maxContextTokens == 8192
     assert typed.endpoints.anthropic_direct.priority == 1  # PonyBunny's default, merged in
+
+
+def test_openai_stream_joins_tool_call_arguments_per_index_and_hands_them_over_whole():
+    from pbcfg.runtime.protocols.base import Delta
+    from pbcfg.runtime.protocols.openai import PROTOCOL
+    from pbcfg.runtime.results import ToolCall
+
+    def chunk(delta, finish=None, usage=None):
+        body = {"choices": [{"delta": delta, "finish_reason": finish}], **({"usage": usage} if usage else {})}
+        return f"data: {json.dumps(body)}\n\n".encode()
+
+    def call(index, **fields):
+        return {"tool_calls": [{"index": index, **fields}]}
+
+    decoder = PROTOCOL.stream_decoder()
+    wire = b"".join([
+        chunk(call(0, id="c0", function={"name": "get_weather", "arguments": '{"ci'})),
+        chunk(call(1, id="c1", function={"name": "get_time", "arguments": ""})),
+        chunk(call(0, function={"arguments": 'ty": "Paris"}'})),
+        chunk(call(1, function={"arguments": "{}"})),
+        chunk({}, "tool_calls"),
+        chunk({}, usage={"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}),
+        b"data: [DONE]\n\n",
+    ])
+    events = [event for piece in (wire[:37], wire[37:200], wire[200:]) for event in decoder.feed(piece)]
+    assert events[:4] == [Delta(), Delta(), Delta(), Delta()]
+    assert events[4:] == [
+        Delta("", None, "tool_calls", (ToolCall("c0", "get_weather", {"city": "Paris"}), ToolCall("c1", "get_time", {}))),
+        Delta("", {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}),
+        None,
+    ]
+    assert decoder.close() == []
+
+
+def test_openai_answer_normalizes_tool_calls_and_the_legacy_finish_reason():
+    from pbcfg.runtime.protocols.openai import PROTOCOL
+    from pbcfg.runtime.results import ToolCall
+
+    answer = {"choices": [{"finish_reason": "function_call", "message": {"content": None, "tool_calls": [
+        {"id": "c9", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}},
+        {"id": "c10", "type": "function", "function": {"name": "g", "arguments": "not json"}}]}}]}
+    reply = PROTOCOL.read_reply(json.dumps(answer).encode(), 200)
+    assert reply == ("", {}, "tool_calls", (ToolCall("c9", "f", {"a": 1}), ToolCall("c10", "g", "not json")))

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from conftest import Clock
 from pbcfg.runtime import AllAttemptsFailed, Runtime, StreamInterrupted, load_runtime
-from pbcfg.runtime.classify import retry_after_seconds
-from pbcfg.runtime.http import BODY_CAP
-from pbcfg.runtime.sse import LINE_CAP, SSEDecoder
+from pbcfg.runtime.responses import retry_after_seconds
+from pbcfg.runtime.stream import LINE_CAP, SSEDecoder
+from pbcfg.runtime.transport import BODY_CAP
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 COMPLETION = {"choices": [{"message": {"content": "fine"}, "finish_reason": "stop"}],

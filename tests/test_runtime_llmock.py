@@ -155,7 +155,7 @@ def test_chat_command_prints_the_answer_and_who_served(run, server, tmp_path):
     result = run("chat", "--tier", "simple", "hello", "--config-dir", tmp_path)
     assert result.code == 0
     assert result.out == "Simulated answer from gpt-4o for 'hello'.\n"
-    assert result.err.startswith("— gpt-4o @ openai-compatible, ")
+    assert result.err.split("\n", 1)[1].startswith("— gpt-4o @ openai-compatible, ")
     streamed = run("chat", "--tier", "simple", "hello", "--stream", "--config-dir", tmp_path)
     assert streamed.out == "Simulated answer from gpt-4o for 'hello'.\n"
 

@@ -89,7 +89,8 @@ def test_status_speaks_every_format(run, config, fmt, tmp_path_factory):
     elif fmt == "junit":
         assert "status.unreachable" in result.out and result.out.startswith("<?xml")
     else:
-        assert result.out.splitlines()[0].startswith("anthropic-direct     skipped")
+        assert result.out.splitlines()[0] == f"config: {directory} (--config-dir)"
+        assert result.out.splitlines()[1].startswith("anthropic-direct     skipped")
     report = tmp_path_factory.mktemp("report") / f"status.{fmt}"
     written = run("status", "--config-dir", directory, "--format", fmt, "--output", report)
     assert written.code == 1 and written.out.endswith(f"; report written to {report}\n")
@@ -125,7 +126,7 @@ def test_resolve_reports_dropped_pairs_and_no_route_where_they_lie(run, config):
         "no usable endpoint for 'complex'; first: claude-opus-4-5-20251101 @ anthropic-direct: missing credential "
         "apiKey (set it in credentials.json or $ANTHROPIC_API_KEY)")
     text = run("resolve", "--tier", "complex", "--config-dir", directory)
-    assert text.code == 1 and text.out.startswith("chain: claude-opus-4-5-20251101 → gpt-5.2 → ")
+    assert text.code == 1 and text.out.startswith(f"config: {directory} (--config-dir)\nchain: claude-opus-4-5-20251101 → gpt-5.2 → ")
 
 
 def test_a_disabled_endpoint_is_placed_at_its_enabled_flag(run, config):

@@ -26,8 +26,8 @@ from pbcfg.runtime import (
     StreamInterrupted,
     load_runtime,
 )
-from pbcfg.runtime.classify import Kind, classify
-from pbcfg.runtime.http import auth_headers
+from pbcfg.runtime.protocols.openai import auth_headers
+from pbcfg.runtime.responses import Kind, classify
 
 RUNTIME = REPO / "toolkit" / "runtime"
 MESSAGES = [{"role": "user", "content": "hi"}]
@@ -58,11 +58,19 @@ def handler(request: httpx.Request) -> httpx.Response:
 
 @pytest.fixture
 def config(tmp_path):
-    (tmp_path / "credentials.json").write_text(json.dumps({"endpoints": {
-        "box": {"apiKey": "sk-seam-0123456789", "baseUrl": "http://box/v1"}}}))
-    (tmp_path / "llm-config.json").write_text(json.dumps({
-        "endpoints": {"box": {"enabled": True, "protocol": "openai", "priority": 1}},
-        "models": {"m": {"displayName": "M", "endpoints": ["box"], "costPer1kTokens": {"input": 0, "output": 0}}}}))
+    (tmp_path / "credentials.json").write_text(
+        json.dumps({"endpoints": {"box": {"apiKey": "sk-seam-0123456789", "baseUrl": "http://box/v1"}}})
+    )
+    (tmp_path / "llm-config.json").write_text(
+        json.dumps(
+            {
+                "endpoints": {"box": {"enabled": True, "protocol": "openai", "priority": 1}},
+                "models": {
+                    "m": {"displayName": "M", "endpoints": ["box"], "costPer1kTokens": {"input": 0, "output": 0}}
+                },
+            }
+        )
+    )
     Tracked.opened = []
     return tmp_path
 
@@ -94,12 +102,21 @@ def test_a_stream_read_to_the_end_is_closed_and_closing_twice_is_harmless(config
 
 
 def test_outcomes_states_and_verdicts_are_enums_that_print_their_old_words(config):
-    runtime = load_runtime(config, env={}, transport=httpx.MockTransport(
-        lambda request: httpx.Response(200, json={"data": [{"id": "m"}]}) if request.method == "GET" else
-        httpx.Response(200, json={"choices": [{"message": {"content": "x"}, "finish_reason": "stop"}]})))
+    runtime = load_runtime(
+        config,
+        env={},
+        transport=httpx.MockTransport(
+            lambda request: (
+                httpx.Response(200, json={"data": [{"id": "m"}]})
+                if request.method == "GET"
+                else httpx.Response(200, json={"choices": [{"message": {"content": "x"}, "finish_reason": "stop"}]})
+            )
+        ),
+    )
     (attempt,) = runtime.complete(MESSAGES, model="m").attempts
     assert attempt.outcome is Outcome.OK and json.dumps(attempt._asdict()) == (
-        '{"model": "m", "endpoint": "box", "outcome": "ok", "detail": "", "status": 200, "hint": null}')
+        '{"model": "m", "endpoint": "box", "outcome": "ok", "detail": "", "status": 200, "hint": null}'
+    )
     (box,) = [s for s in runtime.status() if s.endpoint == "box"]
     assert box.state is State.OK and f"{box.state}" == "ok"
     assert classify(401, "").kind is Kind.AUTH and f"{Kind.CONTEXT_LENGTH}" == "context-length"
@@ -107,17 +124,31 @@ def test_outcomes_states_and_verdicts_are_enums_that_print_their_old_words(confi
 
 
 def test_the_public_names_still_import():
-    assert {AllAttemptsFailed, Attempt, Completion, EndpointStatus, NoRoute, RateLimited, RequestRejected,
-            RuntimeFailure, StreamInterrupted} <= {getattr(__import__("pbcfg.runtime", fromlist=["x"]), n)
-                                                   for n in __import__("pbcfg.runtime", fromlist=["x"]).__all__}
+    assert {
+        AllAttemptsFailed,
+        Attempt,
+        Completion,
+        EndpointStatus,
+        NoRoute,
+        RateLimited,
+        RequestRejected,
+        RuntimeFailure,
+        StreamInterrupted,
+    } <= {
+        getattr(__import__("pbcfg.runtime", fromlist=["x"]), n)
+        for n in __import__("pbcfg.runtime", fromlist=["x"]).__all__
+    }
 
 
 def test_the_auth_header_is_built_in_one_place(config):
     runtime = load_runtime(config, env={}, transport=httpx.MockTransport(handler))
     assert auth_headers(runtime.endpoints["box"]) == {"Authorization": "Bearer sk-seam-0123456789"}
-    holders = sorted(path.name for path in RUNTIME.glob("*.py")
-                     if "Bearer" in path.read_text() or '"api-key"' in path.read_text())
-    assert holders == ["http.py"]
+    holders = sorted(
+        str(path.relative_to(RUNTIME))
+        for path in RUNTIME.rglob("*.py")
+        if "Bearer" in path.read_text() or '"api-key"' in path.read_text()
+    )
+    assert [h for h in holders if not h.startswith("protocols/")] == [] and "protocols/openai.py" in holders
 
 
 def test_no_runtime_module_reaches_into_another_s_private_names():
@@ -127,7 +158,9 @@ def test_no_runtime_module_reaches_into_another_s_private_names():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
                 owner = node.value
-                name = owner.id if isinstance(owner, ast.Name) else owner.attr if isinstance(owner, ast.Attribute) else ""
+                name = (
+                    owner.id if isinstance(owner, ast.Name) else owner.attr if isinstance(owner, ast.Attribute) else ""
+                )
                 if name in ("runtime", "_runtime"):
                     offenders.append(f"{path.name}:{node.lineno} {name}.{node.attr}")
     assert offenders == []
@@ -135,8 +168,25 @@ def test_no_runtime_module_reaches_into_another_s_private_names():
 
 def test_one_module_one_job():
     modules = {path.stem: path.read_text() for path in RUNTIME.glob("*.py")}
-    assert "core" not in modules and {"engine", "http", "stream"} <= set(modules)
+    assert "core" not in modules and {"engine", "transport", "stream"} <= set(modules)
     assert [name for name, text in modules.items() if ast.get_docstring(ast.parse(text)) is None] == []
     # the loop knows no HTTP and no SSE; HTTP knows no loop
-    engine, http = (RUNTIME / "engine.py").read_text(), (RUNTIME / "http.py").read_text()
+    engine, http = (RUNTIME / "engine.py").read_text(), (RUNTIME / "transport.py").read_text()
     assert "import httpx" not in engine and "SSEDecoder" not in engine and "pbcfg.runtime.engine" not in http
+
+
+def test_a_plan_and_a_call_import_only_the_protocols_they_use(config):
+    """An OpenAI-only config loads no other protocol module, and so none of their optional extras."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, httpx\n"
+        "from pbcfg.runtime import load_runtime\n"
+        f"runtime = load_runtime({str(config)!r}, env={{}}, transport=httpx.MockTransport(lambda r: httpx.Response("
+        "200, json={'choices': [{'message': {'content': 'x'}, 'finish_reason': 'stop'}]})))\n"
+        "runtime.plan(model='m'); runtime.complete([{'role': 'user', 'content': 'hi'}], model='m')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('pbcfg.runtime.protocols.', 'botocore', 'google.auth'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['pbcfg.runtime.protocols.base', 'pbcfg.runtime.protocols.openai']"

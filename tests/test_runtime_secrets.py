@@ -14,7 +14,7 @@ import pytest
 
 from conftest import Running, reply
 from pbcfg.runtime import AllAttemptsFailed, RuntimeFailure, load_runtime
-from pbcfg.runtime.classify import EXCERPT
+from pbcfg.runtime.responses import EXCERPT
 from pbcfg.util.redaction import MIN_RUN
 
 KEY = "sk-canary-7f3a9c1e"
@@ -165,9 +165,11 @@ def test_an_invalid_port_made_of_a_key_is_a_clean_error(run, tmp_path, monkeypat
                          "costPer1kTokens": {"input": 0, "output": 0}}}}))
     chat = run("chat", "--model", "m", "hi", "--config-dir", directory)
     assert chat.code == 1 and leaks(chat.out + chat.err) == []
-    assert chat.err == ("pbcfg: error: no usable endpoint for 'm': m@openai-compatible: the baseUrl (env "
+    assert chat.err == (f"config: {directory} (--config-dir)\n"
+                        "pbcfg: error: no usable endpoint for 'm': m@openai-compatible: the baseUrl (env "
                         "OPENAI_COMPATIBLE_BASE_URL) is not usable: its host or port is malformed (a port must be a "
-                        "number from 0 to 65535)\n")
+                        f"number from 0 to 65535). Hint: `pbcfg resolve {directory} --model m` shows why each pair is "
+                        "left out\n")
 
 
 def test_a_key_with_a_newline_is_a_configuration_error_naming_the_field(run, tmp_path):

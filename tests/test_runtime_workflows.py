@@ -129,7 +129,7 @@ def test_without_usage_cost_is_unknown_and_the_limit_counts_an_estimate(run, tmp
             assert runtime.window.used("box:tokens") == -(-(prompt + len("four score and seven")) // 4)
         chat = run("chat", "--model", "m", "hi", "--stream", "--config-dir", tmp_path)
     assert chat.code == 0 and chat.out == "four score and seven\n"
-    assert chat.err == "— m @ box, tokens and cost unknown (the server reported no usage)\n"
+    assert chat.err == f"config: {tmp_path} (--config-dir)\n— m @ box, tokens and cost unknown (the server reported no usage)\n"
 
 
 def test_a_server_that_refuses_stream_options_is_asked_again_without_them_and_never_again(tmp_path):
@@ -170,9 +170,10 @@ def test_chat_on_a_missing_model_names_what_the_server_serves(run, llmock, tmp_p
     chat = run("chat", "--model", "gpt-4o-mni", "hi", "--config-dir", tmp_path, "-v")
     hint = f"it serves: {LLMOCK_MODELS}; did you mean 'gpt-4o-mini'?"
     assert chat.code == 1
-    assert chat.err.splitlines()[:2] == [
+    assert chat.err.splitlines()[:3] == [
+        f"config: {tmp_path} (--config-dir)",
         "attempt 1: gpt-4o-mni @ proxy -> model-absent 404: The model `gpt-4o-mni` does not exist", f"  hint: {hint}"]
-    assert chat.err.splitlines()[2] == (
+    assert chat.err.splitlines()[3] == (
         "pbcfg: error: every attempt failed; first: gpt-4o-mni@proxy model-absent (The model `gpt-4o-mni` does not "
         f"exist); {hint}. Attempts: gpt-4o-mni@proxy: model-absent (The model `gpt-4o-mni` does not exist)")
     status = run("status", "--config-dir", tmp_path, "--format", "json")
@@ -187,8 +188,10 @@ def test_a_stream_that_breaks_after_partial_output_ends_its_line_and_lists_the_a
     assert chat.code == 1
     assert chat.out.endswith("\n") and chat.out.strip() and "Simulated answer from gpt-4o for 'hello'." != chat.out.strip()
     lines = chat.err.splitlines()
-    assert lines[0].startswith("attempt 1: gpt-4o @ proxy -> failed 200: the stream broke after its first chunk: ")
+    assert lines[0] == f"config: {tmp_path} (--config-dir)"
+    assert lines[1].startswith("attempt 1: gpt-4o @ proxy -> failed 200: the stream broke after its first chunk: ")
     assert lines[-1].startswith("pbcfg: error: stream from proxy broke after its first chunk: ")
+    assert lines[-1].endswith(". Hint: run it again; -v shows every attempt")
 
 
 # -- 13: the answers users meet from proxies, classified -----------------------------------------------------
@@ -209,7 +212,7 @@ def test_a_litellm_proxy_without_a_database_is_a_proxy_auth_error_in_status_and_
         1, "proxy-auth", "HTTP 400: No connected db.", PROXY_HINT)
     assert "litellm              proxy-auth" in text.out and f"hint: {PROXY_HINT}" in text.out
     assert chat.code == 1
-    assert chat.err.splitlines()[:2] == ["attempt 1: gpt-4o @ litellm -> proxy-auth 400: No connected db.",
+    assert chat.err.splitlines()[1:3] == ["attempt 1: gpt-4o @ litellm -> proxy-auth 400: No connected db.",
                                          f"  hint: {PROXY_HINT}"]
 
 
@@ -319,18 +322,25 @@ def test_doctor_gives_one_verdict_per_tier_and_agent_and_the_first_thing_to_fix(
     assert notes and all("lack credentials in this environment" in note for note in notes)
     lines = [line for line in doctor.out.splitlines() if line not in notes]
     assert doctor.code == 1
-    assert lines[0].startswith("lint: 0 error(s), ")
+    assert lines.pop(0) == f"config: {tmp_path} (--config-dir)"
+    assert lines[0].startswith("lint: 0 errors, ")
     assert lines[1] == "status: proxy model-absent; dead unreachable"
     assert lines[2:5] == [
         "simple → gpt-4o @ proxy: ok",
-        "medium → gpt-4o-mini @ proxy: falls-back (first fix: gpt-4o-mni @ proxy: model-absent: the server does not "
-        f"serve 'gpt-4o-mni' (did you mean 'gpt-4o-mini'?) (it serves: {LLMOCK_MODELS}; did you mean 'gpt-4o-mini'?))",
-        "complex: cannot run; fix first: gone @ dead: unreachable: connection refused or host not found (is the "
-        f"server running on port {port}?)"]
+        "medium → gpt-4o-mini @ proxy: falls-back (first fix: cause 1)",
+        "complex: cannot run; fix first: cause 2"]
     # PonyBunny's execution agent keeps its own primary, which has no usable endpoint here: it runs on the fallback
     assert "agent execution (PonyBunny's default) → gpt-4o-mini @ proxy: falls-back (first fix: " \
            "claude-sonnet-4-5-20250929 @ anthropic-direct: missing credential apiKey (set it in credentials.json or " \
            "$ANTHROPIC_API_KEY))" in lines
+    # a cause that several verdicts share is said once, under "causes:"
+    assert lines.count("agent planning (PonyBunny's default): cannot run; fix first: cause 2") == 1
+    assert lines[lines.index("causes:"):] == [
+        "causes:",
+        "  1. gpt-4o-mni @ proxy: model-absent: the server does not serve 'gpt-4o-mni' (did you mean "
+        f"'gpt-4o-mini'?) (it serves: {LLMOCK_MODELS})",
+        f"  2. gone @ dead: unreachable: connection refused or host not found (is the server running on port {port}?)"]
+    assert sum("gone @ dead" in line for line in doctor.out.splitlines()) == 1
 
 
 def test_doctor_exits_0_when_every_configured_tier_runs_and_1_on_a_config_error(run, llmock, tmp_path):
@@ -339,5 +349,6 @@ def test_doctor_exits_0_when_every_configured_tier_runs_and_1_on_a_config_error(
     (tmp_path / "llm-config.json").write_text('{"tiers": {"simple": {"primary": 1}}}')
     broken = run("doctor", "--config-dir", tmp_path)
     assert broken.code == 1
-    assert broken.out.splitlines()[1] == ("cannot plan: the config has errors (above); fix them first (`pbcfg lint` "
-                                          "lists each one)")
+    assert broken.out.splitlines()[0] == f"config: {tmp_path} (--config-dir)"
+    assert broken.out.splitlines()[2] == ("cannot plan: the config has errors (above); fix them first (`pbcfg lint "
+                                          f"{tmp_path}` lists each one)")

@@ -13,7 +13,14 @@ said in the docstring.
 from collections import namedtuple
 from enum import IntEnum
 
-__all__ = ["Diagnostic", "Severity", "Span"]
+__all__ = ["MAX_DIAGNOSTICS", "Diagnostic", "Severity", "Span", "hidden_severities", "plural"]
+
+MAX_DIAGNOSTICS = 1000  # per file, by default: past it a report says how many more, and --max-diagnostics shows them
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 error``, ``0 errors``, ``2 errors``: the one plural form of every count pbcfg prints."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 class Severity(IntEnum):
@@ -68,3 +75,15 @@ class Diagnostic(namedtuple("Diagnostic", "file span pointer rule severity messa
             "hint": self.hint,
         }
 
+
+def hidden_severities(hidden: dict, severity_of) -> dict:
+    """Counts of diagnostics past the cap (file -> rule -> count) as file -> Severity -> count; ``severity_of``:
+    rule -> the Severity it is reported at, or None when it is not reported."""
+    found: dict = {}
+    for name, rules in hidden.items():
+        for rule, count in rules.items():
+            severity = severity_of(rule)
+            if severity is not None:
+                by_severity = found.setdefault(name, {})
+                by_severity[severity] = by_severity.get(severity, 0) + count
+    return found

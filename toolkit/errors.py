@@ -48,4 +48,4 @@ class InvalidConfigError(PbcfgError):
         errors = [d for d in diagnostics if d.severity.label == "error"]
         first = errors[0] if errors else None
         where = f"{first.file}:{first.line or '?'}:{first.column or '?'}: {first.message}" if first else ""
-        super().__init__(f"invalid config: {len(errors)} error(s); first: {where}")
+        super().__init__(f"invalid config: {len(errors)} error{'' if len(errors) == 1 else 's'}; first: {where}")

@@ -187,6 +187,32 @@ _ALL = (
           "real. Keep keys in their environment variables (the six cloud endpoints), or keep the file out of "
           "the repository; rotate a key that was ever pushed. A credentials.json without secret values lints "
           "clean."),
+    _rule("secrets.key-staged", ERROR, "A key of credentials.json in another file staged for commit.",
+          "In a git work tree, every staged file (the index: what the next commit takes) is searched for the "
+          "real-looking keys of the credentials file being checked: a copy, a backup, a note or a script holding "
+          "one publishes it with the commit, whatever the credentials file itself does. Each such file is "
+          "reported once, at the first place it holds a key. Unstage it (`git rm --cached FILE`, and list it in "
+          ".gitignore) or delete the key from it; rotate a key that was ever pushed."),
+    # secrets in public places (pbcfg.check.public_secrets, secrets.key-for-another-service in lint)
+    _rule("secrets.url-credentials", ERROR, "A user name or password in a URL of llm-config.json.",
+          "llm-config.json, and the YAML source it is built from, are not kept secret: usually world-readable and "
+          "committed, and `pbcfg build` copies them as they are. A URL's `user:password@` there publishes the "
+          "password. Remove it from the URL, put the key in apiKey of the endpoint in credentials.json (mode 0600) "
+          "or its environment variable, and rotate it if the file was shared. A build refuses to write it."),
+    _rule("secrets.key-in-public-field", ERROR, "An API key in a field that is not secret (baseUrl, region, …).",
+          "A string shaped like a vendor's API key (sk-…, sk-ant-…, AIza…, AKIA…) in baseUrl, endpoint, region "
+          "or projectId of credentials.json, or in any field of llm-config.json or its YAML source: the key was "
+          "pasted into the wrong field. PonyBunny and pbcfg show those fields in full, and llm-config.json is not "
+          "kept secret. The key belongs in apiKey of the endpoint in credentials.json (or its environment "
+          "variable); rotate it if the file was shared. This finding is the whole story of the value: no other "
+          "finding at it is reported (a root cause of the whole file still is), and the key is masked in every "
+          "output. A build refuses to write it."),
+    _rule("secrets.key-for-another-service", WARNING, "A key whose shape names another service than the endpoint's.",
+          "Vendors' keys have their own prefixes: sk-ant- is Anthropic's, sk- and sk-proj- OpenAI's, AIza Google's. "
+          "An Anthropic key under an OpenAI-protocol endpoint, a Google key under Anthropic or OpenAI's own API, or "
+          "an OpenAI key under anthropic-direct or a Gemini endpoint is refused by the server (401): usually two "
+          "keys swapped between entries. A proxy that takes its vendor's keys through another protocol is the "
+          "exception: ignore the rule for that endpoint."),
     # env
     _rule("env.disabled-silences-env", WARNING, "enabled: false in credentials.json silences a set env var.",
           "\"enabled\": false in credentials.json turns the endpoint off even when its environment variables are "
@@ -341,6 +367,25 @@ _ALL = (
           "models before it is then never tried on Path B, while pbcfg's runtime still tries it (its cool-down never "
           "skips the last option). Give the fallback another endpoint, or expect it to help only on pbcfg's "
           "runtime."),
+    # ponybunny: endpoints PonyBunny's protocol adapters cannot call, which pbcfg's runtime can
+    _rule("ponybunny.bedrock-unsigned", WARNING, "A Bedrock endpoint PonyBunny cannot call.",
+          "PonyBunny sends aws-bedrock requests with its Anthropic adapter: Anthropic's Messages body, posted to the "
+          "base URL as it is (on the work-item path the literal https://bedrock-runtime.{region}.amazonaws.com, on "
+          "the conversation agent's no URL unless baseUrl is set), with no /model/{id}/invoke path and no SigV4 "
+          "signature, so every call fails and it moves on to the model's next endpoint. pbcfg's runtime calls "
+          "Bedrock's InvokeModel with the Bedrock model id, signed with SigV4 (pip install 'pbcfg[aws]')."),
+    _rule("ponybunny.vertex-no-auth", WARNING, "A Vertex AI endpoint PonyBunny calls without auth.",
+          "PonyBunny's Gemini adapter builds the Vertex AI URL (for a base URL on aiplatform.googleapis.com) but "
+          "sends no Authorization header, so Google refuses every call with 401; without a baseUrl its "
+          "conversation agent has no URL at all. pbcfg's runtime sends a Bearer token from Application Default "
+          "Credentials (pip install 'pbcfg[gcp]'), cached and fetched anew on a 401."),
+    _rule("ponybunny.gemini-bare-url", WARNING, "A Gemini endpoint whose base URL makes PonyBunny send no model "
+          "and no key.",
+          "PonyBunny builds {base}/models/{model}:generateContent?key=… only when the base URL holds "
+          "generativelanguage.googleapis.com; any other base URL (a proxy, a local server) is posted to as it is, "
+          "with no model in the URL or the body and no key. pbcfg's runtime calls "
+          "{base}/models/{model}:generateContent (:streamGenerateContent?alt=sse for a stream) with the key in the "
+          "x-goog-api-key header, never in a URL."),
     _rule("files.interrupted-write", ERROR, "A pbcfg write of both files was interrupted halfway.",
           "pbcfg writes credentials.json and llm-config.json as one unit, but two renames cannot be one: a "
           "process killed between them leaves one file new and the other old, and the pair may not match (a "

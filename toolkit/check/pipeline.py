@@ -12,17 +12,18 @@ when it is not sure.
 from __future__ import annotations
 
 import os
+import sys
 
 from pbcfg.check.loaders import ROOT_CAUSES, check_loading
 from pbcfg.check.prototype_ids import check_prototype_ids
 from pbcfg.check.references import check_cross_file, check_references
-from pbcfg.diagnostics import Diagnostic, Severity
+from pbcfg.diagnostics import MAX_DIAGNOSTICS, Diagnostic, Severity
 from pbcfg.source.document import Document
 from pbcfg.source.files import Source, directory_of, expand_paths, read_source
 from pbcfg.source.jsonparse import parse_json
-from pbcfg.util.known_secrets import register_credentials
+from pbcfg.util.known_secrets import may_hold_key, register_credentials
 
-__all__ = ["CLEAN_PATH_MAX_CHARS", "CheckResult", "check_paths", "check_sources", "interrupted_writes", "parse_source",
+__all__ = ["CLEAN_PATH_MAX_CHARS", "CheckResult", "cap_per_file", "check_paths", "check_sources", "interrupted_writes", "parse_source",
            "report_order", "schema_findings"]
 
 # Past this size the generated check (pure Python, about 3x slower per model) would cost more than
@@ -32,12 +33,14 @@ CLEAN_PATH_MAX_CHARS = 1024 * 1024
 
 
 class CheckResult:
-    """What was read, what parsed, and every finding."""
+    """What was read, what parsed, and every finding; past the cap on diagnostics per file, only counts of
+    what was found (``hidden``: file -> rule -> count)."""
 
     def __init__(self, sources: list[Source]) -> None:
         self.sources = sources
         self.documents: list[Document] = []
         self.diagnostics: list[Diagnostic] = []
+        self.hidden: dict[str, dict[str, int]] = {}
 
     @property
     def files(self) -> list[str]:
@@ -48,9 +51,20 @@ class CheckResult:
         return [d for d in self.diagnostics if d.severity is Severity.ERROR]
 
     @property
+    def error_count(self) -> int:
+        """Every error found, shown or past the cap."""
+        from pbcfg.rules import RULES
+
+        hidden = sum(count for rules in self.hidden.values() for rule, count in rules.items()
+                     if RULES[rule].severity is Severity.ERROR)
+        return len(self.errors) + hidden
+
+    @property
     def failed(self) -> bool:
         """True when any error was found: PonyBunny would ignore or refuse a file."""
-        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+        if any(d.severity is Severity.ERROR for d in self.diagnostics):
+            return True
+        return bool(self.hidden) and self.error_count > 0
 
     def by_directory(self) -> dict[str, dict[str, Document]]:
         """The parsed documents of each config directory, by kind (the first of each kind)."""
@@ -71,7 +85,9 @@ def parse_source(source: Source) -> tuple[Document | None, list[Diagnostic]]:
     parsed = parse_json(source.text, source.name, source.kind)
     if not parsed.readable:
         return None, parsed.diagnostics
-    return Document(source, parsed.data, parsed.strict_text), parsed.diagnostics
+    document = Document(source, parsed.data, parsed.strict_text)
+    document.unique_keys = not any(d.rule == "json.duplicate-key" for d in parsed.diagnostics)
+    return document, parsed.diagnostics
 
 
 def schema_findings(document: Document) -> list[Diagnostic]:
@@ -87,16 +103,26 @@ def schema_findings(document: Document) -> list[Diagnostic]:
     return check_schema(document)
 
 
-def check_sources(sources: list[Source], *, schema_files: bool = True) -> CheckResult:
-    """Check ``sources``; ``schema_files=False`` for texts not on disk: no schema file beside them is read."""
+def check_sources(sources: list[Source], *, schema_files: bool = True,
+                  max_diagnostics: int | None = MAX_DIAGNOSTICS, trim: bool = True) -> CheckResult:
+    """Check ``sources``; ``schema_files=False`` for texts not on disk: no schema file beside them is read.
+    At most ``max_diagnostics`` per file are built and reported (None or 0: all); the rest are counted.
+    ``trim=False`` keeps every diagnostic built (the schema's past the cap are still only counted): for lint,
+    which counts the fixes of all before it caps what it reports."""
     result = CheckResult(list(sources))
     for source in sources:
         document, diagnostics = parse_source(source)
         result.diagnostics.extend(diagnostics)
         if document is None:
             continue
+        document.room = max_diagnostics or None
         if document.kind == "credentials":  # every value, as parsed: a number, an escaped string
             register_credentials(document.data)
+        text = source.text
+        if may_hold_key(text) or document.kind != "credentials" and "://" in text and ("@" in text or "=" in text):
+            from pbcfg.check.public_secrets import public_secret_findings
+
+            result.diagnostics.extend(public_secret_findings(document))
         result.documents.append(document)
         result.diagnostics.extend(check_loading(document, schema_findings(document), beside=schema_files))
         if document.kind == "llm-config":
@@ -105,8 +131,31 @@ def check_sources(sources: list[Source], *, schema_files: bool = True) -> CheckR
     for pair in result.by_directory().values():
         if len(pair) == 2:
             result.diagnostics.extend(check_cross_file(pair["credentials"], pair["llm-config"]))
+    if "pbcfg.check.public_secrets" in sys.modules:  # a key in a public place says all there is to say of it
+        result.diagnostics = sys.modules["pbcfg.check.public_secrets"].supersede(result.diagnostics)
     result.diagnostics.sort(key=report_order(sources))
+    unbuilt = {document.name: document.unbuilt for document in result.documents if document.unbuilt}
+    result.diagnostics, result.hidden = cap_per_file(result.diagnostics, max_diagnostics if trim else None, unbuilt)
     return result
+
+
+def cap_per_file(diagnostics: list[Diagnostic], most: int | None, hidden: dict[str, dict[str, int]] | None = None
+                 ) -> tuple[list[Diagnostic], dict[str, dict[str, int]]]:
+    """The first ``most`` diagnostics of each file, in the order given (None or 0: all), and the count of the
+    others by file and rule, added to ``hidden``'s."""
+    hidden = {name: dict(rules) for name, rules in (hidden or {}).items()}
+    if not most:
+        return diagnostics, hidden
+    shown: dict[str, int] = {}
+    kept = []
+    for diagnostic in diagnostics:
+        count = shown[diagnostic.file] = shown.get(diagnostic.file, 0) + 1
+        if count <= most:
+            kept.append(diagnostic)
+        else:
+            rules = hidden.setdefault(diagnostic.file, {})
+            rules[diagnostic.rule] = rules.get(diagnostic.rule, 0) + 1
+    return kept, hidden
 
 
 def report_order(sources: list[Source]):
@@ -115,7 +164,8 @@ def report_order(sources: list[Source]):
     return lambda d: (order.get(d.file, len(order)), d.rule not in ROOT_CAUSES) + d.sort_key()
 
 
-def check_paths(paths: list[str], *, config_dir: str, kind: str | None = None) -> CheckResult:
+def check_paths(paths: list[str], *, config_dir: str, kind: str | None = None,
+                max_diagnostics: int | None = MAX_DIAGNOSTICS) -> CheckResult:
     """Check files, or the PonyBunny files in directories; no paths means ``config_dir``."""
     seen: set[str] = set()
     sources = []
@@ -123,7 +173,7 @@ def check_paths(paths: list[str], *, config_dir: str, kind: str | None = None) -
         if os.path.realpath(path) not in seen:
             seen.add(os.path.realpath(path))
             sources.append(read_source(path, kind))
-    result = check_sources(sources)
+    result = check_sources(sources, max_diagnostics=max_diagnostics)
     result.diagnostics[:0] = interrupted_writes(sources)
     return result
 
@@ -144,7 +194,9 @@ def interrupted_writes(sources: list[Source]) -> list[Diagnostic]:
         if pending is None:
             continue
         shown = os.path.dirname(source.name)
-        backups = "; ".join(f"the previous {os.path.basename(path)} is in {os.path.join(shown, os.path.basename(kept))}"
+        backups = "; ".join(f"the previous {os.path.basename(path)} is in "
+                            + (os.path.join(shown, os.path.basename(kept)) if os.path.dirname(kept) == os.path.abspath(directory)
+                               else kept)
                             for path, kept in pending.backups.items() if path in pending.new) or "no backup was kept"
         found.append(diagnostic(
             "files.interrupted-write", os.path.join(shown, os.path.basename(pending.new[0])),

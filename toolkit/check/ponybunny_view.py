@@ -13,9 +13,8 @@ from typing import NamedTuple
 
 from pbcfg.check.loaders import load_outcome
 from pbcfg.check.pipeline import parse_source
-from pbcfg.ponybunny.loaders import LoadOutcome
+from pbcfg.ponybunny.loaders import LoadOutcome, read_as_ponybunny
 from pbcfg.ponybunny.merge import merged_llm_config
-from pbcfg.source.files import read_source
 from pbcfg.util.pointer import join
 
 __all__ = ["PonyBunnyView", "ponybunny_view"]
@@ -50,7 +49,7 @@ def _read(directory: str, kind: str):
     path = os.path.join(directory, f"{kind}.json")
     if not os.path.isfile(path):
         return None, LoadOutcome("defaults" if kind == "llm-config" else "missing", f"no {kind}.json")
-    document, diagnostics = parse_source(read_source(path, kind))
+    document, diagnostics = parse_source(read_as_ponybunny(path, kind))
     # JSON.parse keeps the last of duplicate keys and has no depth limit: only these make it throw
     if document is None or any(d.rule in _NOT_JSON for d in diagnostics):
         return None, LoadOutcome("defaults" if kind == "llm-config" else "ignored", "it is not strict JSON")

@@ -32,10 +32,20 @@ def check_schema(document: Document) -> list[Diagnostic]:
     errors = list(validator(document.kind).iter_errors(rest)) if rest is not None else []
     numbered: dict = {}
     for error in errors:
-        diagnostics.extend(_explain(document, error, numbered))
+        if document.has_room(_rule_of(error)):
+            diagnostics.extend(_explain(document, error, numbered))
     # a built-in endpoint's protocol fails both its const and the enum; the enum error says more
     enum_at = {d.pointer for d in diagnostics if d.rule == "schema.enum"}
     return [d for d in diagnostics if not (d.rule == "schema.const" and d.pointer in enum_at)]
+
+
+def _rule_of(error) -> str:
+    """The rule id of a jsonschema-rs error, as :func:`_explain` would report it, without explaining it."""
+    from pbcfg.rules import RULES
+
+    kind = type(error.kind).__name__
+    rule = f"schema.{kind[:1].lower()}{kind[1:]}"
+    return rule if rule in RULES else "schema.other"
 
 
 def _top_level(document: Document) -> tuple[object, list[Diagnostic]]:
@@ -49,6 +59,8 @@ def _top_level(document: Document) -> tuple[object, list[Diagnostic]]:
     properties, found, rest = root.get("properties", {}), [], {}
     for key, value in data.items():
         wanted = properties.get(key, {}).get("type")
+        if key not in properties and not document.has_room("schema.additionalProperties"):
+            continue
         if key not in properties:
             found.append(at([key], "schema.additionalProperties", f"unknown key {key!r}" + _where([]),
                             _unknown_key_hint(document, [], key, list(properties)), key=True))
@@ -155,7 +167,7 @@ def _explain(document: Document, error, numbered: dict) -> list[Diagnostic]:
         return [at(tokens, "schema.maximum", f"must be {sign} {_number(error.kind.limit)}, found "
                                               f"{_show(value, tokens, document.kind)}", here.get("description") or None)]
     if kind == "MinItems":
-        return [at(tokens, "schema.minItems", f"needs at least {error.kind.limit} item(s)")]
+        return [at(tokens, "schema.minItems", f"needs at least {error.kind.limit} item{'' if error.kind.limit == 1 else 's'}")]
     if kind == "MinLength":
         return [at(tokens, "schema.minLength", "must not be empty")]
     if kind == "UniqueItems":

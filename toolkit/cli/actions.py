@@ -6,15 +6,18 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["run_lint", "run_validate"]
+from pbcfg.diagnostics import MAX_DIAGNOSTICS
+
+__all__ = ["is_present", "run_lint", "run_validate"]
 
 
 def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str | None = None,
                  fmt: str | None = None, output: str | None = None, fail_on: str = "error",
-                 color: bool | None = None) -> int:
+                 color: bool | None = None, max_diagnostics: int = MAX_DIAGNOSTICS) -> int:
     """Check ``paths`` (files, config directories, ``-`` for stdin; none: the config directory) and report;
     the exit code."""
     from pbcfg.check.pipeline import check_paths, check_sources
+    from pbcfg.diagnostics import hidden_severities
     from pbcfg.reporters import emit
 
     if "-" in paths:
@@ -22,27 +25,35 @@ def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str |
 
         others = [path for path in paths if path != "-"]
         files = [read_source(path, kind) for path in expand_paths(others, "")] if others else []
-        result = check_sources([_stdin(kind)] + files)
+        result = check_sources([_stdin(kind)] + files, max_diagnostics=max_diagnostics)
     else:
         legacy = _legacy(paths, config_dir, ignored=True)
         if legacy is not None and legacy.only:
             return emit("validate", legacy.files, legacy.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
                         output=output)
         result = _checked("validate", paths, config_dir, lambda directory: check_paths(
-            list(paths), config_dir=directory, kind=kind))
+            list(paths), config_dir=directory, kind=kind, max_diagnostics=max_diagnostics))
         if legacy is not None:
             result.diagnostics[:0] = legacy.diagnostics
-    return emit("validate", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output)
+    return emit("validate", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output,
+                hidden=hidden_severities(result.hidden, _catalog_severity) if result.hidden else None)
+
+
+def _catalog_severity(rule: str):
+    from pbcfg.rules import RULES
+
+    return RULES[rule].severity
 
 
 def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | None = None, fix: bool = False,
              diff: bool = False, unsafe_fixes: bool = False, no_backup: bool = False, select: tuple[str, ...] = (),
              ignore: tuple[str, ...] = (), quiet: bool = False, fmt: str | None = None, output: str | None = None,
-             fail_on: str = "error", color: bool | None = None) -> int:
+             fail_on: str = "error", color: bool | None = None, max_diagnostics: int = MAX_DIAGNOSTICS) -> int:
     """Lint ``paths`` (none: the config directory), apply or show the safe fixes, report; the exit code."""
     from pbcfg.lint.engine import fix_paths, lint_paths
     from pbcfg.lint.settings import find_settings
     from pbcfg.reporters import emit
+    from pbcfg.reporters.report import Fixes
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
     directory = resolve_config_dir(config_dir)
@@ -70,13 +81,24 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
             sys.stderr.writelines(("would " if diff else "fixed: ") + line + "\n" for line in outcome.applied)
         sys.stderr.writelines(line + "\n" for line in outcome.refused)
     result = _checked("lint", paths, config_dir, lambda directory: lint_paths(list(paths), config_dir=directory,
-                                                                              **context))
+                                                                              **context, max_diagnostics=max_diagnostics))
     if legacy is not None:  # a file PonyBunny has yet to move in beside the config's other one
         from pbcfg.lint.registry import Finding
 
         result.findings[:0] = [Finding(d) for d in legacy.diagnostics]
     return emit("lint", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
-                output=output, notes=result.notes, quiet=quiet)
+                output=output, notes=result.notes, quiet=quiet, hidden=result.hidden,
+                fixes=None if fix else Fixes(*result.fixable, _fix_command(paths, config_dir, select, ignore)))
+
+
+def _fix_command(paths: list[str], config_dir: str | None, select: tuple[str, ...], ignore: tuple[str, ...]) -> str:
+    """``pbcfg lint --fix`` with this run's directory, rule choice and paths: it fixes what this run found."""
+    import shlex
+
+    words = ["pbcfg", "lint", "--fix"] + (["--config-dir", config_dir] if config_dir else [])
+    words += [word for rules in select for word in ("--select", rules)]
+    words += [word for rules in ignore for word in ("--ignore", rules)]
+    return shlex.join(words + list(paths))
 
 
 class _Legacy:
@@ -101,10 +123,11 @@ def _legacy(paths: list[str], config_dir: str | None, *, ignored: bool) -> _Lega
     found = legacy_findings(directory, os.path.expanduser("~"), config_dir, ignored=ignored)
     if not found:
         return None
-    return _Legacy(found, not any(_present(os.path.join(directory, name)) for name in CONFIG_FILES))
+    return _Legacy(found, not any(is_present(os.path.join(directory, name)) for name in CONFIG_FILES))
 
 
-def _present(path: str) -> bool:
+def is_present(path: str) -> bool:
+    """A file, or anything but a directory, under this name (a pipe under a config file's name counts)."""
     return os.path.lexists(path) and not os.path.isdir(path)
 
 
@@ -122,7 +145,7 @@ def _checked(command: str, paths: list[str], config_dir: str | None, check):
         from pbcfg.source.locations import CONFIG_FILES, config_dir_origin
 
         names = CONFIG_FILES + SOURCE_FILES
-        if paths or any(_present(os.path.join(directory, name)) for name in names):
+        if paths or any(is_present(os.path.join(directory, name)) for name in names):
             raise  # a file is there (a pipe under a config file's name too): its own error says more
         here = [name for name in names if os.path.isfile(name)]
         advice = (f"to check the {' and '.join(here)} here, run `pbcfg {command} .`" if here

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import NamedTuple
 
 from pbcfg.check.pipeline import CheckResult, check_sources, report_order
-from pbcfg.diagnostics import Diagnostic
+from pbcfg.diagnostics import MAX_DIAGNOSTICS, Diagnostic, hidden_severities, plural
 from pbcfg.lint.context import LintContext
 from pbcfg.lint.fixes import SetMode, TextEdit, WriteFile, apply_edits, edit_remove_item, select_fixes
 from pbcfg.lint.registry import CHECKS, Finding
@@ -23,10 +24,13 @@ class LintResult(NamedTuple):
     files: list[str]  # the files asked for (a partner read for context is not one of them)
     notes: list[str]  # facts folded into the summary line, one line each
     skipped: list[str]  # per file lint left alone because it does not validate: what is wrong with it
+    hidden: dict = {}  # file -> severity -> count of the findings past the cap on diagnostics per file
+    fixable: tuple[int, int] = (0, 0)  # findings ``--fix`` fixes, and those only ``--unsafe-fixes`` does: all, shown or not
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return [finding.diagnostic for finding in self.findings]
+
 
 
 def _validation_findings(result: CheckResult, shown: set[str]) -> list[Finding]:
@@ -100,15 +104,17 @@ def _skipped(result: CheckResult, invalid: set[str]) -> list[str]:
 
 
 def lint_paths(paths: list[str], *, config_dir: str, kind: str | None, settings: Settings, env: dict,
-               home: str) -> LintResult:
-    """Validate ``paths`` (none: ``config_dir``), then run every selected rule on each directory's files.
+               home: str, max_diagnostics: int | None = MAX_DIAGNOSTICS) -> LintResult:
+    """Validate ``paths`` (none: ``config_dir``), then run every selected rule on each directory's files;
+    at most ``max_diagnostics`` findings per file (None or 0: all), the others counted.
 
     A rule runs when each file it reads validates (or is absent), so an error in one file of a pair
     does not silence the rules about the other."""
     from pbcfg.check.pipeline import interrupted_writes
 
     sources, shown = _read(paths, config_dir=config_dir, kind=kind)
-    return _lint(sources, shown, settings=settings, env=env, home=home, before=interrupted_writes(sources))
+    return _lint(sources, shown, settings=settings, env=env, home=home, before=interrupted_writes(sources),
+                 max_diagnostics=max_diagnostics)
 
 
 def lint_sources(sources: list[Source], *, settings: Settings, env: dict, home: str) -> LintResult:
@@ -137,12 +143,13 @@ def _read(paths: list[str], *, config_dir: str, kind: str | None) -> tuple[list[
 
 
 def _lint(sources: list[Source], shown: set[str], *, settings: Settings, env: dict, home: str,
-          before: list[Diagnostic] = ()) -> LintResult:
-    """Lint ``sources`` as they are (on disk, or fixed in memory); ``before``: findings reported first."""
+          before: list[Diagnostic] = (), max_diagnostics: int | None = None) -> LintResult:
+    """Lint ``sources`` as they are (on disk, or fixed in memory); ``before``: findings reported first;
+    ``max_diagnostics``: the cap per file (None: every finding, as ``--fix`` needs)."""
     from pbcfg.lint.reach import skipped_note
 
     _register_rules()
-    result = check_sources(sources)
+    result = check_sources(sources, max_diagnostics=max_diagnostics, trim=False)
     result.diagnostics[:0] = before
     findings = _validation_findings(result, shown)
     invalid = {d.file for d in result.errors}
@@ -158,6 +165,8 @@ def _lint(sources: list[Source], shown: set[str], *, settings: Settings, env: di
             notes.extend(skipped_note(context))
     # a partner read for context is not reported on; files outside the pair (schema files, legacy copies) are
     findings = [f for f in findings if f.diagnostic.file in shown or f.diagnostic.file not in result.files]
+    if "pbcfg.check.public_secrets" in sys.modules:  # a key in a public place: no url.* finding repeats its value
+        findings = sys.modules["pbcfg.check.public_secrets"].supersede(findings, lambda f: f.diagnostic)
     covered = {f.diagnostic.pointer for f in findings if f.diagnostic.rule == "secrets.credential-in-llm-config"}
     kept = [f._replace(diagnostic=settings.apply(f.diagnostic)) for f in findings
             if settings.keeps(f.diagnostic)
@@ -165,8 +174,34 @@ def _lint(sources: list[Source], shown: set[str], *, settings: Settings, env: di
     kept.extend(Finding(problem) for problem in settings.problems)
     in_order = report_order(result.sources)
     kept.sort(key=lambda f: in_order(f.diagnostic))
+    hidden: dict[str, dict[str, int]] = {name: rules for name, rules in result.hidden.items() if name in shown}
+    fixed = [finding.unsafe for finding in kept if finding.fix is not None]
+    if max_diagnostics:
+        counted: dict[str, int] = {}
+        capped = []
+        for finding in kept:
+            name = finding.diagnostic.file
+            counted[name] = counted.get(name, 0) + 1
+            if counted[name] <= max_diagnostics:
+                capped.append(finding)
+            else:
+                rules = hidden.setdefault(name, {})
+                rules[finding.diagnostic.rule] = rules.get(finding.diagnostic.rule, 0) + 1
+        kept = capped
     return LintResult(result, kept, [name for name in result.files if name in shown], notes,
-                      _skipped(result, invalid & shown))
+                      _skipped(result, invalid & shown), hidden_severities(hidden, _severity_under(settings)),
+                      (fixed.count(False), fixed.count(True)))
+
+
+def _severity_under(settings: Settings):
+    """rule -> the severity ``settings`` report it at, or None when they turn it off."""
+    from pbcfg.rules import diagnostic
+
+    def severity_of(rule: str):
+        placeholder = diagnostic(rule, "", "")
+        return settings.apply(placeholder).severity if settings.keeps(placeholder) else None
+
+    return severity_of
 
 
 class FixOutcome(NamedTuple):
@@ -201,7 +236,7 @@ def _one_pass(findings: list[Finding]) -> _Pass:
         before = _errors(source, source.text)
         after = _errors(source, new_text)
         if after > before:
-            step.refused.append(f"{path}: not fixed, the result would have {after} error(s) instead of {before}")
+            step.refused.append(f"{path}: not fixed, the result would have {plural(after, 'error')} instead of {before}")
             continue
         step.texts[path] = new_text
         step.edits[path] = len(file_edits)
@@ -276,8 +311,7 @@ def fix_paths(paths: list[str], *, config_dir: str, kind: str | None, settings: 
 
 
 def _errors(source, text: str) -> int:
-    result = check_sources([source._replace(text=text)])
-    return len(result.errors)
+    return check_sources([source._replace(text=text)]).error_count
 
 
 def _diff(source, new_text: str) -> str:

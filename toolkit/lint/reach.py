@@ -211,6 +211,10 @@ def skipped_note(ctx) -> list[str]:
     """The summary's line for enabled endpoints that lack a credential this process's environment could
     supply, and does not: a fact about this shell, not the files, unless ``environment = "check"``
     (then those the files enable are diagnostics, and only PonyBunny's defaults are left for this line)."""
+    import os
+
+    from pbcfg.source.commands import pbcfg_on
+
     reported = set()
     if ctx.judges_environment:
         reported = {cause.endpoint for group in blocked(ctx)[0] for cause in group.causes}
@@ -222,7 +226,7 @@ def skipped_note(ctx) -> list[str]:
     many = len(skipped) > 1
     note = (f"{len(skipped)} enabled endpoint{'s' if many else ''} {'lack' if many else 'lacks'} credentials in "
             f"this environment and {'are' if many else 'is'} skipped: {english_list(skipped)} "
-            "(`pbcfg resolve` shows them)")
+            f"(`{pbcfg_on(os.path.dirname(ctx.path_of('llm-config.json')), 'status')}` shows each)")
     if not ctx.judges_environment:  # what that leaves in this environment, which the files alone do not say
         here = [chain for group in blocked(ctx.judging_environment())[0] for chain in group.chains]
         broken = {chain for group in blocked(ctx)[0] for chain in group.chains}

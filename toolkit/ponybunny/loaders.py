@@ -25,7 +25,8 @@ from typing import NamedTuple
 from pbcfg.ponybunny.builtins import CREDENTIAL_FIELDS
 from pbcfg.ponybunny.schema_compiler import Problem
 
-__all__ = ["LoadOutcome", "ajv_view", "builtin_credentials_problems", "builtin_llm_config_problems", "patch_codex"]
+__all__ = ["LoadOutcome", "ajv_view", "builtin_credentials_problems", "builtin_llm_config_problems", "patch_codex",
+           "read_as_ponybunny"]
 
 PROTOCOLS = ("anthropic", "openai", "gemini", "codex")
 CAPABILITIES = ("text", "vision", "function-calling", "json-mode")
@@ -36,6 +37,17 @@ class LoadOutcome(NamedTuple):
     state: str  # llm-config: loaded | defaults | refused; credentials: loaded | missing | ignored | refused
     reason: str | None = None
     problems: tuple = ()  # Problem(tokens, message) when refused
+
+
+def read_as_ponybunny(path: str, kind: str):
+    """The file as PonyBunny's loaders read it, ``readFileSync(path, 'utf-8')``: a byte sequence that is not
+    UTF-8 becomes U+FFFD and the file is parsed on, where pbcfg's own reading stops at it."""
+    from pbcfg.source.files import Source, kind_of, read_regular
+    from pbcfg.source.limits import MAX_BYTES
+    from pbcfg.util.known_secrets import register_source
+
+    text = read_regular(path, MAX_BYTES).decode("utf-8", "replace")
+    return register_source(Source(path, path, kind_of(path, text, kind), text))
 
 
 def patch_codex(schema: object) -> object:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["fetch_problem", "url_problem"]
+__all__ = ["fetch_problem", "split_url", "url_problem"]
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 # code points WHATWG forbids in a host (after the authority is cut at / ? # and \)
@@ -71,3 +71,17 @@ def _authority_problem(rest: str) -> str | None:
     if port and (not (port.isascii() and port.isdigit()) or int(port) > 65535):
         return f"its port {port!r} is not a number up to 65535: {_PARSE}"
     return None
+
+
+def split_url(url: str):
+    """``urllib.parse.urlsplit(url)``, or the parts of an empty URL (no scheme, no host, no port) when the URL
+    cannot be split (a bracketed host that is no IPv6 address, such as ``http://[sk-…]/v1``): rules that read
+    a URL's parts then find nothing to say of it, and ``url_problem`` says why it fails."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises ValueError on a port that is not a number up to 65535
+    except ValueError:
+        return urlsplit("")
+    return parts

@@ -77,12 +77,13 @@ def out_of_date(build: Build, out_dir: str) -> list[Stale]:
     return stale
 
 
-def stale_diagnostics(stale: list[Stale]) -> list[Diagnostic]:
+def stale_diagnostics(stale: list[Stale], command: str) -> list[Diagnostic]:
+    """``command`` is the build that brings them up to date, as the user pastes it."""
     from pbcfg.rules import diagnostic
 
     return [diagnostic("build.out-of-date", entry.path,
                        "differs from what the sources build" if os.path.exists(entry.path) else
-                       "is missing: the sources build it", "run `pbcfg build` and commit the result")
+                       "is missing: the sources build it", f"run `{command}` and commit the result")
             for entry in stale]
 
 

@@ -18,17 +18,19 @@ __all__ = ["FORMATS", "Report", "emit", "render", "use_color"]
 FORMATS = ("text", "json", "github", "sarif", "junit")
 
 
-class Report(namedtuple("Report", "tool files diagnostics color notes quiet extra",
-                        defaults=(False, (), False, None))):
+class Report(namedtuple("Report", "tool files diagnostics color notes quiet extra fixes hidden",
+                        defaults=(False, (), False, None, None, None))):
     """``tool``: the command that produced it, e.g. "validate"; ``files``: names; ``diagnostics``; ``color``;
     ``notes``: see Summary; ``quiet``: the diagnostics and nothing else, no summary line; ``extra``: one more
-    top-level key of the JSON shape (status: "endpoints", resolve: "plan", doctor: "verdicts")."""
+    top-level key of the JSON shape (status: "endpoints", resolve: "plan", doctor: "verdicts"); ``fixes``: lint's
+    fixable counts (:class:`pbcfg.reporters.report.Fixes`); ``hidden``: file -> severity -> count of the diagnostics
+    past the cap."""
 
     __slots__ = ()
 
     @property
     def summary(self) -> Summary:
-        return Summary.of(len(self.files), self.diagnostics, self.notes)
+        return Summary.of(len(self.files), self.diagnostics, self.notes, self.fixes, self.hidden, self.tool)
 
 
 def render(fmt: str, report: Report) -> str:
@@ -50,13 +52,15 @@ def _encodable(text: str) -> str:
 
 def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str | None = None,
          fail_on: str = "error", color: bool | None = None, output: str | None = None, notes=(),
-         quiet: bool = False, extra: dict | None = None, text: str | None = None) -> int:
+         quiet: bool = False, extra: dict | None = None, text: str | None = None, fixes=None,
+         hidden: dict | None = None) -> int:
     """Print (or, with ``output``, write) the report in ``fmt`` and return the exit code; notes never fail a run.
-    ``text``, when given, is the command's own human text for the text format (a status table, a plan)."""
+    ``text``, when given, is the command's own human text for the text format (a status table, a plan);
+    ``hidden``: file -> severity -> count of the diagnostics past the cap, counted in the summary and the code."""
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     report = Report(tool, files, diagnostics, color=use_color(color) and fmt == "text" and output is None,
-                    notes=tuple(notes), quiet=quiet, extra=extra)
+                    notes=tuple(notes), quiet=quiet, extra=extra, fixes=fixes, hidden=hidden)
     rendered = text if fmt == "text" and text is not None else render(fmt, report)
     if output is None:
         sys.stdout.write(_encodable(rendered))
@@ -71,4 +75,4 @@ def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str
             lines[0] += f"; report written to {output}"
             sys.stdout.write(_encodable("".join(line + "\n" for line in lines)))
     sys.stdout.flush()
-    return exit_code(diagnostics, Severity.parse(fail_on))
+    return exit_code(diagnostics, Severity.parse(fail_on), hidden)

@@ -24,5 +24,6 @@ def render(report) -> str:
         props.append(f"title={_property(d.rule)}")
         message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
         lines.append(f"::{_COMMAND[d.severity.label]} {','.join(props)}::{_data(message)}")
-    lines.extend(f"note: {note}" for note in report.summary.notes)  # plain log lines, not annotations
+    lines.extend(report.summary.hidden_lines())  # plain log lines, not annotations
+    lines.extend(f"note: {note}" for note in report.summary.notes)
     return "".join(line + "\n" for line in lines)

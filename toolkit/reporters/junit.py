@@ -29,7 +29,8 @@ def render(report) -> str:
             out = ET.SubElement(case, "system-out")
             out.text = "\n".join(f"{d.file}:{d.line}:{d.column}: {d.severity.label} {d.rule} {d.message}"
                                  for d in others)
-    if report.summary.notes:
-        ET.SubElement(suite, "system-out").text = "\n".join(f"note: {note}" for note in report.summary.notes)
+    facts = report.summary.hidden_lines() + [f"note: {note}" for note in report.summary.notes]
+    if facts:
+        ET.SubElement(suite, "system-out").text = "\n".join(facts)
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

@@ -41,8 +41,9 @@ def render(report) -> str:
             result["properties"] = {"pointer": d.pointer}
         results.append(result)
     run: dict = {"tool": {"driver": {"name": "pbcfg", "version": __version__, "rules": rules}}, "results": results}
-    if report.summary.notes:  # the summary's notes: facts about the run, not results
+    facts = report.summary.hidden_lines() + list(report.summary.notes)
+    if facts:  # the diagnostics past the cap and the summary's notes: facts about the run, not results
         run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": [
-            {"level": "note", "message": {"text": note}} for note in report.summary.notes]}]
+            {"level": "note", "message": {"text": fact}} for fact in facts]}]
     sarif = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]}
     return json.dumps(sarif, ensure_ascii=False, indent=2) + "\n"

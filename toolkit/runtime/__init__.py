@@ -6,55 +6,89 @@
     runtime.plan(tier="simple")                       # ordered (model, endpoint) attempts and what was dropped
     answer = runtime.complete([{"role": "user", "content": "hi"}], tier="simple")
     answer.content, answer.model, answer.endpoint, answer.attempts, answer.cost
-    runtime.status()                                  # GET {baseUrl}/models on every enabled endpoint
+    runtime.status()                                  # each enabled endpoint's free probe (a model list)
 
     with load_runtime() as runtime, runtime.complete(messages, tier="simple", stream=True) as stream:
         for delta in stream: ...                      # leaving either closes what is still open
 
-Modules: ``plan`` (what to try), ``engine`` (the plan/execute loop: retries, fallback, cooldown,
-limits), ``http`` (clients, the auth header, one bounded exchange), ``deadline`` (deadlines held on
-the socket), ``stream`` (SSE streams and their deadlines), ``sse`` (the event decoder), ``answers``
-(the shapes of a good answer), ``classify`` (what a server said), ``secrets`` (sealing and
-registering every secret), ``limiter`` (rate limits), ``results`` (attempts and completions),
-``status`` (probes), ``readiness`` (can each tier and agent run), ``findings`` (all of it as
-diagnostics), ``errors``.
+    async with load_runtime() as runtime:             # the same, awaited
+        answer = await runtime.acomplete(messages, tier="simple")
+        async with runtime.astream(messages, tier="simple") as stream:
+            async for delta in stream: ...
+        await runtime.astatus()
+
+Modules: ``engine`` (the sans-IO core: plan → attempts, retries, fallback, limits, cooldown, deadlines,
+cost, as effects), ``drivers`` (the Runtime: the sync and async drivers that perform them), ``plan`` (what
+to try), ``protocols`` (one module per wire protocol, behind one seam), ``transport`` (clients, bounded
+exchanges, deadlines held on the socket), ``stream`` (streams, their deadlines, the SSE decoder),
+``responses`` (what a server said, classified), ``results`` (attempts, completions, exceptions),
+``secrets`` (sealing and registering every secret), ``limiter`` (rate limits), ``status`` (probes);
+``readiness`` and ``findings`` are doctor's.
 """
 
 from __future__ import annotations
 
 import os
 
-from pbcfg.runtime.engine import Runtime
-from pbcfg.runtime.errors import (
+from pbcfg.runtime.drivers import Runtime
+from pbcfg.runtime.results import (
     AllAttemptsFailed,
+    Attempt,
+    Completion,
     NoRoute,
+    Outcome,
     RateLimited,
     RequestRejected,
     RuntimeFailure,
     StreamInterrupted,
+    ToolCall,
 )
-from pbcfg.runtime.results import Attempt, Completion, Outcome
 from pbcfg.runtime.status import EndpointStatus, State
-from pbcfg.runtime.stream import Stream
+from pbcfg.runtime.stream import AsyncStream, Stream
 
-__all__ = ["AllAttemptsFailed", "Attempt", "Completion", "EndpointStatus", "NoRoute", "Outcome", "RateLimited",
-           "RequestRejected", "Runtime", "RuntimeFailure", "State", "Stream", "StreamInterrupted", "load_runtime"]
+__all__ = [
+    "AllAttemptsFailed",
+    "AsyncStream",
+    "Attempt",
+    "Completion",
+    "EndpointStatus",
+    "NoRoute",
+    "Outcome",
+    "RateLimited",
+    "RequestRejected",
+    "Runtime",
+    "RuntimeFailure",
+    "State",
+    "Stream",
+    "StreamInterrupted",
+    "ToolCall",
+    "load_runtime",
+]
 
 
-def load_runtime(config_dir: str | os.PathLike | None = None, *, files: list | None = None, env: dict | None = None,
-                 merge_defaults: bool = True, rate_limit_storage: str | None = None, **options) -> Runtime:
+def load_runtime(
+    config_dir: str | os.PathLike | None = None,
+    *,
+    files: list | None = None,
+    env: dict | None = None,
+    merge_defaults: bool = True,
+    rate_limit_storage: str | None = None,
+    **options,
+) -> Runtime:
     """Validate the config (an invalid one raises :class:`pbcfg.errors.InvalidConfigError`), merge it over
     PonyBunny's defaults, resolve credentials against ``env`` (default: ``os.environ``), seal every secret (and
-    register it with the redactor), and return a Runtime.
+    register it with the redactor), and return a Runtime (``with`` or ``async with`` it to close it).
 
-    ``rate_limit_storage`` (or ``$PBCFG_RATE_LIMIT_STORAGE``) shares limits across processes: ``redis://…``.
-    ``options`` go to :class:`Runtime` (``clock``, ``sleep``, ``transport``, ``cooldown``, ``max_wait``, …).
+    ``rate_limit_storage`` (or ``$PBCFG_RATE_LIMIT_STORAGE``) shares rate limits and cooldowns across processes:
+    ``redis://…``.
+    ``options`` go to :class:`Runtime` (``clock``, ``sleep``, ``asleep``, ``transport``, ``async_transport``,
+    ``cooldown``, ``cooldowns``, ``max_wait``, …).
     """
     from pbcfg.check.pipeline import check_paths
     from pbcfg.errors import InvalidConfigError
     from pbcfg.ponybunny.effective import effective_endpoints
     from pbcfg.ponybunny.merge import merged_llm_config
-    from pbcfg.runtime.limiter import window_from_uri
+    from pbcfg.runtime.limiter import shared_state
     from pbcfg.runtime.secrets import register, seal
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
@@ -69,10 +103,19 @@ def load_runtime(config_dir: str | os.PathLike | None = None, *, files: list | N
     environment = dict(os.environ if env is None else env)
     names = {kind: os.path.basename(document.name) for kind, document in documents.items()}
     register(credentials, environment)  # before anything can be said about them
-    endpoints = seal(effective_endpoints(merged, user, credentials, environment,
-                                         names.get("credentials", "credentials.json"),
-                                         names.get("llm-config", "llm-config.json")))
+    endpoints = seal(
+        effective_endpoints(
+            merged,
+            user,
+            credentials,
+            environment,
+            names.get("credentials", "credentials.json"),
+            names.get("llm-config", "llm-config.json"),
+        )
+    )
     storage = rate_limit_storage or environment.get("PBCFG_RATE_LIMIT_STORAGE")
-    if storage and "window" not in options:
-        options["window"] = window_from_uri(storage, options.get("clock") or __import__("time").monotonic)
+    if storage:
+        window, cooldowns = shared_state(storage, options.get("clock") or __import__("time").monotonic)
+        options.setdefault("window", window)
+        options.setdefault("cooldowns", cooldowns)
     return Runtime(merged, endpoints, documents=documents, directory=directory, **options)

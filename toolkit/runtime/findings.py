@@ -20,7 +20,13 @@ from pbcfg.runtime.status import EndpointStatus, State
 from pbcfg.util.pointer import join, split
 from pbcfg.util.redaction import redact
 
-__all__ = ["config_files", "place", "plan_findings", "readiness_findings", "status_findings"]
+__all__ = ["config_files", "place", "plan_findings", "readiness_findings", "status_findings", "status_hint"]
+
+# what to do about a probe that failed in a way with no hint of its own
+_FALLBACK_HINTS = {
+    State.ERROR: "the server failed on GET /models: its own log says why",
+    State.CONFIG_ERROR: "correct the value where this finding points (pbcfg sent nothing)",
+}
 
 _NAMES = {"credentials": "credentials.json", "llm-config": "llm-config.json"}
 
@@ -63,6 +69,11 @@ def _where_from(source: str | None) -> str:
     return " (base URL: PonyBunny's default)" if source == "built-in default" else ""
 
 
+def status_hint(status: EndpointStatus) -> str | None:
+    """The probe's hint; for a failure without one, what to do about it."""
+    return status.hint or _FALLBACK_HINTS.get(status.state)
+
+
 def status_findings(runtime, statuses: list[EndpointStatus]) -> list[Diagnostic]:
     """One ``status.<state>`` finding per endpoint that is not ok."""
     found = []
@@ -71,7 +82,7 @@ def status_findings(runtime, statuses: list[EndpointStatus]) -> list[Diagnostic]
             continue
         fallback = ("credentials" if "credentials" in runtime.documents else "llm-config", ["endpoints", status.endpoint])
         message = f"{status.endpoint}: {status.detail}" + _where_from(status.source)
-        found.append(place(runtime, f"status.{status.state}", message, status.hint, status.source, fallback))
+        found.append(place(runtime, f"status.{status.state}", message, status_hint(status), status.source, fallback))
     return found
 
 

@@ -8,13 +8,12 @@ from urllib.parse import urlsplit
 
 from pbcfg.ponybunny.chains import model_chain
 from pbcfg.ponybunny.effective import EffectiveEndpoint
+from pbcfg.runtime.protocols import protocol_for, unsupported
+from pbcfg.runtime.protocols.base import Protocol
 from pbcfg.runtime.secrets import plain
 
-__all__ = ["Candidate", "Dropped", "Plan", "Reason", "SPOKEN", "config_problem", "drop_reason", "make_plan",
-           "url_problem"]
+__all__ = ["Candidate", "Dropped", "Plan", "Reason", "config_problem", "drop_reason", "make_plan", "url_problem"]
 
-# what this runtime can send: the OpenAI chat-completions protocol (Azure's dialect included)
-SPOKEN = {"openai"}
 # what an HTTP header value may hold as httpx sends it: visible ASCII, single spaces or tabs inside
 _HEADER_VALUE = re.compile(r"[\x21-\x7e]+(?:[ \t]+[\x21-\x7e]+)*")
 
@@ -22,6 +21,7 @@ _HEADER_VALUE = re.compile(r"[\x21-\x7e]+(?:[ \t]+[\x21-\x7e]+)*")
 class Candidate(NamedTuple):
     model: str
     endpoint: EffectiveEndpoint
+    protocol: Protocol  # what speaks to the endpoint
 
 
 class Dropped(NamedTuple):
@@ -73,8 +73,11 @@ def config_problem(endpoint: EffectiveEndpoint) -> Reason | None:
             return Reason(f"the {field} ({value.source}) is not usable: {problem}", value.source)
     key = endpoint.fields.get("apiKey")
     if key is not None and not _HEADER_VALUE.fullmatch(plain(key.value)):
-        return Reason(f"the apiKey ({key.source}) holds a line break, a control character, a non-ASCII character or "
-                      "surrounding spaces, which an HTTP header cannot carry: check it for a stray newline", key.source)
+        return Reason(
+            f"the apiKey ({key.source}) holds a line break, a control character, a non-ASCII character or "
+            "surrounding spaces, which an HTTP header cannot carry: check it for a stray newline",
+            key.source,
+        )
     return None
 
 
@@ -87,20 +90,31 @@ def drop_reason(endpoint: EffectiveEndpoint | None, endpoint_id: str) -> Reason 
         return Reason(f"disabled in {endpoint.disabled_by}", f"{endpoint.disabled_by} {where}/enabled")
     if endpoint.missing:
         field, env = endpoint.missing[0]
-        return Reason(f"missing credential {field}" + (f" (set it in credentials.json or ${env})" if env else
-                                                       " (set it in credentials.json)"), f"credentials.json {where}")
-    if endpoint.protocol not in SPOKEN:
-        return Reason(f"protocol {endpoint.protocol!r} is not implemented by pbcfg's runtime (it speaks openai)",
-                      f"llm-config.json {where}/protocol")
-    if endpoint.base_url is None:
-        return Reason("no base URL (set baseUrl in credentials.json" +
-                      (" or $OPENAI_COMPATIBLE_BASE_URL)" if endpoint_id == "openai-compatible" else ")"),
-                      f"credentials.json {where}")
+        return Reason(
+            f"missing credential {field}"
+            + (f" (set it in credentials.json or ${env})" if env else " (set it in credentials.json)"),
+            f"credentials.json {where}",
+        )
+    refusal = unsupported(endpoint) or protocol_for(endpoint).unavailable(endpoint)
+    if refusal:
+        return Reason(refusal, f"llm-config.json {where}/protocol")
+    if endpoint.base_url is None and not hasattr(protocol_for(endpoint), "derived_base_url"):
+        return Reason(
+            "no base URL (set baseUrl in credentials.json"
+            + (" or $OPENAI_COMPATIBLE_BASE_URL)" if endpoint_id == "openai-compatible" else ")"),
+            f"credentials.json {where}",
+        )
     return config_problem(endpoint)
 
 
-def make_plan(merged: dict, endpoints: dict[str, EffectiveEndpoint], *, tier: str | None = None,
-              agent: str | None = None, model: str | None = None) -> Plan:
+def make_plan(
+    merged: dict,
+    endpoints: dict[str, EffectiveEndpoint],
+    *,
+    tier: str | None = None,
+    agent: str | None = None,
+    model: str | None = None,
+) -> Plan:
     chain = [model] if model is not None else model_chain(merged, tier=tier, agent=agent)
     models = merged.get("models") or {}
     attempts, dropped = [], []
@@ -111,13 +125,14 @@ def make_plan(merged: dict, endpoints: dict[str, EffectiveEndpoint], *, tier: st
             continue
         ids = [e for e in entry.get("endpoints") or [] if isinstance(e, str)]
         # ascending priority; ties keep the model's list order (sorted is stable)
-        ordered = sorted(enumerate(ids), key=lambda pair: (getattr(endpoints.get(pair[1]), "priority", None) or 10**9,
-                                                           pair[0]))
+        ordered = sorted(
+            enumerate(ids), key=lambda pair: (getattr(endpoints.get(pair[1]), "priority", None) or 10**9, pair[0])
+        )
         for _, endpoint_id in ordered:
             endpoint = endpoints.get(endpoint_id)
             reason = drop_reason(endpoint, endpoint_id)
             if reason:
                 dropped.append(Dropped(model_id, endpoint_id, reason.text, reason.source))
             else:
-                attempts.append(Candidate(model_id, endpoint))
+                attempts.append(Candidate(model_id, endpoint, protocol_for(endpoint)))  # type: ignore[arg-type]
     return Plan(chain, attempts, dropped)

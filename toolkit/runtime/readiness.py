@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
+from pbcfg.runtime.protocols import unsupported
 from pbcfg.runtime.status import EndpointStatus, State
 
 __all__ = ["Ready", "Readiness", "readiness"]
@@ -43,7 +44,10 @@ def _problem(model: str, endpoint: str, status: EndpointStatus | None) -> str:
     if status is None:
         return f"{model} @ {endpoint}: not probed"
     said = f"{model} @ {endpoint}: {status.state}: {status.detail}"
-    return said + (f" ({status.hint})" if status.hint else "")
+    hint = status.hint
+    if hint and "; did you mean " in hint and hint.rsplit("; ", 1)[1] in f"{status.detail}?)":
+        hint = hint.rsplit("; ", 1)[0]  # the detail names the closest id already
+    return said + (f" ({hint})" if hint else "")
 
 
 def _dropped(dropped) -> str:
@@ -64,10 +68,15 @@ def _one(runtime, section: str, name: str, statuses: dict[str, EndpointStatus], 
             return Readiness(section, name, plan.chain, state, candidate.model, candidate.endpoint.id, first_problem,
                              configured)
         if status is not None and status.state is State.SKIPPED:
+            # nothing to fix in an endpoint pbcfg cannot probe for free (status says why)
             return Readiness(section, name, plan.chain, Ready.UNTESTED, candidate.model, candidate.endpoint.id,
-                             first_problem or f"{candidate.model} @ {candidate.endpoint.id}: {status.detail}",
-                             configured)
+                             first_problem, configured)
         first_problem = first_problem or _problem(candidate.model, candidate.endpoint.id, status)
+    elsewhere = next((d for d in plan.dropped if d.endpoint in runtime.endpoints
+                      and d.reason == unsupported(runtime.endpoints[d.endpoint])), None)
+    if elsewhere is not None:  # an endpoint only PonyBunny can call (codex): nothing for the user to fix
+        return Readiness(section, name, plan.chain, Ready.UNTESTED, elsewhere.model, elsewhere.endpoint,
+                         first_problem, configured)
     if first_problem is None and plan.dropped:
         first_problem = _dropped(plan.dropped[0])
     return Readiness(section, name, plan.chain, Ready.CANNOT_RUN, None, None,

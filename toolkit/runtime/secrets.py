@@ -4,7 +4,7 @@ In the Python API a credential value is a :class:`~pbcfg.util.redaction.Secret`
 (masked ``str`` and ``repr``), and a base URL that carries a secret (a password
 in its userinfo, a secret-named query parameter such as ``?api_key=``) is a
 :class:`SecretURL`, shown with those parts starred. :func:`plain` unwraps a
-value, and only :mod:`pbcfg.runtime.http` (which builds the request) and the
+value, and only :mod:`pbcfg.runtime.protocols` (which build the request) and the
 plan's check that a request could carry it call it. Every value, including the
 ones a request never uses (a file key that an env var overrides), is
 registered with :data:`~pbcfg.util.redaction.REDACTOR`, so a server that echoes

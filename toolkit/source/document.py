@@ -17,7 +17,8 @@ __all__ = ["Document"]
 
 
 class Document:
-    __slots__ = ("source", "data", "strict_text", "_locator", "_index", "_lines", "_display", "_shown_lines")
+    __slots__ = ("source", "data", "strict_text", "_locator", "_index", "_lines", "_display", "_shown_lines", "room",
+                 "unbuilt", "unique_keys")
 
     def __init__(self, source: Source, data: object, strict_text: str | None, locator=None) -> None:
         self.source = source
@@ -28,6 +29,9 @@ class Document:
         self._lines = None
         self._display = None  # the whole text with secrets masked, made only for snippets of very long lines
         self._shown_lines: dict[int, tuple[int, str]] = {}  # line start -> (first, its lines with secrets masked)
+        self.room: int | None = None  # how many more diagnostics may be built (the report's cap); None: no cap
+        self.unbuilt: dict[str, int] = {}  # rule -> diagnostics found past the cap, counted and never built
+        self.unique_keys = False  # JSON without a duplicate key: a position is found by listing up to its key only
 
     @property
     def kind(self) -> str:
@@ -43,7 +47,7 @@ class Document:
         if self._index is None:
             from pbcfg.source.jsonindex import JsonIndex
 
-            self._index = JsonIndex(self.strict_text)
+            self._index = JsonIndex(self.strict_text, unique_keys=self.unique_keys)
         return self._index
 
     def _locate(self, tokens: list, key: bool):
@@ -74,10 +78,21 @@ class Document:
             self._display = redact(self.source.text, self.kind)
         return self._display[start:end]
 
+    def has_room(self, rule: str) -> bool:
+        """True while the cap on diagnostics leaves room; past it False, and ``rule`` counted as one more finding
+        not built: a file with a million errors costs a count each, not a message, a hint and a position."""
+        if self.room is None or self.room > 0:
+            return True
+        self.unbuilt[rule] = self.unbuilt.get(rule, 0) + 1
+        return False
+
     def diagnostic(self, tokens: list, rule: str, message: str, hint: str | None = None, *,
                    key: bool = False) -> Diagnostic:
         """A diagnostic of ``rule`` at the value (or, with ``key``, the key) that ``tokens`` lead to."""
         from pbcfg.rules import diagnostic
+
+        if self.room is not None:
+            self.room -= 1
 
         located = self._locate(list(tokens), key)
         span, snippet = located if located else (None, None)

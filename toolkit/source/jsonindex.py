@@ -63,7 +63,9 @@ class _Brackets:
             self.marks = raw.translate(_MARK)
         else:  # some string holds a bracket: step over every string with the regex
             marks = bytearray(len(raw))
-            found = [match.end() - 1 for match in _BRACKET.finditer(text)]
+            # up to the last bracket only: past it a match would be tried, and fail, at every character
+            last = max(map(text.rfind, "[]{}")) + 1
+            found = [match.end() - 1 for match in _BRACKET.finditer(text, 0, last)]
             for at in found:
                 marks[at] = ord("X")
             self.marks, kinds = bytes(marks), bytes(raw[at] for at in found)
@@ -99,15 +101,31 @@ class _Brackets:
         return offsets[number - self.counts[block]]
 
 
+class _Listing:
+    """The members of one object or array as far as listed: a lookup that finds its key stops there, and the
+    next one goes on from where it stopped, so each member is read once, and only up to the last one asked for."""
+
+    __slots__ = ("found", "by_key", "pos", "following", "done")
+
+    def __init__(self, is_object: bool, pos: int) -> None:
+        self.found: list[Member] = []
+        self.by_key: dict[str, int] | None = {} if is_object else None
+        self.pos = pos  # where the next member starts
+        self.following = None  # the number of the next bracket that opens a member, once one is found
+        self.done = False
+
+
 class JsonIndex:
-    """Offsets of the keys and values of one JSON text, found by pointer tokens."""
+    """Offsets of the keys and values of one JSON text, found by pointer tokens. With ``unique_keys`` (the text
+    has no duplicate key) a lookup lists an object's members only up to the key it wants."""
 
-    __slots__ = ("text", "_brackets", "_containers")
+    __slots__ = ("text", "unique_keys", "_brackets", "_containers")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, unique_keys: bool = False) -> None:
         self.text = text
+        self.unique_keys = unique_keys
         self._brackets: _Brackets | None = None
-        self._containers: dict[int, tuple[list[Member], dict[str, int] | None]] = {}
+        self._containers: dict[int, _Listing] = {}
 
     def _find_brackets(self) -> _Brackets:
         if self._brackets is None:
@@ -133,20 +151,28 @@ class JsonIndex:
     def members(self, start: int) -> tuple[list[Member], dict[str, int] | None]:
         """The members of the object (with the index of each key: the last of duplicates, as JSON.parse keeps)
         or the items of the array (and None) at ``start``; listed once, then remembered."""
-        known = self._containers.get(start)
-        if known is not None:
-            return known
-        text, space, size = self.text, _SPACE.match, len(self.text)
-        is_object = text[start] == "{"
-        closer = "}" if is_object else "]"
-        found: list[Member] = []
-        by_key: dict[str, int] | None = {} if is_object else None
-        brackets = None  # the brackets of the members that are objects or arrays follow in turn
-        following = None
-        pos = space(text, start + 1).end()
-        while pos < size and text[pos] != closer:
+        listing = self._list(start, None)
+        return listing.found, listing.by_key
+
+    def _list(self, start: int, wanted: str | None) -> _Listing:
+        """The listing of the container at ``start``, carried on to its end, or (``wanted``, in a text without
+        duplicate keys) until that key is listed."""
+        text = self.text
+        listing = self._containers.get(start)
+        if listing is None:
+            listing = self._containers[start] = _Listing(text[start] == "{", _SPACE.match(text, start + 1).end())
+        found, by_key = listing.found, listing.by_key
+        if listing.done or (wanted is not None and wanted in by_key):
+            return listing
+        space, size, pos, following = _SPACE.match, len(text), listing.pos, listing.following
+        closer = "}" if by_key is not None else "]"
+        brackets = self._brackets
+        while True:
+            if pos >= size or text[pos] == closer:
+                listing.done = True
+                break
             key, key_at = None, -1
-            if is_object:
+            if by_key is not None:
                 key_at = pos
                 key, pos = _scanstring(text, pos + 1)
                 pos = space(text, space(text, pos).end() + 1).end()  # past the colon
@@ -158,6 +184,7 @@ class JsonIndex:
                 if following is None:
                     end = len(text)
                 else:
+                    brackets = self._find_brackets()
                     closing = brackets.closing(following)
                     end, following = brackets.offset_of(closing) + 1, closing + 1
             else:
@@ -165,10 +192,13 @@ class JsonIndex:
             found.append(Member(key, key_at, pos, end))
             pos = space(text, end).end()
             if pos >= size or text[pos] != ",":
+                listing.done = True
                 break
             pos = space(text, pos + 1).end()
-        self._containers[start] = (found, by_key)
-        return found, by_key
+            if key is not None and key == wanted and self.unique_keys:
+                break
+        listing.pos, listing.following = pos, following
+        return listing
 
     def _walk(self, tokens: list) -> tuple[int, Member | None, bool]:
         """(offset of the deepest value reached, the member that led there, whether every token was followed)."""
@@ -177,8 +207,8 @@ class JsonIndex:
         for token in tokens:
             char = text[pos : pos + 1]
             if char == "{":
-                found, by_key = self.members(pos)
-                index = by_key.get(str(token))
+                listing = self._list(pos, str(token))
+                found, index = listing.found, listing.by_key.get(str(token))
             elif char == "[" and str(token).isascii() and str(token).isdigit():
                 found, _ = self.members(pos)
                 index = int(token) if int(token) < len(found) else None

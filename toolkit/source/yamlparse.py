@@ -1,8 +1,11 @@
 """YAML sources (config as code): read with ruamel.yaml, positions from its line/column marks.
 
 A YAML file is held to what the JSON it stands for can express: no anchors or
-aliases (a YAML bomb expands exponentially), no custom tags, no duplicate
-keys. Everything else is checked exactly like the JSON files.
+aliases (a YAML bomb expands exponentially; an anchored ``true`` reads as the
+integer 1), no custom tags, no duplicate keys. Everything else is checked
+exactly like the JSON files. The depth limit is checked in the scanner too, at
+each ``[`` and ``{``: the scanner reads a whole flow collection ahead of the
+parser, in time that grows faster than its size.
 """
 
 from __future__ import annotations
@@ -74,11 +77,17 @@ class YamlLocator:
 
 
 class _Limit(Exception):
-    """A limit of :mod:`pbcfg.source.limits` broken, or text that is not Unicode, at a node of the source."""
+    """A node of the source refused: a limit of :mod:`pbcfg.source.limits` broken, text that is not Unicode,
+    an anchor or an alias."""
 
     def __init__(self, rule: str, message: str, hint: str, mark) -> None:
         super().__init__(message)
         self.rule, self.hint, self.mark = rule, hint, mark
+
+
+_DEPTH_MESSAGE = (f"more than {MAX_DEPTH} nested mappings and sequences: pbcfg reads at most that many; no PonyBunny "
+                  "config nests more than a few levels")
+_DEPTH_HINT = "check the file for runaway nesting"
 
 
 def _bounded_composer(base):
@@ -91,6 +100,13 @@ def _bounded_composer(base):
             return self.parser.peek_event().start_mark
 
         def compose_node(self, parent, index):
+            from ruamel.yaml.events import AliasEvent
+
+            event = self.parser.peek_event()
+            if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+                what = f"an alias (*{event.anchor})" if isinstance(event, AliasEvent) else f"an anchor (&{event.anchor})"
+                raise _Limit("yaml.unsupported", f"{what}: anchors and aliases are not supported in PonyBunny config "
+                             "sources", "write the value out in full, as JSON would", event.start_mark)
             if parent is not None and index is not None:  # a mapping's value or a sequence's item
                 self.values += 1
                 if self.values > MAX_VALUES:
@@ -101,9 +117,7 @@ def _bounded_composer(base):
 
         def _container(self, compose, anchor):
             if self.levels >= MAX_DEPTH:
-                raise _Limit("limits.depth", f"more than {MAX_DEPTH} nested mappings and sequences: pbcfg reads at "
-                             "most that many; no PonyBunny config nests more than a few levels",
-                             "check the file for runaway nesting", self._next_mark())
+                raise _Limit("limits.depth", _DEPTH_MESSAGE, _DEPTH_HINT, self._next_mark())
             self.levels += 1
             try:
                 return compose(anchor)
@@ -132,20 +146,31 @@ def _bounded_composer(base):
     return Bounded
 
 
-def _plain(node, seen: set, tokens: list):
-    """CommentedMap/Seq to dict/list, refusing aliases, tags and non-string keys."""
+def _bounded_scanner(base):
+    """ruamel.yaml's scanner, refusing a flow collection nested too deep as it reaches its bracket.
+
+    Its open block collections (one indentation each) and flow collections are a lower bound of the depth the
+    composer counts (an indentless sequence adds none), so it refuses nothing the composer would accept."""
+
+    class Bounded(base):
+        def fetch_flow_collection_start(self, TokenClass, to_push):
+            if len(self.indents) + len(self.flow_context) + 1 > MAX_DEPTH:
+                raise _Limit("limits.depth", _DEPTH_MESSAGE, _DEPTH_HINT, self.reader.get_mark())
+            return super().fetch_flow_collection_start(TokenClass, to_push)
+
+    return Bounded
+
+
+def _plain(node, tokens: list):
+    """CommentedMap/Seq to dict/list, refusing tags and non-string keys (the composer refused anchors and aliases)."""
     if isinstance(node, (dict, list)):
-        if id(node) in seen:
-            raise _Unsupported("a YAML alias: anchors and aliases are not supported in PonyBunny config sources",
-                               tokens)
-        seen.add(id(node))
         if isinstance(node, list):
-            return [_plain(item, seen, tokens + [index]) for index, item in enumerate(node)]
+            return [_plain(item, tokens + [index]) for index, item in enumerate(node)]
         plain = {}
         for key, value in node.items():
             if not isinstance(key, str):
                 raise _Unsupported(f"the key {key!r} is not a string", tokens)
-            plain[str(key)] = _plain(value, seen, tokens + [key])
+            plain[str(key)] = _plain(value, tokens + [key])
         return plain
     if isinstance(node, bool) or node is None:
         return node
@@ -171,6 +196,7 @@ def parse_yaml(text: str, file: str, kind: str | None) -> ParsedYaml:
 
     yaml = YAML(typ="rt")
     yaml.Composer = _bounded_composer(yaml.Composer)
+    yaml.Scanner = _bounded_scanner(yaml.Scanner)
 
     def at(rule: str, message: str, hint: str, mark) -> ParsedYaml:
         lines = YamlLocator(None, text, kind).lines
@@ -196,7 +222,7 @@ def parse_yaml(text: str, file: str, kind: str | None) -> ParsedYaml:
         return ParsedYaml(None, [diagnostic("yaml.syntax", file, str(error).split("\n")[0], "fix the YAML")], False, None)
     locator = YamlLocator(root, text, kind)
     try:
-        data = _plain(root, set(), [])
+        data = _plain(root, [])
     except _Unsupported as unsupported:
         from pbcfg.util.pointer import join
 

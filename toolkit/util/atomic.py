@@ -6,11 +6,10 @@ of each directory (:mod:`pbcfg.util.dirlock`):
 1. each target is resolved (a link within its directory is followed; one
    that leaves it is refused unless ``PBCFG_ALLOW_SYMLINKS=1``) and must be a
    regular file or absent;
-2. the previous content is kept as a backup: written to a temp file, then
-   linked (``link(2)``, which neither replaces nor follows) to a name no file
-   holds yet (``NAME.bak``, then ``NAME.1.bak``...), so a backup is complete or
-   absent, never overwrites an older one and never goes through a link: a
-   link or other non-regular file where ``NAME.bak`` would go stops the write;
+2. the previous content is kept as a backup (:mod:`pbcfg.util.backups`: beside
+   the file, or under the git directory when the file is in a git work tree;
+   the newest five of each file), complete or absent, never over an older one
+   and never through a link;
 3. each new content goes to a temp file ``.NAME.pbcfg-*.tmp`` beside it,
    created the same way with its final mode before the first byte (the
    file's own mode; credentials 0600), and fsynced;
@@ -32,12 +31,10 @@ import stat
 from typing import NamedTuple
 
 from pbcfg.errors import WriteError
+from pbcfg.util.newfiles import create_file, kind_of
 from pbcfg.util.oserrors import write_error
 
 __all__ = ["Write", "set_mode", "write_atomic", "write_files"]
-
-_MAX_BACKUPS = 1000
-
 
 class Write(NamedTuple):
     path: str
@@ -62,18 +59,6 @@ def _target(path: str, refusing: str = "write through it") -> str:
                      "(set PBCFG_ALLOW_SYMLINKS=1 if you mean it)")
 
 
-def _kind_of(mode: int) -> str:
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
-
-
 def _read_current(target: str) -> tuple[os.stat_result | None, bytes | None]:
     """The file being replaced (its stat and bytes), or (None, None) if there is none."""
     try:
@@ -92,52 +77,8 @@ def _read_current(target: str) -> tuple[os.stat_result | None, bytes | None]:
 
 def _must_be_regular(target: str, mode: int) -> None:
     if not stat.S_ISREG(mode):
-        raise WriteError(f"{target}: is {_kind_of(mode)}; pbcfg writes only regular files. Remove it or point "
+        raise WriteError(f"{target}: is {kind_of(mode)}; pbcfg writes only regular files. Remove it or point "
                          "pbcfg elsewhere; nothing was written")
-
-
-def _create(path: str, data: bytes, mode: int) -> os.stat_result:
-    """A new file at ``path`` (never an existing name, never through a link), ``mode`` before its first byte."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    try:
-        os.fchmod(descriptor, mode)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view):]
-        os.fsync(descriptor)
-        return os.fstat(descriptor)
-    except BaseException:
-        os.close(descriptor)
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        raise
-    finally:
-        with contextlib.suppress(OSError):
-            os.close(descriptor)
-
-
-def _backup(target: str, data: bytes, mode: int, stamp: str | None) -> str:
-    """Keep ``data`` in the first free backup name of ``target``; refuse a link or non-regular file there.
-
-    The copy is written and fsynced under a temp name, then linked to its name: a backup is complete or absent,
-    and ``link`` neither replaces nor follows anything at the name."""
-    base = f"{target}.{stamp}" if stamp else target
-    temp = _temp_name(target)
-    _create(temp, data, mode)
-    try:
-        for number in range(_MAX_BACKUPS):
-            candidate = f"{base}.bak" if number == 0 else f"{base}.{number}.bak"
-            try:
-                os.link(temp, candidate)
-                return candidate
-            except FileExistsError:
-                present = os.lstat(candidate)
-            if not stat.S_ISREG(present.st_mode):
-                raise WriteError(f"{candidate}: is {_kind_of(present.st_mode)} where pbcfg keeps a backup; pbcfg will "
-                                 "not write through it. Remove it and run the command again; nothing was written")
-        raise WriteError(f"{base}.bak: {_MAX_BACKUPS} backups already; delete the old ones. Nothing was written")
-    finally:
-        os.unlink(temp)
 
 
 def _temp_name(target: str) -> str:
@@ -215,10 +156,12 @@ def _prepare(write: Write, target: str, stamp: str | None, made: list[str], doin
         mode = CREDENTIALS_MODE
     backup = None
     if write.backup and previous is not None:
-        backup = _backup(target, previous, mode, stamp)
+        from pbcfg.util.backups import keep
+
+        backup = keep(target, previous, mode, stamp)
         made.append(backup)
     temp = _temp_name(target)
-    new = _create(temp, data, mode)
+    new = create_file(temp, data, mode)
     made.append(temp)
     return _Prepared(write, target, old, temp, new, backup)
 
@@ -268,7 +211,18 @@ def write_files(writes: list[Write], *, stamp: str | None = None, doing: str = "
         for directory in directories:
             _fsync_directory(directory)
             journal.clear(directory)
+        _prune([p.target for p in prepared if p.backup])
     return {p.write.path: p.backup for p in prepared if p.backup}
+
+
+def _prune(targets: list[str]) -> None:
+    """Keep the newest backups of each of ``targets``; the write is done, so a failure here changes nothing."""
+    if targets:
+        from pbcfg.util.backups import prune
+
+        for target in targets:
+            with contextlib.suppress(OSError):
+                prune(target)
 
 
 def _rename_all(prepared: list[_Prepared]) -> tuple[list[str], OSError | None]:

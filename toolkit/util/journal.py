@@ -4,7 +4,7 @@ A command that replaces two files of one directory (credentials.json and
 llm-config.json) cannot rename both at once. Before the first rename it
 writes ``.pbcfg-pending.json`` beside them: for each file, the identity
 (device, inode) of the file it replaces and of the new one, and where its
-backup is. After the last rename the record is deleted. A record still there
+backup is (beside it, or under the git directory). After the last rename the record is deleted. A record still there
 means the writer died: if some files are new and others old,
 :func:`interrupted` says which, and the pair may not match; if all are old or
 all new, nothing is wrong and the next write removes it.
@@ -40,7 +40,7 @@ def record(directory: str, entries: list[tuple[str, os.stat_result | None, os.st
     path = os.path.join(directory, JOURNAL_NAME)
     body = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "files": [
         {"name": os.path.basename(name), "old": [old.st_dev, old.st_ino] if old else None,
-         "new": [new.st_dev, new.st_ino], "backup": os.path.basename(backup) if backup else None}
+         "new": [new.st_dev, new.st_ino], "backup": os.path.abspath(backup) if backup else None}
         for name, old, new, backup in entries]}
     _unlink(path)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
@@ -91,5 +91,5 @@ def interrupted(directory: str) -> Interrupted | None:
         else:
             return None  # changed since by someone else: the record no longer describes these files
         if entry.get("backup"):
-            backups[name] = os.path.join(directory, os.path.basename(str(entry["backup"])))
+            backups[name] = os.path.join(directory, str(entry["backup"]))  # absolute: beside it or in a git dir
     return Interrupted(path, started, new, old, backups) if new and old else None

@@ -13,8 +13,13 @@
   token or password (every key variable of PonyBunny's built-in endpoints
   does), and the URL parts above in any other variable.
 
+- a string shaped like a vendor's API key (``sk-…``, ``sk-ant-…``,
+  ``AIza…``, ``AKIA…``: :func:`find_keys`) anywhere, public fields and
+  llm-config.json included: a key pasted into ``baseUrl`` is masked wherever
+  any rule quotes that value.
+
 The no-key values (``not-needed``, ``EMPTY``...) are not secrets
-(:data:`pbcfg.util.redaction.NOT_SECRET`).
+(:data:`pbcfg.util.masking.NOT_SECRET`).
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ import re
 from pbcfg.util.masking import is_secret_field, looks_secret
 from pbcfg.util.redaction import REDACTOR
 
-__all__ = ["register_credentials", "register_credentials_text", "register_environment", "register_source",
+__all__ = ["KEY_NAMES", "find_keys", "key_service", "may_hold_key", "register_credentials",
+           "register_credentials_text", "register_environment", "register_keys", "register_source",
            "register_url_secrets", "register_value"]
 
 # patterns, compiled by the re module on first use: most runs never need them
@@ -37,10 +43,48 @@ _URL_SECRET_PARAMETERS = frozenset({"key", "sig", "signature", "auth", "code", "
 # a variable whose name holds one of these words (between underscores) holds a secret
 _SECRET_WORDS = frozenset({"key", "keys", "apikey", "secret", "secrets", "token", "tokens", "password", "passwords",
                            "passwd", "credential", "credentials"})
+# a variable named only by these (GOOGLE_APPLICATION_CREDENTIALS) names a file: the secrets are inside it, not its path
+_FILE_WORDS = frozenset({"credential", "credentials"})
 # the tokens of JSON or YAML text, good enough to tell which key a value belongs to in a file that does not parse
 _TOKEN = (r"""(?s)//[^\n]*|/\*.*?(?:\*/|\Z)|\#[^\n]*|"((?:[^"\\\n]|\\.)*)"?|'((?:[^'\n]|'')*)'?|([{}\[\]:,])"""
           r"""|(-?[0-9][0-9A-Za-z.+_-]*)|([^\s{}\[\]:,"'#]+)""")
 _YAML_PLAIN_VALUE = r"""(?m)^[ \t]*(?:-[ \t]+)?["']?([^"'\n#:]+?)["']?[ \t]*:[ \t]+([^\s"'\[{#][^\n#]*?)[ \t]*(?:#.*)?$"""
+
+
+# the prefixes vendors give their API keys, each with the service it names: a key of one in a public field, or
+# under another vendor's endpoint, is a mistake. The first alternative that matches wins (sk-ant- before sk-).
+_KEY_SHAPE = (r"(?<![A-Za-z0-9_-])(?:(sk-ant-[A-Za-z0-9_-]{20,})|(sk-(?!ant-|or-)[A-Za-z0-9_-]{20,})"
+              r"|(AIza[0-9A-Za-z_-]{35})|((?:AKIA|ASIA)[0-9A-Z]{16}))(?![A-Za-z0-9_-])")
+_KEY_SERVICES = ("anthropic", "openai", "google", "aws")
+KEY_NAMES = {"anthropic": "an Anthropic API key", "openai": "an OpenAI API key", "google": "a Google API key",
+             "aws": "an AWS access key id"}
+
+
+def may_hold_key(text: str) -> bool:
+    """False when ``text`` holds no key prefix at all: the usual answer, in four searches at C speed."""
+    return "sk-" in text or "AIza" in text or "AKIA" in text or "ASIA" in text
+
+
+def find_keys(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, service) of every key-shaped run of ``text``, in one linear pass."""
+    if not may_hold_key(text):
+        return []
+    return [(match.start(), match.end(), _KEY_SERVICES[match.lastindex - 1])
+            for match in re.finditer(_KEY_SHAPE, text)]
+
+
+def key_service(value: object) -> str | None:
+    """The service whose key shape ``value`` has, whole (anthropic, openai, google, aws), or None."""
+    if not isinstance(value, str):
+        return None
+    found = find_keys(value)
+    return found[0][2] if len(found) == 1 and found[0][:2] == (0, len(value)) else None
+
+
+def register_keys(text: str) -> None:
+    """Every key-shaped run of ``text``, whatever field or file holds it."""
+    for start, end, _ in find_keys(text):
+        REDACTOR.add(text[start:end])
 
 
 def register_value(value: object) -> None:
@@ -141,6 +185,7 @@ def register_source(source):
 
     Credentials JSON that parses is walked pair by pair (a duplicate key's first value too); anything else is
     read as tokens (:func:`register_credentials_text`)."""
+    register_keys(source.text)
     if source.kind != "credentials":
         register_url_secrets(source.text)
         return source
@@ -165,11 +210,18 @@ class _Pairs(list):
         return iter(self)
 
 
+def _names_a_file(value: str) -> bool:
+    """A path, existing or not (``~/.config/gcloud/application_default_credentials.json``), not inline JSON."""
+    return value.startswith(("/", "~", ".")) or value.endswith(".json") or os.sep in value and " " not in value
+
+
 def register_environment(env) -> None:
     """Every variable whose name says it holds a secret (not a path to one), and the URL secrets of the rest."""
     for name, value in env.items():
         if not value:
             continue
-        if not _SECRET_WORDS.isdisjoint(name.lower().split("_")) and not (os.sep in value and os.path.exists(value)):
+        words = _SECRET_WORDS.intersection(name.lower().split("_"))
+        if words and not (os.sep in value and os.path.exists(value)) and not (words <= _FILE_WORDS and _names_a_file(value)):
             REDACTOR.add(value)
         register_url_secrets(value)
+        register_keys(value)

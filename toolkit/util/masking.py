@@ -2,16 +2,19 @@
 
 In a credentials file every string value is treated as secret unless its key
 is one of the few known to be public (URLs, region, project id), so a key
-spelled ``api_key`` or ``token`` in an old file is masked too.
+spelled ``api_key`` or ``token`` in an old file is masked too. The documented
+no-key values (``ollama``, ``EMPTY``, ``not-needed``, …) are no secret: they are
+shown as written, so a user can tell which one a file holds.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["is_secret_field", "looks_secret", "mask", "masked_diff", "redact", "redact_credentials_text",
+__all__ = ["NOT_SECRET", "is_secret_field", "looks_secret", "mask", "masked_diff", "redact", "redact_credentials_text",
            "redact_credentials_yaml", "redact_lines"]
 
+NOT_SECRET = frozenset({"not-needed", "EMPTY", "ollama", "lm-studio", "sk-no-key-required", "none", "null"})
 _PUBLIC_FIELDS = frozenset({"baseurl", "endpoint", "region", "projectid", "$schema", "enabled"})
 # Patterns, not compiled ones: the re module compiles each on first use, so importing this costs nothing.
 # Both run in linear time: no part of them can give back what it took and try again over the same
@@ -40,6 +43,8 @@ def mask(secret: object) -> str:
     """Keep a short vendor prefix and the last four characters of long secrets."""
     if not isinstance(secret, str):
         return "…"
+    if secret.strip() in NOT_SECRET:
+        return secret
     if secret == "":
         return '""'
     if len(secret) < 12:
@@ -51,6 +56,8 @@ def mask(secret: object) -> str:
 
 def _same_length(raw: str) -> str:
     """``sk-abcdefghijkl1234`` -> ``sk-***********1234``: columns after it stay where they were."""
+    if raw.strip() in NOT_SECRET:
+        return raw
     if len(raw) < 12:
         return "*" * len(raw)
     head, sep, _ = raw.partition("-")

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import _thread  # threading's Lock, without importing threading on the validate path
 
+from pbcfg.util.masking import NOT_SECRET, mask
+
 __all__ = ["MIN_RUN", "REDACTOR", "Redactor", "Secret", "redact"]
 
 MIN_RUN = 6  # a run this long of a secret is masked wherever it appears
-NOT_SECRET = frozenset({"not-needed", "EMPTY", "ollama", "lm-studio", "sk-no-key-required", "none", "null"})
 
 
 def _forms(secret: str) -> set[str]:
@@ -124,8 +125,6 @@ class Secret:
         return self._value
 
     def __str__(self) -> str:
-        from pbcfg.util.masking import mask
-
         return mask(self._value)
 
     def __repr__(self) -> str:

@@ -33,6 +33,7 @@ COMMANDS = {
     "status": "pbcfg.cli.commands.run:status",
     "chat": "pbcfg.cli.commands.run:chat",
     "doctor": "pbcfg.cli.commands.doctor:doctor",
+    "backups": "pbcfg.cli.commands.backups:backups",
 }
 
 

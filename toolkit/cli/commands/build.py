@@ -29,6 +29,7 @@ def build(ctx, source_dir, config_dir, check, fmt, output, fail_on, color) -> No
       pbcfg build config-src --config-dir config --check  CI: exit 1 with a diff when config/ is out of date
     """
     from pbcfg.presets.build import build_outputs, out_of_date, stale_diagnostics, write_outputs
+    from pbcfg.source.commands import pbcfg_command
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
     out_dir = resolve_config_dir(config_dir)
@@ -38,13 +39,14 @@ def build(ctx, source_dir, config_dir, check, fmt, output, fail_on, color) -> No
         click.echo("nothing was built: fix the errors above first", err=True)
         ctx.exit(code or 1)
     stale = out_of_date(result, out_dir)
+    again = pbcfg_command("build", source_dir, *(["--config-dir", config_dir] if config_dir else []))
     if check:
         if fmt in (None, "text") and output is None:
             for entry in stale:
                 click.echo(entry.diff, nl=False)
         code = emit("build", [os.path.join(out_dir, output.name) for output in result.outputs],
-                    result.diagnostics + stale_diagnostics(stale), fmt=fmt, fail_on=fail_on, color=color, output=output)
-        click.echo(f"{out_dir} is {'out of date: run `pbcfg build`' if stale else 'up to date'}", err=True)
+                    result.diagnostics + stale_diagnostics(stale, again), fmt=fmt, fail_on=fail_on, color=color, output=output)
+        click.echo(f"{out_dir} is {f'out of date: run `{again}`' if stale else 'up to date'}", err=True)
         ctx.exit(code)
     for line in write_outputs(stale, out_dir) or [f"{out_dir} is up to date"]:
         click.echo(line, err=True)

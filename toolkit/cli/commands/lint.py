@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from pbcfg.cli.commands.options import config_dir_option, report_options
+from pbcfg.diagnostics import MAX_DIAGNOSTICS
 from pbcfg.source.files import KINDS
 
 __all__ = ["lint"]
@@ -25,14 +26,16 @@ __all__ = ["lint"]
 @click.option("--ignore", multiple=True, default=(), metavar="RULES",
               help="Not these rules or groups (comma-separated, repeatable), on top of the settings file.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the diagnostics and nothing else (no summary).")
+@click.option("--max-diagnostics", type=click.IntRange(min=0), default=MAX_DIAGNOSTICS, show_default=True, metavar="N",
+              help="Report at most N diagnostics per file, then how many more (0: every one).")
 @click.option("--explain", metavar="RULE", help="Explain one rule and exit.")
 @click.option("--list-rules", is_flag=True, help="Print the rule table (Markdown) and exit.")
 @report_options
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kind: str | None, fix: bool,
          diff: bool, unsafe_fixes: bool, no_backup: bool, select: tuple[str, ...], ignore: tuple[str, ...],
-         quiet: bool, explain: str | None, list_rules: bool, fmt: str | None, output: str | None, fail_on: str,
-         color: bool | None) -> None:
+         quiet: bool, max_diagnostics: int, explain: str | None, list_rules: bool, fmt: str | None,
+         output: str | None, fail_on: str, color: bool | None) -> None:
     """Lint PATHS (files, config directories, - for stdin; default: the config directory).
 
     \b
@@ -51,7 +54,7 @@ def lint(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kin
 
     ctx.exit(run_lint(list(paths), config_dir=config_dir, kind=kind, fix=fix, diff=diff, unsafe_fixes=unsafe_fixes,
                       no_backup=no_backup, select=select, ignore=ignore, quiet=quiet, fmt=fmt, output=output,
-                      fail_on=fail_on, color=color))
+                      fail_on=fail_on, color=color, max_diagnostics=max_diagnostics))
 
 
 def _describe_rules(explain: str | None) -> int:

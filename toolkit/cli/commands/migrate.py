@@ -7,6 +7,7 @@ import os
 import click
 
 from pbcfg.cli.commands.options import config_dir_option, report_options
+from pbcfg.diagnostics import plural
 
 __all__ = ["migrate"]
 
@@ -68,7 +69,7 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
     plan = planned()
     if check:
         code = report(plan.diagnostics, plan.checked)
-        click.echo(f"{plan.pending} migration step(s) pending" if plan.pending else "already up to date", err=True)
+        click.echo(f"{plural(plan.pending, 'migration step')} pending" if plan.pending else "already up to date", err=True)
         ctx.exit(code)
     problems = refusals(plan)
     if diff:
@@ -77,17 +78,17 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
         shown = [d for d in plan.diagnostics if d.rule in ("migrate.location", "files.legacy-copy")] + problems
         code = report(shown, plan.checked) if shown else 0
         if problems:
-            click.echo(f"{plan.pending} migration step(s) pending; a run would write nothing until what is reported "
+            click.echo(f"{plural(plan.pending, 'migration step')} pending; a run would write nothing until what is reported "
                        "above is fixed", err=True)
         else:
-            click.echo(f"{plan.pending} migration step(s) pending: `{_again(paths, config_dir)}` makes them"
+            click.echo(f"{plural(plan.pending, 'migration step')} pending: `{_again(paths, config_dir)}` makes them"
                        if plan.pending else "already up to date", err=True)
         ctx.exit(max(code, 1 if plan.pending or problems else 0))
     if problems:
         report(problems, plan.checked)
         moving = " moved or" if plan.move.moves else ""
-        raise Refused(f"{len(plan.blocked) or len({d.file for d in problems})} file(s) cannot be migrated as they "
-                      f"are (above), so nothing was{moving} written. Fix what is reported (or pass the options its "
+        raise Refused(f"{plural(len(plan.blocked) or len({d.file for d in problems}), 'file')} cannot be migrated as "
+                      f"written (above), so nothing was{moving} written. Fix what is reported (or pass the options its "
                       f"hints name), then run `{_again(paths, config_dir)}` again")
     if not plan.pending:
         click.echo("already up to date", err=True)

@@ -7,13 +7,38 @@ import click
 
 from pbcfg.reporters import FORMATS
 
-__all__ = ["config_dir_option", "report_options"]
+__all__ = ["SECONDS", "config_dir_argument", "config_dir_option", "report_options"]
+
+
+class _Seconds(click.ParamType):
+    """A positive, finite number of seconds: 0, a negative number or NaN is a usage error (exit 2)."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not 0 < number < float("inf"):
+            self.fail(f"{value!r}: give a positive number of seconds", param, ctx)
+        return number
+
+
+SECONDS = _Seconds()
 
 
 def config_dir_option(command):
     return click.option("--config-dir", type=click.Path(file_okay=False), default=None,
                         help="PonyBunny config directory (default: $PONYBUNNY_CONFIG_DIR, "
                              "$XDG_CONFIG_HOME/ponybunny, ~/.config/ponybunny).")(command)
+
+
+def config_dir_argument(command):
+    """``[DIR]`` and ``--config-dir DIR``, as ``validate DIR`` and ``lint DIR`` take the directory; the command
+    gets both (``directory``, ``config_dir``) and hands them to :func:`pbcfg.cli.actions.chosen_config_dir`."""
+    command = config_dir_option(command)
+    return click.argument("directory", required=False, metavar="[DIR]", type=click.Path(file_okay=False))(command)
 
 
 def report_options(command):

@@ -17,7 +17,7 @@ import click
 
 from pbcfg.check.ponybunny_view import PonyBunnyView, ponybunny_view
 from pbcfg.ponybunny.path_b import ENV, REGION_ENV, PathB, path_b
-from pbcfg.source.locations import config_dir as resolve_config_dir
+from pbcfg.ponybunny.wire import divergence
 from pbcfg.util.masking import is_secret_field, mask
 
 __all__ = ["compare", "differences", "render_comparison", "resolve_as_ponybunny"]
@@ -42,17 +42,21 @@ def _shown(field: str, value: object) -> str:
 
 def _pbcfg_side(config_dir: str, target: dict, env: dict) -> dict:
     """pbcfg's plan as data, or why its runtime refuses the config."""
-    from pbcfg.errors import InvalidConfigError
+    from pbcfg.errors import InputError, InvalidConfigError
     from pbcfg.runtime import load_runtime
 
     try:
         plan = load_runtime(config_dir, env=env).plan(**target)
-    except InvalidConfigError as error:
-        return {"error": f"pbcfg's runtime refuses this config ({error}); see `pbcfg validate`"}
+    except (InvalidConfigError, InputError) as error:
+        from pbcfg.source.commands import pbcfg_on
+
+        return {"error": f"refuses this config ({error}); see `{pbcfg_on(config_dir, 'validate')}`"}
     return {
         "chain": plan.chain,
         "attempts": [{"model": c.model, "endpoint": c.endpoint.id, "priority": c.endpoint.priority,
-                      "baseUrl": {"value": str(c.endpoint.base_url.value), "source": c.endpoint.base_url.source},
+                      "baseUrl": {"value": str(c.endpoint.base_url.value), "source": c.endpoint.base_url.source}
+                      if c.endpoint.base_url else {"value": c.protocol.derived_base_url(c.endpoint),
+                                                   "source": "derived from the region"},
                       "credentials": {f: {"value": _shown(f, v.value), "source": v.source}
                                       for f, v in c.endpoint.fields.items() if f != "baseUrl"}}
                      for c in plan.attempts],
@@ -119,6 +123,18 @@ def _compare(mine: dict, theirs: dict) -> list[str]:
     return found
 
 
+def _unreachable(merged: dict, ponybunny: dict) -> list[str]:
+    """Path B's attempts that cannot succeed whatever the server (Bedrock unsigned, Vertex without a token, Gemini
+    without a model or key), and what pbcfg's runtime sends instead."""
+    found = []
+    for attempt in ponybunny["attempts"]:
+        protocol = ((merged.get("endpoints") or {}).get(attempt["endpoint"]) or {}).get("protocol")
+        said = divergence(attempt["endpoint"], protocol, attempt["baseUrl"]["value"] if attempt["baseUrl"] else None)
+        if said:
+            found.append(f"{attempt['model']} @ {attempt['endpoint']}: {said.message} ({said.rule})")
+    return found
+
+
 def _scenarios(env: dict) -> list[tuple[str, dict]]:
     """Your environment, and (when you set any) one without the credential variables."""
     bare = {name: value for name, value in env.items() if name not in _CREDENTIAL_VARIABLES}
@@ -138,7 +154,7 @@ def compare(config_dir: str, target: dict, env: dict) -> dict:
                             credentials_refused=view.credentials_error, **target)
         ponybunny = _path_b_side(result)
         scenarios.append({"env": name, "pbcfg": pbcfg, "ponybunny": ponybunny,
-                          "differences": differences(pbcfg, ponybunny)})
+                          "differences": differences(pbcfg, ponybunny) + _unreachable(view.merged, ponybunny)})
     files = {f"{kind}.json": {"state": outcome.state, "reason": outcome.reason}
              for kind, outcome in (("llm-config", view.llm_config), ("credentials", view.credentials_outcome))}
     notes = _NOTES + ([_TIER_NOTE] if "tier" in target else [])
@@ -183,6 +199,13 @@ def render_comparison(report: dict) -> str:
     return "\n".join(lines)
 
 
-def resolve_as_ponybunny(config_dir: str | None, target: dict, fmt: str) -> None:
-    report = compare(resolve_config_dir(config_dir), target, dict(os.environ))
-    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if fmt == "json" else render_comparison(report))
+def resolve_as_ponybunny(chosen, target: dict, fmt: str) -> None:
+    """``chosen`` is the :class:`~pbcfg.cli.actions.ConfigDir`; a name the config lacks is a usage error."""
+    from pbcfg.cli.names import checked_target
+
+    view = ponybunny_view(chosen.path)
+    if not view.config_error:
+        checked_target(view.merged, target, chosen.path)
+    report = compare(chosen.path, target, dict(os.environ))
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if fmt == "json"
+               else chosen.header() + render_comparison(report))

@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from pbcfg.cli.commands.options import config_dir_option, report_options
+from pbcfg.cli.commands.options import SECONDS, config_dir_argument, config_dir_option, report_options
+from pbcfg.diagnostics import plural
 
 __all__ = ["chat", "probe_timeout_option", "resolve", "status"]
 
@@ -28,6 +29,11 @@ def _target(tier, agent, model) -> dict:
     if len(given) != 1:
         raise UsageError("give exactly one of --tier, --agent or --model")
     return given
+
+
+def _words(target: dict) -> list[str]:
+    """The target as it was typed: ``["--tier", "simple"]``."""
+    return [word for name, value in target.items() for word in (f"--{name}", value)]
 
 
 def _runtime(config_dir, storage=None, **options):
@@ -71,30 +77,37 @@ def _plan_text(shown: dict) -> str:
 
 @click.command()
 @target_options
-@config_dir_option
+@config_dir_argument
 @report_options
 @click.option("--as", "as_", type=click.Choice(["pbcfg", "ponybunny"]), default="pbcfg", show_default=True,
               help="ponybunny: also show what PonyBunny's Path B (its conversation agent) will really try "
                    "(text or json).")
 @click.pass_context
-def resolve(ctx, tier, agent, model, config_dir, fmt, output, fail_on, color, as_) -> None:
-    """Print the plan: the ordered (model, endpoint) attempts, with where each value came from.
+def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on, color, as_) -> None:
+    """Print the plan of DIR (default: the config directory): the ordered (model, endpoint) attempts, with where
+    each value came from.
 
     Every dropped pair is a resolve.dropped finding, an empty plan a resolve.no-route error (exit 1), each at the
     file and pointer where its fix lies; --format json adds the plan itself under "plan". With --as ponybunny,
-    pbcfg's plan beside what PonyBunny's Path B will try, a `!` line wherever they differ.
+    pbcfg's plan beside what PonyBunny's Path B will try, a `!` line wherever they differ. A tier, agent or model
+    the config does not name is a usage error (exit 2).
 
     \b
     Examples:
       pbcfg resolve --tier simple                   the attempts, in order, and where each value comes from
+      pbcfg resolve ./conf --tier simple            the config in ./conf
       pbcfg resolve --agent conversation --as ponybunny
       pbcfg resolve --model llama3.1:8b --format json
     """
+    from pbcfg.cli.config_dirs import chosen_config_dir
+    from pbcfg.cli.names import checked_target
     from pbcfg.reporters import emit
     from pbcfg.runtime.findings import config_files, plan_findings
     from pbcfg.util.redaction import redact
 
     target = _target(tier, agent, model)
+    words = ["resolve", *_words(target)] + (["--as", as_] if as_ != "pbcfg" else [])
+    chosen = chosen_config_dir(directory, config_dir, words)
     if as_ == "ponybunny":
         if fmt not in (None, "text", "json") or output is not None:
             from pbcfg.errors import UsageError
@@ -102,40 +115,44 @@ def resolve(ctx, tier, agent, model, config_dir, fmt, output, fail_on, color, as
             raise UsageError("--as ponybunny prints text or json on stdout: leave out --output, use --format json")
         from pbcfg.cli.commands.resolve_ponybunny import resolve_as_ponybunny
 
-        return resolve_as_ponybunny(config_dir, target, fmt or "text")
+        return resolve_as_ponybunny(chosen, target, fmt or "text")
     (what, name), = target.items()
-    with _runtime(config_dir) as runtime:
+    with _runtime(chosen.path) as runtime:
+        checked_target(runtime.config, target, chosen.path)
         plan = runtime.plan(**target)
         shown = _plan(plan)
         findings = plan_findings(runtime, plan, ({"tier": "tiers", "agent": "agents"}.get(what, what), name))
         code = emit("resolve", config_files(runtime), findings, fmt=fmt, fail_on=fail_on, color=color, output=output,
-                    extra={"plan": shown}, text=redact(_plan_text(shown)))
+                    extra={"plan": shown}, text=redact(chosen.header() + _plan_text(shown)))
     ctx.exit(code)
 
 
 def _status_text(results) -> str:
+    from pbcfg.runtime.findings import status_hint
+
     lines = []
     for r in results:
         latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "-"
         lines.append(f"{r.endpoint:<20} {r.state:<13} {latency:>8}  {r.detail}")
-        if r.hint:
-            lines.append(f"{'':<20} hint: {r.hint}")
+        if status_hint(r):
+            lines.append(f"{'':<20} hint: {status_hint(r)}")
     return "\n".join(lines) + "\n"
 
 
 def probe_timeout_option(command):
     """``--timeout``: the whole of each ``GET /models`` probe (status, doctor)."""
-    return click.option("--timeout", type=float, default=5.0, show_default=True,
-                        help="Seconds for each endpoint's probe, all of it.")(command)
+    return click.option("--timeout", type=SECONDS, default=5.0, show_default=True,
+                        help="Seconds for each endpoint's probe, all of it (a positive number).")(command)
 
 
 @click.command()
-@config_dir_option
+@config_dir_argument
 @report_options
 @probe_timeout_option
 @click.pass_context
-def status(ctx, config_dir, fmt, output, fail_on, color, timeout) -> None:
-    """Probe every enabled endpoint (GET {baseUrl}/models, which spends no tokens).
+def status(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> None:
+    """Probe every enabled endpoint of DIR (default: the config directory) with GET {baseUrl}/models, which
+    spends no tokens.
 
     An endpoint that is not ok is a status.<state> finding at the file and pointer its base URL comes from (exit 1);
     --format json adds every endpoint's result under "endpoints".
@@ -143,48 +160,71 @@ def status(ctx, config_dir, fmt, output, fail_on, color, timeout) -> None:
     \b
     Examples:
       pbcfg status                                   every enabled endpoint of the config directory
-      pbcfg status --config-dir ./pb --timeout 2
+      pbcfg status ./pb --timeout 2
       pbcfg status --format github                   annotations in a CI job
     """
+    from pbcfg.cli.config_dirs import chosen_config_dir
     from pbcfg.reporters import emit
     from pbcfg.runtime.findings import config_files, status_findings
     from pbcfg.util.redaction import redact
 
-    with _runtime(config_dir) as runtime:
+    chosen = chosen_config_dir(directory, config_dir, ["status"])
+    with _runtime(chosen.path) as runtime:
         if sys.stderr.isatty() and fmt in (None, "text") and output is None:
-            click.echo(f"probing {sum(e.enabled for e in runtime.endpoints.values())} endpoint(s)…", err=True)
+            click.echo(f"probing {plural(sum(e.enabled for e in runtime.endpoints.values()), 'endpoint')}…", err=True)
         results = runtime.status(timeout)
         endpoints = [{**r._asdict(), "served": list(r.served), "absent": list(r.absent), "ok": r.ok} for r in results]
         code = emit("status", config_files(runtime), status_findings(runtime, results), fmt=fmt, fail_on=fail_on,
-                    color=color, output=output, extra={"endpoints": endpoints}, text=redact(_status_text(results)))
+                    color=color, output=output, extra={"endpoints": endpoints},
+                    text=redact(chosen.header() + _status_text(results)))
     ctx.exit(code)
 
 
 @click.command()
 @target_options
-@click.argument("prompt")
+@click.argument("words", nargs=-1, required=True, metavar="[DIR] PROMPT")
 @config_dir_option
 @click.option("--stream/--no-stream", default=False, help="Print the answer as it arrives.")
+@click.option("--timeout", type=SECONDS, default=None,
+              help="Seconds for each attempt, all of it (default: defaults.timeout of llm-config.json, 120).")
+@click.option("--deadline", type=SECONDS, default=None,
+              help="Seconds for the whole call: every attempt, retry, wait and the stream end by it.")
 @click.option("--max-wait", type=float, default=30.0, show_default=True,
               help="Seconds to wait when every endpoint is over its rate limit.")
-@click.option("--rate-limit-storage", metavar="URI", help="Share rate limits: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
+@click.option("--rate-limit-storage", metavar="URI", help="Share rate limits and cooldowns with other workers: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
 @click.option("-v", "--verbose", is_flag=True, help="Print every attempt, with its outcome and hint, on stderr.")
-def chat(tier, agent, model, prompt, config_dir, stream, max_wait, rate_limit_storage, verbose) -> None:
-    """Run one completion through the runtime; print the answer and who served it.
+def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_wait, rate_limit_storage,
+         verbose) -> None:
+    """Run PROMPT through the runtime with the config of DIR (default: the config directory); print the answer
+    and who served it.
 
     \b
     Examples:
       pbcfg chat --tier simple "Say hi"
+      pbcfg chat ./conf --tier simple "Say hi"       the config in ./conf
       pbcfg chat --agent execution --stream -v "Summarise README.md"
+      pbcfg chat --tier simple --timeout 20 --deadline 60 "hi"
       pbcfg chat --model llama3.1:8b --rate-limit-storage redis://127.0.0.1:6379 "hi"
     """
+    from pbcfg.cli.config_dirs import chosen_config_dir
+    from pbcfg.cli.names import checked_target
+    from pbcfg.errors import UsageError
     from pbcfg.runtime import RuntimeFailure
 
+    if len(words) > 2:
+        raise UsageError(f"chat takes [DIR] PROMPT, not {len(words)} words: quote the prompt")
+    directory, prompt = (None, words[0]) if len(words) == 1 else words
+    target = _target(tier, agent, model)
+    chosen = chosen_config_dir(directory, config_dir, ["chat", *_words(target), prompt])
+    click.echo(chosen.header(), nl=False, err=True)
     messages = [{"role": "user", "content": prompt}]
+    options = {"timeout": timeout} if timeout is not None else {}
     printed = False  # part of an answer is on the line: end it before any error
-    with _runtime(config_dir, rate_limit_storage) as runtime:
+    with _runtime(chosen.path, rate_limit_storage) as runtime:
+        checked_target(runtime.config, target, chosen.path)
         try:
-            result = runtime.complete(messages, stream=stream, max_wait=max_wait, **_target(tier, agent, model))
+            result = runtime.complete(messages, stream=stream, max_wait=max_wait, deadline=deadline, **target,
+                                      **options)
             if stream:
                 with result:
                     for delta in result:
@@ -198,12 +238,39 @@ def chat(tier, agent, model, prompt, config_dir, stream, max_wait, rate_limit_st
                 click.echo()
             if verbose:
                 _print_attempts(failure.attempts)
-            raise
+            hint = _failure_hint(failure, chosen.path, target)
+            if hint in str(failure):  # the first attempt's own hint, said already
+                raise
+            raise RuntimeFailure(f"{failure}. Hint: {hint}", failure.attempts) from None
     if verbose:
         _print_attempts(result.attempts)
     tries = len(result.attempts)
     click.echo(f"— {result.model} @ {result.endpoint}, {_usage(result.usage, result.cost)}"
-               + (f", after {tries - 1} failed attempt(s)" if tries > 1 else ""), err=True)
+               + (f", after {plural(tries - 1, 'failed attempt')}" if tries > 1 else ""), err=True)
+
+
+def _failure_hint(failure, directory: str, target: dict) -> str:
+    """What to do next, for every way a call can fail: the first attempt's own hint when it has one."""
+    from pbcfg.runtime import AllAttemptsFailed, NoRoute, RateLimited, RequestRejected, StreamInterrupted
+    from pbcfg.source.commands import pbcfg_on
+
+    if isinstance(failure, NoRoute):
+        return f"`{pbcfg_on(directory, 'resolve', *_words(target))}` shows why each pair is left out"
+    if isinstance(failure, RateLimited):
+        return f"run it again in {failure.retry_after:.0f} s, or wait longer with --max-wait"
+    if isinstance(failure, RequestRejected):
+        return "the server refused the request itself: another model would not fix it; check the prompt's size"
+    if isinstance(failure, StreamInterrupted):
+        return "run it again; -v shows every attempt"
+    tried = [a for a in failure.attempts if a.outcome not in ("retry", "rate-limited", "cooldown")]
+    if isinstance(failure, AllAttemptsFailed) and failure.first == "the call's deadline passed":
+        return "give the call more time with --deadline, or each attempt less with --timeout"
+    if tried and tried[0].hint:
+        return tried[0].hint
+    probe = pbcfg_on(directory, "status")
+    if tried and tried[0].outcome == "failed":
+        return f"is the server behind {tried[0].endpoint} running and reachable? `{probe}` probes every endpoint"
+    return f"-v shows every attempt; `{probe}` probes every endpoint"
 
 
 def _usage(usage: dict, cost: float | None) -> str:

@@ -7,6 +7,7 @@ import os
 from pbcfg.lint.fixes import WriteFile
 from pbcfg.lint.reach import english_list
 from pbcfg.lint.registry import Finding, check
+from pbcfg.source.commands import pbcfg_on
 
 
 @check("files.legacy-copy", any_shape=True)
@@ -32,7 +33,7 @@ def stale_schema(ctx):
     for stale in stale_schema_files(documents):
         name = os.path.basename(stale.path)
         fix = WriteFile(stale.path, stale.text)
-        hint = "write the current schema (`pbcfg lint --fix` does)"
+        hint = f"write the current schema (`{pbcfg_on(os.path.dirname(stale.path), 'lint', '--fix')}` does)"
         if stale.state == "missing":  # said where it is named: never at a file that does not exist
             found.append(Finding(stale.document.diagnostic(["$schema"], "files.stale-schema",
                                                            f"$schema names {name}, which is missing", hint), fix))
@@ -64,5 +65,5 @@ def llm_config_absent(ctx):
                     f"{'are' if many else 'is'} not used")
     return [ctx.in_credentials([], "files.llm-config-absent", message,
                                f"create llm-config.json that enables {'them' if many else 'it'} and names "
-                               f"{'their' if many else 'its'} models (`pbcfg render PRESET` prints one)"
+                               f"{'their' if many else 'its'} models (`pbcfg presets` lists the presets that write one)"
                                if unused else None)]

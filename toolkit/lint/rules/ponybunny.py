@@ -29,7 +29,7 @@ def keyless_endpoint(ctx):
             ["endpoints", endpoint.id], "ponybunny.keyless-endpoint",
             f"credentials.json has no apiKey for {endpoint.id}: PonyBunny's Path B (the conversation agent) calls "
             "it with no Authorization header, while pbcfg's runtime drops it",
-            "for a server without auth write a no-key value such as \"not-needed\" as apiKey here; otherwise its key",
+            "write its key as apiKey here; for a server without auth, a no-key value such as \"not-needed\"",
             key=True))
     return found
 

@@ -8,6 +8,8 @@ naming what the cause takes down.
 
 from __future__ import annotations
 
+import os
+
 from pbcfg.lint.fixes import edit_remove_item
 from pbcfg.lint.reach import (
     READ_AGENTS,
@@ -21,6 +23,7 @@ from pbcfg.lint.reach import (
 )
 from pbcfg.lint.registry import check
 from pbcfg.ponybunny.builtins import defaults
+from pbcfg.source.commands import pbcfg_on
 from pbcfg.util.suggest import did_you_mean
 
 _LLM = ("llm-config",)
@@ -78,7 +81,8 @@ def chain_unusable(ctx):
             consequence = (f"{_models_text(group.models)} {'have' if len(group.models) > 1 else 'has'} no usable "
                            f"endpoint and {consequence}")
         section, name = group.chains[0]
-        hint = f"{group.causes[0].hint}; `pbcfg resolve --{section[:-1]} {name}` shows every attempt"
+        resolve = pbcfg_on(os.path.dirname(ctx.path_of("llm-config.json")), "resolve", f"--{section[:-1]}", name)
+        hint = f"{group.causes[0].hint}; `{resolve}` shows every attempt"
         found.append(report_at(ctx, group.causes[0], "routing.chain-unusable",
                                f"{_causes_text(group)}, so {consequence}", hint))
     return found
@@ -168,7 +172,8 @@ def repeated_endpoint(ctx):
                     tokens, "routing.repeated-endpoint",
                     f"model {model_id!r} lists {endpoint_id!r} again: PonyBunny calls it a second time right after it "
                     "failed, and never anything new",
-                    "remove the repeat (`pbcfg lint --fix` does)", fix=edit_remove_item(ctx.llm_config, tokens)))
+                    f"remove the repeat (`{pbcfg_on(os.path.dirname(ctx.llm_config.name), 'lint', '--fix')}` does)",
+                    fix=edit_remove_item(ctx.llm_config, tokens)))
     return found
 
 

@@ -1,4 +1,5 @@
-"""Secrets: keys in the wrong file, placeholder keys, keys about to be committed, credentials readable by others."""
+"""Secrets: keys in the wrong file or under the wrong vendor, placeholder keys, keys about to be committed,
+credentials readable by others."""
 
 from __future__ import annotations
 
@@ -141,6 +142,8 @@ def placeholder_key(ctx):
 @check("secrets.file-permissions", any_shape=True)
 def file_permissions(ctx):
     """Modes matter for the live config directory, not for a file in a git work tree (git checks out 0644)."""
+    from pbcfg.source.commands import pbcfg_on
+
     if ctx.credentials is None or not ctx.judges_machine:
         return []
     found = []
@@ -149,13 +152,15 @@ def file_permissions(ctx):
     if mode is not None and mode & (stat.S_IRWXG | stat.S_IRWXO):
         found.append(ctx.at_file(path, "secrets.file-permissions",
                                  f"credentials file has mode {mode:04o}: group or others can read it",
-                                 "chmod 600 it (`pbcfg lint --fix` does)", fix=SetMode(path, CREDENTIALS_MODE)))
+                                 f"chmod 600 it (`{pbcfg_on(os.path.dirname(path), 'lint', '--fix')}` does)",
+                                 fix=SetMode(path, CREDENTIALS_MODE)))
     directory = os.path.dirname(os.path.abspath(path))
     directory_mode = mode_of(directory)
     if directory_mode is not None and directory_mode != DIRECTORY_MODE:
         found.append(ctx.at_file(path, "secrets.file-permissions",
                                  f"its directory {directory} has mode {directory_mode:04o}, not 0700",
-                                 "chmod 700 it (`pbcfg lint --fix` does)", fix=SetMode(directory, DIRECTORY_MODE)))
+                                 f"chmod 700 it (`{pbcfg_on(os.path.dirname(path), 'lint', '--fix')}` does)",
+                                 fix=SetMode(directory, DIRECTORY_MODE)))
     return found
 
 
@@ -200,3 +205,36 @@ def _where_instead(endpoint_id: str, field: str) -> str:
         return (f"{keep_out}: PonyBunny's conversation agent ignores ${name} and reads this key only from the "
                 "file" + rotate)
     return f"{keep_out}: PonyBunny reads the key of {endpoint_id} only from the file" + rotate
+
+
+# the protocols and endpoints where a key of each service is refused: a proxy may pass a vendor's key through
+# another protocol, so only what cannot be a proxy is named (anthropic-direct, Google's and OpenAI's own APIs)
+_REFUSED_BY = {"anthropic": lambda endpoint: endpoint.protocol in ("openai", "gemini", "codex"),
+               "openai": lambda endpoint: endpoint.id == "anthropic-direct" or endpoint.protocol == "gemini",
+               "google": lambda endpoint: endpoint.protocol == "anthropic" or endpoint.id in ("openai-direct",
+                                                                                              "azure-openai")}
+_HOME = {"anthropic": "anthropic-direct", "openai": "openai-direct", "google": "google-ai-studio"}
+_PROTOCOL_SERVICE = {"anthropic": "anthropic", "openai": "openai", "gemini": "google"}
+
+
+@check("secrets.key-for-another-service")
+def key_for_another_service(ctx):
+    """A key whose prefix names another vendor than the one the endpoint talks to: two keys swapped."""
+    from pbcfg.util.known_secrets import KEY_NAMES, key_service
+
+    found = []
+    for endpoint in ctx.endpoints.values():
+        key = endpoint.fields.get("apiKey")
+        service = key_service(key.value) if key is not None else None
+        if service not in _REFUSED_BY or not _REFUSED_BY[service](endpoint):
+            continue
+        origin = f" (from ${key.source[4:]})" if key.source.startswith("env ") else ""
+        found.append(ctx.at_first(
+            [("credentials", ["endpoints", endpoint.id, "apiKey"]), ("llm-config", ["endpoints", endpoint.id])],
+            "secrets.key-for-another-service",
+            f"apiKey of {endpoint.id}{origin} is {KEY_NAMES[service]} ({mask(key.value)}), but {endpoint.id} speaks "
+            f"the {endpoint.protocol} protocol: the server refuses it",
+            f"put this key under {_HOME[service]}, and here "
+            + (KEY_NAMES[_PROTOCOL_SERVICE[endpoint.protocol]] if endpoint.protocol in _PROTOCOL_SERVICE
+               else f"the key {endpoint.id}'s server takes")))
+    return found

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import urlsplit
 
 from pbcfg.lint.fixes import edit_value
 from pbcfg.lint.registry import Finding, check
 from pbcfg.lint.rules.secrets import NO_KEY_VALUES
+from pbcfg.ponybunny.urls import split_url as urlsplit
 
 # the default ports of the local presets, each an OpenAI-compatible server under /v1
 KNOWN_PORTS = {11434: "Ollama", 1234: "LM Studio", 8080: "LocalAI or llama.cpp", 8000: "vLLM or FastChat",
@@ -46,16 +46,38 @@ def is_loopback(host: str | None) -> bool:
 
 @check("url.trailing-slash", reads=())
 def trailing_slash(ctx):
-    return [Finding(document.diagnostic(tokens, "url.trailing-slash",
-                                        f"{url!r} ends with '/', which makes request paths start with '//'",
-                                        f"write {url.rstrip('/')!r}"),
-                    edit_value(document, tokens, url.rstrip("/")))
-            for document, tokens, url, _ in _url_fields(ctx) if url.endswith("/")]
+    """Its hint is the one fix of the value: with url.missing-v1 on it too, the URL with /v1 and no slash."""
+    found = []
+    for document, tokens, url, endpoint_id in _url_fields(ctx):
+        if not url.endswith("/"):
+            continue
+        also_v1 = _lacks_v1(ctx, tokens, url, endpoint_id)
+        found.append(Finding(document.diagnostic(
+            tokens, "url.trailing-slash", f"{url!r} ends with '/', which makes request paths start with '//'"
+            + ("; it lacks /v1 too (url.missing-v1)" if also_v1 else ""),
+            f"write {_with_v1(url) if also_v1 else url.rstrip('/')!r}"), edit_value(document, tokens, url.rstrip("/"))))
+    return found
 
 
 def _openai_protocol(ctx, endpoint_id: str) -> bool:
+    """Every OpenAI-protocol endpoint, openai-direct included; not azure-openai, whose requests go to
+    ``{endpoint}/openai/deployments/…``, where /v1 has no place."""
     endpoint = ctx.endpoints.get(endpoint_id)
-    return endpoint is not None and endpoint.protocol == "openai" and endpoint_id not in ("openai-direct", "azure-openai")
+    return endpoint is not None and endpoint.protocol == "openai" and endpoint_id != "azure-openai"
+
+
+def _lacks_v1(ctx, tokens: list, url: str, endpoint_id: str) -> bool:
+    if tokens[-1] != "baseUrl" or not _openai_protocol(ctx, endpoint_id):
+        return False
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # a malformed host (url.* rules of its own say so): no suffix to judge
+        return False
+    return not _VERSIONED.search(path.rstrip("/"))
+
+
+def _with_v1(url: str) -> str:
+    return url.rstrip("/") + "/v1"
 
 
 def _port(url: str) -> int | None:
@@ -69,14 +91,12 @@ def _port(url: str) -> int | None:
 def missing_v1(ctx):
     found = []
     for document, tokens, url, endpoint_id in _url_fields(ctx):
-        if tokens[-1] != "baseUrl" or not _openai_protocol(ctx, endpoint_id):
+        if not _lacks_v1(ctx, tokens, url, endpoint_id):
             continue
         parts = urlsplit(url)
-        if _VERSIONED.search(parts.path.rstrip("/")):
-            continue
         port = _port(url)
         server = KNOWN_PORTS.get(port)
-        suggestion = url.rstrip("/") + "/v1"
+        suggestion = _with_v1(url)
         message = f"{url!r} has no /v1-style suffix" + (
             f"; port {port} is {server}'s, which serves /v1" if server else "")
         # adding /v1 is a guess that the port tells the server: ruff's "unsafe" fix, applied only when asked

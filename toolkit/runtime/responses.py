@@ -1,4 +1,5 @@
-"""One place that reads what a server said: error shapes differ across servers.
+"""What a server said: its error shapes, classified into what the call does next, and the checks every
+protocol's answer reader shares (token counts, model lists, excerpts).
 
 OpenAI nests ``{"error": {"message", "type", "code"}}``; FastAPI servers
 (vLLM, LocalAI) answer ``{"detail": ...}``; FastChat sends a flat
@@ -21,9 +22,24 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from pbcfg.util.redaction import redact
+from pbcfg.util.suggest import did_you_mean
 
-__all__ = ["EXCERPT", "HINTS", "Failure", "Kind", "Verdict", "classify", "excerpt", "parse_json", "printable",
-           "retry_after_seconds"]
+__all__ = [
+    "EXCERPT",
+    "HINTS",
+    "Failure",
+    "Kind",
+    "Models",
+    "Verdict",
+    "absent",
+    "bad_response",
+    "classify",
+    "excerpt",
+    "parse_json",
+    "printable",
+    "read_usage",
+    "retry_after_seconds",
+]
 
 CONTEXT_CODES = {"context_length_exceeded", "exceed_context_size_error", "40303"}
 RETRYABLE = {408, 409, 429}
@@ -31,8 +47,10 @@ EXCERPT = 200  # characters of a server's answer shown in a message
 _WINDOW = 4 * EXCERPT  # characters looked at to make an excerpt: a 16 MiB body is not scanned whole
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # "the model does not exist", as OpenAI, vLLM, Ollama, LiteLLM, LocalAI and FastChat say it
-_MODEL_ABSENT = re.compile(r"(?i)\bmodel\b.{0,200}?\b(not found|does not exist|doesn't exist|not exist|is not "
-                           r"available|not loaded)|invalid model name|unknown model|no such model|model_not_found")
+_MODEL_ABSENT = re.compile(
+    r"(?i)\bmodel\b.{0,200}?\b(not found|does not exist|doesn't exist|not exist|is not "
+    r"available|not loaded)|invalid model name|unknown model|no such model|model_not_found"
+)
 # LiteLLM with a master key and no database: any other key gets a 400 "No connected db."
 _PROXY_NO_DB = re.compile(r"(?i)no connected db|no_db_connection|database not connected")
 # LiteLLM relaying its own upstream's refusal, or a model it cannot route: the proxy's config, not pbcfg's
@@ -55,15 +73,16 @@ class Kind(StrEnum):
     REDIRECT = "redirect"  # pbcfg never follows one (it would resend the key): the next endpoint
 
 
-NO_KEY_HINT = ("a server without auth still needs some key string: not-needed, EMPTY, ollama, lm-studio, "
-               "sk-no-key-required")
+NO_KEY_HINT = (
+    "a server without auth still needs some key string: not-needed, EMPTY, ollama, lm-studio, sk-no-key-required"
+)
 # what to do, the same words whether `chat` or `status` met it (model-absent's hint names what the server serves)
 HINTS = {
     Kind.AUTH: f"check the key; {NO_KEY_HINT}",
     Kind.PROXY_AUTH: "a LiteLLM proxy without a database accepts only its master key: set apiKey to the proxy's "
-                     "master key (LITELLM_MASTER_KEY), or give the proxy a database for virtual keys",
+    "master key (LITELLM_MASTER_KEY), or give the proxy a database for virtual keys",
     Kind.PROXY_CONFIG: "the proxy's own configuration failed (its key for the provider behind it, or its model "
-                       "list): fix the proxy, not pbcfg's key",
+    "list): fix the proxy, not pbcfg's key",
     Kind.REDIRECT: "pbcfg never follows a redirect: put the URL it points to in baseUrl",
     Kind.BAD_RESPONSE: "is the base URL an OpenAI-compatible API (usually ending in /v1)?",
 }
@@ -77,8 +96,15 @@ class Verdict(NamedTuple):
 class Failure(Exception):
     """One exchange that did not succeed, classified; the runtime turns it into an attempt's outcome."""
 
-    def __init__(self, kind: Kind, detail: str, status: int | None = None, retry_after: float | None = None, *,
-                 network: str | None = None) -> None:
+    def __init__(
+        self,
+        kind: Kind,
+        detail: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+        *,
+        network: str | None = None,
+    ) -> None:
         super().__init__(detail)
         self.kind, self.detail, self.status, self.retry_after = kind, detail, status, retry_after
         self.network = network  # below HTTP: "connect", "tls", "timeout" or "read"; None for an answer
@@ -88,8 +114,9 @@ def printable(text: str) -> str:
     """Text from outside (a server, the environment) as it may be printed: one line, control characters and
     code points no encoder takes (lone surrogates) written as escapes."""
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return _UNPRINTABLE.sub(lambda m: " " if m.group() in "\t\n\r" else m.group().encode("unicode_escape").decode(),
-                            text)
+    return _UNPRINTABLE.sub(
+        lambda m: " " if m.group() in "\t\n\r" else m.group().encode("unicode_escape").decode(), text
+    )
 
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:
@@ -148,8 +175,9 @@ def classify(status: int, text: str) -> Verdict:
     if status in (401, 403):
         return Verdict(Kind.AUTH, message)
     tokens = set(codes.replace(",", " ").split())
-    if status != 404 and (tokens & CONTEXT_CODES or "context length" in said.lower()
-                          or "context window" in said.lower()):
+    if status != 404 and (
+        tokens & CONTEXT_CODES or "context length" in said.lower() or "context window" in said.lower()
+    ):
         return Verdict(Kind.CONTEXT_LENGTH, message)
     if status in (400, 422) and "stream_options" in said:
         return Verdict(Kind.NO_STREAM_OPTIONS, message)
@@ -183,3 +211,42 @@ def retry_after_seconds(headers, cap: float) -> float | None:
             except (TypeError, ValueError, IndexError, OverflowError):
                 return None
     return None if seconds is None else min(max(seconds, 0.0), cap)
+
+
+_COUNTS = ("prompt_tokens", "completion_tokens", "total_tokens")
+_LISTED = 12  # model ids named in a hint; the rest are counted
+
+
+def bad_response(what: str, raw: bytes | str, status: int | None) -> Failure:
+    """A ``bad-response`` failure: what is wrong, and a masked excerpt of what came."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    return Failure(Kind.BAD_RESPONSE, f"{what}: {excerpt(text) or '(empty)'}", status)
+
+
+def read_usage(usage: object, raw: bytes | str, status: int | None) -> dict | None:
+    """The usage object, or None when the server sent none; counts must be non-negative integers."""
+    if usage is None:
+        return None
+    if not isinstance(usage, dict) or any(
+        name in usage and (type(usage[name]) is not int or usage[name] < 0) for name in _COUNTS
+    ):
+        raise bad_response("the answer's usage is not token counts", raw, status)
+    return usage
+
+
+class Models(NamedTuple):
+    ids: list[str]  # as the server wrote them
+    single: bool  # llama.cpp's server: it serves the one model it loaded, whatever id a request names
+
+
+def absent(models: list[str], served: list[str]) -> tuple[str, str]:
+    """(detail, hint) for configured ``models`` a server does not serve: what it serves instead, and the closest
+    id. Ids are a server's text: shown as excerpts (masked, printable)."""
+    shown = [excerpt(model_id) for model_id in served]
+    guesses = [f"{m!r} (did you mean {g!r}?)" if (g := did_you_mean(m, shown)) else repr(m) for m in models]
+    listing = ", ".join(shown[:_LISTED]) + (f", and {len(shown) - _LISTED} more" if len(shown) > _LISTED else "")
+    guess = did_you_mean(models[0], shown) if len(models) == 1 else None
+    return (
+        f"the server does not serve {', '.join(guesses)}",
+        f"it serves: {listing or 'nothing'}" + (f"; did you mean {guess!r}?" if guess else ""),
+    )

@@ -1,0 +1,159 @@
+"""Vertex AI's Gemini models: Gemini's body, Vertex's URL, a Bearer token from Application Default Credentials.
+
+``https://{region}-aiplatform.googleapis.com/v1/projects/{projectId}/locations/{region}/publishers/google/models/
+{model}:generateContent`` (``:streamGenerateContent?alt=sse`` for a stream); the region ``global`` uses the host
+``aiplatform.googleapis.com``; a base URL in the credentials replaces the ``…/v1`` root. The token comes from
+google-auth's Application Default Credentials (``$GOOGLE_APPLICATION_CREDENTIALS``, or gcloud's
+``application_default_credentials.json``), fetched over httpx, cached until shortly before it expires (google-auth's
+refresh threshold), and fetched anew once when a call answers 401. Each token is registered as a secret the moment
+it arrives. google-auth comes with ``pip install 'pbcfg[gcp]'`` and is imported only to get a token.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from typing import TYPE_CHECKING, NamedTuple
+
+from pbcfg.runtime.protocols.gemini import Gemini
+from pbcfg.runtime.responses import Failure, Kind, excerpt
+from pbcfg.runtime.secrets import plain
+
+if TYPE_CHECKING:
+    from pbcfg.ponybunny.effective import EffectiveEndpoint
+    from pbcfg.runtime.protocols.base import HttpRequest
+
+__all__ = ["DEFAULT_REGION", "PROTOCOL", "Vertex", "vertex_root"]
+
+DEFAULT_REGION = "us-central1"  # PonyBunny's own choice when no region is given
+INSTALL = "pip install 'pbcfg[gcp]'"
+SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
+TOKEN_TIMEOUT = 30.0  # seconds for the token endpoint to answer
+
+
+def _region(endpoint: EffectiveEndpoint) -> str:
+    value = endpoint.fields.get("region")
+    return plain(value.value) if value else DEFAULT_REGION
+
+
+def vertex_root(endpoint: EffectiveEndpoint) -> str:
+    """The API root (``…/v1``): the credentials' base URL (a ``{region}`` in it filled), else the region's host."""
+    if endpoint.base_url is not None:
+        return plain(endpoint.base_url.value).replace("{region}", _region(endpoint)).rstrip("/")
+    return PROTOCOL.derived_base_url(endpoint)
+
+
+class _Answer(NamedTuple):
+    """google-auth's view of an HTTP response."""
+
+    status: int
+    headers: dict
+    data: bytes
+
+
+def _fetch(url: str, method: str = "GET", body=None, headers=None, timeout=None, **_ignored) -> _Answer:
+    """google-auth's transport (``google.auth.transport.Request``'s call), over httpx: no second HTTP client."""
+    import httpx
+    from google.auth.exceptions import TransportError
+
+    try:
+        response = httpx.request(method, url, content=body, headers=headers, timeout=timeout or TOKEN_TIMEOUT)
+    except httpx.HTTPError as error:
+        raise TransportError(f"the token endpoint could not be reached ({type(error).__name__})") from None
+    return _Answer(response.status_code, dict(response.headers), response.content)
+
+
+class _Tokens:
+    """One cached ADC credential per credentials file; thread-safe."""
+
+    def __init__(self) -> None:
+        self._credentials: dict[str | None, object] = {}
+        self._lock = threading.Lock()
+
+    def token(self) -> str:
+        """A valid access token: the cached one, or a fresh one when it is missing or about to expire."""
+        where = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+        with self._lock:
+            credentials = self._credentials.get(where)
+            if credentials is not None and credentials.valid:
+                return credentials.token
+            return self._fetched(where)
+
+    def _fetched(self, where: str | None) -> str:
+        """A new token (under the lock), registered as a secret the moment it arrives."""
+        import google.auth
+        from google.auth.exceptions import GoogleAuthError
+
+        from pbcfg.util.redaction import REDACTOR
+
+        try:
+            credentials = self._credentials.get(where)
+            if credentials is None:
+                credentials, _ = google.auth.default(scopes=SCOPES)
+                self._credentials[where] = credentials
+            credentials.refresh(_fetch)
+        except GoogleAuthError as error:
+            raise Failure(
+                Kind.AUTH,
+                "no token from Application Default Credentials: "
+                f"{excerpt(str(error))}; run `gcloud auth application-default login`, or set "
+                "GOOGLE_APPLICATION_CREDENTIALS to a service-account key file",
+            ) from None
+        REDACTOR.add(credentials.token)
+        return credentials.token
+
+    def forget(self) -> bool:
+        """Drop the cached token (a call answered 401); whether there was one."""
+        with self._lock:
+            credentials = self._credentials.get(os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"))
+            if credentials is None or credentials.token is None:
+                return False
+            credentials.token = None
+            return True
+
+
+class Vertex(Gemini):
+    name = "vertex"
+
+    def __init__(self) -> None:
+        self._tokens = _Tokens()
+
+    def derived_base_url(self, endpoint: EffectiveEndpoint) -> str:
+        """The base URL when the credentials give none (the plan keeps such an endpoint): the region's host
+        (``global``: ``aiplatform.googleapis.com``)."""
+        region = _region(endpoint)
+        host = "aiplatform.googleapis.com" if region == "global" else f"{region}-aiplatform.googleapis.com"
+        return f"https://{host}/v1"
+
+    def unavailable(self, endpoint: EffectiveEndpoint) -> str | None:
+        if importlib.util.find_spec("google.auth") is None:
+            return f"Vertex AI needs google-auth for its token (Application Default Credentials); install it: {INSTALL}"
+        return None
+
+    def base(self, endpoint: EffectiveEndpoint) -> str:
+        project = plain(endpoint.fields["projectId"].value)
+        return f"{vertex_root(endpoint)}/projects/{project}/locations/{_region(endpoint)}/publishers/google"
+
+    def headers(self, endpoint: EffectiveEndpoint) -> dict[str, str]:
+        return {}
+
+    def authorize(self, endpoint: EffectiveEndpoint, request: HttpRequest) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._tokens.token()}"}
+
+    async def aauthorize(self, endpoint: EffectiveEndpoint, request: HttpRequest) -> dict[str, str]:
+        import asyncio
+
+        return await asyncio.to_thread(self.authorize, endpoint, request)
+
+    def reauthorize(self, endpoint: EffectiveEndpoint, failure: Failure) -> bool:
+        return failure.kind == Kind.AUTH and failure.status == 401 and self._tokens.forget()
+
+    def probe_request(self, endpoint: EffectiveEndpoint) -> HttpRequest | str:
+        return (
+            "untested: Vertex AI lists no Google models for free; the first call fetches a token from "
+            "Application Default Credentials"
+        )
+
+
+PROTOCOL = Vertex()
