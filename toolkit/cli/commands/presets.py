@@ -104,8 +104,9 @@ def presets(name: str | None) -> None:
 @click.option("--force", is_flag=True, help="With --config-dir, overwrite existing files (a timestamped .bak is kept).")
 def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source, config_dir,
            force) -> None:
-    """Render PRESET's credentials.json and llm-config.json (to stdout, or into --config-dir, with the schema
-    files they name where the directory has none).
+    """Render PRESET's credentials.json and llm-config.json (to stdout, or into --config-dir).
+
+    Into --config-dir, the schema files their $schema names come too, where the directory has none.
 
     \b
     Examples:
