@@ -315,7 +315,7 @@ def main() -> int:
                         f"(budget {LINT_OVER_VALIDATE}x)")
     yaml_keys = write_text("yaml-20000", "llm-config.yaml", "models:\n" + "".join(f"  k{i}: {i}\n" for i in range(20_000)))
     rows.append(("`build` of YAML sources with 20,000 keys (errors: nothing built)",
-                 median_time([BIN / "pbcfg", "build", yaml_keys.parent, "--out", WORK / "yaml-out"], 3, {1}), None, None))
+                 median_time([BIN / "pbcfg", "build", yaml_keys.parent, "--config-dir", WORK / "yaml-out"], 3, {1}), None, None))
     deep = write_text("yaml-deep", "llm-config.yaml", "defaults:\n" + "".join("  " * (i + 1) + "-\n" for i in range(299))
                       + "  " * 300 + "- 1\n")
     rows.append(("`validate` of a 300-deep YAML list (limits.depth)", median_time([BIN / "pbcfg", "validate", deep], 5, {1}),

@@ -20,7 +20,7 @@ from pbcfg.util.backups import KEEP, git_repository
 
 @pytest.fixture(autouse=True)
 def pinned_stamp(monkeypatch):
-    """init and render --out name backups by the second; pin it so the names are known."""
+    """init and render --config-dir name backups by the second; pin it so the names are known."""
     import time
 
     real = time.strftime

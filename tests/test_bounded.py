@@ -666,7 +666,7 @@ def test_a_lone_surrogate_in_a_yaml_source_stops_validate_and_build(run, tmp_pat
     (tmp_path / "src" / "llm-config.yaml").write_text('models:\n  m:\n    displayName: "x\\ud800"\n')
     validated = run("validate", tmp_path / "src" / "llm-config.yaml", "--format", "json")
     assert [(d["rule"], d["line"], d["column"]) for d in validated.json["diagnostics"]] == [("yaml.lone-surrogate", 3, 18)]
-    built = run("build", tmp_path / "src", "--out", tmp_path / "out")
+    built = run("build", tmp_path / "src", "--config-dir", tmp_path / "out")
     assert built.code == 1 and not (tmp_path / "out").exists()
 
 
@@ -764,7 +764,7 @@ def test_a_pipe_beside_the_config_is_never_opened(tmp_path):
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "llm-config.yaml").write_text("defaults:\n  timeout: 60000\n")
     out = fifo_dir(tmp_path / "src")
-    done = pbcfg("build", tmp_path / "src", "--out", out, "--check")
+    done = pbcfg("build", tmp_path / "src", "--config-dir", out, "--check")
     assert (done.returncode, done.stderr) == (2, f"pbcfg: error: {out}/llm-config.json: is a named pipe (FIFO), not a "
                                                  "regular file; pbcfg reads only regular files\n")
 

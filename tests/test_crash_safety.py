@@ -157,7 +157,7 @@ def test_a_journal_left_by_a_kill_before_any_rename_is_harmless(run, tmp_path):
 
 
 def test_modes_are_final_before_the_first_byte(tmp_path, monkeypatch):
-    """build --out over a 0644 credentials.json: the new key is never in a file others can read."""
+    """build --config-dir over a 0644 credentials.json: the new key is never in a file others can read."""
     (tmp_path / "credentials.json").write_text('{"endpoints": {}}\n')
     (tmp_path / "credentials.json").chmod(0o644)
     (tmp_path / "llm-config.json").write_text("{}\n")
@@ -187,7 +187,7 @@ def test_init_force_twice_in_one_second_keeps_the_original_key(run, tmp_path, mo
     cfg = config(tmp_path / "cfg")
     original = (cfg / "credentials.json").read_bytes()
     for _ in range(2):
-        assert run("init", "ollama", "--dir", cfg, "--force").code == 0
+        assert run("init", "ollama", "--config-dir", cfg, "--force").code == 0
     assert (cfg / f"credentials.json.{STAMP}.bak").read_bytes() == original
     assert KEY not in (cfg / f"credentials.json.{STAMP}.1.bak").read_text()  # the first init's file
     assert os.stat(cfg / f"credentials.json.{STAMP}.1.bak").st_mode & 0o777 == 0o600
@@ -221,7 +221,7 @@ def test_a_link_out_of_the_directory_is_refused_unless_allowed(tmp_path, monkeyp
 
 
 def test_new_credentials_are_0600_and_modes_are_kept(tmp_path, run):
-    assert run("init", "ollama", "--dir", tmp_path / "c").code == 0
+    assert run("init", "ollama", "--config-dir", tmp_path / "c").code == 0
     assert os.stat(tmp_path / "c" / "credentials.json").st_mode & 0o777 == 0o600
     assert os.stat(tmp_path / "c").st_mode & 0o777 == 0o700
     path = tmp_path / "c" / "llm-config.json"

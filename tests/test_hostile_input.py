@@ -78,7 +78,7 @@ def test_json_commands_survive_anything(run, tmp_path, command, data):
 def test_yaml_sources_and_build_survive_anything(run, tmp_path, data):
     (tmp_path / "src").mkdir(exist_ok=True)
     (tmp_path / "src" / "llm-config.yaml").write_bytes(data)
-    for args in (["validate", tmp_path / "src" / "llm-config.yaml"], ["build", tmp_path / "src", "--out", tmp_path / "out"]):
+    for args in (["validate", tmp_path / "src" / "llm-config.yaml"], ["build", tmp_path / "src", "--config-dir", tmp_path / "out"]):
         started = time.monotonic()
         check_outcome(run(*args), started)
 

@@ -322,8 +322,9 @@ def test_the_env_only_era_has_nothing_to_migrate_and_says_so(run, tmp_path, monk
     empty.mkdir()
     result = run("migrate", "--config-dir", empty)
     assert result.code == 2
-    assert result.err == (f"pbcfg: error: {empty}: no credentials.json or llm-config.json in this directory; pass the "
-                          "files, or point --config-dir at your PonyBunny config directory\n")
+    assert result.err == (f"pbcfg: error: {empty}: no credentials.json or llm-config.json in the config directory, nor "
+                          f"in {tmp_path / 'home' / '.ponybunny'}: nothing to migrate. Pass the files, or point "
+                          "--config-dir at your PonyBunny config directory\n")
 
 
 def test_check_reports_one_diagnostic_per_pending_step_in_every_format(run, tmp_path):

@@ -17,7 +17,7 @@ from writing_commands import STAMP, WRITING_COMMANDS, prepare, snapshot
 
 @pytest.fixture(autouse=True)
 def pinned_stamp(monkeypatch):
-    """init and render --out name backups by the second; pin it so a planted link can sit on the name."""
+    """init and render --config-dir name backups by the second; pin it so a planted link can sit on the name."""
     import time
 
     real = time.strftime
@@ -70,7 +70,7 @@ def test_a_config_file_that_links_out_of_the_directory_is_refused(run, tmp_path,
     before, kept = snapshot(case.directory), real.read_bytes()
     code, error = _failure(run(*case.args))
     assert code == 2
-    if command in ("init --force", "render --out"):  # these refuse any link before they begin
+    if command in ("init --force", "render --config-dir"):  # these refuse any link before they begin
         assert error == (f"pbcfg: error: {case.directory / name} is a symbolic link; pbcfg does not write "
                               "through links. Remove it first; nothing was written\n")
     else:

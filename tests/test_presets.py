@@ -84,7 +84,7 @@ def no_cloud_keys(monkeypatch, tmp_path):
 def test_a_fresh_init_of_every_preset_lints_with_zero_diagnostics_at_fail_on_info(name, run, tmp_path, no_cloud_keys):
     """Issue 16, item 1: nothing the user did not write and cannot act on is a diagnostic."""
     directory = tmp_path / "config"
-    assert run("init", name, "--dir", directory, *REQUIRED.get(name, ())).code == 0
+    assert run("init", name, "--config-dir", directory, *REQUIRED.get(name, ())).code == 0
     result = run("lint", directory, "--fail-on", "info", "--format", "json")
     assert (result.code, result.json["diagnostics"]) == (0, [])
     # the cloud endpoints PonyBunny's defaults (or the preset, keys left to env) enable: one line of the summary
@@ -195,18 +195,18 @@ def test_render_prints_both_files_with_the_key_masked(run):
 
 def test_init_writes_a_private_config_and_refuses_to_overwrite(run, tmp_path):
     target = tmp_path / "pb"
-    assert run("init", "ollama", "--dir", target).code == 0
+    assert run("init", "ollama", "--config-dir", target).code == 0
     assert sorted(os.listdir(target)) == ["credentials.json", "credentials.schema.json", "llm-config.json",
                                           "llm-config.schema.json"]
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(target / "credentials.json").st_mode) == 0o600
     assert run("validate", target).code == 0
     (target / "llm-config.json").write_text("mine")
-    refused = run("init", "vllm", "--dir", target)
+    refused = run("init", "vllm", "--config-dir", target)
     assert refused.code == 1
     assert refused.err.startswith(f"pbcfg: error: {target / 'credentials.json'} already exists (and 3 more); nothing was written")
     assert (target / "llm-config.json").read_text() == "mine"
-    forced = run("init", "vllm", "--dir", target, "--force")
+    forced = run("init", "vllm", "--config-dir", target, "--force")
     assert forced.code == 0
     backups = [n for n in os.listdir(target) if n.startswith("llm-config.json.") and n.endswith(".bak")]
     assert len(backups) == 1 and (target / backups[0]).read_text() == "mine"

@@ -137,7 +137,7 @@ def test_build_refuses_to_write_a_password_into_llm_config(run, tmp_path):
     (source / "llm-config.yaml").write_text(
         f"endpoints:\n  openai-compatible:\n    enabled: true\n    baseUrl: http://pb:{PASSWORD}@box.example:8000/v1\n"
     )
-    result = run("build", source, "--out", tmp_path / "out")
+    result = run("build", source, "--config-dir", tmp_path / "out")
     assert result.code == 1
     assert result.out.splitlines()[0] == (
         f"{source}/llm-config.yaml:4:14: error secrets.url-credentials baseUrl of openai-compatible holds a user "

@@ -247,7 +247,7 @@ LLAMA_MODELS = (200, {"object": "list", "data": [{"id": "/models/Llama-3.2-1B-In
 def test_the_llama_cpp_preset_s_model_id_is_fine_with_llama_cpp_s_server(run, tmp_path):
     with Scripted({("GET", "/models"): LLAMA_MODELS}) as server:
         directory = tmp_path / "config"
-        made = run("init", "llama-cpp", "--dir", directory, "--base-url", server.url)
+        made = run("init", "llama-cpp", "--config-dir", directory, "--base-url", server.url)
         assert made.code == 0, made.err
         status = run("status", "--config-dir", directory, "--format", "json")
     (box,) = [r for r in status.json["endpoints"] if r["endpoint"] == "openai-compatible"]

@@ -163,8 +163,8 @@ def offline_commands(d):
         for name in ("live", "broken"):
             yield ["resolve", *target, "--as", "ponybunny", "--config-dir", d[name]]
             yield ["resolve", *target, "--as", "ponybunny", "--config-dir", d[name], "--format", "json"]
-    yield ["build", d["yaml"], "--out", tmp / "from-yaml"]
-    yield ["build", d["numeric"], "--out", tmp / "from-numeric", "--format", "sarif"]
+    yield ["build", d["yaml"], "--config-dir", tmp / "from-yaml"]
+    yield ["build", d["numeric"], "--config-dir", tmp / "from-numeric", "--format", "sarif"]
     key = PARAMETERS["api-key"]
     for source in ("json", "yaml"):
         yield ["render", "openai-proxy", "--base-url", "https://p.example/v1", "--api-key", key, "--source", source]
@@ -176,11 +176,11 @@ def offline_commands(d):
     yield ["render", "vllm", "--base-url", f"http://gpu:8000/v1?api_key={PARAMETERS['base-url-query']}"]
     yield ["render", "azure-openai", "--api-key", key, "--model", "dep",
            "--set", f"endpoint=https://res.example.com/?api-key={PARAMETERS['set-endpoint']}"]
-    yield ["init", "openai-proxy", "--dir", tmp / "new", "--base-url", "https://p.example/v1",
+    yield ["init", "openai-proxy", "--config-dir", tmp / "new", "--base-url", "https://p.example/v1",
            "--api-key", key, "--source", "yaml"]
-    yield ["build", tmp / "new", "--out", tmp / "built", "--check"]
-    yield ["build", tmp / "new", "--out", tmp / "built"]
-    yield ["build", tmp / "new", "--out", tmp / "built", "--check", "--format", "junit", "--output",
+    yield ["build", tmp / "new", "--config-dir", tmp / "built", "--check"]
+    yield ["build", tmp / "new", "--config-dir", tmp / "built"]
+    yield ["build", tmp / "new", "--config-dir", tmp / "built", "--check", "--format", "junit", "--output",
            tmp / "reports" / "build.xml"]
     yield ["add", "vllm", "--config-dir", d["live"], "--endpoint-id", "gpu", "--api-key", key,
            "--base-url", f"http://gpu:8000/v1?token={PARAMETERS['base-url-query']}"]

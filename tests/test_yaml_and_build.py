@@ -75,19 +75,19 @@ def test_every_key_gets_the_schemas_description_above_it():
 
 def test_init_yaml_then_build_then_check(run, tmp_path):
     sources, out = tmp_path / "src", tmp_path / "out"
-    assert run("init", "vllm", "--dir", sources, "--source", "yaml").code == 0
+    assert run("init", "vllm", "--config-dir", sources, "--source", "yaml").code == 0
     assert sorted(os.listdir(sources)) == ["credentials.schema.json", "credentials.yaml", "llm-config.schema.json",
                                            "llm-config.yaml"]
     assert stat.S_IMODE(os.stat(sources / "credentials.yaml").st_mode) == 0o600
-    assert run("build", sources, "--out", out).code == 0
+    assert run("build", sources, "--config-dir", out).code == 0
     assert stat.S_IMODE(os.stat(out / "credentials.json").st_mode) == 0o600
     expected = render(get_preset("vllm"), Parameters()).data
     assert json.loads((out / "llm-config.json").read_text()) == expected["llm-config.json"]
     assert json.loads((out / "credentials.json").read_text()) == expected["credentials.json"]
     first = (out / "llm-config.json").read_bytes()
-    assert run("build", sources, "--out", out).code == 0
+    assert run("build", sources, "--config-dir", out).code == 0
     assert (out / "llm-config.json").read_bytes() == first  # deterministic
-    check = run("build", sources, "--out", out, "--check")
+    check = run("build", sources, "--config-dir", out, "--check")
     assert (check.code, check.err) == (0, f"{out} is up to date\n")
 
 
@@ -95,8 +95,8 @@ def test_comments_survive_build_edit_build(run, tmp_path):
     from ruamel.yaml import YAML
 
     sources, out = tmp_path / "src", tmp_path / "out"
-    run("init", "ollama", "--dir", sources, "--source", "yaml")
-    run("build", sources, "--out", out)
+    run("init", "ollama", "--config-dir", sources, "--source", "yaml")
+    run("build", sources, "--config-dir", out)
     yaml = YAML(typ="rt")
     data = yaml.load((sources / "llm-config.yaml").read_text())
     data["endpoints"]["openai-compatible"]["priority"] = 1  # an edit, as an editor or a script makes it
@@ -104,10 +104,10 @@ def test_comments_survive_build_edit_build(run, tmp_path):
         yaml.dump(data, handle)
     edited = (sources / "llm-config.yaml").read_text()
     assert "    # 1 is the highest. A model's endpoints are tried in ascending priority" in edited
-    check = run("build", sources, "--out", out, "--check")
+    check = run("build", sources, "--config-dir", out, "--check")
     assert check.code == 1
     assert '-      "priority": 3\n+      "priority": 1\n' in check.out
-    assert run("build", sources, "--out", out).code == 0
+    assert run("build", sources, "--config-dir", out).code == 0
     assert (sources / "llm-config.yaml").read_text() == edited  # build never touches its sources
     assert json.loads((out / "llm-config.json").read_text())["endpoints"]["openai-compatible"]["priority"] == 1
 
@@ -115,7 +115,7 @@ def test_comments_survive_build_edit_build(run, tmp_path):
 def test_build_refuses_sources_with_errors_and_writes_nothing(run, tmp_path):
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "llm-config.yaml").write_text(LLM_YAML)
-    result = run("build", tmp_path / "src", "--out", tmp_path / "out")
+    result = run("build", tmp_path / "src", "--config-dir", tmp_path / "out")
     assert result.code == 1
     assert "nothing was built: fix the errors above first" in result.err
     assert not (tmp_path / "out").exists()
@@ -125,14 +125,14 @@ def test_build_check_masks_secrets(run, tmp_path):
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "credentials.yaml").write_text(
         "endpoints:\n  openai-direct:\n    apiKey: sk-live-abcdefghijklmnop\n")
-    result = run("build", tmp_path / "src", "--out", tmp_path / "out", "--check")
+    result = run("build", tmp_path / "src", "--config-dir", tmp_path / "out", "--check")
     assert result.code == 1
     assert "abcdefghijkl" not in result.out and "sk-*****************mnop" in result.out
 
 
 def test_add_to_yaml_sources_keeps_every_comment(run, tmp_path):
     sources = tmp_path / "src"
-    run("init", "ollama", "--dir", sources, "--source", "yaml")
+    run("init", "ollama", "--config-dir", sources, "--source", "yaml")
     before = (sources / "llm-config.yaml").read_text()
     result = run("add", "vllm", "--config-dir", sources, "--endpoint-id", "gpu-box",
                  "--base-url", "http://gpu-box.lan:8000/v1", "--model", "big")

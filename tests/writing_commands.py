@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
-STAMP = "20260101-000000"  # the timestamp init and render --out put in backup names; the tests pin it
+STAMP = "20260101-000000"  # the timestamp init and render --config-dir put in backup names; the tests pin it
 KEY = "sk-Wq8rTz3nVb6yHk2pLm5xCd9f"
 
 CREDENTIALS = {"endpoints": {"openai-compatible": {"apiKey": KEY, "baseUrl": "http://localhost:8000/v1/"}}}
@@ -63,15 +63,15 @@ def prepare(name: str, root: Path) -> Case:
         return Case(["migrate", str(cfg)], cfg, pair, [n + ".bak" for n in pair])
     if name == "init --force":
         config(cfg)
-        return Case(["init", "ollama", "--dir", str(cfg), "--force"], cfg, pair,
+        return Case(["init", "ollama", "--config-dir", str(cfg), "--force"], cfg, pair,
                     [f"{n}.{STAMP}.bak" for n in pair])
-    if name == "render --out":
+    if name == "render --config-dir":
         config(cfg)
-        return Case(["render", "ollama", "--out", str(cfg), "--force"], cfg, pair, [f"{n}.{STAMP}.bak" for n in pair])
-    if name == "build --out":
+        return Case(["render", "ollama", "--config-dir", str(cfg), "--force"], cfg, pair, [f"{n}.{STAMP}.bak" for n in pair])
+    if name == "build --config-dir":
         config(root / "src", CREDENTIALS_YAML, LLM_CONFIG_YAML, yaml=True)
         config(cfg)
-        return Case(["build", str(root / "src"), "--out", str(cfg)], cfg, pair, [n + ".bak" for n in pair])
+        return Case(["build", str(root / "src"), "--config-dir", str(cfg)], cfg, pair, [n + ".bak" for n in pair])
     if name == "rename":
         config(cfg)
         return Case(["rename", "model", "local", "local-2", "--config-dir", str(cfg)], cfg, ["llm-config.json"],
@@ -88,7 +88,7 @@ def prepare(name: str, root: Path) -> Case:
     raise KeyError(name)
 
 
-WRITING_COMMANDS = ["lint --fix", "add", "migrate", "init --force", "render --out", "build --out", "rename", "remove",
+WRITING_COMMANDS = ["lint --fix", "add", "migrate", "init --force", "render --config-dir", "build --config-dir", "rename", "remove",
                     "--output"]
 
 

@@ -53,18 +53,28 @@ class LegacyFile(namedtuple("LegacyFile", "legacy target ignored")):
 
 
 def legacy_files(directory: str, home: str) -> list[LegacyFile]:
-    """credentials.json and llm-config.json in ``~/.ponybunny``, each with its place in ``directory``."""
+    """credentials.json, llm-config.json and their schema files in ``~/.ponybunny`` (anything under those
+    names, a link followed, as PonyBunny tests it), each with its place in ``directory``, in the order
+    PonyBunny moves them: each name on its own, a schema file whether its config file moves or not."""
     from pbcfg.source.locations import CONFIG_FILES
 
     legacy = os.path.join(home, LEGACY_DIRECTORY)
     if not os.path.isdir(legacy) or os.path.realpath(legacy) == os.path.realpath(directory):
         return []
     found = []
-    for name in CONFIG_FILES:
-        if os.path.isfile(os.path.join(legacy, name)):
-            target = os.path.join(directory, name)
-            found.append(LegacyFile(os.path.join(legacy, name), target, os.path.lexists(target)))
+    for name in (n for config in CONFIG_FILES for n in (config, config.replace(".json", ".schema.json"))):
+        source, target = os.path.join(legacy, name), os.path.join(directory, name)
+        if os.path.exists(source) and not _same_file(source, target):  # whatever it is, PonyBunny moves it
+            found.append(LegacyFile(source, target, os.path.lexists(target)))
     return found
+
+
+def _same_file(legacy: str, target: str) -> bool:
+    """One file under both names (a link from one to the other): no copy, and nothing PonyBunny ignores."""
+    try:
+        return os.path.samefile(legacy, target)
+    except OSError:
+        return False
 
 
 def legacy_findings(directory: str, home: str, config_dir: str | None, *, ignored: bool = True) -> list[Diagnostic]:
@@ -88,7 +98,16 @@ def legacy_findings(directory: str, home: str, config_dir: str | None, *, ignore
         fate = "PonyBunny moves it there, as it is, on its next start"
     diagnostics = []
     for file in found:
-        if not file.ignored:
+        if file.legacy.endswith(".schema.json"):
+            config = file.target.replace(".schema.json", ".json")
+            if not file.ignored and os.path.lexists(config):  # it arrives beside a config that stays
+                diagnostics.append(diagnostic(
+                    "migrate.location", file.legacy, f"in the legacy location: the config directory {directory} "
+                    f"(from {origin}) has no {os.path.basename(file.target)}; {fate}, and from then on applies it "
+                    f"to {os.path.basename(config)}",
+                    f"`pbcfg migrate --diff{flag}` shows the move; `pbcfg migrate{flag}` makes it, with the "
+                    "current schema"))
+        elif not file.ignored:
             diagnostics.append(diagnostic(
                 "migrate.location", file.legacy, f"in the legacy location: the config directory {directory} (from "
                 f"{origin}) has no {os.path.basename(file.target)}; {fate}",

@@ -176,4 +176,13 @@ def _stdin(kind: str | None):
 
     if kind is None:
         raise UsageError("- reads the config from stdin: pass --kind credentials or --kind llm-config")
-    return decode_source("<stdin>", sys.stdin.buffer.read(MAX_BYTES + 1), kind)
+    if sys.stdin is None:
+        raise UsageError("- reads the config from stdin, which is closed: pipe the config in, or pass its path")
+    try:
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    except OSError as error:
+        from pbcfg.errors import InputError
+
+        raise InputError(f"<stdin>: cannot read: {error.strerror or error}; pipe the config in, or pass its path") \
+            from None
+    return decode_source("<stdin>", data, kind)

@@ -67,7 +67,7 @@ def plan_migration(
     """Plan every selected migration of ``paths`` (none: the config directory, and the files PonyBunny would
     move into it out of ``~/.ponybunny``, migrated where they are now: the move and the migration are one step).
     ``command``: the command line that makes the plan, for the hints."""
-    from pbcfg.check.pipeline import check_sources
+    from pbcfg.check.pipeline import parse_source
     from pbcfg.ponybunny.schema_files import stale_schema_files
     from pbcfg.source.files import expand_paths, read_source
     from pbcfg.source.locations import CONFIG_FILES
@@ -99,6 +99,14 @@ def plan_migration(
         if moving:
             present = any(os.path.lexists(os.path.join(config_dir, name)) for name in CONFIG_FILES)
             targets = moving + ([config_dir] if present else [])
+    if not targets and not _holds_config(config_dir):
+        from pbcfg.errors import InputError
+
+        raise InputError(
+            f"{config_dir}: no {' or '.join(CONFIG_FILES)} in the config directory"
+            + (f", nor in {legacy_directory(home)}" if only is None or "location" in only else "")
+            + ": nothing to migrate. Pass the files, or point --config-dir at your PonyBunny config directory"
+        )
     files = expand_paths(targets, config_dir)
     migrations = [migrate_file(read_source(path), options, only) for path in files]
     for migration in migrations:
@@ -106,17 +114,46 @@ def plan_migration(
     schemas = []
     if only is None or "schema-files" in only:
         migrated = [m.source._replace(text=m.after) for m in migrations if not m.blocked]
-        schemas = [_retargeted(stale, move) for stale in stale_schema_files(check_sources(migrated).documents)]
+        documents = [document for document, _ in map(parse_source, migrated) if document is not None]
+        schemas = [_retargeted(stale, move) for stale in stale_schema_files(documents)]
+        schemas += _arriving_schemas(move, documents, {stale.path for stale in schemas})
+        moved = {target: source for source, target in move.moves}
         for stale in schemas:  # a missing schema file is reported on the config file that names it
             found.append(
                 diagnostic(
                     "migrate.schema-files",
-                    stale.path if stale.state == "stale" else stale.document.name,
-                    f"{os.path.basename(stale.path)} is {stale.state} → the current schema",
+                    moved.get(stale.path) or (stale.path if stale.state == "stale" else stale.document.name),
+                    f"{os.path.basename(stale.path)} is {'stale' if stale.path in moved else stale.state} → the "
+                    "current schema",
                     f"run `{command}` to write it",
                 )
             )
     return MigrationPlan(move, migrations, schemas, found)
+
+
+def _arriving_schemas(move: LegacyMove, documents, covered: set[str]) -> list[StaleSchema]:
+    """A schema file moving in beside a config file that is not pbcfg's current schema: PonyBunny would apply
+    it to that file from then on, so it moves with the current schema as its content."""
+    from pbcfg.ponybunny.schema_files import schema_file_beside
+    from pbcfg.schema_store import schema_text
+
+    arriving = []
+    for source, target in move.moves:
+        kind = os.path.basename(source).split(".")[0]
+        if not source.endswith(".schema.json") or target in covered:
+            continue
+        document = next((d for d in documents if d.kind == kind and not d.source.is_yaml), None)
+        legacy_config = os.path.join(os.path.dirname(source), f"{kind}.json")
+        if document is not None and schema_file_beside(legacy_config, kind).state != "same":
+            arriving.append(StaleSchema(document, target, schema_text(kind)))
+    return arriving
+
+
+def _holds_config(directory: str) -> bool:
+    from pbcfg.source.files import SOURCE_FILES
+    from pbcfg.source.locations import CONFIG_FILES
+
+    return any(os.path.lexists(os.path.join(directory, name)) for name in CONFIG_FILES + SOURCE_FILES)
 
 
 def _retargeted(stale: StaleSchema, move: LegacyMove) -> StaleSchema:

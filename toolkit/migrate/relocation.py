@@ -1,10 +1,11 @@
-"""The move out of ``~/.ponybunny``, as PonyBunny's loader makes it: each config file the config directory
-lacks moves in (its schema file with it, unless the directory has one), none is ever overwritten, and one
-the directory has too stays where it is, ignored.
+"""The move out of ``~/.ponybunny``, as PonyBunny's loader makes it: each config file and schema file the
+config directory lacks moves in, each on its own; none is ever overwritten, and one the directory has too
+stays where it is, ignored.
 
 pbcfg moves a file and migrates its content as one step (:func:`apply_moves`): the new file is written
-whole (the migrated text, or the same bytes), never over an existing one, with the legacy file's mode, and
-only then is the legacy file removed, or kept as its backup when the content changed.
+whole (the migrated text, or the same bytes), never over an existing one, with the legacy file's mode
+(credentials 0600), and only then is the legacy file removed. When the content changed, its original is
+kept first as a backup, where and as every pbcfg backup is kept (:func:`pbcfg.util.atomic.write_files`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import os
 from typing import NamedTuple
 
 from pbcfg.check.loaders import LEGACY_DIRECTORY, legacy_files
-from pbcfg.schema_store import SCHEMA_FILES
 
 __all__ = ["LegacyMove", "apply_moves", "plan_legacy_move"]
 
@@ -26,15 +26,10 @@ class LegacyMove(NamedTuple):
 def plan_legacy_move(home: str, target: str) -> LegacyMove:
     moves, blocked = [], []
     for file in legacy_files(target, home):
-        if file.ignored:
+        if not file.ignored:
+            moves.append((file.legacy, file.target))
+        elif not file.legacy.endswith(".schema.json"):
             blocked.append(file.target)
-            continue
-        moves.append((file.legacy, file.target))
-        schema_name = SCHEMA_FILES[os.path.basename(file.legacy).split(".")[0]]
-        legacy_schema = os.path.join(os.path.dirname(file.legacy), schema_name)
-        target_schema = os.path.join(os.path.dirname(file.target), schema_name)
-        if os.path.isfile(legacy_schema) and not os.path.lexists(target_schema):
-            moves.append((legacy_schema, target_schema))
     return LegacyMove(moves, blocked)
 
 
@@ -50,20 +45,15 @@ def apply_moves(
 
     ``contents``: the new text of a moved file whose content migrates (the others move byte for byte);
     ``expected``: the text each legacy file had when planned: one that changed since is not moved, and
-    nothing is written. The legacy file of a migrated one is kept as ``NAME.bak`` beside it (never over
-    another), unless ``backup`` is False."""
-    from pbcfg.errors import InputError, WriteError
+    nothing is written. The original of a migrated file is kept as a backup of the legacy file, unless
+    ``backup`` is False."""
+    from pbcfg.errors import WriteError
     from pbcfg.util.atomic import Write, write_files
     from pbcfg.util.filemodes import make_private_directory
 
     data, modes = {}, {}
     for source, _ in move.moves:
-        try:
-            with open(source, "rb") as handle:
-                data[source] = handle.read()
-                modes[source] = os.fstat(handle.fileno()).st_mode & 0o7777
-        except OSError as error:
-            raise InputError(f"{source}: cannot read: {error.strerror or error}; nothing was moved") from None
+        data[source], modes[source] = _read_legacy(source)
         if source in expected and data[source].decode("utf-8", "replace") != expected[source]:
             raise WriteError(
                 f"{source}: changed since pbcfg read it; nothing was moved or written. Run the command again"
@@ -71,39 +61,61 @@ def apply_moves(
     new = {source: contents[source].encode("utf-8") if source in contents else data[source] for source, _ in move.moves}
     for directory in {os.path.dirname(target) for _, target in move.moves}:
         make_private_directory(directory)
+    originals = [
+        Write(source, data[source], backup=True, expected=expected.get(source))
+        for source, _ in move.moves
+        if backup and source in contents
+    ]
     kept = write_files(
-        [Write(target, new[source], new_only=True, mode=modes[source]) for source, target in move.moves] + extra
+        [Write(target, new[source], new_only=True, mode=modes[source]) for source, target in move.moves]
+        + originals
+        + extra
     )
     for source, target in move.moves:
         with open(target, "rb") as copy:
             if copy.read() != new[source]:
                 raise WriteError(f"{target}: the copy of {source} did not verify; nothing was removed")
-    return [_retire(source, target, kept=backup and source in contents) for source, target in move.moves], kept
+    return _retire_all(move.moves, kept), kept
 
 
-def _retire(source: str, target: str, *, kept: bool) -> str:
-    """Remove the legacy file now that ``target`` holds it; with ``kept``, rename it to its first free backup
-    name instead (``link`` never replaces a file)."""
-    from pbcfg.errors import WriteError
-    from pbcfg.util.oserrors import write_error
+def _read_legacy(source: str) -> tuple[bytes, int]:
+    """The bytes and mode of a legacy file: a regular one (a FIFO is refused, never waited on), read within
+    the size limit; every failure one line saying nothing was moved."""
+    from pbcfg.errors import InputError
+    from pbcfg.source.files import read_regular
+    from pbcfg.source.limits import MAX_BYTES
 
     try:
-        if kept:
-            for number in range(1000):
-                backup = f"{source}.bak" if number == 0 else f"{source}.{number}.bak"
-                try:
-                    os.link(source, backup)
-                    break
-                except FileExistsError:
-                    continue
-            else:
-                raise WriteError(
-                    f"{source}: written to {target}, but 1000 backups of it exist already; delete the "
-                    "old ones, then delete this file"
-                )
-            os.unlink(source)
-            return f"moved {source} -> {target} (migrated; the original kept as {backup})"
-        os.unlink(source)
+        return read_regular(source, MAX_BYTES), os.stat(source).st_mode & 0o7777
+    except InputError as error:
+        raise InputError(f"{error}; nothing was moved") from None
     except OSError as error:
-        raise write_error(error, source, f"written to {target}, but cannot remove the legacy copy") from None
-    return f"moved {source} -> {target}"
+        raise InputError(f"{source}: cannot read: {error.strerror or error}; nothing was moved") from None
+
+
+def _retire_all(moves: list[tuple[str, str]], kept: dict[str, str]) -> list[str]:
+    """Remove each legacy file now that its target holds it (and its backup, if any, its original content): one
+    line per move. One that cannot be removed is harmless, as PonyBunny ignores it now: every removal is tried,
+    then one error names them all."""
+    from pbcfg.util.oserrors import write_error
+
+    lines, stuck = [], []
+    for source, target in moves:
+        backup = kept.pop(source, None)
+        try:
+            os.unlink(source)
+        except OSError as error:
+            stuck.append((source, error))
+            continue
+        lines.append(f"moved {source} -> {target}" + (f" (migrated; the original kept as {backup})" if backup else ""))
+    if stuck:
+        names = ", ".join(source for source, _ in stuck)
+        where = ", ".join(sorted({os.path.dirname(target) for _, target in moves}))
+        copies, them = ("copies", "them") if len(stuck) > 1 else ("copy", "it")
+        raise write_error(
+            stuck[0][1],
+            names,
+            f"written to {where}, but cannot remove the legacy {copies}",
+            then=f"PonyBunny ignores {them} from now on: delete {them} by hand",
+        )
+    return lines

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from pbcfg.cli.commands.options import old_spellings, report_options
+from pbcfg.cli.commands.options import report_options
 from pbcfg.reporters import emit
 
 __all__ = ["build"]
@@ -16,7 +16,6 @@ __all__ = ["build"]
 @click.argument("source_dir", type=click.Path(file_okay=False))
 @click.option("--config-dir", type=click.Path(file_okay=False),
               help="Where the JSON goes (default: PonyBunny's config directory).")
-@old_spellings("--out")
 @click.option("--check", is_flag=True, help="Write nothing; print a diff and exit 1 when the JSON is out of date.")
 @report_options
 @click.pass_context
@@ -51,3 +50,6 @@ def build(ctx, source_dir, config_dir, check, fmt, output, fail_on, color) -> No
         ctx.exit(code)
     for line in write_outputs(stale, out_dir) or [f"{out_dir} is up to date"]:
         click.echo(line, err=True)
+    if output is not None or fmt is not None or result.diagnostics:  # what was asked for, and what it found
+        ctx.exit(emit("build", result.sources, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
+                      output=output))

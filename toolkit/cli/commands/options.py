@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import functools
-
 import click
 
 from pbcfg.reporters import FORMATS
 
-__all__ = ["SECONDS", "config_dir_argument", "config_dir_option", "old_spellings", "report_options"]
+__all__ = ["SECONDS", "config_dir_argument", "config_dir_option", "report_options"]
 
 
 class _Seconds(click.ParamType):
@@ -41,34 +39,6 @@ def config_dir_argument(command):
     gets both (``directory``, ``config_dir``) and hands them to :func:`pbcfg.cli.actions.chosen_config_dir`."""
     command = config_dir_option(command)
     return click.argument("directory", required=False, metavar="[DIR]", type=click.Path(file_okay=False))(command)
-
-
-def old_spellings(*names: str):
-    """Hidden options that still set ``--config-dir`` under an older name (``init --dir``, ``render --out``):
-    one name on every command, and no script that used the old one breaks."""
-
-    def parameter(name: str) -> str:
-        return "old_" + name.lstrip("-").replace("-", "_")
-
-    def decorate(function):
-        @functools.wraps(function)
-        def merged(*args, **kwargs):
-            for name in names:
-                value = kwargs.pop(parameter(name))
-                if value is not None and kwargs.get("config_dir") not in (None, value):
-                    from pbcfg.errors import UsageError
-
-                    raise UsageError(f"{name} is the old spelling of --config-dir: give one of them")
-                if value is not None:
-                    kwargs["config_dir"] = value
-            return function(*args, **kwargs)
-
-        for name in names:
-            merged = click.option(name, parameter(name), hidden=True, type=click.Path(file_okay=False),
-                                  default=None)(merged)
-        return merged
-
-    return decorate
 
 
 def report_options(command):

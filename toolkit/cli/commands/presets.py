@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from pbcfg.cli.commands.options import config_dir_option, old_spellings, report_options
+from pbcfg.cli.commands.options import config_dir_option, report_options
 
 __all__ = ["add", "init", "preset_options", "presets", "render"]
 
@@ -126,11 +126,12 @@ def _preset_text(preset) -> str:
 @source_option
 @click.option("--config-dir", type=click.Path(file_okay=False),
               help="Write the two files into this directory (default: print them).")
-@old_spellings("--out")
 @click.option("--force", is_flag=True, help="With --config-dir, overwrite existing files (a timestamped .bak is kept).")
 def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source, config_dir,
            force) -> None:
     """Render PRESET's credentials.json and llm-config.json (to stdout, or into --config-dir).
+
+    Into --config-dir, the schema files their $schema names come too, where the directory has none.
 
     \b
     Examples:
@@ -151,7 +152,14 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
                              parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings))
     files = as_source(rendered, source)
     if config_dir:
-        for line in write_config(config_dir, files, force=force, schemas=False):
+        import os
+
+        from pbcfg.schema_store import SCHEMA_FILES, schema_text
+
+        # the files' $schema and modelines name the schema files beside them: write the missing ones, keep the rest
+        missing = {name: schema_text(k) for k, name in SCHEMA_FILES.items()
+                   if not os.path.lexists(os.path.join(config_dir, name))}
+        for line in write_config(config_dir, {**files, **missing}, force=force, schemas=False):
             click.echo(line, err=True)
     else:
         for name, text in files.items():
@@ -164,7 +172,6 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
 @click.command()
 @click.argument("preset_name", metavar="PRESET", shell_complete=_preset_names)
 @config_dir_option
-@old_spellings("--dir")
 @preset_options
 @source_option
 @click.option("--force", is_flag=True, help="Overwrite existing files, keeping a timestamped .bak of each.")

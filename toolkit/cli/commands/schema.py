@@ -121,6 +121,12 @@ def vscode_settings(directory: str, kinds: list[str]) -> str:
             f"--vscode {directory}: not inside the current directory; run pbcfg from the workspace "
             "folder whose .vscode/settings.json gets these settings"
         )
+    wildcards = sorted(set(relative) & set("*?[]{}"))
+    if wildcards:
+        raise UsageError(
+            f"--vscode {directory}: its path holds {' '.join(wildcards)}, which VS Code reads as a pattern, so the "
+            "settings would claim other folders' files; rename the folder (or write its fileMatch by hand)"
+        )
     folder = "" if relative == "." else relative + "/"
     settings = {
         "json.schemas": [
