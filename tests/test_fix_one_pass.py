@@ -143,22 +143,22 @@ def diagnostic(rule: str, pointer: str, hint: str | None = None):
 
 def test_supersedes_is_read_from_the_catalog(monkeypatch):
     from pbcfg import rules
+    from pbcfg.check.supersede import supersede
 
     at_url = [
         diagnostic("url.trailing-slash", "/endpoints/e/baseUrl"),
         diagnostic("schema.format", "/endpoints/e/baseUrl"),
         diagnostic("schema.format", "/endpoints/f/baseUrl"),
     ]
-    assert rules.supersede(at_url) == at_url
+    assert supersede(at_url) == at_url
     monkeypatch.setitem(
         rules.RULES, "url.trailing-slash", rules.RULES["url.trailing-slash"]._replace(supersedes=("schema.format",))
     )
-    monkeypatch.setattr(rules, "_SUPERSEDING", frozenset({"url.trailing-slash"}))
-    assert rules.supersede(at_url) == [at_url[0], at_url[2]]
+    assert supersede(at_url) == [at_url[0], at_url[2]]
 
 
 def test_every_other_keeps_a_root_cause_with_the_superseding_hint():
-    from pbcfg.rules import supersede
+    from pbcfg.check.supersede import supersede
 
     key = diagnostic("secrets.key-in-public-field", "/models/m/displayName", "move the key")
     cause = diagnostic("ponybunny.config-refused", "/models/m/displayName", "another hint")
@@ -261,3 +261,25 @@ def test_overlapping_edits_are_refused_alike_in_json_and_yaml(module):
                 Edit("set-value", ["tiers", "simple", "primary"], "c"),
             ],
         )
+
+
+def test_every_fix_is_the_one_its_rule_declares(config):
+    from pbcfg.lint.engine import lint_paths
+    from pbcfg.lint.settings import find_settings
+    from pbcfg.rules import RULES
+
+    result = lint_paths(
+        [str(config)],
+        config_dir=str(config),
+        kind=None,
+        settings=find_settings(str(config)),
+        env={},
+        home=str(config.parent),
+    )
+    fixes = sorted({(f.diagnostic.rule, f.fix.op) for f in result.findings if f.fix is not None})
+    assert fixes == [
+        ("ref.fallback-repeat", "remove-item"),
+        ("routing.repeated-endpoint", "remove-item"),
+        ("url.trailing-slash", "set-value"),
+    ]
+    assert all(RULES[rule].fix == op for rule, op in fixes)

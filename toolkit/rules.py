@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from pbcfg.diagnostics import Diagnostic, Severity, Span
 
-__all__ = ["EVERY_OTHER", "GROUPS", "RULES", "Rule", "diagnostic", "supersede"]
+__all__ = ["EVERY_OTHER", "GROUPS", "RULES", "Rule", "diagnostic"]
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -952,7 +952,6 @@ _ALL = (
 )
 
 RULES: dict[str, Rule] = {entry.id: entry for entry in _ALL}
-_SUPERSEDING = frozenset(entry.id for entry in _ALL if entry.supersedes)
 
 
 def diagnostic(
@@ -967,31 +966,3 @@ def diagnostic(
 ) -> Diagnostic:
     """A diagnostic of ``rule`` at the severity this catalog gives it; an id missing here raises KeyError."""
     return Diagnostic(file, span, pointer, rule, RULES[rule].severity, message, hint, snippet)
-
-
-def supersede(diagnostics: list, place=None) -> list:
-    """``diagnostics`` without those another finding at the same place supersedes (``supersedes`` above): the one
-    place validate and lint apply it. A root cause superseded by :data:`EVERY_OTHER` stays (it speaks of the whole
-    file) with the superseding finding's hint, so the two never advise different fixes. ``place`` maps an item
-    to its diagnostic (lint's findings, whose root causes were given that hint when validate ran)."""
-    shown = [place(item) if place else item for item in diagnostics]
-    covering: dict[tuple, list[Diagnostic]] = {}
-    for d in shown:
-        if d.rule in _SUPERSEDING:
-            covering.setdefault((d.file, d.pointer), []).append(d)
-    if not covering:
-        return diagnostics
-    from pbcfg.check.loaders import ROOT_CAUSES
-
-    kept = []
-    for item, d in zip(diagnostics, shown):
-        over = [
-            c
-            for c in covering.get((d.file, d.pointer), ())
-            if c.rule != d.rule and (d.rule in RULES[c.rule].supersedes or RULES[c.rule].supersedes == EVERY_OTHER)
-        ]
-        if not over:
-            kept.append(item)
-        elif d.rule in ROOT_CAUSES and all(RULES[c.rule].supersedes == EVERY_OTHER for c in over):
-            kept.append(item if place else d._replace(hint=over[0].hint))
-    return kept

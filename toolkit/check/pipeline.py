@@ -131,7 +131,7 @@ def check_sources(sources: list[Source], *, schema_files: bool = True,
         if len(pair) == 2:
             result.diagnostics.extend(check_cross_file(pair["credentials"], pair["llm-config"]))
     if result.diagnostics:  # a finding the catalog says supersedes others at its place
-        from pbcfg.rules import supersede
+        from pbcfg.check.supersede import supersede
 
         result.diagnostics = supersede(result.diagnostics)
     result.diagnostics.sort(key=report_order(sources))

@@ -6,12 +6,13 @@ import os
 from typing import NamedTuple
 
 from pbcfg.check.pipeline import CheckResult, check_sources, report_order
+from pbcfg.check.supersede import supersede
 from pbcfg.diagnostics import MAX_DIAGNOSTICS, Diagnostic, Severity, hidden_severities, plural
 from pbcfg.lint.context import LintContext
 from pbcfg.lint.fixes import SetMode, WriteFile, select_fixes
 from pbcfg.lint.registry import CHECKS, Finding
 from pbcfg.lint.settings import Settings
-from pbcfg.rules import RULES, supersede
+from pbcfg.rules import RULES
 from pbcfg.source.edits import Edit, OverlappingEdits
 from pbcfg.source.files import Source
 from pbcfg.util.pointer import split
