@@ -101,7 +101,7 @@ def test_lint_fixes_a_thousand_repeats_from_the_same_index(run, write, monkeypat
     result = run("lint", path, "--fix", "--format", "json")
     assert json.loads(path.read_text()) == {"tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gemini-2.0-flash"]}}}
     assert "ref.fallback-repeat" not in {d["rule"] for d in result.json["diagnostics"]}
-    assert passes.calls == 4  # once per check of the whole file (lint, the fix's before and after, lint again), not per fix
+    assert passes.calls == 2  # once per check of the whole file (before the fixes and after them), not per fix
 
 
 def test_lint_judges_each_endpoint_once_however_many_models_list_it(run, write, monkeypatch):

@@ -92,16 +92,14 @@ def test_no_backup(run, config):
 
 def test_a_fix_that_would_make_the_file_less_valid_is_refused():
     from pbcfg.lint.engine import apply_fixes
-    from pbcfg.lint.fixes import TextEdit
     from pbcfg.lint.registry import Finding
-    from pbcfg.source.document import Document
+    from pbcfg.source.edits import Edit
     from pbcfg.source.files import Source
 
     text = '{"defaults": {"timeout": 120000}}'
-    document = Document(Source("/nonexistent/llm-config.json", "llm-config.json", "llm-config", text),
-                        json.loads(text), text)
-    bad = TextEdit(document, text.index("120000"), text.index("120000") + 6, '"soon"')
-    outcome = apply_fixes([Finding(None, bad)], dry_run=False, backup=True)
+    source = Source("/nonexistent/llm-config.json", "llm-config.json", "llm-config", text)
+    bad = Edit("set-value", ["defaults", "timeout"], "soon", file=source.path)
+    outcome = apply_fixes([Finding(None, bad)], [source], dry_run=False, backup=True)
     assert outcome.refused == ["/nonexistent/llm-config.json: not fixed, the result would have 1 error instead of 0"]
     assert outcome.applied == []
 

@@ -1,7 +1,8 @@
 """The catalog: every rule id any pbcfg command can print, as data.
 
-One entry per id: default severity, whether a safe fix exists, a one-line
-summary and the explanation ``pbcfg lint --explain`` prints. SARIF's rule
+One entry per id: default severity, a one-line summary, the explanation
+``pbcfg lint --explain`` prints, what its fix does (``fix``) and which other
+findings at its place it makes redundant (``supersedes``). SARIF's rule
 table, ``--list-rules`` (and so the README's table), ``--explain``, lint's
 severities and the migration list all read it; a test fails when a command
 prints an id that is not here. Code that finds a problem names the id; the
@@ -12,21 +13,34 @@ from typing import NamedTuple
 
 from pbcfg.diagnostics import Diagnostic, Severity, Span
 
-__all__ = ["GROUPS", "RULES", "Rule", "diagnostic"]
+__all__ = ["EVERY_OTHER", "GROUPS", "RULES", "Rule", "diagnostic"]
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+# ``supersedes`` of a finding that is the whole story of its value: every other finding there goes (a root cause,
+# which speaks of the whole file, stays, with this finding's hint)
+EVERY_OTHER = ("*",)
 
 
 class Rule(NamedTuple):
     id: str
     severity: Severity
-    fixable: bool
     summary: str
     explanation: str
+    # what the safe fix does, as an edit operation: remove-item, set-value (:class:`pbcfg.source.edits.Edit`),
+    # set-mode or write-file; None: no fix. A finding of validate with remove-item or remove-member is fixed by
+    # removing what its pointer names; lint's rules build their fixes themselves.
+    fix: str | None = None
+    supersedes: tuple[str, ...] = ()  # rules whose findings at the same place this one's makes redundant
 
     @property
     def group(self) -> str:
         return self.id.split(".", 1)[0]
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
 
 
 GROUPS = {
@@ -54,8 +68,9 @@ GROUPS = {
 }
 
 
-def _rule(rule_id: str, severity: Severity, summary: str, explanation: str, fixable: bool = False) -> Rule:
-    return Rule(rule_id, severity, fixable, summary, explanation)
+def _rule(rule_id: str, severity: Severity, summary: str, explanation: str, fix: str | None = None,
+          supersedes: tuple[str, ...] = ()) -> Rule:
+    return Rule(rule_id, severity, summary, explanation, fix, supersedes)
 
 
 _ALL = (
@@ -148,7 +163,7 @@ _ALL = (
           "primary and fallback must name a built-in model or one defined under models. PonyBunny never checks "
           "this and fails only when the chain reaches the missing model."),
     _rule("ref.fallback-repeat", WARNING, "A fallback repeats the primary or an earlier fallback.",
-          "A model is tried once per chain; the repeated entry does nothing.", fixable=True),
+          "A model is tried once per chain; the repeated entry does nothing.", fix="remove-item"),
     _rule("ref.undefined-endpoint", ERROR, "Credentials for an endpoint id llm-config.json does not define.",
           "PonyBunny uses credentials under a custom id only when llm-config.json defines an endpoint with that "
           "id; these are never used. Often a typo in the id."),
@@ -170,7 +185,8 @@ _ALL = (
     _rule("secrets.credential-in-llm-config", ERROR, "A credential field in llm-config.json.",
           "PonyBunny reads keys only from credentials.json and the environment, so a key in llm-config.json does "
           "nothing, and it sits in a file that is usually world-readable and committed. Move it to "
-          "credentials.json (mode 0600) or to its environment variable, and rotate it if the file was shared."),
+          "credentials.json (mode 0600) or to its environment variable, and rotate it if the file was shared.",
+          supersedes=("schema.additionalProperties",)),
     _rule("secrets.placeholder-key", ERROR, "A placeholder key in an enabled endpoint.",
           "Keys such as sk-xxx or your-api-key-here come from examples and make every request fail "
           "authentication, which PonyBunny reports only at run time. The usual no-key values (not-needed, EMPTY, "
@@ -179,7 +195,7 @@ _ALL = (
           "credentials.json holds keys: it should be mode 0600 in a directory of mode 0700, as PonyBunny's own "
           "init makes them. The fix sets exactly those modes. Not checked in a git work tree, where git checks "
           "files out 0644 and modes say nothing about the machine that runs PonyBunny, unless "
-          "environment = \"check\" in [tool.pbcfg.lint].", fixable=True),
+          "environment = \"check\" in [tool.pbcfg.lint].", fix="set-mode"),
     _rule("secrets.key-in-git", ERROR, "A real-looking key in a credentials file inside a git work tree.",
           "A credentials.json in a git work tree (and not ignored by git) is committed with the repository, and "
           "every key in it with it. A value of a secret field that is 16 characters or longer, with letters and "
@@ -206,7 +222,7 @@ _ALL = (
           "kept secret. The key belongs in apiKey of the endpoint in credentials.json (or its environment "
           "variable); rotate it if the file was shared. This finding is the whole story of the value: no other "
           "finding at it is reported (a root cause of the whole file still is), and the key is masked in every "
-          "output. A build refuses to write it."),
+          "output. A build refuses to write it.", supersedes=EVERY_OTHER),
     _rule("secrets.key-for-another-service", WARNING, "A key whose shape names another service than the endpoint's.",
           "Vendors' keys have their own prefixes: sk-ant- is Anthropic's, sk- and sk-proj- OpenAI's, AIza Google's. "
           "An Anthropic key under an OpenAI-protocol endpoint, a Google key under Anthropic or OpenAI's own API, or "
@@ -250,7 +266,7 @@ _ALL = (
     # url
     _rule("url.trailing-slash", WARNING, "A base URL ends with '/'.",
           "PonyBunny appends paths such as /chat/completions to the base URL, so a trailing slash gives a double "
-          "slash that some servers answer with 404. The fix removes the slash.", fixable=True),
+          "slash that some servers answer with 404. The fix removes the slash.", fix="set-value"),
     _rule("url.missing-v1", WARNING, "An OpenAI-compatible base URL without a /v1-style suffix.",
           "OpenAI-compatible servers serve the API under a versioned path: requests go to "
           "{baseUrl}/chat/completions, so http://localhost:11434 must be http://localhost:11434/v1. Without it "
@@ -287,7 +303,7 @@ _ALL = (
     _rule("routing.repeated-endpoint", WARNING, "A model lists the same endpoint twice.",
           "PonyBunny keeps the repeat: both of its code paths send the request to that endpoint again right after "
           "it failed, and pbcfg's runtime retries it too when nothing else is left. A repeat adds nothing. The fix "
-          "removes the later entries.", fixable=True),
+          "removes the later entries.", fix="remove-item"),
     _rule("routing.priority-tie", INFO, "Two endpoints of one model have the same priority.",
           "pbcfg's runtime and PonyBunny's Path B try the endpoints of a model in ascending priority (its Path A "
           "ignores priority and keeps the list order). With equal priorities, the order falls to the model's "
@@ -325,7 +341,7 @@ _ALL = (
           "codex protocol). The fix writes pbcfg's current schemas. That changes what PonyBunny does: it then "
           "validates your files against pbcfg's stricter schema, so a typo it used to ignore makes its loader "
           "throw (see ponybunny.config-refused). A missing one is reported at the $schema key that names it.",
-          fixable=True),
+          fix="write-file"),
     _rule("files.llm-config-absent", INFO, "credentials.json without an llm-config.json beside it.",
           "PonyBunny then runs on its built-in defaults, where openai-compatible, azure-openai and "
           "google-vertex-ai are off and no custom endpoint exists: their entries in credentials.json are not "

@@ -12,7 +12,6 @@ when it is not sure.
 from __future__ import annotations
 
 import os
-import sys
 
 from pbcfg.check.loaders import ROOT_CAUSES, check_loading
 from pbcfg.check.prototype_ids import check_prototype_ids
@@ -131,8 +130,10 @@ def check_sources(sources: list[Source], *, schema_files: bool = True,
     for pair in result.by_directory().values():
         if len(pair) == 2:
             result.diagnostics.extend(check_cross_file(pair["credentials"], pair["llm-config"]))
-    if "pbcfg.check.public_secrets" in sys.modules:  # a key in a public place says all there is to say of it
-        result.diagnostics = sys.modules["pbcfg.check.public_secrets"].supersede(result.diagnostics)
+    if result.diagnostics:  # a finding the catalog says supersedes others at its place
+        from pbcfg.check.supersede import supersede
+
+        result.diagnostics = supersede(result.diagnostics)
     result.diagnostics.sort(key=report_order(sources))
     unbuilt = {document.name: document.unbuilt for document in result.documents if document.unbuilt}
     result.diagnostics, result.hidden = cap_per_file(result.diagnostics, max_diagnostics if trim else None, unbuilt)

@@ -20,10 +20,8 @@ from pbcfg.source.document import Document
 from pbcfg.util.known_secrets import KEY_NAMES, find_keys
 from pbcfg.util.masking import mask
 
-__all__ = ["SUPERSEDING", "public_secret_findings", "supersede"]
+__all__ = ["public_secret_findings"]
 
-# a finding of these rules is the whole story of its value: any other at the same place is left out
-SUPERSEDING = frozenset({"secrets.key-in-public-field"})
 _SECRET_FIELDS = frozenset({"apiKey", "accessKeyId", "secretAccessKey"})  # credential-in-llm-config's business
 _PUBLIC_CREDENTIAL_FIELDS = tuple(field for field in CREDENTIAL_FIELDS if field not in _SECRET_FIELDS)
 _SECTIONS = {"endpoints": "", "models": "model ", "tiers": "tier ", "agents": "agent "}  # how a message names an entry
@@ -113,23 +111,3 @@ def _at(document: Document, tokens: list, value: str) -> list[Diagnostic]:
             "and rotate it if the file was ever shared",
         )
     ]
-
-
-def supersede(diagnostics: list, place=None) -> list:
-    """``diagnostics`` without the others at the value of a superseding finding. A root cause there is kept (it
-    speaks of the whole file) with the superseding finding's hint, so the two never advise different fixes.
-    ``place`` maps an item to its diagnostic (lint's findings, whose root causes were re-hinted here already)."""
-    from pbcfg.check.loaders import ROOT_CAUSES
-
-    shown = [place(item) if place else item for item in diagnostics]
-    hints = {(d.file, d.pointer): d.hint for d in shown if d.rule in SUPERSEDING}
-    if not hints:
-        return diagnostics
-    kept = []
-    for item, diagnostic in zip(diagnostics, shown):
-        at = (diagnostic.file, diagnostic.pointer)
-        if at not in hints or diagnostic.rule in SUPERSEDING:
-            kept.append(item)
-        elif diagnostic.rule in ROOT_CAUSES:
-            kept.append(item if place else diagnostic._replace(hint=hints[at]))
-    return kept

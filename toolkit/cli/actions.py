@@ -69,26 +69,28 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
                     quiet=quiet)
     if "-" in paths:
         result = _lint_stdin(paths, fix=fix or diff, **context)
-        return emit("lint", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
-                    output=output, notes=result.notes, quiet=quiet)
-    if fix or diff:  # --diff shows what --fix would write, and writes nothing
+    elif fix or diff:  # --diff shows what --fix would write, and writes nothing; the report is the fix's own lint
         outcome = _checked("lint", paths, config_dir, lambda directory: fix_paths(
-            list(paths), config_dir=directory, **context, dry_run=diff, backup=not no_backup, unsafe=unsafe_fixes))
+            list(paths), config_dir=directory, **context, dry_run=diff, backup=not no_backup, unsafe=unsafe_fixes,
+            max_diagnostics=max_diagnostics))
         if diff:
             sys.stdout.writelines(outcome.diffs)
         sys.stdout.flush()
         if not quiet:
             sys.stderr.writelines(("would " if diff else "fixed: ") + line + "\n" for line in outcome.applied)
         sys.stderr.writelines(line + "\n" for line in outcome.refused)
-    result = _checked("lint", paths, config_dir, lambda directory: lint_paths(list(paths), config_dir=directory,
-                                                                              **context, max_diagnostics=max_diagnostics))
+        result = outcome.result
+    else:
+        result = _checked("lint", paths, config_dir, lambda directory: lint_paths(
+            list(paths), config_dir=directory, **context, max_diagnostics=max_diagnostics))
     if legacy is not None:  # a file PonyBunny has yet to move in beside the config's other one
         from pbcfg.lint.registry import Finding
 
         result.findings[:0] = [Finding(d) for d in legacy.diagnostics]
     return emit("lint", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
                 output=output, notes=result.notes, quiet=quiet, hidden=result.hidden,
-                fixes=None if fix else Fixes(*result.fixable, _fix_command(paths, config_dir, select, ignore)))
+                fixes=None if fix or "-" in paths else Fixes(*result.fixable, _fix_command(paths, config_dir, select,
+                                                                                           ignore)))
 
 
 def _fix_command(paths: list[str], config_dir: str | None, select: tuple[str, ...], ignore: tuple[str, ...]) -> str:

@@ -11,8 +11,9 @@ be removed, and PonyBunny's own definition applies again.
 from __future__ import annotations
 
 from pbcfg.edit.references import drop_models, endpoint_references, model_references, require
-from pbcfg.edit.transaction import Edit, Outcome, commit, load
+from pbcfg.edit.transaction import Outcome, commit, load
 from pbcfg.ponybunny.builtins import builtin_endpoints, builtin_models
+from pbcfg.source.edits import Edit
 from pbcfg.util.shapes import items, mapping
 
 __all__ = ["remove"]
@@ -23,33 +24,63 @@ def remove(directory: str, what: str, ident: str, *, cascade: bool, preview: boo
     config = load(directory)
     if config.check.failed:
         return Outcome([], config.check.errors, config.check.files, [])
-    llm = config.data("llm-config")
+    llm, llm_path = config.data("llm-config"), config.path("llm-config")
     if what == "model":
         require("model", ident, mapping(llm.get("models")), builtin_models(), verb="removed")
         builtin = ident in builtin_models()
-        edits = [Edit("remove-member", "llm-config", ["models", ident], None,
-                      "removed" + (": PonyBunny's built-in definition applies again" if builtin else ""))]
+        edits = [
+            Edit(
+                "remove-member",
+                ["models", ident],
+                None,
+                "removed" + (": PonyBunny's built-in definition applies again" if builtin else ""),
+                file=llm_path,
+            )
+        ]
         references = [] if builtin else model_references(llm, ident)
-        changes = [] if builtin else drop_models(llm, {ident})
+        changes = [] if builtin else drop_models(llm, {ident}, llm_path)
     else:
         sections = {kind: mapping(config.data(kind).get("endpoints")) for kind in ("llm-config", "credentials")}
-        require("endpoint", ident, {**sections["credentials"], **sections["llm-config"]}, builtin_endpoints(),
-                verb="removed")
-        edits = [Edit("remove-member", kind, ["endpoints", ident], None,
-                      "removed" + (", with its credentials" if kind == "credentials" else ""))
-                 for kind, section in sections.items() if ident in section]
+        require(
+            "endpoint",
+            ident,
+            {**sections["credentials"], **sections["llm-config"]},
+            builtin_endpoints(),
+            verb="removed",
+        )
+        edits = [
+            Edit(
+                "remove-member",
+                ["endpoints", ident],
+                None,
+                "removed" + (", with its credentials" if kind == "credentials" else ""),
+                file=config.path(kind),
+            )
+            for kind, section in sections.items()
+            if ident in section
+        ]
         references = endpoint_references(llm, ident)
-        changes = _detach(llm, ident)
+        changes = _detach(llm, ident, llm_path)
     if references and not cascade:
         document = config.documents["llm-config"]
-        return Outcome([], [document.diagnostic(tokens, "edit.referenced", f"still names {what} {ident!r}",
-                                                "pass --cascade to change this reference too (each change is "
-                                                "listed), or change it by hand first") for tokens in references],
-                       config.check.files, [])
+        return Outcome(
+            [],
+            [
+                document.diagnostic(
+                    tokens,
+                    "edit.referenced",
+                    f"still names {what} {ident!r}",
+                    "pass --cascade to change this reference too (each change is listed), or change it by hand first",
+                )
+                for tokens in references
+            ],
+            config.check.files,
+            [],
+        )
     return commit(config, edits + changes, preview=preview, backup=backup)
 
 
-def _detach(llm: dict, endpoint: str) -> list[Edit]:
+def _detach(llm: dict, endpoint: str, llm_path: str) -> list[Edit]:
     """The edits that take ``endpoint`` out of every model; a model left with none goes, cascading."""
     edits, gone = [], set()
     for model, entry in mapping(llm.get("models")).items():
@@ -57,14 +88,36 @@ def _detach(llm: dict, endpoint: str) -> list[Edit]:
         if endpoint not in endpoints:
             continue
         if any(item != endpoint for item in endpoints):
-            edits.extend(Edit("remove-item", "llm-config", ["models", model, "endpoints", index], None,
-                              f"{endpoint!r} removed from the model's endpoints")
-                         for index in reversed(range(len(endpoints))) if endpoints[index] == endpoint)
+            edits.extend(
+                Edit(
+                    "remove-item",
+                    ["models", model, "endpoints", index],
+                    None,
+                    f"{endpoint!r} removed from the model's endpoints",
+                    file=llm_path,
+                )
+                for index in reversed(range(len(endpoints)))
+                if endpoints[index] == endpoint
+            )
         elif model in builtin_models():
-            edits.append(Edit("remove-member", "llm-config", ["models", model, "endpoints"], None,
-                              "removed: PonyBunny's built-in endpoints for the model apply again"))
+            edits.append(
+                Edit(
+                    "remove-member",
+                    ["models", model, "endpoints"],
+                    None,
+                    "removed: PonyBunny's built-in endpoints for the model apply again",
+                    file=llm_path,
+                )
+            )
         else:
-            edits.append(Edit("remove-member", "llm-config", ["models", model], None,
-                              f"removed: {endpoint!r} was its only endpoint"))
+            edits.append(
+                Edit(
+                    "remove-member",
+                    ["models", model],
+                    None,
+                    f"removed: {endpoint!r} was its only endpoint",
+                    file=llm_path,
+                )
+            )
             gone.add(model)
-    return edits + drop_models(llm, gone)
+    return edits + drop_models(llm, gone, llm_path)

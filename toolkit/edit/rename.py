@@ -8,10 +8,11 @@ them by name), and a new id that is taken is a conflict: rename never merges two
 from __future__ import annotations
 
 from pbcfg.edit.references import endpoint_references, model_references, require
-from pbcfg.edit.transaction import Config, Edit, Outcome, commit, load
+from pbcfg.edit.transaction import Config, Outcome, commit, load
 from pbcfg.errors import UsageError
 from pbcfg.ponybunny.builtins import builtin_endpoints, builtin_models
 from pbcfg.rules import diagnostic
+from pbcfg.source.edits import Edit
 from pbcfg.util.pointer import join
 from pbcfg.util.shapes import mapping
 
@@ -25,21 +26,27 @@ def rename(directory: str, what: str, old: str, new: str, *, preview: bool, back
     config = load(directory)
     if config.check.failed:
         return Outcome([], config.check.errors, config.check.files, [])
-    llm = config.data("llm-config")
+    llm, llm_path = config.data("llm-config"), config.path("llm-config")
     if what == "model":
         own, builtin = mapping(llm.get("models")), builtin_models()
         require("model", old, own, builtin, verb="renamed")
-        edits = [Edit("rename-key", "llm-config", ["models", old], new, f"renamed to {new!r}")]
-        edits += [Edit("set-value", "llm-config", tokens, new, f"{old!r} → {new!r}")
-                  for tokens in model_references(llm, old)]
+        edits = [Edit("rename-key", ["models", old], new, f"renamed to {new!r}", file=llm_path)]
+        edits += [
+            Edit("set-value", tokens, new, f"{old!r} → {new!r}", file=llm_path) for tokens in model_references(llm, old)
+        ]
     else:
         sections = {kind: mapping(config.data(kind).get("endpoints")) for kind in ("llm-config", "credentials")}
         own, builtin = {**sections["credentials"], **sections["llm-config"]}, builtin_endpoints()
         require("endpoint", old, own, builtin, verb="renamed")
-        edits = [Edit("rename-key", kind, ["endpoints", old], new, f"renamed to {new!r}")
-                 for kind, section in sections.items() if old in section]
-        edits += [Edit("set-value", "llm-config", tokens, new, f"{old!r} → {new!r}")
-                  for tokens in endpoint_references(llm, old)]
+        edits = [
+            Edit("rename-key", ["endpoints", old], new, f"renamed to {new!r}", file=config.path(kind))
+            for kind, section in sections.items()
+            if old in section
+        ]
+        edits += [
+            Edit("set-value", tokens, new, f"{old!r} → {new!r}", file=llm_path)
+            for tokens in endpoint_references(llm, old)
+        ]
     if new in own or new in builtin:
         return Outcome([], [_taken(config, what, new)], config.check.files, [])
     return commit(config, edits, preview=preview, backup=backup)
@@ -51,8 +58,14 @@ def _taken(config: Config, what: str, new: str):
     hint = "pick another id, or remove the entry that has it first (`pbcfg remove`)"
     for kind, document in config.documents.items():
         if new in mapping(mapping(document.data).get(section)):
-            return document.diagnostic([section, new], "edit.conflict", f"{what} {new!r} is already defined here",
-                                       hint, key=True)
+            return document.diagnostic(
+                [section, new], "edit.conflict", f"{what} {new!r} is already defined here", hint, key=True
+            )
     source = config.sources.get("llm-config") or config.sources["credentials"]
-    return diagnostic("edit.conflict", source.name, f"{new!r} is one of PonyBunny's built-in {section}", hint,
-                      pointer=join([section, new]))
+    return diagnostic(
+        "edit.conflict",
+        source.name,
+        f"{new!r} is one of PonyBunny's built-in {section}",
+        hint,
+        pointer=join([section, new]),
+    )

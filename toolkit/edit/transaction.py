@@ -1,6 +1,7 @@
 """One edit of a config directory, all or nothing: the guarantees of ``pbcfg add``.
 
-The files are read and checked first (an edit starts from a valid config); each change is a text edit
+The files are read and checked first (an edit starts from a valid config); each change is an
+:class:`~pbcfg.source.edits.Edit` whose ``file`` is the path of the file it changes, made as a text edit
 (:mod:`pbcfg.source.json_edit`, :mod:`pbcfg.source.yaml_edit`), so every other byte, and every YAML
 comment, stays; the edited texts must validate together, or nothing is written and the errors are
 reported; then each changed file is written atomically with a ``.bak``, or only shown as a masked diff.
@@ -16,18 +17,11 @@ from pbcfg.diagnostics import Diagnostic
 from pbcfg.errors import InputError
 from pbcfg.rules import diagnostic
 from pbcfg.source.document import Document
+from pbcfg.source.edits import Edit
 from pbcfg.source.files import KINDS, SUFFIXES, Source, read_source
 from pbcfg.util.pointer import join
 
-__all__ = ["Config", "Edit", "Outcome", "commit", "load"]
-
-
-class Edit(NamedTuple):
-    op: str  # rename-key, set-value, remove-member or remove-item
-    kind: str  # the file it changes: credentials or llm-config
-    tokens: list  # where, in the file as it is: no two edits of one commit touch the same place
-    value: object  # the new key or value; None for a removal
-    note: str  # what changes, as the listing says it
+__all__ = ["Config", "Outcome", "commit", "load"]
 
 
 class Config(NamedTuple):
@@ -37,6 +31,11 @@ class Config(NamedTuple):
     @property
     def documents(self) -> dict[str, Document]:
         return {document.kind: document for document in self.check.documents}
+
+    def path(self, kind: str) -> str | None:
+        """The path of the file of ``kind``; None when there is none."""
+        source = self.sources.get(kind)
+        return source.path if source is not None else None
 
     def data(self, kind: str) -> dict:
         document = self.documents.get(kind)
@@ -60,12 +59,14 @@ def load(directory: str) -> Config:
                 sources[kind] = read_source(path, kind)
                 break
     if not sources:
-        raise InputError(f"{directory}: no credentials.json or llm-config.json (nor a YAML source) to edit; "
-                         "pass --config-dir DIR")
+        raise InputError(
+            f"{directory}: no credentials.json or llm-config.json (nor a YAML source) to edit; pass --config-dir DIR"
+        )
     return Config(sources, check_sources(list(sources.values())))
 
 
 def _apply(source: Source, edits: list[Edit]) -> str:
+    """``source``'s text with ``edits`` (each ``file`` its path) made."""
     from pbcfg.source import json_edit, yaml_edit
 
     return (yaml_edit if source.is_yaml else json_edit).apply_edits(source.text, edits) if edits else source.text
@@ -73,25 +74,49 @@ def _apply(source: Source, edits: list[Edit]) -> str:
 
 def commit(config: Config, edits: list[Edit], *, preview: bool, backup: bool) -> Outcome:
     """Apply ``edits``, validate, then write (or, with ``preview``, only diff) the changed files."""
-    texts = {kind: _apply(source, [e for e in edits if e.kind == kind]) for kind, source in config.sources.items()}
+    texts = {
+        kind: _apply(source, [e for e in edits if e.file == source.path]) for kind, source in config.sources.items()
+    }
     after = check_sources([source._replace(text=texts[kind]) for kind, source in config.sources.items()])
     if after.failed:  # the files on disk are not these texts: keep the pointer, not a position
-        return Outcome([], [diagnostic("edit.invalid-result", d.file, f"after the edit: {d.rule} {d.message}",
-                                       d.hint, pointer=d.pointer) for d in after.errors], config.check.files, [])
-    lines = [f"{config.sources[e.kind].name}: {join(e.tokens)}: {e.note}" for e in edits]
+        return Outcome(
+            [],
+            [
+                diagnostic(
+                    "edit.invalid-result", d.file, f"after the edit: {d.rule} {d.message}", d.hint, pointer=d.pointer
+                )
+                for d in after.errors
+            ],
+            config.check.files,
+            [],
+        )
+    names = {source.path: source.name for source in config.sources.values()}
+    lines = [f"{names[e.file]}: {join(e.tokens)}: {e.message}" for e in edits]
     changed = {kind: text for kind, text in texts.items() if text != config.sources[kind].text}
     if preview:
         from pbcfg.util.masking import masked_diff
 
-        diffs = [masked_diff(config.sources[kind].text, text, kind=kind, yaml=config.sources[kind].is_yaml,
-                             old_label=f"{config.sources[kind].name} (before)",
-                             new_label=f"{config.sources[kind].name} (after)") for kind, text in changed.items()]
+        diffs = [
+            masked_diff(
+                config.sources[kind].text,
+                text,
+                kind=kind,
+                yaml=config.sources[kind].is_yaml,
+                old_label=f"{config.sources[kind].name} (before)",
+                new_label=f"{config.sources[kind].name} (after)",
+            )
+            for kind, text in changed.items()
+        ]
         return Outcome(lines, [], config.check.files, diffs)
     from pbcfg.util.atomic import Write, write_files
 
     # both files as one unit, each only if it still holds the text the edit was made on
-    kept = write_files([Write(config.sources[kind].path, text, backup, expected=config.sources[kind].text)
-                        for kind, text in changed.items()])
+    kept = write_files(
+        [
+            Write(config.sources[kind].path, text, backup, expected=config.sources[kind].text)
+            for kind, text in changed.items()
+        ]
+    )
     for kind in changed:
         path = config.sources[kind].path
         lines.append(f"updated {path}" + (f" (kept {kept[path]})" if path in kept else ""))

@@ -2,7 +2,7 @@
 
 A rule module decorates each function with ``@check("group.name")``; the
 engine imports the rule modules, which registers them. What a rule is
-(severity, summary, explanation, fixable) is data in :mod:`pbcfg.rules`, so
+(severity, summary, explanation, its fix, what it supersedes) is data in :mod:`pbcfg.rules`, so
 this module holds only the code that finds it.
 """
 
@@ -19,7 +19,7 @@ __all__ = ["CHECKS", "Check", "Finding", "check"]
 
 class Finding(NamedTuple):
     diagnostic: Diagnostic
-    fix: object = None  # a pbcfg.lint.fixes fix, when one is safe
+    fix: object = None  # an Edit of pbcfg.source.edits, or a SetMode or WriteFile of pbcfg.lint.fixes
     unsafe: bool = False  # the fix guesses: applied only with --unsafe-fixes (ruff's name)
 
 

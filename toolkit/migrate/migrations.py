@@ -16,17 +16,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pbcfg.ponybunny.builtins import FLIPPED_DEFAULTS, builtin_models
+from pbcfg.source.edits import Edit as Change  # a migration's edits are the edits every command makes
 from pbcfg.util.shapes import mapping
 
 __all__ = ["DATA_MIGRATIONS", "MIGRATIONS", "Conflict", "Change", "Migration", "Options"]
-
-
-class Change(NamedTuple):
-    op: str  # rename-key | set-value | remove-member | set-member | note (reported, nothing changes)
-    tokens: list
-    value: object
-    message: str
-    hint: str | None = None
 
 
 class Conflict(Exception):

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import NamedTuple
 
+from pbcfg.source.edits import Edit, splice
 from pbcfg.source.jsonindex import JsonIndex
 
 __all__ = ["apply_edits", "remove_item", "remove_member", "rename_key", "replace_value", "set_member"]
@@ -112,17 +112,30 @@ def _removal_cuts(text: str, index: JsonIndex, parent: int, removed: set[int]) -
     return cuts
 
 
-def _remove_item_span(index: JsonIndex, tokens: list) -> tuple[int, int, str]:
-    items, _ = index.members(index.offset(list(tokens[:-1])))
-    if len(items) == 1:
-        return (*index.value_span(tokens[:-1]), "[]")
-    return (*index.item_removal_span(tokens), "")
+def _item_removal_cuts(index: JsonIndex, array: list, removed: set[int]) -> list[tuple[int, int, str]]:
+    """The text to cut to remove some items of one array: each run of removed items goes with the comma
+    before it (the comma after it, for a run from the first item); an array left empty is ``[]``."""
+    items, _ = index.members(index.offset(array))
+    if len(removed) == len(items):
+        return [(*index.value_span(array), "[]")]
+    cuts, run_start = [], None
+    for i in range(len(items)):
+        if i in removed and run_start is None:
+            run_start = i
+        if run_start is not None and (i + 1 == len(items) or i + 1 not in removed):
+            if run_start == 0:
+                cuts.append((items[0].value_at, items[i + 1].value_at, ""))
+            else:
+                cuts.append((items[run_start - 1].value_end, items[i].value_end, ""))
+            run_start = None
+    return cuts
 
 
 def _cuts(text: str, index: JsonIndex, edits) -> list[tuple[int, int, str]]:
-    """Each edit as (start, end, replacement); the removals of members of one object become one set of cuts."""
+    """Each edit as (start, end, replacement); the removals from one object or one array become one set of cuts."""
     cuts: list[tuple[int, int, str]] = []
     removed: dict[int, set[int]] = {}  # object offset -> indices of the members to remove
+    items: dict[tuple, set[int]] = {}  # array tokens -> indices of the items to remove
     for edit in edits:
         if edit.op == "remove-member":
             parent = index.offset(edit.tokens[:-1])
@@ -133,58 +146,39 @@ def _cuts(text: str, index: JsonIndex, edits) -> list[tuple[int, int, str]]:
             start, end = index.value_span(edit.tokens)
             cuts.append((start, end, _render_value(text, start, end, edit.value)))
         elif edit.op == "remove-item":
-            cuts.append(_remove_item_span(index, edit.tokens))
+            items.setdefault(tuple(edit.tokens[:-1]), set()).add(int(edit.tokens[-1]))
         else:
             raise ValueError(f"unknown edit {edit.op!r}")
     for parent, members in removed.items():
         cuts.extend(_removal_cuts(text, index, parent, members))
+    for array, indices in items.items():
+        cuts.extend(_item_removal_cuts(index, list(array), indices))
     return cuts
-
-
-def _splice(text: str, cuts: list[tuple[int, int, str]]) -> str:
-    """``text`` with each (start, end, replacement), which do not overlap, made at once."""
-    pieces, at = [], 0
-    for start, end, replacement in sorted(cuts):
-        pieces += (text[at:start], replacement)
-        at = end
-    pieces.append(text[at:])
-    return "".join(pieces)
-
-
-class _Edit(NamedTuple):
-    op: str
-    tokens: list
-    value: object
 
 
 def replace_value(text: str, tokens: list, value: object) -> str:
     """``text`` with the value at ``tokens`` (which exists) replaced, in the file's style."""
-    return apply_edits(text, [_Edit("set-value", tokens, value)])
+    return apply_edits(text, [Edit("set-value", tokens, value)])
 
 
 def rename_key(text: str, tokens: list, new_key: str) -> str:
     """``text`` with the last key of ``tokens`` renamed where it stands."""
-    return apply_edits(text, [_Edit("rename-key", tokens, new_key)])
+    return apply_edits(text, [Edit("rename-key", tokens, new_key)])
 
 
 def remove_member(text: str, tokens: list) -> str:
     """``text`` without the member at ``tokens``, its comma and its line if it had one to itself."""
-    return apply_edits(text, [_Edit("remove-member", tokens, None)])
+    return apply_edits(text, [Edit("remove-member", tokens)])
 
 
 def remove_item(text: str, tokens: list) -> str:
     """``text`` without array item ``tokens[-1]`` and the comma that joined it; an array left empty is ``[]``."""
-    return apply_edits(text, [_Edit("remove-item", tokens, None)])
+    return apply_edits(text, [Edit("remove-item", tokens)])
 
 
-def apply_edits(text: str, edits) -> str:
-    """``text`` with every edit (``.op``: set-value, rename-key, remove-member or remove-item; ``.tokens`` into
-    ``text`` as it is; ``.value``) made. All are located in one index of the text and made at once, so ten
-    thousand edits cost about one; edits whose places touch are made one after the other instead."""
-    cuts = _cuts(text, JsonIndex(text), edits)
-    ordered = sorted(cuts)
-    if all(left[1] <= right[0] for left, right in zip(ordered, ordered[1:])):
-        return _splice(text, cuts)
-    for edit in edits:
-        text = apply_edits(text, [edit])
-    return text
+def apply_edits(text: str, edits, index: JsonIndex | None = None) -> str:
+    """``text`` with every :class:`~pbcfg.source.edits.Edit` (set-value, rename-key, remove-member or remove-item,
+    ``.tokens`` into ``text`` as it is) made. All are located in one index of the text (``index``, when the
+    caller has one) and made at once, so ten thousand edits cost about one; overlapping edits are refused
+    (:class:`~pbcfg.source.edits.OverlappingEdits`)."""
+    return splice(text, _cuts(text, index or JsonIndex(text), edits))

@@ -17,6 +17,8 @@ import functools
 import json
 import re
 
+from pbcfg.source.edits import splice
+
 __all__ = ["apply_edits", "is_plain", "remove_item", "remove_member", "rename_key", "replace_value", "set_member"]
 
 # a plain scalar that reads the same in block and flow context: no indicator first, no flow punctuation,
@@ -173,12 +175,12 @@ def _lines_span(text: str, first: int, last_end: int, column: int) -> tuple[int,
     start, end = _line_start(text, first), _line_after(text, last_end)
     while start > 0:
         above = _line_start(text, start - 1)
-        line = text[above:start - 1]
+        line = text[above : start - 1]
         if not (line.strip().startswith("#") and len(line) - len(line.lstrip()) == column):
             break
         start = above
     while end < len(text):
-        line = text[end:_line_after(text, end)].rstrip("\n")
+        line = text[end : _line_after(text, end)].rstrip("\n")
         if not (line.strip().startswith("#") and len(line) - len(line.lstrip()) > column):
             break
         end = _line_after(text, end)
@@ -202,56 +204,62 @@ def _remove_item_span(doc: _Doc, tokens: list) -> tuple[int, int, str]:
     return _lines_span(text, dash, _last_leaf(node).end_mark.index, dash - _line_start(text, dash))
 
 
-def _span(doc: _Doc, edit) -> tuple[int, int, str]:
-    if edit.op == "set-value":
-        return _replace_span(doc, edit.tokens, edit.value)
-    if edit.op == "rename-key":
-        return _rename_span(doc, edit.tokens, edit.value)
-    if edit.op == "remove-member":
-        return _remove_member_span(doc, edit.tokens)
-    return _remove_item_span(doc, edit.tokens)
-
-
-def _splice(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """``text`` with each (start, end, replacement), which do not overlap, made at once."""
-    pieces, at = [], 0
-    for start, end, replacement in sorted(spans):
-        pieces += [text[at:start], replacement]
-        at = end
-    return "".join(pieces) + text[at:]
+def _spans(doc: _Doc, edits) -> list[tuple[int, int, str]]:
+    """Each edit as (start, end, replacement); removals from one flow collection, or of every entry of one, are
+    one rewrite of that collection."""
+    spans, removals = [], {}  # parent tokens -> the keys or indices to remove from it
+    for edit in edits:
+        if edit.op == "set-value":
+            spans.append(_replace_span(doc, edit.tokens, edit.value))
+        elif edit.op == "rename-key":
+            spans.append(_rename_span(doc, edit.tokens, edit.value))
+        elif edit.op in ("remove-member", "remove-item"):
+            removals.setdefault(tuple(edit.tokens[:-1]), []).append(edit)
+        else:
+            raise ValueError(f"unknown edit {edit.op!r}")
+    for parent_tokens, group in removals.items():
+        _, parent, _ = doc.find(list(parent_tokens))
+        gone = {edit.tokens[-1] for edit in group}
+        if len(group) > 1 and (parent.flow_style or len(gone) == len(parent.value)):
+            value = doc.value(list(parent_tokens))
+            rest = (
+                {k: v for k, v in value.items() if k not in gone}
+                if isinstance(value, dict)
+                else [item for i, item in enumerate(value) if i not in gone]
+            )
+            spans.append(_replace_span(doc, list(parent_tokens), rest))
+            continue
+        for edit in group:
+            remove = _remove_member_span if edit.op == "remove-member" else _remove_item_span
+            spans.append(remove(doc, edit.tokens))
+    return spans
 
 
 def replace_value(text: str, tokens: list, value: object) -> str:
     """``text`` with the value at ``tokens`` (which exists) replaced, in the style it had."""
-    return _splice(text, [_replace_span(_Doc(text), tokens, value)])
+    return splice(text, [_replace_span(_Doc(text), tokens, value)])
 
 
 def rename_key(text: str, tokens: list, new_key: str) -> str:
     """``text`` with the last key of ``tokens`` renamed where it stands; its comments stay with it."""
-    return _splice(text, [_rename_span(_Doc(text), tokens, new_key)])
+    return splice(text, [_rename_span(_Doc(text), tokens, new_key)])
 
 
 def remove_member(text: str, tokens: list) -> str:
     """``text`` without the member at ``tokens``; a mapping left empty becomes ``{}``."""
-    return _splice(text, [_remove_member_span(_Doc(text), tokens)])
+    return splice(text, [_remove_member_span(_Doc(text), tokens)])
 
 
 def remove_item(text: str, tokens: list) -> str:
     """``text`` without array item ``tokens[-1]``; an array left empty becomes ``[]``."""
-    return _splice(text, [_remove_item_span(_Doc(text), tokens)])
+    return splice(text, [_remove_item_span(_Doc(text), tokens)])
 
 
 def apply_edits(text: str, edits) -> str:
-    """``text`` with every edit (as :func:`pbcfg.source.json_edit.apply_edits` takes them) made, all located
-    in one reading of the text; edits whose places touch are made one after the other instead."""
-    doc = _Doc(text)
-    spans = [_span(doc, edit) for edit in edits]
-    ordered = sorted(spans)
-    if all(left[1] <= right[0] for left, right in zip(ordered, ordered[1:])):
-        return _splice(text, spans)
-    for edit in edits:
-        text = apply_edits(text, [edit])
-    return text
+    """``text`` with every :class:`~pbcfg.source.edits.Edit` (as :func:`pbcfg.source.json_edit.apply_edits` takes
+    them) made, all located in one reading of the text; overlapping edits are refused
+    (:class:`~pbcfg.source.edits.OverlappingEdits`)."""
+    return splice(text, _spans(_Doc(text), edits))
 
 
 def set_member(text: str, path: list, key: str, value: object) -> str:
@@ -266,7 +274,7 @@ def set_member(text: str, path: list, key: str, value: object) -> str:
             continue
         if depth < len(path):  # build the missing mappings from the deepest one that exists
             inner = {key: value}
-            for name in reversed(path[depth + 1:]):
+            for name in reversed(path[depth + 1 :]):
                 inner = {name: inner}
             return set_member(text, path[:depth], path[depth], inner)
         break
