@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import json
 
+from pbcfg.util.backups import BACKUP_SUFFIX
+
 __all__ = ["HOOKS", "RECOMMENDED", "render"]
 
 # PonyBunny's two files, and the YAML sources `pbcfg build` turns into them
 _CONFIG_FILES = r"(^|/)(credentials|llm-config)\.(json|ya?ml)$"
 _CONFIG_TYPES = ["json", "yaml"]
+# and every backup of them (NAME.bak, NAME.N.bak, NAME.STAMP.N.bak: a copy a user moved or git may take holds keys
+# too); no types_or, which would drop them, as identify gives a .bak no json or yaml type
+_CONFIG_FILES_AND_BACKUPS = rf"(^|/)(credentials|llm-config)\.(json|ya?ml)({BACKUP_SUFFIX})?$"
 
 # the one hook a config repository needs (with pbcfg-build-check when it has YAML sources): pbcfg-lint
 # validates, runs every rule, finds keys about to be committed, and says in its hints which findings
@@ -24,10 +29,9 @@ RECOMMENDED = ("pbcfg-lint",)
 HOOKS = [
     {"id": "pbcfg-lint", "name": "pbcfg lint",
      "description": "The recommended hook, alone: validate (strict JSON, schemas, references), the rules that catch "
-                    "what PonyBunny silently gets wrong, and keys about to be committed in any staged file; a "
+                    "what PonyBunny silently gets wrong, and keys about to be committed in any staged file or backup; a "
                     "finding `pbcfg migrate` fixes says so. Each error is reported once.",
-     "entry": "pbcfg lint", "language": "python", "files": _CONFIG_FILES, "types_or": _CONFIG_TYPES,
-     "require_serial": True},
+     "entry": "pbcfg lint", "language": "python", "files": _CONFIG_FILES_AND_BACKUPS, "require_serial": True},
     {"id": "pbcfg-validate", "name": "pbcfg validate",
      "description": "Only validate (strict JSON, schemas, references), for a repository that wants no lint rules. "
                     "pbcfg-lint includes it: use one of the two.",

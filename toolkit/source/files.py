@@ -15,7 +15,8 @@ from pbcfg.source.locations import CONFIG_FILES
 from pbcfg.util.known_secrets import register_source
 
 __all__ = ["KINDS", "SOURCE_FILES", "SUFFIXES", "Source", "decode_source", "directory_of", "expand_paths",
-           "kind_of", "read_regular", "read_source"]
+           "kind_of", "read_regular", "read_source",
+           "unbacked_name"]
 
 KINDS = ("credentials", "llm-config")
 _SPECIAL = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
@@ -32,7 +33,17 @@ class Source(namedtuple("Source", "path name kind text")):
 
     @property
     def is_yaml(self) -> bool:
-        return self.name.lower().endswith((".yaml", ".yml"))
+        return unbacked_name(self.name).lower().endswith((".yaml", ".yml"))
+
+
+def unbacked_name(path: str) -> str:
+    """The base name of ``path``, or of the file it is a backup of (``credentials.yaml.1.bak``: credentials.yaml)."""
+    name = os.path.basename(path)
+    if not name.endswith(".bak"):
+        return name
+    from pbcfg.util.backups import backed_up_name
+
+    return backed_up_name(name) or name
 
 
 def directory_of(path: str) -> str:
@@ -63,8 +74,8 @@ def expand_paths(paths: list[str], config_dir: str) -> list[str]:
 
 
 def kind_of(path: str, text: str, forced: str | None) -> str:
-    """By file name, else by the ``$schema`` key, else ``--kind``."""
-    name = os.path.basename(path).lower()
+    """By file name (a backup's: by the name of its file), else by the ``$schema`` key, else ``--kind``."""
+    name = unbacked_name(path).lower()
     if not name.endswith(".schema.json"):
         for kind in KINDS:
             if name.startswith(kind) and name.endswith(SUFFIXES):
@@ -125,7 +136,7 @@ def _not_regular(path: str, mode: int | None = None) -> str | None:
 
 def read_source(path: str, forced_kind: str | None = None) -> Source:
     try:
-        data = read_regular(path, MAX_YAML_BYTES if path.lower().endswith((".yaml", ".yml")) else MAX_BYTES)
+        data = read_regular(path, MAX_YAML_BYTES if unbacked_name(path).lower().endswith((".yaml", ".yml")) else MAX_BYTES)
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
     text = _decode(path, data)

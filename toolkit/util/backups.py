@@ -28,13 +28,14 @@ from typing import NamedTuple
 from pbcfg.errors import WriteError
 from pbcfg.util.newfiles import create_file, kind_of
 
-__all__ = ["KEEP", "Backup", "GitRepository", "Place", "git_repository", "keep", "list_backups", "place_of", "prune",
-           "read_backup"]
+__all__ = ["BACKUP_SUFFIX", "KEEP", "Backup", "GitRepository", "Place", "backed_up_name", "git_repository", "keep",
+           "list_backups", "place_of", "prune", "read_backup"]
 
 KEEP = 5
 _DIRECTORY_MODE = 0o700
-_NAME = re.compile(r"(?P<file>(?:credentials|llm-config)(?:\.schema)?\.(?:json|ya?ml))"
-                   r"(?:\.(?P<stamp>\d{8}-\d{6}))?(?:\.(?P<number>\d+))?\.bak")
+# what a backup's name adds to its file's: .bak, .N.bak, .STAMP.bak or .STAMP.N.bak (a regex without groups)
+BACKUP_SUFFIX = r"(?:\.\d{8}-\d{6})?(?:\.\d+)?\.bak"
+_NAME = re.compile(rf"(?P<file>(?:credentials|llm-config)(?:\.schema)?\.(?:json|ya?ml))(?P<suffix>{BACKUP_SUFFIX})")
 
 
 class GitRepository(NamedTuple):
@@ -60,6 +61,13 @@ class Backup(NamedTuple):
     made_ns: int  # when it was made (its modification time)
     number: int
     stamp: str
+
+
+def backed_up_name(name: str) -> str | None:
+    """The name of the config file (or schema) ``name`` is a backup of, by the names pbcfg gives backups; None for
+    any other name."""
+    match = _NAME.fullmatch(name)
+    return match["file"] if match else None
 
 
 def git_repository(directory: str) -> GitRepository | None:
@@ -153,8 +161,10 @@ def _entries(descriptor: int, directory: str, file: str | None = None) -> list[B
         except FileNotFoundError:
             continue
         if stat.S_ISREG(state.st_mode):
-            found.append(Backup(os.path.join(directory, name), match["file"], state.st_mtime_ns,
-                                int(match["number"] or 0), match["stamp"] or ""))
+            parts = match["suffix"][1:-len(".bak")].split(".") if match["suffix"] != ".bak" else []
+            stamp = next((part for part in parts if "-" in part), "")
+            number = next((int(part) for part in parts if part.isdigit()), 0)
+            found.append(Backup(os.path.join(directory, name), match["file"], state.st_mtime_ns, number, stamp))
     return sorted(found, key=lambda backup: (backup.made_ns, backup.stamp, backup.number))
 
 
