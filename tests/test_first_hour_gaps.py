@@ -4,11 +4,13 @@ its key, and hints that act on another directory than the one this run read."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import subprocess
 from pathlib import Path
 
 import pytest
-from test_first_hour import OPENAI, every_committed_text, secret_runs
+from test_first_hour import ANTHROPIC, OPENAI, every_committed_text, pbcfg, position, secret_runs
 from test_precommit import PBCFG, PLANTED, PRE_COMMIT, git, hook_repo, new_project, pre_commit_env  # noqa: F401
 
 KEYED = json.dumps({"endpoints": {"openai-direct": {"apiKey": OPENAI}}}, indent=2) + "\n"
@@ -51,12 +53,8 @@ def test_a_staged_backup_holding_a_key_fails_the_recommended_hook(tmp_path, hook
         (old / name).write_text(KEYED)
     refused = commit("old backups")
     assert refused.returncode == 1, refused.stdout + refused.stderr
-    # lint pairs one credentials file per directory (the first named) and finds the others as staged copies of it
-    assert PLANTED.findall(refused.stderr) == [
-        ("old/credentials.json.1.bak:4:17", "secrets.key-in-git"),
-        ("old/credentials.json.20260101-120000.3.bak:4:18", "secrets.key-staged"),
-        ("old/credentials.json.bak:4:18", "secrets.key-staged"),
-    ]
+    # each backup is judged alone, as a credentials file of its own: its keys are as real
+    assert PLANTED.findall(refused.stderr) == [(f"old/{name}:4:17", "secrets.key-in-git") for name in sorted(names)]
     assert "Skipped" not in refused.stderr
     assert (
         subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=project, capture_output=True, text=True).stdout
@@ -73,3 +71,69 @@ def test_lint_reads_a_yaml_backup_as_yaml_credentials(run, tmp_path, name):
     assert result.code == 1, result.out + result.err
     assert PLANTED.findall(result.out) == [(f"{tmp_path / name}:3:13", "secrets.key-in-git")]
     assert [run for run in secret_runs(OPENAI) if run in result.out + result.err] == []
+
+
+def test_backups_made_before_git_init_never_reach_a_commit(tmp_path, hook_repo):  # noqa: F811
+    """Edits before `git init` leave backups beside the files; the keys then move to the environment and the
+    directory becomes a repository: the first `git add -A` stages the backups, and the hook refuses them."""
+    project = tmp_path / "project"
+    project.mkdir()
+    pbcfg(project, "init", "openai", "--config-dir", "config", "--api-key", OPENAI)
+    pbcfg(project, "add", "anthropic", "--config-dir", "config", "--api-key", ANTHROPIC)
+    config = project / "config"
+    assert OPENAI in (config / "credentials.json.bak").read_text()
+    credentials = json.loads((config / "credentials.json").read_text())
+    for entry in credentials["endpoints"].values():
+        del entry["apiKey"]  # the keys now come from $OPENAI_API_KEY and $ANTHROPIC_API_KEY
+    (config / "credentials.json").write_text(json.dumps(credentials, indent=2) + "\n")
+    git(project, "init", "-q")
+    commit = committer(project, hook_repo)
+
+    refused = commit("config")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    backup = (config / "credentials.json.bak").read_text()
+    assert PLANTED.findall(refused.stderr) == [
+        (f"config/credentials.json.bak:{position(backup, OPENAI, -1)}", "secrets.key-in-git")
+    ]
+    warned = re.findall(r"^(\S+): warning files\.backup-in-work-tree .*\n  hint: .*?`(pbcfg [^`]+)`", refused.stderr,
+                        re.M)
+    assert warned == [("config/credentials.json.bak", "pbcfg backups config --move"),
+                      ("config/llm-config.json.bak", "pbcfg backups config --move")]
+    moved = pbcfg(project, *shlex.split(warned[0][1])[1:])
+    assert moved.stdout.splitlines()[0] == (
+        f"moved 2 backups of config into {project / '.git' / 'pbcfg' / 'backups' / 'config'}, where no commit "
+        "takes them"
+    )
+
+    committed = commit("config")
+    assert committed.returncode == 0, committed.stdout + committed.stderr
+    assert sorted(path.name for path in config.iterdir() if "bak" in path.name) == []
+    assert (project / ".git" / "pbcfg" / "backups" / "config" / "credentials.json.bak").read_text() == backup
+    for key in (OPENAI, ANTHROPIC):
+        assert [run for run in secret_runs(key) if run in every_committed_text(project)] == []
+
+
+def test_a_write_in_a_work_tree_moves_older_backups_beside_the_file_into_the_git_directory(tmp_path):
+    """Oldest first and with their times kept: the newest five of all of them are kept, the newest being the one
+    this write makes."""
+    import os
+
+    project = tmp_path / "project"
+    project.mkdir()
+    pbcfg(project, "init", "ollama", "--config-dir", "config")
+    config = project / "config"
+    names = ["llm-config.json.bak", *(f"llm-config.json.{n}.bak" for n in range(1, 6))]
+    for made, name in enumerate(names, 1):
+        (config / name).write_text(f"{{\"made\": {made}}}\n")
+        made_ns = (1_600_000_000 + made) * 10**9  # in 2020, in the order of their names
+        os.utime(config / name, ns=(made_ns, made_ns))
+    git(project, "init", "-q")
+
+    pbcfg(project, "add", "openai", "--config-dir", "config")
+
+    assert sorted(path.name for path in config.iterdir() if "bak" in path.name) == []
+    store = project / ".git" / "pbcfg" / "backups" / "config"
+    kept = sorted(store.glob("llm-config.json*.bak"), key=lambda path: path.stat().st_mtime_ns)
+    assert [path.read_text() for path in kept[:4]] == [f"{{\"made\": {made}}}\n" for made in (3, 4, 5, 6)]
+    assert '"made"' not in kept[4].read_text() and '"tiers"' in kept[4].read_text()
+    assert len(kept) == 5

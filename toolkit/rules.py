@@ -346,6 +346,11 @@ _ALL = (
           "PonyBunny then runs on its built-in defaults, where openai-compatible, azure-openai and "
           "google-vertex-ai are off and no custom endpoint exists: their entries in credentials.json are not "
           "used. Said once, at credentials.json."),
+    _rule("files.backup-in-work-tree", WARNING, "A backup beside a config file in a git work tree.",
+          "Backups made outside a work tree sit beside their files (NAME.bak, NAME.N.bak, NAME.STAMP.N.bak). Once "
+          "the directory is in a git work tree they are untracked files that `git add -A` commits, with every key "
+          "they hold. `pbcfg backups DIR --move` moves them under the git directory (.git/pbcfg/backups/), where "
+          "pbcfg keeps backups in a work tree and no commit takes them; any pbcfg write to the file does too."),
     # ponybunny: how PonyBunny's loaders take the files, and where its code paths differ from the docs
     _rule("ponybunny.file-ignored", ERROR, "PonyBunny will ignore the file: its schema file cannot be compiled.",
           "PonyBunny validates each file with the schema file of the fixed name beside it (llm-config.schema.json, "

@@ -18,7 +18,7 @@ from pbcfg.check.prototype_ids import check_prototype_ids
 from pbcfg.check.references import check_cross_file, check_references
 from pbcfg.diagnostics import MAX_DIAGNOSTICS, Diagnostic, Severity
 from pbcfg.source.document import Document
-from pbcfg.source.files import Source, directory_of, expand_paths, read_source
+from pbcfg.source.files import Source, directory_of, expand_paths, is_backup, read_source
 from pbcfg.source.jsonparse import parse_json
 from pbcfg.util.known_secrets import may_hold_key, register_credentials
 
@@ -65,12 +65,15 @@ class CheckResult:
             return True
         return bool(self.hidden) and self.error_count > 0
 
-    def by_directory(self) -> dict[str, dict[str, Document]]:
-        """The parsed documents of each config directory, by kind (the first of each kind)."""
-        groups: dict[str, dict[str, Document]] = {}
+    def by_directory(self) -> list[tuple[str, dict[str, Document]]]:
+        """The parsed documents of each config directory, by kind (the first of each kind); a backup is judged
+        alone, in a group of its own: it is no partner of the files beside it, and its keys are as real."""
+        groups: dict[tuple[str, str], dict[str, Document]] = {}
         for document in self.documents:
-            groups.setdefault(directory_of(document.source.path), {}).setdefault(document.kind, document)
-        return groups
+            path = document.source.path
+            alone = path if is_backup(path) else ""
+            groups.setdefault((directory_of(path), alone), {}).setdefault(document.kind, document)
+        return [(directory, documents) for (directory, _), documents in groups.items()]
 
 
 def parse_source(source: Source) -> tuple[Document | None, list[Diagnostic]]:
@@ -127,7 +130,7 @@ def check_sources(sources: list[Source], *, schema_files: bool = True,
         if document.kind == "llm-config":
             result.diagnostics.extend(check_prototype_ids(document))
             result.diagnostics.extend(check_references(document))
-    for pair in result.by_directory().values():
+    for _, pair in result.by_directory():
         if len(pair) == 2:
             result.diagnostics.extend(check_cross_file(pair["credentials"], pair["llm-config"]))
     if result.diagnostics:  # a finding the catalog says supersedes others at its place

@@ -190,7 +190,7 @@ def _lint(
     findings = _validation_findings(result, shown)
     invalid = {d.file for d in result.errors}
     notes = []
-    for directory, documents in result.by_directory().items():
+    for directory, documents in result.by_directory():
         invalid_kinds = frozenset(kind for kind, document in documents.items() if document.name in invalid)
         context = LintContext(directory, documents, env, home, invalid=invalid_kinds, environment=settings.environment)
         for check in CHECKS.values():

@@ -16,7 +16,7 @@ from pbcfg.util.known_secrets import register_source
 
 __all__ = ["KINDS", "SOURCE_FILES", "SUFFIXES", "Source", "decode_source", "directory_of", "expand_paths",
            "kind_of", "read_regular", "read_source",
-           "unbacked_name"]
+           "is_backup", "unbacked_name"]
 
 KINDS = ("credentials", "llm-config")
 _SPECIAL = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
@@ -44,6 +44,11 @@ def unbacked_name(path: str) -> str:
     from pbcfg.util.backups import backed_up_name
 
     return backed_up_name(name) or name
+
+
+def is_backup(path: str) -> bool:
+    """Whether ``path`` is named as pbcfg names a backup of a config file (``credentials.json.1.bak``)."""
+    return unbacked_name(path) != os.path.basename(path)
 
 
 def directory_of(path: str) -> str:

@@ -7,9 +7,10 @@ of each directory (:mod:`pbcfg.util.dirlock`):
    that leaves it is refused unless ``PBCFG_ALLOW_SYMLINKS=1``) and must be a
    regular file or absent;
 2. the previous content is kept as a backup (:mod:`pbcfg.util.backups`: beside
-   the file, or under the git directory when the file is in a git work tree;
-   the newest five of each file), complete or absent, never over an older one
-   and never through a link;
+   the file, or under the git directory when the file is in a git work tree,
+   where older backups left beside the file are moved too; the newest five of
+   each file), complete or absent, never over an older one and never through
+   a link;
 3. each new content goes to a temp file ``.NAME.pbcfg-*.tmp`` beside it,
    created the same way with its final mode before the first byte (the
    file's own mode; credentials 0600), and fsynced;
@@ -211,18 +212,20 @@ def write_files(writes: list[Write], *, stamp: str | None = None, doing: str = "
         for directory in directories:
             _fsync_directory(directory)
             journal.clear(directory)
-        _prune([p.target for p in prepared if p.backup])
+        _tidy_backups([p.target for p in prepared])
     return {p.write.path: p.backup for p in prepared if p.backup}
 
 
-def _prune(targets: list[str]) -> None:
-    """Keep the newest backups of each of ``targets``; the write is done, so a failure here changes nothing."""
-    if targets:
-        from pbcfg.util.backups import prune
+def _tidy_backups(targets: list[str]) -> None:
+    """Move the backups of each of ``targets`` left beside it in a git work tree into the git directory, and keep
+    the newest of each; the write is done, so a failure here changes nothing."""
+    from pbcfg.util.backups import adopt, prune
 
-        for target in targets:
-            with contextlib.suppress(OSError):
-                prune(target)
+    for target in targets:
+        directory, name = os.path.split(target)
+        with contextlib.suppress(OSError, WriteError):
+            adopt(directory, name)
+            prune(target)
 
 
 def _rename_all(prepared: list[_Prepared]) -> tuple[list[str], OSError | None]:

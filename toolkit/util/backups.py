@@ -16,6 +16,11 @@ from its first byte (credentials 0600). Every name is created, linked and
 removed through a descriptor of its directory, and every directory below the
 git directory is opened without following a link: a link planted on the way
 stops the write.
+
+Backups made before ``git init`` sit beside their files inside what is now
+a work tree: a write there moves them into the git directory (:func:`adopt`),
+oldest first and with their times kept, so the newest five are still the
+newest five.
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ from typing import NamedTuple
 from pbcfg.errors import WriteError
 from pbcfg.util.newfiles import create_file, kind_of
 
-__all__ = ["BACKUP_SUFFIX", "KEEP", "Backup", "GitRepository", "Place", "backed_up_name", "git_repository", "keep",
-           "list_backups", "place_of", "prune", "read_backup"]
+__all__ = ["BACKUP_SUFFIX", "KEEP", "Backup", "GitRepository", "Place", "adopt", "backed_up_name", "beside",
+           "git_repository", "keep", "list_backups", "place_of", "prune", "read_backup"]
 
 KEEP = 5
 _DIRECTORY_MODE = 0o700
@@ -251,6 +256,37 @@ def list_backups(directory: str) -> tuple[Place, dict[str, list[Backup]]]:
     for backup in reversed(entries):
         by_file.setdefault(backup.file, []).append(backup)
     return place, dict(sorted(by_file.items()))
+
+
+def beside(directory: str) -> list[Backup]:
+    """The backups sitting in ``directory`` itself, oldest first, when it is in a git work tree (where they are
+    untracked files `git add -A` commits); none outside one, where that is their place."""
+    if place_of(directory).repository is None:
+        return []
+    descriptor = os.open(directory or ".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        return _entries(descriptor, directory)
+    finally:
+        os.close(descriptor)
+
+
+def adopt(directory: str, file: str | None = None) -> list[tuple[str, str]]:
+    """Move the backups beside the files of ``directory`` (of ``file`` only, when given) into the git directory,
+    then keep the newest :data:`KEEP` of each file; each move as (from, to). The caller holds the lock of
+    ``directory``."""
+    moved, files = [], {}
+    for backup in beside(directory):
+        if file is not None and backup.file != file:
+            continue
+        data, mode = read_backup(backup)
+        kept = keep(os.path.join(directory, backup.file), data, mode, backup.stamp or None)
+        os.utime(kept, ns=(backup.made_ns, backup.made_ns), follow_symlinks=False)
+        os.unlink(backup.path)
+        moved.append((backup.path, kept))
+        files[backup.file] = True
+    for name in files:
+        prune(os.path.join(directory, name))
+    return moved
 
 
 def read_backup(backup: Backup) -> tuple[bytes, int]:

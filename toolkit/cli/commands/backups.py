@@ -18,9 +18,12 @@ __all__ = ["backups"]
               help="Put a backup of FILE (a name in DIRECTORY, e.g. credentials.json) back in place.")
 @click.option("--which", type=click.IntRange(min=1), default=1, show_default=True,
               help="With --restore, which backup: 1 is the newest, 2 the one before...")
+@click.option("--move", is_flag=True,
+              help="In a git work tree, move the backups left beside the files (made before `git init`) under the "
+                   "git directory, where no commit takes them.")
 @report_options
 @click.pass_context
-def backups(ctx, directory, restore, which, fmt, output, fail_on, color) -> None:
+def backups(ctx, directory, restore, which, move, fmt, output, fail_on, color) -> None:
     """List the backups of DIRECTORY's files (default: the config directory), newest first, or restore one.
 
     Every command that rewrites a file keeps its previous content: beside it outside a git work tree, and under
@@ -32,22 +35,33 @@ def backups(ctx, directory, restore, which, fmt, output, fail_on, color) -> None
       pbcfg backups
       pbcfg backups ./config --format json
       pbcfg backups ./config --restore credentials.json --which 2
+      pbcfg backups ./config --move
     """
     from pbcfg.errors import UsageError
     from pbcfg.reporters import emit
     from pbcfg.source.locations import config_dir
-    from pbcfg.util.backups import KEEP, list_backups
+    from pbcfg.util.backups import KEEP, beside, list_backups
 
     if directory is None:
         directory = config_dir()
     if not os.path.isdir(directory):
         raise UsageError(f"{directory}: no such directory; name the config directory whose backups to list")
+    if move and restore:
+        raise UsageError("--move and --restore: pass one of them")
+    moved = _move(directory) if move else None
     place, found = list_backups(directory)
     restored = _restore(directory, found, restore, which) if restore else None
     if restored is not None:
         place, found = list_backups(directory)
     where = place.directory + (" (in the git directory, which no commit takes)" if place.repository else "")
-    lines = [f"backups of {directory}: {where}; the newest {KEEP} of each file are kept"]
+    lines = [] if moved is None else [f"moved {plural(len(moved), 'backup')} of {directory} into {place.directory}, "
+                                      "where no commit takes them"]
+    lines.append(f"backups of {directory}: {where}; the newest {KEEP} of each file are kept")
+    left = beside(directory)
+    if left:
+        lines.append(f"left beside the files, where `git add -A` commits them: "
+                     f"{', '.join(os.path.basename(backup.path) for backup in left)}; move them: "
+                     f"pbcfg backups {_quoted(directory)} --move")
     if restored is not None:
         lines.append(restored["text"])
     for file, kept in found.items():
@@ -65,6 +79,18 @@ def backups(ctx, directory, restore, which, fmt, output, fail_on, color) -> None
              "backups": listing, **({"restored": {k: v for k, v in restored.items() if k != "text"}} if restored else {})}
     ctx.exit(emit("backups", [], [], fmt=fmt, fail_on=fail_on, color=color, output=output, extra=extra,
                   text="\n".join(lines) + "\n"))
+
+
+def _move(directory: str) -> list[tuple[str, str]]:
+    """Move the backups left beside ``directory``'s files under the git directory; each move."""
+    from pbcfg.errors import UsageError
+    from pbcfg.util.backups import adopt, place_of
+    from pbcfg.util.dirlock import lock_directories
+
+    if place_of(directory).repository is None:
+        raise UsageError(f"--move: {directory} is in no git work tree; its backups belong beside its files")
+    with lock_directories([directory]):
+        return adopt(directory)
 
 
 def _restore(directory: str, found: dict, file: str, which: int) -> dict:

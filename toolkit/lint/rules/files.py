@@ -24,6 +24,25 @@ def legacy_copy(ctx):
     return found
 
 
+@check("files.backup-in-work-tree", any_shape=True)
+def backup_in_work_tree(ctx):
+    """Backups beside the files in a work tree (made before `git init`): untracked files `git add -A` commits,
+    keys and all. Said in the group of the directory's files, never again in the group of a backup linted."""
+    from pbcfg.source.files import is_backup
+    from pbcfg.util.backups import beside
+
+    documents = [document for document in (ctx.credentials, ctx.llm_config) if document is not None]
+    if not ctx.in_git or any(is_backup(document.source.path) for document in documents):
+        return []
+    shown = os.path.dirname(ctx.path_of("credentials.json"))
+    hint = (f"move them under the git directory, where no commit takes them: `{pbcfg_on(shown, 'backups', '--move')}` "
+            f"(`{pbcfg_on(shown, 'backups')}` lists them)")
+    return [ctx.at_file(ctx.path_of(os.path.basename(backup.path)), "files.backup-in-work-tree",
+                        f"a backup of {backup.file} beside it in a git work tree: `git add -A` commits it, with any "
+                        "key it holds", hint)
+            for backup in beside(ctx.directory)]
+
+
 @check("files.stale-schema", any_shape=True)
 def stale_schema(ctx):
     from pbcfg.ponybunny.schema_files import stale_schema_files

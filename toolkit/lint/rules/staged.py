@@ -18,9 +18,12 @@ def key_staged(ctx):
     from pbcfg.lint.gitwork import staged_copies
     from pbcfg.lint.rules.secrets import looks_real
     from pbcfg.rules import diagnostic
+    from pbcfg.source.files import is_backup
     from pbcfg.util.masking import is_secret_field, mask
 
     if ctx.credentials is None or not ctx.in_git or not isinstance(ctx.credentials.data, dict):
+        return []
+    if is_backup(ctx.credentials.source.path):  # judged alone (secrets.key-in-git), never as the source of copies
         return []
     entries = ctx.credentials.data.get("endpoints")
     owners = {value: f"{field} of {endpoint_id}"
