@@ -254,8 +254,8 @@ def test_a_rename_that_fails_is_one_line_and_says_what_was_replaced(tmp_path, mo
         assert snapshot(cfg) == before  # no temp file, no backup, no record left
     else:
         assert str(failed.value) == (f"{cfg / name}: cannot write: input/output error from the device; "
-                                     f"{cfg / 'credentials.json'} already replaced, so the files may not match (the "
-                                     "next `pbcfg validate` says where the backups are)")
+                                     f"{cfg / 'credentials.json'} already replaced, so the files may not match "
+                                     f"(`pbcfg validate {cfg}` says where the backups are)")
         assert [d.file for d in interrupted_reports(cfg)] == [str(cfg / "credentials.json")]
         assert not [p for p in cfg.iterdir() if p.name.endswith(".tmp")]
 

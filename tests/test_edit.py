@@ -198,7 +198,8 @@ def test_a_config_with_errors_is_not_edited(run, config):
     assert result.code == 1
     assert [(d["rule"], d["pointer"]) for d in result.json["diagnostics"]] == [
         ("schema.minimum", "/endpoints/spare/priority")]
-    assert result.err == "pbcfg: error: nothing was written: fix the config's errors above (`pbcfg validate`) first\n"
+    assert result.err == (f"pbcfg: error: nothing was written: fix the config's errors above (`pbcfg validate "
+                          f"{config}`) first\n")
     assert (config / "llm-config.json").read_text() == broken
 
 

@@ -122,7 +122,7 @@ def test_the_first_hour_commits_no_key_and_reports_each_planted_error_once(tmp_p
         (f"config/llm-config.json:{position(llm_config, timeout, len(timeout) - 2)}", "schema.minimum"),
         (f"config/llm-config.json:{position(llm_config, fallback, len(fallback) - 10)}", "schema.type"),
         ("notes/keys.txt:2:3", "secrets.key-staged")])
-    assert "hint: write it as an array: [\"gpt-5.2\"] (`pbcfg migrate` does this)" in refused.stderr
+    assert "hint: write it as an array: [\"gpt-5.2\"] (`pbcfg migrate config` does this)" in refused.stderr
     assert ("notes/keys.txt:2:3: error secrets.key-staged holds apiKey of anthropic-direct from "
             "config/credentials.json (sk-…3Ds6), and is staged: the next commit publishes it") in refused.stderr
     for key in (OPENAI, ANTHROPIC):

@@ -95,10 +95,13 @@ def test_backups_made_before_git_init_never_reach_a_commit(tmp_path, hook_repo):
     assert PLANTED.findall(refused.stderr) == [
         (f"config/credentials.json.bak:{position(backup, OPENAI, -1)}", "secrets.key-in-git")
     ]
-    warned = re.findall(r"^(\S+): warning files\.backup-in-work-tree .*\n  hint: .*?`(pbcfg [^`]+)`", refused.stderr,
-                        re.M)
-    assert warned == [("config/credentials.json.bak", "pbcfg backups config --move"),
-                      ("config/llm-config.json.bak", "pbcfg backups config --move")]
+    warned = re.findall(
+        r"^(\S+): warning files\.backup-in-work-tree .*\n  hint: .*?`(pbcfg [^`]+)`", refused.stderr, re.M
+    )
+    assert warned == [
+        ("config/credentials.json.bak", "pbcfg backups config --move"),
+        ("config/llm-config.json.bak", "pbcfg backups config --move"),
+    ]
     moved = pbcfg(project, *shlex.split(warned[0][1])[1:])
     assert moved.stdout.splitlines()[0] == (
         f"moved 2 backups of config into {project / '.git' / 'pbcfg' / 'backups' / 'config'}, where no commit "
@@ -124,7 +127,7 @@ def test_a_write_in_a_work_tree_moves_older_backups_beside_the_file_into_the_git
     config = project / "config"
     names = ["llm-config.json.bak", *(f"llm-config.json.{n}.bak" for n in range(1, 6))]
     for made, name in enumerate(names, 1):
-        (config / name).write_text(f"{{\"made\": {made}}}\n")
+        (config / name).write_text(f'{{"made": {made}}}\n')
         made_ns = (1_600_000_000 + made) * 10**9  # in 2020, in the order of their names
         os.utime(config / name, ns=(made_ns, made_ns))
     git(project, "init", "-q")
@@ -134,6 +137,118 @@ def test_a_write_in_a_work_tree_moves_older_backups_beside_the_file_into_the_git
     assert sorted(path.name for path in config.iterdir() if "bak" in path.name) == []
     store = project / ".git" / "pbcfg" / "backups" / "config"
     kept = sorted(store.glob("llm-config.json*.bak"), key=lambda path: path.stat().st_mtime_ns)
-    assert [path.read_text() for path in kept[:4]] == [f"{{\"made\": {made}}}\n" for made in (3, 4, 5, 6)]
+    assert [path.read_text() for path in kept[:4]] == [f'{{"made": {made}}}\n' for made in (3, 4, 5, 6)]
     assert '"made"' not in kept[4].read_text() and '"tiers"' in kept[4].read_text()
     assert len(kept) == 5
+
+
+GOOD_LLM_CONFIG = {"tiers": {"simple": {"primary": "gpt-5.2"}}}
+
+
+def hinted(text: str) -> list[str]:
+    """Every command a message tells the user to run: the `pbcfg …` spans between backticks."""
+    return re.findall(r"`(pbcfg [^`]+)`", text)
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """A project whose config is config/, and a home whose own config directory is somewhere else: a hint that
+    forgets this run's directory acts on the home's."""
+    home = tmp_path / "home"
+    (home / ".config" / "ponybunny").mkdir(parents=True)
+    project = tmp_path / "project"
+    (project / "config").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.delenv("PONYBUNNY_CONFIG_DIR", raising=False)
+    return project
+
+
+def shell(project: Path, command: str) -> subprocess.CompletedProcess:
+    """``command`` as pasted into a shell in ``project``."""
+    return subprocess.run([str(PBCFG), *shlex.split(command)[1:]], cwd=project, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(
+    "case, text, run, hint, code, after",
+    [
+        (
+            "comment",
+            '{\n  // mine\n  "tiers": {"simple": {"primary": "gpt-5.2"}}\n}\n',
+            "validate config",
+            "pbcfg migrate config",
+            0,
+            lambda text: "//" not in text,
+        ),
+        (
+            "fallback string",
+            '{"tiers": {"simple": {"primary": "gpt-5.2", "fallback": "gpt-5.2"}}}\n',
+            "validate config",
+            "pbcfg migrate config",
+            0,
+            lambda text: json.loads(text)["tiers"]["simple"]["fallback"] == ["gpt-5.2"],
+        ),
+        (
+            "dropped model",
+            '{"tiers": {"simple": {"primary": "gpt-4o"}}}\n',
+            "validate config",
+            "pbcfg migrate config --rename-model gpt-4o=gpt-5.2",
+            0,
+            lambda text: json.loads(text)["tiers"]["simple"]["primary"] == "gpt-5.2",
+        ),
+        (
+            "lint of a comment",
+            '{\n  // mine\n  "tiers": {"simple": {"primary": "gpt-5.2"}}\n}\n',
+            "lint --fix config",
+            "pbcfg migrate config --only strict-json",
+            0,
+            lambda text: "//" not in text,
+        ),
+        (
+            "add refused",
+            '{"tiers": {"simple": {"primary": "gpt-5.2", "fallback": "gpt-5.2"}}}\n',
+            "add ollama --config-dir config",
+            "pbcfg validate config",
+            1,
+            lambda text: '"fallback": "gpt-5.2"' in text,
+        ),
+    ],
+)
+def test_a_pasted_hint_acts_on_this_runs_directory(repo, case, text, run, hint, code, after):
+    llm_config = repo / "config" / "llm-config.json"
+    llm_config.write_text(text)
+    (repo / "config" / "credentials.json").write_text('{"endpoints": {}}\n')
+    first = shell(repo, f"pbcfg {run}")
+    assert first.returncode != 0, first.stdout + first.stderr
+    assert hint in hinted(first.stdout + first.stderr), first.stdout + first.stderr
+    pasted = shell(repo, hint)
+    assert pasted.returncode == code, pasted.stdout + pasted.stderr
+    assert "already up to date" not in pasted.stderr
+    assert after(llm_config.read_text())
+    if code:
+        assert "config/llm-config.json:1:" in pasted.stdout
+
+
+def test_renaming_onto_a_taken_id_hints_the_remove_that_frees_it(repo):
+    model = {"displayName": "M", "endpoints": ["openai-direct"], "costPer1kTokens": {"input": 0, "output": 0}}
+    config = {"models": {"a": model, "b": model}, "tiers": {"simple": {"primary": "a"}}}
+    (repo / "config" / "llm-config.json").write_text(json.dumps(config, indent=2) + "\n")
+    (repo / "config" / "credentials.json").write_text('{"endpoints": {}}\n')
+    refused = shell(repo, "pbcfg rename model a b --config-dir config")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert hinted(refused.stdout) == ["pbcfg remove model b --config-dir config"]
+    removed = shell(repo, "pbcfg remove model b --config-dir config")
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    assert list(json.loads((repo / "config" / "llm-config.json").read_text())["models"]) == ["a"]
+
+
+def test_a_bad_base_url_from_the_environment_is_fixed_in_its_variable():
+    from pbcfg.runtime.status import EndpointStatus, State
+    from pbcfg.workflows.findings import status_hint
+
+    from_env = EndpointStatus(
+        "openai-compatible", State.CONFIG_ERROR, None, "not a URL", source="env OPENAI_COMPATIBLE_BASE_URL"
+    )
+    assert status_hint(from_env) == "correct $OPENAI_COMPATIBLE_BASE_URL (pbcfg sent nothing)"
+    from_file = from_env._replace(source="credentials.json /endpoints/openai-compatible/baseUrl")
+    assert status_hint(from_file) == "correct the value where this finding points (pbcfg sent nothing)"

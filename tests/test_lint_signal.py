@@ -321,7 +321,7 @@ def test_fix_with_a_json_comment_fixes_the_other_file_and_says_why_not_this_one(
     assert (directory / "llm-config.json").read_text() == LLM_COMMENT
     assert f"fixed: edit {directory / 'credentials.json'} (1 fix)\n" in result.err
     assert (f"{directory / 'llm-config.json'}: not fixed: it does not validate (1 error: json.comment), so lint's "
-            "rules and their fixes did not run on it; `pbcfg migrate --only strict-json` removes comments and "
+            f"rules and their fixes did not run on it; `pbcfg migrate {directory} --only strict-json` removes comments and "
             "trailing commas\n") in result.err
     assert result.code == 1 and "error json.comment" in result.out and "url.trailing-slash" not in result.out
 
@@ -466,10 +466,12 @@ def test_yaml_indented_with_tabs_says_so(run, tmp_path, text, line, column, mess
 
 @pytest.mark.parametrize("name, text, message, hint", [
     ("llm-config.json", "", "the file is empty; PonyBunny will warn that it cannot load it and run on its built-in "
-     "defaults", "write {} to run on the defaults, or a config (`pbcfg render PRESET` prints one)"),
+     "defaults", "write {} to run on the defaults, or a config (`pbcfg render ollama` prints one; `pbcfg presets` "
+     "lists the others)"),
     ("credentials.json", "\n  \n", "the file is empty; PonyBunny will warn that it cannot load it, ignore it and take "
      "keys only from environment variables",
-     "write {} if every key comes from the environment, or the keys (`pbcfg render PRESET` prints a file)"),
+     "write {} if every key comes from the environment, or the keys (`pbcfg render openai` prints a file; `pbcfg "
+     "presets` lists the others)"),
 ])
 def test_an_empty_file_says_what_pony_bunny_will_do(run, tmp_path, name, text, message, hint):
     path = tmp_path / name

@@ -123,7 +123,7 @@ def test_diff_shows_the_move_every_change_and_what_blocks_it(run, legacy):
         f"{legacy / 'llm-config.json'}: error ref.unknown-model after migrating, still: 'gpt-4o' is not a "
         "model: neither built in nor defined under models"
     ) in result.out
-    assert "(`pbcfg migrate --rename-model gpt-4o=gpt-5.2` does)" in result.out
+    assert f"(`pbcfg migrate {legacy} --rename-model gpt-4o=gpt-5.2` does)" in result.out
     assert result.err.splitlines() == [
         f"would move {legacy / 'credentials.json'} -> {target / 'credentials.json'}",
         f"would move {legacy / 'llm-config.json'} -> {target / 'llm-config.json'}",

@@ -677,7 +677,7 @@ def test_a_credentials_typo_is_the_root_cause_reported_first(run, write):
     first = result.json["diagnostics"][0]
     assert first["message"] == ("PonyBunny will refuse credentials.json, so none of its keys are used: unknown key "
                                 "'baseURL' in endpoints/openai-compatible")
-    assert first["hint"] == "did you mean 'baseUrl'? (`pbcfg migrate` renames it)"
+    assert first["hint"] == f"did you mean 'baseUrl'? (`pbcfg migrate {path.parent}` renames it)"
 
 
 def test_what_ponybunny_refuses_depends_on_the_schema_beside_the_file(run, write, tmp_path):

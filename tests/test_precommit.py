@@ -213,7 +213,7 @@ def test_the_recommended_hook_reports_each_planted_error_once(tmp_path, hook_rep
     assert sorted(PLANTED.findall(done.stdout)) == [
         ("legacy/llm-config.json:1:57", "schema.type"),
         ("team/credentials.yaml:3:5", "schema.additionalProperties")]
-    assert "hint: write it as an array: [\"gpt-5.2\"] (`pbcfg migrate` does this)" in done.stdout
+    assert "hint: write it as an array: [\"gpt-5.2\"] (`pbcfg migrate legacy` does this)" in done.stdout
 
 
 def test_a_pair_pre_commit_could_split_across_batches_is_reported_once(tmp_path, hook_repo):

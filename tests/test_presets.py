@@ -302,8 +302,8 @@ def test_add_refuses_a_config_with_errors_and_reports_them(run, tmp_path):
     assert [(d["rule"], d["line"], d["column"]) for d in result.json["diagnostics"]] == [
         ("schema.minimum", 2, 27), ("json.trailing-comma", 2, 30), ("json.comment", 2, 32)]
     assert result.json["summary"]["files"] == 1
-    assert result.err == ("pbcfg: error: nothing was written: fix the config's errors above (`pbcfg validate`) "
-                          "before adding to it\n")
+    assert result.err == (f"pbcfg: error: nothing was written: fix the config's errors above (`pbcfg validate "
+                          f"{tmp_path}`) before adding to it\n")
     assert (tmp_path / "llm-config.json").read_text() == broken
     assert sorted(p.name for p in tmp_path.iterdir()) == ["llm-config.json"]
 

@@ -63,7 +63,8 @@ def test_messages_say_what_to_do(run, write):
     assert by_pointer["/endpoints/my-server"]["hint"] == "custom endpoint needs: enabled, protocol, priority"
     assert by_pointer["/models/llama3.1:8b/endpoints/0"]["hint"] == "did you mean 'openai-compatible'?"
     assert by_pointer["/tiers/simple/primary"]["hint"] == "did you mean 'claude-haiku-4-5-20251001'?"
-    assert by_pointer["/tiers/simple/fallback"]["hint"] == 'write it as an array: ["gpt-4o"] (`pbcfg migrate` does this)'
+    assert by_pointer["/tiers/simple/fallback"]["hint"] == (
+        f'write it as an array: ["gpt-4o"] (`pbcfg migrate {path.parent}` does this)')
     assert by_pointer["/defaults/timeout"]["message"] == "must be ≥ 1000, found 10"
 
 
@@ -109,8 +110,8 @@ def test_typo_keys_in_credentials_are_caught_with_a_suggestion(run, write):
     path = write("credentials.json", '{"endpoints": {"openai-direct": {"baseURL": "http://x/v1", "api_key": "k"}}}')
     result = run("validate", path, "--format", "json")
     assert [(d["pointer"], d["line"], d["column"], d["hint"]) for d in result.json["diagnostics"]] == [
-        ("/endpoints/openai-direct/baseURL", 1, 34, "did you mean 'baseUrl'? (`pbcfg migrate` renames it)"),
-        ("/endpoints/openai-direct/api_key", 1, 60, "did you mean 'apiKey'? (`pbcfg migrate` renames it)"),
+        ("/endpoints/openai-direct/baseURL", 1, 34, f"did you mean 'baseUrl'? (`pbcfg migrate {path.parent}` renames it)"),
+        ("/endpoints/openai-direct/api_key", 1, 60, f"did you mean 'apiKey'? (`pbcfg migrate {path.parent}` renames it)"),
     ]
 
 
@@ -234,7 +235,7 @@ def test_secrets_in_credentials_snippets_are_masked_and_carets_stay_put(run, wri
     assert result.out.splitlines()[1:4] == [
         '    {"endpoints": {"my box": {"api_key": "sk-****************1234", "enabled": "yes"}}}',
         "                              ^",
-        "  hint: did you mean 'apiKey'? (`pbcfg migrate` renames it)",
+        f"  hint: did you mean 'apiKey'? (`pbcfg migrate {path.parent}` renames it)",
     ]
 
 

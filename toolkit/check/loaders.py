@@ -188,7 +188,7 @@ def check_loading(document: Document, schema_diagnostics: list[Diagnostic], *, b
             f", so it validates {name} with its built-in schema instead"
         found.append(document.diagnostic(
             at_top, "ponybunny.schema-file-unreadable", f"PonyBunny cannot use {schema_name}: {schema_file.reason}{fallback}",
-            f"delete {schema_name}, or write pbcfg's with `pbcfg lint --fix`", key=bool(at_top)))
+            f"delete {schema_name}, or write pbcfg's with `{_lint_fix(document)}`", key=bool(at_top)))
         if document.kind == "llm-config":
             return schema_diagnostics + found
     outcome = load_outcome(document, schema_file)
@@ -197,11 +197,19 @@ def check_loading(document: Document, schema_diagnostics: list[Diagnostic], *, b
             "use none of its keys (only environment variables count)"
         found.append(document.diagnostic(
             at_top, "ponybunny.file-ignored", f"PonyBunny will ignore {name} and {what}: {outcome.reason}",
-            f"delete {schema_name} (PonyBunny then uses its built-in schema), or write pbcfg's with `pbcfg lint --fix`",
+            f"delete {schema_name} (PonyBunny then uses its built-in schema), or write pbcfg's with "
+            f"`{_lint_fix(document)}`",
             key=bool(at_top)))
     elif outcome.state == "refused":
         return _refusals(document, outcome, schema_diagnostics, schema_file) + found
     return schema_diagnostics + found
+
+
+def _lint_fix(document: Document) -> str:
+    """`pbcfg lint --fix` on the directory of ``document``, as this run named it."""
+    from pbcfg.source.commands import pbcfg_on
+
+    return pbcfg_on(os.path.dirname(document.name), "lint", "--fix")
 
 
 def _refusals(document: Document, outcome: LoadOutcome, schema_diagnostics: list[Diagnostic],

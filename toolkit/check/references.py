@@ -61,8 +61,13 @@ def _model_ref(document: Document, tokens: list, model_id: str, models: set) -> 
         return []
     if model_id in _DROPPED_MODELS:
         new = _DROPPED_MODELS[model_id]
+        from os.path import dirname
+
+        from pbcfg.source.commands import pbcfg_on
+
+        command = pbcfg_on(dirname(document.name), "migrate", "--rename-model", f"{model_id}={new}")
         hint = (f"PonyBunny's defaults dropped {model_id!r} on 2026-02-07 for {new!r}: name the new one "
-                f"(`pbcfg migrate --rename-model {model_id}={new}` does), or define {model_id!r} under models")
+                f"(`{command}` does), or define {model_id!r} under models")
     elif model_id in INHERITED:
         hint = (f"PonyBunny's Path B finds the inherited {model_id!r} and crashes on it (TypeError: "
                 "modelConfig.endpoints is not iterable), so the whole chain fails, not only this model; define it "

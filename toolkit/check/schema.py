@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from functools import lru_cache
 
 from pbcfg.diagnostics import Diagnostic
@@ -77,13 +78,20 @@ def _wrong_type(document: Document, tokens: list, value: object, types) -> Diagn
     expected = " or ".join(_TYPE_NAMES.get(t, t) for t in types)
     hint = None
     if tokens[-1:] == ["fallback"] and isinstance(value, str):
-        hint = f'write it as an array: ["{value}"] (`pbcfg migrate` does this)'
+        hint = f'write it as an array: ["{value}"] (`{_migrate(document)}` does this)'
     elif not tokens and value is None and document.source.is_yaml and all(  # an empty YAML document is null
             not line.strip() or line.lstrip().startswith(("#", "---")) for line in document.source.text.split("\n")):
         hint = "the file is empty; write the config in it, or delete it: `pbcfg build` builds nothing from it"
     elif isinstance(value, str) and (document.kind != "credentials" or tokens[-1:] == ["enabled"]):
         hint = _unquoted(value, types)  # never for a field that may hold a secret
     return document.diagnostic(tokens, "schema.type", f"expected {expected}, found {_found(value)}", hint)
+
+
+def _migrate(document: Document) -> str:
+    """`pbcfg migrate` on the directory of ``document``, as this run named it."""
+    from pbcfg.source.commands import pbcfg_on
+
+    return pbcfg_on(os.path.dirname(document.name), "migrate")
 
 
 def _show(value: object, tokens: list, kind: str) -> str:
@@ -281,7 +289,7 @@ def _unknown_key_hint(document: Document, tokens: list, key: str, allowed: list[
     if document.kind == "credentials" and len(tokens) == 2 and key in CREDENTIAL_FIELDS:
         return f"endpoint {tokens[1]!r} takes only: {', '.join(allowed)}"
     if guess:
-        renamed = " (`pbcfg migrate` renames it)" if document.kind == "credentials" else ""
+        renamed = f" (`{_migrate(document)}` renames it)" if document.kind == "credentials" else ""
         return f"did you mean {guess!r}?{renamed}"
     return f"allowed keys here: {', '.join(allowed)}" if allowed else "remove this key"
 

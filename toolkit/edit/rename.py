@@ -7,6 +7,8 @@ them by name), and a new id that is taken is a conflict: rename never merges two
 
 from __future__ import annotations
 
+import os
+
 from pbcfg.edit.references import endpoint_references, model_references, require
 from pbcfg.edit.transaction import Config, Outcome, commit, load
 from pbcfg.errors import UsageError
@@ -55,7 +57,11 @@ def rename(directory: str, what: str, old: str, new: str, *, preview: bool, back
 def _taken(config: Config, what: str, new: str):
     """The conflict, at the entry that has ``new`` already, or on the config when it is a built-in id."""
     section = what + "s"
-    hint = "pick another id, or remove the entry that has it first (`pbcfg remove`)"
+    from pbcfg.source.commands import directory_words, pbcfg_command
+
+    directory = os.path.dirname(next(path for path in map(config.path, ("llm-config", "credentials")) if path))
+    remove = pbcfg_command("remove", what, new, *(word for d in directory_words(directory) for word in ("--config-dir", d)))
+    hint = f"pick another id, or remove the entry that has it first (`{remove}`)"
     for kind, document in config.documents.items():
         if new in mapping(mapping(document.data).get(section)):
             return document.diagnostic(

@@ -13,6 +13,7 @@ from pbcfg.lint.fixes import SetMode, WriteFile, select_fixes
 from pbcfg.lint.registry import CHECKS, Finding
 from pbcfg.lint.settings import Settings
 from pbcfg.rules import RULES
+from pbcfg.source.commands import pbcfg_on
 from pbcfg.source.edits import Edit, OverlappingEdits
 from pbcfg.source.files import Source
 from pbcfg.util.pointer import split
@@ -105,7 +106,8 @@ def _skipped(result: CheckResult, invalid: set[str]) -> list[str]:
         errors = [d for d in result.errors if d.file == name]
         rules = ", ".join(dict.fromkeys(d.rule for d in errors))
         advice = (
-            "; `pbcfg migrate --only strict-json` removes comments and trailing commas"
+            f"; `{pbcfg_on(os.path.dirname(name), 'migrate', '--only', 'strict-json')}` removes comments and "
+            "trailing commas"
             if any(d.rule in ("json.comment", "json.trailing-comma") for d in errors)
             else "; fix those by hand"
         )

@@ -9,6 +9,7 @@ so comments and layout stay; a renamed key keeps its comments.
 from __future__ import annotations
 
 import json
+import os
 from typing import NamedTuple
 
 from pbcfg.diagnostics import Diagnostic
@@ -18,7 +19,23 @@ from pbcfg.source.files import Source
 __all__ = ["BLOCKERS", "FileMigration", "migrate_file"]
 
 BLOCKERS = ("migrate.conflict", "migrate.blocked")  # a file with one of these is not written
-_APPLY = "`pbcfg migrate` makes this change (`--diff` shows it first)"
+
+
+def _migrate_command(source: Source, *rest: str) -> str:
+    """`pbcfg migrate` on the directory of ``source``, as this run named it."""
+    from pbcfg.source.commands import pbcfg_on
+
+    return pbcfg_on(os.path.dirname(source.name), "migrate", *rest)
+
+
+def _validate_command(source: Source) -> str:
+    from pbcfg.source.commands import pbcfg_command
+
+    return pbcfg_command("validate", source.name)
+
+
+def _apply(source: Source) -> str:
+    return f"`{_migrate_command(source)}` makes this change (`{_migrate_command(source, '--diff')}` shows it first)"
 
 
 class FileMigration(NamedTuple):
@@ -77,7 +94,7 @@ class _Places:
 
     def change(self, migration_id: str, change: Change) -> Diagnostic:
         rule = "migrate.unknown-key" if change.op == "note" else f"migrate.{migration_id}"
-        return self.at(rule, change.message, change.tokens, change.hint or _APPLY,
+        return self.at(rule, change.message, change.tokens, change.hint or _apply(self.source),
                        key=change.op in ("rename-key", "remove-member", "note"))
 
 
@@ -87,7 +104,8 @@ def _beyond_limits(source: Source, places: _Places) -> Diagnostic | None:
     from pbcfg.rules import diagnostic
 
     why = "; no migration fixes this"
-    hint = "fix it by hand first (`pbcfg validate` says the same), then run pbcfg migrate again"
+    hint = (f"fix it by hand first (`{_validate_command(source)}` says the same), then run "
+            f"`{_migrate_command(source)}` again")
     if source.is_yaml:
         from pbcfg.source.yamlparse import parse_yaml
 
@@ -119,17 +137,17 @@ def _strip_comments(text: str, places: _Places) -> tuple[str, list[Diagnostic]] 
     result = scan(text)
     if result.fatal is not None:
         return places.at("migrate.blocked", f"{result.fatal.text}: no migration fixes this",
-                         hint="fix the JSON at the caret by hand, then run pbcfg migrate again",
+                         hint=f"fix the JSON at the caret by hand, then run `{_migrate_command(places.source)}` again",
                          offset=result.fatal.offset)
     cuts, found = [], []
     for deviation in result.deviations:
         if deviation.kind == "comment":
             cuts.append((deviation.offset, deviation.offset + len(deviation.text)))
-            found.append(places.at("migrate.strict-json", f"comment → removed: {deviation.text}", hint=_APPLY,
+            found.append(places.at("migrate.strict-json", f"comment → removed: {deviation.text}", hint=_apply(places.source),
                                    offset=deviation.offset))
         elif deviation.kind == "trailing-comma":
             cuts.append((deviation.offset, deviation.offset + 1))
-            found.append(places.at("migrate.strict-json", "trailing comma → removed", hint=_APPLY,
+            found.append(places.at("migrate.strict-json", "trailing comma → removed", hint=_apply(places.source),
                                    offset=deviation.offset))
     return _cut(text, sorted(cuts)), found
 
@@ -246,7 +264,7 @@ def migrate_file(source: Source, options: Options, only: set[str] | None = None)
             document = yaml.load(text)
         except YAMLError as error:
             return blocked(places.at("migrate.blocked", f"not valid YAML: {str(error).splitlines()[0]}",
-                                     hint="fix the YAML by hand first (`pbcfg validate` shows where)"))
+                                     hint=f"fix the YAML by hand first (`{_validate_command(source)}` shows where)"))
 
         def data_of():
             parsed = parse_yaml(_dump(yaml, document), source.name, source.kind)

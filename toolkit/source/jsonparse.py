@@ -23,10 +23,11 @@ _IGNORED_WHOLE = {
 # an empty file: what PonyBunny does (measured: JSON.parse("") throws "Unexpected end of JSON input"), and the fix
 _EMPTY = {
     "llm-config": ("PonyBunny will warn that it cannot load it and run on its built-in defaults",
-                   "write {} to run on the defaults, or a config (`pbcfg render PRESET` prints one)"),
+                   "write {} to run on the defaults, or a config (`pbcfg render ollama` prints one; `pbcfg presets` "
+                   "lists the others)"),
     "credentials": ("PonyBunny will warn that it cannot load it, ignore it and take keys only from environment "
                     "variables", "write {} if every key comes from the environment, or the keys (`pbcfg render "
-                    "PRESET` prints a file)"),
+                    "openai` prints a file; `pbcfg presets` lists the others)"),
 }
 
 # strict_text: the text with comments and trailing commas blanked, offsets unchanged;
@@ -113,7 +114,12 @@ def _diagnostic(deviation, lines, file: str, kind: str | None) -> Diagnostic:
     ignored = _IGNORED_WHOLE.get(kind or "", "PonyBunny's loader would not read this file")
     if deviation.kind == "comment":
         rule, message = "json.comment", f"JSON does not allow comments: {ignored}"
-        hint = "delete the comment, or run `pbcfg migrate`, which strips comments and lists each one it removed"
+        from os.path import dirname
+
+        from pbcfg.source.commands import pbcfg_on
+
+        hint = (f"delete the comment, or run `{pbcfg_on(dirname(file), 'migrate')}`, which strips comments "
+                "and lists each one it removed")
     elif deviation.kind == "trailing-comma":
         rule, message = "json.trailing-comma", f"trailing comma before a closing bracket: {ignored}"
         hint = "delete this comma"

@@ -46,7 +46,7 @@ def rename(what, old, new, config_dir, diff, no_backup, fmt, output, fail_on, co
     directory = resolve_config_dir(config_dir)
     with _locked(directory, diff):
         outcome = rename_entry(directory, what, old, new, preview=diff, backup=not no_backup)
-    _finish("rename", outcome, diff, fmt=fmt, output=output, fail_on=fail_on, color=color)
+    _finish("rename", directory, outcome, diff, fmt=fmt, output=output, fail_on=fail_on, color=color)
 
 
 @click.command()
@@ -72,7 +72,7 @@ def remove(what, ident, cascade, config_dir, diff, no_backup, fmt, output, fail_
     directory = resolve_config_dir(config_dir)
     with _locked(directory, diff):
         outcome = remove_entry(directory, what, ident, cascade=cascade, preview=diff, backup=not no_backup)
-    _finish("remove", outcome, diff, fmt=fmt, output=output, fail_on=fail_on, color=color)
+    _finish("remove", directory, outcome, diff, fmt=fmt, output=output, fail_on=fail_on, color=color)
 
 
 def _locked(directory: str, preview: bool):
@@ -86,11 +86,12 @@ def _locked(directory: str, preview: bool):
     return contextlib.nullcontext() if preview or not os.path.isdir(directory) else lock_directories([directory])
 
 
-def _finish(command: str, outcome, preview: bool, **report) -> None:
+def _finish(command: str, directory: str, outcome, preview: bool, **report) -> None:
     """Report why nothing was written (exit 1), or list the changes and show the diffs; a report in another
     format or file holds them under "changes" (and "diffs", with --diff)."""
     from pbcfg.errors import Refused
     from pbcfg.reporters import emit
+    from pbcfg.source.commands import pbcfg_on
 
     if outcome.diagnostics:
         emit(command, outcome.files, outcome.diagnostics, **report)
@@ -98,7 +99,7 @@ def _finish(command: str, outcome, preview: bool, **report) -> None:
         why = ("the references above remain; pass --cascade to change them too" if rules == {"edit.referenced"}
                else "the id is taken (above)" if rules == {"edit.conflict"}
                else "the config would not validate after the edit" if rules == {"edit.invalid-result"}
-               else "fix the config's errors above (`pbcfg validate`) first")
+               else f"fix the config's errors above (`{pbcfg_on(directory, 'validate')}`) first")
         raise Refused(f"nothing was written: {why}")
     if report["fmt"] not in (None, "text") or report["output"] is not None:
         changes = {"changes": outcome.lines, "diffs": outcome.diffs, "written": not preview}

@@ -232,20 +232,23 @@ def add(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoin
     from pbcfg.reporters import emit
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
-    added = add_preset(resolve_config_dir(config_dir), get_preset(preset_name),
+    directory = resolve_config_dir(config_dir)
+    added = add_preset(directory, get_preset(preset_name),
                        parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings),
                        replace=replace, backup=not no_backup)
     if added.diagnostics:
         emit("add", added.files, added.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output)
-        raise Refused("nothing was written: " + _why_not_added(added.diagnostics))
+        raise Refused("nothing was written: " + _why_not_added(added.diagnostics, directory))
     for line in added.lines:
         click.echo(line, err=True)
 
 
-def _why_not_added(diagnostics) -> str:
+def _why_not_added(diagnostics, directory: str) -> str:
     rules = {d.rule for d in diagnostics}
     if rules == {"add.conflict"}:
         return "those entries already exist; pass --replace to overwrite them, or --endpoint-id for a new slot"
     if rules == {"add.invalid-result"}:
         return "the config would not validate after the add"
-    return "fix the config's errors above (`pbcfg validate`) before adding to it"
+    from pbcfg.source.commands import pbcfg_on
+
+    return f"fix the config's errors above (`{pbcfg_on(directory, 'validate')}`) before adding to it"
