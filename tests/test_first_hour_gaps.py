@@ -252,3 +252,15 @@ def test_a_bad_base_url_from_the_environment_is_fixed_in_its_variable():
     assert status_hint(from_env) == "correct $OPENAI_COMPATIBLE_BASE_URL (pbcfg sent nothing)"
     from_file = from_env._replace(source="credentials.json /endpoints/openai-compatible/baseUrl")
     assert status_hint(from_file) == "correct the value where this finding points (pbcfg sent nothing)"
+
+
+def test_a_base_url_variable_path_b_ignores_says_it_once_in_plain_words(run, tmp_path, monkeypatch):
+    (tmp_path / "credentials.json").write_text('{"endpoints": {"openai-compatible": {"apiKey": "not-needed"}}}\n')
+    (tmp_path / "llm-config.json").write_text('{"endpoints": {"openai-compatible": {"enabled": true}}}\n')
+    monkeypatch.setenv("OPENAI_COMPATIBLE_BASE_URL", "http://127.0.0.1:9/v1")
+    result = run("lint", tmp_path, "--select", "env.ignored-on-path-b", "--format", "json")
+    assert [d["message"] for d in result.json["diagnostics"]] == [
+        "$OPENAI_COMPATIBLE_BASE_URL is set, but PonyBunny's Path B (the conversation agent) never reads it: there "
+        "it has no base URL, so every request fails ('Failed to parse URL'); pbcfg's runtime and Path A (work items, "
+        "planning) use it"
+    ]

@@ -96,7 +96,7 @@ def _path_b_without(ctx, field: str, entry: dict, endpoint_id: str = COMPAT) -> 
     if field == "baseUrl":
         config_url = ctx.merged.get("endpoints", {}).get(endpoint_id, {}).get("baseUrl")
         return f"requests go to llm-config.json's {config_url!r}" if config_url else \
-            "there is no base URL, so every request fails ('Failed to parse URL')"
+            "it has no base URL, so every request fails ('Failed to parse URL')"
     return keyless_on_path_b(ctx, entry, endpoint_id)
 
 
