@@ -264,3 +264,25 @@ def test_a_base_url_variable_path_b_ignores_says_it_once_in_plain_words(run, tmp
         "it has no base URL, so every request fails ('Failed to parse URL'); pbcfg's runtime and Path A (work items, "
         "planning) use it"
     ]
+
+
+@pytest.mark.parametrize(
+    "command, endpoint, line",
+    [
+        (["init", "openai", "--api-key", ANTHROPIC], "openai-direct", 5),
+        (["add", "openai", "--api-key", ANTHROPIC], "openai-direct", 10),
+    ],
+)
+def test_a_key_of_another_service_is_written_as_asked_and_said_at_once(run, tmp_path, command, endpoint, line):
+    config = tmp_path / "config"
+    if command[0] == "add":
+        assert run("init", "ollama", "--config-dir", config).code == 0
+    result = run(*command, "--config-dir", config)
+    assert result.code == 0, result.out + result.err
+    warnings = [text for text in result.err.splitlines() if text.startswith("warning: ")]
+    assert warnings == [
+        f"warning: {config / 'credentials.json'}:{line}:17: secrets.key-for-another-service apiKey of {endpoint} is "
+        f"an Anthropic API key (sk-…3Ds6), but {endpoint} speaks the openai protocol: the server refuses it"
+    ]
+    assert [run for run in secret_runs(ANTHROPIC) if run in result.out + result.err] == []
+    assert ANTHROPIC in (config / "credentials.json").read_text()

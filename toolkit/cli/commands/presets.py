@@ -197,11 +197,14 @@ def init(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoi
 
     rendered = render_preset(get_preset(preset_name),
                              parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings))
-    written = write_config(resolve_config_dir(config_dir), as_source(rendered, source), force=force, schemas=True)
+    directory = resolve_config_dir(config_dir)
+    written = write_config(directory, as_source(rendered, source), force=force, schemas=True)
     for line in written:
         click.echo(line, err=True)
     for note in rendered.notes:
         click.echo(f"note: {note}", err=True)
+    if api_key:
+        _warn_of_a_key_for_another_service(directory)
     emit_data("init", "written", written, "", fmt=fmt, output=output, fail_on=fail_on, color=color)
 
 
@@ -241,6 +244,24 @@ def add(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoin
         raise Refused("nothing was written: " + _why_not_added(added.diagnostics, directory))
     for line in added.lines:
         click.echo(line, err=True)
+    if api_key:
+        _warn_of_a_key_for_another_service(directory)
+
+
+def _warn_of_a_key_for_another_service(directory: str) -> None:
+    """A key pasted under the wrong preset (an Anthropic key for openai) is written as asked, and said at once:
+    lint's secrets.key-for-another-service on the files just written."""
+    import os
+
+    from pbcfg.lint.engine import lint_paths
+    from pbcfg.lint.settings import Settings
+
+    rule = "secrets.key-for-another-service"
+    linted = lint_paths([directory], config_dir=directory, kind=None, settings=Settings().with_command_line((rule,), ()),
+                        env=dict(os.environ), home=os.path.expanduser("~"))
+    for found in (finding.diagnostic for finding in linted.findings if finding.diagnostic.rule == rule):
+        click.echo(f"warning: {found.file}:{found.line}:{found.column}: {rule} {found.message}", err=True)
+        click.echo(f"  hint: {found.hint}", err=True)
 
 
 def _why_not_added(diagnostics, directory: str) -> str:
