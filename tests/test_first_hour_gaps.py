@@ -286,3 +286,16 @@ def test_a_key_of_another_service_is_written_as_asked_and_said_at_once(run, tmp_
     ]
     assert [run for run in secret_runs(ANTHROPIC) if run in result.out + result.err] == []
     assert ANTHROPIC in (config / "credentials.json").read_text()
+
+
+def test_add_on_a_file_past_the_cap_counts_every_error_and_says_how_to_see_the_rest(run, tmp_path):
+    (tmp_path / "llm-config.json").write_text(json.dumps({f"k{i}": 1 for i in range(1500)}))
+    result = run("add", "ollama", "--config-dir", tmp_path)
+    assert result.code == 1
+    name = tmp_path / "llm-config.json"
+    assert result.out.splitlines()[-2:] == [
+        f"… and 500 more in {name}; `pbcfg validate --max-diagnostics 0 {name}` shows them all",
+        "1 file checked: 1500 errors, 0 warnings, 0 infos",
+    ]
+    shown = run("validate", "--max-diagnostics", "0", name)
+    assert shown.out.splitlines()[-1] == "1 file checked: 1500 errors, 0 warnings, 0 infos"

@@ -137,6 +137,7 @@ class Added(NamedTuple):
     lines: list[str]  # each file written, then the preset's notes
     diagnostics: list[Diagnostic]  # why nothing was written; empty when the add was made
     files: list[str]  # the config files the add read (those that exist)
+    hidden: dict | None = None  # file -> rule -> count of the diagnostics past the cap, as validate counts them
 
 
 def add_preset(directory: str, preset: Preset, params: Parameters, *, replace: bool, backup: bool) -> Added:
@@ -156,7 +157,7 @@ def _add_preset(directory: str, preset: Preset, params: Parameters, *, replace: 
     existing = check_sources([s for s in sources.values() if s is not None])
     names = existing.files
     if existing.failed:
-        return Added([], existing.errors, names)
+        return Added([], existing.errors, names, existing.hidden)
     documents = {document.kind: document for document in existing.documents}
     current = {kind: documents[kind].data if kind in documents else {} for kind in paths}
     merged = merged_llm_config(current["llm-config"])
@@ -177,7 +178,8 @@ def _add_preset(directory: str, preset: Preset, params: Parameters, *, replace: 
     after = check_sources([Source(paths[kind], paths[kind], kind, text) for kind, text in texts.items()])
     if after.failed:  # the files on disk are not these texts: keep the pointer, not a position
         return Added([], [diagnostic("add.invalid-result", d.file, f"after the add: {d.rule} {d.message}", d.hint,
-                                     pointer=d.pointer) for d in after.errors], names)
+                                     pointer=d.pointer) for d in after.errors], names,
+                     {name: {"add.invalid-result": sum(rules.values())} for name, rules in after.hidden.items()})
     changed = [kind for kind, text in texts.items() if sources[kind] is None or sources[kind].text != text]
     if not changed:
         return Added([f"unchanged: {directory} already holds everything this add would write; nothing was written"],

@@ -60,10 +60,12 @@ class Summary(namedtuple("Summary", "files errors warnings infos notes fixes hid
         return {**counts, "notes": list(self.notes)} if self.notes else counts
 
     def hidden_lines(self) -> list[str]:
-        """One line per file with diagnostics past the cap."""
+        """One line per file with diagnostics past the cap; the command that shows them all is lint's for lint,
+        else validate's (add and the others have no --max-diagnostics)."""
         import shlex
 
-        return [f"… and {count:,} more in {name}; `pbcfg {self.tool} --max-diagnostics 0 {shlex.quote(name)}` shows "
+        tool = "lint" if self.tool == "lint" else "validate"
+        return [f"… and {count:,} more in {name}; `pbcfg {tool} --max-diagnostics 0 {shlex.quote(name)}` shows "
                 "them all" for name, count in self.hidden]
 
     def sentence(self) -> str:

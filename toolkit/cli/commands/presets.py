@@ -240,7 +240,11 @@ def add(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoin
                        parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings),
                        replace=replace, backup=not no_backup)
     if added.diagnostics:
-        emit("add", added.files, added.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output)
+        from pbcfg.diagnostics import hidden_severities
+        from pbcfg.rules import RULES
+
+        hidden = hidden_severities(added.hidden, lambda rule: RULES[rule].severity) if added.hidden else None
+        emit("add", added.files, added.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output, hidden=hidden)
         raise Refused("nothing was written: " + _why_not_added(added.diagnostics, directory))
     for line in added.lines:
         click.echo(line, err=True)
