@@ -81,7 +81,7 @@ def commit(config: Config, edits: list[Edit], *, preview: bool, backup: bool) ->
     lines = [f"{config.sources[e.kind].name}: {join(e.tokens)}: {e.note}" for e in edits]
     changed = {kind: text for kind, text in texts.items() if text != config.sources[kind].text}
     if preview:
-        from pbcfg.util.masking import masked_diff
+        from pbcfg.secrets.masking import masked_diff
 
         diffs = [masked_diff(config.sources[kind].text, text, kind=kind, yaml=config.sources[kind].is_yaml,
                              old_label=f"{config.sources[kind].name} (before)",

@@ -315,7 +315,7 @@ def _errors(source, text: str) -> int:
 
 
 def _diff(source, new_text: str) -> str:
-    from pbcfg.util.masking import masked_diff
+    from pbcfg.secrets.masking import masked_diff
 
     return masked_diff(source.text, new_text, kind=source.kind, yaml=source.is_yaml,
                        old_label=f"{source.name} (before)", new_label=f"{source.name} (after)")

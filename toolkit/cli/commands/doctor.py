@@ -76,8 +76,8 @@ def doctor(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
     from pbcfg.runtime import load_runtime
     from pbcfg.runtime.findings import readiness_findings
     from pbcfg.runtime.readiness import readiness
+    from pbcfg.secrets.boundary import redact
     from pbcfg.source.commands import pbcfg_on
-    from pbcfg.util.redaction import redact
 
     chosen = chosen_config_dir(directory, config_dir, ["doctor"])
     directory = chosen.path

@@ -18,7 +18,7 @@ import click
 from pbcfg.check.ponybunny_view import PonyBunnyView, ponybunny_view
 from pbcfg.ponybunny.path_b import ENV, REGION_ENV, PathB, path_b
 from pbcfg.ponybunny.wire import divergence
-from pbcfg.util.masking import is_secret_field, mask
+from pbcfg.secrets.masking import is_secret_field, mask
 
 __all__ = ["compare", "differences", "render_comparison", "resolve_as_ponybunny"]
 

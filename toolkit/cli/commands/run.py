@@ -44,7 +44,7 @@ def _runtime(config_dir, storage=None, **options):
 
 def _shown(value) -> str:
     """A value as it may be printed: a Secret shows its mask, anything else passes the redactor."""
-    from pbcfg.util.redaction import redact
+    from pbcfg.secrets.boundary import redact
 
     return redact(str(value.value))
 
@@ -103,7 +103,7 @@ def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on
     from pbcfg.cli.names import checked_target
     from pbcfg.reporters import emit
     from pbcfg.runtime.findings import config_files, plan_findings
-    from pbcfg.util.redaction import redact
+    from pbcfg.secrets.boundary import redact
 
     target = _target(tier, agent, model)
     words = ["resolve", *_words(target)] + (["--as", as_] if as_ != "pbcfg" else [])
@@ -166,7 +166,7 @@ def status(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
     from pbcfg.cli.config_dirs import chosen_config_dir
     from pbcfg.reporters import emit
     from pbcfg.runtime.findings import config_files, status_findings
-    from pbcfg.util.redaction import redact
+    from pbcfg.secrets.boundary import redact
 
     chosen = chosen_config_dir(directory, config_dir, ["status"])
     with _runtime(chosen.path) as runtime:
