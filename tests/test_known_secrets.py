@@ -105,14 +105,14 @@ def test_only_secret_fields_of_credentials_are_registered():
 
 
 def test_a_credentials_file_that_parses_registers_duplicates_and_numbers_as_written():
-    known_secrets.register_source(Source("c.json", "c.json", "credentials",
-                           '{"endpoints": {"x": {"apiKey": "first-key-1", "apiKey": 1.50e30, "key": "sk-no-key-required"}}}'))
+    known_secrets.register(known_secrets.source_secrets(Source("c.json", "c.json", "credentials",
+                           '{"endpoints": {"x": {"apiKey": "first-key-1", "apiKey": 1.50e30, "key": "sk-no-key-required"}}}')))
     assert redact("first-key-1 1.50e30 sk-no-key-required") == "*********** ******* sk-no-key-required"
 
 
 def test_llm_config_registers_only_keys_in_urls():
-    known_secrets.register_source(Source("l.json", "l.json", "llm-config",
-                           '{"endpoints": {"box": {"baseUrl": "http://u:Mv72kQp0Zr@box/v1"}}, "models": {"box-model": {}}}'))
+    known_secrets.register(known_secrets.source_secrets(Source("l.json", "l.json", "llm-config",
+                           '{"endpoints": {"box": {"baseUrl": "http://u:Mv72kQp0Zr@box/v1"}}, "models": {"box-model": {}}}')))
     assert redact("Mv72kQp0Zr box-model") == "********** box-model"
 
 

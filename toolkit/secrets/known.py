@@ -55,7 +55,6 @@ __all__ = [
     "register",
     "register_credentials_text",
     "register_environment",
-    "register_source",
     "register_url_secrets",
     "register_value",
     "register_what_is_found",
@@ -384,18 +383,15 @@ def register_value(value: object) -> None:
 
 
 def register_url_secrets(text: str) -> None:
+    """The secrets of every URL in ``text`` (:func:`url_secrets`)."""
     register(url_secrets(text))
 
 
 def register_credentials_text(text: str) -> None:
+    """The secret values of credentials text, parsed or not (:func:`credentials_text_secrets`)."""
     register(credentials_text_secrets(text))
 
 
-def register_source(source):
-    """A file read: its secrets registered; returned as is."""
-    register(source_secrets(source))
-    return source
-
-
 def register_environment(env) -> None:
+    """The secrets of the environment (:func:`environment_secrets`)."""
     register(environment_secrets(env))
