@@ -90,7 +90,7 @@ class Result:
 @pytest.fixture(autouse=True)
 def forget_secrets():
     """Each test starts with a redactor that knows no secret, as each pbcfg process does."""
-    from pbcfg.util.redaction import REDACTOR
+    from pbcfg.secrets.known import REDACTOR
 
     REDACTOR.clear()
     yield

@@ -382,9 +382,9 @@ def test_masking_runs_in_bounded_memory():
     """Before: the JSON pattern backtracked through a 20 MB string and took 4 GB; the YAML one, 27 s on a deep list."""
     probe = ("import resource, sys\n"
              "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
-             "from pbcfg.util.masking import redact\n"
+             "from pbcfg.secrets.masking import mask_text\n"
              "text = '\"' + 'x' * 20_000_000 + '\": [' + '{},' * 100_000 + ']'\n"
-             "print(len(redact(text, 'credentials')), len(redact(text, 'credentials', yaml=True)))\n")
+             "print(len(mask_text(text, 'credentials')), len(mask_text(text, 'credentials', yaml=True)))\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
     assert (done.returncode, done.stdout) == (0, "20300006 20300006\n"), done.stderr[-500:]
 
@@ -398,7 +398,7 @@ OLD_YAML_MEMBER = re.compile(r"""^([ \t]*(?:-[ \t]+)?)(["']?)([^"':#\n]+)\2([ \t
                                       "\n  ", "{", "}", "- ", "#", "'", "key", " ", "\t", '"a\\"b"', "12"]),
                      max_size=30).map("".join))
 def test_masking_hides_at_least_what_the_backtracking_patterns_hid(text):
-    from pbcfg.util.masking import _same_length, is_secret_field, redact, redact_lines
+    from pbcfg.secrets.masking import _same_length, is_secret_field, mask_lines, mask_text
 
     def old(pattern, groups):
         def replace(match):
@@ -412,15 +412,15 @@ def test_masking_hides_at_least_what_the_backtracking_patterns_hid(text):
             return f"{parts[0]}{parts[1]}{parts[2]}{parts[1]}{parts[3]}{parts[4]}{parts[5]}{parts[4]}{parts[6]}"
         return pattern.sub(replace, text)
 
-    for was, now in ((old(OLD_STRING_MEMBER, (0, 2)), redact(text, "credentials")),
-                     (old(OLD_YAML_MEMBER, (2, 5)), redact(text, "credentials", yaml=True))):
+    for was, now in ((old(OLD_STRING_MEMBER, (0, 2)), mask_text(text, "credentials")),
+                     (old(OLD_YAML_MEMBER, (2, 5)), mask_text(text, "credentials", yaml=True))):
         assert len(now) == len(text)
         assert [i for i, (w, n) in enumerate(zip(was, now)) if w == "*" != n] == []
-    whole = redact(text, "credentials")
+    whole = mask_text(text, "credentials")
     for start in range(0, len(text) + 1, 3):
         end = text.find("\n", start)
         end = len(text) if end == -1 else end
-        first, shown = redact_lines(text, start, end, "credentials")
+        first, shown = mask_lines(text, start, end, "credentials")
         assert (first, shown) == (text.rfind("\n", 0, start) + 1, whole[first : first + len(shown)])
         assert first + len(shown) >= end and shown[start - first : end - first] == whole[start:end]
 

@@ -1,4 +1,4 @@
-"""Where secrets are registered (pbcfg.util.known_secrets) and the one boundary every printed byte passes
+"""Where secrets are registered (pbcfg.secrets.known) and the one boundary every printed byte passes
 (pbcfg.cli.entry's masked stdout and stderr)."""
 
 from __future__ import annotations
@@ -10,16 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pbcfg.secrets import known as known_secrets
+from pbcfg.secrets.boundary import redact
+from pbcfg.secrets.known import REDACTOR
 from pbcfg.source.files import Source
-from pbcfg.util import known_secrets
-from pbcfg.util.redaction import REDACTOR, redact
 
 KEY = "sk-Hn4tR8vQz2Lw6Yp9Bx3M"
 
 
 def test_every_key_variable_of_the_built_in_endpoints_is_registered_by_its_name():
     from pbcfg.ponybunny.builtins import builtin_endpoints
-    from pbcfg.util.masking import is_secret_field
+    from pbcfg.secrets.masking import is_secret_field
 
     names = {name for endpoint in builtin_endpoints().values() for field, name in endpoint.env.items()
              if is_secret_field(field)}
@@ -104,24 +105,24 @@ def test_only_secret_fields_of_credentials_are_registered():
 
 
 def test_a_credentials_file_that_parses_registers_duplicates_and_numbers_as_written():
-    known_secrets.register_source(Source("c.json", "c.json", "credentials",
-                           '{"endpoints": {"x": {"apiKey": "first-key-1", "apiKey": 1.50e30, "key": "sk-no-key-required"}}}'))
+    known_secrets.register(known_secrets.source_secrets(Source("c.json", "c.json", "credentials",
+                           '{"endpoints": {"x": {"apiKey": "first-key-1", "apiKey": 1.50e30, "key": "sk-no-key-required"}}}')))
     assert redact("first-key-1 1.50e30 sk-no-key-required") == "*********** ******* sk-no-key-required"
 
 
 def test_llm_config_registers_only_keys_in_urls():
-    known_secrets.register_source(Source("l.json", "l.json", "llm-config",
-                           '{"endpoints": {"box": {"baseUrl": "http://u:Mv72kQp0Zr@box/v1"}}, "models": {"box-model": {}}}'))
+    known_secrets.register(known_secrets.source_secrets(Source("l.json", "l.json", "llm-config",
+                           '{"endpoints": {"box": {"baseUrl": "http://u:Mv72kQp0Zr@box/v1"}}, "models": {"box-model": {}}}')))
     assert redact("Mv72kQp0Zr box-model") == "********** box-model"
 
 
 def test_the_output_boundary_masks_a_key_written_in_pieces(monkeypatch):
     """stdout and stderr mask whatever writes to them, Click included, even a key split across writes."""
-    from pbcfg.cli.entry import _Redacting
+    from pbcfg.secrets.boundary import RedactingStream
 
     REDACTOR.add(KEY)
     sink = io.StringIO()
-    stream = _Redacting(sink)
+    stream = RedactingStream(sink)
     for piece in ("key: sk-Hn4t", "R8vQz2", "Lw6Yp9Bx3M", " done\n", "next ", "line"):
         stream.write(piece)
     assert sink.getvalue() == f"key: {'*' * len(KEY)} done\nnext"  # at most 5 characters wait for the next write
@@ -164,15 +165,37 @@ def test_entry_registers_the_environment_before_anything_runs(run, monkeypatch):
 @given(before=st.text(alphabet="ab \n*", max_size=12), after=st.text(alphabet="ab \n*", max_size=12),
        cut=st.tuples(st.integers(0, len(KEY) - 6), st.integers(6, len(KEY))), data=st.data())
 def test_any_split_of_the_output_is_masked_as_the_whole_would_be(before, after, cut, data):
-    from pbcfg.cli.entry import _Redacting
+    from pbcfg.secrets.boundary import RedactingStream
 
     REDACTOR.add(KEY)
     start, length = cut
     text = before + KEY[start : start + length] + after
     points = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=6)))
     sink = io.StringIO()
-    stream = _Redacting(sink)
+    stream = RedactingStream(sink)
     for left, right in zip([0, *points], [*points, len(text)]):
         stream.write(text[left:right])
     stream.flush()
     assert sink.getvalue() == redact(text)
+
+
+def test_checking_registers_nothing_and_the_cli_registers_what_it_finds(run, write):
+    """check_paths returns the secrets it found and leaves the registry alone; a CLI run registers them, so a
+    URL's password and a key pasted in llm-config.json never reach the output."""
+    from pbcfg.check.pipeline import check_paths
+
+    password = "Mv72kQp0Zr"
+    path = write("llm-config.json", '{"endpoints": {"box": {"protocol": "openai", "enabled": true, "priority": 1, '
+                                    f'"baseUrl": "http://u:{password}@box/v1"}}}}, '
+                                    f'"tiers": {{"simple": {{"primary": "{KEY}"}}}}}}\n')
+    result = check_paths([str(path)], config_dir=str(path.parent))
+    assert [d.rule for d in result.diagnostics] == ["secrets.url-credentials", "secrets.key-in-public-field"]
+    assert set(result.secrets) == {KEY, "u:" + password, "u", password}
+    assert not REDACTOR and redact(f"{KEY} {password}") == f"{KEY} {password}"
+
+    shown = run("validate", path)
+    assert shown.code == 1
+    assert KEY not in shown.out + shown.err and password not in shown.out + shown.err
+    assert f'"baseUrl": "http://{"*" * len("u:" + password)}@box/v1"' in shown.out
+    assert f'"primary": "{"*" * len(KEY)}"' in shown.out
+    assert not REDACTOR.registers_what_is_found  # the run's registering ends with the run

@@ -28,7 +28,7 @@ MODULES = {module_name(path): path for path in TOOLKIT.rglob("*.py")}
 
 
 def stage_of(module: str) -> str:
-    if module in BASE or module.startswith("pbcfg.util"):
+    if module in BASE or module.startswith(("pbcfg.util", "pbcfg.secrets")):
         return "base"
     if module in FACADES:
         return "facade"

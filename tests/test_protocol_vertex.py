@@ -166,8 +166,8 @@ def test_status_says_untested_and_why(vertex):
 
 
 def test_the_credentials_path_is_no_secret_but_inline_credentials_are():
-    from pbcfg.util import known_secrets
-    from pbcfg.util.redaction import redact
+    from pbcfg.secrets import known as known_secrets
+    from pbcfg.secrets.boundary import redact
 
     known_secrets.register_environment(
         {

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pbcfg.util.redaction import MIN_RUN, Redactor, Secret
+from pbcfg.secrets.known import Redactor
+from pbcfg.secrets.masking import MIN_RUN
+from pbcfg.secrets.values import Secret
 
 KEY = "sk-canary-7f3a9c1e"
 
@@ -58,7 +60,7 @@ def test_overlapping_and_adjacent_runs_merge(redactor):
 
 
 def test_secret_is_masked_in_str_and_repr_and_registers_itself():
-    import pbcfg.util.redaction as redaction
+    import pbcfg.secrets.boundary as redaction
 
     secret = Secret("sk-proj-abcdefghijklmnop")
     assert str(secret) == "sk-…mnop" and repr(secret) == "Secret('sk-…mnop')"
@@ -83,12 +85,12 @@ def test_no_run_of_a_secret_survives(secret, before, after, data):
 @pytest.mark.parametrize("value", ["ollama", "EMPTY", "not-needed", "lm-studio", "sk-no-key-required"])
 def test_the_documented_no_key_values_are_shown_as_written(run, write, value):
     """Before: a snippet showed "apiKey": "******" for ollama, so a user could not tell which value the file held."""
-    from pbcfg.util.masking import mask, redact
+    from pbcfg.secrets.masking import mask, mask_text
 
     line = f'{{"endpoints": {{"openai-compatible": {{"apiKey": "{value}", "baseUrl": "http://h.example:8000/v1/"}}}}}}'
-    assert redact(line, "credentials") == line
+    assert mask_text(line, "credentials") == line
     assert mask(value) == value
     path = write("credentials.json", line + "\n")
     result = run("lint", path, "--select", "url.trailing-slash")
     assert result.out.splitlines()[1] == "    " + line
-    assert redact('{"apiKey": "Kq82jXz0Lm4Tr9"}', "credentials") == '{"apiKey": "**********4Tr9"}'
+    assert mask_text('{"apiKey": "Kq82jXz0Lm4Tr9"}', "credentials") == '{"apiKey": "**********4Tr9"}'

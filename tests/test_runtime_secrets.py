@@ -15,7 +15,7 @@ import pytest
 from conftest import Running, reply
 from pbcfg.runtime import AllAttemptsFailed, RuntimeFailure, load_runtime
 from pbcfg.runtime.responses import EXCERPT
-from pbcfg.util.redaction import MIN_RUN
+from pbcfg.secrets.masking import MIN_RUN
 
 KEY = "sk-canary-7f3a9c1e"
 ODD_KEY = 'sk-ca"na\\ry-5b2d8e4f'  # a quote and a backslash: its JSON-escaped form differs from it

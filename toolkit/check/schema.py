@@ -88,7 +88,7 @@ def _wrong_type(document: Document, tokens: list, value: object, types) -> Diagn
 
 def _show(value: object, tokens: list, kind: str) -> str:
     """A value as it may appear in a message: secrets masked, long values cut."""
-    from pbcfg.util.masking import is_secret_field, mask  # only when there is something to say
+    from pbcfg.secrets.masking import is_secret_field, mask  # only when there is something to say
 
     if kind == "credentials" and (not tokens or is_secret_field(tokens[-1])):
         return mask(value)

@@ -65,8 +65,8 @@ def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str
     if output is None:
         sys.stdout.write(_encodable(rendered))
     else:  # stdout is masked where pbcfg starts (pbcfg.cli.entry); a report file is masked here
+        from pbcfg.secrets.boundary import redact
         from pbcfg.util.atomic import write_atomic
-        from pbcfg.util.redaction import redact
 
         write_atomic(output, _encodable(redact(rendered)), doing="cannot write the report",
                      by_product_of=tuple(map(os.fspath, files)))

@@ -10,9 +10,9 @@ import stat
 from collections import namedtuple
 
 from pbcfg.errors import InputError, UsageError
+from pbcfg.secrets.known import note_source
 from pbcfg.source.limits import MAX_BYTES, MAX_YAML_BYTES
 from pbcfg.source.locations import CONFIG_FILES
-from pbcfg.util.known_secrets import register_source
 
 __all__ = ["KINDS", "SOURCE_FILES", "SUFFIXES", "Source", "decode_source", "directory_of", "expand_paths",
            "kind_of", "read_regular", "read_source"]
@@ -130,7 +130,7 @@ def read_source(path: str, forced_kind: str | None = None) -> Source:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
     text = _decode(path, data)
     del data  # the text alone from here: the bytes are as big again
-    return register_source(Source(path, path, kind_of(path, text, forced_kind), text))
+    return note_source(Source(path, path, kind_of(path, text, forced_kind), text))
 
 
 def decode_source(path: str, data: bytes, forced_kind: str | None = None) -> Source:
@@ -139,7 +139,7 @@ def decode_source(path: str, data: bytes, forced_kind: str | None = None) -> Sou
         raise InputError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB (limits.file-size); "
                          "no PonyBunny config is this big, so pbcfg does not read it")
     text = _decode(path, data)
-    return register_source(Source(path, path, kind_of(path, text, forced_kind), text))
+    return note_source(Source(path, path, kind_of(path, text, forced_kind), text))
 
 
 def _decode(path: str, data: bytes) -> str:

@@ -85,10 +85,10 @@ def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
     from pbcfg.source.jsonscan import scan
 
     result = scan(text)
+    from pbcfg.secrets.masking import mask_text
     from pbcfg.source.positions import Lines
-    from pbcfg.util.masking import redact
 
-    lines = Lines(redact(text, kind))  # one count of the lines for every deviation; secrets masked in snippets
+    lines = Lines(mask_text(text, kind))  # one count of the lines for every deviation; secrets masked in snippets
     diagnostics = [_diagnostic(deviation, lines, file, kind) for deviation in result.deviations]
     if result.fatal is None:
         data = json.loads(result.cleaned, parse_constant=float)

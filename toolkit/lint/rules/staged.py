@@ -18,7 +18,7 @@ def key_staged(ctx):
     from pbcfg.lint.gitwork import staged_copies
     from pbcfg.lint.rules.secrets import looks_real
     from pbcfg.rules import diagnostic
-    from pbcfg.util.masking import is_secret_field, mask
+    from pbcfg.secrets.masking import is_secret_field, mask
 
     if ctx.credentials is None or not ctx.in_git or not isinstance(ctx.credentials.data, dict):
         return []

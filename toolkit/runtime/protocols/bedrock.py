@@ -105,7 +105,7 @@ def _credentials(endpoint: EffectiveEndpoint):
     environment."""
     from botocore.credentials import Credentials
 
-    from pbcfg.util.redaction import REDACTOR
+    from pbcfg.secrets.known import REDACTOR
 
     key_id, secret = endpoint.fields["accessKeyId"], endpoint.fields["secretAccessKey"]
     token = os.environ.get("AWS_SESSION_TOKEN") if key_id.source.startswith("env ") else None

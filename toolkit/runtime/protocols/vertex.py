@@ -85,7 +85,7 @@ class _Tokens:
         import google.auth
         from google.auth.exceptions import GoogleAuthError
 
-        from pbcfg.util.redaction import REDACTOR
+        from pbcfg.secrets.known import REDACTOR
 
         try:
             credentials = self._credentials.get(where)

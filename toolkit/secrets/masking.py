@@ -1,4 +1,5 @@
-"""Masking: a secret is shown as ``sk-…abcd`` or not at all, never whole.
+"""Masking: a secret is shown as ``sk-…abcd`` or not at all, never whole; config text is shown with its
+secret values starred, character for character.
 
 In a credentials file every string value is treated as secret unless its key
 is one of the few known to be public (URLs, region, project id), so a key
@@ -11,10 +12,25 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NOT_SECRET", "is_secret_field", "looks_secret", "mask", "masked_diff", "redact", "redact_credentials_text",
-           "redact_credentials_yaml", "redact_lines"]
+__all__ = [
+    "MIN_RUN",
+    "NOT_SECRET",
+    "NO_KEY_VALUES",
+    "is_secret_field",
+    "looks_secret",
+    "mask",
+    "mask_json_text",
+    "mask_lines",
+    "mask_text",
+    "mask_yaml_text",
+    "masked_diff",
+    "written_forms",
+]
 
-NOT_SECRET = frozenset({"not-needed", "EMPTY", "ollama", "lm-studio", "sk-no-key-required", "none", "null"})
+# the values PonyBunny's docs give for a server that takes no key: shown as written
+NO_KEY_VALUES = ("not-needed", "EMPTY", "ollama", "lm-studio", "sk-no-key-required")
+NOT_SECRET = frozenset({*NO_KEY_VALUES, "none", "null"})
+MIN_RUN = 6  # a run this long of a known secret is masked wherever it appears
 _PUBLIC_FIELDS = frozenset({"baseurl", "endpoint", "region", "projectid", "$schema", "enabled"})
 # Patterns, not compiled ones: the re module compiles each on first use, so importing this costs nothing.
 # Both run in linear time: no part of them can give back what it took and try again over the same
@@ -22,7 +38,8 @@ _PUBLIC_FIELDS = frozenset({"baseurl", "endpoint", "region", "projectid", "$sche
 # or at its closing quote). Backtracking there made a 300-deep YAML list take 27 s and a 20 MB string 4 GB.
 _YAML_MEMBER = (
     r"""(?m)^(?P<lead>(?>[ \t]*(?:-[ \t]+)?))(?P<quote>["']?)(?P<key>[^"':#\n]*+)(?P=quote)(?P<colon>[ \t]*+:[ \t]*)"""
-    r"""(?:(?P<vq>["'])(?P<quoted>[^\n#]*)(?P=vq)|(?P<plain>(?:[^\n#]*[^\n# \t])?))(?P<tail>[ \t]*+(?:#.*)?)$""")
+    r"""(?:(?P<vq>["'])(?P<quoted>[^\n#]*)(?P=vq)|(?P<plain>(?:[^\n#]*[^\n# \t])?))(?P<tail>[ \t]*+(?:#.*)?)$"""
+)
 _STRING_MEMBER = r'"([^"\\\n]*+(?:\\.[^"\\\n]*+)*+)"(\s*+:\s*+)"([^"\\\n]*+(?:\\.[^"\\\n]*+)*+)'
 
 
@@ -65,8 +82,9 @@ def _same_length(raw: str) -> str:
     return raw[:keep] + "*" * (len(raw) - keep - 4) + raw[-4:]
 
 
-def redact_credentials_text(text: str, secret=is_secret_field) -> str:
+def mask_json_text(text: str, secret=is_secret_field) -> str:
     """JSON text with every secret string value masked, same length, same lines."""
+
     def replace(match: re.Match) -> str:
         key, colon, value = match.groups()
         if not secret(key):
@@ -76,23 +94,26 @@ def redact_credentials_text(text: str, secret=is_secret_field) -> str:
     return re.sub(_STRING_MEMBER, replace, text)
 
 
-def redact_credentials_yaml(text: str, secret=is_secret_field) -> str:
-    """The YAML twin of :func:`redact_credentials_text`: secret scalar values masked, same length."""
+def mask_yaml_text(text: str, secret=is_secret_field) -> str:
+    """The YAML twin of :func:`mask_json_text`: secret scalar values masked, same length."""
+
     def replace(match: re.Match) -> str:
         value_quote = match["vq"] or ""
         value = match["quoted"] if value_quote else match["plain"]
         if not value or not secret(match["key"].strip()):
             return match.group(0)
-        return (f"{match['lead']}{match['quote']}{match['key']}{match['quote']}{match['colon']}"
-                f"{value_quote}{_same_length(value)}{value_quote}{match['tail']}")
+        return (
+            f"{match['lead']}{match['quote']}{match['key']}{match['quote']}{match['colon']}"
+            f"{value_quote}{_same_length(value)}{value_quote}{match['tail']}"
+        )
 
     return re.sub(_YAML_MEMBER, replace, text)
 
 
-def redact_lines(text: str, start: int, end: int, kind: str | None, most: int = 1 << 16) -> tuple[int, str] | None:
-    """The lines of JSON text holding ``start`` to ``end``, as :func:`redact` shows them, computed from those
+def mask_lines(text: str, start: int, end: int, kind: str | None, most: int = 1 << 16) -> tuple[int, str] | None:
+    """The lines of JSON text holding ``start`` to ``end``, as :func:`mask_text` shows them, computed from those
     lines and the few before them only: ``(offset of the first line, its text and the next ones', secrets
-    masked)``; None when that means reading more than ``most`` characters (long lines: redact the whole text).
+    masked)``; None when that means reading more than ``most`` characters (long lines: mask the whole text).
 
     No part of a match but the blanks and the colon between a key and its value
     can cross a line break. So the pattern is started at the line of the last
@@ -113,7 +134,7 @@ def redact_lines(text: str, start: int, end: int, kind: str | None, most: int = 
         sync = _line_start(text, previous, floor) if previous is not None else (None if floor else 0)
     if sync is None or first is None:
         return None
-    return first, redact(text[sync:stop], kind)[first - sync :]
+    return first, mask_text(text[sync:stop], kind)[first - sync :]
 
 
 def _line_start(text: str, pos: int, floor: int) -> int | None:
@@ -134,15 +155,15 @@ def _last_non_blank(text: str, pos: int, floor: int) -> int | None:
     return None
 
 
-def redact(text: str, kind: str | None, yaml: bool = False) -> str:
+def mask_text(text: str, kind: str | None, yaml: bool = False) -> str:
     """Any config text as it may be shown: in credentials every non-public value masked, elsewhere
     every value whose key says it is a secret."""
-    function = redact_credentials_yaml if yaml else redact_credentials_text
+    function = mask_yaml_text if yaml else mask_json_text
     return function(text, is_secret_field if kind == "credentials" else looks_secret)
 
 
 def masked_diff(old: str, new: str, *, kind: str | None, yaml: bool, old_label: str, new_label: str) -> str:
-    """A unified diff of two versions of a config file, both masked as :func:`redact` shows them.
+    """A unified diff of two versions of a config file, both masked as :func:`mask_text` shows them.
 
     ``kind`` is the file's kind ("credentials", "llm-config"), or None for a file that holds no secret
     values (a schema file), never guessed from a name.
@@ -150,5 +171,36 @@ def masked_diff(old: str, new: str, *, kind: str | None, yaml: bool, old_label: 
     from pbcfg.util.textdiff import unified_diff
 
     if kind is not None:
-        old, new = redact(old, kind, yaml=yaml), redact(new, kind, yaml=yaml)
+        old, new = mask_text(old, kind, yaml=yaml), mask_text(new, kind, yaml=yaml)
     return "".join(unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), old_label, new_label))
+
+
+def written_forms(secret: str) -> set[str]:
+    """The ways a secret shows up in text, each of at least :data:`MIN_RUN` characters: as is, trimmed,
+    URL-encoded (``-`` too, in either hex case), JSON-escaped, XML-escaped (a SARIF or JUnit report)."""
+    import json
+    from urllib.parse import quote
+
+    trimmed = secret.strip()
+    # surrogatepass: a value read from undecodable bytes (an env var) holds lone surrogates, which must not crash
+    every = "".join(
+        c
+        if c.isascii() and c.isalnum()
+        else quote(c, safe="", errors="surrogatepass")
+        if not c.isascii()
+        else f"%{ord(c):02X}"
+        for c in trimmed
+    )
+    xml = trimmed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    forms = {
+        secret,
+        trimmed,
+        quote(trimmed, safe="", errors="surrogatepass"),
+        every,
+        re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), every),
+        json.dumps(trimmed)[1:-1],
+        json.dumps(trimmed, ensure_ascii=False)[1:-1],
+        xml,
+        xml.replace("'", "&apos;"),
+    }
+    return {form for form in forms if len(form) >= MIN_RUN}
