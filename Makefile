@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test docs docs-samples dist codegen bench fuzz clean
+.PHONY: run test lint docs docs-samples dist codegen bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "pbcfg needs Python >= 3.11")'
@@ -26,6 +26,13 @@ run: $(VENV)/.installed
 ## test: set up with the test extras, then run the whole suite
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+## lint: the style and type gates: ruff's formatter and linter, then mypy on the installed package
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff format --check toolkit tests bench docs
+	$(BIN)/ruff check toolkit tests bench docs
+	mkdir -p build/typecheck && ln -sfn ../../toolkit build/typecheck/pbcfg
+	MYPYPATH=build/typecheck $(BIN)/mypy -p pbcfg
 
 ## docs: build the docs site into site/; --strict turns a broken link or a missing page into a failure (run
 ## with -m, so the API reference finds the package pbcfg, not the console script .venv/bin/pbcfg)
