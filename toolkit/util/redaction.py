@@ -37,7 +37,21 @@ def _forms(secret: str) -> set[str]:
     forms = {secret, trimmed, quote(trimmed, safe="", errors="surrogatepass"), every,
              re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), every), json.dumps(trimmed)[1:-1],
              json.dumps(trimmed, ensure_ascii=False)[1:-1], xml, xml.replace("'", "&apos;")}
+    forms |= _base64_forms(trimmed.encode("utf-8", "surrogatepass"))
     return {form for form in forms if len(form) >= MIN_RUN}
+
+
+def _base64_forms(data: bytes) -> set[str]:
+    """The secret as base64 (standard and URL-safe) inside a longer encoded text (Basic auth, a token): at each of
+    the three byte alignments, the characters its bytes alone decide."""
+    from base64 import b64encode
+
+    forms = set()
+    for skip in range(3):
+        encoded = b64encode(bytes(skip) + data).decode()
+        known = encoded[-(-8 * skip // 6) : 8 * (skip + len(data)) // 6]
+        forms |= {known, known.replace("+", "-").replace("/", "_")}
+    return forms
 
 
 class Redactor:
