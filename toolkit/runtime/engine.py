@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHARACTERS_PER_TOKEN",
+    "COOLDOWN",
+    "RETRY_AFTER_CAP",
     "Acquire",
     "Cool",
     "Engine",
@@ -66,6 +68,8 @@ __all__ = [
 
 _SKIPPED = (Outcome.RATE_LIMITED, Outcome.COOLDOWN)
 CHARACTERS_PER_TOKEN = 4  # for a token estimate when a server reports no usage
+COOLDOWN = 10.0  # seconds a failure cools when the server gave no Retry-After
+RETRY_AFTER_CAP = 60.0  # the longest Retry-After honoured, as a backoff and as a cooldown
 _CHAT_FIELDS = ("max_tokens", "temperature", "tools", "tool_choice")
 
 
@@ -188,8 +192,8 @@ class Engine:
         cooldowns=None,
         clock=time.monotonic,
         rng: random.Random | None = None,
-        cooldown: float = 10.0,
-        retry_after_cap: float = 60.0,
+        cooldown: float = COOLDOWN,
+        retry_after_cap: float = RETRY_AFTER_CAP,
         max_wait: float = 30.0,
         stream_deadline: float = 600.0,
     ) -> None:
