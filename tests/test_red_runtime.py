@@ -13,15 +13,15 @@ import base64
 import json
 import socketserver
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import quote
 
 import pytest
+from test_rate_limit_redis import redis_server
 
-from pbcfg.runtime import AllAttemptsFailed, load_runtime
 from conftest import reply
-from servers import _Serving, CREDENTIAL_VARIABLES, said, write_config
-from test_rate_limit_redis import redis_client, redis_url  # noqa: F401 (fixtures: a real redis-server)
+from pbcfg.runtime import AllAttemptsFailed, load_runtime
+from servers import CREDENTIAL_VARIABLES, _Serving, said, write_config
 
 KEY = "sk-ant-hostile-0123456789abcdef"
 GEMINI_KEY = "AIza-hostile-key-0123456789ABCDEF"
@@ -142,8 +142,11 @@ def two_anthropic_endpoints(tmp_path, root: str) -> None:
     )
 
 
-def test_an_absurd_cooldown_shared_through_redis_is_cut_to_the_cap(redis_url, redis_client, tmp_path):
-    with Loopback(lambda handler: reply(handler, 200, ANTHROPIC_OK)) as server:
+def test_an_absurd_cooldown_shared_through_redis_is_cut_to_the_cap(tmp_path):
+    import redis
+
+    with Loopback(lambda handler: reply(handler, 200, ANTHROPIC_OK)) as server, redis_server() as (redis_url, _):
+        redis_client = redis.from_url(redis_url)
         two_anthropic_endpoints(tmp_path, server.root)
         key = f"pbcfg:cooldown:5:first:{MODEL}"
         redis_client.set(key, b"1", px=10**12)  # another worker (or anyone) asked for 31 years
