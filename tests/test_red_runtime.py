@@ -21,7 +21,7 @@ from test_rate_limit_redis import redis_server
 
 from conftest import reply
 from pbcfg.runtime import AllAttemptsFailed, load_runtime
-from servers import CREDENTIAL_VARIABLES, _Serving, said, write_config
+from servers import CREDENTIAL_VARIABLES, EventStreamServer, _Serving, said, write_config
 
 KEY = "sk-ant-hostile-0123456789abcdef"
 GEMINI_KEY = "AIza-hostile-key-0123456789ABCDEF"
@@ -207,3 +207,98 @@ def test_garbage_from_redis_is_an_outage_and_the_call_is_answered(tmp_path, capl
         runtime.close()
     [message] = [record.getMessage() for record in caplog.records]
     assert message.startswith(f"pbcfg: Redis at {uri} did not answer")
+
+
+# -- a hostile model id, project or region: encoded, never a new host or path -------------------------------------
+
+ODD_MODELS = ["..", ".", "a/../../x", "x?y#z", "a b"]
+
+
+def bedrock_config(tmp_path, base_url: str, models: list[str], region: str = "us-east-1") -> None:
+    write_config(
+        tmp_path,
+        {
+            "aws-bedrock": (
+                {"enabled": True, "priority": 1},
+                {"accessKeyId": AWS_ID, "secretAccessKey": AWS_SECRET, "region": region, "baseUrl": base_url},
+            )
+        },
+        {model: ["aws-bedrock"] for model in models},
+        retries=0,
+    )
+
+
+def test_odd_model_ids_stay_one_path_segment_on_bedrock(tmp_path):
+    pytest.importorskip("botocore")
+    message = json.loads(ANTHROPIC_OK)
+    with EventStreamServer() as server:
+        server.scripts = [message] * len(ODD_MODELS)
+        bedrock_config(tmp_path, server.root, ODD_MODELS)
+        with load_runtime(tmp_path, env={}, sleep=lambda s: None) as runtime:
+            for model in ODD_MODELS:
+                assert runtime.complete(HI, model=model).content == "fine"
+    assert [path for path, _ in server.seen] == [
+        "/model/%2E%2E/invoke",
+        "/model/%2E/invoke",
+        "/model/a%2F..%2F..%2Fx/invoke",
+        "/model/x%3Fy%23z/invoke",
+        "/model/a%20b/invoke",
+    ]
+
+
+def test_odd_model_ids_stay_one_path_segment_on_gemini(tmp_path):
+    gemini_ok = json.dumps(
+        {"candidates": [{"content": {"role": "model", "parts": [{"text": "fine"}]}, "finishReason": "STOP"}]}
+    ).encode()
+    with Loopback(lambda handler: reply(handler, 200, gemini_ok)) as server:
+        write_config(
+            tmp_path,
+            {"google-ai-studio": ({"enabled": True, "priority": 1}, {"apiKey": GEMINI_KEY, "baseUrl": server.root})},
+            {model: ["google-ai-studio"] for model in ODD_MODELS},
+            retries=0,
+        )
+        with load_runtime(tmp_path, env={}, sleep=lambda s: None) as runtime:
+            for model in ODD_MODELS:
+                assert runtime.complete(HI, model=model).content == "fine"
+    assert [path for _, path, _ in server.seen] == [
+        "/models/..:generateContent",
+        "/models/.:generateContent",
+        "/models/a%2F..%2F..%2Fx:generateContent",
+        "/models/x%3Fy%23z:generateContent",
+        "/models/a%20b:generateContent",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("protocol", "region"),
+    [("aws-bedrock", "evil.example/x#"), ("aws-bedrock", "a.b"), ("google-vertex-ai", "evil.example/x#")],
+)
+def test_a_region_that_is_no_region_name_is_dropped_from_the_plan(tmp_path, protocol, region):
+    credentials = (
+        {"accessKeyId": AWS_ID, "secretAccessKey": AWS_SECRET, "region": region}
+        if protocol == "aws-bedrock"
+        else {"projectId": "p-1", "region": region}
+    )
+    write_config(tmp_path, {protocol: ({"enabled": True, "priority": 1}, credentials)}, {MODEL: [protocol]})
+    runtime = load_runtime(tmp_path, env={}, sleep=lambda s: None)
+    [dropped] = runtime.plan(tier="simple").dropped
+    assert dropped.reason == (
+        f"the region {region!r} is not a region name (lower-case letters, digits and hyphens): fix region"
+    )
+
+
+def test_a_vertex_project_id_is_one_path_segment(tmp_path):
+    from pbcfg.runtime.protocols.base import ChatRequest
+    from pbcfg.runtime.protocols.vertex import PROTOCOL
+
+    write_config(
+        tmp_path,
+        {"google-vertex-ai": ({"enabled": True, "priority": 1}, {"projectId": "p/../../x?y#", "region": "global"})},
+        {MODEL: ["google-vertex-ai"]},
+    )
+    runtime = load_runtime(tmp_path, env={}, sleep=lambda s: None)
+    request = PROTOCOL.chat_request(runtime.endpoints["google-vertex-ai"], "m", ChatRequest(HI), stream=False)
+    assert request.url == (
+        "https://aiplatform.googleapis.com/v1/projects/p%2F..%2F..%2Fx%3Fy%23/locations/global/publishers/google/"
+        "models/m:generateContent"
+    )

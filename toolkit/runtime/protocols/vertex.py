@@ -16,6 +16,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, NamedTuple
 
+from pbcfg.runtime.protocols.base import bad_region, path_segment
 from pbcfg.runtime.protocols.gemini import Gemini
 from pbcfg.runtime.responses import Failure, Kind, excerpt
 from pbcfg.runtime.secrets import plain
@@ -129,10 +130,10 @@ class Vertex(Gemini):
     def unavailable(self, endpoint: EffectiveEndpoint) -> str | None:
         if importlib.util.find_spec("google.auth") is None:
             return f"Vertex AI needs google-auth for its token (Application Default Credentials); install it: {INSTALL}"
-        return None
+        return bad_region(_region(endpoint))
 
     def base(self, endpoint: EffectiveEndpoint) -> str:
-        project = plain(endpoint.fields["projectId"].value)
+        project = path_segment(plain(endpoint.fields["projectId"].value))
         return f"{vertex_root(endpoint)}/projects/{project}/locations/{_region(endpoint)}/publishers/google"
 
     def headers(self, endpoint: EffectiveEndpoint) -> dict[str, str]:
