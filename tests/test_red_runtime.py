@@ -20,7 +20,7 @@ import pytest
 from test_rate_limit_redis import redis_server
 
 from conftest import reply
-from pbcfg.runtime import AllAttemptsFailed, load_runtime
+from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, load_runtime
 from servers import CREDENTIAL_VARIABLES, EventStreamServer, _Serving, said, write_config
 
 KEY = "sk-ant-hostile-0123456789abcdef"
@@ -302,3 +302,80 @@ def test_a_vertex_project_id_is_one_path_segment(tmp_path):
         "https://aiplatform.googleapis.com/v1/projects/p%2F..%2F..%2Fx%3Fy%23/locations/global/publishers/google/"
         "models/m:generateContent"
     )
+
+
+# -- hostile streams ------------------------------------------------------------------------------------------
+
+
+def sse(*events: dict) -> bytes:
+    return b"".join(b"event: e\ndata: " + json.dumps(event).encode() + b"\n\n" for event in events)
+
+
+def streams(*chunks: bytes):
+    """A script answering 200 with an SSE body sent as ``chunks``, then closing."""
+
+    def script(handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/event-stream")
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        for chunk in chunks:
+            handler.wfile.write(chunk)
+            handler.wfile.flush()
+
+    return script
+
+
+START = {"type": "message_start", "message": {"usage": {"input_tokens": 3, "output_tokens": 0}}}
+TOOL = {"type": "content_block_start", "index": 0, "content_block": {"type": "tool_use", "id": "t1", "name": "f"}}
+
+
+def test_an_anthropic_event_with_an_odd_index_is_a_bad_response(tmp_path):
+    odd = {"type": "content_block_delta", "index": [0], "delta": {"type": "input_json_delta", "partial_json": "{"}}
+    with Loopback(streams(sse(odd))) as server:
+        runtime = anthropic_runtime(tmp_path, server.root)
+        with pytest.raises(AllAttemptsFailed) as failed:
+            runtime.complete(HI, tier="simple", stream=True)
+        runtime.close()
+    [attempt] = failed.value.attempts
+    assert (attempt.outcome, attempt.detail) == (
+        "bad-response",
+        'the stream\'s event names no block by its index: {"type": "content_block_delta", "index": [0], "delta": '
+        '{"type": "input_json_delta", "partial_json": "{"}}',
+    )
+    assert attempt.hint == "is the base URL an OpenAI-compatible API (usually ending in /v1)?"
+
+
+def test_tool_arguments_that_never_end_are_cut_at_the_cap(tmp_path, monkeypatch):
+    monkeypatch.setattr("pbcfg.runtime.protocols.anthropic.ARGUMENTS_CAP", 64 * 1024)
+    piece = {
+        "type": "content_block_delta",
+        "index": 0,
+        "delta": {"type": "input_json_delta", "partial_json": "[1," * 1000},
+    }
+    with Loopback(streams(sse(START, TOOL), *[sse(piece)] * 1000)) as server:
+        runtime = anthropic_runtime(tmp_path, server.root)
+        stream = runtime.complete(HI, tier="simple", stream=True)
+        with pytest.raises(StreamInterrupted) as broke:
+            list(stream)
+        runtime.close()
+    assert str(broke.value) == (
+        "stream from anthropic-direct broke after its first chunk: a tool call's arguments are over the "
+        "65,536-character cap"
+    )
+
+
+def test_a_tool_call_whose_json_never_closes_and_whose_stream_never_ends_is_interrupted(tmp_path):
+    piece = {
+        "type": "content_block_delta",
+        "index": 0,
+        "delta": {"type": "input_json_delta", "partial_json": '{"a": [1'},
+    }
+    with Loopback(streams(sse(START, TOOL, piece))) as server:
+        runtime = anthropic_runtime(tmp_path, server.root)
+        stream = runtime.complete(HI, tier="simple", stream=True)
+        with pytest.raises(StreamInterrupted) as broke:
+            list(stream)
+        runtime.close()
+    assert str(broke.value) == "stream from anthropic-direct ended without a finish reason or [DONE]"
+    assert broke.value.attempts[-1].outcome == "failed"
