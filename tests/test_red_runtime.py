@@ -13,6 +13,7 @@ import base64
 import json
 import socketserver
 import threading
+import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import quote
 
@@ -379,3 +380,104 @@ def test_a_tool_call_whose_json_never_closes_and_whose_stream_never_ends_is_inte
         runtime.close()
     assert str(broke.value) == "stream from anthropic-direct ended without a finish reason or [DONE]"
     assert broke.value.attempts[-1].outcome == "failed"
+
+
+# -- Vertex: a token endpoint that drips, and a call cancelled while it fetches ----------------------------------
+
+
+class Dripped:
+    """A script that answers 200 with ``body`` one byte every ``every`` seconds; :attr:`sent` counts the bytes
+    the client took before it hung up, :attr:`hung_up` whether it did."""
+
+    def __init__(self, body: bytes, every: float) -> None:
+        self.body, self.every, self.sent, self.hung_up = body, every, 0, False
+
+    def __call__(self, handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(self.body)))
+        handler.end_headers()
+        for byte in self.body:
+            time.sleep(self.every)
+            try:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+            except OSError:
+                self.hung_up = True
+                return
+            self.sent += 1
+
+
+def vertex_runtime(tmp_path, monkeypatch, token_uri: str, base_url: str = "http://127.0.0.1:9/v1"):
+    from servers import service_account_file
+
+    key_file = tmp_path / "service-account.json"
+    private_key = service_account_file(key_file, token_uri)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
+    write_config(
+        tmp_path,
+        {
+            "google-vertex-ai": (
+                {"enabled": True, "priority": 1},
+                {"projectId": "pbcfg-test", "region": "us-central1", "baseUrl": base_url},
+            )
+        },
+        {"gemini-2.0-flash": ["google-vertex-ai"]},
+        retries=0,
+    )
+    return load_runtime(tmp_path, env={}, sleep=lambda s: None), private_key
+
+
+TOKEN = json.dumps({"access_token": "ya29.dripped-token-secret", "expires_in": 3600, "token_type": "Bearer"}).encode()
+
+
+def test_a_token_endpoint_that_drips_is_cut_at_the_token_deadline(tmp_path, monkeypatch):
+    pytest.importorskip("google.auth")
+    from pbcfg.runtime.protocols import vertex
+
+    monkeypatch.setattr(vertex, "TOKEN_TIMEOUT", 1.0)
+    monkeypatch.setattr(vertex.PROTOCOL, "_tokens", vertex._Tokens())
+    drip = Dripped(TOKEN, every=0.1)  # 8 s for the whole answer, each byte well within any read timeout
+    with Loopback(drip) as tokens:
+        runtime, private_key = vertex_runtime(tmp_path, monkeypatch, tokens.root + "/token")
+        with pytest.raises(AllAttemptsFailed) as failed:
+            runtime.complete(HI, tier="simple")
+        runtime.close()
+        for _ in range(100):  # the server notices the hang-up at its next write
+            if drip.hung_up:
+                break
+            time.sleep(0.1)
+    [attempt] = failed.value.attempts
+    assert attempt.outcome == "auth"
+    assert attempt.detail.startswith(
+        "no token from Application Default Credentials: the token endpoint could not be reached (ReadTimeout)"
+    )
+    assert drip.hung_up and drip.sent < len(TOKEN) // 2
+    assert leaked(said(failed.value, *failed.value.attempts), private_key.split("\n")[1]) == []
+
+
+def test_a_call_cancelled_while_its_token_is_fetched_ends_and_the_next_call_gets_one(tmp_path, monkeypatch):
+    pytest.importorskip("google.auth")
+    from pbcfg.runtime.protocols import vertex
+
+    monkeypatch.setattr(vertex.PROTOCOL, "_tokens", vertex._Tokens())
+    drip = Dripped(TOKEN, every=0.01)
+    with Loopback(drip) as tokens:
+        runtime, _ = vertex_runtime(tmp_path, monkeypatch, tokens.root + "/token")
+
+        async def cancelled_then_again():
+            call = asyncio.create_task(runtime.acomplete(HI, tier="simple"))
+            while not tokens.seen:  # the token request is on its way
+                await asyncio.sleep(0.01)
+            call.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await call
+            with pytest.raises(AllAttemptsFailed) as failed:  # nothing serves the model: only the token matters
+                await runtime.acomplete(HI, tier="simple")
+            return failed.value
+
+        failed = asyncio.run(cancelled_then_again())
+        runtime.close()
+    [attempt] = failed.attempts
+    assert (attempt.outcome, attempt.detail) == ("failed", "connection error: ConnectError")
+    assert len(tokens.seen) == 1  # the cancelled call's token, fetched once, served the next call

@@ -30,7 +30,8 @@ __all__ = ["DEFAULT_REGION", "PROTOCOL", "Vertex", "vertex_root"]
 DEFAULT_REGION = "us-central1"  # PonyBunny's own choice when no region is given
 INSTALL = "pip install 'pbcfg[gcp]'"
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
-TOKEN_TIMEOUT = 30.0  # seconds for the token endpoint to answer
+TOKEN_TIMEOUT = 30.0  # seconds for the token endpoint's whole answer
+TOKEN_BODY_CAP = 64 * 1024  # bytes of it: a token answer is a few hundred
 
 
 def _region(endpoint: EffectiveEndpoint) -> str:
@@ -54,15 +55,29 @@ class _Answer(NamedTuple):
 
 
 def _fetch(url: str, method: str = "GET", body=None, headers=None, timeout=None, **_ignored) -> _Answer:
-    """google-auth's transport (``google.auth.transport.Request``'s call), over httpx: no second HTTP client."""
+    """google-auth's transport (``google.auth.transport.Request``'s call), over httpx: no second HTTP client. The
+    whole exchange ends within :data:`TOKEN_TIMEOUT` (a token endpoint that drips its answer is cut there, as every
+    exchange of the runtime is), never follows a redirect, and reads at most :data:`TOKEN_BODY_CAP` bytes."""
+    import time
+
     import httpx
     from google.auth.exceptions import TransportError
 
+    from pbcfg.runtime.transport import deadline, with_deadlines
+
+    limit = min(timeout or TOKEN_TIMEOUT, TOKEN_TIMEOUT)
     try:
-        response = httpx.request(method, url, content=body, headers=headers, timeout=timeout or TOKEN_TIMEOUT)
+        with httpx.Client(timeout=limit, follow_redirects=False) as client:
+            with_deadlines(client)
+            with deadline(time.monotonic() + limit), client.stream(method, url, content=body, headers=headers) as got:
+                data = b""
+                for chunk in got.iter_bytes():
+                    data += chunk
+                    if len(data) > TOKEN_BODY_CAP:
+                        raise TransportError(f"the token endpoint's answer is over {TOKEN_BODY_CAP:,} bytes")
+                return _Answer(got.status_code, dict(got.headers), data)
     except httpx.HTTPError as error:
         raise TransportError(f"the token endpoint could not be reached ({type(error).__name__})") from None
-    return _Answer(response.status_code, dict(response.headers), response.content)
 
 
 class _Tokens:
