@@ -22,7 +22,7 @@ from test_rate_limit_redis import redis_server
 
 from conftest import reply
 from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, load_runtime
-from servers import CREDENTIAL_VARIABLES, EventStreamServer, _Serving, said, write_config
+from servers import CREDENTIAL_VARIABLES, EventStreamServer, _Serving, anthropic_frames, said, write_config
 
 KEY = "sk-ant-hostile-0123456789abcdef"
 GEMINI_KEY = "AIza-hostile-key-0123456789ABCDEF"
@@ -481,3 +481,167 @@ def test_a_call_cancelled_while_its_token_is_fetched_ends_and_the_next_call_gets
     [attempt] = failed.attempts
     assert (attempt.outcome, attempt.detail) == ("failed", "connection error: ConnectError")
     assert len(tokens.seen) == 1  # the cancelled call's token, fetched once, served the next call
+
+
+# -- absurd Retry-After values: capped as a backoff and as a cooldown --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "slept", "cooled"),
+    [
+        ("99999999", [60.0], 60.0),
+        ("-5", [0.0], 10.0),  # nothing to honour: the runtime's own cooldown
+        ("Fri, 31 Dec 9999 23:59:59 GMT", [60.0], 60.0),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", [0.0], 10.0),
+        ("nan", [0.0], 10.0),
+        ("1e400", [0.0], 10.0),
+    ],
+)
+def test_a_429_with_an_absurd_retry_after_is_capped(tmp_path, retry_after, slept, cooled):
+    from conftest import Clock
+
+    body = json.dumps({"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}}).encode()
+    with Loopback(lambda handler: reply(handler, 429, body, {"retry-after": retry_after})) as server:
+        two_anthropic_endpoints(tmp_path, server.root)
+        config = json.loads((tmp_path / "llm-config.json").read_text())
+        config["defaults"]["maxRetries"] = 1
+        (tmp_path / "llm-config.json").write_text(json.dumps(config))
+        clock = Clock()
+        runtime = load_runtime(tmp_path, env={}, clock=clock, sleep=clock.sleep)
+        with pytest.raises(AllAttemptsFailed) as failed:
+            runtime.complete(HI, model=MODEL)
+        runtime.close()
+    assert [(a.endpoint, a.outcome, a.status) for a in failed.value.attempts] == [
+        ("first", "retry", 429),
+        ("first", "failed", 429),
+        ("second", "retry", 429),
+        ("second", "failed", 429),
+    ]
+    assert clock.slept == slept * 2
+    assert runtime.cooldowns.remaining("second", MODEL) == cooled  # set last: no time passed since
+
+
+# -- answers that are too big, not JSON, not text, or empty --------------------------------------------------------
+
+
+class Flood:
+    """A script that answers 200 with ``total`` bytes of ``fill`` (no length: the body ends when the connection
+    does); :attr:`sent` counts what the client took."""
+
+    def __init__(self, total: int, head: bytes = b"", fill: bytes = b" ", content_type: str = "application/json"):
+        self.total, self.head, self.fill, self.content_type, self.sent = total, head, fill, content_type, 0
+
+    def __call__(self, handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", self.content_type)
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        handler.wfile.write(self.head)
+        chunk = self.fill * (1024 * 1024 // len(self.fill))
+        while self.sent < self.total:
+            handler.wfile.write(chunk)
+            self.sent += len(chunk)
+
+
+def test_a_100_mb_answer_is_refused_at_the_cap(tmp_path):
+    flood = Flood(100 * 1024 * 1024)
+    with Loopback(flood) as server:
+        runtime = anthropic_runtime(tmp_path, server.root)
+        with pytest.raises(AllAttemptsFailed) as failed:
+            runtime.complete(HI, tier="simple")
+        runtime.close()
+    [attempt] = failed.value.attempts
+    assert (attempt.outcome, attempt.detail) == ("bad-response", "the answer is over the 16,777,216-byte cap")
+    assert flood.sent < 40 * 1024 * 1024  # hung up long before the end
+
+
+def test_a_declared_100_mb_answer_is_refused_before_a_byte_of_it(tmp_path):
+    def declares(handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(100 * 1024 * 1024))
+        handler.end_headers()
+
+    with Loopback(declares) as server:
+        runtime = anthropic_runtime(tmp_path, server.root)
+        with pytest.raises(AllAttemptsFailed) as failed:
+            runtime.complete(HI, tier="simple")
+        runtime.close()
+    assert failed.value.attempts[0].detail == "the answer is 104,857,600 bytes, over the 16,777,216-byte cap"
+
+
+def test_a_10_mb_sse_line_is_a_bad_response(tmp_path):
+    flood = Flood(10 * 1024 * 1024, head=b"data: ", fill=b"x", content_type="text/event-stream")
+    with Loopback(flood) as server:
+        runtime = anthropic_runtime(tmp_path, server.root)
+        with pytest.raises(AllAttemptsFailed) as failed:
+            runtime.complete(HI, tier="simple", stream=True)
+        runtime.close()
+    [attempt] = failed.value.attempts
+    assert (attempt.outcome, attempt.detail) == ("bad-response", "an event-stream line is over the 1,048,576-byte cap")
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (b"<html>gateway</html>", "the answer is not an Anthropic message: <html>gateway</html>"),
+        (b"\xff\xfe\x00{", "the answer is not an Anthropic message: \ufffd\ufffd\\x00{"),
+        (b"", "the answer is not an Anthropic message: (empty)"),
+    ],
+)
+def test_an_answer_that_is_not_a_message_is_a_bad_response(tmp_path, body, detail):
+    with Loopback(lambda handler: reply(handler, 200, body)) as server:
+        runtime = anthropic_runtime(tmp_path, server.root)
+        with pytest.raises(AllAttemptsFailed) as failed:
+            runtime.complete(HI, tier="simple")
+        runtime.close()
+    [attempt] = failed.value.attempts
+    assert (attempt.outcome, attempt.detail) == ("bad-response", detail)
+
+
+def test_a_gemini_answer_with_no_candidates_is_a_bad_response(tmp_path):
+    empty = json.dumps({"candidates": [], "usageMetadata": {"promptTokenCount": 2}}).encode()
+    with Loopback(lambda handler: reply(handler, 200, empty)) as server:
+        write_config(
+            tmp_path,
+            {"google-ai-studio": ({"enabled": True, "priority": 1}, {"apiKey": GEMINI_KEY, "baseUrl": server.root})},
+            {"gemini-2.0-flash": ["google-ai-studio"]},
+            retries=0,
+        )
+        runtime = load_runtime(tmp_path, env={}, sleep=lambda s: None)
+        with pytest.raises(AllAttemptsFailed) as failed:
+            runtime.complete(HI, tier="simple")
+        runtime.close()
+    [attempt] = failed.value.attempts
+    assert (attempt.outcome, attempt.detail) == (
+        "bad-response",
+        'the answer has no candidates: {"candidates": [], "usageMetadata": {"promptTokenCount": 2}}',
+    )
+
+
+@pytest.mark.parametrize(
+    ("frame", "detail"),
+    [
+        ("bad-crc", "the event stream is corrupt (ChecksumMismatch): (empty)"),
+        ("2**31", "the event stream is corrupt (InvalidPayloadLength): (empty)"),
+    ],
+)
+def test_a_corrupt_event_stream_frame_is_a_bad_response(tmp_path, frame, detail):
+    pytest.importorskip("botocore")
+    import binascii
+    import struct
+
+    [good] = anthropic_frames([START])
+    if frame == "bad-crc":
+        data = good[:-1] + bytes([good[-1] ^ 0xFF])
+    else:
+        prelude = struct.pack(">II", 2**31, 0)
+        data = prelude + struct.pack(">I", binascii.crc32(prelude)) + b"x" * 64
+    with EventStreamServer() as server:
+        server.scripts = [[data]]
+        bedrock_config(tmp_path, server.root, [MODEL])
+        with load_runtime(tmp_path, env={}, sleep=lambda s: None) as runtime:
+            with pytest.raises(AllAttemptsFailed) as failed:
+                runtime.complete(HI, model=MODEL, stream=True)
+    [attempt] = failed.value.attempts
+    assert (attempt.outcome, attempt.detail) == ("bad-response", detail)
