@@ -645,3 +645,61 @@ def test_a_corrupt_event_stream_frame_is_a_bad_response(tmp_path, frame, detail)
                 runtime.complete(HI, model=MODEL, stream=True)
     [attempt] = failed.value.attempts
     assert (attempt.outcome, attempt.detail) == ("bad-response", detail)
+
+
+# -- a stream that never finishes: bytes keep coming, no event completes ------------------------------------------
+
+
+class Trickle:
+    """A script that sends ``first`` (whole events), then ``drip`` one byte every ``every`` seconds, for ever (up
+    to 400 bytes); :attr:`sent` counts the dripped bytes the client took."""
+
+    def __init__(self, first: bytes, drip: bytes, every: float, content_type: str = "text/event-stream") -> None:
+        self.first, self.drip, self.every, self.content_type, self.sent = first, drip, every, content_type, 0
+
+    def __call__(self, handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", self.content_type)
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        handler.wfile.write(self.first)
+        handler.wfile.flush()
+        for index in range(400):
+            time.sleep(self.every)
+            handler.wfile.write(self.drip[index % len(self.drip) : index % len(self.drip) + 1])
+            handler.wfile.flush()
+            self.sent += 1
+
+
+@pytest.mark.parametrize("driver", ["sync", "async"])
+def test_a_stream_dripping_an_endless_event_ends_at_the_idle_deadline(tmp_path, driver):
+    trickle = Trickle(sse(START), b"data: " + b"x" * 100, every=0.1)
+    with Loopback(trickle) as server:
+        runtime = anthropic_runtime(tmp_path, server.root, stream_deadline=8.0)
+        with pytest.raises(StreamInterrupted) as broke:
+            if driver == "sync":
+                list(runtime.complete(HI, tier="simple", stream=True, timeout=1.0))
+            else:
+
+                async def read():
+                    async with runtime.astream(HI, tier="simple", timeout=1.0) as stream:
+                        return [delta async for delta in stream]
+
+                asyncio.run(read())
+        runtime.close()
+    assert str(broke.value).startswith("stream from anthropic-direct broke after its first chunk: timeout")
+    assert trickle.sent < 40  # about one second of drip (the idle deadline), not eight (the stream's)
+
+
+def test_a_bedrock_stream_dripping_a_frame_ends_at_the_idle_deadline(tmp_path):
+    pytest.importorskip("botocore")
+    [first] = anthropic_frames([START])
+    [endless] = anthropic_frames([{"type": "ping", "padding": "x" * 400}])
+    trickle = Trickle(first, endless, every=0.1, content_type="application/vnd.amazon.eventstream")
+    with Loopback(trickle) as server:
+        bedrock_config(tmp_path, server.root, [MODEL])
+        with load_runtime(tmp_path, env={}, sleep=lambda s: None, stream_deadline=8.0) as runtime:
+            with pytest.raises(StreamInterrupted) as broke:
+                list(runtime.complete(HI, model=MODEL, stream=True, timeout=1.0))
+    assert str(broke.value).startswith("stream from aws-bedrock broke after its first chunk: timeout")
+    assert trickle.sent < 40
