@@ -703,3 +703,32 @@ def test_a_bedrock_stream_dripping_a_frame_ends_at_the_idle_deadline(tmp_path):
                 list(runtime.complete(HI, model=MODEL, stream=True, timeout=1.0))
     assert str(broke.value).startswith("stream from aws-bedrock broke after its first chunk: timeout")
     assert trickle.sent < 40
+
+
+# -- a thousand endpoints ------------------------------------------------------------------------------------------
+
+
+def test_a_thousand_failing_endpoints_end_in_one_line_naming_the_first_ten(tmp_path):
+    body = json.dumps({"type": "error", "error": {"type": "overloaded_error", "message": "busy"}}).encode()
+    with Loopback(lambda handler: reply(handler, 529, body)) as server:
+        endpoints = {
+            f"e{index}": (
+                {"enabled": True, "protocol": "anthropic", "priority": 1},
+                {"apiKey": KEY, "baseUrl": server.root + "/v1/messages"},
+            )
+            for index in range(1000)
+        }
+        write_config(tmp_path, endpoints, {MODEL: list(endpoints)}, retries=0)
+        runtime = load_runtime(tmp_path, env={}, sleep=lambda s: None)
+        with pytest.raises(AllAttemptsFailed) as failed:
+            runtime.complete(HI, tier="simple")
+        runtime.close()
+    assert len(server.seen) == 1000
+    assert [a.endpoint for a in failed.value.attempts] == list(endpoints)
+    message = str(failed.value)
+    assert "\n" not in message
+    assert message == (
+        f"every attempt failed; first: {MODEL}@e0 failed (overloaded_error: busy). Attempts: "
+        + "; ".join(f"{MODEL}@e{index}: failed (overloaded_error: busy)" for index in range(10))
+        + "; and 990 more"
+    )

@@ -68,6 +68,7 @@ __all__ = [
 
 _SKIPPED = (Outcome.RATE_LIMITED, Outcome.COOLDOWN)
 CHARACTERS_PER_TOKEN = 4  # for a token estimate when a server reports no usage
+LISTED_ATTEMPTS = 10  # attempts a failure's message names; the exception's attempts hold them all
 COOLDOWN = 10.0  # seconds a failure cools when the server gave no Retry-After
 RETRY_AFTER_CAP = 60.0  # the longest Retry-After honoured, as a backoff and as a cooldown
 _CHAT_FIELDS = ("max_tokens", "temperature", "tools", "tool_choice")
@@ -464,4 +465,11 @@ class Engine:
 
 
 def _listing(attempts: list[Attempt]) -> str:
-    return "; ".join(f"{a.model}@{a.endpoint}: {a.outcome}" + (f" ({a.detail})" if a.detail else "") for a in attempts)
+    """The attempts for a one-line message: the first :data:`LISTED_ATTEMPTS`, then how many more (the exception's
+    ``attempts`` hold them all)."""
+    shown = "; ".join(
+        f"{a.model}@{a.endpoint}: {a.outcome}" + (f" ({a.detail})" if a.detail else "")
+        for a in attempts[:LISTED_ATTEMPTS]
+    )
+    more = len(attempts) - LISTED_ATTEMPTS
+    return shown + (f"; and {more} more" if more > 0 else "")
