@@ -109,7 +109,7 @@ def test_a_server_echoing_the_key_in_every_form_shows_none_of_it(tmp_path, run):
             runtime.complete(HI, tier="simple")
         [attempt] = failed.value.attempts
         assert (attempt.outcome, attempt.status) == ("auth", 401)
-        assert attempt.hint.startswith("check the key")
+        assert attempt.hint == "check apiKey: Anthropic refused it (it goes in the x-api-key header)"
         shown = said(failed.value, *failed.value.attempts)
         assert leaked(shown, KEY, base64.b64encode(KEY.encode()).decode()) == []
         status = run("status", "--config-dir", tmp_path, "--format", "json")
@@ -344,7 +344,7 @@ def test_an_anthropic_event_with_an_odd_index_is_a_bad_response(tmp_path):
         'the stream\'s event names no block by its index: {"type": "content_block_delta", "index": [0], "delta": '
         '{"type": "input_json_delta", "partial_json": "{"}}',
     )
-    assert attempt.hint == "is the base URL an OpenAI-compatible API (usually ending in /v1)?"
+    assert attempt.hint == "is the base URL Anthropic's Messages API (https://api.anthropic.com/v1/messages)?"
 
 
 def test_tool_arguments_that_never_end_are_cut_at_the_cap(tmp_path, monkeypatch):
@@ -451,6 +451,10 @@ def test_a_token_endpoint_that_drips_is_cut_at_the_token_deadline(tmp_path, monk
     assert attempt.outcome == "auth"
     assert attempt.detail.startswith(
         "no token from Application Default Credentials: the token endpoint could not be reached (ReadTimeout)"
+    )
+    assert attempt.hint == (
+        "check Application Default Credentials (`gcloud auth application-default login`, or "
+        "GOOGLE_APPLICATION_CREDENTIALS), and that the account may call Vertex AI in the project"
     )
     assert drip.hung_up and drip.sent < len(TOKEN) // 2
     assert leaked(said(failed.value, *failed.value.attempts), private_key.split("\n")[1]) == []

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from pbcfg.runtime.plan import Candidate, Plan, make_plan
 from pbcfg.runtime.protocols.base import ChatRequest
-from pbcfg.runtime.responses import HINTS, Failure, Kind, absent
+from pbcfg.runtime.responses import Failure, Kind, absent
 from pbcfg.runtime.results import AllAttemptsFailed, Attempt, Completion, NoRoute, Outcome, RateLimited, RequestRejected
 from pbcfg.runtime.transport import seconds
 
@@ -451,13 +451,13 @@ class Engine:
             failure.kind.value
         )
         if failure.kind not in (Kind.MODEL_ABSENT, Kind.NOT_FOUND):
-            return outcome, HINTS.get(failure.kind)
+            return outcome, candidate.protocol.hint(failure.kind)
         try:
             models = yield Probe(candidate.endpoint, min(timeout, 5.0))
         except Failure as probe:
             if probe.status == 404:
-                base = str(candidate.endpoint.base_url.value).rstrip("/")  # type: ignore[union-attr]
-                return outcome, f"GET /models answers 404 too: the base URL probably lacks /v1: try {base}/v1"
+                base = str(candidate.endpoint.base_url.value)  # type: ignore[union-attr]
+                return outcome, f"GET /models answers 404 too: {candidate.protocol.wrong_path_hint(base)}"
             return outcome, None
         if models is None or candidate.model in models.ids:
             return outcome, None

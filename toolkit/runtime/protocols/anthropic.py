@@ -371,6 +371,13 @@ def models_url(endpoint: EffectiveEndpoint) -> str:
 
 class Anthropic(Protocol):
     name = "anthropic"
+    hints = {  # noqa: RUF012 (read only)
+        Kind.AUTH: "check apiKey: Anthropic refused it (it goes in the x-api-key header)",
+        Kind.BAD_RESPONSE: "is the base URL Anthropic's Messages API (https://api.anthropic.com/v1/messages)?",
+    }
+
+    def wrong_path_hint(self, base_url: str) -> str:
+        return "the base URL is the Messages URL itself, ending in /v1/messages (https://api.anthropic.com/v1/messages)"
 
     def headers(self, endpoint: EffectiveEndpoint) -> dict[str, str]:
         key = endpoint.fields.get("apiKey")

@@ -22,7 +22,7 @@ import re
 from typing import TYPE_CHECKING, NamedTuple
 from typing import Protocol as Interface
 
-from pbcfg.runtime.responses import Failure, Kind, Models
+from pbcfg.runtime.responses import HINTS, Failure, Kind, Models
 from pbcfg.runtime.results import ToolCall
 
 if TYPE_CHECKING:
@@ -134,6 +134,15 @@ class Protocol:
     methods; the probe is optional (without one, :meth:`probe_request` says why status cannot check the endpoint)."""
 
     name: str = ""
+    # what to do about a failure of each kind, in this protocol's terms (OpenAI-compatible servers' by default)
+    hints: dict = HINTS
+
+    def hint(self, kind: Kind) -> str | None:
+        return self.hints.get(kind)
+
+    def wrong_path_hint(self, base_url: str) -> str:
+        """What to do when the probe's URL under ``base_url`` answers 404."""
+        return f"the base URL probably lacks /v1: try {base_url.rstrip('/')}/v1"
 
     def unavailable(self, endpoint: EffectiveEndpoint) -> str | None:
         """Why this endpoint cannot be called from this installation (an optional extra not installed: name the

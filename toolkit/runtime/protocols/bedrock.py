@@ -199,6 +199,11 @@ class BedrockStream:
 
 class Bedrock(Anthropic):
     name = "bedrock"
+    hints = {  # noqa: RUF012 (read only)
+        Kind.AUTH: "check accessKeyId and secretAccessKey (and AWS_SESSION_TOKEN with temporary keys), and that "
+        "the key pair may call bedrock:InvokeModel in the region",
+        Kind.BAD_RESPONSE: "is the base URL Bedrock's runtime host (https://bedrock-runtime.{region}.amazonaws.com)?",
+    }
 
     def derived_base_url(self, endpoint: EffectiveEndpoint) -> str:
         """The base URL when the credentials give none (the plan keeps such an endpoint): the region's host."""

@@ -280,6 +280,13 @@ def model_path(model: str) -> str:
 
 class Gemini(Protocol):
     name = "gemini"
+    hints = {  # noqa: RUF012 (read only)
+        Kind.AUTH: "check apiKey: Google refused it (it goes in the x-goog-api-key header)",
+        Kind.BAD_RESPONSE: "is the base URL a Gemini API root (https://generativelanguage.googleapis.com/v1beta)?",
+    }
+
+    def wrong_path_hint(self, base_url: str) -> str:
+        return f"the base URL is the API root, ending in /v1beta: try {base_url.rstrip('/')}/v1beta"
 
     def base(self, endpoint: EffectiveEndpoint) -> str:
         return plain(endpoint.base_url.value).rstrip("/")  # type: ignore[union-attr]

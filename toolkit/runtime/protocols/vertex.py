@@ -131,6 +131,11 @@ class _Tokens:
 
 class Vertex(Gemini):
     name = "vertex"
+    hints = {  # noqa: RUF012 (read only)
+        Kind.AUTH: "check Application Default Credentials (`gcloud auth application-default login`, or "
+        "GOOGLE_APPLICATION_CREDENTIALS), and that the account may call Vertex AI in the project",
+        Kind.BAD_RESPONSE: "is the base URL Vertex AI's API root (https://{region}-aiplatform.googleapis.com/v1)?",
+    }
 
     def __init__(self) -> None:
         self._tokens = _Tokens()
