@@ -27,7 +27,7 @@ from servers import CREDENTIAL_VARIABLES, EventStreamServer, _Serving, anthropic
 KEY = "sk-ant-hostile-0123456789abcdef"
 GEMINI_KEY = "AIza-hostile-key-0123456789ABCDEF"
 AWS_ID = "AKIAHOSTILE0123456789"
-AWS_SECRET = "wJalrXUtnFEMI-hostile-secret-0123456789"
+AWS_SECRET = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYzq0123456789"
 MODEL = "claude-haiku-4-5-20251001"
 HI = [{"role": "user", "content": "hi"}]
 RUN = 6  # no run this long of a secret may be shown
@@ -736,3 +736,63 @@ def test_a_thousand_failing_endpoints_end_in_one_line_naming_the_first_ten(tmp_p
         + "; ".join(f"{MODEL}@e{index}: failed (overloaded_error: busy)" for index in range(10))
         + "; and 990 more"
     )
+
+
+# -- echoes of AWS's and Google's credentials --------------------------------------------------------------------
+
+
+def echoes_credentials(handler) -> None:
+    """A 403 whose body, header and redirect-free text repeat every credential header the request carried."""
+    sent = {
+        name: value for name, value in handler.headers.items() if name.lower().startswith(("authorization", "x-amz"))
+    }
+    text = " ".join(f"{name}={value} {base64.b64encode(value.encode()).decode()}" for name, value in sent.items())
+    reply(
+        handler,
+        403,
+        json.dumps({"message": f"AccessDenied: you sent {text}", "error": {"message": text}}).encode(),
+        {"x-amzn-ErrorType": "AccessDeniedException", "x-echo": text[:2000]},
+    )
+
+
+def test_bedrock_credentials_echoed_back_show_none_of_them(tmp_path, monkeypatch):
+    pytest.importorskip("botocore")
+    token = "FwoGZXIvYXdzEHostileSessionToken0123456789"
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", AWS_ID)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", AWS_SECRET)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", token)
+    with Loopback(echoes_credentials) as server:
+        write_config(
+            tmp_path,
+            {"aws-bedrock": ({"enabled": True, "priority": 1}, {"region": "us-east-1", "baseUrl": server.root})},
+            {MODEL: ["aws-bedrock"]},
+            retries=0,
+        )
+        import os
+
+        with load_runtime(tmp_path, env=dict(os.environ), sleep=lambda s: None) as runtime:
+            with pytest.raises(AllAttemptsFailed) as failed:
+                runtime.complete(HI, model=MODEL)
+    [(_, _, headers)] = server.seen
+    assert headers["X-Amz-Security-Token"] == token  # the request carried it: the echo is real
+    [attempt] = failed.value.attempts
+    assert (attempt.outcome, attempt.status) == ("auth", 403)
+    shown = said(failed.value, *failed.value.attempts)
+    assert leaked(shown, AWS_ID, AWS_SECRET, token, base64.b64encode(token.encode()).decode()) == []
+
+
+def test_a_vertex_bearer_token_echoed_back_shows_none_of_it(tmp_path, monkeypatch):
+    pytest.importorskip("google.auth")
+    from pbcfg.runtime.protocols import vertex
+    from servers import TokenServer
+
+    monkeypatch.setattr(vertex.PROTOCOL, "_tokens", vertex._Tokens())
+    with TokenServer() as tokens, Loopback(echoes_credentials) as server:
+        runtime, private_key = vertex_runtime(tmp_path, monkeypatch, tokens.root + "/token", server.root + "/v1")
+        with pytest.raises(AllAttemptsFailed) as failed:
+            runtime.complete(HI, tier="simple")
+        runtime.close()
+    [token] = tokens.issued
+    assert [headers["Authorization"] for _, _, headers in server.seen] == [f"Bearer {token}"]
+    shown = said(failed.value, *failed.value.attempts)
+    assert leaked(shown, token, private_key.split("\n")[1]) == [], shown
