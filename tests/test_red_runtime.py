@@ -796,3 +796,20 @@ def test_a_vertex_bearer_token_echoed_back_shows_none_of_it(tmp_path, monkeypatc
     assert [headers["Authorization"] for _, _, headers in server.seen] == [f"Bearer {token}"]
     shown = said(failed.value, *failed.value.attempts)
     assert leaked(shown, token, private_key.split("\n")[1]) == [], shown
+
+
+def test_a_gemini_error_whose_details_are_not_a_list_is_classified(tmp_path):
+    body = json.dumps({"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "quota", "details": 5}})
+    with Loopback(lambda handler: reply(handler, 429, body.encode())) as server:
+        write_config(
+            tmp_path,
+            {"google-ai-studio": ({"enabled": True, "priority": 1}, {"apiKey": GEMINI_KEY, "baseUrl": server.root})},
+            {"gemini-2.0-flash": ["google-ai-studio"]},
+            retries=0,
+        )
+        runtime = load_runtime(tmp_path, env={}, sleep=lambda s: None)
+        with pytest.raises(AllAttemptsFailed) as failed:
+            runtime.complete(HI, tier="simple")
+        runtime.close()
+    [attempt] = failed.value.attempts
+    assert (attempt.outcome, attempt.status, attempt.detail) == ("failed", 429, "RESOURCE_EXHAUSTED: quota")

@@ -243,7 +243,8 @@ class GeminiStream:
 
 def _retry_delay(error: dict) -> float | None:
     """``RetryInfo.retryDelay`` (``"30s"``) from the error's details, when the header says nothing."""
-    for detail in error.get("details") or []:
+    details = error.get("details")
+    for detail in details if isinstance(details, list) else ():
         if isinstance(detail, dict) and isinstance(detail.get("retryDelay"), str):
             match = _DELAY.match(detail["retryDelay"])
             if match:
