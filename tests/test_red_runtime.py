@@ -252,13 +252,7 @@ def test_odd_model_ids_stay_one_path_segment_on_gemini(tmp_path):
         {"candidates": [{"content": {"role": "model", "parts": [{"text": "fine"}]}, "finishReason": "STOP"}]}
     ).encode()
     with Loopback(lambda handler: reply(handler, 200, gemini_ok)) as server:
-        write_config(
-            tmp_path,
-            {"google-ai-studio": ({"enabled": True, "priority": 1}, {"apiKey": GEMINI_KEY, "baseUrl": server.root})},
-            {model: ["google-ai-studio"] for model in ODD_MODELS},
-            retries=0,
-        )
-        with load_runtime(tmp_path, env={}, sleep=lambda s: None) as runtime:
+        with gemini_runtime(tmp_path, server.root, ODD_MODELS) as runtime:
             for model in ODD_MODELS:
                 assert runtime.complete(HI, model=model).content == "fine"
     assert [path for _, path, _ in server.seen] == [
@@ -603,16 +597,20 @@ def test_an_answer_that_is_not_a_message_is_a_bad_response(tmp_path, body, detai
     assert (attempt.outcome, attempt.detail) == ("bad-response", detail)
 
 
+def gemini_runtime(tmp_path, root: str, models: list[str] | None = None):
+    write_config(
+        tmp_path,
+        {"google-ai-studio": ({"enabled": True, "priority": 1}, {"apiKey": GEMINI_KEY, "baseUrl": root})},
+        {model: ["google-ai-studio"] for model in models or ["gemini-2.0-flash"]},
+        retries=0,
+    )
+    return load_runtime(tmp_path, env={}, sleep=lambda s: None)
+
+
 def test_a_gemini_answer_with_no_candidates_is_a_bad_response(tmp_path):
     empty = json.dumps({"candidates": [], "usageMetadata": {"promptTokenCount": 2}}).encode()
     with Loopback(lambda handler: reply(handler, 200, empty)) as server:
-        write_config(
-            tmp_path,
-            {"google-ai-studio": ({"enabled": True, "priority": 1}, {"apiKey": GEMINI_KEY, "baseUrl": server.root})},
-            {"gemini-2.0-flash": ["google-ai-studio"]},
-            retries=0,
-        )
-        runtime = load_runtime(tmp_path, env={}, sleep=lambda s: None)
+        runtime = gemini_runtime(tmp_path, server.root)
         with pytest.raises(AllAttemptsFailed) as failed:
             runtime.complete(HI, tier="simple")
         runtime.close()
@@ -801,15 +799,21 @@ def test_a_vertex_bearer_token_echoed_back_shows_none_of_it(tmp_path, monkeypatc
 def test_a_gemini_error_whose_details_are_not_a_list_is_classified(tmp_path):
     body = json.dumps({"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "quota", "details": 5}})
     with Loopback(lambda handler: reply(handler, 429, body.encode())) as server:
-        write_config(
-            tmp_path,
-            {"google-ai-studio": ({"enabled": True, "priority": 1}, {"apiKey": GEMINI_KEY, "baseUrl": server.root})},
-            {"gemini-2.0-flash": ["google-ai-studio"]},
-            retries=0,
-        )
-        runtime = load_runtime(tmp_path, env={}, sleep=lambda s: None)
+        runtime = gemini_runtime(tmp_path, server.root)
         with pytest.raises(AllAttemptsFailed) as failed:
             runtime.complete(HI, tier="simple")
         runtime.close()
     [attempt] = failed.value.attempts
     assert (attempt.outcome, attempt.status, attempt.detail) == ("failed", 429, "RESOURCE_EXHAUSTED: quota")
+
+
+def test_gemini_token_counts_that_are_not_numbers_are_no_usage(tmp_path):
+    odd = {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": "fine"}]}, "finishReason": "STOP"}],
+        "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": [2]},
+    }
+    with Loopback(lambda handler: reply(handler, 200, json.dumps(odd).encode())) as server:
+        runtime = gemini_runtime(tmp_path, server.root)
+        result = runtime.complete(HI, tier="simple")
+        runtime.close()
+    assert (result.content, result.usage, result.cost) == ("fine", {}, None)

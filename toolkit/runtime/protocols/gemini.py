@@ -152,10 +152,10 @@ def generate_body(chat: ChatRequest) -> dict:
 def _usage(metadata: object) -> dict | None:
     if not isinstance(metadata, dict):
         return None
-    prompt = metadata.get("promptTokenCount") or 0
-    completion = (metadata.get("candidatesTokenCount") or 0) + (metadata.get("thoughtsTokenCount") or 0)
-    if type(prompt) is not int or type(completion) is not int or prompt < 0 or completion < 0:
+    counts = [metadata.get(name) or 0 for name in ("promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount")]
+    if any(type(count) is not int or count < 0 for count in counts):
         return None
+    prompt, completion = counts[0], counts[1] + counts[2]
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
