@@ -817,3 +817,51 @@ def test_gemini_token_counts_that_are_not_numbers_are_no_usage(tmp_path):
         result = runtime.complete(HI, tier="simple")
         runtime.close()
     assert (result.content, result.usage, result.cost) == ("fine", {}, None)
+
+
+# -- cancellation --------------------------------------------------------------------------------------------------
+
+
+class Stall:
+    """A script that answers nothing and records when the client closed the connection."""
+
+    def __init__(self) -> None:
+        self.closed = threading.Event()
+
+    def __call__(self, handler) -> None:
+        handler.connection.settimeout(30)
+        if handler.rfile.read(1) == b"":
+            self.closed.set()
+
+
+def test_a_bedrock_call_cancelled_in_flight_keeps_its_slot_and_drops_its_connection(tmp_path):
+    pytest.importorskip("botocore")
+    stall = Stall()
+    with Loopback(stall) as server:
+        bedrock_config(tmp_path, server.root, [MODEL])
+        config = json.loads((tmp_path / "llm-config.json").read_text())
+        config["endpoints"]["aws-bedrock"]["rateLimit"] = {"requestsPerMinute": 2}
+        (tmp_path / "llm-config.json").write_text(json.dumps(config))
+        runtime = load_runtime(tmp_path, env={}, sleep=lambda s: None)
+
+        async def cancel_in_flight():
+            call = asyncio.create_task(runtime.acomplete(HI, model=MODEL))
+            while not server.seen:
+                await asyncio.sleep(0.01)
+            call.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await call
+            waiting = asyncio.create_task(runtime.acomplete(HI, model=MODEL, max_wait=120))
+            while not server.seen[1:]:
+                await asyncio.sleep(0.01)
+            third = asyncio.create_task(runtime.acomplete(HI, model=MODEL, max_wait=120))  # waits for a slot
+            await asyncio.sleep(0.2)
+            third.cancel()
+            waiting.cancel()
+            await asyncio.gather(waiting, third, return_exceptions=True)
+
+        asyncio.run(cancel_in_flight())
+        assert stall.closed.wait(10)
+        assert runtime.window.used("aws-bedrock:requests") == 2  # both sent; the one that waited took none
+        assert len(server.seen) == 2
+        runtime.close()
