@@ -201,11 +201,15 @@ def test_garbage_from_redis_is_an_outage_and_the_call_is_answered(tmp_path, capl
     caplog.set_level("WARNING", "pbcfg.runtime")
     with Loopback(lambda handler: reply(handler, 200, ANTHROPIC_OK)) as server, GarbageRedis() as uri:
         two_anthropic_endpoints(tmp_path, server.root)
+        config = json.loads((tmp_path / "llm-config.json").read_text())
+        config["endpoints"]["first"]["rateLimit"] = {"requestsPerMinute": 5, "tokensPerMinute": 1000}
+        (tmp_path / "llm-config.json").write_text(json.dumps(config))
         runtime = load_runtime(tmp_path, env={}, rate_limit_storage=uri, sleep=lambda s: None)
         result = runtime.complete(HI, tier="simple")
         assert [(a.endpoint, a.outcome) for a in result.attempts] == [("first", "ok")]
         asyncio.run(runtime.acomplete(HI, tier="simple"))
         runtime.close()
+    assert runtime.window.local.used("first:requests") == 2  # counted in this process while Redis talks nonsense
     [message] = [record.getMessage() for record in caplog.records]
     assert message.startswith(f"pbcfg: Redis at {uri} did not answer")
 
