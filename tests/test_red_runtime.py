@@ -24,9 +24,9 @@ from conftest import reply
 from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, load_runtime
 from servers import CREDENTIAL_VARIABLES, EventStreamServer, _Serving, anthropic_frames, said, write_config
 
-KEY = "sk-ant-hostile-0123456789abcdef"
-GEMINI_KEY = "AIza-hostile-key-0123456789ABCDEF"
-AWS_ID = "AKIAHOSTILE0123456789"
+KEY = "sk-ant-Xq7Rz2Lm9Tb4-0123456789abcdef"
+GEMINI_KEY = "AIzaQ7XR2LM9TB4-0123456789ABCDEF"
+AWS_ID = "AKIAQ7XR2LM9TB40WZ3P"
 AWS_SECRET = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYzq0123456789"
 MODEL = "claude-haiku-4-5-20251001"
 HI = [{"role": "user", "content": "hi"}]
@@ -869,3 +869,30 @@ def test_a_bedrock_call_cancelled_in_flight_keeps_its_slot_and_drops_its_connect
         assert runtime.window.used("aws-bedrock:requests") == 2  # both sent; the one that waited took none
         assert len(server.seen) == 2
         runtime.close()
+
+
+# -- the command line, against the same hostile servers -------------------------------------------------------------
+
+
+def test_chat_against_a_hostile_stream_is_one_classified_line(tmp_path, run):
+    odd = {"type": "content_block_delta", "index": {"a": 1}, "delta": {"type": "text_delta", "text": KEY}}
+    with Loopback(streams(sse(START, odd))) as server:
+        anthropic_runtime(tmp_path, server.root).close()
+        result = run("chat", "--config-dir", tmp_path, "--tier", "simple", "--stream", "-v", "hi")
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert leaked(result.out + result.err, KEY) == []
+    shown = (
+        '{"type": "content_block_delta", "index": {"a": 1}, "delta": {"type": "text_delta", "text": "'
+        + "*" * len(KEY)
+        + '"}}'
+    )
+    detail = f"the stream's event names no block by its index: {shown}"
+    hint = "is the base URL Anthropic's Messages API (https://api.anthropic.com/v1/messages)?"
+    assert result.err.splitlines() == [
+        f"config: {tmp_path} (--config-dir)",
+        f"attempt 1: {MODEL} @ anthropic-direct -> bad-response 200: {detail}",
+        f"  hint: {hint}",
+        f"pbcfg: error: every attempt failed; first: {MODEL}@anthropic-direct bad-response ({detail}); {hint} "
+        f"Attempts: {MODEL}@anthropic-direct: bad-response ({detail})",
+    ]

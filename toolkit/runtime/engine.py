@@ -319,7 +319,8 @@ class Engine:
             f"every attempt failed; first: {first.model}@{first.endpoint} {first.outcome}"
             + (f" ({first.detail})" if first.detail else "")
             + (f"; {first.hint}" if first.hint else "")
-            + f". Attempts: {_listing(attempts)}",
+            + ("" if first.hint and first.hint.endswith("?") else ".")
+            + f" Attempts: {_listing(attempts)}",
             f"{first.outcome}: {first.detail}",
             attempts,
         )
