@@ -896,3 +896,20 @@ def test_chat_against_a_hostile_stream_is_one_classified_line(tmp_path, run):
         f"pbcfg: error: every attempt failed; first: {MODEL}@anthropic-direct bad-response ({detail}); {hint} "
         f"Attempts: {MODEL}@anthropic-direct: bad-response ({detail})",
     ]
+
+
+@pytest.mark.parametrize("endpoint_id", ["google-ai-studio", "aws-bedrock", "anthropic-direct"])
+def test_a_base_url_with_a_fragment_is_dropped_from_the_plan(tmp_path, endpoint_id):
+    credentials = {
+        "google-ai-studio": {"apiKey": GEMINI_KEY},
+        "aws-bedrock": {"accessKeyId": AWS_ID, "secretAccessKey": AWS_SECRET},
+        "anthropic-direct": {"apiKey": KEY},
+    }[endpoint_id]
+    credentials["baseUrl"] = "http://127.0.0.1:9/v1#/models"
+    write_config(tmp_path, {endpoint_id: ({"enabled": True, "priority": 1}, credentials)}, {MODEL: [endpoint_id]})
+    runtime = load_runtime(tmp_path, env={}, sleep=lambda s: None)
+    [dropped] = runtime.plan(tier="simple").dropped
+    assert dropped.reason == (
+        f"the baseUrl (credentials.json /endpoints/{endpoint_id}/baseUrl) is not usable: it has a #fragment, which "
+        "is never sent and would swallow the path a request adds to it"
+    )

@@ -50,6 +50,8 @@ def url_problem(url: str) -> str | None:
         return "it is not an http:// or https:// URL"
     if not parts.hostname:
         return "it has no host"
+    if "#" in url:
+        return "it has a #fragment, which is never sent and would swallow the path a request adds to it"
     import httpx
 
     try:
