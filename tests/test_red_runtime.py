@@ -913,3 +913,16 @@ def test_a_base_url_with_a_fragment_is_dropped_from_the_plan(tmp_path, endpoint_
         f"the baseUrl (credentials.json /endpoints/{endpoint_id}/baseUrl) is not usable: it has a #fragment, which "
         "is never sent and would swallow the path a request adds to it"
     )
+
+
+@pytest.mark.parametrize("access_key_id", ["AKIAQ7XR2LM9TB40WZ3P\nX-Evil: 1", "AKIAQ7XR2LM9TB40WZ3\u00e9"])
+def test_an_access_key_id_no_header_can_carry_is_dropped_from_the_plan(tmp_path, access_key_id):
+    credentials = {"accessKeyId": access_key_id, "secretAccessKey": AWS_SECRET, "baseUrl": "http://127.0.0.1:9"}
+    write_config(tmp_path, {"aws-bedrock": ({"enabled": True, "priority": 1}, credentials)}, {MODEL: ["aws-bedrock"]})
+    runtime = load_runtime(tmp_path, env={}, sleep=lambda s: None)
+    [dropped] = runtime.plan(tier="simple").dropped
+    assert dropped.reason == (
+        "the accessKeyId (credentials.json /endpoints/aws-bedrock/accessKeyId) holds a line break, a control "
+        "character, a non-ASCII character or surrounding spaces, which an HTTP header cannot carry: check it for a "
+        "stray newline"
+    )
