@@ -117,6 +117,10 @@ def test_a_wrong_secret_is_a_refused_key_that_falls_back(aws, tmp_path):
         ("anthropic-direct", "ok", 200),
     ]
     assert result.attempts[0].detail.startswith("SignatureDoesNotMatch: The request signature we calculated")
+    assert result.attempts[0].hint == (
+        "check accessKeyId and secretAccessKey (and AWS_SESSION_TOKEN with temporary keys), and that the key pair "
+        "may call bedrock:InvokeModel in the region"
+    )
     assert SECRET not in said(result)
 
 

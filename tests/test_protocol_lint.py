@@ -97,3 +97,18 @@ def test_resolve_as_ponybunny_says_what_each_side_sends(run, tmp_path):
         "every call fails; pbcfg's runtime calls Bedrock's InvokeModel signed with SigV4 (ponybunny.bedrock-unsigned)"
     ]
     assert SECRET not in result.out
+
+
+def test_vertex_behind_another_base_url_is_said_to_be_posted_to_as_it_is(run, tmp_path):
+    config(
+        tmp_path,
+        {"google-vertex-ai": {"projectId": "my-project", "baseUrl": "http://127.0.0.1:4000/v1"}},
+        {"google-vertex-ai": {"enabled": True}},
+    )
+    result = run("lint", "--config-dir", tmp_path, "--format", "json")
+    [message] = [d["message"] for d in result.json["diagnostics"] if d["rule"] == "ponybunny.vertex-no-auth"]
+    assert message == (
+        "PonyBunny calls google-vertex-ai with no Authorization header (its Gemini adapter adds no token), so no call "
+        "succeeds: it posts to the base URL as it is, naming no model; pbcfg's runtime sends a Bearer token from "
+        "Application Default Credentials"
+    )

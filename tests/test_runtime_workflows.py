@@ -175,7 +175,7 @@ def test_chat_on_a_missing_model_names_what_the_server_serves(run, llmock, tmp_p
         "attempt 1: gpt-4o-mni @ proxy -> model-absent 404: The model `gpt-4o-mni` does not exist", f"  hint: {hint}"]
     assert chat.err.splitlines()[3] == (
         "pbcfg: error: every attempt failed; first: gpt-4o-mni@proxy model-absent (The model `gpt-4o-mni` does not "
-        f"exist); {hint}. Attempts: gpt-4o-mni@proxy: model-absent (The model `gpt-4o-mni` does not exist)")
+        f"exist); {hint} Attempts: gpt-4o-mni@proxy: model-absent (The model `gpt-4o-mni` does not exist)")
     status = run("status", "--config-dir", tmp_path, "--format", "json")
     (proxy,) = [r for r in status.json["endpoints"] if r["endpoint"] == "proxy"]
     assert (proxy["state"], proxy["hint"]) == ("model-absent", hint)

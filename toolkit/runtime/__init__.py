@@ -119,7 +119,10 @@ def load_runtime(
     )
     storage = rate_limit_storage or environment.get("PBCFG_RATE_LIMIT_STORAGE")
     if storage:
-        window, cooldowns = shared_state(storage, options.get("clock") or __import__("time").monotonic)
+        from pbcfg.runtime.engine import COOLDOWN, RETRY_AFTER_CAP
+
+        longest = max(options.get("cooldown", COOLDOWN), options.get("retry_after_cap", RETRY_AFTER_CAP))
+        window, cooldowns = shared_state(storage, options.get("clock") or __import__("time").monotonic, longest)
         options.setdefault("window", window)
         options.setdefault("cooldowns", cooldowns)
     return Runtime(merged, endpoints, documents=documents, directory=directory, **options)

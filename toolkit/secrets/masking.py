@@ -177,7 +177,8 @@ def masked_diff(old: str, new: str, *, kind: str | None, yaml: bool, old_label: 
 
 def written_forms(secret: str) -> set[str]:
     """The ways a secret shows up in text, each of at least :data:`MIN_RUN` characters: as is, trimmed,
-    URL-encoded (``-`` too, in either hex case), JSON-escaped, XML-escaped (a SARIF or JUnit report)."""
+    URL-encoded (``-`` too, in either hex case), JSON-escaped, XML-escaped (a SARIF or JUnit report), and base64
+    inside a longer encoded text (Basic auth, a server echoing a header encoded)."""
     import json
     from urllib.parse import quote
 
@@ -203,4 +204,18 @@ def written_forms(secret: str) -> set[str]:
         xml,
         xml.replace("'", "&apos;"),
     }
+    forms |= _base64_forms(trimmed.encode("utf-8", "surrogatepass"))
     return {form for form in forms if len(form) >= MIN_RUN}
+
+
+def _base64_forms(data: bytes) -> set[str]:
+    """The secret as base64 (standard and URL-safe) inside a longer encoded text: at each of the three byte
+    alignments, the characters its bytes alone decide."""
+    from base64 import b64encode
+
+    forms = set()
+    for skip in range(3):
+        encoded = b64encode(bytes(skip) + data).decode()
+        known = encoded[-(-8 * skip // 6) : 8 * (skip + len(data)) // 6]
+        forms |= {known, known.replace("+", "-").replace("/", "_")}
+    return forms
