@@ -40,19 +40,67 @@ def test_operands_only_import_no_click_and_nothing_heavy(command):
 CLEAN = "2 files checked: 0 errors, 0 warnings, 0 infos\n"
 
 
-def test_the_clean_path_imports_neither_jsonschema_rs_nor_typing():
-    """A valid seed-sized pair: the generated check answers, the reference checks run, and neither
-    jsonschema-rs nor typing is imported (enum is: json needs re, which needs it)."""
-    done, modules = imported_modules("validate", REPO / "examples" / "credentials.json", REPO / "examples" / "llm-config.json")
+# What the clean path of `pbcfg validate` never imports: jsonschema-rs (the generated check answers), typing;
+# json, whose import compiles six regular expressions (the C scanner reads the files); importlib and warnings
+# behind it (the hot path and the reporters import by name); shlex (no command to quote); and what only an
+# unusual file needs: a URL holding a secret (urllib, ipaddress), a schema file of another's (copy), an
+# interrupted write (contextlib, time), a deep or lopsided document (array).
+NEVER_ON_THE_CLEAN_PATH = {"jsonschema_rs", "typing", "pydantic", "json", "importlib", "warnings", "shlex", "urllib",
+                           "ipaddress", "copy", "contextlib", "time", "array"}
+
+
+def console_script_imports(*args) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """Run pbcfg as its console script does (``main()``, argv from the process, no runpy) and list what it
+    imported from its own first import on: the interpreter's start-up imports some of these first."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", "from pbcfg.cli.entry import main; main()",
+                           *map(str, args)], capture_output=True, text=True, env=env)
+    lines = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
+    return done, set(lines[lines.index("pbcfg"):])
+
+
+def test_the_clean_path_imports_only_what_it_needs():
+    """A valid seed-sized pair: the generated check answers and the reference checks run."""
+    done, modules = console_script_imports("validate", REPO / "examples" / "credentials.json",
+                                           REPO / "examples" / "llm-config.json")
     assert (done.returncode, done.stdout) == (0, CLEAN)
     assert {"pbcfg.generated.validators", "pbcfg.check.references"} <= modules
-    assert top_level(modules) & {"jsonschema_rs", "typing", "pydantic"} == set()
-    # nor what only an unusual file needs: a URL holding a secret (urllib), a schema file of another's (copy),
-    # an interrupted write (contextlib, time), a deep or lopsided document (array); counted from pbcfg's own
-    # first import, since an editable install's finder imports some of them as the interpreter starts
+    assert top_level(modules) & NEVER_ON_THE_CLEAN_PATH == set()
+
+
+def test_python_m_pbcfg_takes_the_same_clean_path():
+    done, modules = imported_modules("validate", REPO / "examples" / "credentials.json",
+                                     REPO / "examples" / "llm-config.json")
+    assert (done.returncode, done.stdout) == (0, CLEAN)
     lines = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
-    ours = set(lines[lines.index("pbcfg"):])
-    assert top_level(ours) & {"urllib", "ipaddress", "copy", "contextlib", "time", "array"} == set()
+    assert top_level(set(lines[lines.index("pbcfg"):])) & NEVER_ON_THE_CLEAN_PATH == set()
+
+
+LOADS_CASES = [
+    ' {"a": [1, -0, 1.5E-3, 2e400, "\\u00e9\\ud83d\\ude00", true, null]}\r\n\t',
+    "[]", "0", '"x"', "1 2", "", " ", "\x0b1", "1\x0c", "\ufeff{}", "[1,]", '{"a": 1,}', "NaN", "[-Infinity]",
+    '{"a": 1, "a": 2}', '{"a": {"b": 1, "b": 1}}', '"open', "[1] ]", "{'a': 1}", '"tab\there"', "01", "- 1",
+]
+
+
+@pytest.mark.parametrize("text", LOADS_CASES)
+@pytest.mark.parametrize("hooks", ["none", "strict", "as written"])
+def test_loads_reads_and_refuses_what_json_loads_does(text, hooks):
+    import json
+
+    from pbcfg.source.jsonparse import _pairs, _reject_constant
+    from pbcfg.util.json_load import loads
+
+    options = {"none": {}, "strict": {"object_pairs_hook": _pairs, "parse_constant": _reject_constant},
+               "as written": {"parse_int": str, "parse_float": str, "parse_constant": str}}[hooks]
+
+    def outcome(function):
+        try:
+            return "value", repr(function(text, **options))  # repr: NaN is not equal to itself
+        except Exception as error:  # json.JSONDecodeError is a ValueError; _Duplicate is neither
+            return "refused", ValueError if isinstance(error, ValueError) else type(error)
+
+    assert outcome(loads) == outcome(json.loads)
 
 
 @pytest.mark.parametrize("case", ["a finding", "valid, not sure", "valid, too large"])

@@ -190,11 +190,11 @@ def register_source(source):
         register_url_secrets(source.text)
         return source
     if not source.name.lower().endswith((".yaml", ".yml")):
-        import json
+        from pbcfg.util.json_load import loads
 
         try:
             # numbers as written: 1e30 must be masked as 1e30, not as Python prints it
-            register_credentials(json.loads(source.text, object_pairs_hook=_Pairs, parse_int=str, parse_float=str,
+            register_credentials(loads(source.text, object_pairs_hook=_Pairs, parse_int=str, parse_float=str,
                                             parse_constant=str))
             return source
         except (ValueError, RecursionError):
