@@ -9,6 +9,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import PONYBUNNY, REPO
 
@@ -223,3 +225,36 @@ def test_no_path_and_no_config_directory_says_which_directory_and_how_to_check_h
     summary = [line for line in followed.stdout.splitlines() if line.startswith("2 files checked: ")]
     # lint: the summary, the fixable count, a note
     assert summary == [followed.stdout.splitlines()[-1 if command == "validate" else -3]]
+
+
+URL_CHARACTERS = "aZ09.-_~:@[]/?#%<>|^\\ \t\x00\x7fé"  # a few of each class the URL pattern tells apart
+URLS = st.builds("{}{}{}{}".format, st.sampled_from(["http", "HTTPS", "hTtP", "ftp", ""]),
+                 st.sampled_from(["://", ":/", ""]), st.text(URL_CHARACTERS, max_size=12),
+                 st.sampled_from(["", ":", ":0", ":8000", ":65535", ":65536", ":000080", ":x"]) | st.text(URL_CHARACTERS))
+
+
+@given(URLS)
+@settings(max_examples=int(os.environ.get("PBCFG_FUZZ_EXAMPLES", 300)), deadline=None)
+def test_the_url_fast_path_accepts_only_what_the_url_pattern_finds(text):
+    """The generated check tries the http(s) URL pattern without its regex first: a True there must be a
+    match of the regex; a False only sends the string on to the regex."""
+    import re
+
+    from pbcfg.check.schema_compiler import FAST_PATTERNS, translate_pattern
+    from pbcfg.generated import validators
+
+    (pattern, helper), = FAST_PATTERNS.items()
+    found = text.isascii() and re.search(translate_pattern(pattern), text, re.ASCII) is not None
+    assert getattr(validators, helper)(text) <= found if text.isascii() else True
+
+
+@pytest.mark.parametrize("url, fast, found", [
+    ("http://localhost:11434/v1", True, True), ("HTTPS://api.example.com", True, True),
+    ("http://gpu-box.lan:8000/v1?x=1#y", True, True), ("http://h:", True, True), ("http://h:00080/", True, True),
+    ("http://h:000080/", False, True), ("http://[::1]:8080", False, True), ("http://u:p@h", False, True),
+    ("http://h:65536", False, False), ("http://h/a b", False, False), ("http://", False, False), ("ftp://h", False, False),
+])
+def test_the_url_fast_path_takes_common_urls_and_leaves_the_rest_to_the_regex(url, fast, found):
+    from pbcfg.generated.validators import _http_url, _pattern0
+
+    assert (_http_url(url), _pattern0(url)) == (fast, found)
