@@ -258,3 +258,39 @@ def test_the_url_fast_path_takes_common_urls_and_leaves_the_rest_to_the_regex(ur
     from pbcfg.generated.validators import _http_url, _pattern0
 
     assert (_http_url(url), _pattern0(url)) == (fast, found)
+
+
+WATCHING_SPAWNS = ("import sys\n"
+                   "sys.addaudithook(lambda event, args: event == 'subprocess.Popen' and print('spawned', *args[1],"
+                   " file=sys.__stderr__))\n"
+                   "from pbcfg.cli.entry import main; main()")
+REAL_LOOKING_KEY = "sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a"
+
+
+@pytest.mark.parametrize("where", ["outside a git work tree", "in a git work tree"])
+def test_lint_asks_git_only_in_a_git_work_tree(tmp_path, where):
+    """``pbcfg lint FILE...`` with a real-looking key: git is asked what is staged only inside a work tree, and
+    subprocess is imported only then."""
+    directory = tmp_path / "pb"
+    directory.mkdir(mode=0o700)
+    credentials = json.loads((REPO / "examples" / "credentials.json").read_text())
+    credentials["endpoints"]["openai-direct"] = {"apiKey": REAL_LOOKING_KEY}
+    (directory / "credentials.json").write_text(json.dumps(credentials, indent=2))
+    (directory / "credentials.json").chmod(0o600)
+    for name in ("llm-config.json", "credentials.schema.json", "llm-config.schema.json"):
+        (directory / name).write_text((REPO / "examples" / name).read_text())
+    if where == "in a git work tree":
+        subprocess.run(["git", "init", "-q", str(directory)], check=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", WATCHING_SPAWNS, "lint",
+                           directory / "credentials.json", directory / "llm-config.json"],
+                          capture_output=True, text=True, env=env)
+    spawned = [line.split()[1:] for line in done.stderr.splitlines() if line.startswith("spawned ")]
+    lines = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
+    imported = top_level(set(lines[lines.index("pbcfg"):]))
+    summary = done.stdout.splitlines()[-1]
+    if where == "outside a git work tree":
+        assert (summary, spawned, "subprocess" in imported) == (CLEAN.strip(), [], False)
+    else:  # the key is in a file git would commit (secrets.key-in-git), and git is asked about staged copies
+        assert (summary, [args[:3] for args in spawned]) == (CLEAN.strip().replace("0 errors", "1 error"),
+                                                            [["git", "check-ignore", "-q"], ["git", "grep", "--cached"]])
