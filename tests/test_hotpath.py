@@ -85,24 +85,44 @@ LOADS_CASES = [
 ]
 
 
-@pytest.mark.parametrize("text", LOADS_CASES)
-@pytest.mark.parametrize("hooks", ["none", "strict", "as written"])
-def test_loads_reads_and_refuses_what_json_loads_does(text, hooks):
-    import json
+LOADS_OPTIONS = {
+    "none": "{}",
+    "strict": "{'object_pairs_hook': _pairs, 'parse_constant': _reject_constant}",
+    "as written": "{'parse_int': str, 'parse_float': str, 'parse_constant': str}",
+}
+OUTCOMES = """
+import sys
+from pbcfg.source.jsonparse import _pairs, _reject_constant
+from pbcfg.util.json_load import loads
+assert "json.decoder" not in sys.modules  # as on the clean path: the scanner raises its errors through it
+def outcome(text, options):
+    try:
+        return ["value", repr(loads(text, **options))]  # repr: NaN is not equal to itself
+    except Exception as error:  # json.JSONDecodeError is a ValueError; _Duplicate is neither
+        return ["refused", "ValueError" if isinstance(error, ValueError) else type(error).__name__]
+cases, options = sys.argv[1:]
+print(repr({hooks: [outcome(text, eval(spelled)) for text in eval(cases)] for hooks, spelled in eval(options).items()}))
+"""
 
-    from pbcfg.source.jsonparse import _pairs, _reject_constant
-    from pbcfg.util.json_load import loads
 
-    options = {"none": {}, "strict": {"object_pairs_hook": _pairs, "parse_constant": _reject_constant},
-               "as written": {"parse_int": str, "parse_float": str, "parse_constant": str}}[hooks]
+@pytest.fixture(scope="module")
+def fresh_loads() -> dict:
+    """What ``loads`` makes of each case in an interpreter that has not imported json."""
+    done = subprocess.run([sys.executable, "-c", OUTCOMES, repr(LOADS_CASES), repr(LOADS_OPTIONS)],
+                          capture_output=True, text=True, check=True)
+    return eval(done.stdout)
 
-    def outcome(function):
-        try:
-            return "value", repr(function(text, **options))  # repr: NaN is not equal to itself
-        except Exception as error:  # json.JSONDecodeError is a ValueError; _Duplicate is neither
-            return "refused", ValueError if isinstance(error, ValueError) else type(error)
 
-    assert outcome(loads) == outcome(json.loads)
+@pytest.mark.parametrize("index", range(len(LOADS_CASES)))
+@pytest.mark.parametrize("hooks", LOADS_OPTIONS)
+def test_loads_reads_and_refuses_what_json_loads_does(fresh_loads, index, hooks):
+    from pbcfg.source.jsonparse import _pairs, _reject_constant  # noqa: F401 (LOADS_OPTIONS names them)
+
+    try:
+        expected = ["value", repr(json.loads(LOADS_CASES[index], **eval(LOADS_OPTIONS[hooks])))]
+    except Exception as error:
+        expected = ["refused", "ValueError" if isinstance(error, ValueError) else type(error).__name__]
+    assert fresh_loads[hooks][index] == expected
 
 
 @pytest.mark.parametrize("case", ["a finding", "valid, not sure", "valid, too large"])
