@@ -9,6 +9,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import PONYBUNNY, REPO
 
@@ -40,19 +42,87 @@ def test_operands_only_import_no_click_and_nothing_heavy(command):
 CLEAN = "2 files checked: 0 errors, 0 warnings, 0 infos\n"
 
 
-def test_the_clean_path_imports_neither_jsonschema_rs_nor_typing():
-    """A valid seed-sized pair: the generated check answers, the reference checks run, and neither
-    jsonschema-rs nor typing is imported (enum is: json needs re, which needs it)."""
-    done, modules = imported_modules("validate", REPO / "examples" / "credentials.json", REPO / "examples" / "llm-config.json")
+# What the clean path of `pbcfg validate` never imports: jsonschema-rs (the generated check answers), typing;
+# json, whose import compiles six regular expressions (the C scanner reads the files); importlib and warnings
+# behind it (the hot path and the reporters import by name); shlex (no command to quote); and what only an
+# unusual file needs: a URL holding a secret (urllib, ipaddress), a schema file of another's (copy), an
+# interrupted write (contextlib, time), a deep or lopsided document (array).
+NEVER_ON_THE_CLEAN_PATH = {"jsonschema_rs", "typing", "pydantic", "json", "importlib", "warnings", "shlex", "urllib",
+                           "ipaddress", "copy", "contextlib", "time", "array"}
+
+
+def console_script_imports(*args) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """Run pbcfg as its console script does (``main()``, argv from the process, no runpy) and list what it
+    imported from its own first import on: the interpreter's start-up imports some of these first."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", "from pbcfg.cli.entry import main; main()",
+                           *map(str, args)], capture_output=True, text=True, env=env)
+    lines = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
+    return done, set(lines[lines.index("pbcfg"):])
+
+
+def test_the_clean_path_imports_only_what_it_needs():
+    """A valid seed-sized pair: the generated check answers and the reference checks run."""
+    done, modules = console_script_imports("validate", REPO / "examples" / "credentials.json",
+                                           REPO / "examples" / "llm-config.json")
     assert (done.returncode, done.stdout) == (0, CLEAN)
     assert {"pbcfg.generated.validators", "pbcfg.check.references"} <= modules
-    assert top_level(modules) & {"jsonschema_rs", "typing", "pydantic"} == set()
-    # nor what only an unusual file needs: a URL holding a secret (urllib), a schema file of another's (copy),
-    # an interrupted write (contextlib, time), a deep or lopsided document (array); counted from pbcfg's own
-    # first import, since an editable install's finder imports some of them as the interpreter starts
+    assert top_level(modules) & NEVER_ON_THE_CLEAN_PATH == set()
+
+
+def test_python_m_pbcfg_takes_the_same_clean_path():
+    done, modules = imported_modules("validate", REPO / "examples" / "credentials.json",
+                                     REPO / "examples" / "llm-config.json")
+    assert (done.returncode, done.stdout) == (0, CLEAN)
     lines = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
-    ours = set(lines[lines.index("pbcfg"):])
-    assert top_level(ours) & {"urllib", "ipaddress", "copy", "contextlib", "time", "array"} == set()
+    assert top_level(set(lines[lines.index("pbcfg"):])) & NEVER_ON_THE_CLEAN_PATH == set()
+
+
+LOADS_CASES = [
+    ' {"a": [1, -0, 1.5E-3, 2e400, "\\u00e9\\ud83d\\ude00", true, null]}\r\n\t',
+    "[]", "0", '"x"', "1 2", "", " ", "\x0b1", "1\x0c", "\ufeff{}", "[1,]", '{"a": 1,}', "NaN", "[-Infinity]",
+    '{"a": 1, "a": 2}', '{"a": {"b": 1, "b": 1}}', '"open', "[1] ]", "{'a': 1}", '"tab\there"', "01", "- 1",
+]
+
+
+LOADS_OPTIONS = {
+    "none": "{}",
+    "strict": "{'object_pairs_hook': _pairs, 'parse_constant': _reject_constant}",
+    "as written": "{'parse_int': str, 'parse_float': str, 'parse_constant': str}",
+}
+OUTCOMES = """
+import sys
+from pbcfg.source.jsonparse import _pairs, _reject_constant
+from pbcfg.util.json_load import loads
+assert "json.decoder" not in sys.modules  # as on the clean path: the scanner raises its errors through it
+def outcome(text, options):
+    try:
+        return ["value", repr(loads(text, **options))]  # repr: NaN is not equal to itself
+    except Exception as error:  # json.JSONDecodeError is a ValueError; _Duplicate is neither
+        return ["refused", "ValueError" if isinstance(error, ValueError) else type(error).__name__]
+cases, options = sys.argv[1:]
+print(repr({hooks: [outcome(text, eval(spelled)) for text in eval(cases)] for hooks, spelled in eval(options).items()}))
+"""
+
+
+@pytest.fixture(scope="module")
+def fresh_loads() -> dict:
+    """What ``loads`` makes of each case in an interpreter that has not imported json."""
+    done = subprocess.run([sys.executable, "-c", OUTCOMES, repr(LOADS_CASES), repr(LOADS_OPTIONS)],
+                          capture_output=True, text=True, check=True)
+    return eval(done.stdout)
+
+
+@pytest.mark.parametrize("index", range(len(LOADS_CASES)))
+@pytest.mark.parametrize("hooks", LOADS_OPTIONS)
+def test_loads_reads_and_refuses_what_json_loads_does(fresh_loads, index, hooks):
+    from pbcfg.source.jsonparse import _pairs, _reject_constant  # noqa: F401 (LOADS_OPTIONS names them)
+
+    try:
+        expected = ["value", repr(json.loads(LOADS_CASES[index], **eval(LOADS_OPTIONS[hooks])))]
+    except Exception as error:
+        expected = ["refused", "ValueError" if isinstance(error, ValueError) else type(error).__name__]
+    assert fresh_loads[hooks][index] == expected
 
 
 @pytest.mark.parametrize("case", ["a finding", "valid, not sure", "valid, too large"])
@@ -175,3 +245,72 @@ def test_no_path_and_no_config_directory_says_which_directory_and_how_to_check_h
     summary = [line for line in followed.stdout.splitlines() if line.startswith("2 files checked: ")]
     # lint: the summary, the fixable count, a note
     assert summary == [followed.stdout.splitlines()[-1 if command == "validate" else -3]]
+
+
+URL_CHARACTERS = "aZ09.-_~:@[]/?#%<>|^\\ \t\x00\x7fé"  # a few of each class the URL pattern tells apart
+URLS = st.builds("{}{}{}{}".format, st.sampled_from(["http", "HTTPS", "hTtP", "ftp", ""]),
+                 st.sampled_from(["://", ":/", ""]), st.text(URL_CHARACTERS, max_size=12),
+                 st.sampled_from(["", ":", ":0", ":8000", ":65535", ":65536", ":000080", ":x"]) | st.text(URL_CHARACTERS))
+
+
+@given(URLS)
+@settings(max_examples=int(os.environ.get("PBCFG_FUZZ_EXAMPLES", 300)), deadline=None)
+def test_the_url_fast_path_accepts_only_what_the_url_pattern_finds(text):
+    """The generated check tries the http(s) URL pattern without its regex first: a True there must be a
+    match of the regex; a False only sends the string on to the regex."""
+    import re
+
+    from pbcfg.check.schema_compiler import FAST_PATTERNS, translate_pattern
+    from pbcfg.generated import validators
+
+    (pattern, helper), = FAST_PATTERNS.items()
+    found = text.isascii() and re.search(translate_pattern(pattern), text, re.ASCII) is not None
+    assert getattr(validators, helper)(text) <= found if text.isascii() else True
+
+
+@pytest.mark.parametrize("url, fast, found", [
+    ("http://localhost:11434/v1", True, True), ("HTTPS://api.example.com", True, True),
+    ("http://gpu-box.lan:8000/v1?x=1#y", True, True), ("http://h:", True, True), ("http://h:00080/", True, True),
+    ("http://h:000080/", False, True), ("http://[::1]:8080", False, True), ("http://u:p@h", False, True),
+    ("http://h:65536", False, False), ("http://h/a b", False, False), ("http://", False, False), ("ftp://h", False, False),
+])
+def test_the_url_fast_path_takes_common_urls_and_leaves_the_rest_to_the_regex(url, fast, found):
+    from pbcfg.generated.validators import _http_url, _pattern0
+
+    assert (_http_url(url), _pattern0(url)) == (fast, found)
+
+
+WATCHING_SPAWNS = ("import sys\n"
+                   "sys.addaudithook(lambda event, args: event == 'subprocess.Popen' and print('spawned', *args[1],"
+                   " file=sys.__stderr__))\n"
+                   "from pbcfg.cli.entry import main; main()")
+REAL_LOOKING_KEY = "sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a"
+
+
+@pytest.mark.parametrize("where", ["outside a git work tree", "in a git work tree"])
+def test_lint_asks_git_only_in_a_git_work_tree(tmp_path, where):
+    """``pbcfg lint FILE...`` with a real-looking key: git is asked what is staged only inside a work tree, and
+    subprocess is imported only then."""
+    directory = tmp_path / "pb"
+    directory.mkdir(mode=0o700)
+    credentials = json.loads((REPO / "examples" / "credentials.json").read_text())
+    credentials["endpoints"]["openai-direct"] = {"apiKey": REAL_LOOKING_KEY}
+    (directory / "credentials.json").write_text(json.dumps(credentials, indent=2))
+    (directory / "credentials.json").chmod(0o600)
+    for name in ("llm-config.json", "credentials.schema.json", "llm-config.schema.json"):
+        (directory / name).write_text((REPO / "examples" / name).read_text())
+    if where == "in a git work tree":
+        subprocess.run(["git", "init", "-q", str(directory)], check=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", WATCHING_SPAWNS, "lint",
+                           directory / "credentials.json", directory / "llm-config.json"],
+                          capture_output=True, text=True, env=env)
+    spawned = [line.split()[1:] for line in done.stderr.splitlines() if line.startswith("spawned ")]
+    lines = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
+    imported = top_level(set(lines[lines.index("pbcfg"):]))
+    summary = done.stdout.splitlines()[-1]
+    if where == "outside a git work tree":
+        assert (summary, spawned, "subprocess" in imported) == (CLEAN.strip(), [], False)
+    else:  # the key is in a file git would commit (secrets.key-in-git), and git is asked about staged copies
+        assert (summary, [args[:3] for args in spawned]) == (CLEAN.strip().replace("0 errors", "1 error"),
+                                                            [["git", "check-ignore", "-q"], ["git", "grep", "--cached"]])

@@ -5,7 +5,6 @@ SARIF or XML. :func:`emit` delivers a report without Click, so the hot path
 (:mod:`pbcfg.hotpath`) can use it too.
 """
 
-import importlib
 import os
 import sys
 from collections import namedtuple
@@ -34,7 +33,8 @@ class Report(namedtuple("Report", "tool files diagnostics color notes quiet extr
 
 
 def render(fmt: str, report: Report) -> str:
-    return importlib.import_module(f"{__name__}.{fmt}").render(report)
+    __import__(f"{__name__}.{fmt}")  # not importlib.import_module: importing importlib costs the hot path more
+    return sys.modules[f"{__name__}.{fmt}"].render(report)
 
 
 def use_color(flag: bool | None) -> bool:

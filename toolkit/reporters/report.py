@@ -61,6 +61,8 @@ class Summary(namedtuple("Summary", "files errors warnings infos notes fixes hid
 
     def hidden_lines(self) -> list[str]:
         """One line per file with diagnostics past the cap."""
+        if not self.hidden:
+            return []
         import shlex
 
         return [f"… and {count:,} more in {name}; `pbcfg {self.tool} --max-diagnostics 0 {shlex.quote(name)}` shows "

@@ -336,12 +336,12 @@ def source_secrets(source) -> list:
     if source.kind != "credentials":
         return secrets + url_secrets(source.text)
     if not source.name.lower().endswith((".yaml", ".yml")):
-        import json
+        from pbcfg.util.json_load import loads
 
         try:
             # numbers as written: 1e30 must be masked as 1e30, not as Python prints it
             return secrets + credentials_secrets(
-                json.loads(source.text, object_pairs_hook=_Pairs, parse_int=str, parse_float=str, parse_constant=str)
+                loads(source.text, object_pairs_hook=_Pairs, parse_int=str, parse_float=str, parse_constant=str)
             )
         except (ValueError, RecursionError):
             pass

@@ -20,7 +20,6 @@ __all__ = ["KINDS", "SOURCE_FILES", "SUFFIXES", "Source", "decode_source", "dire
 KINDS = ("credentials", "llm-config")
 _SPECIAL = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-_SCHEMA_KEY = re.compile(r"""["']?\$schema["']?\s*:\s*["']?([^"'\s]*)""")
 SUFFIXES = (".json", ".yaml", ".yml")
 SOURCE_FILES = ("credentials.yaml", "llm-config.yaml", "credentials.yml", "llm-config.yml")
 
@@ -69,7 +68,7 @@ def kind_of(path: str, text: str, forced: str | None) -> str:
         for kind in KINDS:
             if name.startswith(kind) and name.endswith(SUFFIXES):
                 return kind
-    match = _SCHEMA_KEY.search(text[:4096])
+    match = re.search(r"""["']?\$schema["']?\s*:\s*["']?([^"'\s]*)""", text[:4096])  # compiled only when needed
     if match:
         for kind in KINDS:
             if kind in match.group(1):
