@@ -1,6 +1,6 @@
 """Each schema's `$id` is the raw-file URL of this repository at the release tag, built from one constant in
 pyproject.toml. It is an identifier only: nothing an editor must fetch points at it (YAML modelines and `$schema`
-name the schema file beside the config; tests/test_editors.py)."""
+name the schema file beside the config; tests/presets/test_editor_schemas.py)."""
 
 from __future__ import annotations
 
