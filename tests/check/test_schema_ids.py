@@ -9,7 +9,7 @@ import tomllib
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 from pbcfg import __version__
 from pbcfg.schema_store import SCHEMA_FILES, schema
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from conftest import PONYBUNNY
+from helpers import PONYBUNNY
 
 BROKEN_LLM_CONFIG = """\
 {
@@ -86,7 +86,7 @@ def test_ponybunny_example_files_are_valid(run):
 
 
 def test_bundled_examples_are_valid(run):
-    from conftest import REPO
+    from helpers import REPO
 
     assert run("validate", REPO / "examples").code == 0
 
@@ -222,7 +222,7 @@ def test_a_file_that_is_not_an_object_is_an_error(run, write, content, expected)
 
 @pytest.mark.parametrize("name", ["credentials.schema.json", "llm-config.schema.json"])
 def test_example_schema_copies_match_the_schemas(name):
-    from conftest import REPO
+    from helpers import REPO
 
     assert (REPO / "examples" / name).read_bytes() == (REPO / "schemas" / name).read_bytes()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 from pbcfg.cli.commands import COMMANDS, cli
 
 PBCFG = Path(sys.executable).parent / "pbcfg"

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import PONYBUNNY, REPO
+from helpers import PONYBUNNY, REPO
 
 TWO_PROBLEMS = '{\n  "defaults": {"timeout": 10},\n  "tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gpt-5.2"]}}\n}\n'
 HEAVY = ("click", "httpx", "jinja2", "pydantic", "ruamel", "limits", "jsonschema")

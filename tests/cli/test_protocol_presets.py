@@ -22,6 +22,8 @@ from servers import (
     write_config,
 )
 
+pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1
+
 KEY = "sk-test-cli-0123456789abcdef"
 
 

@@ -202,6 +202,7 @@ def overlapping(spans) -> bool:
     return False
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(text=st.text("abcdefghij", min_size=30, max_size=40), raw=SPANS, order=st.randoms(use_true_random=False))
 def test_splice_gives_one_text_in_any_order_and_refuses_every_overlap(text, raw, order):

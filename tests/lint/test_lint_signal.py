@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 from pbcfg.lint.engine import lint_paths
 from pbcfg.lint.settings import Settings
 from pbcfg.presets.catalog import get_preset

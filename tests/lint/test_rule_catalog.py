@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 import re
 
-from conftest import REPO
+import pytest
+
+from helpers import REPO
 from pbcfg.rules import GROUPS, RULES
 
 ID = re.compile(r"^[a-z]+\.[a-z][a-zA-Z0-9-]*$")
@@ -22,12 +24,14 @@ def calls(name: str):
                     yield path, node
 
 
+@pytest.mark.slow
 def test_only_the_catalog_builds_a_diagnostic():
     """So a diagnostic cannot carry an id (or a severity) the catalog does not know."""
     builders = {path.relative_to(REPO).as_posix() for path, _ in calls("Diagnostic")}
     assert builders == {"toolkit/rules.py"}
 
 
+@pytest.mark.slow
 def test_every_literal_rule_id_in_the_code_is_in_the_catalog():
     """Ids passed to diagnostic(), Document.diagnostic(), the lint context's helpers and @check."""
     literal = set()

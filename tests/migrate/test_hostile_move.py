@@ -179,6 +179,7 @@ def test_two_migrates_at_once_move_each_file_once(legacy):
     assert sorted(os.listdir(legacy)) == ["credentials.json.bak", "llm-config.json.bak"]
 
 
+@pytest.mark.slow
 def test_ten_thousand_keys_block_the_move_with_no_key_shown(run, legacy):
     endpoints = {f"e{i}": {"api_key": f"sk-{i:08d}abcdefghijklmnop"} for i in range(10_000)}
     (legacy / "credentials.json").write_text(json.dumps({"endpoints": endpoints}))

@@ -362,6 +362,7 @@ _SEGMENTS = st.lists(st.sampled_from([" ", "  ", "\t", "x", '"a": 1', "/*c*/", "
                      max_size=14)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(lines=st.lists(st.tuples(_SEGMENTS, st.sampled_from(["", "// note", "// note  "])), max_size=8),
        last_newline=st.booleans())

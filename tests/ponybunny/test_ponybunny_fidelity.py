@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, REPO
+from helpers import FIXTURES, REPO
 from pbcfg.check.pipeline import check_paths
 from pbcfg.check.ponybunny_view import ponybunny_view
 from pbcfg.ponybunny.path_b import PathB, path_b
@@ -279,6 +279,7 @@ def test_schema_files_are_compiled_only_when_present_and_not_pbcfgs(monkeypatch,
         check_paths([str(tmp_path)], config_dir=str(tmp_path))
 
 
+@pytest.mark.slow
 def test_ten_thousand_failures_from_a_schema_file_are_each_reported(run, write, tmp_path):
     write("credentials.json", json.dumps({"endpoints": {f"e{i}": {"apiKey": "x"} for i in range(10_000)}}))
     write("llm-config.json", "{}")
@@ -532,6 +533,7 @@ def test_required_fields_split_between_file_and_env_are_unusable_on_path_b(tmp_p
         ("credentials.json", "env.split-credentials", f"/endpoints/{endpoint}", 3, "warning", message)]
 
 
+@pytest.mark.slow
 def test_no_preset_note_or_hint_advises_an_env_var_a_path_ignores_without_saying_so():
     from pbcfg.errors import UsageError
     from pbcfg.presets.catalog import get_preset, presets
@@ -746,6 +748,7 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers(-2, 3) | st.sampled_
                     | st.dictionaries(st.sampled_from(WORDS), children, max_size=4), max_leaves=25)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(user=JSON, credentials=JSON, env=st.dictionaries(st.sampled_from(["AWS_REGION", "OPENAI_API_KEY"]),
                                                          st.sampled_from(["", "x"])),

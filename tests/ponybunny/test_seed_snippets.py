@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import FIXTURES
+from helpers import FIXTURES
 
 SEED = (FIXTURES / "seed" / "OPENAI-COMPATIBLE-ENDPOINTS.md").read_text(encoding="utf-8")
 SNIPPETS = re.findall(r"```json\n(.*?)```", SEED, re.S)

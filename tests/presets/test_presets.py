@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES
+from helpers import FIXTURES
 from pbcfg.errors import UsageError
 from pbcfg.ponybunny.builtins import builtin_endpoints
 from pbcfg.presets.catalog import get_preset, presets
@@ -166,6 +166,7 @@ def test_unknown_preset_suggests_and_cannot_name_a_path(run):
 URL_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(sorted(set(presets()) - {"google-vertex-ai"})), key=URL_TEXT,

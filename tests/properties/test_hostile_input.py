@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -51,10 +50,9 @@ YAML_INPUTS = st.sampled_from([
 ])
 
 
-def check_outcome(result, started):
+def check_outcome(result):
     assert result.code in (0, 1, 2), (result.code, result.err)
     assert "internal error" not in result.err and "Traceback" not in result.err + result.out
-    assert time.monotonic() - started < 20
 
 
 @FUZZ
@@ -64,9 +62,8 @@ def test_json_commands_survive_anything(run, tmp_path, command, data):
     path = tmp_path / "llm-config.json"
     path.write_bytes(data)
     args = ["migrate", path, "--diff"] if command == "migrate-diff" else [command, path, "--format", "json"]
-    started = time.monotonic()
     result = run(*args)
-    check_outcome(result, started)
+    check_outcome(result)
     if command != "migrate-diff" and result.code == 1:
         for diagnostic in result.json["diagnostics"]:
             if diagnostic["rule"].startswith(("json.", "yaml.", "limits.")):
@@ -79,8 +76,7 @@ def test_yaml_sources_and_build_survive_anything(run, tmp_path, data):
     (tmp_path / "src").mkdir(exist_ok=True)
     (tmp_path / "src" / "llm-config.yaml").write_bytes(data)
     for args in (["validate", tmp_path / "src" / "llm-config.yaml"], ["build", tmp_path / "src", "--config-dir", tmp_path / "out"]):
-        started = time.monotonic()
-        check_outcome(run(*args), started)
+        check_outcome(run(*args))
 
 
 @FUZZ
@@ -89,8 +85,7 @@ def test_render_survives_any_parameter_value(run, value):
     for args in (["render", "ollama", "--base-url", value], ["render", "vllm", "--model", value, "--api-key", value],
                  ["render", "ollama", "--endpoint-id", value], ["render", "ollama", "--set", value],
                  ["render", "ollama", "--tier", value]):
-        started = time.monotonic()
-        check_outcome(run(*args), started)
+        check_outcome(run(*args))
 
 
 def test_the_input_limits_and_their_messages(run, tmp_path):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_edit import CREDENTIALS, KEY, LLM
-from test_runtime_workflows import configure
+from two_endpoints import CREDENTIALS, KEY, LLM
 
+from helpers import configure
 from pbcfg.presets.catalog import presets
 from pbcfg.rules import RULES
 from pbcfg.schema_store import schema_text

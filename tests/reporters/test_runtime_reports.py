@@ -10,7 +10,9 @@ import jsonschema
 import pytest
 
 pytest.importorskip("llmock.testing")
-from test_runtime_workflows import closed_port  # noqa: E402
+from helpers import closed_port  # noqa: E402
+
+pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1
 
 CREDENTIALS = """{
   "endpoints": {

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 
 pytest.importorskip("llmock.testing")
 from llmock.scenarios import Delay, Fail, StreamFault  # noqa: E402
 
+from helpers import closed_port  # noqa: E402
 from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, load_runtime  # noqa: E402
+
+pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1
 
 MESSAGES = [{"role": "user", "content": "hello"}]
 
@@ -23,12 +25,6 @@ def server(llmock):
 @pytest.fixture(autouse=True)
 def fresh(server):
     server.state.reset()
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def write_config(directory, base_url, *, fallback_url=None, retries=2, models=("gpt-4o",)):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import socket
 import socketserver
 import threading
 
@@ -16,7 +15,7 @@ import pytest
 pytest.importorskip("llmock.testing")
 from llmock.scenarios import Delay, Fail, StreamFault  # noqa: E402
 
-from conftest import Clock, Running  # noqa: E402
+from helpers import Clock, Running, closed_port  # noqa: E402
 from pbcfg.runtime import (  # noqa: E402
     AllAttemptsFailed,
     AsyncStream,
@@ -26,6 +25,8 @@ from pbcfg.runtime import (  # noqa: E402
     load_runtime,
 )
 from pbcfg.runtime.limiter import MemoryWindow  # noqa: E402
+
+pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1
 
 HELLO = [{"role": "user", "content": "hello"}]
 WEATHER = [{"role": "user", "content": "weather in Paris?"}]
@@ -46,12 +47,6 @@ ANSWER = "Simulated answer from gpt-4o for 'hello'."
 @pytest.fixture(autouse=True)
 def fresh(llmock):
     llmock.state.reset()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def configure(directory, *urls, retries=2, timeout_ms=2000, rpm=None):
@@ -133,7 +128,7 @@ def test_500s_exhaust_the_retries_then_the_next_endpoint_serves(llmock, tmp_path
 
 
 def test_a_refused_connection_falls_back(llmock, tmp_path):
-    directory = configure(tmp_path, f"http://127.0.0.1:{free_port()}/v1", llmock.base_url("openai"), retries=0)
+    directory = configure(tmp_path, f"http://127.0.0.1:{closed_port()}/v1", llmock.base_url("openai"), retries=0)
     answer = run(complete(directory))
     assert [(a.endpoint, a.outcome, a.detail) for a in answer.attempts] == [
         ("e0", "failed", "connection error: ConnectError"),
@@ -300,7 +295,7 @@ def test_a_stream_that_fails_before_its_first_event_falls_back(llmock, tmp_path)
 
 
 def test_astatus_says_what_status_says(llmock, tmp_path):
-    directory = configure(tmp_path, llmock.base_url("openai"), f"http://127.0.0.1:{free_port()}/v1")
+    directory = configure(tmp_path, llmock.base_url("openai"), f"http://127.0.0.1:{closed_port()}/v1")
 
     async def both():
         async with load_runtime(directory, env={}) as runtime:

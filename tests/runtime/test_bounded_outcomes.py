@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import Clock
+from helpers import Clock
 from pbcfg.runtime import AllAttemptsFailed, Runtime, StreamInterrupted, load_runtime
 from pbcfg.runtime.responses import retry_after_seconds
 from pbcfg.runtime.stream import LINE_CAP, SSEDecoder
@@ -310,6 +310,7 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_
                     max_leaves=20)
 
 
+@pytest.mark.slow
 @settings(max_examples=int(os.environ.get("PBCFG_FUZZ_EXAMPLES", "100")), deadline=None, derandomize=True,
           database=None)
 @given(answer=JSON, stream=st.booleans())
@@ -375,6 +376,7 @@ def test_a_key_or_url_no_request_could_carry_drops_the_candidate_naming_where_it
     assert "canary" not in str(raised.value)
 
 
+@pytest.mark.slow
 def test_undecodable_and_non_ascii_environment_never_crashes_a_command(tmp_path):
     import subprocess
     import sys

@@ -8,8 +8,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from pbcfg.runtime import load_runtime
 from servers import write_config
+
+pytestmark = pytest.mark.slow  # subprocesses that import the package afresh
 
 PROBE = """
 import sys

@@ -7,6 +7,8 @@ import pytest
 from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, ToolCall, load_runtime
 from servers import journal, llmock_server, reset, said, scenario, write_config
 
+pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1
+
 KEY = "sk-ant-test-0123456789abcdef"
 MODEL = "claude-haiku-4-5-20251001"
 ANSWER = f"Simulated answer from {MODEL} for 'hello'."

@@ -14,6 +14,8 @@ from pbcfg.runtime.protocols.base import ChatRequest
 from pbcfg.runtime.protocols.bedrock import PROTOCOL, bedrock_model_id
 from servers import EventStreamServer, anthropic_frames, exception_frame, llmock_server, moto_server, said, write_config
 
+pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1
+
 MODEL = "claude-haiku-4-5-20251001"
 BEDROCK_ID = "anthropic.claude-haiku-4-5-20251001-v1:0"
 SECRET = "wJalrXUtnFEMI-test-secret-0123456789"

@@ -11,6 +11,8 @@ from pbcfg.runtime.protocols.gemini import PROTOCOL, read_generated
 from pbcfg.runtime.responses import Failure
 from servers import journal, llmock_server, reset, said, scenario, write_config
 
+pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1
+
 KEY = "AIzaSy-test-0123456789abcdef"
 MODEL = "gemini-2.0-flash"
 ANSWER = f"Hello! LLMock handled this request for {MODEL}."  # llmock's answer to "be brief" and "hello"

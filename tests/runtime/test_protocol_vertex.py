@@ -14,6 +14,8 @@ from pbcfg.runtime.protocols.base import ChatRequest
 from pbcfg.runtime.protocols.vertex import PROTOCOL
 from servers import TokenServer, VertexFront, llmock_server, said, service_account_file, write_config
 
+pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1
+
 MODEL = "gemini-2.0-flash"
 PATH = f"/v1/projects/pbcfg-test/locations/us-central1/publishers/google/models/{MODEL}"
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,8 +16,12 @@ import pytest
 pytest.importorskip("llmock.testing")
 from llmock.testing import LLMockServer  # noqa: E402
 
+from helpers import closed_port  # noqa: E402
 from pbcfg.runtime import load_runtime  # noqa: E402
 from pbcfg.runtime.limiter import shared_state  # noqa: E402
+from servers import redis_server  # noqa: E402
+
+pytestmark = pytest.mark.slow  # against a real redis-server and llmock on 127.0.0.1
 
 WORKER = """
 import sys
@@ -34,58 +35,6 @@ for _ in range(4):
         print("limited", flush=True)
 """
 HI = [{"role": "user", "content": "hi"}]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def redis_server():
-    """A fresh redis-server on a free port of 127.0.0.1: yields (url, process); stopped on the way out."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is not installed; .ci/run installs it")
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}", process
-    finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGCONT)  # a test may have paused it
-            process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    with redis_server() as (url, _):
-        yield url
-
-
-@pytest.fixture
-def redis_client(redis_url):
-    import redis
-
-    client = redis.from_url(redis_url)
-    client.flushall()
-    yield client
-    client.close()
 
 
 def write_config(directory, base_url: str, requests_per_minute: int = 5) -> None:
@@ -184,7 +133,7 @@ def test_sync_and_async_workers_share_windows_and_cooldowns(redis_url, redis_cli
 
 def test_redis_refused_falls_back_to_this_process_and_says_so_once(caplog):
     caplog.set_level(logging.WARNING, "pbcfg.runtime")
-    port = free_port()  # nothing listens there
+    port = closed_port()  # nothing listens there
     window, cooldowns = shared_state(f"redis://:hunter2-secret@127.0.0.1:{port}/0")
     assert [window.acquire("e:requests", 2) for _ in range(2)] == [None, None]
     assert window.acquire("e:requests", 2) > 0  # the local window holds the limit
@@ -199,7 +148,7 @@ def test_redis_refused_falls_back_to_this_process_and_says_so_once(caplog):
 
 def test_redis_refused_in_async_falls_back_too(caplog):
     caplog.set_level(logging.WARNING, "pbcfg.runtime")
-    window, cooldowns = shared_state(f"redis://127.0.0.1:{free_port()}")
+    window, cooldowns = shared_state(f"redis://127.0.0.1:{closed_port()}")
 
     async def run():
         admitted = [await window.aacquire("e:requests", 2) for _ in range(3)]

@@ -8,7 +8,7 @@ import random
 import httpx
 import pytest
 
-from conftest import Clock
+from helpers import Clock
 from pbcfg.runtime import AllAttemptsFailed, NoRoute, RateLimited, RequestRejected, StreamInterrupted, load_runtime
 from pbcfg.runtime.limiter import MemoryWindow
 from pbcfg.runtime.responses import classify, retry_after_seconds

@@ -12,10 +12,12 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import Running, reply
+from helpers import Running, reply
 from pbcfg.runtime import AllAttemptsFailed, RuntimeFailure, load_runtime
 from pbcfg.runtime.responses import EXCERPT
 from pbcfg.util.redaction import MIN_RUN
+
+pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1
 
 KEY = "sk-canary-7f3a9c1e"
 ODD_KEY = 'sk-ca"na\\ry-5b2d8e4f'  # a quote and a backslash: its JSON-escaped form differs from it

@@ -5,22 +5,21 @@ reports no usage or refuses stream_options."""
 from __future__ import annotations
 
 import json
-import socket
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 pytest.importorskip("llmock.testing")
 from llmock.scenarios import Fail, Match, StreamFault  # noqa: E402
 
-from conftest import Running, reply  # noqa: E402
+from helpers import KEY, Scripted, closed_port, configure  # noqa: E402
 from pbcfg.presets.catalog import get_preset  # noqa: E402
 from pbcfg.presets.render import Parameters, render  # noqa: E402
 from pbcfg.runtime import AllAttemptsFailed, RequestRejected, load_runtime  # noqa: E402
 
+pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1
+
 MESSAGES = [{"role": "user", "content": "hello"}]
-KEY = "sk-workflow-0123456789"
 LLMOCK_MODELS = "gpt-4o, gpt-4o-mini, gpt-4-turbo, gpt-3.5-turbo, gpt-image-1, text-embedding-3-small, " \
                 "text-embedding-3-large"
 
@@ -29,53 +28,6 @@ LLMOCK_MODELS = "gpt-4o, gpt-4o-mini, gpt-4-turbo, gpt-3.5-turbo, gpt-image-1, t
 def fresh(llmock):
     llmock.state.reset()
 
-
-class Scripted(Running):
-    """A loopback HTTP server answering ``(method, path suffix)`` from a table: (status, JSON or bytes, headers)."""
-
-    def __init__(self, table: dict) -> None:
-        self.table, self.bodies = table, []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                body = json.loads(self.rfile.read(length)) if length else None
-                outer.bodies.append(body)
-                key = next(k for k in outer.table if k[0] == self.command and self.path.split("?")[0].endswith(k[1]))
-                answer = outer.table[key]
-                status, payload, headers = answer(body) if callable(answer) else answer
-                reply(self, status, payload if isinstance(payload, bytes) else json.dumps(payload).encode(), headers)
-
-            do_GET = do_POST = _answer
-
-            def log_message(self, *args) -> None:
-                pass
-
-        super().__init__(ThreadingHTTPServer(("127.0.0.1", 0), Handler))
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def configure(directory, endpoints: dict, models: dict, tiers=None, rate_limits=None, retries=0):
-    """``endpoints``: id -> base URL; ``models``: id -> endpoint ids."""
-    (directory / "credentials.json").write_text(json.dumps({"endpoints": {
-        endpoint_id: {"apiKey": KEY, "baseUrl": url} for endpoint_id, url in endpoints.items()}}))
-    (directory / "llm-config.json").write_text(json.dumps({
-        "endpoints": {endpoint_id: {"enabled": True, "protocol": "openai", "priority": index + 1,
-                                    **({"rateLimit": rate_limits[endpoint_id]} if endpoint_id in (rate_limits or {})
-                                       else {})}
-                      for index, endpoint_id in enumerate(endpoints)},
-        "models": {model_id: {"displayName": model_id, "endpoints": ids, "costPer1kTokens": {"input": 1, "output": 2}}
-                   for model_id, ids in models.items()},
-        "tiers": tiers or {"simple": {"primary": next(iter(models)), "fallback": []}},
-        "defaults": {"maxRetries": retries, "retryDelayMs": 0, "timeout": 5000}}))
-    (directory / "credentials.json").chmod(0o600)
-    return directory
 
 
 def sse(*events) -> bytes:

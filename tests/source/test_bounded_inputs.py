@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
+from helpers import REPO
 from pbcfg.check.pipeline import check_paths, check_sources
 from pbcfg.source import jsonindex
 from pbcfg.source.files import Source
@@ -127,6 +127,7 @@ def test_lint_judges_each_endpoint_once_however_many_models_list_it(run, write, 
     assert cause == cause._replace(places=()) and hash(cause) == hash(cause._replace(places=()))
 
 
+@pytest.mark.slow
 def test_a_long_fallback_on_one_endpoint_is_one_short_finding_per_model(run, write, monkeypatch):
     """Before: each skipped model scanned the whole chain and named every model before it (8,000 fallbacks:
     42 s, 3.9 GB, 96,000 lines of text holding 96 million model names)."""
@@ -231,6 +232,7 @@ def test_a_diff_of_a_change_to_every_model_finds_each_change_by_its_own_lines(mo
     assert handed == [1] * 1000  # difflib sees each change's own line, never the file
 
 
+@pytest.mark.slow
 def test_lint_diff_says_each_refused_fix_once_in_order(run, write):
     """Before: each refused fix was compared with every line said before it (16,000 of them: 2.4 s)."""
     endpoints = {f"box{i}": {"enabled": True, "protocol": "openai", "priority": 2} for i in range(1000)}
@@ -318,6 +320,7 @@ def test_migrate_renames_thousands_of_keys_from_one_index(run, tmp_path, monkeyp
     assert passes.calls == 2
 
 
+@pytest.mark.slow
 def test_migrate_logs_thousands_of_steps_reading_the_notes_once(run, tmp_path, monkeypatch):
     """Before: each step was looked for among the notes, made anew for each (10,000 old keys: 80 s)."""
     from pbcfg.migrate.plan import MigrationPlan
@@ -367,6 +370,7 @@ def test_yaml_positions_come_from_one_line_table(write, monkeypatch):
     assert tables.calls == 1
 
 
+@pytest.mark.slow
 def test_a_snippet_of_a_line_of_three_megabytes_is_a_window():
     text = '{"models": {' + ", ".join(f'"k{i}": {{}}' for i in range(200_000)) + "}}"
     from pbcfg.source.document import Document
@@ -793,6 +797,7 @@ def test_a_valid_config_is_searched_for_credential_names_only_where_ids_stand():
                                                        "properties": {"a": {"type": "string"}}}}, set()) is True
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(data=st.data())
 def test_looking_only_at_ids_finds_what_the_full_walk_finds_in_a_valid_config(data, tmp_path):
@@ -951,6 +956,7 @@ def test_anchors_and_aliases_are_refused_alike_at_their_place(text, message, lin
 # --- the cap on diagnostics per file ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_million_unknown_top_level_keys_build_a_thousand_diagnostics_and_count_the_rest(run, write, monkeypatch):
     """Before: one diagnostic each (a hint, a position, a snippet), ~74 µs apiece: validate ran past 30 s."""
     from pbcfg.check import schema

@@ -11,10 +11,10 @@ import subprocess
 import sys
 
 import pytest
-from writing_commands import config, prepare, snapshot
 
 from pbcfg.errors import WriteError
 from pbcfg.util.dirlock import lock_directories
+from writing_commands import config, prepare, snapshot
 
 ROUNDS = int(os.environ.get("PBCFG_RACE_ROUNDS", "20"))
 ROUND_TIMEOUT = 120  # seconds a round may take before the test fails rather than hangs

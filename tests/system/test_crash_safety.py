@@ -12,15 +12,17 @@ import sys
 import time
 
 import pytest
-from writing_commands import KEY, STAMP, config, prepare, snapshot
 
 from pbcfg.check.pipeline import check_paths
 from pbcfg.errors import WriteError
 from pbcfg.util.atomic import Write, write_atomic, write_files
+from writing_commands import KEY, KILL_BETWEEN_RENAMES, STAMP, config, prepare, snapshot
 
 KILLS = int(os.environ.get("PBCFG_KILL_RUNS", "30"))  # `make fuzz` runs 250
 
 # writes the pair again and again, version n in both files, a backup of each every other time
+# the writer imports this module and, through it, tests/writing_commands.py
+WRITER_PATH = os.pathsep.join([os.path.dirname(__file__), os.path.dirname(os.path.dirname(__file__))])
 WRITER = r"""
 import itertools, sys
 from test_crash_safety import pair
@@ -63,7 +65,7 @@ def test_sigkill_at_random_points_never_leaves_a_broken_file_or_an_unreported_pa
     newest, mixed = 0, 0
     for _ in range(KILLS):
         writer = subprocess.Popen([sys.executable, "-c", WRITER, str(directory), str(newest + 1)],
-                                  stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": os.path.dirname(__file__)})
+                                  stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": WRITER_PATH})
         writer.stdout.readline()
         time.sleep(rng.uniform(0, 0.05))
         writer.send_signal(signal.SIGKILL)
@@ -98,19 +100,6 @@ def test_sigkill_at_random_points_never_leaves_a_broken_file_or_an_unreported_pa
     assert sorted(p.name for p in directory.iterdir()) == ["credentials.json", "llm-config.json"]
     with capsys.disabled():
         print(f"\n{KILLS} kills, {newest} pair writes, {mixed} killed between the two renames (reported)")
-
-
-# runs pbcfg, killing itself right after the first rename of a pair write
-KILL_BETWEEN_RENAMES = r"""
-import os, signal, sys
-real_replace = os.replace
-def replace(source, target):
-    real_replace(source, target)
-    os.kill(os.getpid(), signal.SIGKILL)
-os.replace = replace
-from pbcfg.cli.entry import main
-main(sys.argv[1:])
-"""
 
 
 def test_a_pair_left_half_written_is_reported_and_blocks_writers_until_looked_at(run, tmp_path):

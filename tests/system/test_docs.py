@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 
 DOCS = REPO / "docs"
 PBCFG = Path(sys.executable).parent / "pbcfg"

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_precommit import PBCFG, PLANTED, PRE_COMMIT, git, hook_repo, new_project, pre_commit_env  # noqa: F401
+from git_projects import PBCFG, PLANTED, PRE_COMMIT, git, new_project, pre_commit_env
 
 OPENAI = "sk-proj-Q7vLm2Xc9Rt4Wz8Nb3Hk6Pd1"
 ANTHROPIC = "sk-ant-api03-Zx4Cv7Bn2Mq9Lk5Jh8Gf3Ds6"

@@ -17,9 +17,8 @@ import pytest
 
 llmock_testing = pytest.importorskip("llmock.testing")
 from llmock.scenarios import Fail  # noqa: E402
-from test_rate_limit_redis import redis_client, redis_url  # noqa: E402, F401 - fixtures
-from test_runtime_load import busiest_window  # noqa: E402
 
+from helpers import busiest_window  # noqa: E402
 from pbcfg.runtime import RuntimeFailure, load_runtime  # noqa: E402
 
 WORKERS = 4

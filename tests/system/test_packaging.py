@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from conftest import PONYBUNNY, REPO
+from helpers import PONYBUNNY, REPO
 from pbcfg import __version__
 
 

@@ -9,58 +9,17 @@ builds the hooks' environment once for the module (`pre-commit try-repo` would b
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from git_projects import PBCFG, PLANTED, PRE_COMMIT, git, new_project, pre_commit_env
 
-from conftest import REPO
+from helpers import REPO
 
-PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
-PBCFG = Path(sys.executable).parent / "pbcfg"
 CONFIG_HOOKS = {"pbcfg-validate": "pbcfg validate", "pbcfg-lint": "pbcfg lint",
                 "pbcfg-build-check": "pbcfg build --check", "pbcfg-migrate-check": "pbcfg migrate --check"}
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
-
-
-@pytest.fixture(scope="module")
-def hook_repo(tmp_path_factory):
-    """This checkout as it is (uncommitted and new files included) frozen in one commit, and one pre-commit
-    home for the module: pre-commit builds the hooks' environment once per repository and revision.
-    (`pre-commit try-repo` would build it again on every call, in a store of its own.)"""
-    import shutil
-
-    frozen = tmp_path_factory.mktemp("hook-repo")
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                            check=True, capture_output=True, text=True).stdout.split("\0")
-    for name in filter(None, listed):
-        if (REPO / name).is_file():
-            (frozen / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, frozen / name)
-    git(frozen, "init", "-q")
-    git(frozen, "add", "-A")
-    git(frozen, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "frozen")
-    revision = subprocess.run(["git", "rev-parse", "HEAD"], cwd=frozen, check=True, capture_output=True,
-                              text=True).stdout.strip()
-    return frozen, revision, tmp_path_factory.mktemp("pre-commit-home")
-
-
-def new_project(tmp_path: Path) -> Path:
-    project = tmp_path / "project"
-    project.mkdir()
-    git(project, "init", "-q")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "init")
-    return project
-
-
-def pre_commit_env(hook_repo) -> dict[str, str]:
-    return {**os.environ, "PRE_COMMIT_HOME": str(hook_repo[2]), "GITHUB_ACTIONS": ""}
 
 
 def hooks(project: Path, hook_repo, chosen=tuple(CONFIG_HOOKS)):
@@ -191,9 +150,6 @@ def test_each_hook_fails_a_bad_project_for_its_own_reason(tmp_path, hook_repo):
     migrate = results["pbcfg-migrate-check"][1]
     assert "legacy/llm-config.json:1:57: error migrate.fallback-array a string → a one-element array" in migrate
     assert "team/credentials.yaml:3:5: error migrate.credential-keys" in migrate
-
-
-PLANTED = re.compile(r"^(\S+:\d+:\d+): error (\S+) ", re.M)
 
 
 def test_the_recommended_hook_reports_each_planted_error_once(tmp_path, hook_repo):

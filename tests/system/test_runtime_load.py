@@ -9,7 +9,6 @@ number of calls; the time limit on the whole run is only a safety stop.
 
 from __future__ import annotations
 
-import bisect
 import json
 import threading
 import time
@@ -21,8 +20,9 @@ import pytest
 llmock_testing = pytest.importorskip("llmock.testing")
 from llmock.chaos import ChaosSettings  # noqa: E402
 
+from helpers import busiest_window  # noqa: E402
 from pbcfg.runtime import RuntimeFailure, load_runtime  # noqa: E402
-from pbcfg.runtime.limiter import WINDOW, MemoryWindow  # noqa: E402
+from pbcfg.runtime.limiter import MemoryWindow  # noqa: E402
 
 CALLS, THREADS, LIMIT = 2000, 32, 60
 FIGURES: dict = {}  # read by docs/RELIABILITY.md's author; printed at the end of the run
@@ -42,12 +42,6 @@ class RecordingWindow(MemoryWindow):
             if wait is None and key == "primary:requests":
                 self.admitted.append(self._events[key][-1][0])
         return wait
-
-
-def busiest_window(stamps: list[float]) -> int:
-    """The most time stamps any half-open window [t, t + 60 s) holds (the limiter's own window)."""
-    stamps = sorted(stamps)
-    return max((bisect.bisect_left(stamps, start + WINDOW) - index for index, start in enumerate(stamps)), default=0)
 
 
 def test_busiest_window_counts_a_sliding_window():
@@ -114,7 +108,6 @@ def test_load_with_a_rate_limited_flaky_primary(tmp_path):
         tracemalloc.stop()
         primary_requests = len(primary.state.journal.records())
 
-    assert elapsed < 600  # a safety stop, not a speed test: the checks below hold however long the run takes
     # every call returned once or raised once: none lost, none duplicated
     assert calls_made[0] == CALLS and all(outcome is not None for outcome in outcomes)
     # no 60-second window of the primary ever held more than its limit, by the stamps of the requests let through;

@@ -10,12 +10,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_crash_safety import KILL_BETWEEN_RENAMES
-from writing_commands import KEY, STAMP, WRITING_COMMANDS, prepare, snapshot
 
 from pbcfg.errors import WriteError
 from pbcfg.util.atomic import Write, write_files
 from pbcfg.util.backups import KEEP, git_repository
+from writing_commands import (
+    KEY,
+    KILL_BETWEEN_RENAMES,
+    STAMP,
+    WRITING_COMMANDS,
+    prepare,
+    snapshot,
+    without_write_privilege,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -253,14 +260,12 @@ def test_a_write_killed_halfway_names_the_backup_in_the_git_directory(run, tmp_p
 
 
 def test_a_git_directory_pbcfg_cannot_write_in_is_one_line_naming_it(tmp_path):
-    from test_write_errors import _without_write_privilege
-
     root = repository(tmp_path / "repo")
     case = prepare("add", root)
     before = snapshot(case.directory)
     (root / ".git").chmod(0o500)
     try:
-        done = subprocess.run([*_without_write_privilege(), sys.executable, "-m", "pbcfg", *case.args],
+        done = subprocess.run([*without_write_privilege(), sys.executable, "-m", "pbcfg", *case.args],
                               capture_output=True, text=True, timeout=120)
     finally:
         (root / ".git").chmod(0o755)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 import pytest
+
 from writing_commands import STAMP, WRITING_COMMANDS, prepare, snapshot
 
 

@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from writing_commands import STAMP, WRITING_COMMANDS, prepare, snapshot
+
+from writing_commands import STAMP, WRITING_COMMANDS, prepare, snapshot, without_write_privilege
 
 
 @pytest.fixture(autouse=True)
@@ -96,15 +97,6 @@ def test_a_read_only_mount_is_one_line_and_changes_nothing(run, tmpfs, command):
     assert snapshot(case.directory) == before
 
 
-def _without_write_privilege() -> list[str]:
-    """The prefix that runs a command unable to write where the mode says no (root: without its capabilities)."""
-    if os.geteuid() != 0:
-        return []
-    if shutil.which("setpriv") is None:
-        pytest.skip("root writes anywhere and setpriv(1) is missing to drop that; the permission test cannot run")
-    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--inh-caps=-all", "--"]
-
-
 @pytest.mark.parametrize("command", WRITING_COMMANDS)
 def test_a_directory_the_user_may_not_write_is_one_line_and_changes_nothing(tmp_path, command):
     case = prepare(command, tmp_path)
@@ -112,7 +104,7 @@ def test_a_directory_the_user_may_not_write_is_one_line_and_changes_nothing(tmp_
     case.directory.chmod(0o500)  # the user may read and enter it, not create a file in it
     env = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
     try:
-        done = subprocess.run([*_without_write_privilege(), sys.executable, "-m", "pbcfg", *case.args],
+        done = subprocess.run([*without_write_privilege(), sys.executable, "-m", "pbcfg", *case.args],
                               capture_output=True, text=True, env=env, timeout=120)
     finally:
         case.directory.chmod(0o700)
