@@ -1,4 +1,4 @@
-"""Issue 16: zero noise on a good config, the root cause first and alone, a hint that fixes it.
+"""Lint's signal: zero noise on a good config, the root cause first and alone, a hint that fixes it.
 
 Each test takes the input the issue names and asserts rule ids, pointers and the words of the hint.
 """

@@ -31,7 +31,7 @@ def pair(write, tmp_path):
 
 
 def test_a_password_in_a_base_url_of_llm_config_is_an_error_in_validate_and_lint(run, pair):
-    """Before: http://u:sk-…@host/v1 passed validate and lint, and build copied it into a 0644 file."""
+    """A key in a URL's password (http://u:sk-…@host/v1) is an error of validate and lint, and never printed."""
     directory = pair(
         {"endpoints": {"openai-compatible": {"enabled": True, "baseUrl": f"http://pb:{PASSWORD}@box.example:8000/v1"}}}
     )
@@ -61,7 +61,7 @@ def test_a_key_in_a_query_parameter_of_llm_config_is_an_error(run, pair):
 
 
 def test_a_key_pasted_into_base_url_of_credentials_is_named_as_a_key_and_nothing_else_quotes_it(run, pair):
-    """Before: "write an absolute URL", and ponybunny.credentials-refused printed the key in full."""
+    """A key pasted as a URL is named as a key and never printed; the hint moves it to apiKey."""
     directory = pair(
         {"endpoints": {"openai-compatible": {"enabled": True}}},
         {"endpoints": {"openai-compatible": {"apiKey": "not-needed", "baseUrl": OPENAI_KEY}}},
@@ -159,7 +159,7 @@ def test_build_refuses_to_write_a_password_into_llm_config(run, tmp_path):
     ],
 )
 def test_a_key_of_another_vendor_is_a_warning(run, pair, endpoint, key, service, protocol):
-    """Before: an Anthropic key under openai-direct and an OpenAI key under anthropic-direct linted clean."""
+    """An Anthropic key under openai-direct and an OpenAI key under anthropic-direct are each a finding."""
     directory = pair({}, {"endpoints": {endpoint: {"apiKey": key}}})
     result = run("lint", directory, "--select", "secrets.key-for-another-service", "--format", "json")
     assert result.code == 0
@@ -214,7 +214,7 @@ def test_the_rules_are_in_the_catalog_with_the_severity_they_are_reported_at():
 
 
 def test_with_a_schema_file_beside_the_refusal_is_kept_masked_and_gives_the_same_fix(run, pair):
-    """Before: ponybunny.credentials-refused printed the key in full and said "write an absolute URL"."""
+    """With a schema file beside it, ponybunny.credentials-refused keeps the key masked and gives the same fix."""
     directory = pair({}, {"endpoints": {"openai-compatible": {"apiKey": "not-needed", "baseUrl": OPENAI_KEY}}})
     (directory / "credentials.schema.json").write_text(run("schema", "credentials").out)
     result = run("validate", directory, "--format", "json")

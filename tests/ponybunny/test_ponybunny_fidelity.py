@@ -1,4 +1,4 @@
-"""Every verdict and hint says what PonyBunny will really do (issue 15).
+"""Every verdict and hint says what PonyBunny will really do.
 
 PonyBunny's own verdicts, recorded by running its code on each config of
 tests/fixtures/pb-oracle/, are the expected values here: node is not needed.

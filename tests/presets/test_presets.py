@@ -82,7 +82,7 @@ def no_cloud_keys(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("name", list(presets()))
 def test_a_fresh_init_of_every_preset_lints_with_zero_diagnostics_at_fail_on_info(name, run, tmp_path, no_cloud_keys):
-    """Issue 16, item 1: nothing the user did not write and cannot act on is a diagnostic."""
+    """Nothing the user did not write and cannot act on is a diagnostic."""
     directory = tmp_path / "config"
     assert run("init", name, "--config-dir", directory, *REQUIRED.get(name, ())).code == 0
     result = run("lint", directory, "--fail-on", "info", "--format", "json")

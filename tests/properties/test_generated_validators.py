@@ -435,7 +435,7 @@ def test_urls_jsonschema_rs_rejects_are_never_passed(url):
 @pytest.mark.parametrize("url, passed", [("HTTP://LOCALHOST:8000/v1", True), ("http://bücher.example/v1", False),
                                          ("http://h/a|b", True), ("http://h/%zz", True), ("http://h/é", False)])
 def test_urls_that_fetch_accepts_are_valid_and_passed_only_when_certain(url, passed):
-    """What a request really takes is valid (issue #15); the generated check passes it, or declines when unsure."""
+    """What a request really takes is valid; the generated check passes it, or declines when unsure."""
     for kind in ("credentials", "llm-config"):
         document = {"endpoints": {"openai-compatible": {"baseUrl": url}}}
         assert (rs_valid(kind, document), certainly(kind, document)) == (True, passed)

@@ -147,7 +147,7 @@ def test_one_plural_form_for_every_count(count, words):
 
 
 def test_lint_says_how_many_findings_its_fix_command_fixes_in_text_and_json(run, write, tmp_path):
-    """Before: no fixable count; ruff's "[*] N fixable with the `--fix` option" is what users expect."""
+    """The text report ends with the fixable count, as ruff's "[*] N fixable with the `--fix` option" does."""
     path = write("llm-config.json", '{\n  "tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gpt-5.2", "gpt-5.2"]}}\n}\n')
     text = run("lint", path, "--select", "ref")
     assert text.code == 0

@@ -1,4 +1,4 @@
-"""A runtime that tells the truth (#17, items 11-16), against llmock 0.2.2 on 127.0.0.1 and scripted loopback
+"""A runtime that tells the truth, against llmock 0.2.2 on 127.0.0.1 and scripted loopback
 servers for what llmock does not play: a LiteLLM proxy without a database, llama.cpp's server, a server that
 reports no usage or refuses stream_options."""
 

@@ -82,7 +82,7 @@ def test_no_run_of_a_secret_survives(secret, before, after, data):
 
 @pytest.mark.parametrize("value", ["ollama", "EMPTY", "not-needed", "lm-studio", "sk-no-key-required"])
 def test_the_documented_no_key_values_are_shown_as_written(run, write, value):
-    """Before: a snippet showed "apiKey": "******" for ollama, so a user could not tell which value the file held."""
+    """A snippet shows a placeholder key such as ollama's as it is, so a user can tell which value the file holds."""
     from pbcfg.util.masking import mask, redact
 
     line = f'{{"endpoints": {{"openai-compatible": {{"apiKey": "{value}", "baseUrl": "http://h.example:8000/v1/"}}}}}}'
