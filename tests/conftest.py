@@ -1,5 +1,6 @@
-"""Fixtures every test folder shares: the CLI run in-process, files written into a fresh directory, llmock on
-127.0.0.1 and a redactor that knows no secret; helpers a test imports by name are in helpers.py."""
+"""Fixtures every test folder shares: the CLI run in-process, files written into a fresh directory, llmock and
+redis-server on 127.0.0.1 and a redactor that knows no secret; the slow/system markers by folder. What a test
+imports by name is in helpers.py and the other helper modules of tests/, never here."""
 
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ TESTS = Path(__file__).parent
 settings.register_profile("pbcfg", deadline=None, derandomize=True, database=None)
 settings.load_profile("pbcfg")
 
+
 def pytest_collection_modifyitems(items) -> None:
     """Every test of tests/system/ is marked ``system`` and ``slow``; every one of tests/properties/ (many hypothesis
     examples) ``slow``."""
     for item in items:
-        folder = item.path.relative_to(TESTS).parts[0]
+        folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
         if folder == "system":
             item.add_marker(pytest.mark.system)
         if folder in ("system", "properties"):
