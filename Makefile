@@ -70,10 +70,10 @@ bench: $(BIN)/python
 ## fuzz: the hostile-input tests, the crash and race tests and the generated check's differential test
 ## (> 20,000 cases), each with many more examples or runs than CI
 fuzz: $(VENV)/.installed-test
-	PBCFG_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_hostile_input.py -q
-	PBCFG_FUZZ_EXAMPLES=3000 $(BIN)/python -m pytest tests/test_generated_validators.py -q
-	PBCFG_KILL_RUNS=250 PBCFG_RACE_ROUNDS=50 $(BIN)/python -m pytest tests/test_crash_safety.py \
-		tests/test_concurrent_writers.py tests/test_secrets_never_leak.py -q -s
+	PBCFG_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/properties/test_hostile_input.py -q
+	PBCFG_FUZZ_EXAMPLES=3000 $(BIN)/python -m pytest tests/properties/test_generated_validators.py -q
+	PBCFG_KILL_RUNS=250 PBCFG_RACE_ROUNDS=50 $(BIN)/python -m pytest tests/system/test_crash_safety.py \
+		tests/system/test_concurrent_writers.py tests/system/test_secrets_never_leak.py -q -s
 
 ## codegen: regenerate generated/ from schemas/
 codegen: $(VENV)/.installed-test
