@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test docs docs-samples dist codegen bench fuzz clean
+.PHONY: run test lint docs docs-samples dist codegen bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "pbcfg needs Python >= 3.11")'
@@ -26,6 +26,13 @@ run: $(VENV)/.installed
 ## test: set up with the test extras, then run the whole suite
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+## lint: the style and type gates: ruff's formatter and linter, then mypy on the installed package
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff format --check toolkit tests bench docs
+	$(BIN)/ruff check toolkit tests bench docs
+	mkdir -p build/typecheck && ln -sfn ../../toolkit build/typecheck/pbcfg
+	MYPYPATH=build/typecheck $(BIN)/mypy -p pbcfg
 
 ## docs: build the docs site into site/; --strict turns a broken link or a missing page into a failure (run
 ## with -m, so the API reference finds the package pbcfg, not the console script .venv/bin/pbcfg)
@@ -63,10 +70,10 @@ bench: $(BIN)/python
 ## fuzz: the hostile-input tests, the crash and race tests and the generated check's differential test
 ## (> 20,000 cases), each with many more examples or runs than CI
 fuzz: $(VENV)/.installed-test
-	PBCFG_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_hostile_input.py -q
-	PBCFG_FUZZ_EXAMPLES=3000 $(BIN)/python -m pytest tests/test_generated_validators.py -q
-	PBCFG_KILL_RUNS=250 PBCFG_RACE_ROUNDS=50 $(BIN)/python -m pytest tests/test_crash_safety.py \
-		tests/test_concurrent_writers.py tests/test_secrets_never_leak.py -q -s
+	PBCFG_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/properties/test_hostile_input.py -q
+	PBCFG_FUZZ_EXAMPLES=3000 $(BIN)/python -m pytest tests/properties/test_generated_validators.py -q
+	PBCFG_KILL_RUNS=250 PBCFG_RACE_ROUNDS=50 $(BIN)/python -m pytest tests/system/test_crash_safety.py \
+		tests/system/test_concurrent_writers.py tests/system/test_secrets_never_leak.py -q -s
 
 ## codegen: regenerate generated/ from schemas/
 codegen: $(VENV)/.installed-test

@@ -9,6 +9,7 @@ from functools import lru_cache
 _BIG = 2 ** 53
 _FLOAT = 1.7976931348623157e308
 _STR_OR_INT = frozenset((str, int))
+_HOST_NAME = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~'
 _SET0 = frozenset({'apiKey', 'baseUrl', 'enabled'})
 _SET1 = frozenset({'accessKeyId', 'baseUrl', 'enabled', 'region', 'secretAccessKey'})
 _SET2 = frozenset({'apiKey', 'baseUrl', 'enabled', 'endpoint'})
@@ -48,9 +49,25 @@ def _unique(items):
     return set(map(type, items)) <= _STR_OR_INT and len(set(items)) == len(items)
 
 
+def _http_url(s):
+    """A common http(s) URL: a host name or IPv4 address, a port up to 65535, a path of printable characters
+    without spaces or backslashes. True only where the URL pattern matches too; anything else: ask it."""
+    scheme, sep, rest = s.partition("://")
+    if not sep or scheme.lower() not in ("http", "https"):
+        return False
+    end = min((at for at in map(rest.find, "/?#") if at != -1), default=len(rest))
+    authority, path = rest[:end], rest[end:]
+    host, colon, port = authority.partition(":")
+    if not host or host.strip(_HOST_NAME):
+        return False
+    if colon and port and not (len(port) <= 5 and port.isdigit() and int(port) <= 65535):
+        return False
+    return " " not in path and "\\" not in path and path.isprintable()
+
+
 @lru_cache(maxsize=4096)
 def _pattern0(s):
-    return s.isascii() and len(s) <= 4096 and re.search('\\A[Hh][Tt][Tt][Pp][Ss]?://([^\x00-\\ /\\?\\#\\\\@]*@)?(\\[[0-9A-Fa-f:\\.]+\\]|[^\x00-\\ \x7f/\\?\\#\\\\@:<>\\^\\|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/\\?\\#][^\x00-\\ \\\\]*)?\\Z', s, re.ASCII) is not None
+    return s.isascii() and len(s) <= 4096 and (_http_url(s) or re.search('\\A[Hh][Tt][Tt][Pp][Ss]?://([^\x00-\\ /\\?\\#\\\\@]*@)?(\\[[0-9A-Fa-f:\\.]+\\]|[^\x00-\\ \x7f/\\?\\#\\\\@:<>\\^\\|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/\\?\\#][^\x00-\\ \\\\]*)?\\Z', s, re.ASCII) is not None)
 
 
 def _credentials_baseUrl_anyOf_0(x):  # $defs/baseUrl/anyOf/0

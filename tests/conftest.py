@@ -1,9 +1,10 @@
-"""Shared helpers: run the CLI in-process, write files, locate fixtures."""
+"""Fixtures every test folder shares: the CLI run in-process, files written into a fresh directory, llmock and
+redis-server on 127.0.0.1 and a redactor that knows no secret; the slow/system markers by folder. What a test
+imports by name is in helpers.py and the other helper modules of tests/, never here."""
 
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
 import pytest
@@ -11,63 +12,23 @@ from hypothesis import settings
 
 from pbcfg.cli.entry import main
 
+TESTS = Path(__file__).parent
+
 # every hypothesis test: the same examples on every run, and no per-example deadline, which a loaded
 # machine would turn into a flaky failure (speed is bench/'s business, never a test's)
 settings.register_profile("pbcfg", deadline=None, derandomize=True, database=None)
 settings.load_profile("pbcfg")
 
-FIXTURES = Path(__file__).parent / "fixtures"
-PONYBUNNY = FIXTURES / "ponybunny"
-REPO = Path(__file__).parent.parent
 
-
-class Clock:
-    """An injected clock: it moves only when the code under test sleeps or a test moves it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(round(seconds, 3))
-        self.now += seconds
-
-
-class Running:
-    """A socketserver on 127.0.0.1 served from a thread while the ``with`` block runs."""
-
-    def __init__(self, server) -> None:
-        self.server = server
-        self.server.daemon_threads = True
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def root(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    @property
-    def url(self) -> str:
-        return self.root + "/v1"
-
-
-def reply(handler, status: int, data: bytes, headers: dict | None = None) -> None:
-    """Answer an ``http.server`` request with ``data`` (JSON unless ``headers`` say otherwise)."""
-    handler.send_response(status)
-    for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
-        handler.send_header(name, value)
-    handler.send_header("Content-Length", str(len(data)))
-    handler.end_headers()
-    handler.wfile.write(data)
+def pytest_collection_modifyitems(items) -> None:
+    """Every test of tests/system/ is marked ``system`` and ``slow``; every one of tests/properties/ (many hypothesis
+    examples) ``slow``."""
+    for item in items:
+        folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        if folder == "system":
+            item.add_marker(pytest.mark.system)
+        if folder in ("system", "properties"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +51,7 @@ class Result:
 @pytest.fixture(autouse=True)
 def forget_secrets():
     """Each test starts with a redactor that knows no secret, as each pbcfg process does."""
-    from pbcfg.util.redaction import REDACTOR
+    from pbcfg.secrets.known import REDACTOR
 
     REDACTOR.clear()
     yield
@@ -125,3 +86,22 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    """A fresh redis-server on 127.0.0.1 for the module (skipped where none is installed)."""
+    from servers import redis_server
+
+    with redis_server() as (url, _):
+        yield url
+
+
+@pytest.fixture
+def redis_client(redis_url):
+    import redis
+
+    client = redis.from_url(redis_url)
+    client.flushall()
+    yield client
+    client.close()

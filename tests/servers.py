@@ -15,17 +15,31 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import os
-import threading
+import shutil
+import signal
+import socket
+import socketserver
+import subprocess
+import time
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
+import pytest
+
+from helpers import Running, closed_port
 
 __all__ = [
+    "EVENT",
     "EventStreamServer",
+    "HungUp",
+    "Loopback",
+    "OK_HEAD",
+    "SAFETY_STOP",
     "TokenServer",
     "VertexFront",
     "anthropic_frames",
@@ -33,33 +47,22 @@ __all__ = [
     "journal",
     "llmock_server",
     "moto_server",
+    "redis_server",
     "reset",
     "said",
     "scenario",
     "service_account_file",
+    "sse_forever",
     "write_config",
 ]
 
 
-class _Serving:
-    """A ThreadingHTTPServer served from a thread while the ``with`` block runs."""
+class _Serving(Running):
+    """A ThreadingHTTPServer of ``handler`` served from a thread while the ``with`` block runs."""
 
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
+        super().__init__(ThreadingHTTPServer(("127.0.0.1", 0), handler))
         self.server.owner = self  # type: ignore[attr-defined]
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def root(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -321,3 +324,90 @@ def write_config(directory, endpoints: dict, models: dict, *, chain: list | None
 def said(*things) -> str:
     """Everything a call showed: results, attempts, errors, streams, as text, to look for secrets in."""
     return "\n".join(repr(thing) + str(thing) for thing in things)
+
+
+@contextlib.contextmanager
+def redis_server():
+    """A fresh redis-server on a free port of 127.0.0.1: yields (url, process); stopped on the way out."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed; .ci/run installs it")
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = closed_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}", process
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGCONT)  # a test may have paused it
+            process.terminate()
+        process.wait(timeout=10)
+
+
+SAFETY_STOP = 30.0  # no script runs longer than this, whatever the client does
+EVENT = b'data: {"choices": [{"delta": {"content": "x"}, "finish_reason": null}]}\n\n'
+OK_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\n%s\r\n"
+
+
+class HungUp(Exception):
+    pass
+
+
+class Loopback(Running):
+    """A TCP server on 127.0.0.1 running ``script(send)`` for each request; ``log`` records, per request, the
+    writes and bytes sent and when (seconds since the request arrived) the client hung up, if it did."""
+
+    def __init__(self, script) -> None:
+        self.script = script
+        self.log: list[dict] = []
+        outer = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                connection: socket.socket = self.request
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    data = connection.recv(65536)
+                    if not data:
+                        return
+                    head += data
+                started = time.monotonic()
+                entry = {"path": head.split(b" ", 2)[1].decode(), "writes": 0, "sent": 0, "hung_up_at": None}
+                outer.log.append(entry)
+
+                def send(data: bytes) -> None:
+                    if time.monotonic() - started > SAFETY_STOP:
+                        raise HungUp
+                    try:
+                        connection.sendall(data)
+                    except OSError:
+                        entry["hung_up_at"] = time.monotonic() - started
+                        raise HungUp from None
+                    entry["writes"] += 1
+                    entry["sent"] += len(data)
+
+                try:
+                    outer.script(send)
+                except HungUp:
+                    pass
+
+        super().__init__(socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler))
+
+
+def sse_forever(send) -> None:
+    send(OK_HEAD % (b"text/event-stream", b""))
+    while True:
+        send(EVENT)
+        time.sleep(0.05)

@@ -88,7 +88,7 @@ def walk(kind: str, value, node: dict | None = None, path: tuple = ()):
             yield from walk(kind, item, node["items"], path + (index,))
 
 
-# Hostile text for the readers (issue 14): nesting around the limit, half surrogate pairs, numbers beyond every field.
+# Hostile text for the readers: nesting around the limit, half surrogate pairs, numbers beyond every field.
 
 SURROGATE_PIECES = ["a", "é", r"\ud800", r"\udbff", r"\udc00", r"\udfff", r"\ud83d\ude00", r"\\ud800", r"\\", r"\"",
                     r"\u0041"]

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO
+from helpers import REPO
 
 TOOLKIT = REPO / "toolkit"
 
@@ -28,7 +28,7 @@ MODULES = {module_name(path): path for path in TOOLKIT.rglob("*.py")}
 
 
 def stage_of(module: str) -> str:
-    if module in BASE or module.startswith("pbcfg.util"):
+    if module in BASE or module.startswith(("pbcfg.util", "pbcfg.secrets")):
         return "base"
     if module in FACADES:
         return "facade"
@@ -91,3 +91,12 @@ def test_ruff_finds_nothing():
     done = subprocess.run([sys.executable, "-m", "ruff", "check", "toolkit", "tests", "bench"], cwd=REPO,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_import_contracts_hold():
+    """pyproject.toml's import-linter contracts: the stages as layers, and what the runtime's loop and HTTP may
+    import."""
+    done = subprocess.run([Path(sys.executable).parent / "lint-imports", "--no-cache"], cwd=REPO,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Contracts: 3 kept, 0 broken." in done.stdout

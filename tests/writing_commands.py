@@ -4,15 +4,19 @@
 returns a :class:`Case`: its arguments, the directory it writes, the files it
 replaces there, and the backup names it would use. The planted-link,
 full-disk and read-only tests run every case, so a new writing command added
-here is held to every promise at once.
+here is held to every promise at once. Also the script that kills pbcfg between the two renames of a
+pair write, and the prefix that runs a command without root's power to write anywhere.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import NamedTuple
+
+import pytest
 
 STAMP = "20260101-000000"  # the timestamp init and render --config-dir put in backup names; the tests pin it
 KEY = "sk-Wq8rTz3nVb6yHk2pLm5xCd9f"
@@ -103,3 +107,25 @@ def snapshot(directory: Path) -> dict[str, tuple[bytes | str, int]]:
         elif path.is_file():
             found[entry] = (path.read_bytes(), path.stat().st_mode & 0o7777)
     return found
+
+
+# runs pbcfg, killing itself right after the first rename of a pair write
+KILL_BETWEEN_RENAMES = r"""
+import os, signal, sys
+real_replace = os.replace
+def replace(source, target):
+    real_replace(source, target)
+    os.kill(os.getpid(), signal.SIGKILL)
+os.replace = replace
+from pbcfg.cli.entry import main
+main(sys.argv[1:])
+"""
+
+
+def without_write_privilege() -> list[str]:
+    """The prefix that runs a command unable to write where the mode says no (root: without its capabilities)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("root writes anywhere and setpriv(1) is missing to drop that; the permission test cannot run")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--inh-caps=-all", "--"]

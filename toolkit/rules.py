@@ -391,20 +391,23 @@ _ALL = (
     # ponybunny: endpoints PonyBunny's protocol adapters cannot call, which pbcfg's runtime can
     _rule("ponybunny.bedrock-unsigned", WARNING, "A Bedrock endpoint PonyBunny cannot call.",
           "PonyBunny sends aws-bedrock requests with its Anthropic adapter: Anthropic's Messages body, posted to the "
-          "base URL as it is (on the work-item path the literal https://bedrock-runtime.{region}.amazonaws.com, on "
-          "the conversation agent's no URL unless baseUrl is set), with no /model/{id}/invoke path and no SigV4 "
-          "signature, so every call fails and it moves on to the model's next endpoint. pbcfg's runtime calls "
+          "base URL as it is (without a baseUrl: on the work-item path to the literal "
+          "https://bedrock-runtime.{region}.amazonaws.com, on the conversation agent's to no URL at all), with no "
+          "/model/{id}/invoke path and no SigV4 signature, so every call fails and it moves on to the model's next "
+          "endpoint. pbcfg's runtime calls "
           "Bedrock's InvokeModel with the Bedrock model id, signed with SigV4 (pip install 'pbcfg[aws]')."),
     _rule("ponybunny.vertex-no-auth", WARNING, "A Vertex AI endpoint PonyBunny calls without auth.",
-          "PonyBunny's Gemini adapter builds the Vertex AI URL (for a base URL on aiplatform.googleapis.com) but "
-          "sends no Authorization header, so Google refuses every call with 401; without a baseUrl its "
-          "conversation agent has no URL at all. pbcfg's runtime sends a Bearer token from Application Default "
+          "PonyBunny's Gemini adapter never sends an Authorization header. For a base URL on "
+          "aiplatform.googleapis.com it builds the Vertex AI URL, and Google refuses every call with 401; any other "
+          "base URL is posted to as it is, naming no model. Without a baseUrl its work-item path uses the built-in "
+          "https://{region}-aiplatform.googleapis.com/v1 (so the Vertex AI URL, and a 401) and its conversation "
+          "agent has no URL at all. pbcfg's runtime sends a Bearer token from Application Default "
           "Credentials (pip install 'pbcfg[gcp]'), cached and fetched anew on a 401."),
     _rule("ponybunny.gemini-bare-url", WARNING, "A Gemini endpoint whose base URL makes PonyBunny send no model "
           "and no key.",
           "PonyBunny builds {base}/models/{model}:generateContent?key=… only when the base URL holds "
-          "generativelanguage.googleapis.com; any other base URL (a proxy, a local server) is posted to as it is, "
-          "with no model in the URL or the body and no key. pbcfg's runtime calls "
+          "generativelanguage.googleapis.com; any other base URL (a proxy, a local server) that does not hold "
+          "aiplatform.googleapis.com (which gets the Vertex AI URL) is posted to as it is, with no model in the URL or the body and no key. pbcfg's runtime calls "
           "{base}/models/{model}:generateContent (:streamGenerateContent?alt=sse for a stream) with the key in the "
           "x-goog-api-key header, never in a URL."),
     _rule("files.interrupted-write", ERROR, "A pbcfg write of both files was interrupted halfway.",

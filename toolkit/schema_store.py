@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
-
-from pbcfg.util.resources import resource_path
 
 __all__ = ["SCHEMA_FILES", "resolve", "schema", "schema_text", "subschema", "validator"]
 
@@ -14,13 +11,17 @@ SCHEMA_FILES = {"credentials": "credentials.schema.json", "llm-config": "llm-con
 
 @cache
 def schema_text(kind: str) -> str:
+    from pbcfg.util.resources import resource_path
+
     with open(resource_path("schemas", SCHEMA_FILES[kind]), encoding="utf-8") as handle:
         return handle.read()
 
 
 @cache
 def schema(kind: str) -> dict:
-    return json.loads(schema_text(kind))
+    from pbcfg.util.json_load import loads
+
+    return loads(schema_text(kind))
 
 
 @cache

@@ -17,10 +17,10 @@ from pbcfg.check.loaders import ROOT_CAUSES, check_loading
 from pbcfg.check.prototype_ids import check_prototype_ids
 from pbcfg.check.references import check_cross_file, check_references
 from pbcfg.diagnostics import MAX_DIAGNOSTICS, Diagnostic, Severity
+from pbcfg.secrets.known import may_hold_key, note_credentials
 from pbcfg.source.document import Document
 from pbcfg.source.files import Source, directory_of, expand_paths, is_backup, read_source
 from pbcfg.source.jsonparse import parse_json
-from pbcfg.util.known_secrets import may_hold_key, register_credentials
 
 __all__ = ["CLEAN_PATH_MAX_CHARS", "CheckResult", "cap_per_file", "check_paths", "check_sources", "interrupted_writes", "parse_source",
            "report_order", "schema_findings"]
@@ -33,7 +33,8 @@ CLEAN_PATH_MAX_CHARS = 1024 * 1024
 
 class CheckResult:
     """What was read, what parsed, and every finding; past the cap on diagnostics per file, only counts of
-    what was found (``hidden``: file -> rule -> count)."""
+    what was found (``hidden``: file -> rule -> count); ``secrets``: every secret value the files hold, for the
+    caller to register (:func:`pbcfg.secrets.known.register`) before it shows anything of them."""
 
     def __init__(self, sources: list[Source]) -> None:
         self.sources = sources
@@ -44,6 +45,14 @@ class CheckResult:
     @property
     def files(self) -> list[str]:
         return [source.name for source in self.sources]
+
+    @property
+    def secrets(self) -> list:
+        from pbcfg.secrets.known import credentials_secrets, source_secrets
+
+        found = [secret for source in self.sources for secret in source_secrets(source)]
+        return found + [secret for document in self.documents if document.kind == "credentials"
+                        for secret in credentials_secrets(document.data)]
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -119,7 +128,7 @@ def check_sources(sources: list[Source], *, schema_files: bool = True,
             continue
         document.room = max_diagnostics or None
         if document.kind == "credentials":  # every value, as parsed: a number, an escaped string
-            register_credentials(document.data)
+            note_credentials(document.data)
         text = source.text
         if may_hold_key(text) or document.kind != "credentials" and "://" in text and ("@" in text or "=" in text):
             from pbcfg.check.public_secrets import public_secret_findings

@@ -16,9 +16,9 @@ import re
 
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.ponybunny.builtins import CREDENTIAL_FIELDS
+from pbcfg.secrets.known import KEY_NAMES, find_keys
+from pbcfg.secrets.masking import mask
 from pbcfg.source.document import Document
-from pbcfg.util.known_secrets import KEY_NAMES, find_keys
-from pbcfg.util.masking import mask
 
 __all__ = ["public_secret_findings"]
 

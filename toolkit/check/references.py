@@ -11,7 +11,6 @@ from pbcfg.ponybunny.builtins import builtin_endpoints, builtin_models
 from pbcfg.ponybunny.js_names import INHERITED
 from pbcfg.source.document import Document
 from pbcfg.util.shapes import items, mapping
-from pbcfg.util.suggest import did_you_mean
 
 __all__ = ["check_cross_file", "check_references"]
 
@@ -29,6 +28,8 @@ def check_references(document: Document) -> list[Diagnostic]:
     for model_id, model in mapping(data.get("models")).items():
         for index, endpoint_id in enumerate(items(mapping(model).get("endpoints"))):
             if isinstance(endpoint_id, str) and endpoint_id not in endpoints:
+                from pbcfg.util.suggest import did_you_mean  # imported only for a finding: not on the clean path
+
                 guess = did_you_mean(endpoint_id, endpoints)
                 found.append(document.diagnostic(
                     ["models", model_id, "endpoints", index], "ref.unknown-endpoint",
@@ -73,6 +74,8 @@ def _model_ref(document: Document, tokens: list, model_id: str, models: set) -> 
                 "modelConfig.endpoints is not iterable), so the whole chain fails, not only this model; define it "
                 "under models, or name another")
     else:
+        from pbcfg.util.suggest import did_you_mean
+
         guess = did_you_mean(model_id, models)
         hint = f"did you mean {guess!r}?" if guess else "define it under models, or name a built-in model"
     return [document.diagnostic(tokens, "ref.unknown-model",
@@ -85,6 +88,8 @@ def check_cross_file(credentials: Document, llm_config: Document) -> list[Diagno
     found = []
     for endpoint_id in mapping(mapping(credentials.data).get("endpoints")):
         if endpoint_id not in defined:
+            from pbcfg.util.suggest import did_you_mean
+
             guess = did_you_mean(endpoint_id, defined)
             found.append(credentials.diagnostic(
                 ["endpoints", endpoint_id], "ref.undefined-endpoint",

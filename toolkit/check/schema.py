@@ -96,7 +96,7 @@ def _migrate(document: Document) -> str:
 
 def _show(value: object, tokens: list, kind: str) -> str:
     """A value as it may appear in a message: secrets masked, long values cut."""
-    from pbcfg.util.masking import is_secret_field, mask  # only when there is something to say
+    from pbcfg.secrets.masking import is_secret_field, mask  # only when there is something to say
 
     if kind == "credentials" and (not tokens or is_secret_field(tokens[-1])):
         return mask(value)

@@ -15,6 +15,10 @@ either compiled exactly or makes the node answer "not sure":
   ``re.ASCII`` and the ECMA classes agree (``.`` is narrowed to exclude both
   line ends, ``$`` anchors at the very end); any other construct answers
   "not sure" for the strings it applies to;
+- the http(s) URL pattern of ``baseUrl`` is first tried without a regex
+  (:data:`FAST_PATTERNS`): a common URL is accepted by plain string checks
+  that accept nothing the pattern refuses, and compiling the regex (half a
+  millisecond, most of a clean check) is left to any other URL;
 - ``format: uri`` is RFC 3986 without IP literals, ASCII only, checked
   without a regex (compiling one would cost more than the check); other
   formats answer "not sure";
@@ -35,7 +39,7 @@ from urllib.parse import unquote
 
 from pbcfg.source.limits import has_lone_surrogate
 
-__all__ = ["LONGEST_PATTERN_INPUT", "compile_validators", "translate_pattern"]
+__all__ = ["FAST_PATTERNS", "LONGEST_PATTERN_INPUT", "compile_validators", "translate_pattern"]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 # keywords that only annotate, and containers of subschemas reached through $ref only
@@ -57,6 +61,12 @@ _TEST = {"str": "type({v}) is{n} str", "int": "type({v}) is{n} int", "float": "t
 _ORDER = ("dict", "list", "str", "int", "float", "bool", "None")
 LONGEST_PATTERN_INPUT = 4096  # Python's re backtracks; longer strings go to jsonschema-rs
 INLINE_MAX = 6  # a $ref target of at most this many statements is checked in place, not called
+# ECMA pattern -> a helper that answers True only for strings the pattern finds (False: ask the regex)
+FAST_PATTERNS = {
+    r"^[Hh][Tt][Tt][Pp][Ss]?://([^\x00-\x20/?#\\@]*@)?(\[[0-9A-Fa-f:.]+\]|[^\x00-\x20\x7f/?#\\@:<>^|%\[\]]+)"
+    r"(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?"
+    r"([/?#][^\x00-\x20\\]*)?$": "_http_url",
+}
 
 _HELPERS = {
     "_text": '''
@@ -121,9 +131,26 @@ def _chars(part, allowed):
         part = pieces[0] + "".join(p[2:] for p in pieces[1:])
     return not part.strip(allowed)
 ''',
+    "_http_url": '''
+def _http_url(s):
+    """A common http(s) URL: a host name or IPv4 address, a port up to 65535, a path of printable characters
+    without spaces or backslashes. True only where the URL pattern matches too; anything else: ask it."""
+    scheme, sep, rest = s.partition("://")
+    if not sep or scheme.lower() not in ("http", "https"):
+        return False
+    end = min((at for at in map(rest.find, "/?#") if at != -1), default=len(rest))
+    authority, path = rest[:end], rest[end:]
+    host, colon, port = authority.partition(":")
+    if not host or host.strip(_HOST_NAME):
+        return False
+    if colon and port and not (len(port) <= 5 and port.isdigit() and int(port) <= 65535):
+        return False
+    return " " not in path and "\\\\" not in path and path.isprintable()
+''',
 }
 # RFC 3986 character sets, for _uri
 _HOST = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;="  # unreserved, sub-delims
+_HOST_NAME = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"  # for _http_url
 _URI_SETS = {"_SCHEME": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-",
              "_HOST": _HOST, "_USERINFO": _HOST + ":", "_PATH": _HOST + ":@/", "_QUERY": _HOST + ":@/?"}
 
@@ -457,6 +484,8 @@ class _Compiler:
             except _Unsupported as why:
                 lines.append(f"return False  # not sure: pattern {_comment(node['pattern'])}: {_comment(str(why))}")
                 return lines
+            if node["pattern"] in FAST_PATTERNS:
+                self.module.fast[regex] = self.module.use(FAST_PATTERNS[node["pattern"]])
             lines.append(f"if not {regex}({var}): return False")
         if "format" in node:
             if node["format"] != "uri":
@@ -599,6 +628,7 @@ class _Module:
         self.constants: dict[tuple[str, str], str] = {}  # (kind, source text) -> name
         self.helpers: set[str] = set()
         self.names: set[str] = set()
+        self.fast: dict[str, str] = {}  # pattern function -> the helper it tries first
 
     def use(self, helper: str) -> str:
         """``helper``'s name, marked as used (with what it uses in turn)."""
@@ -661,10 +691,13 @@ def compile_validators(schemas: dict[str, dict], header: str) -> str:
         values += [f"{name} = {chars!r}" for name, chars in _URI_SETS.items()]
     if "_unique" in module.helpers:
         values.append("_STR_OR_INT = frozenset((str, int))")
+    if "_http_url" in module.helpers:
+        values.append(f"_HOST_NAME = {_HOST_NAME!r}")
     values += [f"{name} = {text}" for (kind, text), name in module.constants.items() if kind == "_SET"]
     parts.append("\n".join(values) + "\n" if values else "")
-    parts += [_HELPERS[h] for h in ("_text", "_plain", "_unique", "_uri") if h in module.helpers]
-    parts += [_pattern_function(name, text) for (kind, text), name in module.constants.items() if kind == "_pattern"]
+    parts += [_HELPERS[h] for h in ("_text", "_plain", "_unique", "_uri", "_http_url") if h in module.helpers]
+    parts += [_pattern_function(name, text, module.fast.get(name)) for (kind, text), name in module.constants.items()
+              if kind == "_pattern"]
     parts += ["\n" + f for f in module.functions]
     parts.append("\nCERTAINLY_VALID = {\n" + "\n".join(entries) + "\n}\n")
     return "\n".join(part for part in parts if part)
@@ -672,10 +705,11 @@ def compile_validators(schemas: dict[str, dict], header: str) -> str:
 
 # --- small helpers ------------------------------------------------------------------------------
 
-def _pattern_function(name: str, python_pattern: str) -> str:
+def _pattern_function(name: str, python_pattern: str, fast: str | None) -> str:
+    search = f"re.search({python_pattern!r}, s, re.ASCII) is not None"
     return (f"\n@lru_cache(maxsize=4096)\ndef {name}(s):\n"
             f"    return s.isascii() and len(s) <= {LONGEST_PATTERN_INPUT} and "
-            f"re.search({python_pattern!r}, s, re.ASCII) is not None\n")
+            + (f"({fast}(s) or {search})\n" if fast else f"{search}\n"))
 
 
 def _function(name: str, body: list[str], where: str) -> str:

@@ -7,11 +7,10 @@ It offers the command line to the hot path (:mod:`pbcfg.hotpath`) first, so
 import Click; everything else goes through the Click group in
 :mod:`pbcfg.commands`.
 
-Everything pbcfg prints passes one redaction boundary: for the length of the
-run, ``sys.stdout`` and ``sys.stderr`` are :class:`_Redacting` streams that
-mask every secret in play (:mod:`pbcfg.util.redaction`), whoever writes to
-them: a reporter, Click, a diff, an exception's message. The environment's
-secrets are registered first; files register theirs as they are read.
+Everything pbcfg prints passes one redaction boundary (:mod:`pbcfg.secrets.boundary`): for the length of
+the run, ``sys.stdout`` and ``sys.stderr`` mask every secret in play, whoever writes to them: a reporter,
+Click, a diff, an exception's message. The environment's secrets are registered first; the secrets of every
+file the run reads or checks are registered as they are found.
 
 A hot command run as the console script (``argv`` None) ends with
 ``os._exit`` once its output is flushed, as mypy does: the interpreter's
@@ -32,98 +31,16 @@ __all__ = ["main"]
 
 def main(argv: list[str] | None = None) -> None:
     """Run pbcfg on ``argv`` (default: the process's arguments) and exit with the documented code."""
-    from pbcfg.util.known_secrets import register_environment
+    from pbcfg.secrets.boundary import guard_run, unguard_run
 
-    register_environment(os.environ)
-    streams = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _Redacting(sys.stdout), _Redacting(sys.stderr)
+    streams = guard_run(os.environ)
     try:
         hot, code = _exit_code(argv)
         if hot and argv is None:
             _exit_now(code)
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):  # a closed pipe: nothing more can reach it
-                pass
-        sys.stdout, sys.stderr = streams
+        unguard_run(streams)
     sys.exit(code)
-
-
-class _Redacting:
-    """A text stream that masks every registered secret before it passes text on.
-
-    A secret may arrive in pieces (one write each), so the last characters of an unfinished line are held back
-    until the next write, a newline or a flush: at most :data:`~pbcfg.util.redaction.MIN_RUN` - 1 of them, which
-    are masked with the characters written before them as context. Its ``buffer`` masks too (Click writes
-    shell completions as bytes), so nothing writes around it.
-    """
-
-    def __init__(self, stream) -> None:
-        self._stream = stream
-        self._context = ""  # the last characters passed on, as written: a run may have begun in them
-        self._pending = ""  # held back: a run may go on in the next write
-
-    def write(self, text: str) -> int:
-        from pbcfg.util.redaction import MIN_RUN
-
-        if not isinstance(text, str):
-            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        unfinished = self._pending + text
-        keep = 0 if unfinished.endswith("\n") else min(MIN_RUN - 1, len(unfinished) - unfinished.rfind("\n") - 1)
-        self._pass_on(unfinished, len(unfinished) - keep)
-        self._pending = unfinished[len(unfinished) - keep:]
-        return len(text)
-
-    def _pass_on(self, text: str, count: int) -> None:
-        """The first ``count`` characters of ``text``, masked as the characters around them say."""
-        from pbcfg.util.redaction import MIN_RUN, redact
-
-        if count:
-            start = len(self._context)
-            self._stream.write(redact(self._context + text)[start : start + count])
-            self._context = (self._context + text[:count])[-(MIN_RUN - 1):]
-
-    def writelines(self, lines) -> None:
-        for line in lines:
-            self.write(line)
-
-    def flush(self) -> None:
-        pending, self._pending = self._pending, ""
-        self._pass_on(pending, len(pending))
-        self._stream.flush()
-
-    @property
-    def buffer(self) -> "_RedactingBytes":
-        return _RedactingBytes(self)
-
-    def __getattr__(self, name: str):
-        return getattr(self._stream, name)
-
-
-class _RedactingBytes:
-    """The binary side of a :class:`_Redacting` stream: bytes are masked as UTF-8 text, after the text side's
-    pending characters are passed on."""
-
-    def __init__(self, text: _Redacting) -> None:
-        self._text = text
-
-    def write(self, data) -> int:
-        from pbcfg.util.redaction import redact
-
-        self._text.flush()
-        shown = redact(bytes(data).decode("utf-8", "surrogateescape"))
-        underlying = getattr(self._text._stream, "buffer", None)
-        if underlying is None:
-            self._text._stream.write(shown)
-        else:
-            underlying.write(shown.encode("utf-8", "surrogateescape"))
-        return len(data)
-
-    def flush(self) -> None:
-        self._text.flush()
-        getattr(self._text._stream, "buffer", self._text._stream).flush()
 
 
 def _exit_code(argv: list[str] | None) -> tuple[bool, int]:
@@ -181,11 +98,9 @@ def _click_exit_code(argv: list[str] | None) -> int:
 
 def _exit_now(code: int) -> None:
     """Flush what was written, then end the process without the interpreter's teardown."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can reach it
-            pass
+    from pbcfg.secrets.boundary import flush_output
+
+    flush_output()
     os._exit(code)
 
 

@@ -94,7 +94,7 @@ def commit(config: Config, edits: list[Edit], *, preview: bool, backup: bool) ->
     lines = [f"{names[e.file]}: {join(e.tokens)}: {e.message}" for e in edits]
     changed = {kind: text for kind, text in texts.items() if text != config.sources[kind].text}
     if preview:
-        from pbcfg.util.masking import masked_diff
+        from pbcfg.secrets.masking import masked_diff
 
         diffs = [
             masked_diff(

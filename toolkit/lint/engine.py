@@ -420,7 +420,7 @@ def fix_paths(
 
 
 def _diff(source, new_text: str) -> str:
-    from pbcfg.util.masking import masked_diff
+    from pbcfg.secrets.masking import masked_diff
 
     return masked_diff(
         source.text,

@@ -81,10 +81,10 @@ class _Places:
 
         if offset is not None:
             if self._lines is None:
+                from pbcfg.secrets.masking import mask_text
                 from pbcfg.source.positions import Lines
-                from pbcfg.util.masking import redact
 
-                self._lines = Lines(redact(self.source.text, self.source.kind, yaml=self.source.is_yaml))
+                self._lines = Lines(mask_text(self.source.text, self.source.kind, yaml=self.source.is_yaml))
             return diagnostic(rule, self.source.name, message, hint, span=self._lines.span(offset),
                               snippet=self._lines.snippet(offset))
         document = self._located() if tokens is not None else None

@@ -5,11 +5,11 @@ credentials.schema.json) and from ``schemas/ponybunny-defaults.json``, the
 built-in llm-config that PonyBunny merges every user file over (SPEC §4).
 """
 
-import json
 from collections import namedtuple
 from functools import cache
 
 from pbcfg.schema_store import schema
+from pbcfg.util.json_load import loads
 from pbcfg.util.resources import resource_path
 
 __all__ = ["CREDENTIAL_FIELDS", "FLIPPED_DEFAULTS", "BuiltinEndpoint", "builtin_endpoints", "builtin_models", "defaults"]
@@ -42,7 +42,7 @@ def builtin_endpoints() -> dict[str, BuiltinEndpoint]:
 def defaults() -> dict:
     """PonyBunny's built-in llm-config; callers must not mutate it."""
     with open(resource_path("schemas", "ponybunny-defaults.json"), encoding="utf-8") as handle:
-        return json.load(handle)
+        return loads(handle.read())
 
 
 def builtin_models() -> dict:

@@ -42,12 +42,12 @@ class LoadOutcome(NamedTuple):
 def read_as_ponybunny(path: str, kind: str):
     """The file as PonyBunny's loaders read it, ``readFileSync(path, 'utf-8')``: a byte sequence that is not
     UTF-8 becomes U+FFFD and the file is parsed on, where pbcfg's own reading stops at it."""
+    from pbcfg.secrets.known import note_source
     from pbcfg.source.files import Source, kind_of, read_regular
     from pbcfg.source.limits import MAX_BYTES
-    from pbcfg.util.known_secrets import register_source
 
     text = read_regular(path, MAX_BYTES).decode("utf-8", "replace")
-    return register_source(Source(path, path, kind_of(path, text, kind), text))
+    return note_source(Source(path, path, kind_of(path, text, kind), text))
 
 
 def patch_codex(schema: object) -> object:

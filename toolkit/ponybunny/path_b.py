@@ -35,8 +35,8 @@ from typing import NamedTuple
 from pbcfg.ponybunny.builtins import CREDENTIAL_FIELDS, defaults
 from pbcfg.ponybunny.js_names import INHERITED
 from pbcfg.ponybunny.urls import fetch_problem
-from pbcfg.util.masking import is_secret_field, mask
-from pbcfg.util.redaction import Secret
+from pbcfg.secrets.masking import is_secret_field, mask
+from pbcfg.secrets.values import Secret
 from pbcfg.util.shapes import mapping
 
 __all__ = ["ENV", "REGION_ENV", "Attempt", "PathB", "Skipped", "Value", "path_b"]
@@ -55,7 +55,7 @@ SKIP_SECONDS = 30
 
 
 class Value(NamedTuple):
-    value: object  # a pbcfg.util.redaction.Secret for secret fields
+    value: object  # a pbcfg.secrets.values.Secret for secret fields
     source: str
 
 

@@ -9,7 +9,6 @@ writes these files only in ``pb init``, so they are often missing or stale.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from collections import namedtuple
@@ -51,6 +50,8 @@ def schema_file_beside(config_path: str, kind: str) -> SchemaFile:
         return SchemaFile(path, "unreadable", f"it cannot be read ({error.strerror or error})")
     if text == schema_text(kind):
         return SchemaFile(path, "same")
+    import json
+
     try:
         parsed = json.loads(text, parse_constant=_not_json)
     except (ValueError, RecursionError) as error:

@@ -55,6 +55,29 @@ def _bedrock(endpoint_id: str, base_url: str | None) -> Divergence | None:
     )
 
 
+_VERTEX_HINT = (
+    "for PonyBunny, route these models to google-ai-studio as well; pbcfg's runtime needs google-auth "
+    "(pip install 'pbcfg[gcp]') and `gcloud auth application-default login` or GOOGLE_APPLICATION_CREDENTIALS"
+)
+
+
+def _vertex(endpoint_id: str, base_url: str | None) -> str:
+    """What PonyBunny sends to a Vertex AI endpoint: never a token; the URL depends on the base URL and the path."""
+    if base_url is None:
+        where = (
+            "its work-item path builds the Vertex AI URL from the built-in base URL and Google answers 401; its "
+            "conversation agent has no URL at all"
+        )
+    elif "aiplatform.googleapis.com" in base_url:
+        where = "it builds the Vertex AI URL and Google answers 401"
+    else:
+        where = "it posts to the base URL as it is, naming no model"
+    return (
+        f"PonyBunny calls {endpoint_id} with no Authorization header (its Gemini adapter adds no token), so no "
+        f"call succeeds: {where}; pbcfg's runtime sends a Bearer token from Application Default Credentials"
+    )
+
+
 def divergence(endpoint_id: str, protocol: str | None, base_url: str | None) -> Divergence | None:
     """Where PonyBunny's request to this endpoint cannot succeed and pbcfg's can; None where they agree.
     ``base_url`` is the effective one (None when none is set); it is never repeated in a message."""
@@ -64,15 +87,7 @@ def divergence(endpoint_id: str, protocol: str | None, base_url: str | None) -> 
     if protocol != "gemini":
         return None
     if endpoint_id == "google-vertex-ai" or host.endswith("aiplatform.googleapis.com"):
-        return Divergence(
-            "ponybunny.vertex-no-auth",
-            f"PonyBunny calls {endpoint_id} with no Authorization header (its Gemini adapter adds no token), so no "
-            "call succeeds: Google answers 401 (and without a baseUrl its conversation agent has no URL at all); "
-            "pbcfg's runtime sends a Bearer token from Application Default Credentials",
-            "for PonyBunny, route these models to google-ai-studio as well; pbcfg's runtime needs google-auth "
-            "(pip install 'pbcfg[gcp]') and `gcloud auth application-default login` or "
-            "GOOGLE_APPLICATION_CREDENTIALS",
-        )
+        return Divergence("ponybunny.vertex-no-auth", _vertex(endpoint_id, base_url), _VERTEX_HINT)
     if base_url is not None and "generativelanguage.googleapis.com" not in base_url:
         return Divergence(
             "ponybunny.gemini-bare-url",

@@ -59,8 +59,8 @@ class Stale(NamedTuple):
 
 def out_of_date(build: Build, out_dir: str) -> list[Stale]:
     """Every output that differs from the file in ``out_dir``, with its diff."""
-    from pbcfg.util.known_secrets import register_credentials_text
-    from pbcfg.util.masking import masked_diff
+    from pbcfg.secrets.known import register_credentials_text
+    from pbcfg.secrets.masking import masked_diff
 
     stale = []
     for output in build.outputs:

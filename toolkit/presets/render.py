@@ -74,8 +74,8 @@ def _check_url(url: str, parameter: str, *, https: bool = False, notes: list | N
 
 def _register_secrets(params: Parameters) -> None:
     """The key and every secret credential field given, and any key in a URL, before any message can quote them."""
-    from pbcfg.util.known_secrets import register_url_secrets, register_value
-    from pbcfg.util.masking import is_secret_field
+    from pbcfg.secrets.known import register_url_secrets, register_value
+    from pbcfg.secrets.masking import is_secret_field
 
     register_value(params.api_key)
     for text in (params.base_url, *(value for _, value in params.settings)):

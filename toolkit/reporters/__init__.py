@@ -5,7 +5,6 @@ SARIF or XML. :func:`emit` delivers a report without Click, so the hot path
 (:mod:`pbcfg.hotpath`) can use it too.
 """
 
-import importlib
 import os
 import sys
 from collections import namedtuple
@@ -34,7 +33,8 @@ class Report(namedtuple("Report", "tool files diagnostics color notes quiet extr
 
 
 def render(fmt: str, report: Report) -> str:
-    return importlib.import_module(f"{__name__}.{fmt}").render(report)
+    __import__(f"{__name__}.{fmt}")  # not importlib.import_module: importing importlib costs the hot path more
+    return sys.modules[f"{__name__}.{fmt}"].render(report)
 
 
 def use_color(flag: bool | None) -> bool:
@@ -65,8 +65,8 @@ def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str
     if output is None:
         sys.stdout.write(_encodable(rendered))
     else:  # stdout is masked where pbcfg starts (pbcfg.cli.entry); a report file is masked here
+        from pbcfg.secrets.boundary import redact
         from pbcfg.util.atomic import write_atomic
-        from pbcfg.util.redaction import redact
 
         write_atomic(output, _encodable(redact(rendered)), doing="cannot write the report",
                      by_product_of=tuple(map(os.fspath, files)))

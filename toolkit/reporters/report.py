@@ -62,6 +62,8 @@ class Summary(namedtuple("Summary", "files errors warnings infos notes fixes hid
     def hidden_lines(self) -> list[str]:
         """One line per file with diagnostics past the cap; the command that shows them all is lint's for lint,
         else validate's (add and the others have no --max-diagnostics)."""
+        if not self.hidden:
+            return []
         import shlex
 
         tool = "lint" if self.tool == "lint" else "validate"

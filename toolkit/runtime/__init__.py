@@ -44,6 +44,7 @@ from pbcfg.runtime.results import (
 )
 from pbcfg.runtime.status import EndpointStatus, State
 from pbcfg.runtime.stream import AsyncStream, Stream
+from pbcfg.secrets.values import Secret, SecretURL
 
 __all__ = [
     "AllAttemptsFailed",
@@ -57,6 +58,8 @@ __all__ = [
     "RequestRejected",
     "Runtime",
     "RuntimeFailure",
+    "Secret",
+    "SecretURL",
     "State",
     "Stream",
     "StreamInterrupted",
@@ -89,10 +92,12 @@ def load_runtime(
     from pbcfg.ponybunny.merge import merged_llm_config
     from pbcfg.runtime.limiter import shared_state
     from pbcfg.runtime.secrets import register, seal
+    from pbcfg.secrets.known import register as register_found
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
     directory = resolve_config_dir(config_dir)
     result = check_paths([os.fspath(f) for f in files or []], config_dir=directory)
+    register_found(result.secrets)  # before a message can quote them, the invalid config's too
     if result.failed:
         raise InvalidConfigError(result.diagnostics)
     documents = {document.kind: document for document in result.documents}
@@ -114,7 +119,10 @@ def load_runtime(
     )
     storage = rate_limit_storage or environment.get("PBCFG_RATE_LIMIT_STORAGE")
     if storage:
-        window, cooldowns = shared_state(storage, options.get("clock") or __import__("time").monotonic)
+        from pbcfg.runtime.engine import COOLDOWN, RETRY_AFTER_CAP
+
+        longest = max(options.get("cooldown", COOLDOWN), options.get("retry_after_cap", RETRY_AFTER_CAP))
+        window, cooldowns = shared_state(storage, options.get("clock") or __import__("time").monotonic, longest)
         options.setdefault("window", window)
         options.setdefault("cooldowns", cooldowns)
     return Runtime(merged, endpoints, documents=documents, directory=directory, **options)

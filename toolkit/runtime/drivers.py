@@ -13,7 +13,18 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from pbcfg.runtime.engine import Acquire, Cool, Cooling, Engine, Probe, Record, Send, Sleep, limit_wait
+from pbcfg.runtime.engine import (
+    RETRY_AFTER_CAP,
+    Acquire,
+    Cool,
+    Cooling,
+    Engine,
+    Probe,
+    Record,
+    Send,
+    Sleep,
+    limit_wait,
+)
 from pbcfg.runtime.protocols.base import Protocol
 from pbcfg.runtime.responses import Failure, Kind
 from pbcfg.runtime.stream import aopen_stream, open_stream
@@ -50,7 +61,7 @@ class Runtime(Engine):
         transport=None,
         async_transport=None,
         clock=time.monotonic,
-        retry_after_cap: float = 60.0,
+        retry_after_cap: float = RETRY_AFTER_CAP,
         documents: dict | None = None,
         directory: str = ".",
         **options,

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from pbcfg.runtime.plan import Candidate, Plan, make_plan
 from pbcfg.runtime.protocols.base import ChatRequest
-from pbcfg.runtime.responses import HINTS, Failure, Kind, absent
+from pbcfg.runtime.responses import Failure, Kind, absent
 from pbcfg.runtime.results import AllAttemptsFailed, Attempt, Completion, NoRoute, Outcome, RateLimited, RequestRejected
 from pbcfg.runtime.transport import seconds
 
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHARACTERS_PER_TOKEN",
+    "COOLDOWN",
+    "RETRY_AFTER_CAP",
     "Acquire",
     "Cool",
     "Engine",
@@ -66,6 +68,9 @@ __all__ = [
 
 _SKIPPED = (Outcome.RATE_LIMITED, Outcome.COOLDOWN)
 CHARACTERS_PER_TOKEN = 4  # for a token estimate when a server reports no usage
+LISTED_ATTEMPTS = 10  # attempts a failure's message names; the exception's attempts hold them all
+COOLDOWN = 10.0  # seconds a failure cools when the server gave no Retry-After
+RETRY_AFTER_CAP = 60.0  # the longest Retry-After honoured, as a backoff and as a cooldown
 _CHAT_FIELDS = ("max_tokens", "temperature", "tools", "tool_choice")
 
 
@@ -188,8 +193,8 @@ class Engine:
         cooldowns=None,
         clock=time.monotonic,
         rng: random.Random | None = None,
-        cooldown: float = 10.0,
-        retry_after_cap: float = 60.0,
+        cooldown: float = COOLDOWN,
+        retry_after_cap: float = RETRY_AFTER_CAP,
         max_wait: float = 30.0,
         stream_deadline: float = 600.0,
     ) -> None:
@@ -314,7 +319,8 @@ class Engine:
             f"every attempt failed; first: {first.model}@{first.endpoint} {first.outcome}"
             + (f" ({first.detail})" if first.detail else "")
             + (f"; {first.hint}" if first.hint else "")
-            + f". Attempts: {_listing(attempts)}",
+            + ("" if first.hint and first.hint.endswith("?") else ".")
+            + f" Attempts: {_listing(attempts)}",
             f"{first.outcome}: {first.detail}",
             attempts,
         )
@@ -446,13 +452,13 @@ class Engine:
             failure.kind.value
         )
         if failure.kind not in (Kind.MODEL_ABSENT, Kind.NOT_FOUND):
-            return outcome, HINTS.get(failure.kind)
+            return outcome, candidate.protocol.hint(failure.kind)
         try:
             models = yield Probe(candidate.endpoint, min(timeout, 5.0))
         except Failure as probe:
             if probe.status == 404:
-                base = str(candidate.endpoint.base_url.value).rstrip("/")  # type: ignore[union-attr]
-                return outcome, f"GET /models answers 404 too: the base URL probably lacks /v1: try {base}/v1"
+                base = str(candidate.endpoint.base_url.value)  # type: ignore[union-attr]
+                return outcome, f"GET /models answers 404 too: {candidate.protocol.wrong_path_hint(base)}"
             return outcome, None
         if models is None or candidate.model in models.ids:
             return outcome, None
@@ -460,4 +466,11 @@ class Engine:
 
 
 def _listing(attempts: list[Attempt]) -> str:
-    return "; ".join(f"{a.model}@{a.endpoint}: {a.outcome}" + (f" ({a.detail})" if a.detail else "") for a in attempts)
+    """The attempts for a one-line message: the first :data:`LISTED_ATTEMPTS`, then how many more (the exception's
+    ``attempts`` hold them all)."""
+    shown = "; ".join(
+        f"{a.model}@{a.endpoint}: {a.outcome}" + (f" ({a.detail})" if a.detail else "")
+        for a in attempts[:LISTED_ATTEMPTS]
+    )
+    more = len(attempts) - LISTED_ATTEMPTS
+    return shown + (f"; and {more} more" if more > 0 else "")

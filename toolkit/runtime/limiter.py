@@ -27,6 +27,7 @@ ASYNC_CONNECTIONS = 64  # the async driver's connections to Redis, shared by all
 RETRY_SHARED = 5.0  # after Redis failed, seconds of local state before it is asked again
 _UNLIMITED = 1_000_000_000  # a limit no window reaches: counts units without ever refusing them
 _PREFIX = "pbcfg:cooldown:"
+LONGEST_COOLDOWN = 60.0  # seconds: the runtime's default Retry-After cap, the longest cooldown it sets
 
 
 class MemoryWindow:
@@ -102,39 +103,63 @@ def _cooldown_key(endpoint: str, model: str | None) -> str:
     return key if model is None else f"{key}:{model}"
 
 
-def _seconds_left(pttls) -> float:
-    """The larger of two ``PTTL`` answers in seconds (negative answers: no key, or no expiry, count as none)."""
-    return max(max(pttls), 0) / 1000
+class Garbage(Exception):
+    """Redis answered something that is not what the command returns: a broken server, counted as an outage."""
+
+
+def _milliseconds(pttls) -> list[int]:
+    """``PTTL`` answers as integers (negative: no key, or no expiry); anything else is :class:`Garbage`."""
+    if not isinstance(pttls, list) or not all(type(pttl) is int for pttl in pttls):
+        raise Garbage(f"PTTL answered {type(pttls).__name__}")
+    return pttls
 
 
 class RedisCooldowns:
     """Cooldowns as Redis keys that expire when the cooldown ends (``SET … PX``); a later failure sets it anew.
-    ``a``-methods are the same through ``redis.asyncio`` (``client_async``)."""
+    None lasts longer than ``longest`` seconds: a key that would (written by hand, or by a worker with a longer
+    cap) is cut to it where it is kept, so the whole fleet sees the cut. ``a``-methods are the same through
+    ``redis.asyncio`` (``client_async``)."""
 
-    def __init__(self, client, client_async) -> None:
+    def __init__(self, client, client_async, longest: float) -> None:
         self._client, self._client_async = client, client_async
+        self._longest = max(int(longest * 1000), 1)
+
+    def _keys(self, endpoint: str, model: str | None) -> tuple[str, str]:
+        return _cooldown_key(endpoint, None), _cooldown_key(endpoint, model)
+
+    def _px(self, seconds: float) -> int:
+        return min(max(int(seconds * 1000), 1), self._longest)
+
+    def _over(self, keys: tuple[str, str], pttls) -> list[str]:
+        return [key for key, pttl in zip(keys, _milliseconds(pttls), strict=True) if pttl > self._longest]
+
+    def _left(self, pttls) -> float:
+        return min(max(*pttls, 0), self._longest) / 1000
 
     def remaining(self, endpoint: str, model: str | None) -> float:
-        return _seconds_left(
-            self._client.pipeline(transaction=False)
-            .pttl(_cooldown_key(endpoint, None))
-            .pttl(_cooldown_key(endpoint, model))
-            .execute()
-        )
+        keys = self._keys(endpoint, model)
+        pttls = self._client.pipeline(transaction=False).pttl(keys[0]).pttl(keys[1]).execute()
+        for key in self._over(keys, pttls):
+            self._client.pexpire(key, self._longest, lt=True)
+        return self._left(pttls)
 
     def cool(self, endpoint: str, model: str | None, seconds: float) -> None:
         if seconds > 0:
-            self._client.set(_cooldown_key(endpoint, model), b"1", px=max(int(seconds * 1000), 1))
+            self._client.set(_cooldown_key(endpoint, model), b"1", px=self._px(seconds))
 
     async def aremaining(self, endpoint: str, model: str | None) -> float:
+        keys = self._keys(endpoint, model)
         pipe = self._client_async.pipeline(transaction=False)
-        pipe.pttl(_cooldown_key(endpoint, None))
-        pipe.pttl(_cooldown_key(endpoint, model))
-        return _seconds_left(await pipe.execute())
+        pipe.pttl(keys[0])
+        pipe.pttl(keys[1])
+        pttls = await pipe.execute()
+        for key in self._over(keys, pttls):
+            await self._client_async.pexpire(key, self._longest, lt=True)
+        return self._left(pttls)
 
     async def acool(self, endpoint: str, model: str | None, seconds: float) -> None:
         if seconds > 0:
-            await self._client_async.set(_cooldown_key(endpoint, model), b"1", px=max(int(seconds * 1000), 1))
+            await self._client_async.set(_cooldown_key(endpoint, model), b"1", px=self._px(seconds))
 
 
 class LimitsWindow:
@@ -281,9 +306,10 @@ def _where(uri: str) -> str:
     return f"{parts.scheme}://{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "") + parts.path
 
 
-def shared_state(uri: str | None, clock=time.monotonic):
+def shared_state(uri: str | None, clock=time.monotonic, longest: float = LONGEST_COOLDOWN):
     """(window, cooldowns) for a storage URI: in this process for None or ``memory://``, else shared through Redis
-    with this process's memory as the fallback; the shared ones also have ``a``-methods for the async driver."""
+    with this process's memory as the fallback; the shared ones also have ``a``-methods for the async driver. No
+    shared cooldown lasts longer than ``longest`` seconds."""
     window, cooldowns = MemoryWindow(clock), MemoryCooldowns(clock)
     if not uri or uri == "memory://":
         return window, cooldowns
@@ -307,9 +333,9 @@ def shared_state(uri: str | None, clock=time.monotonic):
     storage = storage_from_string(uri, connection_pool=pool)
     storage_async = storage_from_string(f"async+{uri}", implementation="redispy", connection_pool=pool_async)
     shared_cooldowns = RedisCooldowns(
-        redis.Redis(connection_pool=pool), redis.asyncio.Redis(connection_pool=pool_async)
+        redis.Redis(connection_pool=pool), redis.asyncio.Redis(connection_pool=pool_async), longest
     )
-    outage = _Outage(_where(uri), (redis.RedisError, StorageError, OSError))
+    outage = _Outage(_where(uri), (redis.RedisError, StorageError, OSError, Garbage))
     return (
         Failover(LimitsWindow(storage, storage_async), window, outage),
         Failover(shared_cooldowns, cooldowns, outage),

@@ -50,6 +50,8 @@ def url_problem(url: str) -> str | None:
         return "it is not an http:// or https:// URL"
     if not parts.hostname:
         return "it has no host"
+    if "#" in url:
+        return "it has a #fragment, which is never sent and would swallow the path a request adds to it"
     import httpx
 
     try:
@@ -71,13 +73,14 @@ def config_problem(endpoint: EffectiveEndpoint) -> Reason | None:
         problem = url_problem(plain(value.value)) if value else None
         if problem:
             return Reason(f"the {field} ({value.source}) is not usable: {problem}", value.source)
-    key = endpoint.fields.get("apiKey")
-    if key is not None and not _HEADER_VALUE.fullmatch(plain(key.value)):
-        return Reason(
-            f"the apiKey ({key.source}) holds a line break, a control character, a non-ASCII character or "
-            "surrounding spaces, which an HTTP header cannot carry: check it for a stray newline",
-            key.source,
-        )
+    for field in ("apiKey", "accessKeyId"):  # the credentials a request carries in a header
+        key = endpoint.fields.get(field)
+        if key is not None and not _HEADER_VALUE.fullmatch(plain(key.value)):
+            return Reason(
+                f"the {field} ({key.source}) holds a line break, a control character, a non-ASCII character or "
+                "surrounding spaces, which an HTTP header cannot carry: check it for a stray newline",
+                key.source,
+            )
     return None
 
 

@@ -21,7 +21,7 @@ import time
 from enum import StrEnum
 from typing import NamedTuple
 
-from pbcfg.util.redaction import redact
+from pbcfg.secrets.boundary import redact
 from pbcfg.util.suggest import did_you_mean
 
 __all__ = [

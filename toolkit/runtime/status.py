@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pbcfg.diagnostics import plural
 from pbcfg.runtime.plan import config_problem, drop_reason
 from pbcfg.runtime.protocols import protocol_for, unsupported
-from pbcfg.runtime.responses import HINTS, Failure, Kind, Models, absent, excerpt
+from pbcfg.runtime.responses import Failure, Kind, Models, absent, excerpt
 
 __all__ = ["EndpointStatus", "State", "aprobe_all", "probe", "probe_all"]
 
@@ -101,7 +101,7 @@ def _failed(endpoint, failure: Failure, latency: float | None, timeout: float) -
             State.WRONG_PATH,
             latency,
             f"HTTP 404 on /models: {failure.detail}",
-            f"the base URL probably lacks /v1: try {base}/v1",
+            protocol_for(endpoint).wrong_path_hint(base),
         )
     if failure.kind in _BY_KIND:
         return EndpointStatus(
@@ -109,7 +109,7 @@ def _failed(endpoint, failure: Failure, latency: float | None, timeout: float) -
             _BY_KIND[failure.kind],
             latency,
             failure.detail if failure.status in (None, 200) else said,
-            HINTS.get(failure.kind),
+            protocol_for(endpoint).hint(failure.kind),
         )
     return EndpointStatus(endpoint.id, State.ERROR, latency, said)
 

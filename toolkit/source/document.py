@@ -63,19 +63,19 @@ class Document:
     def _shown(self, start: int, end: int) -> str:
         """``text[start:end]`` as a snippet may show it: secrets masked, same length. Each line is masked once,
         however many diagnostics it holds."""
-        from pbcfg.util.masking import redact, redact_lines
+        from pbcfg.secrets.masking import mask_lines, mask_text
 
         if self._display is None:
             line = self._lines.line_start(start)
             shown = self._shown_lines.get(line)
             if shown is None or line + len(shown[1]) < end:
-                shown = redact_lines(self.source.text, start, end, self.kind)
+                shown = mask_lines(self.source.text, start, end, self.kind)
                 if shown is not None:
                     self._shown_lines[line] = shown
             if shown is not None:
                 first, masked = shown
                 return masked[start - first : end - first]
-            self._display = redact(self.source.text, self.kind)
+            self._display = mask_text(self.source.text, self.kind)
         return self._display[start:end]
 
     def has_room(self, rule: str) -> bool:

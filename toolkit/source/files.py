@@ -10,9 +10,9 @@ import stat
 from collections import namedtuple
 
 from pbcfg.errors import InputError, UsageError
+from pbcfg.secrets.known import note_source
 from pbcfg.source.limits import MAX_BYTES, MAX_YAML_BYTES
 from pbcfg.source.locations import CONFIG_FILES
-from pbcfg.util.known_secrets import register_source
 
 __all__ = ["KINDS", "SOURCE_FILES", "SUFFIXES", "Source", "decode_source", "directory_of", "expand_paths",
            "kind_of", "read_regular", "read_source",
@@ -21,7 +21,6 @@ __all__ = ["KINDS", "SOURCE_FILES", "SUFFIXES", "Source", "decode_source", "dire
 KINDS = ("credentials", "llm-config")
 _SPECIAL = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-_SCHEMA_KEY = re.compile(r"""["']?\$schema["']?\s*:\s*["']?([^"'\s]*)""")
 SUFFIXES = (".json", ".yaml", ".yml")
 SOURCE_FILES = ("credentials.yaml", "llm-config.yaml", "credentials.yml", "llm-config.yml")
 
@@ -85,7 +84,7 @@ def kind_of(path: str, text: str, forced: str | None) -> str:
         for kind in KINDS:
             if name.startswith(kind) and name.endswith(SUFFIXES):
                 return kind
-    match = _SCHEMA_KEY.search(text[:4096])
+    match = re.search(r"""["']?\$schema["']?\s*:\s*["']?([^"'\s]*)""", text[:4096])  # compiled only when needed
     if match:
         for kind in KINDS:
             if kind in match.group(1):
@@ -146,7 +145,7 @@ def read_source(path: str, forced_kind: str | None = None) -> Source:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
     text = _decode(path, data)
     del data  # the text alone from here: the bytes are as big again
-    return register_source(Source(path, path, kind_of(path, text, forced_kind), text))
+    return note_source(Source(path, path, kind_of(path, text, forced_kind), text))
 
 
 def decode_source(path: str, data: bytes, forced_kind: str | None = None) -> Source:
@@ -155,7 +154,7 @@ def decode_source(path: str, data: bytes, forced_kind: str | None = None) -> Sou
         raise InputError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB (limits.file-size); "
                          "no PonyBunny config is this big, so pbcfg does not read it")
     text = _decode(path, data)
-    return register_source(Source(path, path, kind_of(path, text, forced_kind), text))
+    return note_source(Source(path, path, kind_of(path, text, forced_kind), text))
 
 
 def _decode(path: str, data: bytes) -> str:

@@ -43,9 +43,9 @@ class YamlLocator:
     def lines(self) -> Lines:
         """The lines of the text as shown (secrets masked), counted the first time a position is asked for."""
         if self._lines is None:
-            from pbcfg.util.masking import redact
+            from pbcfg.secrets.masking import mask_text
 
-            self._lines = Lines(redact(self.text, self.kind, yaml=True))
+            self._lines = Lines(mask_text(self.text, self.kind, yaml=True))
         return self._lines
 
     def _mark(self, tokens: list, key: bool) -> tuple[int, int] | None:

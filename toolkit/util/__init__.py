@@ -1,1 +1,1 @@
-"""Small helpers every stage uses: atomic writes, masking, JSON pointers, "did you mean", package resources."""
+"""Small helpers every stage uses: atomic writes, JSON pointers, "did you mean", package resources."""

@@ -10,7 +10,6 @@ means the writer died: if some files are new and others old,
 all new, nothing is wrong and the next write removes it.
 """
 
-import json
 import os
 
 __all__ = ["JOURNAL_NAME", "Interrupted", "clear", "interrupted", "record"]
@@ -35,6 +34,7 @@ class Interrupted:
 def record(directory: str, entries: list[tuple[str, os.stat_result | None, os.stat_result, str | None]]) -> str:
     """Write the record for ``entries`` (path, what it replaces or None, the new file's stat, its backup) and
     make it durable; return its path."""
+    import json
     import time
 
     path = os.path.join(directory, JOURNAL_NAME)
@@ -66,6 +66,8 @@ def _unlink(path: str) -> None:
 
 def interrupted(directory: str) -> Interrupted | None:
     """What an interrupted write left in ``directory``, when it left files new and old; else None."""
+    import json
+
     path = os.path.join(directory, JOURNAL_NAME)
     try:
         with open(path, "rb") as handle:

@@ -40,8 +40,8 @@ class Doctor(NamedTuple):
 
     def text(self) -> str:
         """The human report: the lint line, the probes, one line per verdict, the shared causes, the notes."""
+        from pbcfg.secrets.boundary import redact
         from pbcfg.source.commands import pbcfg_on
-        from pbcfg.util.redaction import redact
 
         counts = Counter(d.severity for d in self.lint)
         first = next((d for d in self.lint if d.severity is Severity.ERROR), None)
@@ -68,7 +68,7 @@ class Doctor(NamedTuple):
 
     def extra(self) -> dict:
         """The keys ``--format json`` adds: every verdict (with its line of text) and the shared causes."""
-        from pbcfg.util.redaction import redact
+        from pbcfg.secrets.boundary import redact
 
         verdicts = [{**v._asdict(), "fix": v.fix and redact(v.fix), "text": redact(_said(v))} for v in self.verdicts]
         return {"verdicts": verdicts, "causes": [redact(fix) for fix in self.causes]}

@@ -16,8 +16,8 @@ from pbcfg.diagnostics import Diagnostic
 from pbcfg.rules import diagnostic
 from pbcfg.runtime.plan import Plan
 from pbcfg.runtime.status import EndpointStatus, State
+from pbcfg.secrets.boundary import redact
 from pbcfg.util.pointer import join, split
-from pbcfg.util.redaction import redact
 from pbcfg.workflows.readiness import Readiness, Ready
 
 __all__ = ["config_files", "place", "plan_findings", "readiness_findings", "status_findings", "status_hint"]

@@ -21,7 +21,7 @@ from typing import NamedTuple
 from pbcfg.check.ponybunny_view import PonyBunnyView, ponybunny_view
 from pbcfg.ponybunny.path_b import ENV, REGION_ENV, PathB, path_b
 from pbcfg.ponybunny.wire import divergence
-from pbcfg.util.masking import is_secret_field, mask
+from pbcfg.secrets.masking import is_secret_field, mask
 
 __all__ = ["CREDENTIAL_VARIABLES", "Comparison", "compare_with_path_b", "differences"]
 
@@ -199,7 +199,7 @@ class Comparison(NamedTuple):
 
     def text(self) -> str:
         """Both sides per scenario, a ``!`` line per difference, then the notes."""
-        from pbcfg.util.redaction import redact
+        from pbcfg.secrets.boundary import redact
 
         return redact("\n".join(_text_lines(self)) + "\n")
 

@@ -101,7 +101,7 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
 def _show_diff(plan) -> None:
     """Each file as a run would leave it, under the name it would have: a moved file's diff goes from where
     it is to where it goes; the moves are listed first."""
-    from pbcfg.util.masking import masked_diff
+    from pbcfg.secrets.masking import masked_diff
 
     moved = dict(plan.move.moves)
     _log(f"would move {source} -> {target}" for source, target in plan.move.moves)

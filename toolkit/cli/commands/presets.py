@@ -144,7 +144,7 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
     from pbcfg.presets.catalog import get_preset
     from pbcfg.presets.render import render as render_preset
     from pbcfg.presets.scaffold import write_config
-    from pbcfg.util.masking import redact
+    from pbcfg.secrets.masking import mask_text
 
     if force and not config_dir:
         raise UsageError("--force overwrites files in --config-dir: give --config-dir too")
@@ -163,7 +163,7 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
             click.echo(line, err=True)
     else:
         for name, text in files.items():
-            shown = redact(text, name.split(".")[0], yaml=name.endswith(".yaml"))
+            shown = mask_text(text, name.split(".")[0], yaml=name.endswith(".yaml"))
             click.echo(f"==> {name} <==\n{shown}", nl=False)
     for note in rendered.notes:
         click.echo(f"note: {note}", err=True)

@@ -44,7 +44,7 @@ def _runtime(config_dir, storage=None, **options):
 
 def _shown(value) -> str:
     """A value as it may be printed: a Secret shows its mask, anything else passes the redactor."""
-    from pbcfg.util.redaction import redact
+    from pbcfg.secrets.boundary import redact
 
     return redact(str(value.value))
 
@@ -102,7 +102,7 @@ def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on
     from pbcfg.cli.config_dirs import chosen_config_dir
     from pbcfg.cli.names import checked_target
     from pbcfg.reporters import emit
-    from pbcfg.util.redaction import redact
+    from pbcfg.secrets.boundary import redact
     from pbcfg.workflows.findings import config_files, plan_findings
 
     target = _target(tier, agent, model)
@@ -175,7 +175,7 @@ def status(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
     """
     from pbcfg.cli.config_dirs import chosen_config_dir
     from pbcfg.reporters import emit
-    from pbcfg.util.redaction import redact
+    from pbcfg.secrets.boundary import redact
     from pbcfg.workflows.findings import config_files, status_findings
 
     chosen = chosen_config_dir(directory, config_dir, ["status"])
@@ -273,7 +273,7 @@ def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_w
 
 def _answer(result) -> dict:
     """The ``"answer"`` key of ``chat --format json``: a completion or a stream that has ended."""
-    from pbcfg.util.redaction import redact
+    from pbcfg.secrets.boundary import redact
 
     attempts = [{**attempt._asdict(), "outcome": str(attempt.outcome), "detail": redact(attempt.detail),
                  "hint": attempt.hint and redact(attempt.hint)} for attempt in result.attempts]

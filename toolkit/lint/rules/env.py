@@ -13,7 +13,7 @@ from pbcfg.lint.reach import blocked, cause_of, configured, english_list, report
 from pbcfg.lint.registry import check
 from pbcfg.ponybunny.builtins import builtin_endpoints
 from pbcfg.ponybunny.path_b import ENV, REGION_ENV
-from pbcfg.util.masking import is_secret_field, mask
+from pbcfg.secrets.masking import is_secret_field, mask
 
 COMPAT = "openai-compatible"
 COMPAT_ENV = {"apiKey": "OPENAI_COMPATIBLE_API_KEY", "baseUrl": "OPENAI_COMPATIBLE_BASE_URL"}

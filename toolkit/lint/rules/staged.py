@@ -5,7 +5,6 @@ asks git what the next commit takes."""
 from __future__ import annotations
 
 import os
-import shlex
 
 from pbcfg.lint.registry import Finding, check
 
@@ -18,8 +17,8 @@ def key_staged(ctx):
     from pbcfg.lint.gitwork import staged_copies
     from pbcfg.lint.rules.secrets import looks_real
     from pbcfg.rules import diagnostic
+    from pbcfg.secrets.masking import is_secret_field, mask
     from pbcfg.source.files import is_backup
-    from pbcfg.util.masking import is_secret_field, mask
 
     if ctx.credentials is None or not ctx.in_git or not isinstance(ctx.credentials.data, dict):
         return []
@@ -32,6 +31,8 @@ def key_staged(ctx):
               for field, value in entry.items() if is_secret_field(field) and looks_real(value)}
     if not owners:
         return []
+    import shlex  # for the hint of a finding: lint runs this rule on every credentials file
+
     path = ctx.credentials.source.path
     directory = os.path.dirname(os.path.abspath(path))
     shown = os.path.dirname(ctx.credentials.name)

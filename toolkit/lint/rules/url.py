@@ -7,8 +7,8 @@ import re
 
 from pbcfg.lint.fixes import edit_value
 from pbcfg.lint.registry import Finding, check
-from pbcfg.lint.rules.secrets import NO_KEY_VALUES
 from pbcfg.ponybunny.urls import split_url as urlsplit
+from pbcfg.secrets.masking import NO_KEY_VALUES
 
 # the default ports of the local presets, each an OpenAI-compatible server under /v1
 KNOWN_PORTS = {11434: "Ollama", 1234: "LM Studio", 8080: "LocalAI or llama.cpp", 8000: "vLLM or FastChat",

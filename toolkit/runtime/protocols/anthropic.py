@@ -28,6 +28,7 @@ from pbcfg.runtime.responses import (
 )
 from pbcfg.runtime.secrets import plain
 from pbcfg.runtime.stream import SSEDecoder
+from pbcfg.runtime.transport import BODY_CAP
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANTHROPIC_VERSION",
+    "ARGUMENTS_CAP",
     "PROTOCOL",
     "Anthropic",
     "AnthropicEvents",
@@ -45,6 +47,7 @@ __all__ = [
 ]
 
 ANTHROPIC_VERSION = "2023-06-01"
+ARGUMENTS_CAP = BODY_CAP  # characters of one streamed tool call's arguments: a call is never larger than an answer
 # the output limit of each model family, sent as max_tokens when the caller gives none; longest prefix wins
 _MAX_OUTPUT = {
     "claude-3-haiku": 4096,
@@ -254,6 +257,14 @@ class _Block:
     def __init__(self, block: dict) -> None:
         self.id, self.name, self.arguments = str(block.get("id") or ""), str(block.get("name") or ""), ""
 
+    def add(self, piece: object) -> None:
+        """One more piece of the arguments; past :data:`ARGUMENTS_CAP` characters the answer is refused."""
+        self.arguments += str(piece or "")
+        if len(self.arguments) > ARGUMENTS_CAP:
+            raise Failure(
+                Kind.BAD_RESPONSE, f"a tool call's arguments are over the {ARGUMENTS_CAP:,}-character cap", 200
+            )
+
     def call(self) -> ToolCall:
         arguments = parse_json(self.arguments) if self.arguments.strip() else {}
         return ToolCall(self.id, self.name, self.arguments if arguments is None else arguments)
@@ -273,6 +284,8 @@ class AnthropicEvents:
         if not isinstance(event, dict) or not isinstance(event.get("type"), str):
             raise bad_response("the stream's event is not an Anthropic event", data, 200)
         kind = event["type"]
+        if kind.startswith("content_block_") and type(event.get("index")) is not int:
+            raise bad_response("the stream's event names no block by its index", data, 200)
         if kind == "message_stop":
             return None
         if kind == "error":
@@ -290,7 +303,7 @@ class AnthropicEvents:
         if kind == "content_block_delta" and isinstance(event.get("delta"), dict):
             delta = event["delta"]
             if delta.get("type") == "input_json_delta" and event.get("index") in self._tools:
-                self._tools[event["index"]].arguments += str(delta.get("partial_json") or "")
+                self._tools[event["index"]].add(delta.get("partial_json"))
                 return Delta()
             return Delta(delta.get("text") or "" if delta.get("type") == "text_delta" else "")
         if kind == "content_block_stop":
@@ -358,6 +371,13 @@ def models_url(endpoint: EffectiveEndpoint) -> str:
 
 class Anthropic(Protocol):
     name = "anthropic"
+    hints = {  # noqa: RUF012 (read only)
+        Kind.AUTH: "check apiKey: Anthropic refused it (it goes in the x-api-key header)",
+        Kind.BAD_RESPONSE: "is the base URL Anthropic's Messages API (https://api.anthropic.com/v1/messages)?",
+    }
+
+    def wrong_path_hint(self, base_url: str) -> str:
+        return "the base URL is the Messages URL itself, ending in /v1/messages (https://api.anthropic.com/v1/messages)"
 
     def headers(self, endpoint: EffectiveEndpoint) -> dict[str, str]:
         key = endpoint.fields.get("apiKey")

@@ -18,10 +18,11 @@ A protocol module exports one instance as ``PROTOCOL``; the registry
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, NamedTuple
 from typing import Protocol as Interface
 
-from pbcfg.runtime.responses import Failure, Kind, Models
+from pbcfg.runtime.responses import HINTS, Failure, Kind, Models
 from pbcfg.runtime.results import ToolCall
 
 if TYPE_CHECKING:
@@ -41,9 +42,29 @@ __all__ = [
     "Reply",
     "StreamDecoder",
     "ToolCall",
+    "bad_region",
+    "path_segment",
 ]
 
 FINISH_REASONS = ("stop", "length", "tool_calls", "content_filter")  # every protocol's reasons map onto these
+_REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def bad_region(region: str) -> str | None:
+    """Why ``region`` cannot go into a host name (``bedrock-runtime.{region}.…``, ``{region}-aiplatform.…``),
+    where a dot, a slash or a ``#`` would send the request, and its credentials, to another host; None if it can."""
+    if _REGION.fullmatch(region):
+        return None
+    return f"the region {region!r} is not a region name (lower-case letters, digits and hyphens): fix region"
+
+
+def path_segment(value: str) -> str:
+    """``value`` as one URL path segment: every reserved character encoded, and ``.`` or ``..`` (which a client or
+    server would resolve to another path) written with encoded dots."""
+    from urllib.parse import quote
+
+    segment = quote(value, safe="")
+    return segment.replace(".", "%2E") if segment in (".", "..") else segment
 
 
 class HttpRequest(NamedTuple):
@@ -113,6 +134,15 @@ class Protocol:
     methods; the probe is optional (without one, :meth:`probe_request` says why status cannot check the endpoint)."""
 
     name: str = ""
+    # what to do about a failure of each kind, in this protocol's terms (OpenAI-compatible servers' by default)
+    hints: dict = HINTS
+
+    def hint(self, kind: Kind) -> str | None:
+        return self.hints.get(kind)
+
+    def wrong_path_hint(self, base_url: str) -> str:
+        """What to do when the probe's URL under ``base_url`` answers 404."""
+        return f"the base URL probably lacks /v1: try {base_url.rstrip('/')}/v1"
 
     def unavailable(self, endpoint: EffectiveEndpoint) -> str | None:
         """Why this endpoint cannot be called from this installation (an optional extra not installed: name the

@@ -22,10 +22,10 @@ import importlib.util
 import json
 import os
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from pbcfg.runtime.protocols.anthropic import Anthropic, AnthropicEvents, error_failure, messages_body
-from pbcfg.runtime.protocols.base import ChatRequest, Delta, HttpRequest
+from pbcfg.runtime.protocols.base import ChatRequest, Delta, HttpRequest, bad_region, path_segment
 from pbcfg.runtime.responses import Failure, Kind, bad_response, classify, excerpt, parse_json, retry_after_seconds
 from pbcfg.runtime.secrets import plain
 
@@ -105,7 +105,7 @@ def _credentials(endpoint: EffectiveEndpoint):
     environment."""
     from botocore.credentials import Credentials
 
-    from pbcfg.util.redaction import REDACTOR
+    from pbcfg.secrets.known import REDACTOR
 
     key_id, secret = endpoint.fields["accessKeyId"], endpoint.fields["secretAccessKey"]
     token = os.environ.get("AWS_SESSION_TOKEN") if key_id.source.startswith("env ") else None
@@ -199,6 +199,11 @@ class BedrockStream:
 
 class Bedrock(Anthropic):
     name = "bedrock"
+    hints = {  # noqa: RUF012 (read only)
+        Kind.AUTH: "check accessKeyId and secretAccessKey (and AWS_SESSION_TOKEN with temporary keys), and that "
+        "the key pair may call bedrock:InvokeModel in the region",
+        Kind.BAD_RESPONSE: "is the base URL Bedrock's runtime host (https://bedrock-runtime.{region}.amazonaws.com)?",
+    }
 
     def derived_base_url(self, endpoint: EffectiveEndpoint) -> str:
         """The base URL when the credentials give none (the plan keeps such an endpoint): the region's host."""
@@ -207,13 +212,13 @@ class Bedrock(Anthropic):
     def unavailable(self, endpoint: EffectiveEndpoint) -> str | None:
         if importlib.util.find_spec("botocore") is None:
             return f"Bedrock needs botocore to sign requests (SigV4); install it: {INSTALL}"
-        return None
+        return bad_region(region(endpoint))
 
     def chat_request(
         self, endpoint: EffectiveEndpoint, model: str, chat: ChatRequest, *, stream: bool, stream_usage: bool = True
     ) -> HttpRequest:
         action = "invoke-with-response-stream" if stream else "invoke"
-        url = f"{base_url(endpoint)}/model/{quote(bedrock_model_id(model), safe='')}/{action}"
+        url = f"{base_url(endpoint)}/model/{path_segment(bedrock_model_id(model))}/{action}"
         headers = {
             "Content-Type": "application/json",
             "Accept": "application/vnd.amazon.eventstream" if stream else "application/json",

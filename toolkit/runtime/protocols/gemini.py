@@ -152,10 +152,10 @@ def generate_body(chat: ChatRequest) -> dict:
 def _usage(metadata: object) -> dict | None:
     if not isinstance(metadata, dict):
         return None
-    prompt = metadata.get("promptTokenCount") or 0
-    completion = (metadata.get("candidatesTokenCount") or 0) + (metadata.get("thoughtsTokenCount") or 0)
-    if type(prompt) is not int or type(completion) is not int or prompt < 0 or completion < 0:
+    counts = [metadata.get(name) or 0 for name in ("promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount")]
+    if any(type(count) is not int or count < 0 for count in counts):
         return None
+    prompt, completion = counts[0], counts[1] + counts[2]
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
@@ -243,7 +243,8 @@ class GeminiStream:
 
 def _retry_delay(error: dict) -> float | None:
     """``RetryInfo.retryDelay`` (``"30s"``) from the error's details, when the header says nothing."""
-    for detail in error.get("details") or []:
+    details = error.get("details")
+    for detail in details if isinstance(details, list) else ():
         if isinstance(detail, dict) and isinstance(detail.get("retryDelay"), str):
             match = _DELAY.match(detail["retryDelay"])
             if match:
@@ -280,6 +281,13 @@ def model_path(model: str) -> str:
 
 class Gemini(Protocol):
     name = "gemini"
+    hints = {  # noqa: RUF012 (read only)
+        Kind.AUTH: "check apiKey: Google refused it (it goes in the x-goog-api-key header)",
+        Kind.BAD_RESPONSE: "is the base URL a Gemini API root (https://generativelanguage.googleapis.com/v1beta)?",
+    }
+
+    def wrong_path_hint(self, base_url: str) -> str:
+        return f"the base URL is the API root, ending in /v1beta: try {base_url.rstrip('/')}/v1beta"
 
     def base(self, endpoint: EffectiveEndpoint) -> str:
         return plain(endpoint.base_url.value).rstrip("/")  # type: ignore[union-attr]

@@ -41,7 +41,7 @@ _FINISH = {"function_call": "tool_calls"}  # the pre-tools name of the same reas
 
 def auth_headers(endpoint: EffectiveEndpoint) -> dict[str, str]:
     """The request's auth header: ``Authorization: Bearer <apiKey>``, or Azure's ``api-key``; none without a key.
-    The one place an OpenAI key leaves its :class:`~pbcfg.util.redaction.Secret`."""
+    The one place an OpenAI key leaves its :class:`~pbcfg.secrets.values.Secret`."""
     key = endpoint.fields.get("apiKey")
     if endpoint.id == "azure-openai":
         return {"api-key": plain(key.value) if key else ""}

@@ -16,6 +16,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, NamedTuple
 
+from pbcfg.runtime.protocols.base import bad_region, path_segment
 from pbcfg.runtime.protocols.gemini import Gemini
 from pbcfg.runtime.responses import Failure, Kind, excerpt
 from pbcfg.runtime.secrets import plain
@@ -29,7 +30,8 @@ __all__ = ["DEFAULT_REGION", "PROTOCOL", "Vertex", "vertex_root"]
 DEFAULT_REGION = "us-central1"  # PonyBunny's own choice when no region is given
 INSTALL = "pip install 'pbcfg[gcp]'"
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
-TOKEN_TIMEOUT = 30.0  # seconds for the token endpoint to answer
+TOKEN_TIMEOUT = 30.0  # seconds for the token endpoint's whole answer
+TOKEN_BODY_CAP = 64 * 1024  # bytes of it: a token answer is a few hundred
 
 
 def _region(endpoint: EffectiveEndpoint) -> str:
@@ -53,15 +55,29 @@ class _Answer(NamedTuple):
 
 
 def _fetch(url: str, method: str = "GET", body=None, headers=None, timeout=None, **_ignored) -> _Answer:
-    """google-auth's transport (``google.auth.transport.Request``'s call), over httpx: no second HTTP client."""
+    """google-auth's transport (``google.auth.transport.Request``'s call), over httpx: no second HTTP client. The
+    whole exchange ends within :data:`TOKEN_TIMEOUT` (a token endpoint that drips its answer is cut there, as every
+    exchange of the runtime is), never follows a redirect, and reads at most :data:`TOKEN_BODY_CAP` bytes."""
+    import time
+
     import httpx
     from google.auth.exceptions import TransportError
 
+    from pbcfg.runtime.transport import deadline, with_deadlines
+
+    limit = min(timeout or TOKEN_TIMEOUT, TOKEN_TIMEOUT)
     try:
-        response = httpx.request(method, url, content=body, headers=headers, timeout=timeout or TOKEN_TIMEOUT)
+        with httpx.Client(timeout=limit, follow_redirects=False) as client:
+            with_deadlines(client)
+            with deadline(time.monotonic() + limit), client.stream(method, url, content=body, headers=headers) as got:
+                data = b""
+                for chunk in got.iter_bytes():
+                    data += chunk
+                    if len(data) > TOKEN_BODY_CAP:
+                        raise TransportError(f"the token endpoint's answer is over {TOKEN_BODY_CAP:,} bytes")
+                return _Answer(got.status_code, dict(got.headers), data)
     except httpx.HTTPError as error:
         raise TransportError(f"the token endpoint could not be reached ({type(error).__name__})") from None
-    return _Answer(response.status_code, dict(response.headers), response.content)
 
 
 class _Tokens:
@@ -85,7 +101,7 @@ class _Tokens:
         import google.auth
         from google.auth.exceptions import GoogleAuthError
 
-        from pbcfg.util.redaction import REDACTOR
+        from pbcfg.secrets.known import REDACTOR
 
         try:
             credentials = self._credentials.get(where)
@@ -115,6 +131,11 @@ class _Tokens:
 
 class Vertex(Gemini):
     name = "vertex"
+    hints = {  # noqa: RUF012 (read only)
+        Kind.AUTH: "check Application Default Credentials (`gcloud auth application-default login`, or "
+        "GOOGLE_APPLICATION_CREDENTIALS), and that the account may call Vertex AI in the project",
+        Kind.BAD_RESPONSE: "is the base URL Vertex AI's API root (https://{region}-aiplatform.googleapis.com/v1)?",
+    }
 
     def __init__(self) -> None:
         self._tokens = _Tokens()
@@ -129,10 +150,10 @@ class Vertex(Gemini):
     def unavailable(self, endpoint: EffectiveEndpoint) -> str | None:
         if importlib.util.find_spec("google.auth") is None:
             return f"Vertex AI needs google-auth for its token (Application Default Credentials); install it: {INSTALL}"
-        return None
+        return bad_region(_region(endpoint))
 
     def base(self, endpoint: EffectiveEndpoint) -> str:
-        project = plain(endpoint.fields["projectId"].value)
+        project = path_segment(plain(endpoint.fields["projectId"].value))
         return f"{vertex_root(endpoint)}/projects/{project}/locations/{_region(endpoint)}/publishers/google"
 
     def headers(self, endpoint: EffectiveEndpoint) -> dict[str, str]:

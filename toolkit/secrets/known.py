@@ -1,0 +1,397 @@
+"""The known secrets: the registry every printed byte is masked against, and what finds the secrets in what
+pbcfg reads.
+
+Finding is pure: each ``*_secrets`` function returns the values it found and
+changes nothing. Registering is the caller's act: :func:`register` (or a
+``register_*`` shorthand) hands values to :data:`REDACTOR`. The CLI registers
+the environment where it starts and asks for every file it reads and checks
+to be registered as it is found (:func:`register_what_is_found`); the runtime
+registers what its config holds as it loads it. A plain :func:`check_paths`
+registers nothing: its result carries the secrets it found.
+
+What is secret:
+
+- in a credentials file, the value of every field but the public ones (URLs,
+  region, project id), of any JSON type (an old file may hold
+  ``"apiKey": 123456789`` or a list), duplicates included; a file that does
+  not parse is read as tokens, so its values are known before a snippet shows
+  their line (a YAML duplicate-key message quotes the value);
+- in any config text or parameter holding a URL: its userinfo
+  (``http://user:KEY@host``), a port that is not a number, and the value of a
+  query parameter whose name says it is a secret (``?api_key=KEY``);
+- in the environment: every variable whose name says it holds a key, secret,
+  token or password (every key variable of PonyBunny's built-in endpoints
+  does), and the URL parts above in any other variable;
+- anywhere, public fields and llm-config.json included: a string shaped like
+  a vendor's API key (``sk-…``, ``sk-ant-…``, ``AIza…``, ``AKIA…``:
+  :func:`find_keys`), so a key pasted into ``baseUrl`` is masked wherever any
+  rule quotes that value.
+
+The no-key values (``not-needed``, ``EMPTY``...) are not secrets
+(:data:`pbcfg.secrets.masking.NOT_SECRET`).
+"""
+
+from __future__ import annotations
+
+import _thread  # threading's Lock, without importing threading on the validate path
+import os
+import re
+
+from pbcfg.secrets.masking import MIN_RUN, NOT_SECRET, is_secret_field, looks_secret, written_forms
+
+__all__ = [
+    "KEY_NAMES",
+    "REDACTOR",
+    "Redactor",
+    "credentials_secrets",
+    "credentials_text_secrets",
+    "environment_secrets",
+    "find_keys",
+    "key_secrets",
+    "key_service",
+    "may_hold_key",
+    "note_credentials",
+    "note_source",
+    "register",
+    "register_credentials_text",
+    "register_environment",
+    "register_url_secrets",
+    "register_value",
+    "register_what_is_found",
+    "source_secrets",
+    "url_secrets",
+]
+
+
+class Redactor:
+    """Knows the secrets in play; masks every run of :data:`~pbcfg.secrets.masking.MIN_RUN` characters of any of
+    them, in any of their :func:`~pbcfg.secrets.masking.written_forms`."""
+
+    def __init__(self) -> None:
+        self._grams: set[str] = set()
+        self._known: set[str] = set()
+        self._lock = _thread.allocate_lock()
+        self.registers_what_is_found = False
+
+    def add(self, secret: object) -> None:
+        """Register one secret value (any JSON type: an old file may hold ``"apiKey": 123456789``)."""
+        if secret is None or isinstance(secret, bool):
+            return
+        if isinstance(secret, (list, dict)):
+            for item in secret.values() if isinstance(secret, dict) else secret:
+                self.add(item)
+            return
+        if not isinstance(secret, str):
+            import json
+
+            secret = json.dumps(secret)
+        text = secret
+        if text in self._known or text.strip() in NOT_SECRET or len(text.strip()) < MIN_RUN:
+            return
+        grams = {form[i : i + MIN_RUN] for form in written_forms(text) for i in range(len(form) - MIN_RUN + 1)}
+        with self._lock:
+            self._known.add(text)
+            self._grams |= grams
+
+    def __bool__(self) -> bool:
+        return bool(self._grams)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every run of a secret masked by ``*``, same length."""
+        grams = self._grams
+        if not grams or len(text) < MIN_RUN:
+            return text
+        covered_until = -1
+        runs: list[list[int]] = []
+        for start in range(len(text) - MIN_RUN + 1):
+            if text[start : start + MIN_RUN] in grams:
+                end = start + MIN_RUN
+                if runs and start <= covered_until:
+                    runs[-1][1] = end
+                else:
+                    runs.append([start, end])
+                covered_until = end
+        if not runs:
+            return text
+        pieces, last = [], 0
+        for start, end in runs:
+            pieces.append(text[last:start])
+            pieces.append("*" * (end - start))
+            last = end
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def clear(self) -> None:
+        """Forget every secret (tests, and long-lived processes that reload their config)."""
+        with self._lock:
+            self._grams = set()
+            self._known = set()
+
+
+REDACTOR = Redactor()
+
+
+def register(values) -> None:
+    """Every value of ``values`` (each of any JSON type) registered with :data:`REDACTOR`."""
+    for value in values:
+        REDACTOR.add(value)
+
+
+def register_what_is_found(enabled: bool = True) -> None:
+    """Whether what reading and checking find is registered the moment it is found (:func:`note_source`,
+    :func:`note_credentials`): on for a CLI run, whose every message may quote a file it read; off, the default,
+    for the Python API, where the caller registers what a result carries."""
+    REDACTOR.registers_what_is_found = enabled
+
+
+def note_source(source):
+    """A file just read, returned as is; its secrets registered when the run asked (:func:`register_what_is_found`)."""
+    if REDACTOR.registers_what_is_found:
+        register(source_secrets(source))
+    return source
+
+
+def note_credentials(data: object) -> None:
+    """A credentials document just parsed: its values as parsed (a number, an escaped string) registered when the
+    run asked (:func:`register_what_is_found`)."""
+    if REDACTOR.registers_what_is_found:
+        register(credentials_secrets(data))
+
+
+# patterns, compiled by the re module on first use: most runs never need them
+# what follows a URL's "://": authority (group 1), path, query (group 2). URLs are found by their "://", not by
+# a pattern that starts at their scheme: that one tried again at every letter of a long word (a 60 MB config of
+# long names took minutes), and the scheme changes nothing about which parts are secret.
+_AFTER_SCHEME = r"""([^\s"'<>/?#\\]*)[^\s"'<>?#\\]*(\?[^\s"'<>#\\]*)?"""
+_URL_SECRET_PARAMETERS = frozenset({"key", "sig", "signature", "auth", "code", "pass", "pwd"})
+# a variable whose name holds one of these words (between underscores) holds a secret
+_SECRET_WORDS = frozenset(
+    {
+        "key",
+        "keys",
+        "apikey",
+        "secret",
+        "secrets",
+        "token",
+        "tokens",
+        "password",
+        "passwords",
+        "passwd",
+        "credential",
+        "credentials",
+    }
+)
+# a variable named only by these (GOOGLE_APPLICATION_CREDENTIALS) names a file: the secrets are inside it, not its path
+_FILE_WORDS = frozenset({"credential", "credentials"})
+# the tokens of JSON or YAML text, good enough to tell which key a value belongs to in a file that does not parse
+_TOKEN = (
+    r"""(?s)//[^\n]*|/\*.*?(?:\*/|\Z)|\#[^\n]*|"((?:[^"\\\n]|\\.)*)"?|'((?:[^'\n]|'')*)'?|([{}\[\]:,])"""
+    r"""|(-?[0-9][0-9A-Za-z.+_-]*)|([^\s{}\[\]:,"'#]+)"""
+)
+_YAML_PLAIN_VALUE = (
+    r"""(?m)^[ \t]*(?:-[ \t]+)?["']?([^"'\n#:]+?)["']?[ \t]*:[ \t]+([^\s"'\[{#][^\n#]*?)[ \t]*(?:#.*)?$"""
+)
+
+
+# the prefixes vendors give their API keys, each with the service it names: a key of one in a public field, or
+# under another vendor's endpoint, is a mistake. The first alternative that matches wins (sk-ant- before sk-).
+_KEY_SHAPE = (
+    r"(?<![A-Za-z0-9_-])(?:(sk-ant-[A-Za-z0-9_-]{20,})|(sk-(?!ant-|or-)[A-Za-z0-9_-]{20,})"
+    r"|(AIza[0-9A-Za-z_-]{35})|((?:AKIA|ASIA)[0-9A-Z]{16}))(?![A-Za-z0-9_-])"
+)
+_KEY_SERVICES = ("anthropic", "openai", "google", "aws")
+KEY_NAMES = {
+    "anthropic": "an Anthropic API key",
+    "openai": "an OpenAI API key",
+    "google": "a Google API key",
+    "aws": "an AWS access key id",
+}
+
+
+def may_hold_key(text: str) -> bool:
+    """False when ``text`` holds no key prefix at all: the usual answer, in four searches at C speed."""
+    return "sk-" in text or "AIza" in text or "AKIA" in text or "ASIA" in text
+
+
+def find_keys(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, service) of every key-shaped run of ``text``, in one linear pass."""
+    if not may_hold_key(text):
+        return []
+    return [(match.start(), match.end(), _KEY_SERVICES[match.lastindex - 1]) for match in re.finditer(_KEY_SHAPE, text)]
+
+
+def key_service(value: object) -> str | None:
+    """The service whose key shape ``value`` has, whole (anthropic, openai, google, aws), or None."""
+    if not isinstance(value, str):
+        return None
+    found = find_keys(value)
+    return found[0][2] if len(found) == 1 and found[0][:2] == (0, len(value)) else None
+
+
+def key_secrets(text: str) -> list[str]:
+    """Every key-shaped run of ``text``, whatever field or file holds it."""
+    return [text[start:end] for start, end, _ in find_keys(text)]
+
+
+def url_secrets(text: str) -> list[str]:
+    """The userinfo, a non-numeric port and secret-named query values of every URL in ``text``, as written and
+    unquoted."""
+    if "://" not in text:
+        return []
+
+    def unquote(part: str) -> str:  # urllib.parse costs 2.5 ms to import: only for a URL that holds a secret
+        from urllib.parse import unquote
+
+        return unquote(part)
+
+    secrets = []
+    after_scheme = re.compile(_AFTER_SCHEME)
+    separator = text.find("://")
+    while separator != -1:
+        match = after_scheme.match(text, separator + 3)
+        separator = text.find("://", max(match.end(), separator + 3))  # past this URL: each character read once
+        authority, query = match.group(1), match.group(2)
+        userinfo, at, host = authority.rpartition("@")
+        if at:
+            for part in dict.fromkeys((userinfo, *userinfo.split(":", 1))):
+                secrets += [part, unquote(part)]
+        port = host.rsplit("]", 1)[-1].partition(":")[2]
+        if port and not port.isdigit():
+            secrets += [port, unquote(port)]
+        for pair in re.split(r"[&;]", (query or "")[1:]):
+            name, _, value = pair.partition("=")
+            if value and (looks_secret(name) or name.lower() in _URL_SECRET_PARAMETERS):
+                secrets += [value, unquote(value)]
+    return secrets
+
+
+def credentials_secrets(data: object, field: str | None = None) -> list:
+    """Every value of a parsed credentials document but the public fields', and every URL's secrets."""
+    secrets: list = []
+    _collect_credentials(data, field, secrets)
+    return secrets
+
+
+def _collect_credentials(data: object, field: str | None, secrets: list) -> None:
+    if isinstance(data, (dict, _Pairs)):
+        for key, value in data.items():
+            _collect_credentials(value, key if isinstance(value, (str, int, float, list)) else None, secrets)
+    elif isinstance(data, list):
+        for item in data:
+            _collect_credentials(item, field, secrets)
+    elif field is not None and not isinstance(data, bool):
+        if is_secret_field(field):
+            secrets.append(data)
+        elif isinstance(data, str):
+            secrets += url_secrets(data)
+
+
+def credentials_text_secrets(text: str) -> list[str]:
+    """The secret values of credentials text (JSON or YAML) read as tokens, whether or not it parses:
+    a string, number or word followed by ``:`` is a key; any other is a value of the last key."""
+    import json
+
+    secrets: list[str] = []
+    key: str | None = None
+    pending: list[str] = []  # the forms of the last string, number or word, until the next token says what it is
+
+    def commit() -> None:
+        if pending and key is not None and is_secret_field(key):
+            secrets.extend(pending)
+        pending.clear()
+
+    for match in re.finditer(_TOKEN, text):
+        double, single, punctuation, number, word = match.groups()
+        if punctuation == ":":
+            key = pending[-1] if pending else None
+            pending.clear()
+        elif punctuation is not None:
+            commit()
+        elif double is not None:
+            commit()
+            pending.append(double)
+            try:
+                pending.append(json.loads(f'"{double}"'))
+            except ValueError:
+                pass
+        elif single is not None:
+            commit()
+            pending.extend((single, single.replace("''", "'")))
+        elif number is not None or word is not None:
+            commit()
+            pending.append(number if number is not None else word)
+    commit()
+    for match in re.finditer(_YAML_PLAIN_VALUE, text):  # a plain YAML scalar may hold spaces: the whole value
+        if is_secret_field(match.group(1).strip()):
+            secrets.append(match.group(2))
+    return secrets + url_secrets(text)
+
+
+def source_secrets(source) -> list:
+    """The secrets of a file read (a :class:`pbcfg.source.files.Source`).
+
+    Credentials JSON that parses is walked pair by pair (a duplicate key's first value too); anything else is
+    read as tokens (:func:`credentials_text_secrets`)."""
+    secrets = key_secrets(source.text)
+    if source.kind != "credentials":
+        return secrets + url_secrets(source.text)
+    if not source.name.lower().endswith((".yaml", ".yml")):
+        from pbcfg.util.json_load import loads
+
+        try:
+            # numbers as written: 1e30 must be masked as 1e30, not as Python prints it
+            return secrets + credentials_secrets(
+                loads(source.text, object_pairs_hook=_Pairs, parse_int=str, parse_float=str, parse_constant=str)
+            )
+        except (ValueError, RecursionError):
+            pass
+    return secrets + credentials_text_secrets(source.text)
+
+
+class _Pairs(list):
+    """A JSON object as its list of (key, value) pairs, duplicates kept."""
+
+    def items(self):
+        return iter(self)
+
+
+def _names_a_file(value: str) -> bool:
+    """A path, existing or not (``~/.config/gcloud/application_default_credentials.json``), not inline JSON."""
+    return value.startswith(("/", "~", ".")) or value.endswith(".json") or os.sep in value and " " not in value
+
+
+def environment_secrets(env) -> list[str]:
+    """Every variable whose name says it holds a secret (not a path to one), and the URL secrets of the rest."""
+    secrets = []
+    for name, value in env.items():
+        if not value:
+            continue
+        words = _SECRET_WORDS.intersection(name.lower().split("_"))
+        if (
+            words
+            and not (os.sep in value and os.path.exists(value))
+            and not (words <= _FILE_WORDS and _names_a_file(value))
+        ):
+            secrets.append(value)
+        secrets += url_secrets(value) + key_secrets(value)
+    return secrets
+
+
+def register_value(value: object) -> None:
+    """One secret value (any JSON type; lists and objects: every value in them)."""
+    REDACTOR.add(value)
+
+
+def register_url_secrets(text: str) -> None:
+    """The secrets of every URL in ``text`` (:func:`url_secrets`)."""
+    register(url_secrets(text))
+
+
+def register_credentials_text(text: str) -> None:
+    """The secret values of credentials text, parsed or not (:func:`credentials_text_secrets`)."""
+    register(credentials_text_secrets(text))
+
+
+def register_environment(env) -> None:
+    """The secrets of the environment (:func:`environment_secrets`)."""
+    register(environment_secrets(env))

@@ -1,0 +1,221 @@
+"""Masking: a secret is shown as ``sk-…abcd`` or not at all, never whole; config text is shown with its
+secret values starred, character for character.
+
+In a credentials file every string value is treated as secret unless its key
+is one of the few known to be public (URLs, region, project id), so a key
+spelled ``api_key`` or ``token`` in an old file is masked too. The documented
+no-key values (``ollama``, ``EMPTY``, ``not-needed``, …) are no secret: they are
+shown as written, so a user can tell which one a file holds.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "MIN_RUN",
+    "NOT_SECRET",
+    "NO_KEY_VALUES",
+    "is_secret_field",
+    "looks_secret",
+    "mask",
+    "mask_json_text",
+    "mask_lines",
+    "mask_text",
+    "mask_yaml_text",
+    "masked_diff",
+    "written_forms",
+]
+
+# the values PonyBunny's docs give for a server that takes no key: shown as written
+NO_KEY_VALUES = ("not-needed", "EMPTY", "ollama", "lm-studio", "sk-no-key-required")
+NOT_SECRET = frozenset({*NO_KEY_VALUES, "none", "null"})
+MIN_RUN = 6  # a run this long of a known secret is masked wherever it appears
+_PUBLIC_FIELDS = frozenset({"baseurl", "endpoint", "region", "projectid", "$schema", "enabled"})
+# Patterns, not compiled ones: the re module compiles each on first use, so importing this costs nothing.
+# Both run in linear time: no part of them can give back what it took and try again over the same
+# characters (a key cannot start with the indentation before it; a value ends at its last non-blank character,
+# or at its closing quote). Backtracking there made a 300-deep YAML list take 27 s and a 20 MB string 4 GB.
+_YAML_MEMBER = (
+    r"""(?m)^(?P<lead>(?>[ \t]*(?:-[ \t]+)?))(?P<quote>["']?)(?P<key>[^"':#\n]*+)(?P=quote)(?P<colon>[ \t]*+:[ \t]*)"""
+    r"""(?:(?P<vq>["'])(?P<quoted>[^\n#]*)(?P=vq)|(?P<plain>(?:[^\n#]*[^\n# \t])?))(?P<tail>[ \t]*+(?:#.*)?)$"""
+)
+_STRING_MEMBER = r'"([^"\\\n]*+(?:\\.[^"\\\n]*+)*+)"(\s*+:\s*+)"([^"\\\n]*+(?:\\.[^"\\\n]*+)*+)'
+
+
+_SECRET_NAME = r"(?i)(api[_-]?key|apikey|secret|token|password|passwd|access[_-]?key)"
+
+
+def is_secret_field(name: object) -> bool:
+    """In credentials.json: every field but the few known to be public."""
+    return str(name).lower().replace("_", "").replace("-", "") not in _PUBLIC_FIELDS
+
+
+def looks_secret(name: object) -> bool:
+    """Anywhere else: a field whose name says it holds a secret."""
+    return bool(re.search(_SECRET_NAME, str(name)))
+
+
+def mask(secret: object) -> str:
+    """Keep a short vendor prefix and the last four characters of long secrets."""
+    if not isinstance(secret, str):
+        return "…"
+    if secret.strip() in NOT_SECRET:
+        return secret
+    if secret == "":
+        return '""'
+    if len(secret) < 12:
+        return "…"
+    head, sep, _ = secret.partition("-")
+    prefix = head + sep if sep and len(head) <= 4 else ""
+    return f"{prefix}…{secret[-4:]}"
+
+
+def _same_length(raw: str) -> str:
+    """``sk-abcdefghijkl1234`` -> ``sk-***********1234``: columns after it stay where they were."""
+    if raw.strip() in NOT_SECRET:
+        return raw
+    if len(raw) < 12:
+        return "*" * len(raw)
+    head, sep, _ = raw.partition("-")
+    keep = len(head) + len(sep) if sep and len(head) <= 4 else 0
+    return raw[:keep] + "*" * (len(raw) - keep - 4) + raw[-4:]
+
+
+def mask_json_text(text: str, secret=is_secret_field) -> str:
+    """JSON text with every secret string value masked, same length, same lines."""
+
+    def replace(match: re.Match) -> str:
+        key, colon, value = match.groups()
+        if not secret(key):
+            return match.group(0)
+        return f'"{key}"{colon}"{_same_length(value)}'
+
+    return re.sub(_STRING_MEMBER, replace, text)
+
+
+def mask_yaml_text(text: str, secret=is_secret_field) -> str:
+    """The YAML twin of :func:`mask_json_text`: secret scalar values masked, same length."""
+
+    def replace(match: re.Match) -> str:
+        value_quote = match["vq"] or ""
+        value = match["quoted"] if value_quote else match["plain"]
+        if not value or not secret(match["key"].strip()):
+            return match.group(0)
+        return (
+            f"{match['lead']}{match['quote']}{match['key']}{match['quote']}{match['colon']}"
+            f"{value_quote}{_same_length(value)}{value_quote}{match['tail']}"
+        )
+
+    return re.sub(_YAML_MEMBER, replace, text)
+
+
+def mask_lines(text: str, start: int, end: int, kind: str | None, most: int = 1 << 16) -> tuple[int, str] | None:
+    """The lines of JSON text holding ``start`` to ``end``, as :func:`mask_text` shows them, computed from those
+    lines and the few before them only: ``(offset of the first line, its text and the next ones', secrets
+    masked)``; None when that means reading more than ``most`` characters (long lines: mask the whole text).
+
+    No part of a match but the blanks and the colon between a key and its value
+    can cross a line break. So the pattern is started at the line of the last
+    thing before those blanks, twice over (the colon, then the key, may each
+    have a line of their own): from there it finds exactly the matches the
+    whole text would. A diagnostic's snippet then costs its own lines, not the file.
+    """
+    stop = text.find("\n", end, end + most)  # a value is masked by its whole length: read to the end of its line
+    stop = stop if stop != -1 else (len(text) if len(text) - end <= most else -1)
+    if stop == -1:
+        return None
+    floor = max(0, stop - most)
+    first = sync = _line_start(text, start, floor)
+    for _ in range(2):
+        if not sync:  # None (too far back) or 0 (the top of the file)
+            break
+        previous = _last_non_blank(text, sync, floor)
+        sync = _line_start(text, previous, floor) if previous is not None else (None if floor else 0)
+    if sync is None or first is None:
+        return None
+    return first, mask_text(text[sync:stop], kind)[first - sync :]
+
+
+def _line_start(text: str, pos: int, floor: int) -> int | None:
+    """The start of the line holding ``pos``, if it is not before ``floor``."""
+    found = text.rfind("\n", floor, pos)
+    return found + 1 if found != -1 else (0 if floor == 0 else None)
+
+
+def _last_non_blank(text: str, pos: int, floor: int) -> int | None:
+    """The offset of the last character before ``pos``, and not before ``floor``, that is not blank."""
+    step = 64
+    while pos > floor:
+        begin = max(floor, pos - step)
+        kept = text[begin:pos].rstrip(" \t\r\n")
+        if kept:
+            return begin + len(kept) - 1
+        pos, step = begin, step * 4
+    return None
+
+
+def mask_text(text: str, kind: str | None, yaml: bool = False) -> str:
+    """Any config text as it may be shown: in credentials every non-public value masked, elsewhere
+    every value whose key says it is a secret."""
+    function = mask_yaml_text if yaml else mask_json_text
+    return function(text, is_secret_field if kind == "credentials" else looks_secret)
+
+
+def masked_diff(old: str, new: str, *, kind: str | None, yaml: bool, old_label: str, new_label: str) -> str:
+    """A unified diff of two versions of a config file, both masked as :func:`mask_text` shows them.
+
+    ``kind`` is the file's kind ("credentials", "llm-config"), or None for a file that holds no secret
+    values (a schema file), never guessed from a name.
+    """
+    from pbcfg.util.textdiff import unified_diff
+
+    if kind is not None:
+        old, new = mask_text(old, kind, yaml=yaml), mask_text(new, kind, yaml=yaml)
+    return "".join(unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), old_label, new_label))
+
+
+def written_forms(secret: str) -> set[str]:
+    """The ways a secret shows up in text, each of at least :data:`MIN_RUN` characters: as is, trimmed,
+    URL-encoded (``-`` too, in either hex case), JSON-escaped, XML-escaped (a SARIF or JUnit report), and base64
+    inside a longer encoded text (Basic auth, a server echoing a header encoded)."""
+    import json
+    from urllib.parse import quote
+
+    trimmed = secret.strip()
+    # surrogatepass: a value read from undecodable bytes (an env var) holds lone surrogates, which must not crash
+    every = "".join(
+        c
+        if c.isascii() and c.isalnum()
+        else quote(c, safe="", errors="surrogatepass")
+        if not c.isascii()
+        else f"%{ord(c):02X}"
+        for c in trimmed
+    )
+    xml = trimmed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    forms = {
+        secret,
+        trimmed,
+        quote(trimmed, safe="", errors="surrogatepass"),
+        every,
+        re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), every),
+        json.dumps(trimmed)[1:-1],
+        json.dumps(trimmed, ensure_ascii=False)[1:-1],
+        xml,
+        xml.replace("'", "&apos;"),
+    }
+    forms |= _base64_forms(trimmed.encode("utf-8", "surrogatepass"))
+    return {form for form in forms if len(form) >= MIN_RUN}
+
+
+def _base64_forms(data: bytes) -> set[str]:
+    """The secret as base64 (standard and URL-safe) inside a longer encoded text: at each of the three byte
+    alignments, the characters its bytes alone decide."""
+    from base64 import b64encode
+
+    forms = set()
+    for skip in range(3):
+        encoded = b64encode(bytes(skip) + data).decode()
+        known = encoded[-(-8 * skip // 6) : 8 * (skip + len(data)) // 6]
+        forms |= {known, known.replace("+", "-").replace("/", "_")}
+    return forms
