@@ -32,7 +32,6 @@ import stat
 from typing import NamedTuple
 
 from pbcfg.errors import WriteError
-from pbcfg.source.commands import pbcfg_on
 from pbcfg.util.newfiles import create_file, kind_of
 from pbcfg.util.oserrors import write_error
 
@@ -115,7 +114,7 @@ def _settle(directory: str) -> None:
     if pending is not None:
         raise WriteError(f"{directory}: an earlier pbcfg write was interrupted ({', '.join(map(os.path.basename, pending.new))} "
                          f"replaced, {', '.join(map(os.path.basename, pending.old))} not), so the files may not match; "
-                         f"`{pbcfg_on(directory, 'validate')}` says where the backups are. Check the files, then delete {pending.journal}. "
+                         f"`{_validate(directory)}` says where the backups are. Check the files, then delete {pending.journal}. "
                          "Nothing was written")
     journal.clear(directory)
     _sweep(directory)
@@ -128,6 +127,13 @@ class _Prepared(NamedTuple):
     temp: str
     new: os.stat_result
     backup: str | None
+
+
+def _validate(directory: str) -> str:
+    """`pbcfg validate DIRECTORY`, to paste: it says where the backups of an interrupted write are."""
+    import shlex
+
+    return f"pbcfg validate {shlex.quote(directory or '.')}"
 
 
 def _holds_config(target: str, inputs: tuple[str, ...]) -> bool:
@@ -209,7 +215,7 @@ def write_files(writes: list[Write], *, stamp: str | None = None, doing: str = "
                 _remove(made + records)
                 raise write_error(error, failed, doing, then="nothing was changed") from None
             raise write_error(error, failed, doing, then=f"{', '.join(done)} already replaced, so the files may not "
-                              f"match (`{pbcfg_on(os.path.dirname(failed), 'validate')}` says where the backups "
+                              f"match (`{_validate(os.path.dirname(failed))}` says where the backups "
                               "are)") from None
         for directory in directories:
             _fsync_directory(directory)
