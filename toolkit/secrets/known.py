@@ -188,8 +188,11 @@ _TOKEN = (
     r"""(?s)//[^\n]*|/\*.*?(?:\*/|\Z)|\#[^\n]*|"((?:[^"\\\n]|\\.)*)"?|'((?:[^'\n]|'')*)'?|([{}\[\]:,])"""
     r"""|(-?[0-9][0-9A-Za-z.+_-]*)|([^\s{}\[\]:,"'#]+)"""
 )
+# a key and its plain value on one YAML line. The key and the value are words separated by runs of spaces, each
+# run and word taken possessively: no two quantifiers can share a space, so the match is linear in the line
 _YAML_PLAIN_VALUE = (
-    r"""(?m)^[ \t]*(?:-[ \t]+)?["']?([^"'\n#:]+?)["']?[ \t]*:[ \t]+([^\s"'\[{#][^\n#]*?)[ \t]*(?:#.*)?$"""
+    r"""(?m)^[ \t]*+(?:-[ \t]++)?["']?[ \t]*+([^"'\n#: \t](?:[ \t]*+[^"'\n#: \t]+)*+)[ \t]*+["']?[ \t]*+:[ \t]+"""
+    r"""([^\s"'\[{#](?:[ \t]*+[^ \t\n#]+)*+)[ \t]*+(?:#.*)?$"""
 )
 
 
