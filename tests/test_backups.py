@@ -15,7 +15,7 @@ from writing_commands import KEY, STAMP, WRITING_COMMANDS, prepare, snapshot
 
 from pbcfg.errors import WriteError
 from pbcfg.util.atomic import Write, write_files
-from pbcfg.util.backups import KEEP, git_repository
+from pbcfg.util.backup_store import KEEP, git_repository
 
 
 @pytest.fixture(autouse=True)

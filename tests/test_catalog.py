@@ -1,4 +1,4 @@
-"""One catalog: every rule id any command can print is in pbcfg.rules, and only the catalog builds diagnostics."""
+"""One catalog: every rule id any command can print is in pbcfg.catalog, and only the catalog builds diagnostics."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import ast
 import re
 
 from conftest import REPO
-from pbcfg.rules import GROUPS, RULES
+from pbcfg.catalog import GROUPS, RULES
 
 ID = re.compile(r"^[a-z]+\.[a-z][a-zA-Z0-9-]*$")
 
@@ -25,7 +25,7 @@ def calls(name: str):
 def test_only_the_catalog_builds_a_diagnostic():
     """So a diagnostic cannot carry an id (or a severity) the catalog does not know."""
     builders = {path.relative_to(REPO).as_posix() for path, _ in calls("Diagnostic")}
-    assert builders == {"toolkit/rules.py"}
+    assert builders == {"toolkit/catalog.py"}
 
 
 def test_every_literal_rule_id_in_the_code_is_in_the_catalog():

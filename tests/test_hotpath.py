@@ -45,7 +45,7 @@ def test_the_clean_path_imports_neither_jsonschema_rs_nor_typing():
     jsonschema-rs nor typing is imported (enum is: json needs re, which needs it)."""
     done, modules = imported_modules("validate", REPO / "examples" / "credentials.json", REPO / "examples" / "llm-config.json")
     assert (done.returncode, done.stdout) == (0, CLEAN)
-    assert {"pbcfg.generated.validators", "pbcfg.check.references"} <= modules
+    assert {"pbcfg.generated.validators", "pbcfg.check.cross_references"} <= modules
     assert top_level(modules) & {"jsonschema_rs", "typing", "pydantic"} == set()
     # nor what only an unusual file needs: a URL holding a secret (urllib), a schema file of another's (copy),
     # an interrupted write (contextlib, time), a deep or lopsided document (array); counted from pbcfg's own

@@ -15,8 +15,8 @@ TOOLKIT = REPO / "toolkit"
 # lower stages first; a module may import from its own stage or any lower one
 STAGES = ["base", "source", "ponybunny", "check", "lint", "migrate", "presets", "edit", "runtime", "workflows",
           "facade", "reporters", "cli"]
-BASE = {"pbcfg.diagnostics", "pbcfg.errors", "pbcfg.rules", "pbcfg.schema_store"}
-FACADES = {"pbcfg", "pbcfg.loading", "pbcfg.codegen", "pbcfg.hooks"}  # the public API beside the CLI
+BASE = {"pbcfg.diagnostics", "pbcfg.errors", "pbcfg.catalog", "pbcfg.schema_store"}
+FACADES = {"pbcfg", "pbcfg.loading", "pbcfg.codegen", "pbcfg.codegen.validator_compiler", "pbcfg.hooks"}  # the public API beside the CLI
 
 
 def module_name(path: Path) -> str:

@@ -17,7 +17,7 @@ import pytest
 from test_runtime_workflows import Scripted, closed_port, configure
 
 from conftest import Clock
-from pbcfg.lint.engine import lint_paths
+from pbcfg.lint.linter import lint_paths
 from pbcfg.lint.settings import Settings
 from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, load_runtime
 

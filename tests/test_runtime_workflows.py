@@ -15,8 +15,8 @@ pytest.importorskip("llmock.testing")
 from llmock.scenarios import Fail, Match, StreamFault  # noqa: E402
 
 from conftest import Running, reply  # noqa: E402
-from pbcfg.presets.catalog import get_preset  # noqa: E402
 from pbcfg.presets.render import Parameters, render  # noqa: E402
+from pbcfg.presets.service_presets import get_preset  # noqa: E402
 from pbcfg.runtime import AllAttemptsFailed, RequestRejected, load_runtime  # noqa: E402
 
 MESSAGES = [{"role": "user", "content": "hello"}]

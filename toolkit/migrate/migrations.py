@@ -128,7 +128,7 @@ def pin_defaults(data: dict, options: Options) -> list[Change]:
             for endpoint_id, since in FLIPPED_DEFAULTS.items() if "enabled" not in mapping(endpoints.get(endpoint_id))]
 
 
-MIGRATIONS = (  # what each does is the summary and explanation of its rule, migrate.<id>, in pbcfg.rules
+MIGRATIONS = (  # what each does is the summary and explanation of its rule, migrate.<id>, in pbcfg.catalog
     Migration("location", ("credentials", "llm-config"), None),
     Migration("strict-json", ("credentials", "llm-config"), None),
     Migration("credential-keys", ("credentials",), credential_keys),

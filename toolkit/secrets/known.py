@@ -328,7 +328,7 @@ def credentials_text_secrets(text: str) -> list[str]:
 
 
 def source_secrets(source) -> list:
-    """The secrets of a file read (a :class:`pbcfg.source.files.Source`).
+    """The secrets of a file read (a :class:`pbcfg.source.reading.Source`).
 
     Credentials JSON that parses is walked pair by pair (a duplicate key's first value too); anything else is
     read as tokens (:func:`credentials_text_secrets`)."""

@@ -60,14 +60,14 @@ def _is_unicode(data: object) -> bool:
 
 def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
     if text.startswith("\ufeff"):
-        from pbcfg.rules import diagnostic
+        from pbcfg.catalog import diagnostic
         from pbcfg.source.positions import line_col, snippet
 
         bom = diagnostic("json.bom", file, "the file starts with a UTF-8 byte order mark, which JSON.parse rejects",
                          "save the file as UTF-8 without BOM", span=line_col(text, 0), pointer="", snippet=snippet(text, 0))
         return ParsedJson(None, [bom], text, False)
     if not text.strip():
-        from pbcfg.rules import diagnostic
+        from pbcfg.catalog import diagnostic
         from pbcfg.source.positions import line_col, snippet
 
         consequence, hint = _EMPTY.get(kind or "", ("PonyBunny's loader will not read it", "write {} or delete it"))
@@ -107,7 +107,7 @@ _LIMITS = {  # deviation kind -> (rule, the limit and why it is enough, what to 
 
 
 def _diagnostic(deviation, lines, file: str, kind: str | None) -> Diagnostic:
-    from pbcfg.rules import diagnostic
+    from pbcfg.catalog import diagnostic
     from pbcfg.util.pointer import join
 
     ignored = _IGNORED_WHOLE.get(kind or "", "PonyBunny's loader would not read this file")

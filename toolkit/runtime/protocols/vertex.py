@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from pbcfg.runtime.protocols.gemini import Gemini
 from pbcfg.runtime.responses import Failure, Kind, excerpt
-from pbcfg.runtime.secrets import plain
+from pbcfg.runtime.sealed import plain
 
 if TYPE_CHECKING:
     from pbcfg.ponybunny.effective import EffectiveEndpoint

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from pbcfg.ponybunny.ajv_view import Problem
 from pbcfg.ponybunny.builtins import CREDENTIAL_FIELDS
-from pbcfg.ponybunny.schema_compiler import Problem
 
 __all__ = ["LoadOutcome", "ajv_view", "builtin_credentials_problems", "builtin_llm_config_problems", "patch_codex",
            "read_as_ponybunny"]
@@ -43,8 +43,8 @@ def read_as_ponybunny(path: str, kind: str):
     """The file as PonyBunny's loaders read it, ``readFileSync(path, 'utf-8')``: a byte sequence that is not
     UTF-8 becomes U+FFFD and the file is parsed on, where pbcfg's own reading stops at it."""
     from pbcfg.secrets.known import note_source
-    from pbcfg.source.files import Source, kind_of, read_regular
     from pbcfg.source.limits import MAX_BYTES
+    from pbcfg.source.reading import Source, kind_of, read_regular
 
     text = read_regular(path, MAX_BYTES).decode("utf-8", "replace")
     return note_source(Source(path, path, kind_of(path, text, kind), text))
