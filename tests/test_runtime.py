@@ -358,7 +358,7 @@ def test_retry_after_forms():
     assert retry_after_seconds({}, 60) is None
 
 
-# -- precedence (SPEC §3) ----------------------------------------------------------------------------
+# -- precedence: env over file -------------------------------------------------------------------------
 
 def test_env_beats_file_per_field_and_empty_env_counts_as_unset(runtime_for):
     llm = {"endpoints": {"openai-compatible": {"enabled": True}}, "models": {"m": model(["openai-compatible"])}}

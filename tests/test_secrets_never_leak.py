@@ -5,7 +5,7 @@ Canaries sit in credentials.json (every secret field of the built-in
 endpoints and a custom one), in old-format files (a number, a list, two
 spellings, a duplicate key, a comment beside the key), in a YAML source with
 the key written twice (the parser's message quotes it), next to a syntax
-error (the snippet shows the key's line), in every env var of SPEC §3, in URL
+error (the snippet shows the key's line), in every env var PonyBunny reads, in URL
 userinfo and query strings (a file's baseUrl, `--base-url`, `--set
 endpoint=`, the URL env vars) and in `--api-key`. A server that echoes the
 request, headers included, answers `status` and `chat`.

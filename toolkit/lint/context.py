@@ -138,7 +138,7 @@ class LintContext:
         return entry if isinstance(entry, dict) else {}
 
     def chain(self, section: str, name: str) -> list[str]:
-        """A tier's or agent's model chain as PonyBunny resolves it (SPEC §5), repeats dropped."""
+        """A tier's or agent's model chain as PonyBunny resolves it, repeats dropped."""
         from pbcfg.ponybunny.chains import model_chain
 
         return model_chain(self.merged, **{"tier" if section == "tiers" else "agent": name})

@@ -1,7 +1,7 @@
 """The lint rule functions, by rule id.
 
 A rule module decorates each function with ``@check("group.name")``; the
-engine imports the rule modules, which registers them. What a rule is
+linter (:mod:`pbcfg.lint.linter`) imports the rule modules, which registers them. What a rule is
 (severity, summary, explanation, its fix, what it supersedes) is data in :mod:`pbcfg.catalog`, so
 this module holds only the code that finds it.
 """

@@ -2,7 +2,7 @@
 
 A detector reads one file's data and returns the edits it needs (none: the
 file does not need it). Edits are operations on a place in the file, so the
-engine (:mod:`pbcfg.migrating`) can apply them to JSON text or to a YAML
+engine (:mod:`pbcfg.migrate.file_migration`) can apply them to JSON text or to a YAML
 round trip without disturbing anything else. Every migration is idempotent:
 after its edits, its detector finds nothing.
 

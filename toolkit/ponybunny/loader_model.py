@@ -1,6 +1,6 @@
 """What PonyBunny's two loaders do with each file: load it, fall back, ignore it, or refuse it.
 
-Measured with PonyBunny's own loaders (SPEC §3 says otherwise in places; the code wins):
+Measured with PonyBunny's own loaders, which in places do otherwise than its docs say:
 
 - llm-config.json that is missing, not strict JSON, or whose schema file beside
   it cannot be compiled: PonyBunny runs on its built-in defaults.

@@ -22,7 +22,7 @@ cost, as effects), ``drivers`` (the Runtime: the sync and async drivers that per
 to try), ``protocols`` (one module per wire protocol, behind one seam), ``transport`` (clients, bounded
 exchanges, deadlines held on the socket), ``stream`` (streams, their deadlines, the SSE decoder),
 ``responses`` (what a server said, classified), ``results`` (attempts, completions, exceptions),
-``secrets`` (sealing and registering every secret), ``limiter`` (rate limits), ``status`` (probes).
+``sealed`` (sealing and registering every secret), ``limiter`` (rate limits), ``status`` (probes).
 """
 
 from __future__ import annotations
