@@ -16,7 +16,7 @@ TOOLKIT = REPO / "toolkit"
 STAGES = ["base", "source", "ponybunny", "check", "lint", "migrate", "presets", "edit", "runtime", "workflows",
           "facade", "reporters", "cli"]
 BASE = {"pbcfg.diagnostics", "pbcfg.errors", "pbcfg.catalog", "pbcfg.schema_store"}
-FACADES = {"pbcfg", "pbcfg.loading", "pbcfg.codegen", "pbcfg.codegen.validator_compiler", "pbcfg.hooks"}  # the public API beside the CLI
+FACADES = {"pbcfg", "pbcfg.loading", "pbcfg.codegen", "pbcfg.hooks"}  # the public API beside the CLI
 
 
 def module_name(path: Path) -> str:
@@ -30,7 +30,7 @@ MODULES = {module_name(path): path for path in TOOLKIT.rglob("*.py")}
 def stage_of(module: str) -> str:
     if module in BASE or module.startswith(("pbcfg.util", "pbcfg.secrets")):
         return "base"
-    if module in FACADES:
+    if module in FACADES or module.startswith("pbcfg.codegen."):
         return "facade"
     if module == "pbcfg.__main__":
         return "cli"
