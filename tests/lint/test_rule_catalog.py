@@ -1,4 +1,4 @@
-"""One catalog: every rule id any command can print is in pbcfg.rules, and only the catalog builds diagnostics."""
+"""One catalog: every rule id any command can print is in pbcfg.catalog, and only the catalog builds diagnostics."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import pytest
 
 from helpers import REPO
-from pbcfg.rules import GROUPS, RULES
+from pbcfg.catalog import GROUPS, RULES
 
 ID = re.compile(r"^[a-z]+\.[a-z][a-zA-Z0-9-]*$")
 

@@ -21,7 +21,7 @@ def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str |
     from pbcfg.reporters import emit
 
     if "-" in paths:
-        from pbcfg.source.files import expand_paths, read_source
+        from pbcfg.source.reading import expand_paths, read_source
 
         others = [path for path in paths if path != "-"]
         files = [read_source(path, kind) for path in expand_paths(others, "")] if others else []
@@ -40,7 +40,7 @@ def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str |
 
 
 def _catalog_severity(rule: str):
-    from pbcfg.rules import RULES
+    from pbcfg.catalog import RULES
 
     return RULES[rule].severity
 
@@ -50,7 +50,7 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
              ignore: tuple[str, ...] = (), quiet: bool = False, fmt: str | None = None, output: str | None = None,
              fail_on: str = "error", color: bool | None = None, max_diagnostics: int = MAX_DIAGNOSTICS) -> int:
     """Lint ``paths`` (none: the config directory), apply or show the safe fixes, report; the exit code."""
-    from pbcfg.lint.engine import fix_paths, lint_paths
+    from pbcfg.lint.linter import fix_paths, lint_paths
     from pbcfg.lint.settings import find_settings
     from pbcfg.reporters import emit
     from pbcfg.reporters.report import Fixes
@@ -117,7 +117,7 @@ def _legacy(paths: list[str], config_dir: str | None, *, ignored: bool) -> _Lega
     the copies PonyBunny ignores (lint's files.legacy-copy rule reports those itself)."""
     if paths:
         return None
-    from pbcfg.check.loaders import legacy_findings
+    from pbcfg.check.loader_findings import legacy_findings
     from pbcfg.source.locations import CONFIG_FILES
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
@@ -143,8 +143,8 @@ def _checked(command: str, paths: list[str], config_dir: str | None, check):
     try:
         return check(directory)
     except InputError:
-        from pbcfg.source.files import SOURCE_FILES
         from pbcfg.source.locations import CONFIG_FILES, config_dir_origin
+        from pbcfg.source.reading import SOURCE_FILES
 
         names = CONFIG_FILES + SOURCE_FILES
         if paths or any(is_present(os.path.join(directory, name)) for name in names):
@@ -158,8 +158,8 @@ def _checked(command: str, paths: list[str], config_dir: str | None, check):
 
 def _lint_stdin(paths: list[str], *, fix: bool, kind: str | None, **context):
     """``lint -``: the config on standard input, with any files given beside it, as ``validate -`` reads them."""
-    from pbcfg.lint.engine import lint_sources
-    from pbcfg.source.files import expand_paths, read_source
+    from pbcfg.lint.linter import lint_sources
+    from pbcfg.source.reading import expand_paths, read_source
 
     if fix:
         from pbcfg.errors import UsageError
@@ -173,8 +173,8 @@ def _lint_stdin(paths: list[str], *, fix: bool, kind: str | None, **context):
 def _stdin(kind: str | None):
     """``-``: the config on standard input, which has no name to tell its kind by."""
     from pbcfg.errors import UsageError
-    from pbcfg.source.files import decode_source
     from pbcfg.source.limits import MAX_BYTES
+    from pbcfg.source.reading import decode_source
 
     if kind is None:
         raise UsageError("- reads the config from stdin: pass --kind credentials or --kind llm-config")

@@ -10,7 +10,7 @@ be removed, and PonyBunny's own definition applies again.
 
 from __future__ import annotations
 
-from pbcfg.edit.references import drop_models, endpoint_references, model_references, require
+from pbcfg.edit.id_usages import drop_models, endpoint_references, model_references, require
 from pbcfg.edit.transaction import Outcome, commit, load
 from pbcfg.ponybunny.builtins import builtin_endpoints, builtin_models
 from pbcfg.source.edits import Edit

@@ -2,7 +2,7 @@
 
 A detector reads one file's data and returns the edits it needs (none: the
 file does not need it). Edits are operations on a place in the file, so the
-engine (:mod:`pbcfg.migrating`) can apply them to JSON text or to a YAML
+engine (:mod:`pbcfg.migrate.file_migration`) can apply them to JSON text or to a YAML
 round trip without disturbing anything else. Every migration is idempotent:
 after its edits, its detector finds nothing.
 
@@ -128,7 +128,7 @@ def pin_defaults(data: dict, options: Options) -> list[Change]:
             for endpoint_id, since in FLIPPED_DEFAULTS.items() if "enabled" not in mapping(endpoints.get(endpoint_id))]
 
 
-MIGRATIONS = (  # what each does is the summary and explanation of its rule, migrate.<id>, in pbcfg.rules
+MIGRATIONS = (  # what each does is the summary and explanation of its rule, migrate.<id>, in pbcfg.catalog
     Migration("location", ("credentials", "llm-config"), None),
     Migration("strict-json", ("credentials", "llm-config"), None),
     Migration("credential-keys", ("credentials",), credential_keys),

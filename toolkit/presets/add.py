@@ -14,15 +14,15 @@ import copy
 import os
 from typing import NamedTuple
 
+from pbcfg.catalog import diagnostic
 from pbcfg.check.pipeline import check_sources
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.ponybunny.builtins import builtin_endpoints
-from pbcfg.ponybunny.merge import merged_llm_config
-from pbcfg.presets.catalog import Preset
+from pbcfg.ponybunny.deep_merge import merged_llm_config
 from pbcfg.presets.render import Parameters, render
-from pbcfg.rules import diagnostic
+from pbcfg.presets.service_presets import Preset
 from pbcfg.source import json_edit, yaml_edit
-from pbcfg.source.files import Source, read_source
+from pbcfg.source.reading import Source, read_source
 from pbcfg.util.atomic import Write, write_files
 from pbcfg.util.pointer import join
 from pbcfg.util.shapes import items, mapping

@@ -10,7 +10,7 @@ from pbcfg.ponybunny.chains import model_chain
 from pbcfg.ponybunny.effective import EffectiveEndpoint
 from pbcfg.runtime.protocols import protocol_for, unsupported
 from pbcfg.runtime.protocols.base import Protocol
-from pbcfg.runtime.secrets import plain
+from pbcfg.runtime.sealed import plain
 
 __all__ = ["Candidate", "Dropped", "Plan", "Reason", "config_problem", "drop_reason", "make_plan", "url_problem"]
 

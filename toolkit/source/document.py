@@ -10,7 +10,7 @@ fix of that document shares.
 from __future__ import annotations
 
 from pbcfg.diagnostics import Diagnostic
-from pbcfg.source.files import Source
+from pbcfg.source.reading import Source
 from pbcfg.util.pointer import join
 
 __all__ = ["Document"]
@@ -89,7 +89,7 @@ class Document:
     def diagnostic(self, tokens: list, rule: str, message: str, hint: str | None = None, *,
                    key: bool = False) -> Diagnostic:
         """A diagnostic of ``rule`` at the value (or, with ``key``, the key) that ``tokens`` lead to."""
-        from pbcfg.rules import diagnostic
+        from pbcfg.catalog import diagnostic
 
         if self.room is not None:
             self.room -= 1

@@ -1,4 +1,4 @@
-"""Where PonyBunny's files live (SPEC §1): first match wins."""
+"""Where PonyBunny's files live: the first match wins."""
 
 from __future__ import annotations
 

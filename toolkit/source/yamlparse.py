@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from pbcfg.catalog import diagnostic
 from pbcfg.diagnostics import Diagnostic, Span
-from pbcfg.rules import diagnostic
 from pbcfg.source.limits import MAX_DEPTH, MAX_STRING, MAX_VALUES, has_lone_surrogate
 from pbcfg.source.positions import Lines
 

@@ -6,7 +6,7 @@ of each directory (:mod:`pbcfg.util.dirlock`):
 1. each target is resolved (a link within its directory is followed; one
    that leaves it is refused unless ``PBCFG_ALLOW_SYMLINKS=1``) and must be a
    regular file or absent;
-2. the previous content is kept as a backup (:mod:`pbcfg.util.backups`: beside
+2. the previous content is kept as a backup (:mod:`pbcfg.util.backup_store`: beside
    the file, or under the git directory when the file is in a git work tree;
    the newest five of each file), complete or absent, never over an older one
    and never through a link;
@@ -156,7 +156,7 @@ def _prepare(write: Write, target: str, stamp: str | None, made: list[str], doin
         mode = CREDENTIALS_MODE
     backup = None
     if write.backup and previous is not None:
-        from pbcfg.util.backups import keep
+        from pbcfg.util.backup_store import keep
 
         backup = keep(target, previous, mode, stamp)
         made.append(backup)
@@ -218,7 +218,7 @@ def write_files(writes: list[Write], *, stamp: str | None = None, doing: str = "
 def _prune(targets: list[str]) -> None:
     """Keep the newest backups of each of ``targets``; the write is done, so a failure here changes nothing."""
     if targets:
-        from pbcfg.util.backups import prune
+        from pbcfg.util.backup_store import prune
 
         for target in targets:
             with contextlib.suppress(OSError):

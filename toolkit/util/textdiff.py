@@ -1,7 +1,7 @@
 """Unified diffs of two versions of a config file, in time close to linear in their length.
 
-difflib matches each line against every line like it, so a fix touching each of 2,000 models of a
-30,000-line file took 12 s, and four times that for twice the models. Here the lines found once in
+difflib matches each line against every line like it, so its time grows with the square of the number of
+lines alike, and a fix touching each of thousands of models makes thousands alike. Here the lines found once in
 each version (a model's key, its display name) are matched first, in order, as patience diff does,
 a few levels deep; only the short runs between them go to difflib, and a run too long for it is
 shown as replaced whole: a correct diff, if not the shortest.

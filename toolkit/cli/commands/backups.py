@@ -36,7 +36,7 @@ def backups(ctx, directory, restore, which, fmt, output, fail_on, color) -> None
     from pbcfg.errors import UsageError
     from pbcfg.reporters import emit
     from pbcfg.source.locations import config_dir
-    from pbcfg.util.backups import KEEP, list_backups
+    from pbcfg.util.backup_store import KEEP, list_backups
 
     if directory is None:
         directory = config_dir()
@@ -71,7 +71,7 @@ def _restore(directory: str, found: dict, file: str, which: int) -> dict:
     """Put backup ``which`` of ``file`` back, keeping a backup of what it replaces; what was done."""
     from pbcfg.errors import UsageError
     from pbcfg.util.atomic import Write, write_files
-    from pbcfg.util.backups import list_backups, read_backup
+    from pbcfg.util.backup_store import list_backups, read_backup
     from pbcfg.util.dirlock import lock_directories
 
     name = os.path.basename(file)

@@ -46,7 +46,7 @@ def stale_schema(ctx):
 def llm_config_absent(ctx):
     """Said once, at the file that is there, with what it means for that file's entries."""
     from pbcfg.ponybunny.builtins import defaults
-    from pbcfg.source.files import SUFFIXES
+    from pbcfg.source.reading import SUFFIXES
 
     if ctx.credentials is None or ctx.llm_config is not None or any(
             os.path.exists(os.path.join(ctx.directory, "llm-config" + suffix)) for suffix in SUFFIXES):

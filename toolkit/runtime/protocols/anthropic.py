@@ -26,7 +26,7 @@ from pbcfg.runtime.responses import (
     parse_json,
     retry_after_seconds,
 )
-from pbcfg.runtime.secrets import plain
+from pbcfg.runtime.sealed import plain
 from pbcfg.runtime.stream import SSEDecoder
 from pbcfg.runtime.transport import BODY_CAP
 

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from pbcfg.runtime.protocols.base import ChatRequest, Delta, HttpRequest, Protocol, Reply, ToolCall
 from pbcfg.runtime.responses import Failure, Kind, Models, bad_response, classify, excerpt, parse_json
 from pbcfg.runtime.responses import retry_after_seconds as header_retry_after
-from pbcfg.runtime.secrets import plain
+from pbcfg.runtime.sealed import plain
 from pbcfg.runtime.stream import SSEDecoder
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from pbcfg.runtime.responses import (
     read_usage,
     retry_after_seconds,
 )
-from pbcfg.runtime.secrets import plain
+from pbcfg.runtime.sealed import plain
 from pbcfg.runtime.stream import SSEDecoder
 
 if TYPE_CHECKING:

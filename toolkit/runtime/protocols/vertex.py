@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from pbcfg.runtime.protocols.base import bad_region, path_segment
 from pbcfg.runtime.protocols.gemini import Gemini
 from pbcfg.runtime.responses import Failure, Kind, excerpt
-from pbcfg.runtime.secrets import plain
+from pbcfg.runtime.sealed import plain
 
 if TYPE_CHECKING:
     from pbcfg.ponybunny.effective import EffectiveEndpoint

@@ -1,6 +1,6 @@
 """PonyBunny's merge: the user's llm-config.json deep-merged over the built-in defaults.
 
-Objects merge key by key; arrays and scalars replace (SPEC §4). So nothing in
+Objects merge key by key; arrays and scalars replace. So nothing in
 the defaults can be removed, only overridden or disabled, and a partial tier
 keeps the built-in fallback.
 """

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.migrate.migrations import DATA_MIGRATIONS, Change, Conflict, Options
-from pbcfg.source.files import Source
+from pbcfg.source.reading import Source
 
 __all__ = ["BLOCKERS", "FileMigration", "migrate_file"]
 
@@ -59,7 +59,7 @@ class _Places:
 
     def at(self, rule: str, message: str, tokens: list | None = None, hint: str | None = None, *,
            key: bool = False, offset: int | None = None) -> Diagnostic:
-        from pbcfg.rules import diagnostic
+        from pbcfg.catalog import diagnostic
         from pbcfg.util.pointer import join
 
         if offset is not None:
@@ -84,7 +84,7 @@ class _Places:
 def _beyond_limits(source: Source, places: _Places) -> Diagnostic | None:
     """Why the file cannot be migrated when it breaks a limit of :mod:`pbcfg.source.limits` or holds half a
     surrogate pair; None when it does neither. Checked before the file is parsed for migrating."""
-    from pbcfg.rules import diagnostic
+    from pbcfg.catalog import diagnostic
 
     why = "; no migration fixes this"
     hint = "fix it by hand first (`pbcfg validate` says the same), then run pbcfg migrate again"

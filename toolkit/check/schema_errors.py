@@ -41,7 +41,7 @@ def check_schema(document: Document) -> list[Diagnostic]:
 
 def _rule_of(error) -> str:
     """The rule id of a jsonschema-rs error, as :func:`_explain` would report it, without explaining it."""
-    from pbcfg.rules import RULES
+    from pbcfg.catalog import RULES
 
     kind = type(error.kind).__name__
     rule = f"schema.{kind[:1].lower()}{kind[1:]}"

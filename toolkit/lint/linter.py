@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
+from pbcfg.catalog import RULES
 from pbcfg.check.pipeline import CheckResult, check_sources, report_order
 from pbcfg.check.supersede import supersede
 from pbcfg.diagnostics import MAX_DIAGNOSTICS, Diagnostic, Severity, hidden_severities, plural
@@ -12,9 +13,8 @@ from pbcfg.lint.context import LintContext
 from pbcfg.lint.fixes import SetMode, WriteFile, select_fixes
 from pbcfg.lint.registry import CHECKS, Finding
 from pbcfg.lint.settings import Settings
-from pbcfg.rules import RULES
 from pbcfg.source.edits import Edit, OverlappingEdits
-from pbcfg.source.files import Source
+from pbcfg.source.reading import Source
 from pbcfg.util.pointer import split
 
 __all__ = ["FixOutcome", "LintResult", "apply_fixes", "fix_paths", "lint_paths", "lint_sources"]
@@ -77,7 +77,7 @@ def _partners(paths: list[str]) -> list[str]:
 
     pre-commit passes only the files that changed, and credentials.json means little without the
     llm-config.json that says which endpoints are enabled."""
-    from pbcfg.source.files import KINDS, SUFFIXES
+    from pbcfg.source.reading import KINDS, SUFFIXES
 
     given = {os.path.realpath(path) for path in paths}
     found = []
@@ -153,7 +153,7 @@ def lint_sources(sources: list[Source], *, settings: Settings, env: dict, home: 
 def _read(paths: list[str], *, config_dir: str, kind: str | None) -> tuple[list[Source], set[str]]:
     """The files asked for, each once, then their partners; and the names of those asked for."""
     from pbcfg.errors import InputError
-    from pbcfg.source.files import expand_paths, read_source
+    from pbcfg.source.reading import expand_paths, read_source
 
     requested, seen = [], set()
     for path in expand_paths(paths, config_dir):  # each file once, as check_paths reads them
@@ -240,7 +240,7 @@ def capped(result: LintResult, most: int | None, settings: Settings, hidden: dic
 
 def _severity_under(settings: Settings):
     """rule -> the severity ``settings`` report it at, or None when they turn it off."""
-    from pbcfg.rules import diagnostic
+    from pbcfg.catalog import diagnostic
 
     def severity_of(rule: str):
         placeholder = diagnostic(rule, "", "")
@@ -383,7 +383,7 @@ def fix_paths(
     import contextlib
 
     from pbcfg.check.pipeline import interrupted_writes
-    from pbcfg.source.files import directory_of, expand_paths
+    from pbcfg.source.reading import directory_of, expand_paths
     from pbcfg.util.dirlock import lock_directories
 
     def lint(fixed: list[Source]) -> tuple[CheckResult, LintResult]:
