@@ -26,7 +26,7 @@ either compiled exactly or makes the node answer "not sure":
   lone surrogate, non-finite floats, integers beyond 2**53 where a number is
   compared; an integral float is not taken for an integer, nor ``True`` for 1.
 
-``tests/test_generated_validators.py`` holds the promise against jsonschema-rs
+``tests/properties/test_generated_validators.py`` holds the promise against jsonschema-rs
 on generated and mutated documents; ``pbcfg codegen --check`` keeps the
 generated file current.
 """
