@@ -42,7 +42,9 @@ def builtin_endpoints() -> dict[str, BuiltinEndpoint]:
 def defaults() -> dict:
     """PonyBunny's built-in llm-config; callers must not mutate it."""
     with open(resource_path("schemas", "ponybunny-defaults.json"), encoding="utf-8") as handle:
-        return loads(handle.read())
+        data = loads(handle.read())
+    assert isinstance(data, dict)  # the built-in llm-config is an object
+    return data
 
 
 def builtin_models() -> dict:

@@ -25,4 +25,6 @@ def deep_merge(base: object, override: object) -> object:
 
 def merged_llm_config(user: object) -> dict:
     """The config PonyBunny actually runs on; ``user`` may be None (no file)."""
-    return deep_merge(defaults(), user if isinstance(user, dict) else {})
+    merged = deep_merge(defaults(), user if isinstance(user, dict) else {})
+    assert isinstance(merged, dict)  # an object merged over an object
+    return merged

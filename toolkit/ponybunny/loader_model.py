@@ -147,6 +147,7 @@ def builtin_credentials_problems(data: object) -> list[Problem]:
     check = _Checker()
     if not check.type(data, "object", []):
         return check.found
+    assert isinstance(data, dict)  # checked just above
     for key in data:
         if key not in ("$schema", "endpoints"):
             check.add([], "must NOT have additional properties", key)
@@ -167,6 +168,7 @@ def builtin_llm_config_problems(merged: object) -> list[Problem]:
     data = ajv_view(merged)
     if not check.type(data, "object", []):
         return check.found
+    assert isinstance(data, dict)  # checked just above
     check.required(data, ("endpoints", "models", "tiers", "agents", "defaults"), [])
     check.field(data, "$schema", "string", [])
     for endpoint_id, entry in check.section(data, "endpoints"):

@@ -217,7 +217,11 @@ def find_keys(text: str) -> list[tuple[int, int, str]]:
     """(start, end, service) of every key-shaped run of ``text``, in one linear pass."""
     if not may_hold_key(text):
         return []
-    return [(match.start(), match.end(), _KEY_SERVICES[match.lastindex - 1]) for match in re.finditer(_KEY_SHAPE, text)]
+    found = []
+    for match in re.finditer(_KEY_SHAPE, text):
+        assert match.lastindex is not None  # one of the services' groups matched
+        found.append((match.start(), match.end(), _KEY_SERVICES[match.lastindex - 1]))
+    return found
 
 
 def key_service(value: object) -> str | None:
@@ -249,6 +253,7 @@ def url_secrets(text: str) -> list[str]:
     separator = text.find("://")
     while separator != -1:
         match = after_scheme.match(text, separator + 3)
+        assert match is not None  # every group of the pattern may match the empty string
         separator = text.find("://", max(match.end(), separator + 3))  # past this URL: each character read once
         authority, query = match.group(1), match.group(2)
         userinfo, at, host = authority.rpartition("@")

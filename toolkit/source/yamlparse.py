@@ -53,10 +53,10 @@ class YamlLocator:
         for index, token in enumerate(tokens):
             last = index == len(tokens) - 1
             try:
-                if hasattr(node, "lc") and isinstance(node, dict) and token in node:
+                if isinstance(node, dict) and hasattr(node, "lc") and token in node:
                     mark = node.lc.key(token) if (last and key) else node.lc.value(token)
                     node = node[token]
-                elif hasattr(node, "lc") and isinstance(node, list) and int(token) < len(node):
+                elif isinstance(node, list) and hasattr(node, "lc") and int(token) < len(node):
                     mark = node.lc.item(int(token))
                     node = node[int(token)]
                 else:
