@@ -21,7 +21,7 @@ _CONFIG_TYPES = ["json", "yaml"]
 # the same places again: they are for a repository that wants only them, never beside pbcfg-lint.
 RECOMMENDED = ("pbcfg-lint",)
 
-HOOKS = [
+HOOKS: list[dict[str, object]] = [
     {"id": "pbcfg-lint", "name": "pbcfg lint",
      "description": "The recommended hook, alone: validate (strict JSON, schemas, references), the rules that catch "
                     "what PonyBunny silently gets wrong, and keys about to be committed in any staged file; a "

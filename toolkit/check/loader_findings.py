@@ -77,7 +77,8 @@ def _same_file(legacy: str, target: str) -> bool:
         return False
 
 
-def legacy_findings(directory: str, home: str, config_dir: str | None, *, ignored: bool = True) -> list[Diagnostic]:
+def legacy_findings(directory: str, home: str, config_dir: str | os.PathLike | None, *,
+                    ignored: bool = True) -> list[Diagnostic]:
     """What the legacy directory means for the config in ``directory`` (chosen by ``config_dir``, the
     ``--config-dir`` given or None): ``migrate.location`` for a file PonyBunny has not moved yet, and with
     ``ignored`` ``files.legacy-copy`` for one it ignores."""

@@ -86,10 +86,10 @@ def parse_source(source: Source) -> tuple[Document | None, list[Diagnostic]]:
     if source.is_yaml:
         from pbcfg.source.yamlparse import parse_yaml
 
-        parsed = parse_yaml(source.text, source.name, source.kind)
-        if not parsed.readable:
-            return None, parsed.diagnostics
-        return Document(source, parsed.data, None, parsed.locator), parsed.diagnostics
+        from_yaml = parse_yaml(source.text, source.name, source.kind)
+        if not from_yaml.readable:
+            return None, from_yaml.diagnostics
+        return Document(source, from_yaml.data, None, from_yaml.locator), from_yaml.diagnostics
     parsed = parse_json(source.text, source.name, source.kind)
     if not parsed.readable:
         return None, parsed.diagnostics

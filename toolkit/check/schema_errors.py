@@ -171,6 +171,7 @@ def _explain(document: Document, error, numbered: dict) -> list[Diagnostic]:
     if kind == "MinLength":
         return [at(tokens, "schema.minLength", "must not be empty")]
     if kind == "UniqueItems":
+        assert isinstance(value, list)  # uniqueItems fails only on an array
         repeated = _first_repeat(value)
         return [at(tokens, "schema.uniqueItems", f"{_show(repeated, tokens, document.kind)} appears more than once in this list",
                    "remove the repeat")]
@@ -258,7 +259,7 @@ def _real_path(data: object, path: list, instance, numbered: dict) -> list:
 def _follow(data: object, tokens: list, missing: object = None) -> object:
     for token in tokens:
         try:
-            data = data[token]
+            data = data[token]  # type: ignore[index]  # any value: what cannot be indexed is missing
         except (KeyError, IndexError, TypeError):
             return missing
     return data

@@ -127,7 +127,7 @@ def _unique_items(node: object, pointer: str = "") -> list[str]:
     return found
 
 
-def stale(generation: Generation, directory: str) -> list[str]:
+def stale(generation: Generation, directory: str | Path) -> list[str]:
     """Unified diffs between what is in ``directory`` and what ``generation`` holds."""
     diffs = []
     for name, content in generation.files.items():

@@ -177,7 +177,7 @@ def _lint(
     settings: Settings,
     env: dict,
     home: str,
-    before: list[Diagnostic] = (),
+    before: list[Diagnostic] | tuple[Diagnostic, ...] = (),
     max_diagnostics: int | None = None,
 ) -> LintResult:
     """Lint ``sources`` as they are (on disk, or fixed in memory); ``before``: findings reported first;
@@ -274,6 +274,7 @@ def _fix(findings: list[Finding], sources: list[Source], before: CheckResult, re
     for finding in findings:
         fix = finding.fix
         if isinstance(fix, Edit):
+            assert fix.file is not None  # a finding's edit names its file (lint/fixes.py)
             edits.setdefault(fix.file, []).append(fix)
         elif isinstance(fix, SetMode):
             modes.append(fix)

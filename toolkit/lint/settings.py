@@ -126,7 +126,7 @@ def _table(path: str, keys: tuple[str, ...]):
 
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            data: object = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"{path}: not valid TOML: {error}") from None
     except OSError as error:

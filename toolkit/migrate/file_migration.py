@@ -9,11 +9,14 @@ so comments and layout stay; a renamed key keeps its comments.
 from __future__ import annotations
 
 import json
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.migrate.migrations import DATA_MIGRATIONS, Change, Conflict, Options
 from pbcfg.source.reading import Source
+
+if TYPE_CHECKING:
+    from pbcfg.source.positions import Lines
 
 __all__ = ["BLOCKERS", "FileMigration", "migrate_file"]
 
@@ -47,7 +50,7 @@ class _Places:
         self.source = source
         self._document = None
         self._parsed = False
-        self._lines = None  # the text as it may be shown, its lines counted once for every offset
+        self._lines: Lines | None = None  # the text as it may be shown, its lines counted once for every offset
 
     def _located(self):
         if not self._parsed:
@@ -271,6 +274,7 @@ def migrate_file(source: Source, options: Options, only: set[str] | None = None)
     for migration in DATA_MIGRATIONS:
         if source.kind not in migration.kinds or not selected(migration.id):
             continue
+        assert migration.detect is not None  # DATA_MIGRATIONS holds only the migrations with a detector
         try:
             changes = migration.detect(data, options)
         except Conflict as conflict:
@@ -298,8 +302,10 @@ class _Written:
     """A JSON number that prints as it was written: a key written ``1e400``, ``1.50`` or ``-0`` becomes the
     string "1e400", "1.50" or "-0", never Python's "inf", "1.5" or "0"."""
 
+    text: str
+
     def __new__(cls, text: str):
-        number = super().__new__(cls, text)
+        number = super().__new__(cls, text)  # type: ignore[call-arg]  # a mixin: float or int after it takes text
         number.text = text
         return number
 

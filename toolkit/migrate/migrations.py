@@ -13,6 +13,7 @@ last.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from pbcfg.ponybunny.builtins import FLIPPED_DEFAULTS, builtin_models
@@ -39,7 +40,7 @@ class Options(NamedTuple):
 class Migration(NamedTuple):
     id: str
     kinds: tuple[str, ...]
-    detect: object  # (data, options) -> list[Change]; None for the migrations the engine does itself
+    detect: Callable[[dict, Options], list[Change]] | None  # None for the migrations the engine does itself
 
 
 _ALIASES = {"baseurl": "baseUrl", "apikey": "apiKey", "key": "apiKey", "accesskeyid": "accessKeyId",
@@ -113,7 +114,8 @@ def model_references(data: dict, options: Options) -> list[Change]:
         for name, entry in mapping(data.get(section)).items():
             entry = mapping(entry)
             check(entry.get("primary"), [section, name, "primary"])
-            for index, model_id in enumerate(entry.get("fallback") if isinstance(entry.get("fallback"), list) else []):
+            fallback = entry.get("fallback")
+            for index, model_id in enumerate(fallback if isinstance(fallback, list) else []):
                 check(model_id, [section, name, "fallback", index])
     return edits
 

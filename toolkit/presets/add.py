@@ -112,7 +112,7 @@ def _rendered_data(rendered) -> dict:
 def _model_settings(rendered, params: Parameters) -> dict:
     """The model fields the command line gives explicitly (``--set maxContextTokens=N``), as rendered."""
     asked = {key for key, _ in params.settings}
-    defined = next(iter(mapping(rendered.data["llm-config.json"].get("models")).values()), {})
+    defined: dict = next(iter(mapping(rendered.data["llm-config.json"].get("models")).values()), {})
     return {field: defined[field] for field in _SERVED if field in asked and field in defined}
 
 
@@ -173,12 +173,14 @@ def _add_preset(directory: str, preset: Preset, params: Parameters, *, replace: 
             texts[kind] = _apply(rendered.files[f"{kind}.json"], False, _rendered_data(rendered)[kind],
                                  plan.edits[kind])
         else:
-            texts[kind] = _apply(source.text, source.is_yaml, current[kind], plan.edits[kind])
+            data = current[kind]
+            assert isinstance(data, dict)  # the file passed the check: a JSON object
+            texts[kind] = _apply(source.text, source.is_yaml, data, plan.edits[kind])
     after = check_sources([Source(paths[kind], paths[kind], kind, text) for kind, text in texts.items()])
     if after.failed:  # the files on disk are not these texts: keep the pointer, not a position
         return Added([], [diagnostic("add.invalid-result", d.file, f"after the add: {d.rule} {d.message}", d.hint,
                                      pointer=d.pointer) for d in after.errors], names)
-    changed = [kind for kind, text in texts.items() if sources[kind] is None or sources[kind].text != text]
+    changed = [kind for kind, text in texts.items() if (source := sources[kind]) is None or source.text != text]
     if not changed:
         return Added([f"unchanged: {directory} already holds everything this add would write; nothing was written"],
                      [], names)

@@ -199,14 +199,14 @@ def write_files(writes: list[Write], *, stamp: str | None = None, doing: str = "
                 failed = prepared[-1].target if len(prepared) == len(writes) else targets[len(prepared)]
                 raise write_error(error, failed, doing, then="nothing was changed") from None
             raise
-        done, error = _rename_all(prepared)
-        if error is not None:
+        done, failure = _rename_all(prepared)
+        if failure is not None:
             failed = prepared[len(done)].target
             _remove([item.temp for item in prepared[len(done):]])
             if not done:
                 _remove(made + records)
-                raise write_error(error, failed, doing, then="nothing was changed") from None
-            raise write_error(error, failed, doing, then=f"{', '.join(done)} already replaced, so the files may not "
+                raise write_error(failure, failed, doing, then="nothing was changed") from None
+            raise write_error(failure, failed, doing, then=f"{', '.join(done)} already replaced, so the files may not "
                               "match (the next `pbcfg validate` says where the backups are)") from None
         for directory in directories:
             _fsync_directory(directory)
