@@ -104,6 +104,7 @@ def load_runtime(
     user = documents["llm-config"].data if "llm-config" in documents else {}
     credentials = documents["credentials"].data if "credentials" in documents else {}
     merged = merged_llm_config(user) if merge_defaults else user
+    assert isinstance(merged, dict)  # the config passed its schema: a JSON object
     environment = dict(os.environ if env is None else env)
     names = {kind: os.path.basename(document.name) for kind, document in documents.items()}
     register(credentials, environment)  # before anything can be said about them

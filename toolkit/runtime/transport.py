@@ -246,7 +246,7 @@ class _Clients:
     def __init__(self, transport, retry_after_cap: float, clock) -> None:
         self.transport, self.retry_after_cap, self.clock = transport, retry_after_cap, clock
         self._clients: dict[str, object] = {}
-        self._tls = None  # made with the first client that needs it
+        self._tls: ssl.SSLContext | None = None  # made with the first client that needs it
         self._lock = threading.Lock()
 
     def _made(self, endpoint_id: str, make):
