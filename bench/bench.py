@@ -199,14 +199,14 @@ def baseline_report(seed: list[Path], failures: list[str]) -> list[str]:
 BREAK_EVEN_PROBE = """
 import sys, time
 from pbcfg.check.pipeline import parse_source
-from pbcfg.source.files import read_source
+from pbcfg.source.reading import read_source
 document, _ = parse_source(read_source(sys.argv[1]))
 start = time.process_time()
 if sys.argv[2] == "generated":
     from pbcfg.generated.validators import CERTAINLY_VALID
     assert CERTAINLY_VALID[document.kind](document.data)
 else:
-    from pbcfg.check.schema import check_schema
+    from pbcfg.check.schema_errors import check_schema
     assert check_schema(document) == []
 print(time.process_time() - start)
 """

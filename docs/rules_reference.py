@@ -1,4 +1,4 @@
-"""MkDocs hook: the rule reference page is generated from the catalog, pbcfg.rules, at build time.
+"""MkDocs hook: the rule reference page is generated from the catalog, pbcfg.catalog, at build time.
 
 The page holds a marker; this hook replaces it with one section per rule, so the reference cannot drift from
 what ``pbcfg lint --list-rules`` and ``--explain`` print. A rule's example comes from rule-examples.md beside the
@@ -34,7 +34,7 @@ def rule_examples() -> dict[str, str]:
 
 def render_reference() -> str:
     """Markdown for every rule of the catalog, grouped as the catalog groups them."""
-    from pbcfg.rules import GROUPS, RULES
+    from pbcfg.catalog import GROUPS, RULES
 
     examples = rule_examples()
 

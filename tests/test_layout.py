@@ -1,5 +1,5 @@
-"""The house rules of toolkit/: stages import downward only, no module imports itself in a circle,
-few modules at the top, and the code is clean by ruff's pyflakes and import-order checks."""
+"""The house rules of toolkit/: one file name per module, stages import downward only, no module imports itself
+in a circle, few modules at the top, and the code is clean by ruff's pyflakes and import-order checks."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ TOOLKIT = REPO / "toolkit"
 # lower stages first; a module may import from its own stage or any lower one
 STAGES = ["base", "source", "ponybunny", "check", "lint", "migrate", "presets", "edit", "runtime", "workflows",
           "facade", "reporters", "cli"]
-BASE = {"pbcfg.diagnostics", "pbcfg.errors", "pbcfg.rules", "pbcfg.schema_store"}
+BASE = {"pbcfg.diagnostics", "pbcfg.errors", "pbcfg.catalog", "pbcfg.schema_store"}
 FACADES = {"pbcfg", "pbcfg.loading", "pbcfg.codegen", "pbcfg.hooks"}  # the public API beside the CLI
 
 
@@ -30,7 +30,7 @@ MODULES = {module_name(path): path for path in TOOLKIT.rglob("*.py")}
 def stage_of(module: str) -> str:
     if module in BASE or module.startswith(("pbcfg.util", "pbcfg.secrets")):
         return "base"
-    if module in FACADES:
+    if module in FACADES or module.startswith("pbcfg.codegen."):
         return "facade"
     if module == "pbcfg.__main__":
         return "cli"
@@ -50,6 +50,15 @@ def imports_of(path: Path) -> set[str]:
 
 
 GRAPH = {module: imports_of(path) for module, path in MODULES.items()}
+
+
+def test_no_two_modules_share_a_file_name():
+    """A name says one job: ``plan.py`` in two folders makes every mention of it ambiguous."""
+    by_name: dict[str, list[str]] = {}
+    for path in sorted(TOOLKIT.rglob("*.py")):
+        if path.name not in ("__init__.py", "__main__.py"):
+            by_name.setdefault(path.name, []).append(str(path.relative_to(TOOLKIT)))
+    assert {name: paths for name, paths in by_name.items() if len(paths) > 1} == {}
 
 
 def test_every_module_sits_in_a_known_stage():

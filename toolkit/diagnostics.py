@@ -3,7 +3,7 @@
 A finding is data: where it is (file, span, JSON pointer), what it is (rule,
 severity, message) and what to do (hint). Reporters turn a list of them into
 text, JSON, SARIF, JUnit or GitHub annotations; the exit code is decided from
-them in :mod:`pbcfg.report`. Value types here and on the validate path are
+them in :mod:`pbcfg.reporters.report`. Value types here and on the validate path are
 ``collections.namedtuple`` classes: as clear as dataclasses, several times
 cheaper to define at start-up, and without ``typing``, which the clean path of
 ``pbcfg validate`` never imports (README, "Speed"). Their fields' types are

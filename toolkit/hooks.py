@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from pbcfg.util.backups import BACKUP_SUFFIX
+from pbcfg.util.backup_store import BACKUP_SUFFIX
 
 __all__ = ["HOOKS", "RECOMMENDED", "render"]
 
@@ -26,7 +26,7 @@ _CONFIG_FILES_AND_BACKUPS = rf"(^|/)(credentials|llm-config)\.(json|ya?ml)({BACK
 # the same places again: they are for a repository that wants only them, never beside pbcfg-lint.
 RECOMMENDED = ("pbcfg-lint",)
 
-HOOKS = [
+HOOKS: list[dict[str, object]] = [
     {"id": "pbcfg-lint", "name": "pbcfg lint",
      "description": "The recommended hook, alone: validate (strict JSON, schemas, references), the rules that catch "
                     "what PonyBunny silently gets wrong, and keys about to be committed in any staged file or backup; a "

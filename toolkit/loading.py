@@ -31,7 +31,7 @@ def load(config_dir: str | os.PathLike | None = None, *, files: list[str | os.Pa
 
     directory = resolve_config_dir(config_dir)
     if not files:
-        from pbcfg.check.loaders import legacy_findings
+        from pbcfg.check.loader_findings import legacy_findings
 
         moving = [d for d in legacy_findings(directory, os.path.expanduser("~"), config_dir) if d.rule == "migrate.location"]
         if moving:  # PonyBunny would run on the file in ~/.ponybunny, not on what this directory holds

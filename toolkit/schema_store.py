@@ -21,7 +21,9 @@ def schema_text(kind: str) -> str:
 def schema(kind: str) -> dict:
     from pbcfg.util.json_load import loads
 
-    return loads(schema_text(kind))
+    value = loads(schema_text(kind))
+    assert isinstance(value, dict)  # every file in schemas/ is a JSON object
+    return value
 
 
 @cache

@@ -66,7 +66,7 @@ def test_the_clean_path_imports_only_what_it_needs():
     done, modules = console_script_imports("validate", REPO / "examples" / "credentials.json",
                                            REPO / "examples" / "llm-config.json")
     assert (done.returncode, done.stdout) == (0, CLEAN)
-    assert {"pbcfg.generated.validators", "pbcfg.check.references"} <= modules
+    assert {"pbcfg.generated.validators", "pbcfg.check.cross_references"} <= modules
     assert top_level(modules) & NEVER_ON_THE_CLEAN_PATH == set()
 
 
@@ -260,7 +260,7 @@ def test_the_url_fast_path_accepts_only_what_the_url_pattern_finds(text):
     match of the regex; a False only sends the string on to the regex."""
     import re
 
-    from pbcfg.check.schema_compiler import FAST_PATTERNS, translate_pattern
+    from pbcfg.codegen.validator_compiler import FAST_PATTERNS, translate_pattern
     from pbcfg.generated import validators
 
     (pattern, helper), = FAST_PATTERNS.items()

@@ -16,7 +16,7 @@ import socket
 import pytest
 
 from helpers import Clock, Scripted, closed_port, configure
-from pbcfg.lint.engine import lint_paths
+from pbcfg.lint.linter import lint_paths
 from pbcfg.lint.settings import Settings
 from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, load_runtime
 from servers import Loopback, sse_forever

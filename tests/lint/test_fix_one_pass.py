@@ -128,21 +128,21 @@ def test_a_refused_fix_costs_one_more_check_and_leaves_its_file_as_it_was(run, c
 
 
 def test_a_validation_rule_is_fixed_by_the_fix_its_catalog_entry_declares(run, config, monkeypatch):
-    from pbcfg import rules
+    from pbcfg import catalog
 
-    monkeypatch.setitem(rules.RULES, "ref.fallback-repeat", rules.RULES["ref.fallback-repeat"]._replace(fix=None))
+    monkeypatch.setitem(catalog.RULES, "ref.fallback-repeat", catalog.RULES["ref.fallback-repeat"]._replace(fix=None))
     run("lint", config, "--fix")
     assert '["gpt-5.2", "llama3.1:8b", "gpt-5.2", "gpt-5.2"]' in (config / "llm-config.json").read_text()
 
 
 def diagnostic(rule: str, pointer: str, hint: str | None = None):
-    from pbcfg.rules import diagnostic
+    from pbcfg.catalog import diagnostic
 
     return diagnostic(rule, "llm-config.json", "m", hint, pointer=pointer)
 
 
 def test_supersedes_is_read_from_the_catalog(monkeypatch):
-    from pbcfg import rules
+    from pbcfg import catalog
     from pbcfg.check.supersede import supersede
 
     at_url = [
@@ -152,7 +152,7 @@ def test_supersedes_is_read_from_the_catalog(monkeypatch):
     ]
     assert supersede(at_url) == at_url
     monkeypatch.setitem(
-        rules.RULES, "url.trailing-slash", rules.RULES["url.trailing-slash"]._replace(supersedes=("schema.format",))
+        catalog.RULES, "url.trailing-slash", catalog.RULES["url.trailing-slash"]._replace(supersedes=("schema.format",))
     )
     assert supersede(at_url) == [at_url[0], at_url[2]]
 
@@ -265,9 +265,9 @@ def test_overlapping_edits_are_refused_alike_in_json_and_yaml(module):
 
 
 def test_every_fix_is_the_one_its_rule_declares(config):
-    from pbcfg.lint.engine import lint_paths
+    from pbcfg.catalog import RULES
+    from pbcfg.lint.linter import lint_paths
     from pbcfg.lint.settings import find_settings
-    from pbcfg.rules import RULES
 
     result = lint_paths(
         [str(config)],

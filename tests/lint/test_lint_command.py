@@ -91,10 +91,10 @@ def test_no_backup(run, config):
 
 
 def test_a_fix_that_would_make_the_file_less_valid_is_refused():
-    from pbcfg.lint.engine import apply_fixes
+    from pbcfg.lint.linter import apply_fixes
     from pbcfg.lint.registry import Finding
     from pbcfg.source.edits import Edit
-    from pbcfg.source.files import Source
+    from pbcfg.source.reading import Source
 
     text = '{"defaults": {"timeout": 120000}}'
     source = Source("/nonexistent/llm-config.json", "llm-config.json", "llm-config", text)
@@ -145,7 +145,7 @@ def test_explain_prints_the_paragraph(run):
 
 
 def test_every_rule_has_a_summary_and_an_explanation():
-    from pbcfg.rules import RULES
+    from pbcfg.catalog import RULES
 
     for rule in RULES.values():
         assert rule.summary.endswith(".") and len(rule.explanation) > 40, rule.id

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from pbcfg.lint.engine import lint_paths
+from pbcfg.lint.linter import lint_paths
 from pbcfg.lint.settings import Settings
 
 SCHEMA_REF = '"$schema": "./llm-config.schema.json"'

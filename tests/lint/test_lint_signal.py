@@ -13,11 +13,11 @@ import subprocess
 import pytest
 
 from helpers import REPO
-from pbcfg.lint.engine import lint_paths
+from pbcfg.catalog import RULES
+from pbcfg.lint.linter import lint_paths
 from pbcfg.lint.settings import Settings
-from pbcfg.presets.catalog import get_preset
 from pbcfg.presets.render import Parameters, render
-from pbcfg.rules import RULES
+from pbcfg.presets.service_presets import get_preset
 
 PINS = {"aws-bedrock": {"enabled": False}, "codex": {"enabled": False}}
 
@@ -345,7 +345,7 @@ def test_an_ollama_key_on_lm_studios_port_is_a_copy_from_another_setup(tmp_path)
 
 def test_lints_table_of_ports_and_no_key_values_is_the_presets():
     from pbcfg.lint.rules.url import KNOWN_PORTS, NO_KEY_PORTS
-    from pbcfg.presets.catalog import presets
+    from pbcfg.presets.service_presets import presets
 
     local = [preset for preset in presets().values() if preset.port]
     assert {preset.port for preset in local} == set(KNOWN_PORTS)

@@ -201,7 +201,7 @@ def test_a_key_of_another_vendor_from_the_environment_is_said_to_come_from_there
 
 
 def test_the_rules_are_in_the_catalog_with_the_severity_they_are_reported_at():
-    from pbcfg.rules import RULES
+    from pbcfg.catalog import RULES
 
     assert {
         rule: RULES[rule].severity.label

@@ -1,4 +1,4 @@
-"""One catalog: every rule id any command can print is in pbcfg.rules, and only the catalog builds diagnostics."""
+"""One catalog: every rule id any command can print is in pbcfg.catalog, and only the catalog builds diagnostics."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import pytest
 
 from helpers import REPO
-from pbcfg.rules import GROUPS, RULES
+from pbcfg.catalog import GROUPS, RULES
 
 ID = re.compile(r"^[a-z]+\.[a-z][a-zA-Z0-9-]*$")
 
@@ -28,7 +28,7 @@ def calls(name: str):
 def test_only_the_catalog_builds_a_diagnostic():
     """So a diagnostic cannot carry an id (or a severity) the catalog does not know."""
     builders = {path.relative_to(REPO).as_posix() for path, _ in calls("Diagnostic")}
-    assert builders == {"toolkit/rules.py"}
+    assert builders == {"toolkit/catalog.py"}
 
 
 @pytest.mark.slow

@@ -370,7 +370,7 @@ def test_build_writes_the_report_output_names_when_it_succeeds(run, tmp_path, mo
 
 def racing_plan(monkeypatch, meanwhile):
     """Run ``meanwhile`` between the plan and the write, as a second program would."""
-    import pbcfg.migrate.plan as plan
+    import pbcfg.migrate.migration_plan as plan
 
     planned = plan.plan_migration
 
@@ -497,7 +497,7 @@ def test_migrate_diff_checks_each_migrated_file_against_the_schema_once(run, leg
 def backups_leave_work_trees() -> bool:
     import importlib.util
 
-    return importlib.util.find_spec("pbcfg.util.backups") is not None
+    return importlib.util.find_spec("pbcfg.util.backup_store") is not None
 
 
 @pytest.mark.skipif(not backups_leave_work_trees(), reason="needs backups kept out of git work trees")

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pbcfg.migrate.engine import migrate_file
+from pbcfg.migrate.file_migration import migrate_file
 from pbcfg.migrate.migrations import Options
 from pbcfg.schema_store import schema_text
-from pbcfg.source.files import Source
+from pbcfg.source.reading import Source
 
 
 def write(directory, name, text, mode=0o644):
@@ -367,7 +367,7 @@ _SEGMENTS = st.lists(st.sampled_from([" ", "  ", "\t", "x", '"a": 1', "/*c*/", "
 @given(lines=st.lists(st.tuples(_SEGMENTS, st.sampled_from(["", "// note", "// note  "])), max_size=8),
        last_newline=st.booleans())
 def test_cutting_comments_at_once_is_cutting_them_one_by_one(lines, last_newline):
-    from pbcfg.migrate.engine import _cut
+    from pbcfg.migrate.file_migration import _cut
 
     text, cuts = "", []
     for segments, comment in lines:

@@ -202,7 +202,7 @@ def test_an_unchanged_file_moves_byte_for_byte_with_no_backup(run, legacy):
 
 def test_a_file_that_appeared_in_the_target_meanwhile_is_never_overwritten(run, legacy, monkeypatch):
     """The plan saw no target file; one created before the write stops the whole step, and nothing moves."""
-    import pbcfg.migrate.plan as plan
+    import pbcfg.migrate.migration_plan as plan
 
     target = target_of(legacy)
     planned = plan.plan_migration

@@ -116,11 +116,11 @@ def test_validate_says_how_ponybunny_takes_each_file(name, tmp_path):
 
 
 def test_pbcfg_defaults_are_ponybunnys_and_pass_pbcfgs_schema():
-    from pbcfg.check.schema import check_schema
+    from pbcfg.check.schema_errors import check_schema
     from pbcfg.ponybunny.builtins import defaults
-    from pbcfg.ponybunny.merge import merged_llm_config
+    from pbcfg.ponybunny.deep_merge import merged_llm_config
     from pbcfg.source.document import Document
-    from pbcfg.source.files import Source
+    from pbcfg.source.reading import Source
 
     measured = json.loads((ORACLE / "i-empty" / "merged-defaults.json").read_text(encoding="utf-8"))
     assert list(defaults().items()) == list(measured.items())  # values and key order
@@ -176,7 +176,7 @@ def test_jsonschema_rs_alone_would_compile_what_ajv_refuses():
     """The differences that decide whether PonyBunny loads a file: pbcfg follows Ajv, not jsonschema-rs."""
     import jsonschema_rs
 
-    from pbcfg.ponybunny.schema_compiler import compile_schema
+    from pbcfg.ponybunny.ajv_view import compile_schema
 
     unknown_uri = {"$schema": "https://example.com/my-meta-schema#", "type": "object"}
     jsonschema_rs.Draft202012Validator(unknown_uri)  # jsonschema-rs as a 2020-12 compiler takes it; Ajv 2020 does not
@@ -262,7 +262,7 @@ def test_a_schema_file_ponybunny_cannot_read_is_a_warning(run, write, tmp_path, 
 
 
 def test_schema_files_are_compiled_only_when_present_and_not_pbcfgs(monkeypatch, write, tmp_path):
-    import pbcfg.ponybunny.schema_compiler as compiler  # load_outcome imports it when it needs it
+    import pbcfg.ponybunny.ajv_view as compiler  # load_outcome imports it when it needs it
 
     def refuse(schema):
         raise AssertionError("compiled")
@@ -334,7 +334,7 @@ def test_an_undefined_reference_to_an_inherited_name_says_path_b_crashes(run):
 # -- 3, 4, 5. what PonyBunny accepts, pbcfg accepts -----------------------------------------------------
 
 def lint(directory, env=None, *, rule=None):
-    from pbcfg.lint.engine import lint_paths
+    from pbcfg.lint.linter import lint_paths
     from pbcfg.lint.settings import Settings
 
     result = lint_paths([str(directory)], config_dir=str(directory), kind=None, settings=Settings(), env=env or {},
@@ -371,8 +371,8 @@ def test_endpoint_ids_ponybunny_accepts_validate_and_lint_only_warns(run, tmp_pa
 
 
 def test_add_takes_an_endpoint_id_ponybunny_accepts_with_a_note():
-    from pbcfg.presets.catalog import get_preset
     from pbcfg.presets.render import Parameters, render
+    from pbcfg.presets.service_presets import get_preset
 
     rendered = render(get_preset("vllm"), Parameters(endpoint_id="My GPU", base_url="http://gpu:8000/v1"))
     assert list(rendered.data["llm-config.json"]["endpoints"]) == ["My GPU", "aws-bedrock", "codex"]  # + init's pins
@@ -392,8 +392,8 @@ def test_add_takes_an_endpoint_id_ponybunny_accepts_with_a_note():
 ])
 def test_presets_refuse_names_ponybunny_misreads(params, message):
     from pbcfg.errors import UsageError
-    from pbcfg.presets.catalog import get_preset
     from pbcfg.presets.render import Parameters, render
+    from pbcfg.presets.service_presets import get_preset
 
     with pytest.raises(UsageError) as raised:
         render(get_preset("anthropic"), Parameters(**params))
@@ -503,7 +503,7 @@ def test_a_keyless_endpoint_path_b_calls_anyway(tmp_path, name, expected):
 
 
 def test_the_keyless_endpoint_hint_is_a_whole_sentence(tmp_path):
-    from pbcfg.lint.engine import lint_paths
+    from pbcfg.lint.linter import lint_paths
     from pbcfg.lint.settings import Settings
 
     directory, case = materialise("f-compat-keyless-file-baseurl", tmp_path)
@@ -536,8 +536,8 @@ def test_required_fields_split_between_file_and_env_are_unusable_on_path_b(tmp_p
 @pytest.mark.slow
 def test_no_preset_note_or_hint_advises_an_env_var_a_path_ignores_without_saying_so():
     from pbcfg.errors import UsageError
-    from pbcfg.presets.catalog import get_preset, presets
     from pbcfg.presets.render import Parameters, render
+    from pbcfg.presets.service_presets import get_preset, presets
 
     ignored = ("OPENAI_COMPATIBLE_API_KEY", "OPENAI_COMPATIBLE_BASE_URL", "AZURE_OPENAI_ENDPOINT")
     advice = []
@@ -755,7 +755,7 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers(-2, 3) | st.sampled_
        target=st.sampled_from([{"tier": "simple"}, {"tier": "nope"}, {"agent": "conversation"}, {"agent": "constructor"},
                                {"model": "m1"}]))
 def test_path_b_takes_any_shape_without_a_traceback(user, credentials, env, target):
-    from pbcfg.ponybunny.merge import merged_llm_config
+    from pbcfg.ponybunny.deep_merge import merged_llm_config
 
     result = path_b(merged_llm_config(user), credentials, env, user=user, **target)
     assert isinstance(result, PathB)

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from helpers import FIXTURES
 from pbcfg.errors import UsageError
 from pbcfg.ponybunny.builtins import builtin_endpoints
-from pbcfg.presets.catalog import get_preset, presets
 from pbcfg.presets.render import Parameters, render
+from pbcfg.presets.service_presets import get_preset, presets
 
 GOLDEN = FIXTURES.parent / "golden"
 PROXY = Parameters(base_url="https://api.fast-ai.chat/v1", api_key="tb_test_key_0001")
@@ -55,7 +55,7 @@ def test_the_seeds_base_urls_and_no_key_values_come_out_exactly(name, base_url, 
 
 @pytest.mark.parametrize("name", list(presets()))
 def test_every_preset_renders_a_config_that_validates_and_lints_without_error(name, tmp_path):
-    from pbcfg.lint.engine import lint_paths
+    from pbcfg.lint.linter import lint_paths
     from pbcfg.lint.settings import Settings
     from pbcfg.presets.scaffold import write_config
 

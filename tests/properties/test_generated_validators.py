@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from helpers import PONYBUNNY, REPO
-from pbcfg.check.schema_compiler import LONGEST_PATTERN_INPUT, compile_validators, translate_pattern
+from pbcfg.codegen.validator_compiler import LONGEST_PATTERN_INPUT, compile_validators, translate_pattern
 from pbcfg.generated.validators import CERTAINLY_VALID
 from pbcfg.schema_store import SCHEMA_FILES, schema, validator
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from pbcfg.check.schema import check_schema
+from pbcfg.check.schema_errors import check_schema
 from pbcfg.generated import Credentials, LlmConfig
 from pbcfg.schema_store import schema, validator
 from pbcfg.util.pointer import join
@@ -39,7 +39,7 @@ def diagnostics_of(kind: str, data):
     import json
 
     from pbcfg.source.document import Document
-    from pbcfg.source.files import Source
+    from pbcfg.source.reading import Source
 
     text = json.dumps(data, indent=2)
     return check_schema(Document(Source("f.json", "f.json", kind, text), data, text))

@@ -9,8 +9,8 @@ import pytest
 from two_endpoints import CREDENTIALS, KEY, LLM
 
 from helpers import configure
-from pbcfg.presets.catalog import presets
-from pbcfg.rules import RULES
+from pbcfg.catalog import RULES
+from pbcfg.presets.service_presets import presets
 from pbcfg.schema_store import schema_text
 
 EMPTY = {"files": 0, "errors": 0, "warnings": 0, "infos": 0}

@@ -13,8 +13,8 @@ pytest.importorskip("llmock.testing")
 from llmock.scenarios import Fail, Match, StreamFault  # noqa: E402
 
 from helpers import KEY, Scripted, closed_port, configure  # noqa: E402
-from pbcfg.presets.catalog import get_preset  # noqa: E402
 from pbcfg.presets.render import Parameters, render  # noqa: E402
+from pbcfg.presets.service_presets import get_preset  # noqa: E402
 from pbcfg.runtime import AllAttemptsFailed, RequestRejected, load_runtime  # noqa: E402
 
 pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from helpers import REPO
 from pbcfg.check.pipeline import check_paths, check_sources
 from pbcfg.source import jsonindex
-from pbcfg.source.files import Source
 from pbcfg.source.jsonparse import parse_json
 from pbcfg.source.limits import MAX_DEPTH, MAX_STRING, MAX_VALUES, MAX_YAML_BYTES
+from pbcfg.source.reading import Source
 from pbcfg.source.yamlparse import parse_yaml
 from strategies import huge_numbers, json_strings_with_surrogates, nested
 
@@ -319,7 +319,7 @@ def test_migrate_renames_thousands_of_keys_from_one_index(run, tmp_path, monkeyp
 @pytest.mark.slow
 def test_migrate_logs_thousands_of_steps_reading_the_notes_once(run, tmp_path, monkeypatch):
     """The migration notes are read once, however many steps the log names."""
-    from pbcfg.migrate.plan import MigrationPlan
+    from pbcfg.migrate.migration_plan import MigrationPlan
 
     reads = []
     notes = MigrationPlan.notes
@@ -799,7 +799,7 @@ def test_a_valid_config_is_searched_for_credential_names_only_where_ids_stand():
 @given(data=st.data())
 def test_looking_only_at_ids_finds_what_the_full_walk_finds_in_a_valid_config(data, tmp_path):
     from pbcfg.lint.context import LintContext
-    from pbcfg.lint.engine import _register_rules
+    from pbcfg.lint.linter import _register_rules
     from pbcfg.lint.registry import CHECKS
     from pbcfg.schema_store import validator
     from strategies import instances
@@ -956,9 +956,9 @@ def test_anchors_and_aliases_are_refused_alike_at_their_place(text, message, lin
 @pytest.mark.slow
 def test_a_million_unknown_top_level_keys_build_a_thousand_diagnostics_and_count_the_rest(run, write, monkeypatch):
     """Past the cap of 1,000 shown, findings are counted, never each built with a hint, a position and a snippet."""
-    from pbcfg.check import schema
+    from pbcfg.check import schema_errors
 
-    hints = Counted(monkeypatch, schema, "_unknown_key_hint")
+    hints = Counted(monkeypatch, schema_errors, "_unknown_key_hint")
     keys = Counted(monkeypatch, jsonindex, "_scanstring")
     path = write("llm-config.json", "{" + ",".join(f'"k{i}": 1' for i in range(1_000_000)) + "}")
     result = run("validate", path, "--format", "json")
@@ -1005,8 +1005,8 @@ def test_lint_caps_each_file_and_counts_what_it_left_out_at_the_severity_its_set
 @PROPERTY
 @given(files=st.lists(st.sampled_from(["a.json", "b.json", "c.json"]), max_size=60), most=st.integers(0, 10))
 def test_the_cap_keeps_the_first_of_each_file_in_order_and_counts_every_other_once(files, most):
+    from pbcfg.catalog import diagnostic
     from pbcfg.check.pipeline import cap_per_file
-    from pbcfg.rules import diagnostic
 
     diagnostics = [diagnostic("schema.other" if i % 2 else "schema.type", name, str(i)) for i, name in enumerate(files)]
     kept, hidden = cap_per_file(diagnostics, most, {"a.json": {"schema.enum": 2}})

@@ -8,8 +8,8 @@ import stat
 
 import pytest
 
-from pbcfg.presets.catalog import get_preset, presets
 from pbcfg.presets.render import Parameters, render
+from pbcfg.presets.service_presets import get_preset, presets
 from pbcfg.presets.yamlemit import to_commented_yaml
 
 LLM_YAML = """\

@@ -137,7 +137,7 @@ def test_the_readme_fits_in_8_kib_and_links_into_the_docs():
 
 def test_each_rule_example_shows_its_rule():
     examples = docs_module("rules_reference").rule_examples()
-    from pbcfg.rules import RULES
+    from pbcfg.catalog import RULES
 
     assert len(examples) >= 25
     assert [rule for rule in examples if rule not in RULES] == []

@@ -65,8 +65,8 @@ def test_pbcfg_validate_hook_passes_a_good_config_and_fails_a_bad_one(tmp_path, 
 def test_a_committed_config_with_keys_from_env_passes_and_a_committed_key_fails(tmp_path, hook_repo):
     """In a git work tree, file modes (git checks out 0644 in 0755) and the keys this
     process holds say nothing; a real-looking key in a committed credentials.json is an error of its own."""
-    from pbcfg.presets.catalog import get_preset
     from pbcfg.presets.render import Parameters, render
+    from pbcfg.presets.service_presets import get_preset
 
     project = new_project(tmp_path)
     config = project / "config"

@@ -13,7 +13,7 @@ import pytest
 
 from pbcfg.errors import WriteError
 from pbcfg.util.atomic import Write, write_files
-from pbcfg.util.backups import KEEP, git_repository
+from pbcfg.util.backup_store import KEEP, git_repository
 from writing_commands import (
     KEY,
     KILL_BETWEEN_RENAMES,

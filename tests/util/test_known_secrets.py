@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pbcfg.secrets import known as known_secrets
 from pbcfg.secrets.boundary import redact
 from pbcfg.secrets.known import REDACTOR
-from pbcfg.source.files import Source
+from pbcfg.source.reading import Source
 
 KEY = "sk-Hn4tR8vQz2Lw6Yp9Bx3M"
 

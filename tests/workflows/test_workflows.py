@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from helpers import closed_port
-from pbcfg.workflows.doctor import doctor
+from pbcfg.workflows.checkup import doctor
 from pbcfg.workflows.path_b_comparison import CREDENTIAL_VARIABLES, compare_with_path_b
 from pbcfg.workflows.readiness import Ready
 

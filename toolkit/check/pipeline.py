@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import os
 
-from pbcfg.check.loaders import ROOT_CAUSES, check_loading
+from pbcfg.check.cross_references import check_cross_file, check_references
+from pbcfg.check.loader_findings import ROOT_CAUSES, check_loading
 from pbcfg.check.prototype_ids import check_prototype_ids
-from pbcfg.check.references import check_cross_file, check_references
 from pbcfg.diagnostics import MAX_DIAGNOSTICS, Diagnostic, Severity
 from pbcfg.secrets.known import may_hold_key, note_credentials
 from pbcfg.source.document import Document
-from pbcfg.source.files import Source, directory_of, expand_paths, is_backup, read_source
 from pbcfg.source.jsonparse import parse_json
+from pbcfg.source.reading import Source, directory_of, expand_paths, is_backup, read_source
 
 __all__ = ["CLEAN_PATH_MAX_CHARS", "CheckResult", "cap_per_file", "check_paths", "check_sources", "interrupted_writes", "parse_source",
            "report_order", "schema_findings"]
@@ -61,7 +61,7 @@ class CheckResult:
     @property
     def error_count(self) -> int:
         """Every error found, shown or past the cap."""
-        from pbcfg.rules import RULES
+        from pbcfg.catalog import RULES
 
         hidden = sum(count for rules in self.hidden.values() for rule, count in rules.items()
                      if RULES[rule].severity is Severity.ERROR)
@@ -89,10 +89,10 @@ def parse_source(source: Source) -> tuple[Document | None, list[Diagnostic]]:
     if source.is_yaml:
         from pbcfg.source.yamlparse import parse_yaml
 
-        parsed = parse_yaml(source.text, source.name, source.kind)
-        if not parsed.readable:
-            return None, parsed.diagnostics
-        return Document(source, parsed.data, None, parsed.locator), parsed.diagnostics
+        from_yaml = parse_yaml(source.text, source.name, source.kind)
+        if not from_yaml.readable:
+            return None, from_yaml.diagnostics
+        return Document(source, from_yaml.data, None, from_yaml.locator), from_yaml.diagnostics
     parsed = parse_json(source.text, source.name, source.kind)
     if not parsed.readable:
         return None, parsed.diagnostics
@@ -109,7 +109,7 @@ def schema_findings(document: Document) -> list[Diagnostic]:
 
         if CERTAINLY_VALID[document.kind](document.data):
             return []
-    from pbcfg.check.schema import check_schema  # jsonschema-rs, and the explanations of its errors
+    from pbcfg.check.schema_errors import check_schema  # jsonschema-rs, and the explanations of its errors
 
     return check_schema(document)
 
@@ -200,7 +200,7 @@ def interrupted_writes(sources: list[Source]) -> list[Diagnostic]:
     for directory, source in directories.items():
         if not os.path.lexists(os.path.join(directory, JOURNAL_NAME)):
             continue
-        from pbcfg.rules import diagnostic
+        from pbcfg.catalog import diagnostic
         from pbcfg.util.journal import interrupted
 
         pending = interrupted(directory)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from pbcfg.check.loaders import load_outcome
+from pbcfg.check.loader_findings import load_outcome
 from pbcfg.check.pipeline import parse_source
-from pbcfg.ponybunny.loaders import LoadOutcome, read_as_ponybunny
-from pbcfg.ponybunny.merge import merged_llm_config
+from pbcfg.ponybunny.deep_merge import merged_llm_config
+from pbcfg.ponybunny.loader_model import LoadOutcome, read_as_ponybunny
 from pbcfg.util.pointer import join
 
 __all__ = ["PonyBunnyView", "ponybunny_view"]

@@ -1,4 +1,4 @@
-"""Ids that break in PonyBunny because its JavaScript reads them as object internals (SPEC §3).
+"""Ids that break in PonyBunny because its JavaScript reads them as object internals.
 
 Measured with PonyBunny's own code: ``__proto__`` as a model, agent or endpoint
 id makes its merge set the section's prototype, and its schema check then

@@ -51,7 +51,7 @@ def public_secret_findings(document: Document) -> list[Diagnostic]:
 
 def _strings(data: object):
     """(tokens, value) of every string value that is not under a secret field's name, depth first."""
-    stack = [(data, [])]
+    stack: list[tuple[object, list]] = [(data, [])]
     while stack:
         value, tokens = stack.pop()
         if isinstance(value, str):
@@ -98,7 +98,7 @@ def _at(document: Document, tokens: list, value: str) -> list[Diagnostic]:
         return []
     what, remove = (
         ("a user name or password before its host", "`user:password@`")
-        if userinfo and userinfo.group(1)
+        if (userinfo and userinfo.group(1)) or query is None
         else (f"a secret in its query ({query.group(1)}=…)", f"`{query.group(1)}=…`")
     )
     return [

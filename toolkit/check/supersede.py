@@ -3,16 +3,16 @@ place validate and lint leave them out."""
 
 from __future__ import annotations
 
-from pbcfg.check.loaders import ROOT_CAUSES
+from pbcfg.catalog import EVERY_OTHER, RULES
+from pbcfg.check.loader_findings import ROOT_CAUSES
 from pbcfg.diagnostics import Diagnostic
-from pbcfg.rules import EVERY_OTHER, RULES
 
 __all__ = ["supersede"]
 
 
 def supersede(diagnostics: list, place=None) -> list:
     """``diagnostics`` without those another finding at the same place supersedes. A root cause superseded by
-    :data:`~pbcfg.rules.EVERY_OTHER` stays (it speaks of the whole file) with the superseding finding's hint, so
+    :data:`~pbcfg.catalog.EVERY_OTHER` stays (it speaks of the whole file) with the superseding finding's hint, so
     the two never advise different fixes. ``place`` maps an item to its diagnostic (lint's findings, whose root
     causes were given that hint when validate ran)."""
     shown = [place(item) if place else item for item in diagnostics]

@@ -21,7 +21,7 @@ def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str |
     from pbcfg.reporters import emit
 
     if "-" in paths:
-        from pbcfg.source.files import expand_paths, read_source
+        from pbcfg.source.reading import expand_paths, read_source
 
         others = [path for path in paths if path != "-"]
         files = [read_source(path, kind) for path in expand_paths(others, "")] if others else []
@@ -40,7 +40,7 @@ def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str |
 
 
 def _catalog_severity(rule: str):
-    from pbcfg.rules import RULES
+    from pbcfg.catalog import RULES
 
     return RULES[rule].severity
 
@@ -50,7 +50,7 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
              ignore: tuple[str, ...] = (), quiet: bool = False, fmt: str | None = None, output: str | None = None,
              fail_on: str = "error", color: bool | None = None, max_diagnostics: int = MAX_DIAGNOSTICS) -> int:
     """Lint ``paths`` (none: the config directory), apply or show the safe fixes, report; the exit code."""
-    from pbcfg.lint.engine import fix_paths, lint_paths
+    from pbcfg.lint.linter import LintResult, fix_paths, lint_paths
     from pbcfg.lint.settings import find_settings
     from pbcfg.reporters import emit
     from pbcfg.reporters.report import Fixes
@@ -60,7 +60,7 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
     settings = find_settings(paths[0] if paths else directory)
     if select or ignore:
         settings = settings.with_command_line(select, ignore)
-    context = {"kind": kind, "settings": settings, "env": dict(os.environ), "home": os.path.expanduser("~")}
+    env, home = dict(os.environ), os.path.expanduser("~")
     legacy = _legacy(paths, config_dir, ignored=False)
     if legacy is not None:  # lint's settings (select, ignore, severity) apply to these too
         legacy.diagnostics = [settings.apply(d) for d in legacy.diagnostics if settings.keeps(d)]
@@ -68,11 +68,11 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
         return emit("lint", legacy.files, legacy.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output,
                     quiet=quiet)
     if "-" in paths:
-        result = _lint_stdin(paths, fix=fix or diff, **context)
+        result: LintResult = _lint_stdin(paths, fix=fix or diff, kind=kind, settings=settings, env=env, home=home)
     elif fix or diff:  # --diff shows what --fix would write, and writes nothing; the report is the fix's own lint
         outcome = _checked("lint", paths, config_dir, lambda directory: fix_paths(
-            list(paths), config_dir=directory, **context, dry_run=diff, backup=not no_backup, unsafe=unsafe_fixes,
-            max_diagnostics=max_diagnostics))
+            list(paths), config_dir=directory, kind=kind, settings=settings, env=env, home=home, dry_run=diff,
+            backup=not no_backup, unsafe=unsafe_fixes, max_diagnostics=max_diagnostics))
         if diff:
             sys.stdout.writelines(outcome.diffs)
         sys.stdout.flush()
@@ -82,7 +82,8 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
         result = outcome.result
     else:
         result = _checked("lint", paths, config_dir, lambda directory: lint_paths(
-            list(paths), config_dir=directory, **context, max_diagnostics=max_diagnostics))
+            list(paths), config_dir=directory, kind=kind, settings=settings, env=env, home=home,
+            max_diagnostics=max_diagnostics))
     if legacy is not None:  # a file PonyBunny has yet to move in beside the config's other one
         from pbcfg.lint.registry import Finding
 
@@ -117,7 +118,7 @@ def _legacy(paths: list[str], config_dir: str | None, *, ignored: bool) -> _Lega
     the copies PonyBunny ignores (lint's files.legacy-copy rule reports those itself)."""
     if paths:
         return None
-    from pbcfg.check.loaders import legacy_findings
+    from pbcfg.check.loader_findings import legacy_findings
     from pbcfg.source.locations import CONFIG_FILES
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
@@ -143,8 +144,8 @@ def _checked(command: str, paths: list[str], config_dir: str | None, check):
     try:
         return check(directory)
     except InputError:
-        from pbcfg.source.files import SOURCE_FILES
         from pbcfg.source.locations import CONFIG_FILES, config_dir_origin
+        from pbcfg.source.reading import SOURCE_FILES
 
         names = CONFIG_FILES + SOURCE_FILES
         if paths or any(is_present(os.path.join(directory, name)) for name in names):
@@ -158,8 +159,8 @@ def _checked(command: str, paths: list[str], config_dir: str | None, check):
 
 def _lint_stdin(paths: list[str], *, fix: bool, kind: str | None, **context):
     """``lint -``: the config on standard input, with any files given beside it, as ``validate -`` reads them."""
-    from pbcfg.lint.engine import lint_sources
-    from pbcfg.source.files import expand_paths, read_source
+    from pbcfg.lint.linter import lint_sources
+    from pbcfg.source.reading import expand_paths, read_source
 
     if fix:
         from pbcfg.errors import UsageError
@@ -173,8 +174,8 @@ def _lint_stdin(paths: list[str], *, fix: bool, kind: str | None, **context):
 def _stdin(kind: str | None):
     """``-``: the config on standard input, which has no name to tell its kind by."""
     from pbcfg.errors import UsageError
-    from pbcfg.source.files import decode_source
     from pbcfg.source.limits import MAX_BYTES
+    from pbcfg.source.reading import decode_source
 
     if kind is None:
         raise UsageError("- reads the config from stdin: pass --kind credentials or --kind llm-config")

@@ -33,8 +33,10 @@ def chosen_config_dir(argument: str | None, option: str | None, command: list[st
 
     if argument is not None and option is not None and argument != option:
         raise UsageError(f"the directory {argument!r} and --config-dir {option!r} differ: give one of them")
-    if argument is not None or option is not None:
-        return ConfigDir(argument or option, "argument" if argument is not None else "--config-dir")
+    if argument is not None:
+        return ConfigDir(argument, "argument")
+    if option is not None:
+        return ConfigDir(option, "--config-dir")
     directory = config_dir()
     origin = next(
         (f"${name}" for name in ("PONYBUNNY_CONFIG_DIR", "XDG_CONFIG_HOME") if os.environ.get(name, "").strip()),

@@ -20,7 +20,7 @@ def emit_data(
     output: str | None,
     fail_on: str = "error",
     color: bool | None = None,
-    files: list[str] = (),
+    files: list[str] | tuple[str, ...] = (),
 ) -> int:
     """Print ``text`` (format text) or the report with ``{key: data}`` added; the exit code (0: no findings)."""
     from pbcfg.reporters import emit

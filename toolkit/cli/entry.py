@@ -1,11 +1,11 @@
 """The ``pbcfg`` entry point.
 
 ``main`` owns the promise that no input ever ends in a traceback: pbcfg's own
-errors become one line and the exit code documented in :mod:`pbcfg.report`.
-It offers the command line to the hot path (:mod:`pbcfg.hotpath`) first, so
+errors become one line and the exit code documented in :mod:`pbcfg.reporters.report`.
+It offers the command line to the hot path (:mod:`pbcfg.cli.hotpath`) first, so
 ``pbcfg validate FILE...`` and ``pbcfg lint FILE...`` from pre-commit never
 import Click; everything else goes through the Click group in
-:mod:`pbcfg.commands`.
+:mod:`pbcfg.cli.commands`.
 
 Everything pbcfg prints passes one redaction boundary (:mod:`pbcfg.secrets.boundary`): for the length of
 the run, ``sys.stdout`` and ``sys.stderr`` mask every secret in play, whoever writes to them: a reporter,

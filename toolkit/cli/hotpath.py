@@ -6,7 +6,7 @@ checking both files. So :func:`pbcfg.cli.entry` offers the command line here
 first: a hot command followed only by operands, none starting with ``-``,
 runs its function with every option at its default. Anything else, ``--help``
 and every option included, goes to Click, which owns the command line. The
-functions' defaults are the Click options' defaults; ``tests/test_hotpath.py``
+functions' defaults are the Click options' defaults; ``tests/cli/test_hotpath.py``
 holds them equal and compares the two paths' output.
 """
 

@@ -10,7 +10,7 @@ be removed, and PonyBunny's own definition applies again.
 
 from __future__ import annotations
 
-from pbcfg.edit.references import drop_models, endpoint_references, model_references, require
+from pbcfg.edit.id_usages import drop_models, endpoint_references, model_references, require
 from pbcfg.edit.transaction import Outcome, commit, load
 from pbcfg.ponybunny.builtins import builtin_endpoints, builtin_models
 from pbcfg.source.edits import Edit
@@ -80,9 +80,10 @@ def remove(directory: str, what: str, ident: str, *, cascade: bool, preview: boo
     return commit(config, edits + changes, preview=preview, backup=backup)
 
 
-def _detach(llm: dict, endpoint: str, llm_path: str) -> list[Edit]:
+def _detach(llm: dict, endpoint: str, llm_path: str | None) -> list[Edit]:
     """The edits that take ``endpoint`` out of every model; a model left with none goes, cascading."""
-    edits, gone = [], set()
+    edits: list[Edit] = []
+    gone: set[str] = set()
     for model, entry in mapping(llm.get("models")).items():
         endpoints = items(mapping(entry).get("endpoints"))
         if endpoint not in endpoints:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 
-from pbcfg.edit.references import endpoint_references, model_references, require
+from pbcfg.catalog import diagnostic
+from pbcfg.edit.id_usages import endpoint_references, model_references, require
 from pbcfg.edit.transaction import Config, Outcome, commit, load
 from pbcfg.errors import UsageError
 from pbcfg.ponybunny.builtins import builtin_endpoints, builtin_models
-from pbcfg.rules import diagnostic
 from pbcfg.source.edits import Edit
 from pbcfg.util.pointer import join
 from pbcfg.util.shapes import mapping

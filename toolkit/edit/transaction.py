@@ -12,13 +12,13 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
+from pbcfg.catalog import diagnostic
 from pbcfg.check.pipeline import CheckResult, check_sources
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.errors import InputError
-from pbcfg.rules import diagnostic
 from pbcfg.source.document import Document
 from pbcfg.source.edits import Edit
-from pbcfg.source.files import KINDS, SUFFIXES, Source, read_source
+from pbcfg.source.reading import KINDS, SUFFIXES, Source, read_source
 from pbcfg.util.pointer import join
 
 __all__ = ["Config", "Outcome", "commit", "load"]

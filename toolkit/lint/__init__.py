@@ -1,10 +1,10 @@
 """``pbcfg lint``: validation plus opinionated rules about what PonyBunny silently gets wrong.
 
-    catalog.py     the Rule type and the registry every rule module adds to
+    registry.py    the rule functions by id: every rule module adds to it (what a rule is: pbcfg.catalog)
     context.py     one directory's files, merged config and effective credentials
-    secrets.py, environment.py, urls.py, routing.py, merging.py, files.py
-                   the rules, one module per theme
+    rules/         the rules, one module per rule group (url.missing-v1 lives in rules/url.py)
+    reach.py       who can reach a file, in words; gitwork.py: would git commit it
     settings.py    [tool.pbcfg.lint] / .pbcfg.toml: select, ignore, severities, ignores
     fixes.py       safe fixes: text edits that keep formatting, modes, schema files
-    engine.py      runs it all and applies settings
+    linter.py      runs it all and applies settings
 """

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import os
 
+from pbcfg.catalog import diagnostic
 from pbcfg.lint.gitwork import in_git_work_tree
 from pbcfg.lint.registry import Finding
+from pbcfg.ponybunny.deep_merge import merged_llm_config
 from pbcfg.ponybunny.effective import EffectiveEndpoint, effective_endpoints
-from pbcfg.ponybunny.merge import merged_llm_config
-from pbcfg.rules import diagnostic
 from pbcfg.source.document import Document
 
 __all__ = ["LintContext"]
@@ -138,7 +138,7 @@ class LintContext:
         return entry if isinstance(entry, dict) else {}
 
     def chain(self, section: str, name: str) -> list[str]:
-        """A tier's or agent's model chain as PonyBunny resolves it (SPEC §5), repeats dropped."""
+        """A tier's or agent's model chain as PonyBunny resolves it, repeats dropped."""
         from pbcfg.ponybunny.chains import model_chain
 
         return model_chain(self.merged, **{"tier" if section == "tiers" else "agent": name})

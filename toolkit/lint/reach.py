@@ -175,8 +175,8 @@ def _analyse(ctx) -> tuple[list[Blocked], list[Blocked]]:
 
 def _covered_models(user_models: list, model_causes: dict, causes: dict, chains: list[set]) -> tuple[str, ...]:
     """The user's models that ``causes`` alone take down and one of ``chains`` holds."""
-    causes = set(causes)
-    return tuple(m for m in user_models if causes.issuperset(model_causes[m]) and any(m in held for held in chains))
+    taken = set(causes)
+    return tuple(m for m in user_models if taken.issuperset(model_causes[m]) and any(m in held for held in chains))
 
 
 def blocked(ctx) -> tuple[list[Blocked], list[Blocked]]:

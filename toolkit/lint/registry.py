@@ -1,8 +1,8 @@
 """The lint rule functions, by rule id.
 
 A rule module decorates each function with ``@check("group.name")``; the
-engine imports the rule modules, which registers them. What a rule is
-(severity, summary, explanation, its fix, what it supersedes) is data in :mod:`pbcfg.rules`, so
+linter (:mod:`pbcfg.lint.linter`) imports the rule modules, which registers them. What a rule is
+(severity, summary, explanation, its fix, what it supersedes) is data in :mod:`pbcfg.catalog`, so
 this module holds only the code that finds it.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+from pbcfg.catalog import RULES
 from pbcfg.diagnostics import Diagnostic
-from pbcfg.rules import RULES
 
 __all__ = ["CHECKS", "Check", "Finding", "check"]
 
@@ -36,7 +36,7 @@ CHECKS: dict[str, Check] = {}
 def check(rule_id: str, *, any_shape: bool = False, reads: tuple[str, ...] = ("credentials", "llm-config")):
     """Register the decorated ``function(context) -> Iterable[Finding]`` as the check of ``rule_id``."""
     if rule_id not in RULES:
-        raise KeyError(f"{rule_id} is not in pbcfg.rules")
+        raise KeyError(f"{rule_id} is not in pbcfg.catalog")
 
     def register(function: Callable) -> Callable:
         CHECKS[rule_id] = Check(rule_id, function, any_shape, reads)

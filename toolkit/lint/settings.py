@@ -20,8 +20,8 @@ import fnmatch
 import os
 from typing import NamedTuple
 
+from pbcfg.catalog import diagnostic
 from pbcfg.diagnostics import Diagnostic, Severity
-from pbcfg.rules import diagnostic
 from pbcfg.util.suggest import did_you_mean
 
 __all__ = ["Settings", "find_settings"]
@@ -90,8 +90,8 @@ def _verdict(rule_id: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> 
 
 
 def _names(option: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    from pbcfg.catalog import RULES
     from pbcfg.errors import UsageError
-    from pbcfg.rules import RULES
 
     known = list(RULES) + sorted({rule_id.split(".", 1)[0] for rule_id in RULES})
     names = tuple(name.strip() for value in values for name in value.split(",") if name.strip())
@@ -126,7 +126,7 @@ def _table(path: str, keys: tuple[str, ...]):
 
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            data: object = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"{path}: not valid TOML: {error}") from None
     except OSError as error:
@@ -137,7 +137,7 @@ def _table(path: str, keys: tuple[str, ...]):
 
 
 def _settings(path: str, table: dict) -> Settings:
-    from pbcfg.rules import RULES as known_rules
+    from pbcfg.catalog import RULES as known_rules
 
     with open(path, encoding="utf-8") as handle:
         text = handle.read()

@@ -2,7 +2,7 @@
 
 A detector reads one file's data and returns the edits it needs (none: the
 file does not need it). Edits are operations on a place in the file, so the
-engine (:mod:`pbcfg.migrating`) can apply them to JSON text or to a YAML
+engine (:mod:`pbcfg.migrate.file_migration`) can apply them to JSON text or to a YAML
 round trip without disturbing anything else. Every migration is idempotent:
 after its edits, its detector finds nothing.
 
@@ -13,6 +13,7 @@ last.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from pbcfg.ponybunny.builtins import FLIPPED_DEFAULTS, builtin_models
@@ -39,7 +40,7 @@ class Options(NamedTuple):
 class Migration(NamedTuple):
     id: str
     kinds: tuple[str, ...]
-    detect: object  # (data, options) -> list[Change]; None for the migrations the engine does itself
+    detect: Callable[[dict, Options], list[Change]] | None  # None for the migrations the engine does itself
 
 
 _ALIASES = {"baseurl": "baseUrl", "apikey": "apiKey", "key": "apiKey", "accesskeyid": "accessKeyId",
@@ -113,7 +114,8 @@ def model_references(data: dict, options: Options) -> list[Change]:
         for name, entry in mapping(data.get(section)).items():
             entry = mapping(entry)
             check(entry.get("primary"), [section, name, "primary"])
-            for index, model_id in enumerate(entry.get("fallback") if isinstance(entry.get("fallback"), list) else []):
+            fallback = entry.get("fallback")
+            for index, model_id in enumerate(fallback if isinstance(fallback, list) else []):
                 check(model_id, [section, name, "fallback", index])
     return edits
 
@@ -128,7 +130,7 @@ def pin_defaults(data: dict, options: Options) -> list[Change]:
             for endpoint_id, since in FLIPPED_DEFAULTS.items() if "enabled" not in mapping(endpoints.get(endpoint_id))]
 
 
-MIGRATIONS = (  # what each does is the summary and explanation of its rule, migrate.<id>, in pbcfg.rules
+MIGRATIONS = (  # what each does is the summary and explanation of its rule, migrate.<id>, in pbcfg.catalog
     Migration("location", ("credentials", "llm-config"), None),
     Migration("strict-json", ("credentials", "llm-config"), None),
     Migration("credential-keys", ("credentials",), credential_keys),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from pbcfg.check.loaders import LEGACY_DIRECTORY, legacy_files
+from pbcfg.check.loader_findings import LEGACY_DIRECTORY, legacy_files
 
 __all__ = ["LegacyMove", "apply_moves", "plan_legacy_move"]
 
@@ -82,8 +82,8 @@ def _read_legacy(source: str) -> tuple[bytes, int]:
     """The bytes and mode of a legacy file: a regular one (a FIFO is refused, never waited on), read within
     the size limit; every failure one line saying nothing was moved."""
     from pbcfg.errors import InputError
-    from pbcfg.source.files import read_regular
     from pbcfg.source.limits import MAX_BYTES
+    from pbcfg.source.reading import read_regular
 
     try:
         return read_regular(source, MAX_BYTES), os.stat(source).st_mode & 0o7777

@@ -2,9 +2,9 @@
 
     builtins.py        built-in endpoints, models, tiers and agents
     schema_files.py    the *.schema.json files beside the config, and which one PonyBunny uses
-    schema_compiler.py a schema file compiled and applied as PonyBunny's Ajv does it
-    loaders.py         what its loaders do with each file: load, fall back, ignore or refuse
-    merge.py           the user's llm-config.json deep-merged over the defaults
+    ajv_view.py        a schema file compiled and applied as PonyBunny's Ajv does it
+    loader_model.py    what its loaders do with each file: load, fall back, ignore or refuse
+    deep_merge.py      the user's llm-config.json deep-merged over the defaults
     effective.py       what each endpoint really gets (as the docs say), and where each value came from
     chains.py          tier and agent model chains
     path_b.py          what its Path B (the conversation agent) really tries

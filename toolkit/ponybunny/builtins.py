@@ -2,7 +2,7 @@
 
 Derived from the schemas (the ``x-pbcfg`` notes on each built-in endpoint of
 credentials.schema.json) and from ``schemas/ponybunny-defaults.json``, the
-built-in llm-config that PonyBunny merges every user file over (SPEC §4).
+built-in llm-config that PonyBunny merges every user file over.
 """
 
 from collections import namedtuple
@@ -14,7 +14,7 @@ from pbcfg.util.resources import resource_path
 
 __all__ = ["CREDENTIAL_FIELDS", "FLIPPED_DEFAULTS", "BuiltinEndpoint", "builtin_endpoints", "builtin_models", "defaults"]
 
-# built-in endpoints whose default `enabled` flipped to true (SPEC §6), and since when
+# built-in endpoints whose default `enabled` flipped to true, and since when
 FLIPPED_DEFAULTS = {"aws-bedrock": "2026-02-19", "codex": "2026-02-13"}
 CREDENTIAL_FIELDS = ("apiKey", "accessKeyId", "secretAccessKey", "region", "endpoint", "projectId", "baseUrl")
 
@@ -42,7 +42,9 @@ def builtin_endpoints() -> dict[str, BuiltinEndpoint]:
 def defaults() -> dict:
     """PonyBunny's built-in llm-config; callers must not mutate it."""
     with open(resource_path("schemas", "ponybunny-defaults.json"), encoding="utf-8") as handle:
-        return loads(handle.read())
+        data = loads(handle.read())
+    assert isinstance(data, dict)  # the built-in llm-config is an object
+    return data
 
 
 def builtin_models() -> dict:

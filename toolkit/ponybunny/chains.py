@@ -1,4 +1,4 @@
-"""Model chains as PonyBunny resolves them (SPEC §5), shared by lint and the runtime.
+"""Model chains as PonyBunny resolves them, shared by lint and the runtime.
 
 tier -> [primary, ...fallback]; agent -> [agent.primary or tier.primary,
 ...(agent.fallback if non-empty, else tier.fallback)], the tier defaulting

@@ -1,9 +1,9 @@
 """Effective credentials: what each endpoint really gets, and where each value came from.
 
-pbcfg follows the docs (SPEC §3): per field, a non-empty environment variable
+pbcfg follows PonyBunny's docs: per field, a non-empty environment variable
 beats the credentials file; an empty one counts as unset; ``enabled: false``
 in the file beats everything. The base URL comes from the credentials (file
-or env), else llm-config.json, else PonyBunny's built-in default (SPEC §5).
+or env), else llm-config.json, else PonyBunny's built-in default.
 """
 
 from __future__ import annotations

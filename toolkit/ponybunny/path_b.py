@@ -3,8 +3,7 @@
 Path B is ``LLMProviderManager`` with its ``EndpointManager`` and
 ``AgentModelResolver``: the conversation agent and ``agent_a_market_listener``
 call it through ``completeForAgent``, and ``pb work`` uses it to pick its
-model. Measured with PonyBunny's own code (SPEC §3, corrected where the code
-differs), it is not what its docs, or pbcfg's runtime, do:
+model. Measured with PonyBunny's own code, it is not what its docs, or pbcfg's runtime, do:
 
 - The chain is not de-duplicated. An unknown agent gets the medium tier's.
 - A model's endpoints are the *available* ones, computed once per model, then

@@ -14,15 +14,15 @@ import copy
 import os
 from typing import NamedTuple
 
+from pbcfg.catalog import diagnostic
 from pbcfg.check.pipeline import check_sources
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.ponybunny.builtins import builtin_endpoints
-from pbcfg.ponybunny.merge import merged_llm_config
-from pbcfg.presets.catalog import Preset
+from pbcfg.ponybunny.deep_merge import merged_llm_config
 from pbcfg.presets.render import Parameters, render
-from pbcfg.rules import diagnostic
+from pbcfg.presets.service_presets import Preset
 from pbcfg.source import json_edit, yaml_edit
-from pbcfg.source.files import Source, read_source
+from pbcfg.source.reading import Source, read_source
 from pbcfg.util.atomic import Write, write_files
 from pbcfg.util.pointer import join
 from pbcfg.util.shapes import items, mapping
@@ -112,7 +112,7 @@ def _rendered_data(rendered) -> dict:
 def _model_settings(rendered, params: Parameters) -> dict:
     """The model fields the command line gives explicitly (``--set maxContextTokens=N``), as rendered."""
     asked = {key for key, _ in params.settings}
-    defined = next(iter(mapping(rendered.data["llm-config.json"].get("models")).values()), {})
+    defined: dict = next(iter(mapping(rendered.data["llm-config.json"].get("models")).values()), {})
     return {field: defined[field] for field in _SERVED if field in asked and field in defined}
 
 
@@ -174,13 +174,15 @@ def _add_preset(directory: str, preset: Preset, params: Parameters, *, replace: 
             texts[kind] = _apply(rendered.files[f"{kind}.json"], False, _rendered_data(rendered)[kind],
                                  plan.edits[kind])
         else:
-            texts[kind] = _apply(source.text, source.is_yaml, current[kind], plan.edits[kind])
+            data = current[kind]
+            assert isinstance(data, dict)  # the file passed the check: a JSON object
+            texts[kind] = _apply(source.text, source.is_yaml, data, plan.edits[kind])
     after = check_sources([Source(paths[kind], paths[kind], kind, text) for kind, text in texts.items()])
     if after.failed:  # the files on disk are not these texts: keep the pointer, not a position
         return Added([], [diagnostic("add.invalid-result", d.file, f"after the add: {d.rule} {d.message}", d.hint,
                                      pointer=d.pointer) for d in after.errors], names,
                      {name: {"add.invalid-result": sum(rules.values())} for name, rules in after.hidden.items()})
-    changed = [kind for kind, text in texts.items() if sources[kind] is None or sources[kind].text != text]
+    changed = [kind for kind, text in texts.items() if (source := sources[kind]) is None or source.text != text]
     if not changed:
         return Added([f"unchanged: {directory} already holds everything this add would write; nothing was written"],
                      [], names)

@@ -17,7 +17,7 @@ from pbcfg.lint.rules.ids import awkward
 from pbcfg.ponybunny.builtins import builtin_endpoints, builtin_models, defaults
 from pbcfg.ponybunny.js_names import INHERITED
 from pbcfg.ponybunny.path_b import ENV
-from pbcfg.presets.catalog import NUMBERS, Preset, settable
+from pbcfg.presets.service_presets import NUMBERS, Preset, settable
 from pbcfg.util.resources import resource_dir
 from pbcfg.util.shapes import items
 
@@ -254,7 +254,7 @@ def render(preset: Preset, params: Parameters, *, current_tier: dict | None = No
 def _must_validate(files: dict[str, str]) -> None:
     """A preset that renders an invalid file is pbcfg's bug, never the user's."""
     from pbcfg.check.pipeline import check_sources
-    from pbcfg.source.files import Source
+    from pbcfg.source.reading import Source
 
     sources = [Source(name, name, name.split(".")[0], text) for name, text in files.items()]
     errors = check_sources(sources, schema_files=False).errors

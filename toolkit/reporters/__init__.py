@@ -2,7 +2,7 @@
 
 Only the chosen reporter is imported, so ``--format text`` never pays for
 SARIF or XML. :func:`emit` delivers a report without Click, so the hot path
-(:mod:`pbcfg.hotpath`) can use it too.
+(:mod:`pbcfg.cli.hotpath`) can use it too.
 """
 
 import os

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from pbcfg.rules import RULES
+from pbcfg.catalog import RULES
 
 __all__ = ["render"]
 

@@ -22,7 +22,7 @@ cost, as effects), ``drivers`` (the Runtime: the sync and async drivers that per
 to try), ``protocols`` (one module per wire protocol, behind one seam), ``transport`` (clients, bounded
 exchanges, deadlines held on the socket), ``stream`` (streams, their deadlines, the SSE decoder),
 ``responses`` (what a server said, classified), ``results`` (attempts, completions, exceptions),
-``secrets`` (sealing and registering every secret), ``limiter`` (rate limits), ``status`` (probes).
+``sealed`` (sealing and registering every secret), ``limiter`` (rate limits), ``status`` (probes).
 """
 
 from __future__ import annotations
@@ -88,10 +88,10 @@ def load_runtime(
     """
     from pbcfg.check.pipeline import check_paths
     from pbcfg.errors import InvalidConfigError
+    from pbcfg.ponybunny.deep_merge import merged_llm_config
     from pbcfg.ponybunny.effective import effective_endpoints
-    from pbcfg.ponybunny.merge import merged_llm_config
     from pbcfg.runtime.limiter import shared_state
-    from pbcfg.runtime.secrets import register, seal
+    from pbcfg.runtime.sealed import register, seal
     from pbcfg.secrets.known import register as register_found
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
@@ -104,6 +104,7 @@ def load_runtime(
     user = documents["llm-config"].data if "llm-config" in documents else {}
     credentials = documents["credentials"].data if "credentials" in documents else {}
     merged = merged_llm_config(user) if merge_defaults else user
+    assert isinstance(merged, dict)  # the config passed its schema: a JSON object
     environment = dict(os.environ if env is None else env)
     names = {kind: os.path.basename(document.name) for kind, document in documents.items()}
     register(credentials, environment)  # before anything can be said about them

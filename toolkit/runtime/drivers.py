@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
+from typing import Protocol as Interface
 
 from pbcfg.runtime.engine import (
     RETRY_AFTER_CAP,
@@ -36,6 +37,14 @@ if TYPE_CHECKING:
     from pbcfg.runtime.responses import Models
 
 __all__ = ["Runtime"]
+
+
+class _AsyncWindow(Interface):
+    """A limiter's window with async methods too (:class:`~pbcfg.runtime.limiter.LimitsWindow`, ``Failover``)."""
+
+    async def aacquire(self, key: str, limit: int, cost: int = 1) -> float | None: ...
+
+    async def aused(self, key: str) -> int: ...
 
 
 async def _maybe(method, *args):
@@ -225,7 +234,7 @@ class Runtime(Engine):
             while True:
                 kind = type(effect)
                 try:
-                    if kind is Send:
+                    if type(effect) is Send:  # kind, spelt so that the type checker narrows effect
                         value = await self._asend(effect)
                     else:
                         value = await self._aperform(effect) if kind in self._awaited else self._perform(effect)
@@ -274,12 +283,13 @@ class Runtime(Engine):
         """:func:`~pbcfg.runtime.engine.limit_wait` on the window's async methods when it has them."""
         if not hasattr(self.window, "aacquire"):
             return limit_wait(self.window, self.rate_limit(endpoint.id), endpoint.id)
+        window = cast("_AsyncWindow", self.window)  # it has the async methods (hasattr above)
         limit = self.rate_limit(endpoint.id)
         tokens = limit.get("tokensPerMinute")
-        if tokens and await self.window.aused(f"{endpoint.id}:tokens") >= tokens:
+        if tokens and await window.aused(f"{endpoint.id}:tokens") >= tokens:
             return 60.0
         requests = limit.get("requestsPerMinute")
-        return await self.window.aacquire(f"{endpoint.id}:requests", requests) if requests else None
+        return await window.aacquire(f"{endpoint.id}:requests", requests) if requests else None
 
     async def arecord(self, key: str, amount: int) -> None:
         """Count units in the limiter's window, on its async method when it has one."""
@@ -289,7 +299,8 @@ class Runtime(Engine):
         endpoint, protocol = send.candidate.endpoint, send.protocol
         method = self.ahttp.exchange if send.stream else self.ahttp.fetch
         try:
-            answer = await method(
+            # (the open response, its deadline) from exchange, (status, body) from fetch
+            answer: tuple[Any, Any] = await method(
                 endpoint, protocol, await _aauthorized(protocol, endpoint, send.request), send.timeout
             )
         except Failure as failure:

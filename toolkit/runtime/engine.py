@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pbcfg.runtime.plan import Candidate, Plan, make_plan
 from pbcfg.runtime.protocols.base import ChatRequest
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
     from pbcfg.ponybunny.effective import EffectiveEndpoint
     from pbcfg.runtime.protocols.base import HttpRequest, Protocol
+    from pbcfg.runtime.stream import AsyncStream, Stream
 
 __all__ = [
     "CHARACTERS_PER_TOKEN",
@@ -130,6 +131,11 @@ class Probe(NamedTuple):
 
     endpoint: EffectiveEndpoint
     timeout: float
+
+
+if TYPE_CHECKING:
+    # what the core yields; a driver sends back any value (each effect's docstring says which)
+    _Effect = Acquire | Cooling | Cool | Record | Sleep | Send | Probe
 
 
 def limit_wait(window, limit: dict, endpoint_id: str) -> float | None:
@@ -288,7 +294,7 @@ class Engine:
         max_wait: float | None = None,
         deadline: float | None = None,
         **params,
-    ) -> Generator:
+    ) -> Generator[_Effect, Any, Completion | Stream | AsyncStream]:
         """One completion through the plan, as effects; returns a :class:`Completion` or the opened stream. With
         ``deadline`` (seconds), the whole call ends by it: no attempt starts after it, and each attempt's timeout,
         each backoff, the rate-limit wait and an opened stream are cut to what is left."""
@@ -334,7 +340,9 @@ class Engine:
             )
         return keys
 
-    def _pass(self, call: _Call) -> Generator:
+    def _pass(
+        self, call: _Call
+    ) -> Generator[_Effect, Any, tuple[Completion | Stream | AsyncStream | None, float | None]]:
         """One pass over the plan: (result, None), or (None, seconds to wait) if only rate limits stood in the
         way, or (None, None) when it is over."""
         retries = self._retries
@@ -445,7 +453,9 @@ class Engine:
             return None, min(waits)
         return None, None
 
-    def _explain(self, candidate: Candidate, failure: Failure, timeout: float) -> Generator:
+    def _explain(
+        self, candidate: Candidate, failure: Failure, timeout: float
+    ) -> Generator[_Effect, Any, tuple[Outcome, str | None]]:
         """The outcome and hint of a failure, as ``status`` would put them. A missing model (or a 404) asks the
         server what it serves (the protocol's free probe), to name it and the closest id."""
         outcome = {Kind.RETRY: Outcome.FAILED, Kind.NO_STREAM_OPTIONS: Outcome.REJECTED}.get(failure.kind) or Outcome(

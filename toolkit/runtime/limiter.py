@@ -330,8 +330,13 @@ def shared_state(uri: str | None, clock=time.monotonic, longest: float = LONGEST
     pool_async = redis.asyncio.BlockingConnectionPool.from_url(
         uri, max_connections=ASYNC_CONNECTIONS, timeout=None, **options
     )
-    storage = storage_from_string(uri, connection_pool=pool)
-    storage_async = storage_from_string(f"async+{uri}", implementation="redispy", connection_pool=pool_async)
+    # limits types **options as float | str | bool, yet its redis storages take a connection_pool object
+    storage = storage_from_string(uri, connection_pool=pool)  # type: ignore[arg-type]
+    storage_async = storage_from_string(
+        f"async+{uri}",
+        implementation="redispy",
+        connection_pool=pool_async,  # type: ignore[arg-type]
+    )
     shared_cooldowns = RedisCooldowns(
         redis.Redis(connection_pool=pool), redis.asyncio.Redis(connection_pool=pool_async), longest
     )

@@ -10,7 +10,7 @@ from pbcfg.ponybunny.chains import model_chain
 from pbcfg.ponybunny.effective import EffectiveEndpoint
 from pbcfg.runtime.protocols import protocol_for, unsupported
 from pbcfg.runtime.protocols.base import Protocol
-from pbcfg.runtime.secrets import plain
+from pbcfg.runtime.sealed import plain
 
 __all__ = ["Candidate", "Dropped", "Plan", "Reason", "config_problem", "drop_reason", "make_plan", "url_problem"]
 
@@ -71,7 +71,7 @@ def config_problem(endpoint: EffectiveEndpoint) -> Reason | None:
     for field in ("endpoint",) if endpoint.id == "azure-openai" else ("baseUrl",):
         value = endpoint.fields.get(field) or (endpoint.base_url if field == "baseUrl" else None)
         problem = url_problem(plain(value.value)) if value else None
-        if problem:
+        if problem and value:  # a problem was found only in a value
             return Reason(f"the {field} ({value.source}) is not usable: {problem}", value.source)
     for field in ("apiKey", "accessKeyId"):  # the credentials a request carries in a header
         key = endpoint.fields.get(field)

@@ -17,13 +17,15 @@ whether or not it was iterated.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pbcfg.runtime.responses import Failure, Kind, excerpt
 from pbcfg.runtime.results import Attempt, Outcome, StreamInterrupted, ToolCall
 from pbcfg.runtime.transport import BODY_CAP, deadline
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pbcfg.runtime.engine import Send
     from pbcfg.runtime.plan import Candidate
     from pbcfg.runtime.protocols.base import StreamDecoder
@@ -195,7 +197,10 @@ class _Account:
         self._engine, self._candidate, self._response, self._events = engine, candidate, response, events
         self._first, self._characters, self._on_close = first, characters, on_close
         self.model, self.endpoint, self.attempts = candidate.model, candidate.endpoint.id, attempts
-        self.content, self.usage, self.cost, self.finish_reason = "", {}, None, None
+        self.content = ""
+        self.usage: dict = {}  # the server's last count, as a Delta's usage
+        self.cost: float | None = None
+        self.finish_reason: str | None = None
         self.tool_calls: list[ToolCall] = []
         self._done = False  # the server sent its end marker
 
@@ -311,7 +316,10 @@ def _first_failure(events: _Events, response) -> Failure:
     return Failure(Kind.RETRY, "stream ended before any event")
 
 
-def _events_for(kind, engine, send: Send, response, at: float) -> _Events:
+_E = TypeVar("_E", bound=_Events)
+
+
+def _events_for(kind: Callable[..., _E], engine, send: Send, response, at: float) -> _E:
     timeout = send.timeout
     decoder = send.protocol.stream_decoder()
     total = max(engine.stream_deadline, timeout) if send.total is None else send.total

@@ -160,8 +160,8 @@ def note_credentials(data: object) -> None:
 
 # patterns, compiled by the re module on first use: most runs never need them
 # what follows a URL's "://": authority (group 1), path, query (group 2). URLs are found by their "://", not by
-# a pattern that starts at their scheme: that one tried again at every letter of a long word (a 60 MB config of
-# long names took minutes), and the scheme changes nothing about which parts are secret.
+# a pattern that starts at their scheme: that one tries again at every letter of a long word (quadratic in
+# the word's length), and the scheme changes nothing about which parts are secret.
 _AFTER_SCHEME = r"""([^\s"'<>/?#\\]*)[^\s"'<>?#\\]*(\?[^\s"'<>#\\]*)?"""
 _URL_SECRET_PARAMETERS = frozenset({"key", "sig", "signature", "auth", "code", "pass", "pwd"})
 # a variable whose name holds one of these words (between underscores) holds a secret
@@ -220,7 +220,11 @@ def find_keys(text: str) -> list[tuple[int, int, str]]:
     """(start, end, service) of every key-shaped run of ``text``, in one linear pass."""
     if not may_hold_key(text):
         return []
-    return [(match.start(), match.end(), _KEY_SERVICES[match.lastindex - 1]) for match in re.finditer(_KEY_SHAPE, text)]
+    found = []
+    for match in re.finditer(_KEY_SHAPE, text):
+        assert match.lastindex is not None  # one of the services' groups matched
+        found.append((match.start(), match.end(), _KEY_SERVICES[match.lastindex - 1]))
+    return found
 
 
 def key_service(value: object) -> str | None:
@@ -252,6 +256,7 @@ def url_secrets(text: str) -> list[str]:
     separator = text.find("://")
     while separator != -1:
         match = after_scheme.match(text, separator + 3)
+        assert match is not None  # every group of the pattern may match the empty string
         separator = text.find("://", max(match.end(), separator + 3))  # past this URL: each character read once
         authority, query = match.group(1), match.group(2)
         userinfo, at, host = authority.rpartition("@")
@@ -331,7 +336,7 @@ def credentials_text_secrets(text: str) -> list[str]:
 
 
 def source_secrets(source) -> list:
-    """The secrets of a file read (a :class:`pbcfg.source.files.Source`).
+    """The secrets of a file read (a :class:`pbcfg.source.reading.Source`).
 
     Credentials JSON that parses is walked pair by pair (a duplicate key's first value too); anything else is
     read as tokens (:func:`credentials_text_secrets`)."""

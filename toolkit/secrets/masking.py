@@ -35,7 +35,7 @@ _PUBLIC_FIELDS = frozenset({"baseurl", "endpoint", "region", "projectid", "$sche
 # Patterns, not compiled ones: the re module compiles each on first use, so importing this costs nothing.
 # Both run in linear time: no part of them can give back what it took and try again over the same
 # characters (a key cannot start with the indentation before it; a value ends at its last non-blank character,
-# or at its closing quote). Backtracking there made a 300-deep YAML list take 27 s and a 20 MB string 4 GB.
+# or at its closing quote), so a deeply nested YAML list or a long string costs time in proportion to its length.
 _YAML_MEMBER = (
     r"""(?m)^(?P<lead>(?>[ \t]*(?:-[ \t]+)?))(?P<quote>["']?)(?P<key>[^"':#\n]*+)(?P=quote)(?P<colon>[ \t]*+:[ \t]*)"""
     r"""(?:(?P<vq>["'])(?P<quoted>[^\n#]*)(?P=vq)|(?P<plain>(?:[^\n#]*[^\n# \t])?))(?P<tail>[ \t]*+(?:#.*)?)$"""

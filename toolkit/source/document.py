@@ -10,8 +10,13 @@ fix of that document shares.
 from __future__ import annotations
 
 from pbcfg.diagnostics import Diagnostic
-from pbcfg.source.files import Source
+from pbcfg.source.reading import Source
 from pbcfg.util.pointer import join
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing, which validate's clean path never does
+if TYPE_CHECKING:
+    from pbcfg.source.jsonindex import JsonIndex
+    from pbcfg.source.positions import Lines
 
 __all__ = ["Document"]
 
@@ -25,9 +30,9 @@ class Document:
         self.data = data
         self.strict_text = strict_text  # JSON only: offsets equal the source text's; comments blanked
         self._locator = locator  # YAML: given by the parser; JSON: positions come from the index
-        self._index = None
-        self._lines = None
-        self._display = None  # the whole text with secrets masked, made only for snippets of very long lines
+        self._index: JsonIndex | None = None
+        self._lines: Lines | None = None
+        self._display: str | None = None  # the text with secrets masked, made only for snippets of very long lines
         self._shown_lines: dict[int, tuple[int, str]] = {}  # line start -> (first, its lines with secrets masked)
         self.room: int | None = None  # how many more diagnostics may be built (the report's cap); None: no cap
         self.unbuilt: dict[str, int] = {}  # rule -> diagnostics found past the cap, counted and never built
@@ -66,6 +71,7 @@ class Document:
         from pbcfg.secrets.masking import mask_lines, mask_text
 
         if self._display is None:
+            assert self._lines is not None  # a snippet is shown only once the lines are counted
             line = self._lines.line_start(start)
             shown = self._shown_lines.get(line)
             if shown is None or line + len(shown[1]) < end:
@@ -89,7 +95,7 @@ class Document:
     def diagnostic(self, tokens: list, rule: str, message: str, hint: str | None = None, *,
                    key: bool = False) -> Diagnostic:
         """A diagnostic of ``rule`` at the value (or, with ``key``, the key) that ``tokens`` lead to."""
-        from pbcfg.rules import diagnostic
+        from pbcfg.catalog import diagnostic
 
         if self.room is not None:
             self.room -= 1

@@ -36,7 +36,8 @@ def splice(text: str, spans: list[tuple[int, int, str]]) -> str:
     for (start, end, _), (next_start, next_end, _) in zip(ordered, ordered[1:]):
         if next_start < end or start == end == next_start == next_end:
             raise OverlappingEdits(f"edits at {start}-{end} and {next_start}-{next_end} overlap")
-    pieces, at = [], 0
+    at = 0
+    pieces: list[str] = []
     for start, end, replacement in ordered:
         pieces += (text[at:start], replacement)
         at = end

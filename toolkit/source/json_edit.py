@@ -30,7 +30,9 @@ def _indent_unit(text: str) -> str:
 
 def _line_indent(text: str, offset: int) -> str:
     start = text.rfind("\n", 0, offset) + 1
-    return _LINE_INDENT.match(text, start).group(0)
+    match = _LINE_INDENT.match(text, start)
+    assert match is not None  # the pattern matches the empty string
+    return match.group(0)
 
 
 def _dumps(value: object, **options) -> str:
@@ -45,6 +47,7 @@ def set_member(text: str, path: list, key: str, value: object) -> str:
         if text[pos] != "{":
             raise ValueError(f"not an object at {path[:depth]}")
         members, by_key = index.members(pos)
+        assert by_key is not None  # an object's members, keyed
         token = path[depth] if depth < len(path) else key
         if token not in by_key:  # build what is missing as one new member of the deepest object that exists
             inner = value
@@ -139,7 +142,9 @@ def _cuts(text: str, index: JsonIndex, edits) -> list[tuple[int, int, str]]:
     for edit in edits:
         if edit.op == "remove-member":
             parent = index.offset(edit.tokens[:-1])
-            removed.setdefault(parent, set()).add(index.members(parent)[1][str(edit.tokens[-1])])
+            by_key = index.members(parent)[1]
+            assert by_key is not None  # a member's parent is an object
+            removed.setdefault(parent, set()).add(by_key[str(edit.tokens[-1])])
         elif edit.op == "rename-key":
             cuts.append((*index.key_span(edit.tokens), _dumps(edit.value)))
         elif edit.op == "set-value":

@@ -22,9 +22,12 @@ from array import array
 from bisect import bisect_right
 from itertools import accumulate, count
 from operator import add
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from pbcfg.source.limits import json_bytes
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["JsonIndex", "Member"]
 
@@ -36,7 +39,9 @@ _NOT_QUOTE_OR_BRACKET = bytes(c for c in range(256) if c not in b'"[]{}')
 _MARK = bytes(ord("X") if c in b"[]{}" else 0 for c in range(256))
 _STEP = bytes.maketrans(b"[]{}", b"\x01\xff\x01\xff")  # +1 and -1 as signed bytes
 _BLOCK = 1 << 14
-_scanstring = json.decoder.scanstring
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]  # typeshed leaves out json.decoder.scanstring
+# _SPACE matches the empty string, so its match is never None
+_space = cast("Callable[[str, int], re.Match[str]]", _SPACE.match)
 
 
 class Member(NamedTuple):
@@ -62,13 +67,13 @@ class _Brackets:
         if b'"' not in kinds:  # so every bracket of the text is outside strings
             self.marks = raw.translate(_MARK)
         else:  # some string holds a bracket: step over every string with the regex
-            marks = bytearray(len(raw))
+            marked = bytearray(len(raw))
             # up to the last bracket only: past it a match would be tried, and fail, at every character
             last = max(map(text.rfind, "[]{}")) + 1
             found = [match.end() - 1 for match in _BRACKET.finditer(text, 0, last)]
             for at in found:
-                marks[at] = ord("X")
-            self.marks, kinds = bytes(marks), bytes(raw[at] for at in found)
+                marked[at] = ord("X")
+            self.marks, kinds = bytes(marked), bytes(raw[at] for at in found)
         self.depths = array("l", accumulate(array("b", kinds.translate(_STEP))))
         marks = self.marks
         self.counts = array("q", accumulate((marks.count(b"X", at, at + _BLOCK) for at in range(0, len(marks), _BLOCK)),
@@ -111,7 +116,7 @@ class _Listing:
         self.found: list[Member] = []
         self.by_key: dict[str, int] | None = {} if is_object else None
         self.pos = pos  # where the next member starts
-        self.following = None  # the number of the next bracket that opens a member, once one is found
+        self.following: int | None = None  # the number of the next bracket that opens a member, once one is found
         self.done = False
 
 
@@ -133,7 +138,7 @@ class JsonIndex:
         return self._brackets
 
     def skip_space(self, pos: int) -> int:
-        return _SPACE.match(self.text, pos).end()
+        return _space(self.text, pos).end()
 
     def value_end(self, start: int) -> int:
         """The offset just past the value that starts at ``start``."""
@@ -160,11 +165,11 @@ class JsonIndex:
         text = self.text
         listing = self._containers.get(start)
         if listing is None:
-            listing = self._containers[start] = _Listing(text[start] == "{", _SPACE.match(text, start + 1).end())
+            listing = self._containers[start] = _Listing(text[start] == "{", _space(text, start + 1).end())
         found, by_key = listing.found, listing.by_key
-        if listing.done or (wanted is not None and wanted in by_key):
+        if listing.done or (wanted is not None and by_key is not None and wanted in by_key):
             return listing
-        space, size, pos, following = _SPACE.match, len(text), listing.pos, listing.following
+        space, size, pos, following = _space, len(text), listing.pos, listing.following
         closer = "}" if by_key is not None else "]"
         brackets = self._brackets
         while True:
@@ -208,6 +213,7 @@ class JsonIndex:
             char = text[pos : pos + 1]
             if char == "{":
                 listing = self._list(pos, str(token))
+                assert listing.by_key is not None  # an object's listing: keys are indexed
                 found, index = listing.found, listing.by_key.get(str(token))
             elif char == "[" and str(token).isascii() and str(token).isdigit():
                 found, _ = self.members(pos)
@@ -244,7 +250,9 @@ class JsonIndex:
     def key_span(self, tokens: list) -> tuple[int, int]:
         """Start and end offsets of the quoted key of the member at ``tokens``."""
         start = self.member(tokens).key_at
-        return start, _STRING.match(self.text, start).end()
+        match = _STRING.match(self.text, start)
+        assert match is not None  # a key is a string
+        return start, match.end()
 
     def item_removal_span(self, tokens: list) -> tuple[int, int]:
         """What to cut to remove array item ``tokens[-1]``: the comma before it and the item.

@@ -75,7 +75,7 @@ def _is_unicode(data: object) -> bool:
 
 def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
     if text.startswith("\ufeff"):
-        from pbcfg.rules import diagnostic
+        from pbcfg.catalog import diagnostic
         from pbcfg.source.positions import line_col, snippet
 
         bom = diagnostic(
@@ -89,7 +89,7 @@ def parse_json(text: str, file: str, kind: str | None) -> ParsedJson:
         )
         return ParsedJson(None, [bom], text, False)
     if not text.strip():
-        from pbcfg.rules import diagnostic
+        from pbcfg.catalog import diagnostic
         from pbcfg.source.positions import line_col, snippet
 
         consequence, hint = _EMPTY.get(kind or "", ("PonyBunny's loader will not read it", "write {} or delete it"))
@@ -144,7 +144,7 @@ _LIMITS = {  # deviation kind -> (rule, the limit and why it is enough, what to 
 
 
 def _diagnostic(deviation, lines, file: str, kind: str | None) -> Diagnostic:
-    from pbcfg.rules import diagnostic
+    from pbcfg.catalog import diagnostic
     from pbcfg.util.pointer import join
 
     ignored = _IGNORED_WHOLE.get(kind or "", "PonyBunny's loader would not read this file")

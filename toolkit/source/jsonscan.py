@@ -30,7 +30,7 @@ _ESCAPE_OR_SURROGATE = re.compile("\\\\(?:u([0-9a-fA-F]{4})|.)|[\ud800-\udfff]",
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _CONSTANTS = {"true": True, "false": False, "null": None}
 _NON_STANDARD = ("NaN", "-Infinity", "Infinity")
-_scanstring = json.decoder.scanstring
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]  # typeshed leaves out json.decoder.scanstring
 
 
 class Deviation(NamedTuple):
@@ -76,7 +76,8 @@ class _Scanner:
     def cleaned(self) -> str:
         """The text with every blanked span turned into spaces, line breaks kept. Spans come in the order
         they were found, which is not the text's: a trailing comma is known only after the comment behind it."""
-        text, pieces, done = self.text, [], 0
+        text, done = self.text, 0
+        pieces: list[str] = []
         for start, end in sorted(self.blanked):
             pieces += (text[done:start], re.sub(r"[^\r\n]", " ", text[start:end]))
             done = end
@@ -86,7 +87,9 @@ class _Scanner:
     def trivia(self, pos: int) -> int:
         text, size = self.text, len(self.text)
         while True:
-            pos = _BLANKS.match(text, pos).end()
+            blanks = _BLANKS.match(text, pos)
+            assert blanks is not None  # the pattern matches the empty string
+            pos = blanks.end()
             if text.startswith("//", pos):
                 end = text.find("\n", pos)
                 end = size if end == -1 else end

@@ -3,7 +3,7 @@
 No PonyBunny config comes near any of them (the biggest real ones are tens of
 kilobytes, five levels deep, with strings of a few hundred characters); they
 exist so that no input, however hostile, costs more than linear time and a
-bounded amount of memory. Each has its own rule id in :mod:`pbcfg.rules`:
+bounded amount of memory. Each has its own rule id in :mod:`pbcfg.catalog`:
 
     limits.file-size      64 MiB per JSON file, 1 MiB per YAML source, checked before a byte is read
     limits.depth          128 nested objects and arrays, the same in JSON and YAML

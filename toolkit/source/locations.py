@@ -1,4 +1,4 @@
-"""Where PonyBunny's files live (SPEC §1): first match wins."""
+"""Where PonyBunny's files live: the first match wins."""
 
 from __future__ import annotations
 
@@ -11,23 +11,23 @@ CONFIG_FILES = ("credentials.json", "llm-config.json")
 
 def config_dir(override: str | os.PathLike | None = None, env: dict | None = None) -> str:
     """``--config-dir``, then ``$PONYBUNNY_CONFIG_DIR``, then ``$XDG_CONFIG_HOME/ponybunny``, then ``~/.config/ponybunny``."""
-    env = os.environ if env is None else env
+    environ = os.environ if env is None else env
     if override:
         return os.path.expanduser(os.fspath(override))
-    if env.get("PONYBUNNY_CONFIG_DIR", "").strip():
-        return os.path.expanduser(env["PONYBUNNY_CONFIG_DIR"])
-    if env.get("XDG_CONFIG_HOME", "").strip():
-        return os.path.join(os.path.expanduser(env["XDG_CONFIG_HOME"]), "ponybunny")
+    if environ.get("PONYBUNNY_CONFIG_DIR", "").strip():
+        return os.path.expanduser(environ["PONYBUNNY_CONFIG_DIR"])
+    if environ.get("XDG_CONFIG_HOME", "").strip():
+        return os.path.join(os.path.expanduser(environ["XDG_CONFIG_HOME"]), "ponybunny")
     return os.path.expanduser("~/.config/ponybunny")
 
 
 def config_dir_origin(override: str | os.PathLike | None = None, env: dict | None = None) -> str:
     """What chose :func:`config_dir`'s answer, as a user would set it: for messages about that directory."""
-    env = os.environ if env is None else env
+    environ = os.environ if env is None else env
     if override:
         return "--config-dir"
-    if env.get("PONYBUNNY_CONFIG_DIR", "").strip():
+    if environ.get("PONYBUNNY_CONFIG_DIR", "").strip():
         return "$PONYBUNNY_CONFIG_DIR"
-    if env.get("XDG_CONFIG_HOME", "").strip():
+    if environ.get("XDG_CONFIG_HOME", "").strip():
         return "$XDG_CONFIG_HOME/ponybunny"
     return "the default, ~/.config/ponybunny"

@@ -73,7 +73,9 @@ class Lines:
         reach = offset + width + 1  # nothing further than this can be shown
         stop = text.find("\n", offset, reach)
         if stop == -1:  # the line ends past the window, or only carriage returns stand between
-            stop = _RETURNS.match(text, min(reach, len(text))).end()
+            returns = _RETURNS.match(text, min(reach, len(text)))
+            assert returns is not None  # the pattern matches the empty string
+            stop = returns.end()
             stop = stop if stop == len(text) or text[stop] == "\n" else -1
         length = None  # the line's length, unless it goes on past every window
         if stop != -1:

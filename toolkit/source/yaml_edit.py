@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from typing import Any
 
 from pbcfg.source.edits import splice
 
@@ -47,7 +48,7 @@ class _Doc:
         self.text = text
         self.root = _compose(text)
         self._keys: dict[int, dict] = {}
-        self._data = None
+        self._data: Any = None  # the safe-loaded document, whatever shape the YAML has
 
     def find(self, tokens: list):
         """(key node or None, value node, parent node) at ``tokens``; KeyError when the path does not exist."""
@@ -207,7 +208,8 @@ def _remove_item_span(doc: _Doc, tokens: list) -> tuple[int, int, str]:
 def _spans(doc: _Doc, edits) -> list[tuple[int, int, str]]:
     """Each edit as (start, end, replacement); removals from one flow collection, or of every entry of one, are
     one rewrite of that collection."""
-    spans, removals = [], {}  # parent tokens -> the keys or indices to remove from it
+    spans: list[tuple[int, int, str]] = []
+    removals: dict[tuple, list] = {}  # parent tokens -> the removals from it
     for edit in edits:
         if edit.op == "set-value":
             spans.append(_replace_span(doc, edit.tokens, edit.value))

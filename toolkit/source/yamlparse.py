@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from pbcfg.catalog import diagnostic
 from pbcfg.diagnostics import Diagnostic, Span
-from pbcfg.rules import diagnostic
 from pbcfg.source.limits import MAX_DEPTH, MAX_STRING, MAX_VALUES, has_lone_surrogate
 from pbcfg.source.positions import Lines
 
@@ -53,10 +53,10 @@ class YamlLocator:
         for index, token in enumerate(tokens):
             last = index == len(tokens) - 1
             try:
-                if hasattr(node, "lc") and isinstance(node, dict) and token in node:
+                if isinstance(node, dict) and hasattr(node, "lc") and token in node:
                     mark = node.lc.key(token) if (last and key) else node.lc.value(token)
                     node = node[token]
-                elif hasattr(node, "lc") and isinstance(node, list) and int(token) < len(node):
+                elif isinstance(node, list) and hasattr(node, "lc") and int(token) < len(node):
                     mark = node.lc.item(int(token))
                     node = node[int(token)]
                 else:

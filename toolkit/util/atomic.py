@@ -6,7 +6,7 @@ of each directory (:mod:`pbcfg.util.dirlock`):
 1. each target is resolved (a link within its directory is followed; one
    that leaves it is refused unless ``PBCFG_ALLOW_SYMLINKS=1``) and must be a
    regular file or absent;
-2. the previous content is kept as a backup (:mod:`pbcfg.util.backups`: beside
+2. the previous content is kept as a backup (:mod:`pbcfg.util.backup_store`: beside
    the file, or under the git directory when the file is in a git work tree,
    where older backups left beside the file are moved too; the newest five of
    each file), complete or absent, never over an older one and never through
@@ -164,7 +164,7 @@ def _prepare(write: Write, target: str, stamp: str | None, made: list[str], doin
         mode = CREDENTIALS_MODE
     backup = None
     if write.backup and previous is not None:
-        from pbcfg.util.backups import keep
+        from pbcfg.util.backup_store import keep
 
         backup = keep(target, previous, mode, stamp)
         made.append(backup)
@@ -207,14 +207,14 @@ def write_files(writes: list[Write], *, stamp: str | None = None, doing: str = "
                 failed = prepared[-1].target if len(prepared) == len(writes) else targets[len(prepared)]
                 raise write_error(error, failed, doing, then="nothing was changed") from None
             raise
-        done, error = _rename_all(prepared)
-        if error is not None:
+        done, failure = _rename_all(prepared)
+        if failure is not None:
             failed = prepared[len(done)].target
             _remove([item.temp for item in prepared[len(done):]])
             if not done:
                 _remove(made + records)
-                raise write_error(error, failed, doing, then="nothing was changed") from None
-            raise write_error(error, failed, doing, then=f"{', '.join(done)} already replaced, so the files may not "
+                raise write_error(failure, failed, doing, then="nothing was changed") from None
+            raise write_error(failure, failed, doing, then=f"{', '.join(done)} already replaced, so the files may not "
                               f"match (`{_validate(os.path.dirname(failed))}` says where the backups "
                               "are)") from None
         for directory in directories:
@@ -227,7 +227,7 @@ def write_files(writes: list[Write], *, stamp: str | None = None, doing: str = "
 def _tidy_backups(targets: list[str]) -> None:
     """Move the backups of each of ``targets`` left beside it in a git work tree into the git directory, and keep
     the newest of each; the write is done, so a failure here changes nothing."""
-    from pbcfg.util.backups import adopt, prune
+    from pbcfg.util.backup_store import adopt, prune
 
     for target in targets:
         directory, name = os.path.split(target)

@@ -1,7 +1,7 @@
 """Who may read what pbcfg writes: credentials 0600, a directory pbcfg creates 0700, the rest 0644.
 
 The one place that decides it, so ``init``, ``add``, ``build``, ``migrate`` and
-``lint --fix`` cannot disagree (SPEC §1: credentials.json 0600 in a 0700 directory).
+``lint --fix`` cannot disagree (credentials.json holds keys: 0600, in a 0700 directory).
 """
 
 from __future__ import annotations

@@ -36,7 +36,8 @@ def loads(text: str, *, object_pairs_hook=None, parse_float=float, parse_int=int
         return _json_loads(text, settings)
     start = len(text) - len(text.lstrip(_BLANK))
     try:
-        value, end = make_scanner(settings)(text, start)
+        # typeshed wants a JSONDecoder; the scanner reads only the attributes _Settings has
+        value, end = make_scanner(settings)(text, start)  # type: ignore[arg-type]
     except StopIteration:
         raise ValueError("Expecting value") from None
     except SystemError:  # Python 3.11: the scanner cannot raise its error while json.decoder is not imported

@@ -32,5 +32,5 @@ WRITE_ERRNOS = frozenset(_ADVICE)
 def write_error(error: OSError, path: str, doing: str = "cannot write", then: str | None = None) -> WriteError:
     """``path: doing: cause and advice[; then]`` as a :class:`WriteError`; ``then`` says what state the
     files are in (e.g. "nothing was changed")."""
-    advice = _ADVICE.get(error.errno) or (error.strerror or str(error))
+    advice = (_ADVICE.get(error.errno) if error.errno is not None else None) or (error.strerror or str(error))
     return WriteError(f"{path}: {doing}: {advice}" + (f"; {then}" if then else ""))

@@ -1,7 +1,7 @@
 """Unified diffs of two versions of a config file, in time close to linear in their length.
 
-difflib matches each line against every line like it, so a fix touching each of 2,000 models of a
-30,000-line file took 12 s, and four times that for twice the models. Here the lines found once in
+difflib matches each line against every line like it, so its time grows with the square of the number of
+lines alike, and a fix touching each of thousands of models makes thousands alike. Here the lines found once in
 each version (a model's key, its display name) are matched first, in order, as patience diff does,
 a few levels deep; only the short runs between them go to difflib, and a run too long for it is
 shown as replaced whole: a correct diff, if not the shortest.
@@ -49,7 +49,7 @@ def _matcher(a: Sequence[str], b: Sequence[str]):
         def get_matching_blocks(self) -> list:
             pairs: list[tuple[int, int]] = []
             _pairs(a, b, 0, len(a), 0, len(b), _LEVELS, pairs)
-            blocks = []
+            blocks: list[list[int]] = []
             for i, j in pairs:
                 if blocks and blocks[-1][0] + blocks[-1][2] == i and blocks[-1][1] + blocks[-1][2] == j:
                     blocks[-1][2] += 1
@@ -91,10 +91,10 @@ def _unique_in_order(a, b, alo: int, ahi: int, blo: int, bhi: int) -> list[tuple
         entry = seen.setdefault(a[i], [0, i, 0, -1])
         entry[0] += 1
     for j in range(blo, bhi):
-        entry = seen.get(b[j])
-        if entry is not None:
-            entry[2] += 1
-            entry[3] = j
+        found = seen.get(b[j])
+        if found is not None:
+            found[2] += 1
+            found[3] = j
     both = sorted((i, j) for count_a, i, count_b, j in seen.values() if count_a == 1 and count_b == 1)
     tops: list[int] = []  # patience sorting: the least last j of an increasing run of each length
     top_at: list[int] = []

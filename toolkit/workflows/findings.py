@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 
+from pbcfg.catalog import diagnostic
 from pbcfg.diagnostics import Diagnostic
-from pbcfg.rules import diagnostic
 from pbcfg.runtime.plan import Plan
 from pbcfg.runtime.status import EndpointStatus, State
 from pbcfg.secrets.boundary import redact

@@ -16,12 +16,15 @@ agent doesn't use my local model".
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
 
 from pbcfg.check.ponybunny_view import PonyBunnyView, ponybunny_view
 from pbcfg.ponybunny.path_b import ENV, REGION_ENV, PathB, path_b
 from pbcfg.ponybunny.wire import divergence
 from pbcfg.secrets.masking import is_secret_field, mask
+
+if TYPE_CHECKING:
+    from pbcfg.ponybunny.effective import EffectiveEndpoint
 
 __all__ = ["CREDENTIAL_VARIABLES", "Comparison", "compare_with_path_b", "differences"]
 
@@ -41,6 +44,13 @@ _TIER_NOTE = (
     "conversation helpers (Path A) call tier 'simple' with $PONY_MODEL_SIMPLE or claude-haiku-4-5-20251001, "
     "whatever llm-config.json says."
 )
+
+
+class _RegionDerived(Protocol):
+    """A runtime protocol that derives the base URL from the region (Bedrock, Vertex): a plan keeps an endpoint
+    without a base URL only on one of these."""
+
+    def derived_base_url(self, endpoint: EffectiveEndpoint) -> str: ...
 
 
 def _shown(field: str, value: object) -> str:
@@ -68,7 +78,10 @@ def _pbcfg_side(config_dir: str, target: dict, env: dict) -> dict:
                 "priority": c.endpoint.priority,
                 "baseUrl": {"value": str(c.endpoint.base_url.value), "source": c.endpoint.base_url.source}
                 if c.endpoint.base_url
-                else {"value": c.protocol.derived_base_url(c.endpoint), "source": "derived from the region"},
+                else {
+                    "value": cast("_RegionDerived", c.protocol).derived_base_url(c.endpoint),
+                    "source": "derived from the region",
+                },
                 "credentials": {
                     f: {"value": _shown(f, v.value), "source": v.source}
                     for f, v in c.endpoint.fields.items()
@@ -140,11 +153,11 @@ def differences(pbcfg: dict, ponybunny: dict) -> list[str]:
         remaining.remove(twin)
         found.extend(f"{pair}: {text}" for text in _compare(twin, attempt))
     for attempt in remaining:
-        pair = (attempt["model"], attempt["endpoint"])
-        why = next((s["reason"] for s in ponybunny["skipped"] if (s["model"], s["endpoint"]) == pair), None) or next(
-            (s["reason"] for s in ponybunny["skipped"] if s["model"] == pair[0] and s["endpoint"] is None), None
+        key = (attempt["model"], attempt["endpoint"])
+        why = next((s["reason"] for s in ponybunny["skipped"] if (s["model"], s["endpoint"]) == key), None) or next(
+            (s["reason"] for s in ponybunny["skipped"] if s["model"] == key[0] and s["endpoint"] is None), None
         )
-        found.append(f"{pair[0]} @ {pair[1]}: pbcfg's runtime tries it, Path B does not" + (f" ({why})" if why else ""))
+        found.append(f"{key[0]} @ {key[1]}: pbcfg's runtime tries it, Path B does not" + (f" ({why})" if why else ""))
     return found
 
 

@@ -92,6 +92,8 @@ def readiness(runtime, statuses: list[EndpointStatus], user: dict) -> list[Readi
         names = list(runtime.config.get(section) or {})
         if section == "tiers":
             names = [n for n in _BUILTIN_TIERS if n in names] + [n for n in names if n not in _BUILTIN_TIERS]
-        mine = user.get(section) if isinstance(user.get(section), dict) else {}
+        mine = user.get(section)
+        if not isinstance(mine, dict):
+            mine = {}
         found += [_one(runtime, section, name, by_endpoint, name in mine) for name in names]
     return found

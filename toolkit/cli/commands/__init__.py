@@ -1,6 +1,6 @@
 """The Click group: one module per ``pbcfg`` subcommand, imported on first use.
 
-:func:`pbcfg.cli.entry` reaches this only when the hot path (:mod:`pbcfg.hotpath`)
+:func:`pbcfg.cli.entry.main` reaches this only when the hot path (:mod:`pbcfg.cli.hotpath`)
 does not take the command line, so importing Click is paid only here.
 """
 

@@ -40,7 +40,7 @@ def backups(ctx, directory, restore, which, move, fmt, output, fail_on, color) -
     from pbcfg.errors import UsageError
     from pbcfg.reporters import emit
     from pbcfg.source.locations import config_dir
-    from pbcfg.util.backups import KEEP, beside, list_backups
+    from pbcfg.util.backup_store import KEEP, beside, list_backups
 
     if directory is None:
         directory = config_dir()
@@ -84,7 +84,7 @@ def backups(ctx, directory, restore, which, move, fmt, output, fail_on, color) -
 def _move(directory: str) -> list[tuple[str, str]]:
     """Move the backups left beside ``directory``'s files under the git directory; each move."""
     from pbcfg.errors import UsageError
-    from pbcfg.util.backups import adopt, place_of
+    from pbcfg.util.backup_store import adopt, place_of
     from pbcfg.util.dirlock import lock_directories
 
     if place_of(directory).repository is None:
@@ -97,7 +97,7 @@ def _restore(directory: str, found: dict, file: str, which: int) -> dict:
     """Put backup ``which`` of ``file`` back, keeping a backup of what it replaces; what was done."""
     from pbcfg.errors import UsageError
     from pbcfg.util.atomic import Write, write_files
-    from pbcfg.util.backups import list_backups, read_backup
+    from pbcfg.util.backup_store import list_backups, read_backup
     from pbcfg.util.dirlock import lock_directories
 
     name = os.path.basename(file)

@@ -28,7 +28,7 @@ def build(ctx, source_dir, config_dir, check, fmt, output, fail_on, color) -> No
       pbcfg build config-src --config-dir config          into config/ (e.g. committed beside the sources)
       pbcfg build config-src --config-dir config --check  CI: exit 1 with a diff when config/ is out of date
     """
-    from pbcfg.presets.build import build_outputs, out_of_date, stale_diagnostics, write_outputs
+    from pbcfg.presets.yaml_build import build_outputs, out_of_date, stale_diagnostics, write_outputs
     from pbcfg.source.commands import pbcfg_command
     from pbcfg.source.locations import config_dir as resolve_config_dir
 

@@ -31,7 +31,9 @@ def completion(ctx, shell: str, fmt, output, fail_on, color) -> None:
     from pbcfg.cli.commands import cli
     from pbcfg.cli.data_report import emit_data
 
-    script = get_completion_class(shell)(cli, {}, "pbcfg", "_PBCFG_COMPLETE").source()
+    completion_class = get_completion_class(shell)
+    assert completion_class is not None  # the shell is one of the click.Choice, each a shell click completes
+    script = completion_class(cli, {}, "pbcfg", "_PBCFG_COMPLETE").source()
     script += "" if script.endswith("\n") else "\n"
     ctx.exit(
         emit_data(

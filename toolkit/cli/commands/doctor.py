@@ -32,7 +32,7 @@ def doctor(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
     """
     from pbcfg.cli.config_dirs import chosen_config_dir
     from pbcfg.reporters import emit
-    from pbcfg.workflows.doctor import doctor as run_doctor
+    from pbcfg.workflows.checkup import doctor as run_doctor
 
     chosen = chosen_config_dir(directory, config_dir, ["doctor"])
     checked = run_doctor(chosen.path, timeout=timeout)

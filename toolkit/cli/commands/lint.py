@@ -6,7 +6,7 @@ import click
 
 from pbcfg.cli.commands.options import config_dir_option, report_options
 from pbcfg.diagnostics import MAX_DIAGNOSTICS
-from pbcfg.source.files import KINDS
+from pbcfg.source.reading import KINDS
 
 __all__ = ["lint"]
 
@@ -59,9 +59,9 @@ def lint(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kin
 
 def _describe_rules(explain: str | None, *, fmt: str | None, output: str | None) -> int:
     """``--list-rules`` (when ``explain`` is None) or ``--explain RULE``; --format json lists them under "rules"."""
+    from pbcfg.catalog import RULES
     from pbcfg.cli.data_report import emit_data
     from pbcfg.errors import UsageError
-    from pbcfg.rules import RULES
 
     if explain is None:
         return emit_data("lint", "rules", [_rule_data(rule) for rule in RULES.values()], rule_table(), fmt=fmt,
@@ -84,7 +84,7 @@ def _rule_data(rule) -> dict:
 
 def rule_table() -> str:
     """The Markdown rule table of the whole catalog, also embedded in the README (a test keeps them equal)."""
-    from pbcfg.rules import GROUPS, RULES
+    from pbcfg.catalog import GROUPS, RULES
 
     lines = ["| rule | severity | fix | what |", "|---|---|---|---|"]
     for group in GROUPS:

@@ -45,13 +45,13 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
       pbcfg migrate old/llm-config.json --rename-model gpt-4o=gpt-5.2
     """
     from pbcfg.errors import Refused
+    from pbcfg.migrate.migration_plan import plan_migration, refusals, write_migration
     from pbcfg.migrate.migrations import MIGRATIONS
-    from pbcfg.migrate.plan import plan_migration, refusals, write_migration
     from pbcfg.reporters import emit
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
     if list_migrations:
-        from pbcfg.rules import RULES
+        from pbcfg.catalog import RULES
 
         for migration in MIGRATIONS:
             click.echo(f"{migration.id:<17} {RULES['migrate.' + migration.id].summary}")

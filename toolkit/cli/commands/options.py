@@ -36,7 +36,7 @@ def config_dir_option(command):
 
 def config_dir_argument(command):
     """``[DIR]`` and ``--config-dir DIR``, as ``validate DIR`` and ``lint DIR`` take the directory; the command
-    gets both (``directory``, ``config_dir``) and hands them to :func:`pbcfg.cli.actions.chosen_config_dir`."""
+    gets both (``directory``, ``config_dir``) and hands them to :func:`pbcfg.cli.config_dirs.chosen_config_dir`."""
     command = config_dir_option(command)
     return click.argument("directory", required=False, metavar="[DIR]", type=click.Path(file_okay=False))(command)
 

@@ -11,7 +11,7 @@ __all__ = ["add", "init", "preset_options", "presets", "render"]
 
 def _preset_names(ctx, param, incomplete: str) -> list[str]:
     """Shell completion of a preset's name."""
-    from pbcfg.presets.catalog import presets as all_presets
+    from pbcfg.presets.service_presets import presets as all_presets
 
     return [name for name in all_presets() if name.startswith(incomplete)]
 
@@ -77,8 +77,8 @@ def presets(ctx, name: str | None, fmt, output, fail_on, color) -> None:
       pbcfg presets --format json
     """
     from pbcfg.cli.data_report import emit_data
-    from pbcfg.presets.catalog import get_preset
-    from pbcfg.presets.catalog import presets as all_presets
+    from pbcfg.presets.service_presets import get_preset
+    from pbcfg.presets.service_presets import presets as all_presets
 
     chosen = [get_preset(name)] if name else list(all_presets().values())
     text = _preset_text(chosen[0]) if name else _preset_list_text(chosen)
@@ -92,7 +92,7 @@ def _preset_list_text(chosen) -> str:
 
 
 def _preset_data(preset) -> dict:
-    from pbcfg.presets.catalog import settable
+    from pbcfg.presets.service_presets import settable
 
     return {"name": preset.name, "description": preset.description, "endpointId": preset.endpoint_id,
             "baseUrl": preset.default_base_url, "baseUrlRequired": preset.base_url_required,
@@ -103,7 +103,7 @@ def _preset_data(preset) -> dict:
 
 
 def _preset_text(preset) -> str:
-    from pbcfg.presets.catalog import settable
+    from pbcfg.presets.service_presets import settable
 
     lines = [f"{preset.name}: {preset.description}", "", f"  endpoint id     {preset.endpoint_id}"]
     if preset.default_base_url or preset.base_url_required:
@@ -141,9 +141,9 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
       pbcfg render ollama --source yaml --config-dir config-src
     """
     from pbcfg.errors import UsageError
-    from pbcfg.presets.catalog import get_preset
     from pbcfg.presets.render import render as render_preset
     from pbcfg.presets.scaffold import write_config
+    from pbcfg.presets.service_presets import get_preset
     from pbcfg.secrets.masking import mask_text
 
     if force and not config_dir:
@@ -190,9 +190,9 @@ def init(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoi
       pbcfg init ollama --config-dir config-src --source yaml
     """
     from pbcfg.cli.data_report import emit_data
-    from pbcfg.presets.catalog import get_preset
     from pbcfg.presets.render import render as render_preset
     from pbcfg.presets.scaffold import write_config
+    from pbcfg.presets.service_presets import get_preset
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
     rendered = render_preset(get_preset(preset_name),
@@ -231,7 +231,7 @@ def add(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoin
     """
     from pbcfg.errors import Refused
     from pbcfg.presets.add import add_preset
-    from pbcfg.presets.catalog import get_preset
+    from pbcfg.presets.service_presets import get_preset
     from pbcfg.reporters import emit
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
@@ -240,8 +240,8 @@ def add(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoin
                        parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings),
                        replace=replace, backup=not no_backup)
     if added.diagnostics:
+        from pbcfg.catalog import RULES
         from pbcfg.diagnostics import hidden_severities
-        from pbcfg.rules import RULES
 
         hidden = hidden_severities(added.hidden, lambda rule: RULES[rule].severity) if added.hidden else None
         emit("add", added.files, added.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output, hidden=hidden)
@@ -257,7 +257,7 @@ def _warn_of_a_key_for_another_service(directory: str) -> None:
     lint's secrets.key-for-another-service on the files just written."""
     import os
 
-    from pbcfg.lint.engine import lint_paths
+    from pbcfg.lint.linter import lint_paths
     from pbcfg.lint.settings import Settings
 
     rule = "secrets.key-for-another-service"

@@ -8,7 +8,7 @@ import os
 import click
 
 from pbcfg.reporters import FORMATS
-from pbcfg.source.files import KINDS
+from pbcfg.source.reading import KINDS
 
 __all__ = ["schema"]
 

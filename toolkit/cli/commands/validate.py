@@ -6,7 +6,7 @@ import click
 
 from pbcfg.cli.commands.options import config_dir_option, report_options
 from pbcfg.diagnostics import MAX_DIAGNOSTICS
-from pbcfg.source.files import KINDS
+from pbcfg.source.reading import KINDS
 
 __all__ = ["validate"]
 

@@ -1,4 +1,4 @@
-"""The credentials file against the environment (SPEC §3), on each of PonyBunny's code paths.
+"""The credentials file against the environment, on each of PonyBunny's code paths.
 
 The docs, and pbcfg's runtime, say a non-empty env var beats the file. PonyBunny's
 code agrees for the six cloud endpoints, and not for openai-compatible: its

@@ -28,8 +28,8 @@ def legacy_copy(ctx):
 def backup_in_work_tree(ctx):
     """Backups beside the files in a work tree (made before `git init`): untracked files `git add -A` commits,
     keys and all. Said in the group of the directory's files, never again in the group of a backup linted."""
-    from pbcfg.source.files import is_backup
-    from pbcfg.util.backups import beside
+    from pbcfg.source.reading import is_backup
+    from pbcfg.util.backup_store import beside
 
     documents = [document for document in (ctx.credentials, ctx.llm_config) if document is not None]
     if not ctx.in_git or any(is_backup(document.source.path) for document in documents):
@@ -65,7 +65,7 @@ def stale_schema(ctx):
 def llm_config_absent(ctx):
     """Said once, at the file that is there, with what it means for that file's entries."""
     from pbcfg.ponybunny.builtins import defaults
-    from pbcfg.source.files import SUFFIXES
+    from pbcfg.source.reading import SUFFIXES
 
     if ctx.credentials is None or ctx.llm_config is not None or any(
             os.path.exists(os.path.join(ctx.directory, "llm-config" + suffix)) for suffix in SUFFIXES):

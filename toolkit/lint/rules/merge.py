@@ -1,4 +1,4 @@
-"""Surprises of PonyBunny's merge over its built-in defaults (SPEC §4 and §6)."""
+"""Surprises of PonyBunny's merge over its built-in defaults, some of which changed."""
 
 from __future__ import annotations
 

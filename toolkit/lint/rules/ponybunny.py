@@ -1,4 +1,4 @@
-"""Where PonyBunny's own code does what neither its docs nor pbcfg's runtime do (SPEC §3, measured).
+"""Where PonyBunny's own code does what neither its docs nor pbcfg's runtime do (measured on its source).
 
 These run Path B's model (:mod:`pbcfg.ponybunny.path_b`) on the config and
 report where it parts from pbcfg's runtime in a way that bites.

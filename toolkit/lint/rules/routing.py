@@ -203,7 +203,8 @@ def priority_tie(ctx):
 def _ties(ctx, listed) -> list:
     """(index in the list, endpoint, the one before it with that priority, the priority); a repeat is
     routing.repeated-endpoint's, and an id that names no endpoint is not ranked at all."""
-    ties, seen, listed_before = [], {}, set()
+    ties, listed_before = [], set()
+    seen: dict[object, str] = {}  # priority -> the first endpoint listed with it
     for index, endpoint_id in enumerate(listed):
         if not isinstance(endpoint_id, str) or endpoint_id not in ctx.endpoints or endpoint_id in listed_before:
             continue

@@ -13,12 +13,12 @@ __all__ = ["key_staged"]
 
 @check("secrets.key-staged", any_shape=True, reads=("credentials",))
 def key_staged(ctx):
+    from pbcfg.catalog import diagnostic
     from pbcfg.diagnostics import Span
     from pbcfg.lint.gitwork import staged_copies
     from pbcfg.lint.rules.secrets import looks_real
-    from pbcfg.rules import diagnostic
     from pbcfg.secrets.masking import is_secret_field, mask
-    from pbcfg.source.files import is_backup
+    from pbcfg.source.reading import is_backup
 
     if ctx.credentials is None or not ctx.in_git or not isinstance(ctx.credentials.data, dict):
         return []

@@ -13,9 +13,9 @@ joined per block), ``message_delta`` (the stop reason and the cumulative output 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pbcfg.runtime.protocols.base import ChatRequest, Delta, HttpRequest, Protocol, Reply, ToolCall
+from pbcfg.runtime.protocols.base import ChatRequest, Delta, HttpRequest, Protocol, Reply, StreamDecoder, ToolCall
 from pbcfg.runtime.responses import (
     Failure,
     Kind,
@@ -26,7 +26,7 @@ from pbcfg.runtime.responses import (
     parse_json,
     retry_after_seconds,
 )
-from pbcfg.runtime.secrets import plain
+from pbcfg.runtime.sealed import plain
 from pbcfg.runtime.stream import SSEDecoder
 from pbcfg.runtime.transport import BODY_CAP
 
@@ -106,7 +106,8 @@ def _input(arguments: object) -> object:
 
 def _turns(messages: list[dict]) -> tuple[str, list[dict]]:
     """(the system prompts joined, the conversation as Anthropic turns: consecutive turns of one role merged)."""
-    system, turns = [], []
+    system: list[str] = []
+    turns: list[dict[str, Any]] = []
     for message in messages:
         role = message.get("role")
         if role == "system" or role == "developer":
@@ -289,7 +290,9 @@ class AnthropicEvents:
         if kind == "message_stop":
             return None
         if kind == "error":
-            error = event.get("error") if isinstance(event.get("error"), dict) else {}
+            error = event.get("error")
+            if not isinstance(error, dict):
+                error = {}
             raise error_failure(str(error.get("type") or "error"), str(error.get("message") or ""), 200)
         if kind == "message_start":
             return self._counted(
@@ -399,7 +402,7 @@ class Anthropic(Protocol):
     def read_reply(self, body: bytes, status: int) -> Reply:
         return read_message(body, status)
 
-    def stream_decoder(self) -> AnthropicStream:
+    def stream_decoder(self) -> StreamDecoder:  # Bedrock's, a subclass, decodes another framing
         return AnthropicStream()
 
     def classify(self, status: int, headers: Mapping[str, str], body: bytes, retry_after_cap: float) -> Failure:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from pbcfg.runtime.protocols.anthropic import Anthropic, AnthropicEvents, error_failure, messages_body
 from pbcfg.runtime.protocols.base import ChatRequest, Delta, HttpRequest, bad_region, path_segment
 from pbcfg.runtime.responses import Failure, Kind, bad_response, classify, excerpt, parse_json, retry_after_seconds
-from pbcfg.runtime.secrets import plain
+from pbcfg.runtime.sealed import plain
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from pbcfg.runtime.protocols.base import ChatRequest, Delta, HttpRequest, Protocol, Reply, ToolCall
 from pbcfg.runtime.responses import Failure, Kind, Models, bad_response, classify, excerpt, parse_json
 from pbcfg.runtime.responses import retry_after_seconds as header_retry_after
-from pbcfg.runtime.secrets import plain
+from pbcfg.runtime.sealed import plain
 from pbcfg.runtime.stream import SSEDecoder
 
 if TYPE_CHECKING:
@@ -67,7 +67,9 @@ def _arguments(arguments: object) -> object:
 
 def _contents(messages: list[dict]) -> tuple[str, list[dict]]:
     """(the system prompts joined, the turns): a tool result names its function, found from the call it answers."""
-    system, contents, names = [], [], {}
+    system: list[str] = []
+    contents: list[dict[str, Any]] = []
+    names: dict[str, object] = {}  # a tool call's id → its function's name
     for message in messages:
         role = message.get("role")
         if role in ("system", "developer"):
@@ -75,7 +77,7 @@ def _contents(messages: list[dict]) -> tuple[str, list[dict]]:
             continue
         if role == "tool":
             call_id = str(message.get("tool_call_id") or "")
-            parts = [
+            parts: list[dict[str, Any]] = [
                 {
                     "functionResponse": {
                         "name": names.get(call_id, call_id),
@@ -186,7 +188,9 @@ class _Parts:
         candidate = candidates[0] if isinstance(candidates, list) and candidates else {}
         if not isinstance(candidate, dict):
             raise bad_response("the answer's candidates are not objects", raw, status)
-        content = candidate.get("content") if isinstance(candidate.get("content"), dict) else {}
+        content = candidate.get("content")
+        if not isinstance(content, dict):
+            content = {}
         parts = [part for part in content.get("parts") or [] if isinstance(part, dict)]
         self.text = "".join(
             part["text"] for part in parts if isinstance(part.get("text"), str) and not part.get("thought")
@@ -258,7 +262,9 @@ def classify_error(status: int, headers: Mapping[str, str], body: bytes, retry_a
     text = body.decode("utf-8", "replace")
     verdict = classify(status, text)
     data = parse_json(body)
-    error = data.get("error") if isinstance(data, dict) and isinstance(data.get("error"), dict) else {}
+    error = data.get("error") if isinstance(data, dict) else None
+    if not isinstance(error, dict):
+        error = {}
     said = error.get("status") if isinstance(error.get("status"), str) else ""
     kind = verdict.kind
     if said == "RESOURCE_EXHAUSTED":

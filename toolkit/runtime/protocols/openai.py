@@ -24,7 +24,7 @@ from pbcfg.runtime.responses import (
     read_usage,
     retry_after_seconds,
 )
-from pbcfg.runtime.secrets import plain
+from pbcfg.runtime.sealed import plain
 from pbcfg.runtime.stream import SSEDecoder
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def chat_url(endpoint: EffectiveEndpoint, model: str) -> str:
 
 
 def _finish(reason: object) -> str | None:
-    return _FINISH.get(reason, reason) if isinstance(reason, str) else None  # type: ignore[arg-type]
+    return _FINISH.get(reason, reason) if isinstance(reason, str) else None
 
 
 def _arguments(text: object) -> object:
@@ -147,7 +147,8 @@ class OpenAIStream:
         if isinstance(chunk, dict) and "error" in chunk and "choices" not in chunk:
             raise Failure(Kind.RETRY, f"the server sent an error in the stream: {classify(500, data).message}")
         choice = _choice(chunk, data, 200, "delta")
-        usage = read_usage(chunk.get("usage"), data, 200)  # type: ignore[union-attr]
+        assert isinstance(chunk, dict)  # _choice raised on anything else
+        usage = read_usage(chunk.get("usage"), data, 200)
         if choice is None:
             return Delta("", usage)
         delta = choice.get("delta") or {}
@@ -202,7 +203,8 @@ class OpenAI(Protocol):
         choice = _choice(data, body, status, "message")
         if choice is None:
             raise bad_response("the answer has no choices", body, status)
-        usage = read_usage(data.get("usage"), body, status)  # type: ignore[union-attr]
+        assert isinstance(data, dict)  # _choice raised on anything else
+        usage = read_usage(data.get("usage"), body, status)
         message = choice.get("message") or {}
         return Reply(
             message.get("content") or "",

@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, NamedTuple
 from pbcfg.runtime.protocols.base import bad_region, path_segment
 from pbcfg.runtime.protocols.gemini import Gemini
 from pbcfg.runtime.responses import Failure, Kind, excerpt
-from pbcfg.runtime.secrets import plain
+from pbcfg.runtime.sealed import plain
 
 if TYPE_CHECKING:
+    from google.auth.credentials import Credentials
+
     from pbcfg.ponybunny.effective import EffectiveEndpoint
     from pbcfg.runtime.protocols.base import HttpRequest
 
@@ -84,7 +86,7 @@ class _Tokens:
     """One cached ADC credential per credentials file; thread-safe."""
 
     def __init__(self) -> None:
-        self._credentials: dict[str | None, object] = {}
+        self._credentials: dict[str | None, Credentials] = {}
         self._lock = threading.Lock()
 
     def token(self) -> str:

@@ -28,7 +28,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    import jsonschema_rs
 
 __all__ = ["Compiled", "Problem", "compile_schema", "problems"]
 
@@ -53,7 +56,7 @@ class Problem(NamedTuple):
 
 
 class Compiled(NamedTuple):
-    validator: object | None
+    validator: jsonschema_rs.Validator | None
     error: str | None  # why Ajv would not compile it
 
 
@@ -94,6 +97,7 @@ def _is_url(value: str) -> bool:
 def problems(compiled: Compiled, instance: object) -> list[Problem]:
     """Every error Ajv (``allErrors``) reports for ``instance``, in its order and words."""
     found: list[Problem] = []
+    assert compiled.validator is not None  # a schema that did not compile has no errors to apply
     for error in compiled.validator.iter_errors(instance):
         _add(found, error, instance, [])
     return found
@@ -150,7 +154,7 @@ def _message(name: str, params: dict) -> str:
 
 def _as_written(data: object, path: list) -> list:
     """Keys as written: jsonschema-rs reports a key such as "00" as the integer 0."""
-    tokens = []
+    tokens: list[int | str] = []
     for token in path:
         if isinstance(data, list) and isinstance(token, int) and token < len(data):
             data = data[token]

@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
+from pbcfg.catalog import diagnostic
 from pbcfg.diagnostics import Diagnostic, Severity
-from pbcfg.migrate.engine import FileMigration, migrate_file
+from pbcfg.migrate.file_migration import FileMigration, migrate_file
 from pbcfg.migrate.migrations import Options
 from pbcfg.migrate.relocation import LegacyMove, apply_moves, legacy_directory, plan_legacy_move
 from pbcfg.ponybunny.schema_files import StaleSchema
-from pbcfg.rules import diagnostic
 
 __all__ = ["MigrationPlan", "plan_migration", "refusals", "remaining_errors", "write_migration"]
 
@@ -69,8 +69,8 @@ def plan_migration(
     ``command``: the command line that makes the plan, for the hints."""
     from pbcfg.check.pipeline import parse_source
     from pbcfg.ponybunny.schema_files import stale_schema_files
-    from pbcfg.source.files import expand_paths, read_source
     from pbcfg.source.locations import CONFIG_FILES
+    from pbcfg.source.reading import expand_paths, read_source
 
     found: list[Diagnostic] = []
     move = LegacyMove([], [])
@@ -150,8 +150,8 @@ def _arriving_schemas(move: LegacyMove, documents, covered: set[str]) -> list[St
 
 
 def _holds_config(directory: str) -> bool:
-    from pbcfg.source.files import SOURCE_FILES
     from pbcfg.source.locations import CONFIG_FILES
+    from pbcfg.source.reading import SOURCE_FILES
 
     return any(os.path.lexists(os.path.join(directory, name)) for name in CONFIG_FILES + SOURCE_FILES)
 

@@ -45,7 +45,7 @@ def endpoint_references(llm: dict, endpoint: str) -> list[list]:
     ]
 
 
-def drop_models(llm: dict, models: set[str], file: str) -> list[Edit]:
+def drop_models(llm: dict, models: set[str], file: str | None) -> list[Edit]:
     """The edits that take ``models`` out of every tier and agent chain of ``llm`` (read from ``file``).
 
     A fallback loses them; a tier whose primary goes takes its first remaining fallback as primary, or,

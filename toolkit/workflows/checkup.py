@@ -2,7 +2,7 @@
 
 ``pbcfg doctor`` prints what this returns:
 
-    from pbcfg.workflows.doctor import doctor
+    from pbcfg.workflows.checkup import doctor
 
     checked = doctor("./pb", timeout=2)
     checked.verdicts          # one Readiness per tier and agent
@@ -91,7 +91,7 @@ def doctor(directory: str, *, timeout: float = 5.0, env: dict | None = None, hom
     """Lint ``directory``; when it has no errors, probe every endpoint (``timeout`` seconds each) and give each
     tier and agent a verdict. ``env`` (default: ``os.environ``) and ``home`` are what lint and the runtime read."""
     from pbcfg.errors import InvalidConfigError
-    from pbcfg.lint.engine import lint_paths
+    from pbcfg.lint.linter import lint_paths
     from pbcfg.lint.settings import find_settings
     from pbcfg.runtime import load_runtime
     from pbcfg.workflows.findings import readiness_findings

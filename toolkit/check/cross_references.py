@@ -1,7 +1,7 @@
 """Checks JSON Schema cannot express: references between entries and files.
 
 PonyBunny itself never checks that a tier names a real model; these do,
-counting PonyBunny's built-in endpoints and models as defined (SPEC §4).
+counting PonyBunny's built-in endpoints and models as defined.
 """
 
 from __future__ import annotations

@@ -26,17 +26,19 @@ either compiled exactly or makes the node answer "not sure":
   lone surrogate, non-finite floats, integers beyond 2**53 where a number is
   compared; an integral float is not taken for an integer, nor ``True`` for 1.
 
-``tests/test_generated_validators.py`` holds the promise against jsonschema-rs
+``tests/properties/test_generated_validators.py`` holds the promise against jsonschema-rs
 on generated and mutated documents; ``pbcfg codegen --check`` keeps the
 generated file current.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from urllib.parse import unquote
 
+from pbcfg.codegen import validator_helpers
 from pbcfg.source.limits import has_lone_surrogate
 
 __all__ = ["FAST_PATTERNS", "LONGEST_PATTERN_INPUT", "compile_validators", "translate_pattern"]
@@ -68,91 +70,15 @@ FAST_PATTERNS = {
     r"([/?#][^\x00-\x20\\]*)?$": "_http_url",
 }
 
+# the helpers a generated module may need, each with the functions it calls
 _HELPERS = {
-    "_text": '''
-def _text(s):
-    """A non-ASCII string jsonschema-rs can take: no lone surrogate."""
-    try:
-        s.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-''',
-    "_plain": '''
-def _plain(value):
-    """A value no keyword constrains: still one jsonschema-rs takes as JSON."""
-    kind = type(value)
-    if kind is str:
-        return value.isascii() or _text(value)
-    if kind is int:
-        return -_BIG <= value <= _BIG
-    if kind is float:
-        return -_FLOAT <= value <= _FLOAT
-    if kind is dict:
-        return all((k.isascii() or _text(k)) and _plain(v) for k, v in value.items())
-    if kind is list:
-        return all(_plain(v) for v in value)
-    return kind is bool or value is None
-''',
-    "_unique": '''
-def _unique(items):
-    """uniqueItems, for strings and integers (a string never equals an integer); anything else: not sure."""
-    return set(map(type, items)) <= _STR_OR_INT and len(set(items)) == len(items)
-''',
-    "_uri": '''
-def _uri(s):
-    """format: uri, RFC 3986 without IP literals; ASCII only."""
-    if not s.isascii():
-        return False
-    scheme, colon, rest = s.partition(":")
-    if not colon or not scheme[:1].isalpha() or scheme.strip(_SCHEME):
-        return False
-    rest, _, fragment = rest.partition("#")
-    rest, _, query = rest.partition("?")
-    if not (_chars(query, _QUERY) and _chars(fragment, _QUERY)):
-        return False
-    if not rest.startswith("//"):
-        return _chars(rest, _PATH)
-    authority, _, path = rest[2:].partition("/")
-    if "@" in authority:
-        userinfo, _, authority = authority.partition("@")
-        if not _chars(userinfo, _USERINFO):
-            return False
-    host, _, port = authority.partition(":")
-    return not port.strip("0123456789") and _chars(host, _HOST) and _chars(path, _PATH)
-
-
-def _chars(part, allowed):
-    """Only ``allowed`` characters and well-formed %XX escapes."""
-    if "%" in part:
-        pieces = part.split("%")
-        if any(len(p) < 2 or p[:2].strip("0123456789ABCDEFabcdef") for p in pieces[1:]):
-            return False
-        part = pieces[0] + "".join(p[2:] for p in pieces[1:])
-    return not part.strip(allowed)
-''',
-    "_http_url": '''
-def _http_url(s):
-    """A common http(s) URL: a host name or IPv4 address, a port up to 65535, a path of printable characters
-    without spaces or backslashes. True only where the URL pattern matches too; anything else: ask it."""
-    scheme, sep, rest = s.partition("://")
-    if not sep or scheme.lower() not in ("http", "https"):
-        return False
-    end = min((at for at in map(rest.find, "/?#") if at != -1), default=len(rest))
-    authority, path = rest[:end], rest[end:]
-    host, colon, port = authority.partition(":")
-    if not host or host.strip(_HOST_NAME):
-        return False
-    if colon and port and not (len(port) <= 5 and port.isdigit() and int(port) <= 65535):
-        return False
-    return " " not in path and "\\\\" not in path and path.isprintable()
-''',
+    "_text": (validator_helpers._text,),
+    "_plain": (validator_helpers._plain,),
+    "_unique": (validator_helpers._unique,),
+    "_uri": (validator_helpers._uri, validator_helpers._chars),
+    "_http_url": (validator_helpers._http_url,),
 }
-# RFC 3986 character sets, for _uri
-_HOST = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;="  # unreserved, sub-delims
-_HOST_NAME = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"  # for _http_url
-_URI_SETS = {"_SCHEME": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-",
-             "_HOST": _HOST, "_USERINFO": _HOST + ":", "_PATH": _HOST + ":@/", "_QUERY": _HOST + ":@/?"}
+_URI_SETS = {name: getattr(validator_helpers, name) for name in ("_SCHEME", "_HOST", "_USERINFO", "_PATH", "_QUERY")}
 
 
 class _Unsupported(Exception):
@@ -692,10 +618,10 @@ def compile_validators(schemas: dict[str, dict], header: str) -> str:
     if "_unique" in module.helpers:
         values.append("_STR_OR_INT = frozenset((str, int))")
     if "_http_url" in module.helpers:
-        values.append(f"_HOST_NAME = {_HOST_NAME!r}")
+        values.append(f"_HOST_NAME = {validator_helpers._HOST_NAME!r}")
     values += [f"{name} = {text}" for (kind, text), name in module.constants.items() if kind == "_SET"]
     parts.append("\n".join(values) + "\n" if values else "")
-    parts += [_HELPERS[h] for h in ("_text", "_plain", "_unique", "_uri", "_http_url") if h in module.helpers]
+    parts += [_helper_source(h) for h in ("_text", "_plain", "_unique", "_uri", "_http_url") if h in module.helpers]
     parts += [_pattern_function(name, text, module.fast.get(name)) for (kind, text), name in module.constants.items()
               if kind == "_pattern"]
     parts += ["\n" + f for f in module.functions]
@@ -704,6 +630,11 @@ def compile_validators(schemas: dict[str, dict], header: str) -> str:
 
 
 # --- small helpers ------------------------------------------------------------------------------
+
+def _helper_source(helper: str) -> str:
+    """The source of ``helper`` and the functions it calls, as the generated module holds them."""
+    return "\n" + "\n\n".join(inspect.getsource(function) for function in _HELPERS[helper])
+
 
 def _pattern_function(name: str, python_pattern: str, fast: str | None) -> str:
     search = f"re.search({python_pattern!r}, s, re.ASCII) is not None"

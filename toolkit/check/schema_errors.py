@@ -42,7 +42,7 @@ def check_schema(document: Document) -> list[Diagnostic]:
 
 def _rule_of(error) -> str:
     """The rule id of a jsonschema-rs error, as :func:`_explain` would report it, without explaining it."""
-    from pbcfg.rules import RULES
+    from pbcfg.catalog import RULES
 
     kind = type(error.kind).__name__
     rule = f"schema.{kind[:1].lower()}{kind[1:]}"
@@ -179,6 +179,7 @@ def _explain(document: Document, error, numbered: dict) -> list[Diagnostic]:
     if kind == "MinLength":
         return [at(tokens, "schema.minLength", "must not be empty")]
     if kind == "UniqueItems":
+        assert isinstance(value, list)  # uniqueItems fails only on an array
         repeated = _first_repeat(value)
         return [at(tokens, "schema.uniqueItems", f"{_show(repeated, tokens, document.kind)} appears more than once in this list",
                    "remove the repeat")]
@@ -266,7 +267,7 @@ def _real_path(data: object, path: list, instance, numbered: dict) -> list:
 def _follow(data: object, tokens: list, missing: object = None) -> object:
     for token in tokens:
         try:
-            data = data[token]
+            data = data[token]  # type: ignore[index]  # any value: what cannot be indexed is missing
         except (KeyError, IndexError, TypeError):
             return missing
     return data

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.migrate.migrations import DATA_MIGRATIONS, Change, Conflict, Options
-from pbcfg.source.files import Source
+from pbcfg.source.reading import Source
+
+if TYPE_CHECKING:
+    from pbcfg.source.positions import Lines
 
 __all__ = ["BLOCKERS", "FileMigration", "migrate_file"]
 
@@ -64,7 +67,7 @@ class _Places:
         self.source = source
         self._document = None
         self._parsed = False
-        self._lines = None  # the text as it may be shown, its lines counted once for every offset
+        self._lines: Lines | None = None  # the text as it may be shown, its lines counted once for every offset
 
     def _located(self):
         if not self._parsed:
@@ -76,7 +79,7 @@ class _Places:
 
     def at(self, rule: str, message: str, tokens: list | None = None, hint: str | None = None, *,
            key: bool = False, offset: int | None = None) -> Diagnostic:
-        from pbcfg.rules import diagnostic
+        from pbcfg.catalog import diagnostic
         from pbcfg.util.pointer import join
 
         if offset is not None:
@@ -101,7 +104,7 @@ class _Places:
 def _beyond_limits(source: Source, places: _Places) -> Diagnostic | None:
     """Why the file cannot be migrated when it breaks a limit of :mod:`pbcfg.source.limits` or holds half a
     surrogate pair; None when it does neither. Checked before the file is parsed for migrating."""
-    from pbcfg.rules import diagnostic
+    from pbcfg.catalog import diagnostic
 
     why = "; no migration fixes this"
     hint = (f"fix it by hand first (`{_validate_command(source)}` says the same), then run "
@@ -289,6 +292,7 @@ def migrate_file(source: Source, options: Options, only: set[str] | None = None)
     for migration in DATA_MIGRATIONS:
         if source.kind not in migration.kinds or not selected(migration.id):
             continue
+        assert migration.detect is not None  # DATA_MIGRATIONS holds only the migrations with a detector
         try:
             changes = migration.detect(data, options)
         except Conflict as conflict:
@@ -316,8 +320,10 @@ class _Written:
     """A JSON number that prints as it was written: a key written ``1e400``, ``1.50`` or ``-0`` becomes the
     string "1e400", "1.50" or "-0", never Python's "inf", "1.5" or "0"."""
 
+    text: str
+
     def __new__(cls, text: str):
-        number = super().__new__(cls, text)
+        number = super().__new__(cls, text)  # type: ignore[call-arg]  # a mixin: float or int after it takes text
         number.text = text
         return number
 

@@ -1,6 +1,6 @@
 """What PonyBunny's two loaders do with each file: load it, fall back, ignore it, or refuse it.
 
-Measured with PonyBunny's own loaders (SPEC §3 says otherwise in places; the code wins):
+Measured with PonyBunny's own loaders, which in places do otherwise than its docs say:
 
 - llm-config.json that is missing, not strict JSON, or whose schema file beside
   it cannot be compiled: PonyBunny runs on its built-in defaults.
@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from pbcfg.ponybunny.ajv_view import Problem
 from pbcfg.ponybunny.builtins import CREDENTIAL_FIELDS
-from pbcfg.ponybunny.schema_compiler import Problem
 
 __all__ = ["LoadOutcome", "ajv_view", "builtin_credentials_problems", "builtin_llm_config_problems", "patch_codex",
            "read_as_ponybunny"]
@@ -43,8 +43,8 @@ def read_as_ponybunny(path: str, kind: str):
     """The file as PonyBunny's loaders read it, ``readFileSync(path, 'utf-8')``: a byte sequence that is not
     UTF-8 becomes U+FFFD and the file is parsed on, where pbcfg's own reading stops at it."""
     from pbcfg.secrets.known import note_source
-    from pbcfg.source.files import Source, kind_of, read_regular
     from pbcfg.source.limits import MAX_BYTES
+    from pbcfg.source.reading import Source, kind_of, read_regular
 
     text = read_regular(path, MAX_BYTES).decode("utf-8", "replace")
     return note_source(Source(path, path, kind_of(path, text, kind), text))
@@ -147,6 +147,7 @@ def builtin_credentials_problems(data: object) -> list[Problem]:
     check = _Checker()
     if not check.type(data, "object", []):
         return check.found
+    assert isinstance(data, dict)  # checked just above
     for key in data:
         if key not in ("$schema", "endpoints"):
             check.add([], "must NOT have additional properties", key)
@@ -167,6 +168,7 @@ def builtin_llm_config_problems(merged: object) -> list[Problem]:
     data = ajv_view(merged)
     if not check.type(data, "object", []):
         return check.found
+    assert isinstance(data, dict)  # checked just above
     check.required(data, ("endpoints", "models", "tiers", "agents", "defaults"), [])
     check.field(data, "$schema", "string", [])
     for endpoint_id, entry in check.section(data, "endpoints"):

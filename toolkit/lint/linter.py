@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
+from pbcfg.catalog import RULES
 from pbcfg.check.pipeline import CheckResult, check_sources, report_order
 from pbcfg.check.supersede import supersede
 from pbcfg.diagnostics import MAX_DIAGNOSTICS, Diagnostic, Severity, hidden_severities, plural
@@ -12,10 +13,9 @@ from pbcfg.lint.context import LintContext
 from pbcfg.lint.fixes import SetMode, WriteFile, select_fixes
 from pbcfg.lint.registry import CHECKS, Finding
 from pbcfg.lint.settings import Settings
-from pbcfg.rules import RULES
 from pbcfg.source.commands import pbcfg_on
 from pbcfg.source.edits import Edit, OverlappingEdits
-from pbcfg.source.files import Source
+from pbcfg.source.reading import Source
 from pbcfg.util.pointer import split
 
 __all__ = ["FixOutcome", "LintResult", "apply_fixes", "fix_paths", "lint_paths", "lint_sources"]
@@ -78,7 +78,7 @@ def _partners(paths: list[str]) -> list[str]:
 
     pre-commit passes only the files that changed, and credentials.json means little without the
     llm-config.json that says which endpoints are enabled."""
-    from pbcfg.source.files import KINDS, SUFFIXES
+    from pbcfg.source.reading import KINDS, SUFFIXES
 
     given = {os.path.realpath(path) for path in paths}
     found = []
@@ -155,7 +155,7 @@ def lint_sources(sources: list[Source], *, settings: Settings, env: dict, home: 
 def _read(paths: list[str], *, config_dir: str, kind: str | None) -> tuple[list[Source], set[str]]:
     """The files asked for, each once, then their partners; and the names of those asked for."""
     from pbcfg.errors import InputError
-    from pbcfg.source.files import expand_paths, read_source
+    from pbcfg.source.reading import expand_paths, read_source
 
     requested, seen = [], set()
     for path in expand_paths(paths, config_dir):  # each file once, as check_paths reads them
@@ -179,7 +179,7 @@ def _lint(
     settings: Settings,
     env: dict,
     home: str,
-    before: list[Diagnostic] = (),
+    before: list[Diagnostic] | tuple[Diagnostic, ...] = (),
     max_diagnostics: int | None = None,
 ) -> LintResult:
     """Lint ``sources`` as they are (on disk, or fixed in memory); ``before``: findings reported first;
@@ -242,7 +242,7 @@ def capped(result: LintResult, most: int | None, settings: Settings, hidden: dic
 
 def _severity_under(settings: Settings):
     """rule -> the severity ``settings`` report it at, or None when they turn it off."""
-    from pbcfg.rules import diagnostic
+    from pbcfg.catalog import diagnostic
 
     def severity_of(rule: str):
         placeholder = diagnostic(rule, "", "")
@@ -276,6 +276,7 @@ def _fix(findings: list[Finding], sources: list[Source], before: CheckResult, re
     for finding in findings:
         fix = finding.fix
         if isinstance(fix, Edit):
+            assert fix.file is not None  # a finding's edit names its file (lint/fixes.py)
             edits.setdefault(fix.file, []).append(fix)
         elif isinstance(fix, SetMode):
             modes.append(fix)
@@ -385,7 +386,7 @@ def fix_paths(
     import contextlib
 
     from pbcfg.check.pipeline import interrupted_writes
-    from pbcfg.source.files import directory_of, expand_paths
+    from pbcfg.source.reading import directory_of, expand_paths
     from pbcfg.util.dirlock import lock_directories
 
     def lint(fixed: list[Source]) -> tuple[CheckResult, LintResult]:

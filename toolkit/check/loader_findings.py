@@ -31,8 +31,8 @@ from pbcfg.ponybunny.schema_files import SchemaFile, schema_file_beside
 TYPE_CHECKING = False  # the clean path of validate stops before anything below the early return is needed
 if TYPE_CHECKING:
     from pbcfg.diagnostics import Diagnostic
-    from pbcfg.ponybunny.loaders import LoadOutcome
-    from pbcfg.ponybunny.schema_compiler import Problem
+    from pbcfg.ponybunny.ajv_view import Problem
+    from pbcfg.ponybunny.loader_model import LoadOutcome
     from pbcfg.source.document import Document
 
 __all__ = ["LEGACY_DIRECTORY", "ROOT_CAUSES", "LegacyFile", "check_loading", "legacy_files", "legacy_findings",
@@ -77,14 +77,15 @@ def _same_file(legacy: str, target: str) -> bool:
         return False
 
 
-def legacy_findings(directory: str, home: str, config_dir: str | None, *, ignored: bool = True) -> list[Diagnostic]:
+def legacy_findings(directory: str, home: str, config_dir: str | os.PathLike | None, *,
+                    ignored: bool = True) -> list[Diagnostic]:
     """What the legacy directory means for the config in ``directory`` (chosen by ``config_dir``, the
     ``--config-dir`` given or None): ``migrate.location`` for a file PonyBunny has not moved yet, and with
     ``ignored`` ``files.legacy-copy`` for one it ignores."""
     found = legacy_files(directory, home)
     if not found:
         return []
-    from pbcfg.rules import diagnostic
+    from pbcfg.catalog import diagnostic
     from pbcfg.source.locations import config_dir_origin
 
     origin = config_dir_origin(config_dir)
@@ -128,14 +129,14 @@ def _quoted(path: str) -> str:
 
 def load_outcome(document: Document, schema_file: SchemaFile | None = None) -> LoadOutcome:
     """How PonyBunny's loader ends on ``document``: loaded, on its defaults, ignored, or refused (and why)."""
-    from pbcfg.ponybunny.loaders import (
+    from pbcfg.ponybunny.ajv_view import Compiled, compile_schema, problems
+    from pbcfg.ponybunny.loader_model import (
         LoadOutcome,
         ajv_view,
         builtin_credentials_problems,
         builtin_llm_config_problems,
         patch_codex,
     )
-    from pbcfg.ponybunny.schema_compiler import Compiled, compile_schema, problems
     from pbcfg.schema_store import validator
 
     llm = document.kind == "llm-config"
@@ -161,7 +162,7 @@ def load_outcome(document: Document, schema_file: SchemaFile | None = None) -> L
 
 
 def _merged(data: object) -> dict:
-    from pbcfg.ponybunny.merge import merged_llm_config
+    from pbcfg.ponybunny.deep_merge import merged_llm_config
 
     return merged_llm_config(data)
 
@@ -215,7 +216,7 @@ def _lint_fix(document: Document) -> str:
 def _refusals(document: Document, outcome: LoadOutcome, schema_diagnostics: list[Diagnostic],
               schema_file: SchemaFile) -> list[Diagnostic]:
     """One root-cause error per problem PonyBunny's loader throws on; pbcfg's error at the same place folds in."""
-    from pbcfg.rules import diagnostic
+    from pbcfg.catalog import diagnostic
     from pbcfg.util.pointer import join
 
     credentials = document.kind == "credentials"

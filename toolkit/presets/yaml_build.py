@@ -15,8 +15,8 @@ from pbcfg.check.pipeline import check_sources
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.errors import InputError
 from pbcfg.schema_store import SCHEMA_FILES, schema_text
-from pbcfg.source.files import SOURCE_FILES, read_regular, read_source
 from pbcfg.source.limits import MAX_BYTES
+from pbcfg.source.reading import SOURCE_FILES, read_regular, read_source
 
 __all__ = ["Build", "Output", "Stale", "build_outputs", "out_of_date", "stale_diagnostics", "write_outputs"]
 
@@ -79,7 +79,7 @@ def out_of_date(build: Build, out_dir: str) -> list[Stale]:
 
 def stale_diagnostics(stale: list[Stale], command: str) -> list[Diagnostic]:
     """``command`` is the build that brings them up to date, as the user pastes it."""
-    from pbcfg.rules import diagnostic
+    from pbcfg.catalog import diagnostic
 
     return [diagnostic("build.out-of-date", entry.path,
                        "differs from what the sources build" if os.path.exists(entry.path) else

@@ -40,7 +40,7 @@ def unbacked_name(path: str) -> str:
     name = os.path.basename(path)
     if not name.endswith(".bak"):
         return name
-    from pbcfg.util.backups import backed_up_name
+    from pbcfg.util.backup_store import backed_up_name
 
     return backed_up_name(name) or name
 

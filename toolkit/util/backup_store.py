@@ -194,6 +194,7 @@ def keep(target: str, data: bytes, mode: int, stamp: str | None = None) -> str:
 
 def _keep(place: Place, file: str, data: bytes, mode: int, stamp: str | None) -> str:
     descriptor = _open(place, create=True)
+    assert descriptor is not None  # create=True makes the directory
     try:
         if place.repository is not None:  # beside the config, the write's own sweep removes them
             for leftover in os.listdir(descriptor):

@@ -1,6 +1,6 @@
 """PonyBunny's merge: the user's llm-config.json deep-merged over the built-in defaults.
 
-Objects merge key by key; arrays and scalars replace (SPEC §4). So nothing in
+Objects merge key by key; arrays and scalars replace. So nothing in
 the defaults can be removed, only overridden or disabled, and a partial tier
 keeps the built-in fallback.
 """
@@ -25,4 +25,6 @@ def deep_merge(base: object, override: object) -> object:
 
 def merged_llm_config(user: object) -> dict:
     """The config PonyBunny actually runs on; ``user`` may be None (no file)."""
-    return deep_merge(defaults(), user if isinstance(user, dict) else {})
+    merged = deep_merge(defaults(), user if isinstance(user, dict) else {})
+    assert isinstance(merged, dict)  # an object merged over an object
+    return merged
