@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 
     from pbcfg.ponybunny.effective import EffectiveEndpoint
     from pbcfg.runtime.protocols.base import HttpRequest, Protocol
-    from pbcfg.runtime.stream import AsyncStream, Stream
 
 __all__ = [
     "CHARACTERS_PER_TOKEN",
@@ -294,7 +293,7 @@ class Engine:
         max_wait: float | None = None,
         deadline: float | None = None,
         **params,
-    ) -> Generator[_Effect, Any, Completion | Stream | AsyncStream]:
+    ) -> Generator[_Effect, Any, Completion | Any]:  # Any: the opened stream, which only the drivers know
         """One completion through the plan, as effects; returns a :class:`Completion` or the opened stream. With
         ``deadline`` (seconds), the whole call ends by it: no attempt starts after it, and each attempt's timeout,
         each backoff, the rate-limit wait and an opened stream are cut to what is left."""
@@ -342,7 +341,7 @@ class Engine:
 
     def _pass(
         self, call: _Call
-    ) -> Generator[_Effect, Any, tuple[Completion | Stream | AsyncStream | None, float | None]]:
+    ) -> Generator[_Effect, Any, tuple[Completion | Any | None, float | None]]:  # Any: an opened stream
         """One pass over the plan: (result, None), or (None, seconds to wait) if only rate limits stood in the
         way, or (None, None) when it is over."""
         retries = self._retries

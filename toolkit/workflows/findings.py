@@ -72,8 +72,9 @@ def _where_from(source: str | None) -> str:
 def status_hint(status: EndpointStatus) -> str | None:
     """The probe's hint; for a failure without one, what to do about it (a value from the environment is fixed
     in its variable, which no finding can point at)."""
-    if not status.hint and status.state is State.CONFIG_ERROR and (status.source or "").startswith("env "):
-        return f"correct ${status.source[4:]} (pbcfg sent nothing)"
+    source = status.source or ""
+    if not status.hint and status.state is State.CONFIG_ERROR and source.startswith("env "):
+        return f"correct ${source[4:]} (pbcfg sent nothing)"
     return status.hint or _FALLBACK_HINTS.get(status.state)
 
 
