@@ -24,8 +24,12 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
 BIN = Path(sys.executable).parent
 SCHEMAS = HERE.parent / "schemas"
-BUDGETS = {"seed": (0.050, 4.0), "50000": (0.600, 10.0), "1000-errors": (0.150, None),
-           "1000-errors-14kb": (0.500, None)}
+BUDGETS = {
+    "seed": (0.050, 4.0),
+    "50000": (0.600, 10.0),
+    "1000-errors": (0.150, None),
+    "1000-errors-14kb": (0.500, None),
+}
 AJV = WORK / "npm" / "node_modules" / ".bin" / "ajv"
 CLEAN_OVER_PYTHON = 2.5  # the clean seed-sized pair, in CPU time, against `python -c pass`
 FASTER_THAN_AJV = 2.0  # at 50,000 models
@@ -39,19 +43,28 @@ MEMORY_OVER_FILE = 8.0  # the 60 MB file: peak memory above an empty run, agains
 
 
 def model(i: int) -> dict:
-    return {"displayName": f"Model {i}", "endpoints": ["openai-compatible", "my-vllm"],
-            "costPer1kTokens": {"input": 0.0001 * (i % 7), "output": 0.0002 * (i % 5)},
-            "maxContextTokens": 8192 * (1 + i % 16), "capabilities": ["text", "function-calling"],
-            "streaming": True}
+    return {
+        "displayName": f"Model {i}",
+        "endpoints": ["openai-compatible", "my-vllm"],
+        "costPer1kTokens": {"input": 0.0001 * (i % 7), "output": 0.0002 * (i % 5)},
+        "maxContextTokens": 8192 * (1 + i % 16),
+        "capabilities": ["text", "function-calling"],
+        "streaming": True,
+    }
 
 
 def llm_config(models: int) -> dict:
     config = {
         "$schema": "./llm-config.schema.json",
-        "endpoints": {"openai-compatible": {"enabled": True, "protocol": "openai", "priority": 1,
-                                            "rateLimit": {"requestsPerMinute": 60}},
-                      "my-vllm": {"enabled": True, "protocol": "openai", "priority": 2,
-                                  "baseUrl": "http://gpu-box.lan:8000/v1"}},
+        "endpoints": {
+            "openai-compatible": {
+                "enabled": True,
+                "protocol": "openai",
+                "priority": 1,
+                "rateLimit": {"requestsPerMinute": 60},
+            },
+            "my-vllm": {"enabled": True, "protocol": "openai", "priority": 2, "baseUrl": "http://gpu-box.lan:8000/v1"},
+        },
         "models": {f"org/model-{i}:q4": model(i) for i in range(max(models, 2))},
         "tiers": {"simple": {"primary": "org/model-0:q4", "fallback": ["org/model-1:q4"]}},
     }
@@ -59,9 +72,13 @@ def llm_config(models: int) -> dict:
 
 
 def credentials() -> dict:
-    return {"$schema": "./credentials.schema.json", "endpoints": {
-        "openai-compatible": {"enabled": True, "apiKey": "ollama", "baseUrl": "http://localhost:11434/v1"},
-        "my-vllm": {"enabled": True, "apiKey": "EMPTY", "baseUrl": "http://gpu-box.lan:8000/v1"}}}
+    return {
+        "$schema": "./credentials.schema.json",
+        "endpoints": {
+            "openai-compatible": {"enabled": True, "apiKey": "ollama", "baseUrl": "http://localhost:11434/v1"},
+            "my-vllm": {"enabled": True, "apiKey": "EMPTY", "baseUrl": "http://gpu-box.lan:8000/v1"},
+        },
+    }
 
 
 def write_case(name: str, config: dict) -> list[Path]:
@@ -144,7 +161,9 @@ def pbcfg(files: list[Path], runs: int, expect={0}) -> float:
 def check_jsonschema(files: list[Path], runs: int) -> float:
     total = 0.0
     for path in files:
-        schema = SCHEMAS / ("credentials.schema.json" if path.name.startswith("credentials") else "llm-config.schema.json")
+        schema = SCHEMAS / (
+            "credentials.schema.json" if path.name.startswith("credentials") else "llm-config.schema.json"
+        )
         total += median_time([BIN / "check-jsonschema", "--schemafile", schema, path], runs, {0})
     return total
 
@@ -154,9 +173,14 @@ def ajv_cli(files: list[Path], runs: int) -> float:
     schemas carry x-pbcfg notes)."""
     total = 0.0
     for path in files:
-        schema = SCHEMAS / ("credentials.schema.json" if path.name.startswith("credentials") else "llm-config.schema.json")
-        total += median_time([AJV, "validate", "--spec=draft2020", "--strict=false", "-c", "ajv-formats",
-                              "-s", schema, "-d", path], runs, {0})
+        schema = SCHEMAS / (
+            "credentials.schema.json" if path.name.startswith("credentials") else "llm-config.schema.json"
+        )
+        total += median_time(
+            [AJV, "validate", "--spec=draft2020", "--strict=false", "-c", "ajv-formats", "-s", schema, "-d", path],
+            runs,
+            {0},
+        )
     return total
 
 
@@ -175,8 +199,11 @@ def paired(first: list, second: list, runs: int = PAIRED_RUNS) -> tuple[float, f
     second / first). A busy machine slows both runs of a pair alike, so the ratio holds where times do not."""
     cpu_seconds(first), cpu_seconds(second)  # warm-up
     pairs = [(cpu_seconds(first), cpu_seconds(second)) for _ in range(runs)]
-    return (statistics.median(f for f, _ in pairs), statistics.median(s for _, s in pairs),
-            statistics.median(s / f for f, s in pairs))
+    return (
+        statistics.median(f for f, _ in pairs),
+        statistics.median(s for _, s in pairs),
+        statistics.median(s / f for f, s in pairs),
+    )
 
 
 def baseline_report(seed: list[Path], failures: list[str]) -> list[str]:
@@ -188,12 +215,17 @@ def baseline_report(seed: list[Path], failures: list[str]) -> list[str]:
         return []
     before, now, ratio = paired([baseline, "validate", *seed], [BIN / "pbcfg", "validate", *seed])
     if ratio > NO_SLOWER_THAN_BASELINE:
-        failures.append(f"clean seed-sized pair: {ratio:.2f}x the baseline {name} in CPU time "
-                        f"(budget {NO_SLOWER_THAN_BASELINE}x)")
-    return ["", "## Against the previous commit", "",
-            f"CPU time, {PAIRED_RUNS} paired runs, both installed from wheels: `pbcfg validate` on the clean "
-            f"seed-sized pair, {name} {before * 1000:.1f} ms, this commit {now * 1000:.1f} ms: **{ratio:.2f}x** "
-            f"(budget {NO_SLOWER_THAN_BASELINE}x: no slower, within the noise of paired runs)."]
+        failures.append(
+            f"clean seed-sized pair: {ratio:.2f}x the baseline {name} in CPU time (budget {NO_SLOWER_THAN_BASELINE}x)"
+        )
+    return [
+        "",
+        "## Against the previous commit",
+        "",
+        f"CPU time, {PAIRED_RUNS} paired runs, both installed from wheels: `pbcfg validate` on the clean "
+        f"seed-sized pair, {name} {before * 1000:.1f} ms, this commit {now * 1000:.1f} ms: **{ratio:.2f}x** "
+        f"(budget {NO_SLOWER_THAN_BASELINE}x: no slower, within the noise of paired runs).",
+    ]
 
 
 BREAK_EVEN_PROBE = """
@@ -218,9 +250,17 @@ def break_even(runs: int = 7) -> list[tuple[int, int, float, float]]:
     rows = []
     for models in BREAK_EVEN_MODELS:
         path = write_case(f"break-even-{models}", llm_config(models))[1]
-        seconds = [statistics.median(float(subprocess.run([BIN / "python", "-c", BREAK_EVEN_PROBE, path, way],
-                                                          capture_output=True, text=True, check=True).stdout)
-                                     for _ in range(runs)) for way in ("generated", "jsonschema-rs")]
+        seconds = [
+            statistics.median(
+                float(
+                    subprocess.run(
+                        [BIN / "python", "-c", BREAK_EVEN_PROBE, path, way], capture_output=True, text=True, check=True
+                    ).stdout
+                )
+                for _ in range(runs)
+            )
+            for way in ("generated", "jsonschema-rs")
+        ]
         rows.append((models, path.stat().st_size, *seconds))
     return rows
 
@@ -231,22 +271,35 @@ def clean_path_report(seed: list[Path], failures: list[str]) -> list[str]:
 
     bare, ours, ratio = paired([BIN / "python", "-c", "pass"], [BIN / "pbcfg", "validate", *seed])
     if ratio > CLEAN_OVER_PYTHON:
-        failures.append(f"clean seed-sized pair: {ratio:.2f}x `python -c pass` in CPU time (budget {CLEAN_OVER_PYTHON}x)")
+        failures.append(
+            f"clean seed-sized pair: {ratio:.2f}x `python -c pass` in CPU time (budget {CLEAN_OVER_PYTHON}x)"
+        )
     rows = break_even()
     slower = [size for models, size, generated, rs in rows if generated >= rs]
     if slower and CLEAN_PATH_MAX_CHARS >= min(slower):
-        failures.append(f"CLEAN_PATH_MAX_CHARS ({CLEAN_PATH_MAX_CHARS:,}) is past the break-even "
-                        f"({min(slower):,} bytes): the generated check is slower there")
-    lines = ["", "## Clean path", "",
-             f"CPU time, {PAIRED_RUNS} paired runs on the same interpreter: `python -c pass` {bare * 1000:.1f} ms, "
-             f"`pbcfg validate` on the clean seed-sized pair {ours * 1000:.1f} ms: **{ratio:.2f}x** "
-             f"(budget {CLEAN_OVER_PYTHON}x).", "",
-             "Where the generated check stops paying off: CPU time in a fresh process once the file is parsed, "
-             "the generated check against importing jsonschema-rs and checking with it. Files larger than "
-             f"`CLEAN_PATH_MAX_CHARS` ({CLEAN_PATH_MAX_CHARS:,} characters) go straight to jsonschema-rs.", "",
-             "| models | file | generated check | jsonschema-rs (import + check) |", "|---|---|---|---|"]
-    lines += [f"| {models:,} | {size / 1024:,.0f} KiB | {generated * 1000:.1f} ms | {rs * 1000:.1f} ms |"
-              for models, size, generated, rs in rows]
+        failures.append(
+            f"CLEAN_PATH_MAX_CHARS ({CLEAN_PATH_MAX_CHARS:,}) is past the break-even "
+            f"({min(slower):,} bytes): the generated check is slower there"
+        )
+    lines = [
+        "",
+        "## Clean path",
+        "",
+        f"CPU time, {PAIRED_RUNS} paired runs on the same interpreter: `python -c pass` {bare * 1000:.1f} ms, "
+        f"`pbcfg validate` on the clean seed-sized pair {ours * 1000:.1f} ms: **{ratio:.2f}x** "
+        f"(budget {CLEAN_OVER_PYTHON}x).",
+        "",
+        "Where the generated check stops paying off: CPU time in a fresh process once the file is parsed, "
+        "the generated check against importing jsonschema-rs and checking with it. Files larger than "
+        f"`CLEAN_PATH_MAX_CHARS` ({CLEAN_PATH_MAX_CHARS:,} characters) go straight to jsonschema-rs.",
+        "",
+        "| models | file | generated check | jsonschema-rs (import + check) |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {models:,} | {size / 1024:,.0f} KiB | {generated * 1000:.1f} ms | {rs * 1000:.1f} ms |"
+        for models, size, generated, rs in rows
+    ]
     return lines
 
 
@@ -256,16 +309,20 @@ def check_jsonschema_failing(path: Path, runs: int) -> float:
 
 
 def peak_rss_kib(command: list) -> int:
-    probe = ("import resource,subprocess,sys; subprocess.run(sys.argv[1:], capture_output=True); "
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    probe = (
+        "import resource,subprocess,sys; subprocess.run(sys.argv[1:], capture_output=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
     return int(subprocess.run([sys.executable, "-c", probe, *map(str, command)], capture_output=True, text=True).stdout)
 
 
 def document_kib(path: Path) -> int:
     """Resident memory the parsed document occupies (RSS with it loaded, minus RSS before)."""
-    probe = ("import json,os,sys; page=os.sysconf('SC_PAGE_SIZE')//1024\n"
-             "def rss(): return int(open('/proc/self/statm').read().split()[1])*page\n"
-             "before=rss(); d=json.load(open(sys.argv[1])); print(rss()-before)")
+    probe = (
+        "import json,os,sys; page=os.sysconf('SC_PAGE_SIZE')//1024\n"
+        "def rss(): return int(open('/proc/self/statm').read().split()[1])*page\n"
+        "before=rss(); d=json.load(open(sys.argv[1])); print(rss()-before)"
+    )
     return int(subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True).stdout)
 
 
@@ -281,8 +338,14 @@ def main() -> int:
     for name, (files, runs) in cases.items():
         ours = pbcfg(files, runs)
         theirs = check_jsonschema(files, 3 if name in ("20000", "50000") else runs) if name != "10000" else None
-        rows.append((f"clean, {name} models" if name != "seed" else "clean, seed-sized pair", ours, theirs,
-                     name if name in ("seed", "50000") else None))
+        rows.append(
+            (
+                f"clean, {name} models" if name != "seed" else "clean, seed-sized pair",
+                ours,
+                theirs,
+                name if name in ("seed", "50000") else None,
+            )
+        )
         if name in ("seed", "50000"):
             ajv[rows[-1][0]] = ajv_cli(files, 3 if name == "50000" else runs)
     error_files = write_case("1000-errors", with_errors(1000))
@@ -290,39 +353,79 @@ def main() -> int:
 
     # issue 14: every error costs the same, wherever it is and however many there are
     wrong = write_case("1000-wrong", every_model_wrong(1000))
-    rows.append(("1,000 models with 1,000 errors, `validate`", pbcfg(wrong, 7, {1}),
-                 check_jsonschema_failing(wrong[1], 3), None))
-    rows.append(("1,000 models with 1,000 errors, `lint`", median_time([BIN / "pbcfg", "lint", *wrong], 7, {1}),
-                 None, None))
+    rows.append(
+        (
+            "1,000 models with 1,000 errors, `validate`",
+            pbcfg(wrong, 7, {1}),
+            check_jsonschema_failing(wrong[1], 3),
+            None,
+        )
+    )
+    rows.append(
+        ("1,000 models with 1,000 errors, `lint`", median_time([BIN / "pbcfg", "lint", *wrong], 7, {1}), None, None)
+    )
     small = write_text("errors-1000", "llm-config.json", bad_models(1000))
     large = write_text("errors-10000", "llm-config.json", bad_models(10_000))
     none = write_text("errors-0", "llm-config.json", bad_models(0))
     floor_run, per_1000, per_10000 = side_by_side(
-        [([BIN / "pbcfg", "validate", none], {0}), ([BIN / "pbcfg", "validate", small], {1}),
-         ([BIN / "pbcfg", "validate", large], {1})], 9)
-    rows.append((f"1,000 errors in a {small.stat().st_size // 1000} KB file, `validate`", per_1000, None,
-                 "1000-errors-14kb"))
+        [
+            ([BIN / "pbcfg", "validate", none], {0}),
+            ([BIN / "pbcfg", "validate", small], {1}),
+            ([BIN / "pbcfg", "validate", large], {1}),
+        ],
+        9,
+    )
+    rows.append(
+        (f"1,000 errors in a {small.stat().st_size // 1000} KB file, `validate`", per_1000, None, "1000-errors-14kb")
+    )
     rows.append((f"10,000 errors in a {large.stat().st_size // 1000} KB file, `validate`", per_10000, None, None))
     growth = (per_10000 - floor_run) / max(per_1000 - floor_run, 1e-9)
     if growth > ERRORS_GROWTH:
         failures.append(f"10x the errors cost {growth:.1f}x more (budget {ERRORS_GROWTH}x: linear)")
-    validate_10k, lint_10k = side_by_side([([BIN / "pbcfg", "validate", *cases["10000"][0]], {0}),
-                                           ([BIN / "pbcfg", "lint", *cases["10000"][0]], {0, 1})], 11)
+    validate_10k, lint_10k = side_by_side(
+        [([BIN / "pbcfg", "validate", *cases["10000"][0]], {0}), ([BIN / "pbcfg", "lint", *cases["10000"][0]], {0, 1})],
+        11,
+    )
     rows.append(("`validate`, the valid 10,000-model config, run in turn with the next row", validate_10k, None, None))
     rows.append(("`lint`, the valid 10,000-model config", lint_10k, None, None))
     if lint_10k > LINT_OVER_VALIDATE * validate_10k:
-        failures.append(f"lint of the valid 10,000-model config: {lint_10k / validate_10k:.2f}x validate of it "
-                        f"(budget {LINT_OVER_VALIDATE}x)")
-    yaml_keys = write_text("yaml-20000", "llm-config.yaml", "models:\n" + "".join(f"  k{i}: {i}\n" for i in range(20_000)))
-    rows.append(("`build` of YAML sources with 20,000 keys (errors: nothing built)",
-                 median_time([BIN / "pbcfg", "build", yaml_keys.parent, "--config-dir", WORK / "yaml-out"], 3, {1}), None, None))
-    deep = write_text("yaml-deep", "llm-config.yaml", "defaults:\n" + "".join("  " * (i + 1) + "-\n" for i in range(299))
-                      + "  " * 300 + "- 1\n")
-    rows.append(("`validate` of a 300-deep YAML list (limits.depth)", median_time([BIN / "pbcfg", "validate", deep], 5, {1}),
-                 None, None))
+        failures.append(
+            f"lint of the valid 10,000-model config: {lint_10k / validate_10k:.2f}x validate of it "
+            f"(budget {LINT_OVER_VALIDATE}x)"
+        )
+    yaml_keys = write_text(
+        "yaml-20000", "llm-config.yaml", "models:\n" + "".join(f"  k{i}: {i}\n" for i in range(20_000))
+    )
+    rows.append(
+        (
+            "`build` of YAML sources with 20,000 keys (errors: nothing built)",
+            median_time([BIN / "pbcfg", "build", yaml_keys.parent, "--config-dir", WORK / "yaml-out"], 3, {1}),
+            None,
+            None,
+        )
+    )
+    deep = write_text(
+        "yaml-deep",
+        "llm-config.yaml",
+        "defaults:\n" + "".join("  " * (i + 1) + "-\n" for i in range(299)) + "  " * 300 + "- 1\n",
+    )
+    rows.append(
+        (
+            "`validate` of a 300-deep YAML list (limits.depth)",
+            median_time([BIN / "pbcfg", "validate", deep], 5, {1}),
+            None,
+            None,
+        )
+    )
     examples = [HERE.parent / "examples" / "credentials.json", HERE.parent / "examples" / "llm-config.json"]
-    rows.append(("`pbcfg lint`, the bundled example pair (no budget)",
-                 median_time([BIN / "pbcfg", "lint", *examples], 21, {0}), None, None))
+    rows.append(
+        (
+            "`pbcfg lint`, the bundled example pair (no budget)",
+            median_time([BIN / "pbcfg", "lint", *examples], 21, {0}),
+            None,
+            None,
+        )
+    )
 
     for label, ours, theirs, key in rows:
         if key:
@@ -348,53 +451,84 @@ def main() -> int:
     huge = write_case("60mb", big_valid(BIG_FILE_MB))[1]
     huge_size = huge.stat().st_size
     huge_time = median_time([BIN / "pbcfg", "validate", huge], 3, {0})
-    huge_theirs = median_time([BIN / "check-jsonschema", "--schemafile", SCHEMAS / "llm-config.schema.json", huge], 1, {0})
+    huge_theirs = median_time(
+        [BIN / "check-jsonschema", "--schemafile", SCHEMAS / "llm-config.schema.json", huge], 1, {0}
+    )
     huge_peak = peak_rss_kib([BIN / "pbcfg", "validate", huge])
     huge_ratio = (huge_peak - empty_rss) * 1024 / huge_size
     huge_lint = median_time([BIN / "pbcfg", "lint", huge], 3, {0, 1})
     lint_ratio = (peak_rss_kib([BIN / "pbcfg", "lint", huge]) - empty_rss) * 1024 / huge_size
     if lint_ratio > MEMORY_OVER_FILE:
-        failures.append(f"`lint` of the {BIG_FILE_MB} MB file: peak memory {lint_ratio:.1f}x its size above an empty "
-                        f"run (budget {MEMORY_OVER_FILE}x)")
+        failures.append(
+            f"`lint` of the {BIG_FILE_MB} MB file: peak memory {lint_ratio:.1f}x its size above an empty "
+            f"run (budget {MEMORY_OVER_FILE}x)"
+        )
     if huge_ratio > MEMORY_OVER_FILE:
-        failures.append(f"the {BIG_FILE_MB} MB file: peak memory {huge_ratio:.1f}x its size above an empty run "
-                        f"(budget {MEMORY_OVER_FILE}x)")
+        failures.append(
+            f"the {BIG_FILE_MB} MB file: peak memory {huge_ratio:.1f}x its size above an empty run "
+            f"(budget {MEMORY_OVER_FILE}x)"
+        )
 
     per_model = {name: cases[name] for name in ("10000", "20000", "50000")}
-    lines = ["| case | pbcfg (median) | check-jsonschema (median) | ratio | ajv-cli (median) | ratio |",
-             "|---|---|---|---|---|---|"]
-    for label, ours, theirs, _ in rows + [(f"a valid {huge_size / 1e6:.0f} MB file (20,000 models, long names), `validate`",
-                                           huge_time, huge_theirs, None),
-                                          ("the same file, `lint`", huge_lint, None, None)]:
+    lines = [
+        "| case | pbcfg (median) | check-jsonschema (median) | ratio | ajv-cli (median) | ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, ours, theirs, _ in rows + [
+        (
+            f"a valid {huge_size / 1e6:.0f} MB file (20,000 models, long names), `validate`",
+            huge_time,
+            huge_theirs,
+            None,
+        ),
+        ("the same file, `lint`", huge_lint, None, None),
+    ]:
         ratio = f"{theirs / ours:.1f}x" if theirs else ""
         node = f"{ajv[label] * 1000:.1f} ms | {ajv[label] / ours:.1f}x" if label in ajv else " |"
-        lines.append(f"| {label} | {ours * 1000:.1f} ms | {f'{theirs * 1000:.1f} ms' if theirs else ''} | {ratio} "
-                     f"| {node} |")
+        lines.append(
+            f"| {label} | {ours * 1000:.1f} ms | {f'{theirs * 1000:.1f} ms' if theirs else ''} | {ratio} | {node} |"
+        )
     scaling = [(name, next(o for label, o, _, _ in rows if f"{name} models" in label)) for name in per_model]
-    lines += ["", "Scaling (a quadratic step would show as a rising cost per model):", "",
-              "| models | pbcfg | per model |", "|---|---|---|"]
+    lines += [
+        "",
+        "Scaling (a quadratic step would show as a rising cost per model):",
+        "",
+        "| models | pbcfg | per model |",
+        "|---|---|---|",
+    ]
     lines += [f"| {int(n):,} | {t * 1000:.0f} ms | {t / int(n) * 1e6:.1f} µs |" for n, t in scaling]
-    lines += ["", "Errors, run in turn with an empty `{\"models\": {}}` (a quadratic step would show as a rising cost per "
-              f"error above that run's {floor_run * 1000:.0f} ms):", "",
-              "| errors | pbcfg | per error |", "|---|---|---|",
-              f"| 1,000 | {per_1000 * 1000:.0f} ms | {(per_1000 - floor_run) / 1000 * 1e6:.0f} µs |",
-              f"| 10,000 | {per_10000 * 1000:.0f} ms | {(per_10000 - floor_run) / 10_000 * 1e6:.0f} µs |",
-              "", f"`lint` of the valid 10,000-model config takes {lint_10k / validate_10k:.2f}x `validate` of it "
-                  f"(budget {LINT_OVER_VALIDATE}x).",
-              "", f"For scale: the interpreter starting and importing jsonschema_rs, and nothing else, "
-                  f"takes {floor * 1000:.1f} ms on this machine.",
-              "", f"Peak memory at 50,000 models: {extra / 1024:.1f} MiB above an empty run, "
-                  f"{memory_ratio:.2f}x the parsed document ({document / 1024:.1f} MiB).",
-              "", f"Peak memory for the {huge_size / 1e6:.0f} MB file: {huge_peak / 1024:.0f} MiB, "
-                  f"{(huge_peak - empty_rss) / 1024:.0f} MiB above an empty run ({empty_rss / 1024:.0f} MiB): "
-                  f"{huge_ratio:.2f}x the file's size (budget {MEMORY_OVER_FILE}x); `lint` of it {lint_ratio:.2f}x."]
+    lines += [
+        "",
+        'Errors, run in turn with an empty `{"models": {}}` (a quadratic step would show as a rising cost per '
+        f"error above that run's {floor_run * 1000:.0f} ms):",
+        "",
+        "| errors | pbcfg | per error |",
+        "|---|---|---|",
+        f"| 1,000 | {per_1000 * 1000:.0f} ms | {(per_1000 - floor_run) / 1000 * 1e6:.0f} µs |",
+        f"| 10,000 | {per_10000 * 1000:.0f} ms | {(per_10000 - floor_run) / 10_000 * 1e6:.0f} µs |",
+        "",
+        f"`lint` of the valid 10,000-model config takes {lint_10k / validate_10k:.2f}x `validate` of it "
+        f"(budget {LINT_OVER_VALIDATE}x).",
+        "",
+        f"For scale: the interpreter starting and importing jsonschema_rs, and nothing else, "
+        f"takes {floor * 1000:.1f} ms on this machine.",
+        "",
+        f"Peak memory at 50,000 models: {extra / 1024:.1f} MiB above an empty run, "
+        f"{memory_ratio:.2f}x the parsed document ({document / 1024:.1f} MiB).",
+        "",
+        f"Peak memory for the {huge_size / 1e6:.0f} MB file: {huge_peak / 1024:.0f} MiB, "
+        f"{(huge_peak - empty_rss) / 1024:.0f} MiB above an empty run ({empty_rss / 1024:.0f} MiB): "
+        f"{huge_ratio:.2f}x the file's size (budget {MEMORY_OVER_FILE}x); `lint` of it {lint_ratio:.2f}x.",
+    ]
     lines += clean_path_report(cases["seed"][0], failures)
     lines += baseline_report(cases["seed"][0], failures)
     table = "\n".join(lines)
     load = os.getloadavg()[1]
-    machine = (f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
-               f"Python {platform.python_version()}; pbcfg installed from a wheel, not editable; load average "
-               f"{load:.1f} over the last 5 minutes (wall-clock rows grow with it; CPU-time ratios much less)")
+    machine = (
+        f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
+        f"Python {platform.python_version()}; pbcfg installed from a wheel, not editable; load average "
+        f"{load:.1f} over the last 5 minutes (wall-clock rows grow with it; CPU-time ratios much less)"
+    )
     print(table)
     print("\nmachine:", machine)
     (HERE / "RESULTS.md").write_text(
@@ -402,7 +536,8 @@ def main() -> int:
         "check-jsonschema and ajv-cli run once per file (one schema per run), so their pair time is the sum of "
         "two runs.\n\n"
         f"Machine: {machine}.\n\n{table}\n\n"
-        + ("Budgets: all met.\n" if not failures else "Budgets missed:\n" + "".join(f"- {f}\n" for f in failures)))
+        + ("Budgets: all met.\n" if not failures else "Budgets missed:\n" + "".join(f"- {f}\n" for f in failures))
+    )
     for failure in failures:
         print("BUDGET MISSED:", failure, file=sys.stderr)
     return 1 if failures else 0

@@ -19,8 +19,10 @@ from pathlib import Path
 import httpx
 
 BUDGET_US = 50.0
-ANSWER = {"choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}],
-          "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}}
+ANSWER = {
+    "choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
+}
 
 
 def handler(request: httpx.Request) -> httpx.Response:
@@ -60,8 +62,9 @@ async def async_overhead(runtime, transport, messages, body) -> tuple[float, flo
     async with httpx.AsyncClient(transport=transport) as client:
 
         async def bare():
-            request = client.build_request("POST", "http://bench/v1/chat/completions", json=body,
-                                           headers={"Authorization": "Bearer EMPTY"})
+            request = client.build_request(
+                "POST", "http://bench/v1/chat/completions", json=body, headers={"Authorization": "Bearer EMPTY"}
+            )
             response = await client.send(request, stream=True)
             await response.aread()
             await response.aclose()
@@ -74,12 +77,26 @@ def main() -> int:
     from pbcfg.runtime import load_runtime
 
     directory = Path(tempfile.mkdtemp())
-    (directory / "credentials.json").write_text(json.dumps(
-        {"endpoints": {"openai-compatible": {"apiKey": "EMPTY", "baseUrl": "http://bench/v1"}}}))
-    (directory / "llm-config.json").write_text(json.dumps({
-        "endpoints": {"openai-compatible": {"enabled": True, "rateLimit": {"requestsPerMinute": 1_000_000}}},  # the most the schema allows: measured, never binding
-        "models": {"m": {"displayName": "m", "endpoints": ["openai-compatible"], "costPer1kTokens": {"input": 0, "output": 0}}},
-        "tiers": {"simple": {"primary": "m", "fallback": []}}}))
+    (directory / "credentials.json").write_text(
+        json.dumps({"endpoints": {"openai-compatible": {"apiKey": "EMPTY", "baseUrl": "http://bench/v1"}}})
+    )
+    (directory / "llm-config.json").write_text(
+        json.dumps(
+            {
+                "endpoints": {
+                    "openai-compatible": {"enabled": True, "rateLimit": {"requestsPerMinute": 1_000_000}}
+                },  # the most the schema allows: measured, never binding
+                "models": {
+                    "m": {
+                        "displayName": "m",
+                        "endpoints": ["openai-compatible"],
+                        "costPer1kTokens": {"input": 0, "output": 0},
+                    }
+                },
+                "tiers": {"simple": {"primary": "m", "fallback": []}},
+            }
+        )
+    )
     transport = httpx.MockTransport(handler)
     runtime = load_runtime(directory, env={}, transport=transport)
     messages = [{"role": "user", "content": "hi"}]
@@ -87,8 +104,12 @@ def main() -> int:
     body = {"model": "m", "messages": messages, "max_tokens": 4096, "temperature": 0.7}
 
     def bare():
-        response = client.send(client.build_request("POST", "http://bench/v1/chat/completions", json=body,
-                                                    headers={"Authorization": "Bearer EMPTY"}), stream=True)
+        response = client.send(
+            client.build_request(
+                "POST", "http://bench/v1/chat/completions", json=body, headers={"Authorization": "Bearer EMPTY"}
+            ),
+            stream=True,
+        )
         response.read()
         response.close()
 
@@ -98,21 +119,36 @@ def main() -> int:
 
     async_total, async_http = asyncio.run(async_overhead(runtime, transport, messages, body))
     async_overhead_us = async_total - async_http
-    lines = [f"runtime.complete, in-process transport: {total:.1f} µs median",
-             f"httpx alone on the same transport:      {http:.1f} µs median",
-             f"pbcfg's own overhead per call:          {overhead:.1f} µs (budget {BUDGET_US:.0f} µs)",
-             f"runtime.acomplete, in-process transport: {async_total:.1f} µs median",
-             f"httpx.AsyncClient alone, same transport: {async_http:.1f} µs median",
-             f"pbcfg's own overhead per async call:     {async_overhead_us:.1f} µs (reported, not budgeted)"]
+    lines = [
+        f"runtime.complete, in-process transport: {total:.1f} µs median",
+        f"httpx alone on the same transport:      {http:.1f} µs median",
+        f"pbcfg's own overhead per call:          {overhead:.1f} µs (budget {BUDGET_US:.0f} µs)",
+        f"runtime.acomplete, in-process transport: {async_total:.1f} µs median",
+        f"httpx.AsyncClient alone, same transport: {async_http:.1f} µs median",
+        f"pbcfg's own overhead per async call:     {async_overhead_us:.1f} µs (reported, not budgeted)",
+    ]
     try:
         import litellm  # noqa: F401
     except ImportError:
         lines.append("LiteLLM is not installed; for reference it measured 1.75-2.08 ms per Router.completion here.")
     else:
-        router = litellm.Router(model_list=[{"model_name": "m", "litellm_params": {
-            "model": "openai/m", "api_key": "x", "api_base": "http://bench/v1", "mock_response": "hi"}}])
+        router = litellm.Router(
+            model_list=[
+                {
+                    "model_name": "m",
+                    "litellm_params": {
+                        "model": "openai/m",
+                        "api_key": "x",
+                        "api_base": "http://bench/v1",
+                        "mock_response": "hi",
+                    },
+                }
+            ]
+        )
         (theirs,) = medians_us(lambda: router.completion(model="m", messages=messages), runs=500)
-        lines.append(f"LiteLLM Router.completion (mock_response): {theirs:.1f} µs median, {theirs / total:.1f}x pbcfg's call")
+        lines.append(
+            f"LiteLLM Router.completion (mock_response): {theirs:.1f} µs median, {theirs / total:.1f}x pbcfg's call"
+        )
     rows, within = protocol_rows(messages)
     lines += rows
     print("\n".join(lines))
@@ -123,28 +159,53 @@ def main() -> int:
     (Path(__file__).parent / "RUNTIME.md").write_text(
         "# Runtime overhead\n\nWritten by `make bench` (bench/runtime_bench.py) on "
         f"{platform.machine()}, {os.cpu_count()} CPUs, load average {load}, Python {platform.python_version()}."
-        "\n\n```\n" + "\n".join(lines) + "\n```\n")
+        "\n\n```\n" + "\n".join(lines) + "\n```\n"
+    )
     return 0 if overhead <= BUDGET_US and within else 1
 
 
 # one endpoint per protocol: (id, credentials entry, model, the answer its server gives)
 PROTOCOLS = {
-    "anthropic": ("anthropic-direct", {"apiKey": "sk-ant-bench", "baseUrl": "http://bench/v1/messages"},
-                  "claude-haiku-4-5-20251001",
-                  {"type": "message", "content": [{"type": "text", "text": "hi"}], "stop_reason": "end_turn",
-                   "usage": {"input_tokens": 5, "output_tokens": 2}}),
-    "gemini": ("google-ai-studio", {"apiKey": "AIza-bench", "baseUrl": "http://bench/v1beta"}, "gemini-2.0-flash",
-               {"candidates": [{"content": {"role": "model", "parts": [{"text": "hi"}]}, "finishReason": "STOP"}],
-                "usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 2}}),
-    "bedrock (SigV4 per call)": ("aws-bedrock", {"accessKeyId": "AKIDBENCH", "secretAccessKey": "bench-secret",
-                                                  "baseUrl": "http://bench"}, "claude-haiku-4-5-20251001",
-                                 {"type": "message", "content": [{"type": "text", "text": "hi"}],
-                                  "stop_reason": "end_turn", "usage": {"input_tokens": 5, "output_tokens": 2}}),
-    "vertex (cached token)": ("google-vertex-ai", {"projectId": "bench", "baseUrl": "http://bench/v1"},
-                              "gemini-2.0-flash",
-                              {"candidates": [{"content": {"role": "model", "parts": [{"text": "hi"}]},
-                                               "finishReason": "STOP"}],
-                               "usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 2}}),
+    "anthropic": (
+        "anthropic-direct",
+        {"apiKey": "sk-ant-bench", "baseUrl": "http://bench/v1/messages"},
+        "claude-haiku-4-5-20251001",
+        {
+            "type": "message",
+            "content": [{"type": "text", "text": "hi"}],
+            "stop_reason": "end_turn",
+            "usage": {"input_tokens": 5, "output_tokens": 2},
+        },
+    ),
+    "gemini": (
+        "google-ai-studio",
+        {"apiKey": "AIza-bench", "baseUrl": "http://bench/v1beta"},
+        "gemini-2.0-flash",
+        {
+            "candidates": [{"content": {"role": "model", "parts": [{"text": "hi"}]}, "finishReason": "STOP"}],
+            "usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 2},
+        },
+    ),
+    "bedrock (SigV4 per call)": (
+        "aws-bedrock",
+        {"accessKeyId": "AKIDBENCH", "secretAccessKey": "bench-secret", "baseUrl": "http://bench"},
+        "claude-haiku-4-5-20251001",
+        {
+            "type": "message",
+            "content": [{"type": "text", "text": "hi"}],
+            "stop_reason": "end_turn",
+            "usage": {"input_tokens": 5, "output_tokens": 2},
+        },
+    ),
+    "vertex (cached token)": (
+        "google-vertex-ai",
+        {"projectId": "bench", "baseUrl": "http://bench/v1"},
+        "gemini-2.0-flash",
+        {
+            "candidates": [{"content": {"role": "model", "parts": [{"text": "hi"}]}, "finishReason": "STOP"}],
+            "usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 2},
+        },
+    ),
 }
 
 
@@ -158,8 +219,9 @@ def _cached_vertex_token() -> None:
     from pbcfg.runtime.protocols.vertex import PROTOCOL
 
     expiry = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(hours=1)
-    PROTOCOL._tokens._credentials[os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")] = \
+    PROTOCOL._tokens._credentials[os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")] = (
         google.oauth2.credentials.Credentials("bench-token", expiry=expiry)
+    )
 
 
 def protocol_rows(messages: list[dict]) -> tuple[list[str], bool]:
@@ -172,32 +234,48 @@ def protocol_rows(messages: list[dict]) -> tuple[list[str], bool]:
     for name, (endpoint_id, credentials, model, answer) in PROTOCOLS.items():
         directory = Path(tempfile.mkdtemp())
         (directory / "credentials.json").write_text(json.dumps({"endpoints": {endpoint_id: credentials}}))
-        (directory / "llm-config.json").write_text(json.dumps({
-            "endpoints": {endpoint_id: {"enabled": True, "priority": 1, "rateLimit": {"requestsPerMinute": 1_000_000}}},
-            "models": {model: {"displayName": model, "endpoints": [endpoint_id],
-                               "costPer1kTokens": {"input": 0, "output": 0}}},
-            "tiers": {"simple": {"primary": model, "fallback": []}}}))
+        (directory / "llm-config.json").write_text(
+            json.dumps(
+                {
+                    "endpoints": {
+                        endpoint_id: {"enabled": True, "priority": 1, "rateLimit": {"requestsPerMinute": 1_000_000}}
+                    },
+                    "models": {
+                        model: {
+                            "displayName": model,
+                            "endpoints": [endpoint_id],
+                            "costPer1kTokens": {"input": 0, "output": 0},
+                        }
+                    },
+                    "tiers": {"simple": {"primary": model, "fallback": []}},
+                }
+            )
+        )
         transport = httpx.MockTransport(lambda request, answer=answer: httpx.Response(200, json=answer))
         if endpoint_id == "google-vertex-ai":
             _cached_vertex_token()
         runtime = load_runtime(directory, env={}, transport=transport)
         candidate = runtime.plan(tier="simple").attempts[0]
-        request = candidate.protocol.chat_request(candidate.endpoint, model, ChatRequest(messages, 4096, 0.7),
-                                                  stream=False)
+        request = candidate.protocol.chat_request(
+            candidate.endpoint, model, ChatRequest(messages, 4096, 0.7), stream=False
+        )
         headers = {**request.headers, **candidate.protocol.authorize(candidate.endpoint, request)}
         client = httpx.Client(transport=transport)
 
         def bare(client=client, request=request, headers=headers):
-            response = client.send(client.build_request(request.method, request.url, content=request.body,
-                                                        headers=headers), stream=True)
+            response = client.send(
+                client.build_request(request.method, request.url, content=request.body, headers=headers), stream=True
+            )
             response.read()
             response.close()
 
         total, http = medians_us(lambda runtime=runtime: runtime.complete(messages, tier="simple"), bare, runs=2000)
         overhead = total - http
         within = within and overhead <= BUDGET_US
-        lines.append(f"{name + ':':<26}{total:7.1f} µs median, httpx alone {http:.1f} µs, "
-                     f"pbcfg's overhead {overhead:.1f} µs (budget {BUDGET_US:.0f} µs)")
+        lines.append(
+            f"{name + ':':<26}{total:7.1f} µs median, httpx alone {http:.1f} µs, "
+            f"pbcfg's overhead {overhead:.1f} µs (budget {BUDGET_US:.0f} µs)"
+        )
     return lines, within
 
 

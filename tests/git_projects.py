@@ -37,8 +37,13 @@ def freeze_checkout(tmp_path_factory):
     home for the module: pre-commit builds the hooks' environment once per repository and revision.
     (`pre-commit try-repo` would build it again on every call, in a store of its own.)"""
     frozen = tmp_path_factory.mktemp("hook-repo")
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                            check=True, capture_output=True, text=True).stdout.split("\0")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split("\0")
     for name in filter(None, listed):
         if (REPO / name).is_file():
             (frozen / name).parent.mkdir(parents=True, exist_ok=True)
@@ -46,8 +51,9 @@ def freeze_checkout(tmp_path_factory):
     git(frozen, "init", "-q")
     git(frozen, "add", "-A")
     git(frozen, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "frozen")
-    revision = subprocess.run(["git", "rev-parse", "HEAD"], cwd=frozen, check=True, capture_output=True,
-                              text=True).stdout.strip()
+    revision = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=frozen, check=True, capture_output=True, text=True
+    ).stdout.strip()
     return frozen, revision, tmp_path_factory.mktemp("pre-commit-home")
 
 
@@ -63,13 +69,13 @@ PUBLIC_PREFIXES = ("sk-proj-", "sk-ant-api03-")  # the vendors' documented prefi
 
 def secret_runs(key: str) -> set[str]:
     """Every 6-character run of the secret part of ``key``."""
-    secret = key[len(next(p for p in PUBLIC_PREFIXES if key.startswith(p))):]
-    return {secret[i:i + 6] for i in range(len(secret) - 5)}
+    secret = key[len(next(p for p in PUBLIC_PREFIXES if key.startswith(p))) :]
+    return {secret[i : i + 6] for i in range(len(secret) - 5)}
 
 
 def position(text: str, needle: str, offset: int = 0) -> str:
     """``line:column`` (1-based) ``offset`` characters into the first ``needle`` in ``text``."""
-    before = text[:text.index(needle) + offset]
+    before = text[: text.index(needle) + offset]
     return f"{before.count(chr(10)) + 1}:{len(before) - before.rfind(chr(10))}"
 
 
@@ -82,9 +88,11 @@ def pbcfg(project: Path, *args: str) -> subprocess.CompletedProcess:
 def every_committed_text(project: Path) -> str:
     """`git log -p --all` and the content of every object any commit reaches."""
     log = subprocess.run(["git", "log", "-p", "--all"], cwd=project, check=True, capture_output=True).stdout
-    listed = subprocess.run(["git", "rev-list", "--all", "--objects"], cwd=project, check=True,
-                            capture_output=True, text=True).stdout
+    listed = subprocess.run(
+        ["git", "rev-list", "--all", "--objects"], cwd=project, check=True, capture_output=True, text=True
+    ).stdout
     names = "".join(line.split(" ", 1)[0] + "\n" for line in listed.splitlines())
-    contents = subprocess.run(["git", "cat-file", "--batch"], cwd=project, input=names.encode(), check=True,
-                              capture_output=True).stdout
+    contents = subprocess.run(
+        ["git", "cat-file", "--batch"], cwd=project, input=names.encode(), check=True, capture_output=True
+    ).stdout
     return (log + contents).decode("utf-8", "replace")

@@ -101,17 +101,32 @@ def closed_port() -> int:
 
 def configure(directory, endpoints: dict, models: dict, tiers=None, rate_limits=None, retries=0):
     """An OpenAI-protocol config in ``directory``: ``endpoints`` maps id -> base URL, ``models`` id -> endpoint ids."""
-    (directory / "credentials.json").write_text(json.dumps({"endpoints": {
-        endpoint_id: {"apiKey": KEY, "baseUrl": url} for endpoint_id, url in endpoints.items()}}))
-    (directory / "llm-config.json").write_text(json.dumps({
-        "endpoints": {endpoint_id: {"enabled": True, "protocol": "openai", "priority": index + 1,
-                                    **({"rateLimit": rate_limits[endpoint_id]} if endpoint_id in (rate_limits or {})
-                                       else {})}
-                      for index, endpoint_id in enumerate(endpoints)},
-        "models": {model_id: {"displayName": model_id, "endpoints": ids, "costPer1kTokens": {"input": 1, "output": 2}}
-                   for model_id, ids in models.items()},
-        "tiers": tiers or {"simple": {"primary": next(iter(models)), "fallback": []}},
-        "defaults": {"maxRetries": retries, "retryDelayMs": 0, "timeout": 5000}}))
+    (directory / "credentials.json").write_text(
+        json.dumps(
+            {"endpoints": {endpoint_id: {"apiKey": KEY, "baseUrl": url} for endpoint_id, url in endpoints.items()}}
+        )
+    )
+    (directory / "llm-config.json").write_text(
+        json.dumps(
+            {
+                "endpoints": {
+                    endpoint_id: {
+                        "enabled": True,
+                        "protocol": "openai",
+                        "priority": index + 1,
+                        **({"rateLimit": rate_limits[endpoint_id]} if endpoint_id in (rate_limits or {}) else {}),
+                    }
+                    for index, endpoint_id in enumerate(endpoints)
+                },
+                "models": {
+                    model_id: {"displayName": model_id, "endpoints": ids, "costPer1kTokens": {"input": 1, "output": 2}}
+                    for model_id, ids in models.items()
+                },
+                "tiers": tiers or {"simple": {"primary": next(iter(models)), "fallback": []}},
+                "defaults": {"maxRetries": retries, "retryDelayMs": 0, "timeout": 5000},
+            }
+        )
+    )
     (directory / "credentials.json").chmod(0o600)
     return directory
 

@@ -12,8 +12,10 @@ from pbcfg.schema_store import resolve, schema
 
 _URL = st.builds(
     lambda scheme, host, port, path: f"{scheme}://{host}:{port}{path}",
-    st.sampled_from(["http", "https"]), st.sampled_from(["localhost", "127.0.0.1", "gpu-box.lan", "api.example.com"]),
-    st.integers(1, 65535), st.sampled_from(["", "/v1", "/api/v1", "/openai/v1"]),
+    st.sampled_from(["http", "https"]),
+    st.sampled_from(["localhost", "127.0.0.1", "gpu-box.lan", "api.example.com"]),
+    st.integers(1, 65535),
+    st.sampled_from(["", "/v1", "/api/v1", "/openai/v1"]),
 )
 
 
@@ -23,8 +25,10 @@ def node_of(kind: str, node: dict) -> dict:
         target = resolve(kind, node["$ref"])
         merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
         if "properties" in target and "properties" in node:
-            merged["properties"] = {**target["properties"], **{
-                k: {**target["properties"].get(k, {}), **v} for k, v in node["properties"].items()}}
+            merged["properties"] = {
+                **target["properties"],
+                **{k: {**target["properties"].get(k, {}), **v} for k, v in node["properties"].items()},
+            }
         node = merged
     return node
 
@@ -90,26 +94,46 @@ def walk(kind: str, value, node: dict | None = None, path: tuple = ()):
 
 # Hostile text for the readers: nesting around the limit, half surrogate pairs, numbers beyond every field.
 
-SURROGATE_PIECES = ["a", "é", r"\ud800", r"\udbff", r"\udc00", r"\udfff", r"\ud83d\ude00", r"\\ud800", r"\\", r"\"",
-                    r"\u0041"]
+SURROGATE_PIECES = [
+    "a",
+    "é",
+    r"\ud800",
+    r"\udbff",
+    r"\udc00",
+    r"\udfff",
+    r"\ud83d\ude00",
+    r"\\ud800",
+    r"\\",
+    r"\"",
+    r"\u0041",
+]
 
 
 def nested(max_depth: int = 400):
     """JSON text nested ``depth`` objects and arrays deep, with the depth: around the limit of 128 and far past it."""
     return st.tuples(st.integers(1, max_depth), st.lists(st.sampled_from(["[", '{"k": ']), min_size=1, max_size=3)).map(
-        lambda t: (t[0], "".join(t[1][i % len(t[1])] for i in range(t[0])) + "0"
-                   + "".join("]" if t[1][i % len(t[1])] == "[" else "}" for i in reversed(range(t[0])))))
+        lambda t: (
+            t[0],
+            "".join(t[1][i % len(t[1])] for i in range(t[0]))
+            + "0"
+            + "".join("]" if t[1][i % len(t[1])] == "[" else "}" for i in reversed(range(t[0]))),
+        )
+    )
 
 
 def json_strings_with_surrogates():
     """A JSON string literal, as written in a file, whose escapes may leave half a surrogate pair alone."""
-    return st.lists(st.sampled_from(SURROGATE_PIECES), min_size=1, max_size=6).map(lambda parts: '"' + "".join(parts) + '"')
+    return st.lists(st.sampled_from(SURROGATE_PIECES), min_size=1, max_size=6).map(
+        lambda parts: '"' + "".join(parts) + '"'
+    )
 
 
 def huge_numbers():
     """Number literals no field can mean: past the maxima, past a double, past Python's 4,300 digits."""
     return st.one_of(
-        st.sampled_from(["1e31", "1e308", "1e400", "-1e400", "1e-400", "9" * 4300, "9" * 4301, "123456789012345678901234567890"]),
+        st.sampled_from(
+            ["1e31", "1e308", "1e400", "-1e400", "1e-400", "9" * 4300, "9" * 4301, "123456789012345678901234567890"]
+        ),
         st.integers(min_value=10**9, max_value=10**60).map(str),
         st.floats(min_value=1e9, allow_nan=False, allow_infinity=False).map(repr),
     )

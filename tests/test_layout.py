@@ -13,8 +13,21 @@ from helpers import REPO
 TOOLKIT = REPO / "toolkit"
 
 # lower stages first; a module may import from its own stage or any lower one
-STAGES = ["base", "source", "ponybunny", "check", "lint", "migrate", "presets", "edit", "runtime", "workflows",
-          "facade", "reporters", "cli"]
+STAGES = [
+    "base",
+    "source",
+    "ponybunny",
+    "check",
+    "lint",
+    "migrate",
+    "presets",
+    "edit",
+    "runtime",
+    "workflows",
+    "facade",
+    "reporters",
+    "cli",
+]
 BASE = {"pbcfg.diagnostics", "pbcfg.errors", "pbcfg.catalog", "pbcfg.schema_store"}
 FACADES = {"pbcfg", "pbcfg.loading", "pbcfg.codegen", "pbcfg.hooks"}  # the public API beside the CLI
 
@@ -66,9 +79,12 @@ def test_every_module_sits_in_a_known_stage():
 
 
 def test_stages_import_downward_only():
-    upward = [f"{module} ({stage_of(module)}) imports {target} ({stage_of(target)})"
-              for module, targets in GRAPH.items() for target in targets
-              if STAGES.index(stage_of(target)) > STAGES.index(stage_of(module))]
+    upward = [
+        f"{module} ({stage_of(module)}) imports {target} ({stage_of(target)})"
+        for module, targets in GRAPH.items()
+        for target in targets
+        if STAGES.index(stage_of(target)) > STAGES.index(stage_of(module))
+    ]
     assert upward == []
 
 
@@ -97,15 +113,17 @@ def test_few_modules_at_the_top():
 
 
 def test_ruff_finds_nothing():
-    done = subprocess.run([sys.executable, "-m", "ruff", "check", "toolkit", "tests", "bench"], cwd=REPO,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "toolkit", "tests", "bench"], cwd=REPO, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_the_import_contracts_hold():
     """pyproject.toml's import-linter contracts: the stages as layers, and what the runtime's loop and HTTP may
     import."""
-    done = subprocess.run([Path(sys.executable).parent / "lint-imports", "--no-cache"], cwd=REPO,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [Path(sys.executable).parent / "lint-imports", "--no-cache"], cwd=REPO, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Contracts: 3 kept, 0 broken." in done.stdout

@@ -21,10 +21,13 @@ LLM = """{
 }
 """
 KEY = "sk-box-secret-0001"
-CREDENTIALS = """{
+CREDENTIALS = (
+    """{
   "endpoints": {
     "box": {"apiKey": "%s", "baseUrl": "http://box:8000/v1"},
     "spare": {"apiKey": "EMPTY", "baseUrl": "http://spare:8000/v1"}
   }
 }
-""" % KEY
+"""
+    % KEY
+)

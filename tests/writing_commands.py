@@ -22,10 +22,17 @@ STAMP = "20260101-000000"  # the timestamp init and render --config-dir put in b
 KEY = "sk-Wq8rTz3nVb6yHk2pLm5xCd9f"
 
 CREDENTIALS = {"endpoints": {"openai-compatible": {"apiKey": KEY, "baseUrl": "http://localhost:8000/v1/"}}}
-LLM_CONFIG = {"endpoints": {"openai-compatible": {"enabled": True, "protocol": "openai", "priority": 1}},
-              "models": {"local": {"displayName": "Local", "endpoints": ["openai-compatible"],
-                                   "costPer1kTokens": {"input": 0, "output": 0}}},
-              "tiers": {"simple": {"primary": "local", "fallback": ["gpt-5.2", "gpt-5.2"]}}}
+LLM_CONFIG = {
+    "endpoints": {"openai-compatible": {"enabled": True, "protocol": "openai", "priority": 1}},
+    "models": {
+        "local": {
+            "displayName": "Local",
+            "endpoints": ["openai-compatible"],
+            "costPer1kTokens": {"input": 0, "output": 0},
+        }
+    },
+    "tiers": {"simple": {"primary": "local", "fallback": ["gpt-5.2", "gpt-5.2"]}},
+}
 OLD_CREDENTIALS = {"endpoints": {"openai-compatible": {"baseURL": "http://localhost:8000/v1", "api_key": KEY}}}
 OLD_LLM_CONFIG = {"tiers": {"simple": {"primary": "gpt-5.2", "fallback": "claude-haiku-4-5"}}}
 CREDENTIALS_YAML = f"endpoints:\n  openai-compatible:\n    apiKey: {KEY}\n    baseUrl: http://localhost:9000/v1\n"
@@ -39,8 +46,9 @@ class Case(NamedTuple):
     backups: list[str]  # the name of each replaced file's first backup ("" if it keeps none)
 
 
-def config(directory: Path, credentials: dict | str = CREDENTIALS, llm_config: dict | str = LLM_CONFIG,
-           *, yaml: bool = False) -> Path:
+def config(
+    directory: Path, credentials: dict | str = CREDENTIALS, llm_config: dict | str = LLM_CONFIG, *, yaml: bool = False
+) -> Path:
     """A private config directory holding both files (JSON, or YAML sources)."""
     directory.mkdir(parents=True, exist_ok=True)
     directory.chmod(0o700)
@@ -60,40 +68,65 @@ def prepare(name: str, root: Path) -> Case:
         return Case(["lint", str(cfg), "--fix"], cfg, pair, [n + ".bak" for n in pair])
     if name == "add":
         config(cfg)
-        return Case(["add", "vllm", "--config-dir", str(cfg), "--endpoint-id", "box", "--model", "big"], cfg, pair,
-                    [n + ".bak" for n in pair])
+        return Case(
+            ["add", "vllm", "--config-dir", str(cfg), "--endpoint-id", "box", "--model", "big"],
+            cfg,
+            pair,
+            [n + ".bak" for n in pair],
+        )
     if name == "migrate":
         config(cfg, OLD_CREDENTIALS, OLD_LLM_CONFIG)
         return Case(["migrate", str(cfg)], cfg, pair, [n + ".bak" for n in pair])
     if name == "init --force":
         config(cfg)
-        return Case(["init", "ollama", "--config-dir", str(cfg), "--force"], cfg, pair,
-                    [f"{n}.{STAMP}.bak" for n in pair])
+        return Case(
+            ["init", "ollama", "--config-dir", str(cfg), "--force"], cfg, pair, [f"{n}.{STAMP}.bak" for n in pair]
+        )
     if name == "render --config-dir":
         config(cfg)
-        return Case(["render", "ollama", "--config-dir", str(cfg), "--force"], cfg, pair, [f"{n}.{STAMP}.bak" for n in pair])
+        return Case(
+            ["render", "ollama", "--config-dir", str(cfg), "--force"], cfg, pair, [f"{n}.{STAMP}.bak" for n in pair]
+        )
     if name == "build --config-dir":
         config(root / "src", CREDENTIALS_YAML, LLM_CONFIG_YAML, yaml=True)
         config(cfg)
         return Case(["build", str(root / "src"), "--config-dir", str(cfg)], cfg, pair, [n + ".bak" for n in pair])
     if name == "rename":
         config(cfg)
-        return Case(["rename", "model", "local", "local-2", "--config-dir", str(cfg)], cfg, ["llm-config.json"],
-                    ["llm-config.json.bak"])
+        return Case(
+            ["rename", "model", "local", "local-2", "--config-dir", str(cfg)],
+            cfg,
+            ["llm-config.json"],
+            ["llm-config.json.bak"],
+        )
     if name == "remove":
         config(cfg)
-        return Case(["remove", "model", "local", "--cascade", "--config-dir", str(cfg)], cfg, ["llm-config.json"],
-                    ["llm-config.json.bak"])
+        return Case(
+            ["remove", "model", "local", "--cascade", "--config-dir", str(cfg)],
+            cfg,
+            ["llm-config.json"],
+            ["llm-config.json.bak"],
+        )
     if name == "--output":
         config(cfg)
         (cfg / "report.json").write_text("{}\n")
-        return Case(["validate", str(cfg), "--format", "json", "--output", str(cfg / "report.json")], cfg,
-                    ["report.json"], [""])
+        return Case(
+            ["validate", str(cfg), "--format", "json", "--output", str(cfg / "report.json")], cfg, ["report.json"], [""]
+        )
     raise KeyError(name)
 
 
-WRITING_COMMANDS = ["lint --fix", "add", "migrate", "init --force", "render --config-dir", "build --config-dir", "rename", "remove",
-                    "--output"]
+WRITING_COMMANDS = [
+    "lint --fix",
+    "add",
+    "migrate",
+    "init --force",
+    "render --config-dir",
+    "build --config-dir",
+    "rename",
+    "remove",
+    "--output",
+]
 
 
 def snapshot(directory: Path) -> dict[str, tuple[bytes | str, int]]:

@@ -45,7 +45,9 @@ class Span(namedtuple("Span", "line column")):
     __slots__ = ()
 
 
-class Diagnostic(namedtuple("Diagnostic", "file span pointer rule severity message hint snippet", defaults=(None, None))):
+class Diagnostic(
+    namedtuple("Diagnostic", "file span pointer rule severity message hint snippet", defaults=(None, None))
+):
     """``file`` (str), ``span`` (Span or None), ``pointer`` (str or None), ``rule`` (str), ``severity``
     (Severity), ``message`` (str), ``hint`` and ``snippet`` (str or None)."""
 

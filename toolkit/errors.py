@@ -1,13 +1,13 @@
 """pbcfg's exceptions. Every one carries a one-line, actionable message.
 
-    PbcfgError                 base; never shown with a traceback
-    ├── UsageError             the command line is wrong (exit 2)
-    ├── InputError             a file cannot be read: missing, unreadable, not UTF-8, too large (exit 2)
-    ├── WriteError             a file cannot be written: no space, permission denied, read-only, a link in
-    │                          the way, another pbcfg writing there; nothing was changed (exit 2)
-    ├── MissingDependency      an optional extra is not installed; names the pip command (exit 2)
-    ├── Refused                pbcfg would overwrite or lose something; nothing was changed (exit 1)
-    └── InvalidConfigError     the config has errors; ``.diagnostics`` lists them (exit 1)
+PbcfgError                 base; never shown with a traceback
+├── UsageError             the command line is wrong (exit 2)
+├── InputError             a file cannot be read: missing, unreadable, not UTF-8, too large (exit 2)
+├── WriteError             a file cannot be written: no space, permission denied, read-only, a link in
+│                          the way, another pbcfg writing there; nothing was changed (exit 2)
+├── MissingDependency      an optional extra is not installed; names the pip command (exit 2)
+├── Refused                pbcfg would overwrite or lose something; nothing was changed (exit 1)
+└── InvalidConfigError     the config has errors; ``.diagnostics`` lists them (exit 1)
 """
 
 from __future__ import annotations

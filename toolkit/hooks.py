@@ -27,29 +27,61 @@ _CONFIG_FILES_AND_BACKUPS = rf"(^|/)(credentials|llm-config)\.(json|ya?ml)({BACK
 RECOMMENDED = ("pbcfg-lint",)
 
 HOOKS: list[dict[str, object]] = [
-    {"id": "pbcfg-lint", "name": "pbcfg lint",
-     "description": "The recommended hook, alone: validate (strict JSON, schemas, references), the rules that catch "
-                    "what PonyBunny silently gets wrong, and keys about to be committed in any staged file or backup; a "
-                    "finding `pbcfg migrate` fixes says so. Each error is reported once.",
-     "entry": "pbcfg lint", "language": "python", "files": _CONFIG_FILES_AND_BACKUPS, "require_serial": True},
-    {"id": "pbcfg-validate", "name": "pbcfg validate",
-     "description": "Only validate (strict JSON, schemas, references), for a repository that wants no lint rules. "
-                    "pbcfg-lint includes it: use one of the two.",
-     "entry": "pbcfg validate", "language": "python", "files": _CONFIG_FILES, "types_or": _CONFIG_TYPES},
-    {"id": "pbcfg-build-check", "name": "pbcfg build --check",
-     "description": "Fail when the JSON built from the YAML sources is out of date. Default: sources and JSON at "
-                    "the top of the repository; set args: [SOURCE_DIR, --config-dir, JSON_DIR] for others.",
-     "entry": "pbcfg build --check", "language": "python", "args": [".", "--config-dir", "."],
-     "files": _CONFIG_FILES, "types_or": _CONFIG_TYPES, "pass_filenames": False, "require_serial": True},
-    {"id": "pbcfg-migrate-check", "name": "pbcfg migrate --check",
-     "description": "Fail when a config file needs a migration to today's format (`pbcfg migrate` makes it). "
-                    "pbcfg-lint reports the same places: use this only without it.",
-     "entry": "pbcfg migrate --check", "language": "python", "files": _CONFIG_FILES, "types_or": _CONFIG_TYPES},
-    {"id": "pbcfg-codegen-check", "name": "pbcfg codegen --check",
-     "description": "Fail when generated/ models are stale against schemas/.",
-     "entry": "pbcfg codegen --check", "language": "python",
-     "additional_dependencies": ["datamodel-code-generator==0.89.0"],
-     "files": "^(schemas|generated)/", "pass_filenames": False, "require_serial": True},
+    {
+        "id": "pbcfg-lint",
+        "name": "pbcfg lint",
+        "description": "The recommended hook, alone: validate (strict JSON, schemas, references), the rules that catch "
+        "what PonyBunny silently gets wrong, and keys about to be committed in any staged file or backup; a "
+        "finding `pbcfg migrate` fixes says so. Each error is reported once.",
+        "entry": "pbcfg lint",
+        "language": "python",
+        "files": _CONFIG_FILES_AND_BACKUPS,
+        "require_serial": True,
+    },
+    {
+        "id": "pbcfg-validate",
+        "name": "pbcfg validate",
+        "description": "Only validate (strict JSON, schemas, references), for a repository that wants no lint rules. "
+        "pbcfg-lint includes it: use one of the two.",
+        "entry": "pbcfg validate",
+        "language": "python",
+        "files": _CONFIG_FILES,
+        "types_or": _CONFIG_TYPES,
+    },
+    {
+        "id": "pbcfg-build-check",
+        "name": "pbcfg build --check",
+        "description": "Fail when the JSON built from the YAML sources is out of date. Default: sources and JSON at "
+        "the top of the repository; set args: [SOURCE_DIR, --config-dir, JSON_DIR] for others.",
+        "entry": "pbcfg build --check",
+        "language": "python",
+        "args": [".", "--config-dir", "."],
+        "files": _CONFIG_FILES,
+        "types_or": _CONFIG_TYPES,
+        "pass_filenames": False,
+        "require_serial": True,
+    },
+    {
+        "id": "pbcfg-migrate-check",
+        "name": "pbcfg migrate --check",
+        "description": "Fail when a config file needs a migration to today's format (`pbcfg migrate` makes it). "
+        "pbcfg-lint reports the same places: use this only without it.",
+        "entry": "pbcfg migrate --check",
+        "language": "python",
+        "files": _CONFIG_FILES,
+        "types_or": _CONFIG_TYPES,
+    },
+    {
+        "id": "pbcfg-codegen-check",
+        "name": "pbcfg codegen --check",
+        "description": "Fail when generated/ models are stale against schemas/.",
+        "entry": "pbcfg codegen --check",
+        "language": "python",
+        "additional_dependencies": ["datamodel-code-generator==0.89.0"],
+        "files": "^(schemas|generated)/",
+        "pass_filenames": False,
+        "require_serial": True,
+    },
 ]
 
 

@@ -33,7 +33,9 @@ def load(config_dir: str | os.PathLike | None = None, *, files: list[str | os.Pa
     if not files:
         from pbcfg.check.loader_findings import legacy_findings
 
-        moving = [d for d in legacy_findings(directory, os.path.expanduser("~"), config_dir) if d.rule == "migrate.location"]
+        moving = [
+            d for d in legacy_findings(directory, os.path.expanduser("~"), config_dir) if d.rule == "migrate.location"
+        ]
         if moving:  # PonyBunny would run on the file in ~/.ponybunny, not on what this directory holds
             raise InvalidConfigError(moving)
     result = check_paths([os.fspath(f) for f in files or []], config_dir=directory)

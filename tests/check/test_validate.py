@@ -64,7 +64,8 @@ def test_messages_say_what_to_do(run, write):
     assert by_pointer["/models/llama3.1:8b/endpoints/0"]["hint"] == "did you mean 'openai-compatible'?"
     assert by_pointer["/tiers/simple/primary"]["hint"] == "did you mean 'claude-haiku-4-5-20251001'?"
     assert by_pointer["/tiers/simple/fallback"]["hint"] == (
-        f'write it as an array: ["gpt-4o"] (`pbcfg migrate {path.parent}` does this)')
+        f'write it as an array: ["gpt-4o"] (`pbcfg migrate {path.parent}` does this)'
+    )
     assert by_pointer["/defaults/timeout"]["message"] == "must be ≥ 1000, found 10"
 
 
@@ -93,15 +94,23 @@ def test_bundled_examples_are_valid(run):
 
 
 def test_credentials_built_in_ids_admit_only_their_fields(run, write):
-    path = write("credentials.json", {"endpoints": {
-        "openai-compatible": {"enabled": True, "apiKey": "x", "baseUrl": "http://h:1/v1", "region": "eu"},
-        "my-box": {"apiKey": "x", "region": "eu"},
-        "codex": {"enabled": True, "apiKey": "x"},
-    }})
+    path = write(
+        "credentials.json",
+        {
+            "endpoints": {
+                "openai-compatible": {"enabled": True, "apiKey": "x", "baseUrl": "http://h:1/v1", "region": "eu"},
+                "my-box": {"apiKey": "x", "region": "eu"},
+                "codex": {"enabled": True, "apiKey": "x"},
+            }
+        },
+    )
     result = run("validate", path, "--format", "json")
     assert [(d["rule"], d["pointer"], d["hint"]) for d in result.json["diagnostics"]] == [
-        ("schema.additionalProperties", "/endpoints/openai-compatible/region",
-         "endpoint 'openai-compatible' takes only: enabled, apiKey, baseUrl"),
+        (
+            "schema.additionalProperties",
+            "/endpoints/openai-compatible/region",
+            "endpoint 'openai-compatible' takes only: enabled, apiKey, baseUrl",
+        ),
         ("schema.additionalProperties", "/endpoints/codex/apiKey", "endpoint 'codex' takes only: enabled"),
     ]
 
@@ -110,17 +119,32 @@ def test_typo_keys_in_credentials_are_caught_with_a_suggestion(run, write):
     path = write("credentials.json", '{"endpoints": {"openai-direct": {"baseURL": "http://x/v1", "api_key": "k"}}}')
     result = run("validate", path, "--format", "json")
     assert [(d["pointer"], d["line"], d["column"], d["hint"]) for d in result.json["diagnostics"]] == [
-        ("/endpoints/openai-direct/baseURL", 1, 34, f"did you mean 'baseUrl'? (`pbcfg migrate {path.parent}` renames it)"),
-        ("/endpoints/openai-direct/api_key", 1, 60, f"did you mean 'apiKey'? (`pbcfg migrate {path.parent}` renames it)"),
+        (
+            "/endpoints/openai-direct/baseURL",
+            1,
+            34,
+            f"did you mean 'baseUrl'? (`pbcfg migrate {path.parent}` renames it)",
+        ),
+        (
+            "/endpoints/openai-direct/api_key",
+            1,
+            60,
+            f"did you mean 'apiKey'? (`pbcfg migrate {path.parent}` renames it)",
+        ),
     ]
 
 
 def test_urls_are_really_checked(run, write):
-    path = write("credentials.json", {"endpoints": {
-        "openai-compatible": {"baseUrl": "ftp://host/v1"},
-        "openai-direct": {"baseUrl": ""},
-        "anthropic-direct": {"baseUrl": "http://"},
-    }})
+    path = write(
+        "credentials.json",
+        {
+            "endpoints": {
+                "openai-compatible": {"baseUrl": "ftp://host/v1"},
+                "openai-direct": {"baseUrl": ""},
+                "anthropic-direct": {"baseUrl": "http://"},
+            }
+        },
+    )
     result = run("validate", path, "--format", "json")
     assert [(d["rule"], d["pointer"]) for d in result.json["diagnostics"]] == [
         ("schema.format", "/endpoints/openai-compatible/baseUrl"),
@@ -133,8 +157,11 @@ def test_secret_values_are_masked_in_messages(run, write):
     result = run("validate", path, "--format", "json")
     assert "1234567890123456789" not in result.out
     assert [(d["rule"], d["message"]) for d in result.json["diagnostics"]] == [
-        ("ponybunny.credentials-refused",
-         "PonyBunny will refuse credentials.json, so none of its keys are used: expected a string, found an integer")]
+        (
+            "ponybunny.credentials-refused",
+            "PonyBunny will refuse credentials.json, so none of its keys are used: expected a string, found an integer",
+        )
+    ]
 
 
 def test_cross_file_check_runs_when_both_files_of_a_directory_are_checked(run, write, tmp_path):
@@ -157,10 +184,13 @@ def test_no_path_means_the_config_directory(run, write, tmp_path, monkeypatch):
     assert run("validate", "--config-dir", other).code == 2
 
 
-@pytest.mark.parametrize("content, expected", [
-    ('{"$schema": "./credentials.schema.json", "endpoints": {}}', 0),
-    ('{"$schema": "./llm-config.schema.json", "endpoints": 1}', 1),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ('{"$schema": "./credentials.schema.json", "endpoints": {}}', 0),
+        ('{"$schema": "./llm-config.schema.json", "endpoints": 1}', 1),
+    ],
+)
 def test_kind_comes_from_schema_key_when_the_name_does_not_tell(run, write, content, expected):
     assert run("validate", write("mine.json", content)).code == expected
 
@@ -169,15 +199,20 @@ def test_unknown_kind_is_a_usage_error_naming_the_file(run, write):
     path = write("mine.json", "{}")
     result = run("validate", path)
     assert result.code == 2
-    assert result.err == (f"pbcfg: error: {path}: cannot tell whether this is credentials or llm-config from its "
-                          "name or $schema; pass --kind credentials or --kind llm-config\n")
+    assert result.err == (
+        f"pbcfg: error: {path}: cannot tell whether this is credentials or llm-config from its "
+        "name or $schema; pass --kind credentials or --kind llm-config\n"
+    )
     assert run("validate", path, "--kind", "llm-config").code == 0
 
 
 def test_missing_file_exits_2_with_one_line(run, tmp_path):
     result = run("validate", tmp_path / "llm-config.json")
-    assert (result.code, result.err) == (2, f"pbcfg: error: {tmp_path / 'llm-config.json'}: no such file; check the "
-                                            "path (a directory stands for its PonyBunny files)\n")
+    assert (result.code, result.err) == (
+        2,
+        f"pbcfg: error: {tmp_path / 'llm-config.json'}: no such file; check the "
+        "path (a directory stands for its PonyBunny files)\n",
+    )
 
 
 @pytest.mark.parametrize("command", ["validate", "lint"])
@@ -199,13 +234,19 @@ def test_unreadable_file_exits_2(run, write, monkeypatch):
 
         monkeypatch.setattr(os, "open", denied)
     result = run("validate", path)
-    assert (result.code, result.err) == (2, f"pbcfg: error: {path}: permission denied; check the file's owner and mode\n")
+    assert (result.code, result.err) == (
+        2,
+        f"pbcfg: error: {path}: permission denied; check the file's owner and mode\n",
+    )
 
 
 def test_not_utf8_exits_2_with_position(run, write):
     path = write("llm-config.json", b'{\n  "x": "\xff"}')
     result = run("validate", path)
-    assert (result.code, result.err) == (2, f"pbcfg: error: {path}:2:9: not valid UTF-8 (byte 0xff); save the file as UTF-8\n")
+    assert (result.code, result.err) == (
+        2,
+        f"pbcfg: error: {path}:2:9: not valid UTF-8 (byte 0xff); save the file as UTF-8\n",
+    )
 
 
 def test_unknown_command_suggests(run):
@@ -229,7 +270,9 @@ def test_example_schema_copies_match_the_schemas(name):
 
 
 def test_secrets_in_credentials_snippets_are_masked_and_carets_stay_put(run, write):
-    path = write("credentials.json", '{"endpoints": {"my box": {"api_key": "sk-abcdefghijklmnop1234", "enabled": "yes"}}}')
+    path = write(
+        "credentials.json", '{"endpoints": {"my box": {"api_key": "sk-abcdefghijklmnop1234", "enabled": "yes"}}}'
+    )
     result = run("validate", path, "--no-color")
     assert "abcdefghijklmnop" not in result.out
     assert result.out.splitlines()[1:4] == [
@@ -247,7 +290,10 @@ def test_secrets_in_syntax_error_snippets_are_masked(run, write):
 
 
 def test_keys_that_look_like_numbers_keep_their_spelling(run, write):
-    path = write("llm-config.json", {"models": {"¹": {"endpoints": [1]}, "00": {"endpoints": [2]}, "0": {"endpoints": ["openai-direct"]}}})
+    path = write(
+        "llm-config.json",
+        {"models": {"¹": {"endpoints": [1]}, "00": {"endpoints": [2]}, "0": {"endpoints": ["openai-direct"]}}},
+    )
     pointers = [d["pointer"] for d in run("validate", path, "--format", "json").json["diagnostics"]]
     assert "/models/00/endpoints/0" in pointers and "/models/¹/endpoints/0" in pointers
     assert "/models/0/endpoints/0" not in pointers

@@ -54,13 +54,16 @@ def test_every_commands_help_has_examples(run, name):
     assert examples and all(line.startswith(("    pbcfg ", "    eval ", "    cat ")) for line in examples), examples
 
 
-@pytest.mark.parametrize("args, message", [
-    (["validate", "--bogus"], "--bogus"),
-    (["lint", "--fail-on", "nope"], "'nope'"),
-    (["rename", "model", "only-one"], "'NEW'"),
-    (["schema", "settings"], "'settings'"),
-    (["completion", "tcsh"], "'tcsh'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["validate", "--bogus"], "--bogus"),
+        (["lint", "--fail-on", "nope"], "'nope'"),
+        (["rename", "model", "only-one"], "'NEW'"),
+        (["schema", "settings"], "'settings'"),
+        (["completion", "tcsh"], "'tcsh'"),
+    ],
+)
 def test_a_usage_error_is_one_line_that_says_where_to_look(run, args, message):
     result = run(*args)
     assert (result.code, result.out) == (2, "")
@@ -94,8 +97,10 @@ def test_each_option_has_one_spelling(run, tmp_path):
 def test_no_option_that_cannot_work(run):
     assert "--source" not in {opt for param in command("add").params for opt in param.opts}
     forced = run("render", "ollama", "--force")
-    assert (forced.code, forced.err) == (2, "pbcfg: error: --force overwrites files in --config-dir: give "
-                                            "--config-dir too\n")
+    assert (forced.code, forced.err) == (
+        2,
+        "pbcfg: error: --force overwrites files in --config-dir: give --config-dir too\n",
+    )
 
 
 def test_validate_reads_stdin_with_kind(run, monkeypatch, tmp_path):
@@ -107,15 +112,19 @@ def test_validate_reads_stdin_with_kind(run, monkeypatch, tmp_path):
     assert result.code == 1
     assert result.out.startswith("<stdin>:2:27: error schema.minimum must be ≥ 1000, found 10\n")
     stdin(b'{"defaults": {"timeout": 10}}')
-    assert run("validate", "-").err == ("pbcfg: error: - reads the config from stdin: pass --kind credentials or "
-                                        "--kind llm-config\n")
+    assert run("validate", "-").err == (
+        "pbcfg: error: - reads the config from stdin: pass --kind credentials or --kind llm-config\n"
+    )
     (tmp_path / "credentials.json").write_text('{"endpoints": {"gpu": {"apiKey": "x"}}}')
     stdin(b'{"endpoints": {"gpu": {"enabled": true, "protocol": "openai", "priority": 1}}}')
     together = run("validate", "-", tmp_path / "credentials.json", "--kind", "llm-config", "--format", "json")
     assert (together.code, together.json["summary"]["files"]) == (0, 2)
     stdin(b'{"a": "\xff"}')
     bad = run("validate", "-", "--kind", "credentials")
-    assert (bad.code, bad.err) == (2, "pbcfg: error: <stdin>:1:8: not valid UTF-8 (byte 0xff); save the file as UTF-8\n")
+    assert (bad.code, bad.err) == (
+        2,
+        "pbcfg: error: <stdin>:1:8: not valid UTF-8 (byte 0xff); save the file as UTF-8\n",
+    )
 
 
 def test_schema_prints_or_writes_each_schema(run, tmp_path):
@@ -126,8 +135,9 @@ def test_schema_prints_or_writes_each_schema(run, tmp_path):
         assert (written.code, written.err) == (0, f"wrote {tmp_path / f'{kind}.json'}\n")
         assert (tmp_path / f"{kind}.json").read_text() == text
     nowhere = run("schema", "credentials", "--output", tmp_path / "missing" / "x.json")
-    assert nowhere.code == 2 and nowhere.err.startswith(f"pbcfg: error: {tmp_path / 'missing' / 'x.json'}: cannot "
-                                                        "write the schema: ")
+    assert nowhere.code == 2 and nowhere.err.startswith(
+        f"pbcfg: error: {tmp_path / 'missing' / 'x.json'}: cannot write the schema: "
+    )
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
@@ -140,25 +150,37 @@ def test_completion_prints_clicks_script_for_the_shell(run, shell):
     assert f"_PBCFG_COMPLETE={shell}_complete" in result.out
 
 
-@pytest.mark.parametrize("words, expected", [
-    ("pbcfg vali", "plain,validate"),
-    ("pbcfg lint --sel", "plain,--select"),
-    ("pbcfg rename ", "plain,model\nplain,endpoint"),
-    ("pbcfg add oll", "plain,ollama"),
-    ("pbcfg completion f", "plain,fish"),
-])
+@pytest.mark.parametrize(
+    "words, expected",
+    [
+        ("pbcfg vali", "plain,validate"),
+        ("pbcfg lint --sel", "plain,--select"),
+        ("pbcfg rename ", "plain,model\nplain,endpoint"),
+        ("pbcfg add oll", "plain,ollama"),
+        ("pbcfg completion f", "plain,fish"),
+    ],
+)
 def test_the_installed_completion_answers_the_shell(words, expected):
-    env = {**os.environ, "_PBCFG_COMPLETE": "bash_complete", "COMP_WORDS": words,
-           "COMP_CWORD": str(len(words.split(" ")) - 1)}
+    env = {
+        **os.environ,
+        "_PBCFG_COMPLETE": "bash_complete",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split(" ")) - 1),
+    }
     done = subprocess.run([PBCFG], capture_output=True, text=True, env=env)
     assert (done.returncode, done.stdout.strip()) == (0, expected)
 
 
 def test_the_docs_document_every_command_and_option():
     readme = "".join(page.read_text() for page in sorted((REPO / "docs").rglob("*.md")))
-    missing = [f"{name} {opt}" for name in sorted(COMMANDS)
-               for param in command(name).params if not getattr(param, "hidden", False)
-               for opt in [*param.opts, *param.secondary_opts] if opt.startswith("-") and opt not in readme]
+    missing = [
+        f"{name} {opt}"
+        for name in sorted(COMMANDS)
+        for param in command(name).params
+        if not getattr(param, "hidden", False)
+        for opt in [*param.opts, *param.secondary_opts]
+        if opt.startswith("-") and opt not in readme
+    ]
     assert [name for name in sorted(COMMANDS) if f"pbcfg {name}" not in readme] == []
     assert missing == []
 
@@ -167,5 +189,6 @@ def test_codegen_without_its_generator_names_the_extra_to_install(run, monkeypat
     monkeypatch.setitem(sys.modules, "datamodel_code_generator", None)  # as if the codegen extra were not installed
     result = run("codegen", "--check")
     assert (result.code, result.out) == (2, "")
-    assert result.err == ("pbcfg: error: this needs datamodel-code-generator, which is not installed: "
-                          "pip install 'pbcfg[codegen]'\n")
+    assert result.err == (
+        "pbcfg: error: this needs datamodel-code-generator, which is not installed: pip install 'pbcfg[codegen]'\n"
+    )

@@ -14,15 +14,18 @@ from hypothesis import strategies as st
 
 from helpers import PONYBUNNY, REPO
 
-TWO_PROBLEMS = '{\n  "defaults": {"timeout": 10},\n  "tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gpt-5.2"]}}\n}\n'
+TWO_PROBLEMS = (
+    '{\n  "defaults": {"timeout": 10},\n  "tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gpt-5.2"]}}\n}\n'
+)
 HEAVY = ("click", "httpx", "jinja2", "pydantic", "ruamel", "limits", "jsonschema")
 
 
 def imported_modules(*args) -> tuple[subprocess.CompletedProcess, set[str]]:
     """Run ``python -m pbcfg ARGS`` (the console path: argv from the process) and list what it imported."""
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "pbcfg", *map(str, args)],
-                          capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "pbcfg", *map(str, args)], capture_output=True, text=True, env=env
+    )
     modules = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     return done, modules
 
@@ -47,41 +50,79 @@ CLEAN = "2 files checked: 0 errors, 0 warnings, 0 infos\n"
 # behind it (the hot path and the reporters import by name); shlex (no command to quote); and what only an
 # unusual file needs: a URL holding a secret (urllib, ipaddress), a schema file of another's (copy), an
 # interrupted write (contextlib, time), a deep or lopsided document (array).
-NEVER_ON_THE_CLEAN_PATH = {"jsonschema_rs", "typing", "pydantic", "json", "importlib", "warnings", "shlex", "urllib",
-                           "ipaddress", "copy", "contextlib", "time", "array"}
+NEVER_ON_THE_CLEAN_PATH = {
+    "jsonschema_rs",
+    "typing",
+    "pydantic",
+    "json",
+    "importlib",
+    "warnings",
+    "shlex",
+    "urllib",
+    "ipaddress",
+    "copy",
+    "contextlib",
+    "time",
+    "array",
+}
 
 
 def console_script_imports(*args) -> tuple[subprocess.CompletedProcess, set[str]]:
     """Run pbcfg as its console script does (``main()``, argv from the process, no runpy) and list what it
     imported from its own first import on: the interpreter's start-up imports some of these first."""
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", "from pbcfg.cli.entry import main; main()",
-                           *map(str, args)], capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "from pbcfg.cli.entry import main; main()", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     lines = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
-    return done, set(lines[lines.index("pbcfg"):])
+    return done, set(lines[lines.index("pbcfg") :])
 
 
 def test_the_clean_path_imports_only_what_it_needs():
     """A valid seed-sized pair: the generated check answers and the reference checks run."""
-    done, modules = console_script_imports("validate", REPO / "examples" / "credentials.json",
-                                           REPO / "examples" / "llm-config.json")
+    done, modules = console_script_imports(
+        "validate", REPO / "examples" / "credentials.json", REPO / "examples" / "llm-config.json"
+    )
     assert (done.returncode, done.stdout) == (0, CLEAN)
     assert {"pbcfg.generated.validators", "pbcfg.check.cross_references"} <= modules
     assert top_level(modules) & NEVER_ON_THE_CLEAN_PATH == set()
 
 
 def test_python_m_pbcfg_takes_the_same_clean_path():
-    done, modules = imported_modules("validate", REPO / "examples" / "credentials.json",
-                                     REPO / "examples" / "llm-config.json")
+    done, modules = imported_modules(
+        "validate", REPO / "examples" / "credentials.json", REPO / "examples" / "llm-config.json"
+    )
     assert (done.returncode, done.stdout) == (0, CLEAN)
     lines = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
-    assert top_level(set(lines[lines.index("pbcfg"):])) & NEVER_ON_THE_CLEAN_PATH == set()
+    assert top_level(set(lines[lines.index("pbcfg") :])) & NEVER_ON_THE_CLEAN_PATH == set()
 
 
 LOADS_CASES = [
     ' {"a": [1, -0, 1.5E-3, 2e400, "\\u00e9\\ud83d\\ude00", true, null]}\r\n\t',
-    "[]", "0", '"x"', "1 2", "", " ", "\x0b1", "1\x0c", "\ufeff{}", "[1,]", '{"a": 1,}', "NaN", "[-Infinity]",
-    '{"a": 1, "a": 2}', '{"a": {"b": 1, "b": 1}}', '"open', "[1] ]", "{'a': 1}", '"tab\there"', "01", "- 1",
+    "[]",
+    "0",
+    '"x"',
+    "1 2",
+    "",
+    " ",
+    "\x0b1",
+    "1\x0c",
+    "\ufeff{}",
+    "[1,]",
+    '{"a": 1,}',
+    "NaN",
+    "[-Infinity]",
+    '{"a": 1, "a": 2}',
+    '{"a": {"b": 1, "b": 1}}',
+    '"open',
+    "[1] ]",
+    "{'a': 1}",
+    '"tab\there"',
+    "01",
+    "- 1",
 ]
 
 
@@ -108,8 +149,12 @@ print(repr({hooks: [outcome(text, eval(spelled)) for text in eval(cases)] for ho
 @pytest.fixture(scope="module")
 def fresh_loads() -> dict:
     """What ``loads`` makes of each case in an interpreter that has not imported json."""
-    done = subprocess.run([sys.executable, "-c", OUTCOMES, repr(LOADS_CASES), repr(LOADS_OPTIONS)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", OUTCOMES, repr(LOADS_CASES), repr(LOADS_OPTIONS)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return eval(done.stdout)
 
 
@@ -132,12 +177,20 @@ def test_jsonschema_rs_answers_when_the_generated_check_is_not_sure(write, tmp_p
     if case == "a finding":
         path, code, said = write("llm-config.json", TWO_PROBLEMS), 1, "1 file checked: 1 error, 1 warning, 0 infos\n"
     elif case == "valid, not sure":  # jsonschema-rs takes 4096.0 for an integer; the generated check never does
-        path, code, said = write("llm-config.json", '{"defaults": {"maxTokens": 4096.0}}'), 0, CLEAN.replace("2 files", "1 file")
+        path, code, said = (
+            write("llm-config.json", '{"defaults": {"maxTokens": 4096.0}}'),
+            0,
+            CLEAN.replace("2 files", "1 file"),
+        )
     else:
         text = json.dumps({"agents": {"planning": {"description": "x" * CLEAN_PATH_MAX_CHARS}}})
         path, code, said = write("llm-config.json", text), 0, CLEAN.replace("2 files", "1 file")
     done, modules = imported_modules("validate", path)
-    assert (done.returncode, done.stdout.splitlines()[-1] + "\n", "jsonschema_rs" in top_level(modules)) == (code, said, True)
+    assert (done.returncode, done.stdout.splitlines()[-1] + "\n", "jsonschema_rs" in top_level(modules)) == (
+        code,
+        said,
+        True,
+    )
 
 
 def test_a_valid_file_at_the_size_limit_takes_the_clean_path(write):
@@ -179,8 +232,11 @@ def test_hot_defaults_are_the_click_options_defaults(command):
     signature = inspect.signature(function).parameters
     # options that answer instead of checking (--explain, --list-rules) never reach the function
     context = click.Context(click_command)
-    options = {param.name: param.get_default(context) for param in click_command.params
-               if param.name not in ("paths", "explain", "list_rules")}
+    options = {
+        param.name: param.get_default(context)
+        for param in click_command.params
+        if param.name not in ("paths", "explain", "list_rules")
+    }
     assert options == {name: signature[name].default for name in options}
     assert set(options) == {name for name, p in signature.items() if p.kind is p.KEYWORD_ONLY}
 
@@ -205,14 +261,17 @@ def test_hot_and_click_paths_print_the_same(run, write, tmp_path, command, case)
     hot = run(command, *args)
     through_click = run(command, "--fail-on", "error", *args)
     assert (hot.code, hot.out, hot.err) == (through_click.code, through_click.out, through_click.err)
-    assert hot.code == {"clean pair": 0, "two problems": 1, "not json": 1, "missing file": 2, "directory": 1,
-                        "empty dir": 2}[case]
+    assert (
+        hot.code
+        == {"clean pair": 0, "two problems": 1, "not json": 1, "missing file": 2, "directory": 1, "empty dir": 2}[case]
+    )
 
 
 def test_help_and_unknown_commands_still_go_through_click(run):
     assert run("validate", "--help").out.startswith("Usage: pbcfg validate [OPTIONS] [PATHS]...")
-    assert run("valdate", "x.json").err == ("pbcfg: error: no command 'valdate'; did you mean 'validate'? "
-                                            "(try `pbcfg --help`)\n")
+    assert run("valdate", "x.json").err == (
+        "pbcfg: error: no command 'valdate'; did you mean 'validate'? (try `pbcfg --help`)\n"
+    )
 
 
 @pytest.mark.parametrize("command", ["validate", "lint"])
@@ -224,23 +283,36 @@ def test_no_path_and_no_config_directory_says_which_directory_and_how_to_check_h
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "XDG_CONFIG_HOME")}
 
     def pbcfg(*args: str, **overrides: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-X", "importtime", "-m", "pbcfg", command, *args], cwd=here,
-                              capture_output=True, text=True, env={**env, **overrides})
+        return subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "pbcfg", command, *args],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            env={**env, **overrides},
+        )
 
     def said(done: subprocess.CompletedProcess) -> tuple[int, list[str]]:
         return done.returncode, [line for line in done.stderr.splitlines() if not line.startswith("import time:")]
 
     hot = pbcfg(PONYBUNNY_CONFIG_DIR=str(nowhere))
-    assert said(hot) == (2, [f"pbcfg: error: {nowhere}: no credentials.json or llm-config.json in the config "
-                             f"directory (from $PONYBUNNY_CONFIG_DIR); to check the credentials.json and "
-                             f"llm-config.json here, run `pbcfg {command} .`"])
-    assert "click" not in {line.rsplit("|", 1)[1].strip() for line in hot.stderr.splitlines()
-                           if line.startswith("import time:")}
+    assert said(hot) == (
+        2,
+        [
+            f"pbcfg: error: {nowhere}: no credentials.json or llm-config.json in the config "
+            f"directory (from $PONYBUNNY_CONFIG_DIR); to check the credentials.json and "
+            f"llm-config.json here, run `pbcfg {command} .`"
+        ],
+    )
+    assert "click" not in {
+        line.rsplit("|", 1)[1].strip() for line in hot.stderr.splitlines() if line.startswith("import time:")
+    }
     assert said(pbcfg("--fail-on", "error", PONYBUNNY_CONFIG_DIR=str(nowhere))) == said(hot)
     by_default = pbcfg(HOME=str(tmp_path), PONYBUNNY_CONFIG_DIR="")
-    assert said(by_default)[1][0].startswith(f"pbcfg: error: {tmp_path / '.config' / 'ponybunny'}: no "
-                                             "credentials.json or llm-config.json in the config directory (from the "
-                                             "default, ~/.config/ponybunny); to check")
+    assert said(by_default)[1][0].startswith(
+        f"pbcfg: error: {tmp_path / '.config' / 'ponybunny'}: no "
+        "credentials.json or llm-config.json in the config directory (from the "
+        "default, ~/.config/ponybunny); to check"
+    )
     followed = pbcfg(".", PONYBUNNY_CONFIG_DIR=str(nowhere))  # the advice works: both files here are checked
     summary = [line for line in followed.stdout.splitlines() if line.startswith("2 files checked: ")]
     # lint: the summary, the fixable count, a note
@@ -248,9 +320,13 @@ def test_no_path_and_no_config_directory_says_which_directory_and_how_to_check_h
 
 
 URL_CHARACTERS = "aZ09.-_~:@[]/?#%<>|^\\ \t\x00\x7fé"  # a few of each class the URL pattern tells apart
-URLS = st.builds("{}{}{}{}".format, st.sampled_from(["http", "HTTPS", "hTtP", "ftp", ""]),
-                 st.sampled_from(["://", ":/", ""]), st.text(URL_CHARACTERS, max_size=12),
-                 st.sampled_from(["", ":", ":0", ":8000", ":65535", ":65536", ":000080", ":x"]) | st.text(URL_CHARACTERS))
+URLS = st.builds(
+    "{}{}{}{}".format,
+    st.sampled_from(["http", "HTTPS", "hTtP", "ftp", ""]),
+    st.sampled_from(["://", ":/", ""]),
+    st.text(URL_CHARACTERS, max_size=12),
+    st.sampled_from(["", ":", ":0", ":8000", ":65535", ":65536", ":000080", ":x"]) | st.text(URL_CHARACTERS),
+)
 
 
 @given(URLS)
@@ -263,27 +339,40 @@ def test_the_url_fast_path_accepts_only_what_the_url_pattern_finds(text):
     from pbcfg.codegen.validator_compiler import FAST_PATTERNS, translate_pattern
     from pbcfg.generated import validators
 
-    (pattern, helper), = FAST_PATTERNS.items()
+    ((pattern, helper),) = FAST_PATTERNS.items()
     found = text.isascii() and re.search(translate_pattern(pattern), text, re.ASCII) is not None
     assert getattr(validators, helper)(text) <= found if text.isascii() else True
 
 
-@pytest.mark.parametrize("url, fast, found", [
-    ("http://localhost:11434/v1", True, True), ("HTTPS://api.example.com", True, True),
-    ("http://gpu-box.lan:8000/v1?x=1#y", True, True), ("http://h:", True, True), ("http://h:00080/", True, True),
-    ("http://h:000080/", False, True), ("http://[::1]:8080", False, True), ("http://u:p@h", False, True),
-    ("http://h:65536", False, False), ("http://h/a b", False, False), ("http://", False, False), ("ftp://h", False, False),
-])
+@pytest.mark.parametrize(
+    "url, fast, found",
+    [
+        ("http://localhost:11434/v1", True, True),
+        ("HTTPS://api.example.com", True, True),
+        ("http://gpu-box.lan:8000/v1?x=1#y", True, True),
+        ("http://h:", True, True),
+        ("http://h:00080/", True, True),
+        ("http://h:000080/", False, True),
+        ("http://[::1]:8080", False, True),
+        ("http://u:p@h", False, True),
+        ("http://h:65536", False, False),
+        ("http://h/a b", False, False),
+        ("http://", False, False),
+        ("ftp://h", False, False),
+    ],
+)
 def test_the_url_fast_path_takes_common_urls_and_leaves_the_rest_to_the_regex(url, fast, found):
     from pbcfg.generated.validators import _http_url, _pattern0
 
     assert (_http_url(url), _pattern0(url)) == (fast, found)
 
 
-WATCHING_SPAWNS = ("import sys\n"
-                   "sys.addaudithook(lambda event, args: event == 'subprocess.Popen' and print('spawned', *args[1],"
-                   " file=sys.__stderr__))\n"
-                   "from pbcfg.cli.entry import main; main()")
+WATCHING_SPAWNS = (
+    "import sys\n"
+    "sys.addaudithook(lambda event, args: event == 'subprocess.Popen' and print('spawned', *args[1],"
+    " file=sys.__stderr__))\n"
+    "from pbcfg.cli.entry import main; main()"
+)
 REAL_LOOKING_KEY = "sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a"
 
 
@@ -302,15 +391,29 @@ def test_lint_asks_git_only_in_a_git_work_tree(tmp_path, where):
     if where == "in a git work tree":
         subprocess.run(["git", "init", "-q", str(directory)], check=True)
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", WATCHING_SPAWNS, "lint",
-                           directory / "credentials.json", directory / "llm-config.json"],
-                          capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-c",
+            WATCHING_SPAWNS,
+            "lint",
+            directory / "credentials.json",
+            directory / "llm-config.json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     spawned = [line.split()[1:] for line in done.stderr.splitlines() if line.startswith("spawned ")]
     lines = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
-    imported = top_level(set(lines[lines.index("pbcfg"):]))
+    imported = top_level(set(lines[lines.index("pbcfg") :]))
     summary = done.stdout.splitlines()[-1]
     if where == "outside a git work tree":
         assert (summary, spawned, "subprocess" in imported) == (CLEAN.strip(), [], False)
     else:  # the key is in a file git would commit (secrets.key-in-git), and git is asked about staged copies
-        assert (summary, [args[:3] for args in spawned]) == (CLEAN.strip().replace("0 errors", "1 error"),
-                                                            [["git", "check-ignore", "-q"], ["git", "grep", "--cached"]])
+        assert (summary, [args[:3] for args in spawned]) == (
+            CLEAN.strip().replace("0 errors", "1 error"),
+            [["git", "check-ignore", "-q"], ["git", "grep", "--cached"]],
+        )

@@ -22,8 +22,11 @@ def config(tmp_path):
 
 
 def unchanged(config) -> bool:
-    return (config / "llm-config.json").read_text() == LLM and (config / "credentials.json").read_text() == \
-        CREDENTIALS and not any(name.endswith(".bak") for name in os.listdir(config))
+    return (
+        (config / "llm-config.json").read_text() == LLM
+        and (config / "credentials.json").read_text() == CREDENTIALS
+        and not any(name.endswith(".bak") for name in os.listdir(config))
+    )
 
 
 def test_rename_model_renames_every_reference_and_nothing_else(run, config):
@@ -38,7 +41,8 @@ def test_rename_model_renames_every_reference_and_nothing_else(run, config):
         f"{path}: /tiers/simple/primary: 'm1' → 'm1-big'",
         f"{path}: /tiers/complex/fallback/0: 'm1' → 'm1-big'",
         f"{path}: /agents/planning/fallback/0: 'm1' → 'm1-big'",
-        f"updated {path} (kept {path}.bak)"]
+        f"updated {path} (kept {path}.bak)",
+    ]
 
 
 def test_rename_endpoint_renames_it_in_both_files_and_in_every_model(run, config):
@@ -56,36 +60,59 @@ def test_diff_shows_the_change_masked_and_writes_nothing(run, config):
     assert result.code == 0
     assert unchanged(config)
     assert f"--- {config / 'credentials.json'} (before)\n+++ {config / 'credentials.json'} (after)\n" in result.out
-    assert '-    "box": {"apiKey": "sk-***********0001", "baseUrl": "http://box:8000/v1"},\n' \
-           '+    "gpu-1": {"apiKey": "sk-***********0001", "baseUrl": "http://box:8000/v1"},\n' in result.out
+    assert (
+        '-    "box": {"apiKey": "sk-***********0001", "baseUrl": "http://box:8000/v1"},\n'
+        '+    "gpu-1": {"apiKey": "sk-***********0001", "baseUrl": "http://box:8000/v1"},\n' in result.out
+    )
     assert "box-secret" not in result.out + result.err
-    assert result.err.splitlines()[0] == f"would change {config / 'llm-config.json'}: /endpoints/box: renamed to 'gpu-1'"
+    assert (
+        result.err.splitlines()[0] == f"would change {config / 'llm-config.json'}: /endpoints/box: renamed to 'gpu-1'"
+    )
 
 
-@pytest.mark.parametrize("what, old, new, pointer, line, message", [
-    ("model", "m1", "m2", "/models/m2", 8, "model 'm2' is already defined here"),
-    ("model", "m1", "gpt-5.2", "/models/gpt-5.2", None, "'gpt-5.2' is one of PonyBunny's built-in models"),
-    ("endpoint", "box", "spare", "/endpoints/spare", 4, "endpoint 'spare' is already defined here"),
-    ("endpoint", "box", "openai-direct", "/endpoints/openai-direct", None,
-     "'openai-direct' is one of PonyBunny's built-in endpoints"),
-])
+@pytest.mark.parametrize(
+    "what, old, new, pointer, line, message",
+    [
+        ("model", "m1", "m2", "/models/m2", 8, "model 'm2' is already defined here"),
+        ("model", "m1", "gpt-5.2", "/models/gpt-5.2", None, "'gpt-5.2' is one of PonyBunny's built-in models"),
+        ("endpoint", "box", "spare", "/endpoints/spare", 4, "endpoint 'spare' is already defined here"),
+        (
+            "endpoint",
+            "box",
+            "openai-direct",
+            "/endpoints/openai-direct",
+            None,
+            "'openai-direct' is one of PonyBunny's built-in endpoints",
+        ),
+    ],
+)
 def test_rename_to_a_taken_id_is_a_conflict_and_writes_nothing(run, config, what, old, new, pointer, line, message):
     result = run("rename", what, old, new, "--config-dir", config, "--format", "json")
     assert result.code == 1
     assert [(d["rule"], d["pointer"], d["line"], d["message"]) for d in result.json["diagnostics"]] == [
-        ("edit.conflict", pointer, line, message)]
+        ("edit.conflict", pointer, line, message)
+    ]
     assert result.err == "pbcfg: error: nothing was written: the id is taken (above)\n"
     assert unchanged(config)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["rename", "model", "m11", "x"], "no model 'm11' is defined in the config; did you mean 'm1'?"),
-    (["rename", "model", "gpt-5.2", "x"], "model 'gpt-5.2' is one of PonyBunny's built-in models: it cannot be renamed"),
-    (["rename", "model", "m1", "m1"], "rename model: the old and the new id are both 'm1'"),
-    (["remove", "endpoint", "openai-direct"], "endpoint 'openai-direct' is one of PonyBunny's built-in endpoints: it "
-                                              "cannot be removed (disable it with enabled: false instead)"),
-    (["remove", "endpoint", "bx"], "no endpoint 'bx' is defined in the config; did you mean 'box'?"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["rename", "model", "m11", "x"], "no model 'm11' is defined in the config; did you mean 'm1'?"),
+        (
+            ["rename", "model", "gpt-5.2", "x"],
+            "model 'gpt-5.2' is one of PonyBunny's built-in models: it cannot be renamed",
+        ),
+        (["rename", "model", "m1", "m1"], "rename model: the old and the new id are both 'm1'"),
+        (
+            ["remove", "endpoint", "openai-direct"],
+            "endpoint 'openai-direct' is one of PonyBunny's built-in endpoints: it "
+            "cannot be removed (disable it with enabled: false instead)",
+        ),
+        (["remove", "endpoint", "bx"], "no endpoint 'bx' is defined in the config; did you mean 'box'?"),
+    ],
+)
 def test_an_id_that_is_not_there_is_a_usage_error(run, config, args, message):
     result = run(*args, "--config-dir", config)
     assert (result.code, result.err) == (2, f"pbcfg: error: {message}\n")
@@ -96,7 +123,8 @@ def test_a_rename_whose_result_would_not_validate_writes_nothing(run, config):
     result = run("rename", "endpoint", "box", "__proto__", "--config-dir", config, "--format", "json")
     assert result.code == 1
     assert [(d["rule"], d["file"], d["pointer"]) for d in result.json["diagnostics"]] == [
-        ("edit.invalid-result", str(config / "llm-config.json"), "/endpoints/__proto__")]
+        ("edit.invalid-result", str(config / "llm-config.json"), "/endpoints/__proto__")
+    ]
     assert result.json["diagnostics"][0]["message"].startswith("after the edit: ids.prototype-name ")
     assert result.err == "pbcfg: error: nothing was written: the config would not validate after the edit\n"
     assert unchanged(config)
@@ -109,9 +137,11 @@ def test_remove_refuses_while_references_remain_and_names_each(run, config):
         ("edit.referenced", "/tiers/simple/fallback/0", 11, 46),
         ("edit.referenced", "/tiers/complex/primary", 12, 28),
         ("edit.referenced", "/agents/execution/primary", 15, 30),
-        ("edit.referenced", "/agents/planning/fallback/1", 16, 56)]
-    assert result.err == ("pbcfg: error: nothing was written: the references above remain; pass --cascade to change "
-                          "them too\n")
+        ("edit.referenced", "/agents/planning/fallback/1", 16, 56),
+    ]
+    assert result.err == (
+        "pbcfg: error: nothing was written: the references above remain; pass --cascade to change them too\n"
+    )
     assert unchanged(config)
 
 
@@ -120,20 +150,22 @@ def test_remove_model_cascade_lists_and_makes_every_change(run, config):
     assert result.code == 0, result.err
     assert (config / "llm-config.json").read_text() == LLM.replace(
         '"output": 0}},\n    "m2": {"displayName": "M2", "endpoints": ["box"], "costPer1kTokens": {"input": 0, '
-        '"output": 0}}', '"output": 0}}').replace(
-        '["m2", "gpt-5.2"]', '["gpt-5.2"]').replace(
-        '"complex": {"primary": "m2", "fallback": ["m1"]}', '"complex": {"primary": "m1", "fallback": []}').replace(
-        '"execution": {"primary": "m2"}', '"execution": {}').replace('["m1", "m2"]', '["m1"]')
+        '"output": 0}}',
+        '"output": 0}}',
+    ).replace('["m2", "gpt-5.2"]', '["gpt-5.2"]').replace(
+        '"complex": {"primary": "m2", "fallback": ["m1"]}', '"complex": {"primary": "m1", "fallback": []}'
+    ).replace('"execution": {"primary": "m2"}', '"execution": {}').replace('["m1", "m2"]', '["m1"]')
     path = config / "llm-config.json"
     assert result.err.splitlines() == [
         f"{path}: /models/m2: removed",
         f"{path}: /tiers/simple/fallback/0: 'm2' removed from the fallback",
         f"{path}: /tiers/complex/primary: 'm2' → 'm1', its first fallback",
-        f"{path}: /tiers/complex/fallback: [\"m1\"] → []",
+        f'{path}: /tiers/complex/fallback: ["m1"] → []',
         f"{path}: /agents/execution/primary: 'm2' removed: the agent starts from PonyBunny's default primary for it, "
         "'claude-sonnet-4-5-20250929'",
         f"{path}: /agents/planning/fallback/1: 'm2' removed from the fallback",
-        f"updated {path} (kept {path}.bak)"]
+        f"updated {path} (kept {path}.bak)",
+    ]
     assert run("validate", config).code == 0
 
 
@@ -142,12 +174,16 @@ def test_remove_endpoint_cascade_takes_its_credentials_and_a_model_left_without_
     assert result.code == 0, result.err
     llm = json.loads((config / "llm-config.json").read_text())
     assert llm["endpoints"] == {"spare": {"enabled": True, "protocol": "openai", "priority": 2}}
-    assert llm["models"] == {"m1": {"displayName": "M1", "endpoints": ["spare"],
-                                    "costPer1kTokens": {"input": 0, "output": 0}}}
-    assert llm["tiers"] == {"simple": {"primary": "m1", "fallback": ["gpt-5.2"]},
-                            "complex": {"primary": "m1", "fallback": []}}
+    assert llm["models"] == {
+        "m1": {"displayName": "M1", "endpoints": ["spare"], "costPer1kTokens": {"input": 0, "output": 0}}
+    }
+    assert llm["tiers"] == {
+        "simple": {"primary": "m1", "fallback": ["gpt-5.2"]},
+        "complex": {"primary": "m1", "fallback": []},
+    }
     assert (config / "credentials.json").read_text() == CREDENTIALS.replace(
-        f'    "box": {{"apiKey": "{KEY}", "baseUrl": "http://box:8000/v1"}},\n', "")
+        f'    "box": {{"apiKey": "{KEY}", "baseUrl": "http://box:8000/v1"}},\n', ""
+    )
     assert f"{config / 'llm-config.json'}: /models/m2: removed: 'box' was its only endpoint" in result.err
     assert f"{config / 'credentials.json'}: /endpoints/box: removed, with its credentials" in result.err
     assert KEY[3:] not in result.out + result.err
@@ -155,13 +191,15 @@ def test_remove_endpoint_cascade_takes_its_credentials_and_a_model_left_without_
 
 
 def test_removing_a_built_in_models_override_needs_no_cascade(run, config):
-    (config / "llm-config.json").write_text(LLM.replace('"models": {', '"models": {\n    "gpt-5.2": {"maxContextTokens": '
-                                                                       '1000},'))
+    (config / "llm-config.json").write_text(
+        LLM.replace('"models": {', '"models": {\n    "gpt-5.2": {"maxContextTokens": 1000},')
+    )
     result = run("remove", "model", "gpt-5.2", "--config-dir", config)
     assert result.code == 0, result.err
     assert (config / "llm-config.json").read_text() == LLM
-    assert result.err.splitlines()[0] == (f"{config / 'llm-config.json'}: /models/gpt-5.2: removed: PonyBunny's "
-                                          "built-in definition applies again")
+    assert result.err.splitlines()[0] == (
+        f"{config / 'llm-config.json'}: /models/gpt-5.2: removed: PonyBunny's built-in definition applies again"
+    )
 
 
 def test_a_config_with_errors_is_not_edited(run, config):
@@ -170,9 +208,11 @@ def test_a_config_with_errors_is_not_edited(run, config):
     result = run("rename", "model", "m1", "x", "--config-dir", config, "--format", "json")
     assert result.code == 1
     assert [(d["rule"], d["pointer"]) for d in result.json["diagnostics"]] == [
-        ("schema.minimum", "/endpoints/spare/priority")]
-    assert result.err == (f"pbcfg: error: nothing was written: fix the config's errors above (`pbcfg validate "
-                          f"{config}`) first\n")
+        ("schema.minimum", "/endpoints/spare/priority")
+    ]
+    assert result.err == (
+        f"pbcfg: error: nothing was written: fix the config's errors above (`pbcfg validate {config}`) first\n"
+    )
     assert (config / "llm-config.json").read_text() == broken
 
 
@@ -189,8 +229,9 @@ def test_an_edit_never_writes_through_a_link_out_of_the_directory(run, config, t
 
 def test_yaml_sources_keep_every_comment_but_those_of_what_is_removed(run, tmp_path):
     sources = tmp_path / "src"
-    assert run("init", "ollama", "--model", "m1", "--model", "m2", "--config-dir", sources,
-               "--source", "yaml").code == 0
+    assert (
+        run("init", "ollama", "--model", "m1", "--model", "m2", "--config-dir", sources, "--source", "yaml").code == 0
+    )
     before = (sources / "llm-config.yaml").read_text()
     assert run("rename", "model", "m1", "first", "--config-dir", sources).code == 0
     renamed = (sources / "llm-config.yaml").read_text()

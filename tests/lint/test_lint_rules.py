@@ -25,10 +25,19 @@ def run_lint(tmp_path, rule, *, credentials=None, llm_config=None, env=None, hom
         else:
             path.write_text(content if isinstance(content, str) else json.dumps(content, indent=2))
             path.chmod(0o600)
-    result = lint_paths([str(config)], config_dir=str(config), kind=None, settings=Settings(environment=environment),
-                        env=env or {}, home=str(home or tmp_path / "home"))
-    return [(os.path.basename(d.file), d.pointer, d.line, d.severity.label, d.message)
-            for d in result.diagnostics if d.rule == rule]
+    result = lint_paths(
+        [str(config)],
+        config_dir=str(config),
+        kind=None,
+        settings=Settings(environment=environment),
+        env=env or {},
+        home=str(home or tmp_path / "home"),
+    )
+    return [
+        (os.path.basename(d.file), d.pointer, d.line, d.severity.label, d.message)
+        for d in result.diagnostics
+        if d.rule == rule
+    ]
 
 
 def where(findings):
@@ -36,6 +45,7 @@ def where(findings):
 
 
 # -- secrets ---------------------------------------------------------------------------------------
+
 
 def test_credential_in_llm_config(tmp_path):
     llm = '{\n  "endpoints": {\n    "openai-direct": {"apiKey": "sk-proj-abcdefghijklmnop"}\n  }\n}'
@@ -46,22 +56,34 @@ def test_credential_in_llm_config(tmp_path):
 
 
 def test_no_credential_in_llm_config(tmp_path):
-    assert run_lint(tmp_path, "secrets.credential-in-llm-config",
-                    llm_config={"endpoints": {"aws-bedrock": {"region": "us-east-1"}}}) == []
+    assert (
+        run_lint(
+            tmp_path,
+            "secrets.credential-in-llm-config",
+            llm_config={"endpoints": {"aws-bedrock": {"region": "us-east-1"}}},
+        )
+        == []
+    )
 
 
 def test_placeholder_key(tmp_path):
     creds = '{"endpoints": {\n  "openai-direct": {"enabled": true, "apiKey": "sk-xxx"}\n}}'
     assert where(run_lint(tmp_path, "secrets.placeholder-key", credentials=creds)) == [
-        ("credentials.json", "/endpoints/openai-direct/apiKey", 2, "error")]
+        ("credentials.json", "/endpoints/openai-direct/apiKey", 2, "error")
+    ]
 
 
 def test_no_key_value_on_a_vendor_api_is_a_placeholder_but_fine_locally(tmp_path):
-    creds = {"endpoints": {"openai-direct": {"apiKey": "EMPTY"},
-                           "openai-compatible": {"apiKey": "ollama", "baseUrl": "http://localhost:11434/v1"}}}
+    creds = {
+        "endpoints": {
+            "openai-direct": {"apiKey": "EMPTY"},
+            "openai-compatible": {"apiKey": "ollama", "baseUrl": "http://localhost:11434/v1"},
+        }
+    }
     llm = {"endpoints": {"openai-compatible": {"enabled": True}}}
     assert where(run_lint(tmp_path, "secrets.placeholder-key", credentials=creds, llm_config=llm)) == [
-        ("credentials.json", "/endpoints/openai-direct/apiKey", 4, "error")]
+        ("credentials.json", "/endpoints/openai-direct/apiKey", 4, "error")
+    ]
 
 
 def test_placeholder_in_a_disabled_endpoint_is_fine(tmp_path):
@@ -74,16 +96,22 @@ def test_file_permissions(tmp_path):
     (tmp_path / "config").mkdir()
     creds.write_text("{}")
     creds.chmod(0o644)
-    result = lint_paths([str(creds)], config_dir=str(tmp_path), kind=None, settings=Settings(), env={}, home=str(tmp_path))
+    result = lint_paths(
+        [str(creds)], config_dir=str(tmp_path), kind=None, settings=Settings(), env={}, home=str(tmp_path)
+    )
     (tmp_path / "config").chmod(0o755)
-    result = lint_paths([str(creds)], config_dir=str(tmp_path), kind=None, settings=Settings(), env={}, home=str(tmp_path))
+    result = lint_paths(
+        [str(creds)], config_dir=str(tmp_path), kind=None, settings=Settings(), env={}, home=str(tmp_path)
+    )
     assert [(d.pointer, d.line, d.message) for d in result.diagnostics if d.rule == "secrets.file-permissions"] == [
         (None, None, "credentials file has mode 0644: group or others can read it"),
         (None, None, f"its directory {tmp_path / 'config'} has mode 0755, not 0700"),
     ]
     fix = f"`pbcfg lint {tmp_path / 'config'} --fix` does"
     assert [d.hint for d in result.diagnostics if d.rule == "secrets.file-permissions"] == [
-        f"chmod 600 it ({fix})", f"chmod 700 it ({fix})"]
+        f"chmod 600 it ({fix})",
+        f"chmod 700 it ({fix})",
+    ]
 
 
 def test_file_permissions_0600_in_0700_pass(tmp_path):
@@ -91,6 +119,7 @@ def test_file_permissions_0600_in_0700_pass(tmp_path):
 
 
 # -- credentials vs environment ----------------------------------------------------------------------
+
 
 def test_disabled_silences_env(tmp_path):
     creds = '{"endpoints": {\n  "openai-direct": {"enabled": false}\n}}'
@@ -100,13 +129,17 @@ def test_disabled_silences_env(tmp_path):
 
 
 def test_env_conflict_is_for_the_cloud_endpoints_where_every_path_agrees(tmp_path):
-    creds = ('{"endpoints": {\n  "anthropic-direct": {"apiKey": "sk-ant-file-0123456789"},\n'
-             '  "openai-compatible": {"apiKey": "x", "baseUrl": "http://localhost:8000/v1"}\n}}')
+    creds = (
+        '{"endpoints": {\n  "anthropic-direct": {"apiKey": "sk-ant-file-0123456789"},\n'
+        '  "openai-compatible": {"apiKey": "x", "baseUrl": "http://localhost:8000/v1"}\n}}'
+    )
     env = {"ANTHROPIC_API_KEY": "sk-ant-env-9876543210", "OPENAI_COMPATIBLE_BASE_URL": "http://localhost:9000/v1"}
     found = run_lint(tmp_path, "env.conflict", credentials=creds, env=env)
     assert where(found) == [("credentials.json", "/endpoints/anthropic-direct/apiKey", 2, "warning")]
-    assert found[0][4] == ("apiKey here (sk-…6789) differs from $ANTHROPIC_API_KEY (sk-…3210): the docs, pbcfg and "
-                           "both of PonyBunny's code paths use the env var, so this value is dead")
+    assert found[0][4] == (
+        "apiKey here (sk-…6789) differs from $ANTHROPIC_API_KEY (sk-…3210): the docs, pbcfg and "
+        "both of PonyBunny's code paths use the env var, so this value is dead"
+    )
 
 
 def test_env_equal_to_file_is_no_conflict(tmp_path):
@@ -119,32 +152,55 @@ def test_missing_credential_error_when_your_file_enables_it(tmp_path):
     llm = {"endpoints": {"azure-openai": {"enabled": True}}}
     found = run_lint(tmp_path, "env.missing-credential", credentials=creds, llm_config=llm, environment="check")
     assert [f[:4] for f in found] == [("llm-config.json", "/endpoints/azure-openai", 3, "error")]
-    assert found[0][4] == ("azure-openai has no apiKey and endpoint (not in credentials.json, and "
-                           "$AZURE_OPENAI_API_KEY and $AZURE_OPENAI_ENDPOINT are not set), so it is skipped")
+    assert found[0][4] == (
+        "azure-openai has no apiKey and endpoint (not in credentials.json, and "
+        "$AZURE_OPENAI_API_KEY and $AZURE_OPENAI_ENDPOINT are not set), so it is skipped"
+    )
 
 
 def test_missing_credential_is_a_note_unless_the_environment_is_checked(tmp_path):
     """The keys this process holds say nothing about the machine that runs PonyBunny, unless asked."""
-    llm = {"endpoints": {"azure-openai": {"enabled": True}, "aws-bedrock": {"enabled": False},
-                         "codex": {"enabled": False}},
-           "models": {"deployment": model(["azure-openai"])}}
+    llm = {
+        "endpoints": {
+            "azure-openai": {"enabled": True},
+            "aws-bedrock": {"enabled": False},
+            "codex": {"enabled": False},
+        },
+        "models": {"deployment": model(["azure-openai"])},
+    }
     assert run_lint(tmp_path, "env.missing-credential", llm_config=llm) == []
     config = tmp_path / "config"
-    result = lint_paths([str(config)], config_dir=str(config), kind=None, settings=Settings(), env={},
-                        home=str(tmp_path))
+    result = lint_paths(
+        [str(config)], config_dir=str(config), kind=None, settings=Settings(), env={}, home=str(tmp_path)
+    )
     assert result.diagnostics == []
-    assert result.notes == ["4 enabled endpoints lack credentials in this environment and are skipped: "
-                            "anthropic-direct, openai-direct, azure-openai and google-ai-studio "
-                            f"(`pbcfg status {config}` shows each); here, tiers simple, medium and complex and agents "
-                            "conversation, agent_a_market_listener and execution have no usable model"]
-    checked = lint_paths([str(config)], config_dir=str(config), kind=None, settings=Settings(environment="check"),
-                         env={"AZURE_OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "sk-ant-k"}, home=str(tmp_path))
+    assert result.notes == [
+        "4 enabled endpoints lack credentials in this environment and are skipped: "
+        "anthropic-direct, openai-direct, azure-openai and google-ai-studio "
+        f"(`pbcfg status {config}` shows each); here, tiers simple, medium and complex and agents "
+        "conversation, agent_a_market_listener and execution have no usable model"
+    ]
+    checked = lint_paths(
+        [str(config)],
+        config_dir=str(config),
+        kind=None,
+        settings=Settings(environment="check"),
+        env={"AZURE_OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "sk-ant-k"},
+        home=str(tmp_path),
+    )
     assert [(d.rule, d.pointer, d.severity.label, d.message) for d in checked.diagnostics] == [
-        ("env.missing-credential", "/endpoints/azure-openai", "error",
-         "azure-openai has no endpoint (not in credentials.json, and $AZURE_OPENAI_ENDPOINT is not set), "
-         "so model 'deployment' has no usable endpoint")]
-    assert checked.notes == ["2 enabled endpoints lack credentials in this environment and are skipped: "
-                             f"openai-direct and google-ai-studio (`pbcfg status {config}` shows each)"]
+        (
+            "env.missing-credential",
+            "/endpoints/azure-openai",
+            "error",
+            "azure-openai has no endpoint (not in credentials.json, and $AZURE_OPENAI_ENDPOINT is not set), "
+            "so model 'deployment' has no usable endpoint",
+        )
+    ]
+    assert checked.notes == [
+        "2 enabled endpoints lack credentials in this environment and are skipped: "
+        f"openai-direct and google-ai-studio (`pbcfg status {config}` shows each)"
+    ]
 
 
 def test_missing_credential_from_env_is_fine(tmp_path):
@@ -155,12 +211,20 @@ def test_missing_credential_from_env_is_fine(tmp_path):
 
 # -- URLs --------------------------------------------------------------------------------------------
 
+
 def test_trailing_slash(tmp_path):
     creds = '{"endpoints": {\n  "openai-compatible": {"apiKey": "x", "baseUrl": "http://localhost:11434/v1/"}\n}}'
     assert where(run_lint(tmp_path, "url.trailing-slash", credentials=creds)) == [
-        ("credentials.json", "/endpoints/openai-compatible/baseUrl", 2, "warning")]
-    assert run_lint(tmp_path, "url.trailing-slash",
-                    credentials={"endpoints": {"openai-compatible": {"baseUrl": "http://localhost:11434/v1"}}}) == []
+        ("credentials.json", "/endpoints/openai-compatible/baseUrl", 2, "warning")
+    ]
+    assert (
+        run_lint(
+            tmp_path,
+            "url.trailing-slash",
+            credentials={"endpoints": {"openai-compatible": {"baseUrl": "http://localhost:11434/v1"}}},
+        )
+        == []
+    )
 
 
 def test_missing_v1_names_the_server_by_port(tmp_path):
@@ -171,8 +235,12 @@ def test_missing_v1_names_the_server_by_port(tmp_path):
 
 
 def test_missing_v1_not_for_versioned_or_non_openai(tmp_path):
-    creds = {"endpoints": {"openai-compatible": {"baseUrl": "http://localhost:8000/v1"},
-                           "anthropic-direct": {"baseUrl": "https://proxy.example.com"}}}
+    creds = {
+        "endpoints": {
+            "openai-compatible": {"baseUrl": "http://localhost:8000/v1"},
+            "anthropic-direct": {"baseUrl": "https://proxy.example.com"},
+        }
+    }
     assert run_lint(tmp_path, "url.missing-v1", credentials=creds) == []
 
 
@@ -180,13 +248,16 @@ def test_plain_http_with_key(tmp_path):
     creds = '{"endpoints": {\n  "openai-compatible": {"apiKey": "sk-real-123456789", "baseUrl": "http://gpu-box.lan:8000/v1"}\n}}'
     llm = {"endpoints": {"openai-compatible": {"enabled": True}}}
     assert where(run_lint(tmp_path, "url.plain-http-with-key", credentials=creds, llm_config=llm)) == [
-        ("credentials.json", "/endpoints/openai-compatible/baseUrl", 2, "warning")]
+        ("credentials.json", "/endpoints/openai-compatible/baseUrl", 2, "warning")
+    ]
 
 
 def test_plain_http_to_loopback_or_without_key_is_fine(tmp_path):
     llm = {"endpoints": {"openai-compatible": {"enabled": True}}}
-    for creds in ({"endpoints": {"openai-compatible": {"apiKey": "sk-real-123456789", "baseUrl": "http://127.0.0.1:8000/v1"}}},
-                  {"endpoints": {"openai-compatible": {"apiKey": "EMPTY", "baseUrl": "http://gpu-box.lan:8000/v1"}}}):
+    for creds in (
+        {"endpoints": {"openai-compatible": {"apiKey": "sk-real-123456789", "baseUrl": "http://127.0.0.1:8000/v1"}}},
+        {"endpoints": {"openai-compatible": {"apiKey": "EMPTY", "baseUrl": "http://gpu-box.lan:8000/v1"}}},
+    ):
         assert run_lint(tmp_path, "url.plain-http-with-key", credentials=creds, llm_config=llm) == []
 
 
@@ -196,24 +267,34 @@ LOCAL_CREDS = {"endpoints": {"openai-compatible": {"apiKey": "ollama", "baseUrl"
 
 
 def model(endpoints, context=8192, capabilities=("text",)):
-    return {"displayName": "M", "endpoints": list(endpoints), "costPer1kTokens": {"input": 0, "output": 0},
-            "maxContextTokens": context, "capabilities": list(capabilities)}
+    return {
+        "displayName": "M",
+        "endpoints": list(endpoints),
+        "costPer1kTokens": {"input": 0, "output": 0},
+        "maxContextTokens": context,
+        "capabilities": list(capabilities),
+    }
 
 
 def test_unused_endpoint(tmp_path):
     llm = '{\n  "endpoints": {\n    "spare": {"enabled": true, "protocol": "openai", "priority": 2}\n  }\n}'
     assert where(run_lint(tmp_path, "routing.unused-endpoint", llm_config=llm)) == [
-        ("llm-config.json", "/endpoints/spare", 3, "warning")]
-    used = {"endpoints": {"spare": {"enabled": True, "protocol": "openai", "priority": 2}},
-            "models": {"m": model(["spare"])}}
+        ("llm-config.json", "/endpoints/spare", 3, "warning")
+    ]
+    used = {
+        "endpoints": {"spare": {"enabled": True, "protocol": "openai", "priority": 2}},
+        "models": {"m": model(["spare"])},
+    }
     assert run_lint(tmp_path, "routing.unused-endpoint", llm_config=used) == []
 
 
 def test_model_unreachable_is_reported_at_its_cause(tmp_path):
     found = run_lint(tmp_path, "routing.model-unreachable", llm_config={"models": {"m": model(["azure-openai"])}})
     assert where(found) == [("llm-config.json", "/models/m/endpoints/0", 6, "warning")]
-    assert found[0][4] == ("azure-openai is not enabled in llm-config.json, and PonyBunny's defaults leave it off, "
-                           "so model 'm' has no usable endpoint")
+    assert found[0][4] == (
+        "azure-openai is not enabled in llm-config.json, and PonyBunny's defaults leave it off, "
+        "so model 'm' has no usable endpoint"
+    )
     llm = {"endpoints": {"openai-compatible": {"enabled": True}}, "models": {"m": model(["openai-compatible"])}}
     assert run_lint(tmp_path, "routing.model-unreachable", credentials=LOCAL_CREDS, llm_config=llm) == []
 
@@ -222,21 +303,30 @@ def test_chain_unusable_is_an_error_at_its_cause(tmp_path):
     llm = {"models": {"m": model(["azure-openai"])}, "tiers": {"simple": {"primary": "m", "fallback": []}}}
     found = run_lint(tmp_path, "routing.chain-unusable", llm_config=llm)
     assert where(found) == [("llm-config.json", "/models/m/endpoints/0", 6, "error")]
-    assert found[0][4] == ("azure-openai is not enabled in llm-config.json, and PonyBunny's defaults leave it off, "
-                           "so model 'm' has no usable endpoint and tier simple has no usable model")
+    assert found[0][4] == (
+        "azure-openai is not enabled in llm-config.json, and PonyBunny's defaults leave it off, "
+        "so model 'm' has no usable endpoint and tier simple has no usable model"
+    )
     assert run_lint(tmp_path, "routing.model-unreachable", llm_config=llm) == []  # folded into the cause
 
 
 def test_chain_usable_with_a_local_model(tmp_path):
-    llm = {"endpoints": {"openai-compatible": {"enabled": True}}, "models": {"m": model(["openai-compatible"])},
-           "tiers": {"simple": {"primary": "m", "fallback": []}}}
+    llm = {
+        "endpoints": {"openai-compatible": {"enabled": True}},
+        "models": {"m": model(["openai-compatible"])},
+        "tiers": {"simple": {"primary": "m", "fallback": []}},
+    }
     assert run_lint(tmp_path, "routing.chain-unusable", credentials=LOCAL_CREDS, llm_config=llm) == []
 
 
 def test_fallback_weaker(tmp_path):
-    llm = {"models": {"a": model(["openai-compatible"], 8000, ["text", "vision"]),
-                      "b": model(["openai-compatible"], 4000, ["text"])},
-           "tiers": {"simple": {"primary": "a", "fallback": ["b"]}}}
+    llm = {
+        "models": {
+            "a": model(["openai-compatible"], 8000, ["text", "vision"]),
+            "b": model(["openai-compatible"], 4000, ["text"]),
+        },
+        "tiers": {"simple": {"primary": "a", "fallback": ["b"]}},
+    }
     found = run_lint(tmp_path, "routing.fallback-weaker", llm_config=llm)
     assert [f[:4] for f in found] == [("llm-config.json", "/tiers/simple/fallback/0", 37, "warning")]
     assert found[0][4] == "fallback 'b' is weaker than primary 'a': context 4000 < 8000; lacks vision"
@@ -245,47 +335,62 @@ def test_fallback_weaker(tmp_path):
 
 
 def test_priority_tie(tmp_path):
-    llm = {"endpoints": {"e1": {"enabled": True, "protocol": "openai", "priority": 2},
-                         "e2": {"enabled": True, "protocol": "openai", "priority": 2}},
-           "models": {"m": model(["e1", "e2"])}}
+    llm = {
+        "endpoints": {
+            "e1": {"enabled": True, "protocol": "openai", "priority": 2},
+            "e2": {"enabled": True, "protocol": "openai", "priority": 2},
+        },
+        "models": {"m": model(["e1", "e2"])},
+    }
     assert where(run_lint(tmp_path, "routing.priority-tie", llm_config=llm)) == [
-        ("llm-config.json", "/models/m/endpoints/1", 19, "info")]
+        ("llm-config.json", "/models/m/endpoints/1", 19, "info")
+    ]
     llm["endpoints"]["e2"]["priority"] = 3
     assert run_lint(tmp_path, "routing.priority-tie", llm_config=llm) == []
 
 
 # -- merge surprises ---------------------------------------------------------------------------------
 
+
 def test_partial_tier_shows_the_effective_chain(tmp_path):
     found = run_lint(tmp_path, "merge.partial-tier", llm_config={"tiers": {"simple": {"primary": "gpt-5.2"}}})
     assert where(found) == [("llm-config.json", "/tiers/simple", 3, "info")]
     assert found[0][4] == "tier 'simple' keeps the built-in fallback; effective chain: gpt-5.2 → gemini-2.0-flash"
-    assert run_lint(tmp_path, "merge.partial-tier",
-                    llm_config={"tiers": {"simple": {"primary": "gpt-5.2", "fallback": []}}}) == []
+    assert (
+        run_lint(
+            tmp_path, "merge.partial-tier", llm_config={"tiers": {"simple": {"primary": "gpt-5.2", "fallback": []}}}
+        )
+        == []
+    )
 
 
 def test_agent_tier_without_primary_keeps_the_default_primary(tmp_path):
     found = run_lint(tmp_path, "merge.agent-default-primary", llm_config={"agents": {"execution": {"tier": "complex"}}})
     assert where(found) == [("llm-config.json", "/agents/execution/tier", 4, "warning")]
-    assert run_lint(tmp_path, "merge.agent-default-primary",
-                    llm_config={"agents": {"planning": {"tier": "simple"}}}) == []
+    assert (
+        run_lint(tmp_path, "merge.agent-default-primary", llm_config={"agents": {"planning": {"tier": "simple"}}}) == []
+    )
 
 
 def test_changed_defaults_want_pinning(tmp_path):
     found = run_lint(tmp_path, "merge.changed-default", llm_config={"endpoints": {}})
-    assert where(found) == [("llm-config.json", "/endpoints/aws-bedrock", 2, "info"),
-                            ("llm-config.json", "/endpoints/codex", 2, "info")]
+    assert where(found) == [
+        ("llm-config.json", "/endpoints/aws-bedrock", 2, "info"),
+        ("llm-config.json", "/endpoints/codex", 2, "info"),
+    ]
     pinned = {"endpoints": {"aws-bedrock": {"enabled": False}, "codex": {"enabled": True}}}
     assert run_lint(tmp_path, "merge.changed-default", llm_config=pinned) == []
 
 
 def test_temperature_zero(tmp_path):
     assert where(run_lint(tmp_path, "merge.temperature-zero", llm_config={"defaults": {"temperature": 0}})) == [
-        ("llm-config.json", "/defaults/temperature", 3, "warning")]
+        ("llm-config.json", "/defaults/temperature", 3, "warning")
+    ]
     assert run_lint(tmp_path, "merge.temperature-zero", llm_config={"defaults": {"temperature": 0.01}}) == []
 
 
 # -- files -------------------------------------------------------------------------------------------
+
 
 def test_legacy_copy(tmp_path):
     home = tmp_path / "home"
@@ -302,8 +407,10 @@ def test_stale_or_missing_schema(tmp_path, on_disk, state):
     if on_disk is not None:
         (tmp_path / "config" / "llm-config.schema.json").write_text(on_disk)
     found = run_lint(tmp_path, "files.stale-schema", llm_config=f"{{{SCHEMA_REF}}}")
-    expected = {"missing": ("llm-config.json", "/$schema", "$schema names llm-config.schema.json, which is missing"),
-                "stale": ("llm-config.schema.json", None, "llm-config.schema.json is stale")}
+    expected = {
+        "missing": ("llm-config.json", "/$schema", "$schema names llm-config.schema.json, which is missing"),
+        "stale": ("llm-config.schema.json", None, "llm-config.schema.json is stale"),
+    }
     assert [(f[0], f[1], f[4]) for f in found] == [expected[state]]  # never at a file that does not exist
 
 
@@ -316,24 +423,39 @@ def test_current_schema_or_no_reference_is_fine(tmp_path):
 
 
 def test_missing_v1_covers_openai_direct_but_not_azure(tmp_path):
-    creds = ('{"endpoints": {\n  "openai-direct": {"apiKey": "x", "baseUrl": "https://api.openai.com"},\n'
-             '  "azure-openai": {"apiKey": "x", "endpoint": "https://res.openai.azure.com", '
-             '"baseUrl": "https://res.openai.azure.com"}\n}}')
+    creds = (
+        '{"endpoints": {\n  "openai-direct": {"apiKey": "x", "baseUrl": "https://api.openai.com"},\n'
+        '  "azure-openai": {"apiKey": "x", "endpoint": "https://res.openai.azure.com", '
+        '"baseUrl": "https://res.openai.azure.com"}\n}}'
+    )
     found = run_lint(tmp_path, "url.missing-v1", credentials=creds)
-    assert found == [("credentials.json", "/endpoints/openai-direct/baseUrl", 2, "warning",
-                      "'https://api.openai.com' has no /v1-style suffix")]
+    assert found == [
+        (
+            "credentials.json",
+            "/endpoints/openai-direct/baseUrl",
+            2,
+            "warning",
+            "'https://api.openai.com' has no /v1-style suffix",
+        )
+    ]
 
 
 def test_a_trailing_slash_and_a_missing_v1_give_one_fix(tmp_path):
     creds = '{"endpoints": {\n  "openai-compatible": {"apiKey": "ollama", "baseUrl": "http://192.168.1.20:11434/"}\n}}'
     config = tmp_path / "config"
     run_lint(tmp_path, "url.missing-v1", credentials=creds)
-    result = lint_paths([str(config)], config_dir=str(config), kind=None, settings=Settings(), env={},
-                        home=str(tmp_path / "home"))
+    result = lint_paths(
+        [str(config)], config_dir=str(config), kind=None, settings=Settings(), env={}, home=str(tmp_path / "home")
+    )
     hints = {d.rule: (d.message, d.hint) for d in result.diagnostics if d.rule.startswith("url.")}
     assert hints == {
-        "url.trailing-slash": ("'http://192.168.1.20:11434/' ends with '/', which makes request paths start with "
-                               "'//'; it lacks /v1 too (url.missing-v1)", "write 'http://192.168.1.20:11434/v1'"),
-        "url.missing-v1": ("'http://192.168.1.20:11434/' has no /v1-style suffix; port 11434 is Ollama's, which "
-                           "serves /v1", "write 'http://192.168.1.20:11434/v1'"),
+        "url.trailing-slash": (
+            "'http://192.168.1.20:11434/' ends with '/', which makes request paths start with "
+            "'//'; it lacks /v1 too (url.missing-v1)",
+            "write 'http://192.168.1.20:11434/v1'",
+        ),
+        "url.missing-v1": (
+            "'http://192.168.1.20:11434/' has no /v1-style suffix; port 11434 is Ollama's, which serves /v1",
+            "write 'http://192.168.1.20:11434/v1'",
+        ),
     }

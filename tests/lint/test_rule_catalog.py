@@ -35,8 +35,14 @@ def test_only_the_catalog_builds_a_diagnostic():
 def test_every_literal_rule_id_in_the_code_is_in_the_catalog():
     """Ids passed to diagnostic(), Document.diagnostic(), the lint context's helpers and @check."""
     literal = set()
-    for name, position in (("diagnostic", 0), ("check", 0), ("at", 1), ("in_llm_config", 1), ("in_credentials", 1),
-                           ("at_file", 1)):
+    for name, position in (
+        ("diagnostic", 0),
+        ("check", 0),
+        ("at", 1),
+        ("in_llm_config", 1),
+        ("in_credentials", 1),
+        ("at_file", 1),
+    ):
         for path, node in calls(name):
             for argument in node.args[position : position + 2]:
                 if isinstance(argument, ast.Constant) and isinstance(argument.value, str) and ID.match(argument.value):

@@ -20,7 +20,10 @@ def kind_of(snippet: str) -> str:
 def test_the_seed_has_the_snippets_we_expect():
     assert len(SNIPPETS) == 11
     assert [kind_of(s) for s in SNIPPETS] == ["credentials", "llm-config", "llm-config"] + ["credentials"] * 5 + [
-        "llm-config", "llm-config", "credentials"]
+        "llm-config",
+        "llm-config",
+        "credentials",
+    ]
 
 
 @pytest.mark.parametrize("index", [i for i in range(len(SNIPPETS)) if i not in (8, 9)])

@@ -27,8 +27,9 @@ from pbcfg.generated.validators import CERTAINLY_VALID
 from pbcfg.schema_store import SCHEMA_FILES, schema, validator
 
 EXAMPLES = int(os.environ.get("PBCFG_FUZZ_EXAMPLES", "60"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 KINDS = list(SCHEMA_FILES)
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 TALLY: Counter = Counter()
@@ -38,7 +39,11 @@ pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
 def real_documents() -> list[tuple[str, str, object]]:
     """(name, kind, data) of every real config the repository holds."""
-    paths = [*PONYBUNNY.glob("*.json"), *(REPO / "examples").glob("*.json"), *(REPO / "tests" / "golden").glob("*/*.json")]
+    paths = [
+        *PONYBUNNY.glob("*.json"),
+        *(REPO / "examples").glob("*.json"),
+        *(REPO / "tests" / "golden").glob("*/*.json"),
+    ]
     found = []
     for path in sorted(paths):
         if path.name.endswith(".schema.json"):
@@ -76,25 +81,33 @@ def report_the_decline_rate(request):
     yield
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     groups = sorted({key.rsplit(" ", 1)[0] for key in TALLY})
-    lines = [f"{group}: {TALLY[group + ' cases']} cases, {TALLY[group + ' valid']} valid, "
-             f"declined {TALLY[group + ' declined']} of them "
-             f"({100 * TALLY[group + ' declined'] / max(TALLY[group + ' valid'], 1):.1f}%)" for group in groups]
+    lines = [
+        f"{group}: {TALLY[group + ' cases']} cases, {TALLY[group + ' valid']} valid, "
+        f"declined {TALLY[group + ' declined']} of them "
+        f"({100 * TALLY[group + ' declined'] / max(TALLY[group + ' valid'], 1):.1f}%)"
+        for group in groups
+    ]
     if reporter and lines:
         with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
             reporter.write_line("")
-            reporter.write_line(f"generated check, {sum(TALLY[g + ' cases'] for g in groups)} cases, 0 false passes; "
-                                "declined (valid, yet not sure):")
+            reporter.write_line(
+                f"generated check, {sum(TALLY[g + ' cases'] for g in groups)} cases, 0 false passes; "
+                "declined (valid, yet not sure):"
+            )
             for line in lines:
                 reporter.write_line("  " + line)
 
 
 # --- the schemas' own words, and values that have broken validators before ---------------------------
 
+
 def vocabulary(node: object, found: dict) -> dict:
     """Every property name, enum/const/example/default value and pattern in a schema."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("properties", "patternProperties", "dependentRequired", "dependentSchemas") and isinstance(value, dict):
+            if key in ("properties", "patternProperties", "dependentRequired", "dependentSchemas") and isinstance(
+                value, dict
+            ):
                 found["names"].update(value)
             if key in ("enum", "examples") and isinstance(value, list):
                 found["values"].extend(value)
@@ -118,18 +131,110 @@ def words(kind: str) -> dict:
 
 WORDS = {kind: words(kind) for kind in KINDS}
 NAMES = ["a", "b", "enabled", "é", "x-y"]  # property names of the random schemas
-ODD_STRINGS = ["", "a", " ", "x" * 64, "x" * 65, "\ud800", "\udfff", "é", "\u0663", "a\n", "\n", "\x1c", "\u00a0",
-               "\u2028", "日本", "__proto__", "constructor", "-a", "a.b", "a b", "0", "00", "A-Z_0.9", "\U0001f600"]
-URLS = ["http://localhost:11434/v1", "https://api.example.com", "http://[::1", "http://[::1]:8000/v1", "http://h/a|b",
-        "http://h/%zz", "http://h/%41", "http://h:99999/", "http://999.1.1.1/", "http://h/a b", "http://h/\u00e9",
-        "http://", "http:///x", "http://h?#", "HTTP://H", "https://h", "http://h/[", "http://h#a#b", "http://-h/",
-        "http://h_x/", "http://h:0x1/", "http://%41/", "http://%ff/", "http://h/\x7f", "http://h/\n", "http://h\n",
-        "ftp://h/", "http:/h", "https://a@b:1/c?d#e", "http://h/%", "http://h/%4", "http://h/ ", "http://h/\t",
-        "http://h:8000:1/", "http://a@b@c/", "http://h/{x}", "http://h/`", "http://h/\\", "http://h/^", "http://h/\"",
-        "http://[v1.x]/", "http://[::1]x/", "http://h/a%2", "http://h/?q=%zz", "http://h/#%zz", "http://h/;a=b,c"]
+ODD_STRINGS = [
+    "",
+    "a",
+    " ",
+    "x" * 64,
+    "x" * 65,
+    "\ud800",
+    "\udfff",
+    "é",
+    "\u0663",
+    "a\n",
+    "\n",
+    "\x1c",
+    "\u00a0",
+    "\u2028",
+    "日本",
+    "__proto__",
+    "constructor",
+    "-a",
+    "a.b",
+    "a b",
+    "0",
+    "00",
+    "A-Z_0.9",
+    "\U0001f600",
+]
+URLS = [
+    "http://localhost:11434/v1",
+    "https://api.example.com",
+    "http://[::1",
+    "http://[::1]:8000/v1",
+    "http://h/a|b",
+    "http://h/%zz",
+    "http://h/%41",
+    "http://h:99999/",
+    "http://999.1.1.1/",
+    "http://h/a b",
+    "http://h/\u00e9",
+    "http://",
+    "http:///x",
+    "http://h?#",
+    "HTTP://H",
+    "https://h",
+    "http://h/[",
+    "http://h#a#b",
+    "http://-h/",
+    "http://h_x/",
+    "http://h:0x1/",
+    "http://%41/",
+    "http://%ff/",
+    "http://h/\x7f",
+    "http://h/\n",
+    "http://h\n",
+    "ftp://h/",
+    "http:/h",
+    "https://a@b:1/c?d#e",
+    "http://h/%",
+    "http://h/%4",
+    "http://h/ ",
+    "http://h/\t",
+    "http://h:8000:1/",
+    "http://a@b@c/",
+    "http://h/{x}",
+    "http://h/`",
+    "http://h/\\",
+    "http://h/^",
+    'http://h/"',
+    "http://[v1.x]/",
+    "http://[::1]x/",
+    "http://h/a%2",
+    "http://h/?q=%zz",
+    "http://h/#%zz",
+    "http://h/;a=b,c",
+]
 URL_ALPHABET = "htps:/[]%@?#.-_~!$&'()*+,;=|{}\\^`\"<> 0123456789abcfAFZ\n\t\r\x7fé\ud800"
-ODD_NUMBERS = [0, 1, -1, 2, 3, 999, 1000, 0.0, -0.0, 0.5, 1.0, 2.0, 2.5, 1e-9, -1e-9, 2**53, 2**53 + 1, -(2**53) - 1,
-               2**63, 2**64, 10**30, -(10**30), 1e308, -1e308, float("inf"), float("-inf"), float("nan")]
+ODD_NUMBERS = [
+    0,
+    1,
+    -1,
+    2,
+    3,
+    999,
+    1000,
+    0.0,
+    -0.0,
+    0.5,
+    1.0,
+    2.0,
+    2.5,
+    1e-9,
+    -1e-9,
+    2**53,
+    2**53 + 1,
+    -(2**53) - 1,
+    2**63,
+    2**64,
+    10**30,
+    -(10**30),
+    1e308,
+    -1e308,
+    float("inf"),
+    float("-inf"),
+    float("nan"),
+]
 
 
 def pick(values: list):
@@ -142,27 +247,44 @@ def pick(values: list):
 def scalars(kind: str | None = None):
     own = [pick(WORDS[kind]["values"]), pick(WORDS[kind]["names"])] if kind else []
     return st.one_of(
-        *own, pick(ODD_STRINGS), pick(URLS), pick(ODD_NUMBERS),
+        *own,
+        pick(ODD_STRINGS),
+        pick(URLS),
+        pick(ODD_NUMBERS),
         st.integers(LONGEST_PATTERN_INPUT - 2, LONGEST_PATTERN_INPUT + 2).map(lambda n: "http://h/" + "a" * n),
-        st.sampled_from([None, True, False]), st.integers(), st.floats(), st.text(max_size=12),
-        st.builds(lambda scheme, rest: scheme + rest, st.sampled_from(["http://", "https://", "ftp://", "http:", ""]),
-                  st.text(alphabet=URL_ALPHABET, max_size=16)),
-        st.sampled_from(KINDS).flatmap(lambda k: st.sampled_from(WORDS[k]["patterns"])).flatmap(
-            lambda p: st.from_regex(p)),
+        st.sampled_from([None, True, False]),
+        st.integers(),
+        st.floats(),
+        st.text(max_size=12),
+        st.builds(
+            lambda scheme, rest: scheme + rest,
+            st.sampled_from(["http://", "https://", "ftp://", "http:", ""]),
+            st.text(alphabet=URL_ALPHABET, max_size=16),
+        ),
+        st.sampled_from(KINDS)
+        .flatmap(lambda k: st.sampled_from(WORDS[k]["patterns"]))
+        .flatmap(lambda p: st.from_regex(p)),
     )
 
 
 @cache
 def keys(kind: str | None = None):
     own = [pick(WORDS[kind]["names"])] if kind else [pick(NAMES)]
-    return st.one_of(*own, pick(ODD_STRINGS), st.text(max_size=8),
-                     st.sampled_from(["baseURL", "api_key", "apikey", "priorty", "$schema", "enabled", "primary"]))
+    return st.one_of(
+        *own,
+        pick(ODD_STRINGS),
+        st.text(max_size=8),
+        st.sampled_from(["baseURL", "api_key", "apikey", "priorty", "$schema", "enabled", "primary"]),
+    )
 
 
 @cache
 def json_values(kind: str | None = None):
-    return st.recursive(scalars(kind), lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(keys(kind), inner, max_size=4)), max_leaves=12)
+    return st.recursive(
+        scalars(kind),
+        lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys(kind), inner, max_size=4)),
+        max_leaves=12,
+    )
 
 
 @cache
@@ -177,6 +299,7 @@ def deep(value: object, depth: int, as_list: bool) -> object:
 
 
 # --- real configs bent out of shape -------------------------------------------------------------------
+
 
 def locations(value: object, path: tuple = ()) -> list[tuple]:
     found = [path]
@@ -201,8 +324,13 @@ def same_type(kind: str, value: object):
         return st.booleans()
     if isinstance(value, str):
         words = [w for w in WORDS[kind]["values"] + WORDS[kind]["names"] if isinstance(w, str)]
-        return st.one_of(st.sampled_from(words), st.sampled_from(ODD_STRINGS), st.sampled_from(URLS),
-                         st.sampled_from(WORDS[kind]["patterns"]).flatmap(st.from_regex), st.text(max_size=10))
+        return st.one_of(
+            st.sampled_from(words),
+            st.sampled_from(ODD_STRINGS),
+            st.sampled_from(URLS),
+            st.sampled_from(WORDS[kind]["patterns"]).flatmap(st.from_regex),
+            st.text(max_size=10),
+        )
     return st.one_of(st.sampled_from(ODD_NUMBERS), st.integers(-3, 10), st.floats(-3, 10))
 
 
@@ -272,6 +400,7 @@ def test_random_json_over_the_schemas_words(kind, data):
 
 # --- hypothesis-jsonschema: documents of the schemas themselves ------------------------------------------
 
+
 def _hypothesis_jsonschema():
     """``from_schema``, made to run on current hypothesis.
 
@@ -285,6 +414,7 @@ def _hypothesis_jsonschema():
     from hypothesis_jsonschema import from_schema
 
     if not hasattr(utils.many, "more"):
+
         class Many(utils.many):
             def more(self) -> bool:
                 if self._depth is None:
@@ -300,8 +430,10 @@ def _hypothesis_jsonschema():
 
 
 # a deep copy: hypothesis-jsonschema rewrites the schema it is given in place (and cannot resolve our $id)
-FROM_SCHEMA = {kind: _hypothesis_jsonschema()({k: copy.deepcopy(v) for k, v in schema(kind).items() if k != "$id"})
-               for kind in KINDS}
+FROM_SCHEMA = {
+    kind: _hypothesis_jsonschema()({k: copy.deepcopy(v) for k, v in schema(kind).items() if k != "$id"})
+    for kind in KINDS
+}
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -315,9 +447,32 @@ def test_documents_of_the_schema_and_their_mutations(kind, data):
 
 # --- the compiler on schemas other than ours ---------------------------------------------------------------
 
-PATTERNS = ["^[a-z]+$", "^a", "b$", "^[A-Za-z0-9][A-Za-z0-9._-]{0,3}$", "^https?://[^\\s/?#]+([/?#]\\S*)?$", "\\d",
-            "^\\w+$", "a|b", "^.$", "^(ab)*$", "[^a]", "a{2,}", "^\\S*$", "x?y+?", "(?=a)", "\\1", "[\\d-z]", "^\\$",
-            "[a-]", "^\\u00e9$", "\\bfoo", "^[^\\s]+$", "(a", "a**"]
+PATTERNS = [
+    "^[a-z]+$",
+    "^a",
+    "b$",
+    "^[A-Za-z0-9][A-Za-z0-9._-]{0,3}$",
+    "^https?://[^\\s/?#]+([/?#]\\S*)?$",
+    "\\d",
+    "^\\w+$",
+    "a|b",
+    "^.$",
+    "^(ab)*$",
+    "[^a]",
+    "a{2,}",
+    "^\\S*$",
+    "x?y+?",
+    "(?=a)",
+    "\\1",
+    "[\\d-z]",
+    "^\\$",
+    "[a-]",
+    "^\\u00e9$",
+    "\\bfoo",
+    "^[^\\s]+$",
+    "(a",
+    "a**",
+]
 FORMATS = ["uri", "email", "date-time", "uri-reference", "ipv4", "no-such-format"]
 
 
@@ -329,22 +484,42 @@ def keywords(options: dict, most: int):
 
 NUMBER = st.one_of(st.integers(-3, 3), st.sampled_from([0.5, 2.5, 2**53, 10**20, -1e-9]))
 TYPES = st.sampled_from(["null", "boolean", "integer", "number", "string", "array", "object"])
-LEAF = keywords({
-    "type": st.one_of(TYPES, st.lists(TYPES, min_size=1, max_size=3, unique=True)),
-    "enum": st.lists(st.one_of(scalars(), st.just([1]), st.just({"a": 1})), min_size=1, max_size=4),
-    "const": scalars(), "minimum": NUMBER, "maximum": NUMBER, "exclusiveMinimum": NUMBER, "exclusiveMaximum": NUMBER,
-    "multipleOf": st.sampled_from([1, 2, 0.5, 3]), "minLength": st.integers(0, 3), "maxLength": st.integers(0, 70),
-    "pattern": pick(PATTERNS), "format": pick(FORMATS), "minItems": st.integers(0, 2),
-    "maxItems": st.integers(0, 3), "uniqueItems": st.booleans(),
-    "required": st.lists(st.sampled_from(NAMES), max_size=2, unique=True),
-    "minProperties": st.integers(0, 2), "maxProperties": st.integers(0, 3),
-    "dependentRequired": st.dictionaries(st.sampled_from(NAMES), st.lists(st.sampled_from(NAMES), max_size=2,
-                                                                            unique=True), max_size=1),
-    "title": st.just("t"), "x-note": st.just(1), "default": scalars(),
-    "$ref": st.sampled_from(["#/$defs/d0", "#/$defs/d1", "#", "#/$defs/none", "other.json#/x", "#anchor"]),
-    "unknownKeyword": st.just(1), "oneOf": st.just([{}]), "not": st.just({"type": "string"}),
-    "if": st.just({"type": "string"}), "contains": st.just({}), "unevaluatedProperties": st.just(False),
-}, 4)
+LEAF = keywords(
+    {
+        "type": st.one_of(TYPES, st.lists(TYPES, min_size=1, max_size=3, unique=True)),
+        "enum": st.lists(st.one_of(scalars(), st.just([1]), st.just({"a": 1})), min_size=1, max_size=4),
+        "const": scalars(),
+        "minimum": NUMBER,
+        "maximum": NUMBER,
+        "exclusiveMinimum": NUMBER,
+        "exclusiveMaximum": NUMBER,
+        "multipleOf": st.sampled_from([1, 2, 0.5, 3]),
+        "minLength": st.integers(0, 3),
+        "maxLength": st.integers(0, 70),
+        "pattern": pick(PATTERNS),
+        "format": pick(FORMATS),
+        "minItems": st.integers(0, 2),
+        "maxItems": st.integers(0, 3),
+        "uniqueItems": st.booleans(),
+        "required": st.lists(st.sampled_from(NAMES), max_size=2, unique=True),
+        "minProperties": st.integers(0, 2),
+        "maxProperties": st.integers(0, 3),
+        "dependentRequired": st.dictionaries(
+            st.sampled_from(NAMES), st.lists(st.sampled_from(NAMES), max_size=2, unique=True), max_size=1
+        ),
+        "title": st.just("t"),
+        "x-note": st.just(1),
+        "default": scalars(),
+        "$ref": st.sampled_from(["#/$defs/d0", "#/$defs/d1", "#", "#/$defs/none", "other.json#/x", "#anchor"]),
+        "unknownKeyword": st.just(1),
+        "oneOf": st.just([{}]),
+        "not": st.just({"type": "string"}),
+        "if": st.just({"type": "string"}),
+        "contains": st.just({}),
+        "unevaluatedProperties": st.just(False),
+    },
+    4,
+)
 
 
 @cache
@@ -354,20 +529,27 @@ def subschemas(depth: int = 0):
     if depth == 3:
         return st.one_of(LEAF, st.booleans())
     inner = subschemas(depth + 1)
-    applicators = keywords({
-        "properties": st.dictionaries(st.sampled_from(NAMES), inner, max_size=3),
-        "patternProperties": st.dictionaries(st.sampled_from(PATTERNS[:6]), inner, max_size=1),
-        "additionalProperties": inner, "propertyNames": inner, "items": inner,
-        "prefixItems": st.lists(inner, max_size=2), "allOf": st.lists(inner, min_size=1, max_size=2),
-        "anyOf": st.lists(inner, min_size=1, max_size=2),
-        "dependentSchemas": st.dictionaries(st.sampled_from(NAMES), inner, max_size=1),
-    }, 3)
+    applicators = keywords(
+        {
+            "properties": st.dictionaries(st.sampled_from(NAMES), inner, max_size=3),
+            "patternProperties": st.dictionaries(st.sampled_from(PATTERNS[:6]), inner, max_size=1),
+            "additionalProperties": inner,
+            "propertyNames": inner,
+            "items": inner,
+            "prefixItems": st.lists(inner, max_size=2),
+            "allOf": st.lists(inner, min_size=1, max_size=2),
+            "anyOf": st.lists(inner, min_size=1, max_size=2),
+            "dependentSchemas": st.dictionaries(st.sampled_from(NAMES), inner, max_size=1),
+        },
+        3,
+    )
     return st.one_of(st.booleans(), LEAF, st.builds(lambda base, more: {**base, **more}, LEAF, applicators))
 
 
 SUBSCHEMAS = subschemas()
-INSTANCES = st.lists(st.one_of(json_values(), st.dictionaries(st.sampled_from(NAMES), anything(), max_size=4)),
-                     min_size=1, max_size=6)
+INSTANCES = st.lists(
+    st.one_of(json_values(), st.dictionaries(st.sampled_from(NAMES), anything(), max_size=4)), min_size=1, max_size=6
+)
 
 
 @st.composite
@@ -391,11 +573,17 @@ def test_the_compiler_is_exact_on_any_schema(case):
     namespace: dict = {}
     exec(compile(compile_validators({"s": root}, "# test"), "<generated>", "exec"), namespace)  # noqa: S102
     for instance in instances:
-        agree("s", instance, namespace["CERTAINLY_VALID"]["s"](instance), rs_valid("s", instance, theirs),
-              "random schemas")
+        agree(
+            "s",
+            instance,
+            namespace["CERTAINLY_VALID"]["s"](instance),
+            rs_valid("s", instance, theirs),
+            "random schemas",
+        )
 
 
 # --- the traps by name ------------------------------------------------------------------------------------
+
 
 def certainly(kind: str, data: object) -> bool:
     return CERTAINLY_VALID[kind](data)
@@ -411,7 +599,8 @@ def test_the_schemas_are_left_as_they_were():
 def test_every_real_config_is_certainly_valid():
     """The clean path is taken for every config the repository ships: none is declined."""
     assert [(name, rs_valid(kind, data), certainly(kind, data)) for name, kind, data in REAL] == [
-        (name, True, True) for name, _, _ in REAL]
+        (name, True, True) for name, _, _ in REAL
+    ]
     assert len(REAL) >= 30
 
 
@@ -424,16 +613,36 @@ def test_keywords_beside_ref_are_not_ignored():
     assert (rs_valid("llm-config", document), certainly("llm-config", document)) == (False, False)
 
 
-@pytest.mark.parametrize("url", ["http://[::1", "http://h/a b", "http://h:0x1/", "http://h/\n", "ftp://h/v1",
-                                 "localhost:8000/v1", "http://h\\x/v1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1",
+        "http://h/a b",
+        "http://h:0x1/",
+        "http://h/\n",
+        "ftp://h/v1",
+        "localhost:8000/v1",
+        "http://h\\x/v1",
+    ],
+)
 def test_urls_jsonschema_rs_rejects_are_never_passed(url):
-    for kind, document in (("credentials", {"endpoints": {"openai-compatible": {"baseUrl": url}}}),
-                           ("llm-config", {"endpoints": {"openai-compatible": {"baseUrl": url}}})):
+    for kind, document in (
+        ("credentials", {"endpoints": {"openai-compatible": {"baseUrl": url}}}),
+        ("llm-config", {"endpoints": {"openai-compatible": {"baseUrl": url}}}),
+    ):
         assert (rs_valid(kind, document), certainly(kind, document)) == (False, False)
 
 
-@pytest.mark.parametrize("url, passed", [("HTTP://LOCALHOST:8000/v1", True), ("http://bücher.example/v1", False),
-                                         ("http://h/a|b", True), ("http://h/%zz", True), ("http://h/é", False)])
+@pytest.mark.parametrize(
+    "url, passed",
+    [
+        ("HTTP://LOCALHOST:8000/v1", True),
+        ("http://bücher.example/v1", False),
+        ("http://h/a|b", True),
+        ("http://h/%zz", True),
+        ("http://h/é", False),
+    ],
+)
 def test_urls_that_fetch_accepts_are_valid_and_passed_only_when_certain(url, passed):
     """What a request really takes is valid; the generated check passes it, or declines when unsure."""
     for kind in ("credentials", "llm-config"):
@@ -442,15 +651,27 @@ def test_urls_that_fetch_accepts_are_valid_and_passed_only_when_certain(url, pas
 
 
 @settings(FUZZ, max_examples=EXAMPLES * 20)
-@given(text=st.builds(lambda scheme, rest: scheme + rest, st.sampled_from(["http://", "https://", "a:", "http:", ""]),
-                      st.text(alphabet=URL_ALPHABET, max_size=24)))
+@given(
+    text=st.builds(
+        lambda scheme, rest: scheme + rest,
+        st.sampled_from(["http://", "https://", "a:", "http:", ""]),
+        st.text(alphabet=URL_ALPHABET, max_size=24),
+    )
+)
 def test_the_uri_format_is_never_looser_than_jsonschema_rs(text):
     ours, theirs = compiled(json.dumps({"type": "string", "format": "uri"}))
     agree("s", text, ours(text), rs_valid("s", text, theirs), "format: uri")
 
 
-@pytest.mark.parametrize("url", ["http://localhost:11434/v1", "https://my-resource.openai.azure.com",
-                                 "http://gpu-box.lan:8000/v1?x=1#f", "http://h/%41"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:11434/v1",
+        "https://my-resource.openai.azure.com",
+        "http://gpu-box.lan:8000/v1?x=1#f",
+        "http://h/%41",
+    ],
+)
 def test_plain_urls_are_certainly_valid(url):
     document = {"endpoints": {"azure-openai": {"endpoint": url, "baseUrl": url}}}
     assert (rs_valid("credentials", document), certainly("credentials", document)) == (True, True)
@@ -470,8 +691,9 @@ def compiled(root_json: str):
     """(the generated check, jsonschema-rs's validator) of one schema, given as JSON text."""
     namespace: dict = {}
     exec(compile(compile_validators({"s": json.loads(root_json)}, ""), "<generated>", "exec"), namespace)  # noqa: S102
-    return namespace["CERTAINLY_VALID"]["s"], jsonschema_rs.Draft202012Validator(json.loads(root_json),
-                                                                                  validate_formats=True)
+    return namespace["CERTAINLY_VALID"]["s"], jsonschema_rs.Draft202012Validator(
+        json.loads(root_json), validate_formats=True
+    )
 
 
 def run_compiled(root: dict, instance: object) -> tuple[bool, bool]:
@@ -479,41 +701,53 @@ def run_compiled(root: dict, instance: object) -> tuple[bool, bool]:
     return rs_valid("s", instance, theirs), ours(instance)
 
 
-@pytest.mark.parametrize("root, instance", [
-    ({"oneOf": [{"type": "string"}, {"type": "integer"}]}, "a"),
-    ({"not": {"type": "string"}}, 1),
-    ({"if": {"type": "string"}, "then": {"minLength": 1}}, "a"),
-    ({"type": "string", "format": "email"}, "a@b.c"),
-    ({"type": "string", "pattern": "(?=a)a"}, "a"),
-    ({"type": "string", "pattern": "^\\p{L}$"}, "a"),
-    ({"unknownKeyword": 1}, 1),
-    ({"$schema": "http://json-schema.org/draft-07/schema#", "type": "integer"}, 1),
-    ({"properties": {"a": {"$id": "urn:inner", "type": "integer"}}}, {"a": 1}),
-    ({"contains": {"type": "integer"}}, [1]),
-])
+@pytest.mark.parametrize(
+    "root, instance",
+    [
+        ({"oneOf": [{"type": "string"}, {"type": "integer"}]}, "a"),
+        ({"not": {"type": "string"}}, 1),
+        ({"if": {"type": "string"}, "then": {"minLength": 1}}, "a"),
+        ({"type": "string", "format": "email"}, "a@b.c"),
+        ({"type": "string", "pattern": "(?=a)a"}, "a"),
+        ({"type": "string", "pattern": "^\\p{L}$"}, "a"),
+        ({"unknownKeyword": 1}, 1),
+        ({"$schema": "http://json-schema.org/draft-07/schema#", "type": "integer"}, 1),
+        ({"properties": {"a": {"$id": "urn:inner", "type": "integer"}}}, {"a": 1}),
+        ({"contains": {"type": "integer"}}, [1]),
+    ],
+)
 def test_what_the_compiler_cannot_express_is_not_sure(root, instance):
     assert run_compiled(root, instance) == (True, False)
 
 
-@pytest.mark.parametrize("root, instance", [
-    ({"$defs": {"o": {"type": "object"}}, "$ref": "#/$defs/o", "required": ["a"]}, {"a": 1}),
-    ({"type": "object", "properties": {"a": {"enum": ["x", 1, None]}}, "additionalProperties": False}, {"a": None}),
-    ({"type": "array", "items": {"type": "string", "pattern": "^[a-z]+$"}, "uniqueItems": True}, ["a", "b"]),
-    ({"anyOf": [{"const": ""}, {"type": "string", "format": "uri"}]}, "urn:x"),
-    ({"type": "object", "patternProperties": {"^x-": {"type": "integer"}}, "additionalProperties": False}, {"x-a": 1}),
-    ({"$defs": {"t": {"type": "array", "items": {"$ref": "#/$defs/t"}}}, "$ref": "#/$defs/t"}, [[[]], []]),
-])
+@pytest.mark.parametrize(
+    "root, instance",
+    [
+        ({"$defs": {"o": {"type": "object"}}, "$ref": "#/$defs/o", "required": ["a"]}, {"a": 1}),
+        ({"type": "object", "properties": {"a": {"enum": ["x", 1, None]}}, "additionalProperties": False}, {"a": None}),
+        ({"type": "array", "items": {"type": "string", "pattern": "^[a-z]+$"}, "uniqueItems": True}, ["a", "b"]),
+        ({"anyOf": [{"const": ""}, {"type": "string", "format": "uri"}]}, "urn:x"),
+        (
+            {"type": "object", "patternProperties": {"^x-": {"type": "integer"}}, "additionalProperties": False},
+            {"x-a": 1},
+        ),
+        ({"$defs": {"t": {"type": "array", "items": {"$ref": "#/$defs/t"}}}, "$ref": "#/$defs/t"}, [[[]], []]),
+    ],
+)
 def test_what_the_compiler_expresses_is_certainly_valid(root, instance):
     assert run_compiled(root, instance) == (True, True)
 
 
-@pytest.mark.parametrize("pattern, python", [
-    ("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", "\\A[A-Za-z0-9][A-Za-z0-9\\._\\-]{0,63}\\Z"),
-    ("^https?://[^\\s/?#]+([/?#]\\S*)?$", "\\Ahttps?://[^\\s/\\?\\#]+([/\\?\\#]\\S*)?\\Z"),
-    ("a.b", "a[^\\n\\r]b"),
-    ("^(?:ab)+?$", "\\A(?:ab)+?\\Z"),
-    ("\\u00e9|\\x41", "é|A"),
-])
+@pytest.mark.parametrize(
+    "pattern, python",
+    [
+        ("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", "\\A[A-Za-z0-9][A-Za-z0-9\\._\\-]{0,63}\\Z"),
+        ("^https?://[^\\s/?#]+([/?#]\\S*)?$", "\\Ahttps?://[^\\s/\\?\\#]+([/\\?\\#]\\S*)?\\Z"),
+        ("a.b", "a[^\\n\\r]b"),
+        ("^(?:ab)+?$", "\\A(?:ab)+?\\Z"),
+        ("\\u00e9|\\x41", "é|A"),
+    ],
+)
 def test_patterns_translate_to_the_same_meaning_on_ascii(pattern, python):
     assert translate_pattern(pattern) == python
 

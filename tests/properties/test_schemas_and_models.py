@@ -18,8 +18,9 @@ from strategies import instances, walk
 
 MODELS = {"credentials": Credentials, "llm-config": LlmConfig}
 KINDS = list(MODELS)
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True,
-                database=None)
+FAST = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True, database=None
+)
 
 
 def mutated(instance, path: tuple, value=None, *, add_key: str | None = None):
@@ -65,8 +66,11 @@ def test_valid_instances_pass_the_validator_the_oracle_and_the_models(kind, data
 @given(data=st.data())
 def test_an_unknown_key_is_rejected_with_a_pointer_to_it(kind, data):
     instance = data.draw(instances(kind))
-    closed = [path for path, value, node in walk(kind, instance)
-              if isinstance(value, dict) and node.get("additionalProperties") is False]
+    closed = [
+        path
+        for path, value, node in walk(kind, instance)
+        if isinstance(value, dict) and node.get("additionalProperties") is False
+    ]
     path = data.draw(st.sampled_from(closed))
     changed = mutated(instance, path, add_key="zzUnknownKey")
     found = [(d.rule, d.pointer) for d in diagnostics_of(kind, changed)]
@@ -80,8 +84,11 @@ def test_an_unknown_key_is_rejected_with_a_pointer_to_it(kind, data):
 @given(data=st.data())
 def test_a_wrong_type_is_rejected_with_a_pointer_to_it(kind, data):
     instance = data.draw(instances(kind))
-    leaves = [path for path, value, node in walk(kind, instance)
-              if path and not isinstance(value, (dict, list)) and path[-1] != "$schema"]
+    leaves = [
+        path
+        for path, value, node in walk(kind, instance)
+        if path and not isinstance(value, (dict, list)) and path[-1] != "$schema"
+    ]
     if not leaves:
         return
     path = data.draw(st.sampled_from(leaves))
@@ -106,8 +113,16 @@ def test_a_bad_enum_value_is_rejected_naming_the_allowed_values(data):
 
 def test_known_gap_models_do_not_enforce_unique_items():
     """datamodel-code-generator drops uniqueItems; `pbcfg codegen` says so, and this pins the gap."""
-    instance = {"models": {"m": {"displayName": "M", "endpoints": ["openai-direct"], "capabilities": ["text", "text"],
-                                 "costPer1kTokens": {"input": 0, "output": 0}}}}
+    instance = {
+        "models": {
+            "m": {
+                "displayName": "M",
+                "endpoints": ["openai-direct"],
+                "capabilities": ["text", "text"],
+                "costPer1kTokens": {"input": 0, "output": 0},
+            }
+        }
+    }
     assert [d.rule for d in diagnostics_of("llm-config", instance)] == ["schema.uniqueItems"]
     LlmConfig.model_validate(instance)
 
@@ -128,7 +143,8 @@ def test_codegen_check_passes_and_names_what_the_models_drop(run):
     assert result.err.splitlines() == [
         "note: llm_config.py: uniqueItems at /$defs/modelOverride/properties/capabilities is not enforced by the "
         "models (lists, not sets)",
-        "generated/ is up to date"]
+        "generated/ is up to date",
+    ]
 
 
 def test_codegen_check_fails_with_a_diff_when_generated_is_stale(run, monkeypatch, tmp_path):
@@ -155,7 +171,9 @@ def test_codegen_check_fails_when_only_the_generated_validators_are_stale(run, m
     shutil.copytree(real("generated"), tmp_path / "generated")
     validators = tmp_path / "generated" / "validators.py"
     validators.write_text(validators.read_text().replace("_BIG = 2 ** 53", "_BIG = 2 ** 64"))  # looser by hand
-    monkeypatch.setattr(resources, "resource_dir", lambda name: str(tmp_path / name) if name == "generated" else real(name))
+    monkeypatch.setattr(
+        resources, "resource_dir", lambda name: str(tmp_path / name) if name == "generated" else real(name)
+    )
     result = run("codegen", "--check")
     assert result.code == 1
     assert "+++ generated/validators.py (from schemas/)" in result.out
@@ -167,8 +185,14 @@ def test_load_returns_the_generated_models_and_raises_on_errors(write, tmp_path)
     import pbcfg
     from pbcfg.errors import InvalidConfigError
 
-    write("llm-config.json", {"models": {"m": {"displayName": "M", "endpoints": ["openai-direct"],
-                                               "costPer1kTokens": {"input": 0, "output": 0}}}})
+    write(
+        "llm-config.json",
+        {
+            "models": {
+                "m": {"displayName": "M", "endpoints": ["openai-direct"], "costPer1kTokens": {"input": 0, "output": 0}}
+            }
+        },
+    )
     loaded = pbcfg.load(tmp_path)
     assert isinstance(loaded.llm_config, LlmConfig) and loaded.credentials is None
     assert loaded.llm_config.models.model_extra["m"].endpoints[0].root == "openai-direct"

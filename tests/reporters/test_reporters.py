@@ -8,7 +8,9 @@ import json
 import jsonschema
 import pytest
 
-TWO_PROBLEMS = '{\n  "defaults": {"timeout": 10},\n  "tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gpt-5.2"]}}\n}\n'
+TWO_PROBLEMS = (
+    '{\n  "defaults": {"timeout": 10},\n  "tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gpt-5.2"]}}\n}\n'
+)
 
 
 @pytest.fixture
@@ -45,14 +47,19 @@ def test_sarif_is_valid_sarif_2_1_0_with_rules_and_locations(run, broken):
     jsonschema.Draft4Validator(schema).validate(sarif)
     driver = sarif["runs"][0]["tool"]["driver"]
     assert [(r["id"], r["defaultConfiguration"]["level"]) for r in driver["rules"]] == [
-        ("ref.fallback-repeat", "warning"), ("schema.minimum", "error")]
+        ("ref.fallback-repeat", "warning"),
+        ("schema.minimum", "error"),
+    ]
     assert all(r["shortDescription"]["text"] and r["help"]["text"] for r in driver["rules"])
-    assert [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"])
-            for r in sarif["runs"][0]["results"]] == [
+    assert [
+        (r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"]) for r in sarif["runs"][0]["results"]
+    ] == [
         ("schema.minimum", "error", {"startLine": 2, "startColumn": 27}),
         ("ref.fallback-repeat", "warning", {"startLine": 3, "startColumn": 59}),
     ]
-    assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == broken.as_uri()
+    assert (
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == broken.as_uri()
+    )
 
 
 def test_junit_has_one_testcase_per_file_and_a_failure_per_error(run, broken, write, tmp_path):
@@ -86,14 +93,21 @@ def test_output_to_an_unwritable_place_exits_2(run, broken, tmp_path):
     assert result.err.startswith(f"pbcfg: error: {tmp_path / 'missing' / 'r.txt'}: cannot write the report")
 
 
-REFUSED = ("cannot write the report: it holds a PonyBunny config (or a backup of one), which a report or schema never "
-           "replaces; pick another file. Nothing was written\n")
+REFUSED = (
+    "cannot write the report: it holds a PonyBunny config (or a backup of one), which a report or schema never "
+    "replaces; pick another file. Nothing was written\n"
+)
 
 
-@pytest.mark.parametrize("plant, target", [
-    (lambda d: None, "credentials.json"), (lambda d: None, "llm-config.json"),
-    (lambda d: (d / "credentials.json.bak").write_text("{}"), "credentials.json.bak"),
-    (lambda d: (d / "report.txt").symlink_to("credentials.json"), "report.txt")])
+@pytest.mark.parametrize(
+    "plant, target",
+    [
+        (lambda d: None, "credentials.json"),
+        (lambda d: None, "llm-config.json"),
+        (lambda d: (d / "credentials.json.bak").write_text("{}"), "credentials.json.bak"),
+        (lambda d: (d / "report.txt").symlink_to("credentials.json"), "report.txt"),
+    ],
+)
 def test_a_report_never_replaces_a_config_file_or_its_backup(run, tmp_path, plant, target):
     directory = tmp_path / "cfg"
     directory.mkdir(mode=0o700)
@@ -119,8 +133,10 @@ def test_a_report_never_replaces_the_file_it_checked(run, tmp_path):
 def test_a_schema_never_replaces_a_config_file(run, tmp_path):
     (tmp_path / "credentials.json").write_text('{"endpoints": {}}')
     result = run("schema", "credentials", "--output", tmp_path / "credentials.json")
-    assert (result.code, result.err) == (2, f"pbcfg: error: {tmp_path}/credentials.json: "
-                                            + REFUSED.replace("the report", "the schema"))
+    assert (result.code, result.err) == (
+        2,
+        f"pbcfg: error: {tmp_path}/credentials.json: " + REFUSED.replace("the report", "the schema"),
+    )
     assert (tmp_path / "credentials.json").read_text() == '{"endpoints": {}}'
 
 
@@ -148,32 +164,46 @@ def test_one_plural_form_for_every_count(count, words):
 
 def test_lint_says_how_many_findings_its_fix_command_fixes_in_text_and_json(run, write, tmp_path):
     """The text report ends with the fixable count, as ruff's "[*] N fixable with the `--fix` option" does."""
-    path = write("llm-config.json", '{\n  "tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gpt-5.2", "gpt-5.2"]}}\n}\n')
+    path = write(
+        "llm-config.json", '{\n  "tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gpt-5.2", "gpt-5.2"]}}\n}\n'
+    )
     text = run("lint", path, "--select", "ref")
     assert text.code == 0
-    assert text.out.splitlines()[-2:] == ["1 file checked: 0 errors, 2 warnings, 0 infos",
-                                          f"2 fixable with `pbcfg lint --fix --select ref {path}`"]
+    assert text.out.splitlines()[-2:] == [
+        "1 file checked: 0 errors, 2 warnings, 0 infos",
+        f"2 fixable with `pbcfg lint --fix --select ref {path}`",
+    ]
     summary = run("lint", path, "--select", "ref", "--format", "json").json["summary"]
     assert summary == {"files": 1, "errors": 0, "warnings": 2, "infos": 0, "fixable": 2, "unsafeFixable": 0}
     fixed = run("lint", "--fix", path, "--select", "ref")
     assert fixed.out.splitlines()[-1] == "1 file checked: 0 errors, 0 warnings, 0 infos"
-    assert run("validate", path, "--format", "json").json["summary"] == {"files": 1, "errors": 0, "warnings": 0,
-                                                                          "infos": 0}
+    assert run("validate", path, "--format", "json").json["summary"] == {
+        "files": 1,
+        "errors": 0,
+        "warnings": 0,
+        "infos": 0,
+    }
 
 
 def test_the_fix_command_names_the_config_directory_of_this_run_and_quotes_paths(run, write, tmp_path):
     directory = tmp_path / "my config"
     write("llm-config.json", '{"endpoints": {"openai-compatible": {"baseUrl": "http://h.example/v1/"}}}', directory)
     result = run("lint", "--config-dir", str(directory), "--select", "url.trailing-slash")
-    assert result.out.splitlines()[-1] == f"1 fixable with `pbcfg lint --fix --config-dir '{directory}' --select url.trailing-slash`"
+    assert (
+        result.out.splitlines()[-1]
+        == f"1 fixable with `pbcfg lint --fix --config-dir '{directory}' --select url.trailing-slash`"
+    )
 
 
 def test_every_format_says_how_many_diagnostics_are_past_the_cap(run, write):
     path = write("llm-config.json", json.dumps({f"k{i}": 1 for i in range(3)}))
     line = f"… and 2 more in {path}; `pbcfg validate --max-diagnostics 0 {path}` shows them all"
     assert line + "\n" in run("validate", path, "--max-diagnostics", "1", "--format", "github").out
-    assert f"<system-out>{line}</system-out>" in run("validate", path, "--max-diagnostics", "1", "--format", "junit").out
+    assert (
+        f"<system-out>{line}</system-out>" in run("validate", path, "--max-diagnostics", "1", "--format", "junit").out
+    )
     sarif = json.loads(run("validate", path, "--max-diagnostics", "1", "--format", "sarif").out)
     assert sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"] == [
-        {"level": "note", "message": {"text": line}}]
+        {"level": "note", "message": {"text": line}}
+    ]
     assert len(sarif["runs"][0]["results"]) == 1

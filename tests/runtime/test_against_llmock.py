@@ -36,13 +36,23 @@ def write_config(directory, base_url, *, fallback_url=None, retries=2, models=("
         credentials["spare"] = {"apiKey": "EMPTY", "baseUrl": fallback_url}
         model_endpoints.append("spare")
     (directory / "credentials.json").write_text(json.dumps({"endpoints": credentials}))
-    (directory / "llm-config.json").write_text(json.dumps({
-        "endpoints": endpoints,
-        "models": {m: {"displayName": m, "endpoints": model_endpoints, "costPer1kTokens": {"input": 0.5, "output": 1.5}}
-                   for m in models},
-        "tiers": {"simple": {"primary": models[0], "fallback": list(models[1:])}},
-        "defaults": {"maxRetries": retries, "retryDelayMs": 0, "timeout": 2000},
-    }))
+    (directory / "llm-config.json").write_text(
+        json.dumps(
+            {
+                "endpoints": endpoints,
+                "models": {
+                    m: {
+                        "displayName": m,
+                        "endpoints": model_endpoints,
+                        "costPer1kTokens": {"input": 0.5, "output": 1.5},
+                    }
+                    for m in models
+                },
+                "tiers": {"simple": {"primary": models[0], "fallback": list(models[1:])}},
+                "defaults": {"maxRetries": retries, "retryDelayMs": 0, "timeout": 2000},
+            }
+        )
+    )
     return directory
 
 
@@ -56,8 +66,14 @@ def test_chat_through_a_real_server(server, tmp_path):
     rt, _ = runtime(write_config(tmp_path, server.base_url("openai")))
     result = rt.complete(MESSAGES, tier="simple")
     assert result.content == "Simulated answer from gpt-4o for 'hello'."
-    assert (result.model, result.endpoint, [a.outcome for a in result.attempts]) == ("gpt-4o", "openai-compatible", ["ok"])
-    assert result.cost == pytest.approx(result.usage["completion_tokens"] * 1.5 / 1000 + result.usage["prompt_tokens"] * 0.5 / 1000)
+    assert (result.model, result.endpoint, [a.outcome for a in result.attempts]) == (
+        "gpt-4o",
+        "openai-compatible",
+        ["ok"],
+    )
+    assert result.cost == pytest.approx(
+        result.usage["completion_tokens"] * 1.5 / 1000 + result.usage["prompt_tokens"] * 0.5 / 1000
+    )
 
 
 def test_streaming_through_a_real_server(server, tmp_path):
@@ -80,8 +96,11 @@ def test_500s_exhaust_retries_then_the_spare_endpoint_serves(server, tmp_path):
     rt, slept = runtime(write_config(tmp_path, server.base_url("openai"), fallback_url=server.base_url("openai")))
     result = rt.complete(MESSAGES, tier="simple")
     assert [(a.endpoint, a.outcome, a.status) for a in result.attempts] == [
-        ("openai-compatible", "retry", 500), ("openai-compatible", "retry", 500), ("openai-compatible", "failed", 500),
-        ("spare", "ok", 200)]
+        ("openai-compatible", "retry", 500),
+        ("openai-compatible", "retry", 500),
+        ("openai-compatible", "failed", 500),
+        ("spare", "ok", 200),
+    ]
     assert len(slept) == 2
 
 
@@ -98,13 +117,18 @@ def test_a_delay_past_the_timeout_is_retried(server, tmp_path):
     server.state.scenarios.add(Delay(3.0))
     rt, _ = runtime(write_config(tmp_path, server.base_url("openai")))
     result = rt.complete(MESSAGES, tier="simple", timeout=0.5)
-    assert [(a.outcome, a.detail) for a in result.attempts] == [("retry", "timeout: no complete answer within 0.5 s"),
-                                                                     ("ok", "")]
+    assert [(a.outcome, a.detail) for a in result.attempts] == [
+        ("retry", "timeout: no complete answer within 0.5 s"),
+        ("ok", ""),
+    ]
 
 
 def test_connection_refused_falls_back_to_the_next_model_s_endpoint(server, tmp_path):
-    rt, _ = runtime(write_config(tmp_path, f"http://127.0.0.1:{closed_port()}/v1", retries=0,
-                                 fallback_url=server.base_url("openai")))
+    rt, _ = runtime(
+        write_config(
+            tmp_path, f"http://127.0.0.1:{closed_port()}/v1", retries=0, fallback_url=server.base_url("openai")
+        )
+    )
     result = rt.complete(MESSAGES, tier="simple")
     assert [(a.endpoint, a.outcome) for a in result.attempts] == [("openai-compatible", "failed"), ("spare", "ok")]
 
@@ -119,14 +143,22 @@ def test_every_attempt_failing_lists_them_all(server, tmp_path):
 
 # -- status and chat commands ---------------------------------------------------------------------------
 
+
 def test_status_classes(run, server, tmp_path):
-    write_config(tmp_path, server.base_url("openai"), models=("gpt-4o", "gpt-4o-mni"),
-                 fallback_url=f"http://127.0.0.1:{closed_port()}/v1")
+    write_config(
+        tmp_path,
+        server.base_url("openai"),
+        models=("gpt-4o", "gpt-4o-mni"),
+        fallback_url=f"http://127.0.0.1:{closed_port()}/v1",
+    )
     result = run("status", "--config-dir", tmp_path, "--format", "json")
     assert result.code == 1
     by_endpoint = {r["endpoint"]: r for r in result.json["endpoints"] if r["state"] != "skipped"}
     assert by_endpoint["openai-compatible"]["state"] == "model-absent"
-    assert by_endpoint["openai-compatible"]["detail"] == "the server does not serve 'gpt-4o-mni' (did you mean 'gpt-4o-mini'?)"
+    assert (
+        by_endpoint["openai-compatible"]["detail"]
+        == "the server does not serve 'gpt-4o-mni' (did you mean 'gpt-4o-mini'?)"
+    )
     assert by_endpoint["spare"]["state"] == "unreachable"
     assert by_endpoint["spare"]["hint"].startswith("is the server running on port ")
 
@@ -134,12 +166,15 @@ def test_status_classes(run, server, tmp_path):
 def test_status_ok_wrong_path_and_auth(run, server, tmp_path):
     write_config(tmp_path, server.base_url("openai"))
     ok = run("status", "--config-dir", tmp_path, "--format", "json")
-    assert [(r["endpoint"], r["state"]) for r in ok.json["endpoints"] if r["state"] != "skipped"] == [("openai-compatible", "ok")]
+    assert [(r["endpoint"], r["state"]) for r in ok.json["endpoints"] if r["state"] != "skipped"] == [
+        ("openai-compatible", "ok")
+    ]
     assert ok.code == 0
     write_config(tmp_path, server.url)  # no /v1
     wrong = run("status", "--config-dir", tmp_path, "--format", "json")
     assert [(r["state"], r["hint"]) for r in wrong.json["endpoints"] if r["state"] != "skipped"] == [
-        ("wrong-path", f"the base URL probably lacks /v1: try {server.url}/v1")]
+        ("wrong-path", f"the base URL probably lacks /v1: try {server.url}/v1")
+    ]
     write_config(tmp_path, server.base_url("openai"))
     server.state.scenarios.add(Fail(401))
     auth = run("status", "--config-dir", tmp_path, "--format", "json")
@@ -163,5 +198,7 @@ def test_resolve_masks_secrets_and_names_sources(run, tmp_path, monkeypatch):
     assert "secret" not in result.out
     (attempt,) = result.json["plan"]["attempts"]
     assert attempt["credentials"]["apiKey"] == {"value": "sk-…3456", "source": "env OPENAI_COMPATIBLE_API_KEY"}
-    assert attempt["baseUrl"] == {"value": "http://127.0.0.1:9/v1",
-                                  "source": "credentials.json /endpoints/openai-compatible/baseUrl"}
+    assert attempt["baseUrl"] == {
+        "value": "http://127.0.0.1:9/v1",
+        "source": "credentials.json /endpoints/openai-compatible/baseUrl",
+    }

@@ -20,8 +20,10 @@ from pbcfg.runtime.stream import LINE_CAP, SSEDecoder
 from pbcfg.runtime.transport import BODY_CAP
 
 MESSAGES = [{"role": "user", "content": "hi"}]
-COMPLETION = {"choices": [{"message": {"content": "fine"}, "finish_reason": "stop"}],
-              "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+COMPLETION = {
+    "choices": [{"message": {"content": "fine"}, "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+}
 
 
 class Body(httpx.SyncByteStream):
@@ -43,14 +45,30 @@ def setup(tmp_path):
     """``setup({"a": [answers], "b": [...]}, **options)`` -> (runtime, clock); endpoint a first, then b."""
 
     def make(scripts, defaults=None, **options):
-        (tmp_path / "credentials.json").write_text(json.dumps({"endpoints": {
-            "a": {"apiKey": "sk-bounds-a-0123456789", "baseUrl": "http://a/v1"},
-            "b": {"apiKey": "sk-bounds-b-0123456789", "baseUrl": "http://b/v1"}}}))
-        (tmp_path / "llm-config.json").write_text(json.dumps({
-            "endpoints": {"a": {"enabled": True, "protocol": "openai", "priority": 1},
-                          "b": {"enabled": True, "protocol": "openai", "priority": 2}},
-            "models": {"m": {"displayName": "M", "endpoints": ["a", "b"], "costPer1kTokens": {"input": 0, "output": 0}}},
-            "defaults": {"maxRetries": 0, "retryDelayMs": 1000, "timeout": 2000, **(defaults or {})}}))
+        (tmp_path / "credentials.json").write_text(
+            json.dumps(
+                {
+                    "endpoints": {
+                        "a": {"apiKey": "sk-bounds-a-0123456789", "baseUrl": "http://a/v1"},
+                        "b": {"apiKey": "sk-bounds-b-0123456789", "baseUrl": "http://b/v1"},
+                    }
+                }
+            )
+        )
+        (tmp_path / "llm-config.json").write_text(
+            json.dumps(
+                {
+                    "endpoints": {
+                        "a": {"enabled": True, "protocol": "openai", "priority": 1},
+                        "b": {"enabled": True, "protocol": "openai", "priority": 2},
+                    },
+                    "models": {
+                        "m": {"displayName": "M", "endpoints": ["a", "b"], "costPer1kTokens": {"input": 0, "output": 0}}
+                    },
+                    "defaults": {"maxRetries": 0, "retryDelayMs": 1000, "timeout": 2000, **(defaults or {})},
+                }
+            )
+        )
         clock = Clock()
 
         def handler(request: httpx.Request) -> httpx.Response:
@@ -58,8 +76,15 @@ def setup(tmp_path):
             answer = script.pop(0) if script else httpx.Response(200, json=COMPLETION)
             return answer(clock) if callable(answer) else answer
 
-        runtime = load_runtime(tmp_path, env={}, clock=clock, sleep=clock.sleep, rng=random.Random(0),
-                               transport=httpx.MockTransport(handler), **options)
+        runtime = load_runtime(
+            tmp_path,
+            env={},
+            clock=clock,
+            sleep=clock.sleep,
+            rng=random.Random(0),
+            transport=httpx.MockTransport(handler),
+            **options,
+        )
         return runtime, clock
 
     return make
@@ -74,29 +99,45 @@ def outcomes(attempts):
 NESTED = b"[" * 100_000 + b"]" * 100_000
 
 
-@pytest.mark.parametrize("body, detail", [
-    (b"[]", "the answer is not a JSON object: []"),
-    (b"null", "the answer is not a JSON object: null"),
-    (b'"text"', 'the answer is not a JSON object: "text"'),
-    (b'{"choices": "x"}', 'the answer\'s choices are not a list of objects: {"choices": "x"}'),
-    (b'{"choices": [null]}', "the answer's choices are not a list of objects: {\"choices\": [null]}"),
-    (b'{"choices": [{"message": "hi"}]}', "the answer's message is not an object: {\"choices\": [{\"message\": \"hi\"}]}"),
-    (b'{"choices": [{"message": {"content": 5}}]}',
-     "the answer's content or finish_reason is not text: {\"choices\": [{\"message\": {\"content\": 5}}]}"),
-    (b'{"choices": []}', 'the answer has no choices: {"choices": []}'),
-    (b'{"choices": [{"message": {"content": "x"}}], "usage": "lots"}',
-     "the answer's usage is not token counts: {\"choices\": [{\"message\": {\"content\": \"x\"}}], \"usage\": \"lots\"}"),
-    (b'{"choices": [{"message": {"content": "x"}}], "usage": {"total_tokens": "abc"}}',
-     "the answer's usage is not token counts: {\"choices\": [{\"message\": {\"content\": \"x\"}}], "
-     "\"usage\": {\"total_tokens\": \"abc\"}}"),
-    (b'{"choices": [{"message": {"content": "x"}}], "usage": {"prompt_tokens": true}}',
-     "the answer's usage is not token counts: {\"choices\": [{\"message\": {\"content\": \"x\"}}], "
-     "\"usage\": {\"prompt_tokens\": true}}"),
-    (b"<html><body>\n<h1>502 Bad Gateway</h1></body></html>",
-     "the answer is not a JSON object: <html><body> <h1>502 Bad Gateway</h1></body></html>"),
-    (b"", "the answer is not a JSON object: (empty)"),
-    (NESTED, "the answer is not a JSON object: " + "[" * 199 + "…"),
-])
+@pytest.mark.parametrize(
+    "body, detail",
+    [
+        (b"[]", "the answer is not a JSON object: []"),
+        (b"null", "the answer is not a JSON object: null"),
+        (b'"text"', 'the answer is not a JSON object: "text"'),
+        (b'{"choices": "x"}', 'the answer\'s choices are not a list of objects: {"choices": "x"}'),
+        (b'{"choices": [null]}', 'the answer\'s choices are not a list of objects: {"choices": [null]}'),
+        (
+            b'{"choices": [{"message": "hi"}]}',
+            'the answer\'s message is not an object: {"choices": [{"message": "hi"}]}',
+        ),
+        (
+            b'{"choices": [{"message": {"content": 5}}]}',
+            'the answer\'s content or finish_reason is not text: {"choices": [{"message": {"content": 5}}]}',
+        ),
+        (b'{"choices": []}', 'the answer has no choices: {"choices": []}'),
+        (
+            b'{"choices": [{"message": {"content": "x"}}], "usage": "lots"}',
+            'the answer\'s usage is not token counts: {"choices": [{"message": {"content": "x"}}], "usage": "lots"}',
+        ),
+        (
+            b'{"choices": [{"message": {"content": "x"}}], "usage": {"total_tokens": "abc"}}',
+            'the answer\'s usage is not token counts: {"choices": [{"message": {"content": "x"}}], '
+            '"usage": {"total_tokens": "abc"}}',
+        ),
+        (
+            b'{"choices": [{"message": {"content": "x"}}], "usage": {"prompt_tokens": true}}',
+            'the answer\'s usage is not token counts: {"choices": [{"message": {"content": "x"}}], '
+            '"usage": {"prompt_tokens": true}}',
+        ),
+        (
+            b"<html><body>\n<h1>502 Bad Gateway</h1></body></html>",
+            "the answer is not a JSON object: <html><body> <h1>502 Bad Gateway</h1></body></html>",
+        ),
+        (b"", "the answer is not a JSON object: (empty)"),
+        (NESTED, "the answer is not a JSON object: " + "[" * 199 + "…"),
+    ],
+)
 def test_an_answer_that_is_not_a_completion_moves_on_as_bad_response(setup, body, detail):
     runtime, _ = setup({"a": [httpx.Response(200, content=body)]})
     result = runtime.complete(MESSAGES, model="m")
@@ -111,9 +152,11 @@ def test_a_redirect_is_never_followed_even_with_a_completion_for_body(setup, sta
     runtime, _ = setup({"a": [redirect]})
     result = runtime.complete(MESSAGES, model="m")
     assert outcomes(result.attempts) == [("a", "redirect", status), ("b", "ok", 200)]
-    assert result.attempts[0].detail == (f"HTTP {status} redirect to http://elsewhere/v1/chat/completions; pbcfg does "
-                                         "not follow redirects (that would resend the key): set the base URL to where "
-                                         "it points")
+    assert result.attempts[0].detail == (
+        f"HTTP {status} redirect to http://elsewhere/v1/chat/completions; pbcfg does "
+        "not follow redirects (that would resend the key): set the base URL to where "
+        "it points"
+    )
 
 
 def test_when_every_endpoint_redirects_the_call_fails_instead_of_answering_empty(setup):
@@ -147,10 +190,13 @@ def test_a_body_over_the_cap_is_refused_after_the_cap_when_its_length_is_not_sai
 
 # -- Retry-After -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("header", ["soon", "nan", "inf-ish", "", "Wed, 99 Foo 2015 07:28:00 GMT", "1e999999"])
 def test_an_unreadable_retry_after_falls_back_to_the_backoff(setup, header):
-    runtime, clock = setup({"a": [httpx.Response(429, headers={"Retry-After": header}), httpx.Response(200, json=COMPLETION)]},
-                           defaults={"maxRetries": 1})
+    runtime, clock = setup(
+        {"a": [httpx.Response(429, headers={"Retry-After": header}), httpx.Response(200, json=COMPLETION)]},
+        defaults={"maxRetries": 1},
+    )
     result = runtime.complete(MESSAGES, model="m")
     assert outcomes(result.attempts) == [("a", "retry", 429), ("a", "ok", 200)]
     assert clock.slept == [round(1.0 * (1 + random.Random(0).uniform(0, 0.25)), 3)]
@@ -166,6 +212,7 @@ def test_retry_after_values_read_or_refused():
 
 
 # -- deadlines, exact on an injected clock ------------------------------------------------------------
+
 
 def test_a_dripped_body_ends_at_the_attempt_s_total_deadline(setup):
     drip = Body([b'{"choices": '] + [b" "] * 1000, step=0.5)
@@ -219,7 +266,9 @@ def test_keep_alive_comments_after_the_first_event_do_not_hold_the_idle_deadline
     with pytest.raises(StreamInterrupted) as raised:
         received.extend(stream)
     assert received == ["one "]
-    assert str(raised.value) == "stream from a broke after its first chunk: timeout: no event for 2 s (the idle deadline)"
+    assert (
+        str(raised.value) == "stream from a broke after its first chunk: timeout: no event for 2 s (the idle deadline)"
+    )
     assert body.sent == 6  # the event at 0.5 s, then comments until 3.0 s: 2.5 s after the last event
 
 
@@ -231,8 +280,10 @@ def test_an_endless_stream_ends_at_its_total_deadline(setup):
     received = []
     with pytest.raises(StreamInterrupted) as raised:
         received.extend(stream)
-    assert str(raised.value) == "stream from a broke after its first chunk: timeout: the stream ran past its total " \
-                                "deadline of 5 s"
+    assert (
+        str(raised.value) == "stream from a broke after its first chunk: timeout: the stream ran past its total "
+        "deadline of 5 s"
+    )
     # the stream's clock starts at its first event (0.25 s): 5 s later, the 21st event is past it
     assert (len(received), body.sent, clock.now - started) == (20, 21, 5.25)
 
@@ -262,8 +313,9 @@ def test_the_sse_decoder_is_linear_and_caps_an_event_made_of_many_lines():
 
 
 def good_stream() -> httpx.Response:
-    return httpx.Response(200, headers={"content-type": "text/event-stream"},
-                          content=b"".join(sse(delta("ok", "stop"), "[DONE]")))
+    return httpx.Response(
+        200, headers={"content-type": "text/event-stream"}, content=b"".join(sse(delta("ok", "stop"), "[DONE]"))
+    )
 
 
 def test_an_answer_to_a_stream_request_that_is_not_an_event_stream(setup):
@@ -274,13 +326,18 @@ def test_an_answer_to_a_stream_request_that_is_not_an_event_stream(setup):
     assert stream.attempts[0].detail == 'the answer is not an event stream: {"choices": []}'
 
 
-@pytest.mark.parametrize("event, detail", [
-    ("[1, 2]", "the answer is not a JSON object: [1, 2]"),
-    ('{"choices": [{"delta": "x"}]}', 'the answer\'s delta is not an object: {"choices": [{"delta": "x"}]}'),
-    ('{"choices": [{"delta": {"content": "x"}}], "usage": {"total_tokens": "abc"}}',
-     'the answer\'s usage is not token counts: {"choices": [{"delta": {"content": "x"}}], "usage": {"total_tokens": "abc"}}'),
-    ('{"error": {"message": "overloaded"}}', "the server sent an error in the stream: overloaded"),
-])
+@pytest.mark.parametrize(
+    "event, detail",
+    [
+        ("[1, 2]", "the answer is not a JSON object: [1, 2]"),
+        ('{"choices": [{"delta": "x"}]}', 'the answer\'s delta is not an object: {"choices": [{"delta": "x"}]}'),
+        (
+            '{"choices": [{"delta": {"content": "x"}}], "usage": {"total_tokens": "abc"}}',
+            'the answer\'s usage is not token counts: {"choices": [{"delta": {"content": "x"}}], "usage": {"total_tokens": "abc"}}',
+        ),
+        ('{"error": {"message": "overloaded"}}', "the server sent an error in the stream: overloaded"),
+    ],
+)
 def test_a_bad_first_event_falls_back(setup, event, detail):
     bad = httpx.Response(200, headers={"content-type": "text/event-stream"}, content=b"".join(sse(event)))
     runtime, _ = setup({"a": [bad], "b": [good_stream()]})
@@ -293,38 +350,71 @@ def test_a_bad_first_event_falls_back(setup, event, detail):
 
 # -- numbers past what a socket takes ------------------------------------------------------------------
 
+
 def test_a_timeout_of_1e31_is_read_as_one_day(setup):
     runtime, _ = setup({})
     assert runtime.complete(MESSAGES, model="m", timeout=1e31).content == "fine"
-    huge = Runtime({**runtime.config, "defaults": {**runtime.config["defaults"], "timeout": 1e31}}, runtime.endpoints,
-                   transport=httpx.MockTransport(lambda request: httpx.Response(200, json=COMPLETION)))
+    huge = Runtime(
+        {**runtime.config, "defaults": {**runtime.config["defaults"], "timeout": 1e31}},
+        runtime.endpoints,
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, json=COMPLETION)),
+    )
     assert huge.complete(MESSAGES, model="m").content == "fine"
 
 
 # -- any JSON at all ---------------------------------------------------------------------------------
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-                        st.sampled_from(["choices", "message", "delta", "content", "usage", "total_tokens",
-                                         "finish_reason", "error", "data", "id"]), inner, max_size=4),
-                    max_leaves=20)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "choices",
+                    "message",
+                    "delta",
+                    "content",
+                    "usage",
+                    "total_tokens",
+                    "finish_reason",
+                    "error",
+                    "data",
+                    "id",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=20,
+)
 
 
 @pytest.mark.slow
-@settings(max_examples=int(os.environ.get("PBCFG_FUZZ_EXAMPLES", "100")), deadline=None, derandomize=True,
-          database=None)
+@settings(
+    max_examples=int(os.environ.get("PBCFG_FUZZ_EXAMPLES", "100")), deadline=None, derandomize=True, database=None
+)
 @given(answer=JSON, stream=st.booleans())
 def test_any_json_answer_is_a_completion_or_a_classified_outcome(tmp_path_factory, answer, stream):
     directory = tmp_path_factory.mktemp("any")
-    (directory / "credentials.json").write_text(json.dumps({"endpoints": {"a": {"apiKey": "k", "baseUrl": "http://a/v1"}}}))
-    (directory / "llm-config.json").write_text(json.dumps({
-        "endpoints": {"a": {"enabled": True, "protocol": "openai", "priority": 1}},
-        "models": {"m": {"displayName": "M", "endpoints": ["a"], "costPer1kTokens": {"input": 0, "output": 0}}},
-        "defaults": {"maxRetries": 0}}))
+    (directory / "credentials.json").write_text(
+        json.dumps({"endpoints": {"a": {"apiKey": "k", "baseUrl": "http://a/v1"}}})
+    )
+    (directory / "llm-config.json").write_text(
+        json.dumps(
+            {
+                "endpoints": {"a": {"enabled": True, "protocol": "openai", "priority": 1}},
+                "models": {"m": {"displayName": "M", "endpoints": ["a"], "costPer1kTokens": {"input": 0, "output": 0}}},
+                "defaults": {"maxRetries": 0},
+            }
+        )
+    )
     text = json.dumps(answer).encode()
     content = b"data: " + text + b"\n\ndata: [DONE]\n\n" if stream else text
-    runtime = load_runtime(directory, env={}, transport=httpx.MockTransport(
-        lambda request: httpx.Response(200, content=content)))
+    runtime = load_runtime(
+        directory, env={}, transport=httpx.MockTransport(lambda request: httpx.Response(200, content=content))
+    )
     try:
         result = runtime.complete(MESSAGES, model="m", stream=stream)
         if stream:
@@ -336,36 +426,63 @@ def test_any_json_answer_is_a_completion_or_a_classified_outcome(tmp_path_factor
 
 # -- configuration no request could carry ----------------------------------------------------------------
 
+
 def compat_config(directory, key="sk-file-0123456789", base_url="http://127.0.0.1:9/v1"):
-    (directory / "credentials.json").write_text(json.dumps({"endpoints": {
-        "openai-compatible": {"apiKey": key, "baseUrl": base_url}}}))
-    (directory / "llm-config.json").write_text(json.dumps({
-        "endpoints": {"openai-compatible": {"enabled": True}},
-        "models": {"m": {"displayName": "M", "endpoints": ["openai-compatible"],
-                         "costPer1kTokens": {"input": 0, "output": 0}}},
-        "tiers": {"simple": {"primary": "m", "fallback": []}}}))
+    (directory / "credentials.json").write_text(
+        json.dumps({"endpoints": {"openai-compatible": {"apiKey": key, "baseUrl": base_url}}})
+    )
+    (directory / "llm-config.json").write_text(
+        json.dumps(
+            {
+                "endpoints": {"openai-compatible": {"enabled": True}},
+                "models": {
+                    "m": {
+                        "displayName": "M",
+                        "endpoints": ["openai-compatible"],
+                        "costPer1kTokens": {"input": 0, "output": 0},
+                    }
+                },
+                "tiers": {"simple": {"primary": "m", "fallback": []}},
+            }
+        )
+    )
     return directory
 
 
-@pytest.mark.parametrize("env, reason", [
-    ({"OPENAI_COMPATIBLE_API_KEY": "sk-\udcff\udcfeabcdefgh"},
-     "the apiKey (env OPENAI_COMPATIBLE_API_KEY) holds a line break, a control character, a non-ASCII character or "
-     "surrounding spaces, which an HTTP header cannot carry: check it for a stray newline"),
-    ({"OPENAI_COMPATIBLE_API_KEY": "sk-canary-7f3a9c1e\n"},
-     "the apiKey (env OPENAI_COMPATIBLE_API_KEY) holds a line break, a control character, a non-ASCII character or "
-     "surrounding spaces, which an HTTP header cannot carry: check it for a stray newline"),
-    ({"OPENAI_COMPATIBLE_BASE_URL": "http://127.0.0.1:sk-canary-7f3a9c1e/v1"},
-     "the baseUrl (env OPENAI_COMPATIBLE_BASE_URL) is not usable: its host or port is malformed (a port must be a "
-     "number from 0 to 65535)"),
-    ({"OPENAI_COMPATIBLE_BASE_URL": "http://h\udcff/v1"},
-     "the baseUrl (env OPENAI_COMPATIBLE_BASE_URL) is not usable: it holds spaces, control characters or bytes that "
-     "are not text"),
-    ({"OPENAI_COMPATIBLE_BASE_URL": "ftp://box/v1"},
-     "the baseUrl (env OPENAI_COMPATIBLE_BASE_URL) is not usable: it is not an http:// or https:// URL"),
-    ({"OPENAI_COMPATIBLE_BASE_URL": "http://[::1/v1"},
-     "the baseUrl (env OPENAI_COMPATIBLE_BASE_URL) is not usable: its host or port is malformed (a port must be a "
-     "number from 0 to 65535)"),
-])
+@pytest.mark.parametrize(
+    "env, reason",
+    [
+        (
+            {"OPENAI_COMPATIBLE_API_KEY": "sk-\udcff\udcfeabcdefgh"},
+            "the apiKey (env OPENAI_COMPATIBLE_API_KEY) holds a line break, a control character, a non-ASCII character or "
+            "surrounding spaces, which an HTTP header cannot carry: check it for a stray newline",
+        ),
+        (
+            {"OPENAI_COMPATIBLE_API_KEY": "sk-canary-7f3a9c1e\n"},
+            "the apiKey (env OPENAI_COMPATIBLE_API_KEY) holds a line break, a control character, a non-ASCII character or "
+            "surrounding spaces, which an HTTP header cannot carry: check it for a stray newline",
+        ),
+        (
+            {"OPENAI_COMPATIBLE_BASE_URL": "http://127.0.0.1:sk-canary-7f3a9c1e/v1"},
+            "the baseUrl (env OPENAI_COMPATIBLE_BASE_URL) is not usable: its host or port is malformed (a port must be a "
+            "number from 0 to 65535)",
+        ),
+        (
+            {"OPENAI_COMPATIBLE_BASE_URL": "http://h\udcff/v1"},
+            "the baseUrl (env OPENAI_COMPATIBLE_BASE_URL) is not usable: it holds spaces, control characters or bytes that "
+            "are not text",
+        ),
+        (
+            {"OPENAI_COMPATIBLE_BASE_URL": "ftp://box/v1"},
+            "the baseUrl (env OPENAI_COMPATIBLE_BASE_URL) is not usable: it is not an http:// or https:// URL",
+        ),
+        (
+            {"OPENAI_COMPATIBLE_BASE_URL": "http://[::1/v1"},
+            "the baseUrl (env OPENAI_COMPATIBLE_BASE_URL) is not usable: its host or port is malformed (a port must be a "
+            "number from 0 to 65535)",
+        ),
+    ],
+)
 def test_a_key_or_url_no_request_could_carry_drops_the_candidate_naming_where_it_came_from(tmp_path, env, reason):
     runtime = load_runtime(compat_config(tmp_path), env=env)
     plan = runtime.plan(tier="simple")
@@ -382,12 +499,22 @@ def test_undecodable_and_non_ascii_environment_never_crashes_a_command(tmp_path)
     import sys
 
     compat_config(tmp_path)
-    env = {b"PATH": os.environb.get(b"PATH", b"/usr/bin"), b"HOME": str(tmp_path).encode(),
-           "ÄPI_KEY".encode(): b"1", b"X\xff": b"\xfe", b"OPENAI_API_KEY": b"sk-\xff\xfe0123456789",
-           b"OPENAI_COMPATIBLE_API_KEY": b"sk-abc\xffdefgh", b"OPENAI_COMPATIBLE_BASE_URL": b"http://h\xff:1/v1"}
+    env = {
+        b"PATH": os.environb.get(b"PATH", b"/usr/bin"),
+        b"HOME": str(tmp_path).encode(),
+        "ÄPI_KEY".encode(): b"1",
+        b"X\xff": b"\xfe",
+        b"OPENAI_API_KEY": b"sk-\xff\xfe0123456789",
+        b"OPENAI_COMPATIBLE_API_KEY": b"sk-abc\xffdefgh",
+        b"OPENAI_COMPATIBLE_BASE_URL": b"http://h\xff:1/v1",
+    }
     directory = ["--config-dir", str(tmp_path)]
-    for args in (["chat", "--tier", "simple", "hi", *directory], ["resolve", "--tier", "simple", *directory],
-                 ["status", *directory], ["lint", str(tmp_path)]):
+    for args in (
+        ["chat", "--tier", "simple", "hi", *directory],
+        ["resolve", "--tier", "simple", *directory],
+        ["status", *directory],
+        ["lint", str(tmp_path)],
+    ):
         done = subprocess.run([sys.executable, "-m", "pbcfg", *args], env=env, capture_output=True, timeout=60)
         assert done.returncode in (0, 1), (args, done.stderr)
         assert b"internal error" not in done.stderr and b"Traceback" not in done.stderr, (args, done.stderr)

@@ -18,8 +18,12 @@ MESSAGES = [{"role": "user", "content": "hi"}]
 
 
 def model(endpoints, context=8192):
-    return {"displayName": "M", "endpoints": endpoints, "costPer1kTokens": {"input": 1.0, "output": 2.0},
-            "maxContextTokens": context}
+    return {
+        "displayName": "M",
+        "endpoints": endpoints,
+        "costPer1kTokens": {"input": 1.0, "output": 2.0},
+        "maxContextTokens": context,
+    }
 
 
 def endpoint(priority, rpm=None):
@@ -48,10 +52,13 @@ class Server:
         if isinstance(answer, httpx.Response):
             return answer
         if answer == 200:
-            return httpx.Response(200, json={"choices": [{"message": {"content": f"from {request.url.host}"},
-                                                          "finish_reason": "stop"}],
-                                             "usage": {"prompt_tokens": 1000, "completion_tokens": 500,
-                                                       "total_tokens": 1500}})
+            return httpx.Response(
+                200,
+                json={
+                    "choices": [{"message": {"content": f"from {request.url.host}"}, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 1000, "completion_tokens": 500, "total_tokens": 1500},
+                },
+            )
         status, payload, headers = answer
         return httpx.Response(status, json=payload, headers=headers)
 
@@ -64,8 +71,7 @@ def runtime_for(tmp_path):
         clock = Clock()
         server = Server(scripts, served)
         options.setdefault("transport", httpx.MockTransport(server))
-        runtime = load_runtime(tmp_path, env=env or {}, clock=clock, sleep=clock.sleep, rng=random.Random(0),
-                               **options)
+        runtime = load_runtime(tmp_path, env=env or {}, clock=clock, sleep=clock.sleep, rng=random.Random(0), **options)
         return runtime, server, clock
 
     return make
@@ -77,8 +83,12 @@ TWO_SERVERS = {
     "tiers": {"t": {"primary": "m1", "fallback": ["m2", "m1"]}},
     "defaults": {"maxRetries": 2, "retryDelayMs": 1000},
 }
-CREDS = {"endpoints": {"a": {"apiKey": "key-a", "baseUrl": "http://a/v1/"},
-                       "b": {"apiKey": "key-b", "baseUrl": "http://b/v1"}}}
+CREDS = {
+    "endpoints": {
+        "a": {"apiKey": "key-a", "baseUrl": "http://a/v1/"},
+        "b": {"apiKey": "key-b", "baseUrl": "http://b/v1"},
+    }
+}
 
 
 def outcomes(attempts):
@@ -86,9 +96,14 @@ def outcomes(attempts):
 
 
 def test_plan_orders_by_priority_then_list_order_and_drops_with_reasons(runtime_for):
-    llm = {**TWO_SERVERS, "endpoints": {**TWO_SERVERS["endpoints"], "c": endpoint(1), "off": {**endpoint(1), "enabled": False}},
-           "models": {"m1": model(["b", "c", "a", "off", "anthropic-direct"]), "m2": model(["b"])}}
-    runtime, _, _ = runtime_for(llm, {"endpoints": {**CREDS["endpoints"], "c": {"apiKey": "k", "baseUrl": "http://c/v1"}}}, {})
+    llm = {
+        **TWO_SERVERS,
+        "endpoints": {**TWO_SERVERS["endpoints"], "c": endpoint(1), "off": {**endpoint(1), "enabled": False}},
+        "models": {"m1": model(["b", "c", "a", "off", "anthropic-direct"]), "m2": model(["b"])},
+    }
+    runtime, _, _ = runtime_for(
+        llm, {"endpoints": {**CREDS["endpoints"], "c": {"apiKey": "k", "baseUrl": "http://c/v1"}}}, {}
+    )
     plan = runtime.plan(tier="t")
     assert plan.chain == ["m1", "m2"]
     assert [(c.model, c.endpoint.id) for c in plan.attempts] == [("m1", "c"), ("m1", "a"), ("m1", "b"), ("m2", "b")]
@@ -99,8 +114,10 @@ def test_plan_orders_by_priority_then_list_order_and_drops_with_reasons(runtime_
 
 
 def test_dropped_reasons_cover_credentials_protocol_and_base_url(runtime_for):
-    llm = {"endpoints": {"openai-compatible": {"enabled": True}, "x": {**endpoint(1), "protocol": "anthropic"}},
-           "models": {"m": model(["openai-direct", "openai-compatible", "x", "google-ai-studio", "codex"])}}
+    llm = {
+        "endpoints": {"openai-compatible": {"enabled": True}, "x": {**endpoint(1), "protocol": "anthropic"}},
+        "models": {"m": model(["openai-direct", "openai-compatible", "x", "google-ai-studio", "codex"])},
+    }
     creds = {"endpoints": {"openai-direct": {"enabled": False}, "openai-compatible": {"apiKey": "k"}}}
     runtime, _, _ = runtime_for(llm, creds, {}, env={})
     assert [(d.endpoint, d.reason) for d in runtime.plan(model="m").dropped] == [
@@ -134,14 +151,19 @@ def test_retries_are_bounded_then_the_next_endpoint(runtime_for):
     boom = (503, {"detail": "overloaded"}, {})
     runtime, _, clock = runtime_for(TWO_SERVERS, CREDS, {"a": [boom, boom, boom]})
     result = runtime.complete(MESSAGES, model="m1")
-    assert outcomes(result.attempts) == [("m1", "a", "retry", 503), ("m1", "a", "retry", 503),
-                                         ("m1", "a", "failed", 503), ("m1", "b", "ok", 200)]
+    assert outcomes(result.attempts) == [
+        ("m1", "a", "retry", 503),
+        ("m1", "a", "retry", 503),
+        ("m1", "a", "failed", 503),
+        ("m1", "b", "ok", 200),
+    ]
     assert len(clock.slept) == 2 and 2.0 <= clock.slept[1] <= 2.5
 
 
 def test_429_honours_retry_after_up_to_the_cap(runtime_for):
-    runtime, _, clock = runtime_for(TWO_SERVERS, CREDS, {"a": [(429, {}, {"Retry-After": "7"}),
-                                                               (429, {}, {"retry-after-ms": "90000000"}), 200]})
+    runtime, _, clock = runtime_for(
+        TWO_SERVERS, CREDS, {"a": [(429, {}, {"Retry-After": "7"}), (429, {}, {"retry-after-ms": "90000000"}), 200]}
+    )
     result = runtime.complete(MESSAGES, model="m1")
     assert outcomes(result.attempts) == [("m1", "a", "retry", 429), ("m1", "a", "retry", 429), ("m1", "a", "ok", 200)]
     assert clock.slept == [7.0, 60.0]
@@ -152,20 +174,31 @@ def test_connection_refused_and_timeout_are_retried_then_fall_back(runtime_for):
     runtime, _, _ = runtime_for(TWO_SERVERS, CREDS, {"a": [refused, httpx.ReadTimeout("slow"), refused]})
     result = runtime.complete(MESSAGES, model="m1")
     assert [(a.endpoint, a.outcome, a.detail) for a in result.attempts] == [
-        ("a", "retry", "connection error: ConnectError"), ("a", "retry", "timeout: no complete answer within 120 s"),
-        ("a", "failed", "connection error: ConnectError"), ("b", "ok", "")]
+        ("a", "retry", "connection error: ConnectError"),
+        ("a", "retry", "timeout: no complete answer within 120 s"),
+        ("a", "failed", "connection error: ConnectError"),
+        ("b", "ok", ""),
+    ]
 
 
 def test_401_moves_on_at_once_and_a_missing_model_too_naming_what_the_server_serves(runtime_for):
-    scripts = {"a": [(401, {"error": {"message": "bad key", "code": "invalid_api_key"}}, {})],
-               "b": [(404, {"error": {"message": "model m1 not found"}}, {})]}
+    scripts = {
+        "a": [(401, {"error": {"message": "bad key", "code": "invalid_api_key"}}, {})],
+        "b": [(404, {"error": {"message": "model m1 not found"}}, {})],
+    }
     runtime, _, clock = runtime_for(TWO_SERVERS, CREDS, scripts, served=("m2", "M1"))
     result = runtime.complete(MESSAGES, tier="t")
-    assert outcomes(result.attempts) == [("m1", "a", "auth", 401), ("m1", "b", "model-absent", 404),
-                                         ("m2", "b", "ok", 200)]
+    assert outcomes(result.attempts) == [
+        ("m1", "a", "auth", 401),
+        ("m1", "b", "model-absent", 404),
+        ("m2", "b", "ok", 200),
+    ]
     assert [a.hint for a in result.attempts] == [
         "check the key; a server without auth still needs some key string: not-needed, EMPTY, ollama, lm-studio, "
-        "sk-no-key-required", "it serves: m2, M1; did you mean 'M1'?", None]
+        "sk-no-key-required",
+        "it serves: m2, M1; did you mean 'M1'?",
+        None,
+    ]
     assert clock.slept == []
 
 
@@ -179,18 +212,43 @@ def test_a_plain_404_asks_models_to_tell_a_wrong_path_from_a_missing_model(runti
         runtime.complete(MESSAGES, model="m1")
     (attempt,) = raised.value.attempts
     assert (attempt.outcome, attempt.detail, attempt.hint) == (
-        "not-found", "Not Found", "GET /models answers 404 too: the base URL probably lacks /v1: try http://a/v1/v1")
+        "not-found",
+        "Not Found",
+        "GET /models answers 404 too: the base URL probably lacks /v1: try http://a/v1/v1",
+    )
 
 
-@pytest.mark.parametrize("status, body", [
-    (400, {"error": {"message": "This model's maximum context length is 8192 tokens", "code": "context_length_exceeded"}}),
-    (400, {"error": {"code": 400, "message": "the request exceeds the available context size",
-                     "type": "exceed_context_size_error"}}),
-    (400, {"object": "error", "message": "too long", "code": 40303}),
-])
+@pytest.mark.parametrize(
+    "status, body",
+    [
+        (
+            400,
+            {
+                "error": {
+                    "message": "This model's maximum context length is 8192 tokens",
+                    "code": "context_length_exceeded",
+                }
+            },
+        ),
+        (
+            400,
+            {
+                "error": {
+                    "code": 400,
+                    "message": "the request exceeds the available context size",
+                    "type": "exceed_context_size_error",
+                }
+            },
+        ),
+        (400, {"object": "error", "message": "too long", "code": 40303}),
+    ],
+)
 def test_context_length_moves_to_a_larger_model(runtime_for, status, body):
-    llm = {**TWO_SERVERS, "models": {"m1": model(["a"]), "small": model(["b"], 4096), "m2": model(["b"], 32000)},
-           "tiers": {"t": {"primary": "m1", "fallback": ["small", "m2"]}}}
+    llm = {
+        **TWO_SERVERS,
+        "models": {"m1": model(["a"]), "small": model(["b"], 4096), "m2": model(["b"], 32000)},
+        "tiers": {"t": {"primary": "m1", "fallback": ["small", "m2"]}},
+    }
     runtime, server, _ = runtime_for(llm, CREDS, {"a": [(status, body, {})]})
     result = runtime.complete(MESSAGES, tier="t")
     assert outcomes(result.attempts) == [("m1", "a", "context-length", 400), ("m2", "b", "ok", 200)]
@@ -211,8 +269,11 @@ def test_everything_failing_raises_with_the_first_error_and_every_attempt(runtim
     with pytest.raises(AllAttemptsFailed) as raised:
         runtime.complete(MESSAGES, tier="t")
     assert raised.value.first == "auth: nope"
-    assert outcomes(raised.value.attempts) == [("m1", "a", "auth", 401), ("m1", "b", "auth", 401),
-                                               ("m2", "b", "auth", 401)]
+    assert outcomes(raised.value.attempts) == [
+        ("m1", "a", "auth", 401),
+        ("m1", "b", "auth", 401),
+        ("m2", "b", "auth", 401),
+    ]
 
 
 def test_a_failed_endpoint_cools_down_unless_it_is_the_last_option(runtime_for):
@@ -223,8 +284,9 @@ def test_a_failed_endpoint_cools_down_unless_it_is_the_last_option(runtime_for):
     assert outcomes(result.attempts) == [("m1", "a", "cooldown", None), ("m1", "b", "ok", 200)]
     clock.now += 11
     assert outcomes(runtime.complete(MESSAGES, model="m1").attempts) == [("m1", "a", "ok", 200)]
-    runtime, server, clock = runtime_for({**TWO_SERVERS, "models": {"m1": model(["a"])}, "tiers": {}}, CREDS,
-                                         {"a": [auth]})
+    runtime, server, clock = runtime_for(
+        {**TWO_SERVERS, "models": {"m1": model(["a"])}, "tiers": {}}, CREDS, {"a": [auth]}
+    )
     with pytest.raises(AllAttemptsFailed):
         runtime.complete(MESSAGES, model="m1")
     assert outcomes(runtime.complete(MESSAGES, model="m1").attempts) == [("m1", "a", "ok", 200)]
@@ -236,8 +298,11 @@ def test_rate_limit_skips_the_endpoint_then_waits_for_the_earliest_slot(runtime_
     assert [runtime.complete(MESSAGES, model="m1").endpoint for _ in range(3)] == ["a", "a", "b"]
     clock.now += 10
     fourth = runtime.complete(MESSAGES, model="m1", max_wait=60)
-    assert outcomes(fourth.attempts) == [("m1", "a", "rate-limited", None), ("m1", "b", "rate-limited", None),
-                                         ("m1", "a", "ok", 200)]
+    assert outcomes(fourth.attempts) == [
+        ("m1", "a", "rate-limited", None),
+        ("m1", "b", "rate-limited", None),
+        ("m1", "a", "ok", 200),
+    ]
     assert clock.slept == [50.0]
     assert [runtime.complete(MESSAGES, model="m1").endpoint for _ in range(2)] == ["a", "b"]
     with pytest.raises(RateLimited) as raised:
@@ -267,6 +332,7 @@ def test_tokens_per_minute(runtime_for):
 
 
 # -- streams ----------------------------------------------------------------------------------------
+
 
 def sse(*events, done=True):
     text = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + ("data: [DONE]\n\n" if done else "")
@@ -301,9 +367,11 @@ def test_stream_reassembles_lines_split_across_chunks(runtime_for):
 
 
 def test_a_stream_that_dies_before_its_first_chunk_falls_back(runtime_for):
-    runtime, _, _ = runtime_for({**TWO_SERVERS, "defaults": {"maxRetries": 0}}, CREDS,
-                                {"a": [streaming(sse(chunk("x")), size=4, fail_after=0)],
-                                 "b": [streaming(sse(chunk("ok", "stop")))]})
+    runtime, _, _ = runtime_for(
+        {**TWO_SERVERS, "defaults": {"maxRetries": 0}},
+        CREDS,
+        {"a": [streaming(sse(chunk("x")), size=4, fail_after=0)], "b": [streaming(sse(chunk("ok", "stop")))]},
+    )
     stream = runtime.complete(MESSAGES, model="m1", stream=True)
     assert list(stream) == ["ok"]
     assert outcomes(stream.attempts) == [("m1", "a", "failed", None), ("m1", "b", "ok", 200)]
@@ -338,15 +406,24 @@ def test_sse_decoder_joins_multiline_data_and_ignores_comments():
 
 # -- classification ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("status, body, kind", [
-    (500, "oops", "retry"), (408, "", "retry"), (409, "", "retry"), (429, "{}", "retry"),
-    (401, '{"error": {"message": "bad"}}', "auth"), (403, "", "auth"), (404, '{"detail": "Not Found"}', "not-found"),
-    (400, '{"error": {"code": "context_length_exceeded", "message": "x"}}', "context-length"),
-    (400, '{"object": "error", "code": 40303, "message": "x"}', "context-length"),
-    (400, '{"error": {"code": 400, "type": "exceed_context_size_error", "message": "x"}}', "context-length"),
-    (400, '{"error": {"message": "messages must not be empty", "code": "invalid_value"}}', "rejected"),
-    (422, '{"detail": [{"loc": ["body"], "msg": "field required"}]}', "rejected"),
-])
+
+@pytest.mark.parametrize(
+    "status, body, kind",
+    [
+        (500, "oops", "retry"),
+        (408, "", "retry"),
+        (409, "", "retry"),
+        (429, "{}", "retry"),
+        (401, '{"error": {"message": "bad"}}', "auth"),
+        (403, "", "auth"),
+        (404, '{"detail": "Not Found"}', "not-found"),
+        (400, '{"error": {"code": "context_length_exceeded", "message": "x"}}', "context-length"),
+        (400, '{"object": "error", "code": 40303, "message": "x"}', "context-length"),
+        (400, '{"error": {"code": 400, "type": "exceed_context_size_error", "message": "x"}}', "context-length"),
+        (400, '{"error": {"message": "messages must not be empty", "code": "invalid_value"}}', "rejected"),
+        (422, '{"detail": [{"loc": ["body"], "msg": "field required"}]}', "rejected"),
+    ],
+)
 def test_error_shapes_are_classified_in_one_place(status, body, kind):
     assert classify(status, body).kind == kind
 
@@ -359,6 +436,7 @@ def test_retry_after_forms():
 
 
 # -- precedence: environment over file -----------------------------------------------------------------------------
+
 
 def test_env_beats_file_per_field_and_empty_env_counts_as_unset(runtime_for):
     llm = {"endpoints": {"openai-compatible": {"enabled": True}}, "models": {"m": model(["openai-compatible"])}}
@@ -374,22 +452,32 @@ def test_env_beats_file_per_field_and_empty_env_counts_as_unset(runtime_for):
 
 
 def test_both_base_url_variables_and_llm_config_fallback(runtime_for):
-    llm = {"endpoints": {"openai-compatible": {"enabled": True, "baseUrl": "http://llm/v1"}},
-           "models": {"m": model(["openai-compatible"])}}
-    runtime, _, _ = runtime_for(llm, {"endpoints": {"openai-compatible": {"apiKey": "k"}}}, {},
-                                env={"OPENAI_COMPATIBLE_BASE_URL": "http://env/v1"})
+    llm = {
+        "endpoints": {"openai-compatible": {"enabled": True, "baseUrl": "http://llm/v1"}},
+        "models": {"m": model(["openai-compatible"])},
+    }
+    runtime, _, _ = runtime_for(
+        llm,
+        {"endpoints": {"openai-compatible": {"apiKey": "k"}}},
+        {},
+        env={"OPENAI_COMPATIBLE_BASE_URL": "http://env/v1"},
+    )
     assert runtime.plan(model="m").attempts[0].endpoint.base_url == ("http://env/v1", "env OPENAI_COMPATIBLE_BASE_URL")
     runtime, _, _ = runtime_for(llm, {"endpoints": {"openai-compatible": {"apiKey": "k"}}}, {})
     assert runtime.plan(model="m").attempts[0].endpoint.base_url == (
-        "http://llm/v1", "llm-config.json /endpoints/openai-compatible/baseUrl")
+        "http://llm/v1",
+        "llm-config.json /endpoints/openai-compatible/baseUrl",
+    )
 
 
 def test_enabled_false_beats_env(runtime_for):
     llm = {"models": {"m": model(["openai-direct"])}}
-    runtime, _, _ = runtime_for(llm, {"endpoints": {"openai-direct": {"enabled": False}}}, {},
-                                env={"OPENAI_API_KEY": "sk-env"})
+    runtime, _, _ = runtime_for(
+        llm, {"endpoints": {"openai-direct": {"enabled": False}}}, {}, env={"OPENAI_API_KEY": "sk-env"}
+    )
     assert [(d.endpoint, d.reason) for d in runtime.plan(model="m").dropped] == [
-        ("openai-direct", "disabled in credentials.json")]
+        ("openai-direct", "disabled in credentials.json")
+    ]
     runtime, _, _ = runtime_for(llm, {}, {}, env={"OPENAI_API_KEY": "sk-env"})
     assert [c.endpoint.id for c in runtime.plan(model="m").attempts] == ["openai-direct"]
 
@@ -405,8 +493,9 @@ def test_azure_uses_its_deployment_url_and_api_key_header(runtime_for):
 
     runtime, _, _ = runtime_for(llm, creds, {}, transport=httpx.MockTransport(handler))
     runtime.complete(MESSAGES, model="dep")
-    assert seen == [("https://res.openai.azure.com/openai/deployments/dep/chat/completions?api-version=2024-10-21",
-                     "az-key")]
+    assert seen == [
+        ("https://res.openai.azure.com/openai/deployments/dep/chat/completions?api-version=2024-10-21", "az-key")
+    ]
 
 
 def test_a_server_that_echoes_the_key_never_leaks_it(runtime_for):
@@ -442,19 +531,23 @@ def test_openai_stream_joins_tool_call_arguments_per_index_and_hands_them_over_w
         return {"tool_calls": [{"index": index, **fields}]}
 
     decoder = PROTOCOL.stream_decoder()
-    wire = b"".join([
-        chunk(call(0, id="c0", function={"name": "get_weather", "arguments": '{"ci'})),
-        chunk(call(1, id="c1", function={"name": "get_time", "arguments": ""})),
-        chunk(call(0, function={"arguments": 'ty": "Paris"}'})),
-        chunk(call(1, function={"arguments": "{}"})),
-        chunk({}, "tool_calls"),
-        chunk({}, usage={"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}),
-        b"data: [DONE]\n\n",
-    ])
+    wire = b"".join(
+        [
+            chunk(call(0, id="c0", function={"name": "get_weather", "arguments": '{"ci'})),
+            chunk(call(1, id="c1", function={"name": "get_time", "arguments": ""})),
+            chunk(call(0, function={"arguments": 'ty": "Paris"}'})),
+            chunk(call(1, function={"arguments": "{}"})),
+            chunk({}, "tool_calls"),
+            chunk({}, usage={"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}),
+            b"data: [DONE]\n\n",
+        ]
+    )
     events = [event for piece in (wire[:37], wire[37:200], wire[200:]) for event in decoder.feed(piece)]
     assert events[:4] == [Delta(), Delta(), Delta(), Delta()]
     assert events[4:] == [
-        Delta("", None, "tool_calls", (ToolCall("c0", "get_weather", {"city": "Paris"}), ToolCall("c1", "get_time", {}))),
+        Delta(
+            "", None, "tool_calls", (ToolCall("c0", "get_weather", {"city": "Paris"}), ToolCall("c1", "get_time", {}))
+        ),
         Delta("", {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}),
         None,
     ]
@@ -465,8 +558,19 @@ def test_openai_answer_normalizes_tool_calls_and_the_legacy_finish_reason():
     from pbcfg.runtime.protocols.openai import PROTOCOL
     from pbcfg.runtime.results import ToolCall
 
-    answer = {"choices": [{"finish_reason": "function_call", "message": {"content": None, "tool_calls": [
-        {"id": "c9", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}},
-        {"id": "c10", "type": "function", "function": {"name": "g", "arguments": "not json"}}]}}]}
+    answer = {
+        "choices": [
+            {
+                "finish_reason": "function_call",
+                "message": {
+                    "content": None,
+                    "tool_calls": [
+                        {"id": "c9", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}},
+                        {"id": "c10", "type": "function", "function": {"name": "g", "arguments": "not json"}},
+                    ],
+                },
+            }
+        ]
+    }
     reply = PROTOCOL.read_reply(json.dumps(answer).encode(), 200)
     assert reply == ("", {}, "tool_calls", (ToolCall("c9", "f", {"a": 1}), ToolCall("c10", "g", "not json")))

@@ -87,13 +87,21 @@ def echo():
 
 def configure(directory, base_url, key=KEY, retries=0):
     directory.mkdir(exist_ok=True)
-    (directory / "credentials.json").write_text(json.dumps({"endpoints": {
-        "box": {"apiKey": key, "baseUrl": base_url}}}))
-    (directory / "llm-config.json").write_text(json.dumps({
-        "endpoints": {"box": {"enabled": True, "protocol": "openai", "priority": 1}},
-        "models": {"m": {"displayName": "M", "endpoints": ["box"], "costPer1kTokens": {"input": 0, "output": 0}}},
-        "tiers": {"simple": {"primary": "m", "fallback": []}},
-        "defaults": {"maxRetries": retries, "retryDelayMs": 0, "timeout": 5000}}))
+    (directory / "credentials.json").write_text(
+        json.dumps({"endpoints": {"box": {"apiKey": key, "baseUrl": base_url}}})
+    )
+    (directory / "llm-config.json").write_text(
+        json.dumps(
+            {
+                "endpoints": {"box": {"enabled": True, "protocol": "openai", "priority": 1}},
+                "models": {
+                    "m": {"displayName": "M", "endpoints": ["box"], "costPer1kTokens": {"input": 0, "output": 0}}
+                },
+                "tiers": {"simple": {"primary": "m", "fallback": []}},
+                "defaults": {"maxRetries": retries, "retryDelayMs": 0, "timeout": 5000},
+            }
+        )
+    )
     return directory
 
 
@@ -118,9 +126,18 @@ def test_a_key_cut_by_the_excerpt_at_any_offset_is_masked(tmp_path, echo):
             assert detail == (whole if len(whole) <= EXCERPT else whole[: EXCERPT - 1] + "…"), (pad, detail)
 
 
-@pytest.mark.parametrize("mode, outcome", [("whole", "auth"), ("part", "auth"), ("encoded", "auth"),
-                                           ("escaped", "rejected"), ("bad", "bad-response"), ("redirect", "redirect"),
-                                           ("stream", "failed")])
+@pytest.mark.parametrize(
+    "mode, outcome",
+    [
+        ("whole", "auth"),
+        ("part", "auth"),
+        ("encoded", "auth"),
+        ("escaped", "rejected"),
+        ("bad", "bad-response"),
+        ("redirect", "redirect"),
+        ("stream", "failed"),
+    ],
+)
 @pytest.mark.parametrize("key", [KEY, ODD_KEY])
 def test_an_echoed_key_never_reaches_a_message(tmp_path, echo, mode, outcome, key):
     runtime = load_runtime(configure(tmp_path, f"{echo}/{mode}/v1?api_key={QUERY_KEY}", key=key), env={})
@@ -144,8 +161,11 @@ def commands(directory):
     yield ["doctor", "--config-dir", directory, "--format", "json"]
 
 
-@pytest.mark.parametrize("mode, userinfo", [(mode, False) for mode in (
-    "whole", "part", "encoded", "escaped", "models", "bad", "redirect", "stream")] + [("whole", True), ("models", True)])
+@pytest.mark.parametrize(
+    "mode, userinfo",
+    [(mode, False) for mode in ("whole", "part", "encoded", "escaped", "models", "bad", "redirect", "stream")]
+    + [("whole", True), ("models", True)],
+)
 def test_no_runtime_command_shows_a_run_of_a_key(run, tmp_path, echo, monkeypatch, mode, userinfo):
     monkeypatch.setenv("OPENAI_API_KEY", ODD_KEY)
     host = f"user:{USER_KEY}@{echo[7:]}" if userinfo else echo[7:]
@@ -161,17 +181,29 @@ def test_an_invalid_port_made_of_a_key_is_a_clean_error(run, tmp_path, monkeypat
     monkeypatch.setenv("OPENAI_COMPATIBLE_API_KEY", "not-needed")
     directory = tmp_path / "config"
     directory.mkdir()
-    (directory / "llm-config.json").write_text(json.dumps({
-        "endpoints": {"openai-compatible": {"enabled": True}},
-        "models": {"m": {"displayName": "M", "endpoints": ["openai-compatible"],
-                         "costPer1kTokens": {"input": 0, "output": 0}}}}))
+    (directory / "llm-config.json").write_text(
+        json.dumps(
+            {
+                "endpoints": {"openai-compatible": {"enabled": True}},
+                "models": {
+                    "m": {
+                        "displayName": "M",
+                        "endpoints": ["openai-compatible"],
+                        "costPer1kTokens": {"input": 0, "output": 0},
+                    }
+                },
+            }
+        )
+    )
     chat = run("chat", "--model", "m", "hi", "--config-dir", directory)
     assert chat.code == 1 and leaks(chat.out + chat.err) == []
-    assert chat.err == (f"config: {directory} (--config-dir)\n"
-                        "pbcfg: error: no usable endpoint for 'm': m@openai-compatible: the baseUrl (env "
-                        "OPENAI_COMPATIBLE_BASE_URL) is not usable: its host or port is malformed (a port must be a "
-                        f"number from 0 to 65535). Hint: `pbcfg resolve {directory} --model m` shows why each pair is "
-                        "left out\n")
+    assert chat.err == (
+        f"config: {directory} (--config-dir)\n"
+        "pbcfg: error: no usable endpoint for 'm': m@openai-compatible: the baseUrl (env "
+        "OPENAI_COMPATIBLE_BASE_URL) is not usable: its host or port is malformed (a port must be a "
+        f"number from 0 to 65535). Hint: `pbcfg resolve {directory} --model m` shows why each pair is "
+        "left out\n"
+    )
 
 
 def test_a_key_with_a_newline_is_a_configuration_error_naming_the_field(run, tmp_path):

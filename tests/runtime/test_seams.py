@@ -169,9 +169,23 @@ def test_no_runtime_module_reaches_into_another_s_private_names():
     """``status``, ``stream`` and the commands talk to a Runtime through its public methods (ruff's SLF001;
     transport.py is left out: it reads httpx's own private attributes to reuse its connection pool)."""
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--select", "SLF001", "--output-format", "concise",
-         "--extend-exclude", "toolkit/runtime/transport.py", "toolkit/runtime", "toolkit/cli/commands"],
-        cwd=REPO, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--select",
+            "SLF001",
+            "--output-format",
+            "concise",
+            "--extend-exclude",
+            "toolkit/runtime/transport.py",
+            "toolkit/runtime",
+            "toolkit/cli/commands",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -181,8 +195,11 @@ def test_one_module_one_job():
     contracts in pyproject.toml (tests/test_layout.py runs them)."""
     import pbcfg.runtime
 
-    modules = {info.name: importlib.import_module(f"pbcfg.runtime.{info.name}")
-               for info in pkgutil.iter_modules(pbcfg.runtime.__path__) if not info.ispkg}
+    modules = {
+        info.name: importlib.import_module(f"pbcfg.runtime.{info.name}")
+        for info in pkgutil.iter_modules(pbcfg.runtime.__path__)
+        if not info.ispkg
+    }
     assert "core" not in modules and {"engine", "transport", "stream"} <= set(modules)
     assert [name for name, module in modules.items() if not module.__doc__] == []
 

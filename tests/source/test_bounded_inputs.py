@@ -25,8 +25,13 @@ from pbcfg.source.reading import Source
 from pbcfg.source.yamlparse import parse_yaml
 from strategies import huge_numbers, json_strings_with_surrogates, nested
 
-PROPERTY = settings(max_examples=int(os.environ.get("PBCFG_FUZZ_EXAMPLES", "40")), deadline=None, derandomize=True,
-                    database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+PROPERTY = settings(
+    max_examples=int(os.environ.get("PBCFG_FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 PBCFG = [sys.executable, "-m", "pbcfg"]
 
 
@@ -40,8 +45,14 @@ def located(diagnostics) -> list[tuple]:
 
 def pbcfg(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
     """The real console entry in a child process; the timeout is a safety stop, never the assertion."""
-    return subprocess.run(PBCFG + [str(a) for a in args], capture_output=True, text=True, cwd=cwd, timeout=120,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        PBCFG + [str(a) for a in args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
 class Counted:
@@ -67,8 +78,9 @@ def test_a_thousand_errors_come_from_one_pass_and_each_key_read_once(monkeypatch
     keys = Counted(monkeypatch, jsonindex, "_scanstring")
     text = json.dumps({"models": {f"k{i}": i for i in range(1000)}}, indent=2)
     result = check_sources([source(text)])
-    assert located(result.diagnostics) == [("schema.type", f"/models/k{i}", i + 3, 4 + len(f'"k{i}": ') + 1)
-                                           for i in range(1000)]
+    assert located(result.diagnostics) == [
+        ("schema.type", f"/models/k{i}", i + 3, 4 + len(f'"k{i}": ') + 1) for i in range(1000)
+    ]
     assert result.diagnostics[999].snippet == '    "k999": 999\n            ^'
     assert keys.calls == 1 + 1000  # "models", then each of its keys: once
     assert passes.calls == 1  # to step over "models" once
@@ -76,15 +88,22 @@ def test_a_thousand_errors_come_from_one_pass_and_each_key_read_once(monkeypatch
 
 def test_stepping_over_a_large_sibling_is_one_pass_for_the_whole_file(monkeypatch):
     passes = Counted(monkeypatch, jsonindex._Brackets, "__init__")
-    models = {f"m{i}": {"displayName": "[x]" if i % 2 else "x", "endpoints": ["nowhere"],
-                        "costPer1kTokens": {"input": 0, "output": 0}} for i in range(500)}
+    models = {
+        f"m{i}": {
+            "displayName": "[x]" if i % 2 else "x",
+            "endpoints": ["nowhere"],
+            "costPer1kTokens": {"input": 0, "output": 0},
+        }
+        for i in range(500)
+    }
     text = json.dumps({"models": models, "tiers": {"simple": {"primary": "gone"}}}, indent=2)
     result = check_sources([source(text)])
     lines = text.splitlines()
     nowhere = [(number + 1, line.index('"nowhere"') + 1) for number, line in enumerate(lines) if '"nowhere"' in line]
     gone = next((number + 1, line.index('"gone"') + 1) for number, line in enumerate(lines) if '"gone"' in line)
-    assert located(result.diagnostics) == [("ref.unknown-endpoint", f"/models/m{i}/endpoints/0", *nowhere[i])
-                                           for i in range(500)] + [("ref.unknown-model", "/tiers/simple/primary", *gone)]
+    assert located(result.diagnostics) == [
+        ("ref.unknown-endpoint", f"/models/m{i}/endpoints/0", *nowhere[i]) for i in range(500)
+    ] + [("ref.unknown-model", "/tiers/simple/primary", *gone)]
     assert passes.calls == 1
 
 
@@ -96,10 +115,14 @@ def test_the_clean_path_builds_no_index(write):
 
 def test_lint_fixes_a_thousand_repeats_from_the_same_index(run, write, monkeypatch):
     passes = Counted(monkeypatch, jsonindex._Brackets, "__init__")
-    path = write("llm-config.json", json.dumps({"tiers": {"simple": {"primary": "gpt-5.2",
-                                                                     "fallback": ["gemini-2.0-flash"] * 1000}}}, indent=2))
+    path = write(
+        "llm-config.json",
+        json.dumps({"tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gemini-2.0-flash"] * 1000}}}, indent=2),
+    )
     result = run("lint", path, "--fix", "--format", "json")
-    assert json.loads(path.read_text()) == {"tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gemini-2.0-flash"]}}}
+    assert json.loads(path.read_text()) == {
+        "tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gemini-2.0-flash"]}}
+    }
     assert "ref.fallback-repeat" not in {d["rule"] for d in result.json["diagnostics"]}
     assert passes.calls == 2  # once per check of the whole file (before the fixes and after them), not per fix
 
@@ -112,18 +135,30 @@ def test_lint_judges_each_endpoint_once_however_many_models_list_it(run, write, 
 
     def lint(count: int) -> tuple:
         before = (judged.calls, scans.calls)
-        models = {f"m{i}": {"displayName": f"M{i}", "endpoints": ["my-vllm", "openai-direct"],
-                            "costPer1kTokens": {"input": 0, "output": 0}} for i in range(count)}
-        endpoints = {"my-vllm": {"enabled": True, "protocol": "openai", "priority": 2},
-                     "aws-bedrock": {"enabled": False}, "codex": {"enabled": False}}  # pinned: no changed defaults
-        result = run("lint", write("llm-config.json", json.dumps({"endpoints": endpoints, "models": models})),
-                     "--format", "json")
+        models = {
+            f"m{i}": {
+                "displayName": f"M{i}",
+                "endpoints": ["my-vllm", "openai-direct"],
+                "costPer1kTokens": {"input": 0, "output": 0},
+            }
+            for i in range(count)
+        }
+        endpoints = {
+            "my-vllm": {"enabled": True, "protocol": "openai", "priority": 2},
+            "aws-bedrock": {"enabled": False},
+            "codex": {"enabled": False},
+        }  # pinned: no changed defaults
+        result = run(
+            "lint", write("llm-config.json", json.dumps({"endpoints": endpoints, "models": models})), "--format", "json"
+        )
         return result.code, result.json["diagnostics"], judged.calls - before[0], scans.calls - before[1]
 
     few, many = lint(2), lint(2000)
     assert few[:2] == many[:2] == (0, [])
     assert few[2:] == many[2:] == (8, 2)  # per endpoint and context (the files alone, this shell), not per model
-    cause = reach.Cause("e", "e is disabled", "enable it", (("llm-config", ("models", "m", "endpoints", 0), False),), False)
+    cause = reach.Cause(
+        "e", "e is disabled", "enable it", (("llm-config", ("models", "m", "endpoints", 0), False),), False
+    )
     assert cause == cause._replace(places=()) and hash(cause) == hash(cause._replace(places=()))
 
 
@@ -137,25 +172,48 @@ def test_a_long_fallback_on_one_endpoint_is_one_short_finding_per_model(run, wri
 
     def lint(count: int) -> tuple:
         before = (chains.calls, places.calls)
-        models = {f"m{i}": {"displayName": f"M{i}", "endpoints": ["box"], "costPer1kTokens": {"input": 0, "output": 0}}
-                  for i in range(count)}
-        endpoints = {"box": {"enabled": True, "protocol": "openai", "priority": 2},
-                     "aws-bedrock": {"enabled": False}, "codex": {"enabled": False}}
-        tiers = {tier: {"primary": "m0", "fallback": [f"m{i}" for i in range(1, count)] + ["m1"]}
-                 for tier in ("simple", "medium", "complex")}
+        models = {
+            f"m{i}": {"displayName": f"M{i}", "endpoints": ["box"], "costPer1kTokens": {"input": 0, "output": 0}}
+            for i in range(count)
+        }
+        endpoints = {
+            "box": {"enabled": True, "protocol": "openai", "priority": 2},
+            "aws-bedrock": {"enabled": False},
+            "codex": {"enabled": False},
+        }
+        tiers = {
+            tier: {"primary": "m0", "fallback": [f"m{i}" for i in range(1, count)] + ["m1"]}
+            for tier in ("simple", "medium", "complex")
+        }
         write("credentials.json", {"endpoints": {"box": {"apiKey": "not-needed", "baseUrl": "http://box:8000/v1"}}})
         path = write("llm-config.json", {"endpoints": endpoints, "models": models, "tiers": tiers})
-        result = run("lint", path.parent, "--select", "ponybunny.skipped-after-failure", "--format", "json",
-                     "--max-diagnostics", "0")
-        return ([(d["pointer"], d["message"]) for d in result.json["diagnostics"]],
-                chains.calls - before[0], places.calls - before[1])
+        result = run(
+            "lint",
+            path.parent,
+            "--select",
+            "ponybunny.skipped-after-failure",
+            "--format",
+            "json",
+            "--max-diagnostics",
+            "0",
+        )
+        return (
+            [(d["pointer"], d["message"]) for d in result.json["diagnostics"]],
+            chains.calls - before[0],
+            places.calls - before[1],
+        )
 
     for count in (1000, 2000):
         found, chained, placed = lint(count)
-        assert found == [(f"/tiers/{tier}/fallback/{i - 1}",
-                          f"'m{i}' is only on box, which m0 uses first: after a failure there, PonyBunny's Path B "
-                          f"skips it for 30 s and never tries 'm{i}'; pbcfg's runtime does")
-                         for tier in ("simple", "medium", "complex") for i in range(1, count)]
+        assert found == [
+            (
+                f"/tiers/{tier}/fallback/{i - 1}",
+                f"'m{i}' is only on box, which m0 uses first: after a failure there, PonyBunny's Path B "
+                f"skips it for 30 s and never tries 'm{i}'; pbcfg's runtime does",
+            )
+            for tier in ("simple", "medium", "complex")
+            for i in range(1, count)
+        ]
         assert (chained, placed) == (3, 3)  # once per tier, whatever the length of its fallback
 
 
@@ -179,10 +237,14 @@ def test_a_chain_of_unusable_models_is_never_searched_model_by_model(run, write,
     def lint(count: int) -> tuple:
         _ScannedList.scans = 0
         endpoints = {f"box{i}": {"enabled": True, "protocol": "openai", "priority": 2} for i in range(count)}
-        models = {f"m{i}": {"displayName": f"M{i}", "endpoints": [f"box{i}"], "costPer1kTokens": {"input": 0, "output": 0}}
-                  for i in range(count)}
-        tiers = {tier: {"primary": "m0", "fallback": [f"m{i}" for i in range(1, count)]}
-                 for tier in ("simple", "medium", "complex")}
+        models = {
+            f"m{i}": {"displayName": f"M{i}", "endpoints": [f"box{i}"], "costPer1kTokens": {"input": 0, "output": 0}}
+            for i in range(count)
+        }
+        tiers = {
+            tier: {"primary": "m0", "fallback": [f"m{i}" for i in range(1, count)]}
+            for tier in ("simple", "medium", "complex")
+        }
         endpoints.update({"aws-bedrock": {"enabled": False}, "codex": {"enabled": False}})
         path = write("llm-config.json", {"endpoints": endpoints, "models": models, "tiers": tiers})
         result = run("lint", path, "--select", "routing.chain-unusable", "--format", "json")
@@ -190,15 +252,24 @@ def test_a_chain_of_unusable_models_is_never_searched_model_by_model(run, write,
 
     for count in (300, 600):
         models = ", ".join(f"'m{i}'" for i in range(count - 1)) + f" and 'm{count - 1}'"
-        assert lint(count) == ([("/endpoints/box0", "; ".join(f"box{i} has no apiKey in credentials.json"
-                                                              for i in range(count))
-                                 + f", so models {models} have no usable endpoint and tiers simple, medium and complex "
-                                   "and agents conversation and agent_a_market_listener have no usable model")], 0)
+        assert lint(count) == (
+            [
+                (
+                    "/endpoints/box0",
+                    "; ".join(f"box{i} has no apiKey in credentials.json" for i in range(count))
+                    + f", so models {models} have no usable endpoint and tiers simple, medium and complex "
+                    "and agents conversation and agent_a_market_listener have no usable model",
+                )
+            ],
+            0,
+        )
 
 
 def _models_text(count: int, endpoints: list) -> list[str]:
-    models = {f"m{i}": {"displayName": f"M{i}", "endpoints": endpoints, "costPer1kTokens": {"input": 0, "output": 0}}
-              for i in range(count)}
+    models = {
+        f"m{i}": {"displayName": f"M{i}", "endpoints": endpoints, "costPer1kTokens": {"input": 0, "output": 0}}
+        for i in range(count)
+    }
     return json.dumps({"models": models}, indent=2).splitlines(keepends=True)
 
 
@@ -219,9 +290,11 @@ def test_a_diff_of_a_change_to_every_model_finds_each_change_by_its_own_lines(mo
     monkeypatch.setattr(difflib.SequenceMatcher, "set_seqs", recorded)
     for count in (1000, 2000):
         old, new = _models_text(count, ["e", "e"]), _models_text(count, ["e"])
-        hunks = "".join(f'@@ -{3 + 11 * i},7 +{3 + 10 * i},6 @@\n     "m{i}": {{\n       "displayName": "M{i}",\n'
-                        f'       "endpoints": [\n-        "e",\n         "e"\n       ],\n       "costPer1kTokens": {{\n'
-                        for i in range(count))
+        hunks = "".join(
+            f'@@ -{3 + 11 * i},7 +{3 + 10 * i},6 @@\n     "m{i}": {{\n       "displayName": "M{i}",\n'
+            f'       "endpoints": [\n-        "e",\n         "e"\n       ],\n       "costPer1kTokens": {{\n'
+            for i in range(count)
+        )
         assert "".join(unified_diff(old, new, "a", "b")) == "--- a\n+++ b\n" + hunks
         assert handed == []  # every line found by the lines found once in each version, none left to difflib
     old, new = _models_text(1000, ["e"]), _models_text(1000, ["f"])  # no line of a change is found once
@@ -233,15 +306,21 @@ def test_a_diff_of_a_change_to_every_model_finds_each_change_by_its_own_lines(mo
 def test_lint_diff_says_each_refused_fix_once_in_order(run, write):
     """Each refused fix is said once, in order, without comparing it with every line said before it."""
     endpoints = {f"box{i}": {"enabled": True, "protocol": "openai", "priority": 2} for i in range(1000)}
-    write("llm-config.json", {"endpoints": {**endpoints, "aws-bedrock": {"enabled": False}, "codex": {"enabled": False}}})
-    path = write("credentials.json", {"endpoints": {f"box{i}": {"apiKey": "not-needed", "baseUrl": f"http://b{i}:8000/"}
-                                                    for i in range(1000)}})
+    write(
+        "llm-config.json", {"endpoints": {**endpoints, "aws-bedrock": {"enabled": False}, "codex": {"enabled": False}}}
+    )
+    path = write(
+        "credentials.json",
+        {"endpoints": {f"box{i}": {"apiKey": "not-needed", "baseUrl": f"http://b{i}:8000/"} for i in range(1000)}},
+    )
     path.chmod(0o600)
     path.parent.chmod(0o700)
     result = run("lint", path.parent, "--diff", "--select", "url", "--format", "json")
     assert result.err.splitlines() == [f"would edit {path} (1000 fixes)"] + [
         f'{path}:{5 + 4 * i}: url.missing-v1: not fixed: an unsafe fix would write "http://b{i}:8000/v1"; pass '
-        "--unsafe-fixes to apply it" for i in range(1000)]
+        "--unsafe-fixes to apply it"
+        for i in range(1000)
+    ]
     assert result.out.count('\n-      "baseUrl": "http://b') == 1000
 
 
@@ -267,8 +346,11 @@ def _patched(old: list[str], diff: list[str]) -> list[str]:
 def test_a_diff_turns_the_old_lines_into_the_new(old, data):
     from pbcfg.util.textdiff import unified_diff
 
-    new = data.draw(st.lists(st.sampled_from(["a\n", "b\n", "x\n", "{\n", "}\n"]), max_size=40)) \
-        if data.draw(st.booleans()) else [line for line in old if data.draw(st.booleans())]
+    new = (
+        data.draw(st.lists(st.sampled_from(["a\n", "b\n", "x\n", "{\n", "}\n"]), max_size=40))
+        if data.draw(st.booleans())
+        else [line for line in old if data.draw(st.booleans())]
+    )
     diff = list(unified_diff(old, new, "a", "b"))
     assert _patched(old, diff) == new
     assert (diff == []) == (old == new)
@@ -290,13 +372,21 @@ def test_probing_many_endpoints_loads_the_certificates_once(run, tmp_path, monke
             endpoints = {f"box{i}": {"enabled": True, "protocol": "openai", "priority": 2} for i in range(count)}
             (directory / "llm-config.json").write_text(json.dumps({"endpoints": endpoints}))
             credentials = directory / "credentials.json"
-            credentials.write_text(json.dumps({"endpoints": {f"box{i}": {"apiKey": "not-needed",
-                                                                         "baseUrl": f"http://127.0.0.1:{port}/v1"}
-                                                             for i in range(count)}}))
+            credentials.write_text(
+                json.dumps(
+                    {
+                        "endpoints": {
+                            f"box{i}": {"apiKey": "not-needed", "baseUrl": f"http://127.0.0.1:{port}/v1"}
+                            for i in range(count)
+                        }
+                    }
+                )
+            )
             credentials.chmod(0o600)
             result = run("status", "--config-dir", directory, "--timeout", "5", "--format", "json")
-            assert [(e["endpoint"], e["state"]) for e in result.json["endpoints"] if e["endpoint"].startswith("box")] \
-                == [(f"box{i}", "unreachable") for i in range(count)]
+            assert [
+                (e["endpoint"], e["state"]) for e in result.json["endpoints"] if e["endpoint"].startswith("box")
+            ] == [(f"box{i}", "unreachable") for i in range(count)]
             assert loads.calls - before == 1
     finally:
         closed.close()
@@ -304,8 +394,9 @@ def test_probing_many_endpoints_loads_the_certificates_once(run, tmp_path, monke
 
 def test_migrate_renames_thousands_of_keys_from_one_index(run, tmp_path, monkeypatch):
     passes = Counted(monkeypatch, jsonindex._Brackets, "__init__")
-    endpoints = {f"e{i}": {"enabled": True, "api_key": f"key-{i:06d}-secret", "base_url": "http://h:1/v1"}
-                 for i in range(2000)}
+    endpoints = {
+        f"e{i}": {"enabled": True, "api_key": f"key-{i:06d}-secret", "base_url": "http://h:1/v1"} for i in range(2000)
+    }
     before = json.dumps({"endpoints": endpoints}, indent=2)
     path = tmp_path / "credentials.json"
     path.write_text(before)
@@ -328,13 +419,15 @@ def test_migrate_logs_thousands_of_steps_reading_the_notes_once(run, tmp_path, m
         reads.clear()
         path = tmp_path / f"{count}" / "credentials.json"
         path.parent.mkdir()
-        path.write_text(json.dumps({"endpoints": {f"e{i}": {"api_key": f"key-{i:06d}-secret"} for i in range(count)}},
-                                   indent=2))
+        path.write_text(
+            json.dumps({"endpoints": {f"e{i}": {"api_key": f"key-{i:06d}-secret"} for i in range(count)}}, indent=2)
+        )
         path.chmod(0o600)
         result = run("migrate", path, "--no-backup")
         assert (result.code, len(reads)) == (0, 1)
-        assert result.err.splitlines() == [f"{path}:{4 + 3 * i}:7: [credential-keys] 'api_key' → 'apiKey'"
-                                           for i in range(count)] + [f"wrote {path}"]
+        assert result.err.splitlines() == [
+            f"{path}:{4 + 3 * i}:7: [credential-keys] 'api_key' → 'apiKey'" for i in range(count)
+        ] + [f"wrote {path}"]
 
 
 @PROPERTY
@@ -362,7 +455,9 @@ def test_yaml_positions_come_from_one_line_table(write, monkeypatch):
     tables = Counted(monkeypatch, positions.Lines, "__init__")
     text = "models:\n" + "".join(f"  k{i}: {i}\n" for i in range(2000))
     result = check_sources([source(text, "llm-config.yaml")], max_diagnostics=None)
-    assert located(result.diagnostics) == [("schema.type", f"/models/k{i}", i + 2, 6 + len(str(i))) for i in range(2000)]
+    assert located(result.diagnostics) == [
+        ("schema.type", f"/models/k{i}", i + 2, 6 + len(str(i))) for i in range(2000)
+    ]
     assert tables.calls == 1
 
 
@@ -381,23 +476,52 @@ def test_a_snippet_of_a_line_of_three_megabytes_is_a_window():
 def test_masking_runs_in_bounded_memory():
     """Masking a 20 MB string and a long list, as JSON and as YAML, fits in 1 GiB of address space: neither pattern
     backtracks through them."""
-    probe = ("import resource, sys\n"
-             "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
-             "from pbcfg.secrets.masking import mask_text\n"
-             "text = '\"' + 'x' * 20_000_000 + '\": [' + '{},' * 100_000 + ']'\n"
-             "print(len(mask_text(text, 'credentials')), len(mask_text(text, 'credentials', yaml=True)))\n")
+    probe = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+        "from pbcfg.secrets.masking import mask_text\n"
+        "text = '\"' + 'x' * 20_000_000 + '\": [' + '{},' * 100_000 + ']'\n"
+        "print(len(mask_text(text, 'credentials')), len(mask_text(text, 'credentials', yaml=True)))\n"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
     assert (done.returncode, done.stdout) == (0, "20300006 20300006\n"), done.stderr[-500:]
 
 
 OLD_STRING_MEMBER = re.compile(r'"((?:[^"\\\n]|\\.)*)"(\s*:\s*)"((?:[^"\\\n]|\\.)*)')
-OLD_YAML_MEMBER = re.compile(r"""^([ \t]*(?:-[ \t]+)?)(["']?)([^"':#\n]+)\2([ \t]*:[ \t]*)(["']?)([^\n#]*?)\5([ \t]*(?:#.*)?)$""", re.M)
+OLD_YAML_MEMBER = re.compile(
+    r"""^([ \t]*(?:-[ \t]+)?)(["']?)([^"':#\n]+)\2([ \t]*:[ \t]*)(["']?)([^\n#]*?)\5([ \t]*(?:#.*)?)$""", re.M
+)
 
 
 @PROPERTY
-@given(text=st.lists(st.sampled_from(['"apiKey"', '"token"', '"x"', '"sk-abcdefghijklmnop1234"', ":", " : ", ",", "\n",
-                                      "\n  ", "{", "}", "- ", "#", "'", "key", " ", "\t", '"a\\"b"', "12"]),
-                     max_size=30).map("".join))
+@given(
+    text=st.lists(
+        st.sampled_from(
+            [
+                '"apiKey"',
+                '"token"',
+                '"x"',
+                '"sk-abcdefghijklmnop1234"',
+                ":",
+                " : ",
+                ",",
+                "\n",
+                "\n  ",
+                "{",
+                "}",
+                "- ",
+                "#",
+                "'",
+                "key",
+                " ",
+                "\t",
+                '"a\\"b"',
+                "12",
+            ]
+        ),
+        max_size=30,
+    ).map("".join)
+)
 def test_masking_hides_at_least_what_the_backtracking_patterns_hid(text):
     from pbcfg.secrets.masking import _same_length, is_secret_field, mask_lines, mask_text
 
@@ -411,10 +535,13 @@ def test_masking_hides_at_least_what_the_backtracking_patterns_hid(text):
             if pattern is OLD_STRING_MEMBER:
                 return f'"{parts[0]}"{parts[1]}"{parts[2]}'
             return f"{parts[0]}{parts[1]}{parts[2]}{parts[1]}{parts[3]}{parts[4]}{parts[5]}{parts[4]}{parts[6]}"
+
         return pattern.sub(replace, text)
 
-    for was, now in ((old(OLD_STRING_MEMBER, (0, 2)), mask_text(text, "credentials")),
-                     (old(OLD_YAML_MEMBER, (2, 5)), mask_text(text, "credentials", yaml=True))):
+    for was, now in (
+        (old(OLD_STRING_MEMBER, (0, 2)), mask_text(text, "credentials")),
+        (old(OLD_YAML_MEMBER, (2, 5)), mask_text(text, "credentials", yaml=True)),
+    ):
         assert len(now) == len(text)
         assert [i for i, (w, n) in enumerate(zip(was, now)) if w == "*" != n] == []
     whole = mask_text(text, "credentials")
@@ -458,8 +585,10 @@ def test_lines_and_snippets_match_reading_the_whole_line(text, width):
 def test_each_limit_in_json_with_its_rule_position_and_pointer():
     cases = [
         ("[" * MAX_DEPTH + "]" * MAX_DEPTH, []),
-        ('{"a": ' + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "}",
-         [("limits.depth", "/a" + "/0" * (MAX_DEPTH - 1), 1, 6 + MAX_DEPTH)]),
+        (
+            '{"a": ' + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "}",
+            [("limits.depth", "/a" + "/0" * (MAX_DEPTH - 1), 1, 6 + MAX_DEPTH)],
+        ),
         ('{"a": "' + "x" * MAX_STRING + '"}', []),
         ('{"a": "' + "x" * MAX_STRING + 'y"}', [("limits.string-length", "/a", 1, 7)]),
         ('{"' + "k" * (MAX_STRING + 1) + '": 1}', [("limits.string-length", "", 1, 2)]),
@@ -470,7 +599,8 @@ def test_each_limit_in_json_with_its_rule_position_and_pointer():
     messages = [parse_json(text, "f.json", "llm-config").diagnostics[0].message for text, _ in cases[1::2]]
     assert messages == [
         "more than 128 nested objects and arrays: pbcfg reads at most 128; no PonyBunny config nests more than a few levels",
-        "a string of 1,048,577 characters: pbcfg reads at most 1,048,576 in one string; no PonyBunny setting comes near"]
+        "a string of 1,048,577 characters: pbcfg reads at most 1,048,576 in one string; no PonyBunny setting comes near",
+    ]
 
 
 def test_a_million_values_are_read_and_one_more_is_not(monkeypatch):
@@ -496,8 +626,12 @@ def test_json_and_yaml_hold_the_same_depth(depth):
     as_yaml = parse_yaml(block if inner else "a: 1\n", "f.yaml", "llm-config")
     as_flow = parse_yaml("a: " + "[" * inner + "]" * inner + "\n", "f.yaml", "llm-config")
     refused = depth > MAX_DEPTH
-    assert [d.rule for d in as_json.diagnostics] == [d.rule for d in as_flow.diagnostics] == \
-        [d.rule for d in as_yaml.diagnostics] == (["limits.depth"] if refused else [])
+    assert (
+        [d.rule for d in as_json.diagnostics]
+        == [d.rule for d in as_flow.diagnostics]
+        == [d.rule for d in as_yaml.diagnostics]
+        == (["limits.depth"] if refused else [])
+    )
     if refused:
         assert (as_json.diagnostics[0].column, as_flow.diagnostics[0].column) == (6 + MAX_DEPTH, 3 + MAX_DEPTH)
         assert (as_yaml.diagnostics[0].line, as_yaml.diagnostics[0].column) == (MAX_DEPTH + 1, 2 * MAX_DEPTH + 1)
@@ -520,57 +654,87 @@ def test_nesting_that_used_to_crash_is_a_finding(run, write, command, depth):
     result = run(command, path, "--format", "json")
     assert result.code == 1 and "internal error" not in result.err
     assert [(d["rule"], d["line"], d["column"]) for d in result.json["diagnostics"]] == [
-        ("limits.depth", 1, 20 + MAX_DEPTH - 2)]
+        ("limits.depth", 1, 20 + MAX_DEPTH - 2)
+    ]
 
 
 def test_resolve_on_deep_nesting_says_the_config_is_invalid(run, tmp_path):
     (tmp_path / "llm-config.json").write_text('{"defaults": {"x": ' + "[" * 500 + "]" * 500 + "}}")
     result = run("resolve", "--config-dir", tmp_path, "--tier", "simple")
     assert result.code == 1
-    assert result.err.startswith(f"pbcfg: error: invalid config: 1 error; first: {tmp_path / 'llm-config.json'}:1:146: "
-                                 "more than 128 nested objects and arrays")
+    assert result.err.startswith(
+        f"pbcfg: error: invalid config: 1 error; first: {tmp_path / 'llm-config.json'}:1:146: "
+        "more than 128 nested objects and arrays"
+    )
 
 
 def test_files_over_the_size_limits_are_not_read(run, tmp_path):
     big = tmp_path / "llm-config.yaml"
     big.write_text("a: 1\n" + "#" * MAX_YAML_BYTES)
     result = run("validate", big)
-    assert (result.code, result.err) == (2, f"pbcfg: error: {big}: larger than 1 MiB (limits.file-size); no PonyBunny "
-                                            "config is this big, so pbcfg does not read it\n")
+    assert (result.code, result.err) == (
+        2,
+        f"pbcfg: error: {big}: larger than 1 MiB (limits.file-size); no PonyBunny "
+        "config is this big, so pbcfg does not read it\n",
+    )
 
 
 def test_a_timeout_no_client_can_hold_is_a_schema_error_with_its_unit(run, write):
     path = write("llm-config.json", '{"defaults": {"timeout": 1e31, "maxRetries": 11}}')
     result = run("validate", path, "--format", "json")
     assert [(d["rule"], d["pointer"], d["message"], d["hint"]) for d in result.json["diagnostics"]] == [
-        ("schema.maximum", "/defaults/timeout", "must be ≤ 86,400,000, found 1e+31",
-         "Request timeout in milliseconds (120000 is two minutes). At most 86,400,000, one day, the longest "
-         "pbcfg's runtime waits: a number far beyond (1e31) overflows the clients that read it."),
-        ("schema.maximum", "/defaults/maxRetries", "must be ≤ 10, found 11",
-         "Retries on the same endpoint before moving on, in pbcfg's runtime: PonyBunny itself reads neither this nor "
-         "retryDelayMs. At most 10: each retry doubles the wait (to a minute at most), so ten already wait about five "
-         "minutes at the default delay.")]
+        (
+            "schema.maximum",
+            "/defaults/timeout",
+            "must be ≤ 86,400,000, found 1e+31",
+            "Request timeout in milliseconds (120000 is two minutes). At most 86,400,000, one day, the longest "
+            "pbcfg's runtime waits: a number far beyond (1e31) overflows the clients that read it.",
+        ),
+        (
+            "schema.maximum",
+            "/defaults/maxRetries",
+            "must be ≤ 10, found 11",
+            "Retries on the same endpoint before moving on, in pbcfg's runtime: PonyBunny itself reads neither this nor "
+            "retryDelayMs. At most 10: each retry doubles the wait (to a minute at most), so ten already wait about five "
+            "minutes at the default delay.",
+        ),
+    ]
     resolved = run("resolve", "--config-dir", path.parent, "--tier", "simple")  # chat died here with OverflowError
-    assert (resolved.code, resolved.err) == (1, f"pbcfg: error: invalid config: 2 errors; first: {path}:1:26: must be "
-                                                "≤ 86,400,000, found 1e+31\n")
+    assert (resolved.code, resolved.err) == (
+        1,
+        f"pbcfg: error: invalid config: 2 errors; first: {path}:1:26: must be ≤ 86,400,000, found 1e+31\n",
+    )
 
 
 def test_a_number_past_the_largest_float_is_past_the_maximum_and_a_literal_infinity_only_a_syntax_error(run, write):
     path = write("llm-config.json", '{"defaults": {"timeout": 1e400, "retryDelayMs": -1e400, "temperature": Infinity}}')
     result = run("validate", path, "--format", "json")
     assert [(d["rule"], d["pointer"], d["message"]) for d in result.json["diagnostics"]] == [
-        ("schema.maximum", "/defaults/timeout", "must be ≤ 86,400,000, found Infinity (a number past the largest a "
-                                                "float holds reads as Infinity)"),
-        ("schema.minimum", "/defaults/retryDelayMs", "must be ≥ 0, found -Infinity (a number past the largest a float "
-                                                     "holds reads as Infinity)"),
-        ("json.syntax", None, "Infinity is not a JSON number: PonyBunny's loader would silently ignore this whole file "
-                              "and run on its built-in defaults")]
+        (
+            "schema.maximum",
+            "/defaults/timeout",
+            "must be ≤ 86,400,000, found Infinity (a number past the largest a float holds reads as Infinity)",
+        ),
+        (
+            "schema.minimum",
+            "/defaults/retryDelayMs",
+            "must be ≥ 0, found -Infinity (a number past the largest a float holds reads as Infinity)",
+        ),
+        (
+            "json.syntax",
+            None,
+            "Infinity is not a JSON number: PonyBunny's loader would silently ignore this whole file "
+            "and run on its built-in defaults",
+        ),
+    ]
     yaml = write("llm-config.yaml", "defaults:\n  temperature: .nan\n")
-    assert [(d["rule"], d["line"], d["message"]) for d in run("validate", yaml, "--format", "json").json["diagnostics"]] \
-        == [("schema.type", 2, "expected a finite number, found NaN")]
+    assert [
+        (d["rule"], d["line"], d["message"]) for d in run("validate", yaml, "--format", "json").json["diagnostics"]
+    ] == [("schema.type", 2, "expected a finite number, found NaN")]
     key = write("credentials.yaml", "endpoints:\n  openai-direct:\n    apiKey: .inf\n")  # a string goes there
-    assert [(d["rule"], d["line"], d["message"]) for d in run("validate", key, "--format", "json").json["diagnostics"]] \
-        == [("schema.type", 3, "expected a string, found a number")]
+    assert [
+        (d["rule"], d["line"], d["message"]) for d in run("validate", key, "--format", "json").json["diagnostics"]
+    ] == [("schema.type", 3, "expected a string, found a number")]
 
 
 def test_every_number_in_the_schema_has_a_finite_maximum_said_in_its_description():
@@ -599,9 +763,18 @@ def test_every_number_in_the_schema_has_a_finite_maximum_said_in_its_description
 
 
 @PROPERTY
-@given(number=huge_numbers(), field=st.sampled_from([["defaults", "timeout"], ["defaults", "maxTokens"],
-                                                     ["defaults", "retryDelayMs"], ["models", "m", "maxContextTokens"],
-                                                     ["models", "m", "costPer1kTokens", "input"]]))
+@given(
+    number=huge_numbers(),
+    field=st.sampled_from(
+        [
+            ["defaults", "timeout"],
+            ["defaults", "maxTokens"],
+            ["defaults", "retryDelayMs"],
+            ["models", "m", "maxContextTokens"],
+            ["models", "m", "costPer1kTokens", "input"],
+        ]
+    ),
+)
 def test_numbers_no_field_can_mean_are_findings_never_crashes(run, write, number, field):
     text = "{" + "".join(f'"{token}": {{' for token in field[:-1]) + f'"{field[-1]}": {number}' + "}" * len(field)
     result = run("validate", write("llm-config.json", text), "--format", "json")
@@ -619,8 +792,12 @@ def test_any_nesting_is_read_or_refused_at_the_limit(case):
         assert parsed.readable and parsed.diagnostics == []
     else:
         assert [(d.rule, d.line) for d in parsed.diagnostics] == [("limits.depth", 1)]
-        assert text[parsed.diagnostics[0].column - 1] in "[{" and text[: parsed.diagnostics[0].column - 1].count("[") \
-            + text[: parsed.diagnostics[0].column - 1].count("{") == MAX_DEPTH
+        assert (
+            text[parsed.diagnostics[0].column - 1] in "[{"
+            and text[: parsed.diagnostics[0].column - 1].count("[")
+            + text[: parsed.diagnostics[0].column - 1].count("{")
+            == MAX_DEPTH
+        )
 
 
 # --- text that is not Unicode ----------------------------------------------------------------------------------
@@ -629,7 +806,7 @@ def test_any_nesting_is_read_or_refused_at_the_limit(case):
 @PROPERTY
 @given(literal=json_strings_with_surrogates(), where=st.sampled_from(["key", "value"]))
 def test_half_a_surrogate_pair_anywhere_is_a_json_error_with_its_position(literal, where):
-    text = '{"models": {' + (f'{literal}: {{}}' if where == "key" else f'"m": {{"displayName": {literal}}}') + "}}"
+    text = '{"models": {' + (f"{literal}: {{}}" if where == "key" else f'"m": {{"displayName": {literal}}}') + "}}"
     decoded = json.loads(literal)
     parsed = parse_json(text, "f.json", "llm-config")
     try:
@@ -637,7 +814,10 @@ def test_half_a_surrogate_pair_anywhere_is_a_json_error_with_its_position(litera
     except UnicodeEncodeError:
         [found] = parsed.diagnostics
         assert (found.rule, found.line, found.pointer) == (
-            "json.lone-surrogate", 1, "/models" if where == "key" else "/models/m/displayName")
+            "json.lone-surrogate",
+            1,
+            "/models" if where == "key" else "/models/m/displayName",
+        )
         assert text[found.column - 1 : found.column + 1] == "\\u" and found.message.isascii()
     else:
         assert parsed.readable and parsed.diagnostics == []
@@ -646,11 +826,22 @@ def test_half_a_surrogate_pair_anywhere_is_a_json_error_with_its_position(litera
 SURROGATE = '{"models": {"m\\ud800": {"displayName": "x\\udc00"}}}'
 
 
-@pytest.mark.parametrize("args, code, first", [
-    (["validate", "{path}"], 1, "{path}:1:15: error json.lone-surrogate \\ud800 is half of a UTF-16 surrogate pair"),
-    (["lint", "{path}"], 1, "{path}:1:15: error json.lone-surrogate \\ud800 is half of a UTF-16 surrogate pair"),
-    (["migrate", "{path}", "--diff"], 1, "{path}:1:15: error migrate.blocked \\ud800 is half of a UTF-16 surrogate pair"),
-])
+@pytest.mark.parametrize(
+    "args, code, first",
+    [
+        (
+            ["validate", "{path}"],
+            1,
+            "{path}:1:15: error json.lone-surrogate \\ud800 is half of a UTF-16 surrogate pair",
+        ),
+        (["lint", "{path}"], 1, "{path}:1:15: error json.lone-surrogate \\ud800 is half of a UTF-16 surrogate pair"),
+        (
+            ["migrate", "{path}", "--diff"],
+            1,
+            "{path}:1:15: error migrate.blocked \\ud800 is half of a UTF-16 surrogate pair",
+        ),
+    ],
+)
 def test_every_command_reports_a_lone_surrogate(args, code, first, tmp_path):
     path = tmp_path / "llm-config.json"
     path.write_text(SURROGATE)
@@ -666,15 +857,22 @@ def test_a_lone_surrogate_in_a_yaml_source_stops_validate_and_build(run, tmp_pat
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "llm-config.yaml").write_text('models:\n  m:\n    displayName: "x\\ud800"\n')
     validated = run("validate", tmp_path / "src" / "llm-config.yaml", "--format", "json")
-    assert [(d["rule"], d["line"], d["column"]) for d in validated.json["diagnostics"]] == [("yaml.lone-surrogate", 3, 18)]
+    assert [(d["rule"], d["line"], d["column"]) for d in validated.json["diagnostics"]] == [
+        ("yaml.lone-surrogate", 3, 18)
+    ]
     built = run("build", tmp_path / "src", "--config-dir", tmp_path / "out")
     assert built.code == 1 and not (tmp_path / "out").exists()
 
 
 def test_render_of_a_parameter_that_is_not_text_ends_in_one_line():
-    done = subprocess.run(PBCFG + ["render", "ollama", "--model", b"\xff\xfe".decode("utf-8", "surrogateescape")],
-                          capture_output=True, text=True, timeout=120, errors="surrogateescape",
-                          env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
+    done = subprocess.run(
+        PBCFG + ["render", "ollama", "--model", b"\xff\xfe".decode("utf-8", "surrogateescape")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        errors="surrogateescape",
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+    )
     assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
     assert done.stderr.count("\n") == 1 and "json.lone-surrogate \\udcff is half" in done.stderr
 
@@ -685,7 +883,9 @@ def test_reports_name_a_file_that_is_not_utf8_without_failing(tmp_path):
     strict = {"PYTHONIOENCODING": "utf-8:strict"}
     shown = pbcfg("validate", name, cwd=tmp_path, env=strict)
     assert (shown.returncode, shown.stdout.splitlines()[0]) == (
-        1, "llm-config-\\udcff.json:1:2: error schema.additionalProperties unknown key 'x' at the top level")
+        1,
+        "llm-config-\\udcff.json:1:2: error schema.additionalProperties unknown key 'x' at the top level",
+    )
     written = pbcfg("validate", name, "--format", "json", "--output", "report.json", cwd=tmp_path, env=strict)
     assert written.returncode == 1
     assert json.loads((tmp_path / "report.json").read_text())["diagnostics"][0]["file"] == name
@@ -701,27 +901,52 @@ def fifo_dir(tmp_path, name="llm-config.json"):
     return directory
 
 
-@pytest.mark.parametrize("args", [["validate", "{dir}/llm-config.json"], ["validate", "{dir}"], ["lint", "{dir}"],
-                                  ["lint", "{dir}/llm-config.json"], ["migrate", "{dir}/llm-config.json"],
-                                  ["migrate", "--diff", "--config-dir", "{dir}"],
-                                  ["validate", "--config-dir", "{dir}", "--format", "json"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "{dir}/llm-config.json"],
+        ["validate", "{dir}"],
+        ["lint", "{dir}"],
+        ["lint", "{dir}/llm-config.json"],
+        ["migrate", "{dir}/llm-config.json"],
+        ["migrate", "--diff", "--config-dir", "{dir}"],
+        ["validate", "--config-dir", "{dir}", "--format", "json"],
+    ],
+)
 def test_a_named_pipe_is_refused_at_once(tmp_path, args):
     directory = fifo_dir(tmp_path)
     done = pbcfg(*[a.format(dir=directory) for a in args], env={"HOME": str(tmp_path)})
     assert (done.returncode, done.stdout, done.stderr) == (
-        2, "", f"pbcfg: error: {directory}/llm-config.json: is a named pipe (FIFO), not a regular file; pbcfg reads "
-               "only regular files\n")
+        2,
+        "",
+        f"pbcfg: error: {directory}/llm-config.json: is a named pipe (FIFO), not a regular file; pbcfg reads "
+        "only regular files\n",
+    )
 
 
-@pytest.mark.parametrize("plant, why", [
-    (lambda path: path.symlink_to("/nonexistent/llm-config.json"),
-     "is a symbolic link to /nonexistent/llm-config.json, which does not exist; fix or remove the link"),
-    (lambda path: path.symlink_to(path.name), "cannot read: Too many levels of symbolic links"),
-    (lambda path: path.mkdir(), "is a directory, not a regular file; pbcfg reads only regular files")], ids=["dangling link", "link loop", "directory"])
-@pytest.mark.parametrize("args", [["validate", "{dir}"], ["lint", "{dir}"], ["migrate", "--diff", "--config-dir", "{dir}"],
-                                  ["validate", "--config-dir", "{dir}", "--format", "json"],
-                                  ["rename", "model", "llama3.1:8b", "llama3", "--config-dir", "{dir}"],
-                                  ["remove", "endpoint", "openai-compatible", "--config-dir", "{dir}"]])
+@pytest.mark.parametrize(
+    "plant, why",
+    [
+        (
+            lambda path: path.symlink_to("/nonexistent/llm-config.json"),
+            "is a symbolic link to /nonexistent/llm-config.json, which does not exist; fix or remove the link",
+        ),
+        (lambda path: path.symlink_to(path.name), "cannot read: Too many levels of symbolic links"),
+        (lambda path: path.mkdir(), "is a directory, not a regular file; pbcfg reads only regular files"),
+    ],
+    ids=["dangling link", "link loop", "directory"],
+)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "{dir}"],
+        ["lint", "{dir}"],
+        ["migrate", "--diff", "--config-dir", "{dir}"],
+        ["validate", "--config-dir", "{dir}", "--format", "json"],
+        ["rename", "model", "llama3.1:8b", "llama3", "--config-dir", "{dir}"],
+        ["remove", "endpoint", "openai-compatible", "--config-dir", "{dir}"],
+    ],
+)
 def test_what_is_not_a_file_under_a_config_name_is_refused_never_skipped(tmp_path, plant, why, args):
     directory = tmp_path / "config"
     directory.mkdir(mode=0o700)
@@ -735,21 +960,27 @@ def test_what_is_not_a_file_under_a_config_name_is_refused_never_skipped(tmp_pat
 def test_a_dangling_link_given_as_a_path_says_where_it_points(tmp_path):
     (tmp_path / "llm-config.json").symlink_to("gone.json")
     done = pbcfg("validate", tmp_path / "llm-config.json")
-    assert (done.returncode, done.stderr) == (2, f"pbcfg: error: {tmp_path}/llm-config.json: is a symbolic link to "
-                                                 "gone.json, which does not exist; fix or remove the link\n")
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"pbcfg: error: {tmp_path}/llm-config.json: is a symbolic link to "
+        "gone.json, which does not exist; fix or remove the link\n",
+    )
 
 
 def test_devices_and_sockets_are_refused_at_once(tmp_path):
     assert pbcfg("validate", "/dev/zero", "--kind", "llm-config").stderr == (
-        "pbcfg: error: /dev/zero: is a character device, not a regular file; pbcfg reads only regular files\n")
+        "pbcfg: error: /dev/zero: is a character device, not a regular file; pbcfg reads only regular files\n"
+    )
     listener = socket.socket(socket.AF_UNIX)
     listener.bind(str(tmp_path / "credentials.json"))
     try:
         done = pbcfg("validate", tmp_path / "credentials.json")
     finally:
         listener.close()
-    assert (done.returncode, done.stderr) == (2, f"pbcfg: error: {tmp_path}/credentials.json: is a socket, not a regular "
-                                                 "file; pbcfg reads only regular files\n")
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"pbcfg: error: {tmp_path}/credentials.json: is a socket, not a regular file; pbcfg reads only regular files\n",
+    )
 
 
 def test_a_pipe_beside_the_config_is_never_opened(tmp_path):
@@ -766,16 +997,25 @@ def test_a_pipe_beside_the_config_is_never_opened(tmp_path):
     (tmp_path / "src" / "llm-config.yaml").write_text("defaults:\n  timeout: 60000\n")
     out = fifo_dir(tmp_path / "src")
     done = pbcfg("build", tmp_path / "src", "--config-dir", out, "--check")
-    assert (done.returncode, done.stderr) == (2, f"pbcfg: error: {out}/llm-config.json: is a named pipe (FIFO), not a "
-                                                 "regular file; pbcfg reads only regular files\n")
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"pbcfg: error: {out}/llm-config.json: is a named pipe (FIFO), not a "
+        "regular file; pbcfg reads only regular files\n",
+    )
 
 
 # --- lint on a large valid config ---------------------------------------------------------------------------------
 
 
 @PROPERTY
-@given(name=st.one_of(st.text(max_size=12), st.sampled_from(["apiKey", "API-KEY", "token\n", "Password", "projectId",
-                                                               "secret_access_key", "tokensPerMinute", "keys"])))
+@given(
+    name=st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(
+            ["apiKey", "API-KEY", "token\n", "Password", "projectId", "secret_access_key", "tokensPerMinute", "keys"]
+        ),
+    )
+)
 def test_the_quick_look_for_credential_names_misses_none(name):
     from pbcfg.lint.rules import secrets
 
@@ -789,9 +1029,19 @@ def test_a_valid_config_is_searched_for_credential_names_only_where_ids_stand():
 
     assert secrets._id_sections() == ("endpoints", "models", "tiers", "agents")
     assert secrets._closed({"type": "object"}, set()) is False  # open: any key could stand there
-    assert secrets._closed({"type": "object", "additionalProperties": False, "properties": {"apiKey": {}}}, set()) is False
-    assert secrets._closed({"type": "array", "items": {"type": "object", "additionalProperties": False,
-                                                       "properties": {"a": {"type": "string"}}}}, set()) is True
+    assert (
+        secrets._closed({"type": "object", "additionalProperties": False, "properties": {"apiKey": {}}}, set()) is False
+    )
+    assert (
+        secrets._closed(
+            {
+                "type": "array",
+                "items": {"type": "object", "additionalProperties": False, "properties": {"a": {"type": "string"}}},
+            },
+            set(),
+        )
+        is True
+    )
 
 
 @pytest.mark.slow
@@ -805,10 +1055,19 @@ def test_looking_only_at_ids_finds_what_the_full_walk_finds_in_a_valid_config(da
     from strategies import instances
 
     config = data.draw(instances("llm-config"))
-    for section, name in data.draw(st.lists(st.tuples(st.sampled_from(["models", "tiers", "agents"]),
-                                                      st.sampled_from(["token", "key", "apiKey", "Password", "m"])))):
-        config.setdefault(section, {})[name] = {"primary": "gpt-5.2"} if section != "models" else {
-            "displayName": "x", "endpoints": ["openai-direct"], "costPer1kTokens": {"input": 0, "output": 0}}
+    for section, name in data.draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["models", "tiers", "agents"]),
+                st.sampled_from(["token", "key", "apiKey", "Password", "m"]),
+            )
+        )
+    ):
+        config.setdefault(section, {})[name] = (
+            {"primary": "gpt-5.2"}
+            if section != "models"
+            else {"displayName": "x", "endpoints": ["openai-direct"], "costPer1kTokens": {"input": 0, "output": 0}}
+        )
     if list(validator("llm-config").iter_errors(config)):
         return
     text = json.dumps(config, indent=2)
@@ -816,16 +1075,21 @@ def test_looking_only_at_ids_finds_what_the_full_walk_finds_in_a_valid_config(da
     _register_rules()
     rule = CHECKS["secrets.credential-in-llm-config"].function
     fast = rule(LintContext(str(tmp_path), {"llm-config": document}, {}, str(tmp_path)))
-    full = rule(LintContext(str(tmp_path), {"llm-config": document}, {}, str(tmp_path),
-                             invalid=frozenset({"llm-config"})))
+    full = rule(
+        LintContext(str(tmp_path), {"llm-config": document}, {}, str(tmp_path), invalid=frozenset({"llm-config"}))
+    )
     assert sorted(f.diagnostic for f in fast) == sorted(f.diagnostic for f in full)
 
 
-JSON_VALUES = st.recursive(st.one_of(st.integers(-5, 5), st.booleans(), st.none(),
-                                     st.text(st.sampled_from('ab"\\[]{},:é\u2028'), max_size=12)),
-                           lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                   st.dictionaries(st.text("ab[{,\"", max_size=3), inner, max_size=4)),
-                           max_leaves=40)
+JSON_VALUES = st.recursive(
+    st.one_of(
+        st.integers(-5, 5), st.booleans(), st.none(), st.text(st.sampled_from('ab"\\[]{},:é\u2028'), max_size=12)
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text('ab[{,"', max_size=3), inner, max_size=4)
+    ),
+    max_leaves=40,
+)
 
 
 def measure(value, depth=0) -> tuple[int, int, int]:
@@ -834,14 +1098,20 @@ def measure(value, depth=0) -> tuple[int, int, int]:
         children = list(value.items()) if isinstance(value, dict) else [(None, item) for item in value]
         parts = [measure(item, depth + 1) for _, item in children]
         keys = [len(key) for key, _ in children if key is not None]
-        return (max([depth + 1] + [p[0] for p in parts]), len(children) + sum(p[1] for p in parts),
-                max([0] + keys + [p[2] for p in parts]))
+        return (
+            max([depth + 1] + [p[0] for p in parts]),
+            len(children) + sum(p[1] for p in parts),
+            max([0] + keys + [p[2] for p in parts]),
+        )
     return depth, 0, len(value) if isinstance(value, str) else 0
 
 
 @PROPERTY
-@given(shape=st.recursive(st.just([]), lambda inner: st.lists(inner, max_size=4), max_leaves=60),
-       chain=st.integers(0, 400), limit=st.integers(1, 500))
+@given(
+    shape=st.recursive(st.just([]), lambda inner: st.lists(inner, max_size=4), max_leaves=60),
+    chain=st.integers(0, 400),
+    limit=st.integers(1, 500),
+)
 def test_the_quick_depth_count_agrees_with_a_plain_count(shape, chain, limit):
     from pbcfg.source import limits
 
@@ -894,7 +1164,9 @@ def test_the_bracket_scan_stops_at_the_last_bracket_however_many_spaces_follow(m
     monkeypatch.setattr(jsonindex, "_BRACKET", recorded)
     body = json.dumps({"endpoints": {"openai-compatible": {"baseUrl": "http://[::1]:8000/v1", "apiKey": 1}}})
     result = check_sources([source(body + " " * (1 << 20), "credentials.json", "credentials")])
-    assert located(result.diagnostics) == [("ponybunny.credentials-refused", "/endpoints/openai-compatible/apiKey", 1, 83)]
+    assert located(result.diagnostics) == [
+        ("ponybunny.credentials-refused", "/endpoints/openai-compatible/apiKey", 1, 83)
+    ]
     assert recorded.regions == [(0, len(body))]
 
 
@@ -931,22 +1203,31 @@ def test_the_scanner_refuses_nothing_the_composer_accepts(text):
     if [d.rule for d in scanned.diagnostics] == ["limits.depth"]:
         assert not composed.readable
     else:
-        assert [(d.rule, d.line, d.column) for d in scanned.diagnostics] == \
-            [(d.rule, d.line, d.column) for d in composed.diagnostics]
+        assert [(d.rule, d.line, d.column) for d in scanned.diagnostics] == [
+            (d.rule, d.line, d.column) for d in composed.diagnostics
+        ]
 
 
-@pytest.mark.parametrize("text, message, line, column", [
-    ("endpoints:\n  openai-compatible:\n    enabled: &on true\n    priority: 3\n", "an anchor (&on)", 3, 14),
-    ("a: &k 1\nendpoints:\n  openai-compatible:\n    priority: *k\n", "an anchor (&k)", 1, 4),
-    ("defaults:\n  timeout: 5000\nendpoints: {openai-compatible: {priority: *p}}\n", "an alias (*p)", 3, 43),
-    ("base: &b {enabled: true}\nendpoints:\n  x:\n    <<: *b\n", "an anchor (&b)", 1, 7),
-])
+@pytest.mark.parametrize(
+    "text, message, line, column",
+    [
+        ("endpoints:\n  openai-compatible:\n    enabled: &on true\n    priority: 3\n", "an anchor (&on)", 3, 14),
+        ("a: &k 1\nendpoints:\n  openai-compatible:\n    priority: *k\n", "an anchor (&k)", 1, 4),
+        ("defaults:\n  timeout: 5000\nendpoints: {openai-compatible: {priority: *p}}\n", "an alias (*p)", 3, 43),
+        ("base: &b {enabled: true}\nendpoints:\n  x:\n    <<: *b\n", "an anchor (&b)", 1, 7),
+    ],
+)
 def test_anchors_and_aliases_are_refused_alike_at_their_place(text, message, line, column):
     """Anchors and aliases, of a scalar such as `enabled: &on true` or of a mapping, are refused alike where they stand."""
     parsed = parse_yaml(text, "llm-config.yaml", "llm-config")
     assert [(d.rule, d.message, d.line, d.column) for d in parsed.diagnostics] == [
-        ("yaml.unsupported", f"{message}: anchors and aliases are not supported in PonyBunny config sources",
-         line, column)]
+        (
+            "yaml.unsupported",
+            f"{message}: anchors and aliases are not supported in PonyBunny config sources",
+            line,
+            column,
+        )
+    ]
     assert parsed.diagnostics[0].hint == "write the value out in full, as JSON would"
 
 
@@ -965,10 +1246,17 @@ def test_a_million_unknown_top_level_keys_build_a_thousand_diagnostics_and_count
     assert result.code == 1
     shown = result.json["diagnostics"]
     assert [(d["rule"], d["pointer"], d["column"]) for d in shown[:2]] == [
-        ("schema.additionalProperties", "/k0", 2), ("schema.additionalProperties", "/k1", 10)]
+        ("schema.additionalProperties", "/k0", 2),
+        ("schema.additionalProperties", "/k1", 10),
+    ]
     assert len(shown) == 1000 and shown[-1]["pointer"] == "/k999"
-    assert result.json["summary"] == {"files": 1, "errors": 1_000_000, "warnings": 0, "infos": 0,
-                                      "notShown": {str(path): 999_000}}
+    assert result.json["summary"] == {
+        "files": 1,
+        "errors": 1_000_000,
+        "warnings": 0,
+        "infos": 0,
+        "notShown": {str(path): 999_000},
+    }
     assert hints.calls == 1000  # past the cap a finding is counted, never explained
     assert keys.calls == 1000  # the keys are listed up to the last one shown, not to the end
 
@@ -977,8 +1265,10 @@ def test_the_cap_says_how_many_more_and_max_diagnostics_shows_them(run, write):
     path = write("llm-config.json", json.dumps({f"k{i}": 1 for i in range(1500)}, indent=2))
     text = run("validate", path)
     assert text.code == 1
-    assert text.out.splitlines()[-2:] == [f"… and 500 more in {path}; `pbcfg validate --max-diagnostics 0 {path}` shows them all",
-                                          "1 file checked: 1500 errors, 0 warnings, 0 infos"]
+    assert text.out.splitlines()[-2:] == [
+        f"… and 500 more in {path}; `pbcfg validate --max-diagnostics 0 {path}` shows them all",
+        "1 file checked: 1500 errors, 0 warnings, 0 infos",
+    ]
     assert text.out.count("error schema.additionalProperties") == 1000
     assert run("validate", path, "--max-diagnostics", "0").out.count("error schema.additionalProperties") == 1500
     few = run("validate", path, "--max-diagnostics", "3", "--format", "json")
@@ -988,13 +1278,21 @@ def test_the_cap_says_how_many_more_and_max_diagnostics_shows_them(run, write):
 
 
 def test_lint_caps_each_file_and_counts_what_it_left_out_at_the_severity_its_settings_give(run, write):
-    path = write("llm-config.json", json.dumps({"tiers": {"simple": {"primary": "gpt-5.2",
-                                                                     "fallback": ["gpt-5.2"] * 1200}}}))
+    path = write(
+        "llm-config.json", json.dumps({"tiers": {"simple": {"primary": "gpt-5.2", "fallback": ["gpt-5.2"] * 1200}}})
+    )
     result = run("lint", path, "--select", "ref", "--format", "json", "--max-diagnostics", "10")
     assert result.code == 0
     assert [d["pointer"] for d in result.json["diagnostics"]] == [f"/tiers/simple/fallback/{i}" for i in range(10)]
-    assert result.json["summary"] == {"files": 1, "errors": 0, "warnings": 1200, "infos": 0, "fixable": 1200,
-                                      "unsafeFixable": 0, "notShown": {str(path): 1190}}
+    assert result.json["summary"] == {
+        "files": 1,
+        "errors": 0,
+        "warnings": 1200,
+        "infos": 0,
+        "fixable": 1200,
+        "unsafeFixable": 0,
+        "notShown": {str(path): 1190},
+    }
     text = run("lint", path, "--select", "ref", "--max-diagnostics", "10")
     assert f"… and 1,190 more in {path}; `pbcfg lint --max-diagnostics 0 {path}` shows them all" in text.out
     (path.parent / ".pbcfg.toml").write_text('[lint]\nseverity = {"ref.fallback-repeat" = "error"}\n')
@@ -1010,10 +1308,14 @@ def test_the_cap_keeps_the_first_of_each_file_in_order_and_counts_every_other_on
 
     diagnostics = [diagnostic("schema.other" if i % 2 else "schema.type", name, str(i)) for i, name in enumerate(files)]
     kept, hidden = cap_per_file(diagnostics, most, {"a.json": {"schema.enum": 2}})
-    expected = [d for d in diagnostics if not most or [x.file for x in diagnostics[: int(d.message) + 1]].count(
-        d.file) <= most]
+    expected = [
+        d for d in diagnostics if not most or [x.file for x in diagnostics[: int(d.message) + 1]].count(d.file) <= most
+    ]
     assert kept == expected
     assert sum(hidden["a.json"].values()) == 2 + len([d for d in diagnostics if d.file == "a.json"]) - len(
-        [d for d in kept if d.file == "a.json"])
-    assert sum(map(len, [kept])) + sum(count for rules in hidden.values() for count in rules.values()) == \
-        len(diagnostics) + 2
+        [d for d in kept if d.file == "a.json"]
+    )
+    assert (
+        sum(map(len, [kept])) + sum(count for rules in hidden.values() for count in rules.values())
+        == len(diagnostics) + 2
+    )

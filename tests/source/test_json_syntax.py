@@ -20,15 +20,20 @@ def test_the_docs_comment_example_is_reported_and_the_rest_still_read():
     text = '{\n  "endpoints": {\n    "openai-compatible": {\n      "priority": 1  // Higher priority\n    }\n  }\n}\n'
     found, parsed = rules(text)
     assert found == [("json.comment", 4, 22, None)]
-    assert parsed.diagnostics[0].message == ("JSON does not allow comments: PonyBunny's loader would silently "
-                                             "ignore this whole file and run on its built-in defaults")
+    assert parsed.diagnostics[0].message == (
+        "JSON does not allow comments: PonyBunny's loader would silently "
+        "ignore this whole file and run on its built-in defaults"
+    )
     assert parsed.data == {"endpoints": {"openai-compatible": {"priority": 1}}}
 
 
 def test_block_comments_and_trailing_commas_each_get_a_diagnostic():
     found, parsed = rules('{\n  /* note */ "a": [1, 2,],\n  "b": 1,\n}')
-    assert found == [("json.comment", 2, 3, None), ("json.trailing-comma", 2, 24, None),
-                     ("json.trailing-comma", 3, 9, None)]
+    assert found == [
+        ("json.comment", 2, 3, None),
+        ("json.trailing-comma", 2, 24, None),
+        ("json.trailing-comma", 3, 9, None),
+    ]
     assert parsed.data == {"a": [1, 2], "b": 1}
 
 
@@ -36,27 +41,34 @@ def test_a_comment_after_a_trailing_comma_leaves_the_rest_readable():
     # the comma is known to be trailing only after the comment behind it was read: both are blanked all the same
     found, parsed = rules('{\n  "defaults": {"timeout": 3000}, // short\n  /* x */ "b": [1, /* y */],\n}\n')
     assert sorted(found, key=lambda d: d[1:3]) == [
-        ("json.comment", 2, 34, None), ("json.comment", 3, 3, None), ("json.trailing-comma", 3, 18, None),
-        ("json.comment", 3, 20, None), ("json.trailing-comma", 3, 28, None)]
+        ("json.comment", 2, 34, None),
+        ("json.comment", 3, 3, None),
+        ("json.trailing-comma", 3, 18, None),
+        ("json.comment", 3, 20, None),
+        ("json.trailing-comma", 3, 28, None),
+    ]
     assert parsed.data == {"defaults": {"timeout": 3000}, "b": [1]}
 
 
 def test_comment_message_for_credentials_says_no_key_is_used():
     parsed = parse_json('{"endpoints": {}} // x', "c.json", "credentials")
-    assert parsed.diagnostics[0].message == ("JSON does not allow comments: PonyBunny's loader would fail to read "
-                                             "this file, so none of its credentials would be used")
+    assert parsed.diagnostics[0].message == (
+        "JSON does not allow comments: PonyBunny's loader would fail to read "
+        "this file, so none of its credentials would be used"
+    )
 
 
 def test_duplicate_keys_point_at_the_later_key_and_name_the_earlier_line():
     found, parsed = rules('{\n  "models": {\n    "m": {},\n    "m": {"x": 1}\n  }\n}')
     assert found == [("json.duplicate-key", 4, 5, "/models/m")]
-    assert parsed.diagnostics[0].message == ("duplicate key 'm': JSON.parse keeps only this last one, "
-                                             "so the value at line 3 is silently lost")
+    assert parsed.diagnostics[0].message == (
+        "duplicate key 'm': JSON.parse keeps only this last one, so the value at line 3 is silently lost"
+    )
     assert parsed.data == {"models": {"m": {"x": 1}}}
 
 
 def test_bom_is_an_error_at_1_1():
-    found, parsed = rules('\ufeff{}')
+    found, parsed = rules("\ufeff{}")
     assert found == [("json.bom", 1, 1, "")] and not parsed.readable
 
 
@@ -74,8 +86,10 @@ def test_truncated_json_points_at_the_end():
 def test_deep_nesting_stops_at_the_limit_with_a_position():
     found, parsed = rules("[" * 100_000)
     assert found == [("limits.depth", 1, MAX_DEPTH + 1, "/0" * MAX_DEPTH)] and not parsed.readable
-    assert parsed.diagnostics[0].message == ("more than 128 nested objects and arrays: pbcfg reads at most 128; "
-                                             "no PonyBunny config nests more than a few levels")
+    assert parsed.diagnostics[0].message == (
+        "more than 128 nested objects and arrays: pbcfg reads at most 128; "
+        "no PonyBunny config nests more than a few levels"
+    )
 
 
 def test_huge_integers_are_refused_with_a_position():

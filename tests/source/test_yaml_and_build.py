@@ -36,13 +36,16 @@ def test_yaml_diagnostics_have_pointers_lines_and_columns(run, write):
     ]
 
 
-@pytest.mark.parametrize("text, rule, line, column", [
-    ("a: [1\n", "yaml.syntax", 2, 1),
-    ("a: 1\na: 2\n", "yaml.duplicate-key", 2, 1),
-    ("endpoints: &x {}\nmodels: *x\n", "yaml.unsupported", 1, 12),
-    ("defaults:\n  timeout: 2026-01-01\n", "yaml.unsupported", 2, 12),
-    ("defaults: !!binary aGk=\n", "yaml.unsupported", 1, 11),
-])
+@pytest.mark.parametrize(
+    "text, rule, line, column",
+    [
+        ("a: [1\n", "yaml.syntax", 2, 1),
+        ("a: 1\na: 2\n", "yaml.duplicate-key", 2, 1),
+        ("endpoints: &x {}\nmodels: *x\n", "yaml.unsupported", 1, 12),
+        ("defaults:\n  timeout: 2026-01-01\n", "yaml.unsupported", 2, 12),
+        ("defaults: !!binary aGk=\n", "yaml.unsupported", 1, 11),
+    ],
+)
 def test_yaml_that_json_cannot_hold_is_refused_with_a_position(run, write, text, rule, line, column):
     result = run("validate", write("llm-config.yaml", text), "--format", "json")
     assert result.code == 1
@@ -69,15 +72,21 @@ def test_commented_yaml_holds_exactly_the_rendered_data(name):
 
 def test_every_key_gets_the_schemas_description_above_it():
     text = to_commented_yaml("credentials", render(get_preset("ollama"), Parameters()).data["credentials.json"])
-    assert ("    # Secret key sent with every request. For a local server that needs none, any string: not-needed,\n"
-            "    # EMPTY, ollama, lm-studio, sk-no-key-required.\n    apiKey: ollama\n") in text
+    assert (
+        "    # Secret key sent with every request. For a local server that needs none, any string: not-needed,\n"
+        "    # EMPTY, ollama, lm-studio, sk-no-key-required.\n    apiKey: ollama\n"
+    ) in text
 
 
 def test_init_yaml_then_build_then_check(run, tmp_path):
     sources, out = tmp_path / "src", tmp_path / "out"
     assert run("init", "vllm", "--config-dir", sources, "--source", "yaml").code == 0
-    assert sorted(os.listdir(sources)) == ["credentials.schema.json", "credentials.yaml", "llm-config.schema.json",
-                                           "llm-config.yaml"]
+    assert sorted(os.listdir(sources)) == [
+        "credentials.schema.json",
+        "credentials.yaml",
+        "llm-config.schema.json",
+        "llm-config.yaml",
+    ]
     assert stat.S_IMODE(os.stat(sources / "credentials.yaml").st_mode) == 0o600
     assert run("build", sources, "--config-dir", out).code == 0
     assert stat.S_IMODE(os.stat(out / "credentials.json").st_mode) == 0o600
@@ -124,7 +133,8 @@ def test_build_refuses_sources_with_errors_and_writes_nothing(run, tmp_path):
 def test_build_check_masks_secrets(run, tmp_path):
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "credentials.yaml").write_text(
-        "endpoints:\n  openai-direct:\n    apiKey: sk-live-abcdefghijklmnop\n")
+        "endpoints:\n  openai-direct:\n    apiKey: sk-live-abcdefghijklmnop\n"
+    )
     result = run("build", tmp_path / "src", "--config-dir", tmp_path / "out", "--check")
     assert result.code == 1
     assert "abcdefghijkl" not in result.out and "sk-*****************mnop" in result.out
@@ -134,14 +144,31 @@ def test_add_to_yaml_sources_keeps_every_comment(run, tmp_path):
     sources = tmp_path / "src"
     run("init", "ollama", "--config-dir", sources, "--source", "yaml")
     before = (sources / "llm-config.yaml").read_text()
-    result = run("add", "vllm", "--config-dir", sources, "--endpoint-id", "gpu-box",
-                 "--base-url", "http://gpu-box.lan:8000/v1", "--model", "big")
+    result = run(
+        "add",
+        "vllm",
+        "--config-dir",
+        sources,
+        "--endpoint-id",
+        "gpu-box",
+        "--base-url",
+        "http://gpu-box.lan:8000/v1",
+        "--model",
+        "big",
+    )
     assert result.code == 0, result.err
     after = (sources / "llm-config.yaml").read_text()
-    assert [line for line in before.splitlines() if line.lstrip().startswith("#")] == \
-        [line for line in after.splitlines() if line.lstrip().startswith("#")]
-    assert after.replace("  gpu-box:\n    enabled: true\n    protocol: openai\n    priority: 3\n", "", 1) \
-        .replace("  big:\n    displayName: big (vllm)\n    endpoints: [gpu-box]\n    costPer1kTokens:\n"
-                 "      input: 0.0\n      output: 0.0\n    maxContextTokens: 8192\n    capabilities: [text]\n"
-                 "    streaming: true\n", "", 1) == before
+    assert [line for line in before.splitlines() if line.lstrip().startswith("#")] == [
+        line for line in after.splitlines() if line.lstrip().startswith("#")
+    ]
+    assert (
+        after.replace("  gpu-box:\n    enabled: true\n    protocol: openai\n    priority: 3\n", "", 1).replace(
+            "  big:\n    displayName: big (vllm)\n    endpoints: [gpu-box]\n    costPer1kTokens:\n"
+            "      input: 0.0\n      output: 0.0\n    maxContextTokens: 8192\n    capabilities: [text]\n"
+            "    streaming: true\n",
+            "",
+            1,
+        )
+        == before
+    )
     assert run("validate", sources).code == 0

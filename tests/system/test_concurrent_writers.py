@@ -39,8 +39,17 @@ for line in sys.stdin:
 class Workers:
     def __init__(self, count: int) -> None:
         env = {**os.environ, "PBCFG_LOCK_TIMEOUT": str(ROUND_TIMEOUT)}
-        self.processes = [subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                           stderr=subprocess.DEVNULL, text=True, env=env) for _ in range(count)]
+        self.processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", WORKER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                env=env,
+            )
+            for _ in range(count)
+        ]
         for process in self.processes:
             assert self._line(process) == "ready"
 
@@ -86,8 +95,12 @@ def test_three_concurrent_adds_all_survive(tmp_path, workers, run, capsys):
     pool = workers(3)
     for round_number in range(ROUNDS):
         directory = config(tmp_path / f"round{round_number}")
-        codes = pool.run([["add", "vllm", "--config-dir", directory, "--endpoint-id", f"box{n}", "--model", f"m{n}"]
-                          for n in range(3)])
+        codes = pool.run(
+            [
+                ["add", "vllm", "--config-dir", directory, "--endpoint-id", f"box{n}", "--model", f"m{n}"]
+                for n in range(3)
+            ]
+        )
         assert codes == ["exit 0"] * 3, round_number
         credentials, llm_config = endpoints(directory)
         assert {"box0", "box1", "box2"} <= credentials & llm_config, round_number
@@ -103,8 +116,12 @@ def test_an_add_racing_lint_fix_survives_and_the_fix_too(tmp_path, workers, caps
     pool = workers(2)
     for round_number in range(ROUNDS):
         directory = config(tmp_path / f"round{round_number}")
-        codes = pool.run([["add", "vllm", "--config-dir", directory, "--endpoint-id", "box"],
-                          ["lint", directory, "--fix", "--fail-on", "error"]])
+        codes = pool.run(
+            [
+                ["add", "vllm", "--config-dir", directory, "--endpoint-id", "box"],
+                ["lint", directory, "--fix", "--fail-on", "error"],
+            ]
+        )
         assert codes == ["exit 0", "exit 0"], round_number
         credentials, llm_config = endpoints(directory)
         assert "box" in credentials and "box" in llm_config, round_number
@@ -120,8 +137,12 @@ def test_an_add_racing_a_rename_survives_and_the_rename_too(tmp_path, workers, c
     pool = workers(2)
     for round_number in range(ROUNDS):
         directory = config(tmp_path / f"round{round_number}")
-        codes = pool.run([["add", "vllm", "--config-dir", directory, "--endpoint-id", "box", "--model", "big"],
-                          ["rename", "model", "local", "local-2", "--config-dir", directory]])
+        codes = pool.run(
+            [
+                ["add", "vllm", "--config-dir", directory, "--endpoint-id", "box", "--model", "big"],
+                ["rename", "model", "local", "local-2", "--config-dir", directory],
+            ]
+        )
         assert codes == ["exit 0", "exit 0"], round_number
         llm_config = json.loads((directory / "llm-config.json").read_text())
         assert "box" in llm_config["endpoints"] and "big" in llm_config["models"], round_number
@@ -139,9 +160,12 @@ def test_a_writer_that_cannot_get_the_lock_says_so_and_writes_nothing(run, tmp_p
         before = snapshot(case.directory)
         monkeypatch.setenv("PBCFG_LOCK_TIMEOUT", "0")
         result = run(*case.args)
-        assert (result.code, result.err) == (2, f"pbcfg: error: {case.directory}: another pbcfg is writing here "
-                                                f"(it holds {case.directory / '.pbcfg.lock'}); nothing was written. "
-                                                "Run the command again when it is done\n")
+        assert (result.code, result.err) == (
+            2,
+            f"pbcfg: error: {case.directory}: another pbcfg is writing here "
+            f"(it holds {case.directory / '.pbcfg.lock'}); nothing was written. "
+            "Run the command again when it is done\n",
+        )
         assert snapshot(case.directory) == before
     finally:
         os.close(holder)

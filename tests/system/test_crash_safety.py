@@ -37,11 +37,14 @@ for n in itertools.count(start):
 
 def pair(directory, n: int, *, backup: bool = False) -> list[Write]:
     """Both files at version ``n``."""
-    credentials = {"endpoints": {"openai-compatible": {"apiKey": f"sk-version-{n:08d}",
-                                                       "baseUrl": "http://localhost:8000/v1"}}}
+    credentials = {
+        "endpoints": {"openai-compatible": {"apiKey": f"sk-version-{n:08d}", "baseUrl": "http://localhost:8000/v1"}}
+    }
     llm_config = {"defaults": {"timeout": 1000 + n}, "padding": "x" * (1000 + n % 20000)}
-    return [Write(f"{directory}/credentials.json", json.dumps(credentials), backup=backup),
-            Write(f"{directory}/llm-config.json", json.dumps(llm_config), backup=backup)]
+    return [
+        Write(f"{directory}/credentials.json", json.dumps(credentials), backup=backup),
+        Write(f"{directory}/llm-config.json", json.dumps(llm_config), backup=backup),
+    ]
 
 
 def versions(directory) -> tuple[int, int]:
@@ -51,8 +54,11 @@ def versions(directory) -> tuple[int, int]:
 
 
 def interrupted_reports(directory) -> list:
-    return [d for d in check_paths([str(directory)], config_dir=str(directory)).diagnostics
-            if d.rule == "files.interrupted-write"]
+    return [
+        d
+        for d in check_paths([str(directory)], config_dir=str(directory)).diagnostics
+        if d.rule == "files.interrupted-write"
+    ]
 
 
 def test_sigkill_at_random_points_never_leaves_a_broken_file_or_an_unreported_pair(tmp_path, capsys):
@@ -64,8 +70,11 @@ def test_sigkill_at_random_points_never_leaves_a_broken_file_or_an_unreported_pa
     seen_backups: dict[str, bytes] = {}
     newest, mixed = 0, 0
     for _ in range(KILLS):
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(directory), str(newest + 1)],
-                                  stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": WRITER_PATH})
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(directory), str(newest + 1)],
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": WRITER_PATH},
+        )
         writer.stdout.readline()
         time.sleep(rng.uniform(0, 0.05))
         writer.send_signal(signal.SIGKILL)
@@ -115,18 +124,27 @@ def test_a_pair_left_half_written_is_reported_and_blocks_writers_until_looked_at
         assert result.code == 1
         first = result.json["diagnostics"][0]
         assert (first["file"], first["rule"], first["severity"]) == (
-            str(cfg / "credentials.json"), "files.interrupted-write", "error")
+            str(cfg / "credentials.json"),
+            "files.interrupted-write",
+            "error",
+        )
         assert first["message"].startswith("newer than llm-config.json: a pbcfg write that began ")
-        assert first["message"].endswith(" replaced credentials.json and was killed before the rest, so the files "
-                                         f"may not match; the previous credentials.json is in "
-                                         f"{cfg / 'credentials.json.bak'}")
+        assert first["message"].endswith(
+            " replaced credentials.json and was killed before the rest, so the files "
+            f"may not match; the previous credentials.json is in "
+            f"{cfg / 'credentials.json.bak'}"
+        )
         assert first["hint"] == f"compare them (restore a backup to go back), then delete {cfg / '.pbcfg-pending.json'}"
-    assert KEY in (cfg / "credentials.json.bak").read_text() and '"box"' not in (cfg / "credentials.json.bak").read_text()
+    assert (
+        KEY in (cfg / "credentials.json.bak").read_text() and '"box"' not in (cfg / "credentials.json.bak").read_text()
+    )
     before = snapshot(cfg)
     refused = run("lint", cfg, "--fix")
     assert refused.code == 2
-    assert refused.err.startswith(f"pbcfg: error: {cfg}: an earlier pbcfg write was interrupted (credentials.json "
-                                  "replaced, llm-config.json not), so the files may not match")
+    assert refused.err.startswith(
+        f"pbcfg: error: {cfg}: an earlier pbcfg write was interrupted (credentials.json "
+        "replaced, llm-config.json not), so the files may not match"
+    )
     assert snapshot(cfg) == before
     (cfg / ".pbcfg-pending.json").unlink()
     os.replace(cfg / "credentials.json.bak", cfg / "credentials.json")  # the user restores the backup
@@ -136,8 +154,10 @@ def test_a_pair_left_half_written_is_reported_and_blocks_writers_until_looked_at
 
 def test_a_journal_left_by_a_kill_before_any_rename_is_harmless(run, tmp_path):
     case = prepare("add", tmp_path)
-    killed = subprocess.run([sys.executable, "-c", KILL_BETWEEN_RENAMES.replace("real_replace(source, target)\n", ""),
-                             *case.args], capture_output=True)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_BETWEEN_RENAMES.replace("real_replace(source, target)\n", ""), *case.args],
+        capture_output=True,
+    )
     assert killed.returncode == -signal.SIGKILL
     assert (case.directory / ".pbcfg-pending.json").exists()
     assert run("validate", case.directory).code == 0  # nothing was replaced: nothing to report
@@ -158,16 +178,23 @@ def test_modes_are_final_before_the_first_byte(tmp_path, monkeypatch):
         return real_write(descriptor, data)
 
     monkeypatch.setattr(os, "write", write)
-    kept = write_files([Write(tmp_path / "credentials.json", '{"endpoints": {"x": {"apiKey": "new"}}}\n', backup=True),
-                        Write(tmp_path / "llm-config.json", '{"a": 1}\n', backup=True)])
+    kept = write_files(
+        [
+            Write(tmp_path / "credentials.json", '{"endpoints": {"x": {"apiKey": "new"}}}\n', backup=True),
+            Write(tmp_path / "llm-config.json", '{"a": 1}\n', backup=True),
+        ]
+    )
     monkeypatch.undo()
     # backup, then temp file, for each: credentials and their backup 0600, the other file keeps its 0604
     assert modes == [0o600, 0o600, 0o604, 0o604, 0o600]  # the last one: the journal of the pair
-    assert kept == {str(tmp_path / "credentials.json"): str(tmp_path / "credentials.json.bak"),
-                    str(tmp_path / "llm-config.json"): str(tmp_path / "llm-config.json.bak")}
-    assert [os.stat(tmp_path / n).st_mode & 0o777 for n in ("credentials.json", "credentials.json.bak",
-                                                          "llm-config.json", "llm-config.json.bak")] == [
-        0o600, 0o600, 0o604, 0o604]
+    assert kept == {
+        str(tmp_path / "credentials.json"): str(tmp_path / "credentials.json.bak"),
+        str(tmp_path / "llm-config.json"): str(tmp_path / "llm-config.json.bak"),
+    }
+    assert [
+        os.stat(tmp_path / n).st_mode & 0o777
+        for n in ("credentials.json", "credentials.json.bak", "llm-config.json", "llm-config.json.bak")
+    ] == [0o600, 0o600, 0o604, 0o604]
 
 
 def test_init_force_twice_in_one_second_keeps_the_original_key(run, tmp_path, monkeypatch):
@@ -235,16 +262,22 @@ def test_a_rename_that_fails_is_one_line_and_says_what_was_replaced(tmp_path, mo
 
     monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(WriteError) as failed:
-        write_files([Write(cfg / "credentials.json", "{}\n", backup=True), Write(cfg / "llm-config.json", "{}\n", backup=True)])
+        write_files(
+            [Write(cfg / "credentials.json", "{}\n", backup=True), Write(cfg / "llm-config.json", "{}\n", backup=True)]
+        )
     monkeypatch.undo()
     name = ["credentials.json", "llm-config.json"][failing_rename - 1]
     if failing_rename == 1:
-        assert str(failed.value) == f"{cfg / name}: cannot write: input/output error from the device; nothing was changed"
+        assert (
+            str(failed.value) == f"{cfg / name}: cannot write: input/output error from the device; nothing was changed"
+        )
         assert snapshot(cfg) == before  # no temp file, no backup, no record left
     else:
-        assert str(failed.value) == (f"{cfg / name}: cannot write: input/output error from the device; "
-                                     f"{cfg / 'credentials.json'} already replaced, so the files may not match "
-                                     f"(`pbcfg validate {cfg}` says where the backups are)")
+        assert str(failed.value) == (
+            f"{cfg / name}: cannot write: input/output error from the device; "
+            f"{cfg / 'credentials.json'} already replaced, so the files may not match "
+            f"(`pbcfg validate {cfg}` says where the backups are)"
+        )
         assert [d.file for d in interrupted_reports(cfg)] == [str(cfg / "credentials.json")]
         assert not [p for p in cfg.iterdir() if p.name.endswith(".tmp")]
 
@@ -254,8 +287,11 @@ def test_lint_fix_writes_each_file_once_whatever_number_of_passes_it_needs(run, 
     memory and each file is replaced once, so a kill cannot leave the fix half done."""
     case = prepare("lint --fix", tmp_path)
     cfg = case.directory
-    text = (cfg / "llm-config.json").read_text().replace('"gpt-5.2",\n        "gpt-5.2"',
-                                                           '"gpt-5.2",\n        "gpt-5.2",\n        "gpt-5.2"')
+    text = (
+        (cfg / "llm-config.json")
+        .read_text()
+        .replace('"gpt-5.2",\n        "gpt-5.2"', '"gpt-5.2",\n        "gpt-5.2",\n        "gpt-5.2"')
+    )
     (cfg / "llm-config.json").write_text(text)
     real_replace, renamed = os.replace, []
 

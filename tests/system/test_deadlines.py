@@ -18,6 +18,8 @@ from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, load_runtime
 from servers import OK_HEAD, SAFETY_STOP, Loopback, sse_forever
 
 MESSAGES = [{"role": "user", "content": "hi"}]
+
+
 def drip_body(send) -> None:
     send(OK_HEAD % (b"application/json", b"Content-Length: 100\r\n"))
     for _ in range(100):  # 50 s for the whole body
@@ -46,15 +48,22 @@ def one_long_line(send) -> None:
         send(piece)
 
 
-
 def write_config(directory, url, timeout_ms=1000):
-    (directory / "credentials.json").write_text(json.dumps({"endpoints": {
-        "box": {"apiKey": "sk-deadline-0123456789", "baseUrl": url}}}))
-    (directory / "llm-config.json").write_text(json.dumps({
-        "endpoints": {"box": {"enabled": True, "protocol": "openai", "priority": 1}},
-        "models": {"m": {"displayName": "M", "endpoints": ["box"], "costPer1kTokens": {"input": 0, "output": 0}}},
-        "tiers": {"simple": {"primary": "m", "fallback": []}},
-        "defaults": {"maxRetries": 0, "timeout": timeout_ms}}))
+    (directory / "credentials.json").write_text(
+        json.dumps({"endpoints": {"box": {"apiKey": "sk-deadline-0123456789", "baseUrl": url}}})
+    )
+    (directory / "llm-config.json").write_text(
+        json.dumps(
+            {
+                "endpoints": {"box": {"enabled": True, "protocol": "openai", "priority": 1}},
+                "models": {
+                    "m": {"displayName": "M", "endpoints": ["box"], "costPer1kTokens": {"input": 0, "output": 0}}
+                },
+                "tiers": {"simple": {"primary": "m", "fallback": []}},
+                "defaults": {"maxRetries": 0, "timeout": timeout_ms},
+            }
+        )
+    )
     return directory
 
 
@@ -85,8 +94,9 @@ def test_an_endless_stream_is_cut_off_at_its_total_deadline(tmp_path):
             received.extend(runtime.complete(MESSAGES, model="m", stream=True))
         runtime.close()
         time.sleep(0.3)
-    assert str(raised.value) == ("stream from box broke after its first chunk: timeout: the stream ran past its total "
-                                 "deadline of 1.5 s")
+    assert str(raised.value) == (
+        "stream from box broke after its first chunk: timeout: the stream ran past its total deadline of 1.5 s"
+    )
     (entry,) = server.log
     assert entry["hung_up_at"] is not None and entry["writes"] >= 2
     assert 1 <= len(received) < SAFETY_STOP / 0.05

@@ -18,8 +18,12 @@ from git_projects import PBCFG, PLANTED, PRE_COMMIT, git, new_project, pre_commi
 
 from helpers import REPO
 
-CONFIG_HOOKS = {"pbcfg-validate": "pbcfg validate", "pbcfg-lint": "pbcfg lint",
-                "pbcfg-build-check": "pbcfg build --check", "pbcfg-migrate-check": "pbcfg migrate --check"}
+CONFIG_HOOKS = {
+    "pbcfg-validate": "pbcfg validate",
+    "pbcfg-lint": "pbcfg lint",
+    "pbcfg-build-check": "pbcfg build --check",
+    "pbcfg-migrate-check": "pbcfg migrate --check",
+}
 
 
 def hooks(project: Path, hook_repo, chosen=tuple(CONFIG_HOOKS)):
@@ -28,14 +32,20 @@ def hooks(project: Path, hook_repo, chosen=tuple(CONFIG_HOOKS)):
     repository, revision, _ = hook_repo
     (project / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {json.dumps(str(repository))}\n    rev: {revision}\n"
-        "    hooks:\n" + "".join(f"      - id: {hook}\n" for hook in chosen))
+        "    hooks:\n" + "".join(f"      - id: {hook}\n" for hook in chosen)
+    )
     git(project, "add", ".pre-commit-config.yaml")  # pre-commit refuses a config that is not staged
     env = pre_commit_env(hook_repo)
 
     def hook(name: str | None = "pbcfg-validate") -> subprocess.CompletedProcess:
         """One hook, or with None every hook of the config."""
-        return subprocess.run([PRE_COMMIT, "run", *([name] if name else []), "--all-files"], cwd=project,
-                              capture_output=True, text=True, env=env)
+        return subprocess.run(
+            [PRE_COMMIT, "run", *([name] if name else []), "--all-files"],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
 
     return hook
 
@@ -91,8 +101,10 @@ def test_a_committed_config_with_keys_from_env_passes_and_a_committed_key_fails(
     assert hook("pbcfg-validate").returncode == 0  # valid: the file is fine, committing it is not
     failed = hook("pbcfg-lint")
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert ("config/credentials.json:6:17: error secrets.key-in-git apiKey of openai-direct (sk-…7Hk5) looks like "
-            "a real key, in a file inside a git work tree, where a commit publishes it\n") in failed.stdout
+    assert (
+        "config/credentials.json:6:17: error secrets.key-in-git apiKey of openai-direct (sk-…7Hk5) looks like "
+        "a real key, in a file inside a git work tree, where a commit publishes it\n"
+    ) in failed.stdout
     assert "hint: remove it here and set $OPENAI_API_KEY where PonyBunny runs" in failed.stdout
     assert key[8:] not in failed.stdout and "secrets.file-permissions" not in failed.stdout
 
@@ -134,14 +146,17 @@ def test_each_hook_fails_a_bad_project_for_its_own_reason(tmp_path, hook_repo):
     (path / "team").mkdir()
     (path / "team" / "credentials.yaml").write_text("endpoints:\n  openai-direct:\n    api_key: sk-abc\n")
     (path / "legacy").mkdir()
-    (path / "legacy" / "llm-config.json").write_text('{"tiers": {"simple": {"primary": "gpt-5.2", '
-                                                     '"fallback": "gpt-5.2"}}}\n')
+    (path / "legacy" / "llm-config.json").write_text(
+        '{"tiers": {"simple": {"primary": "gpt-5.2", "fallback": "gpt-5.2"}}}\n'
+    )
     results = run_hooks(path, hook_repo)
     assert {hook: passed for hook, (passed, _) in results.items()} == dict.fromkeys(CONFIG_HOOKS, False), results
     validate, lint = results["pbcfg-validate"][1], results["pbcfg-lint"][1]
     for output in (validate, lint):
-        assert ("team/credentials.yaml:3:5: error schema.additionalProperties unknown key 'api_key' in "
-                "endpoints/openai-direct") in output
+        assert (
+            "team/credentials.yaml:3:5: error schema.additionalProperties unknown key 'api_key' in "
+            "endpoints/openai-direct"
+        ) in output
         assert "legacy/llm-config.json:1:57: error schema.type" in output
         assert "other.yaml" not in output and "notes.json" not in output
     build = results["pbcfg-build-check"][1]
@@ -160,16 +175,18 @@ def test_the_recommended_hook_reports_each_planted_error_once(tmp_path, hook_rep
     (path / "team").mkdir()
     (path / "team" / "credentials.yaml").write_text("endpoints:\n  openai-direct:\n    api_key: sk-abc\n")
     (path / "legacy").mkdir()
-    (path / "legacy" / "llm-config.json").write_text('{"tiers": {"simple": {"primary": "gpt-5.2", '
-                                                     '"fallback": "gpt-5.2"}}}\n')
+    (path / "legacy" / "llm-config.json").write_text(
+        '{"tiers": {"simple": {"primary": "gpt-5.2", "fallback": "gpt-5.2"}}}\n'
+    )
     git(path, "add", "-A")
     done = hooks(path, hook_repo, RECOMMENDED)(None)
     assert done.returncode == 1, done.stdout + done.stderr
     assert re.findall(r"^(pbcfg [a-z -]+?)\.+(Passed|Failed)$", done.stdout, re.M) == [("pbcfg lint", "Failed")]
     assert sorted(PLANTED.findall(done.stdout)) == [
         ("legacy/llm-config.json:1:57", "schema.type"),
-        ("team/credentials.yaml:3:5", "schema.additionalProperties")]
-    assert "hint: write it as an array: [\"gpt-5.2\"] (`pbcfg migrate legacy` does this)" in done.stdout
+        ("team/credentials.yaml:3:5", "schema.additionalProperties"),
+    ]
+    assert 'hint: write it as an array: ["gpt-5.2"] (`pbcfg migrate legacy` does this)' in done.stdout
 
 
 def test_a_pair_pre_commit_could_split_across_batches_is_reported_once(tmp_path, hook_repo):
@@ -183,16 +200,19 @@ def test_a_pair_pre_commit_could_split_across_batches_is_reported_once(tmp_path,
         (project / name).mkdir()
         (project / name / "credentials.json").write_text('{"endpoints": {}}\n')
         (project / name / "llm-config.json").write_text('{"defaults": {"timeout": 120000}}\n')
-    split = _split_pair(sorted(f"{name}/{file}" for name in "abcdefgh" for file in ("credentials.json",
-                                                                                  "llm-config.json")))
+    split = _split_pair(
+        sorted(f"{name}/{file}" for name in "abcdefgh" for file in ("credentials.json", "llm-config.json"))
+    )
     key = "sk-proj-4f9Qx2Lm8Rt6Vb1Nc3Zd7Hk5"
     (project / split / "credentials.json").write_text(f'{{"endpoints": {{"openai-direct": {{"apiKey": "{key}"}}}}}}\n')
     (project / "notes.txt").write_text(key + "\n")  # found through the pair's credentials, whichever file is given
     git(project, "add", "-A")
     done = hooks(project, hook_repo, RECOMMENDED)(None)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert PLANTED.findall(done.stdout) == [(f"{split}/credentials.json:1:44", "secrets.key-in-git"),
-                                            ("notes.txt:1:1", "secrets.key-staged")]
+    assert PLANTED.findall(done.stdout) == [
+        (f"{split}/credentials.json:1:44", "secrets.key-in-git"),
+        ("notes.txt:1:1", "secrets.key-staged"),
+    ]
 
 
 def _split_pair(files: list[str]) -> str:
@@ -202,8 +222,11 @@ def _split_pair(files: list[str]) -> str:
 
     batches = list(xargs.partition(("pbcfg", "lint"), lang_base._shuffled(files), xargs.cpu_count()))
     batch_of = {file: index for index, batch in enumerate(batches) for file in batch[2:]}
-    split = [name for name in sorted({file.split("/")[0] for file in files})
-             if batch_of[f"{name}/credentials.json"] != batch_of[f"{name}/llm-config.json"]]
+    split = [
+        name
+        for name in sorted({file.split("/")[0] for file in files})
+        if batch_of[f"{name}/credentials.json"] != batch_of[f"{name}/llm-config.json"]
+    ]
     if not split:
         pytest.skip("one CPU: pre-commit passes every file to one process, so no pair can be split")
     return split[0]

@@ -51,19 +51,44 @@ def test_busiest_window_counts_a_sliding_window():
 
 
 def test_load_with_a_rate_limited_flaky_primary(tmp_path):
-    with llmock_testing.LLMockServer(chaos=ChaosSettings(error_rate_500=0.2)) as primary, \
-            llmock_testing.LLMockServer() as spare:
-        (tmp_path / "credentials.json").write_text(json.dumps({"endpoints": {
-            "primary": {"apiKey": "EMPTY", "baseUrl": primary.base_url("openai")},
-            "spare": {"apiKey": "EMPTY", "baseUrl": spare.base_url("openai")}}}))
-        (tmp_path / "llm-config.json").write_text(json.dumps({
-            "endpoints": {"primary": {"enabled": True, "protocol": "openai", "priority": 1,
-                                      "rateLimit": {"requestsPerMinute": LIMIT}},
-                          "spare": {"enabled": True, "protocol": "openai", "priority": 2}},
-            "models": {"gpt-4o": {"displayName": "g", "endpoints": ["primary", "spare"],
-                                  "costPer1kTokens": {"input": 0, "output": 0}}},
-            "tiers": {"simple": {"primary": "gpt-4o", "fallback": []}},
-            "defaults": {"maxRetries": 1, "retryDelayMs": 0, "timeout": 10000}}))
+    with (
+        llmock_testing.LLMockServer(chaos=ChaosSettings(error_rate_500=0.2)) as primary,
+        llmock_testing.LLMockServer() as spare,
+    ):
+        (tmp_path / "credentials.json").write_text(
+            json.dumps(
+                {
+                    "endpoints": {
+                        "primary": {"apiKey": "EMPTY", "baseUrl": primary.base_url("openai")},
+                        "spare": {"apiKey": "EMPTY", "baseUrl": spare.base_url("openai")},
+                    }
+                }
+            )
+        )
+        (tmp_path / "llm-config.json").write_text(
+            json.dumps(
+                {
+                    "endpoints": {
+                        "primary": {
+                            "enabled": True,
+                            "protocol": "openai",
+                            "priority": 1,
+                            "rateLimit": {"requestsPerMinute": LIMIT},
+                        },
+                        "spare": {"enabled": True, "protocol": "openai", "priority": 2},
+                    },
+                    "models": {
+                        "gpt-4o": {
+                            "displayName": "g",
+                            "endpoints": ["primary", "spare"],
+                            "costPer1kTokens": {"input": 0, "output": 0},
+                        }
+                    },
+                    "tiers": {"simple": {"primary": "gpt-4o", "fallback": []}},
+                    "defaults": {"maxRetries": 1, "retryDelayMs": 0, "timeout": 10000},
+                }
+            )
+        )
         window = RecordingWindow()
         runtime = load_runtime(tmp_path, env={}, cooldown=0.05, max_wait=0, window=window)
         messages = [{"role": "user", "content": "hi"}]
@@ -82,8 +107,9 @@ def test_load_with_a_rate_limited_flaky_primary(tmp_path):
                         violations.append(attempts)
                 if attempt.outcome == "retry" and (following.endpoint != attempt.endpoint or attempt.status != 500):
                     violations.append(attempts)
-            if attempts[-1].endpoint == "spare" and (attempts[0].endpoint != "primary" or
-                                                     attempts[-2].outcome not in ("rate-limited", "cooldown", "failed")):
+            if attempts[-1].endpoint == "spare" and (
+                attempts[0].endpoint != "primary" or attempts[-2].outcome not in ("rate-limited", "cooldown", "failed")
+            ):
                 violations.append(attempts)
 
         def call(index: int):
@@ -119,10 +145,19 @@ def test_load_with_a_rate_limited_flaky_primary(tmp_path):
     served = sum(outcome != "error" for outcome in outcomes)
     assert outcomes.count("primary") + outcomes.count("spare") == served
     # memory stays flat: what pbcfg's code still holds after 1,800 more calls
-    growth = sum(stat.size_diff for stat in after.compare_to(before, "traceback")
-                 if any("/toolkit/" in frame.filename for frame in stat.traceback))
+    growth = sum(
+        stat.size_diff
+        for stat in after.compare_to(before, "traceback")
+        if any("/toolkit/" in frame.filename for frame in stat.traceback)
+    )
     assert growth < 256 * 1024, growth  # a leak of 150 bytes a call would exceed it
-    FIGURES.update(calls=CALLS, served=served, primary_requests=primary_requests, busiest_window=busiest,
-                   limit_violations=max(0, busiest - LIMIT), seconds=round(elapsed, 1),
-                   memory_growth_kib=round(growth / 1024, 1))
+    FIGURES.update(
+        calls=CALLS,
+        served=served,
+        primary_requests=primary_requests,
+        busiest_window=busiest,
+        limit_violations=max(0, busiest - LIMIT),
+        seconds=round(elapsed, 1),
+        memory_growth_kib=round(growth / 1024, 1),
+    )
     print("\nload figures:", FIGURES)

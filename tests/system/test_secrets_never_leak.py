@@ -32,24 +32,66 @@ def canary(prefix: str = "") -> str:
     return prefix + "".join(_RANDOM.choice(string.ascii_letters + string.digits) for _ in range(24))
 
 
-FILE = {field: canary("sk-" if field.endswith("apiKey") else "") for field in (
-    "openai-direct.apiKey", "openai-compatible.apiKey", "my-box.apiKey", "aws-bedrock.accessKeyId",
-    "aws-bedrock.secretAccessKey", "azure-openai.apiKey", "anthropic-direct.apiKey", "google-ai-studio.apiKey")}
-ENV = {name: canary() for name in (
-    "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "GEMINI_API_KEY", "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY", "OPENAI_COMPATIBLE_API_KEY", "MY_SERVICE_TOKEN")}
+FILE = {
+    field: canary("sk-" if field.endswith("apiKey") else "")
+    for field in (
+        "openai-direct.apiKey",
+        "openai-compatible.apiKey",
+        "my-box.apiKey",
+        "aws-bedrock.accessKeyId",
+        "aws-bedrock.secretAccessKey",
+        "azure-openai.apiKey",
+        "anthropic-direct.apiKey",
+        "google-ai-studio.apiKey",
+    )
+}
+ENV = {
+    name: canary()
+    for name in (
+        "ANTHROPIC_API_KEY",
+        "OPENAI_API_KEY",
+        "AZURE_OPENAI_API_KEY",
+        "GEMINI_API_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "OPENAI_COMPATIBLE_API_KEY",
+        "MY_SERVICE_TOKEN",
+    )
+}
 URL_ENV_SECRETS = {"OPENAI_COMPATIBLE_BASE_URL": canary(), "AZURE_OPENAI_ENDPOINT": canary()}
-URL_ENV = {"OPENAI_COMPATIBLE_BASE_URL": f"http://pb:{URL_ENV_SECRETS['OPENAI_COMPATIBLE_BASE_URL']}@127.0.0.1:9/v1",
-           "AZURE_OPENAI_ENDPOINT": f"http://127.0.0.1:9/?api-key={URL_ENV_SECRETS['AZURE_OPENAI_ENDPOINT']}"}
-OLD = {"number": "80723619455123876347", "list": canary(), "duplicate-first": canary("sk-"),
-       "duplicate-last": canary("sk-"), "spelling": canary("sk-"), "userinfo": canary(), "query": canary()}
+URL_ENV = {
+    "OPENAI_COMPATIBLE_BASE_URL": f"http://pb:{URL_ENV_SECRETS['OPENAI_COMPATIBLE_BASE_URL']}@127.0.0.1:9/v1",
+    "AZURE_OPENAI_ENDPOINT": f"http://127.0.0.1:9/?api-key={URL_ENV_SECRETS['AZURE_OPENAI_ENDPOINT']}",
+}
+OLD = {
+    "number": "80723619455123876347",
+    "list": canary(),
+    "duplicate-first": canary("sk-"),
+    "duplicate-last": canary("sk-"),
+    "spelling": canary("sk-"),
+    "userinfo": canary(),
+    "query": canary(),
+}
 YAML = {"first": canary("sk-"), "second": canary("sk-"), "number": "51234987612349876123"}
 BROKEN = canary("sk-")
-PARAMETERS = {"api-key": canary("sk-"), "base-url-userinfo": canary(), "base-url-query": canary(),
-              "set-endpoint": canary(), "proxy-userinfo": canary()}
+PARAMETERS = {
+    "api-key": canary("sk-"),
+    "base-url-userinfo": canary(),
+    "base-url-query": canary(),
+    "set-endpoint": canary(),
+    "proxy-userinfo": canary(),
+}
 LLM_CONFIG_CANARY = canary("sk-")  # a key where it does not belong: llm-config.json
-SECRETS = [*FILE.values(), *ENV.values(), *URL_ENV_SECRETS.values(), *OLD.values(), *YAML.values(), BROKEN,
-           *PARAMETERS.values(), LLM_CONFIG_CANARY]
+SECRETS = [
+    *FILE.values(),
+    *ENV.values(),
+    *URL_ENV_SECRETS.values(),
+    *OLD.values(),
+    *YAML.values(),
+    BROKEN,
+    *PARAMETERS.values(),
+    LLM_CONFIG_CANARY,
+]
 
 
 def leaks(text: str) -> list[str]:
@@ -105,40 +147,84 @@ def dirs(tmp_path, echo_server, monkeypatch):
     endpoints["my-box"].update(baseUrl=echo_server, region="x")
     endpoints["aws-bedrock"]["enabled"] = False
     endpoints["azure-openai"].update(enabled=False, endpoint="https://res.example.com")
-    _write(live / "credentials.json", json.dumps({"$schema": "./credentials.schema.json", "endpoints": endpoints},
-                                                 indent=2), 0o644)
-    _write(live / "llm-config.json", json.dumps({
-        "defaults": {"maxRetries": 0},
-        "endpoints": {"openai-compatible": {"enabled": True}, "my-box": {"enabled": True, "protocol": "openai",
-                                                                          "priority": 2}},
-        "models": {"m": {"displayName": "M", "endpoints": ["openai-compatible", "my-box", "openai-direct"],
-                         "costPer1kTokens": {"input": 0, "output": 0}}},
-        "tiers": {"simple": {"primary": "m", "fallback": ["gpt-5.2"]}}}, indent=2), 0o644)
+    _write(
+        live / "credentials.json",
+        json.dumps({"$schema": "./credentials.schema.json", "endpoints": endpoints}, indent=2),
+        0o644,
+    )
+    _write(
+        live / "llm-config.json",
+        json.dumps(
+            {
+                "defaults": {"maxRetries": 0},
+                "endpoints": {
+                    "openai-compatible": {"enabled": True},
+                    "my-box": {"enabled": True, "protocol": "openai", "priority": 2},
+                },
+                "models": {
+                    "m": {
+                        "displayName": "M",
+                        "endpoints": ["openai-compatible", "my-box", "openai-direct"],
+                        "costPer1kTokens": {"input": 0, "output": 0},
+                    }
+                },
+                "tiers": {"simple": {"primary": "m", "fallback": ["gpt-5.2"]}},
+            },
+            indent=2,
+        ),
+        0o644,
+    )
 
     old = tmp_path / "old"  # every era's spelling of a key, and a comment beside one
-    _write(old / "credentials.json", "{\n"
-           '  "endpoints": {\n'
-           '    "openai-direct": {"apiKey": %s, "baseURL": "http://u:%s@api.example.com/v1"},\n'
-           '    // the list below is what an old script wrote\n'
-           '    "openai-compatible": {"api_key": ["%s"], "baseUrl": "http://h.example/v1?api_key=%s"},\n'
-           '    "my-box": {"apiKey": "%s", "apiKey": "%s", "key": "%s"},\n'
-           "  }\n}\n" % (OLD["number"], OLD["userinfo"], OLD["list"], OLD["query"], OLD["duplicate-first"],
-                         OLD["duplicate-last"], OLD["spelling"]))
-    _write(old / "llm-config.json", '{"endpoints": {"my-box": {"enabled": true, "protocol": "openai", '
-                                    '"priority": 2}}}\n', 0o644)
+    _write(
+        old / "credentials.json",
+        "{\n"
+        '  "endpoints": {\n'
+        '    "openai-direct": {"apiKey": %s, "baseURL": "http://u:%s@api.example.com/v1"},\n'
+        "    // the list below is what an old script wrote\n"
+        '    "openai-compatible": {"api_key": ["%s"], "baseUrl": "http://h.example/v1?api_key=%s"},\n'
+        '    "my-box": {"apiKey": "%s", "apiKey": "%s", "key": "%s"},\n'
+        "  }\n}\n"
+        % (
+            OLD["number"],
+            OLD["userinfo"],
+            OLD["list"],
+            OLD["query"],
+            OLD["duplicate-first"],
+            OLD["duplicate-last"],
+            OLD["spelling"],
+        ),
+    )
+    _write(
+        old / "llm-config.json",
+        '{"endpoints": {"my-box": {"enabled": true, "protocol": "openai", "priority": 2}}}\n',
+        0o644,
+    )
 
     yaml_dir = tmp_path / "yaml"  # the parser's own message quotes a duplicate key's value
-    _write(yaml_dir / "credentials.yaml", f"endpoints:\n  openai-direct:\n    apiKey: {YAML['first']}\n"
-                                          f"    apiKey: {YAML['second']}\n")
+    _write(
+        yaml_dir / "credentials.yaml",
+        f"endpoints:\n  openai-direct:\n    apiKey: {YAML['first']}\n    apiKey: {YAML['second']}\n",
+    )
     _write(yaml_dir / "llm-config.yaml", "tiers:\n  simple:\n    primary: gpt-5.2\n", 0o644)
     numeric = tmp_path / "numeric-yaml"
     _write(numeric / "credentials.yaml", f"endpoints:\n  openai-direct:\n    apiKey: {YAML['number']}\n")
 
     broken = tmp_path / "broken"  # a syntax error on the key's line, and a key in llm-config.json
     _write(broken / "credentials.json", '{"endpoints": {"openai-direct": {"apiKey": "%s" "baseUrl": 1}}}\n' % BROKEN)
-    _write(broken / "llm-config.json", json.dumps({"endpoints": {"my-box": {
-        "enabled": True, "protocol": "openai", "priority": 2, "apiKey": LLM_CONFIG_CANARY}},
-        "tiers": {"simple": {"primary": "gpt-5.2", "fallback": "x"}}}, indent=2), 0o644)
+    _write(
+        broken / "llm-config.json",
+        json.dumps(
+            {
+                "endpoints": {
+                    "my-box": {"enabled": True, "protocol": "openai", "priority": 2, "apiKey": LLM_CONFIG_CANARY}
+                },
+                "tiers": {"simple": {"primary": "gpt-5.2", "fallback": "x"}},
+            },
+            indent=2,
+        ),
+        0o644,
+    )
     return {"live": live, "old": old, "yaml": yaml_dir, "numeric": numeric, "broken": broken, "tmp": tmp_path}
 
 
@@ -168,24 +254,83 @@ def offline_commands(d):
     key = PARAMETERS["api-key"]
     for source in ("json", "yaml"):
         yield ["render", "openai-proxy", "--base-url", "https://p.example/v1", "--api-key", key, "--source", source]
-    yield ["render", "openai-proxy", "--base-url", f"ftp://u:{PARAMETERS['proxy-userinfo']}@p.example/v1",
-           "--api-key", key]  # refused: not http(s), and the message quotes the URL
-    yield ["render", "openai-proxy", "--base-url", f"http://u:{PARAMETERS['proxy-userinfo']}@p.example/v1",
-           "--api-key", key]  # plain http to another host: rendered, with a warning naming the host
+    yield [
+        "render",
+        "openai-proxy",
+        "--base-url",
+        f"ftp://u:{PARAMETERS['proxy-userinfo']}@p.example/v1",
+        "--api-key",
+        key,
+    ]  # refused: not http(s), and the message quotes the URL
+    yield [
+        "render",
+        "openai-proxy",
+        "--base-url",
+        f"http://u:{PARAMETERS['proxy-userinfo']}@p.example/v1",
+        "--api-key",
+        key,
+    ]  # plain http to another host: rendered, with a warning naming the host
     yield ["render", "vllm", "--base-url", f"http://pb:{PARAMETERS['base-url-userinfo']}@gpu:8000/v1"]
     yield ["render", "vllm", "--base-url", f"http://gpu:8000/v1?api_key={PARAMETERS['base-url-query']}"]
-    yield ["render", "azure-openai", "--api-key", key, "--model", "dep",
-           "--set", f"endpoint=https://res.example.com/?api-key={PARAMETERS['set-endpoint']}"]
-    yield ["init", "openai-proxy", "--config-dir", tmp / "new", "--base-url", "https://p.example/v1",
-           "--api-key", key, "--source", "yaml"]
+    yield [
+        "render",
+        "azure-openai",
+        "--api-key",
+        key,
+        "--model",
+        "dep",
+        "--set",
+        f"endpoint=https://res.example.com/?api-key={PARAMETERS['set-endpoint']}",
+    ]
+    yield [
+        "init",
+        "openai-proxy",
+        "--config-dir",
+        tmp / "new",
+        "--base-url",
+        "https://p.example/v1",
+        "--api-key",
+        key,
+        "--source",
+        "yaml",
+    ]
     yield ["build", tmp / "new", "--config-dir", tmp / "built", "--check"]
     yield ["build", tmp / "new", "--config-dir", tmp / "built"]
-    yield ["build", tmp / "new", "--config-dir", tmp / "built", "--check", "--format", "junit", "--output",
-           tmp / "reports" / "build.xml"]
-    yield ["add", "vllm", "--config-dir", d["live"], "--endpoint-id", "gpu", "--api-key", key,
-           "--base-url", f"http://gpu:8000/v1?token={PARAMETERS['base-url-query']}"]
-    yield ["add", "vllm", "--config-dir", d["live"], "--endpoint-id", "gpu", "--api-key", key, "--base-url",
-           "http://gpu:9000/v1"]  # a conflict
+    yield [
+        "build",
+        tmp / "new",
+        "--config-dir",
+        tmp / "built",
+        "--check",
+        "--format",
+        "junit",
+        "--output",
+        tmp / "reports" / "build.xml",
+    ]
+    yield [
+        "add",
+        "vllm",
+        "--config-dir",
+        d["live"],
+        "--endpoint-id",
+        "gpu",
+        "--api-key",
+        key,
+        "--base-url",
+        f"http://gpu:8000/v1?token={PARAMETERS['base-url-query']}",
+    ]
+    yield [
+        "add",
+        "vllm",
+        "--config-dir",
+        d["live"],
+        "--endpoint-id",
+        "gpu",
+        "--api-key",
+        key,
+        "--base-url",
+        "http://gpu:9000/v1",
+    ]  # a conflict
     yield ["rename", "endpoint", "gpu", "gpu-2", "--config-dir", d["live"], "--diff"]
     yield ["rename", "endpoint", "gpu", "gpu-2", "--config-dir", d["live"]]
     yield ["remove", "endpoint", "gpu-2", "--config-dir", d["live"], "--cascade", "--diff"]
@@ -215,8 +360,11 @@ def test_no_canary_in_any_output_report_or_written_file(run, dirs, monkeypatch, 
                 assert "internal error" not in result.err and "Traceback" not in result.err, (args, result.err)
                 assert leaks(result.out + result.err) == [], (args, result.out + result.err)
                 scanned += len(result.out) + len(result.err)
-    written = [path for path in dirs["tmp"].rglob("*") if path.is_file() and not path.name.startswith("credentials.")
-               and path.parent != dirs["broken"]]
+    written = [
+        path
+        for path in dirs["tmp"].rglob("*")
+        if path.is_file() and not path.name.startswith("credentials.") and path.parent != dirs["broken"]
+    ]
     assert len([p for p in written if p.parent.name == "reports"]) == 5 * 5 + 3
     for path in written:
         text = path.read_text(errors="replace")
@@ -226,28 +374,53 @@ def test_no_canary_in_any_output_report_or_written_file(run, dirs, monkeypatch, 
     assert (codes["status"], codes["chat"]) == (1, 1)  # the hostile server really was asked
     assert ("render", 2) in runs and ("add", 1) in runs  # the refusals that quote their input ran too
     with capsys.disabled():
-        print(f"\n{len(SECRETS)} canaries, {len(runs)} command runs, {len(written)} files written, "
-              f"{scanned:,} characters scanned: 0 leaks")
+        print(
+            f"\n{len(SECRETS)} canaries, {len(runs)} command runs, {len(written)} files written, "
+            f"{scanned:,} characters scanned: 0 leaks"
+        )
 
 
 def test_each_planted_canary_reaches_the_output_masked(run, dirs, monkeypatch):
     """The canaries were where the output looks: each message that shows a key's line shows it masked."""
     old = run("validate", dirs["old"])
-    assert ('        "openai-direct": {"apiKey": ********************, "baseURL": "http://' + "*" * 26 + '@api.example.com/v1"},'
-            in old.out.splitlines())
-    assert ('        "openai-compatible": {"api_key": ["' + "*" * 24 + '"], "baseUrl": "http://h.example/v1?api_key='
-            + "*" * 24 + '"},') in old.out.splitlines()
-    assert (f'        "my-box": {{"apiKey": "sk-{"*" * 20}{OLD["duplicate-first"][-4:]}", "apiKey": "sk-{"*" * 20}'
-            f'{OLD["duplicate-last"][-4:]}", "key": "sk-{"*" * 20}{OLD["spelling"][-4:]}"}},') in old.out.splitlines()
+    assert (
+        '        "openai-direct": {"apiKey": ********************, "baseURL": "http://'
+        + "*" * 26
+        + '@api.example.com/v1"},'
+        in old.out.splitlines()
+    )
+    assert (
+        '        "openai-compatible": {"api_key": ["'
+        + "*" * 24
+        + '"], "baseUrl": "http://h.example/v1?api_key='
+        + "*" * 24
+        + '"},'
+    ) in old.out.splitlines()
+    assert (
+        f'        "my-box": {{"apiKey": "sk-{"*" * 20}{OLD["duplicate-first"][-4:]}", "apiKey": "sk-{"*" * 20}'
+        f'{OLD["duplicate-last"][-4:]}", "key": "sk-{"*" * 20}{OLD["spelling"][-4:]}"}},'
+    ) in old.out.splitlines()
     duplicate = run("validate", dirs["yaml"], "--format", "json").json["diagnostics"][0]
     assert duplicate["rule"] == "yaml.duplicate-key"
-    assert duplicate["message"] == f'found duplicate key "apiKey" with value "{"*" * len(YAML["second"])}" ' \
-                                   f'(original value: "{"*" * len(YAML["first"])}")'
+    assert (
+        duplicate["message"] == f'found duplicate key "apiKey" with value "{"*" * len(YAML["second"])}" '
+        f'(original value: "{"*" * len(YAML["first"])}")'
+    )
     broken = run("validate", dirs["broken"])
-    assert f'    {{"endpoints": {{"openai-direct": {{"apiKey": "sk-{"*" * 20}{BROKEN[-4:]}" "baseUrl": 1}}}}}}' \
+    assert (
+        f'    {{"endpoints": {{"openai-direct": {{"apiKey": "sk-{"*" * 20}{BROKEN[-4:]}" "baseUrl": 1}}}}}}'
         in broken.out.splitlines()
+    )
     monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", URL_ENV["AZURE_OPENAI_ENDPOINT"])
-    proxy = run("render", "openai-proxy", "--base-url", f"ftp://u:{PARAMETERS['proxy-userinfo']}@p.example/v1",
-                "--api-key", PARAMETERS["api-key"])
-    assert proxy.err == ("pbcfg: error: --base-url: expected an http:// or https:// URL such as "
-                         "https://api.example.com/v1, got 'ftp://***@p.example/v1'\n")  # the whole userinfo
+    proxy = run(
+        "render",
+        "openai-proxy",
+        "--base-url",
+        f"ftp://u:{PARAMETERS['proxy-userinfo']}@p.example/v1",
+        "--api-key",
+        PARAMETERS["api-key"],
+    )
+    assert proxy.err == (
+        "pbcfg: error: --base-url: expected an http:// or https:// URL such as "
+        "https://api.example.com/v1, got 'ftp://***@p.example/v1'\n"
+    )  # the whole userinfo

@@ -103,7 +103,9 @@ def test_a_separate_git_directory_as_submodules_have_is_found_through_the_git_fi
     assert (work / ".git").read_text() == f"gitdir: {store}\n"
     config_dir(work / "cfg")
     kept = write_files([Write(str(work / "cfg" / "credentials.json"), "{}\n", backup=True)])
-    assert kept == {str(work / "cfg" / "credentials.json"): str(store / "pbcfg" / "backups" / "cfg" / "credentials.json.bak")}
+    assert kept == {
+        str(work / "cfg" / "credentials.json"): str(store / "pbcfg" / "backups" / "cfg" / "credentials.json.bak")
+    }
     assert sorted(os.listdir(work / "cfg")) == ["credentials.json"]
 
 
@@ -120,8 +122,9 @@ def test_the_newest_five_are_kept_and_numbers_only_grow(tmp_path):
     root, cfg, place = rewritten(tmp_path, 8)
     assert KEEP == 5
     assert sorted(os.listdir(place)) == [f"credentials.json.{n}.bak" for n in range(3, 8)]
-    assert [(place / f"credentials.json.{n}.bak").read_text() for n in range(3, 8)] == \
-        [f'{{"round": {round}}}\n' for round in range(2, 7)]
+    assert [(place / f"credentials.json.{n}.bak").read_text() for n in range(3, 8)] == [
+        f'{{"round": {round}}}\n' for round in range(2, 7)
+    ]
 
 
 def test_backups_lists_newest_first_and_restore_keeps_the_current_file(run, tmp_path):
@@ -131,30 +134,38 @@ def test_backups_lists_newest_first_and_restore_keeps_the_current_file(run, tmp_
     assert listed.code == 0, listed.err
     body = json.loads(listed.out)
     assert (body["backups_directory"], body["in_git"]) == (str(place), True)
-    assert [(entry["which"], entry["path"]) for entry in body["backups"]["credentials.json"]] == \
-        [(1, str(place / "credentials.json.2.bak")), (2, str(place / "credentials.json.1.bak")),
-         (3, str(place / "credentials.json.bak"))]
+    assert [(entry["which"], entry["path"]) for entry in body["backups"]["credentials.json"]] == [
+        (1, str(place / "credentials.json.2.bak")),
+        (2, str(place / "credentials.json.1.bak")),
+        (3, str(place / "credentials.json.bak")),
+    ]
 
     text = run("backups", cfg)
-    assert text.out.splitlines()[0] == (f"backups of {cfg}: {place} (in the git directory, which no commit takes); "
-                                        "the newest 5 of each file are kept")
-    assert text.out.splitlines()[-1] == (f"restore the newest of credentials.json: pbcfg backups {cfg} --restore "
-                                         "credentials.json (--which 2 for the one before)")
+    assert text.out.splitlines()[0] == (
+        f"backups of {cfg}: {place} (in the git directory, which no commit takes); the newest 5 of each file are kept"
+    )
+    assert text.out.splitlines()[-1] == (
+        f"restore the newest of credentials.json: pbcfg backups {cfg} --restore "
+        "credentials.json (--which 2 for the one before)"
+    )
 
     restored = run("backups", cfg, "--restore", "credentials.json", "--which", "3")
     assert restored.code == 0, restored.err
     assert (cfg / "credentials.json").read_text() == '{"endpoints": {}}\n'
     assert mode(cfg / "credentials.json") == 0o600
-    assert (f"restored {cfg / 'credentials.json'} from {place / 'credentials.json.bak'} (its content until now is "
-            f"in {place / 'credentials.json.3.bak'})") in restored.out
+    assert (
+        f"restored {cfg / 'credentials.json'} from {place / 'credentials.json.bak'} (its content until now is "
+        f"in {place / 'credentials.json.3.bak'})"
+    ) in restored.out
     assert (place / "credentials.json.3.bak").read_text() == '{"round": 2}\n'
 
     missing = run("backups", cfg, "--restore", "credentials.json", "--which", "9")
-    assert (missing.code, missing.err) == (2, "pbcfg: error: --which 9: credentials.json has 4 backups; "
-                                              "pick 1 to 4\n")
+    assert (missing.code, missing.err) == (2, "pbcfg: error: --which 9: credentials.json has 4 backups; pick 1 to 4\n")
     none = run("backups", cfg, "--restore", "llm-config.json")
-    assert (none.code, none.err) == (2, f"pbcfg: error: --restore llm-config.json: no backup of it in {cfg} "
-                                        "(files with backups: credentials.json)\n")
+    assert (none.code, none.err) == (
+        2,
+        f"pbcfg: error: --restore llm-config.json: no backup of it in {cfg} (files with backups: credentials.json)\n",
+    )
 
 
 def test_backups_outside_a_work_tree_and_before_any_write(run, tmp_path):
@@ -163,11 +174,15 @@ def test_backups_outside_a_work_tree_and_before_any_write(run, tmp_path):
     assert (empty.code, empty.out) == (0, f"backups of {cfg}: {cfg}; the newest 5 of each file are kept\nnone yet\n")
     write_files([Write(str(cfg / "credentials.json"), "{}\n", backup=True)])
     listed = run("backups", cfg, "--format", "json")
-    assert (json.loads(listed.out)["in_git"], json.loads(listed.out)["backups"]["credentials.json"][0]["path"]) == \
-        (False, str(cfg / "credentials.json.bak"))
+    assert (json.loads(listed.out)["in_git"], json.loads(listed.out)["backups"]["credentials.json"][0]["path"]) == (
+        False,
+        str(cfg / "credentials.json.bak"),
+    )
     missing = run("backups", tmp_path / "nowhere")
-    assert (missing.code, missing.err) == (2, f"pbcfg: error: {tmp_path / 'nowhere'}: no such directory; name the "
-                                              "config directory whose backups to list\n")
+    assert (missing.code, missing.err) == (
+        2,
+        f"pbcfg: error: {tmp_path / 'nowhere'}: no such directory; name the config directory whose backups to list\n",
+    )
 
 
 def test_a_link_planted_on_the_way_to_the_backups_is_not_followed(tmp_path):
@@ -178,9 +193,11 @@ def test_a_link_planted_on_the_way_to_the_backups_is_not_followed(tmp_path):
     (root / ".git" / "pbcfg").symlink_to(outside)
     with pytest.raises(WriteError) as refused:
         write_files([Write(str(cfg / "credentials.json"), "{}\n", backup=True)])
-    assert str(refused.value) == (f"{root / '.git' / 'pbcfg'}: is a symbolic link or not a directory, where pbcfg "
-                                  "keeps backups; pbcfg will not write through it. Remove it and run the command "
-                                  "again; nothing was written")
+    assert str(refused.value) == (
+        f"{root / '.git' / 'pbcfg'}: is a symbolic link or not a directory, where pbcfg "
+        "keeps backups; pbcfg will not write through it. Remove it and run the command "
+        "again; nothing was written"
+    )
     assert os.listdir(outside) == []
     assert (cfg / "credentials.json").read_text() == '{"endpoints": {}}\n'
 
@@ -195,9 +212,11 @@ def test_a_link_planted_at_the_backup_name_is_not_followed(tmp_path):
     (place / "credentials.json.bak").symlink_to(victim)
     with pytest.raises(WriteError) as refused:
         write_files([Write(str(cfg / "credentials.json"), "{}\n", backup=True)])
-    assert str(refused.value) == (f"{place / 'credentials.json.bak'}: is a symbolic link where pbcfg keeps a backup; "
-                                  "pbcfg will not write through it. Remove it and run the command again; nothing "
-                                  "was written")
+    assert str(refused.value) == (
+        f"{place / 'credentials.json.bak'}: is a symbolic link where pbcfg keeps a backup; "
+        "pbcfg will not write through it. Remove it and run the command again; nothing "
+        "was written"
+    )
     assert victim.read_text() == "victim's own file\n"
     assert sorted(os.listdir(place)) == ["credentials.json.bak"]
     assert (cfg / "credentials.json").read_text() == '{"endpoints": {}}\n'
@@ -217,14 +236,22 @@ def test_concurrent_writers_lose_no_backup(tmp_path):
     cfg = config_dir(root / "cfg")
     contents = [f'{{"writer": {number}}}\n' for number in range(4)]
     env = {**os.environ, "PBCFG_LOCK_TIMEOUT": "120"}
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(cfg / "credentials.json"), content],
-                                stdin=subprocess.PIPE, env=env) for content in contents]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(cfg / "credentials.json"), content], stdin=subprocess.PIPE, env=env
+        )
+        for content in contents
+    ]
     for writer in writers:
         writer.stdin.close()
     assert [writer.wait(timeout=120) for writer in writers] == [0, 0, 0, 0]
     place = root / ".git" / "pbcfg" / "backups" / "cfg"
-    assert sorted(os.listdir(place)) == ["credentials.json.1.bak", "credentials.json.2.bak", "credentials.json.3.bak",
-                                         "credentials.json.bak"]
+    assert sorted(os.listdir(place)) == [
+        "credentials.json.1.bak",
+        "credentials.json.2.bak",
+        "credentials.json.3.bak",
+        "credentials.json.bak",
+    ]
     kept = sorted((place / name).read_text() for name in os.listdir(place))
     final = (cfg / "credentials.json").read_text()
     assert sorted([*kept, final]) == sorted(['{"endpoints": {}}\n', *contents])
@@ -255,8 +282,9 @@ def test_a_write_killed_halfway_names_the_backup_in_the_git_directory(run, tmp_p
     result = run("validate", case.directory, "--format", "json")
     first = json.loads(result.out)["diagnostics"][0]
     assert first["rule"] == "files.interrupted-write"
-    assert first["message"].endswith("the previous credentials.json is in "
-                                     f"{root / '.git' / 'pbcfg' / 'backups' / 'cfg' / 'credentials.json.bak'}")
+    assert first["message"].endswith(
+        f"the previous credentials.json is in {root / '.git' / 'pbcfg' / 'backups' / 'cfg' / 'credentials.json.bak'}"
+    )
 
 
 def test_a_git_directory_pbcfg_cannot_write_in_is_one_line_naming_it(tmp_path):
@@ -265,12 +293,17 @@ def test_a_git_directory_pbcfg_cannot_write_in_is_one_line_naming_it(tmp_path):
     before = snapshot(case.directory)
     (root / ".git").chmod(0o500)
     try:
-        done = subprocess.run([*without_write_privilege(), sys.executable, "-m", "pbcfg", *case.args],
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [*without_write_privilege(), sys.executable, "-m", "pbcfg", *case.args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         (root / ".git").chmod(0o755)
     assert done.returncode == 2, done.stdout + done.stderr
     assert done.stderr.splitlines()[-1] == (
         f"pbcfg: error: {root / '.git' / 'pbcfg' / 'backups' / 'cfg'}: cannot keep a backup in the git directory: "
-        "permission denied; check the owner and mode of the file and its directory; nothing was written")
+        "permission denied; check the owner and mode of the file and its directory; nothing was written"
+    )
     assert snapshot(case.directory) == before

@@ -55,9 +55,12 @@ def test_a_backup_name_that_is_a_link_is_refused(run, tmp_path, outside, command
     planted.symlink_to(outside / ("nothing-here" if dangling else "victim"))
     before = snapshot(case.directory)
     result = run(*case.args)
-    assert _failure(result) == (2, f"pbcfg: error: {planted}: is a symbolic link where pbcfg keeps a "
-                                            "backup; pbcfg will not write through it. Remove it and run the command "
-                                            "again; nothing was written\n")
+    assert _failure(result) == (
+        2,
+        f"pbcfg: error: {planted}: is a symbolic link where pbcfg keeps a "
+        "backup; pbcfg will not write through it. Remove it and run the command "
+        "again; nothing was written\n",
+    )
     _unchanged(case, before, outside)
 
 
@@ -72,12 +75,16 @@ def test_a_config_file_that_links_out_of_the_directory_is_refused(run, tmp_path,
     code, error = _failure(run(*case.args))
     assert code == 2
     if command in ("init --force", "render --config-dir"):  # these refuse any link before they begin
-        assert error == (f"pbcfg: error: {case.directory / name} is a symbolic link; pbcfg does not write "
-                              "through links. Remove it first; nothing was written\n")
+        assert error == (
+            f"pbcfg: error: {case.directory / name} is a symbolic link; pbcfg does not write "
+            "through links. Remove it first; nothing was written\n"
+        )
     else:
-        assert error == (f"pbcfg: error: {case.directory / name} is a symbolic link to {real}, outside its "
-                              "directory; pbcfg will not write through it (set PBCFG_ALLOW_SYMLINKS=1 if you mean "
-                              "it)\n")
+        assert error == (
+            f"pbcfg: error: {case.directory / name} is a symbolic link to {real}, outside its "
+            "directory; pbcfg will not write through it (set PBCFG_ALLOW_SYMLINKS=1 if you mean "
+            "it)\n"
+        )
     assert snapshot(case.directory) == before and real.read_bytes() == kept
     assert sorted(os.listdir(outside)) == sorted(["victim", name])
 
@@ -92,9 +99,12 @@ def test_lint_fix_does_not_chmod_a_credentials_file_outside_the_directory(run, t
     diff = run("lint", case.directory, "--diff")
     assert f"would chmod 600 {case.directory / 'credentials.json'}\n" in diff.err
     result = run(*case.args)
-    assert (result.code, result.err) == (2, f"pbcfg: error: {case.directory / 'credentials.json'} is a symbolic "
-                                            f"link to {real}, outside its directory; pbcfg will not change a mode "
-                                            "through it (set PBCFG_ALLOW_SYMLINKS=1 if you mean it)\n")
+    assert (result.code, result.err) == (
+        2,
+        f"pbcfg: error: {case.directory / 'credentials.json'} is a symbolic "
+        f"link to {real}, outside its directory; pbcfg will not change a mode "
+        "through it (set PBCFG_ALLOW_SYMLINKS=1 if you mean it)\n",
+    )
     assert os.stat(real).st_mode & 0o777 == 0o644 and snapshot(case.directory) == before
 
 
@@ -114,9 +124,12 @@ def test_a_lock_file_planted_as_a_link_is_refused(run, tmp_path, outside):
     (case.directory / ".pbcfg.lock").symlink_to(outside / "victim")
     before = snapshot(case.directory)
     result = run(*case.args)
-    assert (result.code, result.err) == (2, f"pbcfg: error: {case.directory}: cannot write in this directory: a "
-                                            "symbolic link is in the way, and pbcfg does not write through links; "
-                                            "remove it; nothing was changed\n")
+    assert (result.code, result.err) == (
+        2,
+        f"pbcfg: error: {case.directory}: cannot write in this directory: a "
+        "symbolic link is in the way, and pbcfg does not write through links; "
+        "remove it; nothing was changed\n",
+    )
     _unchanged(case, before, outside)
 
 
@@ -131,7 +144,10 @@ def test_a_backup_name_held_by_a_fifo_or_a_directory_is_refused(run, tmp_path, k
     before = snapshot(case.directory)
     result = run(*case.args)
     what = "a FIFO" if kind == "fifo" else "a directory"
-    assert (result.code, result.err) == (2, f"pbcfg: error: {planted}: is {what} where pbcfg keeps a backup; pbcfg "
-                                            "will not write through it. Remove it and run the command again; "
-                                            "nothing was written\n")
+    assert (result.code, result.err) == (
+        2,
+        f"pbcfg: error: {planted}: is {what} where pbcfg keeps a backup; pbcfg "
+        "will not write through it. Remove it and run the command again; "
+        "nothing was written\n",
+    )
     assert snapshot(case.directory) == before

@@ -36,8 +36,16 @@ def test_shorter_runs_are_left_alone(redactor):
     assert redactor.redact("sk-ca and 9c1e") == "sk-ca and 9c1e"
 
 
-@pytest.mark.parametrize("form", [quote(KEY, safe=""), "sk%2Dcanary%2D7f3a9c1e", "sk%2dcanary%2d7f3a9c1e",
-                                  json.dumps(KEY)[1:-1], f"b'Bearer {KEY}\\n'"])
+@pytest.mark.parametrize(
+    "form",
+    [
+        quote(KEY, safe=""),
+        "sk%2Dcanary%2D7f3a9c1e",
+        "sk%2dcanary%2d7f3a9c1e",
+        json.dumps(KEY)[1:-1],
+        f"b'Bearer {KEY}\\n'",
+    ],
+)
 def test_encoded_forms_are_masked(form):
     redactor = Redactor()
     redactor.add(KEY + "\n")  # a key with a trailing newline is trimmed before it is known
@@ -51,8 +59,10 @@ def test_non_string_secrets_and_no_key_values():
     redactor.add(["abcdefgh12", {"k": "zyxwvu98"}])
     redactor.add("not-needed")
     redactor.add("short")
-    assert redactor.redact("12345678901 abcdefgh12 zyxwvu98 not-needed short") == \
-        "*********** ********** ******** not-needed short"
+    assert (
+        redactor.redact("12345678901 abcdefgh12 zyxwvu98 not-needed short")
+        == "*********** ********** ******** not-needed short"
+    )
 
 
 def test_overlapping_and_adjacent_runs_merge(redactor):
@@ -70,8 +80,12 @@ def test_secret_is_masked_in_str_and_repr_and_registers_itself():
 
 
 @settings(max_examples=200, derandomize=True, database=None)
-@given(secret=st.text(min_size=MIN_RUN, max_size=40).filter(lambda s: len(s.strip()) >= MIN_RUN and "*" not in s),
-       before=st.text(max_size=20), after=st.text(max_size=20), data=st.data())
+@given(
+    secret=st.text(min_size=MIN_RUN, max_size=40).filter(lambda s: len(s.strip()) >= MIN_RUN and "*" not in s),
+    before=st.text(max_size=20),
+    after=st.text(max_size=20),
+    data=st.data(),
+)
 def test_no_run_of_a_secret_survives(secret, before, after, data):
     redactor = Redactor()
     redactor.add(secret)

@@ -37,8 +37,9 @@ def tmpfs(tmp_path):
     mount_point.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a small tmpfs needs root and mount(8); the full-disk test cannot run here")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k,mode=0755", "tmpfs", str(mount_point)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k,mode=0755", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()}); the full-disk test cannot run")
     yield mount_point
@@ -65,7 +66,9 @@ def _one_line(result) -> str:
 
 
 def _leftovers(directory: Path) -> list[str]:
-    return sorted(name for name in os.listdir(directory) if name.endswith((".tmp", ".bak")) or name.startswith(".pbcfg"))
+    return sorted(
+        name for name in os.listdir(directory) if name.endswith((".tmp", ".bak")) or name.startswith(".pbcfg")
+    )
 
 
 @pytest.mark.parametrize("command", WRITING_COMMANDS)
@@ -76,8 +79,10 @@ def test_a_full_disk_is_one_line_and_changes_nothing(run, tmpfs, command):
     result = run(*case.args)
     assert result.code == 2
     line = _one_line(result)
-    assert line.startswith("pbcfg: error: ") and ": no space left on the device; free some and run the command " \
-        "again; nothing was changed" in line, line
+    assert (
+        line.startswith("pbcfg: error: ")
+        and ": no space left on the device; free some and run the command again; nothing was changed" in line
+    ), line
     assert snapshot(case.directory) == before
     assert _leftovers(case.directory) == []
     (tmpfs / "filler").unlink()
@@ -92,8 +97,10 @@ def test_a_read_only_mount_is_one_line_and_changes_nothing(run, tmpfs, command):
     result = run(*case.args)
     assert result.code == 2
     line = _one_line(result)
-    assert line == f"pbcfg: error: {case.directory}: cannot write in this directory: the file system is read-only; " \
-                   "nothing was changed", line
+    assert (
+        line == f"pbcfg: error: {case.directory}: cannot write in this directory: the file system is read-only; "
+        "nothing was changed"
+    ), line
     assert snapshot(case.directory) == before
 
 
@@ -104,23 +111,33 @@ def test_a_directory_the_user_may_not_write_is_one_line_and_changes_nothing(tmp_
     case.directory.chmod(0o500)  # the user may read and enter it, not create a file in it
     env = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
     try:
-        done = subprocess.run([*without_write_privilege(), sys.executable, "-m", "pbcfg", *case.args],
-                              capture_output=True, text=True, env=env, timeout=120)
+        done = subprocess.run(
+            [*without_write_privilege(), sys.executable, "-m", "pbcfg", *case.args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
     finally:
         case.directory.chmod(0o700)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
-    assert done.stderr.splitlines()[-1] == (f"pbcfg: error: {case.directory}: cannot write in this directory: "
-                                            "permission denied; check the owner and mode of the file and its "
-                                            "directory; nothing was changed")
+    assert done.stderr.splitlines()[-1] == (
+        f"pbcfg: error: {case.directory}: cannot write in this directory: "
+        "permission denied; check the owner and mode of the file and its "
+        "directory; nothing was changed"
+    )
     assert snapshot(case.directory) == before
 
 
 def test_a_report_in_a_directory_that_does_not_exist(run, tmp_path):
     case = prepare("--output", tmp_path)
     result = run("validate", case.directory, "--output", tmp_path / "missing" / "r.json")
-    assert (result.code, result.err) == (2, f"pbcfg: error: {tmp_path / 'missing' / 'r.json'}: cannot write the "
-                                            "report: its directory does not exist; create it first\n")
+    assert (result.code, result.err) == (
+        2,
+        f"pbcfg: error: {tmp_path / 'missing' / 'r.json'}: cannot write the "
+        "report: its directory does not exist; create it first\n",
+    )
 
 
 def test_a_backup_on_a_disk_that_fills_midway_is_removed(tmpfs):

@@ -17,8 +17,6 @@ __all__ = ["check_cross_file", "check_references"]
 _DROPPED_MODELS = {"gpt-4o": "gpt-5.2", "gpt-4o-mini": "gpt-5.2"}
 
 
-
-
 def check_references(document: Document) -> list[Diagnostic]:
     data = mapping(document.data)
     endpoints = set(builtin_endpoints()) | set(mapping(data.get("endpoints")))
@@ -31,10 +29,16 @@ def check_references(document: Document) -> list[Diagnostic]:
                 from pbcfg.util.suggest import did_you_mean  # imported only for a finding: not on the clean path
 
                 guess = did_you_mean(endpoint_id, endpoints)
-                found.append(document.diagnostic(
-                    ["models", model_id, "endpoints", index], "ref.unknown-endpoint",
-                    f"model {model_id!r} names endpoint {endpoint_id!r}, which is neither built in nor defined under endpoints",
-                    f"did you mean {guess!r}?" if guess else "define it under endpoints with enabled, protocol and priority"))
+                found.append(
+                    document.diagnostic(
+                        ["models", model_id, "endpoints", index],
+                        "ref.unknown-endpoint",
+                        f"model {model_id!r} names endpoint {endpoint_id!r}, which is neither built in nor defined under endpoints",
+                        f"did you mean {guess!r}?"
+                        if guess
+                        else "define it under endpoints with enabled, protocol and priority",
+                    )
+                )
 
     for section in ("tiers", "agents"):
         for name, entry in mapping(data.get(section)).items():
@@ -49,10 +53,14 @@ def check_references(document: Document) -> list[Diagnostic]:
                 found.extend(_model_ref(document, [section, name, "fallback", index], model_id, models))
                 if model_id == primary or model_id in seen:
                     what = "its primary" if model_id == primary else "an earlier fallback"
-                    found.append(document.diagnostic(
-                        [section, name, "fallback", index], "ref.fallback-repeat",
-                        f"{model_id!r} repeats {what}; a model is tried once per chain, so this entry does nothing",
-                        "remove it"))
+                    found.append(
+                        document.diagnostic(
+                            [section, name, "fallback", index],
+                            "ref.fallback-repeat",
+                            f"{model_id!r} repeats {what}; a model is tried once per chain, so this entry does nothing",
+                            "remove it",
+                        )
+                    )
                 seen.add(model_id)
     return found
 
@@ -67,19 +75,26 @@ def _model_ref(document: Document, tokens: list, model_id: str, models: set) -> 
         from pbcfg.source.commands import pbcfg_on
 
         command = pbcfg_on(dirname(document.name), "migrate", "--rename-model", f"{model_id}={new}")
-        hint = (f"PonyBunny's defaults dropped {model_id!r} on 2026-02-07 for {new!r}: name the new one "
-                f"(`{command}` does), or define {model_id!r} under models")
+        hint = (
+            f"PonyBunny's defaults dropped {model_id!r} on 2026-02-07 for {new!r}: name the new one "
+            f"(`{command}` does), or define {model_id!r} under models"
+        )
     elif model_id in INHERITED:
-        hint = (f"PonyBunny's Path B finds the inherited {model_id!r} and crashes on it (TypeError: "
-                "modelConfig.endpoints is not iterable), so the whole chain fails, not only this model; define it "
-                "under models, or name another")
+        hint = (
+            f"PonyBunny's Path B finds the inherited {model_id!r} and crashes on it (TypeError: "
+            "modelConfig.endpoints is not iterable), so the whole chain fails, not only this model; define it "
+            "under models, or name another"
+        )
     else:
         from pbcfg.util.suggest import did_you_mean
 
         guess = did_you_mean(model_id, models)
         hint = f"did you mean {guess!r}?" if guess else "define it under models, or name a built-in model"
-    return [document.diagnostic(tokens, "ref.unknown-model",
-                                f"{model_id!r} is not a model: neither built in nor defined under models", hint)]
+    return [
+        document.diagnostic(
+            tokens, "ref.unknown-model", f"{model_id!r} is not a model: neither built in nor defined under models", hint
+        )
+    ]
 
 
 def check_cross_file(credentials: Document, llm_config: Document) -> list[Diagnostic]:
@@ -91,10 +106,15 @@ def check_cross_file(credentials: Document, llm_config: Document) -> list[Diagno
             from pbcfg.util.suggest import did_you_mean
 
             guess = did_you_mean(endpoint_id, defined)
-            found.append(credentials.diagnostic(
-                ["endpoints", endpoint_id], "ref.undefined-endpoint",
-                f"credentials for {endpoint_id!r}, but {llm_config.name} defines no such endpoint, so they are never used",
-                f"did you mean {guess!r}?" if guess else
-                f"define {endpoint_id!r} under endpoints in {llm_config.name} (enabled, protocol, priority)",
-                key=True))
+            found.append(
+                credentials.diagnostic(
+                    ["endpoints", endpoint_id],
+                    "ref.undefined-endpoint",
+                    f"credentials for {endpoint_id!r}, but {llm_config.name} defines no such endpoint, so they are never used",
+                    f"did you mean {guess!r}?"
+                    if guess
+                    else f"define {endpoint_id!r} under endpoints in {llm_config.name} (enabled, protocol, priority)",
+                    key=True,
+                )
+            )
     return found

@@ -35,8 +35,15 @@ if TYPE_CHECKING:
     from pbcfg.ponybunny.loader_model import LoadOutcome
     from pbcfg.source.document import Document
 
-__all__ = ["LEGACY_DIRECTORY", "ROOT_CAUSES", "LegacyFile", "check_loading", "legacy_files", "legacy_findings",
-           "load_outcome"]
+__all__ = [
+    "LEGACY_DIRECTORY",
+    "ROOT_CAUSES",
+    "LegacyFile",
+    "check_loading",
+    "legacy_files",
+    "legacy_findings",
+    "load_outcome",
+]
 
 LEGACY_DIRECTORY = ".ponybunny"  # under the home directory
 
@@ -77,8 +84,9 @@ def _same_file(legacy: str, target: str) -> bool:
         return False
 
 
-def legacy_findings(directory: str, home: str, config_dir: str | os.PathLike | None, *,
-                    ignored: bool = True) -> list[Diagnostic]:
+def legacy_findings(
+    directory: str, home: str, config_dir: str | os.PathLike | None, *, ignored: bool = True
+) -> list[Diagnostic]:
     """What the legacy directory means for the config in ``directory`` (chosen by ``config_dir``, the
     ``--config-dir`` given or None): ``migrate.location`` for a file PonyBunny has not moved yet, and with
     ``ignored`` ``files.legacy-copy`` for one it ignores."""
@@ -93,8 +101,10 @@ def legacy_findings(directory: str, home: str, config_dir: str | os.PathLike | N
     if origin == "$PONYBUNNY_CONFIG_DIR":
         fate = "PonyBunny reads only $PONYBUNNY_CONFIG_DIR, so it never reads this file"
     elif config_dir:
-        fate = ("PonyBunny moves it on its next start only when that is the directory it chooses itself "
-                "(without $PONYBUNNY_CONFIG_DIR)")
+        fate = (
+            "PonyBunny moves it on its next start only when that is the directory it chooses itself "
+            "(without $PONYBUNNY_CONFIG_DIR)"
+        )
     else:
         fate = "PonyBunny moves it there, as it is, on its next start"
     diagnostics = []
@@ -102,22 +112,37 @@ def legacy_findings(directory: str, home: str, config_dir: str | os.PathLike | N
         if file.legacy.endswith(".schema.json"):
             config = file.target.replace(".schema.json", ".json")
             if not file.ignored and os.path.lexists(config):  # it arrives beside a config that stays
-                diagnostics.append(diagnostic(
-                    "migrate.location", file.legacy, f"in the legacy location: the config directory {directory} "
-                    f"(from {origin}) has no {os.path.basename(file.target)}; {fate}, and from then on applies it "
-                    f"to {os.path.basename(config)}",
-                    f"`pbcfg migrate --diff{flag}` shows the move; `pbcfg migrate{flag}` makes it, with the "
-                    "current schema"))
+                diagnostics.append(
+                    diagnostic(
+                        "migrate.location",
+                        file.legacy,
+                        f"in the legacy location: the config directory {directory} "
+                        f"(from {origin}) has no {os.path.basename(file.target)}; {fate}, and from then on applies it "
+                        f"to {os.path.basename(config)}",
+                        f"`pbcfg migrate --diff{flag}` shows the move; `pbcfg migrate{flag}` makes it, with the "
+                        "current schema",
+                    )
+                )
         elif not file.ignored:
-            diagnostics.append(diagnostic(
-                "migrate.location", file.legacy, f"in the legacy location: the config directory {directory} (from "
-                f"{origin}) has no {os.path.basename(file.target)}; {fate}",
-                f"`pbcfg migrate --diff{flag}` shows the move and every change; `pbcfg migrate{flag}` makes them "
-                "in one step"))
+            diagnostics.append(
+                diagnostic(
+                    "migrate.location",
+                    file.legacy,
+                    f"in the legacy location: the config directory {directory} (from "
+                    f"{origin}) has no {os.path.basename(file.target)}; {fate}",
+                    f"`pbcfg migrate --diff{flag}` shows the move and every change; `pbcfg migrate{flag}` makes them "
+                    "in one step",
+                )
+            )
         elif ignored:
-            diagnostics.append(diagnostic(
-                "files.legacy-copy", file.legacy, f"ignored: {file.target} exists, and PonyBunny reads only that one",
-                "merge anything you still need into the new file, then delete this one"))
+            diagnostics.append(
+                diagnostic(
+                    "files.legacy-copy",
+                    file.legacy,
+                    f"ignored: {file.target} exists, and PonyBunny reads only that one",
+                    "merge anything you still need into the new file, then delete this one",
+                )
+            )
     return diagnostics
 
 
@@ -148,15 +173,18 @@ def load_outcome(document: Document, schema_file: SchemaFile | None = None) -> L
 
         compiled = compile_schema(patch_codex(deepcopy(schema_file.schema)) if llm else schema_file.schema)
         if compiled.error:
-            return LoadOutcome("defaults" if llm else "ignored", f"its schema file {schema_name} cannot be compiled: "
-                               f"{compiled.error}")
+            return LoadOutcome(
+                "defaults" if llm else "ignored", f"its schema file {schema_name} cannot be compiled: {compiled.error}"
+            )
         found = problems(compiled, instance())
         reason = f"its schema file {schema_name} rejects it"
     elif schema_file.state == "same":
         found = problems(Compiled(validator(document.kind), None), instance())
         reason = f"its schema file {schema_name} (pbcfg's) rejects it"
     else:
-        found = builtin_llm_config_problems(_merged(document.data)) if llm else builtin_credentials_problems(document.data)
+        found = (
+            builtin_llm_config_problems(_merged(document.data)) if llm else builtin_credentials_problems(document.data)
+        )
         reason = "its loader's built-in schema rejects it"
     return LoadOutcome("refused", reason, tuple(found)) if found else LoadOutcome("loaded")
 
@@ -175,8 +203,11 @@ def check_loading(document: Document, schema_diagnostics: list[Diagnostic], *, b
     """
     if document.source.is_yaml:
         return schema_diagnostics
-    schema_file = schema_file_beside(document.source.path, document.kind) if beside else \
-        SchemaFile(document.source.path, "missing")
+    schema_file = (
+        schema_file_beside(document.source.path, document.kind)
+        if beside
+        else SchemaFile(document.source.path, "missing")
+    )
     if schema_file.state in ("missing", "same") and (document.kind == "llm-config" or not schema_diagnostics):
         # PonyBunny applies its built-in schema or pbcfg's: pbcfg's own errors already say it all for
         # llm-config; credentials pbcfg's schema accepts, PonyBunny's built-in one (looser) accepts too
@@ -185,22 +216,39 @@ def check_loading(document: Document, schema_diagnostics: list[Diagnostic], *, b
     name, schema_name = os.path.basename(document.name), os.path.basename(schema_file.path)
     found: list[Diagnostic] = []
     if schema_file.state == "unreadable":
-        fallback = "" if "block" in (schema_file.reason or "") else \
-            f", so it validates {name} with its built-in schema instead"
-        found.append(document.diagnostic(
-            at_top, "ponybunny.schema-file-unreadable", f"PonyBunny cannot use {schema_name}: {schema_file.reason}{fallback}",
-            f"delete {schema_name}, or write pbcfg's with `{_lint_fix(document)}`", key=bool(at_top)))
+        fallback = (
+            ""
+            if "block" in (schema_file.reason or "")
+            else f", so it validates {name} with its built-in schema instead"
+        )
+        found.append(
+            document.diagnostic(
+                at_top,
+                "ponybunny.schema-file-unreadable",
+                f"PonyBunny cannot use {schema_name}: {schema_file.reason}{fallback}",
+                f"delete {schema_name}, or write pbcfg's with `{_lint_fix(document)}`",
+                key=bool(at_top),
+            )
+        )
         if document.kind == "llm-config":
             return schema_diagnostics + found
     outcome = load_outcome(document, schema_file)
     if outcome.state in ("defaults", "ignored"):
-        what = "run on its built-in defaults" if outcome.state == "defaults" else \
-            "use none of its keys (only environment variables count)"
-        found.append(document.diagnostic(
-            at_top, "ponybunny.file-ignored", f"PonyBunny will ignore {name} and {what}: {outcome.reason}",
-            f"delete {schema_name} (PonyBunny then uses its built-in schema), or write pbcfg's with "
-            f"`{_lint_fix(document)}`",
-            key=bool(at_top)))
+        what = (
+            "run on its built-in defaults"
+            if outcome.state == "defaults"
+            else "use none of its keys (only environment variables count)"
+        )
+        found.append(
+            document.diagnostic(
+                at_top,
+                "ponybunny.file-ignored",
+                f"PonyBunny will ignore {name} and {what}: {outcome.reason}",
+                f"delete {schema_name} (PonyBunny then uses its built-in schema), or write pbcfg's with "
+                f"`{_lint_fix(document)}`",
+                key=bool(at_top),
+            )
+        )
     elif outcome.state == "refused":
         return _refusals(document, outcome, schema_diagnostics, schema_file) + found
     return schema_diagnostics + found
@@ -213,8 +261,9 @@ def _lint_fix(document: Document) -> str:
     return pbcfg_on(os.path.dirname(document.name), "lint", "--fix")
 
 
-def _refusals(document: Document, outcome: LoadOutcome, schema_diagnostics: list[Diagnostic],
-              schema_file: SchemaFile) -> list[Diagnostic]:
+def _refusals(
+    document: Document, outcome: LoadOutcome, schema_diagnostics: list[Diagnostic], schema_file: SchemaFile
+) -> list[Diagnostic]:
     """One root-cause error per problem PonyBunny's loader throws on; pbcfg's error at the same place folds in."""
     from pbcfg.catalog import diagnostic
     from pbcfg.util.pointer import join
@@ -222,8 +271,9 @@ def _refusals(document: Document, outcome: LoadOutcome, schema_diagnostics: list
     credentials = document.kind == "credentials"
     name = os.path.basename(document.name)
     rule = "ponybunny.credentials-refused" if credentials else "ponybunny.config-refused"
-    consequence = "so none of its keys are used" if credentials else \
-        "so every LLM call fails with ConfigValidationError"
+    consequence = (
+        "so none of its keys are used" if credentials else "so every LLM call fails with ConfigValidationError"
+    )
     schema_name = os.path.basename(schema_file.path)
     source = f" (its schema file {schema_name} says so)" if schema_file.state == "differs" else ""
     mine = {d.pointer: d for d in schema_diagnostics}
@@ -233,16 +283,33 @@ def _refusals(document: Document, outcome: LoadOutcome, schema_diagnostics: list
     found = []
     for index, (pointer, said) in enumerate(by_pointer.items()):
         own = mine.get(pointer)
-        what = own.message if own else f"{join(said[0].tokens) or '/'}: " + "; ".join(
-            p.message + (f" ({p.key!r})" if p.key is not None else "") for p in said)
-        message = (f"PonyBunny will refuse {name}, {consequence}: {what}{source}" if index == 0 else
-                   f"another reason PonyBunny refuses {name}: {what}{source}")
+        what = (
+            own.message
+            if own
+            else f"{join(said[0].tokens) or '/'}: "
+            + "; ".join(p.message + (f" ({p.key!r})" if p.key is not None else "") for p in said)
+        )
+        message = (
+            f"PonyBunny will refuse {name}, {consequence}: {what}{source}"
+            if index == 0
+            else f"another reason PonyBunny refuses {name}: {what}{source}"
+        )
         if own:
-            found.append(diagnostic(rule, own.file, message, own.hint, span=own.span, pointer=own.pointer,
-                                    snippet=own.snippet))
+            found.append(
+                diagnostic(rule, own.file, message, own.hint, span=own.span, pointer=own.pointer, snippet=own.snippet)
+            )
         else:
-            found.append(_at(document, said[0], rule, message, f"fix it, or delete {schema_name} if PonyBunny should "
-                             "not apply that schema" if schema_file.state == "differs" else None))
+            found.append(
+                _at(
+                    document,
+                    said[0],
+                    rule,
+                    message,
+                    f"fix it, or delete {schema_name} if PonyBunny should not apply that schema"
+                    if schema_file.state == "differs"
+                    else None,
+                )
+            )
     return found + [d for d in schema_diagnostics if d.pointer not in by_pointer]
 
 
@@ -258,12 +325,20 @@ def _at(document: Document, problem: Problem, rule: str, message: str, hint: str
     place = _place(problem)
     present, data = [], document.data
     for token in place:
-        if isinstance(data, dict) and token in data or \
-                isinstance(data, list) and isinstance(token, int) and 0 <= token < len(data):
+        if (
+            isinstance(data, dict)
+            and token in data
+            or isinstance(data, list)
+            and isinstance(token, int)
+            and 0 <= token < len(data)
+        ):
             present.append(token)
             data = data[token]
         else:
             break
-    key = bool(present) and not isinstance(present[-1], int) and \
-        (len(present) < len(place) or problem.key is not None or problem.message.startswith("must have required"))
+    key = (
+        bool(present)
+        and not isinstance(present[-1], int)
+        and (len(present) < len(place) or problem.key is not None or problem.message.startswith("must have required"))
+    )
     return document.diagnostic(present, rule, message, hint, key=key)._replace(pointer=join(place))

@@ -22,8 +22,17 @@ from pbcfg.source.document import Document
 from pbcfg.source.jsonparse import parse_json
 from pbcfg.source.reading import Source, directory_of, expand_paths, is_backup, read_source
 
-__all__ = ["CLEAN_PATH_MAX_CHARS", "CheckResult", "cap_per_file", "check_paths", "check_sources", "interrupted_writes", "parse_source",
-           "report_order", "schema_findings"]
+__all__ = [
+    "CLEAN_PATH_MAX_CHARS",
+    "CheckResult",
+    "cap_per_file",
+    "check_paths",
+    "check_sources",
+    "interrupted_writes",
+    "parse_source",
+    "report_order",
+    "schema_findings",
+]
 
 # Past this size the generated check (pure Python, about 3x slower per model) would cost more than
 # importing jsonschema-rs saves: bench/RESULTS.md ("Clean path") measures the break-even, and `make bench`
@@ -51,8 +60,12 @@ class CheckResult:
         from pbcfg.secrets.known import credentials_secrets, source_secrets
 
         found = [secret for source in self.sources for secret in source_secrets(source)]
-        return found + [secret for document in self.documents if document.kind == "credentials"
-                        for secret in credentials_secrets(document.data)]
+        return found + [
+            secret
+            for document in self.documents
+            if document.kind == "credentials"
+            for secret in credentials_secrets(document.data)
+        ]
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -63,8 +76,12 @@ class CheckResult:
         """Every error found, shown or past the cap."""
         from pbcfg.catalog import RULES
 
-        hidden = sum(count for rules in self.hidden.values() for rule, count in rules.items()
-                     if RULES[rule].severity is Severity.ERROR)
+        hidden = sum(
+            count
+            for rules in self.hidden.values()
+            for rule, count in rules.items()
+            if RULES[rule].severity is Severity.ERROR
+        )
         return len(self.errors) + hidden
 
     @property
@@ -114,8 +131,13 @@ def schema_findings(document: Document) -> list[Diagnostic]:
     return check_schema(document)
 
 
-def check_sources(sources: list[Source], *, schema_files: bool = True,
-                  max_diagnostics: int | None = MAX_DIAGNOSTICS, trim: bool = True) -> CheckResult:
+def check_sources(
+    sources: list[Source],
+    *,
+    schema_files: bool = True,
+    max_diagnostics: int | None = MAX_DIAGNOSTICS,
+    trim: bool = True,
+) -> CheckResult:
     """Check ``sources``; ``schema_files=False`` for texts not on disk: no schema file beside them is read.
     At most ``max_diagnostics`` per file are built and reported (None or 0: all); the rest are counted.
     ``trim=False`` keeps every diagnostic built (the schema's past the cap are still only counted): for lint,
@@ -152,8 +174,9 @@ def check_sources(sources: list[Source], *, schema_files: bool = True,
     return result
 
 
-def cap_per_file(diagnostics: list[Diagnostic], most: int | None, hidden: dict[str, dict[str, int]] | None = None
-                 ) -> tuple[list[Diagnostic], dict[str, dict[str, int]]]:
+def cap_per_file(
+    diagnostics: list[Diagnostic], most: int | None, hidden: dict[str, dict[str, int]] | None = None
+) -> tuple[list[Diagnostic], dict[str, dict[str, int]]]:
     """The first ``most`` diagnostics of each file, in the order given (None or 0: all), and the count of the
     others by file and rule, added to ``hidden``'s."""
     hidden = {name: dict(rules) for name, rules in (hidden or {}).items()}
@@ -177,8 +200,9 @@ def report_order(sources: list[Source]):
     return lambda d: (order.get(d.file, len(order)), d.rule not in ROOT_CAUSES) + d.sort_key()
 
 
-def check_paths(paths: list[str], *, config_dir: str, kind: str | None = None,
-                max_diagnostics: int | None = MAX_DIAGNOSTICS) -> CheckResult:
+def check_paths(
+    paths: list[str], *, config_dir: str, kind: str | None = None, max_diagnostics: int | None = MAX_DIAGNOSTICS
+) -> CheckResult:
     """Check files, or the PonyBunny files in directories; no paths means ``config_dir``."""
     seen: set[str] = set()
     sources = []
@@ -207,14 +231,27 @@ def interrupted_writes(sources: list[Source]) -> list[Diagnostic]:
         if pending is None:
             continue
         shown = os.path.dirname(source.name)
-        backups = "; ".join(f"the previous {os.path.basename(path)} is in "
-                            + (os.path.join(shown, os.path.basename(kept)) if os.path.dirname(kept) == os.path.abspath(directory)
-                               else kept)
-                            for path, kept in pending.backups.items() if path in pending.new) or "no backup was kept"
-        found.append(diagnostic(
-            "files.interrupted-write", os.path.join(shown, os.path.basename(pending.new[0])),
-            f"newer than {', '.join(os.path.basename(path) for path in pending.old)}: a pbcfg write that began "
-            f"{pending.started} replaced {', '.join(os.path.basename(path) for path in pending.new)} and was killed "
-            f"before the rest, so the files may not match; {backups}",
-            f"compare them (restore a backup to go back), then delete {os.path.join(shown, JOURNAL_NAME)}"))
+        backups = (
+            "; ".join(
+                f"the previous {os.path.basename(path)} is in "
+                + (
+                    os.path.join(shown, os.path.basename(kept))
+                    if os.path.dirname(kept) == os.path.abspath(directory)
+                    else kept
+                )
+                for path, kept in pending.backups.items()
+                if path in pending.new
+            )
+            or "no backup was kept"
+        )
+        found.append(
+            diagnostic(
+                "files.interrupted-write",
+                os.path.join(shown, os.path.basename(pending.new[0])),
+                f"newer than {', '.join(os.path.basename(path) for path in pending.old)}: a pbcfg write that began "
+                f"{pending.started} replaced {', '.join(os.path.basename(path) for path in pending.new)} and was killed "
+                f"before the rest, so the files may not match; {backups}",
+                f"compare them (restore a backup to go back), then delete {os.path.join(shown, JOURNAL_NAME)}",
+            )
+        )
     return found

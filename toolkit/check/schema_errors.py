@@ -21,11 +21,24 @@ from pbcfg.util.suggest import did_you_mean
 
 __all__ = ["check_schema"]
 
-_TYPE_NAMES = {"object": "an object", "array": "an array", "string": "a string", "integer": "an integer",
-               "number": "a number", "boolean": "a boolean", "null": "null"}
+_TYPE_NAMES = {
+    "object": "an object",
+    "array": "an array",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "null": "null",
+}
 _MISSING = object()
-_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (list, "array"),
-               (dict, "object"))
+_JSON_TYPES = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
 
 
 def check_schema(document: Document) -> list[Diagnostic]:
@@ -63,10 +76,20 @@ def _top_level(document: Document) -> tuple[object, list[Diagnostic]]:
         if key not in properties and not document.has_room("schema.additionalProperties"):
             continue
         if key not in properties:
-            found.append(at([key], "schema.additionalProperties", f"unknown key {key!r}" + _where([]),
-                            _unknown_key_hint(document, [], key, list(properties)), key=True))
-        elif wanted in ("object", "array", "string") and not root.get("required") \
-                and _found(value) != _TYPE_NAMES[wanted]:
+            found.append(
+                at(
+                    [key],
+                    "schema.additionalProperties",
+                    f"unknown key {key!r}" + _where([]),
+                    _unknown_key_hint(document, [], key, list(properties)),
+                    key=True,
+                )
+            )
+        elif (
+            wanted in ("object", "array", "string")
+            and not root.get("required")
+            and _found(value) != _TYPE_NAMES[wanted]
+        ):
             found.append(_wrong_type(document, [key], value, [wanted]))
         else:
             rest[key] = value
@@ -79,8 +102,14 @@ def _wrong_type(document: Document, tokens: list, value: object, types) -> Diagn
     hint = None
     if tokens[-1:] == ["fallback"] and isinstance(value, str):
         hint = f'write it as an array: ["{value}"] (`{_migrate(document)}` does this)'
-    elif not tokens and value is None and document.source.is_yaml and all(  # an empty YAML document is null
-            not line.strip() or line.lstrip().startswith(("#", "---")) for line in document.source.text.split("\n")):
+    elif (
+        not tokens
+        and value is None
+        and document.source.is_yaml
+        and all(  # an empty YAML document is null
+            not line.strip() or line.lstrip().startswith(("#", "---")) for line in document.source.text.split("\n")
+        )
+    ):
         hint = "the file is empty; write the config in it, or delete it: `pbcfg build` builds nothing from it"
     elif isinstance(value, str) and (document.kind != "credentials" or tokens[-1:] == ["enabled"]):
         hint = _unquoted(value, types)  # never for a field that may hold a secret
@@ -131,19 +160,39 @@ def _explain(document: Document, error, numbered: dict) -> list[Diagnostic]:
 
     if kind == "AdditionalProperties":
         allowed = list(here.get("properties", {}))
-        return [at(tokens + [key], "schema.additionalProperties",
-                   f"unknown key {key!r}" + _where(tokens), _unknown_key_hint(document, tokens, key, allowed), key=True)
-                for key in error.kind.unexpected]
+        return [
+            at(
+                tokens + [key],
+                "schema.additionalProperties",
+                f"unknown key {key!r}" + _where(tokens),
+                _unknown_key_hint(document, tokens, key, allowed),
+                key=True,
+            )
+            for key in error.kind.unexpected
+        ]
     if kind == "PropertyNames":
         name = error.kind.error.instance  # the schema path leads into the rule for names, e.g. $defs/endpointId
-        return [at(tokens + [name], "schema.propertyNames", f"invalid id {name!r}" + _where(tokens),
-                   here.get("description") or None, key=True)]
+        return [
+            at(
+                tokens + [name],
+                "schema.propertyNames",
+                f"invalid id {name!r}" + _where(tokens),
+                here.get("description") or None,
+                key=True,
+            )
+        ]
     if kind == "Required":
         missing = error.kind.property
         required = here.get("required") or subschema(document.kind, schema_path).get("required", [])
-        return [at(tokens, "schema.required", f"missing required key {missing!r}" + _where(tokens),
-                   f"{here.get('title', 'this entry').lower()} needs: {', '.join(required)}" if required else None,
-                   key=bool(tokens))]
+        return [
+            at(
+                tokens,
+                "schema.required",
+                f"missing required key {missing!r}" + _where(tokens),
+                f"{here.get('title', 'this entry').lower()} needs: {', '.join(required)}" if required else None,
+                key=bool(tokens),
+            )
+        ]
     if kind == "Enum":
         options = [o for o in error.kind.options]
         guess = _guess(value, tuple(o for o in options if isinstance(o, str))) if isinstance(value, str) else None
@@ -151,54 +200,111 @@ def _explain(document: Document, error, numbered: dict) -> list[Diagnostic]:
         builtin = builtin_endpoints().get(value) if isinstance(value, str) and tokens[-1:] == ["protocol"] else None
         if builtin is not None and builtin.protocol in options:  # an endpoint's id where its protocol goes
             hint = f"did you mean {builtin.protocol!r}? {value} is an endpoint id; the protocol it speaks is {builtin.protocol}"
-        return [at(tokens, "schema.enum",
-                   f"{_show(value, tokens, document.kind)} is not allowed; allowed values: {', '.join(map(str, options))}",
-                   hint)]
+        return [
+            at(
+                tokens,
+                "schema.enum",
+                f"{_show(value, tokens, document.kind)} is not allowed; allowed values: {', '.join(map(str, options))}",
+                hint,
+            )
+        ]
     if kind == "Constant":
         expected = error.kind.expected_value
-        return [at(tokens, "schema.const", f"must be {json.dumps(expected)}, found {_show(value, tokens, document.kind)}",
-                   f"built-in endpoint {tokens[-2]!r} always speaks {expected!r}; for another protocol, "
-                   "define a custom endpoint id" if tokens[-1:] == ["protocol"] else None)]
+        return [
+            at(
+                tokens,
+                "schema.const",
+                f"must be {json.dumps(expected)}, found {_show(value, tokens, document.kind)}",
+                f"built-in endpoint {tokens[-2]!r} always speaks {expected!r}; for another protocol, "
+                "define a custom endpoint id"
+                if tokens[-1:] == ["protocol"]
+                else None,
+            )
+        ]
     if kind == "Type":
         return [_wrong_type(document, tokens, value, error.kind.types)]
     if kind in ("Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum"):
         sign = {"Minimum": "≥", "Maximum": "≤", "ExclusiveMinimum": ">", "ExclusiveMaximum": "<"}[kind]
         if kind.endswith("Minimum"):
             hint = None
-            if "(ms)" in here.get("title", "") and kind == "Minimum" and isinstance(value, (int, float)) \
-                    and 0 < value * 1000 and value * 1000 >= error.kind.limit:  # seconds where milliseconds go
-                hint = (f"{tokens[-1]} is in milliseconds: {value} means {value} ms; for {value} seconds write "
-                        f"{json.dumps(value * 1000)}")
-            return [at(tokens, "schema.minimum", f"must be {sign} {error.kind.limit}, found "
-                                                  f"{_show(value, tokens, document.kind)}", hint)]
+            if (
+                "(ms)" in here.get("title", "")
+                and kind == "Minimum"
+                and isinstance(value, (int, float))
+                and 0 < value * 1000
+                and value * 1000 >= error.kind.limit
+            ):  # seconds where milliseconds go
+                hint = (
+                    f"{tokens[-1]} is in milliseconds: {value} means {value} ms; for {value} seconds write "
+                    f"{json.dumps(value * 1000)}"
+                )
+            return [
+                at(
+                    tokens,
+                    "schema.minimum",
+                    f"must be {sign} {error.kind.limit}, found {_show(value, tokens, document.kind)}",
+                    hint,
+                )
+            ]
         # too big: say what the number counts and why the limit is enough (the field's description does)
-        return [at(tokens, "schema.maximum", f"must be {sign} {_number(error.kind.limit)}, found "
-                                              f"{_show(value, tokens, document.kind)}", here.get("description") or None)]
+        return [
+            at(
+                tokens,
+                "schema.maximum",
+                f"must be {sign} {_number(error.kind.limit)}, found {_show(value, tokens, document.kind)}",
+                here.get("description") or None,
+            )
+        ]
     if kind == "MinItems":
-        return [at(tokens, "schema.minItems", f"needs at least {error.kind.limit} item{'' if error.kind.limit == 1 else 's'}")]
+        return [
+            at(
+                tokens,
+                "schema.minItems",
+                f"needs at least {error.kind.limit} item{'' if error.kind.limit == 1 else 's'}",
+            )
+        ]
     if kind == "MinLength":
         return [at(tokens, "schema.minLength", "must not be empty")]
     if kind == "UniqueItems":
         assert isinstance(value, list)  # uniqueItems fails only on an array
         repeated = _first_repeat(value)
-        return [at(tokens, "schema.uniqueItems", f"{_show(repeated, tokens, document.kind)} appears more than once in this list",
-                   "remove the repeat")]
+        return [
+            at(
+                tokens,
+                "schema.uniqueItems",
+                f"{_show(repeated, tokens, document.kind)} appears more than once in this list",
+                "remove the repeat",
+            )
+        ]
     if kind in ("Format", "Pattern", "AnyOf") and _is_url(schema_path):
         why = url_problem(value) if isinstance(value, str) else None
-        return [at(tokens, "schema.format", f"{_show(value, tokens, document.kind)} is not an http:// or https:// URL"
-                   + (f": {why}" if why else ""),
-                   "write an absolute URL such as http://localhost:11434/v1" +
-                   (", or an empty string to leave it unset" if kind == "AnyOf" else ""))]
+        return [
+            at(
+                tokens,
+                "schema.format",
+                f"{_show(value, tokens, document.kind)} is not an http:// or https:// URL"
+                + (f": {why}" if why else ""),
+                "write an absolute URL such as http://localhost:11434/v1"
+                + (", or an empty string to leave it unset" if kind == "AnyOf" else ""),
+            )
+        ]
     if kind == "Pattern":
         described = here.get("description")
-        return [at(tokens, "schema.pattern", f"{_show(value, tokens, document.kind)} is not a valid value", described or None)]
+        return [
+            at(
+                tokens,
+                "schema.pattern",
+                f"{_show(value, tokens, document.kind)} is not a valid value",
+                described or None,
+            )
+        ]
     # the validator's own message quotes the instance, so never use it where secrets live
     message = f"violates {error.kind.name}" if document.kind == "credentials" else error.message
     return [at(tokens, "schema.other", message if len(message) <= 200 else message[:199] + "…")]
 
 
 def _unquoted(value: str, types) -> str | None:
-    """"write true, without quotes" when a quoted literal is what the schema wants."""
+    """ "write true, without quotes" when a quoted literal is what the schema wants."""
     text = value.strip()
     candidates = [text.lower()] if text.lower() in ("true", "false") else [text]
     for candidate in candidates:
@@ -206,8 +312,9 @@ def _unquoted(value: str, types) -> str | None:
             literal = json.loads(candidate)
         except ValueError:
             continue
-        if _found(literal).split()[-1] in types or (isinstance(literal, int) and not isinstance(literal, bool)
-                                                    and "number" in types):
+        if _found(literal).split()[-1] in types or (
+            isinstance(literal, int) and not isinstance(literal, bool) and "number" in types
+        ):
             return f"write {candidate}, without quotes"
     return None
 
@@ -224,10 +331,18 @@ def _beyond_float(tokens: list, here: dict, value: float, at) -> list[Diagnostic
     """Infinity (1e400 and beyond read as it, in JSON.parse too) or YAML's .inf or .nan: past the field's
     maximum or minimum when it has one. The validator sees null there, so its own error says nothing."""
     shown = "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"
-    found = f"found {shown}" + (" (a number past the largest a float holds reads as Infinity)" if value == value else "")
+    found = f"found {shown}" + (
+        " (a number past the largest a float holds reads as Infinity)" if value == value else ""
+    )
     if value > 0 and "maximum" in here:
-        return [at(tokens, "schema.maximum", f"must be ≤ {_number(here['maximum'])}, {found}",
-                   here.get("description") or None)]
+        return [
+            at(
+                tokens,
+                "schema.maximum",
+                f"must be ≤ {_number(here['maximum'])}, {found}",
+                here.get("description") or None,
+            )
+        ]
     if value < 0 and "minimum" in here:
         return [at(tokens, "schema.minimum", f"must be ≥ {_number(here['minimum'])}, {found}")]
     return [at(tokens, "schema.type", f"expected a finite number, {found}")]

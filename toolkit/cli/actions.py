@@ -11,9 +11,17 @@ from pbcfg.diagnostics import MAX_DIAGNOSTICS
 __all__ = ["is_present", "run_lint", "run_validate"]
 
 
-def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str | None = None,
-                 fmt: str | None = None, output: str | None = None, fail_on: str = "error",
-                 color: bool | None = None, max_diagnostics: int = MAX_DIAGNOSTICS) -> int:
+def run_validate(
+    paths: list[str],
+    *,
+    config_dir: str | None = None,
+    kind: str | None = None,
+    fmt: str | None = None,
+    output: str | None = None,
+    fail_on: str = "error",
+    color: bool | None = None,
+    max_diagnostics: int = MAX_DIAGNOSTICS,
+) -> int:
     """Check ``paths`` (files, config directories, ``-`` for stdin; none: the config directory) and report;
     the exit code."""
     from pbcfg.check.pipeline import check_paths, check_sources
@@ -29,14 +37,29 @@ def run_validate(paths: list[str], *, config_dir: str | None = None, kind: str |
     else:
         legacy = _legacy(paths, config_dir, ignored=True)
         if legacy is not None and legacy.only:
-            return emit("validate", legacy.files, legacy.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
-                        output=output)
-        result = _checked("validate", paths, config_dir, lambda directory: check_paths(
-            list(paths), config_dir=directory, kind=kind, max_diagnostics=max_diagnostics))
+            return emit(
+                "validate", legacy.files, legacy.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output
+            )
+        result = _checked(
+            "validate",
+            paths,
+            config_dir,
+            lambda directory: check_paths(
+                list(paths), config_dir=directory, kind=kind, max_diagnostics=max_diagnostics
+            ),
+        )
         if legacy is not None:
             result.diagnostics[:0] = legacy.diagnostics
-    return emit("validate", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output,
-                hidden=hidden_severities(result.hidden, _catalog_severity) if result.hidden else None)
+    return emit(
+        "validate",
+        result.files,
+        result.diagnostics,
+        fmt=fmt,
+        fail_on=fail_on,
+        color=color,
+        output=output,
+        hidden=hidden_severities(result.hidden, _catalog_severity) if result.hidden else None,
+    )
 
 
 def _catalog_severity(rule: str):
@@ -45,10 +68,24 @@ def _catalog_severity(rule: str):
     return RULES[rule].severity
 
 
-def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | None = None, fix: bool = False,
-             diff: bool = False, unsafe_fixes: bool = False, no_backup: bool = False, select: tuple[str, ...] = (),
-             ignore: tuple[str, ...] = (), quiet: bool = False, fmt: str | None = None, output: str | None = None,
-             fail_on: str = "error", color: bool | None = None, max_diagnostics: int = MAX_DIAGNOSTICS) -> int:
+def run_lint(
+    paths: list[str],
+    *,
+    config_dir: str | None = None,
+    kind: str | None = None,
+    fix: bool = False,
+    diff: bool = False,
+    unsafe_fixes: bool = False,
+    no_backup: bool = False,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    quiet: bool = False,
+    fmt: str | None = None,
+    output: str | None = None,
+    fail_on: str = "error",
+    color: bool | None = None,
+    max_diagnostics: int = MAX_DIAGNOSTICS,
+) -> int:
     """Lint ``paths`` (none: the config directory), apply or show the safe fixes, report; the exit code."""
     from pbcfg.lint.linter import LintResult, fix_paths, lint_paths
     from pbcfg.lint.settings import find_settings
@@ -65,14 +102,29 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
     if legacy is not None:  # lint's settings (select, ignore, severity) apply to these too
         legacy.diagnostics = [settings.apply(d) for d in legacy.diagnostics if settings.keeps(d)]
     if legacy is not None and legacy.only:
-        return emit("lint", legacy.files, legacy.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output,
-                    quiet=quiet)
+        return emit(
+            "lint", legacy.files, legacy.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output, quiet=quiet
+        )
     if "-" in paths:
         result: LintResult = _lint_stdin(paths, fix=fix or diff, kind=kind, settings=settings, env=env, home=home)
     elif fix or diff:  # --diff shows what --fix would write, and writes nothing; the report is the fix's own lint
-        outcome = _checked("lint", paths, config_dir, lambda directory: fix_paths(
-            list(paths), config_dir=directory, kind=kind, settings=settings, env=env, home=home, dry_run=diff,
-            backup=not no_backup, unsafe=unsafe_fixes, max_diagnostics=max_diagnostics))
+        outcome = _checked(
+            "lint",
+            paths,
+            config_dir,
+            lambda directory: fix_paths(
+                list(paths),
+                config_dir=directory,
+                kind=kind,
+                settings=settings,
+                env=env,
+                home=home,
+                dry_run=diff,
+                backup=not no_backup,
+                unsafe=unsafe_fixes,
+                max_diagnostics=max_diagnostics,
+            ),
+        )
         if diff:
             sys.stdout.writelines(outcome.diffs)
         sys.stdout.flush()
@@ -81,17 +133,37 @@ def run_lint(paths: list[str], *, config_dir: str | None = None, kind: str | Non
         sys.stderr.writelines(line + "\n" for line in outcome.refused)
         result = outcome.result
     else:
-        result = _checked("lint", paths, config_dir, lambda directory: lint_paths(
-            list(paths), config_dir=directory, kind=kind, settings=settings, env=env, home=home,
-            max_diagnostics=max_diagnostics))
+        result = _checked(
+            "lint",
+            paths,
+            config_dir,
+            lambda directory: lint_paths(
+                list(paths),
+                config_dir=directory,
+                kind=kind,
+                settings=settings,
+                env=env,
+                home=home,
+                max_diagnostics=max_diagnostics,
+            ),
+        )
     if legacy is not None:  # a file PonyBunny has yet to move in beside the config's other one
         from pbcfg.lint.registry import Finding
 
         result.findings[:0] = [Finding(d) for d in legacy.diagnostics]
-    return emit("lint", result.files, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
-                output=output, notes=result.notes, quiet=quiet, hidden=result.hidden,
-                fixes=None if fix or "-" in paths else Fixes(*result.fixable, _fix_command(paths, config_dir, select,
-                                                                                           ignore)))
+    return emit(
+        "lint",
+        result.files,
+        result.diagnostics,
+        fmt=fmt,
+        fail_on=fail_on,
+        color=color,
+        output=output,
+        notes=result.notes,
+        quiet=quiet,
+        hidden=result.hidden,
+        fixes=None if fix or "-" in paths else Fixes(*result.fixable, _fix_command(paths, config_dir, select, ignore)),
+    )
 
 
 def _fix_command(paths: list[str], config_dir: str | None, select: tuple[str, ...], ignore: tuple[str, ...]) -> str:
@@ -151,10 +223,15 @@ def _checked(command: str, paths: list[str], config_dir: str | None, check):
         if paths or any(is_present(os.path.join(directory, name)) for name in names):
             raise  # a file is there (a pipe under a config file's name too): its own error says more
         here = [name for name in names if os.path.isfile(name)]
-        advice = (f"to check the {' and '.join(here)} here, run `pbcfg {command} .`" if here
-                  else "pass the files, or point --config-dir at your PonyBunny config directory")
-        raise InputError(f"{directory}: no {' or '.join(CONFIG_FILES)} in the config directory (from "
-                         f"{config_dir_origin(config_dir)}); {advice}") from None
+        advice = (
+            f"to check the {' and '.join(here)} here, run `pbcfg {command} .`"
+            if here
+            else "pass the files, or point --config-dir at your PonyBunny config directory"
+        )
+        raise InputError(
+            f"{directory}: no {' or '.join(CONFIG_FILES)} in the config directory (from "
+            f"{config_dir_origin(config_dir)}); {advice}"
+        ) from None
 
 
 def _lint_stdin(paths: list[str], *, fix: bool, kind: str | None, **context):
@@ -186,6 +263,7 @@ def _stdin(kind: str | None):
     except OSError as error:
         from pbcfg.errors import InputError
 
-        raise InputError(f"<stdin>: cannot read: {error.strerror or error}; pipe the config in, or pass its path") \
-            from None
+        raise InputError(
+            f"<stdin>: cannot read: {error.strerror or error}; pipe the config in, or pass its path"
+        ) from None
     return decode_source("<stdin>", data, kind)

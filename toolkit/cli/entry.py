@@ -68,8 +68,10 @@ def _exit_code(argv: list[str] | None) -> tuple[bool, int]:
         if isinstance(error, OSError) and error.errno in WRITE_ERRNOS:  # e.g. stdout on a full disk: not a bug
             _say(f"pbcfg: error: {write_error(error, error.filename or 'output')}")
             return False, 2
-        _say(f"pbcfg: internal error: {type(error).__name__}: {error} "
-             "(this is a bug; rerun with PBCFG_DEBUG=1 for the traceback)")
+        _say(
+            f"pbcfg: internal error: {type(error).__name__}: {error} "
+            "(this is a bug; rerun with PBCFG_DEBUG=1 for the traceback)"
+        )
         return False, 2
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 __all__ = ["checked_target"]
 
 # PonyBunny's Path B runs an agent its config does not name on tier medium (AgentModelResolver)
-_UNKNOWN_AGENT = (
-    "PonyBunny itself runs an agent it does not know on tier 'medium': `{command}` shows that chain"
-)
+_UNKNOWN_AGENT = "PonyBunny itself runs an agent it does not know on tier 'medium': `{command}` shows that chain"
 
 
 def checked_target(merged: dict, target: dict, directory: str) -> None:

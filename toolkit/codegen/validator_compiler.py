@@ -45,21 +45,69 @@ __all__ = ["FAST_PATTERNS", "LONGEST_PATTERN_INPUT", "compile_validators", "tran
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 # keywords that only annotate, and containers of subschemas reached through $ref only
-_ANNOTATIONS = {"title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly", "$comment",
-                "$defs", "definitions"}
-_APPLIED = {"$ref", "allOf", "anyOf", "type", "enum", "const",
-            "properties", "patternProperties", "additionalProperties", "propertyNames", "required",
-            "minProperties", "maxProperties", "dependentRequired", "dependentSchemas",
-            "items", "prefixItems", "minItems", "maxItems", "uniqueItems",
-            "minLength", "maxLength", "pattern", "format",
-            "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
+_ANNOTATIONS = {
+    "title",
+    "description",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "$comment",
+    "$defs",
+    "definitions",
+}
+_APPLIED = {
+    "$ref",
+    "allOf",
+    "anyOf",
+    "type",
+    "enum",
+    "const",
+    "properties",
+    "patternProperties",
+    "additionalProperties",
+    "propertyNames",
+    "required",
+    "minProperties",
+    "maxProperties",
+    "dependentRequired",
+    "dependentSchemas",
+    "items",
+    "prefixItems",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+}
 _NUMBER = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
 # JSON type -> the Python types json.loads gives for it
-_PY_TYPES = {"string": ("str",), "integer": ("int",), "number": ("int", "float"), "boolean": ("bool",),
-             "null": ("None",), "object": ("dict",), "array": ("list",)}
-_TEST = {"str": "type({v}) is{n} str", "int": "type({v}) is{n} int", "float": "type({v}) is{n} float",
-         "bool": "type({v}) is{n} bool", "None": "{v} is{n} None", "dict": "type({v}) is{n} dict",
-         "list": "type({v}) is{n} list"}
+_PY_TYPES = {
+    "string": ("str",),
+    "integer": ("int",),
+    "number": ("int", "float"),
+    "boolean": ("bool",),
+    "null": ("None",),
+    "object": ("dict",),
+    "array": ("list",),
+}
+_TEST = {
+    "str": "type({v}) is{n} str",
+    "int": "type({v}) is{n} int",
+    "float": "type({v}) is{n} float",
+    "bool": "type({v}) is{n} bool",
+    "None": "{v} is{n} None",
+    "dict": "type({v}) is{n} dict",
+    "list": "type({v}) is{n} list",
+}
 _ORDER = ("dict", "list", "str", "int", "float", "bool", "None")
 LONGEST_PATTERN_INPUT = 4096  # Python's re backtracks; longer strings go to jsonschema-rs
 INLINE_MAX = 6  # a $ref target of at most this many statements is checked in place, not called
@@ -108,7 +156,7 @@ def translate_pattern(pattern: str) -> str:
                 out.append("(?:")
                 i += 3
             elif pattern.startswith("(?", i):
-                raise _Unsupported(f"group {pattern[i:i + 4]!r}")
+                raise _Unsupported(f"group {pattern[i : i + 4]!r}")
             else:
                 out.append("(")
                 i += 1
@@ -161,8 +209,19 @@ def translate_pattern(pattern: str) -> str:
 # one character outside a class -> (its Python spelling, whether a quantifier may follow): "^" and "$" anchor at
 # the very start and end (Python's "$" also matches before a final newline), "." excludes both line ends
 _SINGLE = {"^": (r"\A", False), "$": (r"\Z", False), ".": (r"[^\n\r]", True), "|": ("|", False)}
-_CLASS_ESCAPES = {"d": r"\d", "D": r"\D", "w": r"\w", "W": r"\W", "s": r"\s", "S": r"\S",
-                  "n": r"\n", "r": r"\r", "t": r"\t", "f": r"\f", "v": r"\v"}
+_CLASS_ESCAPES = {
+    "d": r"\d",
+    "D": r"\D",
+    "w": r"\w",
+    "W": r"\W",
+    "s": r"\s",
+    "S": r"\S",
+    "n": r"\n",
+    "r": r"\r",
+    "t": r"\t",
+    "f": r"\f",
+    "v": r"\v",
+}
 _SYNTAX = set("^$\\.*+?()[]{}|/-")
 
 
@@ -177,10 +236,10 @@ def _escape(pattern: str, i: int, *, in_class: bool) -> tuple[str, int]:
         return "\\" + char, i + 2
     if char in _SYNTAX:
         return re.escape(char), i + 2
-    if char == "x" and re.fullmatch(r"[0-9A-Fa-f]{2}", pattern[i + 2:i + 4]):
-        return re.escape(chr(int(pattern[i + 2:i + 4], 16))), i + 4
-    if char == "u" and re.fullmatch(r"[0-9A-Fa-f]{4}", pattern[i + 2:i + 6]):
-        code = int(pattern[i + 2:i + 6], 16)
+    if char == "x" and re.fullmatch(r"[0-9A-Fa-f]{2}", pattern[i + 2 : i + 4]):
+        return re.escape(chr(int(pattern[i + 2 : i + 4], 16))), i + 4
+    if char == "u" and re.fullmatch(r"[0-9A-Fa-f]{4}", pattern[i + 2 : i + 6]):
+        code = int(pattern[i + 2 : i + 6], 16)
         if 0xD800 <= code <= 0xDFFF:
             raise _Unsupported("surrogate escape")
         return re.escape(chr(code)), i + 6
@@ -252,7 +311,7 @@ class _Compiler:
         if not isinstance(ref, str):
             raise _Unsupported("$ref is not a string")
         if self.base and ref.startswith(self.base + "#"):
-            ref = ref[len(self.base):]
+            ref = ref[len(self.base) :]
         if ref == "#":
             return ()
         if not ref.startswith("#/"):
@@ -300,8 +359,9 @@ class _Compiler:
 
     # --- one schema node ------------------------------------------------------------------------
 
-    def check(self, node: object, var: str, where: tuple, *, covered: bool = False, known: str | None = None
-              ) -> list[str]:
+    def check(
+        self, node: object, var: str, where: tuple, *, covered: bool = False, known: str | None = None
+    ) -> list[str]:
         """Statements that ``return False`` unless ``var`` is certainly valid against ``node``.
 
         Unless ``covered`` (another check visits the whole value), the statements visit every
@@ -334,7 +394,9 @@ class _Compiler:
             lines += self.check(branch, var, where + ("allOf", str(index)))
             covered = True
         if "anyOf" in node:
-            branches = [self.function(where + ("anyOf", str(i)), branch) for i, branch in enumerate(_list(node, "anyOf"))]
+            branches = [
+                self.function(where + ("anyOf", str(i)), branch) for i, branch in enumerate(_list(node, "anyOf"))
+            ]
             lines.append(f"if not ({' or '.join(f'{b}({var})' for b in branches)}): return False")
             covered = True
         return lines + self._typed(node, var, where, covered, known)
@@ -357,16 +419,18 @@ class _Compiler:
         for py in _ORDER:
             if py not in allowed:
                 continue
-            body = self._branch(py, node, var, where, covered,
-                                None if members is None else [m for m in members if _py_type(m) == py])
+            body = self._branch(
+                py, node, var, where, covered, None if members is None else [m for m in members if _py_type(m) == py]
+            )
             if body is not None:
                 branches.append((py, body))
         if known is not None:
             return branches[0][1] if branches else [] if allowed else ["return False  # not of this type"]
         if allowed == set(_ORDER):  # any type: only the branches with something to check
             return _dispatch(var, branches, restrict=False)
-        return _dispatch(var, branches + [(py, []) for py in _ORDER if py in allowed and py not in dict(branches)],
-                         restrict=True)
+        return _dispatch(
+            var, branches + [(py, []) for py in _ORDER if py in allowed and py not in dict(branches)], restrict=True
+        )
 
     def _branch(self, py: str, node: dict, var: str, where: tuple, covered: bool, members) -> list[str] | None:
         """The checks for a value of Python type ``py``; None when there is nothing to check."""
@@ -430,7 +494,7 @@ class _Compiler:
         for key, op in (("minimum", "<"), ("maximum", ">"), ("exclusiveMinimum", "<="), ("exclusiveMaximum", ">=")):
             if key in node:
                 limit = node[key]
-                if type(limit) not in (int, float) or isinstance(limit, bool) or abs(limit) > 2 ** 53 or limit != limit:
+                if type(limit) not in (int, float) or isinstance(limit, bool) or abs(limit) > 2**53 or limit != limit:
                     raise _Unsupported(f"{key} {limit!r}")
                 lines.append(f"if {var} {op} {limit!r}: return False")
         if "multipleOf" in node:
@@ -463,8 +527,10 @@ class _Compiler:
             if not isinstance(needed, list) or not all(isinstance(n, str) for n in needed):
                 raise _Unsupported("dependentRequired holds a non-string")
             if needed:
-                lines.append(f"if {name!r} in {var} and not {self.module.constant(frozenset(needed))} <= {var}.keys(): "
-                             "return False")
+                lines.append(
+                    f"if {name!r} in {var} and not {self.module.constant(frozenset(needed))} <= {var}.keys(): "
+                    "return False"
+                )
         for name, sub in _dict(node, "dependentSchemas").items():
             body = self.check(sub, var, where + ("dependentSchemas", name), covered=covered)
             lines += [f"if {name!r} in {var}:"] + _indent(body or ["pass"])
@@ -488,18 +554,28 @@ class _Compiler:
                 break
             body = self.check(sub, value, where + ("patternProperties", pattern), covered=covered)
             translated.append(regex)
-            per_key += ([f"if not {key}.isascii() or len({key}) > {LONGEST_PATTERN_INPUT}: return False",
-                         f"if {regex}({key}):"] + _indent(body or ["pass"]))
+            per_key += [
+                f"if not {key}.isascii() or len({key}) > {LONGEST_PATTERN_INPUT}: return False",
+                f"if {regex}({key}):",
+            ] + _indent(body or ["pass"])
         known = self.module.constant(frozenset(properties)) if properties else None
         if extra is False:
             extra_body = ["return False"]
         elif extra is None or extra is True:
-            extra_body = [] if covered else [
-                f"if not (({key}.isascii() or {self.module.use('_text')}({key})) and {self.module.use('_plain')}({value})): "
-                "return False"]
+            extra_body = (
+                []
+                if covered
+                else [
+                    f"if not (({key}.isascii() or {self.module.use('_text')}({key})) and {self.module.use('_plain')}({value})): "
+                    "return False"
+                ]
+            )
         else:
-            extra_body = [] if covered or names is not None else [
-                f"if not ({key}.isascii() or {self.module.use('_text')}({key})): return False"]
+            extra_body = (
+                []
+                if covered or names is not None
+                else [f"if not ({key}.isascii() or {self.module.use('_text')}({key})): return False"]
+            )
             extra_body += self.check(extra, value, where + ("additionalProperties",), covered=covered)
         if extra_body and translated:
             matched = " or ".join(f"{regex}({key})" for regex in translated)
@@ -577,9 +653,15 @@ class _Module:
         return self.constants[stem, text]
 
     def name(self, prefix: str, tokens: tuple) -> str:
-        stem = "_" + prefix + ("_" + "_".join(re.sub(r"\W+", "_", t, flags=re.ASCII).strip("_")
-                                              for t in tokens if t != "$defs")
-                               if tokens else "")
+        stem = (
+            "_"
+            + prefix
+            + (
+                "_" + "_".join(re.sub(r"\W+", "_", t, flags=re.ASCII).strip("_") for t in tokens if t != "$defs")
+                if tokens
+                else ""
+            )
+        )
         name, n = stem, 1
         while name in self.names:
             n += 1
@@ -604,7 +686,9 @@ def compile_validators(schemas: dict[str, dict], header: str) -> str:
         module.functions.append(
             f"def {public}(data):\n"
             f'    """True: ``data`` is certainly valid against {kind}\'s schema; False: not sure."""\n'
-            + "\n".join("    " + line for line in body) + "\n")
+            + "\n".join("    " + line for line in body)
+            + "\n"
+        )
         entries.append(f"    {kind!r}: {public},")
     patterns = any(kind == "_pattern" for kind, _ in module.constants)
     parts = [header.rstrip("\n") + "\n", "import re\nfrom functools import lru_cache\n" if patterns else ""]
@@ -622,14 +706,18 @@ def compile_validators(schemas: dict[str, dict], header: str) -> str:
     values += [f"{name} = {text}" for (kind, text), name in module.constants.items() if kind == "_SET"]
     parts.append("\n".join(values) + "\n" if values else "")
     parts += [_helper_source(h) for h in ("_text", "_plain", "_unique", "_uri", "_http_url") if h in module.helpers]
-    parts += [_pattern_function(name, text, module.fast.get(name)) for (kind, text), name in module.constants.items()
-              if kind == "_pattern"]
+    parts += [
+        _pattern_function(name, text, module.fast.get(name))
+        for (kind, text), name in module.constants.items()
+        if kind == "_pattern"
+    ]
     parts += ["\n" + f for f in module.functions]
     parts.append("\nCERTAINLY_VALID = {\n" + "\n".join(entries) + "\n}\n")
     return "\n".join(part for part in parts if part)
 
 
 # --- small helpers ------------------------------------------------------------------------------
+
 
 def _helper_source(helper: str) -> str:
     """The source of ``helper`` and the functions it calls, as the generated module holds them."""
@@ -638,9 +726,11 @@ def _helper_source(helper: str) -> str:
 
 def _pattern_function(name: str, python_pattern: str, fast: str | None) -> str:
     search = f"re.search({python_pattern!r}, s, re.ASCII) is not None"
-    return (f"\n@lru_cache(maxsize=4096)\ndef {name}(s):\n"
-            f"    return s.isascii() and len(s) <= {LONGEST_PATTERN_INPUT} and "
-            + (f"({fast}(s) or {search})\n" if fast else f"{search}\n"))
+    return (
+        f"\n@lru_cache(maxsize=4096)\ndef {name}(s):\n"
+        f"    return s.isascii() and len(s) <= {LONGEST_PATTERN_INPUT} and "
+        + (f"({fast}(s) or {search})\n" if fast else f"{search}\n")
+    )
 
 
 def _function(name: str, body: list[str], where: str) -> str:

@@ -60,7 +60,9 @@ def _taken(config: Config, what: str, new: str):
     from pbcfg.source.commands import directory_words, pbcfg_command
 
     directory = os.path.dirname(next(path for path in map(config.path, ("llm-config", "credentials")) if path))
-    remove = pbcfg_command("remove", what, new, *(word for d in directory_words(directory) for word in ("--config-dir", d)))
+    remove = pbcfg_command(
+        "remove", what, new, *(word for d in directory_words(directory) for word in ("--config-dir", d))
+    )
     hint = f"pick another id, or remove the entry that has it first (`{remove}`)"
     for kind, document in config.documents.items():
         if new in mapping(mapping(document.data).get(section)):

@@ -27,8 +27,16 @@ __all__ = ["LintContext"]
 
 
 class LintContext:
-    def __init__(self, directory: str, documents: dict[str, Document], env: dict, home: str, *,
-                 invalid: frozenset = frozenset(), environment: str | None = None) -> None:
+    def __init__(
+        self,
+        directory: str,
+        documents: dict[str, Document],
+        env: dict,
+        home: str,
+        *,
+        invalid: frozenset = frozenset(),
+        environment: str | None = None,
+    ) -> None:
         self.directory = directory
         self.credentials = documents.get("credentials")
         self.llm_config = documents.get("llm-config")
@@ -41,13 +49,17 @@ class LintContext:
         self.user = data if isinstance(data, dict) else {}
         self.merged = merged_llm_config(self.user)
         credentials = self.credentials.data if self.credentials and "credentials" not in invalid else {}
-        names = (os.path.basename(self.credentials.name) if self.credentials else "credentials.json",
-                 os.path.basename(self.llm_config.name) if self.llm_config else "llm-config.json")
+        names = (
+            os.path.basename(self.credentials.name) if self.credentials else "credentials.json",
+            os.path.basename(self.llm_config.name) if self.llm_config else "llm-config.json",
+        )
         self.endpoints: dict[str, EffectiveEndpoint] = effective_endpoints(
-            self.merged, self.user, credentials, self.env, *names)
+            self.merged, self.user, credentials, self.env, *names
+        )
         # the files alone, for verdicts that must not depend on the keys this process holds
-        self.file_endpoints = effective_endpoints(self.merged, self.user, credentials, {}, *names) \
-            if self.env else self.endpoints
+        self.file_endpoints = (
+            effective_endpoints(self.merged, self.user, credentials, {}, *names) if self.env else self.endpoints
+        )
         self._memo: dict = {}
 
     @property
@@ -95,8 +107,17 @@ class LintContext:
                 return False
         return document is not None
 
-    def at(self, kind: str, tokens: list, rule_id: str, message: str, hint: str | None = None, *,
-           fix=None, key: bool = False) -> Finding | None:
+    def at(
+        self,
+        kind: str,
+        tokens: list,
+        rule_id: str,
+        message: str,
+        hint: str | None = None,
+        *,
+        fix=None,
+        key: bool = False,
+    ) -> Finding | None:
         """A finding in the file of ``kind`` at ``tokens`` (or as near as the file gets); None when the
         file does not exist, because a diagnostic never points into a file that is not there."""
         document = self.document(kind)
@@ -104,20 +125,30 @@ class LintContext:
             return None
         return Finding(document.diagnostic(tokens, rule_id, message, hint, key=key), fix)
 
-    def at_first(self, places: list[tuple[str, list]], rule_id: str, message: str, hint: str | None = None, *,
-                 fix=None, key: bool = False) -> Finding | None:
+    def at_first(
+        self,
+        places: list[tuple[str, list]],
+        rule_id: str,
+        message: str,
+        hint: str | None = None,
+        *,
+        fix=None,
+        key: bool = False,
+    ) -> Finding | None:
         """A finding at the first of ``places`` (``(kind, tokens)``, best first) whose file exists."""
         for kind, tokens in places:
             if self.document(kind) is not None:
                 return self.at(kind, tokens, rule_id, message, hint, fix=fix, key=key)
         return None
 
-    def in_llm_config(self, tokens: list, rule_id: str, message: str, hint: str | None = None, *,
-                      fix=None, key: bool = False) -> Finding | None:
+    def in_llm_config(
+        self, tokens: list, rule_id: str, message: str, hint: str | None = None, *, fix=None, key: bool = False
+    ) -> Finding | None:
         return self.at("llm-config", tokens, rule_id, message, hint, fix=fix, key=key)
 
-    def in_credentials(self, tokens: list, rule_id: str, message: str, hint: str | None = None, *,
-                       fix=None, key: bool = False) -> Finding | None:
+    def in_credentials(
+        self, tokens: list, rule_id: str, message: str, hint: str | None = None, *, fix=None, key: bool = False
+    ) -> Finding | None:
         return self.at("credentials", tokens, rule_id, message, hint, fix=fix, key=key)
 
     def at_file(self, path: str, rule_id: str, message: str, hint: str | None = None, *, fix=None) -> Finding:

@@ -35,8 +35,12 @@ def git_ignored(path: str) -> bool:
     import subprocess  # only when a credentials file in a work tree holds a real-looking key
 
     try:
-        completed = subprocess.run(["git", "check-ignore", "-q", "--", os.path.basename(path)],
-                                   cwd=os.path.dirname(os.path.abspath(path)), capture_output=True, timeout=10)
+        completed = subprocess.run(
+            ["git", "check-ignore", "-q", "--", os.path.basename(path)],
+            cwd=os.path.dirname(os.path.abspath(path)),
+            capture_output=True,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         return False
     return completed.returncode == 0
@@ -55,11 +59,26 @@ def staged_copies(directory: str, secrets: list[str], *, limit: int = 100) -> li
     input, never on its command line, which other users of the machine can read."""
     import subprocess  # only when lint checks a credentials file in a work tree that holds a real-looking key
 
-    command = ["git", "grep", "--cached", "-I", "-F", "-n", "--column", "-o", "-z", "--max-count=1", "-f", "-",
-               "--", ":/"]
+    command = [
+        "git",
+        "grep",
+        "--cached",
+        "-I",
+        "-F",
+        "-n",
+        "--column",
+        "-o",
+        "-z",
+        "--max-count=1",
+        "-f",
+        "-",
+        "--",
+        ":/",
+    ]
     try:
-        completed = subprocess.run(command, cwd=directory, input="\n".join(secrets).encode(), capture_output=True,
-                                   timeout=30)
+        completed = subprocess.run(
+            command, cwd=directory, input="\n".join(secrets).encode(), capture_output=True, timeout=30
+        )
     except (OSError, subprocess.SubprocessError):
         return []
     found = []

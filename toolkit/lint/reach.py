@@ -17,8 +17,20 @@ annotation at import.
 
 from typing import NamedTuple
 
-__all__ = ["READ_AGENTS", "READ_TIERS", "Blocked", "Cause", "blocked", "cause_of", "chains_text", "configured",
-           "english_list", "is_missing_key", "report_at", "skipped_note"]
+__all__ = [
+    "READ_AGENTS",
+    "READ_TIERS",
+    "Blocked",
+    "Cause",
+    "blocked",
+    "cause_of",
+    "chains_text",
+    "configured",
+    "english_list",
+    "is_missing_key",
+    "report_at",
+    "skipped_note",
+]
 
 READ_TIERS = ("simple", "medium", "complex")
 READ_AGENTS = ("conversation", "agent_a_market_listener", "execution")
@@ -35,8 +47,11 @@ class Cause(NamedTuple):
     # config) follow from the endpoint, so they take no part in comparing and hashing causes, which the
     # grouping of models does for every model.
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Cause) and (self.endpoint, self.text, self.from_env) == \
-            (other.endpoint, other.text, other.from_env)
+        return isinstance(other, Cause) and (self.endpoint, self.text, self.from_env) == (
+            other.endpoint,
+            other.text,
+            other.from_env,
+        )
 
     def __hash__(self) -> int:
         return hash((self.endpoint, self.text, self.from_env))
@@ -78,44 +93,81 @@ def _cause_of(ctx, endpoint_id: str) -> Cause | None:
     references = ctx.memo("references", _all_references).get(endpoint_id, ())
     endpoint = (ctx.endpoints if ctx.judges_environment else ctx.file_endpoints).get(endpoint_id)
     if endpoint is None:
-        return Cause(endpoint_id, f"endpoint {endpoint_id!r} is not defined",
-                     "define it under endpoints in llm-config.json", references, False)
+        return Cause(
+            endpoint_id,
+            f"endpoint {endpoint_id!r} is not defined",
+            "define it under endpoints in llm-config.json",
+            references,
+            False,
+        )
     if ctx.credentials_entry(endpoint_id).get("enabled") is False:
-        return Cause(endpoint_id, f'{endpoint_id} has "enabled": false in credentials.json',
-                     "remove that line, or set it to true", (("credentials", ("endpoints", endpoint_id, "enabled"),
-                                                               False),) + references, False)
+        return Cause(
+            endpoint_id,
+            f'{endpoint_id} has "enabled": false in credentials.json',
+            "remove that line, or set it to true",
+            (("credentials", ("endpoints", endpoint_id, "enabled"), False),) + references,
+            False,
+        )
     if not endpoint.enabled:
         if ctx.user_entry("endpoints", endpoint_id).get("enabled") is False:
-            return Cause(endpoint_id, f"{endpoint_id} is disabled in llm-config.json", 'set "enabled": true',
-                         (("llm-config", ("endpoints", endpoint_id, "enabled"), False),) + references, False)
-        return Cause(endpoint_id, f"{endpoint_id} is not enabled in llm-config.json, and PonyBunny's defaults "
-                                  "leave it off",
-                     f'add "enabled": true to endpoints.{endpoint_id} in llm-config.json',
-                     (("llm-config", ("endpoints", endpoint_id), True),) + references
-                     + (("llm-config", ("endpoints",), True),), False)
-    places = (("credentials", ("endpoints", endpoint_id), True), ("llm-config", ("endpoints", endpoint_id), True)) \
-        + references + (("credentials", ("endpoints",), True),)
+            return Cause(
+                endpoint_id,
+                f"{endpoint_id} is disabled in llm-config.json",
+                'set "enabled": true',
+                (("llm-config", ("endpoints", endpoint_id, "enabled"), False),) + references,
+                False,
+            )
+        return Cause(
+            endpoint_id,
+            f"{endpoint_id} is not enabled in llm-config.json, and PonyBunny's defaults leave it off",
+            f'add "enabled": true to endpoints.{endpoint_id} in llm-config.json',
+            (("llm-config", ("endpoints", endpoint_id), True),) + references + (("llm-config", ("endpoints",), True),),
+            False,
+        )
+    places = (
+        (("credentials", ("endpoints", endpoint_id), True), ("llm-config", ("endpoints", endpoint_id), True))
+        + references
+        + (("credentials", ("endpoints",), True),)
+    )
     missing = ctx.unusable_fields(endpoint_id)
     if missing:
         fields = english_list([field for field, _ in missing])
         names = [f"${name}" for _, name in missing if name]
         if names and endpoint_id == "openai-compatible":  # Path B reads no OPENAI_COMPATIBLE_* variable
-            return Cause(endpoint_id, f"{endpoint_id} has no {fields} (not in credentials.json, and "
-                                      f"{english_list(names)} {'is' if len(names) == 1 else 'are'} not set)",
-                         f"put {fields} in credentials.json (a server without auth takes any string, such as "
-                         f"\"not-needed\"); {english_list(names)} would reach only PonyBunny's Path A, never its "
-                         "conversation agent (Path B)", places, True)
+            return Cause(
+                endpoint_id,
+                f"{endpoint_id} has no {fields} (not in credentials.json, and "
+                f"{english_list(names)} {'is' if len(names) == 1 else 'are'} not set)",
+                f"put {fields} in credentials.json (a server without auth takes any string, such as "
+                f'"not-needed"); {english_list(names)} would reach only PonyBunny\'s Path A, never its '
+                "conversation agent (Path B)",
+                places,
+                True,
+            )
         if names:
-            return Cause(endpoint_id, f"{endpoint_id} has no {fields} (not in credentials.json, and "
-                                      f"{english_list(names)} {'is' if len(names) == 1 else 'are'} not set)",
-                         f"set {english_list(names)} for PonyBunny, or put {fields} in credentials.json",
-                         places, True)
-        return Cause(endpoint_id, f"{endpoint_id} has no {fields} in credentials.json",
-                     f"add {fields} to its entry in credentials.json (servers that need no key take any "
-                     "string, such as \"not-needed\")", places, False)
-    return Cause(endpoint_id, f"{endpoint_id} has no baseUrl in credentials.json or llm-config.json",
-                 f"add its baseUrl (for example http://localhost:11434/v1) to endpoints.{endpoint_id} "
-                 "in credentials.json", places, False)
+            return Cause(
+                endpoint_id,
+                f"{endpoint_id} has no {fields} (not in credentials.json, and "
+                f"{english_list(names)} {'is' if len(names) == 1 else 'are'} not set)",
+                f"set {english_list(names)} for PonyBunny, or put {fields} in credentials.json",
+                places,
+                True,
+            )
+        return Cause(
+            endpoint_id,
+            f"{endpoint_id} has no {fields} in credentials.json",
+            f"add {fields} to its entry in credentials.json (servers that need no key take any "
+            'string, such as "not-needed")',
+            places,
+            False,
+        )
+    return Cause(
+        endpoint_id,
+        f"{endpoint_id} has no baseUrl in credentials.json or llm-config.json",
+        f"add its baseUrl (for example http://localhost:11434/v1) to endpoints.{endpoint_id} in credentials.json",
+        places,
+        False,
+    )
 
 
 def _causes_of_model(ctx, model_id: str) -> tuple[Cause, ...]:
@@ -152,24 +204,31 @@ def _analyse(ctx) -> tuple[list[Blocked], list[Blocked]]:
     for chain_id, chain in chains.items():
         if any(ctx.model_usable(m) for m in chain if m in model_causes):
             continue
-        causes = sorted(dict.fromkeys(c for m in chain for c in model_causes.get(m, ())),
-                        key=lambda cause: _relevance(ctx, cause))
+        causes = sorted(
+            dict.fromkeys(c for m in chain for c in model_causes.get(m, ())), key=lambda cause: _relevance(ctx, cause)
+        )
         if causes:
             group = groups.setdefault(causes[0], ({}, []))
             group[0].update(dict.fromkeys(causes))
             group[1].append(chain_id)
     members = {chain_id: set(chain) for chain_id, chain in chains.items()}  # a chain of 10,000 models is asked
-    broken = [Blocked(tuple(causes), _covered_models(user_models, model_causes, causes, [members[c] for c in ids]),
-                      tuple(ids), ()) for causes, ids in groups.values()]  # whether it holds each of them
-    covered = {m for group in broken for m in group.models} | \
-        {m for group in broken for chain_id in group.chains for m in chains[chain_id]}
+    broken = [
+        Blocked(
+            tuple(causes), _covered_models(user_models, model_causes, causes, [members[c] for c in ids]), tuple(ids), ()
+        )
+        for causes, ids in groups.values()
+    ]  # whether it holds each of them
+    covered = {m for group in broken for m in group.models} | {
+        m for group in broken for chain_id in group.chains for m in chains[chain_id]
+    }
     by_cause: dict[tuple, list] = {}
     for model_id in user_models:
         if model_id not in covered:
             by_cause.setdefault(model_causes[model_id], []).append(model_id)
-    unreachable = [Blocked(causes, tuple(models), (),
-                           tuple(c for c, held in members.items() if not held.isdisjoint(models)))
-                   for causes, models in by_cause.items()]
+    unreachable = [
+        Blocked(causes, tuple(models), (), tuple(c for c, held in members.items() if not held.isdisjoint(models)))
+        for causes, models in by_cause.items()
+    ]
     return broken, unreachable
 
 
@@ -219,14 +278,19 @@ def skipped_note(ctx) -> list[str]:
     if ctx.judges_environment:
         reported = {cause.endpoint for group in blocked(ctx)[0] for cause in group.causes}
         reported |= {endpoint_id for endpoint_id in ctx.endpoints if configured(ctx, endpoint_id)}
-    skipped = [endpoint.id for endpoint in ctx.endpoints.values()
-               if endpoint.enabled and endpoint.id not in reported and any(name for _, name in endpoint.missing)]
+    skipped = [
+        endpoint.id
+        for endpoint in ctx.endpoints.values()
+        if endpoint.enabled and endpoint.id not in reported and any(name for _, name in endpoint.missing)
+    ]
     if not skipped:
         return []
     many = len(skipped) > 1
-    note = (f"{len(skipped)} enabled endpoint{'s' if many else ''} {'lack' if many else 'lacks'} credentials in "
-            f"this environment and {'are' if many else 'is'} skipped: {english_list(skipped)} "
-            f"(`{pbcfg_on(os.path.dirname(ctx.path_of('llm-config.json')), 'status')}` shows each)")
+    note = (
+        f"{len(skipped)} enabled endpoint{'s' if many else ''} {'lack' if many else 'lacks'} credentials in "
+        f"this environment and {'are' if many else 'is'} skipped: {english_list(skipped)} "
+        f"(`{pbcfg_on(os.path.dirname(ctx.path_of('llm-config.json')), 'status')}` shows each)"
+    )
     if not ctx.judges_environment:  # what that leaves in this environment, which the files alone do not say
         here = [chain for group in blocked(ctx.judging_environment())[0] for chain in group.chains]
         broken = {chain for group in blocked(ctx)[0] for chain in group.chains}
@@ -237,7 +301,7 @@ def skipped_note(ctx) -> list[str]:
 
 
 def chains_text(chains) -> str:
-    """"tiers simple and medium and agent execution"."""
+    """ "tiers simple and medium and agent execution"."""
     parts = []
     for section, word in (("tiers", "tier"), ("agents", "agent")):
         names = [name for kind, name in chains if kind == section]

@@ -68,8 +68,9 @@ class Settings(NamedTuple):
             base = os.path.dirname(self.path) if self.path else os.getcwd()
             relative = os.path.relpath(os.path.abspath(diagnostic.file), base)
         for pattern, rules in self.per_file_ignores.items():
-            if (fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(diagnostic.file, pattern)) and \
-                    (diagnostic.rule in rules or group in rules):
+            if (fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(diagnostic.file, pattern)) and (
+                diagnostic.rule in rules or group in rules
+            ):
                 return False
         rules = self.per_pointer_ignores.get(diagnostic.pointer or "", ())
         return diagnostic.rule not in rules and group not in rules
@@ -98,8 +99,10 @@ def _names(option: str, values: tuple[str, ...]) -> tuple[str, ...]:
     for name in names:
         if name not in known:
             guess = did_you_mean(name, known)
-            raise UsageError(f"{option} {name}: no such rule or group" + (f"; did you mean {guess!r}?" if guess
-                                                                          else "; see `pbcfg lint --list-rules`"))
+            raise UsageError(
+                f"{option} {name}: no such rule or group"
+                + (f"; did you mean {guess!r}?" if guess else "; see `pbcfg lint --list-rules`")
+            )
     return names
 
 
@@ -149,8 +152,15 @@ def _settings(path: str, table: dict) -> Settings:
 
         offset = text.find(word)
         guess = did_you_mean(word, choices)
-        problems.append(diagnostic("config.unknown", path, message, f"did you mean {guess!r}?" if guess else None,
-                                   span=line_col(text, offset) if offset >= 0 else None))
+        problems.append(
+            diagnostic(
+                "config.unknown",
+                path,
+                message,
+                f"did you mean {guess!r}?" if guess else None,
+                span=line_col(text, offset) if offset >= 0 else None,
+            )
+        )
 
     for key in table:
         if key not in _KEYS:
@@ -168,23 +178,32 @@ def _settings(path: str, table: dict) -> Settings:
         if rule_id not in known_rules:
             problem(rule_id, f"unknown rule {rule_id!r} in severity", known_rules)
         elif level not in ("error", "warning", "info"):
-            problem(str(level), f"severity of {rule_id} must be error, warning or info, not {level!r}",
-                    ("error", "warning", "info"))
+            problem(
+                str(level),
+                f"severity of {rule_id} must be error, warning or info, not {level!r}",
+                ("error", "warning", "info"),
+            )
         else:
             severity[rule_id] = level
     environment = table.get("environment")
     if environment is not None and environment not in ENVIRONMENT:
-        problem(str(environment), f"environment must be one of {', '.join(ENVIRONMENT)}, not {environment!r}",
-                ENVIRONMENT)
+        problem(
+            str(environment), f"environment must be one of {', '.join(ENVIRONMENT)}, not {environment!r}", ENVIRONMENT
+        )
         environment = None
     return Settings(
         path,
         rules_of(table.get("select"), "select"),
         rules_of(table.get("ignore"), "ignore"),
         severity,
-        {pattern: rules_of(rules, "per-file-ignores") for pattern, rules in (table.get("per-file-ignores") or {}).items()},
-        {pointer: rules_of(rules, "per-pointer-ignores")
-         for pointer, rules in (table.get("per-pointer-ignores") or {}).items()},
+        {
+            pattern: rules_of(rules, "per-file-ignores")
+            for pattern, rules in (table.get("per-file-ignores") or {}).items()
+        },
+        {
+            pointer: rules_of(rules, "per-pointer-ignores")
+            for pointer, rules in (table.get("per-pointer-ignores") or {}).items()
+        },
         tuple(problems),
         environment,
     )

@@ -77,8 +77,16 @@ class _Places:
             self._parsed = True
         return self._document
 
-    def at(self, rule: str, message: str, tokens: list | None = None, hint: str | None = None, *,
-           key: bool = False, offset: int | None = None) -> Diagnostic:
+    def at(
+        self,
+        rule: str,
+        message: str,
+        tokens: list | None = None,
+        hint: str | None = None,
+        *,
+        key: bool = False,
+        offset: int | None = None,
+    ) -> Diagnostic:
         from pbcfg.catalog import diagnostic
         from pbcfg.util.pointer import join
 
@@ -88,8 +96,14 @@ class _Places:
                 from pbcfg.source.positions import Lines
 
                 self._lines = Lines(mask_text(self.source.text, self.source.kind, yaml=self.source.is_yaml))
-            return diagnostic(rule, self.source.name, message, hint, span=self._lines.span(offset),
-                              snippet=self._lines.snippet(offset))
+            return diagnostic(
+                rule,
+                self.source.name,
+                message,
+                hint,
+                span=self._lines.span(offset),
+                snippet=self._lines.snippet(offset),
+            )
         document = self._located() if tokens is not None else None
         if document is not None:
             return document.diagnostic(tokens, rule, message, hint, key=key)
@@ -97,8 +111,13 @@ class _Places:
 
     def change(self, migration_id: str, change: Change) -> Diagnostic:
         rule = "migrate.unknown-key" if change.op == "note" else f"migrate.{migration_id}"
-        return self.at(rule, change.message, change.tokens, change.hint or _apply(self.source),
-                       key=change.op in ("rename-key", "remove-member", "note"))
+        return self.at(
+            rule,
+            change.message,
+            change.tokens,
+            change.hint or _apply(self.source),
+            key=change.op in ("rename-key", "remove-member", "note"),
+        )
 
 
 def _beyond_limits(source: Source, places: _Places) -> Diagnostic | None:
@@ -107,15 +126,22 @@ def _beyond_limits(source: Source, places: _Places) -> Diagnostic | None:
     from pbcfg.catalog import diagnostic
 
     why = "; no migration fixes this"
-    hint = (f"fix it by hand first (`{_validate_command(source)}` says the same), then run "
-            f"`{_migrate_command(source)}` again")
+    hint = (
+        f"fix it by hand first (`{_validate_command(source)}` says the same), then run "
+        f"`{_migrate_command(source)}` again"
+    )
     if source.is_yaml:
         from pbcfg.source.yamlparse import parse_yaml
 
         found = parse_yaml(source.text, source.name, source.kind).diagnostics
         first = next((d for d in found if d.rule.startswith("limits.") or d.rule == "yaml.lone-surrogate"), None)
-        return None if first is None else diagnostic("migrate.blocked", source.name, first.message + why, hint,
-                                                     span=first.span, snippet=first.snippet)
+        return (
+            None
+            if first is None
+            else diagnostic(
+                "migrate.blocked", source.name, first.message + why, hint, span=first.span, snippet=first.snippet
+            )
+        )
     from pbcfg.source.limits import fits, may_hold_lone_surrogate
 
     if fits(source.text) and not may_hold_lone_surrogate(source.text):
@@ -139,19 +165,34 @@ def _strip_comments(text: str, places: _Places) -> tuple[str, list[Diagnostic]] 
         pass
     result = scan(text)
     if result.fatal is not None:
-        return places.at("migrate.blocked", f"{result.fatal.text}: no migration fixes this",
-                         hint=f"fix the JSON at the caret by hand, then run `{_migrate_command(places.source)}` again",
-                         offset=result.fatal.offset)
+        return places.at(
+            "migrate.blocked",
+            f"{result.fatal.text}: no migration fixes this",
+            hint=f"fix the JSON at the caret by hand, then run `{_migrate_command(places.source)}` again",
+            offset=result.fatal.offset,
+        )
     cuts, found = [], []
     for deviation in result.deviations:
         if deviation.kind == "comment":
             cuts.append((deviation.offset, deviation.offset + len(deviation.text)))
-            found.append(places.at("migrate.strict-json", f"comment → removed: {deviation.text}", hint=_apply(places.source),
-                                   offset=deviation.offset))
+            found.append(
+                places.at(
+                    "migrate.strict-json",
+                    f"comment → removed: {deviation.text}",
+                    hint=_apply(places.source),
+                    offset=deviation.offset,
+                )
+            )
         elif deviation.kind == "trailing-comma":
             cuts.append((deviation.offset, deviation.offset + 1))
-            found.append(places.at("migrate.strict-json", "trailing comma → removed", hint=_apply(places.source),
-                                   offset=deviation.offset))
+            found.append(
+                places.at(
+                    "migrate.strict-json",
+                    "trailing comma → removed",
+                    hint=_apply(places.source),
+                    offset=deviation.offset,
+                )
+            )
     return _cut(text, sorted(cuts)), found
 
 
@@ -244,7 +285,7 @@ def _apply_yaml(document, edit: Change) -> None:
 
 def migrate_file(source: Source, options: Options, only: set[str] | None = None) -> FileMigration:
     """Every selected migration over one file: the text after them and one diagnostic per change."""
-    selected = (lambda migration_id: only is None or migration_id in only)  # noqa: E731
+    selected = lambda migration_id: only is None or migration_id in only  # noqa: E731
     places = _Places(source)
     found: list[Diagnostic] = []
 
@@ -266,8 +307,13 @@ def migrate_file(source: Source, options: Options, only: set[str] | None = None)
         try:
             document = yaml.load(text)
         except YAMLError as error:
-            return blocked(places.at("migrate.blocked", f"not valid YAML: {str(error).splitlines()[0]}",
-                                     hint=f"fix the YAML by hand first (`{_validate_command(source)}` shows where)"))
+            return blocked(
+                places.at(
+                    "migrate.blocked",
+                    f"not valid YAML: {str(error).splitlines()[0]}",
+                    hint=f"fix the YAML by hand first (`{_validate_command(source)}` shows where)",
+                )
+            )
 
         def data_of():
             parsed = parse_yaml(_dump(yaml, document), source.name, source.kind)
@@ -283,11 +329,22 @@ def migrate_file(source: Source, options: Options, only: set[str] | None = None)
         try:
             data = _parse_json(text)
         except (ValueError, RecursionError):
-            return blocked(places.at("migrate.blocked", "not strict JSON, and the strict-json migration is not "
-                                     "selected", hint="add --only strict-json, or fix the JSON by hand"))
+            return blocked(
+                places.at(
+                    "migrate.blocked",
+                    "not strict JSON, and the strict-json migration is not selected",
+                    hint="add --only strict-json, or fix the JSON by hand",
+                )
+            )
     if not isinstance(data, dict):
-        return blocked(places.at("migrate.blocked", "the top level is not an object", [],
-                                 hint="fix it by hand: both files are JSON objects"))
+        return blocked(
+            places.at(
+                "migrate.blocked",
+                "the top level is not an object",
+                [],
+                hint="fix it by hand: both files are JSON objects",
+            )
+        )
     edited = False
     for migration in DATA_MIGRATIONS:
         if source.kind not in migration.kinds or not selected(migration.id):
@@ -296,8 +353,15 @@ def migrate_file(source: Source, options: Options, only: set[str] | None = None)
         try:
             changes = migration.detect(data, options)
         except Conflict as conflict:
-            return blocked(places.at("migrate.conflict", str(conflict), conflict.tokens, key=True,
-                                     hint="keep one of the two by hand (pbcfg will not pick), then migrate again"))
+            return blocked(
+                places.at(
+                    "migrate.conflict",
+                    str(conflict),
+                    conflict.tokens,
+                    key=True,
+                    hint="keep one of the two by hand (pbcfg will not pick), then migrate again",
+                )
+            )
         for change in changes:
             found.append(places.change(migration.id, change))
             if change.op != "note" and source.is_yaml:
@@ -307,8 +371,9 @@ def migrate_file(source: Source, options: Options, only: set[str] | None = None)
             try:
                 text = _apply_json(text, [change for change in changes if change.op != "note"])
             except ValueError as error:  # a place the data says exists but is not an object in the text
-                return blocked(places.at("migrate.blocked", f"cannot edit the file: {error}",
-                                         hint="make this change by hand"))
+                return blocked(
+                    places.at("migrate.blocked", f"cannot edit the file: {error}", hint="make this change by hand")
+                )
         if changes:
             data = data_of() if source.is_yaml else _parse_json(text)
     if source.is_yaml:

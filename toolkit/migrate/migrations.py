@@ -43,10 +43,18 @@ class Migration(NamedTuple):
     detect: Callable[[dict, Options], list[Change]] | None  # None for the migrations the engine does itself
 
 
-_ALIASES = {"baseurl": "baseUrl", "apikey": "apiKey", "key": "apiKey", "accesskeyid": "accessKeyId",
-            "secretaccesskey": "secretAccessKey", "secretkey": "secretAccessKey", "projectid": "projectId",
-            "region": "region", "endpoint": "endpoint", "enabled": "enabled"}
-
+_ALIASES = {
+    "baseurl": "baseUrl",
+    "apikey": "apiKey",
+    "key": "apiKey",
+    "accesskeyid": "accessKeyId",
+    "secretaccesskey": "secretAccessKey",
+    "secretkey": "secretAccessKey",
+    "projectid": "projectId",
+    "region": "region",
+    "endpoint": "endpoint",
+    "enabled": "enabled",
+}
 
 
 def _type_name(value: object) -> str:
@@ -63,26 +71,47 @@ def credential_keys(data: dict, options: Options) -> list[Change]:
             tokens = ["endpoints", endpoint_id, key]
             target = _ALIASES.get(key.lower().replace("_", "").replace("-", ""))
             if target is None:
-                edits.append(Change("remove-member", tokens, None, f"unknown key {key!r} → dropped (--drop-unknown)")
-                             if options.drop_unknown else
-                             Change("note", tokens, None, f"unknown key {key!r} left in place: PonyBunny rejects it, "
-                                    "and with it the whole file", "rename it by hand, or pass --drop-unknown"))
+                edits.append(
+                    Change("remove-member", tokens, None, f"unknown key {key!r} → dropped (--drop-unknown)")
+                    if options.drop_unknown
+                    else Change(
+                        "note",
+                        tokens,
+                        None,
+                        f"unknown key {key!r} left in place: PonyBunny rejects it, and with it the whole file",
+                        "rename it by hand, or pass --drop-unknown",
+                    )
+                )
                 continue
             if target == "enabled":
                 if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-                    edits.append(Change("set-value", tokens, value.strip().lower() == "true",
-                                        f"{value!r} → {value.strip().lower()}"))
+                    edits.append(
+                        Change(
+                            "set-value", tokens, value.strip().lower() == "true", f"{value!r} → {value.strip().lower()}"
+                        )
+                    )
                 continue
             if not isinstance(value, str):
-                text = "" if value is None else (str(value).lower() if isinstance(value, bool) else
-                                                 value if isinstance(value, str) else str(value))
+                text = (
+                    ""
+                    if value is None
+                    else (
+                        str(value).lower()
+                        if isinstance(value, bool)
+                        else value
+                        if isinstance(value, str)
+                        else str(value)
+                    )
+                )
                 edits.append(Change("set-value", tokens, text, f"{key}: {_type_name(value)} → a string"))
                 value = text
             if key == target:
                 continue
             if target in entry:
                 if entry[target] != value:
-                    raise Conflict(tokens, f"{key!r} and {target!r} are both set in {endpoint_id!r}, to different values")
+                    raise Conflict(
+                        tokens, f"{key!r} and {target!r} are both set in {endpoint_id!r}, to different values"
+                    )
                 edits.append(Change("remove-member", tokens, None, f"{key!r} → dropped: {target!r} has the same value"))
             else:
                 edits.append(Change("rename-key", tokens, target, f"{key!r} → {target!r}"))
@@ -90,9 +119,12 @@ def credential_keys(data: dict, options: Options) -> list[Change]:
 
 
 def fallback_arrays(data: dict, options: Options) -> list[Change]:
-    return [Change("set-value", [section, name, "fallback"], [entry["fallback"]], "a string → a one-element array")
-            for section in ("tiers", "agents") for name, entry in mapping(data.get(section)).items()
-            if isinstance(entry, dict) and isinstance(entry.get("fallback"), str)]
+    return [
+        Change("set-value", [section, name, "fallback"], [entry["fallback"]], "a string → a one-element array")
+        for section in ("tiers", "agents")
+        for name, entry in mapping(data.get(section)).items()
+        if isinstance(entry, dict) and isinstance(entry.get("fallback"), str)
+    ]
 
 
 def model_references(data: dict, options: Options) -> list[Change]:
@@ -107,8 +139,9 @@ def model_references(data: dict, options: Options) -> list[Change]:
 
     def check(model_id, tokens):
         if isinstance(model_id, str) and model_id not in defined and renames.get(model_id) in defined:
-            edits.append(Change("set-value", tokens, renames[model_id],
-                                f"{model_id!r} is not defined → {renames[model_id]!r}"))
+            edits.append(
+                Change("set-value", tokens, renames[model_id], f"{model_id!r} is not defined → {renames[model_id]!r}")
+            )
 
     for section in ("tiers", "agents"):
         for name, entry in mapping(data.get(section)).items():
@@ -124,10 +157,17 @@ def pin_defaults(data: dict, options: Options) -> list[Change]:
     if not options.pin_defaults:
         return []
     endpoints = mapping(data.get("endpoints"))
-    return [Change("set-member", ["endpoints", endpoint_id, "enabled"], False,
-                   f"enabled → false, the behaviour this file was written for ({endpoint_id} is enabled by "
-                   f"default since {since})")
-            for endpoint_id, since in FLIPPED_DEFAULTS.items() if "enabled" not in mapping(endpoints.get(endpoint_id))]
+    return [
+        Change(
+            "set-member",
+            ["endpoints", endpoint_id, "enabled"],
+            False,
+            f"enabled → false, the behaviour this file was written for ({endpoint_id} is enabled by "
+            f"default since {since})",
+        )
+        for endpoint_id, since in FLIPPED_DEFAULTS.items()
+        if "enabled" not in mapping(endpoints.get(endpoint_id))
+    ]
 
 
 MIGRATIONS = (  # what each does is the summary and explanation of its rule, migrate.<id>, in pbcfg.catalog

@@ -36,9 +36,13 @@ if TYPE_CHECKING:
 __all__ = ["Compiled", "Problem", "compile_schema", "problems"]
 
 _META = "https://json-schema.org/draft/2020-12/"
-KNOWN_META_SCHEMAS = frozenset([_META + "schema", "http://json-schema.org/schema"] + [
-    _META + "meta/" + name
-    for name in ("core", "applicator", "unevaluated", "validation", "meta-data", "format-annotation", "content")])
+KNOWN_META_SCHEMAS = frozenset(
+    [_META + "schema", "http://json-schema.org/schema"]
+    + [
+        _META + "meta/" + name
+        for name in ("core", "applicator", "unevaluated", "validation", "meta-data", "format-annotation", "content")
+    ]
+)
 
 # ajv-formats' "url": a scheme, then a host that is a public IPv4 address or a dotted name with a TLD of 2+ letters
 _URL = (
@@ -46,7 +50,8 @@ _URL = (
     r"(?!(?:10|127)(?:\.\d{1,3}){3})(?!(?:169\.254|192\.168)(?:\.\d{1,3}){2})(?!172\.(?:1[6-9]|2\d|3[0-1])(?:\.\d{1,3}){2})"
     r"(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3])(?:\.(?:1?\d{1,2}|2[0-4]\d|25[0-5])){2}(?:\.(?:[1-9]\d?|1\d\d|2[0-4]\d|25[0-4]))"
     r"|(?:(?:[a-z0-9\u00a1-\uffff]+-)*[a-z0-9\u00a1-\uffff]+)(?:\.(?:[a-z0-9\u00a1-\uffff]+-)*[a-z0-9\u00a1-\uffff]+)*"
-    r"(?:\.(?:[a-z\u00a1-\uffff]{2,})))(?::\d{2,5})?(?:/\S*)?$")
+    r"(?:\.(?:[a-z\u00a1-\uffff]{2,})))(?::\d{2,5})?(?:/\S*)?$"
+)
 
 
 class Problem(NamedTuple):
@@ -79,7 +84,8 @@ def compile_schema(schema: object) -> Compiled:
 
     try:
         validator = jsonschema_rs.Draft202012Validator(
-            schema, validate_formats=True, ignore_unknown_formats=True, formats={"url": _is_url}, offline=True)
+            schema, validate_formats=True, ignore_unknown_formats=True, formats={"url": _is_url}, offline=True
+        )
     except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError) as error:
         return Compiled(None, "schema is invalid: " + str(error).strip().splitlines()[0][:200])
     return Compiled(validator, None)

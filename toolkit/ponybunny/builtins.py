@@ -12,7 +12,14 @@ from pbcfg.schema_store import schema
 from pbcfg.util.json_load import loads
 from pbcfg.util.resources import resource_path
 
-__all__ = ["CREDENTIAL_FIELDS", "FLIPPED_DEFAULTS", "BuiltinEndpoint", "builtin_endpoints", "builtin_models", "defaults"]
+__all__ = [
+    "CREDENTIAL_FIELDS",
+    "FLIPPED_DEFAULTS",
+    "BuiltinEndpoint",
+    "builtin_endpoints",
+    "builtin_models",
+    "defaults",
+]
 
 # built-in endpoints whose default `enabled` flipped to true, and since when
 FLIPPED_DEFAULTS = {"aws-bedrock": "2026-02-19", "codex": "2026-02-13"}

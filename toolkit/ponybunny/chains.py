@@ -12,7 +12,6 @@ from pbcfg.util.shapes import mapping
 __all__ = ["model_chain"]
 
 
-
 def model_chain(merged: dict, *, tier: str | None = None, agent: str | None = None) -> list[str]:
     tiers = mapping(merged.get("tiers"))
     if agent is not None:

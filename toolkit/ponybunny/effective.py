@@ -35,17 +35,25 @@ class EffectiveEndpoint(NamedTuple):
 
     @property
     def usable(self) -> bool:
-        return self.enabled and not self.missing and (self.base_url is not None or self.id not in _NEEDS_BASE_URL
-                                                       and self.id in builtin_endpoints())
+        return (
+            self.enabled
+            and not self.missing
+            and (self.base_url is not None or self.id not in _NEEDS_BASE_URL and self.id in builtin_endpoints())
+        )
 
 
 def _mapping(value: object) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def effective_endpoints(merged: dict, user_llm_config: object, credentials: object, env: dict,
-                        credentials_name: str = "credentials.json",
-                        llm_config_name: str = "llm-config.json") -> dict[str, EffectiveEndpoint]:
+def effective_endpoints(
+    merged: dict,
+    user_llm_config: object,
+    credentials: object,
+    env: dict,
+    credentials_name: str = "credentials.json",
+    llm_config_name: str = "llm-config.json",
+) -> dict[str, EffectiveEndpoint]:
     """Every endpoint of the merged config, resolved against the file and the environment."""
     builtins = builtin_endpoints()
     file_entries = _mapping(_mapping(credentials).get("endpoints"))
@@ -84,6 +92,13 @@ def effective_endpoints(merged: dict, user_llm_config: object, credentials: obje
         required = builtin.required if builtin else (("apiKey",) if config.get("protocol") == "openai" else ())
         missing = [(field, env_names.get(field)) for field in required if field not in fields]
         result[endpoint_id] = EffectiveEndpoint(
-            endpoint_id, config.get("protocol"), config.get("priority"), disabled_by is None, disabled_by,
-            fields, missing, base_url)
+            endpoint_id,
+            config.get("protocol"),
+            config.get("priority"),
+            disabled_by is None,
+            disabled_by,
+            fields,
+            missing,
+            base_url,
+        )
     return result

@@ -25,8 +25,14 @@ from typing import NamedTuple
 from pbcfg.ponybunny.ajv_view import Problem
 from pbcfg.ponybunny.builtins import CREDENTIAL_FIELDS
 
-__all__ = ["LoadOutcome", "ajv_view", "builtin_credentials_problems", "builtin_llm_config_problems", "patch_codex",
-           "read_as_ponybunny"]
+__all__ = [
+    "LoadOutcome",
+    "ajv_view",
+    "builtin_credentials_problems",
+    "builtin_llm_config_problems",
+    "patch_codex",
+    "read_as_ponybunny",
+]
 
 PROTOCOLS = ("anthropic", "openai", "gemini", "codex")
 CAPABILITIES = ("text", "vision", "function-calling", "json-mode")
@@ -52,8 +58,10 @@ def read_as_ponybunny(path: str, kind: str):
 
 def patch_codex(schema: object) -> object:
     """PonyBunny adds "codex" to the protocol enum of an old ``pb init`` schema file before compiling it."""
-    for path in (("properties", "endpoints", "additionalProperties", "properties", "protocol", "enum"),
-                 ("$defs", "EndpointConfig", "properties", "protocol", "enum")):
+    for path in (
+        ("properties", "endpoints", "additionalProperties", "properties", "protocol", "enum"),
+        ("$defs", "EndpointConfig", "properties", "protocol", "enum"),
+    ):
         node = schema
         for token in path:
             node = node.get(token) if isinstance(node, dict) else None
@@ -106,8 +114,9 @@ class _Checker:
         self.add(tokens, f"must be {wanted}")
         return False
 
-    def field(self, entry: dict, key: str, wanted: str, tokens: list, *, minimum=None, maximum=None,
-              allowed=None) -> None:
+    def field(
+        self, entry: dict, key: str, wanted: str, tokens: list, *, minimum=None, maximum=None, allowed=None
+    ) -> None:
         if key not in entry:
             return
         value, at = entry[key], tokens + [key]

@@ -83,9 +83,19 @@ class PathB(NamedTuple):
     error_at: str | None = None  # …when it reaches this model
 
 
-def path_b(merged: dict, credentials: object, env: dict, *, tier: str | None = None, agent: str | None = None,
-           model: str | None = None, user: object = None, credentials_refused: str | None = None,
-           credentials_name: str = "credentials.json", llm_config_name: str = "llm-config.json") -> PathB:
+def path_b(
+    merged: dict,
+    credentials: object,
+    env: dict,
+    *,
+    tier: str | None = None,
+    agent: str | None = None,
+    model: str | None = None,
+    user: object = None,
+    credentials_refused: str | None = None,
+    credentials_name: str = "credentials.json",
+    llm_config_name: str = "llm-config.json",
+) -> PathB:
     """The attempts Path B makes for one call.
 
     ``merged`` is the llm-config PonyBunny runs on, ``credentials`` the parsed credentials.json (None when
@@ -109,8 +119,11 @@ def path_b(merged: dict, credentials: object, env: dict, *, tier: str | None = N
         available = []
         for endpoint_id in [e for e in mapping(models[model_id]).get("endpoints") or [] if isinstance(e, str)]:
             if endpoint_id in failed:
-                result.skipped.append(Skipped(model_id, endpoint_id, f"failed earlier in this call, so Path B skips "
-                                                                    f"it for {SKIP_SECONDS} s"))
+                result.skipped.append(
+                    Skipped(
+                        model_id, endpoint_id, f"failed earlier in this call, so Path B skips it for {SKIP_SECONDS} s"
+                    )
+                )
                 continue
             if credentials_refused:
                 return result._replace(error=credentials_refused, error_at=model_id)
@@ -123,8 +136,17 @@ def path_b(merged: dict, credentials: object, env: dict, *, tier: str | None = N
                 available.append(endpoint_id)
         available.sort(key=lambda e: _priority(mapping(endpoints[e]).get("priority")))  # stable: ties keep list order
         for endpoint_id in available:
-            result.attempts.append(_attempt(model_id, endpoint_id, mapping(endpoints[endpoint_id]),
-                                            mapping(entries.get(endpoint_id)), env, user, names))
+            result.attempts.append(
+                _attempt(
+                    model_id,
+                    endpoint_id,
+                    mapping(endpoints[endpoint_id]),
+                    mapping(entries.get(endpoint_id)),
+                    env,
+                    user,
+                    names,
+                )
+            )
             failed.add(endpoint_id)
     return result
 
@@ -172,19 +194,25 @@ def _unavailable(endpoint_id: str, config: object, entry: object, env: dict, nam
     entry = entry if isinstance(entry, dict) else None
     if entry is not None and entry.get("enabled") is False:
         return f"enabled: false in {credentials_name}"
-    required = {"aws-bedrock": ("accessKeyId", "secretAccessKey"), "azure-openai": ("apiKey", "endpoint"),
-                "google-vertex-ai": ("projectId",)}.get(endpoint_id, ("apiKey",))
+    required = {
+        "aws-bedrock": ("accessKeyId", "secretAccessKey"),
+        "azure-openai": ("apiKey", "endpoint"),
+        "google-vertex-ai": ("projectId",),
+    }.get(endpoint_id, ("apiKey",))
     if entry is not None and all(_filled(entry.get(field)) for field in required):
         return None
     variables = list(ENV.get(endpoint_id, {}).values())
     if all(env.get(name) for name in variables):
         return None
-    return (f"no credentials: Path B needs {', '.join(required)} all in {credentials_name}, or "
-            f"${', $'.join(variables)} all set, not a mix")
+    return (
+        f"no credentials: Path B needs {', '.join(required)} all in {credentials_name}, or "
+        f"${', $'.join(variables)} all set, not a mix"
+    )
 
 
-def _attempt(model_id: str, endpoint_id: str, config: dict, entry: dict, env: dict, user: object,
-             names: tuple) -> Attempt:
+def _attempt(
+    model_id: str, endpoint_id: str, config: dict, entry: dict, env: dict, user: object, names: tuple
+) -> Attempt:
     credentials_name, llm_config_name = names
     fields: dict = {}
     for field in CREDENTIAL_FIELDS:
@@ -196,26 +224,42 @@ def _attempt(model_id: str, endpoint_id: str, config: dict, entry: dict, env: di
     for name in REGION_ENV:
         if env.get(name):
             fields["region"] = Value(env[name], f"env {name} (Path B applies it to every endpoint)")
-    fields = {field: Value(Secret(str(v.value)) if is_secret_field(field) else str(v.value), v.source)
-              for field, v in fields.items()}
+    fields = {
+        field: Value(Secret(str(v.value)) if is_secret_field(field) else str(v.value), v.source)
+        for field, v in fields.items()
+    }
     priority = config.get("priority")
     protocol = config.get("protocol")
     if protocol not in ("anthropic", "openai", "gemini", "codex"):
         return Attempt(model_id, endpoint_id, priority, "", "none", {}, None, f"Unknown protocol: {protocol}")
     if not fields:
-        return Attempt(model_id, endpoint_id, priority, "", "none", {}, None,
-                       f"Missing credentials for endpoint: {endpoint_id}")
+        return Attempt(
+            model_id, endpoint_id, priority, "", "none", {}, None, f"Missing credentials for endpoint: {endpoint_id}"
+        )
     base_url = fields.get("baseUrl")
     if base_url is None and config.get("baseUrl"):
         user_value = mapping(mapping(mapping(user).get("endpoints")).get(endpoint_id)).get("baseUrl")
         default = mapping(mapping(defaults().get("endpoints")).get(endpoint_id)).get("baseUrl")
-        source = f"{llm_config_name} /endpoints/{endpoint_id}/baseUrl" if user_value == config["baseUrl"] else \
-            "built-in default" if default == config["baseUrl"] else f"{llm_config_name} (merged)"
+        source = (
+            f"{llm_config_name} /endpoints/{endpoint_id}/baseUrl"
+            if user_value == config["baseUrl"]
+            else "built-in default"
+            if default == config["baseUrl"]
+            else f"{llm_config_name} (merged)"
+        )
         base_url = Value(str(config["baseUrl"]), source)
     url, auth = _request(protocol, endpoint_id, model_id, base_url.value if base_url else "", fields)
     problem = fetch_problem(url)
-    return Attempt(model_id, endpoint_id, priority, url, auth, fields, base_url,
-                   f"{endpoint_id} request failed: {problem}" if problem else None)
+    return Attempt(
+        model_id,
+        endpoint_id,
+        priority,
+        url,
+        auth,
+        fields,
+        base_url,
+        f"{endpoint_id} request failed: {problem}" if problem else None,
+    )
 
 
 def _request(protocol: str, endpoint_id: str, model_id: str, base_url: str, fields: dict) -> tuple[str, str]:
@@ -236,8 +280,10 @@ def _request(protocol: str, endpoint_id: str, model_id: str, base_url: str, fiel
         elif "aiplatform.googleapis.com" in base_url:
             region = fields["region"].value if "region" in fields else "us-central1"
             project = fields["projectId"].value if "projectId" in fields else "undefined"
-            url = (f"https://{region}-aiplatform.googleapis.com/v1/projects/{project}/locations/{region}"
-                   f"/publishers/google/models/{model_id}:generateContent")
+            url = (
+                f"https://{region}-aiplatform.googleapis.com/v1/projects/{project}/locations/{region}"
+                f"/publishers/google/models/{model_id}:generateContent"
+            )
             auth = "none"
         else:
             url, auth = base_url, "none"

@@ -31,7 +31,7 @@ def url_problem(url: str) -> str | None:
     scheme = _SCHEME.match(url)
     if scheme is None:
         return f"without a scheme, {_PARSE}"
-    rest = url[scheme.end():]
+    rest = url[scheme.end() :]
     if scheme.group(1).lower() not in ("http", "https"):
         if rest.startswith("//"):
             return f"fetch speaks only http and https, so '{scheme.group(1)}:' fails ('fetch failed', unknown scheme)"
@@ -49,7 +49,7 @@ def fetch_problem(url: str) -> str | None:
         return f"Failed to parse URL from {url}"
     if scheme.group(1).lower() not in ("http", "https"):
         return "fetch failed (unknown scheme)"
-    return f"Failed to parse URL from {url}" if _authority_problem(cleaned[scheme.end():].replace("\\", "/")) else None
+    return f"Failed to parse URL from {url}" if _authority_problem(cleaned[scheme.end() :].replace("\\", "/")) else None
 
 
 def _authority_problem(rest: str) -> str | None:
@@ -58,8 +58,11 @@ def _authority_problem(rest: str) -> str | None:
     host_port = authority.rsplit("@", 1)[-1]
     if host_port.startswith("["):
         close = host_port.find("]")
-        if close < 0 or not re.fullmatch(r"[0-9A-Fa-f:.]+", host_port[1:close]) \
-                or host_port[close + 1 :][:1] not in ("", ":"):
+        if (
+            close < 0
+            or not re.fullmatch(r"[0-9A-Fa-f:.]+", host_port[1:close])
+            or host_port[close + 1 :][:1] not in ("", ":")
+        ):
             return f"its IPv6 host is not valid: {_PARSE}"
         host, port = host_port[: close + 1], host_port[close + 2 :]
     else:

@@ -67,9 +67,13 @@ def _merge(documents: dict, current: dict, merged: dict, rendered, params: Param
             have = mapping(current[kind].get("endpoints")).get(entry_id)
             switched_off = have == {"enabled": False}  # init's pin of a flipped default: adding it turns it on
             if have is not None and have != entry and not replace and not switched_off:
-                conflict(kind, ["endpoints", entry_id], f"endpoints.{entry_id} is already defined here",
-                         "pass --replace to overwrite it" + (", or --endpoint-id for a new slot"
-                                                             if rendered.endpoint_id not in builtin_endpoints() else ""))
+                conflict(
+                    kind,
+                    ["endpoints", entry_id],
+                    f"endpoints.{entry_id} is already defined here",
+                    "pass --replace to overwrite it"
+                    + (", or --endpoint-id for a new slot" if rendered.endpoint_id not in builtin_endpoints() else ""),
+                )
             elif have != entry:
                 edits[kind].append((["endpoints", entry_id], entry))
 
@@ -89,10 +93,12 @@ def _merge(documents: dict, current: dict, merged: dict, rendered, params: Param
             elif replace:
                 edits["llm-config"].append((["models", model, field], value))
             else:
-                conflict("llm-config", ["models", model, field] if field in mapping(own.get(model)) else
-                         ["models", model], f"models.{model} has {field} {models[model][field]!r}; "
-                         f"--set {field}={value} says otherwise", f"pass --replace to overwrite it, or leave out "
-                         f"--set {field} to keep it")
+                conflict(
+                    "llm-config",
+                    ["models", model, field] if field in mapping(own.get(model)) else ["models", model],
+                    f"models.{model} has {field} {models[model][field]!r}; --set {field}={value} says otherwise",
+                    f"pass --replace to overwrite it, or leave out --set {field} to keep it",
+                )
 
     for name, chain in mapping(new["llm-config"].get("tiers")).items():
         before = mapping(mapping(merged.get("tiers")).get(name))
@@ -171,22 +177,35 @@ def _add_preset(directory: str, preset: Preset, params: Parameters, *, replace: 
     for kind, path in paths.items():
         source = sources[kind]
         if source is None:  # a new file: the preset's, with what the add changes in it
-            texts[kind] = _apply(rendered.files[f"{kind}.json"], False, _rendered_data(rendered)[kind],
-                                 plan.edits[kind])
+            texts[kind] = _apply(
+                rendered.files[f"{kind}.json"], False, _rendered_data(rendered)[kind], plan.edits[kind]
+            )
         else:
             data = current[kind]
             assert isinstance(data, dict)  # the file passed the check: a JSON object
             texts[kind] = _apply(source.text, source.is_yaml, data, plan.edits[kind])
     after = check_sources([Source(paths[kind], paths[kind], kind, text) for kind, text in texts.items()])
     if after.failed:  # the files on disk are not these texts: keep the pointer, not a position
-        return Added([], [diagnostic("add.invalid-result", d.file, f"after the add: {d.rule} {d.message}", d.hint,
-                                     pointer=d.pointer) for d in after.errors], names,
-                     {name: {"add.invalid-result": sum(rules.values())} for name, rules in after.hidden.items()})
+        return Added(
+            [],
+            [
+                diagnostic(
+                    "add.invalid-result", d.file, f"after the add: {d.rule} {d.message}", d.hint, pointer=d.pointer
+                )
+                for d in after.errors
+            ],
+            names,
+            {name: {"add.invalid-result": sum(rules.values())} for name, rules in after.hidden.items()},
+        )
     changed = [kind for kind, text in texts.items() if (source := sources[kind]) is None or source.text != text]
     if not changed:
-        return Added([f"unchanged: {directory} already holds everything this add would write; nothing was written"],
-                     [], names)
+        return Added(
+            [f"unchanged: {directory} already holds everything this add would write; nothing was written"], [], names
+        )
     kept = write_files([Write(paths[kind], texts[kind], backup) for kind in changed])  # both files as one unit
-    report = [f"{'updated' if sources[kind] else 'wrote'} {paths[kind]}"
-              + (f" (kept {kept[paths[kind]]})" if paths[kind] in kept else "") for kind in changed]
+    report = [
+        f"{'updated' if sources[kind] else 'wrote'} {paths[kind]}"
+        + (f" (kept {kept[paths[kind]]})" if paths[kind] in kept else "")
+        for kind in changed
+    ]
     return Added(report + [f"note: {note}" for note in rendered.notes], [], names)

@@ -52,8 +52,11 @@ def _near(host: str) -> bool:
     try:
         address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return host == "localhost" or "." not in host or host.endswith(
-            (".localhost", ".local", ".lan", ".internal", ".home.arpa"))
+        return (
+            host == "localhost"
+            or "." not in host
+            or host.endswith((".localhost", ".local", ".lan", ".internal", ".home.arpa"))
+        )
     return address.is_loopback or address.is_private or address.is_link_local
 
 
@@ -64,11 +67,16 @@ def _check_url(url: str, parameter: str, *, https: bool = False, notes: list | N
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         shown = url if "@" not in parts.netloc else url.replace(parts.netloc.rpartition("@")[0] + "@", "***@", 1)
-        raise UsageError(f"{parameter}: expected an http:// or https:// URL such as "
-                         f"{'https://api.example.com/v1' if https else 'http://localhost:11434/v1'}, got {shown!r}")
+        raise UsageError(
+            f"{parameter}: expected an http:// or https:// URL such as "
+            f"{'https://api.example.com/v1' if https else 'http://localhost:11434/v1'}, got {shown!r}"
+        )
     if https and parts.scheme == "http" and not _near(parts.hostname) and notes is not None:
-        notes.insert(0, f"Warning: {parameter} is plain http to {parts.hostname}, so the key crosses the network "
-                        "readable by anyone on the way: use https:// unless you trust every network in between.")
+        notes.insert(
+            0,
+            f"Warning: {parameter} is plain http to {parts.hostname}, so the key crosses the network "
+            "readable by anyone on the way: use https:// unless you trust every network in between.",
+        )
     return url
 
 
@@ -89,16 +97,22 @@ def _endpoint_id(preset: Preset, requested: str | None) -> str:
     if requested is None or requested == preset.endpoint_id:
         return preset.endpoint_id
     if not preset.local:
-        raise UsageError(f"--endpoint-id: preset {preset.name!r} configures the built-in {preset.endpoint_id!r}; "
-                         "only OpenAI-compatible presets take another endpoint id")
+        raise UsageError(
+            f"--endpoint-id: preset {preset.name!r} configures the built-in {preset.endpoint_id!r}; "
+            "only OpenAI-compatible presets take another endpoint id"
+        )
     if not requested:
         raise UsageError("--endpoint-id: an endpoint id cannot be empty")
     if requested in INHERITED:
-        raise UsageError(f"--endpoint-id: PonyBunny's JavaScript reads {requested!r} as an object internal, so the "
-                         "endpoint would break it (`pbcfg lint --explain ids.prototype-name`); pick another id")
+        raise UsageError(
+            f"--endpoint-id: PonyBunny's JavaScript reads {requested!r} as an object internal, so the "
+            "endpoint would break it (`pbcfg lint --explain ids.prototype-name`); pick another id"
+        )
     if requested in builtin_endpoints() and builtin_endpoints()[requested].protocol != "openai":
-        raise UsageError(f"--endpoint-id: {requested!r} is a built-in {builtin_endpoints()[requested].protocol} "
-                         "endpoint; pick a new id for another OpenAI-compatible server")
+        raise UsageError(
+            f"--endpoint-id: {requested!r} is a built-in {builtin_endpoints()[requested].protocol} "
+            "endpoint; pick a new id for another OpenAI-compatible server"
+        )
     return requested
 
 
@@ -110,8 +124,11 @@ def _settings(preset: Preset, endpoint_id: str, pairs) -> dict:
             from pbcfg.util.suggest import did_you_mean
 
             guess = did_you_mean(key, allowed)
-            raise UsageError(f"--set {key}: not a parameter of preset {preset.name!r}"
-                             + (f"; did you mean {guess!r}?" if guess else "") + f" (parameters: {', '.join(allowed)})")
+            raise UsageError(
+                f"--set {key}: not a parameter of preset {preset.name!r}"
+                + (f"; did you mean {guess!r}?" if guess else "")
+                + f" (parameters: {', '.join(allowed)})"
+            )
         if key in NUMBERS:
             if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
                 raise UsageError(f"--set {key}: expected a whole number of at least 1, got {raw!r}")
@@ -127,14 +144,24 @@ def _environment():
     import jinja2
     from markupsafe import Markup
 
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(resource_dir("templates")),
-                                     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(resource_dir("templates")),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
     environment.filters["tojson"] = lambda value: Markup(json.dumps(value, ensure_ascii=False))
     return environment
 
 
-def render(preset: Preset, params: Parameters, *, current_tier: dict | None = None,
-           route_tiers: bool = True, standalone: bool = True) -> Rendered:
+def render(
+    preset: Preset,
+    params: Parameters,
+    *,
+    current_tier: dict | None = None,
+    route_tiers: bool = True,
+    standalone: bool = True,
+) -> Rendered:
     """Both files for ``preset``.
 
     ``current_tier`` is the ``--tier`` tier as it is now (default: PonyBunny's): its primary, then its
@@ -147,13 +174,17 @@ def render(preset: Preset, params: Parameters, *, current_tier: dict | None = No
     values = _settings(preset, endpoint_id, params.settings)
     notes = list(preset.notes)
     if endpoint_id not in builtin_endpoints():
-        notes.append(f"PonyBunny's conversation agent (Path B) uses the custom endpoint {endpoint_id!r}; its Path A "
-                     "(work items, planning) knows only its eight built-in endpoint ids, so there a model listed on "
-                     f"{endpoint_id!r} first fails with 'No protocol found'.")
+        notes.append(
+            f"PonyBunny's conversation agent (Path B) uses the custom endpoint {endpoint_id!r}; its Path A "
+            "(work items, planning) knows only its eight built-in endpoint ids, so there a model listed on "
+            f"{endpoint_id!r} first fails with 'No protocol found'."
+        )
     why = awkward(endpoint_id)
     if why:
-        notes.append(f"The endpoint id {endpoint_id!r} {why}: PonyBunny accepts it, but it must be quoted in every "
-                     "shell command (`pbcfg lint` warns: ids.awkward-endpoint-id).")
+        notes.append(
+            f"The endpoint id {endpoint_id!r} {why}: PonyBunny accepts it, but it must be quoted in every "
+            "shell command (`pbcfg lint` warns: ids.awkward-endpoint-id)."
+        )
     builtin = builtin_endpoints().get(endpoint_id)
 
     base_url = params.base_url or preset.default_base_url
@@ -175,22 +206,40 @@ def render(preset: Preset, params: Parameters, *, current_tier: dict | None = No
         both_paths = env_name is not None and env_name in ENV.get(endpoint_id, {}).values()
         if params.api_key_env is not None:
             if env_name is None:
-                raise UsageError(f"--api-key-env: PonyBunny reads no environment variable for a custom endpoint "
-                                 f"id ({endpoint_id!r}) on either of its code paths; use --api-key")
+                raise UsageError(
+                    f"--api-key-env: PonyBunny reads no environment variable for a custom endpoint "
+                    f"id ({endpoint_id!r}) on either of its code paths; use --api-key"
+                )
             if params.api_key_env != env_name:
-                raise UsageError(f"--api-key-env: PonyBunny reads the key for {endpoint_id} only from ${env_name}, "
-                                 f"not ${params.api_key_env}")
-            notes.insert(0, f"The key stays in ${env_name}; nothing secret is written." + (
-                "" if both_paths else f" Only PonyBunny's Path A (work items, planning) and pbcfg's runtime read "
-                f"${env_name}: PonyBunny's conversation agent (Path B) ignores it and calls the server without a "
-                "key. Pass --api-key instead if the server checks keys."))
+                raise UsageError(
+                    f"--api-key-env: PonyBunny reads the key for {endpoint_id} only from ${env_name}, "
+                    f"not ${params.api_key_env}"
+                )
+            notes.insert(
+                0,
+                f"The key stays in ${env_name}; nothing secret is written."
+                + (
+                    ""
+                    if both_paths
+                    else f" Only PonyBunny's Path A (work items, planning) and pbcfg's runtime read "
+                    f"${env_name}: PonyBunny's conversation agent (Path B) ignores it and calls the server without a "
+                    "key. Pass --api-key instead if the server checks keys."
+                ),
+            )
         elif preset.no_key_value is not None:
             credentials[key_field] = preset.no_key_value
         elif preset.key_required:
-            raise UsageError(f"--api-key: preset {preset.name!r} needs a key" + (
-                f" (or --api-key-env {env_name})" if both_paths else
-                f", written to credentials.json (${env_name} would reach only PonyBunny's Path A: its "
-                "conversation agent, Path B, ignores it)" if env_name else ""))
+            raise UsageError(
+                f"--api-key: preset {preset.name!r} needs a key"
+                + (
+                    f" (or --api-key-env {env_name})"
+                    if both_paths
+                    else f", written to credentials.json (${env_name} would reach only PonyBunny's Path A: its "
+                    "conversation agent, Path B, ignores it)"
+                    if env_name
+                    else ""
+                )
+            )
         elif env_name:
             notes.insert(0, f"No --api-key: the key stays in ${env_name}; nothing secret is written.")
     for field in settable(preset, endpoint_id):
@@ -204,15 +253,19 @@ def render(preset: Preset, params: Parameters, *, current_tier: dict | None = No
         if not model.strip():
             raise UsageError("--model: a model id cannot be empty")
     if not models and preset.model_required:
-        raise UsageError(f"--model: preset {preset.name!r} needs the model id, which is yours to name (on Azure, "
-                         "your deployment's name): without one no model would use the endpoint")
+        raise UsageError(
+            f"--model: preset {preset.name!r} needs the model id, which is yours to name (on Azure, "
+            "your deployment's name): without one no model would use the endpoint"
+        )
     primary = models[0] if models else preset.default_model
     if params.tier is not None and not params.tier.strip():
         raise UsageError("--tier: a tier name cannot be empty")
     if "__proto__" in models or params.tier == "__proto__":
         option, section = ("--model", "models") if "__proto__" in models else ("--tier", "tiers")
-        raise UsageError(f"{option}: PonyBunny's merge makes '__proto__' the prototype of {section}, not an entry "
-                         "of it (`pbcfg lint --explain ids.prototype-name`); pick another name")
+        raise UsageError(
+            f"{option}: PonyBunny's merge makes '__proto__' the prototype of {section}, not an entry "
+            "of it (`pbcfg lint --explain ids.prototype-name`); pick another name"
+        )
     # a local server is set up to be used: with no --tier, every built-in tier (and the execution agent,
     # which has a primary of its own) starts with it; the previous primary stays as a fallback
     takes_over = params.tier is None and preset.local and route_tiers
@@ -225,8 +278,9 @@ def render(preset: Preset, params: Parameters, *, current_tier: dict | None = No
         else:
             before = before if current_tier is None else current_tier
             chain = [before.get("primary"), *items(before.get("fallback"))]
-        tiers.append({"name": name, "primary": primary,
-                      "fallback": list(dict.fromkeys(m for m in chain if m and m != primary))})
+        tiers.append(
+            {"name": name, "primary": primary, "fallback": list(dict.fromkeys(m for m in chain if m and m != primary))}
+        )
     agents = [{"name": "execution", "primary": primary}] if takes_over else []
 
     context = {

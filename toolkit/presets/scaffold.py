@@ -40,10 +40,14 @@ def write_config(directory: str, files: dict[str, str], *, force: bool, schemas:
         _refuse_existing(directory, files, force)  # again, now that no other pbcfg can write here
         links = [name for name in files if os.path.islink(os.path.join(directory, name))]
         if links:
-            raise WriteError(f"{os.path.join(directory, links[0])} is a symbolic link; pbcfg does not write through "
-                             "links. Remove it first; nothing was written")
-        kept = write_files([Write(os.path.join(directory, name), text, backup=True) for name, text in files.items()],
-                           stamp=time.strftime("%Y%m%d-%H%M%S"))
+            raise WriteError(
+                f"{os.path.join(directory, links[0])} is a symbolic link; pbcfg does not write through "
+                "links. Remove it first; nothing was written"
+            )
+        kept = write_files(
+            [Write(os.path.join(directory, name), text, backup=True) for name, text in files.items()],
+            stamp=time.strftime("%Y%m%d-%H%M%S"),
+        )
     for name in files:
         path = os.path.join(directory, name)
         if path in kept:
@@ -55,6 +59,8 @@ def write_config(directory: str, files: dict[str, str], *, force: bool, schemas:
 def _refuse_existing(directory: str, files: dict[str, str], force: bool) -> None:
     existing = [name for name in files if os.path.lexists(os.path.join(directory, name))]
     if existing and not force:
-        raise Refused(f"{os.path.join(directory, existing[0])} already exists"
-                      + (f" (and {len(existing) - 1} more)" if len(existing) > 1 else "")
-                      + "; nothing was written. Pass --force to overwrite (a timestamped .bak of each is kept)")
+        raise Refused(
+            f"{os.path.join(directory, existing[0])} already exists"
+            + (f" (and {len(existing) - 1} more)" if len(existing) > 1 else "")
+            + "; nothing was written. Pass --force to overwrite (a timestamped .bak of each is kept)"
+        )

@@ -43,7 +43,11 @@ class Preset(NamedTuple):
     @property
     def key_field(self) -> str | None:
         required = builtin_endpoints()[self.endpoint_id].required
-        return "apiKey" if "apiKey" in required or self.local else ("secretAccessKey" if "secretAccessKey" in required else None)
+        return (
+            "apiKey"
+            if "apiKey" in required or self.local
+            else ("secretAccessKey" if "secretAccessKey" in required else None)
+        )
 
 
 @cache
@@ -67,8 +71,9 @@ def get_preset(name: str) -> Preset:
         from pbcfg.util.suggest import did_you_mean
 
         guess = did_you_mean(name, known)
-        raise UsageError(f"no preset {name!r}" + (f"; did you mean {guess!r}?" if guess else "") +
-                         f" (presets: {', '.join(known)})")
+        raise UsageError(
+            f"no preset {name!r}" + (f"; did you mean {guess!r}?" if guess else "") + f" (presets: {', '.join(known)})"
+        )
     return known[name]
 
 

@@ -45,8 +45,11 @@ def build_outputs(source_dir: str) -> Build:
         return Build([], result.diagnostics, result.files)
     outputs = []
     for document in result.documents:
-        outputs.append(Output(f"{document.kind}.json", document.kind,
-                              json.dumps(document.data, indent=2, ensure_ascii=False) + "\n"))
+        outputs.append(
+            Output(
+                f"{document.kind}.json", document.kind, json.dumps(document.data, indent=2, ensure_ascii=False) + "\n"
+            )
+        )
         outputs.append(Output(SCHEMA_FILES[document.kind], None, schema_text(document.kind)))
     return Build(outputs, result.diagnostics, result.files)
 
@@ -72,8 +75,20 @@ def out_of_date(build: Build, out_dir: str) -> list[Stale]:
         if output.kind == "credentials":  # the keys it held before, shown in the diff
             register_credentials_text(current)
         if current != output.text:
-            stale.append(Stale(output, path, masked_diff(current, output.text, kind=output.kind, yaml=False,
-                                                         old_label=f"{path} (on disk)", new_label=f"{path} (built)")))
+            stale.append(
+                Stale(
+                    output,
+                    path,
+                    masked_diff(
+                        current,
+                        output.text,
+                        kind=output.kind,
+                        yaml=False,
+                        old_label=f"{path} (on disk)",
+                        new_label=f"{path} (built)",
+                    ),
+                )
+            )
     return stale
 
 
@@ -81,10 +96,15 @@ def stale_diagnostics(stale: list[Stale], command: str) -> list[Diagnostic]:
     """``command`` is the build that brings them up to date, as the user pastes it."""
     from pbcfg.catalog import diagnostic
 
-    return [diagnostic("build.out-of-date", entry.path,
-                       "differs from what the sources build" if os.path.exists(entry.path) else
-                       "is missing: the sources build it", f"run `{command}` and commit the result")
-            for entry in stale]
+    return [
+        diagnostic(
+            "build.out-of-date",
+            entry.path,
+            "differs from what the sources build" if os.path.exists(entry.path) else "is missing: the sources build it",
+            f"run `{command}` and commit the result",
+        )
+        for entry in stale
+    ]
 
 
 def write_outputs(stale: list[Stale], out_dir: str) -> list[str]:
@@ -96,6 +116,9 @@ def write_outputs(stale: list[Stale], out_dir: str) -> list[str]:
     kept = write_files([Write(entry.path, entry.output.text, backup=True) for entry in stale])
     for entry in stale:
         secret = is_credentials_file(entry.path)
-        report.append(f"wrote {entry.path}" + (" (mode 0600)" if secret else "")
-                      + (f", kept {kept[entry.path]}" if entry.path in kept else ""))
+        report.append(
+            f"wrote {entry.path}"
+            + (" (mode 0600)" if secret else "")
+            + (f", kept {kept[entry.path]}" if entry.path in kept else "")
+        )
     return report

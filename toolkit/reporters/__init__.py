@@ -17,8 +17,13 @@ __all__ = ["FORMATS", "Report", "emit", "render", "use_color"]
 FORMATS = ("text", "json", "github", "sarif", "junit")
 
 
-class Report(namedtuple("Report", "tool files diagnostics color notes quiet extra fixes hidden",
-                        defaults=(False, (), False, None, None, None))):
+class Report(
+    namedtuple(
+        "Report",
+        "tool files diagnostics color notes quiet extra fixes hidden",
+        defaults=(False, (), False, None, None, None),
+    )
+):
     """``tool``: the command that produced it, e.g. "validate"; ``files``: names; ``diagnostics``; ``color``;
     ``notes``: see Summary; ``quiet``: the diagnostics and nothing else, no summary line; ``extra``: more
     top-level keys of the JSON shape, the command's data (status: "endpoints", doctor: "verdicts" and "causes",
@@ -50,17 +55,38 @@ def _encodable(text: str) -> str:
     return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str | None = None,
-         fail_on: str = "error", color: bool | None = None, output: str | None = None, notes=(),
-         quiet: bool = False, extra: dict | None = None, text: str | None = None, fixes=None,
-         hidden: dict | None = None) -> int:
+def emit(
+    tool: str,
+    files: list[str],
+    diagnostics: list[Diagnostic],
+    *,
+    fmt: str | None = None,
+    fail_on: str = "error",
+    color: bool | None = None,
+    output: str | None = None,
+    notes=(),
+    quiet: bool = False,
+    extra: dict | None = None,
+    text: str | None = None,
+    fixes=None,
+    hidden: dict | None = None,
+) -> int:
     """Print (or, with ``output``, write) the report in ``fmt`` and return the exit code; notes never fail a run.
     ``text``, when given, is the command's own human text for the text format (a status table, a plan);
     ``hidden``: file -> severity -> count of the diagnostics past the cap, counted in the summary and the code."""
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    report = Report(tool, files, diagnostics, color=use_color(color) and fmt == "text" and output is None,
-                    notes=tuple(notes), quiet=quiet, extra=extra, fixes=fixes, hidden=hidden)
+    report = Report(
+        tool,
+        files,
+        diagnostics,
+        color=use_color(color) and fmt == "text" and output is None,
+        notes=tuple(notes),
+        quiet=quiet,
+        extra=extra,
+        fixes=fixes,
+        hidden=hidden,
+    )
     rendered = text if fmt == "text" and text is not None else render(fmt, report)
     if output is None:
         sys.stdout.write(_encodable(rendered))
@@ -68,8 +94,12 @@ def emit(tool: str, files: list[str], diagnostics: list[Diagnostic], *, fmt: str
         from pbcfg.secrets.boundary import redact
         from pbcfg.util.atomic import write_atomic
 
-        write_atomic(output, _encodable(redact(rendered)), doing="cannot write the report",
-                     by_product_of=tuple(map(os.fspath, files)))
+        write_atomic(
+            output,
+            _encodable(redact(rendered)),
+            doing="cannot write the report",
+            by_product_of=tuple(map(os.fspath, files)),
+        )
         if not quiet:
             lines = report.summary.lines()
             lines[0] += f"; report written to {output}"

@@ -13,6 +13,9 @@ __all__ = ["render"]
 
 
 def render(report) -> str:
-    body = {"diagnostics": [d.as_dict() for d in report.diagnostics], "summary": report.summary.as_dict(),
-            **(report.extra or {})}
+    body = {
+        "diagnostics": [d.as_dict() for d in report.diagnostics],
+        "summary": report.summary.as_dict(),
+        **(report.extra or {}),
+    }
     return json.dumps(body, ensure_ascii=False, indent=2) + "\n"

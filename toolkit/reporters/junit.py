@@ -16,8 +16,15 @@ def render(report) -> str:
     names = list(dict.fromkeys(list(errors_by_file) + list(others_by_file)))
     failures = sum(len(items) for items in errors_by_file.values())
     suites = ET.Element("testsuites", name="pbcfg", tests=str(len(names)), failures=str(failures))
-    suite = ET.SubElement(suites, "testsuite", name=f"pbcfg {report.tool}", tests=str(len(names)),
-                          failures=str(failures), errors="0", skipped="0")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name=f"pbcfg {report.tool}",
+        tests=str(len(names)),
+        failures=str(failures),
+        errors="0",
+        skipped="0",
+    )
     for name in names:
         case = ET.SubElement(suite, "testcase", classname=f"pbcfg.{report.tool}", name=name)
         for d in errors_by_file.get(name, []):
@@ -27,8 +34,9 @@ def render(report) -> str:
         others = others_by_file.get(name, [])
         if others:
             out = ET.SubElement(case, "system-out")
-            out.text = "\n".join(f"{d.file}:{d.line}:{d.column}: {d.severity.label} {d.rule} {d.message}"
-                                 for d in others)
+            out.text = "\n".join(
+                f"{d.file}:{d.line}:{d.column}: {d.severity.label} {d.rule} {d.message}" for d in others
+            )
     facts = report.summary.hidden_lines() + [f"note: {note}" for note in report.summary.notes]
     if facts:
         ET.SubElement(suite, "system-out").text = "\n".join(facts)

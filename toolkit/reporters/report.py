@@ -26,8 +26,9 @@ class Fixes(namedtuple("Fixes", "safe unsafe command")):
     __slots__ = ()
 
 
-class Summary(namedtuple("Summary", "files errors warnings infos notes fixes hidden tool",
-                         defaults=((), None, (), "validate"))):
+class Summary(
+    namedtuple("Summary", "files errors warnings infos notes fixes hidden tool", defaults=((), None, (), "validate"))
+):
     """Counts of files and of diagnostics by severity, those past the cap included; ``notes``: facts that are
     no diagnostic (nothing in the files to point at or to fix), folded into the summary: "4 enabled endpoints
     lack credentials in this environment and are skipped: …"; ``fixes``: lint's :class:`Fixes`, None for other
@@ -37,8 +38,15 @@ class Summary(namedtuple("Summary", "files errors warnings infos notes fixes hid
     __slots__ = ()
 
     @classmethod
-    def of(cls, files: int, diagnostics: list[Diagnostic], notes=(), fixes: Fixes | None = None,
-           hidden: dict[str, dict[Severity, int]] | None = None, tool: str = "validate") -> "Summary":
+    def of(
+        cls,
+        files: int,
+        diagnostics: list[Diagnostic],
+        notes=(),
+        fixes: Fixes | None = None,
+        hidden: dict[str, dict[Severity, int]] | None = None,
+        tool: str = "validate",
+    ) -> "Summary":
         counts = {severity: 0 for severity in Severity}
         for diagnostic in diagnostics:
             counts[diagnostic.severity] += 1
@@ -46,8 +54,16 @@ class Summary(namedtuple("Summary", "files errors warnings infos notes fixes hid
             for severity, count in by_severity.items():
                 counts[severity] += count
         past = tuple((name, sum(by_severity.values())) for name, by_severity in (hidden or {}).items())
-        return cls(files, counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO], tuple(notes),
-                   fixes, past, tool)
+        return cls(
+            files,
+            counts[Severity.ERROR],
+            counts[Severity.WARNING],
+            counts[Severity.INFO],
+            tuple(notes),
+            fixes,
+            past,
+            tool,
+        )
 
     def as_dict(self) -> dict:
         """``fixable`` for lint (and ``unsafeFixable``); ``notShown`` (file -> count) past the cap; ``notes`` only
@@ -67,12 +83,16 @@ class Summary(namedtuple("Summary", "files errors warnings infos notes fixes hid
         import shlex
 
         tool = "lint" if self.tool == "lint" else "validate"
-        return [f"… and {count:,} more in {name}; `pbcfg {tool} --max-diagnostics 0 {shlex.quote(name)}` shows "
-                "them all" for name, count in self.hidden]
+        return [
+            f"… and {count:,} more in {name}; `pbcfg {tool} --max-diagnostics 0 {shlex.quote(name)}` shows them all"
+            for name, count in self.hidden
+        ]
 
     def sentence(self) -> str:
-        return (f"{plural(self.files, 'file')} checked: {plural(self.errors, 'error')}, "
-                f"{plural(self.warnings, 'warning')}, {plural(self.infos, 'info')}")
+        return (
+            f"{plural(self.files, 'file')} checked: {plural(self.errors, 'error')}, "
+            f"{plural(self.warnings, 'warning')}, {plural(self.infos, 'info')}"
+        )
 
     def fix_line(self) -> str | None:
         """``2 fixable with `pbcfg lint --fix .` (1 more with --unsafe-fixes)``; None when nothing is."""
@@ -88,12 +108,19 @@ class Summary(namedtuple("Summary", "files errors warnings infos notes fixes hid
         """What a terminal shows: how many diagnostics are past the cap, the sentence, the fixable count (lint),
         then one ``note: …`` line per note."""
         fix_line = self.fix_line()
-        return (self.hidden_lines() + [self.sentence()] + ([fix_line] if fix_line else [])
-                + [f"note: {note}" for note in self.notes])
+        return (
+            self.hidden_lines()
+            + [self.sentence()]
+            + ([fix_line] if fix_line else [])
+            + [f"note: {note}" for note in self.notes]
+        )
 
 
-def exit_code(diagnostics: list[Diagnostic], fail_on: Severity = Severity.ERROR,
-              hidden: dict[str, dict[Severity, int]] | None = None) -> int:
+def exit_code(
+    diagnostics: list[Diagnostic],
+    fail_on: Severity = Severity.ERROR,
+    hidden: dict[str, dict[Severity, int]] | None = None,
+) -> int:
     """1 when a diagnostic, shown or past the cap (``hidden``), is at or above ``fail_on``."""
     past = (severity for by_severity in (hidden or {}).values() for severity in by_severity)
     return 1 if any(d.severity >= fail_on for d in diagnostics) or any(s >= fail_on for s in past) else 0

@@ -22,8 +22,19 @@ __all__ = ["Document"]
 
 
 class Document:
-    __slots__ = ("source", "data", "strict_text", "_locator", "_index", "_lines", "_display", "_shown_lines", "room",
-                 "unbuilt", "unique_keys")
+    __slots__ = (
+        "source",
+        "data",
+        "strict_text",
+        "_locator",
+        "_index",
+        "_lines",
+        "_display",
+        "_shown_lines",
+        "room",
+        "unbuilt",
+        "unique_keys",
+    )
 
     def __init__(self, source: Source, data: object, strict_text: str | None, locator=None) -> None:
         self.source = source
@@ -92,8 +103,9 @@ class Document:
         self.unbuilt[rule] = self.unbuilt.get(rule, 0) + 1
         return False
 
-    def diagnostic(self, tokens: list, rule: str, message: str, hint: str | None = None, *,
-                   key: bool = False) -> Diagnostic:
+    def diagnostic(
+        self, tokens: list, rule: str, message: str, hint: str | None = None, *, key: bool = False
+    ) -> Diagnostic:
         """A diagnostic of ``rule`` at the value (or, with ``key``, the key) that ``tokens`` lead to."""
         from pbcfg.catalog import diagnostic
 

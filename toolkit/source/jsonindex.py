@@ -76,8 +76,9 @@ class _Brackets:
             self.marks, kinds = bytes(marked), bytes(raw[at] for at in found)
         self.depths = array("l", accumulate(array("b", kinds.translate(_STEP))))
         marks = self.marks
-        self.counts = array("q", accumulate((marks.count(b"X", at, at + _BLOCK) for at in range(0, len(marks), _BLOCK)),
-                                            initial=0))  # brackets before each block
+        self.counts = array(
+            "q", accumulate((marks.count(b"X", at, at + _BLOCK) for at in range(0, len(marks), _BLOCK)), initial=0)
+        )  # brackets before each block
         self.blocks: dict[int, array] = {}  # block -> the offsets of its brackets, listed when first asked
 
     def number_at(self, offset: int) -> int | None:

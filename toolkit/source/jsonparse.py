@@ -154,8 +154,10 @@ def _diagnostic(deviation, lines, file: str, kind: str | None) -> Diagnostic:
 
         from pbcfg.source.commands import pbcfg_on
 
-        hint = (f"delete the comment, or run `{pbcfg_on(dirname(file), 'migrate')}`, which strips comments "
-                "and lists each one it removed")
+        hint = (
+            f"delete the comment, or run `{pbcfg_on(dirname(file), 'migrate')}`, which strips comments "
+            "and lists each one it removed"
+        )
     elif deviation.kind == "trailing-comma":
         rule, message = "json.trailing-comma", f"trailing comma before a closing bracket: {ignored}"
         hint = "delete this comma"

@@ -155,8 +155,13 @@ class _Scanner:
             self.fail("string", pos, f"a string of {len(decoded):,} characters", path)
         if not decoded.isascii() and has_lone_surrogate(decoded):
             at, shown = lone_surrogate_at(self.text, pos, end)
-            self.fail("surrogate", at, f"{shown} is half of a UTF-16 surrogate pair, without the "
-                      "other half: text that is not Unicode, which cannot be sent or stored as UTF-8", path)
+            self.fail(
+                "surrogate",
+                at,
+                f"{shown} is half of a UTF-16 surrogate pair, without the "
+                "other half: text that is not Unicode, which cannot be sent or stored as UTF-8",
+                path,
+            )
         return decoded, end
 
     def members(self, pos: int, path: tuple, depth: int) -> int:

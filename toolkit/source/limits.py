@@ -19,8 +19,17 @@ stops at the first limit broken and says where.
 
 from __future__ import annotations
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_STRING", "MAX_VALUES", "MAX_YAML_BYTES", "fits", "has_lone_surrogate",
-           "json_bytes", "may_hold_lone_surrogate"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_STRING",
+    "MAX_VALUES",
+    "MAX_YAML_BYTES",
+    "fits",
+    "has_lone_surrogate",
+    "json_bytes",
+    "may_hold_lone_surrogate",
+]
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_YAML_BYTES = 1024 * 1024  # YAML is parsed in pure Python, at a few hundred kilobytes a second

@@ -103,4 +103,3 @@ def line_col(text: str, offset: int) -> Span:
 def snippet(text: str, offset: int, width: int = SNIPPET_WIDTH) -> str:
     """The caret snippet of one offset; for many positions in one text, use :class:`Lines`."""
     return Lines(text).snippet(offset, width)
-

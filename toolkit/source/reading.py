@@ -14,13 +14,29 @@ from pbcfg.secrets.known import note_source
 from pbcfg.source.limits import MAX_BYTES, MAX_YAML_BYTES
 from pbcfg.source.locations import CONFIG_FILES
 
-__all__ = ["KINDS", "SOURCE_FILES", "SUFFIXES", "Source", "decode_source", "directory_of", "expand_paths",
-           "kind_of", "read_regular", "read_source",
-           "is_backup", "unbacked_name"]
+__all__ = [
+    "KINDS",
+    "SOURCE_FILES",
+    "SUFFIXES",
+    "Source",
+    "decode_source",
+    "directory_of",
+    "expand_paths",
+    "kind_of",
+    "read_regular",
+    "read_source",
+    "is_backup",
+    "unbacked_name",
+]
 
 KINDS = ("credentials", "llm-config")
-_SPECIAL = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
-            (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+_SPECIAL = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 SUFFIXES = (".json", ".yaml", ".yml")
 SOURCE_FILES = ("credentials.yaml", "llm-config.yaml", "credentials.yml", "llm-config.yml")
 
@@ -66,11 +82,16 @@ def expand_paths(paths: list[str], config_dir: str) -> list[str]:
         if not path:
             raise UsageError("an empty path was given; pass a file or a directory")
         if os.path.isdir(path):  # anything under a config file's name is found, so that what is no file is refused
-            found = [os.path.join(path, name) for name in CONFIG_FILES + SOURCE_FILES
-                     if os.path.lexists(os.path.join(path, name))]
+            found = [
+                os.path.join(path, name)
+                for name in CONFIG_FILES + SOURCE_FILES
+                if os.path.lexists(os.path.join(path, name))
+            ]
             if not found:
-                raise InputError(f"{path}: no {' or '.join(CONFIG_FILES)} in this directory; "
-                                 "pass the files, or point --config-dir at your PonyBunny config directory")
+                raise InputError(
+                    f"{path}: no {' or '.join(CONFIG_FILES)} in this directory; "
+                    "pass the files, or point --config-dir at your PonyBunny config directory"
+                )
             expanded.extend(found)
         else:
             expanded.append(path)
@@ -91,8 +112,10 @@ def kind_of(path: str, text: str, forced: str | None) -> str:
                 return kind
     if forced:
         return forced
-    raise UsageError(f"{path}: cannot tell whether this is credentials or llm-config from its name or "
-                     "$schema; pass --kind credentials or --kind llm-config")
+    raise UsageError(
+        f"{path}: cannot tell whether this is credentials or llm-config from its name or "
+        "$schema; pass --kind credentials or --kind llm-config"
+    )
 
 
 def read_regular(path: str, limit: int) -> bytes:
@@ -107,10 +130,10 @@ def read_regular(path: str, limit: int) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         if os.path.islink(path):
-            raise InputError(f"{path}: is a symbolic link to {os.readlink(path)}, which does not exist; fix or "
-                             "remove the link") from None
-        raise InputError(f"{path}: no such file; check the path (a directory stands for its PonyBunny "
-                         "files)") from None
+            raise InputError(
+                f"{path}: is a symbolic link to {os.readlink(path)}, which does not exist; fix or remove the link"
+            ) from None
+        raise InputError(f"{path}: no such file; check the path (a directory stands for its PonyBunny files)") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied; check the file's owner and mode") from None
     except OSError as error:  # a socket cannot even be opened
@@ -121,8 +144,10 @@ def read_regular(path: str, limit: int) -> bytes:
         raise InputError(_not_regular(path, state.st_mode))
     with os.fdopen(descriptor, "rb") as handle:
         if state.st_size > limit or len(data := handle.read(limit + 1)) > limit:
-            raise InputError(f"{path}: larger than {limit // (1024 * 1024)} MiB (limits.file-size); no PonyBunny "
-                             "config is this big, so pbcfg does not read it")
+            raise InputError(
+                f"{path}: larger than {limit // (1024 * 1024)} MiB (limits.file-size); no PonyBunny "
+                "config is this big, so pbcfg does not read it"
+            )
     return data
 
 
@@ -140,7 +165,9 @@ def _not_regular(path: str, mode: int | None = None) -> str | None:
 
 def read_source(path: str, forced_kind: str | None = None) -> Source:
     try:
-        data = read_regular(path, MAX_YAML_BYTES if unbacked_name(path).lower().endswith((".yaml", ".yml")) else MAX_BYTES)
+        data = read_regular(
+            path, MAX_YAML_BYTES if unbacked_name(path).lower().endswith((".yaml", ".yml")) else MAX_BYTES
+        )
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
     text = _decode(path, data)
@@ -151,8 +178,10 @@ def read_source(path: str, forced_kind: str | None = None) -> Source:
 def decode_source(path: str, data: bytes, forced_kind: str | None = None) -> Source:
     """A source from bytes read elsewhere (at most ``MAX_BYTES + 1`` of them), e.g. standard input."""
     if len(data) > MAX_BYTES:
-        raise InputError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB (limits.file-size); "
-                         "no PonyBunny config is this big, so pbcfg does not read it")
+        raise InputError(
+            f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB (limits.file-size); "
+            "no PonyBunny config is this big, so pbcfg does not read it"
+        )
     text = _decode(path, data)
     return note_source(Source(path, path, kind_of(path, text, forced_kind), text))
 
@@ -163,5 +192,6 @@ def _decode(path: str, data: bytes) -> str:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = len(data[data.rfind(b"\n", 0, error.start) + 1 : error.start].decode("utf-8", "replace")) + 1
-        raise InputError(f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{data[error.start]:02x}); "
-                         "save the file as UTF-8") from None
+        raise InputError(
+            f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8"
+        ) from None

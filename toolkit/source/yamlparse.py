@@ -85,8 +85,10 @@ class _Limit(Exception):
         self.rule, self.hint, self.mark = rule, hint, mark
 
 
-_DEPTH_MESSAGE = (f"more than {MAX_DEPTH} nested mappings and sequences: pbcfg reads at most that many; no PonyBunny "
-                  "config nests more than a few levels")
+_DEPTH_MESSAGE = (
+    f"more than {MAX_DEPTH} nested mappings and sequences: pbcfg reads at most that many; no PonyBunny "
+    "config nests more than a few levels"
+)
 _DEPTH_HINT = "check the file for runaway nesting"
 
 
@@ -104,15 +106,24 @@ def _bounded_composer(base):
 
             event = self.parser.peek_event()
             if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
-                what = f"an alias (*{event.anchor})" if isinstance(event, AliasEvent) else f"an anchor (&{event.anchor})"
-                raise _Limit("yaml.unsupported", f"{what}: anchors and aliases are not supported in PonyBunny config "
-                             "sources", "write the value out in full, as JSON would", event.start_mark)
+                what = (
+                    f"an alias (*{event.anchor})" if isinstance(event, AliasEvent) else f"an anchor (&{event.anchor})"
+                )
+                raise _Limit(
+                    "yaml.unsupported",
+                    f"{what}: anchors and aliases are not supported in PonyBunny config sources",
+                    "write the value out in full, as JSON would",
+                    event.start_mark,
+                )
             if parent is not None and index is not None:  # a mapping's value or a sequence's item
                 self.values += 1
                 if self.values > MAX_VALUES:
-                    raise _Limit("limits.values", f"more than {MAX_VALUES:,} keys and array items: pbcfg reads at "
-                                 "most that many in one file", "check that this is the file you meant",
-                                 self._next_mark())
+                    raise _Limit(
+                        "limits.values",
+                        f"more than {MAX_VALUES:,} keys and array items: pbcfg reads at most that many in one file",
+                        "check that this is the file you meant",
+                        self._next_mark(),
+                    )
             return super().compose_node(parent, index)
 
         def _container(self, compose, anchor):
@@ -133,14 +144,20 @@ def _bounded_composer(base):
         def compose_scalar_node(self, anchor):
             event = self.parser.peek_event()
             if len(event.value) > MAX_STRING:
-                raise _Limit("limits.string-length", f"a string of {len(event.value):,} characters: pbcfg reads at "
-                             f"most {MAX_STRING:,} in one string", "check that this is the file you meant",
-                             event.start_mark)
+                raise _Limit(
+                    "limits.string-length",
+                    f"a string of {len(event.value):,} characters: pbcfg reads at most {MAX_STRING:,} in one string",
+                    "check that this is the file you meant",
+                    event.start_mark,
+                )
             if not event.value.isascii() and has_lone_surrogate(event.value):
-                raise _Limit("yaml.lone-surrogate", "a \\u escape that is half of a UTF-16 surrogate pair, without "
-                             "the other half: text that is not Unicode, which cannot be written as UTF-8",
-                             "write the character itself, or \\U and its eight hex digits (YAML joins no pairs)",
-                             event.start_mark)
+                raise _Limit(
+                    "yaml.lone-surrogate",
+                    "a \\u escape that is half of a UTF-16 surrogate pair, without "
+                    "the other half: text that is not Unicode, which cannot be written as UTF-8",
+                    "write the character itself, or \\U and its eight hex digits (YAML joins no pairs)",
+                    event.start_mark,
+                )
             return super().compose_scalar_node(anchor)
 
     return Bounded
@@ -177,8 +194,7 @@ def _plain(node, tokens: list):
     for kind in (int, float, str):
         if isinstance(node, kind):
             return kind(node)
-    raise _Unsupported(f"a value of YAML type {type(node).__name__} (a tag or a date?), which JSON cannot hold",
-                       tokens)
+    raise _Unsupported(f"a value of YAML type {type(node).__name__} (a tag or a date?), which JSON cannot hold", tokens)
 
 
 def _tab_indents(text: str, line: int) -> bool:
@@ -214,12 +230,17 @@ def parse_yaml(text: str, file: str, kind: str | None) -> ParsedYaml:
         problem, hint = (error.problem or "invalid YAML").strip(), "fix the YAML at the caret"
         mark = error.problem_mark or error.context_mark
         if mark and "'\\t'" in problem:
-            problem = ("YAML does not allow tabs for indentation; use spaces" if _tab_indents(text, mark.line)
-                       else "a tab where YAML takes only spaces; use spaces")
+            problem = (
+                "YAML does not allow tabs for indentation; use spaces"
+                if _tab_indents(text, mark.line)
+                else "a tab where YAML takes only spaces; use spaces"
+            )
             hint = "replace the tabs with spaces"
         return at(rule, problem, hint, mark)
     except (YAMLError, ValueError) as error:
-        return ParsedYaml(None, [diagnostic("yaml.syntax", file, str(error).split("\n")[0], "fix the YAML")], False, None)
+        return ParsedYaml(
+            None, [diagnostic("yaml.syntax", file, str(error).split("\n")[0], "fix the YAML")], False, None
+        )
     locator = YamlLocator(root, text, kind)
     try:
         data = _plain(root, [])
@@ -228,6 +249,20 @@ def parse_yaml(text: str, file: str, kind: str | None) -> ParsedYaml:
 
         located = locator.locate(unsupported.tokens)
         span, shown = located if located else (None, None)
-        return ParsedYaml(None, [diagnostic("yaml.unsupported", file, str(unsupported), "write the values out in full, as JSON would",
-                                            span=span, pointer=join(unsupported.tokens), snippet=shown)], False, None)
+        return ParsedYaml(
+            None,
+            [
+                diagnostic(
+                    "yaml.unsupported",
+                    file,
+                    str(unsupported),
+                    "write the values out in full, as JSON would",
+                    span=span,
+                    pointer=join(unsupported.tokens),
+                    snippet=shown,
+                )
+            ],
+            False,
+            None,
+        )
     return ParsedYaml(data, [], True, locator)

@@ -37,6 +37,7 @@ from pbcfg.util.oserrors import write_error
 
 __all__ = ["Write", "set_mode", "write_atomic", "write_files"]
 
+
 class Write(NamedTuple):
     path: str
     content: str | bytes
@@ -56,8 +57,10 @@ def _target(path: str, refusing: str = "write through it") -> str:
     same_directory = os.path.dirname(resolved) == os.path.realpath(os.path.dirname(os.path.abspath(path)))
     if same_directory or os.environ.get("PBCFG_ALLOW_SYMLINKS") == "1":
         return resolved
-    raise WriteError(f"{path} is a symbolic link to {resolved}, outside its directory; pbcfg will not {refusing} "
-                     "(set PBCFG_ALLOW_SYMLINKS=1 if you mean it)")
+    raise WriteError(
+        f"{path} is a symbolic link to {resolved}, outside its directory; pbcfg will not {refusing} "
+        "(set PBCFG_ALLOW_SYMLINKS=1 if you mean it)"
+    )
 
 
 def _read_current(target: str) -> tuple[os.stat_result | None, bytes | None]:
@@ -78,8 +81,10 @@ def _read_current(target: str) -> tuple[os.stat_result | None, bytes | None]:
 
 def _must_be_regular(target: str, mode: int) -> None:
     if not stat.S_ISREG(mode):
-        raise WriteError(f"{target}: is {kind_of(mode)}; pbcfg writes only regular files. Remove it or point "
-                         "pbcfg elsewhere; nothing was written")
+        raise WriteError(
+            f"{target}: is {kind_of(mode)}; pbcfg writes only regular files. Remove it or point "
+            "pbcfg elsewhere; nothing was written"
+        )
 
 
 def _temp_name(target: str) -> str:
@@ -112,10 +117,12 @@ def _settle(directory: str) -> None:
 
     pending = journal.interrupted(directory)
     if pending is not None:
-        raise WriteError(f"{directory}: an earlier pbcfg write was interrupted ({', '.join(map(os.path.basename, pending.new))} "
-                         f"replaced, {', '.join(map(os.path.basename, pending.old))} not), so the files may not match; "
-                         f"`{_validate(directory)}` says where the backups are. Check the files, then delete {pending.journal}. "
-                         "Nothing was written")
+        raise WriteError(
+            f"{directory}: an earlier pbcfg write was interrupted ({', '.join(map(os.path.basename, pending.new))} "
+            f"replaced, {', '.join(map(os.path.basename, pending.old))} not), so the files may not match; "
+            f"`{_validate(directory)}` says where the backups are. Check the files, then delete {pending.journal}. "
+            "Nothing was written"
+        )
     journal.clear(directory)
     _sweep(directory)
 
@@ -152,13 +159,17 @@ def _prepare(write: Write, target: str, stamp: str | None, made: list[str], doin
     data = write.content.encode("utf-8") if isinstance(write.content, str) else write.content
     old, previous = _read_current(target)
     if write.by_product_of is not None and old is not None and _holds_config(target, write.by_product_of):
-        raise WriteError(f"{target}: {doing}: it holds a PonyBunny config (or a backup of one), which a report or "
-                         "schema never replaces; pick another file. Nothing was written")
+        raise WriteError(
+            f"{target}: {doing}: it holds a PonyBunny config (or a backup of one), which a report or "
+            "schema never replaces; pick another file. Nothing was written"
+        )
     if write.new_only and old is not None:
         raise WriteError(f"{target}: exists already; pbcfg does not overwrite it. Nothing was written")
     if write.expected is not None and previous != write.expected.encode("utf-8"):
-        raise WriteError(f"{target}: changed while pbcfg was working on it (another program wrote it); nothing was "
-                         "written. Run the command again")
+        raise WriteError(
+            f"{target}: changed while pbcfg was working on it (another program wrote it); nothing was "
+            "written. Run the command again"
+        )
     mode = stat.S_IMODE(old.st_mode) if old is not None else write.mode if write.mode is not None else mode_for(target)
     if is_credentials_file(target):
         mode = CREDENTIALS_MODE
@@ -197,7 +208,11 @@ def write_files(writes: list[Write], *, stamp: str | None = None, doing: str = "
             for write, target in zip(writes, targets):
                 prepared.append(_prepare(write, target, stamp, made, doing))
             for directory in directories:
-                entries = [(p.target, p.old, p.new, p.backup) for p in prepared if (os.path.dirname(p.target) or ".") == directory]
+                entries = [
+                    (p.target, p.old, p.new, p.backup)
+                    for p in prepared
+                    if (os.path.dirname(p.target) or ".") == directory
+                ]
                 if len(entries) > 1:
                     records.append(journal.record(directory, entries))
                 _fsync_directory(directory)
@@ -210,13 +225,18 @@ def write_files(writes: list[Write], *, stamp: str | None = None, doing: str = "
         done, failure = _rename_all(prepared)
         if failure is not None:
             failed = prepared[len(done)].target
-            _remove([item.temp for item in prepared[len(done):]])
+            _remove([item.temp for item in prepared[len(done) :]])
             if not done:
                 _remove(made + records)
                 raise write_error(failure, failed, doing, then="nothing was changed") from None
-            raise write_error(failure, failed, doing, then=f"{', '.join(done)} already replaced, so the files may not "
-                              f"match (`{_validate(os.path.dirname(failed))}` says where the backups "
-                              "are)") from None
+            raise write_error(
+                failure,
+                failed,
+                doing,
+                then=f"{', '.join(done)} already replaced, so the files may not "
+                f"match (`{_validate(os.path.dirname(failed))}` says where the backups "
+                "are)",
+            ) from None
         for directory in directories:
             _fsync_directory(directory)
             journal.clear(directory)
@@ -258,11 +278,18 @@ def _remove(paths: list[str]) -> None:
             os.unlink(path)
 
 
-def write_atomic(path, content: str | bytes, *, backup: bool = False, doing: str = "cannot write",
-                 by_product_of: tuple[str, ...] | None = None) -> str | None:
+def write_atomic(
+    path,
+    content: str | bytes,
+    *,
+    backup: bool = False,
+    doing: str = "cannot write",
+    by_product_of: tuple[str, ...] | None = None,
+) -> str | None:
     """Replace one file (see :func:`write_files`); return its backup's path if one was made."""
-    return write_files([Write(os.fspath(path), content, backup, by_product_of=by_product_of)],
-                       doing=doing).get(os.fspath(path))
+    return write_files([Write(os.fspath(path), content, backup, by_product_of=by_product_of)], doing=doing).get(
+        os.fspath(path)
+    )
 
 
 def set_mode(path: str, mode: int) -> None:
@@ -272,8 +299,9 @@ def set_mode(path: str, mode: int) -> None:
         descriptor = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as error:
         if os.path.islink(target):
-            raise WriteError(f"{target}: is a symbolic link; pbcfg does not chmod through links. chmod "
-                             f"{mode:o} its target yourself") from None
+            raise WriteError(
+                f"{target}: is a symbolic link; pbcfg does not chmod through links. chmod {mode:o} its target yourself"
+            ) from None
         raise write_error(error, target, "cannot change its mode") from None
     try:
         os.fchmod(descriptor, mode)

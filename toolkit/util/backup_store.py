@@ -33,8 +33,22 @@ from typing import NamedTuple
 from pbcfg.errors import WriteError
 from pbcfg.util.newfiles import create_file, kind_of
 
-__all__ = ["BACKUP_SUFFIX", "KEEP", "Backup", "GitRepository", "Place", "adopt", "backed_up_name", "beside",
-           "git_repository", "keep", "list_backups", "place_of", "prune", "read_backup"]
+__all__ = [
+    "BACKUP_SUFFIX",
+    "KEEP",
+    "Backup",
+    "GitRepository",
+    "Place",
+    "adopt",
+    "backed_up_name",
+    "beside",
+    "git_repository",
+    "keep",
+    "list_backups",
+    "place_of",
+    "prune",
+    "read_backup",
+]
 
 KEEP = 5
 _DIRECTORY_MODE = 0o700
@@ -106,7 +120,7 @@ def _named_git_dir(marker: str) -> str | None:
         return None
     if not first.startswith(b"gitdir:"):
         return None
-    named = os.path.join(os.path.dirname(marker), os.fsdecode(first[len(b"gitdir:"):].strip()))
+    named = os.path.join(os.path.dirname(marker), os.fsdecode(first[len(b"gitdir:") :].strip()))
     return os.path.realpath(named) if os.path.isdir(named) else None
 
 
@@ -140,10 +154,12 @@ def _open(place: Place, *, create: bool) -> int | None:
                 os.close(descriptor)
                 return None
             except OSError:
-                shown = os.path.join(place.anchor, *place.parts[:index + 1])
-                raise WriteError(f"{shown}: is a symbolic link or not a directory, where pbcfg keeps backups; pbcfg "
-                                 "will not write through it. Remove it and run the command again; nothing was "
-                                 "written") from None
+                shown = os.path.join(place.anchor, *place.parts[: index + 1])
+                raise WriteError(
+                    f"{shown}: is a symbolic link or not a directory, where pbcfg keeps backups; pbcfg "
+                    "will not write through it. Remove it and run the command again; nothing was "
+                    "written"
+                ) from None
             os.close(descriptor)
             descriptor = child
             if create:
@@ -166,7 +182,7 @@ def _entries(descriptor: int, directory: str, file: str | None = None) -> list[B
         except FileNotFoundError:
             continue
         if stat.S_ISREG(state.st_mode):
-            parts = match["suffix"][1:-len(".bak")].split(".") if match["suffix"] != ".bak" else []
+            parts = match["suffix"][1 : -len(".bak")].split(".") if match["suffix"] != ".bak" else []
             stamp = next((part for part in parts if "-" in part), "")
             number = next((int(part) for part in parts if part.isdigit()), 0)
             found.append(Backup(os.path.join(directory, name), match["file"], state.st_mtime_ns, number, stamp))
@@ -188,8 +204,9 @@ def keep(target: str, data: bytes, mode: int, stamp: str | None = None) -> str:
     except OSError as error:
         from pbcfg.util.oserrors import write_error
 
-        raise write_error(error, place.directory, "cannot keep a backup in the git directory",
-                          then="nothing was written") from None
+        raise write_error(
+            error, place.directory, "cannot keep a backup in the git directory", then="nothing was written"
+        ) from None
 
 
 def _keep(place: Place, file: str, data: bytes, mode: int, stamp: str | None) -> str:
@@ -201,8 +218,9 @@ def _keep(place: Place, file: str, data: bytes, mode: int, stamp: str | None) ->
                 if leftover.startswith(".") and leftover.endswith(".tmp") and ".pbcfg-" in leftover:
                     os.unlink(leftover, dir_fd=descriptor)
         base = f"{file}.{stamp}" if stamp else file
-        numbers = [backup.number for backup in _entries(descriptor, place.directory, file)
-                   if backup.stamp == (stamp or "")]
+        numbers = [
+            backup.number for backup in _entries(descriptor, place.directory, file) if backup.stamp == (stamp or "")
+        ]
         number = max(numbers) + 1 if numbers else 0
         temp = f".{file}.pbcfg-{os.urandom(6).hex()}.tmp"
         create_file(temp, data, mode, dir_fd=descriptor)
@@ -215,9 +233,11 @@ def _keep(place: Place, file: str, data: bytes, mode: int, stamp: str | None) ->
                 except FileExistsError:
                     present = os.stat(candidate, dir_fd=descriptor, follow_symlinks=False)
                 if not stat.S_ISREG(present.st_mode):
-                    raise WriteError(f"{os.path.join(place.directory, candidate)}: is {kind_of(present.st_mode)} "
-                                     "where pbcfg keeps a backup; pbcfg will not write through it. Remove it and run "
-                                     "the command again; nothing was written")
+                    raise WriteError(
+                        f"{os.path.join(place.directory, candidate)}: is {kind_of(present.st_mode)} "
+                        "where pbcfg keeps a backup; pbcfg will not write through it. Remove it and run "
+                        "the command again; nothing was written"
+                    )
                 number += 1
         finally:
             os.unlink(temp, dir_fd=descriptor)
@@ -235,7 +255,7 @@ def prune(target: str, keeping: int = KEEP) -> list[str]:
         return []
     try:
         entries = _entries(descriptor, place.directory, file)
-        removed = entries[:max(0, len(entries) - keeping)]
+        removed = entries[: max(0, len(entries) - keeping)]
         for backup in removed:
             os.unlink(os.path.basename(backup.path), dir_fd=descriptor)
         return [backup.path for backup in removed]

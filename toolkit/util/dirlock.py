@@ -50,8 +50,10 @@ def _acquire(directory: str, shown: str, timeout: float, clock, sleep) -> int:
         except BlockingIOError:
             os.close(descriptor)
             if clock() >= deadline:
-                raise WriteError(f"{shown}: another pbcfg is writing here (it holds {os.path.join(shown, LOCK_NAME)}); "
-                                 "nothing was written. Run the command again when it is done") from None
+                raise WriteError(
+                    f"{shown}: another pbcfg is writing here (it holds {os.path.join(shown, LOCK_NAME)}); "
+                    "nothing was written. Run the command again when it is done"
+                ) from None
             sleep(_POLL)
             continue
         try:
@@ -76,8 +78,10 @@ def lock_directories(directories, *, timeout: float | None = None, clock=time.mo
                 descriptor, depth = _held[directory]
                 _held[directory] = (descriptor, depth + 1)
             else:
-                _held[directory] = (_acquire(directory, wanted[directory], _timeout() if timeout is None else timeout,
-                                             clock, sleep), 1)
+                _held[directory] = (
+                    _acquire(directory, wanted[directory], _timeout() if timeout is None else timeout, clock, sleep),
+                    1,
+                )
             taken.append(directory)
         yield
     finally:

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["CREDENTIALS_MODE", "DIRECTORY_MODE", "PUBLIC_MODE", "is_credentials_file", "make_private_directory",
-           "mode_for"]
+__all__ = [
+    "CREDENTIALS_MODE",
+    "DIRECTORY_MODE",
+    "PUBLIC_MODE",
+    "is_credentials_file",
+    "make_private_directory",
+    "mode_for",
+]
 
 CREDENTIALS_MODE = 0o600
 DIRECTORY_MODE = 0o700

@@ -38,10 +38,18 @@ def record(directory: str, entries: list[tuple[str, os.stat_result | None, os.st
     import time
 
     path = os.path.join(directory, JOURNAL_NAME)
-    body = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "files": [
-        {"name": os.path.basename(name), "old": [old.st_dev, old.st_ino] if old else None,
-         "new": [new.st_dev, new.st_ino], "backup": os.path.abspath(backup) if backup else None}
-        for name, old, new, backup in entries]}
+    body = {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "files": [
+            {
+                "name": os.path.basename(name),
+                "old": [old.st_dev, old.st_ino] if old else None,
+                "new": [new.st_dev, new.st_ino],
+                "backup": os.path.abspath(backup) if backup else None,
+            }
+            for name, old, new, backup in entries
+        ],
+    }
     _unlink(path)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:

@@ -31,7 +31,7 @@ def create_file(path: str, data: bytes, mode: int, *, dir_fd: int | None = None)
         os.fchmod(descriptor, mode)
         view = memoryview(data)
         while view:
-            view = view[os.write(descriptor, view):]
+            view = view[os.write(descriptor, view) :]
         os.fsync(descriptor)
         return os.fstat(descriptor)
     except BaseException:

@@ -1,4 +1,4 @@
-""""Did you mean …": the closest allowed word, if one is close enough."""
+""" "Did you mean …": the closest allowed word, if one is close enough."""
 
 from __future__ import annotations
 
@@ -25,5 +25,6 @@ def unknown_name(kind: str, word: str, known: Iterable[str], listed: int = 20) -
     guess = did_you_mean(word, known)
     shown = ", ".join(known[:listed]) + (f", and {len(known) - listed} more" if len(known) > listed else "")
     known_ones = f"known {kind}s: {shown}" if shown else f"the config has no {kind}s"
-    return f"no {kind} {word!r}; " + (f"did you mean {guess!r}? {known_ones[0].upper()}{known_ones[1:]}" if guess
-                                       else known_ones)
+    return f"no {kind} {word!r}; " + (
+        f"did you mean {guess!r}? {known_ones[0].upper()}{known_ones[1:]}" if guess else known_ones
+    )

@@ -33,8 +33,9 @@ _NAMES = {"credentials": "credentials.json", "llm-config": "llm-config.json"}
 
 def config_files(runtime) -> list[str]:
     """The config files as the reports name them: those read, else where they would be."""
-    return [document.name for document in runtime.documents.values()] or \
-        [os.path.join(runtime.directory, name) for name in _NAMES.values()]
+    return [document.name for document in runtime.documents.values()] or [
+        os.path.join(runtime.directory, name) for name in _NAMES.values()
+    ]
 
 
 def _reaches(data: object, tokens: list[str]) -> bool:
@@ -45,8 +46,9 @@ def _reaches(data: object, tokens: list[str]) -> bool:
     return True
 
 
-def place(runtime, rule: str, message: str, hint: str | None, source: str | None,
-          fallback: tuple[str, list[str]]) -> Diagnostic:
+def place(
+    runtime, rule: str, message: str, hint: str | None, source: str | None, fallback: tuple[str, list[str]]
+) -> Diagnostic:
     """A diagnostic at the place ``source`` names, else at ``fallback`` (kind, pointer tokens); in a file that
     exists, at the deepest part of the pointer the file has. Message and hint pass the redactor."""
     kind, tokens = fallback
@@ -84,7 +86,10 @@ def status_findings(runtime, statuses: list[EndpointStatus]) -> list[Diagnostic]
     for status in statuses:
         if status.state is State.OK:
             continue
-        fallback = ("credentials" if "credentials" in runtime.documents else "llm-config", ["endpoints", status.endpoint])
+        fallback = (
+            "credentials" if "credentials" in runtime.documents else "llm-config",
+            ["endpoints", status.endpoint],
+        )
         message = f"{status.endpoint}: {status.detail}" + _where_from(status.source)
         found.append(place(runtime, f"status.{status.state}", message, status_hint(status), status.source, fallback))
     return found
@@ -98,11 +103,21 @@ def plan_findings(runtime, plan: Plan, target: tuple[str, str]) -> list[Diagnost
         tokens = [section, name] if section != "model" else ["models", name]
         first = plan.dropped[0] if plan.dropped else None
         why = f"first: {first.model} @ {first.endpoint or '-'}: {first.reason}" if first else "its chain names no model"
-        found.append(place(runtime, "resolve.no-route", f"no usable endpoint for {name!r}; {why}",
-                           "each dropped pair is listed with its reason", None, ("llm-config", tokens)))
+        found.append(
+            place(
+                runtime,
+                "resolve.no-route",
+                f"no usable endpoint for {name!r}; {why}",
+                "each dropped pair is listed with its reason",
+                None,
+                ("llm-config", tokens),
+            )
+        )
     for dropped in plan.dropped:
-        fallback = ("llm-config", ["models", dropped.model] if not dropped.endpoint
-                    else ["endpoints", dropped.endpoint])
+        fallback = (
+            "llm-config",
+            ["models", dropped.model] if not dropped.endpoint else ["endpoints", dropped.endpoint],
+        )
         pair = f"{dropped.model} @ {dropped.endpoint}" if dropped.endpoint else dropped.model
         found.append(place(runtime, "resolve.dropped", f"{pair}: {dropped.reason}", None, dropped.source, fallback))
     return found
@@ -116,6 +131,14 @@ def readiness_findings(runtime, verdicts: list[Readiness]) -> list[Diagnostic]:
             continue
         rule = "doctor.cannot-run" if verdict.state is Ready.CANNOT_RUN else "doctor.falls-back"
         runs = "" if verdict.state is Ready.CANNOT_RUN else f" (it runs on {verdict.model} @ {verdict.endpoint})"
-        found.append(place(runtime, rule, f"{verdict.label}: {verdict.state}{runs}; fix first: {verdict.fix}", None,
-                           None, ("llm-config", [verdict.section, verdict.name])))
+        found.append(
+            place(
+                runtime,
+                rule,
+                f"{verdict.label}: {verdict.state}{runs}; fix first: {verdict.fix}",
+                None,
+                None,
+                ("llm-config", [verdict.section, verdict.name]),
+            )
+        )
     return found

@@ -51,8 +51,11 @@ def _problem(model: str, endpoint: str, status: EndpointStatus | None) -> str:
 
 
 def _dropped(dropped) -> str:
-    return f"{dropped.model} @ {dropped.endpoint}: {dropped.reason}" if dropped.endpoint else \
-        f"{dropped.model}: {dropped.reason}"
+    return (
+        f"{dropped.model} @ {dropped.endpoint}: {dropped.reason}"
+        if dropped.endpoint
+        else f"{dropped.model}: {dropped.reason}"
+    )
 
 
 def _one(runtime, section: str, name: str, statuses: dict[str, EndpointStatus], configured: bool) -> Readiness:
@@ -65,22 +68,39 @@ def _one(runtime, section: str, name: str, statuses: dict[str, EndpointStatus], 
             dropped = next((d for d in plan.dropped if d.model in earlier), None)
             first_problem = first_problem or (dropped and _dropped(dropped))
             state = Ready.OK if first_problem is None else Ready.FALLS_BACK
-            return Readiness(section, name, plan.chain, state, candidate.model, candidate.endpoint.id, first_problem,
-                             configured)
+            return Readiness(
+                section, name, plan.chain, state, candidate.model, candidate.endpoint.id, first_problem, configured
+            )
         if status is not None and status.state is State.SKIPPED:
             # nothing to fix in an endpoint pbcfg cannot probe for free (status says why)
-            return Readiness(section, name, plan.chain, Ready.UNTESTED, candidate.model, candidate.endpoint.id,
-                             first_problem, configured)
+            return Readiness(
+                section,
+                name,
+                plan.chain,
+                Ready.UNTESTED,
+                candidate.model,
+                candidate.endpoint.id,
+                first_problem,
+                configured,
+            )
         first_problem = first_problem or _problem(candidate.model, candidate.endpoint.id, status)
-    elsewhere = next((d for d in plan.dropped if d.endpoint in runtime.endpoints
-                      and d.reason == unsupported(runtime.endpoints[d.endpoint])), None)
+    elsewhere = next(
+        (
+            d
+            for d in plan.dropped
+            if d.endpoint in runtime.endpoints and d.reason == unsupported(runtime.endpoints[d.endpoint])
+        ),
+        None,
+    )
     if elsewhere is not None:  # an endpoint only PonyBunny can call (codex): nothing for the user to fix
-        return Readiness(section, name, plan.chain, Ready.UNTESTED, elsewhere.model, elsewhere.endpoint,
-                         first_problem, configured)
+        return Readiness(
+            section, name, plan.chain, Ready.UNTESTED, elsewhere.model, elsewhere.endpoint, first_problem, configured
+        )
     if first_problem is None and plan.dropped:
         first_problem = _dropped(plan.dropped[0])
-    return Readiness(section, name, plan.chain, Ready.CANNOT_RUN, None, None,
-                     first_problem or "the chain names no model", configured)
+    return Readiness(
+        section, name, plan.chain, Ready.CANNOT_RUN, None, None, first_problem or "the chain names no model", configured
+    )
 
 
 def readiness(runtime, statuses: list[EndpointStatus], user: dict) -> list[Readiness]:

@@ -46,8 +46,7 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Each command's whole first sentence, wrapped rather than cut at 45 characters."""
-        rows = [(name, self.get_command(ctx, name).get_short_help_str(limit=1000))
-                for name in self.list_commands(ctx)]
+        rows = [(name, self.get_command(ctx, name).get_short_help_str(limit=1000)) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

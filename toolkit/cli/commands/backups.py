@@ -14,13 +14,25 @@ __all__ = ["backups"]
 
 @click.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
-@click.option("--restore", "restore", metavar="FILE",
-              help="Put a backup of FILE (a name in DIRECTORY, e.g. credentials.json) back in place.")
-@click.option("--which", type=click.IntRange(min=1), default=1, show_default=True,
-              help="With --restore, which backup: 1 is the newest, 2 the one before...")
-@click.option("--move", is_flag=True,
-              help="In a git work tree, move the backups left beside the files (made before `git init`) under the "
-                   "git directory, where no commit takes them.")
+@click.option(
+    "--restore",
+    "restore",
+    metavar="FILE",
+    help="Put a backup of FILE (a name in DIRECTORY, e.g. credentials.json) back in place.",
+)
+@click.option(
+    "--which",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="With --restore, which backup: 1 is the newest, 2 the one before...",
+)
+@click.option(
+    "--move",
+    is_flag=True,
+    help="In a git work tree, move the backups left beside the files (made before `git init`) under the "
+    "git directory, where no commit takes them.",
+)
 @report_options
 @click.pass_context
 def backups(ctx, directory, restore, which, move, fmt, output, fail_on, color) -> None:
@@ -54,14 +66,19 @@ def backups(ctx, directory, restore, which, move, fmt, output, fail_on, color) -
     if restored is not None:
         place, found = list_backups(directory)
     where = place.directory + (" (in the git directory, which no commit takes)" if place.repository else "")
-    lines = [] if moved is None else [f"moved {plural(len(moved), 'backup')} of {directory} into {place.directory}, "
-                                      "where no commit takes them"]
+    lines = (
+        []
+        if moved is None
+        else [f"moved {plural(len(moved), 'backup')} of {directory} into {place.directory}, where no commit takes them"]
+    )
     lines.append(f"backups of {directory}: {where}; the newest {KEEP} of each file are kept")
     left = beside(directory)
     if left:
-        lines.append(f"left beside the files, where `git add -A` commits them: "
-                     f"{', '.join(os.path.basename(backup.path) for backup in left)}; move them: "
-                     f"pbcfg backups {_quoted(directory)} --move")
+        lines.append(
+            f"left beside the files, where `git add -A` commits them: "
+            f"{', '.join(os.path.basename(backup.path) for backup in left)}; move them: "
+            f"pbcfg backups {_quoted(directory)} --move"
+        )
     if restored is not None:
         lines.append(restored["text"])
     for file, kept in found.items():
@@ -71,14 +88,37 @@ def backups(ctx, directory, restore, which, move, fmt, output, fail_on, color) -
         lines.append("none yet")
     elif restored is None:
         first = next(iter(found))
-        lines.append(f"restore the newest of {first}: pbcfg backups {_quoted(directory)} --restore {first} "
-                     "(--which 2 for the one before)")
-    listing = {file: [{"which": number, "path": backup.path, "made": _when(backup.made_ns)}
-                      for number, backup in enumerate(kept, 1)] for file, kept in found.items()}
-    extra = {"directory": directory, "backups_directory": place.directory, "in_git": place.repository is not None,
-             "backups": listing, **({"restored": {k: v for k, v in restored.items() if k != "text"}} if restored else {})}
-    ctx.exit(emit("backups", [], [], fmt=fmt, fail_on=fail_on, color=color, output=output, extra=extra,
-                  text="\n".join(lines) + "\n"))
+        lines.append(
+            f"restore the newest of {first}: pbcfg backups {_quoted(directory)} --restore {first} "
+            "(--which 2 for the one before)"
+        )
+    listing = {
+        file: [
+            {"which": number, "path": backup.path, "made": _when(backup.made_ns)}
+            for number, backup in enumerate(kept, 1)
+        ]
+        for file, kept in found.items()
+    }
+    extra = {
+        "directory": directory,
+        "backups_directory": place.directory,
+        "in_git": place.repository is not None,
+        "backups": listing,
+        **({"restored": {k: v for k, v in restored.items() if k != "text"}} if restored else {}),
+    }
+    ctx.exit(
+        emit(
+            "backups",
+            [],
+            [],
+            fmt=fmt,
+            fail_on=fail_on,
+            color=color,
+            output=output,
+            extra=extra,
+            text="\n".join(lines) + "\n",
+        )
+    )
 
 
 def _move(directory: str) -> list[tuple[str, str]]:

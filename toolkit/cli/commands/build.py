@@ -14,8 +14,11 @@ __all__ = ["build"]
 
 @click.command()
 @click.argument("source_dir", type=click.Path(file_okay=False))
-@click.option("--config-dir", type=click.Path(file_okay=False),
-              help="Where the JSON goes (default: PonyBunny's config directory).")
+@click.option(
+    "--config-dir",
+    type=click.Path(file_okay=False),
+    help="Where the JSON goes (default: PonyBunny's config directory).",
+)
 @click.option("--check", is_flag=True, help="Write nothing; print a diff and exit 1 when the JSON is out of date.")
 @report_options
 @click.pass_context
@@ -44,12 +47,20 @@ def build(ctx, source_dir, config_dir, check, fmt, output, fail_on, color) -> No
         if fmt in (None, "text") and output is None:
             for entry in stale:
                 click.echo(entry.diff, nl=False)
-        code = emit("build", [os.path.join(out_dir, output.name) for output in result.outputs],
-                    result.diagnostics + stale_diagnostics(stale, again), fmt=fmt, fail_on=fail_on, color=color, output=output)
+        code = emit(
+            "build",
+            [os.path.join(out_dir, output.name) for output in result.outputs],
+            result.diagnostics + stale_diagnostics(stale, again),
+            fmt=fmt,
+            fail_on=fail_on,
+            color=color,
+            output=output,
+        )
         click.echo(f"{out_dir} is {f'out of date: run `{again}`' if stale else 'up to date'}", err=True)
         ctx.exit(code)
     for line in write_outputs(stale, out_dir) or [f"{out_dir} is up to date"]:
         click.echo(line, err=True)
     if output is not None or fmt is not None or result.diagnostics:  # what was asked for, and what it found
-        ctx.exit(emit("build", result.sources, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color,
-                      output=output))
+        ctx.exit(
+            emit("build", result.sources, result.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output)
+        )

@@ -15,8 +15,9 @@ _WHAT = click.Choice(["model", "endpoint"])
 def _edit_options(command):
     options = [
         config_dir_option,
-        click.option("--diff", is_flag=True, help="Print what would change (a unified diff, secrets masked); "
-                                                  "write nothing."),
+        click.option(
+            "--diff", is_flag=True, help="Print what would change (a unified diff, secrets masked); write nothing."
+        ),
         click.option("--no-backup", is_flag=True, help="Keep no .bak of the changed files."),
     ]
     for option in reversed(options):
@@ -96,10 +97,15 @@ def _finish(command: str, directory: str, outcome, preview: bool, **report) -> N
     if outcome.diagnostics:
         emit(command, outcome.files, outcome.diagnostics, **report)
         rules = {d.rule for d in outcome.diagnostics}
-        why = ("the references above remain; pass --cascade to change them too" if rules == {"edit.referenced"}
-               else "the id is taken (above)" if rules == {"edit.conflict"}
-               else "the config would not validate after the edit" if rules == {"edit.invalid-result"}
-               else f"fix the config's errors above (`{pbcfg_on(directory, 'validate')}`) first")
+        why = (
+            "the references above remain; pass --cascade to change them too"
+            if rules == {"edit.referenced"}
+            else "the id is taken (above)"
+            if rules == {"edit.conflict"}
+            else "the config would not validate after the edit"
+            if rules == {"edit.invalid-result"}
+            else f"fix the config's errors above (`{pbcfg_on(directory, 'validate')}`) first"
+        )
         raise Refused(f"nothing was written: {why}")
     if report["fmt"] not in (None, "text") or report["output"] is not None:
         changes = {"changes": outcome.lines, "diffs": outcome.diffs, "written": not preview}

@@ -14,28 +14,69 @@ __all__ = ["lint"]
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @config_dir_option
-@click.option("--kind", type=click.Choice(KINDS), default=None,
-              help="Kind of files whose name and $schema do not tell (required with -, stdin).")
-@click.option("--fix", is_flag=True, help="Apply the safe fixes (atomically, keeping a .bak), then report what is left.")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default=None,
+    help="Kind of files whose name and $schema do not tell (required with -, stdin).",
+)
+@click.option(
+    "--fix", is_flag=True, help="Apply the safe fixes (atomically, keeping a .bak), then report what is left."
+)
 @click.option("--diff", is_flag=True, help="Show what --fix would change, and write nothing.")
-@click.option("--unsafe-fixes", is_flag=True,
-              help="With --fix or --diff, also the fixes that guess (e.g. adding /v1 where the port names a server).")
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff, also the fixes that guess (e.g. adding /v1 where the port names a server).",
+)
 @click.option("--no-backup", is_flag=True, help="With --fix, keep no .bak of changed files.")
-@click.option("--select", multiple=True, default=(), metavar="RULES",
-              help="Only these rules or groups (comma-separated, repeatable); replaces the settings file's select.")
-@click.option("--ignore", multiple=True, default=(), metavar="RULES",
-              help="Not these rules or groups (comma-separated, repeatable), on top of the settings file.")
+@click.option(
+    "--select",
+    multiple=True,
+    default=(),
+    metavar="RULES",
+    help="Only these rules or groups (comma-separated, repeatable); replaces the settings file's select.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    default=(),
+    metavar="RULES",
+    help="Not these rules or groups (comma-separated, repeatable), on top of the settings file.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print the diagnostics and nothing else (no summary).")
-@click.option("--max-diagnostics", type=click.IntRange(min=0), default=MAX_DIAGNOSTICS, show_default=True, metavar="N",
-              help="Report at most N diagnostics per file, then how many more (0: every one).")
+@click.option(
+    "--max-diagnostics",
+    type=click.IntRange(min=0),
+    default=MAX_DIAGNOSTICS,
+    show_default=True,
+    metavar="N",
+    help="Report at most N diagnostics per file, then how many more (0: every one).",
+)
 @click.option("--explain", metavar="RULE", help="Explain one rule and exit.")
 @click.option("--list-rules", is_flag=True, help="Print the rule table (Markdown) and exit.")
 @report_options
 @click.pass_context
-def lint(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kind: str | None, fix: bool,
-         diff: bool, unsafe_fixes: bool, no_backup: bool, select: tuple[str, ...], ignore: tuple[str, ...],
-         quiet: bool, max_diagnostics: int, explain: str | None, list_rules: bool, fmt: str | None,
-         output: str | None, fail_on: str, color: bool | None) -> None:
+def lint(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    config_dir: str | None,
+    kind: str | None,
+    fix: bool,
+    diff: bool,
+    unsafe_fixes: bool,
+    no_backup: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    quiet: bool,
+    max_diagnostics: int,
+    explain: str | None,
+    list_rules: bool,
+    fmt: str | None,
+    output: str | None,
+    fail_on: str,
+    color: bool | None,
+) -> None:
     """Lint PATHS (files, config directories, - for stdin; default: the config directory).
 
     \b
@@ -52,9 +93,25 @@ def lint(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kin
         ctx.exit(_describe_rules(None if list_rules else explain, fmt=fmt, output=output))
     from pbcfg.cli.actions import run_lint
 
-    ctx.exit(run_lint(list(paths), config_dir=config_dir, kind=kind, fix=fix, diff=diff, unsafe_fixes=unsafe_fixes,
-                      no_backup=no_backup, select=select, ignore=ignore, quiet=quiet, fmt=fmt, output=output,
-                      fail_on=fail_on, color=color, max_diagnostics=max_diagnostics))
+    ctx.exit(
+        run_lint(
+            list(paths),
+            config_dir=config_dir,
+            kind=kind,
+            fix=fix,
+            diff=diff,
+            unsafe_fixes=unsafe_fixes,
+            no_backup=no_backup,
+            select=select,
+            ignore=ignore,
+            quiet=quiet,
+            fmt=fmt,
+            output=output,
+            fail_on=fail_on,
+            color=color,
+            max_diagnostics=max_diagnostics,
+        )
+    )
 
 
 def _describe_rules(explain: str | None, *, fmt: str | None, output: str | None) -> int:
@@ -64,8 +121,9 @@ def _describe_rules(explain: str | None, *, fmt: str | None, output: str | None)
     from pbcfg.errors import UsageError
 
     if explain is None:
-        return emit_data("lint", "rules", [_rule_data(rule) for rule in RULES.values()], rule_table(), fmt=fmt,
-                         output=output)
+        return emit_data(
+            "lint", "rules", [_rule_data(rule) for rule in RULES.values()], rule_table(), fmt=fmt, output=output
+        )
     if explain not in RULES:
         from pbcfg.util.suggest import did_you_mean
 
@@ -78,8 +136,14 @@ def _describe_rules(explain: str | None, *, fmt: str | None, output: str | None)
 
 
 def _rule_data(rule) -> dict:
-    return {"id": rule.id, "group": rule.group, "severity": rule.severity.label, "fixable": rule.fixable,
-            "summary": rule.summary, "explanation": rule.explanation}
+    return {
+        "id": rule.id,
+        "group": rule.group,
+        "severity": rule.severity.label,
+        "fixable": rule.fixable,
+        "summary": rule.summary,
+        "explanation": rule.explanation,
+    }
 
 
 def rule_table() -> str:

@@ -16,20 +16,47 @@ __all__ = ["migrate"]
 @click.argument("paths", nargs=-1, type=click.Path())
 @config_dir_option
 @click.option("--check", is_flag=True, help="Write nothing; report every pending step and exit 1 if there is one.")
-@click.option("--diff", is_flag=True, help="Print the moves and a unified diff, report what would block them, write "
-                                          "nothing; exit 1 when a step is pending.")
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the moves and a unified diff, report what would block them, write "
+    "nothing; exit 1 when a step is pending.",
+)
 @click.option("--no-backup", is_flag=True, help="Keep no .bak of changed files.")
 @click.option("--only", "only", multiple=True, metavar="ID", help="Run only these migrations (repeatable).")
 @click.option("--list", "list_migrations", is_flag=True, help="List the migrations, in the order they run.")
 @click.option("--drop-unknown", is_flag=True, help="Drop credential keys that have no mapping (default: report them).")
-@click.option("--rename-model", "renames", multiple=True, metavar="OLD=NEW",
-              help="Point references to a model id the defaults dropped at another (e.g. gpt-4o=gpt-5.2).")
-@click.option("--pin-defaults", is_flag=True, help="Pin aws-bedrock and codex enabled: false where a file relies on "
-                                                   "a default that flipped.")
+@click.option(
+    "--rename-model",
+    "renames",
+    multiple=True,
+    metavar="OLD=NEW",
+    help="Point references to a model id the defaults dropped at another (e.g. gpt-4o=gpt-5.2).",
+)
+@click.option(
+    "--pin-defaults",
+    is_flag=True,
+    help="Pin aws-bedrock and codex enabled: false where a file relies on a default that flipped.",
+)
 @report_options
 @click.pass_context
-def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migrations, drop_unknown, renames,
-            pin_defaults, fmt, output, fail_on, color) -> None:
+def migrate(
+    ctx,
+    paths,
+    config_dir,
+    check,
+    diff,
+    no_backup,
+    only,
+    list_migrations,
+    drop_unknown,
+    renames,
+    pin_defaults,
+    fmt,
+    output,
+    fail_on,
+    color,
+) -> None:
     """Migrate PATHS (default: the config directory, and the files PonyBunny would move into it out of
     ~/.ponybunny).
 
@@ -60,8 +87,14 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
     directory = resolve_config_dir(config_dir)
 
     def planned():
-        return plan_migration(list(paths), config_dir=directory, home=os.path.expanduser("~"), options=options,
-                              only=selected, command=_again(paths, config_dir))
+        return plan_migration(
+            list(paths),
+            config_dir=directory,
+            home=os.path.expanduser("~"),
+            options=options,
+            only=selected,
+            command=_again(paths, config_dir),
+        )
 
     def report(diagnostics, files) -> int:
         return emit("migrate", files, diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output)
@@ -69,7 +102,9 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
     plan = planned()
     if check:
         code = report(plan.diagnostics, plan.checked)
-        click.echo(f"{plural(plan.pending, 'migration step')} pending" if plan.pending else "already up to date", err=True)
+        click.echo(
+            f"{plural(plan.pending, 'migration step')} pending" if plan.pending else "already up to date", err=True
+        )
         ctx.exit(code)
     problems = refusals(plan)
     if diff:
@@ -78,18 +113,27 @@ def migrate(ctx, paths, config_dir, check, diff, no_backup, only, list_migration
         shown = [d for d in plan.diagnostics if d.rule in ("migrate.location", "files.legacy-copy")] + problems
         code = report(shown, plan.checked) if shown else 0
         if problems:
-            click.echo(f"{plural(plan.pending, 'migration step')} pending; a run would write nothing until what is reported "
-                       "above is fixed", err=True)
+            click.echo(
+                f"{plural(plan.pending, 'migration step')} pending; a run would write nothing until what is reported "
+                "above is fixed",
+                err=True,
+            )
         else:
-            click.echo(f"{plural(plan.pending, 'migration step')} pending: `{_again(paths, config_dir)}` makes them"
-                       if plan.pending else "already up to date", err=True)
+            click.echo(
+                f"{plural(plan.pending, 'migration step')} pending: `{_again(paths, config_dir)}` makes them"
+                if plan.pending
+                else "already up to date",
+                err=True,
+            )
         ctx.exit(max(code, 1 if plan.pending or problems else 0))
     if problems:
         report(problems, plan.checked)
         moving = " moved or" if plan.move.moves else ""
-        raise Refused(f"{plural(len(plan.blocked) or len({d.file for d in problems}), 'file')} cannot be migrated as "
-                      f"written (above), so nothing was{moving} written. Fix what is reported (or pass the options its "
-                      f"hints name), then run `{_again(paths, config_dir)}` again")
+        raise Refused(
+            f"{plural(len(plan.blocked) or len({d.file for d in problems}), 'file')} cannot be migrated as "
+            f"written (above), so nothing was{moving} written. Fix what is reported (or pass the options its "
+            f"hints name), then run `{_again(paths, config_dir)}` again"
+        )
     if not plan.pending:
         click.echo("already up to date", err=True)
         ctx.exit(report(plan.notes, plan.checked))
@@ -108,9 +152,17 @@ def _show_diff(plan) -> None:
     for migration in plan.files:
         source = migration.source
         if migration.changed or source.path in moved:
-            click.echo(masked_diff(source.text, migration.after, kind=source.kind, yaml=source.is_yaml,
-                                   old_label=f"{source.name} (before)",
-                                   new_label=f"{moved.get(source.path, source.name)} (after)"), nl=False)
+            click.echo(
+                masked_diff(
+                    source.text,
+                    migration.after,
+                    kind=source.kind,
+                    yaml=source.is_yaml,
+                    old_label=f"{source.name} (before)",
+                    new_label=f"{moved.get(source.path, source.name)} (after)",
+                ),
+                nl=False,
+            )
 
 
 def _again(paths, config_dir) -> str:
@@ -131,7 +183,9 @@ def _options(only, renames, drop_unknown, pin_defaults):
             from pbcfg.util.suggest import did_you_mean
 
             guess = did_you_mean(migration_id, known)
-            raise UsageError(f"--only {migration_id}: no such migration" + (f"; did you mean {guess!r}?" if guess else ""))
+            raise UsageError(
+                f"--only {migration_id}: no such migration" + (f"; did you mean {guess!r}?" if guess else "")
+            )
     pairs = []
     for item in renames:
         old, sep, new = item.partition("=")

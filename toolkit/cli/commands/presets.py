@@ -21,10 +21,15 @@ def preset_options(command):
         click.option("--base-url", help="Server base URL (default: the preset's, e.g. http://localhost:11434/v1)."),
         click.option("--api-key", help="The key, written to credentials.json (never echoed)."),
         click.option("--api-key-env", metavar="VAR", help="Keep the key in this environment variable instead."),
-        click.option("--model", "models", multiple=True, metavar="NAME", help="Model id, as the server names it (repeatable)."),
+        click.option(
+            "--model", "models", multiple=True, metavar="NAME", help="Model id, as the server names it (repeatable)."
+        ),
         click.option("--endpoint-id", help="Endpoint slot (default: the preset's; a new id adds another server)."),
-        click.option("--tier", help="Make the first model this tier's primary; the tier's current primary, then "
-                                    "its fallbacks, become the fallback."),
+        click.option(
+            "--tier",
+            help="Make the first model this tier's primary; the tier's current primary, then "
+            "its fallbacks, become the fallback.",
+        ),
         click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Any other preset parameter."),
     ]
     for option in reversed(options):
@@ -33,9 +38,13 @@ def preset_options(command):
 
 
 def source_option(command):
-    return click.option("--source", type=click.Choice(["json", "yaml"]), default="json", show_default=True,
-                        help="yaml: commented YAML sources for `pbcfg build`, instead of the JSON PonyBunny "
-                             "reads.")(command)
+    return click.option(
+        "--source",
+        type=click.Choice(["json", "yaml"]),
+        default="json",
+        show_default=True,
+        help="yaml: commented YAML sources for `pbcfg build`, instead of the JSON PonyBunny reads.",
+    )(command)
 
 
 def as_source(rendered, source: str) -> dict[str, str]:
@@ -44,8 +53,10 @@ def as_source(rendered, source: str) -> dict[str, str]:
         return rendered.files
     from pbcfg.presets.yamlemit import to_commented_yaml
 
-    return {name.replace(".json", ".yaml"): to_commented_yaml(name.split(".")[0], data)
-            for name, data in rendered.data.items()}
+    return {
+        name.replace(".json", ".yaml"): to_commented_yaml(name.split(".")[0], data)
+        for name, data in rendered.data.items()
+    }
 
 
 def parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings):
@@ -82,8 +93,18 @@ def presets(ctx, name: str | None, fmt, output, fail_on, color) -> None:
 
     chosen = [get_preset(name)] if name else list(all_presets().values())
     text = _preset_text(chosen[0]) if name else _preset_list_text(chosen)
-    ctx.exit(emit_data("presets", "presets", [_preset_data(p) for p in chosen], text, fmt=fmt, output=output,
-                       fail_on=fail_on, color=color))
+    ctx.exit(
+        emit_data(
+            "presets",
+            "presets",
+            [_preset_data(p) for p in chosen],
+            text,
+            fmt=fmt,
+            output=output,
+            fail_on=fail_on,
+            color=color,
+        )
+    )
 
 
 def _preset_list_text(chosen) -> str:
@@ -94,12 +115,21 @@ def _preset_list_text(chosen) -> str:
 def _preset_data(preset) -> dict:
     from pbcfg.presets.service_presets import settable
 
-    return {"name": preset.name, "description": preset.description, "endpointId": preset.endpoint_id,
-            "baseUrl": preset.default_base_url, "baseUrlRequired": preset.base_url_required,
-            "keyField": preset.key_field, "noKeyValue": preset.no_key_value, "models": list(preset.models),
-            "modelRequired": preset.model_required, "defaultModel": preset.default_model,
-            "maxContextTokens": preset.maxContextTokens, "settable": list(settable(preset, preset.endpoint_id)),
-            "notes": list(preset.notes)}
+    return {
+        "name": preset.name,
+        "description": preset.description,
+        "endpointId": preset.endpoint_id,
+        "baseUrl": preset.default_base_url,
+        "baseUrlRequired": preset.base_url_required,
+        "keyField": preset.key_field,
+        "noKeyValue": preset.no_key_value,
+        "models": list(preset.models),
+        "modelRequired": preset.model_required,
+        "defaultModel": preset.default_model,
+        "maxContextTokens": preset.maxContextTokens,
+        "settable": list(settable(preset, preset.endpoint_id)),
+        "notes": list(preset.notes),
+    }
 
 
 def _preset_text(preset) -> str:
@@ -112,10 +142,16 @@ def _preset_text(preset) -> str:
         lines.append(f"  API key         {preset.no_key_value!r} (the server needs none; PonyBunny needs a string)")
     elif preset.key_field:
         lines.append(f"  API key         required ({preset.key_field}): --api-key, or keep it in the environment")
-    models = ", ".join(preset.models) or ("(required: --model)" if preset.model_required else
-                                          f"(built-in models; default {preset.default_model})")
-    lines += [f"  models          {models}", f"  maxContextTokens {preset.maxContextTokens}",
-              f"  --set           {', '.join(settable(preset, preset.endpoint_id))}", "", "Notes:"]
+    models = ", ".join(preset.models) or (
+        "(required: --model)" if preset.model_required else f"(built-in models; default {preset.default_model})"
+    )
+    lines += [
+        f"  models          {models}",
+        f"  maxContextTokens {preset.maxContextTokens}",
+        f"  --set           {', '.join(settable(preset, preset.endpoint_id))}",
+        "",
+        "Notes:",
+    ]
     lines += [f"  - {note}" for note in preset.notes]
     return "\n".join(lines) + "\n"
 
@@ -124,11 +160,15 @@ def _preset_text(preset) -> str:
 @click.argument("preset_name", metavar="PRESET", shell_complete=_preset_names)
 @preset_options
 @source_option
-@click.option("--config-dir", type=click.Path(file_okay=False),
-              help="Write the two files into this directory (default: print them).")
+@click.option(
+    "--config-dir",
+    type=click.Path(file_okay=False),
+    help="Write the two files into this directory (default: print them).",
+)
 @click.option("--force", is_flag=True, help="With --config-dir, overwrite existing files (a timestamped .bak is kept).")
-def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source, config_dir,
-           force) -> None:
+def render(
+    preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source, config_dir, force
+) -> None:
     """Render PRESET's credentials.json and llm-config.json (to stdout, or into --config-dir).
 
     Into --config-dir, the schema files their $schema names come too, where the directory has none.
@@ -148,8 +188,9 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
 
     if force and not config_dir:
         raise UsageError("--force overwrites files in --config-dir: give --config-dir too")
-    rendered = render_preset(get_preset(preset_name),
-                             parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings))
+    rendered = render_preset(
+        get_preset(preset_name), parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings)
+    )
     files = as_source(rendered, source)
     if config_dir:
         import os
@@ -157,8 +198,11 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
         from pbcfg.schema_store import SCHEMA_FILES, schema_text
 
         # the files' $schema and modelines name the schema files beside them: write the missing ones, keep the rest
-        missing = {name: schema_text(k) for k, name in SCHEMA_FILES.items()
-                   if not os.path.lexists(os.path.join(config_dir, name))}
+        missing = {
+            name: schema_text(k)
+            for k, name in SCHEMA_FILES.items()
+            if not os.path.lexists(os.path.join(config_dir, name))
+        }
         for line in write_config(config_dir, {**files, **missing}, force=force, schemas=False):
             click.echo(line, err=True)
     else:
@@ -176,8 +220,23 @@ def render(preset_name, base_url, api_key, api_key_env, models, endpoint_id, tie
 @source_option
 @click.option("--force", is_flag=True, help="Overwrite existing files, keeping a timestamped .bak of each.")
 @report_options
-def init(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source,
-         force, fmt, output, fail_on, color) -> None:
+def init(
+    preset_name,
+    config_dir,
+    base_url,
+    api_key,
+    api_key_env,
+    models,
+    endpoint_id,
+    tier,
+    settings,
+    source,
+    force,
+    fmt,
+    output,
+    fail_on,
+    color,
+) -> None:
     """Write a fresh config directory for PRESET (see `pbcfg presets`): both files and both schemas.
 
     Each file written is said on stderr; --format json also lists those lines under "written".
@@ -195,8 +254,9 @@ def init(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoi
     from pbcfg.presets.service_presets import get_preset
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
-    rendered = render_preset(get_preset(preset_name),
-                             parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings))
+    rendered = render_preset(
+        get_preset(preset_name), parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings)
+    )
     directory = resolve_config_dir(config_dir)
     written = write_config(directory, as_source(rendered, source), force=force, schemas=True)
     for line in written:
@@ -215,8 +275,23 @@ def init(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoi
 @click.option("--replace", is_flag=True, help="Overwrite an endpoint, or a model field --set contradicts.")
 @click.option("--no-backup", is_flag=True, help="Keep no .bak of the changed files.")
 @report_options
-def add(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, replace,
-        no_backup, fmt, output, fail_on, color) -> None:
+def add(
+    preset_name,
+    config_dir,
+    base_url,
+    api_key,
+    api_key_env,
+    models,
+    endpoint_id,
+    tier,
+    settings,
+    replace,
+    no_backup,
+    fmt,
+    output,
+    fail_on,
+    color,
+) -> None:
     """Merge PRESET's endpoint, credentials and models into an existing config (JSON or YAML sources).
 
     A model that exists gets the new endpoint after its own. Nothing is written when the config has
@@ -236,9 +311,13 @@ def add(preset_name, config_dir, base_url, api_key, api_key_env, models, endpoin
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
     directory = resolve_config_dir(config_dir)
-    added = add_preset(directory, get_preset(preset_name),
-                       parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings),
-                       replace=replace, backup=not no_backup)
+    added = add_preset(
+        directory,
+        get_preset(preset_name),
+        parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings),
+        replace=replace,
+        backup=not no_backup,
+    )
     if added.diagnostics:
         from pbcfg.catalog import RULES
         from pbcfg.diagnostics import hidden_severities
@@ -261,8 +340,14 @@ def _warn_of_a_key_for_another_service(directory: str) -> None:
     from pbcfg.lint.settings import Settings
 
     rule = "secrets.key-for-another-service"
-    linted = lint_paths([directory], config_dir=directory, kind=None, settings=Settings().with_command_line((rule,), ()),
-                        env=dict(os.environ), home=os.path.expanduser("~"))
+    linted = lint_paths(
+        [directory],
+        config_dir=directory,
+        kind=None,
+        settings=Settings().with_command_line((rule,), ()),
+        env=dict(os.environ),
+        home=os.path.expanduser("~"),
+    )
     for found in (finding.diagnostic for finding in linted.findings if finding.diagnostic.rule == rule):
         click.echo(f"warning: {found.file}:{found.line}:{found.column}: {rule} {found.message}", err=True)
         click.echo(f"  hint: {found.hint}", err=True)

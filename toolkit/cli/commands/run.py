@@ -13,11 +13,13 @@ __all__ = ["chat", "probe_timeout_option", "resolve", "status"]
 
 
 def target_options(command):
-    for option in reversed([
-        click.option("--tier", help="A tier: simple, medium, complex, or one of yours."),
-        click.option("--agent", help="An agent, e.g. execution."),
-        click.option("--model", help="One model id."),
-    ]):
+    for option in reversed(
+        [
+            click.option("--tier", help="A tier: simple, medium, complex, or one of yours."),
+            click.option("--agent", help="An agent, e.g. execution."),
+            click.option("--model", help="One model id."),
+        ]
+    ):
         command = option(command)
     return command
 
@@ -51,24 +53,36 @@ def _shown(value) -> str:
 
 def _plan(plan) -> dict:
     """The plan as data: the ``"plan"`` key of ``resolve --format json``."""
-    attempts = [{"model": c.model, "endpoint": c.endpoint.id, "priority": c.endpoint.priority,
-                 "protocol": c.endpoint.protocol,
-                 "baseUrl": {"value": _shown(c.endpoint.base_url), "source": c.endpoint.base_url.source},
-                 "credentials": {f: {"value": _shown(v), "source": v.source}
-                                 for f, v in c.endpoint.fields.items() if f != "baseUrl"}}
-                for c in plan.attempts]
-    dropped = [{"model": d.model, "endpoint": d.endpoint or None, "reason": d.reason, "source": d.source}
-               for d in plan.dropped]
+    attempts = [
+        {
+            "model": c.model,
+            "endpoint": c.endpoint.id,
+            "priority": c.endpoint.priority,
+            "protocol": c.endpoint.protocol,
+            "baseUrl": {"value": _shown(c.endpoint.base_url), "source": c.endpoint.base_url.source},
+            "credentials": {
+                f: {"value": _shown(v), "source": v.source} for f, v in c.endpoint.fields.items() if f != "baseUrl"
+            },
+        }
+        for c in plan.attempts
+    ]
+    dropped = [
+        {"model": d.model, "endpoint": d.endpoint or None, "reason": d.reason, "source": d.source} for d in plan.dropped
+    ]
     return {"chain": plan.chain, "attempts": attempts, "dropped": dropped}
 
 
 def _plan_text(shown: dict) -> str:
-    lines = [f"chain: {' → '.join(shown['chain']) or '(empty)'}",
-             "attempts, in order:" if shown["attempts"] else "attempts: none, nothing is usable"]
+    lines = [
+        f"chain: {' → '.join(shown['chain']) or '(empty)'}",
+        "attempts, in order:" if shown["attempts"] else "attempts: none, nothing is usable",
+    ]
     for number, attempt in enumerate(shown["attempts"], 1):
         lines.append(f"  {number}. {attempt['model']} @ {attempt['endpoint']} (priority {attempt['priority']})")
         lines.append(f"     baseUrl {attempt['baseUrl']['value']}  ← {attempt['baseUrl']['source']}")
-        lines += [f"     {field} {value['value']}  ← {value['source']}" for field, value in attempt["credentials"].items()]
+        lines += [
+            f"     {field} {value['value']}  ← {value['source']}" for field, value in attempt["credentials"].items()
+        ]
     if shown["dropped"]:
         lines.append("dropped:")
         lines += [f"  - {d['model']} @ {d['endpoint'] or '-'}: {d['reason']}" for d in shown["dropped"]]
@@ -79,8 +93,14 @@ def _plan_text(shown: dict) -> str:
 @target_options
 @config_dir_argument
 @report_options
-@click.option("--as", "as_", type=click.Choice(["pbcfg", "ponybunny"]), default="pbcfg", show_default=True,
-              help="ponybunny: also show what PonyBunny's Path B (its conversation agent) will really try.")
+@click.option(
+    "--as",
+    "as_",
+    type=click.Choice(["pbcfg", "ponybunny"]),
+    default="pbcfg",
+    show_default=True,
+    help="ponybunny: also show what PonyBunny's Path B (its conversation agent) will really try.",
+)
 @click.pass_context
 def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on, color, as_) -> None:
     """Print the plan of DIR (default: the config directory): the ordered (model, endpoint) attempts, with where
@@ -110,16 +130,36 @@ def resolve(ctx, tier, agent, model, directory, config_dir, fmt, output, fail_on
     chosen = chosen_config_dir(directory, config_dir, words)
     if as_ == "ponybunny":
         compared = _compared_with_path_b(chosen.path, target)
-        ctx.exit(emit("resolve", compared.config_files, [], fmt=fmt or "text", fail_on=fail_on, color=color,
-                      output=output, extra=compared.extra(), text=chosen.header() + compared.text()))
-    (what, name), = target.items()
+        ctx.exit(
+            emit(
+                "resolve",
+                compared.config_files,
+                [],
+                fmt=fmt or "text",
+                fail_on=fail_on,
+                color=color,
+                output=output,
+                extra=compared.extra(),
+                text=chosen.header() + compared.text(),
+            )
+        )
+    ((what, name),) = target.items()
     with _runtime(chosen.path) as runtime:
         checked_target(runtime.config, target, chosen.path)
         plan = runtime.plan(**target)
         shown = _plan(plan)
         findings = plan_findings(runtime, plan, ({"tier": "tiers", "agent": "agents"}.get(what, what), name))
-        code = emit("resolve", config_files(runtime), findings, fmt=fmt, fail_on=fail_on, color=color, output=output,
-                    extra={"plan": shown}, text=redact(chosen.header() + _plan_text(shown)))
+        code = emit(
+            "resolve",
+            config_files(runtime),
+            findings,
+            fmt=fmt,
+            fail_on=fail_on,
+            color=color,
+            output=output,
+            extra={"plan": shown},
+            text=redact(chosen.header() + _plan_text(shown)),
+        )
     ctx.exit(code)
 
 
@@ -151,8 +191,13 @@ def _status_text(results) -> str:
 
 def probe_timeout_option(command):
     """``--timeout``: the whole of each ``GET /models`` probe (status, doctor)."""
-    return click.option("--timeout", type=SECONDS, default=5.0, show_default=True,
-                        help="Seconds for each endpoint's probe, all of it (a positive number).")(command)
+    return click.option(
+        "--timeout",
+        type=SECONDS,
+        default=5.0,
+        show_default=True,
+        help="Seconds for each endpoint's probe, all of it (a positive number).",
+    )(command)
 
 
 @click.command()
@@ -184,9 +229,17 @@ def status(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
             click.echo(f"probing {plural(sum(e.enabled for e in runtime.endpoints.values()), 'endpoint')}…", err=True)
         results = runtime.status(timeout)
         endpoints = [{**r._asdict(), "served": list(r.served), "absent": list(r.absent), "ok": r.ok} for r in results]
-        code = emit("status", config_files(runtime), status_findings(runtime, results), fmt=fmt, fail_on=fail_on,
-                    color=color, output=output, extra={"endpoints": endpoints},
-                    text=redact(chosen.header() + _status_text(results)))
+        code = emit(
+            "status",
+            config_files(runtime),
+            status_findings(runtime, results),
+            fmt=fmt,
+            fail_on=fail_on,
+            color=color,
+            output=output,
+            extra={"endpoints": endpoints},
+            text=redact(chosen.header() + _status_text(results)),
+        )
     ctx.exit(code)
 
 
@@ -195,17 +248,49 @@ def status(ctx, directory, config_dir, fmt, output, fail_on, color, timeout) -> 
 @click.argument("words", nargs=-1, required=True, metavar="[DIR] PROMPT")
 @config_dir_option
 @click.option("--stream/--no-stream", default=False, help="Print the answer as it arrives.")
-@click.option("--timeout", type=SECONDS, default=None,
-              help="Seconds for each attempt, all of it (default: defaults.timeout of llm-config.json, 120).")
-@click.option("--deadline", type=SECONDS, default=None,
-              help="Seconds for the whole call: every attempt, retry, wait and the stream end by it.")
-@click.option("--max-wait", type=float, default=30.0, show_default=True,
-              help="Seconds to wait when every endpoint is over its rate limit.")
-@click.option("--rate-limit-storage", metavar="URI", help="Share rate limits and cooldowns with other workers: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).")
+@click.option(
+    "--timeout",
+    type=SECONDS,
+    default=None,
+    help="Seconds for each attempt, all of it (default: defaults.timeout of llm-config.json, 120).",
+)
+@click.option(
+    "--deadline",
+    type=SECONDS,
+    default=None,
+    help="Seconds for the whole call: every attempt, retry, wait and the stream end by it.",
+)
+@click.option(
+    "--max-wait",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait when every endpoint is over its rate limit.",
+)
+@click.option(
+    "--rate-limit-storage",
+    metavar="URI",
+    help="Share rate limits and cooldowns with other workers: redis://host:6379 (or $PBCFG_RATE_LIMIT_STORAGE).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Print every attempt, with its outcome and hint, on stderr.")
 @report_options
-def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_wait, rate_limit_storage,
-         verbose, fmt, output, fail_on, color) -> None:
+def chat(
+    tier,
+    agent,
+    model,
+    words,
+    config_dir,
+    stream,
+    timeout,
+    deadline,
+    max_wait,
+    rate_limit_storage,
+    verbose,
+    fmt,
+    output,
+    fail_on,
+    color,
+) -> None:
     """Run PROMPT through the runtime with the config of DIR (default: the config directory); print the answer
     and who served it.
 
@@ -238,8 +323,9 @@ def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_w
     with _runtime(chosen.path, rate_limit_storage) as runtime:
         checked_target(runtime.config, target, chosen.path)
         try:
-            result = runtime.complete(messages, stream=stream, max_wait=max_wait, deadline=deadline, **target,
-                                      **options)
+            result = runtime.complete(
+                messages, stream=stream, max_wait=max_wait, deadline=deadline, **target, **options
+            )
             if stream:
                 with result:
                     for delta in result:
@@ -262,23 +348,48 @@ def chat(tier, agent, model, words, config_dir, stream, timeout, deadline, max_w
     if verbose:
         _print_attempts(result.attempts)
     tries = len(result.attempts)
-    click.echo(f"— {result.model} @ {result.endpoint}, {_usage(result.usage, result.cost)}"
-               + (f", after {plural(tries - 1, 'failed attempt')}" if tries > 1 else ""), err=True)
+    click.echo(
+        f"— {result.model} @ {result.endpoint}, {_usage(result.usage, result.cost)}"
+        + (f", after {plural(tries - 1, 'failed attempt')}" if tries > 1 else ""),
+        err=True,
+    )
     if not as_text:
         from pbcfg.cli.data_report import emit_data
 
-        emit_data("chat", "answer", _answer(result), result.content + "\n", fmt=fmt, output=output, fail_on=fail_on,
-                  color=color)
+        emit_data(
+            "chat",
+            "answer",
+            _answer(result),
+            result.content + "\n",
+            fmt=fmt,
+            output=output,
+            fail_on=fail_on,
+            color=color,
+        )
 
 
 def _answer(result) -> dict:
     """The ``"answer"`` key of ``chat --format json``: a completion or a stream that has ended."""
     from pbcfg.secrets.boundary import redact
 
-    attempts = [{**attempt._asdict(), "outcome": str(attempt.outcome), "detail": redact(attempt.detail),
-                 "hint": attempt.hint and redact(attempt.hint)} for attempt in result.attempts]
-    return {"content": result.content, "model": result.model, "endpoint": result.endpoint, "usage": result.usage,
-            "cost": result.cost, "finishReason": result.finish_reason, "attempts": attempts}
+    attempts = [
+        {
+            **attempt._asdict(),
+            "outcome": str(attempt.outcome),
+            "detail": redact(attempt.detail),
+            "hint": attempt.hint and redact(attempt.hint),
+        }
+        for attempt in result.attempts
+    ]
+    return {
+        "content": result.content,
+        "model": result.model,
+        "endpoint": result.endpoint,
+        "usage": result.usage,
+        "cost": result.cost,
+        "finishReason": result.finish_reason,
+        "attempts": attempts,
+    }
 
 
 def _failure_hint(failure, directory: str, target: dict) -> str:
@@ -308,13 +419,15 @@ def _failure_hint(failure, directory: str, target: dict) -> str:
 def _usage(usage: dict, cost: float | None) -> str:
     if cost is None:
         return "tokens and cost unknown (the server reported no usage)"
-    return (f"{usage.get('prompt_tokens', 0)} in / {usage.get('completion_tokens', 0)} out tokens, ${cost:.6f}")
+    return f"{usage.get('prompt_tokens', 0)} in / {usage.get('completion_tokens', 0)} out tokens, ${cost:.6f}"
 
 
 def _print_attempts(attempts) -> None:
     for number, attempt in enumerate(attempts, 1):
         status = f" {attempt.status}" if attempt.status else ""
         detail = f": {attempt.detail}" if attempt.detail else ""
-        click.echo(f"attempt {number}: {attempt.model} @ {attempt.endpoint} -> {attempt.outcome}{status}{detail}", err=True)
+        click.echo(
+            f"attempt {number}: {attempt.model} @ {attempt.endpoint} -> {attempt.outcome}{status}{detail}", err=True
+        )
         if attempt.hint:
             click.echo(f"  hint: {attempt.hint}", err=True)

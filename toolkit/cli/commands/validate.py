@@ -14,14 +14,33 @@ __all__ = ["validate"]
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @config_dir_option
-@click.option("--kind", type=click.Choice(KINDS), default=None,
-              help="Kind of files whose name and $schema do not tell (required with -, stdin).")
-@click.option("--max-diagnostics", type=click.IntRange(min=0), default=MAX_DIAGNOSTICS, show_default=True, metavar="N",
-              help="Report at most N diagnostics per file, then how many more (0: every one).")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default=None,
+    help="Kind of files whose name and $schema do not tell (required with -, stdin).",
+)
+@click.option(
+    "--max-diagnostics",
+    type=click.IntRange(min=0),
+    default=MAX_DIAGNOSTICS,
+    show_default=True,
+    metavar="N",
+    help="Report at most N diagnostics per file, then how many more (0: every one).",
+)
 @report_options
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None, kind: str | None,
-             max_diagnostics: int, fmt: str | None, output: str | None, fail_on: str, color: bool | None) -> None:
+def validate(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    config_dir: str | None,
+    kind: str | None,
+    max_diagnostics: int,
+    fmt: str | None,
+    output: str | None,
+    fail_on: str,
+    color: bool | None,
+) -> None:
     """Check PATHS (files, config directories, - for stdin; default: the config directory).
 
     \b
@@ -34,5 +53,15 @@ def validate(ctx: click.Context, paths: tuple[str, ...], config_dir: str | None,
     """
     from pbcfg.cli.actions import run_validate
 
-    ctx.exit(run_validate(list(paths), config_dir=config_dir, kind=kind, fmt=fmt, output=output,
-                            fail_on=fail_on, color=color, max_diagnostics=max_diagnostics))
+    ctx.exit(
+        run_validate(
+            list(paths),
+            config_dir=config_dir,
+            kind=kind,
+            fmt=fmt,
+            output=output,
+            fail_on=fail_on,
+            color=color,
+            max_diagnostics=max_diagnostics,
+        )
+    )

@@ -35,10 +35,14 @@ def disabled_silences_env(ctx):
             continue
         names = [name for name in builtin.env.values() if _set(ctx, name)]
         if names:
-            found.append(ctx.in_credentials(
-                ["endpoints", endpoint_id, "enabled"], "env.disabled-silences-env",
-                f"{endpoint_id} is disabled here, so ${', $'.join(names)} set in the environment is ignored",
-                "set enabled to true, or remove this entry to use the environment"))
+            found.append(
+                ctx.in_credentials(
+                    ["endpoints", endpoint_id, "enabled"],
+                    "env.disabled-silences-env",
+                    f"{endpoint_id} is disabled here, so ${', $'.join(names)} set in the environment is ignored",
+                    "set enabled to true, or remove this entry to use the environment",
+                )
+            )
     return found
 
 
@@ -53,11 +57,15 @@ def conflict(ctx):
             file_value, env_value = entry.get(field), ctx.env.get(name, "")
             if not (isinstance(file_value, str) and file_value and env_value.strip()) or file_value == env_value:
                 continue
-            found.append(ctx.in_credentials(
-                ["endpoints", endpoint_id, field], "env.conflict",
-                f"{field} here ({_show(field, file_value)}) differs from ${name} ({_show(field, env_value)}): the docs, "
-                "pbcfg and both of PonyBunny's code paths use the env var, so this value is dead",
-                f"keep one: remove {field} from the file, or unset ${name}"))
+            found.append(
+                ctx.in_credentials(
+                    ["endpoints", endpoint_id, field],
+                    "env.conflict",
+                    f"{field} here ({_show(field, file_value)}) differs from ${name} ({_show(field, env_value)}): the docs, "
+                    "pbcfg and both of PonyBunny's code paths use the env var, so this value is dead",
+                    f"keep one: remove {field} from the file, or unset ${name}",
+                )
+            )
     return found
 
 
@@ -76,18 +84,27 @@ def ignored_on_path_b(ctx):
         file_value = entry.get(field)
         if not _set(ctx, name) or (isinstance(file_value, str) and file_value):
             continue  # a file value: both PonyBunny paths agree on baseUrl (env.file-base-url-wins); apiKey below
-        found.append(ctx.at_first(  # with no credentials.json, at the endpoint llm-config.json enables
-            [("credentials", ["endpoints", COMPAT]), ("llm-config", ["endpoints", COMPAT])], "env.ignored-on-path-b",
-            f"${name} is set, but PonyBunny's Path B (the conversation agent) never reads it: there "
-            f"{_path_b_without(ctx, field, entry)}; pbcfg's runtime and Path A (work items, planning) use it",
-            f"write {field} into credentials.json under {COMPAT} so every path agrees", key=True))
+        found.append(
+            ctx.at_first(  # with no credentials.json, at the endpoint llm-config.json enables
+                [("credentials", ["endpoints", COMPAT]), ("llm-config", ["endpoints", COMPAT])],
+                "env.ignored-on-path-b",
+                f"${name} is set, but PonyBunny's Path B (the conversation agent) never reads it: there "
+                f"{_path_b_without(ctx, field, entry)}; pbcfg's runtime and Path A (work items, planning) use it",
+                f"write {field} into credentials.json under {COMPAT} so every path agrees",
+                key=True,
+            )
+        )
     key = entry.get("apiKey")
     if isinstance(key, str) and key and _set(ctx, COMPAT_ENV["apiKey"]) and key != ctx.env[COMPAT_ENV["apiKey"]]:
-        found.append(ctx.in_credentials(
-            ["endpoints", COMPAT, "apiKey"], "env.ignored-on-path-b",
-            f"apiKey here ({mask(key)}) differs from $OPENAI_COMPATIBLE_API_KEY ({mask(ctx.env['OPENAI_COMPATIBLE_API_KEY'])}): "
-            "PonyBunny's Path B (the conversation agent) sends this one, Path A and pbcfg's runtime the env var",
-            "keep one: remove apiKey from the file, or unset $OPENAI_COMPATIBLE_API_KEY"))
+        found.append(
+            ctx.in_credentials(
+                ["endpoints", COMPAT, "apiKey"],
+                "env.ignored-on-path-b",
+                f"apiKey here ({mask(key)}) differs from $OPENAI_COMPATIBLE_API_KEY ({mask(ctx.env['OPENAI_COMPATIBLE_API_KEY'])}): "
+                "PonyBunny's Path B (the conversation agent) sends this one, Path A and pbcfg's runtime the env var",
+                "keep one: remove apiKey from the file, or unset $OPENAI_COMPATIBLE_API_KEY",
+            )
+        )
     return found
 
 
@@ -95,8 +112,11 @@ def _path_b_without(ctx, field: str, entry: dict, endpoint_id: str = COMPAT) -> 
     """What Path B does with an endpoint that has no env vars there when ``field`` is not in the file."""
     if field == "baseUrl":
         config_url = ctx.merged.get("endpoints", {}).get(endpoint_id, {}).get("baseUrl")
-        return f"requests go to llm-config.json's {config_url!r}" if config_url else \
-            "it has no base URL, so every request fails ('Failed to parse URL')"
+        return (
+            f"requests go to llm-config.json's {config_url!r}"
+            if config_url
+            else "it has no base URL, so every request fails ('Failed to parse URL')"
+        )
     return keyless_on_path_b(ctx, entry, endpoint_id)
 
 
@@ -115,11 +135,15 @@ def file_base_url_wins(ctx):
     file_value, env_value = ctx.credentials_entry(COMPAT).get("baseUrl"), ctx.env.get(COMPAT_ENV["baseUrl"], "")
     if not (isinstance(file_value, str) and file_value and env_value.strip()) or file_value == env_value:
         return []
-    return [ctx.in_credentials(
-        ["endpoints", COMPAT, "baseUrl"], "env.file-base-url-wins",
-        f"baseUrl here ({file_value!r}) beats $OPENAI_COMPATIBLE_BASE_URL ({env_value!r}) in PonyBunny: Path A "
-        "prefers the file and Path B never reads the variable; only the docs and pbcfg's runtime use the variable",
-        "keep one: remove baseUrl here, or unset $OPENAI_COMPATIBLE_BASE_URL")]
+    return [
+        ctx.in_credentials(
+            ["endpoints", COMPAT, "baseUrl"],
+            "env.file-base-url-wins",
+            f"baseUrl here ({file_value!r}) beats $OPENAI_COMPATIBLE_BASE_URL ({env_value!r}) in PonyBunny: Path A "
+            "prefers the file and Path B never reads the variable; only the docs and pbcfg's runtime use the variable",
+            "keep one: remove baseUrl here, or unset $OPENAI_COMPATIBLE_BASE_URL",
+        )
+    ]
 
 
 @check("env.split-credentials")
@@ -132,12 +156,17 @@ def split_credentials(ctx):
         in_file = [f for f in variables if isinstance(entry.get(f), str) and entry[f]]
         if in_file and len(in_file) < len(variables) and not all(_set(ctx, name) for name in variables.values()):
             from_env = [f"${variables[f]}" for f in variables if f not in in_file]
-            found.append(ctx.in_credentials(
-                ["endpoints", endpoint_id], "env.split-credentials",
-                f"{endpoint_id} takes {', '.join(in_file)} from this file and {', '.join(from_env)} from the "
-                "environment: pbcfg's runtime and PonyBunny's Path A accept that, but Path B (the conversation "
-                "agent) wants all from one place, so it never uses this endpoint",
-                "put every required field in the file, or every one in the environment", key=True))
+            found.append(
+                ctx.in_credentials(
+                    ["endpoints", endpoint_id],
+                    "env.split-credentials",
+                    f"{endpoint_id} takes {', '.join(in_file)} from this file and {', '.join(from_env)} from the "
+                    "environment: pbcfg's runtime and PonyBunny's Path A accept that, but Path B (the conversation "
+                    "agent) wants all from one place, so it never uses this endpoint",
+                    "put every required field in the file, or every one in the environment",
+                    key=True,
+                )
+            )
     return found
 
 
@@ -155,7 +184,11 @@ def missing_credential(ctx):
             continue
         cause = cause_of(ctx, endpoint.id)
         models = [m for group in unreachable if cause in group.causes for m in group.models]
-        consequence = f"model{'s' if len(models) > 1 else ''} {english_list([repr(m) for m in models])} " \
-                      f"{'have' if len(models) > 1 else 'has'} no usable endpoint" if models else "it is skipped"
+        consequence = (
+            f"model{'s' if len(models) > 1 else ''} {english_list([repr(m) for m in models])} "
+            f"{'have' if len(models) > 1 else 'has'} no usable endpoint"
+            if models
+            else "it is skipped"
+        )
         found.append(report_at(ctx, cause, "env.missing-credential", f"{cause.text}, so {consequence}", cause.hint))
     return found

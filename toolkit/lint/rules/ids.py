@@ -35,9 +35,15 @@ def awkward_endpoint_id(ctx):
         why = awkward(endpoint_id)
         if why:
             finding_in = ctx.in_llm_config if defined else ctx.in_credentials
-            found.append(finding_in(["endpoints", endpoint_id], "ids.awkward-endpoint-id",
-                                    f"endpoint id {endpoint_id!r} {why}: PonyBunny accepts it, but it must be quoted "
-                                    "in every shell command and is easy to get wrong",
-                                    "rename it (and every reference) to letters, digits, '.', '_' and '-', starting "
-                                    "with a letter or digit", key=True))
+            found.append(
+                finding_in(
+                    ["endpoints", endpoint_id],
+                    "ids.awkward-endpoint-id",
+                    f"endpoint id {endpoint_id!r} {why}: PonyBunny accepts it, but it must be quoted "
+                    "in every shell command and is easy to get wrong",
+                    "rename it (and every reference) to letters, digits, '.', '_' and '-', starting "
+                    "with a letter or digit",
+                    key=True,
+                )
+            )
     return found

@@ -13,8 +13,13 @@ from pbcfg.ponybunny.path_b import ENV, path_b
 
 @check("ponybunny.keyless-endpoint")
 def keyless_endpoint(ctx):
-    used = {e for model in ctx.merged.get("models", {}).values() if isinstance(model, dict)
-            for e in model.get("endpoints") or [] if isinstance(e, str)}
+    used = {
+        e
+        for model in ctx.merged.get("models", {}).values()
+        if isinstance(model, dict)
+        for e in model.get("endpoints") or []
+        if isinstance(e, str)
+    }
     found = []
     for endpoint in ctx.endpoints.values():
         entry = ctx.credentials_entry(endpoint.id)
@@ -25,12 +30,16 @@ def keyless_endpoint(ctx):
         # a key from $OPENAI_COMPATIBLE_API_KEY is env.ignored-on-path-b's; Path B failing too is no divergence
         if "apiKey" in endpoint.fields or "no Authorization" not in keyless_on_path_b(ctx, entry, endpoint.id):
             continue
-        found.append(ctx.in_credentials(
-            ["endpoints", endpoint.id], "ponybunny.keyless-endpoint",
-            f"credentials.json has no apiKey for {endpoint.id}: PonyBunny's Path B (the conversation agent) calls "
-            "it with no Authorization header, while pbcfg's runtime drops it",
-            "write its key as apiKey here; for a server without auth, a no-key value such as \"not-needed\"",
-            key=True))
+        found.append(
+            ctx.in_credentials(
+                ["endpoints", endpoint.id],
+                "ponybunny.keyless-endpoint",
+                f"credentials.json has no apiKey for {endpoint.id}: PonyBunny's Path B (the conversation agent) calls "
+                "it with no Authorization header, while pbcfg's runtime drops it",
+                'write its key as apiKey here; for a server without auth, a no-key value such as "not-needed"',
+                key=True,
+            )
+        )
     return found
 
 
@@ -71,12 +80,16 @@ def skipped_after_failure(ctx):
                 seen.add((tuple(tokens), model_id))
                 endpoints = list(skipped[model_id])
                 earlier = list(dict.fromkeys(first_try[e] for e in endpoints))
-                found.append(ctx.in_llm_config(
-                    tokens, "ponybunny.skipped-after-failure",
-                    f"{model_id!r} is only on {', '.join(endpoints)}, which {' and '.join(earlier)} "
-                    f"{'uses' if len(earlier) == 1 else 'use'} first: after a failure there, PonyBunny's Path B skips "
-                    f"it for 30 s and never tries {model_id!r}; pbcfg's runtime does",
-                    "give the fallback an endpoint of its own (another server or endpoint id)"))
+                found.append(
+                    ctx.in_llm_config(
+                        tokens,
+                        "ponybunny.skipped-after-failure",
+                        f"{model_id!r} is only on {', '.join(endpoints)}, which {' and '.join(earlier)} "
+                        f"{'uses' if len(earlier) == 1 else 'use'} first: after a failure there, PonyBunny's Path B skips "
+                        f"it for 30 s and never tries {model_id!r}; pbcfg's runtime does",
+                        "give the fallback an endpoint of its own (another server or endpoint id)",
+                    )
+                )
     return found
 
 

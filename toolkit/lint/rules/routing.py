@@ -51,10 +51,17 @@ def unused_endpoint(ctx):
                 used.update(endpoints)
             except TypeError:  # something unhashable in the list
                 used.update(e for e in endpoints if isinstance(e, str))
-    return [ctx.in_llm_config(["endpoints", endpoint.id], "routing.unused-endpoint",
-                              f"endpoint {endpoint.id!r} is enabled but no model lists it",
-                              f"add {endpoint.id!r} to a model's endpoints, or disable it", key=True)
-            for endpoint in ctx.endpoints.values() if endpoint.enabled and endpoint.id not in used]
+    return [
+        ctx.in_llm_config(
+            ["endpoints", endpoint.id],
+            "routing.unused-endpoint",
+            f"endpoint {endpoint.id!r} is enabled but no model lists it",
+            f"add {endpoint.id!r} to a model's endpoints, or disable it",
+            key=True,
+        )
+        for endpoint in ctx.endpoints.values()
+        if endpoint.enabled and endpoint.id not in used
+    ]
 
 
 @check("routing.model-unreachable")
@@ -64,8 +71,9 @@ def model_unreachable(ctx):
         if all(is_missing_key(ctx, cause) for cause in group.causes):
             continue  # env.missing-credential reports it, with these models
         plural = len(group.models) > 1
-        message = (f"{_causes_text(group)}, so {_models_text(group.models)} {'have' if plural else 'has'} "
-                   "no usable endpoint")
+        message = (
+            f"{_causes_text(group)}, so {_models_text(group.models)} {'have' if plural else 'has'} no usable endpoint"
+        )
         if group.skipping:
             message += f"; {chains_text(group.skipping)} skip {'them' if plural else 'it'}"
         found.append(report_at(ctx, group.causes[0], "routing.model-unreachable", message, group.causes[0].hint))
@@ -78,13 +86,16 @@ def chain_unusable(ctx):
     for group in blocked(ctx)[0]:
         consequence = f"{chains_text(group.chains)} {'have' if len(group.chains) > 1 else 'has'} no usable model"
         if group.models:
-            consequence = (f"{_models_text(group.models)} {'have' if len(group.models) > 1 else 'has'} no usable "
-                           f"endpoint and {consequence}")
+            consequence = (
+                f"{_models_text(group.models)} {'have' if len(group.models) > 1 else 'has'} no usable "
+                f"endpoint and {consequence}"
+            )
         section, name = group.chains[0]
         resolve = pbcfg_on(os.path.dirname(ctx.path_of("llm-config.json")), "resolve", f"--{section[:-1]}", name)
         hint = f"{group.causes[0].hint}; `{resolve}` shows every attempt"
-        found.append(report_at(ctx, group.causes[0], "routing.chain-unusable",
-                               f"{_causes_text(group)}, so {consequence}", hint))
+        found.append(
+            report_at(ctx, group.causes[0], "routing.chain-unusable", f"{_causes_text(group)}, so {consequence}", hint)
+        )
     return found
 
 
@@ -95,25 +106,38 @@ def unused_name(ctx):
     for name in ctx.user_section("tiers"):
         if name not in READ_TIERS:
             guess = did_you_mean(name, READ_TIERS)
-            found.append(ctx.in_llm_config(
-                ["tiers", name], "routing.unused-name",
-                f"PonyBunny never reads tier {name!r}: it reads only {english_list(READ_TIERS)}",
-                f"did you mean {guess!r}?" if guess else "rename it to one of those, or remove it", key=True))
+            found.append(
+                ctx.in_llm_config(
+                    ["tiers", name],
+                    "routing.unused-name",
+                    f"PonyBunny never reads tier {name!r}: it reads only {english_list(READ_TIERS)}",
+                    f"did you mean {guess!r}?" if guess else "rename it to one of those, or remove it",
+                    key=True,
+                )
+            )
     default_agents = defaults()["agents"]
     for name, entry in ctx.user_section("agents").items():
         if name in READ_AGENTS:
             continue
         default = default_agents.get(name)
         routing = ("tier", "primary", "fallback")
-        if isinstance(default, dict) and isinstance(entry, dict) and \
-                all(entry.get(key) == default.get(key) for key in routing if key in entry):
+        if (
+            isinstance(default, dict)
+            and isinstance(entry, dict)
+            and all(entry.get(key) == default.get(key) for key in routing if key in entry)
+        ):
             continue  # PonyBunny's own default, as `pb init` writes it: unused, and harmless
         guess = did_you_mean(name, READ_AGENTS)
         known = " (it is in PonyBunny's defaults, but no code looks it up)" if default is not None else ""
-        found.append(ctx.in_llm_config(
-            ["agents", name], "routing.unused-name",
-            f"PonyBunny never reads agent {name!r}{known}: it reads only {english_list(READ_AGENTS)}",
-            f"did you mean {guess!r}?" if guess else "this entry has no effect; remove it", key=True))
+        found.append(
+            ctx.in_llm_config(
+                ["agents", name],
+                "routing.unused-name",
+                f"PonyBunny never reads agent {name!r}{known}: it reads only {english_list(READ_AGENTS)}",
+                f"did you mean {guess!r}?" if guess else "this entry has no effect; remove it",
+                key=True,
+            )
+        )
     return found
 
 
@@ -138,8 +162,11 @@ def fallback_weaker(ctx):
             if not isinstance(fallback, dict):
                 continue
             problems = []
-            if isinstance(primary.get("maxContextTokens"), int) and isinstance(fallback.get("maxContextTokens"), int) \
-                    and fallback["maxContextTokens"] < primary["maxContextTokens"]:
+            if (
+                isinstance(primary.get("maxContextTokens"), int)
+                and isinstance(fallback.get("maxContextTokens"), int)
+                and fallback["maxContextTokens"] < primary["maxContextTokens"]
+            ):
                 problems.append(f"context {fallback['maxContextTokens']} < {primary['maxContextTokens']}")
             lacking = [c for c in primary.get("capabilities") or [] if c not in (fallback.get("capabilities") or [])]
             if lacking:
@@ -149,9 +176,13 @@ def fallback_weaker(ctx):
                 user_fallback = ctx.user_entry(section, name).get("fallback")
                 if isinstance(user_fallback, list) and model_id in user_fallback:
                     tokens.append(user_fallback.index(model_id))
-                found.append(ctx.in_llm_config(tokens, "routing.fallback-weaker",
-                                               f"fallback {model_id!r} is weaker than primary {chain[0]!r}: "
-                                               + "; ".join(problems)))
+                found.append(
+                    ctx.in_llm_config(
+                        tokens,
+                        "routing.fallback-weaker",
+                        f"fallback {model_id!r} is weaker than primary {chain[0]!r}: " + "; ".join(problems),
+                    )
+                )
     return found
 
 
@@ -168,12 +199,16 @@ def repeated_endpoint(ctx):
                 listed_before.add(endpoint_id)
             else:
                 tokens = ["models", model_id, "endpoints", index]
-                found.append(ctx.in_llm_config(
-                    tokens, "routing.repeated-endpoint",
-                    f"model {model_id!r} lists {endpoint_id!r} again: PonyBunny calls it a second time right after it "
-                    "failed, and never anything new",
-                    f"remove the repeat (`{pbcfg_on(os.path.dirname(ctx.llm_config.name), 'lint', '--fix')}` does)",
-                    fix=edit_remove_item(ctx.llm_config, tokens)))
+                found.append(
+                    ctx.in_llm_config(
+                        tokens,
+                        "routing.repeated-endpoint",
+                        f"model {model_id!r} lists {endpoint_id!r} again: PonyBunny calls it a second time right after it "
+                        "failed, and never anything new",
+                        f"remove the repeat (`{pbcfg_on(os.path.dirname(ctx.llm_config.name), 'lint', '--fix')}` does)",
+                        fix=edit_remove_item(ctx.llm_config, tokens),
+                    )
+                )
     return found
 
 
@@ -193,10 +228,15 @@ def priority_tie(ctx):
             if key is not None:
                 ties_of[key] = ties
         for index, endpoint_id, first, priority in ties:
-            found.append(ctx.in_llm_config(["models", model_id, "endpoints", index], "routing.priority-tie",
-                                           f"{endpoint_id!r} and {first!r} both have priority {priority}; "
-                                           f"{first!r} goes first only because it is listed first",
-                                           "give the endpoints distinct priorities"))
+            found.append(
+                ctx.in_llm_config(
+                    ["models", model_id, "endpoints", index],
+                    "routing.priority-tie",
+                    f"{endpoint_id!r} and {first!r} both have priority {priority}; "
+                    f"{first!r} goes first only because it is listed first",
+                    "give the endpoints distinct priorities",
+                )
+            )
     return found
 
 

@@ -25,10 +25,13 @@ def key_staged(ctx):
     if is_backup(ctx.credentials.source.path):  # judged alone (secrets.key-in-git), never as the source of copies
         return []
     entries = ctx.credentials.data.get("endpoints")
-    owners = {value: f"{field} of {endpoint_id}"
-              for endpoint_id, entry in (entries.items() if isinstance(entries, dict) else ())
-              if isinstance(entry, dict)
-              for field, value in entry.items() if is_secret_field(field) and looks_real(value)}
+    owners = {
+        value: f"{field} of {endpoint_id}"
+        for endpoint_id, entry in (entries.items() if isinstance(entries, dict) else ())
+        if isinstance(entry, dict)
+        for field, value in entry.items()
+        if is_secret_field(field) and looks_real(value)
+    }
     if not owners:
         return []
     import shlex  # for the hint of a finding: lint runs this rule on every credentials file
@@ -43,10 +46,17 @@ def key_staged(ctx):
             continue  # the credentials file itself: secrets.key-in-git judges it
         seen.add(copy.path)
         name = os.path.normpath(os.path.join(shown, copy.path))
-        found.append(Finding(diagnostic(
-            "secrets.key-staged", name,
-            f"holds {owners[copy.secret]} from {ctx.credentials.name} ({mask(copy.secret)}), and is staged: the "
-            "next commit publishes it",
-            f"unstage it (`git rm --cached {shlex.quote(name)}`, and list it in .gitignore) or delete the key from "
-            "it; rotate the key if it was ever pushed", span=Span(copy.line, copy.column))))
+        found.append(
+            Finding(
+                diagnostic(
+                    "secrets.key-staged",
+                    name,
+                    f"holds {owners[copy.secret]} from {ctx.credentials.name} ({mask(copy.secret)}), and is staged: the "
+                    "next commit publishes it",
+                    f"unstage it (`git rm --cached {shlex.quote(name)}`, and list it in .gitignore) or delete the key from "
+                    "it; rotate the key if it was ever pushed",
+                    span=Span(copy.line, copy.column),
+                )
+            )
+        )
     return found
