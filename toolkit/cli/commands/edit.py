@@ -18,7 +18,7 @@ def _edit_options(command):
         click.option(
             "--diff", is_flag=True, help="Print what would change (a unified diff, secrets masked); write nothing."
         ),
-        click.option("--no-backup", is_flag=True, help="Keep no .bak of the changed files."),
+        click.option("--no-backup", is_flag=True, help="Keep no backup of the changed files."),
     ]
     for option in reversed(options):
         command = option(command)

@@ -21,7 +21,7 @@ __all__ = ["lint"]
     help="Kind of files whose name and $schema do not tell (required with -, stdin).",
 )
 @click.option(
-    "--fix", is_flag=True, help="Apply the safe fixes (atomically, keeping a .bak), then report what is left."
+    "--fix", is_flag=True, help="Apply the safe fixes (atomically, keeping a backup), then report what is left."
 )
 @click.option("--diff", is_flag=True, help="Show what --fix would change, and write nothing.")
 @click.option(
@@ -29,7 +29,7 @@ __all__ = ["lint"]
     is_flag=True,
     help="With --fix or --diff, also the fixes that guess (e.g. adding /v1 where the port names a server).",
 )
-@click.option("--no-backup", is_flag=True, help="With --fix, keep no .bak of changed files.")
+@click.option("--no-backup", is_flag=True, help="With --fix, keep no backup of changed files.")
 @click.option(
     "--select",
     multiple=True,

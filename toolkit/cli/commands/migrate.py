@@ -22,7 +22,7 @@ __all__ = ["migrate"]
     help="Print the moves and a unified diff, report what would block them, write "
     "nothing; exit 1 when a step is pending.",
 )
-@click.option("--no-backup", is_flag=True, help="Keep no .bak of changed files.")
+@click.option("--no-backup", is_flag=True, help="Keep no backup of changed files.")
 @click.option("--only", "only", multiple=True, metavar="ID", help="Run only these migrations (repeatable).")
 @click.option("--list", "list_migrations", is_flag=True, help="List the migrations, in the order they run.")
 @click.option("--drop-unknown", is_flag=True, help="Drop credential keys that have no mapping (default: report them).")

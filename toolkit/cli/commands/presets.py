@@ -165,7 +165,7 @@ def _preset_text(preset) -> str:
     type=click.Path(file_okay=False),
     help="Write the two files into this directory (default: print them).",
 )
-@click.option("--force", is_flag=True, help="With --config-dir, overwrite existing files (a timestamped .bak is kept).")
+@click.option("--force", is_flag=True, help="With --config-dir, overwrite existing files (a backup of each is kept).")
 def render(
     preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source, config_dir, force
 ) -> None:
@@ -218,7 +218,7 @@ def render(
 @config_dir_option
 @preset_options
 @source_option
-@click.option("--force", is_flag=True, help="Overwrite existing files, keeping a timestamped .bak of each.")
+@click.option("--force", is_flag=True, help="Overwrite existing files, keeping a backup of each.")
 @report_options
 def init(
     preset_name,
@@ -273,7 +273,7 @@ def init(
 @config_dir_option
 @preset_options
 @click.option("--replace", is_flag=True, help="Overwrite an endpoint, or a model field --set contradicts.")
-@click.option("--no-backup", is_flag=True, help="Keep no .bak of the changed files.")
+@click.option("--no-backup", is_flag=True, help="Keep no backup of the changed files.")
 @report_options
 def add(
     preset_name,
