@@ -87,17 +87,7 @@ def test_path_b_makes_exactly_the_calls_ponybunny_made(name, tmp_path):
     )
     for target, verdict in case["path_b"].items():
         kind, value = target.split(" ", 1)
-        if view.config_error:
-            result = PathB([], [], [], view.config_error)
-        else:
-            result = path_b(
-                view.merged,
-                view.credentials,
-                case["env"],
-                user=view.user,
-                credentials_refused=view.credentials_error,
-                **{kind: value},
-            )
+        result = view.path_b(case["env"], **{kind: value})
         assert (steps(result), result.error) == (verdict["steps"], verdict["error"]), target
         if verdict["chain"] is not None:
             assert result.chain == verdict["chain"], target

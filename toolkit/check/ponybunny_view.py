@@ -15,6 +15,7 @@ from pbcfg.check.loader_findings import load_outcome
 from pbcfg.check.pipeline import parse_source
 from pbcfg.ponybunny.deep_merge import merged_llm_config
 from pbcfg.ponybunny.loader_model import LoadOutcome, read_as_ponybunny
+from pbcfg.ponybunny.path_b import PathB, path_b
 from pbcfg.util.pointer import join
 
 __all__ = ["PonyBunnyView", "ponybunny_view"]
@@ -37,6 +38,15 @@ class PonyBunnyView(NamedTuple):
     @property
     def credentials_error(self) -> str | None:
         return _thrown("CredentialsValidationError: Invalid credentials", self.credentials_outcome)
+
+    def path_b(self, env: dict, **target: str) -> PathB:
+        """What Path B does for ``target`` (one of tier, agent, model) in ``env``: every call rejected when
+        PonyBunny refuses llm-config.json, else its chain and calls on this config."""
+        if self.config_error:
+            return PathB([], [], [], self.config_error)
+        return path_b(
+            self.merged, self.credentials, env, user=self.user, credentials_refused=self.credentials_error, **target
+        )
 
 
 def _thrown(prefix: str, outcome: LoadOutcome) -> str | None:

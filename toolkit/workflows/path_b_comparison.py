@@ -19,7 +19,7 @@ import os
 from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
 
 from pbcfg.check.ponybunny_view import PonyBunnyView, ponybunny_view
-from pbcfg.ponybunny.path_b import ENV, REGION_ENV, PathB, path_b
+from pbcfg.ponybunny.path_b import ENV, REGION_ENV, PathB
 from pbcfg.ponybunny.wire import divergence
 from pbcfg.secrets.masking import is_secret_field, mask
 
@@ -224,18 +224,7 @@ def compare_with_path_b(config_dir: str, target: dict, env: dict, view: PonyBunn
     scenarios = []
     for name, scenario_env in _scenarios(env):
         pbcfg = _pbcfg_side(config_dir, target, scenario_env)
-        if view.config_error:
-            result = PathB([], [], [], view.config_error)
-        else:
-            result = path_b(
-                view.merged,
-                view.credentials,
-                scenario_env,
-                user=view.user,
-                credentials_refused=view.credentials_error,
-                **target,
-            )
-        ponybunny = _path_b_side(result)
+        ponybunny = _path_b_side(view.path_b(scenario_env, **target))
         scenarios.append(
             {
                 "env": name,
