@@ -3,9 +3,6 @@
 """Stdlib-only checks, one per schema: True means certainly valid, False means not sure
 (ask jsonschema-rs). The clean path of `pbcfg validate` runs them instead of importing it."""
 
-import re
-from functools import lru_cache
-
 _BIG = 2 ** 53
 _FLOAT = 1.7976931348623157e308
 _STR_OR_INT = frozenset((str, int))
@@ -65,9 +62,16 @@ def _http_url(s):
     return " " not in path and "\\" not in path and path.isprintable()
 
 
-@lru_cache(maxsize=4096)
+def _search(pattern, s):
+    """``pattern`` (ASCII classes) found in ``s``. The re module is imported here, on the first string a fast
+    check cannot settle: importing it costs a clean ``pbcfg validate`` more than the whole check."""
+    import re
+
+    return re.search(pattern, s, re.ASCII) is not None
+
+
 def _pattern0(s):
-    return s.isascii() and len(s) <= 4096 and (_http_url(s) or re.search('\\A[Hh][Tt][Tt][Pp][Ss]?://([^\x00-\\ /\\?\\#\\\\@]*@)?(\\[[0-9A-Fa-f:\\.]+\\]|[^\x00-\\ \x7f/\\?\\#\\\\@:<>\\^\\|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/\\?\\#][^\x00-\\ \\\\]*)?\\Z', s, re.ASCII) is not None)
+    return s.isascii() and len(s) <= 4096 and (_http_url(s) or _search('\\A[Hh][Tt][Tt][Pp][Ss]?://([^\x00-\\ /\\?\\#\\\\@]*@)?(\\[[0-9A-Fa-f:\\.]+\\]|[^\x00-\\ \x7f/\\?\\#\\\\@:<>\\^\\|%\\[\\]]+)(:(0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/\\?\\#][^\x00-\\ \\\\]*)?\\Z', s))
 
 
 def _credentials_baseUrl_anyOf_0(x):  # $defs/baseUrl/anyOf/0

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from functools import cache
+from pbcfg.util.memo import once_per_argument
 
 __all__ = ["SCHEMA_FILES", "resolve", "schema", "schema_text", "subschema", "validator"]
 
 SCHEMA_FILES = {"credentials": "credentials.schema.json", "llm-config": "llm-config.schema.json"}
 
 
-@cache
+@once_per_argument
 def schema_text(kind: str) -> str:
     from pbcfg.util.resources import resource_path
 
@@ -17,7 +17,7 @@ def schema_text(kind: str) -> str:
         return handle.read()
 
 
-@cache
+@once_per_argument
 def schema(kind: str) -> dict:
     from pbcfg.util.json_load import loads
 
@@ -26,7 +26,7 @@ def schema(kind: str) -> dict:
     return value
 
 
-@cache
+@once_per_argument
 def validator(kind: str):
     import jsonschema_rs
 

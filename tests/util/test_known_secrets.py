@@ -83,23 +83,29 @@ def test_url_parts_that_hold_keys(url, secret):
     assert secret not in redact(f"connect to {url} failed; key {secret}")
 
 
-def test_urls_are_found_by_their_separator_once_each_in_text_of_long_words(monkeypatch):
-    import re
+def test_urls_are_read_from_their_separator_each_character_once_in_text_of_long_words(monkeypatch):
+    scanned = []
+    scan = known_secrets._scan
 
-    attempts = []
-    pattern = re.compile(known_secrets._AFTER_SCHEME)
+    def counting(text, start, ends):
+        end = scan(text, start, ends)
+        scanned.append((start, end))
+        return end
 
-    class Counting:
-        def match(self, text, pos):
-            attempts.append(pos)
-            return pattern.match(text, pos)
-
-    monkeypatch.setattr(known_secrets.re, "compile", lambda source: Counting())
-    words = " ".join(["x" * 5000] * 20)  # a pattern anchored at the scheme tried again at every letter of these
-    known_secrets.register_url_secrets(
-        f'{words} "http://user-a:pw-0a1b2c3d@h:1/v1" {words} https://h/v1?api_key=qk-9f8e7d6c5b4a://not-another-url'
-    )
-    assert len(attempts) == 2  # one per URL; the "://" inside the second URL's query is part of it
+    monkeypatch.setattr(known_secrets, "_scan", counting)
+    words = " ".join(["x" * 5000] * 20)  # a reader that starts from the scheme would try again at every letter
+    first, second = '"http://user-a:pw-0a1b2c3d@h:1/v1"', "https://h/v1?api_key=qk-9f8e7d6c5b4a://not-another-url"
+    text = f"{words} {first} {words} {second}"
+    known_secrets.register_url_secrets(text)
+    after_first, after_second = text.index("://") + 3, text.rindex("https://") + len("https://")
+    # the first URL: its authority, then its path; the second: authority, path, query (the "://" in it is its own)
+    assert scanned == [
+        (after_first, after_first + len("user-a:pw-0a1b2c3d@h:1")),
+        (after_first + len("user-a:pw-0a1b2c3d@h:1"), after_first + len("user-a:pw-0a1b2c3d@h:1/v1")),
+        (after_second, after_second + 1),
+        (after_second + 1, after_second + 4),
+        (after_second + 5, len(text)),
+    ]
     value = "qk-9f8e7d6c5b4a://not-another-url"
     assert redact(f"pw-0a1b2c3d {value}") == "*" * 11 + " " + "*" * len(value)
 

@@ -12,7 +12,6 @@ Imported only when a text holds a key prefix, or ``://`` and ``@`` or ``=``: mos
 from __future__ import annotations
 
 import os
-import re
 
 from pbcfg.diagnostics import Diagnostic
 from pbcfg.ponybunny.builtins import CREDENTIAL_FIELDS
@@ -92,6 +91,8 @@ def _at(document: Document, tokens: list, value: str) -> list[Diagnostic]:
         ]
     if document.kind == "credentials" or "://" not in value:
         return []
+    import re  # only for a URL in llm-config.json, which is rare
+
     userinfo = re.search(_USERINFO, value)
     query = re.search(_SECRET_QUERY, value)
     if not (userinfo and userinfo.group(1)) and not query:

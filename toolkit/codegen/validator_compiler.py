@@ -125,6 +125,7 @@ _HELPERS = {
     "_unique": (validator_helpers._unique,),
     "_uri": (validator_helpers._uri, validator_helpers._chars),
     "_http_url": (validator_helpers._http_url,),
+    "_search": (validator_helpers._search,),
 }
 _URI_SETS = {name: getattr(validator_helpers, name) for name in ("_SCHEME", "_HOST", "_USERINFO", "_PATH", "_QUERY")}
 
@@ -691,7 +692,7 @@ def compile_validators(schemas: dict[str, dict], header: str) -> str:
         )
         entries.append(f"    {kind!r}: {public},")
     patterns = any(kind == "_pattern" for kind, _ in module.constants)
-    parts = [header.rstrip("\n") + "\n", "import re\nfrom functools import lru_cache\n" if patterns else ""]
+    parts = [header.rstrip("\n") + "\n"]
     values = []
     if "_BIG" in module.helpers:
         values.append("_BIG = 2 ** 53")
@@ -705,7 +706,9 @@ def compile_validators(schemas: dict[str, dict], header: str) -> str:
         values.append(f"_HOST_NAME = {validator_helpers._HOST_NAME!r}")
     values += [f"{name} = {text}" for (kind, text), name in module.constants.items() if kind == "_SET"]
     parts.append("\n".join(values) + "\n" if values else "")
-    parts += [_helper_source(h) for h in ("_text", "_plain", "_unique", "_uri", "_http_url") if h in module.helpers]
+    helpers = ("_text", "_plain", "_unique", "_uri", "_http_url")
+    parts += [_helper_source(h) for h in helpers if h in module.helpers]
+    parts += [_helper_source("_search")] if patterns else []
     parts += [
         _pattern_function(name, text, module.fast.get(name))
         for (kind, text), name in module.constants.items()
@@ -725,9 +728,9 @@ def _helper_source(helper: str) -> str:
 
 
 def _pattern_function(name: str, python_pattern: str, fast: str | None) -> str:
-    search = f"re.search({python_pattern!r}, s, re.ASCII) is not None"
+    search = f"_search({python_pattern!r}, s)"
     return (
-        f"\n@lru_cache(maxsize=4096)\ndef {name}(s):\n"
+        f"\ndef {name}(s):\n"
         f"    return s.isascii() and len(s) <= {LONGEST_PATTERN_INPUT} and "
         + (f"({fast}(s) or {search})\n" if fast else f"{search}\n")
     )

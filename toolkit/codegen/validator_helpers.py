@@ -93,3 +93,11 @@ def _http_url(s):
     if colon and port and not (len(port) <= 5 and port.isdigit() and int(port) <= 65535):
         return False
     return " " not in path and "\\" not in path and path.isprintable()
+
+
+def _search(pattern, s):
+    """``pattern`` (ASCII classes) found in ``s``. The re module is imported here, on the first string a fast
+    check cannot settle: importing it costs a clean ``pbcfg validate`` more than the whole check."""
+    import re
+
+    return re.search(pattern, s, re.ASCII) is not None

@@ -6,10 +6,10 @@ built-in llm-config that PonyBunny merges every user file over.
 """
 
 from collections import namedtuple
-from functools import cache
 
 from pbcfg.schema_store import schema
 from pbcfg.util.json_load import loads
+from pbcfg.util.memo import once_per_argument
 from pbcfg.util.resources import resource_path
 
 __all__ = [
@@ -30,7 +30,7 @@ CREDENTIAL_FIELDS = ("apiKey", "accessKeyId", "secretAccessKey", "region", "endp
 BuiltinEndpoint = namedtuple("BuiltinEndpoint", "id protocol required allowed env")
 
 
-@cache
+@once_per_argument
 def builtin_endpoints() -> dict[str, BuiltinEndpoint]:
     entries = schema("credentials")["properties"]["endpoints"]["properties"]
     return {
@@ -45,7 +45,7 @@ def builtin_endpoints() -> dict[str, BuiltinEndpoint]:
     }
 
 
-@cache
+@once_per_argument
 def defaults() -> dict:
     """PonyBunny's built-in llm-config; callers must not mutate it."""
     with open(resource_path("schemas", "ponybunny-defaults.json"), encoding="utf-8") as handle:

@@ -47,7 +47,7 @@ class Summary(
         hidden: dict[str, dict[Severity, int]] | None = None,
         tool: str = "validate",
     ) -> "Summary":
-        counts = {severity: 0 for severity in Severity}
+        counts = {severity: 0 for severity in Severity.ALL}
         for diagnostic in diagnostics:
             counts[diagnostic.severity] += 1
         for by_severity in (hidden or {}).values():

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import _thread  # threading's Lock, without importing threading on the validate path
 import os
-import re
 
 from pbcfg.secrets.masking import MIN_RUN, NOT_SECRET, is_secret_field, looks_secret, written_forms
 
@@ -158,11 +157,12 @@ def note_credentials(data: object) -> None:
         register(credentials_secrets(data))
 
 
-# patterns, compiled by the re module on first use: most runs never need them
-# what follows a URL's "://": authority (group 1), path, query (group 2). URLs are found by their "://", not by
-# a pattern that starts at their scheme: that one tries again at every letter of a long word (quadratic in
-# the word's length), and the scheme changes nothing about which parts are secret.
-_AFTER_SCHEME = r"""([^\s"'<>/?#\\]*)[^\s"'<>?#\\]*(\?[^\s"'<>#\\]*)?"""
+# what ends each part of a URL after its "://" (besides whitespace): the authority, the path, the query. URLs are
+# found by their "://", not from their scheme (which changes nothing about which parts are secret), and read
+# without the re module, which costs more to import than a clean validate spends on everything else.
+_ENDS_URL = frozenset("\"'<>#\\")
+_ENDS_PATH = _ENDS_URL | {"?"}
+_ENDS_AUTHORITY = _ENDS_PATH | {"/"}
 _URL_SECRET_PARAMETERS = frozenset({"key", "sig", "signature", "auth", "code", "pass", "pwd"})
 # a variable whose name holds one of these words (between underscores) holds a secret
 _SECRET_WORDS = frozenset(
@@ -197,12 +197,12 @@ _YAML_PLAIN_VALUE = (
 
 
 # the prefixes vendors give their API keys, each with the service it names: a key of one in a public field, or
-# under another vendor's endpoint, is a mistake. The first alternative that matches wins (sk-ant- before sk-).
-_KEY_SHAPE = (
-    r"(?<![A-Za-z0-9_-])(?:(sk-ant-[A-Za-z0-9_-]{20,})|(sk-(?!ant-|or-)[A-Za-z0-9_-]{20,})"
-    r"|(AIza[0-9A-Za-z_-]{35})|((?:AKIA|ASIA)[0-9A-Z]{16}))(?![A-Za-z0-9_-])"
-)
-_KEY_SERVICES = ("anthropic", "openai", "google", "aws")
+# under another vendor's endpoint, is a mistake. A key is a whole run of _KEY_CHARACTERS: ``sk-ant-`` and 20 or
+# more (Anthropic), ``sk-`` and 20 or more but not ``sk-or-`` (OpenAI), ``AIza`` and exactly 35 (Google), ``AKIA`` or
+# ``ASIA`` and exactly 16 upper-case letters or digits (AWS).
+_KEY_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+_AWS_KEY_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_KEY_PREFIXES = ("sk-", "AIza", "AKIA", "ASIA")
 KEY_NAMES = {
     "anthropic": "an Anthropic API key",
     "openai": "an OpenAI API key",
@@ -217,14 +217,43 @@ def may_hold_key(text: str) -> bool:
 
 
 def find_keys(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, service) of every key-shaped run of ``text``, in one linear pass."""
+    """(start, end, service) of every key-shaped run of ``text``, in order, in one linear pass (a run is read
+    once: no position inside it starts another)."""
     if not may_hold_key(text):
         return []
     found = []
-    for match in re.finditer(_KEY_SHAPE, text):
-        assert match.lastindex is not None  # one of the services' groups matched
-        found.append((match.start(), match.end(), _KEY_SERVICES[match.lastindex - 1]))
-    return found
+    for prefix in _KEY_PREFIXES:
+        start = text.find(prefix)
+        while start != -1:
+            if start == 0 or text[start - 1] not in _KEY_CHARACTERS:
+                end = _run_end(text, start)
+                service = _key_service(text[start:end])
+                if service is not None:
+                    found.append((start, end, service))
+            start = text.find(prefix, start + 1)
+    return sorted(found)
+
+
+def _run_end(text: str, start: int) -> int:
+    """Where the run of key characters from ``start`` ends, read a slice at a time at C speed."""
+    end = start
+    while True:
+        piece = text[end : end + 256]
+        rest = piece.lstrip(_KEY_CHARACTERS)
+        end += len(piece) - len(rest)
+        if rest or not piece:
+            return end
+
+
+def _key_service(run: str) -> str | None:
+    """The service whose key ``run`` (a whole run of key characters) is, if it is one."""
+    if run.startswith("sk-ant-"):
+        return "anthropic" if len(run) >= 27 else None
+    if run.startswith("sk-"):
+        return "openai" if len(run) >= 23 and not run.startswith("sk-or-") else None
+    if run.startswith("AIza"):
+        return "google" if len(run) == 39 else None
+    return "aws" if len(run) == 20 and _AWS_KEY_CHARACTERS.issuperset(run[4:]) else None
 
 
 def key_service(value: object) -> str | None:
@@ -252,13 +281,7 @@ def url_secrets(text: str) -> list[str]:
         return unquote(part)
 
     secrets = []
-    after_scheme = re.compile(_AFTER_SCHEME)
-    separator = text.find("://")
-    while separator != -1:
-        match = after_scheme.match(text, separator + 3)
-        assert match is not None  # every group of the pattern may match the empty string
-        separator = text.find("://", max(match.end(), separator + 3))  # past this URL: each character read once
-        authority, query = match.group(1), match.group(2)
+    for authority, query in _url_parts(text):
         userinfo, at, host = authority.rpartition("@")
         if at:
             for part in dict.fromkeys((userinfo, *userinfo.split(":", 1))):
@@ -266,11 +289,34 @@ def url_secrets(text: str) -> list[str]:
         port = host.rsplit("]", 1)[-1].partition(":")[2]
         if port and not port.isdigit():
             secrets += [port, unquote(port)]
-        for pair in re.split(r"[&;]", (query or "")[1:]):
+        for pair in query.replace(";", "&").split("&"):
             name, _, value = pair.partition("=")
             if value and (looks_secret(name) or name.lower() in _URL_SECRET_PARAMETERS):
                 secrets += [value, unquote(value)]
     return secrets
+
+
+def _url_parts(text: str):
+    """(authority, query without its ``?``) of every URL in ``text``, found by its ``://``."""
+    separator = text.find("://")
+    while separator != -1:
+        authority_end = _scan(text, separator + 3, _ENDS_AUTHORITY)
+        end = _scan(text, authority_end, _ENDS_PATH)
+        query = ""
+        if end < len(text) and text[end] == "?":
+            query_end = _scan(text, end + 1, _ENDS_URL)
+            query, end = text[end + 1 : query_end], query_end
+        yield text[separator + 3 : authority_end], query
+        separator = text.find("://", max(end, separator + 3))  # past this URL: each character read once
+
+
+def _scan(text: str, start: int, ends: frozenset[str]) -> int:
+    """The index of the first character from ``start`` on that is whitespace or in ``ends`` (else the length)."""
+    for index in range(start, len(text)):
+        character = text[index]
+        if character in ends or character.isspace():
+            return index
+    return len(text)
 
 
 def credentials_secrets(data: object, field: str | None = None) -> list:
@@ -298,6 +344,7 @@ def credentials_text_secrets(text: str) -> list[str]:
     """The secret values of credentials text (JSON or YAML) read as tokens, whether or not it parses:
     a string, number or word followed by ``:`` is a key; any other is a value of the last key."""
     import json
+    import re
 
     secrets: list[str] = []
     key: str | None = None

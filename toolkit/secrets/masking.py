@@ -10,7 +10,9 @@ shown as written, so a user can tell which one a file holds.
 
 from __future__ import annotations
 
-import re
+TYPE_CHECKING = False  # typing's own costs the clean path its import
+if TYPE_CHECKING:
+    import re
 
 __all__ = [
     "MIN_RUN",
@@ -32,7 +34,7 @@ NO_KEY_VALUES = ("not-needed", "EMPTY", "ollama", "lm-studio", "sk-no-key-requir
 NOT_SECRET = frozenset({*NO_KEY_VALUES, "none", "null"})
 MIN_RUN = 6  # a run this long of a known secret is masked wherever it appears
 _PUBLIC_FIELDS = frozenset({"baseurl", "endpoint", "region", "projectid", "$schema", "enabled"})
-# Patterns, not compiled ones: the re module compiles each on first use, so importing this costs nothing.
+# Patterns, not compiled ones: the re module, imported where one is used, compiles each on first use.
 # Both run in linear time: no part of them can give back what it took and try again over the same
 # characters (a key cannot start with the indentation before it; a value ends at its last non-blank character,
 # or at its closing quote), so a deeply nested YAML list or a long string costs time in proportion to its length.
@@ -43,7 +45,11 @@ _YAML_MEMBER = (
 _STRING_MEMBER = r'"([^"\\\n]*+(?:\\.[^"\\\n]*+)*+)"(\s*+:\s*+)"([^"\\\n]*+(?:\\.[^"\\\n]*+)*+)'
 
 
-_SECRET_NAME = r"(?i)(api[_-]?key|apikey|secret|token|password|passwd|access[_-]?key)"
+# a name holding one of these, in any case, says it holds a secret; _FOLD first maps the letters that match an
+# ASCII one only when case is ignored (dotted and dotless i, long s, the Kelvin sign)
+_SECRET_NAME_PARTS = ("apikey", "api_key", "api-key", "secret", "token", "password", "passwd")
+_SECRET_NAME_PARTS += ("accesskey", "access_key", "access-key")
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
 def is_secret_field(name: object) -> bool:
@@ -53,7 +59,8 @@ def is_secret_field(name: object) -> bool:
 
 def looks_secret(name: object) -> bool:
     """Anywhere else: a field whose name says it holds a secret."""
-    return bool(re.search(_SECRET_NAME, str(name)))
+    folded = str(name).translate(_FOLD).lower()
+    return any(part in folded for part in _SECRET_NAME_PARTS)
 
 
 def mask(secret: object) -> str:
@@ -84,6 +91,7 @@ def _same_length(raw: str) -> str:
 
 def mask_json_text(text: str, secret=is_secret_field) -> str:
     """JSON text with every secret string value masked, same length, same lines."""
+    import re
 
     def replace(match: re.Match) -> str:
         key, colon, value = match.groups()
@@ -96,6 +104,7 @@ def mask_json_text(text: str, secret=is_secret_field) -> str:
 
 def mask_yaml_text(text: str, secret=is_secret_field) -> str:
     """The YAML twin of :func:`mask_json_text`: secret scalar values masked, same length."""
+    import re
 
     def replace(match: re.Match) -> str:
         value_quote = match["vq"] or ""
@@ -178,29 +187,24 @@ def masked_diff(old: str, new: str, *, kind: str | None, yaml: bool, old_label: 
 def written_forms(secret: str) -> set[str]:
     """The ways a secret shows up in text, each of at least :data:`MIN_RUN` characters: as is, trimmed,
     URL-encoded (``-`` too, in either hex case), JSON-escaped, XML-escaped (a SARIF or JUnit report), and base64
-    inside a longer encoded text (Basic auth, a server echoing a header encoded)."""
-    import json
-    from urllib.parse import quote
+    inside a longer encoded text (Basic auth, a server echoing a header encoded).
+
+    Built from C helpers (``_json``, ``binascii``) rather than json, urllib.parse and base64, which import the re
+    module: registering a key is on the path of every clean validate."""
+    from _json import encode_basestring, encode_basestring_ascii
 
     trimmed = secret.strip()
     # surrogatepass: a value read from undecodable bytes (an env var) holds lone surrogates, which must not crash
-    every = "".join(
-        c
-        if c.isascii() and c.isalnum()
-        else quote(c, safe="", errors="surrogatepass")
-        if not c.isascii()
-        else f"%{ord(c):02X}"
-        for c in trimmed
-    )
+    escaped = [c if c.isascii() and c.isalnum() else _percent(c) for c in trimmed]
     xml = trimmed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     forms = {
         secret,
         trimmed,
-        quote(trimmed, safe="", errors="surrogatepass"),
-        every,
-        re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), every),
-        json.dumps(trimmed)[1:-1],
-        json.dumps(trimmed, ensure_ascii=False)[1:-1],
+        "".join(c if c in _URL_SAFE else _percent(c) for c in trimmed),
+        "".join(escaped),
+        "".join(piece.lower() if piece[0] == "%" else piece for piece in escaped),
+        encode_basestring_ascii(trimmed)[1:-1],
+        encode_basestring(trimmed)[1:-1],
         xml,
         xml.replace("'", "&apos;"),
     }
@@ -208,14 +212,22 @@ def written_forms(secret: str) -> set[str]:
     return {form for form in forms if len(form) >= MIN_RUN}
 
 
+_URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")  # never percent-encoded
+
+
+def _percent(character: str) -> str:
+    """One character percent-encoded, byte by byte of its UTF-8 (a lone surrogate too), upper-case hex."""
+    return "".join(f"%{byte:02X}" for byte in character.encode("utf-8", "surrogatepass"))
+
+
 def _base64_forms(data: bytes) -> set[str]:
     """The secret as base64 (standard and URL-safe) inside a longer encoded text: at each of the three byte
     alignments, the characters its bytes alone decide."""
-    from base64 import b64encode
+    from binascii import b2a_base64
 
     forms = set()
     for skip in range(3):
-        encoded = b64encode(bytes(skip) + data).decode()
+        encoded = b2a_base64(bytes(skip) + data, newline=False).decode()
         known = encoded[-(-8 * skip // 6) : 8 * (skip + len(data)) // 6]
         forms |= {known, known.replace("+", "-").replace("/", "_")}
     return forms

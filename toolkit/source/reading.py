@@ -5,7 +5,6 @@ with the file named and what to do; nothing is parsed yet.
 """
 
 import os
-import re
 import stat
 from collections import namedtuple
 
@@ -105,7 +104,9 @@ def kind_of(path: str, text: str, forced: str | None) -> str:
         for kind in KINDS:
             if name.startswith(kind) and name.endswith(SUFFIXES):
                 return kind
-    match = re.search(r"""["']?\$schema["']?\s*:\s*["']?([^"'\s]*)""", text[:4096])  # compiled only when needed
+    import re  # only for a file its name does not place
+
+    match = re.search(r"""["']?\$schema["']?\s*:\s*["']?([^"'\s]*)""", text[:4096])
     if match:
         for kind in KINDS:
             if kind in match.group(1):
