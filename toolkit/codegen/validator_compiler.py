@@ -729,10 +729,8 @@ def _helper_source(helper: str) -> str:
 
 def _pattern_function(name: str, python_pattern: str, fast: str | None) -> str:
     search = f"_search({python_pattern!r}, s)"
-    return (
-        f"\ndef {name}(s):\n"
-        f"    return s.isascii() and len(s) <= {LONGEST_PATTERN_INPUT} and "
-        + (f"({fast}(s) or {search})\n" if fast else f"{search}\n")
+    return f"\ndef {name}(s):\n    return s.isascii() and len(s) <= {LONGEST_PATTERN_INPUT} and " + (
+        f"({fast}(s) or {search})\n" if fast else f"{search}\n"
     )
 
 

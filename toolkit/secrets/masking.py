@@ -47,8 +47,10 @@ _STRING_MEMBER = r'"([^"\\\n]*+(?:\\.[^"\\\n]*+)*+)"(\s*+:\s*+)"([^"\\\n]*+(?:\\
 
 # a name holding one of these, in any case, says it holds a secret; _FOLD first maps the letters that match an
 # ASCII one only when case is ignored (dotted and dotless i, long s, the Kelvin sign)
-_SECRET_NAME_PARTS = ("apikey", "api_key", "api-key", "secret", "token", "password", "passwd")
-_SECRET_NAME_PARTS += ("accesskey", "access_key", "access-key")
+_SECRET_NAME_PARTS = (
+    *("apikey", "api_key", "api-key", "accesskey", "access_key", "access-key"),
+    *("secret", "token", "password", "passwd"),
+)
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
