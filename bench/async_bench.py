@@ -1,5 +1,6 @@
-"""Async calls per second and CPU per call against llmock: pbcfg's ``acomplete`` beside LiteLLM's
-``Router.acompletion`` on the same server, and four pbcfg processes sharing their limits through Redis.
+"""Async calls per second and CPU per call against llmock: pbcfg's ``acomplete`` (through aiohttp, and through
+httpx's own transport) beside LiteLLM's ``Router.acompletion`` on the same server, and four pbcfg processes sharing
+their limits through Redis.
 
 llmock runs in a process of its own, so each client's CPU time (``time.process_time``, every thread of its process)
 is its own. Each row runs in a fresh process: CALLS calls, CONCURRENCY at a time, after a warm-up. The fleet row
@@ -75,17 +76,22 @@ async def measure(client: str, base_url: str, calls: int, concurrency: int, stor
             return router.acompletion(model="m", messages=MESSAGES)
 
         closing = None
-    elif client == "httpx":  # the HTTP client pbcfg drives, alone: what is left of pbcfg's row is pbcfg's own
+    elif client in ("httpx", "aiohttp"):  # the transport pbcfg sends through, alone: the rest of its row is its own
         import httpx
 
-        session = httpx.AsyncClient()
-        body = {"model": "gpt-4o", "messages": MESSAGES, "max_tokens": 4096, "temperature": 0.7}
+        from pbcfg.runtime.aiohttp_transport import AiohttpTransport
+
+        session = AiohttpTransport() if client == "aiohttp" else httpx.AsyncHTTPTransport()
+        body = json.dumps({"model": "gpt-4o", "messages": MESSAGES, "max_tokens": 4096, "temperature": 0.7}).encode()
+        headers = {"authorization": "Bearer EMPTY", "content-type": "application/json"}
+        url = f"{base_url}/chat/completions"
 
         async def call():
-            response = await session.post(
-                f"{base_url}/chat/completions", json=body, headers={"Authorization": "Bearer EMPTY"}
-            )
-            return response.json()
+            response = await session.handle_async_request(httpx.Request("POST", url, content=body, headers=headers))
+            try:
+                return json.loads(b"".join([chunk async for chunk in response.aiter_bytes()]))
+            finally:
+                await response.aclose()
 
         closing = session
     else:
@@ -93,7 +99,8 @@ async def measure(client: str, base_url: str, calls: int, concurrency: int, stor
 
         directory = Path(tempfile.mkdtemp())
         write_config(directory, base_url)
-        runtime = load_runtime(directory, env={}, rate_limit_storage=storage)
+        http = "httpx" if client == "pbcfg-httpx" else "aiohttp"
+        runtime = load_runtime(directory, env={}, rate_limit_storage=storage, async_http=http)
 
         def call():
             return runtime.acomplete(MESSAGES, tier="simple")
@@ -205,7 +212,9 @@ def main() -> int:
     redis, redis_url = start_redis()
     try:
         ours = run("pbcfg", base_url)
-        bare = run("httpx", base_url)
+        bare = run("aiohttp", base_url)
+        ours_httpcore = run("pbcfg-httpx", base_url)
+        bare_httpcore = run("httpx", base_url)
         theirs = run("litellm", base_url)
         before = cpu_seconds(redis.pid)
         fleet = run("pbcfg", base_url, FLEET, redis_url)
@@ -218,14 +227,17 @@ def main() -> int:
     header = f"{'client':<58} {'calls/s':>8} {'CPU µs/call':>12} {'answered':>9}"
     lines = [header, "-" * len(header)]
     for name, row in (
-        (f"pbcfg acomplete, {CONCURRENCY} at a time", ours),
-        (f"httpx AsyncClient.post alone, {CONCURRENCY} at a time", bare),
+        (f"pbcfg acomplete (aiohttp), {CONCURRENCY} at a time", ours),
+        (f"pbcfg's aiohttp transport alone, {CONCURRENCY} at a time", bare),
+        (f"pbcfg acomplete (httpx's own transport), {CONCURRENCY} at a time", ours_httpcore),
+        (f"httpx's own transport alone, {CONCURRENCY} at a time", bare_httpcore),
         (f"LiteLLM {LITELLM} Router.acompletion, {CONCURRENCY} at a time", theirs),
         (f"pbcfg, {FLEET} processes sharing Redis, {CONCURRENCY // FLEET} at a time each", fleet),
     ):
         lines.append(f"{name:<58} {row['per_second']:>8.0f} {row['cpu_us']:>12.0f} {row['answered']:>4}/{row['calls']}")
     lines += [
-        f"pbcfg's own CPU per call (its row less httpx's): {ours['cpu_us'] - bare['cpu_us']:.0f} µs",
+        f"pbcfg's own CPU per call (its row less its transport's): {ours['cpu_us'] - bare['cpu_us']:.0f} µs through aiohttp, "
+        f"{ours_httpcore['cpu_us'] - bare_httpcore['cpu_us']:.0f} µs through httpx's own transport",
         f"redis-server's CPU in the fleet row: {redis_us:.0f} µs per call",
         f"pbcfg's CPU per call: {ratio:.3f}x LiteLLM's (budget {BUDGET}x)",
     ]
@@ -237,13 +249,15 @@ def main() -> int:
         f"{CALLS} calls per row after {WARM_UP} to warm up, against llmock 0.2.2 in its own process on 127.0.0.1. "
         "CPU is each client process's own (every thread); calls per second are bounded by llmock, which serves "
         "every row alike. pbcfg's rows count each call against a requests-per-minute limit (in memory, or in "
-        "Redis with its cooldowns); LiteLLM's has no limit.\n\n```\n"
+        "Redis with its cooldowns); LiteLLM's has no limit. pbcfg sends through aiohttp when `pbcfg[aiohttp]` is "
+        "installed (as here, and as LiteLLM does by default), else through httpx's own transport (httpcore); the "
+        "budget is on the first.\n\n```\n"
         + "\n".join(lines)
         + "\n```\n"
         + (
             ""
             if ratio <= BUDGET
-            else f"\nThe budget is missed: httpx's AsyncClient alone, which pbcfg drives, costs "
+            else f"\nThe budget is missed: the aiohttp transport alone, which pbcfg drives, costs "
             f"{bare['cpu_us'] / theirs['cpu_us']:.2f}x LiteLLM's call here.\n"
         )
     )

@@ -1,5 +1,6 @@
 """The async API against real servers: the same rules as the sync one (it runs the same engine), and cancellation
-that closes what a call held, counts what it sent and takes no slot it waited for."""
+that closes what a call held, counts what it sent and takes no slot it waited for. Every test runs twice: sent
+through aiohttp (``pbcfg[aiohttp]`` installed) and through httpx's own transport."""
 
 from __future__ import annotations
 
@@ -47,6 +48,27 @@ ANSWER = "Simulated answer from gpt-4o for 'hello'."
 @pytest.fixture(autouse=True)
 def fresh(llmock):
     llmock.state.reset()
+
+
+@pytest.fixture(autouse=True, params=["aiohttp", "httpx"])
+def sent_through(request, monkeypatch):
+    """Which transport the runtime's async clients send through."""
+    from pbcfg.runtime import drivers
+
+    monkeypatch.setattr(drivers, "through_aiohttp", lambda choice: request.param == "aiohttp")
+    return request.param
+
+
+def open_connections(runtime, endpoint_id: str) -> list:
+    """The connections the endpoint's async client still holds open, pooled or in use."""
+    from pbcfg.runtime.aiohttp_transport import AiohttpTransport
+
+    transport = runtime.ahttp.sender(runtime.endpoints[endpoint_id], "")  # made by the call already
+    if isinstance(transport, AiohttpTransport):
+        connector = transport.session.connector
+        pooled = [protocol for held in connector._conns.values() for protocol, _ in held]
+        return [protocol for protocol in [*connector._acquired, *pooled] if protocol.is_connected()]
+    return [connection for connection in transport._pool.connections if not connection.is_closed()]
 
 
 def configure(directory, *urls, retries=2, timeout_ms=2000, rpm=None):
@@ -133,6 +155,32 @@ def test_a_refused_connection_falls_back(llmock, tmp_path):
     assert [(a.endpoint, a.outcome, a.detail) for a in answer.attempts] == [
         ("e0", "failed", "connection error: ConnectError"),
         ("e1", "ok", ""),
+    ]
+
+
+class CutShort(socketserver.TCPServer):
+    """Reads a request, promises 100 bytes of answer, sends 3 and hangs up."""
+
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), self.Handler)
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            self.request.recv(65536)
+            self.request.sendall(b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"c')
+
+
+def test_broken_connections_are_classified_alike_on_both_transports(llmock, tmp_path):
+    with Running(CutShort()) as server:
+        port = server.server.server_address[1]
+        urls = [f"https://127.0.0.1:{port}/v1", server.url, llmock.base_url("openai")]  # TLS to a plain server
+        answer = run(complete(configure(tmp_path, *urls, retries=0)))
+    assert [(a.endpoint, a.outcome, a.detail) for a in answer.attempts] == [
+        ("e0", "failed", "TLS handshake failed"),
+        ("e1", "failed", "connection error: RemoteProtocolError"),  # the answer cut short
+        ("e2", "ok", ""),
     ]
 
 
@@ -362,11 +410,8 @@ def test_cancelling_mid_stream_closes_the_connection_and_the_sent_request_keeps_
                 task.cancel()
                 with pytest.raises(asyncio.CancelledError):
                     await task
-                pool = runtime.ahttp.client(runtime.endpoints["e0"])._transport._pool
                 # before the runtime closes its clients: the cancelled call itself let go of the connection
-                return [c for c in pool.connections if not c.is_closed()], await asyncio.to_thread(
-                    server.hung_up.wait, 10
-                )
+                return open_connections(runtime, "e0"), await asyncio.to_thread(server.hung_up.wait, 10)
 
         assert run(cancelled()) == ([], True)
     assert (server.requests, window.used("e0:requests")) == (1, 1)
@@ -411,8 +456,7 @@ def test_cancelling_a_call_while_the_server_thinks_drops_its_connection_and_keep
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
-            pool = runtime.ahttp.client(runtime.endpoints["e0"])._transport._pool
-            return [c for c in pool.connections if not c.is_closed()]
+            return open_connections(runtime, "e0")
 
     assert run(cancelled()) == []
     assert window.used("e0:requests") == 1

@@ -1,5 +1,6 @@
 """Optional dependencies: botocore and google-auth are imported only for Bedrock and Vertex endpoints, and a
-missing one is a reason in the plan naming the install line, not a crash."""
+missing one is a reason in the plan naming the install line, not a crash; aiohttp sends the async calls once
+installed, unless asked not to."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 
 import pytest
 
+from pbcfg.errors import MissingDependency, UsageError
 from pbcfg.runtime import load_runtime
 from servers import write_config
 
@@ -83,3 +85,41 @@ def test_a_missing_extra_is_a_reason_with_the_install_line(tmp_path, monkeypatch
         "Vertex AI needs google-auth for its token (Application Default Credentials); install it: "
         "pip install 'pbcfg[gcp]'"
     )
+
+
+def async_transport(runtime) -> str:
+    endpoint = runtime.endpoints["anthropic-direct"]
+    return type(runtime.ahttp.sender(endpoint, "http://127.0.0.1:9/v1/messages")).__name__
+
+
+@pytest.mark.parametrize(
+    "argument, env, expected",
+    [
+        (None, {}, "AiohttpTransport"),  # pbcfg[aiohttp] is installed with the tests' extras
+        ("httpx", {}, "AsyncHTTPTransport"),
+        (None, {"PBCFG_ASYNC_HTTP": "httpx"}, "AsyncHTTPTransport"),
+        ("aiohttp", {"PBCFG_ASYNC_HTTP": "httpx"}, "AiohttpTransport"),  # the argument wins over the variable
+    ],
+)
+def test_async_calls_go_through_aiohttp_once_installed_unless_asked_not_to(tmp_path, argument, env, expected):
+    config(tmp_path, "anthropic-direct", "google-ai-studio")
+    assert async_transport(load_runtime(tmp_path, env=env, async_http=argument)) == expected
+
+
+def test_asking_for_aiohttp_without_it_names_the_install_line_and_auto_falls_back(tmp_path, monkeypatch):
+    config(tmp_path, "anthropic-direct", "google-ai-studio")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *rest: None if name == "aiohttp" else real(name, *rest)
+    )
+    with pytest.raises(MissingDependency) as raised:
+        load_runtime(tmp_path, env={}, async_http="aiohttp")
+    assert str(raised.value) == "this needs aiohttp, which is not installed: pip install 'pbcfg[aiohttp]'"
+    assert async_transport(load_runtime(tmp_path, env={})) == "AsyncHTTPTransport"
+
+
+def test_an_unknown_async_http_says_the_choices(tmp_path):
+    config(tmp_path, "anthropic-direct", "google-ai-studio")
+    with pytest.raises(UsageError) as raised:
+        load_runtime(tmp_path, env={"PBCFG_ASYNC_HTTP": "curl"})
+    assert str(raised.value) == "async_http (or $PBCFG_ASYNC_HTTP) is 'curl': use one of auto, aiohttp, httpx"

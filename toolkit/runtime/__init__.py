@@ -75,6 +75,7 @@ def load_runtime(
     env: dict | None = None,
     merge_defaults: bool = True,
     rate_limit_storage: str | None = None,
+    async_http: str | None = None,
     **options,
 ) -> Runtime:
     """Validate the config (an invalid one raises :class:`pbcfg.errors.InvalidConfigError`), merge it over
@@ -83,6 +84,8 @@ def load_runtime(
 
     ``rate_limit_storage`` (or ``$PBCFG_RATE_LIMIT_STORAGE``) shares rate limits and cooldowns across processes:
     ``redis://…``.
+    ``async_http`` (or ``$PBCFG_ASYNC_HTTP``) says what sends the async calls: ``auto`` (the default: aiohttp when
+    ``pbcfg[aiohttp]`` is installed, else httpx's own transport), ``aiohttp`` or ``httpx``.
     ``options`` go to :class:`Runtime` (``clock``, ``sleep``, ``asleep``, ``transport``, ``async_transport``,
     ``cooldown``, ``cooldowns``, ``max_wait``, …).
     """
@@ -126,4 +129,5 @@ def load_runtime(
         window, cooldowns = shared_state(storage, options.get("clock") or __import__("time").monotonic, longest)
         options.setdefault("window", window)
         options.setdefault("cooldowns", cooldowns)
+    options["async_http"] = async_http or environment.get("PBCFG_ASYNC_HTTP") or "auto"
     return Runtime(merged, endpoints, documents=documents, directory=directory, **options)

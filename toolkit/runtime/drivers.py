@@ -29,7 +29,7 @@ from pbcfg.runtime.engine import (
 from pbcfg.runtime.protocols.base import Protocol
 from pbcfg.runtime.responses import Failure, Kind
 from pbcfg.runtime.stream import aopen_stream, open_stream
-from pbcfg.runtime.transport import AsyncHttp, Http, seconds
+from pbcfg.runtime.transport import AsyncHttp, Http, seconds, through_aiohttp
 
 if TYPE_CHECKING:
     from pbcfg.ponybunny.effective import EffectiveEndpoint
@@ -69,6 +69,7 @@ class Runtime(Engine):
         asleep=None,
         transport=None,
         async_transport=None,
+        async_http: str = "auto",
         clock=time.monotonic,
         retry_after_cap: float = RETRY_AFTER_CAP,
         documents: dict | None = None,
@@ -83,7 +84,7 @@ class Runtime(Engine):
         if async_transport is None and hasattr(transport, "handle_async_request"):
             async_transport = transport  # httpx.MockTransport serves both
         self.http = Http(transport, retry_after_cap, clock)
-        self.ahttp = AsyncHttp(async_transport, retry_after_cap, clock)
+        self.ahttp = AsyncHttp(async_transport, retry_after_cap, clock, through_aiohttp(async_http))
         self._streams: set = set()  # open until read to the end or closed, even when dropped unread
         self._lock = threading.Lock()
         # the effects the async driver awaits; the rest touch only memory, so the sync driver's code serves

@@ -33,14 +33,17 @@ if TYPE_CHECKING:
     from pbcfg.runtime.protocols.base import HttpRequest, Protocol
 
 __all__ = [
+    "ASYNC_HTTP",
     "BODY_CAP",
     "ERROR_BODY_CAP",
     "MAX_SECONDS",
     "AsyncHttp",
     "Http",
     "deadline",
+    "environment_proxy",
     "network_failure",
     "seconds",
+    "through_aiohttp",
     "timed_out",
     "with_deadlines",
 ]
@@ -332,19 +335,68 @@ class Http(_Clients):
         return body.bytes()
 
 
-class AsyncHttp(_Clients):
-    """The async clients (``httpx.AsyncClient``): each awaited step bounded by the time left before the
-    exchange's deadline. A cancelled call closes its response (the connection is dropped, not pooled)."""
+ASYNC_HTTP = ("auto", "aiohttp", "httpx")
 
-    def client(self, endpoint: EffectiveEndpoint):
-        return self._clients.get(endpoint.id) or self._made(
-            endpoint.id,
-            lambda httpx, verify: httpx.AsyncClient(transport=self.transport, follow_redirects=False, verify=verify),
-        )
+
+def environment_proxy(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (``$HTTPS_PROXY``, ``$HTTP_PROXY``, ``$ALL_PROXY``), unless
+    ``$NO_PROXY`` covers its host: what httpx's client reads when it trusts the environment, as it does by default."""
+    from urllib.parse import urlsplit
+    from urllib.request import getproxies, proxy_bypass
+
+    parts = urlsplit(url)
+    if not parts.hostname or proxy_bypass(parts.hostname):
+        return None
+    proxies = getproxies()
+    return proxies.get(parts.scheme) or proxies.get("all")
+
+
+def through_aiohttp(choice: str) -> bool:
+    """Whether the async clients send through aiohttp: ``auto`` when ``pbcfg[aiohttp]`` is installed, ``aiohttp``
+    (or a :class:`~pbcfg.errors.MissingDependency`), never with ``httpx``."""
+    from importlib.util import find_spec
+
+    from pbcfg.errors import MissingDependency, UsageError
+
+    if choice not in ASYNC_HTTP:
+        raise UsageError(f"async_http (or $PBCFG_ASYNC_HTTP) is {choice!r}: use one of {', '.join(ASYNC_HTTP)}")
+    installed = choice != "httpx" and find_spec("aiohttp") is not None
+    if choice == "aiohttp" and not installed:
+        raise MissingDependency("aiohttp", "aiohttp")
+    return installed
+
+
+class AsyncHttp(_Clients):
+    """The async senders: one httpx transport per endpoint (aiohttp's when :func:`through_aiohttp`, else httpx's
+    own), sent to directly. An ``httpx.AsyncClient`` around it would only add what the runtime refuses or does
+    itself (redirects, auth, a cookie jar that carries one answer's cookies into the next call) at a sixth of a
+    call's CPU. Each awaited step is bounded by the time left before the exchange's deadline; a cancelled call
+    closes its response (the connection is dropped, not pooled)."""
+
+    def __init__(self, transport, retry_after_cap: float, clock, aiohttp: bool = False) -> None:
+        super().__init__(transport, retry_after_cap, clock)
+        self.aiohttp = aiohttp and transport is None  # a transport given (tests, a proxy of the caller's) wins
+        self._headers: dict[str, str] | None = None
+
+    def sender(self, endpoint: EffectiveEndpoint, url: str):
+        """The endpoint's transport, made for its first request's ``url`` (every request of an endpoint goes to
+        one host) with the proxy the environment names for it (:func:`environment_proxy`)."""
+
+        def make(httpx, verify):
+            if self.transport is not None:
+                return self.transport
+            proxy = environment_proxy(url)
+            if self.aiohttp:
+                from pbcfg.runtime.aiohttp_transport import AiohttpTransport
+
+                return AiohttpTransport(verify, proxy)
+            return httpx.AsyncHTTPTransport(verify=verify, proxy=proxy)
+
+        return self._clients.get(endpoint.id) or self._made(endpoint.id, make)
 
     async def aclose(self) -> None:
-        for client in self._taken():
-            await client.aclose()
+        for transport in {id(t): t for t in self._taken()}.values():  # a transport given serves every endpoint
+            await transport.aclose()
 
     def left(self, at: float) -> float:
         """Seconds before ``at``; at least a millisecond, so an expired deadline still times out, not hangs."""
@@ -357,13 +409,19 @@ class AsyncHttp(_Clients):
         caller bounds it by ``at``."""
         import httpx
 
-        client = self.client(endpoint)
+        sender = self.sender(endpoint, request.url)
+        if self._headers is None:  # what httpx's client sends besides the request's own
+            agent = f"python-httpx/{httpx.__version__}"
+            self._headers = {"accept": "*/*", "accept-encoding": "gzip, deflate", "user-agent": agent}
         try:
-            response = await client.send(
-                client.build_request(
-                    request.method, request.url, content=request.body, headers=request.headers, timeout=timeout
-                ),
-                stream=True,
+            response = await sender.handle_async_request(
+                httpx.Request(
+                    request.method,
+                    request.url,
+                    content=request.body,
+                    headers={**self._headers, **request.headers},
+                    extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), timeout)},
+                )
             )
         except httpx.HTTPError as error:
             raise network_failure(error, timeout) from None
