@@ -38,6 +38,7 @@ def render(report) -> str:
                 f"{d.file}:{d.line}:{d.column}: {d.severity.label} {d.rule} {d.message}" for d in others
             )
     facts = report.summary.hidden_lines() + [f"note: {note}" for note in report.summary.notes]
+    facts += (report.extra or {}).get("diffs", [])  # lint --diff: what --fix would change
     if facts:
         ET.SubElement(suite, "system-out").text = "\n".join(facts)
     ET.indent(suites)

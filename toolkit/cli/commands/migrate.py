@@ -73,16 +73,11 @@ def migrate(
     """
     from pbcfg.errors import Refused
     from pbcfg.migrate.migration_plan import plan_migration, refusals, write_migration
-    from pbcfg.migrate.migrations import MIGRATIONS
     from pbcfg.reporters import emit
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
     if list_migrations:
-        from pbcfg.catalog import RULES
-
-        for migration in MIGRATIONS:
-            click.echo(f"{migration.id:<17} {RULES['migrate.' + migration.id].summary}")
-        ctx.exit(0)
+        ctx.exit(_list_migrations(fmt=fmt, output=output, fail_on=fail_on, color=color))
     options, selected = _options(only, renames, drop_unknown, pin_defaults)
     directory = resolve_config_dir(config_dir)
 
@@ -140,6 +135,18 @@ def migrate(
     _log([_line(d) for d in plan.steps])
     _log(write_migration(plan, backup=not no_backup))
     ctx.exit(report(plan.notes, plan.checked))
+
+
+def _list_migrations(**report) -> int:
+    """``--list``: each migration's id and what it does, in the order they run; --format json lists them under
+    "migrations"."""
+    from pbcfg.catalog import RULES
+    from pbcfg.cli.data_report import emit_data
+    from pbcfg.migrate.migrations import MIGRATIONS
+
+    listed = [{"id": m.id, "summary": RULES["migrate." + m.id].summary} for m in MIGRATIONS]
+    text = "".join(f"{m['id']:<17} {m['summary']}\n" for m in listed)
+    return emit_data("migrate", "migrations", listed, text, **report)
 
 
 def _show_diff(plan) -> None:
