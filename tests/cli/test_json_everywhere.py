@@ -201,3 +201,20 @@ def test_add_json_lists_the_files_it_wrote(run, places):
         for name in ("credentials.json", "llm-config.json")
     ]
     assert result.err.startswith("".join(line + "\n" for line in written) + "note: ")
+
+
+def test_migrate_diff_json_holds_the_masked_diffs_and_writes_nothing(run, tmp_path):
+    tmp_path.chmod(0o700)
+    old = '{"endpoints": {"openai-direct": {"api_key": "%s"}}}\n' % KEY
+    (tmp_path / "credentials.json").write_text(old)
+    (tmp_path / "credentials.json").chmod(0o600)
+    result = run("migrate", tmp_path, "--diff", "--format", "json")
+    document = json.loads(result.out)
+    assert (result.code, document["diagnostics"], document["moves"]) == (1, [], [])
+    assert document["diffs"] == [
+        f"--- {tmp_path}/credentials.json (before)\n+++ {tmp_path}/credentials.json (after)\n@@ -1 +1 @@\n"
+        '-{"endpoints": {"openai-direct": {"api_key": "sk-***************6789"}}}\n'
+        '+{"endpoints": {"openai-direct": {"apiKey": "sk-***************6789"}}}\n'
+    ]
+    assert KEY not in result.out + result.err
+    assert (tmp_path / "credentials.json").read_text() == old

@@ -4,8 +4,9 @@ documented keys of their data: ``status``: ``"endpoints"``; ``resolve``: ``"plan
 ``presets``: ``"presets"``; ``lint --list-rules``/``--explain``: ``"rules"``; ``schema``: ``"schema"``,
 ``"vscode"`` or ``"written"``; ``completion``: ``"completion"``; ``codegen``: ``"codegen"``; ``rename`` and
 ``remove``: ``"changes"``, ``"diffs"``, ``"written"``; ``render``: ``"render"``; ``migrate --list``:
-``"migrations"``; ``lint --diff``: ``"changes"``, ``"diffs"``; ``add``: ``"written"``. A run that fails (exit 2,
-or a refusal with no findings to show) has ``"error"``: ``{"message": ..., "exitCode": ...}``."""
+``"migrations"``; ``migrate --diff``: ``"moves"``, ``"diffs"``; ``lint --diff``: ``"changes"``, ``"diffs"``; ``add``:
+``"written"``. A run that fails (exit 2, or a refusal with no findings to show) has ``"error"``:
+``{"message": ..., "exitCode": ...}``."""
 
 from __future__ import annotations
 

@@ -91,8 +91,8 @@ def migrate(
             command=_again(paths, config_dir),
         )
 
-    def report(diagnostics, files) -> int:
-        return emit("migrate", files, diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output)
+    def report(diagnostics, files, extra=None) -> int:
+        return emit("migrate", files, diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output, extra=extra)
 
     plan = planned()
     if check:
@@ -103,10 +103,14 @@ def migrate(
         ctx.exit(code)
     problems = refusals(plan)
     if diff:
-        if fmt in (None, "text") and output is None:  # a machine-readable report stays one document
-            _show_diff(plan)
+        diffs = _diffs(plan)
+        on_terminal = fmt in (None, "text") and output is None  # else the report holds them: one document
+        if on_terminal:
+            _log(f"would move {source} -> {target}" for source, target in plan.move.moves)
+            click.echo("".join(diffs), nl=False)
         shown = [d for d in plan.diagnostics if d.rule in ("migrate.location", "files.legacy-copy")] + problems
-        code = report(shown, plan.checked) if shown else 0
+        moves = [{"from": source, "to": target} for source, target in plan.move.moves]
+        code = report(shown, plan.checked, {"moves": moves, "diffs": diffs}) if shown or not on_terminal else 0
         if problems:
             click.echo(
                 f"{plural(plan.pending, 'migration step')} pending; a run would write nothing until what is reported "
@@ -149,27 +153,24 @@ def _list_migrations(**report) -> int:
     return emit_data("migrate", "migrations", listed, text, **report)
 
 
-def _show_diff(plan) -> None:
-    """Each file as a run would leave it, under the name it would have: a moved file's diff goes from where
-    it is to where it goes; the moves are listed first."""
+def _diffs(plan) -> list[str]:
+    """Each file as a run would leave it, under the name it would have, as a masked unified diff: a moved file's
+    diff goes from where it is to where it goes."""
     from pbcfg.secrets.masking import masked_diff
 
     moved = dict(plan.move.moves)
-    _log(f"would move {source} -> {target}" for source, target in plan.move.moves)
-    for migration in plan.files:
-        source = migration.source
-        if migration.changed or source.path in moved:
-            click.echo(
-                masked_diff(
-                    source.text,
-                    migration.after,
-                    kind=source.kind,
-                    yaml=source.is_yaml,
-                    old_label=f"{source.name} (before)",
-                    new_label=f"{moved.get(source.path, source.name)} (after)",
-                ),
-                nl=False,
-            )
+    return [
+        masked_diff(
+            migration.source.text,
+            migration.after,
+            kind=migration.source.kind,
+            yaml=migration.source.is_yaml,
+            old_label=f"{migration.source.name} (before)",
+            new_label=f"{moved.get(migration.source.path, migration.source.name)} (after)",
+        )
+        for migration in plan.files
+        if migration.changed or migration.source.path in moved
+    ]
 
 
 def _again(paths, config_dir) -> str:
