@@ -8,6 +8,7 @@ import json
 import pytest
 
 from helpers import KEY, closed_port, configure
+from pbcfg.cli.commands import COMMANDS
 
 pytest.importorskip("llmock.testing")
 
@@ -75,7 +76,9 @@ CASES = {
     "validate": (["validate", "{dir}"], 0),
     "validate findings": (["validate", "{broken}"], 1),
     "validate missing file": (["validate", "{tmp}/missing.json"], 2),
-    **{f"{name} unknown option": ([name, "--bogus"], 2) for name in ("lint", "render", "migrate", "status")},
+    "chat stream": (["chat", "{dir}", "--tier", "simple", "--stream", "hi"], 0),
+    "codegen": (["codegen", "--check"], 0),
+    **{f"{name} unknown option": ([name, "--bogus"], 2) for name in COMMANDS},
 }
 
 
@@ -105,6 +108,10 @@ def places(tmp_path, llmock, monkeypatch):
     for directory in made.values():
         directory.chmod(0o700)
     return made
+
+
+def test_every_command_has_a_case():
+    assert {args[0] for args, _ in CASES.values()} == set(COMMANDS)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
