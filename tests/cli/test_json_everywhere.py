@@ -155,6 +155,20 @@ def test_a_failure_in_sarif_is_an_unsuccessful_invocation(run, tmp_path):
     ]
 
 
+def test_a_failure_in_junit_is_one_errored_testcase(run):
+    from xml.etree import ElementTree
+
+    result = run("render", "nope", "--format", "junit")
+    assert result.code == 2
+    suite = ElementTree.fromstring(result.out).find("testsuite")
+    assert (suite.get("tests"), suite.get("errors"), suite.get("failures")) == ("1", "1", "0")
+    error = suite.find("testcase/error")
+    assert (error.get("type"), error.get("message")) == (
+        "exit 2",
+        result.err.removeprefix("pbcfg: error: ").rstrip("\n"),
+    )
+
+
 def test_a_failure_with_the_report_going_to_a_file_prints_nothing_on_stdout(run, tmp_path):
     result = run("validate", tmp_path / "missing.json", "--format", "json", "--output", tmp_path / "report.json")
     assert (result.code, result.out) == (2, "")

@@ -117,7 +117,7 @@ def _one_line(message: str) -> str:
 
 
 def _report_failure(argv: list[str] | None, message: str, code: int) -> None:
-    """With --format json or sarif, the failure goes to stdout too, as the one document the run prints."""
+    """With --format json, sarif or junit, the failure goes to stdout too, as the one document the run prints."""
     from pbcfg.reporters import emit_failure
 
     emit_failure(sys.argv[1:] if argv is None else list(argv), message, code)
