@@ -47,18 +47,6 @@ def source_option(command):
     )(command)
 
 
-def as_source(rendered, source: str) -> dict[str, str]:
-    """The rendered files as JSON, or as commented YAML sources."""
-    if source == "json":
-        return rendered.files
-    from pbcfg.presets.yamlemit import to_commented_yaml
-
-    return {
-        name.replace(".json", ".yaml"): to_commented_yaml(name.split(".")[0], data)
-        for name, data in rendered.data.items()
-    }
-
-
 def parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings):
     from pbcfg.errors import UsageError
     from pbcfg.presets.render import Parameters
@@ -182,50 +170,15 @@ def render(preset_name: str, source: str, config_dir: str | None, force: bool, *
       pbcfg render ollama --source yaml --config-dir config-src
     """
     from pbcfg.cli.data_report import emit_data
-    from pbcfg.errors import UsageError
-    from pbcfg.presets.render import render as render_preset
-    from pbcfg.presets.service_presets import get_preset
-    from pbcfg.secrets.masking import mask_text
+    from pbcfg.workflows.preset_files import render_files
 
-    if force and not config_dir:
-        raise UsageError("--force overwrites files in --config-dir: give --config-dir too")
     report = {name: options.pop(name) for name in ("fmt", "output", "fail_on", "color")}
-    rendered = render_preset(get_preset(preset_name), parameters(**options))
-    files = as_source(rendered, source)
-    written = _write_rendered(config_dir, files, force=force) if config_dir else []
-    for line in written:
+    rendered = render_files(preset_name, parameters(**options), source=source, directory=config_dir, force=force)
+    for line in rendered.written:
         click.echo(line, err=True)
-    shown = {} if config_dir else {name: mask_text(text, *_kind_and_yaml(name)) for name, text in files.items()}
-    emit_data(
-        "render",
-        "render",
-        {"files": shown, "written": written, "notes": list(rendered.notes)},
-        "".join(f"==> {name} <==\n{text}" for name, text in shown.items()),
-        **report,
-    )
+    emit_data("render", "render", rendered.data(), rendered.text(), **report)
     for note in rendered.notes:
         click.echo(f"note: {note}", err=True)
-
-
-def _kind_and_yaml(name: str) -> tuple[str, bool]:
-    """``credentials.yaml`` -> ("credentials", True): what masking a rendered file needs to know."""
-    return name.split(".")[0], name.endswith(".yaml")
-
-
-def _write_rendered(config_dir: str, files: dict[str, str], *, force: bool) -> list[str]:
-    """The rendered files into ``config_dir`` with the schema files their $schema and modelines name, where the
-    directory has none; the lines saying what was written."""
-    import os
-
-    from pbcfg.presets.scaffold import write_config
-    from pbcfg.schema_store import SCHEMA_FILES, schema_text
-
-    missing = {
-        name: schema_text(kind)
-        for kind, name in SCHEMA_FILES.items()
-        if not os.path.lexists(os.path.join(config_dir, name))
-    }
-    return write_config(config_dir, {**files, **missing}, force=force, schemas=False)
 
 
 @click.command()
@@ -268,6 +221,7 @@ def init(
     from pbcfg.presets.scaffold import write_config
     from pbcfg.presets.service_presets import get_preset
     from pbcfg.source.locations import config_dir as resolve_config_dir
+    from pbcfg.workflows.preset_files import as_source
 
     rendered = render_preset(
         get_preset(preset_name), parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings)
