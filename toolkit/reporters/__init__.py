@@ -118,9 +118,9 @@ def emit(
 
 
 def emit_failure(args: list[str], message: str, code: int) -> None:
-    """A run asked for ``--format json``, ``sarif`` or ``junit`` that fails (a usage error, unreadable input, a refusal)
-    still prints one document, the failure in it, unless this run's stdout holds its report already (a refusal
-    after the findings that explain it) or the report was to go to an ``--output`` file."""
+    """A run asked for ``--format json``, ``sarif`` or ``junit`` that fails (a usage error, unreadable input, a
+    refusal) still prints one document, the failure in it, unless this run's stdout holds its report already (a
+    refusal after the findings that explain it) or the report was to go to an ``--output`` file."""
     fmt, output = _report_options(args)
     if fmt not in ("json", "sarif", "junit") or output is not None or (_REPORTED_TO and _REPORTED_TO[0] is sys.stdout):
         return
