@@ -83,11 +83,10 @@ def test_diff_shows_the_fixes_and_writes_nothing(run, config):
     result = run("lint", config, "--diff", "--format", "json")
     assert (config / "llm-config.json").read_text() == LLM_CONFIG
     assert not (config / "credentials.schema.json").exists()
-    assert (
-        '-      "baseUrl": "http://localhost:11434/v1/"\n+      "baseUrl": "http://localhost:11434/v1"\n' in result.out
-    )
+    diffs = "".join(result.json["diffs"])
+    assert '-      "baseUrl": "http://localhost:11434/v1/"\n+      "baseUrl": "http://localhost:11434/v1"\n' in diffs
     assert "would chmod 600" in result.err
-    assert '       "apiKey": "ollama",\n' in result.out  # a documented no-key value is no secret: shown as written
+    assert '       "apiKey": "ollama",\n' in diffs  # a documented no-key value is no secret: shown as written
 
 
 def test_no_backup(run, config):

@@ -321,7 +321,7 @@ def test_lint_diff_says_each_refused_fix_once_in_order(run, write):
         "--unsafe-fixes to apply it"
         for i in range(1000)
     ]
-    assert result.out.count('\n-      "baseUrl": "http://b') == 1000
+    assert "".join(result.json["diffs"]).count('\n-      "baseUrl": "http://b') == 1000
 
 
 def _patched(old: list[str], diff: list[str]) -> list[str]:
@@ -916,12 +916,19 @@ def fifo_dir(tmp_path, name="llm-config.json"):
 def test_a_named_pipe_is_refused_at_once(tmp_path, args):
     directory = fifo_dir(tmp_path)
     done = pbcfg(*[a.format(dir=directory) for a in args], env={"HOME": str(tmp_path)})
-    assert (done.returncode, done.stdout, done.stderr) == (
-        2,
-        "",
-        f"pbcfg: error: {directory}/llm-config.json: is a named pipe (FIFO), not a regular file; pbcfg reads "
-        "only regular files\n",
+    refused(
+        done, f"{directory}/llm-config.json: is a named pipe (FIFO), not a regular file; pbcfg reads only regular files"
     )
+
+
+def refused(done, message: str) -> None:
+    """Exit 2 and ``message`` as the one line on stderr; stdout empty, or with --format json the one document
+    holding the failure."""
+    assert (done.returncode, done.stderr) == (2, f"pbcfg: error: {message}\n")
+    if "json" in done.args:
+        assert json.loads(done.stdout)["error"] == {"message": message, "exitCode": 2}
+    else:
+        assert done.stdout == ""
 
 
 @pytest.mark.parametrize(
@@ -954,7 +961,7 @@ def test_what_is_not_a_file_under_a_config_name_is_refused_never_skipped(tmp_pat
     (directory / "credentials.json").chmod(0o600)
     plant(directory / "llm-config.json")
     done = pbcfg(*[a.format(dir=directory) for a in args], env={"HOME": str(tmp_path)})
-    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"pbcfg: error: {directory}/llm-config.json: {why}\n")
+    refused(done, f"{directory}/llm-config.json: {why}")
 
 
 def test_a_dangling_link_given_as_a_path_says_where_it_points(tmp_path):

@@ -89,7 +89,7 @@ def run_lint(
     """Lint ``paths`` (none: the config directory), apply or show the safe fixes, report; the exit code."""
     from pbcfg.lint.linter import LintResult, fix_paths, lint_paths
     from pbcfg.lint.settings import find_settings
-    from pbcfg.reporters import emit
+    from pbcfg.reporters import default_format, emit
     from pbcfg.reporters.report import Fixes
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
@@ -105,6 +105,7 @@ def run_lint(
         return emit(
             "lint", legacy.files, legacy.diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output, quiet=quiet
         )
+    shown = None  # with --diff, what --fix would change: printed before a text report, inside any other
     if "-" in paths:
         result: LintResult = _lint_stdin(paths, fix=fix or diff, kind=kind, settings=settings, env=env, home=home)
     elif fix or diff:  # --diff shows what --fix would write, and writes nothing; the report is the fix's own lint
@@ -126,7 +127,10 @@ def run_lint(
             ),
         )
         if diff:
-            sys.stdout.writelines(outcome.diffs)
+            shown = {"changes": outcome.applied, "diffs": outcome.diffs}
+            # a diff line never starts with "::", so GitHub reads the annotations after it as before
+            if output is not None or (fmt or default_format()) in ("text", "github"):
+                sys.stdout.writelines(outcome.diffs)
         sys.stdout.flush()
         if not quiet:
             sys.stderr.writelines(("would " if diff else "fixed: ") + line + "\n" for line in outcome.applied)
@@ -163,6 +167,7 @@ def run_lint(
         quiet=quiet,
         hidden=result.hidden,
         fixes=None if fix or "-" in paths else Fixes(*result.fixable, _fix_command(paths, config_dir, select, ignore)),
+        extra=shown,
     )
 
 

@@ -55,6 +55,7 @@ def _exit_code(argv: list[str] | None) -> tuple[bool, int]:
         return False, 130
     except PbcfgError as error:
         _say(f"pbcfg: error: {error}")
+        _report_failure(argv, str(error), error.exit_code)
         return False, error.exit_code
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -87,10 +88,13 @@ def _click_exit_code(argv: list[str] | None) -> int:
         return stop.exit_code
     except click.UsageError as error:  # one line, like every failure, and where to look
         command = error.ctx.command_path if error.ctx else "pbcfg"
-        _say(f"pbcfg: error: {_one_line(error.format_message())} (try `{command} --help`)")
+        message = f"{_one_line(error.format_message())} (try `{command} --help`)"
+        _say(f"pbcfg: error: {message}")
+        _report_failure(argv, message, error.exit_code)
         return error.exit_code
     except click.ClickException as error:
         _say(f"pbcfg: error: {_one_line(error.format_message())}")
+        _report_failure(argv, _one_line(error.format_message()), error.exit_code)
         return error.exit_code
     except click.Abort:
         _say("pbcfg: aborted")
@@ -110,6 +114,13 @@ def _one_line(message: str) -> str:
     """Click's sentence ("No such option: --x.") as the rest of pbcfg's messages read: one lowercase clause."""
     message = " ".join(message.split()).rstrip(".")
     return message[:1].lower() + message[1:]
+
+
+def _report_failure(argv: list[str] | None, message: str, code: int) -> None:
+    """With --format json, sarif or junit, the failure goes to stdout too, as the one document the run prints."""
+    from pbcfg.reporters import emit_failure
+
+    emit_failure(sys.argv[1:] if argv is None else list(argv), message, code)
 
 
 def _say(line: str) -> None:

@@ -12,23 +12,26 @@ from collections import namedtuple
 from pbcfg.diagnostics import Diagnostic, Severity
 from pbcfg.reporters.report import Summary, exit_code
 
-__all__ = ["FORMATS", "Report", "emit", "render", "use_color"]
+__all__ = ["FORMATS", "Report", "default_format", "emit", "emit_failure", "render", "use_color"]
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
+
+_REPORTED_TO: list = []  # the stdout the last report went to: each CLI run has its own (pbcfg.secrets.boundary)
 
 
 class Report(
     namedtuple(
         "Report",
-        "tool files diagnostics color notes quiet extra fixes hidden",
-        defaults=(False, (), False, None, None, None),
+        "tool files diagnostics color notes quiet extra fixes hidden failure",
+        defaults=(False, (), False, None, None, None, None),
     )
 ):
     """``tool``: the command that produced it, e.g. "validate"; ``files``: names; ``diagnostics``; ``color``;
     ``notes``: see Summary; ``quiet``: the diagnostics and nothing else, no summary line; ``extra``: more
     top-level keys of the JSON shape, the command's data (status: "endpoints", doctor: "verdicts" and "causes",
     the rest in :mod:`pbcfg.reporters.json`); ``fixes``: lint's fixable counts
-    (:class:`pbcfg.reporters.report.Fixes`); ``hidden``: file -> severity -> count of the diagnostics past the cap."""
+    (:class:`pbcfg.reporters.report.Fixes`); ``hidden``: file -> severity -> count of the diagnostics past the cap;
+    ``failure``: why the run could not do what was asked (``message``, ``exitCode``), when it could not."""
 
     __slots__ = ()
 
@@ -40,6 +43,11 @@ class Report(
 def render(fmt: str, report: Report) -> str:
     __import__(f"{__name__}.{fmt}")  # not importlib.import_module: importing importlib costs the hot path more
     return sys.modules[f"{__name__}.{fmt}"].render(report)
+
+
+def default_format() -> str:
+    """The format without ``--format``: annotations under GitHub Actions, else text."""
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
 def use_color(flag: bool | None) -> bool:
@@ -75,7 +83,7 @@ def emit(
     ``text``, when given, is the command's own human text for the text format (a status table, a plan);
     ``hidden``: file -> severity -> count of the diagnostics past the cap, counted in the summary and the code."""
     if fmt is None:
-        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+        fmt = default_format()
     report = Report(
         tool,
         files,
@@ -90,6 +98,7 @@ def emit(
     rendered = text if fmt == "text" and text is not None else render(fmt, report)
     if output is None:
         sys.stdout.write(_encodable(rendered))
+        _REPORTED_TO[:] = [sys.stdout]
     else:  # stdout is masked where pbcfg starts (pbcfg.cli.entry); a report file is masked here
         from pbcfg.secrets.boundary import redact
         from pbcfg.util.atomic import write_atomic
@@ -106,3 +115,29 @@ def emit(
             sys.stdout.write(_encodable("".join(line + "\n" for line in lines)))
     sys.stdout.flush()
     return exit_code(diagnostics, Severity.parse(fail_on), hidden)
+
+
+def emit_failure(args: list[str], message: str, code: int) -> None:
+    """A run asked for ``--format json``, ``sarif`` or ``junit`` that fails (a usage error, unreadable input, a
+    refusal) still prints one document, the failure in it, unless this run's stdout holds its report already (a
+    refusal after the findings that explain it) or the report was to go to an ``--output`` file."""
+    fmt, output = _report_options(args)
+    if fmt not in ("json", "sarif", "junit") or output is not None or (_REPORTED_TO and _REPORTED_TO[0] is sys.stdout):
+        return
+    report = Report("pbcfg", [], [], failure={"message": message, "exitCode": code})
+    sys.stdout.write(_encodable(render(fmt, report)))
+    sys.stdout.flush()
+
+
+def _report_options(args: list[str]) -> tuple[str | None, str | None]:
+    """The ``--format`` and ``--output`` values a command line asks for (the last of each, as Click takes them),
+    read without Click: a usage error may come before Click has parsed them."""
+    found: dict[str, str | None] = {"--format": None, "--output": None}
+    words = iter(args)
+    for word in words:
+        if word == "--":
+            break
+        name, sep, value = word.partition("=")
+        if name in found:
+            found[name] = value if sep else next(words, None)
+    return found["--format"], found["--output"]

@@ -1,4 +1,4 @@
-"""JUnit XML: one testcase per checked file, one failure per error."""
+"""JUnit XML: one testcase per checked file, one failure per error; a run that failed, one errored testcase."""
 
 from __future__ import annotations
 
@@ -15,16 +15,21 @@ def render(report) -> str:
         bucket.setdefault(d.file, []).append(d)
     names = list(dict.fromkeys(list(errors_by_file) + list(others_by_file)))
     failures = sum(len(items) for items in errors_by_file.values())
-    suites = ET.Element("testsuites", name="pbcfg", tests=str(len(names)), failures=str(failures))
+    tests, errors = str(len(names) + bool(report.failure)), str(int(bool(report.failure)))
+    suites = ET.Element("testsuites", name="pbcfg", tests=tests, failures=str(failures), errors=errors)
     suite = ET.SubElement(
         suites,
         "testsuite",
         name=f"pbcfg {report.tool}",
-        tests=str(len(names)),
+        tests=tests,
         failures=str(failures),
-        errors="0",
+        errors=errors,
         skipped="0",
     )
+    if report.failure:  # the run could not do what was asked: one errored testcase says why
+        case = ET.SubElement(suite, "testcase", classname=f"pbcfg.{report.tool}", name="pbcfg")
+        message = report.failure["message"]
+        ET.SubElement(case, "error", message=message, type=f"exit {report.failure['exitCode']}").text = message
     for name in names:
         case = ET.SubElement(suite, "testcase", classname=f"pbcfg.{report.tool}", name=name)
         for d in errors_by_file.get(name, []):
@@ -38,6 +43,7 @@ def render(report) -> str:
                 f"{d.file}:{d.line}:{d.column}: {d.severity.label} {d.rule} {d.message}" for d in others
             )
     facts = report.summary.hidden_lines() + [f"note: {note}" for note in report.summary.notes]
+    facts += (report.extra or {}).get("diffs", [])  # lint --diff: what --fix would change
     if facts:
         ET.SubElement(suite, "system-out").text = "\n".join(facts)
     ET.indent(suites)

@@ -61,5 +61,15 @@ def render(report) -> str:
                 "toolExecutionNotifications": [{"level": "note", "message": {"text": fact}} for fact in facts],
             }
         ]
+    if report.failure:
+        run["invocations"] = [
+            {
+                "executionSuccessful": False,
+                "exitCode": report.failure["exitCode"],
+                "toolExecutionNotifications": [{"level": "error", "message": {"text": report.failure["message"]}}],
+            }
+        ]
+    if report.extra and "diffs" in report.extra:  # lint --diff: what --fix would change, in the run's property bag
+        run["properties"] = {"diffs": report.extra["diffs"]}
     sarif = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]}
     return json.dumps(sarif, ensure_ascii=False, indent=2) + "\n"

@@ -73,16 +73,11 @@ def migrate(
     """
     from pbcfg.errors import Refused
     from pbcfg.migrate.migration_plan import plan_migration, refusals, write_migration
-    from pbcfg.migrate.migrations import MIGRATIONS
     from pbcfg.reporters import emit
     from pbcfg.source.locations import config_dir as resolve_config_dir
 
     if list_migrations:
-        from pbcfg.catalog import RULES
-
-        for migration in MIGRATIONS:
-            click.echo(f"{migration.id:<17} {RULES['migrate.' + migration.id].summary}")
-        ctx.exit(0)
+        ctx.exit(_list_migrations(fmt=fmt, output=output, fail_on=fail_on, color=color))
     options, selected = _options(only, renames, drop_unknown, pin_defaults)
     directory = resolve_config_dir(config_dir)
 
@@ -96,8 +91,8 @@ def migrate(
             command=_again(paths, config_dir),
         )
 
-    def report(diagnostics, files) -> int:
-        return emit("migrate", files, diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output)
+    def report(diagnostics, files, extra=None) -> int:
+        return emit("migrate", files, diagnostics, fmt=fmt, fail_on=fail_on, color=color, output=output, extra=extra)
 
     plan = planned()
     if check:
@@ -108,10 +103,14 @@ def migrate(
         ctx.exit(code)
     problems = refusals(plan)
     if diff:
-        if fmt in (None, "text") and output is None:  # a machine-readable report stays one document
-            _show_diff(plan)
+        diffs = _diffs(plan)
+        on_terminal = fmt in (None, "text") and output is None  # else the report holds them: one document
+        if on_terminal:
+            _log(f"would move {source} -> {target}" for source, target in plan.move.moves)
+            click.echo("".join(diffs), nl=False)
         shown = [d for d in plan.diagnostics if d.rule in ("migrate.location", "files.legacy-copy")] + problems
-        code = report(shown, plan.checked) if shown else 0
+        moves = [{"from": source, "to": target} for source, target in plan.move.moves]
+        code = report(shown, plan.checked, {"moves": moves, "diffs": diffs}) if shown or not on_terminal else 0
         if problems:
             click.echo(
                 f"{plural(plan.pending, 'migration step')} pending; a run would write nothing until what is reported "
@@ -142,27 +141,36 @@ def migrate(
     ctx.exit(report(plan.notes, plan.checked))
 
 
-def _show_diff(plan) -> None:
-    """Each file as a run would leave it, under the name it would have: a moved file's diff goes from where
-    it is to where it goes; the moves are listed first."""
+def _list_migrations(**report) -> int:
+    """``--list``: each migration's id and what it does, in the order they run; --format json lists them under
+    "migrations"."""
+    from pbcfg.catalog import RULES
+    from pbcfg.cli.data_report import emit_data
+    from pbcfg.migrate.migrations import MIGRATIONS
+
+    listed = [{"id": m.id, "summary": RULES["migrate." + m.id].summary} for m in MIGRATIONS]
+    text = "".join(f"{m['id']:<17} {m['summary']}\n" for m in listed)
+    return emit_data("migrate", "migrations", listed, text, **report)
+
+
+def _diffs(plan) -> list[str]:
+    """Each file as a run would leave it, under the name it would have, as a masked unified diff: a moved file's
+    diff goes from where it is to where it goes."""
     from pbcfg.secrets.masking import masked_diff
 
     moved = dict(plan.move.moves)
-    _log(f"would move {source} -> {target}" for source, target in plan.move.moves)
-    for migration in plan.files:
-        source = migration.source
-        if migration.changed or source.path in moved:
-            click.echo(
-                masked_diff(
-                    source.text,
-                    migration.after,
-                    kind=source.kind,
-                    yaml=source.is_yaml,
-                    old_label=f"{source.name} (before)",
-                    new_label=f"{moved.get(source.path, source.name)} (after)",
-                ),
-                nl=False,
-            )
+    return [
+        masked_diff(
+            migration.source.text,
+            migration.after,
+            kind=migration.source.kind,
+            yaml=migration.source.is_yaml,
+            old_label=f"{migration.source.name} (before)",
+            new_label=f"{moved.get(migration.source.path, migration.source.name)} (after)",
+        )
+        for migration in plan.files
+        if migration.changed or migration.source.path in moved
+    ]
 
 
 def _again(paths, config_dir) -> str:

@@ -47,18 +47,6 @@ def source_option(command):
     )(command)
 
 
-def as_source(rendered, source: str) -> dict[str, str]:
-    """The rendered files as JSON, or as commented YAML sources."""
-    if source == "json":
-        return rendered.files
-    from pbcfg.presets.yamlemit import to_commented_yaml
-
-    return {
-        name.replace(".json", ".yaml"): to_commented_yaml(name.split(".")[0], data)
-        for name, data in rendered.data.items()
-    }
-
-
 def parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings):
     from pbcfg.errors import UsageError
     from pbcfg.presets.render import Parameters
@@ -166,12 +154,13 @@ def _preset_text(preset) -> str:
     help="Write the two files into this directory (default: print them).",
 )
 @click.option("--force", is_flag=True, help="With --config-dir, overwrite existing files (a backup of each is kept).")
-def render(
-    preset_name, base_url, api_key, api_key_env, models, endpoint_id, tier, settings, source, config_dir, force
-) -> None:
+@report_options
+def render(preset_name: str, source: str, config_dir: str | None, force: bool, **options) -> None:
     """Render PRESET's credentials.json and llm-config.json (to stdout, or into --config-dir).
 
     Into --config-dir, the schema files their $schema names come too, where the directory has none.
+    --format json gives under "render" the files (name -> text, the key masked), the lines of what was
+    written and the notes.
 
     \b
     Examples:
@@ -180,35 +169,14 @@ def render(
       pbcfg render openai-proxy --base-url https://proxy.example.com/v1 --api-key-env OPENAI_COMPATIBLE_API_KEY
       pbcfg render ollama --source yaml --config-dir config-src
     """
-    from pbcfg.errors import UsageError
-    from pbcfg.presets.render import render as render_preset
-    from pbcfg.presets.scaffold import write_config
-    from pbcfg.presets.service_presets import get_preset
-    from pbcfg.secrets.masking import mask_text
+    from pbcfg.cli.data_report import emit_data
+    from pbcfg.workflows.preset_files import render_files
 
-    if force and not config_dir:
-        raise UsageError("--force overwrites files in --config-dir: give --config-dir too")
-    rendered = render_preset(
-        get_preset(preset_name), parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings)
-    )
-    files = as_source(rendered, source)
-    if config_dir:
-        import os
-
-        from pbcfg.schema_store import SCHEMA_FILES, schema_text
-
-        # the files' $schema and modelines name the schema files beside them: write the missing ones, keep the rest
-        missing = {
-            name: schema_text(k)
-            for k, name in SCHEMA_FILES.items()
-            if not os.path.lexists(os.path.join(config_dir, name))
-        }
-        for line in write_config(config_dir, {**files, **missing}, force=force, schemas=False):
-            click.echo(line, err=True)
-    else:
-        for name, text in files.items():
-            shown = mask_text(text, name.split(".")[0], yaml=name.endswith(".yaml"))
-            click.echo(f"==> {name} <==\n{shown}", nl=False)
+    report = {name: options.pop(name) for name in ("fmt", "output", "fail_on", "color")}
+    rendered = render_files(preset_name, parameters(**options), source=source, directory=config_dir, force=force)
+    for line in rendered.written:
+        click.echo(line, err=True)
+    emit_data("render", "render", rendered.data(), rendered.text(), **report)
     for note in rendered.notes:
         click.echo(f"note: {note}", err=True)
 
@@ -253,6 +221,7 @@ def init(
     from pbcfg.presets.scaffold import write_config
     from pbcfg.presets.service_presets import get_preset
     from pbcfg.source.locations import config_dir as resolve_config_dir
+    from pbcfg.workflows.preset_files import as_source
 
     rendered = render_preset(
         get_preset(preset_name), parameters(base_url, api_key, api_key_env, models, endpoint_id, tier, settings)
@@ -296,7 +265,8 @@ def add(
 
     A model that exists gets the new endpoint after its own. Nothing is written when the config has
     errors, an endpoint exists with other values (without --replace), or the result would not
-    validate: the reasons are reported as diagnostics.
+    validate: the reasons are reported as diagnostics. Each file written is said on stderr; --format json
+    also lists those lines under "written".
 
     \b
     Examples:
@@ -304,6 +274,7 @@ def add(
       pbcfg add vllm --endpoint-id second-box --base-url http://box2:8000/v1 --model m1 --set priority=2
       pbcfg add openai --api-key-env OPENAI_API_KEY --config-dir ./pb
     """
+    from pbcfg.cli.data_report import emit_data
     from pbcfg.errors import Refused
     from pbcfg.presets.add import add_preset
     from pbcfg.presets.service_presets import get_preset
@@ -329,6 +300,8 @@ def add(
         click.echo(line, err=True)
     if api_key:
         _warn_of_a_key_for_another_service(directory)
+    written = [line for line in added.lines if not line.startswith("note: ")]  # the preset's notes follow
+    emit_data("add", "written", written, "", fmt=fmt, output=output, fail_on=fail_on, color=color)
 
 
 def _warn_of_a_key_for_another_service(directory: str) -> None:
