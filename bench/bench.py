@@ -475,22 +475,21 @@ def baseline_report(comparisons: list[Comparison], failures: list[str]) -> list[
         "+ system) and peak memory of the process itself, medians; the ratio is the median of the per-round "
         f"ratios this commit / baseline. Budget: no row above {NO_SLOWER_THAN_BASELINE}x in CPU time, no peak "
         f"memory above {NO_BIGGER_THAN_BASELINE}x. A row over budget first gets {CONFIRM_ROUNDS} more "
-        "rounds (its runs count them), so that a stretch of load on this shared machine does not fail the bench "
+        "rounds (its runs count them), so that a stretch of load on a shared machine does not fail the bench "
         f"while a real regression still does. Peak memory: {MEMORY_RUNS} runs each, started from a small "
-        "interpreter, whose own peak (about 11 MiB) is the least any row can show. "
+        "interpreter, whose own peak is the least any row can show (the 2-model row is about that). "
         "n/a: the baseline cannot run that command.",
         "",
         f"| row | runs | {name} | this commit | ratio | |",
         "|---|---|---|---|---|---|",
     ]
     for row in comparisons:
-        unit = "ms" if row.unit == "ms" else "MiB"
         if row.baseline is None or row.ratio is None:
-            lines.append(f"| {row.label} | {row.runs} | n/a | {row.ours:.1f} {unit} | n/a | |")
+            lines.append(f"| {row.label} | {row.runs} | n/a | {row.ours:.1f} {row.unit} | n/a | |")
             continue
         worse = row.ratio > row.budget
         lines.append(
-            f"| {row.label} | {row.runs} | {row.baseline:.1f} {unit} | {row.ours:.1f} {unit} | {row.ratio:.3f}x | "
+            f"| {row.label} | {row.runs} | {row.baseline:.1f} {row.unit} | {row.ours:.1f} {row.unit} | {row.ratio:.3f}x | "
             f"{'**worse**' if worse else ''} |"
         )
         if worse:
