@@ -56,12 +56,15 @@ dist: $(VENV)/.installed-test
 BENCH_BASELINE ?= HEAD~1
 bench: $(BIN)/python
 	$(PYTHON) -m venv bench/.work/venv
+	bench/.work/venv/bin/python -m pip install --quiet --upgrade pip
+	rm -rf build
 	bench/.work/venv/bin/python -m pip install --quiet . check-jsonschema
 	bench/.work/venv/bin/python -m pip install --quiet '.[redis]' llmock==0.2.2 litellm==1.110.2
 	npm install --silent --no-audit --no-fund --prefix bench/.work/npm ajv-cli@5.0.0 ajv-formats@3.0.1
 	rm -rf build bench/.work/baseline bench/.work/baseline-src && mkdir -p bench/.work/baseline-src
 	git archive $(BENCH_BASELINE) | tar -x -C bench/.work/baseline-src
 	$(PYTHON) -m venv bench/.work/baseline
+	bench/.work/baseline/bin/python -m pip install --quiet --upgrade pip
 	bench/.work/baseline/bin/python -m pip install --quiet bench/.work/baseline-src
 	BENCH_BASELINE="$(BENCH_BASELINE) ($$(git rev-parse --short $(BENCH_BASELINE)))" bench/.work/venv/bin/python \
 		bench/bench.py; checks=$$?; bench/.work/venv/bin/python bench/runtime_bench.py && exit $$checks
