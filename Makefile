@@ -59,7 +59,7 @@ bench: $(BIN)/python
 	bench/.work/venv/bin/python -m pip install --quiet --upgrade pip
 	rm -rf build
 	bench/.work/venv/bin/python -m pip install --quiet . check-jsonschema
-	bench/.work/venv/bin/python -m pip install --quiet '.[redis]' llmock==0.2.2 litellm==1.110.2
+	bench/.work/venv/bin/python -m pip install --quiet '.[redis,aiohttp,aws,gcp]' llmock==0.2.2 litellm==1.110.2
 	npm install --silent --no-audit --no-fund --prefix bench/.work/npm ajv-cli@5.0.0 ajv-formats@3.0.1
 	rm -rf build bench/.work/baseline bench/.work/baseline-src && mkdir -p bench/.work/baseline-src
 	git archive $(BENCH_BASELINE) | tar -x -C bench/.work/baseline-src
