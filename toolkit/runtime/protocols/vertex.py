@@ -5,7 +5,7 @@
 ``aiplatform.googleapis.com``; a base URL in the credentials replaces the ``…/v1`` root. The token comes from
 google-auth's Application Default Credentials (``$GOOGLE_APPLICATION_CREDENTIALS``, or gcloud's
 ``application_default_credentials.json``), fetched over httpx, cached until shortly before it expires (google-auth's
-refresh threshold), and fetched anew once when a call answers 401. Each token is registered as a secret the moment
+refresh threshold, kept as a deadline on the monotonic clock), and fetched anew once when a call answers 401. Each token is registered as a secret the moment
 it arrives. google-auth comes with ``pip install 'pbcfg[gcp]'`` and is imported only to get a token.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+import time
 from typing import TYPE_CHECKING, NamedTuple
 
 from pbcfg.runtime.protocols.base import bad_region, path_segment
@@ -34,6 +35,7 @@ INSTALL = "pip install 'pbcfg[gcp]'"
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 TOKEN_TIMEOUT = 30.0  # seconds for the token endpoint's whole answer
 TOKEN_BODY_CAP = 64 * 1024  # bytes of it: a token answer is a few hundred
+REFRESH_MARGIN = 225.0  # seconds before its expiry a token is fetched anew: google-auth's own refresh threshold
 
 
 def _region(endpoint: EffectiveEndpoint) -> str:
@@ -82,20 +84,43 @@ def _fetch(url: str, method: str = "GET", body=None, headers=None, timeout=None,
         raise TransportError(f"the token endpoint could not be reached ({type(error).__name__})") from None
 
 
+class _Fresh(NamedTuple):
+    """A token, and until when (on the monotonic clock) it is used."""
+
+    token: str
+    until: float
+
+
+def _fresh(credentials: Credentials) -> _Fresh:
+    """The credentials' new token, used until :data:`REFRESH_MARGIN` seconds before it expires (forever without an
+    expiry): a deadline on the monotonic clock, checked on each call without a date or a clock change in play."""
+    if credentials.expiry is None:
+        return _Fresh(credentials.token, float("inf"))
+    import datetime
+
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)  # google-auth's expiry is naive UTC
+    return _Fresh(credentials.token, time.monotonic() + (credentials.expiry - now).total_seconds() - REFRESH_MARGIN)
+
+
 class _Tokens:
-    """One cached ADC credential per credentials file; thread-safe."""
+    """One cached ADC credential and its token per credentials file; thread-safe (a cached token is read without
+    the lock: each entry is replaced whole)."""
 
     def __init__(self) -> None:
         self._credentials: dict[str | None, Credentials] = {}
+        self._fresh: dict[str | None, _Fresh] = {}
         self._lock = threading.Lock()
 
     def token(self) -> str:
         """A valid access token: the cached one, or a fresh one when it is missing or about to expire."""
         where = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+        fresh = self._fresh.get(where)
+        if fresh is not None and time.monotonic() < fresh.until:
+            return fresh.token
         with self._lock:
-            credentials = self._credentials.get(where)
-            if credentials is not None and credentials.valid:
-                return credentials.token
+            fresh = self._fresh.get(where)
+            if fresh is not None and time.monotonic() < fresh.until:
+                return fresh.token
             return self._fetched(where)
 
     def _fetched(self, where: str | None) -> str:
@@ -119,16 +144,13 @@ class _Tokens:
                 "GOOGLE_APPLICATION_CREDENTIALS to a service-account key file",
             ) from None
         REDACTOR.add(credentials.token)
+        self._fresh[where] = _fresh(credentials)
         return credentials.token
 
     def forget(self) -> bool:
         """Drop the cached token (a call answered 401); whether there was one."""
         with self._lock:
-            credentials = self._credentials.get(os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"))
-            if credentials is None or credentials.token is None:
-                return False
-            credentials.token = None
-            return True
+            return self._fresh.pop(os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"), None) is not None
 
 
 class Vertex(Gemini):
@@ -140,6 +162,7 @@ class Vertex(Gemini):
     }
 
     def __init__(self) -> None:
+        super().__init__()
         self._tokens = _Tokens()
 
     def derived_base_url(self, endpoint: EffectiveEndpoint) -> str:
