@@ -217,13 +217,16 @@ PROTOCOLS = {
 
 def _cached_vertex_token() -> None:
     """Vertex's token as its cache holds it between calls (the fetch itself is a network call, not overhead)."""
+    import datetime
     import os
-    import time
 
-    from pbcfg.runtime.protocols.vertex import PROTOCOL, _Fresh
+    import google.oauth2.credentials
 
-    PROTOCOL._tokens._fresh[os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")] = _Fresh(
-        "bench-token", time.monotonic() + 3600
+    from pbcfg.runtime.protocols.vertex import PROTOCOL, _fresh
+
+    expiry = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(hours=1)
+    PROTOCOL._tokens._fresh[os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")] = _fresh(
+        google.oauth2.credentials.Credentials("bench-token", expiry=expiry)
     )
 
 

@@ -190,11 +190,12 @@ def messages_body(model: str, chat: ChatRequest) -> dict:
     choice = _tool_choice(chat.tool_choice)
     if choice is not None:
         body["tool_choice"] = choice
-    extra = dict(chat.extra)
-    if isinstance(extra.get("stop"), (str, list)):
-        stop = extra.pop("stop")
-        body["stop_sequences"] = [stop] if isinstance(stop, str) else stop
-    body.update({name: extra[name] for name in _PASSED if name in extra})
+    if chat.extra:
+        extra = dict(chat.extra)
+        if isinstance(extra.get("stop"), (str, list)):
+            stop = extra.pop("stop")
+            body["stop_sequences"] = [stop] if isinstance(stop, str) else stop
+        body.update({name: extra[name] for name in _PASSED if name in extra})
     return body
 
 

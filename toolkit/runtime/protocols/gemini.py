@@ -124,10 +124,11 @@ def generate_body(chat: ChatRequest) -> dict:
         config["maxOutputTokens"] = chat.max_tokens
     if chat.temperature is not None:
         config["temperature"] = chat.temperature
-    stop = chat.extra.get("stop")
-    if isinstance(stop, (str, list)):
-        config["stopSequences"] = [stop] if isinstance(stop, str) else stop
-    config.update({name: chat.extra[key] for key, name in _CONFIG.items() if key in chat.extra})
+    if chat.extra:
+        stop = chat.extra.get("stop")
+        if isinstance(stop, (str, list)):
+            config["stopSequences"] = [stop] if isinstance(stop, str) else stop
+        config.update({name: chat.extra[key] for key, name in _CONFIG.items() if key in chat.extra})
     if config:
         body["generationConfig"] = config
     if chat.tools:

@@ -85,21 +85,24 @@ def _fetch(url: str, method: str = "GET", body=None, headers=None, timeout=None,
 
 
 class _Fresh(NamedTuple):
-    """A token, and until when (on the monotonic clock) it is used."""
+    """A token (and the header that carries it), and until when, on the monotonic clock, it is used."""
 
     token: str
     until: float
+    header: dict[str, str]
 
 
 def _fresh(credentials: Credentials) -> _Fresh:
     """The credentials' new token, used until :data:`REFRESH_MARGIN` seconds before it expires (forever without an
     expiry): a deadline on the monotonic clock, checked on each call without a date or a clock change in play."""
+    header = {"Authorization": f"Bearer {credentials.token}"}
     if credentials.expiry is None:
-        return _Fresh(credentials.token, float("inf"))
+        return _Fresh(credentials.token, float("inf"), header)
     import datetime
 
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)  # google-auth's expiry is naive UTC
-    return _Fresh(credentials.token, time.monotonic() + (credentials.expiry - now).total_seconds() - REFRESH_MARGIN)
+    left = (credentials.expiry - now).total_seconds()
+    return _Fresh(credentials.token, time.monotonic() + left - REFRESH_MARGIN, header)
 
 
 class _Tokens:
@@ -111,19 +114,20 @@ class _Tokens:
         self._fresh: dict[str | None, _Fresh] = {}
         self._lock = threading.Lock()
 
-    def token(self) -> str:
-        """A valid access token: the cached one, or a fresh one when it is missing or about to expire."""
+    def header(self) -> dict[str, str]:
+        """The Authorization header with a valid access token: the cached one, or a fresh one when it is missing
+        or about to expire. Not to be changed: it is the cache's own."""
         where = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
         fresh = self._fresh.get(where)
         if fresh is not None and time.monotonic() < fresh.until:
-            return fresh.token
+            return fresh.header
         with self._lock:
             fresh = self._fresh.get(where)
             if fresh is not None and time.monotonic() < fresh.until:
-                return fresh.token
-            return self._fetched(where)
+                return fresh.header
+            return self._fetched(where).header
 
-    def _fetched(self, where: str | None) -> str:
+    def _fetched(self, where: str | None) -> _Fresh:
         """A new token (under the lock), registered as a secret the moment it arrives."""
         import google.auth
         from google.auth.exceptions import GoogleAuthError
@@ -144,8 +148,8 @@ class _Tokens:
                 "GOOGLE_APPLICATION_CREDENTIALS to a service-account key file",
             ) from None
         REDACTOR.add(credentials.token)
-        self._fresh[where] = _fresh(credentials)
-        return credentials.token
+        fresh = self._fresh[where] = _fresh(credentials)
+        return fresh
 
     def forget(self) -> bool:
         """Drop the cached token (a call answered 401); whether there was one."""
@@ -185,7 +189,7 @@ class Vertex(Gemini):
         return {}
 
     def authorize(self, endpoint: EffectiveEndpoint, request: HttpRequest) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._tokens.token()}"}
+        return self._tokens.header()
 
     async def aauthorize(self, endpoint: EffectiveEndpoint, request: HttpRequest) -> dict[str, str]:
         import asyncio
