@@ -278,10 +278,15 @@ def protocol_rows(messages: list[dict]) -> tuple[list[str], bool]:
             )
         )
         transport = httpx.MockTransport(lambda request, answer=answer: httpx.Response(200, json=answer))
+        runtime = load_runtime(directory, env={}, transport=transport)
+        plan = runtime.plan(tier="simple")
+        if not plan.attempts:  # an optional extra (pbcfg[aws], pbcfg[gcp]) not installed: said, and a miss
+            lines.append(f"{name + ':':<30}not measured: {plan.dropped[0].reason}")
+            within = False
+            continue
         if endpoint_id == "google-vertex-ai":
             _cached_vertex_token()
-        runtime = load_runtime(directory, env={}, transport=transport)
-        candidate = runtime.plan(tier="simple").attempts[0]
+        candidate = plan.attempts[0]
         request = candidate.protocol.chat_request(
             candidate.endpoint, model, ChatRequest(messages, 4096, 0.7), stream=False
         )

@@ -83,3 +83,20 @@ def test_a_missing_extra_is_a_reason_with_the_install_line(tmp_path, monkeypatch
         "Vertex AI needs google-auth for its token (Application Default Credentials); install it: "
         "pip install 'pbcfg[gcp]'"
     )
+
+
+def test_no_google_package_at_all_is_the_same_reason(tmp_path, monkeypatch):
+    config(tmp_path, "anthropic-direct", "google-vertex-ai")
+    real = importlib.util.find_spec
+
+    def find_spec(name, *rest):
+        if name == "google.auth":  # as Python answers when no package named google is installed
+            raise ModuleNotFoundError("No module named 'google'", name="google")
+        return real(name, *rest)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    runtime = load_runtime(tmp_path, env={})
+    assert runtime.plan(model="gemini-2.0-flash").dropped[0].reason == (
+        "Vertex AI needs google-auth for its token (Application Default Credentials); install it: "
+        "pip install 'pbcfg[gcp]'"
+    )

@@ -38,6 +38,14 @@ TOKEN_BODY_CAP = 64 * 1024  # bytes of it: a token answer is a few hundred
 REFRESH_MARGIN = 225.0  # seconds before its expiry a token is fetched anew: google-auth's own refresh threshold
 
 
+def _google_auth_installed() -> bool:
+    """Whether google-auth can be imported; without any ``google`` package, looking for ``google.auth`` raises."""
+    try:
+        return importlib.util.find_spec("google.auth") is not None
+    except ModuleNotFoundError:
+        return False
+
+
 def _region(endpoint: EffectiveEndpoint) -> str:
     value = endpoint.fields.get("region")
     return plain(value.value) if value else DEFAULT_REGION
@@ -177,7 +185,7 @@ class Vertex(Gemini):
         return f"https://{host}/v1"
 
     def unavailable(self, endpoint: EffectiveEndpoint) -> str | None:
-        if importlib.util.find_spec("google.auth") is None:
+        if not _google_auth_installed():
             return f"Vertex AI needs google-auth for its token (Application Default Credentials); install it: {INSTALL}"
         return bad_region(_region(endpoint))
 
