@@ -7,10 +7,10 @@ both alike. Budget: 50 µs median for a sync call; the async figure is reported 
 Router.completion with a mocked response is timed side by side.
 
 Each protocol gets a row of its own, against raw httpx sending the very request pbcfg sends, its body encoded on
-each call (the OpenAI row's ``json=`` does the same). A raw client calling
-Bedrock must sign every request too, so Bedrock's baseline signs each call with botocore's SigV4Auth (service
-``bedrock``, the same region and key pair, the signer made once): the row is pbcfg's cost beyond signing. Vertex's
-baseline sends the cached token pbcfg holds; fetching one is a network call, not overhead.
+each call (the OpenAI row's ``json=`` does the same). A raw client calling Bedrock must sign every request too, so
+Bedrock's baseline signs each call with botocore's SigV4Auth (service ``bedrock``, the same region and key pair, the
+signer made once): the row is pbcfg's cost beyond signing. Vertex's baseline sends the cached token pbcfg holds;
+fetching one is a network call, not overhead.
 """
 
 from __future__ import annotations
@@ -239,8 +239,8 @@ def sigv4_signer(credentials: dict, region: str):
 
     signer = SigV4Auth(Credentials(credentials["accessKeyId"], credentials["secretAccessKey"]), "bedrock", region)
 
-    def signed(request) -> dict[str, str]:
-        aws = AWSRequest(request.method, request.url, data=request.body, headers=request.headers)
+    def signed(method: str, url: str, headers: dict[str, str], body: bytes) -> dict[str, str]:
+        aws = AWSRequest(method, url, data=body, headers=headers)
         signer.add_auth(aws)
         return dict(aws.headers.items())
 
@@ -250,8 +250,8 @@ def sigv4_signer(credentials: dict, region: str):
 def protocol_rows(messages: list[dict]) -> tuple[list[str], bool]:
     """Each protocol's runtime.complete against raw httpx sending the very request pbcfg sends (URL, headers,
     bytes, the body encoded on each call as the OpenAI row's is) on the same in-process transport; the difference
-    is pbcfg's overhead. Bedrock's baseline signs each
-    call itself (:func:`sigv4_signer`), so signing is no part of pbcfg's figure."""
+    is pbcfg's overhead. Bedrock's baseline signs each call itself (:func:`sigv4_signer`), so signing is no part
+    of pbcfg's figure."""
     from pbcfg.runtime import load_runtime
     from pbcfg.runtime.protocols.base import ChatRequest
     from pbcfg.runtime.protocols.bedrock import DEFAULT_REGION as BEDROCK_REGION
@@ -297,11 +297,11 @@ def protocol_rows(messages: list[dict]) -> tuple[list[str], bool]:
         client = httpx.Client(transport=transport)
 
         def bare(client=client, request=request, body=body, headers=headers, sign=sign):
-            sent = request._replace(body=json.dumps(body).encode())  # encoded per call, as the OpenAI row's json=
-            response = client.send(
-                client.build_request(sent.method, sent.url, content=sent.body, headers=sign(sent) if sign else headers),
-                stream=True,
-            )
+            method, url = request.method, request.url
+            content = json.dumps(body).encode()  # encoded on each call, as the OpenAI row's json= is
+            if sign is not None:
+                headers = sign(method, url, request.headers, content)
+            response = client.send(client.build_request(method, url, content=content, headers=headers), stream=True)
             response.read()
             response.close()
 
