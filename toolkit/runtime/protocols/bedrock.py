@@ -4,9 +4,10 @@
 ``https://bedrock-runtime.{region}.amazonaws.com`` unless the credentials give one; the body is Anthropic's without
 ``model`` and ``stream``, plus ``"anthropic_version": "bedrock-2023-05-31"``. Every attempt is signed anew with
 SigV4 (service ``bedrock``) over exactly the bytes and headers sent, with the key pair from credentials.json or
-``$AWS_ACCESS_KEY_ID``/``$AWS_SECRET_ACCESS_KEY`` and, for a key pair from the environment, ``$AWS_SESSION_TOKEN``.
-A stream is AWS's event-stream framing (decoded by botocore), each ``chunk`` an Anthropic event; throttling and
-model errors that arrive inside a 200 stream are classified as their HTTP forms are.
+``$AWS_ACCESS_KEY_ID``/``$AWS_SECRET_ACCESS_KEY`` and, for a key pair from the environment, ``$AWS_SESSION_TOKEN``
+(read when the endpoint's first request is signed: the signer is made once an endpoint). A stream is AWS's
+event-stream framing (decoded by botocore), each ``chunk`` an Anthropic event; throttling and model errors that
+arrive inside a 200 stream are classified as their HTTP forms are.
 
 botocore comes with ``pip install 'pbcfg[aws]'`` and is imported only to sign or decode.
 

@@ -5,8 +5,9 @@
 ``aiplatform.googleapis.com``; a base URL in the credentials replaces the ``…/v1`` root. The token comes from
 google-auth's Application Default Credentials (``$GOOGLE_APPLICATION_CREDENTIALS``, or gcloud's
 ``application_default_credentials.json``), fetched over httpx, cached until shortly before it expires (google-auth's
-refresh threshold, kept as a deadline on the monotonic clock), and fetched anew once when a call answers 401. Each token is registered as a secret the moment
-it arrives. google-auth comes with ``pip install 'pbcfg[gcp]'`` and is imported only to get a token.
+refresh threshold, kept as a deadline on the monotonic clock), and fetched anew once when a call answers 401. Each
+token is registered as a secret the moment it arrives. google-auth comes with ``pip install 'pbcfg[gcp]'`` and is
+imported only to get a token.
 """
 
 from __future__ import annotations
@@ -93,11 +94,10 @@ def _fetch(url: str, method: str = "GET", body=None, headers=None, timeout=None,
 
 
 class _Fresh(NamedTuple):
-    """A token (and the header that carries it), and until when, on the monotonic clock, it is used."""
+    """The Authorization header that carries a token, and until when, on the monotonic clock, it is used."""
 
-    token: str
-    until: float
     header: dict[str, str]
+    until: float
 
 
 def _fresh(credentials: Credentials) -> _Fresh:
@@ -105,12 +105,12 @@ def _fresh(credentials: Credentials) -> _Fresh:
     expiry): a deadline on the monotonic clock, checked on each call without a date or a clock change in play."""
     header = {"Authorization": f"Bearer {credentials.token}"}
     if credentials.expiry is None:
-        return _Fresh(credentials.token, float("inf"), header)
+        return _Fresh(header, float("inf"))
     import datetime
 
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)  # google-auth's expiry is naive UTC
     left = (credentials.expiry - now).total_seconds()
-    return _Fresh(credentials.token, time.monotonic() + left - REFRESH_MARGIN, header)
+    return _Fresh(header, time.monotonic() + left - REFRESH_MARGIN)
 
 
 class _Tokens:
