@@ -123,3 +123,20 @@ def test_an_unknown_async_http_says_the_choices(tmp_path):
     with pytest.raises(UsageError) as raised:
         load_runtime(tmp_path, env={"PBCFG_ASYNC_HTTP": "curl"})
     assert str(raised.value) == "async_http (or $PBCFG_ASYNC_HTTP) is 'curl': use one of auto, aiohttp, httpx"
+
+
+def test_no_google_package_at_all_is_the_same_reason(tmp_path, monkeypatch):
+    config(tmp_path, "anthropic-direct", "google-vertex-ai")
+    real = importlib.util.find_spec
+
+    def find_spec(name, *rest):
+        if name == "google.auth":  # as Python answers when no package named google is installed
+            raise ModuleNotFoundError("No module named 'google'", name="google")
+        return real(name, *rest)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    runtime = load_runtime(tmp_path, env={})
+    assert runtime.plan(model="gemini-2.0-flash").dropped[0].reason == (
+        "Vertex AI needs google-auth for its token (Application Default Credentials); install it: "
+        "pip install 'pbcfg[gcp]'"
+    )

@@ -15,7 +15,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from pbcfg.runtime.protocols.base import ChatRequest, Delta, HttpRequest, Protocol, Reply, StreamDecoder, ToolCall
+from pbcfg.runtime.protocols.base import (
+    ChatRequest,
+    Delta,
+    HttpRequest,
+    PerEndpoint,
+    Protocol,
+    Reply,
+    StreamDecoder,
+    ToolCall,
+)
 from pbcfg.runtime.responses import (
     Failure,
     Kind,
@@ -181,11 +190,12 @@ def messages_body(model: str, chat: ChatRequest) -> dict:
     choice = _tool_choice(chat.tool_choice)
     if choice is not None:
         body["tool_choice"] = choice
-    extra = dict(chat.extra)
-    if isinstance(extra.get("stop"), (str, list)):
-        stop = extra.pop("stop")
-        body["stop_sequences"] = [stop] if isinstance(stop, str) else stop
-    body.update({name: extra[name] for name in _PASSED if name in extra})
+    if chat.extra:
+        extra = dict(chat.extra)
+        if isinstance(extra.get("stop"), (str, list)):
+            stop = extra.pop("stop")
+            body["stop_sequences"] = [stop] if isinstance(stop, str) else stop
+        body.update({name: extra[name] for name in _PASSED if name in extra})
     return body
 
 
@@ -193,16 +203,16 @@ def _usage(usage: object) -> dict | None:
     """Anthropic's counts as OpenAI's names; cached input counts as input."""
     if not isinstance(usage, dict):
         return None
-    counts = {
-        name: usage.get(name)
-        for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
-    }
-    if any(value is not None and (type(value) is not int or value < 0) for value in counts.values()):
-        return None
-    prompt = sum(
-        counts[name] or 0 for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+    counts = (
+        usage.get("input_tokens"),
+        usage.get("cache_creation_input_tokens"),
+        usage.get("cache_read_input_tokens"),
+        usage.get("output_tokens"),
     )
-    completion = counts["output_tokens"] or 0
+    if any(value is not None and (type(value) is not int or value < 0) for value in counts):
+        return None
+    prompt = (counts[0] or 0) + (counts[1] or 0) + (counts[2] or 0)
+    completion = counts[3] or 0
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
@@ -382,9 +392,16 @@ class Anthropic(Protocol):
     def wrong_path_hint(self, base_url: str) -> str:
         return "the base URL is the Messages URL itself, ending in /v1/messages (https://api.anthropic.com/v1/messages)"
 
+    def __init__(self) -> None:
+        self._sent_to = PerEndpoint(self._destination)
+
     def headers(self, endpoint: EffectiveEndpoint) -> dict[str, str]:
         key = endpoint.fields.get("apiKey")
         return {"anthropic-version": ANTHROPIC_VERSION, **({"x-api-key": plain(key.value)} if key else {})}
+
+    def _destination(self, endpoint: EffectiveEndpoint) -> tuple[str, dict[str, str]]:
+        """(the URL, the headers) of every chat request to ``endpoint``."""
+        return messages_url(endpoint), {**self.headers(endpoint), "Content-Type": "application/json"}
 
     def chat_request(
         self, endpoint: EffectiveEndpoint, model: str, chat: ChatRequest, *, stream: bool, stream_usage: bool = True
@@ -392,12 +409,8 @@ class Anthropic(Protocol):
         body = messages_body(model, chat)
         if stream:
             body["stream"] = True
-        return HttpRequest(
-            "POST",
-            messages_url(endpoint),
-            {**self.headers(endpoint), "Content-Type": "application/json"},
-            json.dumps(body).encode(),
-        )
+        url, headers = self._sent_to(endpoint)
+        return HttpRequest("POST", url, dict(headers), json.dumps(body).encode())
 
     def read_reply(self, body: bytes, status: int) -> Reply:
         return read_message(body, status)

@@ -19,14 +19,14 @@ A protocol module exports one instance as ``PROTOCOL``; the registry
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 from typing import Protocol as Interface
 
 from pbcfg.runtime.responses import HINTS, Failure, Kind, Models
 from pbcfg.runtime.results import ToolCall
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from pbcfg.ponybunny.effective import EffectiveEndpoint
 
@@ -38,6 +38,7 @@ __all__ = [
     "HttpRequest",
     "Kind",
     "Models",
+    "PerEndpoint",
     "Protocol",
     "Reply",
     "StreamDecoder",
@@ -47,7 +48,9 @@ __all__ = [
 ]
 
 FINISH_REASONS = ("stop", "length", "tool_calls", "content_filter")  # every protocol's reasons map onto these
+PER_ENDPOINT_LIMIT = 256  # entries a PerEndpoint keeps: a runtime loaded anew brings endpoints of its own
 _REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_Made = TypeVar("_Made")
 
 
 def bad_region(region: str) -> str | None:
@@ -65,6 +68,26 @@ def path_segment(value: str) -> str:
 
     segment = quote(value, safe="")
     return segment.replace(".", "%2E") if segment in (".", "..") else segment
+
+
+class PerEndpoint(Generic[_Made]):
+    """What a protocol derives from an endpoint and a few plain arguments (a URL, constant headers, a signer), made
+    once instead of on every call: a loaded endpoint never changes. Each entry holds its endpoint, so the id it is
+    keyed by stays that endpoint's; past :data:`PER_ENDPOINT_LIMIT` entries all are dropped. Thread-safe (a race
+    makes an entry twice, never a wrong one)."""
+
+    def __init__(self, make: Callable[..., _Made]) -> None:
+        self._make = make
+        self._made: dict[tuple, tuple[EffectiveEndpoint, _Made]] = {}
+
+    def __call__(self, endpoint: EffectiveEndpoint, *args: object) -> _Made:
+        key = (id(endpoint), *args)
+        made = self._made.get(key)
+        if made is None:
+            if len(self._made) >= PER_ENDPOINT_LIMIT:
+                self._made.clear()
+            made = self._made[key] = (endpoint, self._make(endpoint, *args))
+        return made[1]
 
 
 class HttpRequest(NamedTuple):

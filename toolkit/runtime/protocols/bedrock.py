@@ -4,9 +4,10 @@
 ``https://bedrock-runtime.{region}.amazonaws.com`` unless the credentials give one; the body is Anthropic's without
 ``model`` and ``stream``, plus ``"anthropic_version": "bedrock-2023-05-31"``. Every attempt is signed anew with
 SigV4 (service ``bedrock``) over exactly the bytes and headers sent, with the key pair from credentials.json or
-``$AWS_ACCESS_KEY_ID``/``$AWS_SECRET_ACCESS_KEY`` and, for a key pair from the environment, ``$AWS_SESSION_TOKEN``.
-A stream is AWS's event-stream framing (decoded by botocore), each ``chunk`` an Anthropic event; throttling and
-model errors that arrive inside a 200 stream are classified as their HTTP forms are.
+``$AWS_ACCESS_KEY_ID``/``$AWS_SECRET_ACCESS_KEY`` and, for a key pair from the environment, ``$AWS_SESSION_TOKEN``
+(read when the endpoint's first request is signed: the signer is made once an endpoint). A stream is AWS's
+event-stream framing (decoded by botocore), each ``chunk`` an Anthropic event; throttling and model errors that
+arrive inside a 200 stream are classified as their HTTP forms are.
 
 botocore comes with ``pip install 'pbcfg[aws]'`` and is imported only to sign or decode.
 
@@ -25,12 +26,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pbcfg.runtime.protocols.anthropic import Anthropic, AnthropicEvents, error_failure, messages_body
-from pbcfg.runtime.protocols.base import ChatRequest, Delta, HttpRequest, bad_region, path_segment
+from pbcfg.runtime.protocols.base import ChatRequest, Delta, HttpRequest, PerEndpoint, bad_region, path_segment
 from pbcfg.runtime.responses import Failure, Kind, bad_response, classify, excerpt, parse_json, retry_after_seconds
 from pbcfg.runtime.sealed import plain
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from botocore.auth import SigV4Auth
 
     from pbcfg.ponybunny.effective import EffectiveEndpoint
 
@@ -100,9 +103,11 @@ def bedrock_body(model: str, chat: ChatRequest) -> dict:
     return {"anthropic_version": BEDROCK_ANTHROPIC_VERSION, **body}
 
 
-def _credentials(endpoint: EffectiveEndpoint):
-    """botocore's credentials: the endpoint's key pair, and the session token that goes with a pair from the
-    environment."""
+def _signer(endpoint: EffectiveEndpoint) -> SigV4Auth:
+    """botocore's SigV4 signer for ``endpoint`` (made once an endpoint: it holds no state between signatures): the
+    endpoint's key pair, the session token that goes with a pair from the environment, service ``bedrock``, and the
+    region of the host it signs for."""
+    from botocore.auth import SigV4Auth
     from botocore.credentials import Credentials
 
     from pbcfg.secrets.known import REDACTOR
@@ -111,7 +116,17 @@ def _credentials(endpoint: EffectiveEndpoint):
     token = os.environ.get("AWS_SESSION_TOKEN") if key_id.source.startswith("env ") else None
     if token:
         REDACTOR.add(token)  # not one of PonyBunny's variables, so nothing registered it yet
-    return Credentials(plain(key_id.value), plain(secret.value), token or None)
+    host = urlsplit(base_url(endpoint)).hostname or ""
+    signing_region = host.split(".")[1] if host.startswith("bedrock-runtime.") else region(endpoint)
+    return SigV4Auth(Credentials(plain(key_id.value), plain(secret.value), token or None), "bedrock", signing_region)
+
+
+def _invoke_url(endpoint: EffectiveEndpoint, model: str, action: str) -> str:
+    return f"{base_url(endpoint)}/model/{path_segment(bedrock_model_id(model))}/{action}"
+
+
+_signers = PerEndpoint(_signer)
+_invoke_urls = PerEndpoint(_invoke_url)
 
 
 def _error_code(headers: Mapping[str, str], body: bytes) -> tuple[str, str]:
@@ -217,8 +232,7 @@ class Bedrock(Anthropic):
     def chat_request(
         self, endpoint: EffectiveEndpoint, model: str, chat: ChatRequest, *, stream: bool, stream_usage: bool = True
     ) -> HttpRequest:
-        action = "invoke-with-response-stream" if stream else "invoke"
-        url = f"{base_url(endpoint)}/model/{path_segment(bedrock_model_id(model))}/{action}"
+        url = _invoke_urls(endpoint, model, "invoke-with-response-stream" if stream else "invoke")
         headers = {
             "Content-Type": "application/json",
             "Accept": "application/vnd.amazon.eventstream" if stream else "application/json",
@@ -227,13 +241,10 @@ class Bedrock(Anthropic):
 
     def authorize(self, endpoint: EffectiveEndpoint, request: HttpRequest) -> dict[str, str]:
         """SigV4 over this request's method, URL, headers and bytes, made now (its date is part of it)."""
-        from botocore.auth import SigV4Auth
         from botocore.awsrequest import AWSRequest
 
-        signed = AWSRequest(request.method, request.url, data=request.body or b"", headers=dict(request.headers))
-        host = urlsplit(request.url).hostname or ""
-        signing_region = host.split(".")[1] if host.startswith("bedrock-runtime.") else region(endpoint)
-        SigV4Auth(_credentials(endpoint), "bedrock", signing_region).add_auth(signed)
+        signed = AWSRequest(request.method, request.url, data=request.body or b"", headers=request.headers)
+        _signers(endpoint).add_auth(signed)
         return {name: value for name, value in signed.headers.items() if name not in request.headers}
 
     def stream_decoder(self) -> BedrockStream:

@@ -16,7 +16,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from pbcfg.runtime.protocols.base import ChatRequest, Delta, HttpRequest, Protocol, Reply, ToolCall
+from pbcfg.runtime.protocols.base import ChatRequest, Delta, HttpRequest, PerEndpoint, Protocol, Reply, ToolCall
 from pbcfg.runtime.responses import Failure, Kind, Models, bad_response, classify, excerpt, parse_json
 from pbcfg.runtime.responses import retry_after_seconds as header_retry_after
 from pbcfg.runtime.sealed import plain
@@ -124,10 +124,11 @@ def generate_body(chat: ChatRequest) -> dict:
         config["maxOutputTokens"] = chat.max_tokens
     if chat.temperature is not None:
         config["temperature"] = chat.temperature
-    stop = chat.extra.get("stop")
-    if isinstance(stop, (str, list)):
-        config["stopSequences"] = [stop] if isinstance(stop, str) else stop
-    config.update({name: chat.extra[key] for key, name in _CONFIG.items() if key in chat.extra})
+    if chat.extra:
+        stop = chat.extra.get("stop")
+        if isinstance(stop, (str, list)):
+            config["stopSequences"] = [stop] if isinstance(stop, str) else stop
+        config.update({name: chat.extra[key] for key, name in _CONFIG.items() if key in chat.extra})
     if config:
         body["generationConfig"] = config
     if chat.tools:
@@ -295,6 +296,9 @@ class Gemini(Protocol):
     def wrong_path_hint(self, base_url: str) -> str:
         return f"the base URL is the API root, ending in /v1beta: try {base_url.rstrip('/')}/v1beta"
 
+    def __init__(self) -> None:
+        self._sent_to = PerEndpoint(self._destination)
+
     def base(self, endpoint: EffectiveEndpoint) -> str:
         return plain(endpoint.base_url.value).rstrip("/")  # type: ignore[union-attr]
 
@@ -306,15 +310,15 @@ class Gemini(Protocol):
         key = endpoint.fields.get("apiKey")
         return {"x-goog-api-key": plain(key.value)} if key else {}
 
+    def _destination(self, endpoint: EffectiveEndpoint, model: str, stream: bool) -> tuple[str, dict[str, str]]:
+        """(the URL, the headers) of every chat request for ``model`` to ``endpoint``."""
+        return self.model_url(endpoint, model, stream), {**self.headers(endpoint), "Content-Type": "application/json"}
+
     def chat_request(
         self, endpoint: EffectiveEndpoint, model: str, chat: ChatRequest, *, stream: bool, stream_usage: bool = True
     ) -> HttpRequest:
-        return HttpRequest(
-            "POST",
-            self.model_url(endpoint, model, stream),
-            {**self.headers(endpoint), "Content-Type": "application/json"},
-            json.dumps(generate_body(chat)).encode(),
-        )
+        url, headers = self._sent_to(endpoint, model, stream)
+        return HttpRequest("POST", url, dict(headers), json.dumps(generate_body(chat)).encode())
 
     def read_reply(self, body: bytes, status: int) -> Reply:
         return read_generated(body, status)

@@ -5,8 +5,9 @@
 ``aiplatform.googleapis.com``; a base URL in the credentials replaces the ``…/v1`` root. The token comes from
 google-auth's Application Default Credentials (``$GOOGLE_APPLICATION_CREDENTIALS``, or gcloud's
 ``application_default_credentials.json``), fetched over httpx, cached until shortly before it expires (google-auth's
-refresh threshold), and fetched anew once when a call answers 401. Each token is registered as a secret the moment
-it arrives. google-auth comes with ``pip install 'pbcfg[gcp]'`` and is imported only to get a token.
+refresh threshold, kept as a deadline on the monotonic clock), and fetched anew once when a call answers 401. Each
+token is registered as a secret the moment it arrives. google-auth comes with ``pip install 'pbcfg[gcp]'`` and is
+imported only to get a token.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+import time
 from typing import TYPE_CHECKING, NamedTuple
 
 from pbcfg.runtime.protocols.base import bad_region, path_segment
@@ -34,6 +36,15 @@ INSTALL = "pip install 'pbcfg[gcp]'"
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 TOKEN_TIMEOUT = 30.0  # seconds for the token endpoint's whole answer
 TOKEN_BODY_CAP = 64 * 1024  # bytes of it: a token answer is a few hundred
+REFRESH_MARGIN = 225.0  # seconds before its expiry a token is fetched anew: google-auth's own refresh threshold
+
+
+def _google_auth_installed() -> bool:
+    """Whether google-auth can be imported; without any ``google`` package, looking for ``google.auth`` raises."""
+    try:
+        return importlib.util.find_spec("google.auth") is not None
+    except ModuleNotFoundError:
+        return False
 
 
 def _region(endpoint: EffectiveEndpoint) -> str:
@@ -82,23 +93,49 @@ def _fetch(url: str, method: str = "GET", body=None, headers=None, timeout=None,
         raise TransportError(f"the token endpoint could not be reached ({type(error).__name__})") from None
 
 
+class _Fresh(NamedTuple):
+    """The Authorization header that carries a token, and until when, on the monotonic clock, it is used."""
+
+    header: dict[str, str]
+    until: float
+
+
+def _fresh(credentials: Credentials) -> _Fresh:
+    """The credentials' new token, used until :data:`REFRESH_MARGIN` seconds before it expires (forever without an
+    expiry): a deadline on the monotonic clock, checked on each call without a date or a clock change in play."""
+    header = {"Authorization": f"Bearer {credentials.token}"}
+    if credentials.expiry is None:
+        return _Fresh(header, float("inf"))
+    import datetime
+
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)  # google-auth's expiry is naive UTC
+    left = (credentials.expiry - now).total_seconds()
+    return _Fresh(header, time.monotonic() + left - REFRESH_MARGIN)
+
+
 class _Tokens:
-    """One cached ADC credential per credentials file; thread-safe."""
+    """One cached ADC credential and its token per credentials file; thread-safe (a cached token is read without
+    the lock: each entry is replaced whole)."""
 
     def __init__(self) -> None:
         self._credentials: dict[str | None, Credentials] = {}
+        self._fresh: dict[str | None, _Fresh] = {}
         self._lock = threading.Lock()
 
-    def token(self) -> str:
-        """A valid access token: the cached one, or a fresh one when it is missing or about to expire."""
+    def header(self) -> dict[str, str]:
+        """The Authorization header with a valid access token: the cached one, or a fresh one when it is missing
+        or about to expire. Not to be changed: it is the cache's own."""
         where = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+        fresh = self._fresh.get(where)
+        if fresh is not None and time.monotonic() < fresh.until:
+            return fresh.header
         with self._lock:
-            credentials = self._credentials.get(where)
-            if credentials is not None and credentials.valid:
-                return credentials.token
-            return self._fetched(where)
+            fresh = self._fresh.get(where)
+            if fresh is not None and time.monotonic() < fresh.until:
+                return fresh.header
+            return self._fetched(where).header
 
-    def _fetched(self, where: str | None) -> str:
+    def _fetched(self, where: str | None) -> _Fresh:
         """A new token (under the lock), registered as a secret the moment it arrives."""
         import google.auth
         from google.auth.exceptions import GoogleAuthError
@@ -119,16 +156,13 @@ class _Tokens:
                 "GOOGLE_APPLICATION_CREDENTIALS to a service-account key file",
             ) from None
         REDACTOR.add(credentials.token)
-        return credentials.token
+        fresh = self._fresh[where] = _fresh(credentials)
+        return fresh
 
     def forget(self) -> bool:
         """Drop the cached token (a call answered 401); whether there was one."""
         with self._lock:
-            credentials = self._credentials.get(os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"))
-            if credentials is None or credentials.token is None:
-                return False
-            credentials.token = None
-            return True
+            return self._fresh.pop(os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"), None) is not None
 
 
 class Vertex(Gemini):
@@ -140,6 +174,7 @@ class Vertex(Gemini):
     }
 
     def __init__(self) -> None:
+        super().__init__()
         self._tokens = _Tokens()
 
     def derived_base_url(self, endpoint: EffectiveEndpoint) -> str:
@@ -150,7 +185,7 @@ class Vertex(Gemini):
         return f"https://{host}/v1"
 
     def unavailable(self, endpoint: EffectiveEndpoint) -> str | None:
-        if importlib.util.find_spec("google.auth") is None:
+        if not _google_auth_installed():
             return f"Vertex AI needs google-auth for its token (Application Default Credentials); install it: {INSTALL}"
         return bad_region(_region(endpoint))
 
@@ -162,7 +197,7 @@ class Vertex(Gemini):
         return {}
 
     def authorize(self, endpoint: EffectiveEndpoint, request: HttpRequest) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._tokens.token()}"}
+        return self._tokens.header()
 
     async def aauthorize(self, endpoint: EffectiveEndpoint, request: HttpRequest) -> dict[str, str]:
         import asyncio
