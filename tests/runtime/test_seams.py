@@ -8,6 +8,7 @@ import json
 import pkgutil
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -86,14 +87,38 @@ def test_a_stream_left_without_iterating_is_closed_by_its_with_block(config):
     assert [body.closed for body in Tracked.opened] == [True]
 
 
-def test_closing_the_runtime_closes_a_stream_never_iterated_and_every_client(config):
-    with load_runtime(config, env={}, transport=httpx.MockTransport(handler)) as runtime:
+class Closing(httpx.MockTransport):
+    closed = 0
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def test_closing_the_runtime_closes_a_stream_never_iterated_and_every_transport_once(config):
+    transport = Closing(handler)
+    with load_runtime(config, env={}, transport=transport) as runtime:
         assert isinstance(runtime, Runtime)
         runtime.complete(MESSAGES, model="m", stream=True)
-        client = runtime.http.client(runtime.endpoints["box"])
         assert [body.closed for body in Tracked.opened] == [False]
     assert [body.closed for body in Tracked.opened] == [True]
-    assert client.is_closed
+    assert transport.closed == 1
+
+
+def test_a_request_sends_each_header_once_its_own_winning_over_the_defaults():
+    """httpx's client merges headers by name, whatever their case; sending to the transport must too (Bedrock signs
+    its own ``Accept``: a second one beside it breaks the signature)."""
+    from pbcfg.runtime.protocols.base import HttpRequest
+    from pbcfg.runtime.transport import Http
+
+    request = HttpRequest("POST", "http://box/model/m/invoke", {"Accept": "application/json"}, b"{}")
+    sent = Http(None, 60.0, time.monotonic)._request(request, 5.0)
+    assert [(name.lower(), value) for name, value in sent.headers.multi_items()] == [
+        ("host", "box"),
+        ("accept-encoding", "gzip, deflate"),
+        ("user-agent", f"python-httpx/{httpx.__version__}"),
+        ("accept", "application/json"),
+        ("content-length", "2"),
+    ]
 
 
 def test_a_stream_read_to_the_end_is_closed_and_closing_twice_is_harmless(config):

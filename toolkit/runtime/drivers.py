@@ -1,5 +1,5 @@
-"""The runtime users hold: the engine's decisions, run by a sync driver (``httpx.Client``) or an async one
-(``httpx.AsyncClient``). A driver only performs the effects the engine yields (send, sleep, take a slot, read
+"""The runtime users hold: the engine's decisions, run by a sync driver or an async one, each sending to httpx
+transports (:mod:`pbcfg.runtime.transport`). A driver only performs the effects the engine yields (send, sleep, take a slot, read
 or set a cooldown, probe) and hands back what came; every rule lives once, in :mod:`pbcfg.runtime.engine`.
 
 Cancelling an async call (``task.cancel()``) closes the response it was reading and drops its connection; a

@@ -1,4 +1,4 @@
-"""The transport: one pooled client per endpoint (sync and async), each request's exchange bounded, and
+"""The transport: one pooled httpx transport per endpoint (sync and async), each request's exchange bounded, and
 deadlines that hold on the socket.
 
 Each exchange has a total deadline (connect, headers and the whole body): a
@@ -10,11 +10,11 @@ server text leaves this module.
 
 httpx's timeouts are per operation: a server that sends a byte every 0.5 s
 never trips a 3 s read timeout, so dripped headers (slowloris) or a dripped
-body could hold an attempt for hours. In the sync client every connect, read
+body could hold an attempt for hours. In the sync driver every connect, read
 and write of an exchange gets at most the time left before the exchange's
 deadline (:func:`deadline` around the exchange; once it has passed, the next
 socket operation raises httpcore's timeout, which httpx reports as its own).
-The async client bounds each awaited step by the time left instead
+The async driver bounds each awaited step by the time left instead
 (``asyncio.timeout``). Both also check the clock between chunks, which is what
 makes a deadline exact when the transport is not a socket (tests).
 """
@@ -139,16 +139,15 @@ class _Backend:
         self._inner.sleep(seconds)
 
 
-def with_deadlines(client) -> None:
-    """Put every socket of an ``httpx.Client`` (its transport and any proxy mounts) under :func:`deadline`.
+def with_deadlines(transport) -> None:
+    """Put every socket of an httpx transport under :func:`deadline`.
 
-    httpx has no public hook for httpcore's network backend, so this sets the pool's; a client with a
-    transport of its own (a test's MockTransport) is left as it is.
+    httpx has no public hook for httpcore's network backend, so this sets the pool's; a transport of another kind
+    (a test's MockTransport) is left as it is.
     """
-    for transport in [client._transport, *client._mounts.values()]:
-        pool = getattr(transport, "_pool", None)
-        if pool is not None and not isinstance(pool._network_backend, _Backend):
-            pool._network_backend = _Backend(pool._network_backend)
+    pool = getattr(transport, "_pool", None)
+    if pool is not None and not isinstance(pool._network_backend, _Backend):
+        pool._network_backend = _Backend(pool._network_backend)
 
 
 def timed_out(timeout: float) -> Failure:
@@ -242,65 +241,88 @@ class _Body:
         return body[: self.cap] if self.partial else body
 
 
-class _Clients:
-    """One client per endpoint, so each keeps its own pool, all sharing one TLS context (each client's own loads
-    the certificates anew, close to a megabyte per endpoint); thread-safe."""
+class _Senders:
+    """One httpx transport per endpoint, so each keeps its own connection pool, all sharing one TLS context (each
+    one's own loads the certificates anew, close to a megabyte per endpoint); thread-safe.
+
+    Requests go to the transport directly: an ``httpx.Client`` around it would only add what the runtime refuses
+    or does itself (redirects, auth, a cookie jar that carries one answer's cookies into the next call), at a
+    third of a call's CPU in the runtime's own overhead."""
 
     def __init__(self, transport, retry_after_cap: float, clock) -> None:
         self.transport, self.retry_after_cap, self.clock = transport, retry_after_cap, clock
-        self._clients: dict[str, object] = {}
-        self._tls: ssl.SSLContext | None = None  # made with the first client that needs it
+        self._senders: dict[str, object] = {}
+        self._tls: ssl.SSLContext | None = None  # made with the first transport that needs it
         self._lock = threading.Lock()
+        self._headers: dict[str, str] | None = None
 
     def _made(self, endpoint_id: str, make):
         with self._lock:
-            client = self._clients.get(endpoint_id)
-            if client is None:
+            sender = self._senders.get(endpoint_id)
+            if sender is None:
                 import httpx
 
                 if self.transport is None and self._tls is None:
                     self._tls = httpx.create_ssl_context()
-                client = self._clients[endpoint_id] = make(httpx, self._tls or True)
-            return client
+                sender = self._senders[endpoint_id] = make(httpx, self._tls or True)
+            return sender
 
     def _taken(self) -> list:
+        """Every transport made, each once (a transport given serves every endpoint), forgotten."""
         with self._lock:
-            clients = list(self._clients.values())
-            self._clients.clear()
-        return clients
+            transports = list({id(t): t for t in self._senders.values()}.values())
+            self._senders.clear()
+        return transports
+
+    def _request(self, request: HttpRequest, timeout: float):
+        """The ``httpx.Request`` for ``request``, with the headers httpx's client would add and ``timeout`` for
+        every operation."""
+        import httpx
+
+        if self._headers is None:
+            agent = f"python-httpx/{httpx.__version__}"
+            self._headers = {"accept": "*/*", "accept-encoding": "gzip, deflate", "user-agent": agent}
+        own = {name.lower() for name in request.headers}  # the request's own Accept wins, as in httpx's client
+        return httpx.Request(
+            request.method,
+            request.url,
+            content=request.body,
+            headers={**{k: v for k, v in self._headers.items() if k not in own}, **request.headers},
+            extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), timeout)},
+        )
 
 
-class Http(_Clients):
-    """The sync clients (``httpx.Client``), every socket operation under :func:`deadline`."""
+class Http(_Senders):
+    """The sync senders: one httpx transport per endpoint, sent to directly as :class:`AsyncHttp` does, every
+    socket operation under :func:`deadline`."""
 
-    def client(self, endpoint: EffectiveEndpoint):
+    def sender(self, endpoint: EffectiveEndpoint, url: str):
+        """The endpoint's transport, made for its first request's ``url`` (every request of an endpoint goes to
+        one host) with the proxy the environment names for it (:func:`environment_proxy`)."""
+
         def make(httpx, verify):
-            client = httpx.Client(transport=self.transport, follow_redirects=False, verify=verify)
-            if self.transport is None:
-                with_deadlines(client)
-            return client
+            if self.transport is not None:
+                return self.transport
+            transport = httpx.HTTPTransport(verify=verify, proxy=environment_proxy(url))
+            with_deadlines(transport)
+            return transport
 
-        return self._clients.get(endpoint.id) or self._made(endpoint.id, make)
+        return self._senders.get(endpoint.id) or self._made(endpoint.id, make)
 
     def close(self) -> None:
-        for client in self._taken():
-            client.close()
+        for transport in self._taken():
+            transport.close()
 
     def exchange(self, endpoint: EffectiveEndpoint, protocol: Protocol, request: HttpRequest, timeout: float):
         """Send; (the response once its headers are in, with a 2xx status; the deadline on :attr:`clock` for the
         rest of it). A redirect, an error answer or a network failure raises a classified :class:`Failure`."""
         import httpx
 
-        client = self.client(endpoint)  # made before the clock starts: the first one loads TLS certificates
+        sender = self.sender(endpoint, request.url)  # made before the clock starts: it loads TLS certificates
         at = self.clock() + timeout
         try:
             with deadline(at, self.clock):
-                response = client.send(
-                    client.build_request(
-                        request.method, request.url, content=request.body, headers=request.headers, timeout=timeout
-                    ),
-                    stream=True,
-                )
+                response = sender.handle_request(self._request(request, timeout))
         except httpx.HTTPError as error:
             raise network_failure(error, timeout) from None
         except httpx.InvalidURL:  # the plan refuses bad base URLs; a model id can still make one
@@ -352,7 +374,7 @@ def environment_proxy(url: str) -> str | None:
 
 
 def through_aiohttp(choice: str) -> bool:
-    """Whether the async clients send through aiohttp: ``auto`` when ``pbcfg[aiohttp]`` is installed, ``aiohttp``
+    """Whether the async driver sends through aiohttp: ``auto`` when ``pbcfg[aiohttp]`` is installed, ``aiohttp``
     (or a :class:`~pbcfg.errors.MissingDependency`), never with ``httpx``."""
     from importlib.util import find_spec
 
@@ -366,17 +388,14 @@ def through_aiohttp(choice: str) -> bool:
     return installed
 
 
-class AsyncHttp(_Clients):
-    """The async senders: one httpx transport per endpoint (aiohttp's when :func:`through_aiohttp`, else httpx's
-    own), sent to directly. An ``httpx.AsyncClient`` around it would only add what the runtime refuses or does
-    itself (redirects, auth, a cookie jar that carries one answer's cookies into the next call) at a sixth of a
-    call's CPU. Each awaited step is bounded by the time left before the exchange's deadline; a cancelled call
-    closes its response (the connection is dropped, not pooled)."""
+class AsyncHttp(_Senders):
+    """The async senders: aiohttp's transport when :func:`through_aiohttp`, else httpx's own. Each awaited step is
+    bounded by the time left before the exchange's deadline; a cancelled call closes its response (the connection
+    is dropped, not pooled)."""
 
     def __init__(self, transport, retry_after_cap: float, clock, aiohttp: bool = False) -> None:
         super().__init__(transport, retry_after_cap, clock)
         self.aiohttp = aiohttp and transport is None  # a transport given (tests, a proxy of the caller's) wins
-        self._headers: dict[str, str] | None = None
 
     def sender(self, endpoint: EffectiveEndpoint, url: str):
         """The endpoint's transport, made for its first request's ``url`` (every request of an endpoint goes to
@@ -392,10 +411,10 @@ class AsyncHttp(_Clients):
                 return AiohttpTransport(verify, proxy)
             return httpx.AsyncHTTPTransport(verify=verify, proxy=proxy)
 
-        return self._clients.get(endpoint.id) or self._made(endpoint.id, make)
+        return self._senders.get(endpoint.id) or self._made(endpoint.id, make)
 
     async def aclose(self) -> None:
-        for transport in {id(t): t for t in self._taken()}.values():  # a transport given serves every endpoint
+        for transport in self._taken():
             await transport.aclose()
 
     def left(self, at: float) -> float:
@@ -410,19 +429,8 @@ class AsyncHttp(_Clients):
         import httpx
 
         sender = self.sender(endpoint, request.url)
-        if self._headers is None:  # what httpx's client sends besides the request's own
-            agent = f"python-httpx/{httpx.__version__}"
-            self._headers = {"accept": "*/*", "accept-encoding": "gzip, deflate", "user-agent": agent}
         try:
-            response = await sender.handle_async_request(
-                httpx.Request(
-                    request.method,
-                    request.url,
-                    content=request.body,
-                    headers={**self._headers, **request.headers},
-                    extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), timeout)},
-                )
-            )
+            response = await sender.handle_async_request(self._request(request, timeout))
         except httpx.HTTPError as error:
             raise network_failure(error, timeout) from None
         except httpx.InvalidURL:

@@ -76,18 +76,25 @@ def _fetch(url: str, method: str = "GET", body=None, headers=None, timeout=None,
     import httpx
     from google.auth.exceptions import TransportError
 
-    from pbcfg.runtime.transport import deadline, with_deadlines
+    from pbcfg.runtime.transport import deadline, environment_proxy, with_deadlines
 
     limit = min(timeout or TOKEN_TIMEOUT, TOKEN_TIMEOUT)
     try:
-        with httpx.Client(timeout=limit, follow_redirects=False) as client:
-            with_deadlines(client)
-            with deadline(time.monotonic() + limit), client.stream(method, url, content=body, headers=headers) as got:
-                data = b""
-                for chunk in got.iter_bytes():
-                    data += chunk
-                    if len(data) > TOKEN_BODY_CAP:
-                        raise TransportError(f"the token endpoint's answer is over {TOKEN_BODY_CAP:,} bytes")
+        with httpx.HTTPTransport(proxy=environment_proxy(url)) as transport:
+            with_deadlines(transport)
+            request = httpx.Request(
+                method, url, content=body, headers=headers, extensions={"timeout": httpx.Timeout(limit).as_dict()}
+            )
+            with deadline(time.monotonic() + limit):
+                got = transport.handle_request(request)
+                try:
+                    data = b""
+                    for chunk in got.iter_bytes():
+                        data += chunk
+                        if len(data) > TOKEN_BODY_CAP:
+                            raise TransportError(f"the token endpoint's answer is over {TOKEN_BODY_CAP:,} bytes")
+                finally:
+                    got.close()
                 return _Answer(got.status_code, dict(got.headers), data)
     except httpx.HTTPError as error:
         raise TransportError(f"the token endpoint could not be reached ({type(error).__name__})") from None
