@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from helpers import Running, reply
+from helpers import Running, fingerprint, reply
 from pbcfg.runtime import AllAttemptsFailed, RuntimeFailure, load_runtime
 from pbcfg.runtime.responses import EXCERPT
 from pbcfg.secrets.masking import MIN_RUN
@@ -111,7 +111,10 @@ def test_secret_values_are_sealed_in_the_python_api(tmp_path):
     attempt = runtime.plan(tier="simple").attempts[0]
     shown = f"{attempt} {attempt!r} {runtime.endpoints!r} {runtime.plan(tier='simple')}"
     assert leaks(shown) == []
-    assert "Secret('sk-…9c1e')" in shown and "SecretURL('http://***@127.0.0.1:9/v1?api_key=***&x=1')" in shown
+    assert (
+        f"Secret('sk-…{fingerprint(KEY)}')" in shown
+        and "SecretURL('http://***@127.0.0.1:9/v1?api_key=***&x=1')" in shown
+    )
     assert attempt.endpoint.fields["apiKey"].value.reveal() == KEY
 
 

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from helpers import closed_port
+from helpers import closed_port, fingerprint
 from pbcfg.workflows.checkup import doctor
 from pbcfg.workflows.path_b_comparison import CREDENTIAL_VARIABLES, compare_with_path_b
 from pbcfg.workflows.readiness import Ready
@@ -184,7 +184,10 @@ def test_compare_with_path_b_returns_both_sides_per_environment(local):
         ("m2", {"value": "http://env-host:3/v1", "source": "env OPENAI_COMPATIBLE_BASE_URL"}),
     ]
     assert yours["pbcfg"]["attempts"][0]["credentials"] == {
-        "apiKey": {"value": "sk-…cdef", "source": "credentials.json /endpoints/openai-compatible/apiKey"}
+        "apiKey": {
+            "value": f"sk-…{fingerprint(FILE_KEY)}",
+            "source": "credentials.json /endpoints/openai-compatible/apiKey",
+        }
     }
     assert [(a["model"], a["url"], a["auth"]) for a in yours["ponybunny"]["attempts"]] == [
         ("m1", "http://file-host:2/v1/chat/completions", "Authorization: Bearer")
