@@ -66,6 +66,13 @@ def test_non_string_secrets_and_no_key_values():
     )
 
 
+def test_the_end_of_a_key_after_stars_is_masked(redactor):
+    """OpenAI echoes a wrong key as its prefix, stars and its last four characters: those four are starred too."""
+    assert redactor.redact("Incorrect API key provided: sk-************9c1e. See ***9c1ex and 9c1e") == (
+        "Incorrect API key provided: sk-****************. See *******x and 9c1e"
+    )
+
+
 def test_overlapping_and_adjacent_runs_merge(redactor):
     assert redactor.redact(KEY + KEY) == "*" * (2 * len(KEY))
 

@@ -2,8 +2,8 @@
 of its characters; config text is shown with its secret values starred, character for character.
 
 The fingerprint (``#`` and the first four hex digits of the SHA-256 of the
-secret) still tells two keys apart, as the last four characters once did, and
-is no part of the key.
+secret) tells two keys apart and is no part of either: not even four
+characters of a key are ever shown.
 
 In a credentials file every string value is treated as secret unless its key
 is one of the few known to be public (URLs, region, project id), so a key
