@@ -68,9 +68,9 @@ PUBLIC_PREFIXES = ("sk-proj-", "sk-ant-api03-")  # the vendors' documented prefi
 
 
 def secret_runs(key: str) -> set[str]:
-    """Every 6-character run of the secret part of ``key``."""
+    """Every 4-character run of the secret part of ``key``: no output may show even that much of it."""
     secret = key[len(next(p for p in PUBLIC_PREFIXES if key.startswith(p))) :]
-    return {secret[i : i + 6] for i in range(len(secret) - 5)}
+    return {secret[i : i + 4] for i in range(len(secret) - 3)}
 
 
 def position(text: str, needle: str, offset: int = 0) -> str:

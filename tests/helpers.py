@@ -6,6 +6,7 @@ Fixtures live in conftest.py; everything a test imports by name lives here.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import socket
 import threading
@@ -16,6 +17,12 @@ REPO = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 PONYBUNNY = FIXTURES / "ponybunny"
 KEY = "sk-workflow-0123456789"  # the key configure() writes into credentials.json
+
+
+def fingerprint(key: str) -> str:
+    """What pbcfg shows of a key after its vendor prefix and ``…``: ``#`` and the first four hex digits of the
+    SHA-256 of its UTF-8 bytes (computed here on its own, as an oracle)."""
+    return "#" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:4]
 
 
 class Clock:

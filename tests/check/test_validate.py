@@ -276,7 +276,7 @@ def test_secrets_in_credentials_snippets_are_masked_and_carets_stay_put(run, wri
     result = run("validate", path, "--no-color")
     assert "abcdefghijklmnop" not in result.out
     assert result.out.splitlines()[1:4] == [
-        '    {"endpoints": {"my box": {"api_key": "sk-****************1234", "enabled": "yes"}}}',
+        '    {"endpoints": {"my box": {"api_key": "sk-********************", "enabled": "yes"}}}',
         "                              ^",
         f"  hint: did you mean 'apiKey'? (`pbcfg migrate {path.parent}` renames it)",
     ]
@@ -286,7 +286,7 @@ def test_secrets_in_syntax_error_snippets_are_masked(run, write):
     path = write("credentials.json", '{"endpoints": {"openai-direct": {"apiKey": "sk-proj-abcdefghijkl9876",}}}')
     result = run("validate", path)
     assert result.code == 1
-    assert "abcdefghijkl" not in result.out and "sk-*****************9876" in result.out
+    assert "abcdefghijkl" not in result.out and "sk-*********************" in result.out
 
 
 def test_keys_that_look_like_numbers_keep_their_spelling(run, write):

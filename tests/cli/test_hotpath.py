@@ -49,8 +49,9 @@ CLEAN = "2 files checked: 0 errors, 0 warnings, 0 infos\n"
 # re, enum and functools, which cost more than the whole check (the scanners read text with str methods);
 # json and base64, whose imports compile regular expressions (the C scanner and encoders do the work);
 # importlib and warnings behind them (the hot path and the reporters import by name); shlex (no command to
-# quote); and what only an unusual file needs: a URL with a secret in llm-config.json (urllib, ipaddress), a
-# schema file of another's (copy), an interrupted write (contextlib, time), a deep or lopsided document (array).
+# quote); hashlib (a key's fingerprint shows only in a finding); and what only an unusual file needs: a URL with a
+# secret in llm-config.json (urllib, ipaddress), a schema file of another's (copy), an interrupted write
+# (contextlib, time), a deep or lopsided document (array).
 NEVER_ON_THE_CLEAN_PATH = {
     "jsonschema_rs",
     "typing",
@@ -63,6 +64,7 @@ NEVER_ON_THE_CLEAN_PATH = {
     "importlib",
     "warnings",
     "shlex",
+    "hashlib",
     "urllib",
     "ipaddress",
     "copy",

@@ -181,7 +181,7 @@ def test_render_json_holds_the_files_the_text_shows_with_the_key_masked(run):
     assert text.out == "".join(f"==> {name} <==\n{body}" for name, body in document["files"].items())
     assert list(document["files"]) == ["credentials.json", "llm-config.json"]
     assert KEY not in text.out + json.dumps(document)
-    assert '"apiKey": "sk-***************6789"' in document["files"]["credentials.json"]
+    assert '"apiKey": "sk-*******************"' in document["files"]["credentials.json"]
     assert document["written"] == []
     assert text.err == "".join(f"note: {note}\n" for note in document["notes"])
 
@@ -234,8 +234,8 @@ def test_migrate_diff_json_holds_the_masked_diffs_and_writes_nothing(run, tmp_pa
     assert (result.code, document["diagnostics"], document["moves"]) == (1, [], [])
     assert document["diffs"] == [
         f"--- {tmp_path}/credentials.json (before)\n+++ {tmp_path}/credentials.json (after)\n@@ -1 +1 @@\n"
-        '-{"endpoints": {"openai-direct": {"api_key": "sk-***************6789"}}}\n'
-        '+{"endpoints": {"openai-direct": {"apiKey": "sk-***************6789"}}}\n'
+        '-{"endpoints": {"openai-direct": {"api_key": "sk-*******************"}}}\n'
+        '+{"endpoints": {"openai-direct": {"apiKey": "sk-*******************"}}}\n'
     ]
     assert KEY not in result.out + result.err
     assert (tmp_path / "credentials.json").read_text() == old

@@ -61,8 +61,8 @@ def test_diff_shows_the_change_masked_and_writes_nothing(run, config):
     assert unchanged(config)
     assert f"--- {config / 'credentials.json'} (before)\n+++ {config / 'credentials.json'} (after)\n" in result.out
     assert (
-        '-    "box": {"apiKey": "sk-***********0001", "baseUrl": "http://box:8000/v1"},\n'
-        '+    "gpu-1": {"apiKey": "sk-***********0001", "baseUrl": "http://box:8000/v1"},\n' in result.out
+        '-    "box": {"apiKey": "sk-***************", "baseUrl": "http://box:8000/v1"},\n'
+        '+    "gpu-1": {"apiKey": "sk-***************", "baseUrl": "http://box:8000/v1"},\n' in result.out
     )
     assert "box-secret" not in result.out + result.err
     assert (

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from helpers import fingerprint
 from pbcfg.lint.linter import lint_paths
 from pbcfg.lint.settings import Settings
 
@@ -51,7 +52,7 @@ def test_credential_in_llm_config(tmp_path):
     llm = '{\n  "endpoints": {\n    "openai-direct": {"apiKey": "sk-proj-abcdefghijklmnop"}\n  }\n}'
     found = run_lint(tmp_path, "secrets.credential-in-llm-config", llm_config=llm)
     assert where(found) == [("llm-config.json", "/endpoints/openai-direct/apiKey", 3, "error")]
-    assert "abcdefghijklmnop" not in found[0][4] and "sk-…mnop" in found[0][4]
+    assert "abcdefghijklmnop" not in found[0][4] and f"sk-…{fingerprint('sk-proj-abcdefghijklmnop')}" in found[0][4]
     assert run_lint(tmp_path, "schema.additionalProperties", llm_config=llm) == []  # not reported twice
 
 
@@ -137,7 +138,8 @@ def test_env_conflict_is_for_the_cloud_endpoints_where_every_path_agrees(tmp_pat
     found = run_lint(tmp_path, "env.conflict", credentials=creds, env=env)
     assert where(found) == [("credentials.json", "/endpoints/anthropic-direct/apiKey", 2, "warning")]
     assert found[0][4] == (
-        "apiKey here (sk-…6789) differs from $ANTHROPIC_API_KEY (sk-…3210): the docs, pbcfg and "
+        f"apiKey here (sk-…{fingerprint('sk-ant-file-0123456789')}) differs from $ANTHROPIC_API_KEY "
+        f"(sk-…{fingerprint('sk-ant-env-9876543210')}): the docs, pbcfg and "
         "both of PonyBunny's code paths use the env var, so this value is dead"
     )
 

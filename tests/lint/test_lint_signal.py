@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from helpers import REPO
+from helpers import REPO, fingerprint
 from pbcfg.catalog import RULES
 from pbcfg.lint.linter import lint_paths
 from pbcfg.lint.settings import Settings
@@ -196,7 +196,8 @@ def test_a_committed_real_looking_key_is_an_error_of_its_own(tmp_path):
             "/endpoints/anthropic-direct/apiKey",
             4,
             "error",
-            "apiKey of anthropic-direct (sk-…Rk3N) looks like a real key, in a file inside a git work tree, "
+            f"apiKey of anthropic-direct (sk-…{fingerprint('sk-ant-api03-Zx8Qm2Lp5Vt9Rk3N')}) looks like a real key, "
+            "in a file inside a git work tree, "
             "where a commit publishes it",
             "remove it here and set $ANTHROPIC_API_KEY where PonyBunny runs, which it reads instead; "
             "rotate the key if it was ever pushed",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import fingerprint
+
 OPENAI_KEY = "sk-proj-Zq81mKq0aa77PwZq81mKq0bb77Pw"
 ANTHROPIC_KEY = "sk-ant-api03-Hn4tR8vQz2Lw6Yp9Bx3MaaaaXX"
 GOOGLE_KEY = "AIzaSyHn4tR8vQz2Lw6Yp9Bx3MaaaaXXbbbbccc"
@@ -72,7 +74,7 @@ def test_a_key_pasted_into_base_url_of_credentials_is_named_as_a_key_and_nothing
         at_key = [d for d in result.json["diagnostics"] if d["pointer"] == "/endpoints/openai-compatible/baseUrl"]
         assert [(d["rule"], d["line"], d["column"]) for d in at_key] == [("secrets.key-in-public-field", 5, 18)]
         assert at_key[0]["message"] == (
-            "baseUrl of openai-compatible holds an OpenAI API key (sk-…77Pw): baseUrl is "
+            f"baseUrl of openai-compatible holds an OpenAI API key (sk-…{fingerprint(OPENAI_KEY)}): baseUrl is "
             "a public field, which PonyBunny and pbcfg show in full"
         )
         assert at_key[0]["hint"].startswith("move the key to `apiKey` of openai-compatible in credentials.json")
@@ -108,7 +110,7 @@ def test_a_key_in_any_public_field_of_credentials_names_the_field(run, pair, fie
         ("secrets.key-in-public-field", f"/endpoints/google-vertex-ai/{field}")
     ]
     assert result.json["diagnostics"][0]["message"].startswith(
-        f"{field} of google-vertex-ai holds a Google API key (…bccc): {field} is a public field"
+        f"{field} of google-vertex-ai holds a Google API key (…{fingerprint(GOOGLE_KEY)}): {field} is a public field"
     )
 
 
@@ -127,7 +129,7 @@ def test_a_key_in_a_display_name_of_llm_config_is_an_error(run, pair):
     result = run("validate", directory / "llm-config.json", "--format", "json")
     assert found(result) == [("secrets.key-in-public-field", "/models/m/displayName", 4, 22)]
     assert result.json["diagnostics"][0]["message"] == (
-        f"displayName of model m holds an Anthropic API key (sk-…aaXX): {NOT_PUBLIC}"
+        f"displayName of model m holds an Anthropic API key (sk-…{fingerprint(ANTHROPIC_KEY)}): {NOT_PUBLIC}"
     )
 
 

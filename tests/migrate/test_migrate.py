@@ -212,7 +212,7 @@ def test_diff_writes_nothing_and_masks_secrets(run, tmp_path):
     path = write(tmp_path, "credentials.json", ERA_LOOSE_CREDENTIALS, 0o600)
     result = run("migrate", path, "--diff")
     assert path.read_text() == ERA_LOOSE_CREDENTIALS
-    assert '+    "openai-direct": {"apiKey": "sk-****************cdef", "enabled": true},\n' in result.out
+    assert '+    "openai-direct": {"apiKey": "sk-********************", "enabled": true},\n' in result.out
     assert "0123456789ab" not in result.out
 
 

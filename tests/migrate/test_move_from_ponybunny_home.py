@@ -111,8 +111,8 @@ def test_diff_shows_the_move_every_change_and_what_blocks_it(run, legacy):
         f"--- {legacy / 'credentials.json'} (before)\n"
         f"+++ {target / 'credentials.json'} (after)\n"
         "@@ -1 +1 @@\n"
-        '-{"endpoints": {"openai-direct": {"api_key": "sk-************5678"}}}\n'
-        '+{"endpoints": {"openai-direct": {"apiKey": "sk-************5678"}}}\n'
+        '-{"endpoints": {"openai-direct": {"api_key": "sk-****************"}}}\n'
+        '+{"endpoints": {"openai-direct": {"apiKey": "sk-****************"}}}\n'
         f"--- {legacy / 'llm-config.json'} (before)\n"
         f"+++ {target / 'llm-config.json'} (after)\n"
         "@@ -1 +1 @@\n"

@@ -254,7 +254,7 @@ def test_render_prints_both_files_with_the_key_masked(run):
     )
     assert result.code == 0
     assert "abcdefgh" not in result.out + result.err
-    assert '"apiKey": "sk-*************1234"' in result.out
+    assert '"apiKey": "sk-*****************"' in result.out
     assert result.out.startswith("==> credentials.json <==\n{")
 
 

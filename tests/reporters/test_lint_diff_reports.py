@@ -28,7 +28,7 @@ DIFF = """--- credentials.json (before)
 @@ -2,7 +2,7 @@
    "endpoints": {
      "box": {
-       "apiKey": "sk-***************6789",
+       "apiKey": "sk-*******************",
 -      "baseUrl": "http://127.0.0.1:8000/v1/"
 +      "baseUrl": "http://127.0.0.1:8000/v1"
      }

@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("llmock.testing")
 from llmock.scenarios import Delay, Fail, StreamFault  # noqa: E402
 
-from helpers import closed_port  # noqa: E402
+from helpers import closed_port, fingerprint  # noqa: E402
 from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, load_runtime  # noqa: E402
 
 pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1
@@ -197,7 +197,10 @@ def test_resolve_masks_secrets_and_names_sources(run, tmp_path, monkeypatch):
     result = run("resolve", "--tier", "simple", "--config-dir", tmp_path, "--format", "json")
     assert "secret" not in result.out
     (attempt,) = result.json["plan"]["attempts"]
-    assert attempt["credentials"]["apiKey"] == {"value": "sk-…3456", "source": "env OPENAI_COMPATIBLE_API_KEY"}
+    assert attempt["credentials"]["apiKey"] == {
+        "value": f"sk-…{fingerprint('sk-env-secret-123456')}",
+        "source": "env OPENAI_COMPATIBLE_API_KEY",
+    }
     assert attempt["baseUrl"] == {
         "value": "http://127.0.0.1:9/v1",
         "source": "credentials.json /endpoints/openai-compatible/baseUrl",

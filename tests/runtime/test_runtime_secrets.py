@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from helpers import Running, reply
+from helpers import Running, fingerprint, reply
 from pbcfg.runtime import AllAttemptsFailed, RuntimeFailure, load_runtime
 from pbcfg.runtime.responses import EXCERPT
 from pbcfg.secrets.masking import MIN_RUN
@@ -51,6 +51,8 @@ class Echo(BaseHTTPRequestHandler):
         said = f"{self.requestline} {self.headers.get('authorization', '')}"
         if mode == "cut":  # the key after as many x as the prompt says, so that an excerpt's end falls inside it
             self._send(401, {"error": {"message": "x" * int(request["messages"][0]["content"]) + key}})
+        elif mode == "starred":  # OpenAI's way: the vendor prefix, stars, the last four characters
+            self._send(401, {"error": {"message": f"Incorrect API key provided: {key[:3]}{'*' * 12}{key[-4:]}."}})
         elif mode == "part":
             self._send(401, {"error": {"message": f"Incorrect API key provided: {key[:-1]}"}})
         elif mode == "encoded":
@@ -111,7 +113,10 @@ def test_secret_values_are_sealed_in_the_python_api(tmp_path):
     attempt = runtime.plan(tier="simple").attempts[0]
     shown = f"{attempt} {attempt!r} {runtime.endpoints!r} {runtime.plan(tier='simple')}"
     assert leaks(shown) == []
-    assert "Secret('sk-…9c1e')" in shown and "SecretURL('http://***@127.0.0.1:9/v1?api_key=***&x=1')" in shown
+    assert (
+        f"Secret('sk-…{fingerprint(KEY)}')" in shown
+        and "SecretURL('http://***@127.0.0.1:9/v1?api_key=***&x=1')" in shown
+    )
     assert attempt.endpoint.fields["apiKey"].value.reveal() == KEY
 
 
@@ -147,6 +152,14 @@ def test_an_echoed_key_never_reaches_a_message(tmp_path, echo, mode, outcome, ke
     assert leaks(str(raised.value)) == [] and leaks(raised.value.attempts[0].detail) == [], str(raised.value)
 
 
+def test_a_key_echoed_starred_but_for_its_end_shows_none_of_it(tmp_path, echo):
+    runtime = load_runtime(configure(tmp_path, f"{echo}/starred/v1"), env={})
+    with pytest.raises(AllAttemptsFailed) as raised:
+        runtime.complete(MESSAGES, tier="simple")
+    assert raised.value.attempts[0].detail == "Incorrect API key provided: sk-****************."
+    assert KEY[-4:] not in str(raised.value)
+
+
 def commands(directory):
     yield ["chat", "--tier", "simple", "hi", "--config-dir", directory]
     yield ["chat", "--tier", "simple", "hi", "--config-dir", directory, "-v"]
@@ -163,7 +176,10 @@ def commands(directory):
 
 @pytest.mark.parametrize(
     "mode, userinfo",
-    [(mode, False) for mode in ("whole", "part", "encoded", "escaped", "models", "bad", "redirect", "stream")]
+    [
+        (mode, False)
+        for mode in ("whole", "part", "starred", "encoded", "escaped", "models", "bad", "redirect", "stream")
+    ]
     + [("whole", True), ("models", True)],
 )
 def test_no_runtime_command_shows_a_run_of_a_key(run, tmp_path, echo, monkeypatch, mode, userinfo):
@@ -174,6 +190,7 @@ def test_no_runtime_command_shows_a_run_of_a_key(run, tmp_path, echo, monkeypatc
         result = run(*args)
         assert "internal error" not in result.err, (args, result.err)
         assert leaks(result.out + result.err) == [], (args, result.out + result.err)
+        assert KEY[-4:] not in result.out + result.err, (args, result.out + result.err)
 
 
 def test_an_invalid_port_made_of_a_key_is_a_clean_error(run, tmp_path, monkeypatch):

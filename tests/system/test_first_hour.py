@@ -24,6 +24,8 @@ from git_projects import (
     secret_runs,
 )
 
+from helpers import fingerprint
+
 
 def edit_json(path: Path, change) -> None:
     data = json.loads(path.read_text())
@@ -130,7 +132,7 @@ def test_the_first_hour_commits_no_key_and_reports_each_planted_error_once(tmp_p
     assert 'hint: write it as an array: ["gpt-5.2"] (`pbcfg migrate config` does this)' in refused.stderr
     assert (
         "notes/keys.txt:2:3: error secrets.key-staged holds apiKey of anthropic-direct from "
-        "config/credentials.json (sk-…3Ds6), and is staged: the next commit publishes it"
+        f"config/credentials.json (sk-…{fingerprint(ANTHROPIC)}), and is staged: the next commit publishes it"
     ) in refused.stderr
     for key in (OPENAI, ANTHROPIC):
         assert [run for run in secret_runs(key) if run in refused.stdout + refused.stderr] == []
@@ -168,7 +170,8 @@ def test_a_staged_file_holding_a_key_is_an_error_and_an_unstaged_one_is_not(run,
     assert PLANTED.findall(result.out) == [("config/notes.md:2:7", "secrets.key-staged")]
     assert (
         "config/notes.md:2:7: error secrets.key-staged holds apiKey of openai-direct from config/credentials.json "
-        "(sk-…6Pd1), and is staged: the next commit publishes it\n  hint: unstage it (`git rm --cached "
+        f"(sk-…{fingerprint(OPENAI)}), and is staged: the next commit publishes it\n"
+        "  hint: unstage it (`git rm --cached "
         "config/notes.md`, and list it in .gitignore) or delete the key from it; rotate the key if it was ever "
         "pushed\n"
     ) in result.out

@@ -25,6 +25,8 @@ from git_projects import (
     secret_runs,
 )
 
+from helpers import fingerprint
+
 KEYED = json.dumps({"endpoints": {"openai-direct": {"apiKey": OPENAI}}}, indent=2) + "\n"
 
 
@@ -294,7 +296,8 @@ def test_a_key_of_another_service_is_written_as_asked_and_said_at_once(run, tmp_
     warnings = [text for text in result.err.splitlines() if text.startswith("warning: ")]
     assert warnings == [
         f"warning: {config / 'credentials.json'}:{line}:17: secrets.key-for-another-service apiKey of {endpoint} is "
-        f"an Anthropic API key (sk-…3Ds6), but {endpoint} speaks the openai protocol: the server refuses it"
+        f"an Anthropic API key (sk-…{fingerprint(ANTHROPIC)}), but {endpoint} speaks the openai protocol: "
+        "the server refuses it"
     ]
     assert [run for run in secret_runs(ANTHROPIC) if run in result.out + result.err] == []
     assert ANTHROPIC in (config / "credentials.json").read_text()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from git_projects import PBCFG, PLANTED, PRE_COMMIT, git, new_project, pre_commit_env
 
-from helpers import REPO
+from helpers import REPO, fingerprint
 
 CONFIG_HOOKS = {
     "pbcfg-validate": "pbcfg validate",
@@ -102,8 +102,8 @@ def test_a_committed_config_with_keys_from_env_passes_and_a_committed_key_fails(
     failed = hook("pbcfg-lint")
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert (
-        "config/credentials.json:6:17: error secrets.key-in-git apiKey of openai-direct (sk-…7Hk5) looks like "
-        "a real key, in a file inside a git work tree, where a commit publishes it\n"
+        f"config/credentials.json:6:17: error secrets.key-in-git apiKey of openai-direct (sk-…{fingerprint(key)}) "
+        "looks like a real key, in a file inside a git work tree, where a commit publishes it\n"
     ) in failed.stdout
     assert "hint: remove it here and set $OPENAI_API_KEY where PonyBunny runs" in failed.stdout
     assert key[8:] not in failed.stdout and "secrets.file-permissions" not in failed.stdout

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import fingerprint
 from pbcfg.secrets.known import Redactor
 from pbcfg.secrets.masking import MIN_RUN
 from pbcfg.secrets.values import Secret
@@ -65,6 +66,13 @@ def test_non_string_secrets_and_no_key_values():
     )
 
 
+def test_the_end_of_a_key_after_stars_is_masked(redactor):
+    """OpenAI echoes a wrong key as its prefix, stars and its last four characters: those four are starred too."""
+    assert redactor.redact("Incorrect API key provided: sk-************9c1e. See ***9c1ex and 9c1e") == (
+        "Incorrect API key provided: sk-****************. See *******x and 9c1e"
+    )
+
+
 def test_overlapping_and_adjacent_runs_merge(redactor):
     assert redactor.redact(KEY + KEY) == "*" * (2 * len(KEY))
 
@@ -73,7 +81,8 @@ def test_secret_is_masked_in_str_and_repr_and_registers_itself():
     import pbcfg.secrets.boundary as redaction
 
     secret = Secret("sk-proj-abcdefghijklmnop")
-    assert str(secret) == "sk-…mnop" and repr(secret) == "Secret('sk-…mnop')"
+    shown = f"sk-…{fingerprint('sk-proj-abcdefghijklmnop')}"
+    assert str(secret) == shown and repr(secret) == f"Secret({shown!r})"
     assert secret.reveal() == "sk-proj-abcdefghijklmnop"
     assert "abcdefgh" not in redaction.redact(f"echo {secret.reveal()}")
     redaction.REDACTOR.clear()
@@ -107,4 +116,4 @@ def test_the_documented_no_key_values_are_shown_as_written(run, write, value):
     path = write("credentials.json", line + "\n")
     result = run("lint", path, "--select", "url.trailing-slash")
     assert result.out.splitlines()[1] == "    " + line
-    assert mask_text('{"apiKey": "Kq82jXz0Lm4Tr9"}', "credentials") == '{"apiKey": "**********4Tr9"}'
+    assert mask_text('{"apiKey": "Kq82jXz0Lm4Tr9"}', "credentials") == '{"apiKey": "**************"}'

@@ -15,7 +15,7 @@ def test_the_files_hold_the_key_and_what_is_shown_masks_it(run):
     rendered = render_files("openai", Parameters(api_key=KEY))
     assert list(rendered.files) == ["credentials.json", "llm-config.json"]
     assert f'"apiKey": "{KEY}"' in rendered.files["credentials.json"]
-    assert '"apiKey": "sk-*******************6789"' in rendered.shown()["credentials.json"]
+    assert '"apiKey": "sk-***********************"' in rendered.shown()["credentials.json"]
     assert KEY not in rendered.text()
     assert rendered.text() == run("render", "openai", "--api-key", KEY).out
     assert (rendered.directory, rendered.written) == (None, [])

@@ -61,6 +61,8 @@ __all__ = [
     "url_secrets",
 ]
 
+_TAIL_LENGTHS = tuple(range(MIN_RUN - 1, 2, -1))  # longest first: the end of a secret a server may show after stars
+
 
 class Redactor:
     """Knows the secrets in play; masks every run of :data:`~pbcfg.secrets.masking.MIN_RUN` characters of any of
@@ -68,6 +70,7 @@ class Redactor:
 
     def __init__(self) -> None:
         self._grams: set[str] = set()
+        self._tails: set[str] = set()  # the last 3 to MIN_RUN - 1 characters of each secret
         self._known: set[str] = set()
         self._lock = _thread.allocate_lock()
         self.registers_what_is_found = False
@@ -88,18 +91,23 @@ class Redactor:
         if text in self._known or text.strip() in NOT_SECRET or len(text.strip()) < MIN_RUN:
             return
         grams = {form[i : i + MIN_RUN] for form in written_forms(text) for i in range(len(form) - MIN_RUN + 1)}
+        trimmed = text.strip()
         with self._lock:
             self._known.add(text)
             self._grams |= grams
+            self._tails |= {trimmed[-length:] for length in _TAIL_LENGTHS}
 
     def __bool__(self) -> bool:
         return bool(self._grams)
 
     def redact(self, text: str) -> str:
-        """``text`` with every run of a secret masked by ``*``, same length."""
+        """``text`` with every run of a secret masked by ``*``, same length, and the end of a secret shown after
+        stars too."""
         grams = self._grams
         if not grams or len(text) < MIN_RUN:
             return text
+        if "***" in text:
+            text = self._star_tails(text)
         covered_until = -1
         runs: list[list[int]] = []
         for start in range(len(text) - MIN_RUN + 1):
@@ -119,6 +127,20 @@ class Redactor:
             last = end
         pieces.append(text[last:])
         return "".join(pieces)
+
+    def _star_tails(self, text: str) -> str:
+        """A server that echoes a key starred but for its last characters (OpenAI's ``sk-proj-****abcd``) shows
+        fewer than MIN_RUN of them: after three stars or more, the end of a known secret is starred as well."""
+        tails = self._tails
+        start = text.find("***")
+        while start != -1:
+            end = start + 3
+            while end < len(text) and text[end] == "*":
+                end += 1
+            length = next((n for n in _TAIL_LENGTHS if text[end : end + n] in tails), 0)
+            text = text[:end] + "*" * length + text[end + length :]
+            start = text.find("***", end + length)
+        return text
 
     def clear(self) -> None:
         """Forget every secret (tests, and long-lived processes that reload their config)."""

@@ -1,5 +1,9 @@
-"""Masking: a secret is shown as ``sk-…abcd`` or not at all, never whole; config text is shown with its
-secret values starred, character for character.
+"""Masking: a secret is shown by its vendor prefix and a fingerprint (``sk-…#3f9a``) or not at all, never by any
+of its characters; config text is shown with its secret values starred, character for character.
+
+The fingerprint (``#`` and the first four hex digits of the SHA-256 of the
+secret) tells two keys apart and is no part of either: not even four
+characters of a key are ever shown.
 
 In a credentials file every string value is treated as secret unless its key
 is one of the few known to be public (URLs, region, project id), so a key
@@ -66,7 +70,8 @@ def looks_secret(name: object) -> bool:
 
 
 def mask(secret: object) -> str:
-    """Keep a short vendor prefix and the last four characters of long secrets."""
+    """A long secret as its vendor prefix and its fingerprint, so two keys can be told apart; a short one as
+    ``…`` alone, since the fingerprint of a short secret would make it easy to guess."""
     if not isinstance(secret, str):
         return "…"
     if secret.strip() in NOT_SECRET:
@@ -75,20 +80,26 @@ def mask(secret: object) -> str:
         return '""'
     if len(secret) < 12:
         return "…"
+    from hashlib import sha256  # not on the clean validate path, which shows no secret
+
+    digest = sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{secret[: _prefix_length(secret)]}…#{digest[:4]}"
+
+
+def _prefix_length(secret: str) -> int:
+    """The length of the vendor's public prefix (``sk-``): the part up to the first ``-`` when it is at most
+    four characters long, else none."""
     head, sep, _ = secret.partition("-")
-    prefix = head + sep if sep and len(head) <= 4 else ""
-    return f"{prefix}…{secret[-4:]}"
+    return len(head) + len(sep) if sep and len(head) <= 4 else 0
 
 
 def _same_length(raw: str) -> str:
-    """``sk-abcdefghijkl1234`` -> ``sk-***********1234``: columns after it stay where they were."""
+    """``sk-abcdefghijkl1234`` -> ``sk-****************``: the vendor prefix and then stars, so columns after
+    it stay where they were."""
     if raw.strip() in NOT_SECRET:
         return raw
-    if len(raw) < 12:
-        return "*" * len(raw)
-    head, sep, _ = raw.partition("-")
-    keep = len(head) + len(sep) if sep and len(head) <= 4 else 0
-    return raw[:keep] + "*" * (len(raw) - keep - 4) + raw[-4:]
+    keep = _prefix_length(raw) if len(raw) >= 12 else 0
+    return raw[:keep] + "*" * (len(raw) - keep)
 
 
 def mask_json_text(text: str, secret=is_secret_field) -> str:
