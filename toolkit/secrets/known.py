@@ -131,16 +131,18 @@ class Redactor:
     def _star_tails(self, text: str) -> str:
         """A server that echoes a key starred but for its last characters (OpenAI's ``sk-proj-****abcd``) shows
         fewer than MIN_RUN of them: after three stars or more, the end of a known secret is starred as well."""
-        tails = self._tails
+        tails, pieces, last = self._tails, [], 0
         start = text.find("***")
         while start != -1:
             end = start + 3
             while end < len(text) and text[end] == "*":
                 end += 1
             length = next((n for n in _TAIL_LENGTHS if text[end : end + n] in tails), 0)
-            text = text[:end] + "*" * length + text[end + length :]
+            if length:  # pieces, not a new text per run: a long echo with many starred runs stays linear
+                pieces += [text[last:end], "*" * length]
+                last = end + length
             start = text.find("***", end + length)
-        return text
+        return "".join(pieces) + text[last:] if pieces else text
 
     def clear(self) -> None:
         """Forget every secret (tests, and long-lived processes that reload their config)."""
