@@ -67,8 +67,10 @@ bench: $(BIN)/python
 	bench/.work/baseline/bin/python -m pip install --quiet --upgrade pip
 	bench/.work/baseline/bin/python -m pip install --quiet bench/.work/baseline-src
 	BENCH_BASELINE="$(BENCH_BASELINE) ($$(git rev-parse --short $(BENCH_BASELINE)))" bench/.work/venv/bin/python \
-		bench/bench.py; checks=$$?; bench/.work/venv/bin/python bench/runtime_bench.py && exit $$checks
-	bench/.work/venv/bin/python bench/async_bench.py
+		bench/bench.py; checks=$$?; \
+	bench/.work/venv/bin/python bench/runtime_bench.py || checks=1; \
+	bench/.work/venv/bin/python bench/async_bench.py || checks=1; \
+	exit $$checks
 
 ## fuzz: the hostile-input tests, the crash and race tests and the generated check's differential test
 ## (> 20,000 cases), each with many more examples or runs than CI
