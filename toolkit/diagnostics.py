@@ -24,10 +24,21 @@ def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count} {word if count == 1 else words or word + 's'}"
 
 
-class Severity(int):
-    """Ordered so that ``severity >= threshold`` reads naturally: ``INFO < WARNING < ERROR``. Three instances,
-    compared with ``is``; an int like an ``IntEnum`` member, without the enum module, which costs a clean
-    ``pbcfg validate`` more than its checks."""
+class _SeverityType(type):
+    """``Severity['ERROR']`` and ``for severity in Severity``, as an enum's."""
+
+    def __getitem__(cls, name: str) -> Severity:
+        return _SEVERITY_BY_NAME[name]
+
+    def __iter__(cls):
+        return iter(cls.ALL)
+
+
+class Severity(int, metaclass=_SeverityType):
+    """Ordered so that ``severity >= threshold`` reads naturally: ``INFO < WARNING < ERROR``. Three instances:
+    ``Severity(3)``, a copy or an unpickled one is ``Severity.ERROR`` itself, and any other value a ValueError.
+    An int like an ``IntEnum`` member, without the enum module, which costs a clean ``pbcfg validate`` more than
+    its checks."""
 
     __slots__ = ()
     INFO: Severity
@@ -35,9 +46,19 @@ class Severity(int):
     ERROR: Severity
     ALL: tuple[Severity, ...]  # least severe first
 
+    def __new__(cls, value: object) -> Severity:
+        try:
+            return _SEVERITY_BY_VALUE[value]  # type: ignore[index]
+        except (KeyError, TypeError):
+            raise ValueError(f"{value!r} is not a valid Severity") from None
+
     @property
     def name(self) -> str:
         return _SEVERITY_NAMES[self]
+
+    @property
+    def value(self) -> int:
+        return int(self)
 
     @property
     def label(self) -> str:
@@ -53,9 +74,13 @@ class Severity(int):
 
     __str__ = int.__repr__  # "3", as an IntEnum member prints
 
+    def __reduce__(self) -> tuple:
+        return Severity, (int(self),)
+
 
 _SEVERITY_NAMES = ("", "INFO", "WARNING", "ERROR")
-Severity.INFO, Severity.WARNING, Severity.ERROR = Severity(1), Severity(2), Severity(3)
+_SEVERITY_BY_VALUE = {value: int.__new__(Severity, value) for value in (1, 2, 3)}
+Severity.INFO, Severity.WARNING, Severity.ERROR = _SEVERITY_BY_VALUE.values()
 Severity.ALL = (Severity.INFO, Severity.WARNING, Severity.ERROR)
 _SEVERITY_BY_NAME = {severity.name: severity for severity in Severity.ALL}
 

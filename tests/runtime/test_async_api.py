@@ -184,6 +184,28 @@ def test_broken_connections_are_classified_alike_on_both_transports(llmock, tmp_
     ]
 
 
+class LongHeader(socketserver.TCPServer):
+    """Answers every request with a completion and a header line of 9,000 bytes (httpx takes up to 16 KiB)."""
+
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), self.Handler)
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            self.request.recv(65536)
+            body = json.dumps({"choices": [{"message": {"content": "fine"}, "finish_reason": "stop"}]}).encode()
+            head = f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n"
+            self.request.sendall(head.encode() + b"x-long: " + b"a" * 9000 + b"\r\nconnection: close\r\n\r\n" + body)
+
+
+def test_a_long_header_line_is_taken_on_both_transports(tmp_path):
+    with Running(LongHeader()) as server:
+        answer = run(complete(configure(tmp_path, server.url, retries=0)))
+    assert (answer.content, outcomes(answer.attempts)) == ("fine", [("e0", "ok", 200)])
+
+
 def test_an_answer_later_than_the_timeout_is_retried(llmock, tmp_path):
     llmock.state.scenarios.add(Delay(3.0))
     answer = run(complete(configure(tmp_path, llmock.base_url("openai")), timeout=0.5))

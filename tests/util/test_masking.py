@@ -20,6 +20,8 @@ from pbcfg.secrets.masking import _same_length, mask, mask_json_text, mask_yaml_
         ("sk-proj-abcdefghijklmnop", "sk-…" + fingerprint("sk-proj-abcdefghijklmnop")),
         ("AIzaSyHn4tR8vQz2Lw6Yp9Bx3M", "…" + fingerprint("AIzaSyHn4tR8vQz2Lw6Yp9Bx3M")),
         ("abcde-fghijklmnop", "…" + fingerprint("abcde-fghijklmnop")),  # a head of 5 is no vendor prefix
+        ("a1b2-c3d4e5f6g7h8i9", "…" + fingerprint("a1b2-c3d4e5f6g7h8i9")),  # nor one of 4: it is the key's own
+        ("xai-abcdefghijklmnop", "…" + fingerprint("xai-abcdefghijklmnop")),
         ("sk-\ud800\ud800\ud800\ud800\ud800\ud800\ud800\ud800\ud800", "sk-…" + fingerprint("sk-" + "\ud800" * 9)),
         ("sk-abcdefgh", "…"),  # 11 characters: a fingerprint would make it easy to guess
         ("ollama", "ollama"),
@@ -41,6 +43,7 @@ def test_the_fingerprint_is_the_first_four_hex_digits_of_the_sha256():
     [
         ("sk-abcdefghijkl1234", "sk-" + "*" * 16),
         ("Kq82jXz0Lm4Tr9", "*" * 14),
+        ("9f3a-77c1-4be2-a0d1", "*" * 19),
         ("sk-abcdefgh", "*" * 11),  # short: not even the prefix
         ("EMPTY", "EMPTY"),
     ],
@@ -54,9 +57,8 @@ _KEY = st.builds(lambda prefix, body: prefix + body, st.sampled_from(["", "sk-",
 
 
 def _runs(key: str) -> set[str]:
-    """Every 4-character run of ``key`` that is not wholly inside the vendor prefix it is shown with."""
-    head, sep, _ = key.partition("-")
-    public = len(head) + len(sep) if sep and len(head) <= 4 else 0
+    """Every 4-character run of ``key`` that is not wholly inside the vendor prefix it is shown with (``sk-``)."""
+    public = 3 if key.startswith("sk-") else 0
     return {key[i : i + 4] for i in range(len(key) - 3) if i + 4 > public}
 
 

@@ -73,6 +73,25 @@ def test_the_end_of_a_key_after_stars_is_masked(redactor):
     )
 
 
+@pytest.mark.parametrize(
+    "echo, shown",
+    [
+        ("sk-wo...9c1e", "sk-wo...****"),
+        ("sk-wo\u20269c1e", "sk-wo\u2026****"),
+        ("sk-w**9c1e", "sk-w******"),
+        ("sk-\u2022\u2022\u2022\u20229c1e", "sk-\u2022\u2022\u2022\u2022****"),
+        ("sk-****  9c1e.", "sk-****  ****."),
+        ("***\u00a09c1e", "***\u00a0****"),
+        ("***c1e", "******"),  # three characters
+        ("sk-****9c1", "sk-****9c1"),  # not the end of the key
+        ("a.b 9c1e, a*b 9c1e", "a.b 9c1e, a*b 9c1e"),  # no masking run before them
+    ],
+)
+def test_the_end_of_a_key_after_any_masking_run_is_masked(redactor, echo, shown):
+    """Servers mask an echoed key with stars, bullets, dots or an ellipsis, sometimes a space after them."""
+    assert redactor.redact(f"Incorrect API key provided: {echo}") == f"Incorrect API key provided: {shown}"
+
+
 def test_overlapping_and_adjacent_runs_merge(redactor):
     assert redactor.redact(KEY + KEY) == "*" * (2 * len(KEY))
 

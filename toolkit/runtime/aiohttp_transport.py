@@ -19,6 +19,10 @@ import httpx
 
 __all__ = ["AiohttpTransport"]
 
+# a header line aiohttp takes: h11 (httpx's own transport) takes a head of up to 16 KiB, aiohttp's default is 8 KiB
+# a line, and one answer must not pass or fail by which extra is installed
+_HEAD_LIMIT = 16 * 1024
+
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """One aiohttp session (its own connection pool) for one endpoint; made on the first request, inside the
@@ -34,7 +38,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             # no cookie jar, no ~/.netrc credentials, no proxy looked up per request (``trust_env``): the runtime
             # sends each call afresh, and its proxy was looked up once for the endpoint
             self.session = aiohttp.ClientSession(
-                connector=connector, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False
+                connector=connector,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                auto_decompress=False,
+                max_line_size=_HEAD_LIMIT,
+                max_field_size=_HEAD_LIMIT,
             )
         timeout = request.extensions.get("timeout", {})
         with _as_httpx_errors(request):
@@ -91,6 +99,8 @@ def _as_httpx_errors(request: httpx.Request):
         raise httpx.ReadTimeout(str(error), request=request) from error
     except aiohttp.ClientConnectorError as error:
         raise httpx.ConnectError(str(error), request=request) from error
+    except aiohttp.InvalidURL as error:
+        raise httpx.InvalidURL(str(error)) from error
     except (aiohttp.ClientPayloadError, aiohttp.ClientResponseError) as error:
         raise httpx.RemoteProtocolError(str(error), request=request) from error
     except (aiohttp.ClientError, OSError) as error:

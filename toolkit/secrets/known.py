@@ -62,6 +62,13 @@ __all__ = [
 ]
 
 _TAIL_LENGTHS = tuple(range(MIN_RUN - 1, 2, -1))  # longest first: the end of a secret a server may show after stars
+_MASKS_AS_STARS = str.maketrans("\u2022.\u2026", "***")  # what servers mask a key with: bullets, dots, an ellipsis
+_MASK_MARKS = ("**", "\u2022\u2022", "...", "\u2026")
+
+
+def _masks(run: str) -> bool:
+    """Whether a run of mask characters hides part of something: two stars or bullets, three dots, an ellipsis."""
+    return run.count("*") + run.count("\u2022") >= 2 or "..." in run or "\u2026" in run
 
 
 class Redactor:
@@ -106,7 +113,7 @@ class Redactor:
         grams = self._grams
         if not grams or len(text) < MIN_RUN:
             return text
-        if "***" in text:
+        if any(mark in text for mark in _MASK_MARKS):
             text = self._star_tails(text)
         covered_until = -1
         runs: list[list[int]] = []
@@ -129,19 +136,24 @@ class Redactor:
         return "".join(pieces)
 
     def _star_tails(self, text: str) -> str:
-        """A server that echoes a key starred but for its last characters (OpenAI's ``sk-proj-****abcd``) shows
-        fewer than MIN_RUN of them: after three stars or more, the end of a known secret is starred as well."""
-        tails, pieces, last = self._tails, [], 0
-        start = text.find("***")
-        while start != -1:
-            end = start + 3
-            while end < len(text) and text[end] == "*":
+        """A server that echoes a key masked but for its last characters (``sk-proj-****abcd``, ``sk-ab...abcd``,
+        ``sk-…abcd``) shows fewer than MIN_RUN of them: after a masking run (two stars or bullets, three dots, an
+        ellipsis) and any spaces, the end of a known secret is starred as well. One pass, pieces joined once."""
+        tails, pieces, last, size = self._tails, [], 0, len(text)
+        marks = text.translate(_MASKS_AS_STARS)  # every mask character a star: the next one is found at C speed
+        index = marks.find("*")
+        while index != -1:
+            end = index
+            while end < size and marks[end] == "*":
                 end += 1
-            length = next((n for n in _TAIL_LENGTHS if text[end : end + n] in tails), 0)
-            if length:  # pieces, not a new text per run: a long echo with many starred runs stays linear
-                pieces += [text[last:end], "*" * length]
-                last = end + length
-            start = text.find("***", end + length)
+            if _masks(text[index:end]):
+                while end < size and text[end] in " \t\u00a0":
+                    end += 1
+                length = next((n for n in _TAIL_LENGTHS if end + n <= size and text[end : end + n] in tails), 0)
+                if length:
+                    pieces += [text[last:end], "*" * length]
+                    last = end = end + length
+            index = marks.find("*", end)
         return "".join(pieces) + text[last:] if pieces else text
 
     def clear(self) -> None:

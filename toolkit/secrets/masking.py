@@ -87,10 +87,9 @@ def mask(secret: object) -> str:
 
 
 def _prefix_length(secret: str) -> int:
-    """The length of the vendor's public prefix (``sk-``): the part up to the first ``-`` when it is at most
-    four characters long, else none."""
-    head, sep, _ = secret.partition("-")
-    return len(head) + len(sep) if sep and len(head) <= 4 else 0
+    """The length of the vendor's public prefix: ``sk-``, which OpenAI's, Anthropic's and most compatible
+    servers' keys start with, and nothing of any other secret (its first characters are its own)."""
+    return 3 if secret.startswith("sk-") else 0
 
 
 def _same_length(raw: str) -> str:
