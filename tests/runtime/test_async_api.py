@@ -158,22 +158,33 @@ def test_a_refused_connection_falls_back(llmock, tmp_path):
     ]
 
 
-class CutShort(socketserver.TCPServer):
-    """Reads a request, promises 100 bytes of answer, sends 3 and hangs up."""
+class Answering(socketserver.TCPServer):
+    """Reads a request and sends ``raw`` back as it is, whatever HTTP says of it."""
 
     allow_reuse_address = True
 
-    def __init__(self) -> None:
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
         super().__init__(("127.0.0.1", 0), self.Handler)
 
     class Handler(socketserver.BaseRequestHandler):
         def handle(self) -> None:
             self.request.recv(65536)
-            self.request.sendall(b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"c')
+            self.request.sendall(self.server.raw)  # type: ignore[attr-defined]
+
+
+CUT_SHORT = b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"c'  # 3 of 100 bytes
+FINE = json.dumps({"choices": [{"message": {"content": "fine"}, "finish_reason": "stop"}]}).encode()
+LONG_HEADER = (  # a header line of 9,000 bytes: httpx takes a head of up to 16 KiB
+    f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len(FINE)}\r\nx-long: ".encode()
+    + b"a" * 9000
+    + b"\r\nconnection: close\r\n\r\n"
+    + FINE
+)
 
 
 def test_broken_connections_are_classified_alike_on_both_transports(llmock, tmp_path):
-    with Running(CutShort()) as server:
+    with Running(Answering(CUT_SHORT)) as server:
         port = server.server.server_address[1]
         urls = [f"https://127.0.0.1:{port}/v1", server.url, llmock.base_url("openai")]  # TLS to a plain server
         answer = run(complete(configure(tmp_path, *urls, retries=0)))
@@ -184,24 +195,8 @@ def test_broken_connections_are_classified_alike_on_both_transports(llmock, tmp_
     ]
 
 
-class LongHeader(socketserver.TCPServer):
-    """Answers every request with a completion and a header line of 9,000 bytes (httpx takes up to 16 KiB)."""
-
-    allow_reuse_address = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), self.Handler)
-
-    class Handler(socketserver.BaseRequestHandler):
-        def handle(self) -> None:
-            self.request.recv(65536)
-            body = json.dumps({"choices": [{"message": {"content": "fine"}, "finish_reason": "stop"}]}).encode()
-            head = f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n"
-            self.request.sendall(head.encode() + b"x-long: " + b"a" * 9000 + b"\r\nconnection: close\r\n\r\n" + body)
-
-
 def test_a_long_header_line_is_taken_on_both_transports(tmp_path):
-    with Running(LongHeader()) as server:
+    with Running(Answering(LONG_HEADER)) as server:
         answer = run(complete(configure(tmp_path, server.url, retries=0)))
     assert (answer.content, outcomes(answer.attempts)) == ("fine", [("e0", "ok", 200)])
 
