@@ -321,6 +321,31 @@ def write_config(directory, endpoints: dict, models: dict, *, chain: list | None
     )
 
 
+# the one tool the runtime tests offer, in OpenAI's shape; llmock answers a "weather" question with a call to it
+WEATHER_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "the weather in a city",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+        },
+    }
+]
+
+
+def one_endpoint_runtime(directory, endpoint_id: str, credentials: dict, model: str):
+    """A runtime of one endpoint serving ``model`` (tier ``simple``), its sleeps recorded in ``.slept`` and not
+    waited for."""
+    from pbcfg.runtime import load_runtime
+
+    write_config(directory, {endpoint_id: ({"enabled": True, "priority": 1}, credentials)}, {model: [endpoint_id]})
+    slept: list[float] = []
+    runtime = load_runtime(directory, env={}, sleep=slept.append)
+    runtime.slept = slept
+    return runtime
+
+
 def said(*things) -> str:
     """Everything a call showed: results, attempts, errors, streams, as text, to look for secrets in."""
     return "\n".join(repr(thing) + str(thing) for thing in things)

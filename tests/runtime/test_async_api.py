@@ -26,21 +26,12 @@ from pbcfg.runtime import (  # noqa: E402
     load_runtime,
 )
 from pbcfg.runtime.limiter import MemoryWindow  # noqa: E402
+from servers import WEATHER_TOOLS  # noqa: E402
 
 pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1
 
 HELLO = [{"role": "user", "content": "hello"}]
 WEATHER = [{"role": "user", "content": "weather in Paris?"}]
-TOOLS = [
-    {
-        "type": "function",
-        "function": {
-            "name": "get_weather",
-            "description": "the weather in a city",
-            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-        },
-    }
-]
 KEY = "sk-async-secret-0123456789abcdef"
 ANSWER = "Simulated answer from gpt-4o for 'hello'."
 
@@ -317,12 +308,12 @@ def test_tool_calls_arrive_whole_with_parsed_arguments_streamed_or_not(llmock, t
 
     async def ask():
         async with load_runtime(directory, env={}) as runtime:
-            return await runtime.acomplete(WEATHER, tier="simple", tools=TOOLS, tool_choice="auto")
+            return await runtime.acomplete(WEATHER, tier="simple", tools=WEATHER_TOOLS, tool_choice="auto")
 
     answer = run(ask())
-    deltas, stream = run(streamed(directory, WEATHER, tools=TOOLS))
+    deltas, stream = run(streamed(directory, WEATHER, tools=WEATHER_TOOLS))
     with load_runtime(directory, env={}) as runtime:
-        sync = runtime.complete(WEATHER, tier="simple", tools=TOOLS, tool_choice="auto")
+        sync = runtime.complete(WEATHER, tier="simple", tools=WEATHER_TOOLS, tool_choice="auto")
     assert [(c.name, c.arguments) for c in sync.tool_calls] == [("get_weather", {"city": "mock-city"})]
     (call,) = answer.tool_calls
     (streamed_call,) = deltas

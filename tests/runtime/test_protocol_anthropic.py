@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, ToolCall, load_runtime
-from servers import journal, llmock_server, reset, said, scenario, write_config
+from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, ToolCall
+from servers import WEATHER_TOOLS, journal, llmock_server, one_endpoint_runtime, reset, said, scenario
 
 pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1
 
 KEY = "sk-ant-test-0123456789abcdef"
 MODEL = "claude-haiku-4-5-20251001"
 ANSWER = f"Simulated answer from {MODEL} for 'hello'."
-TOOLS = [
-    {
-        "type": "function",
-        "function": {
-            "name": "get_weather",
-            "description": "the weather in a city",
-            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-        },
-    }
-]
 
 
 @pytest.fixture(scope="module")
@@ -33,19 +23,9 @@ def server():
 @pytest.fixture
 def rt(server, tmp_path):
     reset(server)
-    write_config(
-        tmp_path,
-        {
-            "anthropic-direct": (
-                {"enabled": True, "priority": 1},
-                {"apiKey": KEY, "baseUrl": server.url + "/anthropic/v1/messages"},
-            )
-        },
-        {MODEL: ["anthropic-direct"]},
+    runtime = one_endpoint_runtime(
+        tmp_path, "anthropic-direct", {"apiKey": KEY, "baseUrl": server.url + "/anthropic/v1/messages"}, MODEL
     )
-    slept: list[float] = []
-    runtime = load_runtime(tmp_path, env={}, sleep=slept.append)
-    runtime.slept = slept
     yield runtime
     runtime.close()
 
@@ -72,7 +52,9 @@ def test_text_with_the_system_prompt_hoisted_and_max_tokens_set(rt, server):
 
 def test_tool_results_go_back_as_tool_result_blocks(rt, server):
     scenario(server, {"type": "reply", "tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]})
-    first = rt.complete([{"role": "user", "content": "weather?"}], tier="simple", tools=TOOLS, tool_choice="auto")
+    first = rt.complete(
+        [{"role": "user", "content": "weather?"}], tier="simple", tools=WEATHER_TOOLS, tool_choice="auto"
+    )
     [call] = first.tool_calls
     assert (call.name, call.arguments, first.finish_reason) == ("get_weather", {"city": "Paris"}, "tool_calls")
     assert call.id.startswith("toolu_")
@@ -94,7 +76,7 @@ def test_tool_results_go_back_as_tool_result_blocks(rt, server):
             {"role": "tool", "tool_call_id": call.id, "content": "sunny"},
         ],
         tier="simple",
-        tools=TOOLS,
+        tools=WEATHER_TOOLS,
     )
     [request] = journal(server)
     assert request["body"]["messages"][1:] == [
@@ -108,7 +90,7 @@ def test_tool_results_go_back_as_tool_result_blocks(rt, server):
         {
             "name": "get_weather",
             "description": "the weather in a city",
-            "input_schema": TOOLS[0]["function"]["parameters"],
+            "input_schema": WEATHER_TOOLS[0]["function"]["parameters"],
         }
     ]
 
@@ -126,7 +108,9 @@ def test_a_stream_of_text(rt):
 
 def test_a_streamed_tool_call_is_joined_from_its_pieces(rt, server):
     scenario(server, {"type": "reply", "tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]})
-    with rt.complete([{"role": "user", "content": "weather?"}], tier="simple", stream=True, tools=TOOLS) as stream:
+    with rt.complete(
+        [{"role": "user", "content": "weather?"}], tier="simple", stream=True, tools=WEATHER_TOOLS
+    ) as stream:
         pieces = list(stream)
     assert [p for p in pieces if isinstance(p, ToolCall)] == stream.tool_calls
     [call] = stream.tool_calls

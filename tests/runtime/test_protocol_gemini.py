@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, ToolCall, load_runtime
+from pbcfg.runtime import AllAttemptsFailed, StreamInterrupted, ToolCall
 from pbcfg.runtime.protocols.base import ChatRequest
 from pbcfg.runtime.protocols.gemini import PROTOCOL, read_generated
 from pbcfg.runtime.responses import Failure
-from servers import journal, llmock_server, reset, said, scenario, write_config
+from servers import WEATHER_TOOLS, journal, llmock_server, one_endpoint_runtime, reset, said, scenario
 
 pytestmark = pytest.mark.slow  # against real servers on 127.0.0.1
 
@@ -17,16 +17,6 @@ KEY = "AIzaSy-test-0123456789abcdef"
 MODEL = "gemini-2.0-flash"
 ANSWER = f"Hello! LLMock handled this request for {MODEL}."  # llmock's answer to "be brief" and "hello"
 STREAMED = f"Simulated success from {MODEL}."  # and to "hello" alone, streamed
-TOOLS = [
-    {
-        "type": "function",
-        "function": {
-            "name": "get_weather",
-            "description": "the weather in a city",
-            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-        },
-    }
-]
 
 
 @pytest.fixture(scope="module")
@@ -38,19 +28,9 @@ def server():
 @pytest.fixture
 def rt(server, tmp_path):
     reset(server)
-    write_config(
-        tmp_path,
-        {
-            "google-ai-studio": (
-                {"enabled": True, "priority": 1},
-                {"apiKey": KEY, "baseUrl": server.url + "/gemini/v1beta"},
-            )
-        },
-        {MODEL: ["google-ai-studio"]},
+    runtime = one_endpoint_runtime(
+        tmp_path, "google-ai-studio", {"apiKey": KEY, "baseUrl": server.url + "/gemini/v1beta"}, MODEL
     )
-    slept: list[float] = []
-    runtime = load_runtime(tmp_path, env={}, sleep=slept.append)
-    runtime.slept = slept
     yield runtime
     runtime.close()
 
@@ -82,7 +62,9 @@ def test_text_with_the_system_instruction(rt, server):
 
 def test_function_calls_and_their_results(rt, server):
     scenario(server, {"type": "reply", "tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]})
-    first = rt.complete([{"role": "user", "content": "weather?"}], tier="simple", tools=TOOLS, tool_choice="required")
+    first = rt.complete(
+        [{"role": "user", "content": "weather?"}], tier="simple", tools=WEATHER_TOOLS, tool_choice="required"
+    )
     assert first.tool_calls == (ToolCall("call_0", "get_weather", {"city": "Paris"}),)
     assert first.finish_reason == "tool_calls"
     [request] = journal(server)
@@ -92,7 +74,7 @@ def test_function_calls_and_their_results(rt, server):
                 {
                     "name": "get_weather",
                     "description": "the weather in a city",
-                    "parameters": TOOLS[0]["function"]["parameters"],
+                    "parameters": WEATHER_TOOLS[0]["function"]["parameters"],
                 }
             ]
         }
@@ -134,7 +116,9 @@ def test_a_stream_of_text(rt, server):
 
 def test_a_streamed_function_call(rt, server):
     scenario(server, {"type": "reply", "tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]})
-    with rt.complete([{"role": "user", "content": "weather?"}], tier="simple", stream=True, tools=TOOLS) as stream:
+    with rt.complete(
+        [{"role": "user", "content": "weather?"}], tier="simple", stream=True, tools=WEATHER_TOOLS
+    ) as stream:
         pieces = list(stream)
     assert pieces == [ToolCall("call_0", "get_weather", {"city": "Paris"})]
     assert stream.finish_reason == "tool_calls"
